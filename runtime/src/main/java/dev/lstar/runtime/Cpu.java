@@ -1,0 +1,116 @@
+package dev.lstar.runtime;
+
+import dev.lstar.runtime.mem.Mmu;
+
+/**
+ * Architectural state of one x86-64 logical processor. Plain public fields: engines (the
+ * interpreter, translated code) read and write them directly; the system helpers keep the
+ * invariants (segment caches, CPL, EFER.LMA, TLB flushes) when state changes through instructions.
+ */
+public final class Cpu {
+    public static final int RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7,
+            R8 = 8, R9 = 9, R10 = 10, R11 = 11, R12 = 12, R13 = 13, R14 = 14, R15 = 15;
+    public static final int ES = 0, CS = 1, SS = 2, DS = 3, FS = 4, GS = 5;
+
+    // ---- segment descriptor attribute word (bits 40..55 of a descriptor, shifted down by 40) ----
+    /** Type (4 bits) | S<<4 | DPL<<5 | P<<7 | AVL<<12 | L<<13 | DB<<14 | G<<15. */
+    public static final int ATTR_S = 1 << 4, ATTR_P = 1 << 7, ATTR_AVL = 1 << 12, ATTR_L = 1 << 13, ATTR_DB = 1 << 14, ATTR_G = 1 << 15;
+    /** Selector loaded with NULL / descriptor cache unusable. */
+    public static final int ATTR_UNUSABLE = 1 << 16;
+
+    public static final long EFER_SCE = 1, EFER_LME = 1 << 8, EFER_LMA = 1 << 10, EFER_NXE = 1 << 11;
+    public static final long CR0_PE = 1, CR0_MP = 2, CR0_ET = 16, CR0_NE = 32, CR0_WP = 1 << 16, CR0_AM = 1 << 18, CR0_PG = 1L << 31;
+    public static final long CR4_PAE = 1 << 5, CR4_PGE = 1 << 7, CR4_LA57 = 1 << 12, CR4_FSGSBASE = 1 << 16,
+            CR4_PCIDE = 1 << 17, CR4_SMEP = 1 << 20, CR4_SMAP = 1 << 21, CR4_TSD = 1 << 2, CR4_UMIP = 1 << 11;
+
+    public final Vendor vendor;
+
+    /** RAX..R15. */
+    public final long[] r = new long[16];
+    public long rip;
+
+    /**
+     * RFLAGS. While {@link #lzOp} is non-zero the six arithmetic flags in this word are stale and
+     * are defined by the lazy record (lzOp, lzSize, lzRes, lzA, lzB, lzAux); {@link #getRflags()}
+     * materialises them. Bit 1 is always set.
+     */
+    public long rflags = Flags.FIXED1;
+    public int lzOp;
+    public int lzSize;
+    public long lzRes, lzA, lzB, lzAux;
+
+    /** Current privilege level 0..3. */
+    public int cpl;
+
+    // segment registers: visible selector + hidden descriptor cache
+    public final int[] segSel = new int[6];
+    public final long[] segBase = new long[6];
+    public final int[] segLimit = new int[6];
+    public final int[] segAttr = new int[6];
+
+    public long cr0, cr2, cr3, cr4, cr8, efer;
+    public long star, lstar, cstar, fmask, kernelGsBase, sysenterCs, sysenterEsp, sysenterEip, tscAux;
+    public long gdtrBase, idtrBase;
+    public int gdtrLimit, idtrLimit;
+    public int trSel, trLimit, trAttr;
+    public long trBase;
+    public int ldtrSel, ldtrLimit, ldtrAttr;
+    public long ldtrBase;
+
+    /** Time-stamp counter offset; RDTSC returns a monotonic count derived from retired instructions. */
+    public long tscOffset;
+    /** Instructions retired (engines add to it at block exits). */
+    public long instructions;
+
+    /** Set when the CPU is halted by HLT. */
+    public boolean halted;
+
+    /** The memory system seen by this CPU. */
+    public Mmu mmu;
+
+    public Cpu(Vendor vendor) {
+        this.vendor = vendor;
+    }
+
+    /** RFLAGS with the arithmetic flags materialised (the lazy record is folded in and cleared). */
+    public long getRflags() {
+        if (lzOp != 0) {
+            rflags = LazyFlags.materialize(this);
+            lzOp = 0;
+        }
+        return rflags;
+    }
+
+    /** Replaces RFLAGS wholesale (bit 1 forced on); discards any lazy record. */
+    public void setRflags(long value) {
+        lzOp = 0;
+        rflags = (value | Flags.FIXED1);
+    }
+
+    /** Evaluates condition code {@code cc} (0..15), using the lazy record's fast paths where possible. */
+    public boolean cond(int cc) {
+        return LazyFlags.cond(this, cc);
+    }
+
+    public boolean is64BitCode() {
+        return (segAttr[CS] & ATTR_L) != 0 && (efer & EFER_LMA) != 0;
+    }
+
+    public boolean paging() {
+        return (cr0 & CR0_PG) != 0;
+    }
+
+    public boolean la57() {
+        return (cr4 & CR4_LA57) != 0;
+    }
+
+    /** Whether {@code address} is canonical for the current paging mode (48 or 57 bits). */
+    public boolean canonical(long address) {
+        int shift = la57() ? 7 : 16;
+        return ((address << shift) >> shift) == address;
+    }
+
+    public int iopl() {
+        return (int) (getRflags() >> 12) & 3;
+    }
+}
