@@ -1,0 +1,34 @@
+package dev.lstar.runtime.engine;
+
+import dev.lstar.runtime.Machine;
+
+/**
+ * Something that executes guest code on a {@link Machine}: the interpreter in this module, the
+ * JIT in the translator module. The kernel model and the CLI drive guests only through this
+ * interface.
+ */
+public interface Engine {
+    /** A short name ("interp", "jit", "lockstep"). */
+    String name();
+
+    /**
+     * Runs from the current state until a stop condition: the budget of guest instructions is
+     * used up (checked at block boundaries, so it may overshoot by one block), {@link
+     * Machine#requestStop} is called, RIP reaches {@code until} (pass -1 for none, checked at block
+     * boundaries), or the machine halts or shuts down. Guest exceptions are delivered through the
+     * guest IDT; only undeliverable ones stop the run.
+     */
+    RunResult run(Machine machine, long budget, long until);
+
+    default RunResult run(Machine machine, long budget) {
+        return run(machine, budget, -1);
+    }
+
+    /** Engine statistics for --stats (blocks, cache hits...), one "name: value" per line. */
+    default String stats() {
+        return "";
+    }
+
+    /** Drops every cached decoding/translation (e.g. after the embedder rewrote code). */
+    default void flush() {}
+}

@@ -1,0 +1,41 @@
+package dev.lstar.runtime.interp;
+
+import dev.lstar.decoder.Instruction;
+import dev.lstar.runtime.engine.NativeFunction;
+
+/**
+ * A pre-decoded basic block: straight-line instructions ending at a block-ending instruction
+ * (branch, serialising or mode-changing), at a 4 KiB page boundary, or at a length cap. Decoded
+ * once and cached by physical address; invalidated when its code page is written.
+ */
+public final class Block {
+    /** Linear and physical address of the first byte. */
+    public final long la, pa;
+    public final Instruction[] insns;
+    /** Non-null when a Java function stands at this address instead of guest code. */
+    public final NativeFunction nativeFn;
+    /** Cleared when the code page is written or the cache is flushed. */
+    public boolean valid = true;
+    /** Whether any instruction of the block may write memory (then validity is re-checked after each). */
+    public final boolean writesMemory;
+
+    /** One-entry successor cache for chaining: the block last executed after this one. */
+    Block succ;
+    /** How many times the block was entered (drives hot-region selection in the JIT). */
+    public long execCount;
+
+    Block(long la, long pa, Instruction[] insns, NativeFunction nativeFn, boolean writesMemory) {
+        this.la = la;
+        this.pa = pa;
+        this.insns = insns;
+        this.nativeFn = nativeFn;
+        this.writesMemory = writesMemory;
+    }
+
+    /** Total bytes covered. */
+    public int byteLength() {
+        if (insns.length == 0) return 0;
+        Instruction last = insns[insns.length - 1];
+        return (int) (last.address + last.length - la);
+    }
+}

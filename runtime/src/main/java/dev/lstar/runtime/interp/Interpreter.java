@@ -1,0 +1,187 @@
+package dev.lstar.runtime.interp;
+
+import dev.lstar.decoder.Instruction;
+import dev.lstar.runtime.Cpu;
+import dev.lstar.runtime.CpuException;
+import dev.lstar.runtime.Machine;
+import dev.lstar.runtime.engine.Engine;
+import dev.lstar.runtime.engine.RunResult;
+import dev.lstar.runtime.engine.StopReason;
+import dev.lstar.runtime.sys.SystemOps;
+import dev.lstar.runtime.sys.TripleFault;
+
+/**
+ * The reference engine: executes pre-decoded blocks from the {@link BlockCache} one instruction at
+ * a time through {@link Exec}. Faults are precise: the registers, flags and RIP the exception
+ * handler sees are those before the faulting instruction.
+ */
+public final class Interpreter implements Engine {
+    private final Machine machine;
+    private final Cpu cpu;
+    private final BlockCache cache;
+
+    public long blocksExecuted, nativeCalls, exceptionsDelivered;
+
+    public Interpreter(Machine machine) {
+        this.machine = machine;
+        this.cpu = machine.cpu;
+        this.cache = new BlockCache(machine);
+    }
+
+    public BlockCache cache() {
+        return cache;
+    }
+
+    @Override
+    public String name() {
+        return "interp";
+    }
+
+    @Override
+    public RunResult run(Machine m, long budget, long until) {
+        if (m != machine) throw new IllegalArgumentException("this interpreter belongs to another machine");
+        Cpu c = cpu;
+        long start = c.instructions;
+        long limit = budget >= Long.MAX_VALUE - start ? Long.MAX_VALUE : start + budget;
+        while (true) {
+            if (m.stopRequested()) {
+                String msg = m.takeStop();
+                return new RunResult(StopReason.REQUESTED, c.instructions - start, null, 0, msg);
+            }
+            if (c.instructions >= limit) return RunResult.of(StopReason.BUDGET, c.instructions - start);
+            if (c.rip == until) return RunResult.of(StopReason.UNTIL_REACHED, c.instructions - start);
+            if (c.halted) return new RunResult(StopReason.HALTED, c.instructions - start, null, c.rip, "hlt");
+            long rip = c.rip;
+            pendingNext = rip;
+            try {
+                Block b = cache.lookup(rip);
+                blocksExecuted++;
+                b.execCount++;
+                if (b.nativeFn != null) {
+                    runNative(b);
+                } else if (m.tracer != null) {
+                    traceBlock(b);
+                } else {
+                    runBlock(b);
+                }
+            } catch (CpuException e) {
+                RunResult r = deliver(e, c.rip, start);
+                if (r != null) return r;
+            } catch (TripleFault t) {
+                return new RunResult(StopReason.TRIPLE_FAULT, c.instructions - start, null, c.rip, t.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Executes {@code b}. On a fault, restores the precise state (RIP of the faulting instruction,
+     * lazy flags of before it) and rethrows for delivery.
+     */
+    private void runBlock(Block b) {
+        Cpu c = cpu;
+        Instruction[] insns = b.insns;
+        int n = insns.length;
+        int k = 0;
+        int savedOp = 0, savedSize = 0;
+        long savedRes = 0, savedA = 0, savedB = 0, savedAux = 0, savedFlags = 0;
+        try {
+            for (; k < n; k++) {
+                Instruction i = insns[k];
+                boolean snapshot = i.kind[0] == Instruction.OP_MEM && i.flagsWritten != 0;
+                if (snapshot) {
+                    savedOp = c.lzOp; savedSize = c.lzSize; savedRes = c.lzRes; savedA = c.lzA; savedB = c.lzB;
+                    savedAux = c.lzAux; savedFlags = c.rflags;
+                }
+                long next;
+                try {
+                    next = Exec.execute(c, i);
+                } catch (CpuException e) {
+                    if (snapshot) {
+                        c.lzOp = savedOp; c.lzSize = savedSize; c.lzRes = savedRes; c.lzA = savedA; c.lzB = savedB;
+                        c.lzAux = savedAux; c.rflags = savedFlags;
+                    }
+                    throw e;
+                }
+                if (next != Exec.FALLTHROUGH) {
+                    c.rip = next;
+                    c.instructions += k + 1;
+                    return;
+                }
+                if (b.writesMemory && !b.valid && k + 1 < n) {
+                    // the block rewrote its own code: continue from freshly decoded bytes
+                    c.rip = i.next();
+                    c.instructions += k + 1;
+                    return;
+                }
+            }
+            c.rip = insns[n - 1].next();
+            c.instructions += n;
+        } catch (CpuException e) {
+            c.rip = insns[k].address;
+            c.instructions += k;
+            pendingNext = insns[k].next();
+            throw e;
+        }
+    }
+
+    private long pendingNext;
+
+    private void traceBlock(Block b) {
+        Cpu c = cpu;
+        for (Instruction i : b.insns) {
+            machine.tracer.trace(c, i);
+            c.rip = i.address;
+            long next;
+            try {
+                next = Exec.execute(c, i);
+            } catch (CpuException e) {
+                pendingNext = i.next();
+                throw e;
+            }
+            c.instructions++;
+            if (next != Exec.FALLTHROUGH) {
+                c.rip = next;
+                return;
+            }
+            c.rip = i.next();
+            if (!b.valid) return;
+        }
+    }
+
+    private void runNative(Block b) {
+        Cpu c = cpu;
+        nativeCalls++;
+        pendingNext = c.rip;
+        b.nativeFn.invoke(machine);
+        // return as `ret` would
+        long ret = Operands.peek(c, 8);
+        if (!c.canonical(ret)) throw CpuException.gp0("native function returned to non-canonical 0x" + Long.toHexString(ret));
+        c.r[Cpu.RSP] += 8;
+        c.rip = ret;
+        c.instructions++;
+    }
+
+    /** Delivers {@code e} raised at {@code faultRip}; returns a stop result if it cannot be delivered. */
+    private RunResult deliver(CpuException e, long faultRip, long start) {
+        Cpu c = cpu;
+        if (c.idtrLimit == 0) {
+            return new RunResult(StopReason.UNHANDLED_FAULT, c.instructions - start, e, faultRip, e.describe() + ": " + e.getMessage());
+        }
+        exceptionsDelivered++;
+        c.halted = false;
+        SystemOps.deliver(c, e, faultRip, pendingNext);
+        return null;
+    }
+
+    @Override
+    public String stats() {
+        return "blocks executed: " + blocksExecuted + "\nblocks decoded: " + cache.size() + " live, "
+                + cache.misses + " misses, " + cache.invalidations + " invalidated\ninstructions decoded: "
+                + cache.decoded + "\nnative calls: " + nativeCalls + "\nexceptions delivered: " + exceptionsDelivered;
+    }
+
+    @Override
+    public void flush() {
+        cache.flush();
+    }
+}

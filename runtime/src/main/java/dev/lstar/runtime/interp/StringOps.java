@@ -1,0 +1,88 @@
+package dev.lstar.runtime.interp;
+
+import static dev.lstar.runtime.interp.Operands.*;
+
+import dev.lstar.decoder.Instruction;
+import dev.lstar.runtime.Cpu;
+import dev.lstar.runtime.CpuException;
+import dev.lstar.runtime.Flags;
+import dev.lstar.runtime.ops.Alu;
+
+/**
+ * MOVS, CMPS, STOS, LODS, SCAS with REP/REPE/REPNE (SDM Vol. 2 "REP/REPE/REPZ/REPNE/REPNZ").
+ * Source is [seg:RSI] (default DS, FS/GS overrides honoured), destination is ES:[RDI] (no
+ * override). With a 0x67 prefix the index and count registers are ESI/EDI/ECX. A repeated
+ * instruction updates RSI/RDI/RCX after each element, so a fault in the middle leaves the
+ * completed iterations visible and RIP at the instruction, as on hardware; long repeats return
+ * to the engine every {@link #CHUNK} elements (by re-executing the instruction) so that stop
+ * requests and budgets are honoured.
+ */
+public final class StringOps {
+    private StringOps() {}
+
+    static final int CHUNK = 1 << 16;
+
+    public static long execute(Cpu c, Instruction i) {
+        int size = i.opSize;
+        int as = i.addrSize;
+        boolean rep = (i.prefixes & (Instruction.P_REP | Instruction.P_REPNE)) != 0;
+        long step = (c.getRflags() & Flags.DF) != 0 ? -size : size;
+        long srcBase = (i.segment == Instruction.SEG_FS || i.segment == Instruction.SEG_GS) ? c.segBase[i.segment] : 0;
+        int op = i.op;
+        if (!rep) {
+            one(c, i, op, size, as, step, srcBase);
+            return Exec.FALLTHROUGH;
+        }
+        boolean conditional = i.mnemonic == dev.lstar.decoder.Mnemonic.CMPS || i.mnemonic == dev.lstar.decoder.Mnemonic.SCAS;
+        boolean repne = (i.prefixes & Instruction.P_REPNE) != 0;
+        for (int n = 0; n < CHUNK; n++) {
+            if (mask(c.r[Cpu.RCX], as) == 0) return Exec.FALLTHROUGH;
+            one(c, i, op, size, as, step, srcBase);
+            writeReg(c, Cpu.RCX, as, c.r[Cpu.RCX] - 1);
+            if (conditional) {
+                boolean zf = c.cond(Flags.CC_E);
+                if (repne ? zf : !zf) return Exec.FALLTHROUGH;
+            }
+        }
+        return mask(c.r[Cpu.RCX], as) == 0 ? Exec.FALLTHROUGH : i.address; // continue later
+    }
+
+    private static long addr(Cpu c, long base, long reg, int as) {
+        long la = base + mask(reg, as);
+        if (!c.canonical(la)) throw CpuException.gp0("string operation at non-canonical address 0x" + Long.toHexString(la));
+        return la;
+    }
+
+    private static void one(Cpu c, Instruction i, int op, int size, int as, long step, long srcBase) {
+        switch (i.mnemonic) {
+            case MOVS -> {
+                long v = readMem(c, addr(c, srcBase, c.r[Cpu.RSI], as), size);
+                writeMem(c, addr(c, 0, c.r[Cpu.RDI], as), size, v);
+                writeReg(c, Cpu.RSI, as, c.r[Cpu.RSI] + step);
+                writeReg(c, Cpu.RDI, as, c.r[Cpu.RDI] + step);
+            }
+            case STOS -> {
+                writeMem(c, addr(c, 0, c.r[Cpu.RDI], as), size, c.r[Cpu.RAX]);
+                writeReg(c, Cpu.RDI, as, c.r[Cpu.RDI] + step);
+            }
+            case LODS -> {
+                long v = readMem(c, addr(c, srcBase, c.r[Cpu.RSI], as), size);
+                writeReg(c, Cpu.RAX, size, v);
+                writeReg(c, Cpu.RSI, as, c.r[Cpu.RSI] + step);
+            }
+            case CMPS -> {
+                long a = readMem(c, addr(c, srcBase, c.r[Cpu.RSI], as), size);
+                long b = readMem(c, addr(c, 0, c.r[Cpu.RDI], as), size);
+                Alu.cmp(c, a, b, size);
+                writeReg(c, Cpu.RSI, as, c.r[Cpu.RSI] + step);
+                writeReg(c, Cpu.RDI, as, c.r[Cpu.RDI] + step);
+            }
+            case SCAS -> {
+                long b = readMem(c, addr(c, 0, c.r[Cpu.RDI], as), size);
+                Alu.cmp(c, readReg(c, Cpu.RAX, size), b, size);
+                writeReg(c, Cpu.RDI, as, c.r[Cpu.RDI] + step);
+            }
+            default -> throw new IllegalStateException("not a string instruction: " + i.mnemonic);
+        }
+    }
+}
