@@ -1,0 +1,75 @@
+package dev.lstar.bench;
+
+import dev.lstar.runtime.Cpu;
+import dev.lstar.runtime.Vendor;
+import dev.lstar.runtime.setup.BareMachine;
+import dev.lstar.runtime.setup.PageTables;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The guest loops the benchmarks run (benchmarks/src/main/asm, flat images built by
+ * tools/asm-flat.sh): a register-only xorshift loop (12 instructions per iteration) and a memory
+ * loop (5 instructions per iteration: load, add, store, dec, jnz).
+ */
+public final class GuestLoops {
+    public static final long BASE = 0x400000, DATA = 0x10_000_000L, STACK_TOP = 0x7ff000;
+    public static final int XORSHIFT_INSNS_PER_ITER = 12, MEMSUM_INSNS_PER_ITER = 5;
+
+    public final BareMachine bm;
+    public final long done;
+
+    private GuestLoops(BareMachine bm, long done) {
+        this.bm = bm;
+        this.done = done;
+    }
+
+    /** A ring-3 machine with the named image loaded, {@code dataBytes} of data at DATA and a stack. */
+    public static GuestLoops load(String name, long dataBytes) {
+        BareMachine bm = BareMachine.create(Vendor.INTEL, 256L << 20, false, 3);
+        byte[] code = resource(name + ".bin");
+        bm.map(BASE, code.length, PageTables.US);
+        bm.poke(BASE, code);
+        if (dataBytes > 0) bm.map(DATA, dataBytes, PageTables.RW | PageTables.US | PageTables.NX);
+        bm.map(STACK_TOP - 0x4000, 0x4000, PageTables.RW | PageTables.US | PageTables.NX);
+        long done = -1;
+        for (String line : new String(resource(name + ".sym"), StandardCharsets.US_ASCII).split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length == 2 && f[0].equals("done")) done = Long.parseUnsignedLong(f[1], 16);
+        }
+        if (done < 0) throw new IllegalStateException(name + " has no 'done' symbol");
+        return new GuestLoops(bm, done);
+    }
+
+    /** Resets registers for a xorshift run of {@code iterations}. */
+    public void resetXorshift(long iterations) {
+        Cpu c = bm.machine.cpu;
+        c.rip = BASE;
+        c.r[Cpu.RAX] = 0x9E3779B97F4A7C15L;
+        c.r[Cpu.RBX] = 0;
+        c.r[Cpu.RCX] = iterations;
+        c.r[Cpu.RSP] = STACK_TOP;
+    }
+
+    /** Resets registers for a memsum run over {@code count} qwords at DATA into DATA + count*8. */
+    public void resetMemsum(long count) {
+        Cpu c = bm.machine.cpu;
+        c.rip = BASE;
+        c.r[Cpu.RSI] = DATA;
+        c.r[Cpu.RDI] = DATA + count * 8;
+        c.r[Cpu.RCX] = count;
+        c.r[Cpu.RSP] = STACK_TOP;
+    }
+
+    static byte[] resource(String name) {
+        try (InputStream in = GuestLoops.class.getResourceAsStream("/guest/" + name)) {
+            if (in == null) throw new IllegalStateException("missing benchmark guest resource " + name);
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
