@@ -312,6 +312,24 @@ static void gen_muldiv(void) {
             }
         }
     }
+    /* divide edge cases: most-negative / -1, divisor 0, quotient exactly at the limits */
+    for (unsigned o = 0; o < N(MDOPS); o++) {
+        const struct opdef *d = &MDOPS[o];
+        for (int s = 0; s < 4; s++) {
+            int size = SIZES[s];
+            u64 m = mask(size), sign = 1ULL << (size * 8 - 1);
+            u64 cases[][3] = { /* low half of dividend, high half, divisor */
+                {sign, m, m}, {sign, m, 1}, {sign, m, 2}, {0, sign, m}, {0, 0, 0}, {1, 0, 0}, {m, m, m},
+                {sign - 1, 0, 1}, {sign - 1, 0, m}, {m, sign - 1, m}, {0, 1, 1}, {m, 0, 1}, {0, 1, 2},
+                {m, m - 1, m}, {sign, 0, m}, {m, sign >> 1, sign}, {0, sign >> 1, sign}, {1, m, m}};
+            for (unsigned k = 0; k < N(cases); k++) {
+                u64 rax = rnd(), rdx = rnd();
+                if (size == 1) rax = (rax & ~0xffffULL) | (cases[k][1] & 0xff) << 8 | (cases[k][0] & 0xff);
+                else { rax = (rax & ~m) | cases[k][0]; rdx = (rdx & ~m) | cases[k][1]; }
+                run(d->name, size, d->f[size], rflags_in(), rax, rdx, cases[k][2] | (rnd() & ~m));
+            }
+        }
+    }
     static const struct { const char *n; int size; opfn f; } X[] = {
         {"cbw", 2, cbw_2}, {"cwde", 4, cwde_4}, {"cdqe", 8, cdqe_8}, {"cwd", 2, cwd_2}, {"cdq", 4, cdq_4}, {"cqo", 8, cqo_8}};
     for (unsigned x = 0; x < N(X); x++)
