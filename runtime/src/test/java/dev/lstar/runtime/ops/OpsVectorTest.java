@@ -181,7 +181,7 @@ class OpsVectorTest {
         return null;
     }
 
-    static String checkConds(V v, Cpu proto, V pending) {
+    static String checkConds(V v, V pending) {
         if (v.de) return null;
         for (int cc = 0; cc < 16; cc++) {
             Cpu cpu = pending == null ? fresh(v.fin) : primed(pending);
@@ -220,14 +220,14 @@ class OpsVectorTest {
                 List<String> failures = new ArrayList<>();
                 for (V v : vs) {
                     String err = check(v, fresh(v.fin), "materialised input");
-                    if (err == null) err = checkConds(v, null, null);
+                    if (err == null) err = checkConds(v, null);
                     V prev = producers.get(v.fin);
                     if (err == null && prev != null) {
                         Cpu cpu = primed(prev);
                         assertEquals(v.fin, cpu.getRflags() & Flags.ARITH, "primer " + prev.line);
                         cpu = primed(prev);
                         err = check(v, cpu, "pending input from [" + prev.line + "]");
-                        if (err == null) err = checkConds(v, null, prev);
+                        if (err == null) err = checkConds(v, prev);
                         primedRuns++;
                     }
                     if (err != null && failures.size() < 10) failures.add(v.line + " -> " + err);
