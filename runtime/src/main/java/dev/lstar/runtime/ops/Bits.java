@@ -1,0 +1,145 @@
+package dev.lstar.runtime.ops;
+
+import dev.lstar.runtime.Cpu;
+import dev.lstar.runtime.Flags;
+import dev.lstar.runtime.LazyFlags;
+
+/**
+ * Bit instructions: BT/BTS/BTR/BTC, BSF/BSR, LZCNT/TZCNT, POPCNT, BSWAP, SETcc (Intel SDM Vol. 2).
+ * Conventions as in {@link Alu}. Flags the SDM leaves undefined are those of this host (AMD Zen 5),
+ * verified by {@code OpsVectorTest}.
+ */
+public final class Bits {
+    private Bits() {}
+
+    private static final long ARITH = Flags.ARITH;
+
+    /** Overwrites all six arithmetic flags (no need to materialise a pending record). */
+    private static void setArith(Cpu cpu, long f) {
+        cpu.rflags = (cpu.rflags & ~ARITH) | f;
+        cpu.lzOp = LazyFlags.NONE;
+    }
+
+    /** Writes CF only: BT* leave OF/SF/AF/PF (undefined in the SDM) and ZF unchanged on this host. */
+    private static void setCf(Cpu cpu, long cf) {
+        cpu.rflags = (cpu.getRflags() & ~(long) Flags.CF) | cf;
+    }
+
+    // ------------------------------------------------------------------ BT family
+
+    /**
+     * BT with a register (or immediate) bit offset on a value of {@code size} bytes (2, 4, 8): the
+     * offset is taken modulo the operand width (SDM BT). CF = the selected bit. For a memory
+     * operand with a register offset the offset addresses a bit string beyond the operand: the
+     * caller computes the effective address {@code ea + (offset >> 3 & ~(size-1))} (signed offset)
+     * and passes {@code offset & (8*size-1)} here.
+     */
+    public static void bt(Cpu cpu, long value, long offset, int size) {
+        int bit = (int) offset & ((size << 3) - 1);
+        setCf(cpu, (value >>> bit) & 1);
+    }
+
+    /** BTS: sets the bit, returns the new value; CF = old bit. */
+    public static long bts(Cpu cpu, long value, long offset, int size) {
+        int bit = (int) offset & ((size << 3) - 1);
+        setCf(cpu, (value >>> bit) & 1);
+        return (value | (1L << bit)) & Alu.mask(size);
+    }
+
+    /** BTR: clears the bit, returns the new value; CF = old bit. */
+    public static long btr(Cpu cpu, long value, long offset, int size) {
+        int bit = (int) offset & ((size << 3) - 1);
+        setCf(cpu, (value >>> bit) & 1);
+        return (value & ~(1L << bit)) & Alu.mask(size);
+    }
+
+    /** BTC: complements the bit, returns the new value; CF = old bit. */
+    public static long btc(Cpu cpu, long value, long offset, int size) {
+        int bit = (int) offset & ((size << 3) - 1);
+        setCf(cpu, (value >>> bit) & 1);
+        return (value ^ (1L << bit)) & Alu.mask(size);
+    }
+
+    // ------------------------------------------------------------------ scans and counts
+
+    /**
+     * BSF: index of the lowest set bit of {@code src}, or {@code -1} when {@code src} is zero.
+     * On -1 the caller must NOT write the destination at all: the host leaves the whole 64-bit
+     * register unchanged even for a 32-bit operand (AMD documents this; the SDM says undefined).
+     * Flags (host): ZF = (src == 0), PF = parity of the index (set when src == 0), CF = OF = SF =
+     * AF = 0.
+     */
+    public static long bsf(Cpu cpu, long src, int size) {
+        src &= Alu.mask(size);
+        if (src == 0) {
+            setArith(cpu, Flags.ZF | Flags.PF);
+            return -1;
+        }
+        long idx = Long.numberOfTrailingZeros(src);
+        setArith(cpu, LazyFlags.parity(idx));
+        return idx;
+    }
+
+    /** BSR: index of the highest set bit, or -1 when {@code src} is zero; flags and -1 as {@link #bsf}. */
+    public static long bsr(Cpu cpu, long src, int size) {
+        src &= Alu.mask(size);
+        if (src == 0) {
+            setArith(cpu, Flags.ZF | Flags.PF);
+            return -1;
+        }
+        long idx = 63 - Long.numberOfLeadingZeros(src);
+        setArith(cpu, LazyFlags.parity(idx));
+        return idx;
+    }
+
+    /** LZCNT/TZCNT flags: CF = (src == 0), ZF = (result == 0) (SDM); host: SF = AF = PF = 0, OF unchanged. */
+    private static void cntFlags(Cpu cpu, long src, long n) {
+        long f = cpu.getRflags() & ~(ARITH & ~Flags.OF);
+        if (src == 0) f |= Flags.CF;
+        if (n == 0) f |= Flags.ZF;
+        cpu.rflags = f;
+    }
+
+    /** LZCNT: leading zero bits of {@code src} at {@code size} (the width when src is 0). */
+    public static long lzcnt(Cpu cpu, long src, int size) {
+        src &= Alu.mask(size);
+        long n = Long.numberOfLeadingZeros(src) - (64 - (size << 3));
+        cntFlags(cpu, src, n);
+        return n;
+    }
+
+    /** TZCNT: trailing zero bits of {@code src} at {@code size} (the width when src is 0). */
+    public static long tzcnt(Cpu cpu, long src, int size) {
+        src &= Alu.mask(size);
+        long n = src == 0 ? size << 3 : Long.numberOfTrailingZeros(src);
+        cntFlags(cpu, src, n);
+        return n;
+    }
+
+    /** POPCNT: ZF = (src == 0), the other five cleared (SDM POPCNT). */
+    public static long popcnt(Cpu cpu, long src, int size) {
+        src &= Alu.mask(size);
+        setArith(cpu, src == 0 ? Flags.ZF : 0);
+        return Long.bitCount(src);
+    }
+
+    // ------------------------------------------------------------------ misc
+
+    /**
+     * BSWAP: byte-reverses a 4- or 8-byte value. For a 16-bit operand (66 prefix) the SDM says the
+     * result is undefined; this host writes 0 to the low 16 bits, and so does this. No flags.
+     */
+    public static long bswap(long value, int size) {
+        return switch (size) {
+            case 8 -> Long.reverseBytes(value);
+            case 4 -> Integer.reverseBytes((int) value) & 0xffffffffL;
+            case 2 -> 0;
+            default -> throw new IllegalArgumentException("bswap size " + size);
+        };
+    }
+
+    /** SETcc: 1 if condition {@code cc} holds, else 0 (the caller writes the byte). */
+    public static long setcc(Cpu cpu, int cc) {
+        return cpu.cond(cc) ? 1 : 0;
+    }
+}
