@@ -211,4 +211,33 @@ class AccessRightsTest extends MmuTestBase {
         mmu.writeSys32(S_RW + 0xFFE, 0xA1B2C3D4);
         assertEquals(0xA1B2C3D4, mmu.readSys32(S_RW + 0xFFE));
     }
+
+    @Test
+    void accessControlChangedReevaluatesCachedEntries() {
+        mapAll(true, 0);
+        kernel();
+        cpu.cr0 &= ~Cpu.CR0_WP;
+        mmu.flushAll();
+        mmu.write8(S_RO, 1);
+        mmu.write8(U_RW, 2);
+        mmu.fetch8(U_RW);
+        // the cached translations stay (a remap is not seen) but the new rules apply at once
+        pt.map4k(U_RW, DATA + 0x7000, P | RW | US);
+        cpu.cr0 |= Cpu.CR0_WP;
+        cpu.cr4 |= Cpu.CR4_SMAP | Cpu.CR4_SMEP;
+        mmu.accessControlChanged();
+        assertPf(S_RO, PF_P | PF_W, () -> mmu.write8(S_RO, 1));
+        assertPf(U_RW, PF_P | PF_W, () -> mmu.write8(U_RW, 1));
+        assertPf(U_RW, PF_P | PF_ID, () -> mmu.fetch8(U_RW));
+        cpu.setRflags(Flags.AC);
+        user();
+        assertEquals(0, mmu.read8(U_RW), "a fault re-walked U_RW, so the remap is now seen");
+        mmu.invlpg(U_RW);
+        pt.map4k(U_RW, DATA, P | RW | US);
+        assertEquals(2, mmu.read8(U_RW));
+        pt.map4k(U_RW, DATA + 0x7000, P | RW | US);
+        cpu.cr4 &= ~Cpu.CR4_SMAP;
+        mmu.accessControlChanged();
+        assertEquals(2, mmu.read8(U_RW), "stale translation kept across accessControlChanged");
+    }
 }
