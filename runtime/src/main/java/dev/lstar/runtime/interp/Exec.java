@@ -44,8 +44,7 @@ public final class Exec {
                 if (i.kind[0] == Instruction.OP_MEM) { write(c, i, 0, b); write(c, i, 1, a); }
                 else { write(c, i, 1, a); write(c, i, 0, b); }
             }
-            case BSWAP -> writeReg(c, i.reg[0], size, size == 8 ? Long.reverseBytes(c.r[i.reg[0]])
-                    : size == 4 ? Integer.reverseBytes((int) c.r[i.reg[0]]) & 0xFFFF_FFFFL : 0 /* 16-bit: undefined, SDM says result undefined; real CPUs give 0 */);
+            case BSWAP -> writeReg(c, i.reg[0], size, Bits.bswap(c.r[i.reg[0]], size));
             case CMPXCHG -> {
                 long dst = read(c, i, 0);
                 long acc = readReg(c, Cpu.RAX, size);
@@ -121,15 +120,27 @@ public final class Exec {
             case INC -> write(c, i, 0, Alu.inc(c, read(c, i, 0), size));
             case DEC -> write(c, i, 0, Alu.dec(c, read(c, i, 0), size));
             case NEG -> write(c, i, 0, Alu.neg(c, read(c, i, 0), size));
-            case NOT -> write(c, i, 0, ~read(c, i, 0));
-            case MUL -> MulDiv.mul(c, read(c, i, 0), size);
+            case NOT -> write(c, i, 0, Alu.not(read(c, i, 0), size));
+            case MUL -> {
+                long src = read(c, i, 0);
+                switch (size) { case 1 -> MulDiv.mul8(c, src); case 2 -> MulDiv.mul16(c, src); case 4 -> MulDiv.mul32(c, src); default -> MulDiv.mul64(c, src); }
+            }
             case IMUL -> {
-                if (i.nOperands == 1) MulDiv.imul1(c, read(c, i, 0), size);
+                if (i.nOperands == 1) {
+                    long src = read(c, i, 0);
+                    switch (size) { case 1 -> MulDiv.imul8(c, src); case 2 -> MulDiv.imul16(c, src); case 4 -> MulDiv.imul32(c, src); default -> MulDiv.imul64(c, src); }
+                }
                 else if (i.nOperands == 2) write(c, i, 0, MulDiv.imul(c, read(c, i, 0), read(c, i, 1), size));
                 else write(c, i, 0, MulDiv.imul(c, read(c, i, 1), read(c, i, 2), size));
             }
-            case DIV -> MulDiv.div(c, read(c, i, 0), size);
-            case IDIV -> MulDiv.idiv(c, read(c, i, 0), size);
+            case DIV -> {
+                long src = read(c, i, 0);
+                switch (size) { case 1 -> MulDiv.div8(c, src); case 2 -> MulDiv.div16(c, src); case 4 -> MulDiv.div32(c, src); default -> MulDiv.div64(c, src); }
+            }
+            case IDIV -> {
+                long src = read(c, i, 0);
+                switch (size) { case 1 -> MulDiv.idiv8(c, src); case 2 -> MulDiv.idiv16(c, src); case 4 -> MulDiv.idiv32(c, src); default -> MulDiv.idiv64(c, src); }
+            }
 
             // ---------------- shifts and rotates ----------------
             case ROL -> write(c, i, 0, Shifts.rol(c, read(c, i, 0), (int) read(c, i, 1), size));
@@ -144,8 +155,8 @@ public final class Exec {
 
             // ---------------- bits ----------------
             case BT, BTS, BTR, BTC -> bitTest(c, i);
-            case BSF -> { long src = read(c, i, 1); long r = Bits.bsf(c, src, readReg(c, i.reg[0], size), size); writeReg(c, i.reg[0], size, r); }
-            case BSR -> { long src = read(c, i, 1); long r = Bits.bsr(c, src, readReg(c, i.reg[0], size), size); writeReg(c, i.reg[0], size, r); }
+            case BSF -> { long r = Bits.bsf(c, read(c, i, 1), size); if (r >= 0) writeReg(c, i.reg[0], size, r); }
+            case BSR -> { long r = Bits.bsr(c, read(c, i, 1), size); if (r >= 0) writeReg(c, i.reg[0], size, r); }
             case LZCNT -> writeReg(c, i.reg[0], size, Bits.lzcnt(c, read(c, i, 1), size));
             case TZCNT -> writeReg(c, i.reg[0], size, Bits.tzcnt(c, read(c, i, 1), size));
             case POPCNT -> writeReg(c, i.reg[0], size, Bits.popcnt(c, read(c, i, 1), size));
@@ -293,18 +304,27 @@ public final class Exec {
         int size = i.opSize;
         int bits = size * 8;
         long off = read(c, i, 1);
-        if (i.kind[0] == Instruction.OP_MEM && i.kind[1] == Instruction.OP_REG) {
+        long la = 0;
+        long v;
+        boolean bitString = i.kind[0] == Instruction.OP_MEM && i.kind[1] == Instruction.OP_REG;
+        if (bitString) {
             long soff = sext(off, size);
-            long la = linear(c, i) + (soff >> Integer.numberOfTrailingZeros(bits)) * size;
+            la = linear(c, i) + (soff >> Integer.numberOfTrailingZeros(bits)) * size;
             if (!c.canonical(la)) throw CpuException.gp0("bt: non-canonical bit-string address");
-            long v = readMem(c, la, size);
-            long nv = Bits.bitOp(c, i.mnemonic.ordinal() - Mnemonic.BT.ordinal(), v, (int) (soff & (bits - 1)), size);
-            if (i.mnemonic != Mnemonic.BT) writeMem(c, la, size, nv);
-            return;
+            v = readMem(c, la, size);
+            off = soff & (bits - 1);
+        } else {
+            v = read(c, i, 0);
         }
-        long v = read(c, i, 0);
-        long nv = Bits.bitOp(c, i.mnemonic.ordinal() - Mnemonic.BT.ordinal(), v, (int) (off & (bits - 1)), size);
-        if (i.mnemonic != Mnemonic.BT) write(c, i, 0, nv);
+        long nv;
+        switch (i.mnemonic) {
+            case BT -> { Bits.bt(c, v, off, size); return; }
+            case BTS -> nv = Bits.bts(c, v, off, size);
+            case BTR -> nv = Bits.btr(c, v, off, size);
+            default -> nv = Bits.btc(c, v, off, size);
+        }
+        if (bitString) writeMem(c, la, size, nv);
+        else write(c, i, 0, nv);
     }
 
     private static void enter(Cpu c, Instruction i) {

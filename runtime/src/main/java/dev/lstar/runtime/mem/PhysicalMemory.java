@@ -145,6 +145,15 @@ public final class PhysicalMemory {
 
     public CodeWriteListener codeWriteListener() { return listener; }
 
+    /**
+     * Adds a listener next to any existing one (several engines, e.g. the interpreter and the JIT
+     * of a lockstep run, each cache code of the same memory).
+     */
+    public void addCodeWriteListener(CodeWriteListener l) {
+        CodeWriteListener prev = listener;
+        listener = prev == null ? l : (pa, len) -> { prev.codeWritten(pa, len); l.codeWritten(pa, len); };
+    }
+
     /** Reports a write of {@code len} bytes at {@code pa} (within one frame) if that frame is code. */
     void noteWrite(long pa, int len) {
         int i = (int) (pa >>> PAGE_SHIFT);
