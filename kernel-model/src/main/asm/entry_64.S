@@ -9,7 +9,7 @@
  * parts of the kernel (do_syscall_64 and friends) are not guest code: they are "native stubs"
  * whose bodies are `ud2`; the lstar runtime intercepts a call to their address and runs Java.
  *
- * It is assembled and linked by ../../../tools/build-entry.sh with tools/entry.lds; the output
+ * It is assembled and linked by kernel-model/tools/build-entry.sh with tools/entry.lds; the output
  * (entry.bin, entry.sym, entry.alt) is committed under src/main/resources/dev/lstar/kernel/ so
  * that the Maven build never needs an assembler.  Nothing here is copied from Linux: the
  * instruction sequences are the documented behaviour; the prose is ours.
