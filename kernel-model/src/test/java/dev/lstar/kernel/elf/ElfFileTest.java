@@ -1,0 +1,296 @@
+package dev.lstar.kernel.elf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * ElfFile against real executables built on the host by binutils (see
+ * src/test/resources/dev/lstar/kernel/elf/build-hello.sh), whose {@code readelf -lhW} output is
+ * committed beside them as the independent oracle, and against corrupted copies of them.
+ */
+class ElfFileTest {
+
+    private static byte[] resource(String name) throws IOException {
+        try (InputStream in = ElfFileTest.class.getResourceAsStream("/dev/lstar/kernel/elf/" + name)) {
+            if (in == null) {
+                throw new IOException("missing test resource " + name);
+            }
+            return in.readAllBytes();
+        }
+    }
+
+    /** What readelf said about a file. */
+    private record Readelf(String type, long entry, long phoff, int phentsize, int phnum, List<long[]> phdrs) {
+    }
+
+    private static final Pattern PHDR = Pattern.compile(
+            "^\\s+(\\w+)\\s+0x(\\p{XDigit}+) 0x(\\p{XDigit}+) 0x(\\p{XDigit}+) 0x(\\p{XDigit}+) 0x(\\p{XDigit}+) (.{3}) 0x(\\p{XDigit}+)$");
+
+    private static Readelf readelf(String name) throws IOException {
+        String text = new String(resource(name + ".readelf"), StandardCharsets.UTF_8);
+        String type = null;
+        long entry = -1, phoff = -1;
+        int phentsize = -1, phnum = -1;
+        List<long[]> phdrs = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            String t = line.trim();
+            if (t.startsWith("Type:")) {
+                type = t.substring(5).trim().split(" ")[0];
+            } else if (t.startsWith("Entry point address:")) {
+                entry = Long.decode(t.substring(t.indexOf(':') + 1).trim());
+            } else if (t.startsWith("Start of program headers:")) {
+                phoff = Long.parseLong(t.replaceAll("\\D+", " ").trim().split(" ")[0]);
+            } else if (t.startsWith("Size of program headers:")) {
+                phentsize = Integer.parseInt(t.replaceAll("\\D+", " ").trim().split(" ")[0]);
+            } else if (t.startsWith("Number of program headers:")) {
+                phnum = Integer.parseInt(t.replaceAll("\\D+", " ").trim());
+            }
+            Matcher m = PHDR.matcher(line);
+            if (m.matches()) {
+                String flg = m.group(7);
+                long flags = (flg.charAt(0) == 'R' ? 4 : 0) | (flg.charAt(1) == 'W' ? 2 : 0) | (flg.charAt(2) == 'E' ? 1 : 0);
+                phdrs.add(new long[] {typeOf(m.group(1)), flags, Long.parseLong(m.group(2), 16), Long.parseLong(m.group(3), 16),
+                        Long.parseLong(m.group(4), 16), Long.parseLong(m.group(5), 16), Long.parseLong(m.group(6), 16),
+                        Long.parseLong(m.group(8), 16)});
+            }
+        }
+        return new Readelf(type, entry, phoff, phentsize, phnum, phdrs);
+    }
+
+    private static int typeOf(String readelfName) {
+        for (int t : new int[] {ProgramHeader.PT_LOAD, ProgramHeader.PT_DYNAMIC, ProgramHeader.PT_INTERP, ProgramHeader.PT_NOTE,
+                ProgramHeader.PT_PHDR, ProgramHeader.PT_TLS, ProgramHeader.PT_GNU_STACK, ProgramHeader.PT_GNU_RELRO,
+                ProgramHeader.PT_GNU_PROPERTY, ProgramHeader.PT_GNU_EH_FRAME}) {
+            if (ProgramHeader.typeName(t).equals(readelfName)) {
+                return t;
+            }
+        }
+        throw new IllegalArgumentException("unknown readelf segment type " + readelfName);
+    }
+
+    private static void assertMatchesReadelf(ElfFile elf, Readelf re) {
+        assertEquals(re.entry(), elf.entry());
+        assertEquals(re.phoff(), elf.phoff());
+        assertEquals(re.phentsize(), elf.phentsize());
+        assertEquals(re.phnum(), elf.phnum());
+        assertEquals(re.phnum(), re.phdrs().size(), "readelf listing incomplete");
+        for (int i = 0; i < re.phnum(); i++) {
+            long[] r = re.phdrs().get(i);
+            ProgramHeader ph = elf.programHeaders().get(i);
+            assertEquals(i, ph.index());
+            assertEquals(r[0], ph.type(), "type of " + ph);
+            assertEquals(r[1], ph.flags(), "flags of " + ph);
+            assertEquals(r[2], ph.offset(), "offset of " + ph);
+            assertEquals(r[3], ph.vaddr(), "vaddr of " + ph);
+            assertEquals(r[4], ph.paddr(), "paddr of " + ph);
+            assertEquals(r[5], ph.filesz(), "filesz of " + ph);
+            assertEquals(r[6], ph.memsz(), "memsz of " + ph);
+            assertEquals(r[7], ph.align(), "align of " + ph);
+        }
+    }
+
+    @Test
+    void staticExecutableMatchesReadelf() throws IOException {
+        byte[] file = resource("hello");
+        ElfFile elf = ElfFile.parse(file);
+        Readelf re = readelf("hello");
+        assertEquals("EXEC", re.type());
+        assertEquals(ElfFile.Type.EXEC, elf.type());
+        assertMatchesReadelf(elf, re);
+
+        List<ProgramHeader> loads = elf.loadSegments();
+        assertEquals(re.phdrs().stream().filter(r -> r[0] == ProgramHeader.PT_LOAD).count(), loads.size());
+        assertTrue(loads.stream().anyMatch(p -> p.executable() && !p.writable()), "a text segment");
+        assertTrue(loads.stream().anyMatch(p -> p.writable() && p.memsz() > p.filesz()), "a data+bss segment");
+        assertTrue(elf.tls().isPresent());
+        assertEquals(8, elf.tls().get().memsz());
+        assertFalse(elf.gnuStack().orElseThrow().executable());
+        // e_entry is inside the executable segment, and the message string is in the file bytes
+        ProgramHeader text = loads.stream().filter(ProgramHeader::executable).findFirst().orElseThrow();
+        assertTrue(elf.entry() >= text.vaddr() && elf.entry() < text.end());
+        assertEquals(0x400000, elf.loadStart());
+        String all = new String(elf.fileBytes(loads.get(2)), StandardCharsets.ISO_8859_1);
+        assertTrue(all.contains("hello from lstar\n"), all);
+    }
+
+    @Test
+    void staticPieIsEtDyn() throws IOException {
+        ElfFile elf = ElfFile.parse(resource("hello-pie"));
+        Readelf re = readelf("hello-pie");
+        assertEquals("DYN", re.type());
+        assertEquals(ElfFile.Type.DYN, elf.type());
+        assertMatchesReadelf(elf, re);
+        assertEquals(0, elf.loadStart());
+        assertTrue(elf.programHeaders().stream().anyMatch(p -> p.type() == ProgramHeader.PT_DYNAMIC));
+    }
+
+    @Test
+    void dynamicExecutableIsRejected() throws IOException {
+        ElfException e = assertThrows(ElfException.class, () -> ElfFile.parse(resource("hello-dyn")));
+        assertEquals("dynamic executables are not supported yet (PT_INTERP requests /lib64/ld-linux-x86-64.so.2)", e.getMessage());
+    }
+
+    private static String reject(byte[] file) {
+        try {
+            ElfFile.parse(file);
+        } catch (ElfException e) {
+            assertFalse(e.getMessage().contains("\n"), "one-line message: " + e.getMessage());
+            return e.getMessage();
+        }
+        return fail("accepted a bad file");
+    }
+
+    @Test
+    void everyTruncationBeforeTheLastNeededByteIsReported() throws IOException {
+        byte[] file = resource("hello");
+        ElfFile elf = ElfFile.parse(file);
+        long needed = elf.phoff() + (long) elf.phnum() * elf.phentsize();
+        for (ProgramHeader ph : elf.programHeaders()) {
+            needed = Math.max(needed, ph.offset() + ph.filesz());
+        }
+        for (int len = 0; len < needed; len++) {
+            String msg = reject(Arrays.copyOf(file, len));
+            assertTrue(msg.startsWith("truncated ELF file"), "length " + len + ": " + msg);
+        }
+        // Section headers are not needed: the file cut right after the last segment byte loads.
+        assertEquals(elf.programHeaders(), ElfFile.parse(Arrays.copyOf(file, (int) needed)).programHeaders());
+        assertTrue(needed < file.length);
+    }
+
+    @Test
+    void truncationMessagesNameTheStructure() throws IOException {
+        byte[] file = resource("hello");
+        assertEquals("truncated ELF file: the file is empty", reject(new byte[0]));
+        assertTrue(reject(Arrays.copyOf(file, 10)).contains("16-byte ELF identification"));
+        assertTrue(reject(Arrays.copyOf(file, 63)).contains("64-byte ELF64 header"));
+        assertTrue(reject(Arrays.copyOf(file, 64 + 56 * 3)).contains("program header table"));
+        ElfFile elf = ElfFile.parse(file);
+        ProgramHeader last = elf.loadSegments().getLast();
+        String msg = reject(Arrays.copyOf(file, (int) (last.offset() + last.filesz() - 1)));
+        assertTrue(msg.contains("segment " + last.index() + " (LOAD)") || msg.contains("(TLS)") || msg.contains("(GNU_RELRO)"), msg);
+    }
+
+    private static byte[] with(byte[] file, int offset, int size, long value) {
+        byte[] b = file.clone();
+        for (int i = 0; i < size; i++) {
+            b[offset + i] = (byte) (value >>> (8 * i));
+        }
+        return b;
+    }
+
+    @Test
+    void badMagic() throws IOException {
+        byte[] file = resource("hello");
+        for (int i = 0; i < 4; i++) {
+            byte[] b = file.clone();
+            b[i] ^= 0x20;
+            assertTrue(reject(b).startsWith("not an ELF file: bad magic"), "byte " + i);
+        }
+        assertTrue(reject("#!/bin/sh\necho hi\n".getBytes(StandardCharsets.US_ASCII)).startsWith("not an ELF file"));
+        assertTrue(reject(new byte[] {0x7f, 'E', 'L'}).startsWith("truncated ELF file"));
+    }
+
+    @Test
+    void wrongClassEndiannessVersion() throws IOException {
+        byte[] file = resource("hello");
+        assertTrue(reject(with(file, 4, 1, 1)).contains("ELF32"));
+        assertTrue(reject(with(file, 4, 1, 0)).contains("invalid ELF class 0"));
+        assertTrue(reject(with(file, 5, 1, 2)).contains("big-endian"));
+        assertTrue(reject(with(file, 6, 1, 0)).contains("identification version 0"));
+        assertTrue(reject(with(file, 20, 4, 2)).contains("e_version"));
+    }
+
+    @Test
+    void wrongMachineIsNamed() throws IOException {
+        byte[] file = resource("hello");
+        assertEquals("wrong machine: EM_386 = 3 (Intel 80386, 32-bit x86); lstar runs x86-64 (EM_X86_64 = 62) executables",
+                reject(with(file, 18, 2, 3)));
+        assertTrue(reject(with(file, 18, 2, 183)).contains("EM_AARCH64 = 183"));
+        assertTrue(reject(with(file, 18, 2, 243)).contains("EM_RISCV"));
+        assertTrue(reject(with(file, 18, 2, 9999)).contains("e_machine 9999"));
+    }
+
+    @Test
+    void notAnExecutable() throws IOException {
+        byte[] file = resource("hello");
+        assertTrue(reject(with(file, 16, 2, ElfFile.ET_REL)).startsWith("not an executable: ET_REL"));
+        assertTrue(reject(with(file, 16, 2, ElfFile.ET_CORE)).startsWith("not an executable: ET_CORE"));
+        assertTrue(reject(with(file, 16, 2, ElfFile.ET_NONE)).startsWith("not an executable: ET_NONE"));
+        assertTrue(reject(with(file, 16, 2, 0xfe00)).contains("unknown ELF type 0xfe00"));
+    }
+
+    @Test
+    void programHeaderTableProblems() throws IOException {
+        byte[] file = resource("hello");
+        assertTrue(reject(with(file, 54, 2, 32)).contains("e_phentsize 32"));
+        assertTrue(reject(with(file, 56, 2, 0)).contains("no program headers"));
+        assertTrue(reject(with(file, 56, 2, 0xffff)).contains("PN_XNUM"));
+        assertTrue(reject(with(file, 32, 8, file.length - 10)).startsWith("truncated ELF file: the program header table"));
+        assertTrue(reject(with(file, 32, 8, -64)).startsWith("truncated ELF file: the program header table"));
+    }
+
+    /** File offset of field {@code fieldOffset} of program header {@code index}. */
+    private static int ph(ElfFile elf, int index, int fieldOffset) {
+        return (int) elf.phoff() + index * ProgramHeader.SIZE + fieldOffset;
+    }
+
+    private static final int P_OFFSET = 8, P_VADDR = 16, P_FILESZ = 32, P_MEMSZ = 40, P_ALIGN = 48;
+
+    @Test
+    void loadSegmentProblems() throws IOException {
+        byte[] file = resource("hello");
+        ElfFile elf = ElfFile.parse(file);
+        List<ProgramHeader> loads = elf.loadSegments();
+        ProgramHeader text = loads.get(1), ro = loads.get(2), data = loads.get(3);
+
+        // overlap: move the rodata segment onto the text segment (page congruence kept)
+        String overlap = reject(with(file, ph(elf, ro.index(), P_VADDR), 8, text.vaddr()));
+        assertTrue(overlap.contains("overlap"), overlap);
+        // descending order
+        String order = reject(with(file, ph(elf, ro.index(), P_VADDR), 8, text.vaddr() - 0x2000));
+        assertTrue(order.contains("ascending"), order);
+        // misaligned: p_vaddr no longer congruent to p_offset
+        String mis = reject(with(file, ph(elf, text.index(), P_VADDR), 8, text.vaddr() + 0x10));
+        assertTrue(mis.contains("misaligned") && mis.contains("p_align"), mis);
+        String misPage = reject(with(with(file, ph(elf, text.index(), P_VADDR), 8, text.vaddr() + 0x10),
+                ph(elf, text.index(), P_ALIGN), 8, 1));
+        assertTrue(misPage.contains("misaligned") && misPage.contains("page"), misPage);
+        assertTrue(reject(with(file, ph(elf, text.index(), P_ALIGN), 8, 0x1800)).contains("power of two"));
+        // memsz < filesz
+        String small = reject(with(file, ph(elf, data.index(), P_MEMSZ), 8, data.filesz() - 1));
+        assertTrue(small.contains("smaller than p_filesz"), small);
+        // huge sizes and addresses
+        assertTrue(reject(with(file, ph(elf, data.index(), P_MEMSZ), 8, 1L << 47)).contains("huge"));
+        assertTrue(reject(with(file, ph(elf, data.index(), P_MEMSZ), 8, -1L)).contains("huge"));
+        assertTrue(reject(with(file, ph(elf, data.index(), P_FILESZ), 8, -8L)).contains("huge"));
+        assertTrue(reject(with(file, ph(elf, data.index(), P_OFFSET), 8, 1L << 40)).startsWith("truncated ELF file: segment"));
+    }
+
+    @Test
+    void noLoadSegmentAndDuplicateTls() throws IOException {
+        byte[] file = resource("hello");
+        ElfFile elf = ElfFile.parse(file);
+        byte[] b = file.clone();
+        for (ProgramHeader p : elf.loadSegments()) {
+            b = with(b, ph(elf, p.index(), 0), 4, ProgramHeader.PT_NOTE);
+        }
+        assertTrue(reject(b).contains("no PT_LOAD"));
+        int tls = elf.tls().orElseThrow().index();
+        int relro = elf.programHeaders().stream().filter(p -> p.type() == ProgramHeader.PT_GNU_RELRO).findFirst().orElseThrow().index();
+        assertEquals("more than one PT_TLS segment (" + tls + " and " + relro + ")",
+                reject(with(file, ph(elf, relro, 0), 4, ProgramHeader.PT_TLS)));
+    }
+}
