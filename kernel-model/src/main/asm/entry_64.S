@@ -650,6 +650,22 @@ SYM_START entry_INT80_compat
 SYM_END entry_INT80_compat
 
 /*
+ * The compatibility-mode entries that syscall_init() points CSTAR (AMD) and SYSENTER_EIP at.
+ * They are reached only from 32-bit code segments, which lstar does not execute (a far
+ * transfer to a 32-bit CS is refused), so their bodies are a loud `ud2` rather than a silent
+ * fall-through: if one is ever reached, the kernel oopses with a clear report.
+ */
+	.p2align 4
+SYM_START entry_SYSCALL_compat
+	ud2
+SYM_END entry_SYSCALL_compat
+
+	.p2align 4
+SYM_START entry_SYSENTER_compat
+	ud2
+SYM_END entry_SYSENTER_compat
+
+/*
  * Native stubs: see the header comment.  Reaching a `ud2` here means the runtime did not
  * intercept the call: a loud kernel-mode #UD.
  */

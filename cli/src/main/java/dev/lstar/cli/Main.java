@@ -1,0 +1,189 @@
+package dev.lstar.cli;
+
+import dev.lstar.decoder.Disassembler;
+import dev.lstar.kernel.ExitStatus;
+import dev.lstar.kernel.KernelConfig;
+import dev.lstar.kernel.LinuxKernel;
+import dev.lstar.kernel.elf.ElfException;
+import dev.lstar.runtime.Vendor;
+import dev.lstar.runtime.engine.Engine;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The lstar command line: {@code lstar run FILE [ARGS...]}, {@code lstar demo}. Every error a
+ * user can cause (bad options, missing or corrupt files, guest crashes) ends in one clear line on
+ * stderr and a non-zero status, never a Java stack trace.
+ */
+public final class Main {
+    static final String USAGE = """
+            usage: lstar run [OPTIONS] FILE [ARGS...]   run a static x86-64 Linux executable
+                   lstar demo [OPTIONS] [COUNT]          built-in guest making COUNT getpid syscalls
+                   lstar --help | --version
+            options:
+              --engine interp|jit|lockstep   execution engine (default: %s)
+              --kpti on|off                  page-table isolation (default: on)
+              --pcid on|off                  PCIDs for the two address spaces (default: on)
+              --cpu intel|amd                SYSCALL/SYSRET vendor semantics (default: intel)
+              --la57                         5-level paging
+              --no-canonical-check           debug: remove the kernel's SYSRET canonical-RCX check
+              --strace                       one line per system call on stderr
+              --trace                        every guest instruction, disassembled, on stderr
+              --stats                        instructions, blocks, syscalls and time at exit
+            exit status: the guest's, 128+N if it was killed by signal N, 2 for usage errors,
+            126 for files that cannot be executed, 127 for files that do not exist.
+            """;
+
+    public static void main(String[] args) {
+        int status;
+        try {
+            status = run(args, System.out, System.err);
+        } catch (UsageException e) {
+            System.err.println("lstar: " + e.getMessage());
+            System.err.println("try 'lstar --help'");
+            status = 2;
+        } catch (OutOfMemoryError e) {
+            System.err.println("lstar: the host JVM ran out of memory (" + e.getMessage() + ")");
+            status = 70;
+        } catch (RuntimeException e) {
+            // an lstar bug, not a guest's doing: one line plus where, so it can be reported
+            StackTraceElement at = e.getStackTrace().length > 0 ? e.getStackTrace()[0] : null;
+            System.err.println("lstar: internal error: " + e + (at != null ? " at " + at : ""));
+            status = 70;
+        }
+        System.out.flush();
+        System.exit(status);
+    }
+
+    static final class UsageException extends RuntimeException {
+        UsageException(String m) {
+            super(m);
+        }
+    }
+
+    /** Parsed options. */
+    static final class Options {
+        String engine = Engines.DEFAULT;
+        boolean kpti = true, pcid = true, la57 = false, canonicalCheck = true, strace, trace, stats;
+        Vendor vendor = Vendor.INTEL;
+        final List<String> rest = new ArrayList<>();
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0) throw new UsageException("no command given");
+        String cmd = args[0];
+        switch (cmd) {
+            case "--help", "-h", "help" -> { out.printf(USAGE, Engines.DEFAULT); return 0; }
+            case "--version", "version" -> { out.println("lstar 0.1.0 (x86-64 on the JVM, Java " + Runtime.version() + ")"); return 0; }
+            case "run", "demo" -> { }
+            default -> throw new UsageException("unknown command '" + cmd + "'");
+        }
+        Options o = parse(args, 1);
+        if (cmd.equals("demo")) return Demo.run(o, out, err);
+        if (o.rest.isEmpty()) throw new UsageException("run: no FILE given");
+        Path file = Path.of(o.rest.get(0));
+        byte[] elf;
+        try {
+            elf = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            err.println("lstar: " + file + ": No such file or directory");
+            return 127;
+        } catch (AccessDeniedException e) {
+            err.println("lstar: " + file + ": Permission denied");
+            return 126;
+        } catch (IOException e) {
+            err.println("lstar: " + file + ": cannot read: " + e.getMessage());
+            return 126;
+        }
+        return runGuest(o, elf, file.toString(), o.rest, out, err, System.in).status;
+    }
+
+    static Options parse(String[] args, int from) {
+        Options o = new Options();
+        int i = from;
+        for (; i < args.length; i++) {
+            String a = args[i];
+            if (!a.startsWith("--")) break;
+            switch (a) {
+                case "--engine" -> o.engine = Engines.check(value(args, ++i, a));
+                case "--kpti" -> o.kpti = onOff(value(args, ++i, a), a);
+                case "--pcid" -> o.pcid = onOff(value(args, ++i, a), a);
+                case "--cpu" -> o.vendor = switch (value(args, ++i, a).toLowerCase(Locale.ROOT)) {
+                    case "intel" -> Vendor.INTEL;
+                    case "amd" -> Vendor.AMD;
+                    default -> throw new UsageException("--cpu takes intel or amd, not '" + args[i] + "'");
+                };
+                case "--la57" -> o.la57 = true;
+                case "--no-canonical-check" -> o.canonicalCheck = false;
+                case "--strace" -> o.strace = true;
+                case "--trace" -> o.trace = true;
+                case "--stats" -> o.stats = true;
+                case "--" -> { i++; for (; i < args.length; i++) o.rest.add(args[i]); return o; }
+                default -> throw new UsageException("unknown option '" + a + "'");
+            }
+        }
+        for (; i < args.length; i++) o.rest.add(args[i]);
+        return o;
+    }
+
+    private static String value(String[] args, int i, String opt) {
+        if (i >= args.length) throw new UsageException(opt + " needs a value");
+        return args[i];
+    }
+
+    private static boolean onOff(String v, String opt) {
+        return switch (v) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw new UsageException(opt + " takes on or off, not '" + v + "'");
+        };
+    }
+
+    /** The result of one guest run. */
+    record Outcome(int status, ExitStatus exit, long syscalls, long instructions, long nanos, String stats) {}
+
+    static Outcome runGuest(Options o, byte[] elf, String path, List<String> argv, PrintStream out, PrintStream err, InputStream in) {
+        KernelConfig cfg = new KernelConfig(o.vendor, o.kpti, o.pcid, o.la57, o.canonicalCheck, o.strace, in, out, err, err);
+        LinuxKernel kernel = LinuxKernel.boot(cfg);
+        try {
+            kernel.exec(elf, path, argv, List.of("PATH=/usr/bin:/bin", "LSTAR=1"));
+        } catch (ElfException e) {
+            err.println("lstar: " + path + ": " + e.getMessage());
+            return new Outcome(126, null, 0, 0, 0, "");
+        }
+        if (o.trace) {
+            kernel.machine.tracer = (cpu, insn) -> err.printf("[ring %d] %016x  %s%n", cpu.cpl, insn.address, Disassembler.format(insn));
+        }
+        Engine engine = Engines.create(o.engine, kernel.machine);
+        long t0 = System.nanoTime();
+        ExitStatus exit = kernel.run(engine);
+        long nanos = System.nanoTime() - t0;
+        out.flush();
+        if (exit.signal() != null) {
+            err.println("lstar: " + exit.message());
+        }
+        String stats = String.format("lstar stats: engine %s, %s, kpti %s, %,d instructions, %,d syscalls, %.3f s%n%s",
+                engine.name(), o.vendor.name().toLowerCase(Locale.ROOT), o.kpti ? "on" : "off",
+                kernel.cpu.instructions, kernel.syscallCount(), nanos / 1e9, engine.stats());
+        if (o.stats) err.println(stats.strip());
+        return new Outcome(exit.shellStatus(), exit, kernel.syscallCount(), kernel.cpu.instructions, nanos, stats);
+    }
+
+    static byte[] resource(String name) {
+        try (InputStream in = Main.class.getResourceAsStream(name)) {
+            if (in == null) throw new IllegalStateException("missing resource " + name);
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read resource " + name, e);
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package dev.lstar.kernel;
+
+import static dev.lstar.kernel.Errno.*;
+
+import dev.lstar.runtime.Cpu;
+import dev.lstar.runtime.mem.Mmu;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The C side of the system-call path: {@code do_syscall_64} and {@code do_int80_syscall_32} of
+ * Linux 6.6 (arch/x86/entry/common.c) and the system calls lstar implements. Unimplemented
+ * numbers return -ENOSYS with a one-line warning (once per number).
+ */
+public final class SyscallTable {
+    /** NR_syscalls of the 64-bit table in 6.6 (highest entry 453, map_shadow_stack). */
+    public static final int NR_SYSCALLS = 454;
+    /** IA32_NR_syscalls in 6.6 (highest i386 entry 452, fchmodat2). */
+    public static final int IA32_NR_SYSCALLS = 453;
+    public static final int X32_SYSCALL_BIT = 0x4000_0000;
+
+    /** A system call body: six raw argument registers in, the return value (or -errno) out. */
+    @FunctionalInterface
+    public interface Impl {
+        long call(long a0, long a1, long a2, long a3, long a4, long a5);
+    }
+
+    record Entry(String name, int nargs, Impl impl) {}
+
+    private final LinuxKernel k;
+    private final Cpu cpu;
+    private final Mmu mmu;
+    private final Entry[] x64 = new Entry[NR_SYSCALLS];
+    private final Entry[] ia32 = new Entry[IA32_NR_SYSCALLS];
+    private final Set<Integer> warned = new HashSet<>();
+    private final Syscalls impl;
+
+    SyscallTable(LinuxKernel k) {
+        this.k = k;
+        this.cpu = k.cpu;
+        this.mmu = k.cpu.mmu;
+        this.impl = new Syscalls(k);
+        impl.register(this);
+    }
+
+    void x64(int nr, String name, int nargs, Impl f) {
+        x64[nr] = new Entry(name, nargs, f);
+    }
+
+    void ia32(int nr, String name, int nargs, Impl f) {
+        ia32[nr] = new Entry(name, nargs, f);
+    }
+
+    /**
+     * Replaces (or adds) a 64-bit system call. For embedders and tests that need a syscall lstar
+     * does not have (e.g. one that rewrites pt_regs the way sigreturn would).
+     */
+    public void override(int nr, String name, int nargs, Impl f) {
+        x64(nr, name, nargs, f);
+    }
+
+    /** The pt_regs of the current system call (valid while one runs). */
+    public long currentRegs() {
+        return currentRegs;
+    }
+
+    private long currentRegs;
+
+    long reg(long regs, int off) {
+        return mmu.readSys64(regs + off);
+    }
+
+    void setReg(long regs, int off, long v) {
+        mmu.writeSys64(regs + off, v);
+    }
+
+    /**
+     * do_syscall_64(regs, nr): nr arrives as a signed int (the entry code's movslq), is compared
+     * unsigned against NR_syscalls, the x32 range is not configured, anything else is -ENOSYS;
+     * the result goes to regs->ax.
+     */
+    void doSyscall64() {
+        long regs = cpu.r[Cpu.RDI];
+        int nr = (int) cpu.r[Cpu.RSI];
+        currentRegs = regs;
+        k.syscallCount++;
+        long a0 = reg(regs, PtRegs.DI), a1 = reg(regs, PtRegs.SI), a2 = reg(regs, PtRegs.DX),
+                a3 = reg(regs, PtRegs.R10), a4 = reg(regs, PtRegs.R8), a5 = reg(regs, PtRegs.R9);
+        long ret;
+        Entry e = Integer.compareUnsigned(nr, NR_SYSCALLS) < 0 ? x64[nr] : null;
+        if (e != null) {
+            ret = e.impl.call(a0, a1, a2, a3, a4, a5);
+        } else if (nr == -1) {
+            return; // "skip the syscall": regs->ax keeps -ENOSYS
+        } else {
+            ret = -ENOSYS;
+            warnOnce(nr, Integer.compareUnsigned(nr, NR_SYSCALLS) < 0 ? "64-bit system call " + nr + " (" + SyscallNames.x64(nr) + ")" : "system call number " + Integer.toUnsignedString(nr) + (nr - X32_SYSCALL_BIT >= 0 && nr - X32_SYSCALL_BIT < 548 ? " (x32 ABI, not configured)" : " (out of range)"));
+        }
+        if (k.config.strace()) strace(e == null ? SyscallNames.x64(nr) : e.name, e == null ? 6 : e.nargs, new long[] {a0, a1, a2, a3, a4, a5}, ret);
+        if (k.exit == null) setReg(regs, PtRegs.AX, ret);
+    }
+
+    /**
+     * do_int80_syscall_32(regs): the i386 ABI — number in eax (orig_ax), arguments in ebx, ecx,
+     * edx, esi, edi, ebp, each truncated to 32 bits; the result in regs->ax.
+     */
+    void doInt80Syscall32() {
+        long regs = cpu.r[Cpu.RDI];
+        currentRegs = regs;
+        k.syscallCount++;
+        int nr = (int) reg(regs, PtRegs.ORIG_AX);
+        long a0 = reg(regs, PtRegs.BX) & 0xFFFF_FFFFL, a1 = reg(regs, PtRegs.CX) & 0xFFFF_FFFFL,
+                a2 = reg(regs, PtRegs.DX) & 0xFFFF_FFFFL, a3 = reg(regs, PtRegs.SI) & 0xFFFF_FFFFL,
+                a4 = reg(regs, PtRegs.DI) & 0xFFFF_FFFFL, a5 = reg(regs, PtRegs.BP) & 0xFFFF_FFFFL;
+        Entry e = Integer.compareUnsigned(nr, IA32_NR_SYSCALLS) < 0 ? ia32[nr] : null;
+        long ret;
+        if (e != null) {
+            ret = e.impl.call(a0, a1, a2, a3, a4, a5);
+        } else {
+            ret = -ENOSYS;
+            warnOnce(0x10000 + nr, "32-bit (int $0x80) system call " + Integer.toUnsignedString(nr));
+        }
+        if (k.config.strace()) strace("[ia32] " + (e == null ? "syscall_" + Integer.toUnsignedString(nr) : e.name), e == null ? 6 : e.nargs, new long[] {a0, a1, a2, a3, a4, a5}, ret);
+        if (k.exit == null) setReg(regs, PtRegs.AX, ret);
+    }
+
+    private void warnOnce(int key, String what) {
+        if (warned.add(key)) k.config.log().println("lstar: warning: " + what + " is not implemented: returning -ENOSYS");
+    }
+
+    private void strace(String name, int nargs, long[] a, long ret) {
+        StringBuilder sb = new StringBuilder(name).append('(');
+        for (int i = 0; i < nargs; i++) {
+            if (i > 0) sb.append(", ");
+            long v = a[i];
+            sb.append(v >= -4096 && v < 65536 ? Long.toString(v) : "0x" + Long.toHexString(v));
+        }
+        sb.append(") = ");
+        if (ret < 0 && ret >= -4095) sb.append("-1 ").append(Errno.name((int) -ret));
+        else sb.append(ret >= -4096 && ret < 65536 ? Long.toString(ret) : "0x" + Long.toHexString(ret));
+        k.config.log().println(sb);
+    }
+}

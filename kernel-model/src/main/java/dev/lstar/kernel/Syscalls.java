@@ -1,0 +1,260 @@
+package dev.lstar.kernel;
+
+import static dev.lstar.kernel.Errno.*;
+
+import dev.lstar.runtime.Cpu;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+
+/**
+ * The system calls lstar implements, with Linux 6.6's argument checks and error codes. Memory
+ * arguments go through copy_from_user/copy_to_user ({@link AddressSpace}), so a bad pointer is
+ * -EFAULT, never a host error.
+ */
+final class Syscalls {
+    // mmap flags (include/uapi/linux/mman.h, asm-generic/mman-common.h)
+    static final int MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_SHARED_VALIDATE = 0x03, MAP_TYPE = 0x0F,
+            MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20, MAP_FIXED_NOREPLACE = 0x100000;
+    static final int ARCH_SET_GS = 0x1001, ARCH_SET_FS = 0x1002, ARCH_GET_FS = 0x1003, ARCH_GET_GS = 0x1004;
+    /** MAX_RW_COUNT: the most a single read/write transfers. */
+    static final long MAX_RW_COUNT = 0x7FFF_F000L;
+    static final int GRND_NONBLOCK = 1, GRND_RANDOM = 2, GRND_INSECURE = 4;
+
+    private final LinuxKernel k;
+    private final Cpu cpu;
+    private final SecureRandom random = new SecureRandom();
+
+    Syscalls(LinuxKernel k) {
+        this.k = k;
+        this.cpu = k.cpu;
+    }
+
+    private AddressSpace mm() {
+        return k.process.mm;
+    }
+
+    void register(SyscallTable t) {
+        t.x64(0, "read", 3, (fd, buf, n, a3, a4, a5) -> read((int) fd, buf, n));
+        t.x64(1, "write", 3, (fd, buf, n, a3, a4, a5) -> write((int) fd, buf, n));
+        t.x64(9, "mmap", 6, (a, len, prot, flags, fd, off) -> mmap(a, len, (int) prot, (int) flags, (int) fd, off));
+        t.x64(10, "mprotect", 3, (a, len, prot, a3, a4, a5) -> mprotect(a, len, (int) prot));
+        t.x64(11, "munmap", 2, (a, len, a2, a3, a4, a5) -> munmap(a, len));
+        t.x64(12, "brk", 1, (a, a1, a2, a3, a4, a5) -> brk(a));
+        t.x64(20, "writev", 3, (fd, iov, cnt, a3, a4, a5) -> writev((int) fd, iov, (int) cnt));
+        t.x64(39, "getpid", 0, (a0, a1, a2, a3, a4, a5) -> k.process.pid);
+        t.x64(60, "exit", 1, (code, a1, a2, a3, a4, a5) -> exit((int) code));
+        t.x64(63, "uname", 1, (buf, a1, a2, a3, a4, a5) -> uname(buf));
+        t.x64(102, "getuid", 0, (a0, a1, a2, a3, a4, a5) -> Ids.uid());
+        t.x64(104, "getgid", 0, (a0, a1, a2, a3, a4, a5) -> Ids.gid());
+        t.x64(107, "geteuid", 0, (a0, a1, a2, a3, a4, a5) -> Ids.uid());
+        t.x64(108, "getegid", 0, (a0, a1, a2, a3, a4, a5) -> Ids.gid());
+        t.x64(110, "getppid", 0, (a0, a1, a2, a3, a4, a5) -> 0);
+        t.x64(158, "arch_prctl", 2, (code, addr, a2, a3, a4, a5) -> archPrctl((int) code, addr));
+        t.x64(186, "gettid", 0, (a0, a1, a2, a3, a4, a5) -> k.process.pid);
+        t.x64(218, "set_tid_address", 1, (p, a1, a2, a3, a4, a5) -> { k.process.tidAddress = p; return k.process.pid; });
+        t.x64(228, "clock_gettime", 2, (clk, tp, a2, a3, a4, a5) -> clockGettime((int) clk, tp));
+        t.x64(231, "exit_group", 1, (code, a1, a2, a3, a4, a5) -> exit((int) code));
+        t.x64(318, "getrandom", 3, (buf, len, flags, a3, a4, a5) -> getrandom(buf, len, (int) flags));
+
+        // the i386 ABI through int $0x80 (arch/x86/entry/syscalls/syscall_32.tbl)
+        t.ia32(1, "exit", 1, (code, a1, a2, a3, a4, a5) -> exit((int) code));
+        t.ia32(3, "read", 3, (fd, buf, n, a3, a4, a5) -> read((int) fd, buf, n));
+        t.ia32(4, "write", 3, (fd, buf, n, a3, a4, a5) -> write((int) fd, buf, n));
+        t.ia32(20, "getpid", 0, (a0, a1, a2, a3, a4, a5) -> k.process.pid);
+        t.ia32(45, "brk", 1, (a, a1, a2, a3, a4, a5) -> brk(a));
+        t.ia32(199, "getuid32", 0, (a0, a1, a2, a3, a4, a5) -> Ids.uid());
+        t.ia32(224, "gettid", 0, (a0, a1, a2, a3, a4, a5) -> k.process.pid);
+        t.ia32(252, "exit_group", 1, (code, a1, a2, a3, a4, a5) -> exit((int) code));
+    }
+
+    long exit(int code) {
+        k.exitProcess(code);
+        return 0;
+    }
+
+    long read(int fd, long buf, long n) {
+        if (fd != 0) return fd == 1 || fd == 2 ? -EBADF : -EBADF;
+        if (n < 0) return -EINVAL;
+        if (n == 0) return 0;
+        int len = (int) Math.min(Math.min(n, MAX_RW_COUNT), 1 << 16);
+        byte[] b = new byte[len];
+        int got;
+        try {
+            InputStream in = k.config.stdin();
+            got = in.read(b, 0, len);
+        } catch (IOException e) {
+            return -EIO;
+        }
+        if (got <= 0) return 0;
+        return mm().copyToUser(buf, b, 0, got) ? got : -EFAULT;
+    }
+
+    long write(int fd, long buf, long n) {
+        PrintStream out = fd == 1 ? k.config.stdout() : fd == 2 ? k.config.stderr() : null;
+        if (out == null) return -EBADF;
+        if (n < 0) return -EINVAL;
+        long count = Math.min(n, MAX_RW_COUNT);
+        long done = 0;
+        byte[] chunk = new byte[(int) Math.min(count, 1 << 16)];
+        while (done < count) {
+            int len = (int) Math.min(chunk.length, count - done);
+            if (!mm().copyFromUser(buf + done, chunk, 0, len)) return done > 0 ? done : -EFAULT;
+            out.write(chunk, 0, len);
+            done += len;
+        }
+        return done;
+    }
+
+    long writev(int fd, long iov, int cnt) {
+        if (cnt < 0 || cnt > 1024) return -EINVAL;
+        byte[] vec = new byte[cnt * 16];
+        if (!mm().copyFromUser(iov, vec, 0, vec.length)) return -EFAULT;
+        long total = 0;
+        for (int i = 0; i < cnt; i++) {
+            long base = le64(vec, i * 16), len = le64(vec, i * 16 + 8);
+            if (len < 0) return -EINVAL;
+            if (len == 0) continue;
+            long r = write(fd, base, len);
+            if (r < 0) return total > 0 ? total : r;
+            total += r;
+            if (r < len) break;
+        }
+        return total;
+    }
+
+    static long le64(byte[] b, int off) {
+        long v = 0;
+        for (int i = 7; i >= 0; i--) v = (v << 8) | (b[off + i] & 0xFF);
+        return v;
+    }
+
+    /** mm/mmap.c do_mmap, anonymous mappings only. */
+    long mmap(long addr, long len, int prot, int flags, int fd, long off) {
+        AddressSpace mm = mm();
+        if (len == 0) return -EINVAL;
+        long alen = (len + 0xFFF) & ~0xFFFL;
+        if (alen == 0 || alen < 0 || alen > mm.taskSizeMax) return -ENOMEM;
+        if ((off & 0xFFF) != 0) return -EINVAL;
+        int type = flags & MAP_TYPE;
+        if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE) return -EINVAL;
+        if ((flags & MAP_ANONYMOUS) == 0) {
+            return fd >= 0 && fd <= 2 ? -ENODEV : -EBADF; // no files are open besides the standard streams
+        }
+        if ((prot & ~7) != 0) return -EINVAL;
+        long start;
+        if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0) {
+            if ((addr & 0xFFF) != 0) return -EINVAL;
+            if (addr + alen > mm.taskSizeMax || addr + alen < addr) return -ENOMEM;
+            if (addr < 0x1000) return -EPERM; // mmap_min_addr
+            if ((flags & MAP_FIXED) == 0 && mm.overlaps(addr, addr + alen)) return -EEXIST;
+            start = addr;
+        } else {
+            start = mm.findFree(addr, alen);
+            if (start < 0) return -ENOMEM;
+        }
+        mm.add(start, start + alen, prot, "anon");
+        return start;
+    }
+
+    long munmap(long addr, long len) {
+        if ((addr & 0xFFF) != 0 || len == 0) return -EINVAL;
+        long alen = (len + 0xFFF) & ~0xFFFL;
+        if (addr + alen > mm().taskSizeMax || addr + alen < addr) return -EINVAL;
+        mm().remove(addr, addr + alen);
+        return 0;
+    }
+
+    long mprotect(long addr, long len, int prot) {
+        if ((addr & 0xFFF) != 0) return -EINVAL;
+        if ((prot & ~7) != 0) return -EINVAL;
+        long alen = (len + 0xFFF) & ~0xFFFL;
+        if (alen == 0) return 0;
+        if (addr + alen < addr) return -ENOMEM;
+        return mm().protect(addr, addr + alen, prot) ? 0 : -ENOMEM;
+    }
+
+    /** mm/mmap.c sys_brk: returns the new break, or the old one when the request cannot be met. */
+    long brk(long addr) {
+        AddressSpace mm = mm();
+        if (addr < mm.startBrk) return mm.brk;
+        long newEnd = (addr + 0xFFF) & ~0xFFFL, oldEnd = (mm.brk + 0xFFF) & ~0xFFFL;
+        if (newEnd <= oldEnd) {
+            if (newEnd < oldEnd) mm.remove(newEnd, oldEnd);
+            mm.brk = addr;
+            return addr;
+        }
+        if (newEnd > mm.taskSizeMax || mm.overlaps(oldEnd, newEnd + 4096)) return mm.brk;
+        mm.add(oldEnd, newEnd, Vma.PROT_READ | Vma.PROT_WRITE, "[heap]");
+        mm.brk = addr;
+        return addr;
+    }
+
+    long uname(long buf) {
+        String[] fields = {"Linux", "lstar", "6.6.8-lstar", "#1 SMP PREEMPT_DYNAMIC lstar", "x86_64", "(none)"};
+        byte[] b = new byte[65 * 6];
+        for (int i = 0; i < fields.length; i++) {
+            byte[] f = fields[i].getBytes(StandardCharsets.US_ASCII);
+            System.arraycopy(f, 0, b, i * 65, Math.min(64, f.length));
+        }
+        return mm().copyToUser(buf, b, 0, b.length) ? 0 : -EFAULT;
+    }
+
+    /**
+     * arch/x86/kernel/process_64.c do_arch_prctl_64. While the kernel runs, the user's GS base
+     * sits in KERNEL_GS_BASE (the entry code did swapgs), so SET_GS/GET_GS use that MSR.
+     */
+    long archPrctl(int code, long addr) {
+        AddressSpace mm = mm();
+        switch (code) {
+            case ARCH_SET_FS -> {
+                if (addr >= mm.taskSizeMax || addr < 0) return -EPERM;
+                cpu.segBase[Cpu.FS] = addr;
+                return 0;
+            }
+            case ARCH_SET_GS -> {
+                if (addr >= mm.taskSizeMax || addr < 0) return -EPERM;
+                cpu.kernelGsBase = addr;
+                return 0;
+            }
+            case ARCH_GET_FS -> { return mm.putUser64(addr, cpu.segBase[Cpu.FS]) ? 0 : -EFAULT; }
+            case ARCH_GET_GS -> { return mm.putUser64(addr, cpu.kernelGsBase) ? 0 : -EFAULT; }
+            default -> { return -EINVAL; }
+        }
+    }
+
+    long clockGettime(int clk, long tp) {
+        long ns;
+        switch (clk) {
+            case 0, 5, 11 -> { // REALTIME, REALTIME_COARSE, TAI (no leap-second offset modelled)
+                java.time.Instant now = java.time.Instant.now();
+                ns = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+            }
+            case 1, 4, 6, 7, 8, 9 -> ns = System.nanoTime(); // MONOTONIC(_RAW/_COARSE), BOOTTIME(_ALARM)
+            case 2, 3 -> ns = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+            default -> { return -EINVAL; }
+        }
+        byte[] ts = new byte[16];
+        long sec = Math.floorDiv(ns, 1_000_000_000L), nsec = Math.floorMod(ns, 1_000_000_000L);
+        for (int i = 0; i < 8; i++) { ts[i] = (byte) (sec >>> (8 * i)); ts[8 + i] = (byte) (nsec >>> (8 * i)); }
+        return mm().copyToUser(tp, ts, 0, 16) ? 0 : -EFAULT;
+    }
+
+    long getrandom(long buf, long len, int flags) {
+        if ((flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE)) != 0) return -EINVAL;
+        if ((flags & GRND_INSECURE) != 0 && (flags & GRND_RANDOM) != 0) return -EINVAL;
+        int n = (int) Math.min(len, 33554431L); // Linux caps one call at 32 MiB - 1
+        byte[] b = new byte[Math.min(n, 1 << 16)];
+        long done = 0;
+        while (done < n) {
+            int c = (int) Math.min(b.length, n - done);
+            random.nextBytes(b);
+            if (!mm().copyToUser(buf + done, b, 0, c)) return done > 0 ? done : -EFAULT;
+            done += c;
+        }
+        return done;
+    }
+}
