@@ -129,6 +129,7 @@ public final class Decoder {
             if (mp != 0) {
                 if (mp == 0x66 ? (pfx & P_OPSIZE) == 0 : lastRep != mp) continue;
             }
+            if (r.noPrefix && ((pfx & P_OPSIZE) != 0 || lastRep != 0)) continue;
             if (r.modrmReg >= 0 && r.modrmReg != reg) continue;
             if (r.mod == MOD_MEM && mod == 3) continue;
             if (r.mod == MOD_REG && mod != 3) continue;

@@ -65,7 +65,7 @@ public final class Disassembler {
             else if (b == 0xF2 || b == 0xF3) lastRep = i;
             else if (isSeg(b)) lastSeg = i;
         }
-        boolean used66 = row.mandatoryPrefix == 0x66 || (uses66(row) && (insn.rex & 8) == 0);
+        boolean used66 = row.mandatoryPrefix == 0x66 || (uses66(row, insn) && (insn.rex & 8) == 0);
         boolean used67 = !moffs && (hasMem || isString || m == Mnemonic.JRCXZ || m == Mnemonic.LOOP
                 || m == Mnemonic.LOOPE || m == Mnemonic.LOOPNE);
         for (int i = 0; i < plen; i++) {
@@ -106,6 +106,7 @@ public final class Disassembler {
         }
 
         String name = mnemonicName(insn, row, codes) + suffixHint;
+        if (m == Mnemonic.NOP && row.map == 0 && insn.opSize == 2) name = "xchg   %ax,%ax"; // 66 90
         StringBuilder ops = new StringBuilder();
         String comment = "";
         if (isString) {
@@ -206,11 +207,11 @@ public final class Disassembler {
         return k;
     }
 
-    private static boolean uses66(Row row) {
+    private static boolean uses66(Row row, Instruction insn) {
         if ((row.attributes & A_F64) != 0) return false;
         for (int c : row.operandCodes) {
             int s = sizeCode(c);
-            if (s == S_V || s == S_Z || s == S_VW) return true;
+            if (s == S_V || s == S_Z || (s == S_VW && (insn.modrm >>> 6) == 3)) return true;
         }
         return false;
     }
@@ -220,13 +221,14 @@ public final class Disassembler {
         boolean vsized = false;
         for (int c : row.operandCodes) {
             int s = sizeCode(c), t = type(c);
-            if (s == S_V || s == S_Z || s == S_VW || s == S_Y) vsized = true;
+            if (s == S_V || s == S_Z || s == S_Y || (s == S_VW && (insn.modrm >>> 6) == 3)) vsized = true;
             if (t == T_G || t == T_C) used |= 4;
             if (t == T_Z || t == T_R || t == T_C) used |= 1;
             if (t == T_E && (insn.modrm >>> 6) == 3) used |= 1;
         }
         if ((row.attributes & (A_DEF64 | A_F64)) == 0 && vsized) used |= 8;
         if (row.operandSize == 8) used |= 8;
+        if (row.mnemonic == Mnemonic.NOP && row.map == 0) used &= ~8; // 48 90 is "rex.W nop"
         if (insn.modrm >= 0 && (insn.modrm >>> 6) != 3) {
             if (insn.base >= 0 && insn.base < 16) used |= 1;
             if (insn.sib >= 0) used |= 2;
@@ -284,6 +286,7 @@ public final class Disassembler {
             case PUSH: case POP:
                 return m.name().toLowerCase() + (os == 2 && insn.kind[0] != OP_REG ? "w" : "");
             case NOP:
+                if (row.attName != null) return row.attName;
                 if (row.opcode == 0x90 && row.map == 0) return os == 2 ? "xchg" : "nop";
                 return hasSizingReg(insn, codes) ? "nop" : "nop" + suffix(os);
             case MOV:
@@ -334,7 +337,8 @@ public final class Disassembler {
             long next = insn.address + insn.length;
             long rel = a32 ? (int) (insn.disp - next) : insn.disp - next;
             sb.append(signedHex(rel)).append(a32 ? "(%eip)" : "(%rip)");
-            return "        # 0x" + Long.toHexString(insn.disp);
+            // objdump shows the 32-bit target of an EIP-relative operand sign-extended
+            return "        # 0x" + Long.toHexString(a32 ? (long) (int) insn.disp : insn.disp);
         }
         boolean riz = insn.sib >= 0 && insn.index == NO_REG
                 && (insn.scale != 0 || (insn.base != NO_REG && (insn.sib & 7) != 4));
@@ -343,7 +347,7 @@ public final class Disassembler {
             return "";
         }
         if (insn.dispSize > 0) {
-            if (a32 && insn.base == NO_REG) sb.append("0x").append(Long.toHexString(insn.disp & 0xFFFF_FFFFL));
+            if (a32 && insn.base == NO_REG && riz) sb.append("0x").append(Long.toHexString(insn.disp & 0xFFFF_FFFFL));
             else sb.append(signedHex(insn.disp));
         }
         sb.append('(');

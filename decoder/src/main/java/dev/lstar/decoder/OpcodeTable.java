@@ -23,7 +23,7 @@ import java.util.List;
  *   <li>{@code /r} (ModRM, any reg) or {@code /0}..{@code /7} (ModRM with that reg field), or a full
  *       ModRM byte in hex ({@code 0F 01 F8}: mod=3, reg and rm fixed);</li>
  *   <li>constraints: {@code mem} (mod != 3), {@code reg} (mod = 3), {@code o16}/{@code o32}/{@code o64}
- *       (effective operand size), {@code noREX.B}.</li>
+ *       (effective operand size), {@code noREX.B}, {@code NP} (no 66/F2/F3 prefix allowed).</li>
  * </ul>
  * Operand forms follow SDM Appendix A letters: {@code E} ModRM r/m, {@code G} ModRM reg, {@code M}
  * memory only, {@code R} register from r/m only, {@code Z} register from the opcode's low bits,
@@ -131,6 +131,8 @@ public final class OpcodeTable {
         public final int mod;
         /** Required effective operand size 2/4/8, or 0 for any. */
         public final int operandSize;
+        /** "NP": only matches without 66/F2/F3 prefixes. */
+        public final boolean noPrefix;
         /** Only matches without REX.B (opcode 90 is NOP, 41 90 is XCHG r8d,eax). */
         public final boolean noRexB;
         /** The opcode's low three bits select a register. */
@@ -146,12 +148,12 @@ public final class OpcodeTable {
         final int[] operandCodes;
 
         Row(int id, String spec, int map, int opcode, int mandatoryPrefix, boolean hasModrm, int modrmReg,
-            int modrmRm, int mod, int operandSize, boolean noRexB, boolean plusReg, int cond, Mnemonic mnemonic,
+            int modrmRm, int mod, int operandSize, boolean noPrefix, boolean noRexB, boolean plusReg, int cond, Mnemonic mnemonic,
             String operands, String attName, int flagsRead, int flagsWritten, int flagsUndefined, int attributes,
             int[] operandCodes) {
             this.id = id; this.spec = spec; this.map = map; this.opcode = opcode;
             this.mandatoryPrefix = mandatoryPrefix; this.hasModrm = hasModrm; this.modrmReg = modrmReg;
-            this.modrmRm = modrmRm; this.mod = mod; this.operandSize = operandSize; this.noRexB = noRexB;
+            this.modrmRm = modrmRm; this.mod = mod; this.operandSize = operandSize; this.noPrefix = noPrefix; this.noRexB = noRexB;
             this.plusReg = plusReg; this.cond = cond; this.mnemonic = mnemonic; this.operands = operands;
             this.attName = attName; this.flagsRead = flagsRead; this.flagsWritten = flagsWritten;
             this.flagsUndefined = flagsUndefined; this.attributes = attributes; this.operandCodes = operandCodes;
@@ -390,6 +392,7 @@ public final class OpcodeTable {
         // ---- hints, fences, misc
         row("F3 0F 1E FA", ENDBR64, "", 0, 0, 0, 0);
         row("0F 1F /0", NOP, "Ev", NOMEM, 0, 0, 0);
+        row("NP 0F 1C /0 mem", NOP, "Mb", NOMEM, 0, 0, 0, "cldemote"); // a hint: no architectural effect
         for (int op = 0x19; op <= 0x1F; op++) {
             if (op == 0x1F) continue;
             row("0F " + hex(op) + " /r", NOP, "Ev", NOMEM, 0, 0, 0); // reserved-NOP space (SDM NOP, Table A-3)
@@ -433,7 +436,7 @@ public final class OpcodeTable {
         row("0F 00 /3", LTR, "Ew", PRIV | END, 0, 0, 0);
         row("0F 00 /5", VERW, "Ew", 0, 0, ZF, 0);
         row("8C /r", MOV_FROM_SREG, "Evw,Sw", 0, 0, 0, 0);
-        row("8E /r", MOV_TO_SREG, "Sw,Ew", END, 0, 0, 0);
+        row("8E /r", MOV_TO_SREG, "Sw,Evw", END, 0, 0, 0);
         row("0F 06", CLTS, "", PRIV, 0, 0, 0);
         row("0F 08", INVD, "", PRIV | END, 0, 0, 0);
         row("0F 09", WBINVD, "", PRIV | END, 0, 0, 0);
@@ -455,8 +458,10 @@ public final class OpcodeTable {
                             String attName) {
         String[] t = spec.trim().split("\\s+");
         int i = 0, prefix = 0, map = 0;
-        if (t.length > 1 && (t[0].equals("66") || t[0].equals("F2") || t[0].equals("F3"))
-                && isHex(t[1])) {
+        boolean np = false;
+        if (t[0].equals("NP")) { np = true; i++; }
+        if (t.length > i + 1 && (t[i].equals("66") || t[i].equals("F2") || t[i].equals("F3"))
+                && isHex(t[i + 1])) {
             prefix = Integer.parseInt(t[i++], 16);
         }
         int opcode = Integer.parseInt(t[i++], 16);
@@ -511,20 +516,20 @@ public final class OpcodeTable {
         }
         if (plusCc) {
             for (int cc = 0; cc < 16; cc++) {
-                add(spec, map, opcode + cc, prefix, modrm, reg, rm, mod, osz, noRexB, false, cc, m, ops, attName,
+                add(spec, map, opcode + cc, prefix, modrm, reg, rm, mod, osz, np, noRexB, false, cc, m, ops, attName,
                         read | COND_FLAGS[cc], write, undef, attrs, codes);
             }
         } else {
-            add(spec, map, opcode, prefix, modrm, reg, rm, mod, osz, noRexB, plusR, -1, m, ops, attName,
+            add(spec, map, opcode, prefix, modrm, reg, rm, mod, osz, np, noRexB, plusR, -1, m, ops, attName,
                     read, write, undef, attrs, codes);
         }
     }
 
     private static void add(String spec, int map, int opcode, int prefix, boolean modrm, int reg, int rm, int mod,
-                            int osz, boolean noRexB, boolean plusR, int cond, Mnemonic m, String ops, String attName,
+                            int osz, boolean np, boolean noRexB, boolean plusR, int cond, Mnemonic m, String ops, String attName,
                             int read, int write, int undef, int attrs, int[] codes) {
         if ((undef & ~write) != 0) throw new IllegalStateException("undefined flags must be written: " + spec);
-        ROWS.add(new Row(ROWS.size(), spec, map, opcode, prefix, modrm, reg, rm, mod, osz, noRexB, plusR, cond, m,
+        ROWS.add(new Row(ROWS.size(), spec, map, opcode, prefix, modrm, reg, rm, mod, osz, np, noRexB, plusR, cond, m,
                 ops, attName, read, write, undef, attrs, codes));
     }
 
@@ -622,7 +627,7 @@ public final class OpcodeTable {
     }
 
     private static int specificity(Row r) {
-        return (r.mandatoryPrefix != 0 ? 4 : 0) + (r.operandSize != 0 ? 2 : 0) + (r.noRexB ? 1 : 0);
+        return (r.mandatoryPrefix != 0 || r.noPrefix ? 4 : 0) + (r.operandSize != 0 ? 2 : 0) + (r.noRexB ? 1 : 0);
     }
 
     private static void markModrm(int map, String ranges) {
