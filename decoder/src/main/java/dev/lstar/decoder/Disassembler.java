@@ -341,7 +341,7 @@ public final class Disassembler {
             return "        # 0x" + Long.toHexString(a32 ? (long) (int) insn.disp : insn.disp);
         }
         boolean riz = insn.sib >= 0 && insn.index == NO_REG
-                && (insn.scale != 0 || (insn.base != NO_REG && (insn.sib & 7) != 4));
+                && (insn.scale != 0 || (insn.base != NO_REG && (insn.sib & 7) != 4) || (a32 && insn.base == NO_REG));
         if (insn.base == NO_REG && insn.index == NO_REG && !riz) {
             sb.append("0x").append(Long.toHexString(a32 ? insn.disp & 0xFFFF_FFFFL : insn.disp));
             return "";

@@ -179,7 +179,8 @@ public final class OpcodeTable {
 
     // ------------------------------------------------------------------------------------------
     // The table. Order matters only within one opcode: rows are tried most-specific first
-    // (mandatory prefix, operand-size, noREX.B constraints) and otherwise in table order.
+    // (mandatory/NP prefix, operand size, noREX.B, fixed ModRM.reg, fixed ModRM.rm) and otherwise
+    // in table order.
     // ------------------------------------------------------------------------------------------
 
     private static final List<Row> ROWS = new ArrayList<>();
@@ -247,10 +248,10 @@ public final class OpcodeTable {
         // ---- shifts and rotates (group 2, SDM Vol. 2 SAL/SAR/SHL/SHR, RCL/RCR/ROL/ROR)
         // By 1: OF defined. By CL/imm8: OF undefined unless the count is 1, and no flag changes
         // when the masked count is 0 (A_FLAGS_COND). AF is undefined for shifts with a non-zero count.
-        Mnemonic[] sh = {ROL, ROR, RCL, RCR, SHL, SHR, null, SAR};
+        // /6 is the undocumented SAL encoding; hardware executes it as SHL (and objdump shows shl).
+        Mnemonic[] sh = {ROL, ROR, RCL, RCR, SHL, SHR, SHL, SAR};
         for (int i = 0; i < 8; i++) {
             Mnemonic m = sh[i];
-            if (m == null) continue; // /6 is an undocumented SHL alias: left #UD
             boolean rot = i < 4;
             int rd = (m == RCL || m == RCR) ? CF : 0;
             int wr = rot ? (CF | OF) : OSZAPC;
@@ -401,13 +402,15 @@ public final class OpcodeTable {
         row("0F 18 /1 mem", PREFETCH, "Mb", NOMEM, 0, 0, 0, "prefetcht0");
         row("0F 18 /2 mem", PREFETCH, "Mb", NOMEM, 0, 0, 0, "prefetcht1");
         row("0F 18 /3 mem", PREFETCH, "Mb", NOMEM, 0, 0, 0, "prefetcht2");
-        row("0F 0D /0 mem", PREFETCH, "Mb", NOMEM, 0, 0, 0, "prefetch");
+        row("0F 18 /r", NOP, "Ev", NOMEM, 0, 0, 0); // 0F 18 /4../7 and register forms: reserved NOPs
         row("0F 0D /1 mem", PREFETCH, "Mb", NOMEM, 0, 0, 0, "prefetchw");
         row("0F 0D /2 mem", PREFETCH, "Mb", NOMEM, 0, 0, 0, "prefetchwt1");
-        row("0F AE E8", LFENCE, "", 0, 0, 0, 0);
+        row("0F 0D /r mem", PREFETCH, "Mb", NOMEM, 0, 0, 0, "prefetch"); // /0 and the AMD aliases /3../7
+        row("0F AE /5 reg", LFENCE, "", 0, 0, 0, 0); // E8..EF all execute as LFENCE (AMD APM Vol. 3 LFENCE)
         row("0F AE F0", MFENCE, "", 0, 0, 0, 0);
         row("0F AE F8", SFENCE, "", 0, 0, 0, 0);
         row("0F AE /7 mem", CLFLUSH, "Mb", 0, 0, 0, 0);
+        row("66 0F AE /7 mem", CLFLUSH, "Mb", 0, 0, 0, 0, "clflushopt"); // weaker ordering only
         row("0F A2", CPUID, "", END, 0, 0, 0); // serialising
         row("0F 31", RDTSC, "", 0, 0, 0, 0);
         row("0F 01 F9", RDTSCP, "", 0, 0, 0, 0);
@@ -510,8 +513,8 @@ public final class OpcodeTable {
             if (ty == T_M) {
                 if (mod == MOD_REG) throw new IllegalStateException("M operand with reg constraint: " + spec);
                 mod = MOD_MEM;
-            } else if (ty == T_R) {
-                mod = MOD_REG;
+            } else if (ty == T_R && !hasCreg(codes)) {
+                mod = MOD_REG; // (MOV CR ignores ModRM.mod: the r/m is a register whatever mod says)
             }
         }
         if (plusCc) {
@@ -531,6 +534,11 @@ public final class OpcodeTable {
         if ((undef & ~write) != 0) throw new IllegalStateException("undefined flags must be written: " + spec);
         ROWS.add(new Row(ROWS.size(), spec, map, opcode, prefix, modrm, reg, rm, mod, osz, np, noRexB, plusR, cond, m,
                 ops, attName, read, write, undef, attrs, codes));
+    }
+
+    private static boolean hasCreg(int[] codes) {
+        for (int c : codes) if (type(c) == T_C) return true;
+        return false;
     }
 
     private static boolean isHex(String s) {
@@ -627,7 +635,8 @@ public final class OpcodeTable {
     }
 
     private static int specificity(Row r) {
-        return (r.mandatoryPrefix != 0 || r.noPrefix ? 4 : 0) + (r.operandSize != 0 ? 2 : 0) + (r.noRexB ? 1 : 0);
+        return (r.mandatoryPrefix != 0 || r.noPrefix ? 16 : 0) + (r.operandSize != 0 ? 8 : 0) + (r.noRexB ? 4 : 0)
+                + (r.modrmReg >= 0 ? 2 : 0) + (r.modrmRm >= 0 ? 1 : 0);
     }
 
     private static void markModrm(int map, String ranges) {

@@ -55,7 +55,6 @@ final class RowEncoder {
                 case MOD_REG -> 3;
                 default -> rnd.nextInt(4);
             };
-            if (hasC) mod = 3;
             reg = row.modrmReg >= 0 ? row.modrmReg : rnd.nextInt(8);
             if (hasS) reg = row.mnemonic == Mnemonic.MOV_TO_SREG ? pick(rnd, 0, 2, 3, 4, 5) : rnd.nextInt(6);
             if (hasC) {
