@@ -11,6 +11,42 @@ package dev.lstar.decoder;
  * R8B..R15B), and {@link #REG_AH}..{@link #REG_BH} (16..19) are the legacy high-byte registers
  * that exist only without a REX prefix. For {@link #OP_SREG} operands the number is the segment
  * register (0 ES, 1 CS, 2 SS, 3 DS, 4 FS, 5 GS); for {@link #OP_CREG} it is the control register.
+ *
+ * <h2>Decoder conventions</h2>
+ * <ul>
+ *   <li>{@link #opSize} is the operation size: for most instructions the size of operand 0; for
+ *       string instructions the element size (1/2/4/8, no explicit operands); for MOVZX/MOVSX/MOVSXD
+ *       the destination size; for PUSH/POP/CALL/RET/JMP-indirect/ENTER/LEAVE/PUSHF/POPF 8
+ *       (66 gives 2, except near branches whose size is forced to 8: Intel SDM Vol. 2 Appendix A.2.5 "f64").</li>
+ *   <li>{@link #size} of a register or memory operand is its width in bytes; of an immediate, the
+ *       number of immediate bytes encoded (1, 2, 4 or 8); a memory operand whose width is not
+ *       meaningful (LEA, INVLPG) has size 0; LGDT/LIDT/SGDT/SIDT have 10, CMPXCHG16B 16.</li>
+ *   <li>{@link #imm} is already extended as the SDM says: imm8 of 83/6B/6A and imm16/32 (Iz) are
+ *       sign-extended to 64 bits, the imm8 of shifts, BT, INT, ENTER and imm16 of RET/ENTER are
+ *       zero-extended. Consumers mask to {@link #opSize}. A shift-by-1 form (D0/D1) has an
+ *       {@link #OP_IMM} operand with imm = 1; shift-by-CL an {@link #OP_REG} operand reg = 1 size 1.
+ *       A second immediate (ENTER's level) is in {@link #imm2}.</li>
+ *   <li>Relative branches: one {@link #OP_REL} operand; {@link #target} is the absolute target.</li>
+ *   <li>{@link #cond} is set for Jcc/SETcc/CMOVcc; LOOPcc/JRCXZ are their own mnemonics.</li>
+ *   <li>RIP-relative memory: {@link #base} = {@link #BASE_RIP} and {@link #disp} is the absolute
+ *       address (with 0x67: truncated to 32 bits). With 0x67, {@link #addrSize} is 4 and the
+ *       effective address must be truncated to 32 bits by the consumer.</li>
+ *   <li>MOV to/from CR: {@link Mnemonic#MOV_TO_CR}/{@link Mnemonic#MOV_FROM_CR} with an
+ *       {@link #OP_CREG} operand (CR0/2/3/4/8 only; others decode INVALID); the GPR side is always
+ *       64-bit and ModRM.mod is ignored. MOV Sreg: {@link #OP_SREG}; MOV to CS decodes INVALID.</li>
+ *   <li>SYSRET: {@link Mnemonic#SYSRETQ} with REX.W, {@link Mnemonic#SYSRET32} without. IRETQ needs
+ *       REX.W; plain CF (IRETD) decodes INVALID.</li>
+ *   <li>{@link #segment} is the last segment-override prefix; in 64-bit mode only FS and GS change
+ *       addressing (SDM Vol. 1 3.3.7.1), the others are recorded for the disassembler only.</li>
+ *   <li>Mandatory prefixes (F3 of PAUSE/POPCNT/TZCNT/LZCNT/ENDBR64/RDFSBASE..., 66 of INVPCID) are
+ *       consumed: they do not appear as P_REP/P_OPSIZE in {@link #prefixes}.</li>
+ *   <li>INVALID: {@link #length} covers the bytes the decoder consumed (prefixes, opcode, and ModRM
+ *       addressing bytes when the opcode map says a ModRM follows); {@link #attributes} has
+ *       {@link OpcodeTable#A_BLOCK_END}, plus {@link OpcodeTable#A_TOO_LONG} for an instruction that
+ *       would exceed 15 bytes (then length = 15 and no byte past the 15th was fetched).</li>
+ *   <li>LOCK on a form that is not lockable or whose destination is not memory: the instruction is
+ *       decoded normally and {@link OpcodeTable#A_BAD_LOCK} is set (executing it raises #UD).</li>
+ * </ul>
  */
 public final class Instruction {
     // operand kinds
@@ -83,6 +119,19 @@ public final class Instruction {
     /** Attribute bits from the opcode table (see {@link OpcodeTable} A_* constants). */
     public int attributes;
 
+    /** The raw instruction bytes, {@code bytes[0..length)}. */
+    public final byte[] bytes = new byte[15];
+    /** The effective REX byte (0x40..0x4F), or 0 when there is none (a REX followed by a legacy prefix is ignored). */
+    public int rex;
+    /** The raw ModRM byte, or -1. */
+    public int modrm = -1;
+    /** The raw SIB byte, or -1. */
+    public int sib = -1;
+    /** Number of displacement bytes encoded (0, 1, 4, or 8 for a 64-bit moffs). */
+    public int dispSize;
+    /** Id of the {@link OpcodeTable.Row} this was decoded from ({@code OpcodeTable.rows().get(row)}), or -1. */
+    public int row = -1;
+
     /** Address of the next instruction. */
     public long next() {
         return address + length;
@@ -103,6 +152,7 @@ public final class Instruction {
         for (int i = 0; i < 3; i++) { kind[i] = OP_NONE; reg[i] = NO_REG; size[i] = 0; }
         base = NO_REG; index = NO_REG; scale = 0; disp = 0; imm = 0; imm2 = 0; target = 0;
         flagsRead = 0; flagsWritten = 0; flagsUndefined = 0; attributes = 0;
+        rex = 0; modrm = -1; sib = -1; dispSize = 0; row = -1;
     }
 
     @Override

@@ -1,10 +1,46 @@
 package dev.lstar.decoder;
 
+import static dev.lstar.decoder.Mnemonic.*;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
 /**
  * The opcode table: one row per encoding, carrying operand forms, flags read/written/undefined and
  * attributes (privilege, block end, LOCK legality). Feeds the decoder, the disassembler, flag
- * liveness and the conformance generator. (Placeholder constants; the table itself lands with the
- * decoder.)
+ * liveness and the conformance generator.
+ *
+ * <h2>Row notation</h2>
+ * Each row is written like the Intel SDM Vol. 2 opcode column, e.g. {@code row("F3 0F B8 /r", POPCNT,
+ * "Gv,Ev", 0, 0, OSZAPC, 0)}. Opcode tokens, in order:
+ * <ul>
+ *   <li>an optional <b>mandatory prefix</b> {@code 66}, {@code F2} or {@code F3} (only when more hex
+ *       bytes follow); it is then consumed and does not act as operand-size / REP prefix;</li>
+ *   <li>the opcode: one byte, or {@code 0F xx}, {@code 0F 38 xx}, {@code 0F 3A xx};</li>
+ *   <li>{@code +r}: the low three opcode bits (plus REX.B) name a register (one row covers 8 bytes);
+ *       {@code +cc}: the low nibble is a condition code (expanded into 16 rows with their own flags read);</li>
+ *   <li>{@code /r} (ModRM, any reg) or {@code /0}..{@code /7} (ModRM with that reg field), or a full
+ *       ModRM byte in hex ({@code 0F 01 F8}: mod=3, reg and rm fixed);</li>
+ *   <li>constraints: {@code mem} (mod != 3), {@code reg} (mod = 3), {@code o16}/{@code o32}/{@code o64}
+ *       (effective operand size), {@code noREX.B}, {@code NP} (no 66/F2/F3 prefix allowed).</li>
+ * </ul>
+ * Operand forms follow SDM Appendix A letters: {@code E} ModRM r/m, {@code G} ModRM reg, {@code M}
+ * memory only, {@code R} register from r/m only, {@code Z} register from the opcode's low bits,
+ * {@code S} segment register from ModRM.reg, {@code C} control register from ModRM.reg (mod ignored),
+ * {@code I} immediate ({@code Ib} zero-extended, {@code Ibs} sign-extended imm8, {@code Iw}, {@code Iz}
+ * imm16/32 sign-extended, {@code Iv} imm16/32/64), {@code J} relative branch ({@code Jb}, {@code Jz}),
+ * {@code O} absolute moffs, fixed registers {@code AL CL rAX FS GS}, the constant {@code 1}, and
+ * {@code {b}}/{@code {w}}/{@code {v}} which set the operation size without an explicit operand (string
+ * ops, ret, leave...). Sizes: b=1, w=2, d=4, q=8, v=2/4/8 by 66/REX.W (8 by default for A_DEF64 rows,
+ * always 8 for A_F64 rows), y=4/8 by REX.W, z=immediate 2/4, t=10 bytes, o=16 bytes, and {@code Evw}:
+ * register of size v, or a 2-byte memory operand (MOV from Sreg, SLDT, STR).
+ *
+ * <h2>Flags</h2>
+ * {@link Row#flagsWritten} holds every flag the instruction may modify, including those it leaves
+ * undefined; {@link Row#flagsUndefined} is the subset whose value the SDM leaves undefined. So a
+ * liveness pass may treat {@code flagsWritten} as killed, except for rows with {@link #A_FLAGS_COND}
+ * where the writes happen only when the run-time count is non-zero.
  */
 public final class OpcodeTable {
     private OpcodeTable() {}
@@ -23,10 +59,607 @@ public final class OpcodeTable {
     public static final int A_COND_BRANCH = 1 << 5;
     /** Unconditional transfer of control (jmp/call/ret/iret/syscall/sysret/int). */
     public static final int A_BRANCH = 1 << 6;
-    /** Default operand size is 64 in long mode (push/pop/call/jmp near indirect...). */
+    /** Default operand size is 64 in long mode (push/pop/call/jmp near indirect...); 66 selects 16. */
     public static final int A_DEF64 = 1 << 7;
     /** Reads or writes memory implicitly (string ops, push/pop, call/ret). */
     public static final int A_IMPLICIT_MEM = 1 << 8;
     /** LOCK prefix present but illegal for this form: #UD when executed. */
     public static final int A_BAD_LOCK = 1 << 9;
+    /**
+     * The flag writes depend on a run-time value (shift/rotate count masked to 0 leaves flags
+     * untouched: SDM Vol. 2 SAL/SAR/SHL/SHR, RCL/RCR/ROL/ROR, SHLD, SHRD "Flags Affected").
+     */
+    public static final int A_FLAGS_COND = 1 << 10;
+    /** The memory operand is an address only and is not accessed (LEA, NOP Ev, PREFETCH hints). */
+    public static final int A_NO_MEM_ACCESS = 1 << 11;
+    /** Near call (pushes a return address). */
+    public static final int A_CALL = 1 << 12;
+    /** Near return. */
+    public static final int A_RET = 1 << 13;
+    /**
+     * Operand size forced to 64 bits in 64-bit mode; 66 is ignored (SDM Vol. 2 Appendix A.2.5,
+     * superscript "f64": near JMP/CALL/RET/Jcc). AMD honours 66 on these; lstar follows Intel.
+     */
+    public static final int A_F64 = 1 << 14;
+    /** String instruction: REP/REPE/REPNE apply; operands implicit (RSI/RDI/RAX). */
+    public static final int A_STRING = 1 << 15;
+
+    // RFLAGS bits (SDM Vol. 1 3.4.3)
+    public static final int CF = 1, PF = 4, AF = 0x10, ZF = 0x40, SF = 0x80, TF = 0x100, IF = 0x200,
+            DF = 0x400, OF = 0x800;
+    /** The six arithmetic status flags. */
+    public static final int OSZAPC = OF | SF | ZF | AF | PF | CF;
+    /** Every flag PUSHF/POPF/IRET move (the status flags plus TF, IF, DF; AC/ID/NT/RF/VM are kept elsewhere). */
+    public static final int ALL = OSZAPC | TF | IF | DF;
+
+    /** Mod constraints. */
+    public static final int MOD_ANY = 0, MOD_MEM = 1, MOD_REG = 2;
+
+    // --- compiled operand codes: type | size << 8 | extra << 16 ---
+    static final int T_E = 1, T_G = 2, T_M = 3, T_R = 4, T_I = 5, T_J = 6, T_Z = 7, T_FIXREG = 8,
+            T_ONE = 9, T_S = 10, T_C = 11, T_SIZE = 12, T_FIXSREG = 13, T_O = 14;
+    static final int S_V = 0x20, S_Z = 0x21, S_Y = 0x22, S_VW = 0x23;
+    /** Immediate extension kinds in the extra field. */
+    static final int X_ZERO = 0, X_SIGN = 1;
+
+    static int type(int code) { return code & 0xFF; }
+    static int sizeCode(int code) { return (code >>> 8) & 0xFF; }
+    static int extra(int code) { return code >>> 16; }
+
+    /**
+     * One encoding. Fields are public and final; {@link #operandCodes} is a compiled view of
+     * {@link #operands} for the decoder (do not modify).
+     */
+    public static final class Row {
+        /** Index in {@link #rows()}. */
+        public final int id;
+        /** The opcode notation as written in the table. */
+        public final String spec;
+        /** 0 = one-byte map, 1 = 0F, 2 = 0F 38, 3 = 0F 3A. */
+        public final int map;
+        /** The opcode byte (for {@link #plusReg} rows the lowest of the 8). */
+        public final int opcode;
+        /** 0, 0x66, 0xF2 or 0xF3. */
+        public final int mandatoryPrefix;
+        /** Whether a ModRM byte follows the opcode. */
+        public final boolean hasModrm;
+        /** Required ModRM.reg (0..7) or -1. */
+        public final int modrmReg;
+        /** Required ModRM.rm (0..7) or -1 (only with {@link #MOD_REG}). */
+        public final int modrmRm;
+        /** {@link #MOD_ANY}, {@link #MOD_MEM} or {@link #MOD_REG}. */
+        public final int mod;
+        /** Required effective operand size 2/4/8, or 0 for any. */
+        public final int operandSize;
+        /** "NP": only matches without 66/F2/F3 prefixes. */
+        public final boolean noPrefix;
+        /** Only matches without REX.B (opcode 90 is NOP, 41 90 is XCHG r8d,eax). */
+        public final boolean noRexB;
+        /** The opcode's low three bits select a register. */
+        public final boolean plusReg;
+        /** Condition code for Jcc/SETcc/CMOVcc, else -1. */
+        public final int cond;
+        public final Mnemonic mnemonic;
+        /** Operand forms, Intel order, as written. */
+        public final String operands;
+        /** AT&T name objdump prints when it is not derivable from the mnemonic, else null. */
+        public final String attName;
+        public final int flagsRead, flagsWritten, flagsUndefined, attributes;
+        final int[] operandCodes;
+
+        Row(int id, String spec, int map, int opcode, int mandatoryPrefix, boolean hasModrm, int modrmReg,
+            int modrmRm, int mod, int operandSize, boolean noPrefix, boolean noRexB, boolean plusReg, int cond, Mnemonic mnemonic,
+            String operands, String attName, int flagsRead, int flagsWritten, int flagsUndefined, int attributes,
+            int[] operandCodes) {
+            this.id = id; this.spec = spec; this.map = map; this.opcode = opcode;
+            this.mandatoryPrefix = mandatoryPrefix; this.hasModrm = hasModrm; this.modrmReg = modrmReg;
+            this.modrmRm = modrmRm; this.mod = mod; this.operandSize = operandSize; this.noPrefix = noPrefix; this.noRexB = noRexB;
+            this.plusReg = plusReg; this.cond = cond; this.mnemonic = mnemonic; this.operands = operands;
+            this.attName = attName; this.flagsRead = flagsRead; this.flagsWritten = flagsWritten;
+            this.flagsUndefined = flagsUndefined; this.attributes = attributes; this.operandCodes = operandCodes;
+        }
+
+        /** Number of explicit operands (excluding {@code {v}}-style size markers). */
+        public int operandCount() {
+            int n = 0;
+            for (int c : operandCodes) if (type(c) != T_SIZE) n++;
+            return n;
+        }
+
+        /** The operand form tokens, e.g. {@code ["Ev", "Ibs"]}. */
+        public List<String> operandForms() {
+            return operands.isEmpty() ? List.of() : List.of(operands.split(","));
+        }
+
+        @Override
+        public String toString() {
+            return spec + "  " + mnemonic + (cond >= 0 ? "/cc" + cond : "") + " " + operands;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // The table. Order matters only within one opcode: rows are tried most-specific first
+    // (mandatory/NP prefix, operand size, noREX.B, fixed ModRM.reg, fixed ModRM.rm) and otherwise
+    // in table order.
+    // ------------------------------------------------------------------------------------------
+
+    private static final List<Row> ROWS = new ArrayList<>();
+    /** Flags read by condition code cc (SDM Vol. 1 Appendix B, Table B-1). */
+    static final int[] COND_FLAGS = {
+        OF, OF, CF, CF, ZF, ZF, CF | ZF, CF | ZF, SF, SF, PF, PF, SF | OF, SF | OF, ZF | SF | OF, ZF | SF | OF};
+
+    private static final int LOCK = A_LOCKABLE, PRIV = A_PRIV, END = A_BLOCK_END, DEF64 = A_DEF64,
+            IMEM = A_IMPLICIT_MEM, FCOND = A_FLAGS_COND, NOMEM = A_NO_MEM_ACCESS, F64 = A_F64,
+            STRING = A_STRING | A_IMPLICIT_MEM;
+    private static final int JUMP = A_BRANCH | A_BLOCK_END | F64;
+
+    static {
+        // ---- ALU: ADD OR ADC SBB AND SUB XOR CMP (SDM Vol. 2 each; opcode map Table A-2 rows 0-3)
+        Mnemonic[] alu = {ADD, OR, ADC, SBB, AND, SUB, XOR, CMP};
+        for (int i = 0; i < 8; i++) {
+            Mnemonic m = alu[i];
+            int rd = (m == ADC || m == SBB) ? CF : 0;
+            int und = (m == AND || m == OR || m == XOR) ? AF : 0; // logic ops: AF undefined, OF=CF=0
+            int lock = m == CMP ? 0 : LOCK;
+            String b = hex(i * 8);
+            row(b + " /r", m, "Eb,Gb", lock, rd, OSZAPC, und);
+            row(hex(i * 8 + 1) + " /r", m, "Ev,Gv", lock, rd, OSZAPC, und);
+            row(hex(i * 8 + 2) + " /r", m, "Gb,Eb", 0, rd, OSZAPC, und);
+            row(hex(i * 8 + 3) + " /r", m, "Gv,Ev", 0, rd, OSZAPC, und);
+            row(hex(i * 8 + 4), m, "AL,Ib", 0, rd, OSZAPC, und);
+            row(hex(i * 8 + 5), m, "rAX,Iz", 0, rd, OSZAPC, und);
+            // group 1 (80/81/83 /digit); 82 is invalid in 64-bit mode (Table A-2 note i64)
+            row("80 /" + i, m, "Eb,Ib", lock, rd, OSZAPC, und);
+            row("81 /" + i, m, "Ev,Iz", lock, rd, OSZAPC, und);
+            row("83 /" + i, m, "Ev,Ibs", lock, rd, OSZAPC, und);
+        }
+        row("84 /r", TEST, "Eb,Gb", 0, 0, OSZAPC, AF);
+        row("85 /r", TEST, "Ev,Gv", 0, 0, OSZAPC, AF);
+        row("A8", TEST, "AL,Ib", 0, 0, OSZAPC, AF);
+        row("A9", TEST, "rAX,Iz", 0, 0, OSZAPC, AF);
+        row("F6 /0", TEST, "Eb,Ib", 0, 0, OSZAPC, AF);
+        row("F6 /1", TEST, "Eb,Ib", 0, 0, OSZAPC, AF); // undocumented alias of /0, executed by hardware
+        row("F7 /0", TEST, "Ev,Iz", 0, 0, OSZAPC, AF);
+        row("F7 /1", TEST, "Ev,Iz", 0, 0, OSZAPC, AF);
+        row("F6 /2", NOT, "Eb", LOCK, 0, 0, 0);
+        row("F7 /2", NOT, "Ev", LOCK, 0, 0, 0);
+        row("F6 /3", NEG, "Eb", LOCK, 0, OSZAPC, 0);
+        row("F7 /3", NEG, "Ev", LOCK, 0, OSZAPC, 0);
+        // MUL/IMUL: CF,OF defined; SF ZF AF PF undefined. DIV/IDIV: all six undefined.
+        int mulU = SF | ZF | AF | PF;
+        row("F6 /4", MUL, "Eb", 0, 0, OSZAPC, mulU);
+        row("F7 /4", MUL, "Ev", 0, 0, OSZAPC, mulU);
+        row("F6 /5", IMUL, "Eb", 0, 0, OSZAPC, mulU);
+        row("F7 /5", IMUL, "Ev", 0, 0, OSZAPC, mulU);
+        row("F6 /6", DIV, "Eb", 0, 0, OSZAPC, OSZAPC);
+        row("F7 /6", DIV, "Ev", 0, 0, OSZAPC, OSZAPC);
+        row("F6 /7", IDIV, "Eb", 0, 0, OSZAPC, OSZAPC);
+        row("F7 /7", IDIV, "Ev", 0, 0, OSZAPC, OSZAPC);
+        row("0F AF /r", IMUL, "Gv,Ev", 0, 0, OSZAPC, mulU);
+        row("69 /r", IMUL, "Gv,Ev,Iz", 0, 0, OSZAPC, mulU);
+        row("6B /r", IMUL, "Gv,Ev,Ibs", 0, 0, OSZAPC, mulU);
+        // INC/DEC leave CF alone
+        int osza = OF | SF | ZF | AF | PF;
+        row("FE /0", INC, "Eb", LOCK, 0, osza, 0);
+        row("FE /1", DEC, "Eb", LOCK, 0, osza, 0);
+        row("FF /0", INC, "Ev", LOCK, 0, osza, 0);
+        row("FF /1", DEC, "Ev", LOCK, 0, osza, 0);
+
+        // ---- shifts and rotates (group 2, SDM Vol. 2 SAL/SAR/SHL/SHR, RCL/RCR/ROL/ROR)
+        // By 1: OF defined. By CL/imm8: OF undefined unless the count is 1, and no flag changes
+        // when the masked count is 0 (A_FLAGS_COND). AF is undefined for shifts with a non-zero count.
+        // /6 is the undocumented SAL encoding; hardware executes it as SHL (and objdump shows shl).
+        Mnemonic[] sh = {ROL, ROR, RCL, RCR, SHL, SHR, SHL, SAR};
+        for (int i = 0; i < 8; i++) {
+            Mnemonic m = sh[i];
+            boolean rot = i < 4;
+            int rd = (m == RCL || m == RCR) ? CF : 0;
+            int wr = rot ? (CF | OF) : OSZAPC;
+            int u1 = rot ? 0 : AF;
+            int un = u1 | OF;
+            row("D0 /" + i, m, "Eb,1", 0, rd, wr, u1);
+            row("D1 /" + i, m, "Ev,1", 0, rd, wr, u1);
+            row("D2 /" + i, m, "Eb,CL", FCOND, rd, wr, un);
+            row("D3 /" + i, m, "Ev,CL", FCOND, rd, wr, un);
+            row("C0 /" + i, m, "Eb,Ib", FCOND, rd, wr, un);
+            row("C1 /" + i, m, "Ev,Ib", FCOND, rd, wr, un);
+        }
+        row("0F A4 /r", SHLD, "Ev,Gv,Ib", FCOND, 0, OSZAPC, AF | OF);
+        row("0F A5 /r", SHLD, "Ev,Gv,CL", FCOND, 0, OSZAPC, AF | OF);
+        row("0F AC /r", SHRD, "Ev,Gv,Ib", FCOND, 0, OSZAPC, AF | OF);
+        row("0F AD /r", SHRD, "Ev,Gv,CL", FCOND, 0, OSZAPC, AF | OF);
+
+        // ---- bit instructions: CF = bit; ZF unchanged (Intel); OF SF AF PF undefined
+        int btU = OF | SF | AF | PF;
+        row("0F A3 /r", BT, "Ev,Gv", 0, 0, CF | btU, btU);
+        row("0F AB /r", BTS, "Ev,Gv", LOCK, 0, CF | btU, btU);
+        row("0F B3 /r", BTR, "Ev,Gv", LOCK, 0, CF | btU, btU);
+        row("0F BB /r", BTC, "Ev,Gv", LOCK, 0, CF | btU, btU);
+        row("0F BA /4", BT, "Ev,Ib", 0, 0, CF | btU, btU);
+        row("0F BA /5", BTS, "Ev,Ib", LOCK, 0, CF | btU, btU);
+        row("0F BA /6", BTR, "Ev,Ib", LOCK, 0, CF | btU, btU);
+        row("0F BA /7", BTC, "Ev,Ib", LOCK, 0, CF | btU, btU);
+        row("0F BC /r", BSF, "Gv,Ev", 0, 0, OSZAPC, OF | SF | AF | PF | CF);
+        row("0F BD /r", BSR, "Gv,Ev", 0, 0, OSZAPC, OF | SF | AF | PF | CF);
+        row("F3 0F BC /r", TZCNT, "Gv,Ev", 0, 0, OSZAPC, OF | SF | AF | PF);
+        row("F3 0F BD /r", LZCNT, "Gv,Ev", 0, 0, OSZAPC, OF | SF | AF | PF);
+        row("F3 0F B8 /r", POPCNT, "Gv,Ev", 0, 0, OSZAPC, 0);
+
+        // ---- data movement
+        row("88 /r", MOV, "Eb,Gb", 0, 0, 0, 0);
+        row("89 /r", MOV, "Ev,Gv", 0, 0, 0, 0);
+        row("8A /r", MOV, "Gb,Eb", 0, 0, 0, 0);
+        row("8B /r", MOV, "Gv,Ev", 0, 0, 0, 0);
+        row("A0", MOV, "AL,Ob", 0, 0, 0, 0);
+        row("A1", MOV, "rAX,Ov", 0, 0, 0, 0);
+        row("A2", MOV, "Ob,AL", 0, 0, 0, 0);
+        row("A3", MOV, "Ov,rAX", 0, 0, 0, 0);
+        row("B0 +r", MOV, "Zb,Ib", 0, 0, 0, 0);
+        row("B8 +r", MOV, "Zv,Iv", 0, 0, 0, 0);
+        row("C6 /0", MOV, "Eb,Ib", 0, 0, 0, 0);
+        row("C7 /0", MOV, "Ev,Iz", 0, 0, 0, 0);
+        row("0F B6 /r", MOVZX, "Gv,Eb", 0, 0, 0, 0);
+        row("0F B7 /r", MOVZX, "Gv,Ew", 0, 0, 0, 0);
+        row("0F BE /r", MOVSX, "Gv,Eb", 0, 0, 0, 0);
+        row("0F BF /r", MOVSX, "Gv,Ew", 0, 0, 0, 0);
+        row("63 /r", MOVSXD, "Gv,Ed", 0, 0, 0, 0);
+        row("8D /r mem", LEA, "Gv,M", NOMEM, 0, 0, 0);
+        row("86 /r", XCHG, "Eb,Gb", LOCK, 0, 0, 0); // with memory: locked implicitly (SDM XCHG)
+        row("87 /r", XCHG, "Ev,Gv", LOCK, 0, 0, 0);
+        row("F3 90", PAUSE, "", 0, 0, 0, 0);
+        row("90 noREX.B", NOP, "{v}", 0, 0, 0, 0);
+        row("90 +r", XCHG, "Zv,rAX", 0, 0, 0, 0);
+        row("0F B0 /r", CMPXCHG, "Eb,Gb", LOCK, 0, OSZAPC, 0);
+        row("0F B1 /r", CMPXCHG, "Ev,Gv", LOCK, 0, OSZAPC, 0);
+        row("0F C0 /r", XADD, "Eb,Gb", LOCK, 0, OSZAPC, 0);
+        row("0F C1 /r", XADD, "Ev,Gv", LOCK, 0, OSZAPC, 0);
+        row("0F C7 /1 mem o64", CMPXCHG16B, "Mo", LOCK, 0, ZF, 0);
+        row("0F C7 /1 mem", CMPXCHG8B, "Mq", LOCK, 0, ZF, 0);
+        row("0F C8 +r", BSWAP, "Zv", 0, 0, 0, 0);
+        row("98 o16", CBW, "{v}", 0, 0, 0, 0);
+        row("98 o32", CWDE, "{v}", 0, 0, 0, 0);
+        row("98 o64", CDQE, "{v}", 0, 0, 0, 0);
+        row("99 o16", CWD, "{v}", 0, 0, 0, 0);
+        row("99 o32", CDQ, "{v}", 0, 0, 0, 0);
+        row("99 o64", CQO, "{v}", 0, 0, 0, 0);
+        row("0F 40 +cc /r", CMOVCC, "Gv,Ev", 0, 0, 0, 0);
+        row("0F 90 +cc /r", SETCC, "Eb", 0, 0, 0, 0); // ModRM.reg is ignored (SDM SETcc)
+        row("D7", XLAT, "{b}", IMEM, 0, 0, 0);
+
+        // ---- stack
+        row("50 +r", PUSH, "Zv", DEF64 | IMEM, 0, 0, 0);
+        row("58 +r", POP, "Zv", DEF64 | IMEM, 0, 0, 0);
+        row("FF /6", PUSH, "Ev", DEF64 | IMEM, 0, 0, 0);
+        row("8F /0", POP, "Ev", DEF64 | IMEM, 0, 0, 0);
+        row("68", PUSH, "{v},Iz", DEF64 | IMEM, 0, 0, 0);
+        row("6A", PUSH, "{v},Ibs", DEF64 | IMEM, 0, 0, 0);
+        row("0F A0", PUSH, "{v},FS", DEF64 | IMEM, 0, 0, 0);
+        row("0F A1", POP, "{v},FS", DEF64 | IMEM, 0, 0, 0);
+        row("0F A8", PUSH, "{v},GS", DEF64 | IMEM, 0, 0, 0);
+        row("0F A9", POP, "{v},GS", DEF64 | IMEM, 0, 0, 0);
+        row("9C", PUSHFQ, "{v}", DEF64 | IMEM, ALL, 0, 0);
+        row("9D", POPFQ, "{v}", DEF64 | IMEM | END, 0, ALL, 0); // may change TF/IF: end the block
+        row("C8", ENTER, "{v},Iw,Ib", DEF64 | IMEM, 0, 0, 0);
+        row("C9", LEAVE, "{v}", DEF64 | IMEM, 0, 0, 0);
+
+        // ---- control flow
+        row("70 +cc", JCC, "Jb", A_COND_BRANCH | A_BLOCK_END | F64, 0, 0, 0);
+        row("0F 80 +cc", JCC, "Jz", A_COND_BRANCH | A_BLOCK_END | F64, 0, 0, 0);
+        row("E3", JRCXZ, "Jb", A_COND_BRANCH | A_BLOCK_END | F64, 0, 0, 0);
+        row("E2", LOOP, "Jb", A_COND_BRANCH | A_BLOCK_END | F64, 0, 0, 0);
+        row("E1", LOOPE, "Jb", A_COND_BRANCH | A_BLOCK_END | F64, ZF, 0, 0);
+        row("E0", LOOPNE, "Jb", A_COND_BRANCH | A_BLOCK_END | F64, ZF, 0, 0);
+        row("EB", JMP, "Jb", JUMP, 0, 0, 0);
+        row("E9", JMP, "Jz", JUMP, 0, 0, 0);
+        row("FF /4", JMP, "Ev", JUMP, 0, 0, 0);
+        row("E8", CALL, "Jz", JUMP | A_CALL | IMEM, 0, 0, 0);
+        row("FF /2", CALL, "Ev", JUMP | A_CALL | IMEM, 0, 0, 0);
+        row("C3", RET, "{v}", JUMP | A_RET | IMEM, 0, 0, 0);
+        row("C2", RET, "{v},Iw", JUMP | A_RET | IMEM, 0, 0, 0);
+        row("CF o64", IRETQ, "{v}", A_BRANCH | END | IMEM, 0, ALL, 0);
+        row("CC", INT3, "", A_BRANCH | END, 0, TF | IF, 0);
+        row("CD", INT, "Ib", A_BRANCH | END, 0, TF | IF, 0);
+        row("0F 05", SYSCALL, "", A_BRANCH | END, 0, ALL, 0);
+        row("0F 07 o64", SYSRETQ, "", A_BRANCH | END | PRIV, 0, ALL, 0);
+        row("0F 07", SYSRET32, "", A_BRANCH | END | PRIV, 0, ALL, 0);
+        row("0F 0B", UD2, "", END, 0, 0, 0);
+        row("0F B9 /r", UD1, "Gv,Ev", END, 0, 0, 0);
+        row("0F FF /r", UD0, "Gv,Ev", END, 0, 0, 0);
+        row("F4", HLT, "", END | PRIV, 0, 0, 0);
+
+        // ---- flags
+        row("F5", CMC, "", 0, CF, CF, 0);
+        row("F8", CLC, "", 0, 0, CF, 0);
+        row("F9", STC, "", 0, 0, CF, 0);
+        row("FC", CLD, "", 0, 0, DF, 0);
+        row("FD", STD, "", 0, 0, DF, 0);
+        row("FA", CLI, "", A_IOPL, 0, IF, 0);
+        row("FB", STI, "", A_IOPL | END, 0, IF, 0); // interrupt shadow: end the block
+        row("9E", SAHF, "", 0, 0, SF | ZF | AF | PF | CF, 0);
+        row("9F", LAHF, "", 0, SF | ZF | AF | PF | CF, 0, 0);
+
+        // ---- strings: element size in opSize; REP/REPE/REPNE from the prefix
+        row("A4", MOVS, "{b}", STRING, DF, 0, 0);
+        row("A5", MOVS, "{v}", STRING, DF, 0, 0);
+        row("A6", CMPS, "{b}", STRING, DF, OSZAPC, 0);
+        row("A7", CMPS, "{v}", STRING, DF, OSZAPC, 0);
+        row("AA", STOS, "{b}", STRING, DF, 0, 0);
+        row("AB", STOS, "{v}", STRING, DF, 0, 0);
+        row("AC", LODS, "{b}", STRING, DF, 0, 0);
+        row("AD", LODS, "{v}", STRING, DF, 0, 0);
+        row("AE", SCAS, "{b}", STRING, DF, OSZAPC, 0);
+        row("AF", SCAS, "{v}", STRING, DF, OSZAPC, 0);
+
+        // ---- hints, fences, misc
+        row("F3 0F 1E FA", ENDBR64, "", 0, 0, 0, 0);
+        row("0F 1F /0", NOP, "Ev", NOMEM, 0, 0, 0);
+        row("NP 0F 1C /0 mem", NOP, "Mb", NOMEM, 0, 0, 0, "cldemote"); // a hint: no architectural effect
+        for (int op = 0x19; op <= 0x1F; op++) {
+            if (op == 0x1F) continue;
+            row("0F " + hex(op) + " /r", NOP, "Ev", NOMEM, 0, 0, 0); // reserved-NOP space (SDM NOP, Table A-3)
+        }
+        row("0F 18 /0 mem", PREFETCH, "Mb", NOMEM, 0, 0, 0, "prefetchnta");
+        row("0F 18 /1 mem", PREFETCH, "Mb", NOMEM, 0, 0, 0, "prefetcht0");
+        row("0F 18 /2 mem", PREFETCH, "Mb", NOMEM, 0, 0, 0, "prefetcht1");
+        row("0F 18 /3 mem", PREFETCH, "Mb", NOMEM, 0, 0, 0, "prefetcht2");
+        row("0F 18 /r", NOP, "Ev", NOMEM, 0, 0, 0); // 0F 18 /4../7 and register forms: reserved NOPs
+        row("0F 0D /1 mem", PREFETCH, "Mb", NOMEM, 0, 0, 0, "prefetchw");
+        row("0F 0D /2 mem", PREFETCH, "Mb", NOMEM, 0, 0, 0, "prefetchwt1");
+        row("0F 0D /r mem", PREFETCH, "Mb", NOMEM, 0, 0, 0, "prefetch"); // /0 and the AMD aliases /3../7
+        row("0F AE /5 reg", LFENCE, "", 0, 0, 0, 0); // E8..EF all execute as LFENCE (AMD APM Vol. 3 LFENCE)
+        row("0F AE F0", MFENCE, "", 0, 0, 0, 0);
+        row("0F AE F8", SFENCE, "", 0, 0, 0, 0);
+        row("0F AE /7 mem", CLFLUSH, "Mb", 0, 0, 0, 0);
+        row("66 0F AE /7 mem", CLFLUSH, "Mb", 0, 0, 0, 0, "clflushopt"); // weaker ordering only
+        row("0F A2", CPUID, "", END, 0, 0, 0); // serialising
+        row("0F 31", RDTSC, "", 0, 0, 0, 0);
+        row("0F 01 F9", RDTSCP, "", 0, 0, 0, 0);
+        row("F3 0F C7 /7 reg", RDPID, "Rq", 0, 0, 0, 0);
+        row("F3 0F AE /0 reg", RDFSBASE, "Ry", 0, 0, 0, 0);
+        row("F3 0F AE /1 reg", RDGSBASE, "Ry", 0, 0, 0, 0);
+        row("F3 0F AE /2 reg", WRFSBASE, "Ry", 0, 0, 0, 0);
+        row("F3 0F AE /3 reg", WRGSBASE, "Ry", 0, 0, 0, 0);
+
+        // ---- system (SDM Vol. 2; privilege per each instruction's "Protected Mode Exceptions")
+        row("0F 01 F8", SWAPGS, "", PRIV | END, 0, 0, 0);
+        row("0F 32", RDMSR, "", PRIV, 0, 0, 0);
+        row("0F 30", WRMSR, "", PRIV | END, 0, 0, 0);
+        // MOV CR: ModRM.mod is ignored, r/m is always a register; flags undefined (SDM MOV-Control Registers)
+        row("0F 20 /r", MOV_FROM_CR, "Rq,Cq", PRIV, 0, OSZAPC, OSZAPC);
+        row("0F 22 /r", MOV_TO_CR, "Cq,Rq", PRIV | END, 0, OSZAPC, OSZAPC);
+        row("0F 01 /7 mem", INVLPG, "M", PRIV | END, 0, 0, 0);
+        row("66 0F 38 82 /r mem", INVPCID, "Gq,Mo", PRIV | END, 0, 0, 0);
+        row("0F 01 /0 mem", SGDT, "Mt", 0, 0, 0, 0);
+        row("0F 01 /1 mem", SIDT, "Mt", 0, 0, 0, 0);
+        row("0F 01 /2 mem", LGDT, "Mt", PRIV | END, 0, 0, 0);
+        row("0F 01 /3 mem", LIDT, "Mt", PRIV | END, 0, 0, 0);
+        row("0F 00 /0", SLDT, "Evw", 0, 0, 0, 0);
+        row("0F 00 /1", Mnemonic.STR, "Evw", 0, 0, 0, 0);
+        row("0F 00 /2", LLDT, "Ew", PRIV | END, 0, 0, 0);
+        row("0F 00 /3", LTR, "Ew", PRIV | END, 0, 0, 0);
+        row("0F 00 /5", VERW, "Ew", 0, 0, ZF, 0);
+        row("8C /r", MOV_FROM_SREG, "Evw,Sw", 0, 0, 0, 0);
+        row("8E /r", MOV_TO_SREG, "Sw,Evw", END, 0, 0, 0);
+        row("0F 06", CLTS, "", PRIV, 0, 0, 0);
+        row("0F 08", INVD, "", PRIV | END, 0, 0, 0);
+        row("0F 09", WBINVD, "", PRIV | END, 0, 0, 0);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Row parsing and the decoder's index
+    // ------------------------------------------------------------------------------------------
+
+    private static String hex(int b) {
+        return String.format("%02X", b);
+    }
+
+    private static void row(String spec, Mnemonic m, String ops, int attrs, int read, int write, int undef) {
+        row(spec, m, ops, attrs, read, write, undef, null);
+    }
+
+    private static void row(String spec, Mnemonic m, String ops, int attrs, int read, int write, int undef,
+                            String attName) {
+        String[] t = spec.trim().split("\\s+");
+        int i = 0, prefix = 0, map = 0;
+        boolean np = false;
+        if (t[0].equals("NP")) { np = true; i++; }
+        if (t.length > i + 1 && (t[i].equals("66") || t[i].equals("F2") || t[i].equals("F3"))
+                && isHex(t[i + 1])) {
+            prefix = Integer.parseInt(t[i++], 16);
+        }
+        int opcode = Integer.parseInt(t[i++], 16);
+        if (opcode == 0x0F) {
+            map = 1;
+            opcode = Integer.parseInt(t[i++], 16);
+            if (opcode == 0x38 || opcode == 0x3A) {
+                map = opcode == 0x38 ? 2 : 3;
+                opcode = Integer.parseInt(t[i++], 16);
+            }
+        }
+        boolean modrm = false, plusR = false, plusCc = false, noRexB = false;
+        int reg = -1, rm = -1, mod = MOD_ANY, osz = 0;
+        for (; i < t.length; i++) {
+            String s = t[i];
+            switch (s) {
+                case "/r" -> modrm = true;
+                case "+r" -> plusR = true;
+                case "+cc" -> plusCc = true;
+                case "mem" -> mod = MOD_MEM;
+                case "reg" -> mod = MOD_REG;
+                case "o16" -> osz = 2;
+                case "o32" -> osz = 4;
+                case "o64" -> osz = 8;
+                case "noREX.B" -> noRexB = true;
+                default -> {
+                    if (s.length() == 2 && s.charAt(0) == '/') {
+                        modrm = true;
+                        reg = s.charAt(1) - '0';
+                    } else if (isHex(s)) {
+                        int b = Integer.parseInt(s, 16);
+                        modrm = true;
+                        if (b >> 6 != 3) throw new IllegalStateException("fixed ModRM must have mod=3: " + spec);
+                        mod = MOD_REG;
+                        reg = (b >> 3) & 7;
+                        rm = b & 7;
+                    } else {
+                        throw new IllegalStateException("bad opcode token '" + s + "' in " + spec);
+                    }
+                }
+            }
+        }
+        int[] codes = compileOperands(ops, spec);
+        for (int c : codes) {
+            int ty = type(c);
+            if (ty == T_M) {
+                if (mod == MOD_REG) throw new IllegalStateException("M operand with reg constraint: " + spec);
+                mod = MOD_MEM;
+            } else if (ty == T_R && !hasCreg(codes)) {
+                mod = MOD_REG; // (MOV CR ignores ModRM.mod: the r/m is a register whatever mod says)
+            }
+        }
+        if (plusCc) {
+            for (int cc = 0; cc < 16; cc++) {
+                add(spec, map, opcode + cc, prefix, modrm, reg, rm, mod, osz, np, noRexB, false, cc, m, ops, attName,
+                        read | COND_FLAGS[cc], write, undef, attrs, codes);
+            }
+        } else {
+            add(spec, map, opcode, prefix, modrm, reg, rm, mod, osz, np, noRexB, plusR, -1, m, ops, attName,
+                    read, write, undef, attrs, codes);
+        }
+    }
+
+    private static void add(String spec, int map, int opcode, int prefix, boolean modrm, int reg, int rm, int mod,
+                            int osz, boolean np, boolean noRexB, boolean plusR, int cond, Mnemonic m, String ops, String attName,
+                            int read, int write, int undef, int attrs, int[] codes) {
+        if ((undef & ~write) != 0) throw new IllegalStateException("undefined flags must be written: " + spec);
+        ROWS.add(new Row(ROWS.size(), spec, map, opcode, prefix, modrm, reg, rm, mod, osz, np, noRexB, plusR, cond, m,
+                ops, attName, read, write, undef, attrs, codes));
+    }
+
+    private static boolean hasCreg(int[] codes) {
+        for (int c : codes) if (type(c) == T_C) return true;
+        return false;
+    }
+
+    private static boolean isHex(String s) {
+        return s.length() == 2 && Character.digit(s.charAt(0), 16) >= 0 && Character.digit(s.charAt(1), 16) >= 0;
+    }
+
+    private static int[] compileOperands(String ops, String spec) {
+        if (ops.isEmpty()) return new int[0];
+        String[] f = ops.split(",");
+        int[] out = new int[f.length];
+        for (int i = 0; i < f.length; i++) out[i] = compileOperand(f[i].trim(), spec);
+        return out;
+    }
+
+    private static int compileOperand(String f, String spec) {
+        switch (f) {
+            case "AL": return T_FIXREG | 1 << 8;
+            case "CL": return T_FIXREG | 1 << 8 | 1 << 16;
+            case "rAX": return T_FIXREG | S_V << 8;
+            case "1": return T_ONE | 1 << 8;
+            case "FS": return T_FIXSREG | 2 << 8 | Instruction.SEG_FS << 16;
+            case "GS": return T_FIXSREG | 2 << 8 | Instruction.SEG_GS << 16;
+            case "{b}": return T_SIZE | 1 << 8;
+            case "{w}": return T_SIZE | 2 << 8;
+            case "{v}": return T_SIZE | S_V << 8;
+            case "Ibs": return T_I | 1 << 8 | X_SIGN << 16;
+            case "Ib": return T_I | 1 << 8;
+            case "Iw": return T_I | 2 << 8;
+            case "Iz": return T_I | S_Z << 8 | X_SIGN << 16;
+            case "Iv": return T_I | S_V << 8 | X_SIGN << 16;
+            case "Jb": return T_J | 1 << 8;
+            case "Jz": return T_J | 4 << 8;
+            case "M": return T_M;
+            case "Evw": return T_E | S_VW << 8;
+            default: break;
+        }
+        int ty = switch (f.charAt(0)) {
+            case 'E' -> T_E; case 'G' -> T_G; case 'M' -> T_M; case 'R' -> T_R; case 'Z' -> T_Z;
+            case 'S' -> T_S; case 'C' -> T_C; case 'O' -> T_O;
+            default -> throw new IllegalStateException("bad operand form " + f + " in " + spec);
+        };
+        if (f.length() != 2) throw new IllegalStateException("bad operand form " + f + " in " + spec);
+        int sz = switch (f.charAt(1)) {
+            case 'b' -> 1; case 'w' -> 2; case 'd' -> 4; case 'q' -> 8; case 't' -> 10; case 'o' -> 16;
+            case 'v' -> S_V; case 'y' -> S_Y; case 'z' -> S_Z;
+            default -> throw new IllegalStateException("bad operand size " + f + " in " + spec);
+        };
+        return ty | sz << 8;
+    }
+
+    /** Candidate row ids per (map << 8 | opcode), most specific first. */
+    static final int[][] INDEX = new int[4 * 256][];
+    /** Whether (map << 8 | opcode) is followed by a ModRM byte (also for opcodes without rows). */
+    static final boolean[] HAS_MODRM = new boolean[4 * 256];
+    static final Row[] ROW_ARRAY;
+    private static final List<Row> VIEW = Collections.unmodifiableList(ROWS);
+
+    static {
+        buildIndex();
+        ROW_ARRAY = ROWS.toArray(new Row[0]);
+    }
+
+    private static void buildIndex() {
+        @SuppressWarnings("unchecked")
+        List<Row>[] slots = new List[4 * 256];
+        for (Row r : ROWS) {
+            int n = r.plusReg ? 8 : 1;
+            for (int k = 0; k < n; k++) {
+                int key = r.map << 8 | (r.opcode + k);
+                if (slots[key] == null) slots[key] = new ArrayList<>();
+                slots[key].add(r);
+            }
+        }
+        // Opcodes without rows: ModRM presence from the SDM opcode maps (Vol. 2 Appendix A, Tables ),
+        // so that unsupported encodings still decode to a sensible length.
+        markModrm(0, "00-03 08-0B 10-13 18-1B 20-23 28-2B 30-33 38-3B 62-63 69 6B 80-8F C0-C1 C4-C7 D0-D3 D8-DF F6-F7 FE-FF");
+        markModrm(1, "00-03 0D 10-17 18-1F 20-23 28-2F 40-4F 50-7F 90-9F A3-A5 AB-AF B0-B7 B8-BF C0-C7 D0-FF");
+        markModrm(2, "00-FF");
+        markModrm(3, "00-FF");
+        for (int key = 0; key < slots.length; key++) {
+            List<Row> l = slots[key];
+            if (l == null) { INDEX[key] = new int[0]; continue; }
+            boolean m = l.get(0).hasModrm;
+            for (Row r : l) {
+                if (r.hasModrm != m) throw new IllegalStateException("ModRM disagreement at " + r.spec);
+            }
+            HAS_MODRM[key] = m;
+            List<Row> sorted = new ArrayList<>(l);
+            sorted.sort((a, b) -> Integer.compare(specificity(b), specificity(a)));
+            int[] ids = new int[sorted.size()];
+            for (int i = 0; i < ids.length; i++) ids[i] = sorted.get(i).id;
+            INDEX[key] = ids;
+        }
+    }
+
+    private static int specificity(Row r) {
+        return (r.mandatoryPrefix != 0 || r.noPrefix ? 16 : 0) + (r.operandSize != 0 ? 8 : 0) + (r.noRexB ? 4 : 0)
+                + (r.modrmReg >= 0 ? 2 : 0) + (r.modrmRm >= 0 ? 1 : 0);
+    }
+
+    private static void markModrm(int map, String ranges) {
+        for (String part : ranges.split(" ")) {
+            String[] ab = part.split("-");
+            int a = Integer.parseInt(ab[0], 16), b = ab.length > 1 ? Integer.parseInt(ab[1], 16) : a;
+            for (int x = a; x <= b; x++) HAS_MODRM[map << 8 | x] = true;
+        }
+    }
+
+    /** Every row of the table (unmodifiable; {@code rows().get(i).id == i}). */
+    public static List<Row> rows() {
+        return VIEW;
+    }
+
+    /** The row an instruction was decoded from, or null for INVALID. */
+    public static Row rowOf(Instruction insn) {
+        return insn.row < 0 ? null : ROW_ARRAY[insn.row];
+    }
+
+    /** Number of rows (for reports). */
+    public static int size() {
+        return ROWS.size();
+    }
+
 }
