@@ -1,11 +1,294 @@
 package dev.lstar.runtime.mem;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
 /**
- * Guest physical memory, allocated lazily one 4 KiB frame at a time. (API skeleton; implementation
- * lands with the memory work.)
+ * Guest physical memory, allocated lazily one 4 KiB frame at a time.
+ *
+ * <p>A frame's backing {@code byte[]} is created on the first write or on the first time an
+ * {@link Mmu} caches a translation to it; plain physical reads of a never-touched frame return
+ * zeros without allocating. Every access is little-endian, at any alignment, and may cross
+ * frames. Touching an address at or past {@link #size()} throws {@link MachineCheckException}.
+ *
+ * <p><b>Code frames.</b> Engines mark the frames they decoded instructions from with
+ * {@link #markCode(long)}. Any later write that touches a code frame (through any {@link Mmu}
+ * attached to this memory, or through the write methods here) is reported to the
+ * {@link CodeWriteListener}. Marking a frame drops the write fast path of every attached MMU for
+ * that frame, so writes to data frames pay nothing but writes to code frames always take the
+ * checked path. Writes made by poking the array returned by {@link #frame(long)} directly are not
+ * seen: that array is for read fast paths and for the MMU.
+ *
+ * <p>Frame allocation is safe against concurrent CPUs (compare-and-set); code marking and the
+ * listener are expected to be driven by one engine thread at a time.
  */
 public final class PhysicalMemory {
+    public static final int PAGE_SHIFT = 12;
+    public static final int PAGE_SIZE = 1 << PAGE_SHIFT;
+    public static final int PAGE_MASK = PAGE_SIZE - 1;
+
+    static final VarHandle LE16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    static final VarHandle LE32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    static final VarHandle LE64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle FRAMES = MethodHandles.arrayElementVarHandle(byte[][].class);
+
+    private final long size;
+    private final byte[][] frames;
+    private final long[] codeBits;
+    private CodeWriteListener listener;
+    private Mmu[] mmus = new Mmu[0];
+    /** Frames currently marked as code (statistics / tests). */
+    private long codeFrameCount;
+
+    /**
+     * @param sizeBytes installed RAM; rounded up to a whole frame. At most 2^31 frames (8 TiB) and
+     *                  below 2^{@value Mmu#MAXPHYADDR} bytes.
+     */
     public PhysicalMemory(long sizeBytes) {
-        throw new UnsupportedOperationException("physical memory not written yet");
+        if (sizeBytes <= 0 || sizeBytes > (1L << Mmu.MAXPHYADDR)) {
+            throw new IllegalArgumentException("physical memory size out of range: " + sizeBytes);
+        }
+        long nframes = (sizeBytes + PAGE_MASK) >>> PAGE_SHIFT;
+        if (nframes > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("physical memory too large: " + sizeBytes);
+        }
+        this.size = nframes << PAGE_SHIFT;
+        this.frames = new byte[(int) nframes][];
+        this.codeBits = new long[(int) ((nframes + 63) >>> 6)];
+    }
+
+    /** Installed RAM in bytes (a multiple of 4 KiB). */
+    public long size() { return size; }
+
+    /** Number of 4 KiB frames. */
+    public long frameCount() { return frames.length; }
+
+    /** Frames that have a backing array (statistics). */
+    public long allocatedFrames() {
+        long n = 0;
+        for (byte[] f : frames) if (f != null) n++;
+        return n;
+    }
+
+    // ------------------------------------------------------------------ frames
+
+    private int frameIndex(long pa, String what) {
+        if (pa < 0 || pa >= size) {
+            throw new MachineCheckException(pa, what + " beyond installed memory of 0x" + Long.toHexString(size) + " bytes");
+        }
+        return (int) (pa >>> PAGE_SHIFT);
+    }
+
+    /**
+     * The backing array of frame {@code pfn} (physical address {@code pfn << 12}), allocating it on
+     * first use. Reading it is always safe; writing it directly bypasses code-write tracking.
+     */
+    public byte[] frame(long pfn) {
+        if (pfn < 0 || pfn >= frames.length) {
+            throw new MachineCheckException(pfn << PAGE_SHIFT, "frame beyond installed memory");
+        }
+        byte[] f = frames[(int) pfn];
+        return f != null ? f : allocate((int) pfn);
+    }
+
+    /** The backing array of frame {@code pfn}, or null if the frame was never touched. */
+    public byte[] frameIfPresent(long pfn) {
+        if (pfn < 0 || pfn >= frames.length) {
+            throw new MachineCheckException(pfn << PAGE_SHIFT, "frame beyond installed memory");
+        }
+        return frames[(int) pfn];
+    }
+
+    private byte[] allocate(int pfn) {
+        byte[] fresh = new byte[PAGE_SIZE];
+        byte[] prev = (byte[]) FRAMES.compareAndExchange(frames, pfn, (byte[]) null, fresh);
+        return prev == null ? fresh : prev;
+    }
+
+    // ------------------------------------------------------------------ code frames
+
+    /** Marks frame {@code pfn} as holding decoded code: writes to it are reported from now on. */
+    public void markCode(long pfn) {
+        frameIndex(pfn << PAGE_SHIFT, "markCode");
+        int i = (int) pfn;
+        long bit = 1L << i;
+        if ((codeBits[i >>> 6] & bit) != 0) return;
+        codeBits[i >>> 6] |= bit;
+        codeFrameCount++;
+        for (Mmu m : mmus) m.dropFastWrites(pfn);
+    }
+
+    /** Stops reporting writes to frame {@code pfn} (e.g. after every block from it was discarded). */
+    public void unmarkCode(long pfn) {
+        frameIndex(pfn << PAGE_SHIFT, "unmarkCode");
+        int i = (int) pfn;
+        long bit = 1L << i;
+        if ((codeBits[i >>> 6] & bit) == 0) return;
+        codeBits[i >>> 6] &= ~bit;
+        codeFrameCount--;
+    }
+
+    /** Whether frame {@code pfn} is marked as code. False for frames outside memory. */
+    public boolean isCode(long pfn) {
+        if (pfn < 0 || pfn >= frames.length) return false;
+        int i = (int) pfn;
+        return (codeBits[i >>> 6] & (1L << i)) != 0;
+    }
+
+    /** Number of frames marked as code. */
+    public long codeFrames() { return codeFrameCount; }
+
+    /** Sets (or clears with null) the single listener for writes to code frames. */
+    public void setCodeWriteListener(CodeWriteListener l) { this.listener = l; }
+
+    public CodeWriteListener codeWriteListener() { return listener; }
+
+    /** Reports a write of {@code len} bytes at {@code pa} (within one frame) if that frame is code. */
+    void noteWrite(long pa, int len) {
+        int i = (int) (pa >>> PAGE_SHIFT);
+        if ((codeBits[i >>> 6] & (1L << i)) != 0) {
+            CodeWriteListener l = listener;
+            if (l != null) l.codeWritten(pa, len);
+        }
+    }
+
+    /** Called by an Mmu constructor: the Mmu's TLB is told when frames become code. */
+    synchronized void attach(Mmu mmu) {
+        Mmu[] n = Arrays.copyOf(mmus, mmus.length + 1);
+        n[mmus.length] = mmu;
+        mmus = n;
+    }
+
+    // ------------------------------------------------------------------ scalar access
+
+    public int read8(long pa) {
+        byte[] f = frames[frameIndex(pa, "read")];
+        return f == null ? 0 : f[(int) pa & PAGE_MASK] & 0xFF;
+    }
+
+    public int read16(long pa) {
+        int o = (int) pa & PAGE_MASK;
+        if (o > PAGE_SIZE - 2) return read8(pa) | read8(pa + 1) << 8;
+        byte[] f = frames[frameIndex(pa, "read")];
+        return f == null ? 0 : (short) LE16.get(f, o) & 0xFFFF;
+    }
+
+    public int read32(long pa) {
+        int o = (int) pa & PAGE_MASK;
+        if (o > PAGE_SIZE - 4) return read16(pa) | read16(pa + 2) << 16;
+        byte[] f = frames[frameIndex(pa, "read")];
+        return f == null ? 0 : (int) LE32.get(f, o);
+    }
+
+    public long read64(long pa) {
+        int o = (int) pa & PAGE_MASK;
+        if (o > PAGE_SIZE - 8) return (read32(pa) & 0xFFFF_FFFFL) | (long) read32(pa + 4) << 32;
+        byte[] f = frames[frameIndex(pa, "read")];
+        return f == null ? 0 : (long) LE64.get(f, o);
+    }
+
+    public void write8(long pa, int v) {
+        byte[] f = frame(frameIndex(pa, "write"));
+        f[(int) pa & PAGE_MASK] = (byte) v;
+        noteWrite(pa, 1);
+    }
+
+    public void write16(long pa, int v) {
+        int o = (int) pa & PAGE_MASK;
+        if (o > PAGE_SIZE - 2) {
+            frameIndex(pa + 1, "write");
+            write8(pa, v);
+            write8(pa + 1, v >>> 8);
+            return;
+        }
+        LE16.set(frame(frameIndex(pa, "write")), o, (short) v);
+        noteWrite(pa, 2);
+    }
+
+    public void write32(long pa, int v) {
+        int o = (int) pa & PAGE_MASK;
+        if (o > PAGE_SIZE - 4) {
+            writeSplit(pa, v & 0xFFFF_FFFFL, 4);
+            return;
+        }
+        LE32.set(frame(frameIndex(pa, "write")), o, v);
+        noteWrite(pa, 4);
+    }
+
+    public void write64(long pa, long v) {
+        int o = (int) pa & PAGE_MASK;
+        if (o > PAGE_SIZE - 8) {
+            writeSplit(pa, v, 8);
+            return;
+        }
+        LE64.set(frame(frameIndex(pa, "write")), o, v);
+        noteWrite(pa, 8);
+    }
+
+    /** A scalar write crossing a frame boundary: both frames checked before any byte is stored. */
+    private void writeSplit(long pa, long v, int size) {
+        frameIndex(pa + size - 1, "write");
+        int first = PAGE_SIZE - ((int) pa & PAGE_MASK);
+        byte[] f1 = frame(frameIndex(pa, "write"));
+        byte[] f2 = frame((pa >>> PAGE_SHIFT) + 1);
+        int o = (int) pa & PAGE_MASK;
+        for (int k = 0; k < size; k++) {
+            byte b = (byte) (v >>> (8 * k));
+            if (k < first) f1[o + k] = b; else f2[k - first] = b;
+        }
+        noteWrite(pa, first);
+        noteWrite(pa + first, size - first);
+    }
+
+    // ------------------------------------------------------------------ bulk access
+
+    /** Copies {@code len} bytes from physical {@code pa} into {@code dst[off..]}. */
+    public void read(long pa, byte[] dst, int off, int len) {
+        checkRange(pa, len, "read");
+        while (len > 0) {
+            int o = (int) pa & PAGE_MASK;
+            int n = Math.min(len, PAGE_SIZE - o);
+            byte[] f = frames[(int) (pa >>> PAGE_SHIFT)];
+            if (f == null) Arrays.fill(dst, off, off + n, (byte) 0);
+            else System.arraycopy(f, o, dst, off, n);
+            pa += n; off += n; len -= n;
+        }
+    }
+
+    /** Copies {@code src[off..off+len)} to physical {@code pa}; reports pieces in code frames. */
+    public void write(long pa, byte[] src, int off, int len) {
+        checkRange(pa, len, "write");
+        while (len > 0) {
+            int o = (int) pa & PAGE_MASK;
+            int n = Math.min(len, PAGE_SIZE - o);
+            System.arraycopy(src, off, frame(pa >>> PAGE_SHIFT), o, n);
+            noteWrite(pa, n);
+            pa += n; off += n; len -= n;
+        }
+    }
+
+    /** Stores {@code len} copies of byte {@code value} at {@code pa} (zeroing skips untouched frames). */
+    public void fill(long pa, int value, long len) {
+        checkRange(pa, len, "fill");
+        while (len > 0) {
+            int o = (int) pa & PAGE_MASK;
+            int n = (int) Math.min(len, PAGE_SIZE - o);
+            long pfn = pa >>> PAGE_SHIFT;
+            byte[] f = value == 0 ? frames[(int) pfn] : frame(pfn);
+            if (f != null) {
+                Arrays.fill(f, o, o + n, (byte) value);
+                noteWrite(pa, n);
+            }
+            pa += n; len -= n;
+        }
+    }
+
+    private void checkRange(long pa, long len, String what) {
+        if (len < 0 || pa < 0 || pa > size || len > size - pa) {
+            throw new MachineCheckException(pa, what + " of " + len + " bytes beyond installed memory of 0x"
+                    + Long.toHexString(size) + " bytes");
+        }
     }
 }

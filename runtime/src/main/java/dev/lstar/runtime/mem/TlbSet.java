@@ -1,0 +1,112 @@
+package dev.lstar.runtime.mem;
+
+import java.util.Arrays;
+
+/**
+ * One direct-mapped set of cached translations, for one PCID (or the set of global translations).
+ * Entry {@code i} caches the 4 KiB linear page whose number is {@code i} modulo {@link #N}; a
+ * translation through a 2 MiB or 1 GiB page is cached as the 4 KiB fragment actually used (the SDM
+ * allows this, §4.10.2.3) and remembers its page size so INVLPG drops every fragment.
+ *
+ * <p>Besides the cached entry, three "fast tag" arrays say for which kinds of access the entry may
+ * be used without any check: {@code rTag/wTag/xTag[i]} for supervisor, {@code [i + N]} for user.
+ * A fast tag holds the linear page base when that access is allowed, {@link #INVALID} otherwise,
+ * so the hot path is one compare. The rules that fill them live in {@link Mmu}.
+ */
+final class TlbSet {
+    static final int BITS = 10;
+    static final int N = 1 << BITS;
+    static final int MASK = N - 1;
+    /** Never equal to a page base (bit 0 set). */
+    static final long INVALID = 1;
+
+    // attr bits: effective rights across all levels
+    static final int AT_W = 1, AT_U = 2, AT_NX = 4, AT_D = 8, AT_G = 16;
+    static final int AT_SHIFT_POS = 8;
+
+    final long[] page = new long[N];
+    /** Physical base of the 4 KiB fragment. */
+    final long[] phys = new long[N];
+    final byte[][] frame = new byte[N][];
+    final int[] attr = new int[N];
+    final long[] rTag = new long[2 * N];
+    final long[] wTag = new long[2 * N];
+    final long[] xTag = new long[2 * N];
+
+    /** PCID owning the set, -1 when free. */
+    int pcid = -1;
+    long lastUse;
+    /** Some entry may come from a 2 MiB / 1 GiB page (INVLPG must scan). */
+    boolean hasLarge;
+    /** No valid entry (lets flushes skip work). */
+    boolean empty;
+
+    TlbSet() {
+        clear();
+    }
+
+    void clear() {
+        if (empty) return;
+        Arrays.fill(page, INVALID);
+        Arrays.fill(rTag, INVALID);
+        Arrays.fill(wTag, INVALID);
+        Arrays.fill(xTag, INVALID);
+        Arrays.fill(frame, null);
+        hasLarge = false;
+        empty = true;
+    }
+
+    void invalidate(int i) {
+        page[i] = INVALID;
+        frame[i] = null;
+        rTag[i] = INVALID; rTag[i + N] = INVALID;
+        wTag[i] = INVALID; wTag[i + N] = INVALID;
+        xTag[i] = INVALID; xTag[i + N] = INVALID;
+    }
+
+    /** Drops every entry except global ones (MOV to CR3, INVPCID single-context). */
+    void clearNonGlobal() {
+        if (empty) return;
+        boolean any = false;
+        for (int i = 0; i < N; i++) {
+            if (page[i] == INVALID) continue;
+            if ((attr[i] & AT_G) == 0) invalidate(i);
+            else any = true;
+        }
+        empty = !any;
+    }
+
+    /** Drops the translations of the page containing {@code la}, including all fragments of a large page. */
+    void invalidatePage(long la, boolean includeGlobal) {
+        if (empty) return;
+        long base = la & ~0xFFFL;
+        int i = (int) (la >>> 12) & MASK;
+        if (page[i] == base && (includeGlobal || (attr[i] & AT_G) == 0)) invalidate(i);
+        if (hasLarge) {
+            for (int j = 0; j < N; j++) {
+                long p = page[j];
+                if (p == INVALID) continue;
+                int shift = attr[j] >>> AT_SHIFT_POS;
+                if (shift > 12 && ((p ^ base) >>> shift) == 0 && (includeGlobal || (attr[j] & AT_G) == 0)) invalidate(j);
+            }
+        }
+    }
+
+    /** Removes the write fast path of every entry mapping physical frame {@code pfn}. */
+    void dropFastWrites(long pfn) {
+        if (empty) return;
+        for (int i = 0; i < N; i++) {
+            if (page[i] != INVALID && (phys[i] >>> 12) == pfn) {
+                wTag[i] = INVALID;
+                wTag[i + N] = INVALID;
+            }
+        }
+    }
+
+    /** Clears every fast tag but keeps the cached entries (permission-relevant control bits changed). */
+    void clearFastTags() {
+        Arrays.fill(rTag, INVALID);
+        Arrays.fill(wTag, INVALID);
+        Arrays.fill(xTag, INVALID);
+    }
+}
