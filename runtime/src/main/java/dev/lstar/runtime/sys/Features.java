@@ -8,7 +8,7 @@ public final class Features {
     private Features() {}
 
     /** MAXPHYADDR: physical-address width reported by CPUID 0x80000008 EAX[7:0]. */
-    public static final int MAXPHYADDR = 46;
+    public static final int MAXPHYADDR = dev.lstar.runtime.mem.Mmu.MAXPHYADDR;
 
     /** Whether the model supports 5-level paging (CPUID.(EAX=7,ECX=0):ECX[16], CR4.LA57 settable). */
     public static final boolean LA57 = true;

@@ -156,8 +156,7 @@ public final class SystemInsns {
      * the linear address of the 16-byte descriptor (PCID in bits 11:0, bits 63:12 reserved, linear
      * address in bytes 8..15). #GP(0) at CPL &gt; 0, for a type above 3, reserved descriptor bits, a
      * non-canonical address with type 0, or a non-zero PCID with CR4.PCIDE = 0 (types 0 and 1).
-     * Invalidation is coarser than requested — INVLPG in every PCID for type 0, a full flush for
-     * types 1-3 — which the architecture permits (SDM Vol. 3A §4.10.4.1: more may be invalidated).
+     * Invalidation is done by {@code Mmu.invpcid}. Engine: end the block.
      */
     public static void invpcid(Cpu cpu, long type, long la) {
         if (cpu.cpl != 0) throw CpuException.gp0("INVPCID at CPL " + cpu.cpl);
@@ -168,11 +167,7 @@ public final class SystemInsns {
         if (type <= 1 && (pcidQ & 0xFFF) != 0 && (cpu.cr4 & Cpu.CR4_PCIDE) == 0) {
             throw CpuException.gp0("INVPCID with PCID != 0 while CR4.PCIDE = 0");
         }
-        if (type == 0) {
-            if (!Features.canonicalForLoad(addr)) throw CpuException.gp0("INVPCID non-canonical address");
-            cpu.mmu.invlpg(addr);
-        } else {
-            cpu.mmu.flushAll();
-        }
+        if (type == 0 && !Features.canonicalForLoad(addr)) throw CpuException.gp0("INVPCID non-canonical address");
+        cpu.mmu.invpcid((int) type, (int) pcidQ, addr);
     }
 }
