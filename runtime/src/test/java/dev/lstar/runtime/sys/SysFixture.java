@@ -63,7 +63,7 @@ class SysFixture {
         cpu.gdtrLimit = GDT_LIMIT;
         cpu.idtrBase = IDT;
         cpu.idtrLimit = 256 * 16 - 1;
-        for (int v = 0; v < 32; v++) setGate(v, handler(v), 0, 0, Segments.SYS_INT_GATE, true);
+        for (int v = 0; v < 256; v++) setGate(v, handler(v), 0, 0, Segments.SYS_INT_GATE, true);
         setGate(0x80, handler(0x80), 0, 3, Segments.SYS_TRAP_GATE, true);
         setGate(CpuException.BP, handler(CpuException.BP), 0, 3, Segments.SYS_INT_GATE, true);
         setGate(CpuException.DF, handler(CpuException.DF), 1, 0, Segments.SYS_INT_GATE, true);
