@@ -47,7 +47,13 @@ import dev.lstar.runtime.Flags;
  * EFER.NXE, so <b>whoever changes CR0, CR4 or EFER must call {@link #flushAll()}</b> when any of
  * CR0.PG/WP, CR4.PAE/PGE/PCIDE/LA57/SMEP/SMAP, EFER.NXE/LMA changes (SDM §4.10.4.1 requires a
  * flush for most of these anyway; for SMEP/SMAP flushing more than needed is allowed).
- * Changes of CPL and RFLAGS.AC need nothing.
+ * Changes of CPL and RFLAGS.AC need nothing. {@link #accessControlChanged()} is a cheaper
+ * option when only CR0.WP / CR4.SMEP / CR4.SMAP changed.
+ *
+ * <p><b>Threads.</b> One Mmu belongs to one CPU and is used by that CPU's thread only. Several
+ * Mmus may share a {@link PhysicalMemory}; A/D bits are set with plain read-modify-write (no
+ * locked update yet), and {@link PhysicalMemory#markCode} should run while the other CPUs are not
+ * executing (it edits their TLBs).
  *
  * <p><b>Fast paths.</b> Every accessor first tries one fast-tag compare and one VarHandle access
  * into the frame array; it allocates nothing. Supervisor read/write fast tags are never filled for
@@ -713,6 +719,15 @@ public final class Mmu implements ByteSource {
         global.clear();
         cur = null;
         syncPcid();
+    }
+
+    /**
+     * Cheaper alternative to {@link #flushAll()} when only CR0.WP, CR4.SMEP or CR4.SMAP changed:
+     * keeps the cached translations (as hardware may, their rights are re-evaluated on each
+     * access) and recomputes the fast paths from the new control bits.
+     */
+    public void accessControlChanged() {
+        for (TlbSet s : slots) if (s != null) s.clearFastTags();
     }
 
     /** Called by {@link PhysicalMemory#markCode}: writes to {@code pfn} must leave the fast path. */

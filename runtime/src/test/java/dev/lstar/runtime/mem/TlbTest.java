@@ -1,0 +1,260 @@
+package dev.lstar.runtime.mem;
+
+import static dev.lstar.runtime.mem.PageTables.PTE;
+import static dev.lstar.runtime.mem.Paging.G;
+import static dev.lstar.runtime.mem.Paging.P;
+import static dev.lstar.runtime.mem.Paging.RW;
+import static dev.lstar.runtime.mem.Paging.US;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.lstar.runtime.Cpu;
+import org.junit.jupiter.api.Test;
+
+/** The architectural TLB model: staleness, INVLPG, MOV CR3 with and without PCIDs, global pages. */
+class TlbTest extends MmuTestBase {
+    static final long VA = 0x0000_0000_0060_0000L;
+    static final long KVA = 0xFFFF_FFFF_8100_0000L;
+    static final long FA = DATA, FB = DATA + 0x1000, FC = DATA + 0x2000, FD = DATA + 0x3000;
+
+    void tag() {
+        phys.write64(FA, 0xA);
+        phys.write64(FB, 0xB);
+        phys.write64(FC, 0xC);
+        phys.write64(FD, 0xD);
+    }
+
+    @Test
+    void translationStaysCachedUntilInvlpg() {
+        longMode4();
+        tag();
+        pt.map4k(VA, FA, P | RW | US);
+        assertEquals(0xA, mmu.read64(VA));
+        pt.map4k(VA, FB, P | RW | US);
+        assertEquals(0xA, mmu.read64(VA), "stale translation in use until invalidated");
+        mmu.invlpg(VA + 0x123);
+        assertEquals(0xB, mmu.read64(VA));
+        // not-present in memory, still cached
+        pt.clear(VA, PTE, P);
+        assertEquals(0xB, mmu.read64(VA));
+        assertEquals(0xB, mmu.readSys64(VA));
+        mmu.invlpg(VA);
+        assertPf(VA, 0, () -> mmu.read64(VA));
+        long walks = mmu.walks;
+        pt.or(VA, PTE, P);
+        for (int i = 0; i < 10; i++) mmu.read64(VA + 8 * i);
+        assertEquals(walks + 1, mmu.walks, "one walk, then hits");
+    }
+
+    @Test
+    void permissionUpgradeNeedsNoInvlpgBecauseAFaultRewalks() {
+        longMode4();
+        pt.map4k(VA, FA, P | US);
+        user();
+        assertEquals(0, mmu.read8(VA));
+        pt.or(VA, PTE, RW);
+        mmu.write8(VA, 3);
+        assertEquals(3, phys.read8(FA));
+        // but a downgrade is not seen until invalidation
+        pt.clear(VA, PTE, RW);
+        mmu.write8(VA, 4);
+        assertEquals(4, phys.read8(FA));
+        mmu.invlpg(VA);
+        assertPf(VA, Paging.PF_P | Paging.PF_U | Paging.PF_W, () -> mmu.write8(VA, 5));
+    }
+
+    @Test
+    void invlpgDropsEveryPieceOfALargePage() {
+        longMode4();
+        pt.map2m(VA, 0x200000, P | RW);
+        phys.write64(0x200000 + 0x5000, 1);
+        phys.write64(0x400000 + 0x5000, 2);
+        phys.write64(0x400000 + 0x1F_0000, 3);
+        assertEquals(1, mmu.read64(VA + 0x5000));
+        assertEquals(0, mmu.read64(VA + 0x1F_0000));
+        pt.map2m(VA, 0x400000, P | RW);
+        assertEquals(1, mmu.read64(VA + 0x5000));
+        mmu.invlpg(VA + 0x1F_0000);
+        assertEquals(2, mmu.read64(VA + 0x5000));
+        assertEquals(3, mmu.read64(VA + 0x1F_0000));
+    }
+
+    @Test
+    void cr3WriteWithoutPcidFlushesNonGlobal() {
+        longMode4();
+        tag();
+        PageTables other = new PageTables(phys, 4, 8 * MiB);
+        pt.map4k(VA, FA, P | RW | US);
+        other.map4k(VA, FB, P | RW | US);
+        assertEquals(0xA, mmu.read64(VA));
+        mmu.writeCr3(other.root);
+        assertEquals(other.root, cpu.cr3);
+        assertEquals(0xB, mmu.read64(VA));
+        pt.map4k(VA, FC, P | RW | US);
+        mmu.writeCr3(pt.root);
+        assertEquals(0xC, mmu.read64(VA));
+        // reloading the same CR3 flushes too
+        pt.map4k(VA, FD, P | RW | US);
+        assertEquals(0xC, mmu.read64(VA));
+        mmu.writeCr3(pt.root);
+        assertEquals(0xD, mmu.read64(VA));
+    }
+
+    @Test
+    void pcidRetentionNoFlushAndTargetedFlush() {
+        longMode(4, true, Cpu.CR4_PCIDE | Cpu.CR4_PGE);
+        tag();
+        PageTables two = new PageTables(phys, 4, 8 * MiB);
+        pt.map4k(VA, FA, P | RW | US);
+        two.map4k(VA, FB, P | RW | US);
+        mmu.writeCr3(pt.root | 1);
+        assertEquals(1, mmu.currentPcid());
+        assertEquals(0xA, mmu.read64(VA));
+        mmu.writeCr3(two.root | 2);
+        assertEquals(0xB, mmu.read64(VA));
+        // change both address spaces behind the TLB's back
+        pt.map4k(VA, FC, P | RW | US);
+        two.map4k(VA, FD, P | RW | US);
+        // back to PCID 1 with NOFLUSH: its old translation is still there; bit 63 is not stored
+        mmu.writeCr3(pt.root | 1 | (1L << 63));
+        assertEquals(pt.root | 1, cpu.cr3);
+        assertEquals(0xA, mmu.read64(VA));
+        // PCID 1 again without NOFLUSH: flushed
+        mmu.writeCr3(pt.root | 1);
+        assertEquals(0xC, mmu.read64(VA));
+        // PCID 2 with NOFLUSH: the flush of PCID 1 did not touch it
+        mmu.writeCr3(two.root | 2 | (1L << 63));
+        assertEquals(0xB, mmu.read64(VA));
+        // flush PCID 2 explicitly
+        mmu.writeCr3(two.root | 2);
+        assertEquals(0xD, mmu.read64(VA));
+    }
+
+    @Test
+    void manyPcidsStayCorrect() {
+        longMode(4, true, Cpu.CR4_PCIDE);
+        PageTables[] spaces = new PageTables[Mmu.SLOTS + 5];
+        for (int k = 0; k < spaces.length; k++) {
+            spaces[k] = new PageTables(phys, 4, 4 * MiB + k * 64 * 1024L);
+            spaces[k].map4k(VA, DATA + 0x10000 + k * 0x1000L, P | RW | US);
+            phys.write32(DATA + 0x10000 + k * 0x1000L, 100 + k);
+        }
+        for (int round = 0; round < 3; round++) {
+            for (int k = 0; k < spaces.length; k++) {
+                mmu.writeCr3(spaces[k].root | (k + 1) | (1L << 63));
+                assertEquals(100 + k, mmu.read32(VA));
+            }
+        }
+        assertEquals(true, mmu.pcidEvictions > 0);
+    }
+
+    @Test
+    void globalPagesSurviveCr3WritesButNotInvlpgOrFlushAll() {
+        longMode(4, true, Cpu.CR4_PGE);
+        tag();
+        pt.map4k(KVA, FA, P | RW | G);
+        pt.map4k(VA, FA, P | RW); // non-global twin
+        assertEquals(0xA, mmu.read64(KVA));
+        assertEquals(0xA, mmu.read64(VA));
+        pt.map4k(KVA, FB, P | RW | G);
+        pt.map4k(VA, FB, P | RW);
+        mmu.writeCr3(pt.root);
+        assertEquals(0xA, mmu.read64(KVA), "global entry survives MOV CR3");
+        assertEquals(0xB, mmu.read64(VA));
+        mmu.invlpg(KVA);
+        assertEquals(0xB, mmu.read64(KVA));
+        pt.map4k(KVA, FC, P | RW | G);
+        mmu.writeCr3(pt.root);
+        assertEquals(0xB, mmu.read64(KVA));
+        mmu.flushAll();
+        assertEquals(0xC, mmu.read64(KVA));
+    }
+
+    @Test
+    void globalPagesAcrossPcids() {
+        longMode(4, true, Cpu.CR4_PGE | Cpu.CR4_PCIDE);
+        tag();
+        PageTables two = new PageTables(phys, 4, 8 * MiB);
+        pt.map4k(KVA, FA, P | RW | G);
+        two.map4k(KVA, FB, P | RW | G);
+        mmu.writeCr3(pt.root | 1);
+        assertEquals(0xA, mmu.read64(KVA));
+        // the global translation is used in any PCID, even a fresh one that was flushed
+        mmu.writeCr3(two.root | 2);
+        assertEquals(0xA, mmu.read64(KVA));
+        mmu.invpcid(3, 0, 0); // all but global
+        assertEquals(0xA, mmu.read64(KVA));
+        mmu.invpcid(2, 0, 0); // everything
+        assertEquals(0xB, mmu.read64(KVA));
+    }
+
+    @Test
+    void gBitIgnoredWithoutPge() {
+        longMode4();
+        tag();
+        pt.map4k(KVA, FA, P | RW | G);
+        assertEquals(0xA, mmu.read64(KVA));
+        pt.map4k(KVA, FB, P | RW | G);
+        mmu.writeCr3(pt.root);
+        assertEquals(0xB, mmu.read64(KVA));
+    }
+
+    @Test
+    void invlpgReachesOtherPcids() {
+        longMode(4, true, Cpu.CR4_PCIDE);
+        tag();
+        pt.map4k(VA, FA, P | RW);
+        mmu.writeCr3(pt.root | 1);
+        assertEquals(0xA, mmu.read64(VA));
+        mmu.writeCr3(pt.root | 2 | (1L << 63));
+        pt.map4k(VA, FB, P | RW);
+        mmu.invlpg(VA);
+        mmu.writeCr3(pt.root | 1 | (1L << 63));
+        assertEquals(0xB, mmu.read64(VA));
+    }
+
+    @Test
+    void invpcidSingleAddressAndSingleContext() {
+        longMode(4, true, Cpu.CR4_PCIDE);
+        tag();
+        pt.map4k(VA, FA, P | RW);
+        pt.map4k(VA + 0x1000, FA, P | RW);
+        mmu.writeCr3(pt.root | 5);
+        assertEquals(0xA, mmu.read64(VA));
+        assertEquals(0xA, mmu.read64(VA + 0x1000));
+        pt.map4k(VA, FB, P | RW);
+        pt.map4k(VA + 0x1000, FB, P | RW);
+        mmu.invpcid(0, 6, VA); // other PCID: nothing
+        assertEquals(0xA, mmu.read64(VA));
+        mmu.invpcid(0, 5, VA);
+        assertEquals(0xB, mmu.read64(VA));
+        assertEquals(0xA, mmu.read64(VA + 0x1000));
+        mmu.invpcid(1, 5, 0);
+        assertEquals(0xB, mmu.read64(VA + 0x1000));
+    }
+
+    @Test
+    void pagingOnAfterIdentity() {
+        // identity translations cached with paging off must go with the flush on CR0.PG
+        mmu.write64(FA, 0x1234);
+        assertEquals(0x1234, mmu.read64(FA));
+        longMode4();
+        pt.map4k(FA, FB, P | RW);
+        phys.write64(FB, 0x5678);
+        assertEquals(0x5678, mmu.read64(FA));
+    }
+
+    @Test
+    void pteWritesUnderCachedTranslationAreSeenAsData() {
+        // a page table mapped into the address space and edited through the MMU
+        longMode4();
+        pt.map4k(VA, FA, P | RW);
+        long ptePage = pt.entryAddr(VA, PTE) & ~0xFFFL;
+        long window = 0x0000_0000_0070_0000L;
+        pt.map4k(window, ptePage, P | RW);
+        phys.write64(FB, 0xBB);
+        assertEquals(0, mmu.read64(VA + 8));
+        mmu.write64(window + (pt.entryAddr(VA, PTE) & 0xFFF), FB | P | RW);
+        mmu.invlpg(VA);
+        assertEquals(0xBB, mmu.read64(VA));
+    }
+}
