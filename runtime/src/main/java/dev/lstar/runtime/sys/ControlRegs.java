@@ -26,7 +26,7 @@ public final class ControlRegs {
             | Cpu.CR4_PCIDE | Cpu.CR4_SMEP | Cpu.CR4_SMAP;
 
     /** CR4 bits whose change invalidates all TLB entries (SDM Vol. 3A §4.10.4.1, MOV to CR4). */
-    static final long CR4_FLUSH_BITS = (1L << 4) | Cpu.CR4_PAE | Cpu.CR4_PGE | Cpu.CR4_LA57 | Cpu.CR4_SMEP | Cpu.CR4_SMAP | Cpu.CR4_PCIDE;
+    static final long CR4_FLUSH_BITS = (1L << 4) | Cpu.CR4_PAE | Cpu.CR4_PGE | Cpu.CR4_LA57 | Cpu.CR4_SMEP | Cpu.CR4_PCIDE;
 
     private static void requireCpl0(Cpu cpu, String what) {
         if (cpu.cpl != 0) throw CpuException.gp0(what + " at CPL " + cpu.cpl);
@@ -83,7 +83,8 @@ public final class ControlRegs {
      * clearing PG in 64-bit mode or while CR4.PCIDE = 1: #GP(0); setting PG with EFER.LME = 1
      * requires CR4.PAE = 1 and CS.L = 0 (#GP(0)) and activates IA-32e mode (EFER.LMA = 1);
      * clearing PG (from compatibility mode) deactivates it. ET is hardwired to 1; other reserved
-     * bits in 31:0 are ignored. A change of PG or WP flushes the TLB.
+     * bits in 31:0 are ignored. A change of PG flushes the TLB; a change of WP alone makes the Mmu
+     * re-derive its fast paths (rights are re-evaluated on every access).
      */
     private static void writeCr0(Cpu cpu, long value) {
         if ((value >>> 32) != 0) throw CpuException.gp0("MOV to CR0 with bits 63:32 set");
@@ -106,7 +107,8 @@ public final class ControlRegs {
         }
         cpu.cr0 = value;
         cpu.efer = efer;
-        if (((old ^ value) & (Cpu.CR0_PG | Cpu.CR0_WP)) != 0) cpu.mmu.flushAll();
+        if (((old ^ value) & Cpu.CR0_PG) != 0) cpu.mmu.flushAll();
+        else if (((old ^ value) & Cpu.CR0_WP) != 0) cpu.mmu.accessControlChanged();
     }
 
     /**
@@ -128,7 +130,9 @@ public final class ControlRegs {
      * CR4 (SDM Vol. 2B MOV CR exceptions; Vol. 3A §2.5, §4.10.1): reserved/unsupported bits:
      * #GP(0); clearing PAE while IA-32e mode is active: #GP(0); changing LA57 while IA-32e mode is
      * active: #GP(0); setting PCIDE outside IA-32e mode or with CR3[11:0] != 0: #GP(0). Changes to
-     * PSE, PAE, PGE, LA57, SMEP, SMAP or PCIDE flush every TLB entry, global ones included.
+     * PSE, PAE, PGE, LA57, SMEP or PCIDE flush every TLB entry, global ones included (setting PCIDE
+     * needs no flush, but flushing more is always allowed); a change of SMAP alone only makes the
+     * Mmu re-derive its fast paths.
      */
     private static void writeCr4(Cpu cpu, long value) {
         if ((value & ~CR4_SUPPORTED) != 0) {
@@ -144,5 +148,6 @@ public final class ControlRegs {
         }
         cpu.cr4 = value;
         if (((old ^ value) & CR4_FLUSH_BITS) != 0) cpu.mmu.flushAll();
+        else if (((old ^ value) & Cpu.CR4_SMAP) != 0) cpu.mmu.accessControlChanged();
     }
 }
