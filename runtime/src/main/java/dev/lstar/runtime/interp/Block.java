@@ -24,7 +24,11 @@ public final class Block {
     /** How many times the block was entered (drives hot-region selection in the JIT). */
     public long execCount;
 
+    /** Bytes covered by the instructions. */
+    public final int byteLen;
+
     Block(long la, long pa, Instruction[] insns, NativeFunction nativeFn, boolean writesMemory) {
+        this.byteLen = insns.length == 0 ? 0 : (int) (insns[insns.length - 1].next() - la);
         this.la = la;
         this.pa = pa;
         this.insns = insns;
@@ -32,10 +36,9 @@ public final class Block {
         this.writesMemory = writesMemory;
     }
 
-    /** Total bytes covered. */
-    public int byteLength() {
-        if (insns.length == 0) return 0;
-        Instruction last = insns[insns.length - 1];
-        return (int) (last.address + last.length - la);
+    /** Index of the instruction at {@code address}, or -1 if none starts there. */
+    public int indexOf(long address) {
+        for (int k = 0; k < insns.length; k++) if (insns[k].address == address) return k;
+        return -1;
     }
 }

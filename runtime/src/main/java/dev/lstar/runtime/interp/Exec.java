@@ -12,7 +12,14 @@ import dev.lstar.runtime.ops.Alu;
 import dev.lstar.runtime.ops.Bits;
 import dev.lstar.runtime.ops.MulDiv;
 import dev.lstar.runtime.ops.Shifts;
-import dev.lstar.runtime.sys.SystemOps;
+import dev.lstar.runtime.sys.ControlRegs;
+import dev.lstar.runtime.sys.Cpuid;
+import dev.lstar.runtime.sys.FastSyscall;
+import dev.lstar.runtime.sys.Interrupts;
+import dev.lstar.runtime.sys.Iret;
+import dev.lstar.runtime.sys.Msrs;
+import dev.lstar.runtime.sys.Segments;
+import dev.lstar.runtime.sys.SystemInsns;
 
 /**
  * Executes one decoded instruction on a {@link Cpu}: the interpreter's semantic core, and the
@@ -70,7 +77,7 @@ public final class Exec {
                 long v = peek(c, size);
                 long rsp = c.r[Cpu.RSP];
                 if (i.kind[0] == Instruction.OP_SREG) {
-                    SystemOps.loadSegment(c, i.reg[0], (int) v);
+                    Segments.loadSegment(c, i.reg[0], (int) v);
                     c.r[Cpu.RSP] = rsp + size;
                 } else if (i.kind[0] == Instruction.OP_MEM) {
                     // the address is computed with RSP already incremented (SDM POP)
@@ -86,11 +93,11 @@ public final class Exec {
                     writeReg(c, i.reg[0], size, v);
                 }
             }
-            case PUSHFQ -> push(c, SystemOps.pushfValue(c), size);
+            case PUSHFQ -> push(c, SystemInsns.pushfImage(c), size);
             case POPFQ -> {
                 long v = peek(c, size);
-                SystemOps.popf(c, v, size);
                 c.r[Cpu.RSP] += size;
+                SystemInsns.popf(c, v, size);
             }
             case LEAVE -> {
                 long rbp = c.r[Cpu.RBP];
@@ -196,15 +203,15 @@ public final class Exec {
                 c.r[Cpu.RSP] += size + (i.nOperands > 0 ? (i.imm & 0xFFFF) : 0);
                 return t;
             }
-            case IRETQ -> { return SystemOps.iretq(c); }
-            case INT -> throw SystemOps.softwareInterrupt(c, (int) (i.imm & 0xFF));
-            case INT3 -> throw CpuException.softInt(CpuException.BP);
+            case IRETQ -> { Iret.iret(c, 8); return c.rip; }
+            case INT -> { Interrupts.intN(c, (int) (i.imm & 0xFF), i.address, i.next()); return c.rip; }
+            case INT3 -> { Interrupts.int3(c, i.address, i.next()); return c.rip; }
             case INTO -> throw CpuException.ud("into is invalid in 64-bit mode");
             case UD2 -> throw CpuException.ud("ud2");
-            case HLT -> { SystemOps.hlt(c); return i.next(); }
-            case SYSCALL -> { return SystemOps.syscall(c, i.next()); }
-            case SYSRETQ -> { return SystemOps.sysret(c, true); }
-            case SYSRET32 -> { return SystemOps.sysret(c, false); }
+            case HLT -> { SystemInsns.hlt(c); return i.next(); }
+            case SYSCALL -> { FastSyscall.syscall(c, i.next()); return c.rip; }
+            case SYSRETQ -> { FastSyscall.sysret(c, true); return c.rip; }
+            case SYSRET32 -> { FastSyscall.sysret(c, false); return c.rip; }
 
             // ---------------- flags ----------------
             case CLC -> c.setRflags(c.getRflags() & ~Flags.CF);
@@ -212,8 +219,8 @@ public final class Exec {
             case CMC -> c.setRflags(c.getRflags() ^ Flags.CF);
             case CLD -> c.setRflags(c.getRflags() & ~Flags.DF);
             case STD -> c.setRflags(c.getRflags() | Flags.DF);
-            case CLI -> SystemOps.cli(c);
-            case STI -> SystemOps.sti(c);
+            case CLI -> SystemInsns.cli(c);
+            case STI -> SystemInsns.sti(c);
             case LAHF -> writeReg(c, Instruction.REG_AH, 1, (c.getRflags() & 0xD5) | 2);
             case SAHF -> c.setRflags((c.getRflags() & ~0xD5L) | ((c.r[Cpu.RAX] >>> 8) & 0xD5));
 
@@ -223,10 +230,10 @@ public final class Exec {
             // ---------------- misc ----------------
             case NOP, ENDBR64, PAUSE, LFENCE, MFENCE, SFENCE, PREFETCH -> { }
             case CLFLUSH -> linear(c, i); // checks the address like a byte load would
-            case CPUID -> SystemOps.cpuid(c);
-            case RDTSC -> SystemOps.rdtsc(c, false);
-            case RDTSCP -> SystemOps.rdtsc(c, true);
-            case RDPID -> SystemOps.rdpid(c, i.reg[0]);
+            case CPUID -> Cpuid.cpuid(c);
+            case RDTSC -> SystemInsns.rdtsc(c);
+            case RDTSCP -> SystemInsns.rdtscp(c);
+            case RDPID -> writeReg(c, i.reg[0], 8, SystemInsns.rdpid(c));
             case XLAT -> {
                 long la = mask(c.r[Cpu.RBX] + (c.r[Cpu.RAX] & 0xFF), i.addrSize);
                 if (i.segment == Instruction.SEG_FS || i.segment == Instruction.SEG_GS) la += c.segBase[i.segment];
@@ -235,41 +242,32 @@ public final class Exec {
             }
 
             // ---------------- system ----------------
-            case SWAPGS -> SystemOps.swapgs(c);
+            case SWAPGS -> FastSyscall.swapgs(c);
             case RDMSR -> {
-                long v = SystemOps.rdmsr(c, (int) c.r[Cpu.RCX]);
+                long v = Msrs.rdmsr(c, (int) c.r[Cpu.RCX]);
                 c.r[Cpu.RAX] = v & 0xFFFF_FFFFL;
                 c.r[Cpu.RDX] = v >>> 32;
             }
-            case WRMSR -> SystemOps.wrmsr(c, (int) c.r[Cpu.RCX], (c.r[Cpu.RDX] << 32) | (c.r[Cpu.RAX] & 0xFFFF_FFFFL));
-            case MOV_FROM_CR -> writeReg(c, i.reg[0], 8, SystemOps.readCr(c, i.reg[1]));
-            case MOV_TO_CR -> SystemOps.writeCr(c, i.reg[0], c.r[i.reg[1]]);
-            case INVLPG -> SystemOps.invlpg(c, linearNoCheck(c, i));
-            case LGDT, LIDT -> {
-                requireCpl0(c, i);
-                long la = linear(c, i);
-                int limit = c.mmu.read16(la) & 0xFFFF;
-                long base = c.mmu.read64(la + 2);
-                if (i.mnemonic == Mnemonic.LGDT) SystemOps.lgdt(c, base, limit); else SystemOps.lidt(c, base, limit);
-            }
-            case SGDT, SIDT -> {
-                SystemOps.checkUmip(c);
-                long la = linear(c, i);
-                boolean g = i.mnemonic == Mnemonic.SGDT;
-                c.mmu.write16(la, g ? c.gdtrLimit : c.idtrLimit);
-                c.mmu.write64(la + 2, g ? c.gdtrBase : c.idtrBase);
-            }
-            case LTR -> SystemOps.ltr(c, (int) read(c, i, 0));
-            case LLDT -> SystemOps.lldt(c, (int) read(c, i, 0));
-            case STR -> { SystemOps.checkUmip(c); write(c, i, 0, c.trSel); }
-            case SLDT -> { SystemOps.checkUmip(c); write(c, i, 0, c.ldtrSel); }
-            case MOV_TO_SREG -> SystemOps.loadSegment(c, i.reg[0], (int) read(c, i, 1));
+            case WRMSR -> Msrs.wrmsr(c, (int) c.r[Cpu.RCX], (c.r[Cpu.RDX] << 32) | (c.r[Cpu.RAX] & 0xFFFF_FFFFL));
+            case MOV_FROM_CR -> writeReg(c, i.reg[0], 8, ControlRegs.movFromCr(c, i.reg[1]));
+            case MOV_TO_CR -> ControlRegs.movToCr(c, i.reg[0], c.r[i.reg[1]]);
+            case INVLPG -> SystemInsns.invlpg(c, linearNoCheck(c, i));
+            case LGDT -> Segments.lgdt(c, linear(c, i));
+            case LIDT -> Segments.lidt(c, linear(c, i));
+            case SGDT -> Segments.sgdt(c, linear(c, i));
+            case SIDT -> Segments.sidt(c, linear(c, i));
+            case LTR -> Segments.ltr(c, (int) read(c, i, 0));
+            case LLDT -> Segments.lldt(c, (int) read(c, i, 0));
+            case STR -> write(c, i, 0, Segments.str(c));
+            case SLDT -> write(c, i, 0, Segments.sldt(c));
+            case MOV_TO_SREG -> Segments.loadSegment(c, i.reg[0], (int) read(c, i, 1));
             case MOV_FROM_SREG -> write(c, i, 0, c.segSel[i.reg[1]]);
-            case CLTS -> SystemOps.clts(c);
+            case CLTS -> ControlRegs.clts(c);
             case WBINVD, INVD -> requireCpl0(c, i);
-            case RDFSBASE, RDGSBASE -> writeReg(c, i.reg[0], size, SystemOps.rdSegBase(c, i.mnemonic == Mnemonic.RDFSBASE ? Cpu.FS : Cpu.GS));
-            case WRFSBASE, WRGSBASE -> SystemOps.wrSegBase(c, i.mnemonic == Mnemonic.WRFSBASE ? Cpu.FS : Cpu.GS, read(c, i, 0), size);
-            case VERW -> SystemOps.verw(c, (int) read(c, i, 0));
+            case RDFSBASE, RDGSBASE -> writeReg(c, i.reg[0], size, i.mnemonic == Mnemonic.RDFSBASE ? SystemInsns.rdfsbase(c) : SystemInsns.rdgsbase(c));
+            case WRFSBASE -> SystemInsns.wrfsbase(c, read(c, i, 0));
+            case WRGSBASE -> SystemInsns.wrgsbase(c, read(c, i, 0));
+            case VERW -> verw(c, (int) read(c, i, 0));
             case INVALID, UD0, UD1 -> {
                 if ((i.attributes & OpcodeTable.A_TOO_LONG) != 0) throw CpuException.gp0("instruction longer than 15 bytes");
                 throw CpuException.ud("invalid or unsupported instruction");
@@ -348,6 +346,25 @@ public final class Exec {
         }
         writeReg(c, Cpu.RBP, size, frame);
         c.r[Cpu.RSP] = sp - alloc;
+    }
+
+    /**
+     * VERW: ZF = 1 when the selector names a writable data segment accessible at max(CPL, RPL),
+     * else 0; never faults on the selector (SDM Vol. 2B VERR/VERW). (Linux executes it for its
+     * side effect of clearing CPU buffers, which has nothing to model here.)
+     */
+    private static void verw(Cpu c, int sel) {
+        boolean ok = false;
+        if (!Segments.isNull(sel)) {
+            try {
+                int attr = Segments.attrOf(Segments.readDescriptor(c, sel));
+                ok = Segments.isWritableData(attr) && Segments.dplOf(attr) >= Math.max(c.cpl, sel & 3);
+            } catch (CpuException e) {
+                ok = false; // outside the table: ZF = 0, no fault
+            }
+        }
+        long f = c.getRflags();
+        c.setRflags(ok ? f | Flags.ZF : f & ~Flags.ZF);
     }
 
     private static void cmpxchg8b(Cpu c, Instruction i) {

@@ -7,7 +7,7 @@ import dev.lstar.runtime.Machine;
 import dev.lstar.runtime.engine.Engine;
 import dev.lstar.runtime.engine.RunResult;
 import dev.lstar.runtime.engine.StopReason;
-import dev.lstar.runtime.sys.SystemOps;
+import dev.lstar.runtime.sys.Interrupts;
 import dev.lstar.runtime.sys.TripleFault;
 
 /**
@@ -61,8 +61,10 @@ public final class Interpreter implements Engine {
                     runNative(b);
                 } else if (m.tracer != null) {
                     traceBlock(b);
+                } else if (until != -1 && until - b.la > 0 && until - b.la < b.byteLen && b.indexOf(until) > 0) {
+                    runBlock(b, b.indexOf(until)); // stop exactly at `until` inside this block
                 } else {
-                    runBlock(b);
+                    runBlock(b, b.insns.length);
                 }
             } catch (CpuException e) {
                 RunResult r = deliver(e, c.rip, start);
@@ -77,10 +79,9 @@ public final class Interpreter implements Engine {
      * Executes {@code b}. On a fault, restores the precise state (RIP of the faulting instruction,
      * lazy flags of before it) and rethrows for delivery.
      */
-    private void runBlock(Block b) {
+    private void runBlock(Block b, int n) {
         Cpu c = cpu;
         Instruction[] insns = b.insns;
-        int n = insns.length;
         int k = 0;
         int savedOp = 0, savedSize = 0;
         long savedRes = 0, savedA = 0, savedB = 0, savedAux = 0, savedFlags = 0;
@@ -169,7 +170,7 @@ public final class Interpreter implements Engine {
         }
         exceptionsDelivered++;
         c.halted = false;
-        SystemOps.deliver(c, e, faultRip, pendingNext);
+        Interrupts.deliver(c, e, faultRip, pendingNext);
         return null;
     }
 
