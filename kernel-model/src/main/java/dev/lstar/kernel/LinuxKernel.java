@@ -163,15 +163,15 @@ public final class LinuxKernel {
      */
     private long mapPerCpu() {
         long size = image.perCpuSize();
-        long first = -1;
         long tssPage = image.perCpuOffset("cpu_tss_rw") & ~0xFFFL;
+        long first = frames.allocate();
+        for (long off = 4096; off < size; off += 4096) {
+            if (frames.allocate() != first + off) throw new IllegalStateException("per-CPU area not contiguous");
+        }
+        machine.phys.fill(first, 0, size);
         for (long off = 0; off < size; off += 4096) {
-            long pa = frames.allocate();
-            machine.phys.fill(pa, 0, 4096);
-            if (first < 0) first = pa;
-            else if (pa != first + off) throw new IllegalStateException("per-CPU area not contiguous");
-            if (off >= tssPage) mapShared(PERCPU_LA + off, pa, PageTables.RW | PageTables.NX | PageTables.G);
-            else kernelPgd.map4k(PERCPU_LA + off, pa, PageTables.RW | PageTables.NX | PageTables.G);
+            if (off >= tssPage) mapShared(PERCPU_LA + off, first + off, PageTables.RW | PageTables.NX | PageTables.G);
+            else kernelPgd.map4k(PERCPU_LA + off, first + off, PageTables.RW | PageTables.NX | PageTables.G);
         }
         return first;
     }
