@@ -111,6 +111,13 @@ public final class Decoder {
                 b = next(src, out);
             }
         }
+        if (map == 0 && (b == 0xC4 || b == 0xC5 || b == 0x62)) {
+            // VEX/EVEX (always, in 64-bit mode: SDM Vol. 2 2.3.5 / 2.7.1): not implemented.
+            skipVex(src, out, b, rex);
+            out.prefixes = pfx;
+            makeInvalid(out);
+            return;
+        }
         final int opcode = b;
         final int key = map << 8 | opcode;
         int modrm = -1, mod = 0, reg = 0, rm = 0;
@@ -143,6 +150,9 @@ public final class Decoder {
         if (row == null) {
             // Unknown encoding: consume the addressing bytes so the length is sensible.
             if (modrm >= 0 && mod != 3) decodeAddress(src, out, modrm, rex);
+            if (HAS_IMM8[key]) next(src, out);
+            if (key == 0xC6 && modrm == 0xF8) next(src, out); // XABORT imm8 (RTM, not implemented)
+            if (key == 0xC7 && modrm == 0xF8) readLE(src, out, (pfx & P_OPSIZE) != 0 ? 2 : 4); // XBEGIN rel
             makeInvalid(out);
             return;
         }
@@ -247,6 +257,33 @@ public final class Decoder {
             out.disp += next;
             if (out.addrSize == 4) out.disp &= 0xFFFF_FFFFL;
         }
+    }
+
+    /**
+     * Consumes a VEX (C4/C5) or EVEX (62) instruction so that INVALID gets its real length: the
+     * payload bytes, the opcode, ModRM addressing and an imm8 for the 0F 3A map.
+     */
+    private static void skipVex(ByteSource src, Instruction out, int escape, int rex) {
+        int map;
+        if (escape == 0xC5) {
+            next(src, out);
+            map = 1;
+        } else if (escape == 0xC4) {
+            map = next(src, out) & 0x1F;
+            next(src, out);
+        } else {
+            map = next(src, out) & 0x7;
+            next(src, out);
+            next(src, out);
+        }
+        int opcode = next(src, out);
+        int key = (map >= 1 && map <= 3 ? map : 2) << 8 | opcode;
+        if (map != 1 || HAS_MODRM[key]) {
+            int modrm = next(src, out);
+            out.modrm = modrm;
+            if (modrm >>> 6 != 3) decodeAddress(src, out, modrm, 0);
+        }
+        if (map == 3 || (map == 1 && HAS_IMM8[key])) next(src, out);
     }
 
     /** Effective operand size of a v-sized operand for this row (SDM Vol. 1 3.6.1, Table 3-4). */

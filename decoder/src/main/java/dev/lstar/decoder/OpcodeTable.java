@@ -593,6 +593,8 @@ public final class OpcodeTable {
     static final int[][] INDEX = new int[4 * 256][];
     /** Whether (map << 8 | opcode) is followed by a ModRM byte (also for opcodes without rows). */
     static final boolean[] HAS_MODRM = new boolean[4 * 256];
+    /** Whether an opcode without rows carries an imm8 after its ModRM (for INVALID lengths). */
+    static final boolean[] HAS_IMM8 = new boolean[4 * 256];
     static final Row[] ROW_ARRAY;
     private static final List<Row> VIEW = Collections.unmodifiableList(ROWS);
 
@@ -615,9 +617,11 @@ public final class OpcodeTable {
         // Opcodes without rows: ModRM presence from the SDM opcode maps (Vol. 2 Appendix A, Tables ),
         // so that unsupported encodings still decode to a sensible length.
         markModrm(0, "00-03 08-0B 10-13 18-1B 20-23 28-2B 30-33 38-3B 62-63 69 6B 80-8F C0-C1 C4-C7 D0-D3 D8-DF F6-F7 FE-FF");
-        markModrm(1, "00-03 0D 10-17 18-1F 20-23 28-2F 40-4F 50-7F 90-9F A3-A5 AB-AF B0-B7 B8-BF C0-C7 D0-FF");
+        markModrm(1, "00-03 0D 10-17 18-1F 20-23 28-2F 40-4F 50-76 78-7F 90-9F A3-A5 AB-AF B0-B7 B8-BF C0-C7 D0-FF");
         markModrm(2, "00-FF");
         markModrm(3, "00-FF");
+        mark(HAS_IMM8, 1, "70-73 A4 AC BA C2 C4-C6");
+        mark(HAS_IMM8, 3, "00-FF");
         for (int key = 0; key < slots.length; key++) {
             List<Row> l = slots[key];
             if (l == null) { INDEX[key] = new int[0]; continue; }
@@ -640,10 +644,14 @@ public final class OpcodeTable {
     }
 
     private static void markModrm(int map, String ranges) {
+        mark(HAS_MODRM, map, ranges);
+    }
+
+    private static void mark(boolean[] bits, int map, String ranges) {
         for (String part : ranges.split(" ")) {
             String[] ab = part.split("-");
             int a = Integer.parseInt(ab[0], 16), b = ab.length > 1 ? Integer.parseInt(ab[1], 16) : a;
-            for (int x = a; x <= b; x++) HAS_MODRM[map << 8 | x] = true;
+            for (int x = a; x <= b; x++) bits[map << 8 | x] = true;
         }
     }
 

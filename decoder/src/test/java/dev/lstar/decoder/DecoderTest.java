@@ -272,6 +272,14 @@ class DecoderTest {
         assertInvalid("fe 10", 2);
         assertInvalid("0f 01 d0", 3); // xgetbv: not implemented
         assertInvalid("d6", 1);
+        assertInvalid("c5 f8 77", 3); // vzeroupper (VEX, no ModRM)
+        assertInvalid("c4 e2 79 f7 cb", 5); // shlx (VEX 0F38)
+        assertInvalid("c4 e3 79 0f 44 24 08 07", 8); // VEX 0F3A: ModRM, SIB, disp8, imm8
+        assertInvalid("62 f1 fe 48 6f 44 24 01", 8); // EVEX vmovdqu64 0x40(%rsp)
+        assertInvalid("66 0f 73 d8 08", 5); // psrldq $8: 0F map imm8
+        assertInvalid("66 0f 3a 0f c1 08", 6); // palignr: 0F 3A imm8
+        assertInvalid("c7 f8 00 00 00 00", 6); // xbegin
+        assertInvalid("c6 f8 ff", 3); // xabort
         assertInvalid("0f 0b", -1); // not invalid: ud2 is decoded
         assertEquals(Mnemonic.UD2, d("0f 0b").mnemonic);
         Instruction i = d("0f 04");
