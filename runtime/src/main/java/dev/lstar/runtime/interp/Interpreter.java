@@ -3,6 +3,7 @@ package dev.lstar.runtime.interp;
 import dev.lstar.decoder.Instruction;
 import dev.lstar.runtime.Cpu;
 import dev.lstar.runtime.CpuException;
+import dev.lstar.runtime.Flags;
 import dev.lstar.runtime.Machine;
 import dev.lstar.runtime.engine.Engine;
 import dev.lstar.runtime.engine.RunResult;
@@ -61,6 +62,10 @@ public final class Interpreter implements Engine {
                     runNative(b);
                 } else if (m.tracer != null) {
                     traceBlock(b);
+                } else if ((c.rflags & Flags.RF) != 0) {
+                    // RF (set by IRETQ from a fault frame) is cleared once an instruction completes (SDM Vol. 3A §18.3.1.1)
+                    runBlock(b, 1);
+                    c.rflags &= ~(long) Flags.RF;
                 } else if (until != -1 && until - b.la > 0 && until - b.la < b.byteLen && b.indexOf(until) > 0) {
                     runBlock(b, b.indexOf(until)); // stop exactly at `until` inside this block
                 } else {
