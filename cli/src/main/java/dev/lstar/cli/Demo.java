@@ -11,6 +11,9 @@ final class Demo {
     private Demo() {}
 
     static int run(Main.Options o, PrintStream out, PrintStream err) {
+        if (o.rest.size() > 1) {
+            throw new Main.UsageException("demo takes one optional COUNT, and options go before it: lstar demo [OPTIONS] [COUNT]");
+        }
         String count = o.rest.isEmpty() ? "2000000" : o.rest.get(0);
         if (!count.matches("[0-9]{1,12}")) throw new Main.UsageException("demo: COUNT must be a number, not '" + count + "'");
         byte[] elf = Main.resource("/dev/lstar/cli/demo.elf");
