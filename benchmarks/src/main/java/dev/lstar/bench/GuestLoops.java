@@ -11,7 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The guest loops the benchmarks run (benchmarks/src/main/asm, flat images built by
+ * The guest loops the benchmarks run (runtime/src/test/asm, flat images built by
  * tools/asm-flat.sh): a register-only xorshift loop (12 instructions per iteration) and a memory
  * loop (5 instructions per iteration: load, add, store, dec, jnz).
  */
