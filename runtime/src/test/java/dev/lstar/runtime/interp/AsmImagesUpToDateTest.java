@@ -32,7 +32,7 @@ class AsmImagesUpToDateTest {
             try (var files = Files.list(Path.of(dir))) {
                 for (Path f : files.toList()) {
                     assertArrayEquals(Files.readAllBytes(tmp.resolve(f.getFileName())), Files.readAllBytes(f),
-                            f + " is stale: run tools/asm-flat.sh runtime/src/test/asm " + dir.replace("../", "").replace("src/", "runtime/src/"));
+                            f + " is stale: run tools/asm-flat.sh runtime/src/test/asm " + (dir.startsWith("../") ? dir.substring(3) : "runtime/" + dir));
                 }
             }
         }
