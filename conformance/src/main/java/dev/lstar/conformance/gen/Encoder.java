@@ -52,6 +52,7 @@ public final class Encoder {
      * @throws IllegalArgumentException for an unencodable combination (AH with a REX prefix ...)
      */
     public static Encoded encode(Form f, int reg, int rm, int disp, long imm) {
+        final int regNum = reg;
         boolean needRex = false, forbidRex = false;
         int rex = f.size() == 64 ? 8 : 0;
         Operand regOp = f.find(Kind.REG), rmOp = f.find(Kind.RM), opreg = f.find(Kind.OPREG), immOp = f.find(Kind.IMM);
@@ -92,14 +93,16 @@ public final class Encoder {
         if (emitRex) {
             b.write(0x40 | rex);
         }
+        reg = low3(reg);
+        int rmBits = f.mem() ? rm & 7 : low3(rm);
         int[] op = f.opcode();
         for (int i = 0; i < op.length; i++) {
-            b.write(i == op.length - 1 && opreg != null ? op[i] | (reg & 7) : op[i]);
+            b.write(i == op.length - 1 && opreg != null ? op[i] | reg : op[i]);
         }
         if (f.ext() != -2) {
-            int regField = f.ext() >= 0 ? f.ext() : (reg & 7);
+            int regField = f.ext() >= 0 ? f.ext() : reg;
             if (!f.mem()) {
-                b.write(0xC0 | regField << 3 | (rm & 7));
+                b.write(0xC0 | regField << 3 | rmBits);
             } else if (disp == 0 && (rm & 7) != 5) {
                 b.write(regField << 3 | (rm & 7));
                 if ((rm & 7) == 4) {
@@ -118,7 +121,12 @@ public final class Encoder {
                 b.write((int) (imm >>> (8 * i)));
             }
         }
-        return new Encoded(b.toByteArray(), text(f, reg, rm, disp, imm));
+        return new Encoded(b.toByteArray(), text(f, regNum, rm, disp, imm));
+    }
+
+    /** The 3 bits a register number contributes to ModRM/opcode: AH..BH encode as 4..7. */
+    private static int low3(int r) {
+        return (r >= 16 ? r - 12 : r) & 7;
     }
 
     private static String text(Form f, int reg, int rm, int disp, long imm) {
