@@ -74,7 +74,7 @@ public final class CaseGenerator {
                 vals[s] = pick(f, slots.get(s), rnd);
             }
             long flagCombo = rnd.nextInt(128);
-            int phaseIndex = ok.size();
+            int phaseIndex = i; // attempts, not accepted cases: a rejected (faulting) pair must not repeat
             if (phaseIndex < nEdge && phaseIndex < pairs) {
                 int pi = order[phaseIndex];
                 int cf = readsFlags ? pi & 1 : -1;
