@@ -76,6 +76,10 @@ public final class CaseGenerator {
             long flagCombo = rnd.nextInt(128);
             int phaseIndex = i; // attempts, not accepted cases: a rejected (faulting) pair must not repeat
             if (phaseIndex < nEdge && phaseIndex < pairs) {
+                // edge pairs need two distinct registers, or the second value overwrites the first
+                for (int k = 1; k < places.size() && aliased(f, p); k++) {
+                    p = places.get((i + k) % places.size());
+                }
                 int pi = order[phaseIndex];
                 int cf = readsFlags ? pi & 1 : -1;
                 pi = readsFlags ? pi >> 1 : pi;
@@ -108,6 +112,10 @@ public final class CaseGenerator {
         }
         ok.addAll(faults);
         return ok;
+    }
+
+    private static boolean aliased(Form f, Placement p) {
+        return !f.mem() && f.find(Kind.REG) != null && f.find(Kind.RM) != null && p.reg == p.rm;
     }
 
     /** Generates cases for every form in {@code forms} whose CPU feature the host has. */
