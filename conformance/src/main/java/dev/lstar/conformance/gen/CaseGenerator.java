@@ -1,0 +1,406 @@
+package dev.lstar.conformance.gen;
+
+import dev.lstar.conformance.State;
+import dev.lstar.conformance.gen.Form.Kind;
+import dev.lstar.conformance.gen.Form.Operand;
+import dev.lstar.conformance.gen.Form.Policy;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Generates deterministic cases for a {@link Form}: for a budget of N cases per form, about half
+ * walk the cross product of edge values of the first two value operands (each pair with CF=0 and
+ * CF=1 when the instruction reads flags), up to 128 sweep every combination of the input flags
+ * CF PF AF ZF SF OF DF, and the rest are random. Registers not under test hold random 64-bit
+ * values (so upper-half preservation and zero-extension are checked), the data buffer is random.
+ *
+ * <p>Host safety: memory operands stay inside the data buffer; BT* bit indexes with a memory
+ * operand stay within 255 bytes; DIV/IDIV inputs that would raise #DE are returned as fault cases
+ * ({@link Case#expectedFault()} = 0) which must never be run on the host.
+ */
+public final class CaseGenerator {
+    private static final long[] FLAG_BITS = {FlagRules.CF, FlagRules.PF, FlagRules.AF, FlagRules.ZF,
+            FlagRules.SF, FlagRules.OF, FlagRules.DF};
+    private static final int[][] FULL_PAIRS = {{0, 3}, {3, 0}, {1, 2}, {2, 1}, {8, 15}, {15, 8}, {6, 7}, {7, 6},
+            {5, 13}, {13, 5}, {12, 14}, {9, 10}, {11, 11}, {0, 0}, {10, 12}, {14, 9}};
+    private static final int[][] BYTE_PAIRS = {{0, 3}, {16, 3}, {3, 19}, {17, 18}, {6, 13}, {8, 7}, {19, 16},
+            {5, 0}, {15, 12}, {1, 1}, {18, 2}, {2, 17}, {7, 6}, {16, 16}};
+    private static final int[] BASES = {3, 6, 7, 5, 12, 13, 14, 15, 9, 10, 11, 8};
+
+    private final long memBase;
+    private final long seed;
+    private final int budget;
+
+    /**
+     * @param memBase address of the data buffer (e.g. {@code HostCpu.dataBase()})
+     * @param seed    base seed; each form derives its own stream from it and its description
+     * @param budget  cases per form (host-safe ones; fault cases come on top)
+     */
+    public CaseGenerator(long memBase, long seed, int budget) {
+        this.memBase = memBase;
+        this.seed = seed;
+        this.budget = budget;
+    }
+
+    private record Placement(int reg, int rm, int disp, int baseOff) {}
+
+    /** All cases of {@code f}: host-safe ones first, then expected-fault ones. */
+    public List<Case> cases(Form f) {
+        String key = f.family() + "|" + f.describe() + "|" + java.util.Arrays.toString(f.opcode()) + "|" + f.ext() + "|" + f.mem();
+        SplittableRandom rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + key.hashCode());
+        List<Placement> places = placements(f);
+        List<Operand> slots = new ArrayList<>();
+        for (Operand o : f.operands()) {
+            if (o.kind() != Kind.ONE) {
+                slots.add(o);
+            }
+        }
+        boolean readsFlags = FlagRules.readsFlags(f.mnemonic());
+        long[] e0 = slots.isEmpty() ? new long[] {0} : domain(f, slots.get(0));
+        long[] e1 = slots.size() < 2 ? new long[] {0} : domain(f, slots.get(1));
+        int pairs = e0.length * e1.length * (readsFlags ? 2 : 1);
+        int nEdge = f.policy() == Policy.NONE ? 0 : budget / 2;
+        int nFlag = Math.min(128, budget / 4);
+        int[] order = shuffled(pairs, rnd);
+
+        List<Case> ok = new ArrayList<>(), faults = new ArrayList<>();
+        int attempts = 0;
+        for (int i = 0; ok.size() < budget && attempts < budget * 6; i++, attempts++) {
+            Placement p = places.get(i % places.size());
+            long[] vals = new long[slots.size()];
+            for (int s = 0; s < vals.length; s++) {
+                vals[s] = pick(f, slots.get(s), rnd);
+            }
+            long flagCombo = rnd.nextInt(128);
+            int phaseIndex = i; // attempts, not accepted cases: a rejected (faulting) pair must not repeat
+            if (phaseIndex < nEdge && phaseIndex < pairs) {
+                // edge pairs need two distinct registers, or the second value overwrites the first
+                for (int k = 1; k < places.size() && aliased(f, p); k++) {
+                    p = places.get((i + k) % places.size());
+                }
+                int pi = order[phaseIndex];
+                int cf = readsFlags ? pi & 1 : -1;
+                pi = readsFlags ? pi >> 1 : pi;
+                if (!slots.isEmpty()) {
+                    vals[0] = e0[pi % e0.length];
+                }
+                if (slots.size() > 1) {
+                    vals[1] = e1[pi / e0.length];
+                }
+                if (cf >= 0) {
+                    flagCombo = (flagCombo & ~1L) | cf;
+                }
+            } else if (phaseIndex < nEdge + nFlag || f.policy() == Policy.NONE && phaseIndex < 128) {
+                flagCombo = (phaseIndex * 53L) & 127; // 53 is odd: the first 128 indexes hit every combination
+            }
+            Case c = build(f, p, slots, vals, flagCombo, rnd);
+            if (c == null) {
+                continue;
+            }
+            if (c.expectedFault() >= 0) {
+                if (faults.size() < Math.max(4, budget / 4)) {
+                    faults.add(c);
+                }
+            } else {
+                ok.add(c);
+            }
+        }
+        if (f.policy() == Policy.DIVIDE) {
+            faults.addAll(divideByZero(f, places, slots, rnd));
+        }
+        ok.addAll(faults);
+        return ok;
+    }
+
+    private static boolean aliased(Form f, Placement p) {
+        return !f.mem() && f.find(Kind.REG) != null && f.find(Kind.RM) != null && p.reg == p.rm;
+    }
+
+    /** Generates cases for every form in {@code forms} whose CPU feature the host has. */
+    public List<Case> cases(List<Form> forms, CpuFeatures features) {
+        List<Case> all = new ArrayList<>();
+        for (Form f : forms) {
+            if (features.has(f.requires())) {
+                all.addAll(cases(f));
+            }
+        }
+        return all;
+    }
+
+    private static int[] shuffled(int n, SplittableRandom rnd) {
+        int[] a = new int[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+        return a;
+    }
+
+    /** The edge domain of a value operand. */
+    private long[] domain(Form f, Operand o) {
+        if (isCount(f, o)) {
+            return Values.counts(f.policy() == Policy.COUNT16);
+        }
+        if (f.policy() == Policy.BITINDEX && f.mem() && o.kind() == Kind.REG) {
+            return Values.memBitIndexes();
+        }
+        return Values.edges(o.size());
+    }
+
+    private static boolean isCount(Form f, Operand o) {
+        return (f.policy() == Policy.COUNT || f.policy() == Policy.COUNT16) && (o.kind() == Kind.CL || o.kind() == Kind.IMM);
+    }
+
+    private long pick(Form f, Operand o, SplittableRandom rnd) {
+        if (isCount(f, o) || (f.policy() == Policy.BITINDEX && f.mem() && o.kind() == Kind.REG)) {
+            if (rnd.nextBoolean()) {
+                long[] d = domain(f, o);
+                return d[rnd.nextInt(d.length)];
+            }
+            if (isCount(f, o)) {
+                long c = rnd.nextInt(256);
+                return f.policy() == Policy.COUNT16 ? c & ~16L & 0xEF : c; // bit 4 clear keeps (c & 31) <= 15
+            }
+            return rnd.nextLong(-2040, 2041);
+        }
+        if (rnd.nextInt(3) == 0) {
+            long[] d = Values.edges(o.size());
+            return d[rnd.nextInt(d.length)];
+        }
+        return Values.random(rnd, o.size());
+    }
+
+    private List<Placement> placements(Form f) {
+        Operand reg = f.find(Kind.REG) != null ? f.find(Kind.REG) : f.find(Kind.OPREG);
+        Operand rm = f.find(Kind.RM);
+        boolean bytes = (reg != null && reg.size() == 8) || (rm != null && rm.size() == 8);
+        int[][] pairs = bytes ? BYTE_PAIRS : FULL_PAIRS;
+        int implicit = 0;
+        for (Operand o : f.operands()) {
+            implicit |= switch (o.kind()) {
+                case IACC, ACC -> 1;
+                case IDX -> 1 << 2;
+                case CL -> 1 << 1;
+                default -> 0;
+            };
+        }
+        if (f.mnemonic().equals("div") || f.mnemonic().equals("idiv") || f.mnemonic().equals("mul")
+                || (f.mnemonic().equals("imul") && f.find(Kind.IACC) != null)) {
+            implicit |= 1 | 4;
+        }
+        List<Placement> out = new ArrayList<>();
+        for (int i = 0; i < pairs.length; i++) {
+            int r = fit(pairs[i][0], reg);
+            int m = fit(pairs[i][1], rm);
+            if ((reg != null && r < 0) || (rm != null && !f.mem() && m < 0)) {
+                continue;
+            }
+            int disp = 0, baseOff = 0;
+            if (f.mem()) {
+                int used = implicit | (reg != null ? 1 << (r & 15) : 0) | (r >= 16 ? 1 << (r - 16) : 0);
+                m = -1;
+                for (int k = 0; k < BASES.length; k++) {
+                    int cand = BASES[(i + k) % BASES.length];
+                    if ((used & (1 << cand)) == 0) {
+                        m = cand;
+                        break;
+                    }
+                }
+                int[] disps = {0, 8, -8, 0x7f, -0x80, 3, -5, 0x40};
+                disp = disps[i % disps.length];
+                baseOff = f.policy() == Policy.BITINDEX ? 0x800 : 0x180 + ((i * 0x3A8) % 0xD00);
+            }
+            try {
+                Encoder.encode(f, Math.max(r, 0), Math.max(m, 0), disp, 0);
+            } catch (IllegalArgumentException unencodable) {
+                continue;
+            }
+            out.add(new Placement(Math.max(r, 0), Math.max(m, 0), disp, baseOff));
+        }
+        if (out.isEmpty()) {
+            throw new IllegalStateException("no encodable register placement for " + f.describe());
+        }
+        return out;
+    }
+
+    /** Adapts a register number from the pair tables to an operand; -1 if unusable. */
+    private static int fit(int n, Operand o) {
+        if (o == null) {
+            return 0;
+        }
+        if (o.size() != 8 && n >= 16) {
+            n -= 16; // AH.. -> AX..
+        }
+        return n == 4 ? -1 : n; // never RSP/SPL: the host keeps its real stack in RSP
+    }
+
+    private Case build(Form f, Placement p, List<Operand> slots, long[] vals, long flagCombo, SplittableRandom rnd) {
+        State in = new State(memBase);
+        for (int r = 0; r < 16; r++) {
+            in.gpr[r] = rnd.nextInt(4) == 0 ? rnd.nextLong(1 << 16) : rnd.nextLong();
+        }
+        in.gpr[State.RSP] = 0;
+        rnd.nextBytes(in.memory);
+        long flags = 0;
+        for (int b = 0; b < FLAG_BITS.length; b++) {
+            if ((flagCombo & (1L << b)) != 0) {
+                flags |= FLAG_BITS[b];
+            }
+        }
+        in.rflags = flags;
+        int addr = p.baseOff + p.disp;
+        if (f.mem()) {
+            in.gpr[p.rm] = memBase + p.baseOff;
+        }
+        long imm = 0;
+        for (int s = 0; s < slots.size(); s++) {
+            Operand o = slots.get(s);
+            long v = vals[s];
+            switch (o.kind()) {
+                case REG, OPREG -> putReg(in, p.reg, o.size(), v);
+                case RM -> {
+                    if (f.mem()) {
+                        putMem(in, addr, o.size(), v);
+                    } else {
+                        putReg(in, p.rm, o.size(), v);
+                    }
+                }
+                case ACC, IACC -> putReg(in, 0, o.size(), v);
+                case IDX -> putReg(in, 2, o.size(), v);
+                case CL -> putReg(in, 1, 8, v);
+                case IMM -> imm = v;
+                default -> { }
+            }
+        }
+        if (f.mem()) {
+            in.gpr[p.rm] = memBase + p.baseOff; // the base wins over any value slot aliasing it
+        }
+        if (f.policy() == Policy.DIVIDE && rnd.nextInt(4) != 0) {
+            fixDividend(f, in, p, addr, rnd);
+        }
+        Encoder.Encoded e = Encoder.encode(f, p.reg, p.rm, p.disp, imm);
+        int size = f.size();
+        long count = switch (f.operands().get(f.operands().size() - 1).kind()) {
+            case CL -> in.gpr[1] & 0xFF;
+            case IMM -> imm & 0xFF;
+            case ONE -> 1;
+            default -> 0;
+        };
+        long compared = FlagRules.compared(f.mnemonic(), size, count);
+        int skip = 0;
+        if (f.find(Kind.RM) != null && f.find(Kind.REG) != null) {
+            long src = f.mem() ? getMem(in, addr, f.find(Kind.RM).size()) : getReg(in, p.rm, f.find(Kind.RM).size());
+            if (FlagRules.destinationUndefined(f.mnemonic(), src, size)) {
+                skip |= 1 << (p.reg & 15);
+            }
+        }
+        int fault = f.policy() == Policy.DIVIDE && divideFaults(f, in, p, addr) ? 0 : -1;
+        return new Case(f, e.bytes(), e.text(), in, compared, skip, fault);
+    }
+
+    private List<Case> divideByZero(Form f, List<Placement> places, List<Operand> slots, SplittableRandom rnd) {
+        List<Case> out = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Placement p = places.get(i % places.size());
+            long[] vals = new long[slots.size()];
+            for (int s = 0; s < vals.length; s++) {
+                vals[s] = slots.get(s).kind() == Kind.RM ? 0 : pick(f, slots.get(s), rnd);
+            }
+            Case c = build(f, p, slots, vals, rnd.nextInt(128), rnd);
+            if (c.expectedFault() == 0) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    /** Makes the dividend's high half small enough that the quotient fits (most of the time). */
+    private static void fixDividend(Form f, State in, Placement p, int addr, SplittableRandom rnd) {
+        int s = f.size();
+        long divisor = f.mem() ? getMem(in, addr, s) : getReg(in, p.rm, s);
+        boolean signed = f.mnemonic().equals("idiv");
+        long low = s == 8 ? getReg(in, 0, 8) : getReg(in, 0, s);
+        long high;
+        if (signed) {
+            high = (low << (64 - s) >> 63) & Values.mask(s); // sign extension of the low half
+        } else {
+            high = divisor == 0 ? 0 : Long.remainderUnsigned(rnd.nextLong() & Values.mask(s), divisor);
+        }
+        if (s == 8) {
+            if (f.mem() || p.rm != 16) {
+                putReg(in, 16, 8, high); // AH, unless AH is the divisor
+            }
+        } else if (f.mem() || p.rm != 2) {
+            putReg(in, 2, s, high);
+        }
+    }
+
+    private static boolean divideFaults(Form f, State in, Placement p, int addr) {
+        int s = f.size();
+        boolean signed = f.mnemonic().equals("idiv");
+        BigInteger divisor = big(f.mem() ? getMem(in, addr, s) : getReg(in, p.rm, s), s, signed);
+        if (divisor.signum() == 0) {
+            return true;
+        }
+        BigInteger dividend = s == 8 ? big(getReg(in, 0, 16), 16, signed)
+                : big(getReg(in, 2, s), s, signed).shiftLeft(s).or(big(getReg(in, 0, s), s, false));
+        BigInteger q = dividend.divide(divisor); // truncates toward zero, as DIV/IDIV do
+        BigInteger min = signed ? BigInteger.ONE.shiftLeft(s - 1).negate() : BigInteger.ZERO;
+        BigInteger max = signed ? BigInteger.ONE.shiftLeft(s - 1).subtract(BigInteger.ONE)
+                : BigInteger.ONE.shiftLeft(s).subtract(BigInteger.ONE);
+        return q.compareTo(min) < 0 || q.compareTo(max) > 0; // SDM DIV/IDIV: #DE on quotient overflow
+    }
+
+    private static BigInteger big(long v, int bits, boolean signed) {
+        long m = Values.mask(bits);
+        v &= m;
+        if (signed && bits < 64 && (v >>> (bits - 1)) != 0) {
+            v |= ~m;
+        }
+        BigInteger b = BigInteger.valueOf(v);
+        if (!signed && v < 0) {
+            b = b.add(BigInteger.ONE.shiftLeft(64));
+        }
+        return b;
+    }
+
+    // ---- state access with byte-register numbering ----
+
+    static void putReg(State s, int r, int size, long v) {
+        if (size == 8 && r >= 16) {
+            int g = r - 16;
+            s.gpr[g] = (s.gpr[g] & ~0xFF00L) | ((v & 0xFF) << 8);
+            return;
+        }
+        long m = Values.mask(size);
+        s.gpr[r] = (s.gpr[r] & ~m) | (v & m);
+    }
+
+    static long getReg(State s, int r, int size) {
+        if (size == 8 && r >= 16) {
+            return (s.gpr[r - 16] >>> 8) & 0xFF;
+        }
+        return s.gpr[r] & Values.mask(size);
+    }
+
+    static void putMem(State s, int off, int size, long v) {
+        for (int i = 0; i < size / 8; i++) {
+            s.memory[off + i] = (byte) (v >>> (8 * i));
+        }
+    }
+
+    static long getMem(State s, int off, int size) {
+        long v = 0;
+        for (int i = size / 8 - 1; i >= 0; i--) {
+            v = v << 8 | (s.memory[off + i] & 0xFF);
+        }
+        return v;
+    }
+}

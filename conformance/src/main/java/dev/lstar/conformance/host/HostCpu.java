@@ -1,0 +1,259 @@
+package dev.lstar.conformance.host;
+
+import dev.lstar.conformance.Emulator;
+import dev.lstar.conformance.State;
+import java.io.ByteArrayOutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * Runs one x86-64 instruction natively on the host CPU, in-process, through the Foreign Function
+ * &amp; Memory API: the reference oracle of the differential conformance tests.
+ *
+ * <p>How: a code page (mapped read/write, flipped to read/execute around each call with mprotect)
+ * holds a trampoline called with the System V ABI, {@code rdi} = pointer to a native state block
+ * ({@code gpr[16]} at offset 0, RFLAGS at 128). The trampoline saves the callee-saved registers and
+ * the block pointer on the real stack, loads RFLAGS (CF PF AF ZF SF OF DF only; POPFQ cannot change
+ * IF/IOPL at CPL 3, and TF/AC/ID are deliberately kept clear) and the 15 GPRs other than RSP,
+ * executes the instruction bytes, stores the 15 GPRs and RFLAGS back, clears DF (the ABI requires
+ * DF=0 on return, System V AMD64 ABI §3.2.1), restores the callee-saved registers and returns.
+ *
+ * <p>The data buffer is a 4 KiB page at {@link #dataBase()} between two PROT_NONE guard pages; we
+ * ask for a fixed address ({@link #PREFERRED_DATA_BASE}, MAP_FIXED_NOREPLACE) so that reports are
+ * reproducible, and accept whatever the kernel gives if that address is taken.
+ *
+ * <p><b>Not a sandbox.</b> RSP stays the real stack pointer, so instructions that use RSP
+ * (explicitly or implicitly) are refused by {@link HostSafety#check}, as are control transfers,
+ * RIP-relative operands and privileged instructions. Everything else is the caller's duty: an
+ * instruction that faults on the host (divide by zero, a memory operand outside the data buffer,
+ * #UD) kills the JVM with SIGSEGV/SIGFPE/SIGILL in native code. The case generator therefore only
+ * produces host-safe inputs; faulting cases (#DE) are checked against emulators only, with the
+ * expectation taken from the SDM.
+ *
+ * <p>Not thread-safe: one instance per thread (calls are serialised with {@code synchronized}).
+ */
+public final class HostCpu implements Emulator, AutoCloseable {
+    /** Where the data page is requested (64 GiB; unlikely to collide with the JVM's heap). */
+    public static final long PREFERRED_DATA_BASE = 0x10_0000_0000L;
+
+    private static final int PAGE = 4096;
+    private static final int STATE_BYTES = 16 * 8 + 8;
+    private static final int OFF_RFLAGS = 128;
+    /** Flags loaded into and reported from the host: the six arithmetic flags and DF. */
+    public static final long FLAG_MASK = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x400 | 0x800;
+
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment block;
+    private final long codeAddr;
+    private final MemorySegment code;
+    private final long dataMapping;
+    private final long dataBase;
+    private final MemorySegment data;
+    private final MethodHandle call;
+    private final byte[] prologue;
+    private final byte[] epilogue;
+    private boolean closed;
+
+    /** True if this JVM runs on Linux x86-64, the only host this class supports. */
+    public static boolean supported() {
+        String os = System.getProperty("os.name", "").toLowerCase();
+        String arch = System.getProperty("os.arch", "");
+        return os.startsWith("linux") && (arch.equals("amd64") || arch.equals("x86_64"));
+    }
+
+    /** Why {@link #supported()} is false, for test assumptions. */
+    public static String unsupportedReason() {
+        return "HostCpu needs Linux x86-64, this is " + System.getProperty("os.name") + "/" + System.getProperty("os.arch");
+    }
+
+    /** Maps the code and data pages. Throws UnsupportedOperationException when not {@link #supported()}. */
+    public HostCpu() {
+        if (!supported()) {
+            throw new UnsupportedOperationException(unsupportedReason());
+        }
+        block = arena.allocate(STATE_BYTES, 16);
+        codeAddr = Libc.mmap(0, PAGE, Libc.PROT_READ | Libc.PROT_WRITE, 0);
+        code = MemorySegment.ofAddress(codeAddr).reinterpret(PAGE);
+        long m;
+        try {
+            m = Libc.mmap(PREFERRED_DATA_BASE - PAGE, 3 * PAGE, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_FIXED_NOREPLACE);
+        } catch (IllegalStateException taken) {
+            m = Libc.mmap(0, 3 * PAGE, Libc.PROT_READ | Libc.PROT_WRITE, 0);
+        }
+        dataMapping = m;
+        Libc.mprotect(m, PAGE, Libc.PROT_NONE);
+        Libc.mprotect(m + 2 * PAGE, PAGE, Libc.PROT_NONE);
+        dataBase = m + PAGE;
+        data = MemorySegment.ofAddress(dataBase).reinterpret(PAGE);
+        call = Linker.nativeLinker().downcallHandle(MemorySegment.ofAddress(codeAddr),
+                FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
+        prologue = prologue();
+        epilogue = epilogue();
+    }
+
+    /** Virtual address of the data buffer; states passed to {@link #run} must use it as memBase. */
+    public long dataBase() {
+        return dataBase;
+    }
+
+    /** A zeroed state whose memBase is this host's data buffer. */
+    public State newState() {
+        return new State(dataBase);
+    }
+
+    /**
+     * Executes {@code insn} natively. The result has RSP copied from {@code in} and RFLAGS masked to
+     * {@link #FLAG_MASK}.
+     *
+     * @throws IllegalArgumentException if {@link HostSafety#check} refuses the bytes or
+     *     {@code in.memBase != dataBase()}
+     */
+    public synchronized State run(byte[] insn, State in) {
+        if (closed) {
+            throw new IllegalStateException("HostCpu closed");
+        }
+        String refusal = HostSafety.check(insn);
+        if (refusal != null) {
+            throw new IllegalArgumentException("host refuses " + hex(insn) + ": " + refusal);
+        }
+        if (in.memBase != dataBase) {
+            throw new IllegalArgumentException("state memBase " + Long.toHexString(in.memBase)
+                    + " is not the host data buffer " + Long.toHexString(dataBase));
+        }
+        writeCode(insn);
+        for (int r = 0; r < 16; r++) {
+            block.set(ValueLayout.JAVA_LONG, r * 8L, in.gpr[r]);
+        }
+        block.set(ValueLayout.JAVA_LONG, OFF_RFLAGS, (in.rflags & FLAG_MASK) | 0x2);
+        MemorySegment.copy(in.memory, 0, data, ValueLayout.JAVA_BYTE, 0, State.MEMORY_SIZE);
+        try {
+            call.invokeExact(block);
+        } catch (Throwable t) {
+            throw new IllegalStateException("native call failed", t);
+        }
+        State out = new State(dataBase);
+        for (int r = 0; r < 16; r++) {
+            out.gpr[r] = block.get(ValueLayout.JAVA_LONG, r * 8L);
+        }
+        out.gpr[State.RSP] = in.gpr[State.RSP];
+        out.rflags = block.get(ValueLayout.JAVA_LONG, OFF_RFLAGS) & FLAG_MASK;
+        MemorySegment.copy(data, ValueLayout.JAVA_BYTE, 0, out.memory, 0, State.MEMORY_SIZE);
+        return out;
+    }
+
+    private void writeCode(byte[] insn) {
+        Libc.mprotect(codeAddr, PAGE, Libc.PROT_READ | Libc.PROT_WRITE);
+        int p = 0;
+        MemorySegment.copy(prologue, 0, code, ValueLayout.JAVA_BYTE, p, prologue.length);
+        p += prologue.length;
+        MemorySegment.copy(insn, 0, code, ValueLayout.JAVA_BYTE, p, insn.length);
+        p += insn.length;
+        MemorySegment.copy(epilogue, 0, code, ValueLayout.JAVA_BYTE, p, epilogue.length);
+        // x86 keeps instruction fetch coherent with stores (SDM Vol. 3A §11.6), and the mprotect
+        // below is a serialising kernel entry/exit anyway.
+        Libc.mprotect(codeAddr, PAGE, Libc.PROT_READ | Libc.PROT_EXEC);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            Libc.munmap(codeAddr, PAGE);
+            Libc.munmap(dataMapping, 3 * PAGE);
+            arena.close();
+        }
+    }
+
+    // ---- trampoline (hand-assembled; rdi = state block) ----
+
+    private static final int[] CALLEE_SAVED = {State.RBX, State.RBP, State.R12, State.R13, State.R14, State.R15};
+
+    private static byte[] prologue() {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        for (int r : CALLEE_SAVED) {
+            pushReg(b, r);
+        }
+        pushReg(b, State.RDI);                                     // keep the block pointer
+        b.write(0xFF); modrmDisp(b, 6, State.RDI, OFF_RFLAGS);      // push qword [rdi+128]
+        b.write(0x9D);                                             // popfq
+        for (int r = 0; r < 16; r++) {
+            if (r != State.RSP && r != State.RDI) {
+                movLoad(b, r, State.RDI, r * 8);
+            }
+        }
+        movLoad(b, State.RDI, State.RDI, State.RDI * 8);           // rdi last
+        return b.toByteArray();
+    }
+
+    private static byte[] epilogue() {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        pushReg(b, State.RDI);                                     // guest rdi
+        b.write(0x48); b.write(0x8B); b.write(0x7C); b.write(0x24); b.write(0x08); // mov rdi,[rsp+8]
+        for (int r = 0; r < 16; r++) {
+            if (r != State.RSP && r != State.RDI) {
+                movStore(b, r, State.RDI, r * 8);
+            }
+        }
+        b.write(0x8F); modrmDisp(b, 0, State.RDI, State.RDI * 8);  // pop qword [rdi+56]
+        b.write(0x9C);                                             // pushfq
+        b.write(0x8F); modrmDisp(b, 0, State.RDI, OFF_RFLAGS);      // pop qword [rdi+128]
+        b.write(0xFC);                                             // cld
+        popReg(b, State.RDI);
+        for (int i = CALLEE_SAVED.length - 1; i >= 0; i--) {
+            popReg(b, CALLEE_SAVED[i]);
+        }
+        b.write(0xC3);                                             // ret
+        return b.toByteArray();
+    }
+
+    private static void pushReg(ByteArrayOutputStream b, int r) {
+        if (r >= 8) {
+            b.write(0x41);
+        }
+        b.write(0x50 + (r & 7));
+    }
+
+    private static void popReg(ByteArrayOutputStream b, int r) {
+        if (r >= 8) {
+            b.write(0x41);
+        }
+        b.write(0x58 + (r & 7));
+    }
+
+    private static void movLoad(ByteArrayOutputStream b, int reg, int base, int disp) {
+        b.write(0x48 | (reg >= 8 ? 4 : 0));
+        b.write(0x8B);
+        modrmDisp(b, reg & 7, base, disp);
+    }
+
+    private static void movStore(ByteArrayOutputStream b, int reg, int base, int disp) {
+        b.write(0x48 | (reg >= 8 ? 4 : 0));
+        b.write(0x89);
+        modrmDisp(b, reg & 7, base, disp);
+    }
+
+    /** ModRM for [base+disp] with base in RAX..RDI other than RSP/RBP (no SIB needed). */
+    private static void modrmDisp(ByteArrayOutputStream b, int reg, int base, int disp) {
+        if (disp >= -128 && disp <= 127) {
+            b.write(0x40 | reg << 3 | base);
+            b.write(disp);
+        } else {
+            b.write(0x80 | reg << 3 | base);
+            for (int i = 0; i < 4; i++) {
+                b.write(disp >>> (8 * i));
+            }
+        }
+    }
+
+    static String hex(byte[] insn) {
+        StringBuilder s = new StringBuilder();
+        for (byte x : insn) {
+            s.append(s.isEmpty() ? "" : " ").append(String.format("%02x", x & 0xFF));
+        }
+        return s.toString();
+    }
+}

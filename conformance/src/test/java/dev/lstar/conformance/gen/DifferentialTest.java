@@ -1,0 +1,148 @@
+package dev.lstar.conformance.gen;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.lstar.conformance.Emulator;
+import dev.lstar.conformance.GuestFault;
+import dev.lstar.conformance.State;
+import dev.lstar.conformance.host.HostCpu;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Tests the runner itself with fake candidates built on the host CPU. */
+class DifferentialTest {
+    static HostCpu host;
+    static List<Case> cases;
+    static Set<String> faulting;
+
+    @BeforeAll
+    static void setUp() {
+        assumeTrue(HostCpu.supported(), HostCpu.unsupportedReason());
+        host = new HostCpu();
+        // bounded sample by default; -Dlstar.conformance.budget=2000 for a full sweep (minutes)
+        int budget = Integer.getInteger("lstar.conformance.budget", 16);
+        cases = new CaseGenerator(host.dataBase(), 42, budget).cases(Forms.all(), CpuFeatures.host());
+        faulting = new HashSet<>();
+        for (Case c : cases) {
+            if (c.expectedFault() >= 0) {
+                faulting.add(key(c.insn(), c.in()));
+            }
+        }
+    }
+
+    @AfterAll
+    static void tearDown() {
+        if (host != null) {
+            host.close();
+        }
+    }
+
+    static String key(byte[] insn, State in) {
+        return Arrays.toString(insn) + Arrays.toString(in.gpr);
+    }
+
+    /** A candidate that is the host CPU, post-processed, raising #DE where the generator said so. */
+    static Emulator fake(UnaryOperator<State> corrupt) {
+        return (insn, in) -> {
+            if (faulting.contains(key(insn, in))) {
+                throw new GuestFault(0, "#DE");
+            }
+            return corrupt.apply(host.run(insn, in));
+        };
+    }
+
+    @Test
+    void hostAgainstItselfHasNoMismatches() {
+        Report r = new Differential(host, fake(s -> s)).run(cases);
+        assertEquals(0, r.totalMismatches(), r.full());
+        assertTrue(r.totalCases() > 700 * Integer.getInteger("lstar.conformance.budget", 16), "cases: " + r.totalCases());
+        Report.Family md = r.families().stream().filter(f -> f.name.equals("muldiv")).findFirst().orElseThrow();
+        assertTrue(md.faultCases > 0, "some #DE cases expected");
+        System.out.println(r.table());
+    }
+
+    @Test
+    void flippedCarryIsDetectedOnlyWhereCarryIsDefined() {
+        Report r = new Differential(host, fake(s -> {
+            s.rflags ^= FlagRules.CF;
+            return s;
+        })).run(cases);
+        for (Report.Family f : r.families()) {
+            int defined = 0;
+            for (Case c : cases) {
+                if (c.form().family().equals(f.name) && c.expectedFault() < 0 && (c.comparedFlags() & FlagRules.CF) != 0) {
+                    defined++;
+                }
+            }
+            assertEquals(defined, f.mismatches, f.name);
+        }
+        // CF is defined after every ALU instruction and undefined after BSF/BSR/MUL-less DIV
+        assertEquals(r.families().stream().filter(f -> f.name.equals("alu")).findFirst().orElseThrow().cases,
+                r.families().stream().filter(f -> f.name.equals("alu")).findFirst().orElseThrow().mismatches);
+        List<Case> bsf = cases.stream().filter(c -> c.form().mnemonic().equals("bsf")).toList();
+        assertEquals(0, new Differential(host, fake(s -> {
+            s.rflags ^= FlagRules.CF;
+            return s;
+        })).run(bsf).totalMismatches());
+        String details = r.full();
+        assertTrue(details.contains("flags expected"), details);
+    }
+
+    @Test
+    void registerMemoryAndFaultDifferencesAreDetected() {
+        List<Case> adds = cases.stream().filter(c -> c.form().mnemonic().equals("add") && c.form().mem()).toList();
+        Report reg = new Differential(host, fake(s -> {
+            s.gpr[State.R15] ^= 1L << 40;
+            return s;
+        })).run(adds);
+        assertEquals(adds.size(), reg.totalMismatches());
+        assertTrue(reg.full().contains("r15 expected"), reg.full());
+
+        Report mem = new Differential(host, fake(s -> {
+            s.memory[4000] ^= 0x10;
+            return s;
+        })).run(adds);
+        assertEquals(adds.size(), mem.totalMismatches());
+        assertTrue(mem.full().contains("mem[+0xfa0]"), mem.full());
+
+        List<Case> faults = cases.stream().filter(c -> c.expectedFault() == 0).toList();
+        assertTrue(faults.size() >= 8, "fault cases: " + faults.size());
+        Emulator noFault = (insn, in) -> in.copy(); // never faults, never runs anything natively
+        Report f = new Differential(host, noFault).run(faults);
+        assertEquals(faults.size(), f.totalMismatches());
+        assertTrue(f.full().contains("expected fault vector 0"), f.full());
+        Emulator wrongVector = (insn, in) -> {
+            throw new GuestFault(6, "#UD");
+        };
+        assertEquals(faults.size(), new Differential(host, wrongVector).run(faults).totalMismatches());
+    }
+
+    @Test
+    void undefinedDestinationOfBsfIsNotCompared() {
+        List<Case> zeroSource = cases.stream().filter(c -> c.skipRegs() != 0).toList();
+        assertTrue(!zeroSource.isEmpty(), "edge values include a zero source for bsf/bsr");
+        for (Case c : zeroSource) {
+            assertTrue(c.form().mnemonic().startsWith("bs"), c.text());
+        }
+    }
+
+    @Test
+    void mismatchDetailsNameTheInstruction() {
+        List<Case> one = cases.stream().filter(c -> c.text().startsWith("sub ")).limit(5).toList();
+        Report r = new Differential(host, fake(s -> {
+            s.gpr[State.RAX]++;
+            return s;
+        })).withDisassembler(b -> "DIS").run(one);
+        String d = r.full();
+        assertTrue(d.contains(one.get(0).text()) && d.contains(one.get(0).hex()) && d.contains("DIS")
+                && d.contains("rax expected"), d);
+    }
+}
