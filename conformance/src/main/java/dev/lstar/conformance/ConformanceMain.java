@@ -8,8 +8,6 @@ import dev.lstar.conformance.gen.Form;
 import dev.lstar.conformance.gen.Forms;
 import dev.lstar.conformance.gen.Report;
 import dev.lstar.conformance.host.HostCpu;
-import dev.lstar.conformance.objdump.DecoderComparison;
-import dev.lstar.conformance.objdump.DecoderUnderTest;
 import dev.lstar.conformance.objdump.Objdump;
 import dev.lstar.conformance.objdump.ObjdumpInputs;
 import dev.lstar.conformance.objdump.ObjdumpListing;
@@ -29,8 +27,8 @@ import java.util.List;
  *
  * Today it runs what exists: the host CPU against itself over every generated case (a check of
  * the generator's host safety and of the host's determinism; 0 mismatches expected) and a parse
- * of objdump listings of libc.a members. The lstar seams are {@link #lstarEmulator()} and
- * {@link #lstarDecoder()}.
+ * of objdump listings of libc.a members, then lstar's engines against the host CPU and lstar's
+ * decoder against objdump.
  *
  * <p>Maven profile idea for the lead ({@code conformance-full}, not added here since the parent
  * POM is not this module's): bind {@code exec-maven-plugin:java} (or a surefire run of tests
@@ -42,24 +40,14 @@ import java.util.List;
 public final class ConformanceMain {
     private ConformanceMain() {}
 
-    /**
-     * TODO(lead): lstar's interpreter (later the JIT) as an {@link Emulator}: build a user-mode
-     * machine, map {@code State.MEMORY_SIZE} bytes of {@code in.memory} at {@code in.memBase} (RW)
-     * and the instruction bytes on an executable page elsewhere, set the 16 GPRs and RFLAGS, run
-     * exactly one instruction, read the GPRs, RFLAGS and the buffer back; translate a
-     * {@code CpuException} into {@link GuestFault} with its vector. Return null until then.
-     */
-    static Emulator lstarEmulator() {
-        return null;
-    }
+    /** The lstar engines the suite runs, by name (the JIT joins when it exists). */
+    static final java.util.Map<String, java.util.function.Function<dev.lstar.runtime.Machine, dev.lstar.runtime.engine.Engine>> ENGINES =
+            new java.util.LinkedHashMap<>(java.util.Map.of("interp", dev.lstar.runtime.interp.Interpreter::new));
 
-    /**
-     * TODO(lead): lstar's decoder + AT&amp;T disassembler as a {@link DecoderUnderTest}
-     * ({@code Decoder.decode} over the bytes, {@code Disassembler} in AT&amp;T syntax with branch
-     * targets as absolute {@code 0x...} addresses). Return null until then.
-     */
-    static DecoderUnderTest lstarDecoder() {
-        return null;
+    static List<Emulator> lstarEmulators() {
+        List<Emulator> out = new ArrayList<>();
+        ENGINES.forEach((name, f) -> out.add(new dev.lstar.conformance.lstar.LstarEmulator(name, f)));
+        return out;
     }
 
     public static void main(String[] args) throws Exception {
@@ -97,12 +85,10 @@ public final class ConformanceMain {
             System.out.println("== host CPU self-check (host vs host, " + forms.size() + " forms, budget " + budget + ") ==");
             System.out.println(self.full());
             int bad = self.totalMismatches();
-            Emulator lstar = lstarEmulator();
-            if (lstar == null) {
-                System.out.println("lstar emulator: not wired yet (ConformanceMain.lstarEmulator)");
-            } else {
+            for (Emulator lstar : lstarEmulators()) {
+                String name = ((dev.lstar.conformance.lstar.LstarEmulator) lstar).name();
                 Report r = new Differential(host, lstar).withDisassembler(ConformanceMain::objdumpIntel).run(cases);
-                System.out.println("== lstar vs host CPU ==");
+                System.out.println("== lstar (" + name + ") vs host CPU: " + forms.size() + " forms, " + r.totalCases() + " cases ==");
                 System.out.println(r.full());
                 bad += r.totalMismatches();
             }
@@ -125,25 +111,18 @@ public final class ConformanceMain {
             }
             List<Path> objs = new ArrayList<>(ObjdumpInputs.extract(archives.get(0), dir, pick));
             objs.addAll(ObjdumpInputs.staticBinaries());
-            DecoderUnderTest decoder = lstarDecoder();
-            Report r = new Report();
+            dev.lstar.conformance.lstar.DecoderConformance cmp = new dev.lstar.conformance.lstar.DecoderConformance();
             int parsed = 0, undecodable = 0;
             for (Path o : objs) {
                 ObjdumpListing l = Objdump.parse(o);
                 parsed += l.instructions().size();
                 undecodable += (int) l.instructions().stream().filter(ObjdumpListing.Insn::bad).count();
-                if (decoder != null) {
-                    DecoderComparison.compare(l, decoder, "decode", r);
-                }
+                cmp.compare(l);
             }
-            System.out.println("== objdump: " + objs.size() + " files, " + parsed + " instructions ("
-                    + undecodable + " undecodable by objdump) ==");
-            if (decoder == null) {
-                System.out.println("lstar decoder: not wired yet (ConformanceMain.lstarDecoder)");
-                return 0;
-            }
-            System.out.println(r.full());
-            return r.totalMismatches();
+            System.out.println("== lstar decoder vs objdump: " + objs.size() + " files from " + archives.get(0) + " ("
+                    + undecodable + " bytes objdump itself cannot decode were skipped) ==");
+            System.out.print(cmp.summary());
+            return cmp.mismatches;
         } finally {
             try (var s = Files.walk(dir)) {
                 s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

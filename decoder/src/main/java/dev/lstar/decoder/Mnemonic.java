@@ -18,7 +18,7 @@ public enum Mnemonic {
     CBW, CWDE, CDQE, CWD, CDQ, CQO,
     // arithmetic / logic
     ADD, OR, ADC, SBB, AND, SUB, XOR, CMP, TEST, INC, DEC, NEG, NOT,
-    MUL, IMUL, DIV, IDIV,
+    MUL, IMUL, DIV, IDIV, ADCX, ADOX,
     // shifts and rotates
     ROL, ROR, RCL, RCR, SHL, SHR, SAR, SHLD, SHRD,
     // bits

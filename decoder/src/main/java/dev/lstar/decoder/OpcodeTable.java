@@ -284,6 +284,9 @@ public final class OpcodeTable {
         row("F3 0F BC /r", TZCNT, "Gv,Ev", 0, 0, OSZAPC, OF | SF | AF | PF);
         row("F3 0F BD /r", LZCNT, "Gv,Ev", 0, 0, OSZAPC, OF | SF | AF | PF);
         row("F3 0F B8 /r", POPCNT, "Gv,Ev", 0, 0, OSZAPC, 0);
+        // ADX: add with carry through CF only (ADCX) or OF only (ADOX); no other flag changes
+        row("66 0F 38 F6 /r", ADCX, "Gy,Ey", 0, CF, CF, 0);
+        row("F3 0F 38 F6 /r", ADOX, "Gy,Ey", 0, OF, OF, 0);
 
         // ---- data movement
         row("88 /r", MOV, "Eb,Gb", 0, 0, 0, 0);

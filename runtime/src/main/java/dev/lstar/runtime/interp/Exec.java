@@ -140,6 +140,16 @@ public final class Exec {
                 else if (i.nOperands == 2) write(c, i, 0, MulDiv.imul(c, read(c, i, 0), read(c, i, 1), size));
                 else write(c, i, 0, MulDiv.imul(c, read(c, i, 1), read(c, i, 2), size));
             }
+            case ADCX, ADOX -> {
+                // SDM ADCX/ADOX: dst = dst + src + carry, the carry in and out being CF (ADCX) or OF (ADOX)
+                long flag = i.mnemonic == Mnemonic.ADCX ? Flags.CF : Flags.OF;
+                long fl = c.getRflags();
+                long a = read(c, i, 0), b = read(c, i, 1), cin = (fl & flag) != 0 ? 1 : 0;
+                long sum = a + b + cin;
+                boolean cout = size == 8 ? Long.compareUnsigned(sum, a) < 0 || (cin == 1 && sum == a) : (sum >>> 32) != 0;
+                writeReg(c, i.reg[0], size, sum);
+                c.setRflags(cout ? fl | flag : fl & ~flag);
+            }
             case DIV -> {
                 long src = read(c, i, 0);
                 switch (size) { case 1 -> MulDiv.div8(c, src); case 2 -> MulDiv.div16(c, src); case 4 -> MulDiv.div32(c, src); default -> MulDiv.div64(c, src); }
