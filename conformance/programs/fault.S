@@ -121,6 +121,12 @@ usage:
 	CASE exec-data
 	lea	data_code(%rip), %rax
 	jmp	*%rax
+	CASE trap-flag
+	pushfq
+	orq	$0x100, (%rsp)
+	popfq				# TF: #DB after the next instruction
+	nop
+	nop
 	CASE write-text
 	lea	_start(%rip), %rax
 	movb	$0x90, (%rax)

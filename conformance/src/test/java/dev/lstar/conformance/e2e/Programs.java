@@ -31,7 +31,8 @@ final class Programs {
             new Object[] {"read-cr0", 139}, new Object[] {"swapgs", 139}, new Object[] {"sysret", 139},
             new Object[] {"noncanonical-jump", 139}, new Object[] {"noncanonical-read", 139},
             new Object[] {"kernel-read", 139}, new Object[] {"kernel-jump", 139},
-            new Object[] {"top-page-read", 139}, new Object[] {"exec-data", 139}, new Object[] {"write-text", 139});
+            new Object[] {"top-page-read", 139}, new Object[] {"exec-data", 139}, new Object[] {"write-text", 139},
+            new Object[] {"trap-flag", 133});
 
     static byte[] bytes(String name) {
         try (InputStream in = Programs.class.getResourceAsStream("/programs/" + name)) {
