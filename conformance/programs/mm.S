@@ -33,6 +33,12 @@
 	MMAP 0, 4096, PROT_READ, MAP_PRIVATE
 	CHECK "mmap of fd -1 without MAP_ANONYMOUS -> -EBADF", %rax, -9
 
+	MMAP 0, 4096, PROT_READ|PROT_WRITE|0x8, MAP_PRIVATE|MAP_ANONYMOUS
+	test	$0xfff, %eax			# an address, not -errno
+	setz	%al
+	movzbl	%al, %eax
+	CHECK "mmap ignores unknown prot bits (PROT_SEM)", %rax, 1
+
 	# --- a 3-page read/write mapping: zero-filled, writable, page aligned
 	MMAP 0, 3*4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS
 	mov	%rax, %rbx
@@ -69,6 +75,10 @@
 	CHECK "mprotect unaligned -> -EINVAL", %rax, -22
 	SYS3 SYS_mprotect, %rbx, $4096, $0x1000
 	CHECK "mprotect unknown prot bit -> -EINVAL", %rax, -22
+	SYS3 SYS_mprotect, %rbx, $4096, $0x03000000
+	CHECK "mprotect GROWSDOWN|GROWSUP -> -EINVAL", %rax, -22
+	SYS3 SYS_mprotect, %rbx, $4096, $(PROT_READ|PROT_WRITE|0x8)
+	CHECK "mprotect accepts PROT_SEM", %rax, 0
 	SYS3 SYS_mprotect, %rbx, $4096, $PROT_READ
 	CHECK "mprotect first page read-only", %rax, 0
 	mov	8(%rbx), %rax
