@@ -85,6 +85,8 @@ class NativeVsLstarTest {
     void sameStdoutAndStatusAsNative(Case c, EngineFactory engine, Vendor vendor, boolean kpti) {
         assumeTrue(NativeRun.available(), NativeRun.unavailableReason());
         NativeRun.Result n = NativeRun.run(c.program(), c.args());
+        assumeFalse(c.program().equals("int80") && n.status() == 139 && n.stdout().isEmpty(),
+                "the host kernel has IA32 emulation disabled (int $0x80 is #GP): no native oracle for int80");
         assertEquals(c.status(), n.status(), "native status of " + c + " (stdout:\n" + n.stdout() + ")");
         assertFalse(n.stdout().contains("FAIL"), "a check failed natively:\n" + n.stdout());
 
