@@ -238,6 +238,11 @@ public final class LinuxKernel {
         return exit;
     }
 
+    /** The system-call table, for embedders and tests that add a system call ({@link SyscallTable#override}). */
+    public SyscallTable syscalls() {
+        return syscalls;
+    }
+
     public long syscallCount() {
         return syscallCount;
     }

@@ -60,6 +60,9 @@ public final class SyscallTable {
      * does not have (e.g. one that rewrites pt_regs the way sigreturn would).
      */
     public void override(int nr, String name, int nargs, Impl f) {
+        if (nr < 0 || nr >= NR_SYSCALLS) {
+            throw new IllegalArgumentException("system call " + nr + " is outside Linux 6.6's 64-bit table (0.." + (NR_SYSCALLS - 1) + ")");
+        }
         x64(nr, name, nargs, f);
     }
 

@@ -22,6 +22,7 @@ final class Syscalls {
     static final int ARCH_SET_GS = 0x1001, ARCH_SET_FS = 0x1002, ARCH_GET_FS = 0x1003, ARCH_GET_GS = 0x1004;
     /** MAX_RW_COUNT: the most a single read/write transfers. */
     static final long MAX_RW_COUNT = 0x7FFF_F000L;
+    static final int PROT_SEM = 0x8;
     static final int GRND_NONBLOCK = 1, GRND_RANDOM = 2, GRND_INSECURE = 4;
 
     private final LinuxKernel k;
@@ -78,7 +79,7 @@ final class Syscalls {
 
     long read(int fd, long buf, long n) {
         if (fd != 0) return fd == 1 || fd == 2 ? -EBADF : -EBADF;
-        if (n < 0) return -EINVAL;
+        if (!accessOk(buf, n)) return -EFAULT; // vfs_read checks access_ok before rw_verify_area's count < 0
         if (n == 0) return 0;
         int len = (int) Math.min(Math.min(n, MAX_RW_COUNT), 1 << 16);
         byte[] b = new byte[len];
@@ -96,7 +97,7 @@ final class Syscalls {
     long write(int fd, long buf, long n) {
         PrintStream out = fd == 1 ? k.config.stdout() : fd == 2 ? k.config.stderr() : null;
         if (out == null) return -EBADF;
-        if (n < 0) return -EINVAL;
+        if (!accessOk(buf, n)) return -EFAULT; // vfs_write: access_ok first, so a negative count is -EFAULT
         long count = Math.min(n, MAX_RW_COUNT);
         long done = 0;
         byte[] chunk = new byte[(int) Math.min(count, 1 << 16)];
@@ -113,10 +114,15 @@ final class Syscalls {
         if (cnt < 0 || cnt > 1024) return -EINVAL;
         byte[] vec = new byte[cnt * 16];
         if (!mm().copyFromUser(iov, vec, 0, vec.length)) return -EFAULT;
-        long total = 0;
+        // import_iovec checks every segment before anything is written (lib/iov_iter.c)
         for (int i = 0; i < cnt; i++) {
             long base = le64(vec, i * 16), len = le64(vec, i * 16 + 8);
             if (len < 0) return -EINVAL;
+            if (!accessOk(base, len)) return -EFAULT;
+        }
+        long total = 0;
+        for (int i = 0; i < cnt; i++) {
+            long base = le64(vec, i * 16), len = le64(vec, i * 16 + 8);
             if (len == 0) continue;
             long r = write(fd, base, len);
             if (r < 0) return total > 0 ? total : r;
@@ -124,6 +130,15 @@ final class Syscalls {
             if (r < len) break;
         }
         return total;
+    }
+
+    /**
+     * access_ok(addr, size) of arch/x86/include/asm/uaccess_64.h: the range lies below
+     * TASK_SIZE_MAX (size taken as unsigned, so a negative size always fails).
+     */
+    private boolean accessOk(long addr, long size) {
+        long max = mm().taskSizeMax;
+        return Long.compareUnsigned(size, max) <= 0 && Long.compareUnsigned(addr, max - size) <= 0;
     }
 
     static long le64(byte[] b, int off) {
@@ -144,7 +159,7 @@ final class Syscalls {
         if ((flags & MAP_ANONYMOUS) == 0) {
             return fd >= 0 && fd <= 2 ? -ENODEV : -EBADF; // no files are open besides the standard streams
         }
-        if ((prot & ~7) != 0) return -EINVAL;
+        // do_mmap does not validate prot: unknown bits (PROT_SEM...) are ignored, unlike mprotect
         long start;
         if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0) {
             if ((addr & 0xFFF) != 0) return -EINVAL;
@@ -156,7 +171,7 @@ final class Syscalls {
             start = mm.findFree(addr, alen);
             if (start < 0) return -ENOMEM;
         }
-        mm.add(start, start + alen, prot, "anon");
+        mm.add(start, start + alen, prot & 7, "anon");
         return start;
     }
 
@@ -170,7 +185,10 @@ final class Syscalls {
 
     long mprotect(long addr, long len, int prot) {
         if ((addr & 0xFFF) != 0) return -EINVAL;
-        if ((prot & ~7) != 0) return -EINVAL;
+        // mm/mprotect.c accepts READ|WRITE|EXEC|SEM (x86 PROT_SEM 0x8, no effect) and GROWSDOWN/UP;
+        // lstar has no VM_GROWSDOWN/UP areas, which makes either grows bit -EINVAL, as Linux does for them
+        if ((prot & ~(7 | PROT_SEM)) != 0) return -EINVAL;
+        prot &= 7;
         long alen = (len + 0xFFF) & ~0xFFFL;
         if (alen == 0) return 0;
         if (addr + alen < addr) return -ENOMEM;

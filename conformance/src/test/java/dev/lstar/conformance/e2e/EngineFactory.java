@@ -1,0 +1,24 @@
+package dev.lstar.conformance.e2e;
+
+import dev.lstar.runtime.Machine;
+import dev.lstar.runtime.engine.Engine;
+import dev.lstar.runtime.interp.Interpreter;
+
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * An execution engine under test, by name. Every end-to-end test runs once per entry of
+ * {@link #ALL}: when the JIT lands, adding {@code new EngineFactory("jit", ...)} (and
+ * "lockstep") here runs the whole suite on it.
+ */
+public record EngineFactory(String name, Function<Machine, Engine> create) {
+    /** The engines every end-to-end test runs on. */
+    public static final List<EngineFactory> ALL = List.of(
+            new EngineFactory("interp", Interpreter::new));
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}
