@@ -59,6 +59,7 @@ class NativeVsLstarTest {
                 new Case("getrandom", List.of(), 0),
                 new Case("writev", List.of(), 0),
                 new Case("int80", List.of(), 7),
+                new Case("selfcheck_insns", List.of(), 0),
                 new Case("fault", List.of(), 2),
                 new Case("fault", List.of("no-such-case"), 2)));
         for (Object[] f : Programs.FAULTS) c.add(new Case("fault", List.of((String) f[0]), (Integer) f[1]));
