@@ -123,7 +123,10 @@ public final class Disassembler {
                 switch (insn.kind[i]) {
                     case OP_REG -> {
                         if (indirectBranch) ops.append('*');
-                        ops.append('%').append(regName(insn.reg[i], insn.size[i]));
+                        boolean port = (m == Mnemonic.IN || m == Mnemonic.OUT) && insn.size[i] == 2 && insn.reg[i] == 2
+                                && i == (m == Mnemonic.IN ? 1 : 0);
+                        if (port) ops.append("(%dx)"); // the port register, which objdump writes as (%dx)
+                        else ops.append('%').append(regName(insn.reg[i], insn.size[i]));
                     }
                     case OP_IMM -> {
                         long v = immIndex(codes, i) == 0 ? insn.imm : insn.imm2;
@@ -221,7 +224,7 @@ public final class Disassembler {
         boolean vsized = false;
         for (int c : row.operandCodes) {
             int s = sizeCode(c), t = type(c);
-            if (s == S_V || s == S_Z || s == S_Y || (s == S_VW && (insn.modrm >>> 6) == 3)) vsized = true;
+            if (s == S_V || s == S_Y || (s == S_Z && t != T_FIXREG) || (s == S_VW && (insn.modrm >>> 6) == 3)) vsized = true; // eAX of IN/OUT ignores REX.W
             if (t == T_G || t == T_C) used |= 4;
             if (t == T_Z || t == T_R || t == T_C) used |= 1;
             if (t == T_E && (insn.modrm >>> 6) == 3) used |= 1;

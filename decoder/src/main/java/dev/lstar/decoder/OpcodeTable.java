@@ -381,6 +381,16 @@ public final class OpcodeTable {
         row("9E", SAHF, "", 0, 0, SF | ZF | AF | PF | CF, 0);
         row("9F", LAHF, "", 0, SF | ZF | AF | PF | CF, 0, 0);
 
+        // ---- port I/O (SDM IN/OUT): allowed when CPL <= IOPL or the TSS I/O bitmap permits the port
+        row("E4", IN, "AL,Ib", 0, 0, 0, 0);
+        row("E5", IN, "eAX,Ib", 0, 0, 0, 0);
+        row("EC", IN, "AL,DX", 0, 0, 0, 0);
+        row("ED", IN, "eAX,DX", 0, 0, 0, 0);
+        row("E6", OUT, "Ib,AL", 0, 0, 0, 0);
+        row("E7", OUT, "Ib,eAX", 0, 0, 0, 0);
+        row("EE", OUT, "DX,AL", 0, 0, 0, 0);
+        row("EF", OUT, "DX,eAX", 0, 0, 0, 0);
+
         // ---- strings: element size in opSize; REP/REPE/REPNE from the prefix
         row("A4", MOVS, "{b}", STRING, DF, 0, 0);
         row("A5", MOVS, "{v}", STRING, DF, 0, 0);
@@ -561,6 +571,8 @@ public final class OpcodeTable {
             case "AL": return T_FIXREG | 1 << 8;
             case "CL": return T_FIXREG | 1 << 8 | 1 << 16;
             case "rAX": return T_FIXREG | S_V << 8;
+            case "eAX": return T_FIXREG | S_Z << 8;
+            case "DX": return T_FIXREG | 2 << 8 | 2 << 16;
             case "1": return T_ONE | 1 << 8;
             case "FS": return T_FIXSREG | 2 << 8 | Instruction.SEG_FS << 16;
             case "GS": return T_FIXSREG | 2 << 8 | Instruction.SEG_GS << 16;

@@ -40,8 +40,6 @@ class NativeVsLstarTest {
      * as skipped (not hidden) until the gap is closed.
      */
     static final java.util.Map<String, String> KNOWN_GAPS = java.util.Map.of(
-            "fault in", "IN/OUT are not in lstar's opcode table yet: `in $0x60,%al` decodes as (bad) and raises #UD "
-                    + "(SIGILL, 132) where the CPU raises #GP for CPL 3 > IOPL without I/O permission (SIGSEGV, 139)",
             "fault trap-flag", "the engine does not single-step on RFLAGS.TF: no #DB trap after the instruction that "
                     + "follows POPF, so the program runs on instead of dying of SIGTRAP (133)");
 

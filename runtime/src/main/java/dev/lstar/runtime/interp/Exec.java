@@ -240,6 +240,15 @@ public final class Exec {
             // ---------------- misc ----------------
             case NOP, ENDBR64, PAUSE, LFENCE, MFENCE, SFENCE, PREFETCH -> { }
             case CLFLUSH -> linear(c, i); // checks the address like a byte load would
+            case IN, OUT -> {
+                // lstar models no I/O devices: a permitted IN reads all ones (an unclaimed port on a
+                // PC bus), a permitted OUT is discarded; the permission check is exact
+                boolean in = i.mnemonic == Mnemonic.IN;
+                int width = in ? i.size[0] : i.size[1];
+                int port = (int) (in ? read(c, i, 1) : read(c, i, 0)) & 0xFFFF;
+                SystemInsns.ioPermission(c, port, width);
+                if (in) writeReg(c, Cpu.RAX, width, -1L);
+            }
             case CPUID -> Cpuid.cpuid(c);
             case RDTSC -> SystemInsns.rdtsc(c);
             case RDTSCP -> SystemInsns.rdtscp(c);

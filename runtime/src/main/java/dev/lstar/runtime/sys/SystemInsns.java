@@ -170,4 +170,22 @@ public final class SystemInsns {
         if (type == 0 && !Features.canonicalForLoad(addr)) throw CpuException.gp0("INVPCID non-canonical address");
         cpu.mmu.invpcid((int) type, (int) pcidQ, addr);
     }
+
+    /**
+     * The I/O permission check of IN/OUT/INS/OUTS (SDM Vol. 1 §19.5): allowed when CPL <= IOPL;
+     * otherwise every bit for ports [port, port+width) in the TSS I/O permission bitmap must be
+     * clear, and the two bitmap bytes read must lie within the TSS limit; else #GP(0).
+     */
+    public static void ioPermission(Cpu cpu, int port, int width) {
+        if (cpu.cpl <= cpu.iopl()) return;
+        if (cpu.trLimit < 0x67) throw CpuException.gp0("port I/O at CPL " + cpu.cpl + ": no usable TSS I/O bitmap");
+        int base = cpu.mmu.readSys16(cpu.trBase + 0x66) & 0xFFFF;
+        long byteOff = base + (port >>> 3);
+        if (byteOff + 1 > (cpu.trLimit & 0xFFFF_FFFFL)) {
+            throw CpuException.gp0("port 0x" + Integer.toHexString(port) + " outside the TSS I/O bitmap at CPL " + cpu.cpl);
+        }
+        int bits = cpu.mmu.readSys16(cpu.trBase + byteOff) & 0xFFFF;
+        int mask = ((1 << width) - 1) << (port & 7);
+        if ((bits & mask) != 0) throw CpuException.gp0("port 0x" + Integer.toHexString(port) + " denied by the TSS I/O bitmap");
+    }
 }
