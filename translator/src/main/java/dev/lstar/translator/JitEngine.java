@@ -70,6 +70,8 @@ public final class JitEngine implements Engine {
     private final Map<Long, ArrayList<Translation>> byPage = new HashMap<>();
     private Translation prev;
     private long pendingNext;
+    /** The block the last {@link #step} ran (null if its fetch faulted); for lockstep reports. */
+    Block lastBlock;
 
     // statistics
     public long blocksExecuted, hits, misses, translations, evictions, invalidations, linksFollowed,
@@ -136,8 +138,10 @@ public final class JitEngine implements Engine {
         long rip = c.rip;
         pendingNext = rip;
         Translation t = null;
+        lastBlock = null;
         try {
             t = resolve(rip);
+            lastBlock = t.block;
             blocksExecuted++;
             t.execCount++;
             Block b = t.block;
