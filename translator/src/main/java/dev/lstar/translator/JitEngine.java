@@ -286,6 +286,14 @@ public final class JitEngine implements Engine {
     @Override
     public void flush() {
         blocks.flush();
+        flushTranslations();
+    }
+
+    /**
+     * Drops every translation but keeps the decoded blocks (for measuring translation alone);
+     * {@link #flush} drops both.
+     */
+    public void flushTranslations() {
         for (Translation t : cache.asMap().values()) t.invalidate();
         cache.invalidateAll();
         byPage.clear();
