@@ -70,6 +70,8 @@ public final class JitEngine implements Engine {
     private final Map<Long, ArrayList<Translation>> byPage = new HashMap<>();
     private Translation prev;
     private long pendingNext;
+    /** Test hook: every new translation is passed here. */
+    java.util.function.Consumer<Translation> onTranslate;
     /** The block the last {@link #step} ran (null if its fetch faulted); for lockstep reports. */
     Block lastBlock;
 
@@ -235,6 +237,7 @@ public final class JitEngine implements Engine {
         classBytesGenerated += r.classBytes();
         inlinedInsns += r.inlined();
         fallbackInsns += r.fallbacks();
+        if (onTranslate != null) onTranslate.accept(t);
         return t;
     }
 
