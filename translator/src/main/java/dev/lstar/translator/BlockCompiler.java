@@ -11,7 +11,6 @@ import dev.lstar.runtime.interp.Exec;
 import dev.lstar.runtime.interp.Operands;
 
 import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -73,7 +72,7 @@ final class BlockCompiler {
             "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/Class;I)Ljava/lang/Object;", false);
 
     /** Class data indices. */
-    private static final int CD_BLOCK = 0, CD_ADDRS = 1, CD_MACHINE = 2, CD_INSN0 = 3;
+    private static final int CD_BLOCK = 0, CD_ADDRS = 1, CD_MACHINE = 2, CD_SLOT = 3, CD_INSN0 = 4;
 
     /** The result of a translation. */
     record Result(CompiledBlock code, int codeBytes, int classBytes, int inlined, int fallbacks, boolean region) {}
@@ -104,10 +103,13 @@ final class BlockCompiler {
             for (int k = 0; k < addrs.length; k++) addrs[k] = b.insns[k].address;
             data.add(addrs);
             data.add(m);
+            CompiledBlock[] slot = new CompiledBlock[1];
+            data.add(slot);
             for (Instruction i : b.insns) data.add(i);
             try {
                 MethodHandles.Lookup h = lookup.defineHiddenClassWithClassData(bytes, List.copyOf(data), true);
-                CompiledBlock cb = (CompiledBlock) h.findConstructor(h.lookupClass(), MethodType.methodType(void.class)).invoke();
+                h.ensureInitialized(h.lookupClass()); // <clinit> stores the one instance in the slot (cheaper than a constructor handle)
+                CompiledBlock cb = slot[0];
                 return new Result(cb, g.codeSize, bytes.length, g.inlined, g.fallbacks, g.region);
             } catch (VerifyError | ClassFormatError e) {
                 throw new IllegalStateException("translator produced invalid bytecode for block at 0x"
@@ -230,6 +232,17 @@ final class BlockCompiler {
             init.visitInsn(RETURN);
             init.visitMaxs(0, 0);
             init.visitEnd();
+            MethodVisitor clinit = cw.visitMethod(ACC_STATIC, "<clinit>", "()V", null, null);
+            clinit.visitCode();
+            clinit.visitLdcInsn(new ConstantDynamic("_", "[Ldev/lstar/translator/CompiledBlock;", CLASS_DATA_AT, CD_SLOT));
+            clinit.visitInsn(ICONST_0);
+            clinit.visitTypeInsn(NEW, name);
+            clinit.visitInsn(DUP);
+            clinit.visitMethodInsn(INVOKESPECIAL, name, "<init>", "()V", false);
+            clinit.visitInsn(AASTORE);
+            clinit.visitInsn(RETURN);
+            clinit.visitMaxs(0, 0);
+            clinit.visitEnd();
 
             mv = cw.visitMethod(ACC_PUBLIC | ACC_FINAL, "run", "(L" + CPU + ";J)J", null, null);
             mv.visitCode();
