@@ -3,23 +3,26 @@ package dev.lstar.cli;
 import dev.lstar.runtime.Machine;
 import dev.lstar.runtime.engine.Engine;
 import dev.lstar.runtime.interp.Interpreter;
+import dev.lstar.translator.JitEngine;
+import dev.lstar.translator.LockstepEngine;
 
 /** The execution engines the CLI offers, by name. */
 final class Engines {
     private Engines() {}
 
-    static final String DEFAULT = "interp";
+    static final String DEFAULT = "jit";
 
     static String check(String name) {
         return switch (name) {
-            case "interp" -> name;
-            case "jit", "lockstep" -> throw new Main.UsageException("--engine " + name + ": the JIT is not built yet (see the JIT issue); use interp");
+            case "interp", "jit", "lockstep" -> name;
             default -> throw new Main.UsageException("--engine takes interp, jit or lockstep, not '" + name + "'");
         };
     }
 
     static Engine create(String name, Machine m) {
         return switch (check(name)) {
+            case "jit" -> new JitEngine(m);
+            case "lockstep" -> new LockstepEngine(m);
             default -> new Interpreter(m);
         };
     }

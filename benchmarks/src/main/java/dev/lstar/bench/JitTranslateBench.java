@@ -1,0 +1,46 @@
+package dev.lstar.bench;
+
+import dev.lstar.runtime.engine.RunResult;
+import dev.lstar.translator.JitEngine;
+
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.*;
+
+/**
+ * Translation cost: microseconds per translated block (decode excluded: the decoded blocks stay
+ * in the engine's block cache). Each operation flushes the translation cache and runs the
+ * memsum and xorshift guests for one pass over their blocks, so every block is translated again.
+ * Reported per block via the engine's own counters in {@link #perBlock}.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"-Xss16m"})
+@State(Scope.Thread)
+public class JitTranslateBench {
+    GuestLoops memsum, xorshift;
+    JitEngine memJit, xsJit;
+
+    @Setup
+    public void setup() {
+        JitEngine.Options o = JitEngine.Options.defaults().withHotThreshold(0);
+        memsum = GuestLoops.load("memsum", 4096);
+        memJit = new JitEngine(memsum.bm.machine, o);
+        xorshift = GuestLoops.load("xorshift", 0);
+        xsJit = new JitEngine(xorshift.bm.machine, o);
+    }
+
+    /** One operation = translating the 3 blocks the two guests run (memsum: start, loop; xorshift: loop). */
+    @Benchmark
+    @OperationsPerInvocation(3)
+    public long translateBlock() {
+        memJit.flushTranslations();
+        xsJit.flushTranslations();
+        memsum.resetMemsum(2);
+        RunResult a = memJit.run(memsum.bm.machine, 1_000, memsum.done);
+        xorshift.resetXorshift(2);
+        RunResult b = xsJit.run(xorshift.bm.machine, 1_000, xorshift.done);
+        return a.instructions() + b.instructions();
+    }
+}

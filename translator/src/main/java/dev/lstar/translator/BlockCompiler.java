@@ -1,0 +1,1040 @@
+package dev.lstar.translator;
+
+import static org.objectweb.asm.Opcodes.*;
+
+import dev.lstar.decoder.Instruction;
+import dev.lstar.decoder.Mnemonic;
+import dev.lstar.decoder.OpcodeTable;
+import dev.lstar.runtime.Machine;
+import dev.lstar.runtime.interp.Block;
+import dev.lstar.runtime.interp.Exec;
+import dev.lstar.runtime.interp.Operands;
+
+import java.lang.invoke.MethodHandles;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.ConstantDynamic;
+import org.objectweb.asm.Handle;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+
+/**
+ * Translates one decoded {@link Block} into a hidden class implementing {@link CompiledBlock}.
+ *
+ * <p>Shape of the generated {@code run(Cpu c, long limit)}:
+ * <ul>
+ *   <li>The guest registers the inline-translated instructions use are loaded from {@code cpu.r}
+ *       into long locals at entry; only the ones written are stored back, at each exit.</li>
+ *   <li>An int local holds the index of the instruction that may fault next (its one's
+ *       complement for interpreter fallbacks); one exception handler for {@code CpuException}
+ *       covers the body, spills the register locals (unless the fault came from a fallback, which
+ *       works on {@code cpu.r} directly), points RIP at the faulting instruction, counts the
+ *       retired ones and rethrows. Nothing is paid on the normal path.</li>
+ *   <li>Instructions listed in {@link #inlinable} are emitted as bytecode. Flags go to the
+ *       lazy record through the same {@code dev.lstar.runtime.ops} helpers the interpreter uses when
+ *       {@link Liveness} says a flag written by the instruction is live; otherwise only the plain
+ *       arithmetic is emitted. A Jcc/SETcc/CMOVcc whose flags come from an inline
+ *       CMP/SUB/TEST/logic op of the same block is evaluated from the operands kept in locals
+ *       ({@code LazyFlags.condSub}/{@code condLogic}).</li>
+ *   <li>Every other instruction calls {@link JitRt#exec} (the interpreter's {@code Exec}) on the
+ *       {@link Instruction} object, which is a class-data constant.</li>
+ *   <li>After an instruction that may write memory, the block's {@code valid} flag is checked;
+ *       if the write hit the block's own code the block exits to the next instruction.</li>
+ *   <li>A self-loop block (its final branch targets its own first instruction) can be compiled as
+ *       a region: the back-edge stays inside the method, with a check of the instruction limit
+ *       and of stop requests.</li>
+ * </ul>
+ */
+final class BlockCompiler {
+    private BlockCompiler() {}
+
+    /** HotSpot does not JIT methods larger than this (HugeMethodLimit). */
+    static final int HUGE_METHOD_LIMIT = 8000;
+
+    /** Test-only: when set, inline ADD adds one too many (to prove lockstep catches a bug). */
+    static volatile boolean injectAddBugForTest;
+
+    /** Test/debug: when set, every instruction goes through the interpreter fallback. */
+    static volatile boolean forceFallbackForTest;
+
+    private static final AtomicLong SEQ = new AtomicLong();
+
+    static final String CPU = "dev/lstar/runtime/Cpu", MMU = "dev/lstar/runtime/mem/Mmu",
+            INSN = "dev/lstar/decoder/Instruction", BLOCK = "dev/lstar/runtime/interp/Block",
+            MACHINE = "dev/lstar/runtime/Machine", RT = "dev/lstar/translator/JitRt",
+            ALU = "dev/lstar/runtime/ops/Alu", SHIFTS = "dev/lstar/runtime/ops/Shifts",
+            MULDIV = "dev/lstar/runtime/ops/MulDiv", LAZY = "dev/lstar/runtime/LazyFlags",
+            CPUEX = "dev/lstar/runtime/CpuException";
+
+    private static final Handle CLASS_DATA_AT = new Handle(H_INVOKESTATIC, "java/lang/invoke/MethodHandles", "classDataAt",
+            "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/Class;I)Ljava/lang/Object;", false);
+
+    /** Class data indices. */
+    private static final int CD_BLOCK = 0, CD_ADDRS = 1, CD_MACHINE = 2, CD_SLOT = 3, CD_INSN0 = 4;
+
+    /** The result of a translation. */
+    record Result(CompiledBlock code, int codeBytes, int classBytes, int inlined, int fallbacks, boolean region) {}
+
+    /** Whether {@code b} ends in a branch back to its own start (a candidate for a region). */
+    static boolean isSelfLoop(Block b) {
+        Instruction last = b.insns[b.insns.length - 1];
+        return (last.mnemonic == Mnemonic.JCC || last.mnemonic == Mnemonic.JMP) && last.kind[0] == Instruction.OP_REL
+                && last.target == b.la;
+    }
+
+    static Result compile(MethodHandles.Lookup lookup, Block b, Machine m, boolean region) {
+        boolean allFallback = forceFallbackForTest;
+        for (int attempt = 0; ; attempt++) {
+            Gen g = new Gen(b, region && isSelfLoop(b), allFallback);
+            byte[] bytes = g.generate();
+            if (g.codeSize > HUGE_METHOD_LIMIT && !allFallback) {
+                allFallback = true; // the compact form: one Exec call per instruction
+                continue;
+            }
+            if (g.codeSize > HUGE_METHOD_LIMIT && g.region) {
+                region = false;
+                continue;
+            }
+            List<Object> data = new ArrayList<>(CD_INSN0 + b.insns.length);
+            data.add(b);
+            long[] addrs = new long[b.insns.length];
+            for (int k = 0; k < addrs.length; k++) addrs[k] = b.insns[k].address;
+            data.add(addrs);
+            data.add(m);
+            CompiledBlock[] slot = new CompiledBlock[1];
+            data.add(slot);
+            for (Instruction i : b.insns) data.add(i);
+            try {
+                MethodHandles.Lookup h = lookup.defineHiddenClassWithClassData(bytes, List.copyOf(data), true);
+                h.ensureInitialized(h.lookupClass()); // <clinit> stores the one instance in the slot (cheaper than a constructor handle)
+                CompiledBlock cb = slot[0];
+                return new Result(cb, g.codeSize, bytes.length, g.inlined, g.fallbacks, g.region);
+            } catch (VerifyError | ClassFormatError e) {
+                throw new IllegalStateException("translator produced invalid bytecode for block at 0x"
+                        + Long.toHexString(b.la) + ": " + e.getMessage(), e);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+        }
+    }
+
+    // ======================================================================================
+    // which instructions are translated inline
+
+    static boolean inlinable(Instruction i) {
+        if ((i.prefixes & Instruction.P_LOCK) != 0 || (i.attributes & OpcodeTable.A_BAD_LOCK) != 0) return false;
+        if ((i.attributes & OpcodeTable.A_TOO_LONG) != 0) return false;
+        for (int n = 0; n < i.nOperands; n++) {
+            int k = i.kind[n];
+            if (k == Instruction.OP_SREG || k == Instruction.OP_CREG) return false;
+        }
+        return switch (i.mnemonic) {
+            case MOV, MOVZX, MOVSX, MOVSXD, LEA, ADD, SUB, AND, OR, XOR, CMP, TEST, INC, DEC, NEG, NOT,
+                 NOP, ENDBR64, PAUSE -> true;
+            case SHL, SHR, SAR -> true;
+            case IMUL -> i.nOperands >= 2;
+            case PUSH -> i.kind[0] != Instruction.OP_SREG;
+            case POP -> i.kind[0] == Instruction.OP_REG;
+            case CALL, JMP -> i.kind[0] == Instruction.OP_REL || i.kind[0] == Instruction.OP_REG || i.kind[0] == Instruction.OP_MEM;
+            case RET, JCC, CMOVCC, SETCC -> true;
+            default -> false;
+        };
+    }
+
+    /** Whether an inline-translated instruction may raise a guest exception. */
+    static boolean mayFault(Instruction i) {
+        switch (i.mnemonic) {
+            case LEA, NOP, ENDBR64, PAUSE -> { return false; }
+            case PUSH, POP, CALL, RET -> { return true; }
+            case JMP -> { return true; } // target canonical check
+            default -> { }
+        }
+        for (int n = 0; n < i.nOperands; n++) if (i.kind[n] == Instruction.OP_MEM) return true;
+        return false;
+    }
+
+    static boolean writesMemory(Instruction i) {
+        return switch (i.mnemonic) {
+            case PUSH, CALL -> true;
+            case CMP, TEST, LEA, NOP, ENDBR64, PAUSE, POP, RET, JMP, JCC, CMOVCC -> false;
+            default -> i.kind[0] == Instruction.OP_MEM;
+        };
+    }
+
+    // ======================================================================================
+
+    /** One generation run. */
+    private static final class Gen {
+        final Block b;
+        final Instruction[] insns;
+        final boolean region;
+        final boolean allFallback;
+        final boolean[] inline;
+        final int[] liveAfter;
+        int codeSize, inlined, fallbacks;
+
+        MethodVisitor mv;
+        // locals
+        static final int L_THIS = 0, L_CPU = 1, L_LIMIT = 2, L_MMU = 4, L_AT = 5, L_R = 6, L_DONE = 7, L_REG0 = 9;
+        int nextTemp = L_REG0 + 32;
+        int cached; // registers held in locals
+        int dirty;  // registers whose local differs from cpu.r
+        int tW;     // scratch for partial register writes
+
+        // the flag record last produced inline in this block, for fused conditions
+        static final int K_NONE = 0, K_SUB = 1, K_LOGIC = 2, K_ADD = 3, K_INCDEC = 4;
+        int knownKind, knownSize, knownA, knownB, knownRes;
+
+        Gen(Block b, boolean region, boolean allFallback) {
+            this.b = b;
+            this.insns = b.insns;
+            this.region = region;
+            this.allFallback = allFallback;
+            int n = insns.length;
+            inline = new boolean[n];
+            boolean[] opaque = new boolean[n];
+            for (int k = 0; k < n; k++) {
+                inline[k] = !allFallback && inlinable(insns[k]);
+                opaque[k] = !inline[k] || mayFault(insns[k]);
+            }
+            // in a region the back-edge re-enters the block; everything live at the end stays correct
+            liveAfter = Liveness.liveAfter(insns, opaque);
+        }
+
+        int temp() {
+            int t = nextTemp;
+            nextTemp += 2;
+            return t;
+        }
+
+        int slot(int reg) {
+            return L_REG0 + 2 * reg;
+        }
+
+        byte[] generate() {
+            ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS) {
+                @Override
+                protected String getCommonSuperClass(String a, String c) {
+                    return "java/lang/Object";
+                }
+            };
+            String name = "dev/lstar/translator/Block_" + Long.toHexString(b.la) + "_" + SEQ.incrementAndGet();
+            cw.visit(V21, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, name, null, "java/lang/Object",
+                    new String[] {"dev/lstar/translator/CompiledBlock"});
+            MethodVisitor init = cw.visitMethod(ACC_PUBLIC, "<init>", "()V", null, null);
+            init.visitCode();
+            init.visitVarInsn(ALOAD, 0);
+            init.visitMethodInsn(INVOKESPECIAL, "java/lang/Object", "<init>", "()V", false);
+            init.visitInsn(RETURN);
+            init.visitMaxs(0, 0);
+            init.visitEnd();
+            MethodVisitor clinit = cw.visitMethod(ACC_STATIC, "<clinit>", "()V", null, null);
+            clinit.visitCode();
+            clinit.visitLdcInsn(new ConstantDynamic("_", "[Ldev/lstar/translator/CompiledBlock;", CLASS_DATA_AT, CD_SLOT));
+            clinit.visitInsn(ICONST_0);
+            clinit.visitTypeInsn(NEW, name);
+            clinit.visitInsn(DUP);
+            clinit.visitMethodInsn(INVOKESPECIAL, name, "<init>", "()V", false);
+            clinit.visitInsn(AASTORE);
+            clinit.visitInsn(RETURN);
+            clinit.visitMaxs(0, 0);
+            clinit.visitEnd();
+
+            mv = cw.visitMethod(ACC_PUBLIC | ACC_FINAL, "run", "(L" + CPU + ";J)J", null, null);
+            mv.visitCode();
+            Label codeStart = new Label();
+            mv.visitLabel(codeStart);
+            body();
+            Label end = new Label();
+            mv.visitLabel(end);
+            mv.visitMaxs(0, 0);
+            mv.visitEnd();
+            codeSize = end.getOffset();
+            cw.visitEnd();
+            return cw.toByteArray();
+        }
+
+        // ---------------------------------------------------------------- body
+
+        void body() {
+            // which registers the inline instructions touch
+            for (int k = 0; k < insns.length; k++) if (inline[k]) cached |= regsOf(insns[k]);
+            tW = temp();
+            // prologue
+            mv.visitVarInsn(ALOAD, L_CPU);
+            mv.visitFieldInsn(GETFIELD, CPU, "mmu", "L" + MMU + ";");
+            mv.visitVarInsn(ASTORE, L_MMU);
+            mv.visitVarInsn(ALOAD, L_CPU);
+            mv.visitFieldInsn(GETFIELD, CPU, "r", "[J");
+            mv.visitVarInsn(ASTORE, L_R);
+            iconst(0);
+            mv.visitVarInsn(ISTORE, L_AT);
+            mv.visitInsn(LCONST_0);
+            mv.visitVarInsn(LSTORE, L_DONE);
+            reloadAll();
+            if (region) dirty = cached; // the back-edge arrives with any of them written
+            Label tryStart = new Label(), tryEnd = new Label(), handler = new Label();
+            mv.visitTryCatchBlock(tryStart, tryEnd, handler, CPUEX);
+            Label loopHead = new Label();
+            mv.visitLabel(tryStart);
+            mv.visitLabel(loopHead);
+            int n = insns.length;
+            for (int k = 0; k < n; k++) {
+                Instruction i = insns[k];
+                if (inline[k]) {
+                    inlined++;
+                    if (mayFault(i)) { iconst(k); mv.visitVarInsn(ISTORE, L_AT); }
+                    boolean exited = emitInline(k, i, loopHead);
+                    if (exited) {
+                        if (k != n - 1) throw new IllegalStateException("block continues after a branch");
+                        break;
+                    }
+                    if (k == n - 1) {
+                        exit(() -> lconst(i.next()), n);
+                    } else if (writesMemory(i)) {
+                        validCheck(i.next(), k + 1);
+                    }
+                } else {
+                    fallbacks++;
+                    emitFallback(k, i);
+                }
+            }
+            mv.visitLabel(tryEnd);
+            // handler: precise state, rethrow
+            mv.visitLabel(handler);
+            int exc = nextTemp++;
+            mv.visitVarInsn(ASTORE, exc);
+            Label fromFallback = new Label();
+            mv.visitVarInsn(ILOAD, L_AT);
+            mv.visitJumpInsn(IFLT, fromFallback);
+            spill(cached);
+            mv.visitLabel(fromFallback);
+            if (region) {
+                mv.visitVarInsn(ALOAD, L_CPU);
+                mv.visitInsn(DUP);
+                mv.visitFieldInsn(GETFIELD, CPU, "instructions", "J");
+                mv.visitVarInsn(LLOAD, L_DONE);
+                mv.visitInsn(LADD);
+                mv.visitFieldInsn(PUTFIELD, CPU, "instructions", "J");
+            }
+            mv.visitVarInsn(ALOAD, L_CPU);
+            classData(CD_ADDRS, "[J");
+            mv.visitVarInsn(ILOAD, L_AT);
+            mv.visitMethodInsn(INVOKESTATIC, RT, "fault", "(L" + CPU + ";[JI)V", false);
+            mv.visitVarInsn(ALOAD, exc);
+            mv.visitInsn(ATHROW);
+        }
+
+        static int regsOf(Instruction i) {
+            int m = 0;
+            for (int n = 0; n < i.nOperands; n++) {
+                if (i.kind[n] == Instruction.OP_REG) m |= 1 << (i.reg[n] >= 16 ? i.reg[n] - 16 : i.reg[n]);
+            }
+            if (i.hasMemoryOperand()) {
+                if (i.base >= 0 && i.base != Instruction.BASE_RIP) m |= 1 << i.base;
+                if (i.index >= 0) m |= 1 << i.index;
+            }
+            switch (i.mnemonic) {
+                case PUSH, POP, CALL, RET -> m |= 1 << 4;
+                default -> { }
+            }
+            return m;
+        }
+
+        // ---------------------------------------------------------------- exits and spills
+
+        void spill(int regs) {
+            for (int r = 0; r < 16; r++) {
+                if ((regs & (1 << r)) == 0) continue;
+                mv.visitVarInsn(ALOAD, L_R);
+                iconst(r);
+                mv.visitVarInsn(LLOAD, slot(r));
+                mv.visitInsn(LASTORE);
+            }
+        }
+
+        void reloadAll() {
+            for (int r = 0; r < 16; r++) {
+                if ((cached & (1 << r)) == 0) continue;
+                mv.visitVarInsn(ALOAD, L_R);
+                iconst(r);
+                mv.visitInsn(LALOAD);
+                mv.visitVarInsn(LSTORE, slot(r));
+            }
+            dirty = 0;
+        }
+
+        /** Leaves the block: stores dirty registers, RIP and the retired count, returns RIP. */
+        void exit(Runnable pushRip, int retired) {
+            spill(dirty & cached);
+            mv.visitVarInsn(ALOAD, L_CPU);
+            pushRip.run();
+            mv.visitFieldInsn(PUTFIELD, CPU, "rip", "J");
+            mv.visitVarInsn(ALOAD, L_CPU);
+            mv.visitInsn(DUP);
+            mv.visitFieldInsn(GETFIELD, CPU, "instructions", "J");
+            lconst(retired);
+            mv.visitInsn(LADD);
+            if (region) {
+                mv.visitVarInsn(LLOAD, L_DONE);
+                mv.visitInsn(LADD);
+            }
+            mv.visitFieldInsn(PUTFIELD, CPU, "instructions", "J");
+            pushRip.run();
+            mv.visitInsn(LRETURN);
+        }
+
+        /** After a memory write: if the block's code was overwritten, leave at the next instruction. */
+        void validCheck(long next, int retired) {
+            Label ok = new Label();
+            classData(CD_BLOCK, "L" + BLOCK + ";");
+            mv.visitFieldInsn(GETFIELD, BLOCK, "valid", "Z");
+            mv.visitJumpInsn(IFNE, ok);
+            int saveDirty = dirty;
+            exit(() -> lconst(next), retired);
+            dirty = saveDirty;
+            mv.visitLabel(ok);
+        }
+
+        void emitFallback(int k, Instruction i) {
+            int n = insns.length;
+            spill(dirty & cached);
+            dirty = 0;
+            iconst(~k);
+            mv.visitVarInsn(ISTORE, L_AT);
+            mv.visitVarInsn(ALOAD, L_CPU);
+            classData(CD_INSN0 + k, "L" + INSN + ";");
+            mv.visitMethodInsn(INVOKESTATIC, RT, "exec", "(L" + CPU + ";L" + INSN + ";)J", false);
+            int t = temp();
+            mv.visitVarInsn(LSTORE, t);
+            reloadAll();
+            knownKind = K_NONE;
+            Label fall = new Label();
+            mv.visitVarInsn(LLOAD, t);
+            lconst(Exec.FALLTHROUGH);
+            mv.visitInsn(LCMP);
+            mv.visitJumpInsn(IFEQ, fall);
+            exit(() -> mv.visitVarInsn(LLOAD, t), k + 1);
+            mv.visitLabel(fall);
+            if (k == n - 1) {
+                exit(() -> lconst(i.next()), n);
+            } else {
+                validCheck(i.next(), k + 1);
+            }
+        }
+
+        // ---------------------------------------------------------------- operands
+
+        void iconst(int v) {
+            if (v >= -1 && v <= 5) mv.visitInsn(ICONST_0 + v);
+            else if (v >= Byte.MIN_VALUE && v <= Byte.MAX_VALUE) mv.visitIntInsn(BIPUSH, v);
+            else if (v >= Short.MIN_VALUE && v <= Short.MAX_VALUE) mv.visitIntInsn(SIPUSH, v);
+            else mv.visitLdcInsn(v);
+        }
+
+        void lconst(long v) {
+            if (v == 0) mv.visitInsn(LCONST_0);
+            else if (v == 1) mv.visitInsn(LCONST_1);
+            else mv.visitLdcInsn(v);
+        }
+
+        void classData(int index, String desc) {
+            mv.visitLdcInsn(new ConstantDynamic("_", desc, CLASS_DATA_AT, index));
+        }
+
+        /** Truncates the long on the stack to {@code size} bytes (zero-extended). */
+        void mask(int size) {
+            switch (size) {
+                case 8 -> { }
+                case 4 -> { lconst(0xFFFF_FFFFL); mv.visitInsn(LAND); }
+                case 2 -> { lconst(0xFFFFL); mv.visitInsn(LAND); }
+                default -> { lconst(0xFFL); mv.visitInsn(LAND); }
+            }
+        }
+
+        /** Sign-extends the low {@code size} bytes of the long on the stack. */
+        void sext(int size) {
+            if (size == 8) return;
+            int sh = 64 - size * 8;
+            iconst(sh);
+            mv.visitInsn(LSHL);
+            iconst(sh);
+            mv.visitInsn(LSHR);
+        }
+
+        void readReg(int reg, int size) {
+            if (reg >= 16) {
+                mv.visitVarInsn(LLOAD, slot(reg - 16));
+                iconst(8);
+                mv.visitInsn(LUSHR);
+                mask(1);
+            } else {
+                mv.visitVarInsn(LLOAD, slot(reg));
+                mask(size);
+            }
+        }
+
+        /** Writes the long on the stack to a register with the x86-64 partial-register rules (SDM Vol. 1 §3.4.1.1). */
+        void writeReg(int reg, int size) {
+            int r = reg >= 16 ? reg - 16 : reg;
+            switch (size) {
+                case 8 -> mv.visitVarInsn(LSTORE, slot(r));
+                case 4 -> { mask(4); mv.visitVarInsn(LSTORE, slot(r)); }
+                default -> {
+                    long m = size == 2 ? 0xFFFFL : 0xFFL;
+                    int shift = reg >= 16 ? 8 : 0;
+                    mask(size);
+                    if (shift != 0) { iconst(shift); mv.visitInsn(LSHL); }
+                    mv.visitVarInsn(LSTORE, tW);
+                    mv.visitVarInsn(LLOAD, slot(r));
+                    lconst(~(m << shift));
+                    mv.visitInsn(LAND);
+                    mv.visitVarInsn(LLOAD, tW);
+                    mv.visitInsn(LOR);
+                    mv.visitVarInsn(LSTORE, slot(r));
+                }
+            }
+            dirty |= 1 << r;
+        }
+
+        /** Pushes the effective address (no segment base, no canonical check), truncated to the address size. */
+        void effectiveAddress(Instruction i) {
+            boolean any = false;
+            if (i.base >= 0 && i.base != Instruction.BASE_RIP) {
+                mv.visitVarInsn(LLOAD, slot(i.base));
+                any = true;
+            }
+            if (i.index >= 0) {
+                mv.visitVarInsn(LLOAD, slot(i.index));
+                if (i.scale != 0) { iconst(i.scale); mv.visitInsn(LSHL); }
+                if (any) mv.visitInsn(LADD);
+                any = true;
+            }
+            if (!any) {
+                lconst(i.disp);
+            } else if (i.disp != 0) {
+                lconst(i.disp);
+                mv.visitInsn(LADD);
+            }
+            if (i.addrSize == 4) mask(4);
+        }
+
+        /** Pushes the canonical-checked linear address of the memory operand (as Operands.linear). */
+        void linear(Instruction i) {
+            mv.visitVarInsn(ALOAD, L_CPU);
+            effectiveAddress(i);
+            if (i.segment == Instruction.SEG_FS || i.segment == Instruction.SEG_GS) {
+                mv.visitVarInsn(ALOAD, L_CPU);
+                mv.visitFieldInsn(GETFIELD, CPU, "segBase", "[J");
+                iconst(i.segment);
+                mv.visitInsn(LALOAD);
+                mv.visitInsn(LADD);
+            }
+            iconst(Operands.isStackReference(i) ? 1 : 0);
+            mv.visitMethodInsn(INVOKESTATIC, RT, "canon", "(L" + CPU + ";JZ)J", false);
+        }
+
+        /** Stack: mmu, la -> value (zero-extended long). */
+        void memRead(int size) {
+            switch (size) {
+                case 8 -> mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "read64", "(J)J", false);
+                case 4 -> { mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "read32", "(J)I", false); mv.visitInsn(I2L); mask(4); }
+                case 2 -> { mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "read16", "(J)I", false); mv.visitInsn(I2L); }
+                default -> { mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "read8", "(J)I", false); mv.visitInsn(I2L); }
+            }
+        }
+
+        /** Stack: mmu, la, value(long) -> . */
+        void memWrite(int size) {
+            switch (size) {
+                case 8 -> mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "write64", "(JJ)V", false);
+                case 4 -> { mv.visitInsn(L2I); mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "write32", "(JI)V", false); }
+                case 2 -> { mv.visitInsn(L2I); mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "write16", "(JI)V", false); }
+                default -> { mv.visitInsn(L2I); mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "write8", "(JI)V", false); }
+            }
+        }
+
+        /**
+         * Pushes operand {@code n} zero-extended from its size (as Operands.read). For a memory
+         * operand, {@code laTemp} >= 0 holds the linear address already computed.
+         */
+        void read(Instruction i, int n, int laTemp) {
+            switch (i.kind[n]) {
+                case Instruction.OP_REG -> readReg(i.reg[n], i.size[n]);
+                case Instruction.OP_MEM -> {
+                    mv.visitVarInsn(ALOAD, L_MMU);
+                    if (laTemp >= 0) mv.visitVarInsn(LLOAD, laTemp);
+                    else linear(i);
+                    memRead(i.size[n]);
+                }
+                case Instruction.OP_IMM -> {
+                    long v = n > 0 && i.kind[n - 1] == Instruction.OP_IMM ? i.imm2 : i.imm;
+                    lconst(Operands.mask(v, i.opSize));
+                }
+                default -> throw new IllegalStateException("operand " + n + " of " + i + " is not readable");
+            }
+        }
+
+        /** Computes the linear address of {@code i}'s memory operand into a new temp. */
+        int linearToTemp(Instruction i) {
+            int t = temp();
+            linear(i);
+            mv.visitVarInsn(LSTORE, t);
+            return t;
+        }
+
+        /** Writes the long in {@code valTemp} to operand 0 (register or memory at laTemp). */
+        void writeOp0(Instruction i, int valTemp, int laTemp) {
+            if (i.kind[0] == Instruction.OP_REG) {
+                mv.visitVarInsn(LLOAD, valTemp);
+                writeReg(i.reg[0], i.size[0]);
+            } else {
+                mv.visitVarInsn(ALOAD, L_MMU);
+                mv.visitVarInsn(LLOAD, laTemp);
+                mv.visitVarInsn(LLOAD, valTemp);
+                memWrite(i.size[0]);
+            }
+        }
+
+        // ---------------------------------------------------------------- conditions
+
+        /** Pushes an int 0/1: condition {@code cc} on the current flags. */
+        void cond(int cc) {
+            int sz = knownSize;
+            switch (knownKind) {
+                case K_SUB -> {
+                    mv.visitVarInsn(LLOAD, knownA); mask(sz);
+                    mv.visitVarInsn(LLOAD, knownB); mask(sz);
+                    mv.visitVarInsn(LLOAD, knownRes);
+                    iconst(sz);
+                    iconst(cc);
+                    mv.visitMethodInsn(INVOKESTATIC, LAZY, "condSub", "(JJJII)Z", false);
+                    return;
+                }
+                case K_LOGIC -> {
+                    mv.visitVarInsn(LLOAD, knownRes);
+                    iconst(sz);
+                    iconst(cc);
+                    mv.visitMethodInsn(INVOKESTATIC, LAZY, "condLogic", "(JII)Z", false);
+                    return;
+                }
+                case K_ADD, K_INCDEC -> {
+                    if ((cc >> 1) == 2 || (cc >> 1) == 4) {
+                        // ZF / SF come straight from the (truncated) result
+                        Label t = new Label(), done = new Label();
+                        mv.visitVarInsn(LLOAD, knownRes);
+                        if ((cc >> 1) == 2) {
+                            lconst(0);
+                            mv.visitInsn(LCMP);
+                            mv.visitJumpInsn((cc & 1) == 0 ? IFEQ : IFNE, t);
+                        } else {
+                            iconst(64 - sz * 8);
+                            mv.visitInsn(LSHL);
+                            lconst(0);
+                            mv.visitInsn(LCMP);
+                            mv.visitJumpInsn((cc & 1) == 0 ? IFLT : IFGE, t);
+                        }
+                        iconst(0);
+                        mv.visitJumpInsn(GOTO, done);
+                        mv.visitLabel(t);
+                        iconst(1);
+                        mv.visitLabel(done);
+                        return;
+                    }
+                }
+                default -> { }
+            }
+            mv.visitVarInsn(ALOAD, L_CPU);
+            iconst(cc);
+            mv.visitMethodInsn(INVOKESTATIC, LAZY, "cond", "(L" + CPU + ";I)Z", false);
+        }
+
+        // ---------------------------------------------------------------- instructions
+
+        boolean live(int k, Instruction i) {
+            return (liveAfter[k] & i.flagsWritten & Liveness.ALL) != 0;
+        }
+
+        /** Emits instruction k; returns true if it ended the block (emitted its own exits). */
+        boolean emitInline(int k, Instruction i, Label loopHead) {
+            int size = i.opSize;
+            switch (i.mnemonic) {
+                case NOP, ENDBR64, PAUSE -> { }
+                case MOV, MOVZX -> {
+                    if (i.kind[0] == Instruction.OP_REG) {
+                        read(i, 1, -1);
+                        writeReg(i.reg[0], i.size[0]);
+                    } else {
+                        mv.visitVarInsn(ALOAD, L_MMU);
+                        linear(i);
+                        read(i, 1, -1);
+                        memWrite(i.size[0]);
+                    }
+                }
+                case MOVSX, MOVSXD -> {
+                    read(i, 1, -1);
+                    sext(i.size[1]);
+                    writeReg(i.reg[0], size);
+                }
+                case LEA -> {
+                    effectiveAddress(i);
+                    writeReg(i.reg[0], size);
+                }
+                case ADD, SUB, AND, OR, XOR, CMP, TEST -> binary(k, i);
+                case INC, DEC, NEG, NOT -> unary(k, i);
+                case SHL, SHR, SAR -> shift(k, i);
+                case IMUL -> {
+                    int a = i.nOperands == 2 ? 0 : 1;
+                    boolean lv = live(k, i);
+                    if (lv) mv.visitVarInsn(ALOAD, L_CPU);
+                    read(i, a, -1);
+                    read(i, a + 1, -1);
+                    if (lv) {
+                        iconst(size);
+                        mv.visitMethodInsn(INVOKESTATIC, MULDIV, "imul", "(L" + CPU + ";JJI)J", false);
+                        knownKind = K_NONE;
+                    } else {
+                        mv.visitInsn(LMUL);
+                    }
+                    writeReg(i.reg[0], size);
+                }
+                case CMOVCC -> {
+                    int v = temp();
+                    read(i, 1, -1); // read whatever the condition (SDM CMOVcc)
+                    mv.visitVarInsn(LSTORE, v);
+                    Label no = new Label(), done = new Label();
+                    cond(i.cond);
+                    mv.visitJumpInsn(IFEQ, no);
+                    mv.visitVarInsn(LLOAD, v);
+                    writeReg(i.reg[0], size);
+                    mv.visitJumpInsn(GOTO, done);
+                    mv.visitLabel(no);
+                    if (size == 4) { // the 32-bit form zero-extends even when the condition is false
+                        readReg(i.reg[0], 4);
+                        writeReg(i.reg[0], 4);
+                    }
+                    mv.visitLabel(done);
+                    dirty |= 1 << i.reg[0];
+                }
+                case SETCC -> {
+                    int v = temp();
+                    int la = i.kind[0] == Instruction.OP_MEM ? linearToTemp(i) : -1;
+                    cond(i.cond);
+                    mv.visitInsn(I2L);
+                    mv.visitVarInsn(LSTORE, v);
+                    writeOp0(i, v, la);
+                }
+                case PUSH -> {
+                    int v = temp();
+                    read(i, 0, -1);
+                    mv.visitVarInsn(LSTORE, v);
+                    push(v, size);
+                }
+                case POP -> {
+                    int sp = temp(), v = temp();
+                    mv.visitVarInsn(ALOAD, L_CPU);
+                    mv.visitVarInsn(LLOAD, slot(4));
+                    mv.visitMethodInsn(INVOKESTATIC, RT, "stack", "(L" + CPU + ";J)J", false);
+                    mv.visitVarInsn(LSTORE, sp);
+                    mv.visitVarInsn(ALOAD, L_MMU);
+                    mv.visitVarInsn(LLOAD, sp);
+                    memRead(size);
+                    mv.visitVarInsn(LSTORE, v);
+                    mv.visitVarInsn(LLOAD, sp);
+                    lconst(size);
+                    mv.visitInsn(LADD);
+                    mv.visitVarInsn(LSTORE, slot(4));
+                    dirty |= 1 << 4;
+                    mv.visitVarInsn(LLOAD, v);
+                    writeReg(i.reg[0], size);
+                }
+                case CALL -> {
+                    int t = branchTarget(i);
+                    int ret = temp();
+                    lconst(i.next());
+                    mv.visitVarInsn(LSTORE, ret);
+                    push(ret, size);
+                    exitTo(t, k + 1, loopHead);
+                    return true;
+                }
+                case JMP -> {
+                    int t = branchTarget(i);
+                    exitTo(t, k + 1, loopHead);
+                    return true;
+                }
+                case RET -> {
+                    int sp = temp(), t = temp();
+                    mv.visitVarInsn(ALOAD, L_CPU);
+                    mv.visitVarInsn(LLOAD, slot(4));
+                    mv.visitMethodInsn(INVOKESTATIC, RT, "stack", "(L" + CPU + ";J)J", false);
+                    mv.visitVarInsn(LSTORE, sp);
+                    mv.visitVarInsn(ALOAD, L_CPU);
+                    mv.visitVarInsn(ALOAD, L_MMU);
+                    mv.visitVarInsn(LLOAD, sp);
+                    memRead(size);
+                    mv.visitMethodInsn(INVOKESTATIC, RT, "branch", "(L" + CPU + ";J)J", false);
+                    mv.visitVarInsn(LSTORE, t);
+                    mv.visitVarInsn(LLOAD, sp);
+                    lconst(size + (i.nOperands > 0 ? (i.imm & 0xFFFF) : 0));
+                    mv.visitInsn(LADD);
+                    mv.visitVarInsn(LSTORE, slot(4));
+                    dirty |= 1 << 4;
+                    exit(() -> mv.visitVarInsn(LLOAD, t), k + 1);
+                    return true;
+                }
+                case JCC -> {
+                    Label no = new Label();
+                    cond(i.cond);
+                    mv.visitJumpInsn(IFEQ, no);
+                    int saveDirty = dirty;
+                    int t = temp();
+                    lconst(i.target); // Exec does not check a Jcc target; the fetch at the target faults
+                    mv.visitVarInsn(LSTORE, t);
+                    exitTo(t, k + 1, loopHead);
+                    dirty = saveDirty;
+                    mv.visitLabel(no);
+                    exit(() -> lconst(i.next()), k + 1);
+                    return true;
+                }
+                default -> throw new IllegalStateException("not inlinable: " + i);
+            }
+            return false;
+        }
+
+        /** Pushes the value in temp {@code v} (size bytes) like Operands.push: write first, then RSP. */
+        void push(int v, int size) {
+            int sp = temp();
+            mv.visitVarInsn(ALOAD, L_CPU);
+            mv.visitVarInsn(LLOAD, slot(4));
+            lconst(size);
+            mv.visitInsn(LSUB);
+            mv.visitMethodInsn(INVOKESTATIC, RT, "stack", "(L" + CPU + ";J)J", false);
+            mv.visitVarInsn(LSTORE, sp);
+            mv.visitVarInsn(ALOAD, L_MMU);
+            mv.visitVarInsn(LLOAD, sp);
+            mv.visitVarInsn(LLOAD, v);
+            memWrite(size);
+            mv.visitVarInsn(LLOAD, sp);
+            mv.visitVarInsn(LSTORE, slot(4));
+            dirty |= 1 << 4;
+        }
+
+        /** Computes a JMP/CALL target (canonical-checked, as Exec's branchTarget) into a temp. */
+        int branchTarget(Instruction i) {
+            int t = temp();
+            mv.visitVarInsn(ALOAD, L_CPU);
+            if (i.kind[0] == Instruction.OP_REL) lconst(i.target);
+            else read(i, 0, -1);
+            mv.visitMethodInsn(INVOKESTATIC, RT, "branch", "(L" + CPU + ";J)J", false);
+            mv.visitVarInsn(LSTORE, t);
+            return t;
+        }
+
+        /** Exit to the target in temp {@code t}; in a region, a branch to the block start loops. */
+        void exitTo(int t, int retired, Label loopHead) {
+            Instruction last = insns[insns.length - 1];
+            if (region && last.kind[0] == Instruction.OP_REL && last.target == b.la && retired == insns.length) {
+                // back-edge: count the iteration; leave when the budget is reached or a stop is requested
+                Label leave = new Label();
+                mv.visitVarInsn(LLOAD, L_DONE);
+                lconst(retired);
+                mv.visitInsn(LADD);
+                mv.visitVarInsn(LSTORE, L_DONE);
+                mv.visitVarInsn(ALOAD, L_CPU);
+                mv.visitFieldInsn(GETFIELD, CPU, "instructions", "J");
+                mv.visitVarInsn(LLOAD, L_DONE);
+                mv.visitInsn(LADD);
+                mv.visitVarInsn(LLOAD, L_LIMIT);
+                mv.visitInsn(LCMP);
+                mv.visitJumpInsn(IFGE, leave);
+                classData(CD_MACHINE, "L" + MACHINE + ";");
+                mv.visitMethodInsn(INVOKEVIRTUAL, MACHINE, "stopRequested", "()Z", false);
+                mv.visitJumpInsn(IFNE, leave);
+                classData(CD_BLOCK, "L" + BLOCK + ";");
+                mv.visitFieldInsn(GETFIELD, BLOCK, "valid", "Z");
+                mv.visitJumpInsn(IFEQ, leave);
+                knownKind = K_NONE;
+                mv.visitJumpInsn(GOTO, loopHead);
+                mv.visitLabel(leave);
+                exit(() -> mv.visitVarInsn(LLOAD, t), 0);
+                return;
+            }
+            exit(() -> mv.visitVarInsn(LLOAD, t), retired);
+        }
+
+        void binary(int k, Instruction i) {
+            int size = i.opSize;
+            Mnemonic op = i.mnemonic;
+            boolean lv = live(k, i);
+            boolean writes = op != Mnemonic.CMP && op != Mnemonic.TEST;
+            boolean mem = i.kind[0] == Instruction.OP_MEM;
+            int la = mem ? linearToTemp(i) : -1;
+            int a = temp(), bb = temp(), res = temp();
+            read(i, 0, la);
+            mv.visitVarInsn(LSTORE, a);
+            read(i, 1, -1);
+            mv.visitVarInsn(LSTORE, bb);
+            if (!lv) {
+                if (!writes) return; // only the memory read (and its faults) remains
+                mv.visitVarInsn(LLOAD, a);
+                mv.visitVarInsn(LLOAD, bb);
+                mv.visitInsn(switch (op) {
+                    case ADD -> LADD;
+                    case SUB -> LSUB;
+                    case AND -> LAND;
+                    case OR -> LOR;
+                    default -> LXOR;
+                });
+                if (op == Mnemonic.ADD && injectAddBugForTest) { lconst(1); mv.visitInsn(LADD); }
+                mv.visitVarInsn(LSTORE, res);
+                writeOp0(i, res, la);
+                return;
+            }
+            String helper = switch (op) {
+                case ADD -> "add";
+                case SUB -> "sub";
+                case AND -> "and";
+                case OR -> "or";
+                case XOR -> "xor";
+                case CMP -> "cmp";
+                default -> "test";
+            };
+            if (mem && writes) {
+                // store first (it may fault), then record the flags: a faulting store leaves flags alone
+                mv.visitVarInsn(LLOAD, a);
+                mv.visitVarInsn(LLOAD, bb);
+                mv.visitInsn(switch (op) {
+                    case ADD -> LADD;
+                    case SUB -> LSUB;
+                    case AND -> LAND;
+                    case OR -> LOR;
+                    default -> LXOR;
+                });
+                if (op == Mnemonic.ADD && injectAddBugForTest) { lconst(1); mv.visitInsn(LADD); }
+                mask(size);
+                mv.visitVarInsn(LSTORE, res);
+                writeOp0(i, res, la);
+                mv.visitVarInsn(ALOAD, L_CPU);
+                mv.visitVarInsn(LLOAD, a);
+                mv.visitVarInsn(LLOAD, bb);
+                iconst(size);
+                mv.visitMethodInsn(INVOKESTATIC, ALU, helper, "(L" + CPU + ";JJI)J", false);
+                mv.visitInsn(POP2);
+            } else if (writes) {
+                mv.visitVarInsn(ALOAD, L_CPU);
+                mv.visitVarInsn(LLOAD, a);
+                mv.visitVarInsn(LLOAD, bb);
+                iconst(size);
+                mv.visitMethodInsn(INVOKESTATIC, ALU, helper, "(L" + CPU + ";JJI)J", false);
+                if (op == Mnemonic.ADD && injectAddBugForTest) { lconst(1); mv.visitInsn(LADD); }
+                mv.visitVarInsn(LSTORE, res);
+                writeOp0(i, res, la);
+            } else {
+                mv.visitVarInsn(ALOAD, L_CPU);
+                mv.visitVarInsn(LLOAD, a);
+                mv.visitVarInsn(LLOAD, bb);
+                iconst(size);
+                mv.visitMethodInsn(INVOKESTATIC, ALU, helper, "(L" + CPU + ";JJI)V", false);
+                // the result for fused conditions
+                mv.visitVarInsn(LLOAD, a);
+                mv.visitVarInsn(LLOAD, bb);
+                mv.visitInsn(op == Mnemonic.CMP ? LSUB : LAND);
+                mask(size);
+                mv.visitVarInsn(LSTORE, res);
+            }
+            knownKind = switch (op) {
+                case SUB, CMP -> K_SUB;
+                case ADD -> K_ADD;
+                default -> K_LOGIC;
+            };
+            knownSize = size;
+            knownA = a;
+            knownB = bb;
+            knownRes = res;
+        }
+
+        void unary(int k, Instruction i) {
+            int size = i.opSize;
+            Mnemonic op = i.mnemonic;
+            boolean lv = op != Mnemonic.NOT && live(k, i);
+            boolean mem = i.kind[0] == Instruction.OP_MEM;
+            int la = mem ? linearToTemp(i) : -1;
+            int a = temp(), res = temp();
+            read(i, 0, la);
+            mv.visitVarInsn(LSTORE, a);
+            // plain result
+            mv.visitVarInsn(LLOAD, a);
+            switch (op) {
+                case INC -> { lconst(1); mv.visitInsn(LADD); }
+                case DEC -> { lconst(1); mv.visitInsn(LSUB); }
+                case NEG -> mv.visitInsn(LNEG);
+                default -> { lconst(-1); mv.visitInsn(LXOR); }
+            }
+            mask(size);
+            mv.visitVarInsn(LSTORE, res);
+            writeOp0(i, res, la); // a faulting store leaves the flags alone: record them after it
+            if (lv) {
+                mv.visitVarInsn(ALOAD, L_CPU);
+                mv.visitVarInsn(LLOAD, a);
+                iconst(size);
+                String h = switch (op) {
+                    case INC -> "inc";
+                    case DEC -> "dec";
+                    default -> "neg";
+                };
+                mv.visitMethodInsn(INVOKESTATIC, ALU, h, "(L" + CPU + ";JI)J", false);
+                mv.visitInsn(POP2);
+                if (op == Mnemonic.NEG) {
+                    int zero = temp();
+                    lconst(0);
+                    mv.visitVarInsn(LSTORE, zero);
+                    knownKind = K_SUB;
+                    knownA = zero;
+                    knownB = a;
+                } else {
+                    knownKind = K_INCDEC;
+                }
+                knownSize = size;
+                knownRes = res;
+            }
+        }
+
+        void shift(int k, Instruction i) {
+            int size = i.opSize;
+            Mnemonic op = i.mnemonic;
+            boolean lv = live(k, i);
+            boolean mem = i.kind[0] == Instruction.OP_MEM;
+            int la = mem ? linearToTemp(i) : -1;
+            int a = temp(), cnt = temp(), res = temp();
+            read(i, 0, la);
+            mv.visitVarInsn(LSTORE, a);
+            read(i, 1, -1);
+            mv.visitVarInsn(LSTORE, cnt);
+            // plain result with the masked count (SDM SAL/SAR/SHL/SHR: count masked to 5 or 6 bits)
+            mv.visitVarInsn(LLOAD, a);
+            if (op == Mnemonic.SHR) mask(size);
+            if (op == Mnemonic.SAR) sext(size);
+            mv.visitVarInsn(LLOAD, cnt);
+            mv.visitInsn(L2I);
+            iconst(size == 8 ? 63 : 31);
+            mv.visitInsn(IAND);
+            mv.visitInsn(op == Mnemonic.SHL ? LSHL : op == Mnemonic.SHR ? LUSHR : LSHR);
+            mask(size);
+            mv.visitVarInsn(LSTORE, res);
+            writeOp0(i, res, la);
+            if (lv) {
+                mv.visitVarInsn(ALOAD, L_CPU);
+                mv.visitVarInsn(LLOAD, a);
+                mv.visitVarInsn(LLOAD, cnt);
+                iconst(size);
+                mv.visitMethodInsn(INVOKESTATIC, SHIFTS, op.name().toLowerCase(), "(L" + CPU + ";JJI)J", false);
+                mv.visitInsn(POP2);
+                knownKind = K_NONE;
+            }
+        }
+    }
+}

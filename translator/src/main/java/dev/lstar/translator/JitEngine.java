@@ -1,0 +1,403 @@
+package dev.lstar.translator;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import dev.lstar.decoder.Instruction;
+import dev.lstar.runtime.Cpu;
+import dev.lstar.runtime.CpuException;
+import dev.lstar.runtime.Machine;
+import dev.lstar.runtime.engine.Engine;
+import dev.lstar.runtime.engine.RunResult;
+import dev.lstar.runtime.engine.StopReason;
+import dev.lstar.runtime.interp.Block;
+import dev.lstar.runtime.interp.BlockCache;
+import dev.lstar.runtime.interp.Exec;
+import dev.lstar.runtime.interp.Operands;
+import dev.lstar.runtime.mem.Mmu;
+import dev.lstar.runtime.sys.Interrupts;
+import dev.lstar.runtime.sys.TripleFault;
+
+import java.lang.invoke.MethodHandles;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The JIT engine: translates the interpreter's decoded blocks ({@link BlockCache}, keyed by
+ * physical address after an execute-checked translation of RIP) into JVM bytecode with
+ * {@link BlockCompiler}, caches the translations in a Caffeine cache bounded by bytecode size,
+ * links blocks to their successors, and follows exactly the run-loop contract of
+ * {@link dev.lstar.runtime.interp.Interpreter}: budget, stop requests and halts checked at block
+ * boundaries, {@code until} exact (a block containing it is interpreted up to it), native
+ * functions, precise exceptions delivered through {@link Interrupts#deliver}.
+ *
+ * <p>Self-modifying code: code frames are marked in physical memory; a write to one invalidates
+ * every translation from it (the block that wrote its own code leaves right after the write).
+ * A self-loop block that has run {@link Options#hotThreshold} times is recompiled as a region
+ * (the loop runs inside one JVM method, checking the budget and stop requests at the back-edge).
+ */
+public final class JitEngine implements Engine {
+    /** Tuning knobs. */
+    public record Options(long maxCacheBytes, boolean linking, int hotThreshold) {
+        public static Options defaults() {
+            return new Options(64L << 20, true, 64);
+        }
+
+        public Options withMaxCacheBytes(long bytes) {
+            return new Options(bytes, linking, hotThreshold);
+        }
+
+        public Options withLinking(boolean on) {
+            return new Options(maxCacheBytes, on, hotThreshold);
+        }
+
+        /** 0 disables regions. */
+        public Options withHotThreshold(int n) {
+            return new Options(maxCacheBytes, linking, n);
+        }
+    }
+
+    private final Machine machine;
+    private final Cpu cpu;
+    private final Mmu mmu;
+    private final BlockCache blocks;
+    private final Options options;
+    private final MethodHandles.Lookup lookup = MethodHandles.lookup();
+    private final Cache<Long, Translation> cache;
+    private final Translation[] front = new Translation[4096];
+    private final Map<Long, ArrayList<Translation>> byPage = new HashMap<>();
+    private Translation prev;
+    private long pendingNext;
+    /** Test hook: every new translation is passed here. */
+    java.util.function.Consumer<Translation> onTranslate;
+    /** The block the last {@link #step} ran (null if its fetch faulted); for lockstep reports. */
+    Block lastBlock;
+
+    // statistics
+    public long blocksExecuted, hits, misses, translations, evictions, invalidations, linksFollowed,
+            nativeCalls, exceptionsDelivered, interpretedBlocks, regions, translateNanos, bytesGenerated,
+            classBytesGenerated, inlinedInsns, fallbackInsns;
+
+    public JitEngine(Machine machine) {
+        this(machine, Options.defaults());
+    }
+
+    public JitEngine(Machine machine, Options options) {
+        this.machine = machine;
+        this.cpu = machine.cpu;
+        this.mmu = machine.mmu;
+        this.options = options;
+        this.blocks = new BlockCache(machine);
+        this.cache = Caffeine.newBuilder()
+                .maximumWeight(options.maxCacheBytes())
+                .weigher((Long k, Translation t) -> t.codeBytes)
+                .executor(Runnable::run)
+                .evictionListener((Long k, Translation t, RemovalCause cause) -> {
+                    if (t != null && cause.wasEvicted()) evicted(t);
+                })
+                .build();
+        machine.phys.addCodeWriteListener(this::codeWritten);
+    }
+
+    @Override
+    public String name() {
+        return "jit";
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    @Override
+    public RunResult run(Machine m, long budget, long until) {
+        if (m != machine) throw new IllegalArgumentException("this JIT belongs to another machine");
+        Cpu c = cpu;
+        long start = c.instructions;
+        long limit = budget >= Long.MAX_VALUE - start ? Long.MAX_VALUE : start + budget;
+        while (true) {
+            if (m.stopRequested()) {
+                String msg = m.takeStop();
+                return new RunResult(StopReason.REQUESTED, c.instructions - start, null, 0, msg);
+            }
+            if (c.instructions >= limit) return RunResult.of(StopReason.BUDGET, c.instructions - start);
+            if (c.rip == until) return RunResult.of(StopReason.UNTIL_REACHED, c.instructions - start);
+            if (c.halted) return new RunResult(StopReason.HALTED, c.instructions - start, null, c.rip, "hlt");
+            RunResult r = step(until, limit, start);
+            if (r != null) return r;
+        }
+    }
+
+    /**
+     * Executes one block (or native function) at RIP and delivers its exception if it raises one.
+     * Returns a stop result only for an undeliverable fault or a triple fault. {@code limit}
+     * bounds a region's iterations; the lockstep engine passes the current count to get exactly
+     * one block.
+     */
+    RunResult step(long until, long limit, long start) {
+        Cpu c = cpu;
+        long rip = c.rip;
+        pendingNext = rip;
+        Translation t = null;
+        lastBlock = null;
+        try {
+            t = resolve(rip);
+            lastBlock = t.block;
+            blocksExecuted++;
+            t.execCount++;
+            Block b = t.block;
+            b.execCount++;
+            CompiledBlock code = t.code;
+            if (b.nativeFn != null) {
+                runNative(b);
+            } else if (machine.tracer != null) {
+                interpretedBlocks++;
+                traceBlock(b);
+            } else if (until != -1 && until - b.la > 0 && until - b.la < b.byteLen && b.indexOf(until) > 0) {
+                interpretedBlocks++;
+                runBlock(b, b.indexOf(until)); // stop exactly at `until` inside this block
+            } else if (code == null) {
+                interpretedBlocks++;
+                runBlock(b, b.insns.length);
+            } else {
+                if (!t.region && options.hotThreshold() > 0 && t.execCount >= options.hotThreshold()
+                        && BlockCompiler.isSelfLoop(b)) {
+                    code = recompileAsRegion(t);
+                }
+                code.run(c, until == b.la ? c.instructions : limit);
+            }
+            prev = t;
+        } catch (CpuException e) {
+            prev = null;
+            if (t != null && t.block.nativeFn == null) {
+                int k = t.block.indexOf(c.rip);
+                if (k >= 0) pendingNext = t.block.insns[k].next();
+            }
+            return deliver(e, c.rip, start);
+        } catch (TripleFault tf) {
+            prev = null;
+            return new RunResult(StopReason.TRIPLE_FAULT, c.instructions - start, null, c.rip, tf.getMessage());
+        }
+        return null;
+    }
+
+    // ------------------------------------------------------------------ lookup, linking, cache
+
+    private Translation resolve(long rip) {
+        Translation p = prev;
+        if (p != null && options.linking()) {
+            Translation s = p.succLa0 == rip ? p.succ0 : p.succLa1 == rip ? p.succ1 : null;
+            // re-validate: same physical page under the current CR3/PCID and privilege
+            if (s != null && s.usable() && mmu.fetchPhys(rip) == s.pa) {
+                linksFollowed++;
+                return s;
+            }
+        }
+        Translation t = lookup(rip);
+        if (p != null && p.valid && options.linking()) p.link(rip, t);
+        return t;
+    }
+
+    private Translation lookup(long rip) {
+        Block b = blocks.lookup(rip); // execute-checked translation of RIP; may fault
+        if (!b.valid || b.nativeFn != null) {
+            return new Translation(rip, b.pa, b); // never translated: interpreted or a native function
+        }
+        int slot = (int) (b.pa ^ (b.pa >>> 12)) & (front.length - 1);
+        Translation t = front[slot];
+        if (t != null && t.block == b && t.valid) {
+            hits++;
+            return t;
+        }
+        t = cache.getIfPresent(b.pa);
+        if (t != null && t.block == b && t.valid) {
+            hits++;
+            front[slot] = t;
+            return t;
+        }
+        misses++;
+        if (t != null) dropTranslation(t);
+        t = translate(b);
+        front[slot] = t;
+        byPage.computeIfAbsent(b.pa >>> 12, k -> new ArrayList<>()).add(t);
+        cache.put(b.pa, t);
+        return t;
+    }
+
+    private Translation translate(Block b) {
+        long t0 = System.nanoTime();
+        BlockCompiler.Result r = BlockCompiler.compile(lookup, b, machine, false);
+        Translation t = new Translation(b.la, b.pa, b);
+        t.code = r.code();
+        t.codeBytes = r.codeBytes();
+        translateNanos += System.nanoTime() - t0;
+        translations++;
+        bytesGenerated += r.codeBytes();
+        classBytesGenerated += r.classBytes();
+        inlinedInsns += r.inlined();
+        fallbackInsns += r.fallbacks();
+        if (onTranslate != null) onTranslate.accept(t);
+        return t;
+    }
+
+    private CompiledBlock recompileAsRegion(Translation t) {
+        long t0 = System.nanoTime();
+        BlockCompiler.Result r = BlockCompiler.compile(lookup, t.block, machine, true);
+        translateNanos += System.nanoTime() - t0;
+        t.region = true; // also when the region did not fit: do not try again
+        if (!r.region()) return t.code;
+        regions++;
+        bytesGenerated += r.codeBytes();
+        classBytesGenerated += r.classBytes();
+        t.code = r.code();
+        t.codeBytes = r.codeBytes();
+        cache.put(t.pa, t); // re-weigh
+        return t.code;
+    }
+
+    private void dropTranslation(Translation t) {
+        t.invalidate();
+        ArrayList<Translation> l = byPage.get(t.pa >>> 12);
+        if (l != null) l.remove(t);
+        int slot = (int) (t.pa ^ (t.pa >>> 12)) & (front.length - 1);
+        if (front[slot] == t) front[slot] = null;
+    }
+
+    private void evicted(Translation t) {
+        evictions++;
+        dropTranslation(t);
+    }
+
+    /** Physical memory tells us a code frame was written: drop every translation from it. */
+    private void codeWritten(long physAddr, int len) {
+        long first = physAddr >>> 12, last = (physAddr + Math.max(len, 1) - 1) >>> 12;
+        for (long pfn = first; pfn <= last; pfn++) {
+            ArrayList<Translation> l = byPage.remove(pfn);
+            if (l == null) continue;
+            for (Translation t : l) {
+                if (!t.valid) continue;
+                invalidations++;
+                t.invalidate();
+                cache.asMap().remove(t.pa, t);
+                int slot = (int) (t.pa ^ (t.pa >>> 12)) & (front.length - 1);
+                if (front[slot] == t) front[slot] = null;
+            }
+        }
+    }
+
+    @Override
+    public void flush() {
+        blocks.flush();
+        flushTranslations();
+    }
+
+    /**
+     * Drops every translation but keeps the decoded blocks (for measuring translation alone);
+     * {@link #flush} drops both.
+     */
+    public void flushTranslations() {
+        for (Translation t : cache.asMap().values()) t.invalidate();
+        cache.invalidateAll();
+        byPage.clear();
+        Arrays.fill(front, null);
+        prev = null;
+    }
+
+    /** Live translations (after pending evictions). */
+    public long liveTranslations() {
+        cache.cleanUp();
+        return cache.estimatedSize();
+    }
+
+    // ------------------------------------------------------------------ interpreted paths
+
+    /** Like the interpreter's runBlock: the first {@code n} instructions, precise on a fault. */
+    private void runBlock(Block b, int n) {
+        Cpu c = cpu;
+        Instruction[] insns = b.insns;
+        int k = 0;
+        try {
+            for (; k < n; k++) {
+                Instruction i = insns[k];
+                long next = JitRt.exec(c, i);
+                if (next != Exec.FALLTHROUGH) {
+                    c.rip = next;
+                    c.instructions += k + 1;
+                    return;
+                }
+                if (b.writesMemory && !b.valid && k + 1 < n) {
+                    c.rip = i.next();
+                    c.instructions += k + 1;
+                    return;
+                }
+            }
+            c.rip = insns[n - 1].next();
+            c.instructions += n;
+        } catch (CpuException e) {
+            c.rip = insns[k].address;
+            c.instructions += k;
+            throw e;
+        }
+    }
+
+    private void traceBlock(Block b) {
+        Cpu c = cpu;
+        for (Instruction i : b.insns) {
+            machine.tracer.trace(c, i);
+            c.rip = i.address;
+            long next = JitRt.exec(c, i);
+            c.instructions++;
+            if (next != Exec.FALLTHROUGH) {
+                c.rip = next;
+                return;
+            }
+            c.rip = i.next();
+            if (!b.valid) return;
+        }
+    }
+
+    private void runNative(Block b) {
+        Cpu c = cpu;
+        nativeCalls++;
+        pendingNext = c.rip;
+        b.nativeFn.invoke(machine);
+        long ret = Operands.peek(c, 8); // return as `ret` would
+        if (!c.canonical(ret)) throw CpuException.gp0("native function returned to non-canonical 0x" + Long.toHexString(ret));
+        c.r[Cpu.RSP] += 8;
+        c.rip = ret;
+        c.instructions++;
+    }
+
+    private RunResult deliver(CpuException e, long faultRip, long start) {
+        Cpu c = cpu;
+        if (c.idtrLimit == 0) {
+            return new RunResult(StopReason.UNHANDLED_FAULT, c.instructions - start, e, faultRip, e.describe() + ": " + e.getMessage());
+        }
+        exceptionsDelivered++;
+        c.halted = false;
+        Interrupts.deliver(c, e, faultRip, pendingNext);
+        return null;
+    }
+
+    @Override
+    public String stats() {
+        cache.cleanUp();
+        return "blocks executed: " + blocksExecuted
+                + "\nlinks followed: " + linksFollowed
+                + "\ncache hits: " + hits
+                + "\ncache misses: " + misses
+                + "\ntranslations: " + translations
+                + "\nregions: " + regions
+                + "\nevictions: " + evictions
+                + "\ninvalidations: " + invalidations
+                + "\nlive translations: " + cache.estimatedSize()
+                + "\ntranslation time: " + String.format("%.3f ms (%.1f us per block)", translateNanos / 1e6,
+                        translations == 0 ? 0.0 : translateNanos / 1e3 / translations)
+                + "\nbytecode generated: " + bytesGenerated + " bytes (class files " + classBytesGenerated + " bytes)"
+                + "\ninstructions inlined: " + inlinedInsns + ", via interpreter fallback: " + fallbackInsns
+                + "\ninterpreted blocks: " + interpretedBlocks
+                + "\nnative calls: " + nativeCalls
+                + "\nexceptions delivered: " + exceptionsDelivered;
+    }
+}

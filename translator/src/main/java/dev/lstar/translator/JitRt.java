@@ -1,0 +1,73 @@
+package dev.lstar.translator;
+
+import dev.lstar.decoder.Instruction;
+import dev.lstar.runtime.Cpu;
+import dev.lstar.runtime.CpuException;
+import dev.lstar.runtime.interp.Exec;
+
+/**
+ * Static helpers that translated code calls. Public because hidden classes in this package call
+ * them; not meant for other callers. Each is small enough for HotSpot to inline into the block.
+ */
+public final class JitRt {
+    private JitRt() {}
+
+    /**
+     * The linear address {@code la} if canonical for the current paging mode, else #GP(0), or
+     * #SS(0) for a stack reference (SDM Vol. 3A §6.15 "#SS", Vol. 1 §3.3.7.1).
+     */
+    public static long canon(Cpu c, long la, boolean stack) {
+        int shift = (c.cr4 & Cpu.CR4_LA57) != 0 ? 7 : 16;
+        if (((la << shift) >> shift) != la) {
+            throw stack ? CpuException.ss(0, "non-canonical stack address 0x" + Long.toHexString(la))
+                    : CpuException.gp0("non-canonical address 0x" + Long.toHexString(la));
+        }
+        return la;
+    }
+
+    /** RSP for a push/pop: #SS(0) when non-canonical (as Operands.push/peek). */
+    public static long stack(Cpu c, long rsp) {
+        int shift = (c.cr4 & Cpu.CR4_LA57) != 0 ? 7 : 16;
+        if (((rsp << shift) >> shift) != rsp) {
+            throw CpuException.ss(0, "non-canonical stack 0x" + Long.toHexString(rsp));
+        }
+        return rsp;
+    }
+
+    /** A near branch target must be canonical: #GP(0) at the branch (SDM Vol. 1 §6.3.7). */
+    public static long branch(Cpu c, long t) {
+        int shift = (c.cr4 & Cpu.CR4_LA57) != 0 ? 7 : 16;
+        if (((t << shift) >> shift) != t) {
+            throw CpuException.gp0("branch to non-canonical address 0x" + Long.toHexString(t));
+        }
+        return t;
+    }
+
+    /**
+     * Runs {@code i} through the interpreter's {@link Exec}. For a memory-destination instruction
+     * that writes flags, the lazy-flags record is restored if it faults (Exec records flags before
+     * the store), exactly as the interpreter does.
+     */
+    public static long exec(Cpu c, Instruction i) {
+        if (i.kind[0] != Instruction.OP_MEM || i.flagsWritten == 0) return Exec.execute(c, i);
+        int op = c.lzOp, size = c.lzSize;
+        long res = c.lzRes, a = c.lzA, b = c.lzB, aux = c.lzAux, fl = c.rflags;
+        try {
+            return Exec.execute(c, i);
+        } catch (CpuException e) {
+            c.lzOp = op; c.lzSize = size; c.lzRes = res; c.lzA = a; c.lzB = b; c.lzAux = aux; c.rflags = fl;
+            throw e;
+        }
+    }
+
+    /**
+     * Called by a block's exception handler: the fault happened at instruction {@code at}
+     * ({@code ~at} when it was an interpreter fallback): sets RIP to that instruction and counts
+     * the instructions before it as retired.
+     */
+    public static void fault(Cpu c, long[] addrs, int at) {
+        int k = at >= 0 ? at : ~at;
+        c.rip = addrs[k];
+        c.instructions += k;
+    }
+}

@@ -1,0 +1,93 @@
+package dev.lstar.translator;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.lstar.runtime.Cpu;
+import dev.lstar.runtime.Vendor;
+import dev.lstar.runtime.engine.Engine;
+import dev.lstar.runtime.engine.RunResult;
+import dev.lstar.runtime.engine.StopReason;
+import dev.lstar.runtime.interp.Interpreter;
+import dev.lstar.runtime.setup.BareMachine;
+import dev.lstar.runtime.setup.PageTables;
+
+import java.util.function.Function;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Two address spaces map the same linear page to different code, and the guest switches CR3
+ * between calls into it: the translation (and a block link) of one space must never run in the
+ * other. With PCID the TLB keeps both spaces' translations (CR3 bit 63 set: no flush).
+ */
+class AddressSpaceTest {
+    static final long STACK_TOP = 0x7ff000;
+
+    static BareMachine machine(boolean pcid) {
+        BareMachine bm = BareMachine.create(Vendor.INTEL, 64 << 20, false, 0);
+        GuestImage img = GuestImage.load("cr3");
+        bm.map(GuestImage.BASE, img.code().length, 0);
+        bm.poke(GuestImage.BASE, img.code());
+        bm.map(STACK_TOP - 0x4000, 0x4000, PageTables.RW | PageTables.NX);
+        PageTables as1 = bm.pageTables;
+        PageTables as2 = new PageTables(bm.machine.phys, bm.frames, false);
+        long x = img.sym("x"), x2 = img.sym("x2");
+        for (long la : new long[] {BareMachine.GDT_LA, GuestImage.BASE, STACK_TOP - 0x4000, STACK_TOP - 0x3000,
+                STACK_TOP - 0x2000, STACK_TOP - 0x1000}) {
+            as2.setPte(la, as1.pte(la));
+        }
+        as2.setPte(x, as1.pte(x2)); // space 2: the page of x holds x2's code
+        Cpu c = bm.machine.cpu;
+        long cr3a = as1.root, cr3b = as2.root;
+        if (pcid) {
+            c.cr4 |= Cpu.CR4_PCIDE;
+            cr3a |= 1 | (1L << 63);
+            cr3b |= 2 | (1L << 63);
+            c.cr3 = cr3a & ~(1L << 63);
+        } else {
+            c.cr3 = cr3a;
+        }
+        bm.machine.mmu.flushAll();
+        c.r[Cpu.RDI] = cr3a;
+        c.r[Cpu.RSI] = cr3b;
+        c.r[Cpu.RSP] = STACK_TOP;
+        c.rip = GuestImage.BASE;
+        return bm;
+    }
+
+    static void check(boolean pcid, Function<BareMachine, Engine> engine) {
+        BareMachine bm = machine(pcid);
+        RunResult r = engine.apply(bm).run(bm.machine, 10_000, GuestImage.load("cr3").sym("done"));
+        assertEquals(StopReason.UNTIL_REACHED, r.reason(), r.toString());
+        assertEquals(0x1212, bm.machine.cpu.r[Cpu.R8], "each call ran the code of the current space");
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void interpreter(boolean pcid) {
+        check(pcid, bm -> new Interpreter(bm.machine));
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void jit(boolean pcid) {
+        JitEngine[] j = new JitEngine[1];
+        check(pcid, bm -> j[0] = new JitEngine(bm.machine));
+        assertEquals(0, j[0].interpretedBlocks);
+        assertTrue(j[0].translations >= 5, "x translated once per space:\n" + j[0].stats());
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void jitWithoutLinking(boolean pcid) {
+        check(pcid, bm -> new JitEngine(bm.machine, JitEngine.Options.defaults().withLinking(false)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void lockstep(boolean pcid) {
+        LockstepEngine[] l = new LockstepEngine[1];
+        check(pcid, bm -> l[0] = new LockstepEngine(bm.machine));
+        assertNull(l[0].divergence());
+    }
+}

@@ -1,0 +1,83 @@
+package dev.lstar.translator;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.lstar.runtime.Cpu;
+import dev.lstar.runtime.Vendor;
+import dev.lstar.runtime.engine.Engine;
+import dev.lstar.runtime.engine.RunResult;
+import dev.lstar.runtime.engine.StopReason;
+import dev.lstar.runtime.interp.Interpreter;
+import dev.lstar.runtime.setup.BareMachine;
+import dev.lstar.runtime.setup.PageTables;
+
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/** Guest code that patches itself: in the running block, and in a block translated earlier. */
+class SelfModifyingCodeTest {
+    static BareMachine machine() {
+        BareMachine bm = BareMachine.create(Vendor.INTEL, 64 << 20, false, 3);
+        GuestImage img = GuestImage.load("smc");
+        bm.map(GuestImage.BASE, img.code().length, PageTables.RW | PageTables.US); // writable code
+        bm.poke(GuestImage.BASE, img.code());
+        bm.machine.cpu.rip = GuestImage.BASE;
+        bm.map(Guests.STACK_TOP - 0x10000, 0x10000, PageTables.RW | PageTables.US | PageTables.NX);
+        bm.machine.cpu.r[Cpu.RSP] = Guests.STACK_TOP;
+        return bm;
+    }
+
+    static BareMachine run(Function<BareMachine, Engine> engine) {
+        BareMachine bm = machine();
+        RunResult r = engine.apply(bm).run(bm.machine, 1_000, GuestImage.load("smc").sym("done"));
+        assertEquals(StopReason.UNTIL_REACHED, r.reason(), r.toString());
+        Cpu c = bm.machine.cpu;
+        assertEquals(42, c.r[Cpu.R8], "patched immediate in the same block");
+        assertEquals(5, c.r[Cpu.R9], "other block before the patch");
+        assertEquals(7, c.r[Cpu.R10], "other block after the patch");
+        return bm;
+    }
+
+    @Test
+    void interpreterReference() {
+        run(bm -> new Interpreter(bm.machine));
+    }
+
+    @Test
+    void jitSeesBothPatches() {
+        JitEngine[] jit = new JitEngine[1];
+        BareMachine bm = run(m -> jit[0] = new JitEngine(m.machine));
+        assertTrue(jit[0].invalidations >= 2, "both code pages' translations were dropped:\n" + jit[0].stats());
+        assertTrue(jit[0].translations >= 4, jit[0].stats());
+        assertEquals(1, jit[0].interpretedBlocks, "only the last block, which contains `until`, was interpreted");
+        BareMachine ref = machine();
+        new Interpreter(ref.machine).run(ref.machine, 1_000, GuestImage.load("smc").sym("done"));
+        assertEquals(ref.machine.cpu.instructions, bm.machine.cpu.instructions);
+        assertEquals(ref.machine.cpu.getRflags(), bm.machine.cpu.getRflags());
+        assertArrayEquals(ref.machine.cpu.r, bm.machine.cpu.r);
+    }
+
+    @Test
+    void lockstepAgrees() {
+        LockstepEngine[] ls = new LockstepEngine[1];
+        run(m -> ls[0] = new LockstepEngine(m.machine));
+        assertNull(ls[0].divergence());
+    }
+
+    @Test
+    void hostWriteToCodeInvalidatesTranslations() {
+        BareMachine bm = machine();
+        JitEngine jit = new JitEngine(bm.machine);
+        long done = GuestImage.load("smc").sym("done");
+        jit.run(bm.machine, 1_000, done);
+        assertEquals(7, bm.machine.cpu.r[Cpu.R10]);
+        // the embedder rewrites `other` to return 9 (through physical memory) and reruns it
+        long other = GuestImage.load("smc").sym("other");
+        bm.poke(other + 1, new byte[] {9, 0, 0, 0});
+        bm.machine.cpu.rip = other;
+        bm.machine.cpu.r[Cpu.RSP] -= 8;
+        bm.poke(bm.machine.cpu.r[Cpu.RSP], new byte[] {(byte) 0x2c, 0, 0x40, 0, 0, 0, 0, 0}); // return to done
+        jit.run(bm.machine, 1_000, done);
+        assertEquals(9, bm.machine.cpu.r[Cpu.RAX]);
+    }
+}
