@@ -42,7 +42,12 @@ public final class ConformanceMain {
 
     /** The lstar engines the suite runs, by name (the JIT joins when it exists). */
     static final java.util.Map<String, java.util.function.Function<dev.lstar.runtime.Machine, dev.lstar.runtime.engine.Engine>> ENGINES =
-            new java.util.LinkedHashMap<>(java.util.Map.of("interp", dev.lstar.runtime.interp.Interpreter::new));
+            new java.util.LinkedHashMap<>();
+
+    static {
+        ENGINES.put("interp", dev.lstar.runtime.interp.Interpreter::new);
+        ENGINES.put("jit", dev.lstar.translator.JitEngine::new);
+    }
 
     static List<Emulator> lstarEmulators() {
         List<Emulator> out = new ArrayList<>();

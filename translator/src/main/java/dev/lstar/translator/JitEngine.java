@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.lstar.decoder.Instruction;
 import dev.lstar.runtime.Cpu;
+import dev.lstar.runtime.Flags;
 import dev.lstar.runtime.CpuException;
 import dev.lstar.runtime.Machine;
 import dev.lstar.runtime.engine.Engine;
@@ -154,6 +155,11 @@ public final class JitEngine implements Engine {
             } else if (machine.tracer != null) {
                 interpretedBlocks++;
                 traceBlock(b);
+            } else if ((c.rflags & Flags.RF) != 0) {
+                // RF (from IRETQ of a fault frame) is cleared once an instruction completes, as in the interpreter
+                interpretedBlocks++;
+                runBlock(b, 1);
+                c.rflags &= ~(long) Flags.RF;
             } else if (until != -1 && until - b.la > 0 && until - b.la < b.byteLen && b.indexOf(until) > 0) {
                 interpretedBlocks++;
                 runBlock(b, b.indexOf(until)); // stop exactly at `until` inside this block

@@ -3,6 +3,8 @@ package dev.lstar.conformance.e2e;
 import dev.lstar.runtime.Machine;
 import dev.lstar.runtime.engine.Engine;
 import dev.lstar.runtime.interp.Interpreter;
+import dev.lstar.translator.JitEngine;
+import dev.lstar.translator.LockstepEngine;
 
 import java.util.List;
 import java.util.function.Function;
@@ -15,7 +17,9 @@ import java.util.function.Function;
 public record EngineFactory(String name, Function<Machine, Engine> create) {
     /** The engines every end-to-end test runs on. */
     public static final List<EngineFactory> ALL = List.of(
-            new EngineFactory("interp", Interpreter::new));
+            new EngineFactory("interp", Interpreter::new),
+            new EngineFactory("jit", JitEngine::new),
+            new EngineFactory("lockstep", LockstepEngine::new));
 
     @Override
     public String toString() {

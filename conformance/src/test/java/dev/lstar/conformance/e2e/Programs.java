@@ -15,7 +15,7 @@ final class Programs {
 
     /** Program names (one per .S file). */
     static final List<String> NAMES = List.of("hello", "getpid", "enosys", "regs", "toppage", "mm", "archprctl",
-            "uname", "clock", "getrandom", "writev", "int80", "fault", "sysret");
+            "uname", "clock", "getrandom", "writev", "int80", "fault", "sysret", "selfcheck_insns");
 
     /** The programs whose output depends only on lstar (sysret needs a test-installed system call). */
     static final List<String> LSTAR_ONLY = List.of("sysret");

@@ -11,6 +11,7 @@ import dev.lstar.conformance.gen.Forms;
 import dev.lstar.conformance.gen.Report;
 import dev.lstar.conformance.host.HostCpu;
 import dev.lstar.runtime.interp.Interpreter;
+import dev.lstar.translator.JitEngine;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -25,11 +26,20 @@ class EngineConformanceTest {
 
     @Test
     void interpreterAgreesWithTheHostCpu() {
+        check(new LstarEmulator("interp", Interpreter::new));
+    }
+
+    @Test
+    void jitAgreesWithTheHostCpu() {
+        check(new LstarEmulator("jit", m -> new JitEngine(m, JitEngine.Options.defaults().withHotThreshold(0))));
+    }
+
+    static void check(LstarEmulator lstar) {
         assumeTrue(HostCpu.supported(), () -> "needs an x86-64 Linux host: " + HostCpu.unsupportedReason());
         try (HostCpu host = new HostCpu()) {
             List<Case> cases = new CaseGenerator(host.dataBase(), 7, BUDGET).cases(Forms.all(), CpuFeatures.host());
-            Report r = new Differential(host, new LstarEmulator("interp", Interpreter::new)).run(cases);
-            System.out.println("interpreter vs host CPU:\n" + r.table());
+            Report r = new Differential(host, lstar).run(cases);
+            System.out.println(lstar.name() + " vs host CPU:\n" + r.table());
             assertTrue(r.totalCases() > 5000, "cases: " + r.totalCases());
             assertEquals(0, r.totalMismatches(), r.full());
         }
