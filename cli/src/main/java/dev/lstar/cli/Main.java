@@ -73,6 +73,7 @@ public final class Main {
     /** Parsed options. */
     static final class Options {
         String engine = Engines.DEFAULT;
+        boolean engineChosen;
         boolean kpti = true, pcid = true, la57 = false, canonicalCheck = true, strace, trace, stats;
         Vendor vendor = Vendor.INTEL;
         final List<String> rest = new ArrayList<>();
@@ -114,7 +115,7 @@ public final class Main {
             String a = args[i];
             if (!a.startsWith("--")) break;
             switch (a) {
-                case "--engine" -> o.engine = Engines.check(value(args, ++i, a));
+                case "--engine" -> { o.engine = Engines.check(value(args, ++i, a)); o.engineChosen = true; }
                 case "--kpti" -> o.kpti = onOff(value(args, ++i, a), a);
                 case "--pcid" -> o.pcid = onOff(value(args, ++i, a), a);
                 case "--cpu" -> o.vendor = switch (value(args, ++i, a).toLowerCase(Locale.ROOT)) {
