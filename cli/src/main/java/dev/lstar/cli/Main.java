@@ -172,9 +172,12 @@ public final class Main {
         if (exit.signal() != null) {
             err.println("lstar: " + exit.message());
         }
-        String stats = String.format("lstar stats: engine %s, %s, kpti %s, %,d instructions, %,d syscalls, %.3f s%n%s",
+        dev.lstar.runtime.mem.Mmu mmu = kernel.machine.mmu;
+        String stats = String.format("lstar stats: engine %s, %s, kpti %s, %,d instructions, %,d syscalls, %.3f s%n%s%n"
+                        + "mmu: %,d slow-path accesses, %,d page walks, %,d page faults, %,d CR3 writes, %,d invlpg, %,d full flushes",
                 engine.name(), o.vendor.name().toLowerCase(Locale.ROOT), o.kpti ? "on" : "off",
-                kernel.cpu.instructions, kernel.syscallCount(), nanos / 1e9, engine.stats());
+                kernel.cpu.instructions, kernel.syscallCount(), nanos / 1e9, engine.stats().strip(),
+                mmu.slowAccesses, mmu.walks, mmu.pageFaults, mmu.cr3Writes, mmu.invlpgs, mmu.fullFlushes);
         if (o.stats) err.println(stats.strip());
         return new Outcome(exit.shellStatus(), exit, kernel.syscallCount(), kernel.cpu.instructions, nanos, stats);
     }

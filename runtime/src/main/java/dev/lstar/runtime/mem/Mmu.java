@@ -118,11 +118,17 @@ public final class Mmu implements ByteSource {
 
     /** Index into fast tags for a data/fetch access at the current privilege (user half when CPL 3). */
     private int idx(long la) {
-        return ((int) (la >>> 12) & MASK) | (((cpu.cpl + 1) >> 2) << BITS);
+        return sidx(la) | (((cpu.cpl + 1) >> 2) << BITS);
     }
 
+    /**
+     * The TLB slot of a page: the low page-number bits mixed with higher ones, so that regions
+     * that start at aligned addresses (kernel text, per-CPU data, the user's ELF and stack) do not
+     * all land on the same few slots of the direct-mapped sets and evict each other.
+     */
     private static int sidx(long la) {
-        return (int) (la >>> 12) & MASK;
+        long vpn = la >>> 12;
+        return (int) (vpn ^ (vpn >>> BITS) ^ (vpn >>> (2 * BITS)) ^ (vpn >>> (3 * BITS))) & MASK;
     }
 
     private int dataMode() {
