@@ -167,7 +167,8 @@ public final class JitEngine implements Engine {
                 interpretedBlocks++;
                 runBlock(b, b.insns.length);
             } else {
-                if (!t.region && options.hotThreshold() > 0 && t.execCount >= options.hotThreshold()
+                // checked once, when the block becomes hot (not on every later execution)
+                if (!t.region && options.hotThreshold() > 0 && t.execCount == options.hotThreshold()
                         && BlockCompiler.isSelfLoop(b)) {
                     code = recompileAsRegion(t);
                 }
