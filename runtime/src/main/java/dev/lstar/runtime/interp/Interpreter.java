@@ -152,6 +152,7 @@ public final class Interpreter implements Engine {
             Instruction i = insns[k];
             if (!b.valid || machine.stopRequested()) return; // rewritten by a hook, or stop(): fresh look-up
             c.rip = i.address;
+            pendingNext = i.next();
             int act = h.beforeInstruction(machine, i);
             if (act == Machine.Hooks.LEAVE) return;
             if (act == Machine.Hooks.SKIP) {
