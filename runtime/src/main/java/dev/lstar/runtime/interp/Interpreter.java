@@ -227,7 +227,12 @@ public final class Interpreter implements Engine {
         }
         exceptionsDelivered++;
         c.halted = false;
-        Interrupts.deliver(c, e, faultRip, pendingNext);
+        try {
+            Interrupts.deliver(c, e, faultRip, pendingNext);
+        } catch (TripleFault t) {
+            // delivery itself shut the machine down (fault while delivering #DF)
+            return new RunResult(StopReason.TRIPLE_FAULT, c.instructions - start, null, c.rip, t.getMessage());
+        }
         return null;
     }
 
