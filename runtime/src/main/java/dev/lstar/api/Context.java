@@ -76,6 +76,11 @@ public final class Context {
         c.halted = halted;
     }
 
+    /** Whether applying this context leaves the paging controls (CR0, CR3, CR4, EFER) of {@code c} unchanged. */
+    boolean samePaging(Cpu c) {
+        return c.cr0 == cr0 && c.cr3 == cr3 && c.cr4 == cr4 && c.efer == efer;
+    }
+
     /** The saved value of {@code reg} (same meaning as {@link Emulator#regRead}). */
     public long get(Reg reg) {
         int g = reg.gprIndex();

@@ -503,12 +503,16 @@ public final class Emulator implements AutoCloseable {
         return Context.capture(cpu);
     }
 
-    /** Restores CPU state saved by {@link #contextSave()} (memory is not touched); flushes the TLB. */
+    /**
+     * Restores CPU state saved by {@link #contextSave()} (memory is not touched); flushes the TLB
+     * when CR0, CR3, CR4 or EFER change.
+     */
     public void contextRestore(Context ctx) {
         checkOwner();
         boolean idtWasEmpty = cpu.idtrLimit == 0;
+        boolean flush = !ctx.samePaging(cpu);
         ctx.applyTo(cpu);
-        cpu.mmu.flushAll();
+        if (flush) cpu.mmu.flushAll();
         if (idtWasEmpty != (cpu.idtrLimit == 0)) hooks.idtChanged();
     }
 
@@ -535,6 +539,10 @@ public final class Emulator implements AutoCloseable {
         checkOwner();
         if (snap.owner != this) throw new IllegalArgumentException("snapshot of another emulator");
         var phys = machine.phys;
+        // The TLB survives a restore when neither the mappings nor the paging controls changed:
+        // then the guest-visible translations are the same, and only accessed/dirty bits in the
+        // (guest-invisible) page tables differ, as after software clears them without INVLPG.
+        boolean flush = mem.version != snap.version || !snap.context.samePaging(cpu);
         // mapping bookkeeping and the allocator
         if (mem.version != snap.version || baseline != snap) {
             for (Map.Entry<Long, byte[]> e : new ArrayList<>(mem.adopted.entrySet())) {
@@ -564,7 +572,7 @@ public final class Emulator implements AutoCloseable {
         }
         boolean idtWasEmpty = cpu.idtrLimit == 0;
         snap.context.applyTo(cpu);
-        cpu.mmu.flushAll();
+        if (flush) cpu.mmu.flushAll();
         if (idtWasEmpty != (cpu.idtrLimit == 0)) hooks.idtChanged();
     }
 
