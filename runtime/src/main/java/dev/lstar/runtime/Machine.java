@@ -66,6 +66,83 @@ public final class Machine {
         return m;
     }
 
+    // ------------------------------------------------------------------ embedding hooks (dev.lstar.api)
+
+    /**
+     * Hook dispatch installed by an embedder ({@code dev.lstar.api.HookSet}); null when nobody
+     * installed hooks, and then engines pay nothing. See {@link Hooks} for the engine contract.
+     */
+    public Hooks hooks;
+
+    private BlockInvalidator[] invalidators = new BlockInvalidator[0];
+
+    /** Engines with a code cache register here so that hook changes and range flushes reach them. */
+    public synchronized void addBlockInvalidator(BlockInvalidator inv) {
+        BlockInvalidator[] n = java.util.Arrays.copyOf(invalidators, invalidators.length + 1);
+        n[invalidators.length] = inv;
+        invalidators = n;
+    }
+
+    /** Drops, in every registered engine, the cached blocks {@code filter} selects; returns how many. */
+    public int invalidateBlocks(BlockFilter filter) {
+        int n = 0;
+        for (BlockInvalidator inv : invalidators) n += inv.invalidate(filter);
+        return n;
+    }
+
+    /** Selects cached blocks by their linear start, physical start, length in bytes and instructions. */
+    @FunctionalInterface
+    public interface BlockFilter {
+        boolean test(long la, long pa, int byteLen, dev.lstar.decoder.Instruction[] insns);
+    }
+
+    /** An engine's code cache: drops the blocks (or translations) a filter selects, returns how many. */
+    @FunctionalInterface
+    public interface BlockInvalidator {
+        int invalidate(BlockFilter filter);
+    }
+
+    /**
+     * What an engine must do for embedder hooks. Contract (the interpreter follows it; a JIT must too):
+     * <ol>
+     *   <li>When a block is built, ask {@link #covers}; if false the block runs with no hook calls
+     *       at all. The answer stays right until {@link Machine#invalidateBlocks} drops the block:
+     *       every hook change invalidates exactly the blocks whose answer may change.</li>
+     *   <li>A covered block calls {@link #enterBlock} on entry, then for each instruction, with the
+     *       state precise ({@code cpu.rip} = the instruction's address, RFLAGS and registers as
+     *       before it, retired-instruction count up to date), {@link #beforeInstruction}: EXECUTE
+     *       runs it; SKIP counts it as retired and continues at {@code cpu.rip} (leave the block if
+     *       that is not the next instruction); LEAVE ends the block without running it (continue
+     *       with a fresh look-up at {@code cpu.rip}; the stop flag may be set). After an instruction
+     *       completes without fault, call {@link #afterInstruction}.</li>
+     *   <li>Every guest exception, with precise state, goes to {@link #onException} before IDT
+     *       delivery: RETRY re-executes the faulting instruction, CONTINUE resumes at
+     *       {@code cpu.rip} as the hook left it, DELIVER proceeds as without hooks.</li>
+     *   <li>Also when the block was built before {@link #hooks} was set: engines must read
+     *       {@code machine.hooks} at block build time, and the field is only set together with a
+     *       full invalidation.</li>
+     * </ol>
+     */
+    public interface Hooks {
+        int EXECUTE = 0, SKIP = 1, LEAVE = 2;
+        int RETRY = 0, CONTINUE = 1, DELIVER = 2;
+
+        /** Whether a block starting at {@code la} of {@code byteLen} bytes needs hook dispatch. */
+        boolean covers(long la, int byteLen, dev.lstar.decoder.Instruction[] insns);
+
+        /** Block entry; EXECUTE or LEAVE. */
+        int enterBlock(Machine m, long la, int byteLen);
+
+        /** Before an instruction of a covered block; EXECUTE, SKIP or LEAVE. */
+        int beforeInstruction(Machine m, dev.lstar.decoder.Instruction insn);
+
+        /** After an instruction of a covered block completed (cpu.rip is the next RIP). */
+        void afterInstruction(Machine m, dev.lstar.decoder.Instruction insn);
+
+        /** A guest exception at {@code faultRip} (state precise); RETRY, CONTINUE or DELIVER. */
+        int onException(Machine m, CpuException e, long faultRip, long nextRip);
+    }
+
     /** Receives each executed instruction when tracing is on. */
     @FunctionalInterface
     public interface InstructionTracer {

@@ -21,6 +21,9 @@ public final class Block {
 
     /** One-entry successor cache for chaining: the block last executed after this one. */
     Block succ;
+    /** Whether embedder hooks cover the block ({@link dev.lstar.runtime.Machine.Hooks#covers}); fixed at build. */
+    public boolean hooked;
+
     /** How many times the block was entered (drives hot-region selection in the JIT). */
     public long execCount;
 

@@ -43,6 +43,7 @@ public final class BlockCache {
         this.mmu = machine.mmu;
         this.fetcher = mmu::fetch8;
         machine.phys.addCodeWriteListener(this::codeWritten);
+        machine.addBlockInvalidator(this::invalidateMatching);
     }
 
     /**
@@ -102,6 +103,8 @@ public final class BlockCache {
             if ((addr & 0xFFF) == 0) break; // blocks end at the page boundary
         }
         Block b = new Block(rip, pa, list.toArray(new Instruction[0]), null, writes);
+        Machine.Hooks hooks = machine.hooks;
+        if (hooks != null) b.hooked = hooks.covers(rip, b.byteLen, b.insns);
         if (crossesPage) {
             b.valid = false; // decoded from two pages: never cached, decoded again next time
         } else {
@@ -136,6 +139,33 @@ public final class BlockCache {
             }
             machine.phys.unmarkCode(pfn);
         }
+    }
+
+    /**
+     * Drops the cached blocks {@code f} selects (hook changes, range flushes); returns how many.
+     * Other blocks stay decoded.
+     */
+    public int invalidateMatching(Machine.BlockFilter f) {
+        int n = 0;
+        for (java.util.Iterator<Map.Entry<Long, ArrayList<Block>>> it = byPage.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Long, ArrayList<Block>> e = it.next();
+            ArrayList<Block> blocks = e.getValue();
+            for (int k = blocks.size() - 1; k >= 0; k--) {
+                Block b = blocks.get(k);
+                if (!b.valid) { blocks.remove(k); continue; }
+                if (b.nativeFn != null || !f.test(b.la, b.pa, b.byteLen, b.insns)) continue;
+                b.valid = false;
+                blocks.remove(k);
+                byPa.remove(b.pa, b);
+                invalidations++;
+                n++;
+            }
+            if (blocks.isEmpty()) {
+                it.remove();
+                machine.phys.unmarkCode(e.getKey());
+            }
+        }
+        return n;
     }
 
     /** Drops everything. */

@@ -62,14 +62,18 @@ public final class Interpreter implements Engine {
                     runNative(b);
                 } else if (m.tracer != null) {
                     traceBlock(b);
-                } else if ((c.rflags & Flags.RF) != 0) {
-                    // RF (set by IRETQ from a fault frame) is cleared once an instruction completes (SDM Vol. 3A §18.3.1.1)
-                    runBlock(b, 1);
-                    c.rflags &= ~(long) Flags.RF;
-                } else if (until != -1 && until - b.la > 0 && until - b.la < b.byteLen && b.indexOf(until) > 0) {
-                    runBlock(b, b.indexOf(until)); // stop exactly at `until` inside this block
                 } else {
-                    runBlock(b, b.insns.length);
+                    int n = b.insns.length;
+                    if (until != -1 && until - b.la > 0 && until - b.la < b.byteLen && b.indexOf(until) > 0) {
+                        n = b.indexOf(until); // stop exactly at `until` inside this block
+                    }
+                    if (limit - c.instructions < n) n = (int) (limit - c.instructions); // exact budget
+                    // RF (set by IRETQ from a fault frame) is cleared once an instruction completes (SDM Vol. 3A §18.3.1.1)
+                    boolean rf = (c.rflags & Flags.RF) != 0;
+                    if (rf) n = 1;
+                    if (b.hooked) runHooked(b, n);
+                    else runBlock(b, n);
+                    if (rf) c.rflags &= ~(long) Flags.RF;
                 }
             } catch (CpuException e) {
                 RunResult r = deliver(e, c.rip, start);
@@ -132,6 +136,49 @@ public final class Interpreter implements Engine {
 
     private long pendingNext;
 
+    // ------------------------------------------------------------------ embedder hooks (Machine.Hooks)
+
+    /**
+     * {@link #runBlock} for a block that embedder hooks cover: the same precise-fault handling, with
+     * the {@link Machine.Hooks} calls of the engine contract around each instruction.
+     */
+    private void runHooked(Block b, int n) {
+        Cpu c = cpu;
+        Machine.Hooks h = machine.hooks;
+        if (h == null) { runBlock(b, n); return; }
+        if (h.enterBlock(machine, b.la, b.byteLen) != Machine.Hooks.EXECUTE) return;
+        Instruction[] insns = b.insns;
+        for (int k = 0; k < n; k++) {
+            Instruction i = insns[k];
+            if (!b.valid || machine.stopRequested()) return; // rewritten by a hook, or stop(): fresh look-up
+            c.rip = i.address;
+            pendingNext = i.next();
+            int act = h.beforeInstruction(machine, i);
+            if (act == Machine.Hooks.LEAVE) return;
+            if (act == Machine.Hooks.SKIP) {
+                c.instructions++;
+                if (c.rip != i.next()) return;
+                continue;
+            }
+            int savedOp = c.lzOp, savedSize = c.lzSize;
+            long savedRes = c.lzRes, savedA = c.lzA, savedB = c.lzB, savedAux = c.lzAux, savedFlags = c.rflags;
+            long next;
+            try {
+                next = Exec.execute(c, i);
+            } catch (CpuException e) {
+                c.lzOp = savedOp; c.lzSize = savedSize; c.lzRes = savedRes; c.lzA = savedA; c.lzB = savedB;
+                c.lzAux = savedAux; c.rflags = savedFlags;
+                c.rip = i.address;
+                pendingNext = i.next();
+                throw e;
+            }
+            c.instructions++;
+            c.rip = next != Exec.FALLTHROUGH ? next : i.next();
+            h.afterInstruction(machine, i);
+            if (next != Exec.FALLTHROUGH) return;
+        }
+    }
+
     private void traceBlock(Block b) {
         Cpu c = cpu;
         for (Instruction i : b.insns) {
@@ -170,12 +217,22 @@ public final class Interpreter implements Engine {
     /** Delivers {@code e} raised at {@code faultRip}; returns a stop result if it cannot be delivered. */
     private RunResult deliver(CpuException e, long faultRip, long start) {
         Cpu c = cpu;
+        Machine.Hooks h = machine.hooks;
+        if (h != null) {
+            int act = h.onException(machine, e, faultRip, pendingNext);
+            if (act == Machine.Hooks.RETRY || act == Machine.Hooks.CONTINUE) return null;
+        }
         if (c.idtrLimit == 0) {
             return new RunResult(StopReason.UNHANDLED_FAULT, c.instructions - start, e, faultRip, e.describe() + ": " + e.getMessage());
         }
         exceptionsDelivered++;
         c.halted = false;
-        Interrupts.deliver(c, e, faultRip, pendingNext);
+        try {
+            Interrupts.deliver(c, e, faultRip, pendingNext);
+        } catch (TripleFault t) {
+            // delivery itself shut the machine down (fault while delivering #DF)
+            return new RunResult(StopReason.TRIPLE_FAULT, c.instructions - start, null, c.rip, t.getMessage());
+        }
         return null;
     }
 

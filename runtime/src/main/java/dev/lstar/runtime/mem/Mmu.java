@@ -536,7 +536,7 @@ public final class Mmu implements ByteSource {
         long cr4 = cpu.cr4;
         boolean smap = (cr4 & Cpu.CR4_SMAP) != 0, smep = (cr4 & Cpu.CR4_SMEP) != 0;
         boolean wp = (cpu.cr0 & Cpu.CR0_WP) != 0;
-        boolean writable = d && !phys.isCode(s.phys[i] >>> 12);
+        boolean writable = d && !phys.writesReported(s.phys[i] >>> 12); // code or watched frames: writes take the checked path
         boolean supData = !u || !smap;
         s.rTag[i] = supData ? base : INVALID;
         s.rTag[i + N] = u ? base : INVALID;

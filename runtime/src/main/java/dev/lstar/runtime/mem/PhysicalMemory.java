@@ -37,6 +37,8 @@ public final class PhysicalMemory {
     private final long size;
     private final byte[][] frames;
     private final long[] codeBits;
+    /** Write tracking for snapshots: frames whose next write sets their dirty bit (see {@link #watchAllWrites}). */
+    private final long[] watchBits, dirtyBits;
     private CodeWriteListener listener;
     private Mmu[] mmus = new Mmu[0];
     /** Frames currently marked as code (statistics / tests). */
@@ -57,6 +59,8 @@ public final class PhysicalMemory {
         this.size = nframes << PAGE_SHIFT;
         this.frames = new byte[(int) nframes][];
         this.codeBits = new long[(int) ((nframes + 63) >>> 6)];
+        this.watchBits = new long[codeBits.length];
+        this.dirtyBits = new long[codeBits.length];
     }
 
     /** Installed RAM in bytes (a multiple of 4 KiB). */
@@ -154,13 +158,90 @@ public final class PhysicalMemory {
         listener = prev == null ? l : (pa, len) -> { prev.codeWritten(pa, len); l.codeWritten(pa, len); };
     }
 
-    /** Reports a write of {@code len} bytes at {@code pa} (within one frame) if that frame is code. */
+    /** Reports a write of {@code len} bytes at {@code pa} (within one frame) if that frame is code or watched. */
     void noteWrite(long pa, int len) {
         int i = (int) (pa >>> PAGE_SHIFT);
-        if ((codeBits[i >>> 6] & (1L << i)) != 0) {
-            CodeWriteListener l = listener;
-            if (l != null) l.codeWritten(pa, len);
+        int w = i >>> 6;
+        long bit = 1L << i;
+        if (((codeBits[w] | watchBits[w]) & bit) != 0) {
+            if ((watchBits[w] & bit) != 0) {
+                watchBits[w] &= ~bit;
+                dirtyBits[w] |= bit;
+            }
+            if ((codeBits[w] & bit) != 0) {
+                CodeWriteListener l = listener;
+                if (l != null) l.codeWritten(pa, len);
+            }
         }
+    }
+
+    // ------------------------------------------------------------------ write tracking (snapshots)
+
+    /**
+     * Whether writes to frame {@code pfn} must take the checked path (it is code, or watched for
+     * write tracking). The MMU fills write fast paths only for frames where this is false.
+     */
+    public boolean writesReported(long pfn) {
+        if (pfn < 0 || pfn >= frames.length) return false;
+        int i = (int) pfn;
+        return ((codeBits[i >>> 6] | watchBits[i >>> 6]) & (1L << i)) != 0;
+    }
+
+    /**
+     * Starts a write-tracking epoch: clears every dirty bit and watches every frame, so that the
+     * first later write to a frame (through any path: MMU, bulk, host) marks it dirty. The watched
+     * frames' write fast paths are dropped in every attached MMU (cached translations stay).
+     */
+    public void watchAllWrites() {
+        Arrays.fill(watchBits, -1L);
+        Arrays.fill(dirtyBits, 0L);
+        for (Mmu m : mmus) m.accessControlChanged();
+    }
+
+    /** Watches frame {@code pfn} again and clears its dirty bit (after a snapshot restored it). */
+    public void rewatch(long pfn) {
+        int i = (int) pfn;
+        dirtyBits[i >>> 6] &= ~(1L << i);
+        if ((watchBits[i >>> 6] & (1L << i)) == 0) {
+            watchBits[i >>> 6] |= 1L << i;
+            for (Mmu m : mmus) m.dropFastWrites(pfn);
+        }
+    }
+
+    /** Whether frame {@code pfn} was written since the last {@link #watchAllWrites} or {@link #rewatch}. */
+    public boolean isDirty(long pfn) {
+        int i = (int) pfn;
+        return (dirtyBits[i >>> 6] & (1L << i)) != 0;
+    }
+
+    /** The next dirty frame number at or after {@code from}, or -1. */
+    public long nextDirty(long from) {
+        if (from < 0) from = 0;
+        int w = (int) (from >>> 6);
+        if (w >= dirtyBits.length) return -1;
+        long word = dirtyBits[w] & (-1L << (from & 63));
+        while (true) {
+            if (word != 0) {
+                long pfn = ((long) w << 6) + Long.numberOfTrailingZeros(word);
+                return pfn < frames.length ? pfn : -1;
+            }
+            if (++w >= dirtyBits.length) return -1;
+            word = dirtyBits[w];
+        }
+    }
+
+    /**
+     * Installs {@code page} (exactly {@value #PAGE_SIZE} bytes) as the backing array of frame
+     * {@code pfn}, without copying: guest accesses then read and write the caller's array. Every
+     * attached MMU's translations are flushed (they may cache the old array). Writes the caller
+     * makes to the array directly are not seen by code-write tracking.
+     */
+    public void adoptFrame(long pfn, byte[] page) {
+        if (page.length != PAGE_SIZE) throw new IllegalArgumentException("a frame is exactly 4096 bytes, not " + page.length);
+        frameIndex(pfn << PAGE_SHIFT, "adoptFrame");
+        FRAMES.setVolatile(frames, (int) pfn, page);
+        for (Mmu m : mmus) m.flushAll();
+        noteWrite(pfn << PAGE_SHIFT, PAGE_SIZE);
     }
 
     /** Called by an Mmu constructor: the Mmu's TLB is told when frames become code. */

@@ -1,0 +1,30 @@
+package dev.lstar.api;
+
+/**
+ * Registers readable and writable with {@link Emulator#regRead} / {@link Emulator#regWrite}.
+ * Selector registers (CS..GS) read the visible selector; writing one loads it from the GDT (or
+ * LDT) as the processor would, without privilege checks, and writing CS also sets the CPL to the
+ * selector's RPL. FS_BASE/GS_BASE are the hidden segment bases (the MSRs of the same names).
+ * Other MSRs go through {@link Emulator#msrRead} / {@link Emulator#msrWrite}.
+ */
+public enum Reg {
+    RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, R15,
+    RIP,
+    /** Materialised RFLAGS; writing replaces it wholesale (bit 1 forced on). */
+    RFLAGS,
+    ES, CS, SS, DS, FS, GS,
+    FS_BASE, GS_BASE, KERNEL_GS_BASE,
+    /** Control registers; writes flush the TLB (CR3 by MOV-to-CR3 rules, the others entirely). */
+    CR0, CR2, CR3, CR4, CR8,
+    EFER,
+    GDTR_BASE, GDTR_LIMIT, IDTR_BASE, IDTR_LIMIT,
+    /** Task register and LDTR selectors (read-only here). */
+    TR, LDTR,
+    /** Current privilege level 0..3 (read-only: change it by writing CS or by SYSCALL/SYSRET/IRETQ). */
+    CPL;
+
+    /** RAX..R15 as numbered in the ModRM encoding (RAX 0 .. R15 15), or -1. */
+    public int gprIndex() {
+        return ordinal() <= R15.ordinal() ? ordinal() : -1;
+    }
+}
