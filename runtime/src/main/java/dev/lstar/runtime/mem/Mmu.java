@@ -126,9 +126,9 @@ public final class Mmu implements ByteSource {
      * that start at aligned addresses (kernel text, per-CPU data, the user's ELF and stack) do not
      * all land on the same few slots of the direct-mapped sets and evict each other.
      */
-    private static int sidx(long la) {
+    static int sidx(long la) {
         long vpn = la >>> 12;
-        return (int) (vpn ^ (vpn >>> BITS) ^ (vpn >>> (2 * BITS)) ^ (vpn >>> (3 * BITS))) & MASK;
+        return (int) (vpn ^ ((vpn >>> BITS) * 0x2F1)) & MASK; // pages of the low 4 MiB keep their natural slots
     }
 
     private int dataMode() {

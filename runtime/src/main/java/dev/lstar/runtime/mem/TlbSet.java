@@ -80,7 +80,7 @@ final class TlbSet {
     void invalidatePage(long la, boolean includeGlobal) {
         if (empty) return;
         long base = la & ~0xFFFL;
-        int i = (int) (la >>> 12) & MASK;
+        int i = Mmu.sidx(la);
         if (page[i] == base && (includeGlobal || (attr[i] & AT_G) == 0)) invalidate(i);
         if (hasLarge) {
             for (int j = 0; j < N; j++) {
