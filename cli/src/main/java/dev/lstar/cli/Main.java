@@ -169,7 +169,7 @@ public final class Main {
         ExitStatus exit = kernel.run(engine);
         long nanos = System.nanoTime() - t0;
         out.flush();
-        if (exit.signal() != null) {
+        if (exit.signal() != null || exit.message().startsWith("unsupported:")) {
             err.println("lstar: " + exit.message());
         }
         dev.lstar.runtime.mem.Mmu mmu = kernel.machine.mmu;

@@ -13,6 +13,11 @@ public record ExitStatus(int code, Signal signal, String message, boolean oops) 
         return new ExitStatus(s.exitStatus(), s, message, false);
     }
 
+    /** The guest did something lstar does not model; lstar stops it (status 70, EX_SOFTWARE) rather than guess. */
+    public static ExitStatus unsupported(String message) {
+        return new ExitStatus(70, null, "unsupported: " + message, false);
+    }
+
     public static ExitStatus oops(String message, Signal s) {
         return new ExitStatus(s.exitStatus(), s, message, true);
     }

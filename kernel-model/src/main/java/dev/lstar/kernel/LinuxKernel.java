@@ -227,6 +227,8 @@ public final class LinuxKernel {
                 CpuException f = r.fault();
                 exit = ExitStatus.oops("undeliverable " + (f == null ? "fault" : f.describe()) + " at rip 0x"
                         + Long.toHexString(r.faultRip()), Signal.SIGKILL);
+            } else if (r.reason() == StopReason.UNSUPPORTED) {
+                exit = ExitStatus.unsupported(r.message());
             } else if (r.reason() == StopReason.HALTED) {
                 exit = ExitStatus.oops("the kernel halted", Signal.SIGKILL);
             } else if (r.reason() == StopReason.REQUESTED) {

@@ -473,6 +473,7 @@ public final class Emulator implements AutoCloseable {
             case REQUESTED -> new StopInfo(timedOut ? StopInfo.Reason.TIMEOUT : StopInfo.Reason.STOPPED, n, cpu.rip, -1, -1, 0, r.message());
             case HALTED -> new StopInfo(StopInfo.Reason.HALTED, n, cpu.rip, -1, -1, 0, r.message());
             case TRIPLE_FAULT -> new StopInfo(StopInfo.Reason.TRIPLE_FAULT, n, cpu.rip, -1, -1, 0, r.message());
+            case UNSUPPORTED -> new StopInfo(StopInfo.Reason.UNSUPPORTED, n, cpu.rip, -1, -1, 0, r.message());
             case UNHANDLED_FAULT -> {
                 CpuException e = r.fault();
                 yield new StopInfo(StopInfo.Reason.FAULT, n, r.faultRip(), e.vector, e.hasErrorCode ? e.errorCode : -1,

@@ -20,6 +20,8 @@ public record StopInfo(Reason reason, long instructions, long rip, int vector, i
         FAULT,
         /** HLT at CPL 0: no interrupt can wake the processor. */
         HALTED,
+        /** The guest needs something lstar does not model (e.g. 32-bit compatibility-mode code); see the message. */
+        UNSUPPORTED,
         /** A fault while delivering a double fault: the machine shut down. */
         TRIPLE_FAULT
     }

@@ -14,16 +14,28 @@ public final class CpuException extends RuntimeException {
     public final boolean hasErrorCode;
     /** For #PF: the faulting linear address (goes to CR2). */
     public final long address;
-    /** True for traps (INT n, INT3, INTO): the saved RIP is the next instruction. */
+    /** True for traps (INT n, INT3, INTO, single-step): the saved RIP is the next instruction. */
     public final boolean trap;
+    /** A trap raised by the hardware (single-step #DB), not by an INT instruction: no gate DPL check. */
+    public final boolean hardwareTrap;
 
     private CpuException(int vector, int errorCode, boolean hasErrorCode, long address, boolean trap, String why) {
+        this(vector, errorCode, hasErrorCode, address, trap, false, why);
+    }
+
+    private CpuException(int vector, int errorCode, boolean hasErrorCode, long address, boolean trap, boolean hardwareTrap, String why) {
         super(why, null, false, false);
         this.vector = vector;
         this.errorCode = errorCode;
         this.hasErrorCode = hasErrorCode;
         this.address = address;
         this.trap = trap;
+        this.hardwareTrap = hardwareTrap;
+    }
+
+    /** The single-step trap (#DB) raised after an instruction that began with RFLAGS.TF = 1 (SDM Vol. 3A §18.3.1.4). */
+    public static CpuException singleStep() {
+        return new CpuException(DB, 0, false, 0, true, true, "single-step trap (RFLAGS.TF)");
     }
 
     public static CpuException gp(int errorCode, String why) { return new CpuException(GP, errorCode, true, 0, false, why); }

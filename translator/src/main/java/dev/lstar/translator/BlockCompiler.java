@@ -838,7 +838,8 @@ final class BlockCompiler {
         void exitTo(int t, int retired, Label loopHead) {
             Instruction last = insns[insns.length - 1];
             if (region && last.kind[0] == Instruction.OP_REL && last.target == b.la && retired == insns.length) {
-                // back-edge: count the iteration; leave when the budget is reached or a stop is requested
+                // back-edge: count the iteration; leave when another whole iteration would pass the
+                // budget (the engine then interprets the rest exactly) or a stop is requested
                 Label leave = new Label();
                 mv.visitVarInsn(LLOAD, L_DONE);
                 lconst(retired);
@@ -848,9 +849,11 @@ final class BlockCompiler {
                 mv.visitFieldInsn(GETFIELD, CPU, "instructions", "J");
                 mv.visitVarInsn(LLOAD, L_DONE);
                 mv.visitInsn(LADD);
+                lconst(retired);
+                mv.visitInsn(LADD);
                 mv.visitVarInsn(LLOAD, L_LIMIT);
                 mv.visitInsn(LCMP);
-                mv.visitJumpInsn(IFGE, leave);
+                mv.visitJumpInsn(IFGT, leave);
                 classData(CD_MACHINE, "L" + MACHINE + ";");
                 mv.visitMethodInsn(INVOKEVIRTUAL, MACHINE, "stopRequested", "()Z", false);
                 mv.visitJumpInsn(IFNE, leave);

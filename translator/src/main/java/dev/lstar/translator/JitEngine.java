@@ -13,6 +13,8 @@ import dev.lstar.runtime.engine.RunResult;
 import dev.lstar.runtime.engine.StopReason;
 import dev.lstar.runtime.interp.Block;
 import dev.lstar.runtime.interp.BlockCache;
+import dev.lstar.runtime.interp.BlockRunner;
+import dev.lstar.runtime.engine.UnsupportedFeatureException;
 import dev.lstar.runtime.interp.Exec;
 import dev.lstar.runtime.interp.Operands;
 import dev.lstar.runtime.mem.Mmu;
@@ -70,7 +72,7 @@ public final class JitEngine implements Engine {
     private final Translation[] front = new Translation[4096];
     private final Map<Long, ArrayList<Translation>> byPage = new HashMap<>();
     private Translation prev;
-    private long pendingNext;
+    private final BlockRunner runner;
     /** Test hook: every new translation is passed here. */
     java.util.function.Consumer<Translation> onTranslate;
     /** The block the last {@link #step} ran (null if its fetch faulted); for lockstep reports. */
@@ -91,6 +93,7 @@ public final class JitEngine implements Engine {
         this.mmu = machine.mmu;
         this.options = options;
         this.blocks = new BlockCache(machine);
+        this.runner = new BlockRunner(machine);
         this.cache = Caffeine.newBuilder()
                 .maximumWeight(options.maxCacheBytes())
                 .weigher((Long k, Translation t) -> t.codeBytes)
@@ -118,13 +121,8 @@ public final class JitEngine implements Engine {
         long start = c.instructions;
         long limit = budget >= Long.MAX_VALUE - start ? Long.MAX_VALUE : start + budget;
         while (true) {
-            if (m.stopRequested()) {
-                String msg = m.takeStop();
-                return new RunResult(StopReason.REQUESTED, c.instructions - start, null, 0, msg);
-            }
-            if (c.instructions >= limit) return RunResult.of(StopReason.BUDGET, c.instructions - start);
-            if (c.rip == until) return RunResult.of(StopReason.UNTIL_REACHED, c.instructions - start);
-            if (c.halted) return new RunResult(StopReason.HALTED, c.instructions - start, null, c.rip, "hlt");
+            RunResult stop = runner.checkStop(start, limit, until);
+            if (stop != null) return stop;
             RunResult r = step(until, limit, start);
             if (r != null) return r;
         }
@@ -132,14 +130,14 @@ public final class JitEngine implements Engine {
 
     /**
      * Executes one block (or native function) at RIP and delivers its exception if it raises one.
-     * Returns a stop result only for an undeliverable fault or a triple fault. {@code limit}
-     * bounds a region's iterations; the lockstep engine passes the current count to get exactly
-     * one block.
+     * Returns a stop result only for an undeliverable fault, a triple fault or an unsupported
+     * mode. {@code limit} bounds the instruction count (a region checks it at its back-edge); the
+     * lockstep engine passes the current count to get exactly one block.
      */
     RunResult step(long until, long limit, long start) {
         Cpu c = cpu;
         long rip = c.rip;
-        pendingNext = rip;
+        runner.setPendingNext(rip);
         Translation t = null;
         lastBlock = null;
         try {
@@ -151,21 +149,11 @@ public final class JitEngine implements Engine {
             b.execCount++;
             CompiledBlock code = t.code;
             if (b.nativeFn != null) {
-                runNative(b);
-            } else if (machine.tracer != null) {
+                nativeCalls++;
+                runner.runNative(b);
+            } else if (code == null || runner.mustInterpret(b, until, blockLimit(limit))) {
                 interpretedBlocks++;
-                traceBlock(b);
-            } else if ((c.rflags & Flags.RF) != 0) {
-                // RF (from IRETQ of a fault frame) is cleared once an instruction completes, as in the interpreter
-                interpretedBlocks++;
-                runBlock(b, 1);
-                c.rflags &= ~(long) Flags.RF;
-            } else if (until != -1 && until - b.la > 0 && until - b.la < b.byteLen && b.indexOf(until) > 0) {
-                interpretedBlocks++;
-                runBlock(b, b.indexOf(until)); // stop exactly at `until` inside this block
-            } else if (code == null) {
-                interpretedBlocks++;
-                runBlock(b, b.insns.length);
+                runner.interpret(b, until, blockLimit(limit)); // the shared rules: until, exact budget, RF, TF, hooks, trace
             } else {
                 // checked once, when the block becomes hot (not on every later execution)
                 if (!t.region && options.hotThreshold() > 0 && t.execCount == options.hotThreshold()
@@ -179,14 +167,24 @@ public final class JitEngine implements Engine {
             prev = null;
             if (t != null && t.block.nativeFn == null) {
                 int k = t.block.indexOf(c.rip);
-                if (k >= 0) pendingNext = t.block.insns[k].next();
+                // a fault: RIP is the faulting instruction (a single-step trap already set its own)
+                if (k >= 0 && !e.trap) runner.setPendingNext(t.block.insns[k].next());
             }
-            return deliver(e, c.rip, start);
+            exceptionsDelivered++;
+            return runner.deliver(e, c.rip, start);
         } catch (TripleFault tf) {
             prev = null;
             return new RunResult(StopReason.TRIPLE_FAULT, c.instructions - start, null, c.rip, tf.getMessage());
+        } catch (UnsupportedFeatureException u) {
+            prev = null;
+            return new RunResult(StopReason.UNSUPPORTED, c.instructions - start, null, c.rip, u.getMessage());
         }
         return null;
+    }
+
+    /** A limit at or below the current count is the lockstep engine's "exactly one block". */
+    private long blockLimit(long limit) {
+        return limit <= cpu.instructions ? Long.MAX_VALUE : limit;
     }
 
     // ------------------------------------------------------------------ lookup, linking, cache
@@ -317,76 +315,6 @@ public final class JitEngine implements Engine {
         return cache.estimatedSize();
     }
 
-    // ------------------------------------------------------------------ interpreted paths
-
-    /** Like the interpreter's runBlock: the first {@code n} instructions, precise on a fault. */
-    private void runBlock(Block b, int n) {
-        Cpu c = cpu;
-        Instruction[] insns = b.insns;
-        int k = 0;
-        try {
-            for (; k < n; k++) {
-                Instruction i = insns[k];
-                long next = JitRt.exec(c, i);
-                if (next != Exec.FALLTHROUGH) {
-                    c.rip = next;
-                    c.instructions += k + 1;
-                    return;
-                }
-                if (b.writesMemory && !b.valid && k + 1 < n) {
-                    c.rip = i.next();
-                    c.instructions += k + 1;
-                    return;
-                }
-            }
-            c.rip = insns[n - 1].next();
-            c.instructions += n;
-        } catch (CpuException e) {
-            c.rip = insns[k].address;
-            c.instructions += k;
-            throw e;
-        }
-    }
-
-    private void traceBlock(Block b) {
-        Cpu c = cpu;
-        for (Instruction i : b.insns) {
-            machine.tracer.trace(c, i);
-            c.rip = i.address;
-            long next = JitRt.exec(c, i);
-            c.instructions++;
-            if (next != Exec.FALLTHROUGH) {
-                c.rip = next;
-                return;
-            }
-            c.rip = i.next();
-            if (!b.valid) return;
-        }
-    }
-
-    private void runNative(Block b) {
-        Cpu c = cpu;
-        nativeCalls++;
-        pendingNext = c.rip;
-        b.nativeFn.invoke(machine);
-        long ret = Operands.peek(c, 8); // return as `ret` would
-        if (!c.canonical(ret)) throw CpuException.gp0("native function returned to non-canonical 0x" + Long.toHexString(ret));
-        c.r[Cpu.RSP] += 8;
-        c.rip = ret;
-        c.instructions++;
-    }
-
-    private RunResult deliver(CpuException e, long faultRip, long start) {
-        Cpu c = cpu;
-        if (c.idtrLimit == 0) {
-            return new RunResult(StopReason.UNHANDLED_FAULT, c.instructions - start, e, faultRip, e.describe() + ": " + e.getMessage());
-        }
-        exceptionsDelivered++;
-        c.halted = false;
-        Interrupts.deliver(c, e, faultRip, pendingNext);
-        return null;
-    }
-
     @Override
     public String stats() {
         cache.cleanUp();
@@ -405,6 +333,7 @@ public final class JitEngine implements Engine {
                 + "\ninstructions inlined: " + inlinedInsns + ", via interpreter fallback: " + fallbackInsns
                 + "\ninterpreted blocks: " + interpretedBlocks
                 + "\nnative calls: " + nativeCalls
-                + "\nexceptions delivered: " + exceptionsDelivered;
+                + "\nexceptions delivered: " + exceptionsDelivered
+                + "\nsingle-step traps: " + runner.singleSteps;
     }
 }

@@ -162,7 +162,14 @@ public final class LockstepEngine implements Engine {
         RunResult ir;
         try {
             if (jr != null) ir = interp.run(machine, 64, -1); // an undeliverable fault: the same stop expected
-            else if (n > 0) ir = interp.run(machine, n, until);
+            else if (n > 0) {
+                ir = interp.run(machine, n, until);
+                // the JIT's block ended in an exception delivered after n instructions retired: the
+                // interpreter's exact budget stopped just before the faulting one; let it fault too
+                if (ir.reason() == StopReason.BUDGET && c.rip != afterJit.rip && c.instructions == afterJit.instructions) {
+                    ir = interp.run(machine, 1, afterJit.rip);
+                }
+            }
             else ir = interp.run(machine, Long.MAX_VALUE, afterJit.rip); // fault delivered at the first instruction
         } finally {
             logging = false;

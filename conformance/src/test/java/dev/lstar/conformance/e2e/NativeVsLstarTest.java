@@ -39,9 +39,7 @@ class NativeVsLstarTest {
      * Cases where lstar is known to differ from the hardware, with the reason; they are reported
      * as skipped (not hidden) until the gap is closed.
      */
-    static final java.util.Map<String, String> KNOWN_GAPS = java.util.Map.of(
-            "fault trap-flag", "the engine does not single-step on RFLAGS.TF: no #DB trap after the instruction that "
-                    + "follows POPF, so the program runs on instead of dying of SIGTRAP (133)");
+    static final java.util.Map<String, String> KNOWN_GAPS = java.util.Map.of();
 
     static List<Case> cases() {
         List<Case> c = new ArrayList<>(List.of(

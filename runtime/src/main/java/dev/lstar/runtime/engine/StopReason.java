@@ -13,5 +13,7 @@ public enum StopReason {
     /** Fault during double-fault delivery: the machine shut down. */
     TRIPLE_FAULT,
     /** RIP reached the requested stop address. */
-    UNTIL_REACHED
+    UNTIL_REACHED,
+    /** The guest needs something lstar does not model; see {@link RunResult#message}. */
+    UNSUPPORTED
 }

@@ -52,6 +52,11 @@ public final class BlockCache {
      */
     public Block lookup(long rip) {
         lookups++;
+        if (!cpu.is64BitCode()) {
+            throw new dev.lstar.runtime.engine.UnsupportedFeatureException(String.format(
+                    "code segment 0x%x is not a 64-bit segment (CS.L = 0): lstar does not execute 32-bit compatibility-mode code (rip 0x%x)",
+                    cpu.segSel[Cpu.CS], rip));
+        }
         if (!cpu.canonical(rip)) {
             throw CpuException.gp0("instruction fetch from non-canonical address 0x" + Long.toHexString(rip));
         }

@@ -47,7 +47,7 @@ public final class Interrupts {
      */
     public static void deliver(Cpu cpu, CpuException e, long faultRip, long nextRip) {
         if (e.trap) {
-            deliverEvent(cpu, e.vector, e.errorCode, e.hasErrorCode, KIND_SOFTWARE, faultRip, nextRip);
+            deliverEvent(cpu, e.vector, e.errorCode, e.hasErrorCode, e.hardwareTrap ? KIND_TRAP : KIND_SOFTWARE, faultRip, nextRip);
         } else {
             if (e.vector == CpuException.PF) cpu.cr2 = e.address;
             deliverEvent(cpu, e.vector, e.errorCode, e.hasErrorCode, KIND_FAULT, faultRip, faultRip);

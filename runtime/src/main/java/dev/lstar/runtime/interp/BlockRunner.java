@@ -1,0 +1,244 @@
+package dev.lstar.runtime.interp;
+
+import dev.lstar.decoder.Instruction;
+import dev.lstar.decoder.Mnemonic;
+import dev.lstar.runtime.Cpu;
+import dev.lstar.runtime.CpuException;
+import dev.lstar.runtime.Flags;
+import dev.lstar.runtime.Machine;
+import dev.lstar.runtime.engine.RunResult;
+import dev.lstar.runtime.engine.StopReason;
+import dev.lstar.runtime.sys.Interrupts;
+import dev.lstar.runtime.sys.TripleFault;
+
+/**
+ * What every engine shares around the execution of blocks: the stop checks between blocks,
+ * interpreted execution of a block (or of its first instructions, when `until`, the budget, RF
+ * or single-stepping require it), the hooked and traced variants, native functions, and
+ * exception delivery. The interpreter runs every block through here; the JIT runs translated code
+ * and comes here for the rest, so the two cannot drift apart on these rules.
+ */
+public final class BlockRunner {
+    private final Machine machine;
+    private final Cpu cpu;
+    /** The next-instruction address of the instruction that raised the exception being delivered. */
+    long pendingNext;
+    public long nativeCalls, exceptionsDelivered, singleSteps;
+
+    public BlockRunner(Machine machine) {
+        this.machine = machine;
+        this.cpu = machine.cpu;
+    }
+
+    /** The stop conditions checked between blocks; null to go on. */
+    public RunResult checkStop(long start, long limit, long until) {
+        Cpu c = cpu;
+        if (machine.stopRequested()) {
+            String msg = machine.takeStop();
+            return new RunResult(StopReason.REQUESTED, c.instructions - start, null, 0, msg);
+        }
+        if (c.instructions >= limit) return RunResult.of(StopReason.BUDGET, c.instructions - start);
+        if (c.rip == until) return RunResult.of(StopReason.UNTIL_REACHED, c.instructions - start);
+        if (c.halted) return new RunResult(StopReason.HALTED, c.instructions - start, null, c.rip, "hlt");
+        pendingNext = c.rip;
+        return null;
+    }
+
+    /**
+     * Whether {@code b} must be interpreted rather than run as translated code: tracing, hooks,
+     * RF or TF set, {@code until} inside it, or a budget that ends inside it.
+     */
+    public boolean mustInterpret(Block b, long until, long limit) {
+        return machine.tracer != null || b.hooked || (cpu.rflags & (Flags.RF | Flags.TF)) != 0
+                || limit - cpu.instructions < b.insns.length
+                || (until != -1 && until - b.la > 0 && until - b.la < b.byteLen);
+    }
+
+    /**
+     * Interprets {@code b} up to its end, `until`, or the budget, whichever comes first, with the
+     * RF and single-step rules: RF is cleared once an instruction completes (SDM Vol. 3A
+     * §18.3.1.1); with TF set when an instruction starts, a #DB trap follows it (§18.3.1.4), except
+     * after INT n/INT3/INTO/SYSCALL, which clear TF as they transfer; a SYSRET that loads TF = 1
+     * traps right after it.
+     */
+    public void interpret(Block b, long until, long limit) {
+        Cpu c = cpu;
+        if (b.nativeFn != null) { runNative(b); return; }
+        int n = b.insns.length;
+        if (until != -1 && until - b.la > 0 && until - b.la < b.byteLen) {
+            int k = b.indexOf(until);
+            if (k > 0) n = k;
+        }
+        if (limit - c.instructions < n) n = (int) (limit - c.instructions);
+        boolean rf = (c.rflags & Flags.RF) != 0, tf = (c.rflags & Flags.TF) != 0;
+        if (rf || tf) n = 1;
+        if (machine.tracer != null) traceBlock(b, n);
+        else if (b.hooked) runHooked(b, n);
+        else runBlock(b, n);
+        if (rf) c.rflags &= ~(long) Flags.RF;
+        Mnemonic m = b.insns[0].mnemonic;
+        boolean sysret = m == Mnemonic.SYSRETQ || m == Mnemonic.SYSRET32;
+        if ((tf && m != Mnemonic.INT && m != Mnemonic.INT3 && m != Mnemonic.INTO && m != Mnemonic.SYSCALL)
+                || (sysret && (c.rflags & Flags.TF) != 0)) {
+            singleSteps++;
+            pendingNext = c.rip;
+            throw CpuException.singleStep();
+        }
+    }
+
+    /** The first {@code n} instructions of {@code b}; precise on a fault (RIP, registers, lazy flags). */
+    void runBlock(Block b, int n) {
+        Cpu c = cpu;
+        Instruction[] insns = b.insns;
+        int k = 0;
+        int savedOp = 0, savedSize = 0;
+        long savedRes = 0, savedA = 0, savedB = 0, savedAux = 0, savedFlags = 0;
+        try {
+            for (; k < n; k++) {
+                Instruction i = insns[k];
+                boolean snapshot = i.kind[0] == Instruction.OP_MEM && i.flagsWritten != 0;
+                if (snapshot) {
+                    savedOp = c.lzOp; savedSize = c.lzSize; savedRes = c.lzRes; savedA = c.lzA; savedB = c.lzB;
+                    savedAux = c.lzAux; savedFlags = c.rflags;
+                }
+                long next;
+                try {
+                    next = Exec.execute(c, i);
+                } catch (CpuException e) {
+                    if (snapshot) {
+                        c.lzOp = savedOp; c.lzSize = savedSize; c.lzRes = savedRes; c.lzA = savedA; c.lzB = savedB;
+                        c.lzAux = savedAux; c.rflags = savedFlags;
+                    }
+                    throw e;
+                }
+                if (next != Exec.FALLTHROUGH) {
+                    c.rip = next;
+                    c.instructions += k + 1;
+                    return;
+                }
+                if (b.writesMemory && !b.valid && k + 1 < n) {
+                    // the block rewrote its own code: continue from freshly decoded bytes
+                    c.rip = i.next();
+                    c.instructions += k + 1;
+                    return;
+                }
+            }
+            c.rip = insns[n - 1].next();
+            c.instructions += n;
+        } catch (CpuException e) {
+            c.rip = insns[k].address;
+            c.instructions += k;
+            pendingNext = insns[k].next();
+            throw e;
+        }
+    }
+
+    /**
+     * {@link #runBlock} for a block that embedder hooks cover: the same precise-fault handling, with
+     * the {@link Machine.Hooks} calls of the engine contract around each instruction.
+     */
+    void runHooked(Block b, int n) {
+        Cpu c = cpu;
+        Machine.Hooks h = machine.hooks;
+        if (h == null) { runBlock(b, n); return; }
+        if (h.enterBlock(machine, b.la, b.byteLen) != Machine.Hooks.EXECUTE) return;
+        Instruction[] insns = b.insns;
+        for (int k = 0; k < n; k++) {
+            Instruction i = insns[k];
+            if (!b.valid || machine.stopRequested()) return; // rewritten by a hook, or stop(): fresh look-up
+            c.rip = i.address;
+            pendingNext = i.next();
+            int act = h.beforeInstruction(machine, i);
+            if (act == Machine.Hooks.LEAVE) return;
+            if (act == Machine.Hooks.SKIP) {
+                c.instructions++;
+                if (c.rip != i.next()) return;
+                continue;
+            }
+            int savedOp = c.lzOp, savedSize = c.lzSize;
+            long savedRes = c.lzRes, savedA = c.lzA, savedB = c.lzB, savedAux = c.lzAux, savedFlags = c.rflags;
+            long next;
+            try {
+                next = Exec.execute(c, i);
+            } catch (CpuException e) {
+                c.lzOp = savedOp; c.lzSize = savedSize; c.lzRes = savedRes; c.lzA = savedA; c.lzB = savedB;
+                c.lzAux = savedAux; c.rflags = savedFlags;
+                c.rip = i.address;
+                pendingNext = i.next();
+                throw e;
+            }
+            c.instructions++;
+            c.rip = next != Exec.FALLTHROUGH ? next : i.next();
+            h.afterInstruction(machine, i);
+            if (next != Exec.FALLTHROUGH) return;
+        }
+    }
+
+    /** Interprets with the per-instruction trace callback (`--trace`). */
+    void traceBlock(Block b, int n) {
+        Cpu c = cpu;
+        Instruction[] insns = b.insns;
+        for (int k = 0; k < n; k++) {
+            Instruction i = insns[k];
+            machine.tracer.trace(c, i);
+            c.rip = i.address;
+            long next;
+            try {
+                next = Exec.execute(c, i);
+            } catch (CpuException e) {
+                pendingNext = i.next();
+                throw e;
+            }
+            c.instructions++;
+            if (next != Exec.FALLTHROUGH) {
+                c.rip = next;
+                return;
+            }
+            c.rip = i.next();
+            if (!b.valid) return;
+        }
+    }
+
+    /** Runs the Java function standing at the block's address, then returns as {@code ret} would. */
+    public void runNative(Block b) {
+        Cpu c = cpu;
+        nativeCalls++;
+        pendingNext = c.rip;
+        b.nativeFn.invoke(machine);
+        long ret = Operands.peek(c, 8);
+        if (!c.canonical(ret)) throw CpuException.gp0("native function returned to non-canonical 0x" + Long.toHexString(ret));
+        c.r[Cpu.RSP] += 8;
+        c.rip = ret;
+        c.instructions++;
+    }
+
+    /**
+     * Delivers {@code e}, raised with RIP at {@code faultRip}, through the embedder's exception hook
+     * and then the guest IDT; returns a stop result when it cannot be delivered.
+     */
+    public RunResult deliver(CpuException e, long faultRip, long start) {
+        Cpu c = cpu;
+        Machine.Hooks h = machine.hooks;
+        if (h != null) {
+            int act = h.onException(machine, e, faultRip, pendingNext);
+            if (act == Machine.Hooks.RETRY || act == Machine.Hooks.CONTINUE) return null;
+        }
+        if (c.idtrLimit == 0) {
+            return new RunResult(StopReason.UNHANDLED_FAULT, c.instructions - start, e, faultRip, e.describe() + ": " + e.getMessage());
+        }
+        exceptionsDelivered++;
+        c.halted = false;
+        try {
+            Interrupts.deliver(c, e, faultRip, pendingNext);
+        } catch (TripleFault t) {
+            // delivery itself shut the machine down (fault while delivering #DF)
+            return new RunResult(StopReason.TRIPLE_FAULT, c.instructions - start, null, c.rip, t.getMessage());
+        }
+        return null;
+    }
+
+    /** Sets the next-RIP used if the exception being handled is a trap (JIT fault paths). */
+    public void setPendingNext(long next) {
+        pendingNext = next;
+    }
+}
