@@ -3,12 +3,9 @@ package dev.lstar.bench;
 import dev.lstar.runtime.Cpu;
 import dev.lstar.runtime.Vendor;
 import dev.lstar.runtime.setup.BareMachine;
+import dev.lstar.runtime.setup.FlatImage;
 import dev.lstar.runtime.setup.PageTables;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The guest loops the benchmarks run (runtime/src/test/asm, flat images built by
@@ -30,17 +27,11 @@ public final class GuestLoops {
     /** A ring-3 machine with the named image loaded, {@code dataBytes} of data at DATA and a stack. */
     public static GuestLoops load(String name, long dataBytes) {
         BareMachine bm = BareMachine.create(Vendor.INTEL, 256L << 20, false, 3);
-        byte[] code = resource(name + ".bin");
-        bm.map(BASE, code.length, PageTables.US);
-        bm.poke(BASE, code);
+        FlatImage img = FlatImage.load("/guest/", name);
+        img.install(bm);
         if (dataBytes > 0) bm.map(DATA, dataBytes, PageTables.RW | PageTables.US | PageTables.NX);
         bm.map(STACK_TOP - 0x4000, 0x4000, PageTables.RW | PageTables.US | PageTables.NX);
-        long done = -1;
-        for (String line : new String(resource(name + ".sym"), StandardCharsets.US_ASCII).split("\n")) {
-            String[] f = line.trim().split("\\s+");
-            if (f.length == 2 && f[0].equals("done")) done = Long.parseUnsignedLong(f[1], 16);
-        }
-        if (done < 0) throw new IllegalStateException(name + " has no 'done' symbol");
+        long done = img.sym("done");
         return new GuestLoops(bm, done);
     }
 
@@ -64,12 +55,4 @@ public final class GuestLoops {
         c.r[Cpu.RSP] = STACK_TOP;
     }
 
-    static byte[] resource(String name) {
-        try (InputStream in = GuestLoops.class.getResourceAsStream("/guest/" + name)) {
-            if (in == null) throw new IllegalStateException("missing benchmark guest resource " + name);
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package dev.lstar.translator;
 
+import dev.lstar.runtime.setup.FlatImage;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.lstar.runtime.Cpu;
@@ -25,14 +26,14 @@ class AddressSpaceTest {
 
     static BareMachine machine(boolean pcid) {
         BareMachine bm = BareMachine.create(Vendor.INTEL, 64 << 20, false, 0);
-        GuestImage img = GuestImage.load("cr3");
-        bm.map(GuestImage.BASE, img.code().length, 0);
-        bm.poke(GuestImage.BASE, img.code());
+        FlatImage img = FlatImage.load("cr3");
+        bm.map(FlatImage.BASE, img.code().length, 0);
+        bm.poke(FlatImage.BASE, img.code());
         bm.map(STACK_TOP - 0x4000, 0x4000, PageTables.RW | PageTables.NX);
         PageTables as1 = bm.pageTables;
         PageTables as2 = new PageTables(bm.machine.phys, bm.frames, false);
         long x = img.sym("x"), x2 = img.sym("x2");
-        for (long la : new long[] {BareMachine.GDT_LA, GuestImage.BASE, STACK_TOP - 0x4000, STACK_TOP - 0x3000,
+        for (long la : new long[] {BareMachine.GDT_LA, FlatImage.BASE, STACK_TOP - 0x4000, STACK_TOP - 0x3000,
                 STACK_TOP - 0x2000, STACK_TOP - 0x1000}) {
             as2.setPte(la, as1.pte(la));
         }
@@ -51,13 +52,13 @@ class AddressSpaceTest {
         c.r[Cpu.RDI] = cr3a;
         c.r[Cpu.RSI] = cr3b;
         c.r[Cpu.RSP] = STACK_TOP;
-        c.rip = GuestImage.BASE;
+        c.rip = FlatImage.BASE;
         return bm;
     }
 
     static void check(boolean pcid, Function<BareMachine, Engine> engine) {
         BareMachine bm = machine(pcid);
-        RunResult r = engine.apply(bm).run(bm.machine, 10_000, GuestImage.load("cr3").sym("done"));
+        RunResult r = engine.apply(bm).run(bm.machine, 10_000, FlatImage.load("cr3").sym("done"));
         assertEquals(StopReason.UNTIL_REACHED, r.reason(), r.toString());
         assertEquals(0x1212, bm.machine.cpu.r[Cpu.R8], "each call ran the code of the current space");
     }

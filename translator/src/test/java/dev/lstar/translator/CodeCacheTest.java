@@ -1,5 +1,6 @@
 package dev.lstar.translator;
 
+import dev.lstar.runtime.setup.FlatImage;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.lstar.runtime.Cpu;
@@ -33,7 +34,7 @@ class CodeCacheTest {
         JitEngine jit = new JitEngine(bm.machine, JitEngine.Options.defaults().withMaxCacheBytes(1024));
         List<WeakReference<Class<?>>> classes = new ArrayList<>();
         jit.onTranslate = t -> classes.add(new WeakReference<>(t.code.getClass()));
-        RunResult r = jit.run(bm.machine, 1L << 30, GuestImage.load("calls").sym("done"));
+        RunResult r = jit.run(bm.machine, 1L << 30, FlatImage.load("calls").sym("done"));
         assertEquals(StopReason.UNTIL_REACHED, r.reason());
         jit.onTranslate = null;
         assertTrue(classes.size() > 20);
@@ -54,7 +55,7 @@ class CodeCacheTest {
         c.r[Cpu.RAX] = 3;
         c.r[Cpu.RCX] = 100;
         JitEngine jit = new JitEngine(bm.machine);
-        long done = GuestImage.load("xorshift").sym("done");
+        long done = FlatImage.load("xorshift").sym("done");
         jit.run(bm.machine, 600, -1);
         long before = jit.translations;
         assertEquals(1, before);

@@ -1,5 +1,6 @@
 package dev.lstar.translator;
 
+import dev.lstar.runtime.setup.FlatImage;
 import dev.lstar.runtime.Cpu;
 import dev.lstar.runtime.Vendor;
 import dev.lstar.runtime.engine.Engine;
@@ -21,7 +22,7 @@ final class Guests {
 
     static BareMachine machine(String image, int cpl) {
         BareMachine bm = BareMachine.create(Vendor.INTEL, 64 << 20, false, cpl);
-        GuestImage.load(image).install(bm);
+        FlatImage.load(image).install(bm);
         bm.map(DATA, 0x10000, PageTables.RW | PageTables.US | PageTables.NX);
         bm.map(STACK_TOP - 0x10000, 0x10000, PageTables.RW | PageTables.US | PageTables.NX);
         bm.machine.cpu.r[Cpu.RSP] = STACK_TOP;
@@ -62,10 +63,10 @@ final class Guests {
     static BareMachine compare(String image, Consumer<BareMachine> setup, Function<BareMachine, Engine> engine) {
         BareMachine ref = machine(image, 3);
         setup.accept(ref);
-        var rr = new Interpreter(ref.machine).run(ref.machine, 1L << 40, GuestImage.load(image).sym("done"));
+        var rr = new Interpreter(ref.machine).run(ref.machine, 1L << 40, FlatImage.load(image).sym("done"));
         BareMachine bm = machine(image, 3);
         setup.accept(bm);
-        var jr = engine.apply(bm).run(bm.machine, 1L << 40, GuestImage.load(image).sym("done"));
+        var jr = engine.apply(bm).run(bm.machine, 1L << 40, FlatImage.load(image).sym("done"));
         assertEquals(rr.reason(), jr.reason(), "stop reason: " + jr);
         assertEquals(rr.instructions(), jr.instructions(), "instructions");
         assertEquals(state(ref), state(bm));

@@ -1,5 +1,6 @@
 package dev.lstar.translator;
 
+import dev.lstar.runtime.setup.FlatImage;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.lstar.runtime.Cpu;
@@ -107,12 +108,12 @@ class JitProgramsTest {
         c.r[Cpu.RDI] = 0x900000; // unmapped: the store faults on the first iteration
         c.r[Cpu.RCX] = 3;
         JitEngine jit = (JitEngine) jit(variant).apply(bm);
-        RunResult r = jit.run(bm.machine, 1L << 40, GuestImage.load("memsum").sym("done"));
+        RunResult r = jit.run(bm.machine, 1L << 40, FlatImage.load("memsum").sym("done"));
         assertEquals(StopReason.UNHANDLED_FAULT, r.reason());
         assertEquals(CpuException.PF, r.fault().vector);
         assertEquals(0x6, r.fault().errorCode, "write, user, not present");
         assertEquals(0x900000 + 16, r.fault().address);
-        long store = GuestImage.load("memsum").sym("loop") + 5 + 3;
+        long store = FlatImage.load("memsum").sym("loop") + 5 + 3;
         assertEquals(store, r.faultRip());
         assertEquals(store, c.rip, "RIP left at the faulting store");
         assertEquals(3, c.r[Cpu.RCX], "rcx not yet decremented");
@@ -128,7 +129,7 @@ class JitProgramsTest {
             m.machine.cpu.r[Cpu.RAX] = 99;
             m.machine.cpu.r[Cpu.RCX] = 50;
         }
-        long mid = GuestImage.load("xorshift").sym("loop") + 3 + 4; // after mov and shl
+        long mid = FlatImage.load("xorshift").sym("loop") + 3 + 4; // after mov and shl
         JitEngine jit = new JitEngine(bm.machine, JitEngine.Options.defaults().withHotThreshold(1));
         jit.run(bm.machine, 12 * 10, -1); // warm up: translated and a region
         new dev.lstar.runtime.interp.Interpreter(ref.machine).run(ref.machine, 12 * 10, -1);

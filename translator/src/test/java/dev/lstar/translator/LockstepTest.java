@@ -1,5 +1,6 @@
 package dev.lstar.translator;
 
+import dev.lstar.runtime.setup.FlatImage;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.lstar.runtime.Cpu;
@@ -39,7 +40,7 @@ class LockstepTest {
         BareMachine bm = Guests.machine("calls", 3);
         bm.machine.cpu.r[Cpu.RDI] = 10;
         LockstepEngine ls = lockstep(bm);
-        RunResult r = ls.run(bm.machine, 1L << 30, GuestImage.load("calls").sym("done"));
+        RunResult r = ls.run(bm.machine, 1L << 30, FlatImage.load("calls").sym("done"));
         assertEquals(StopReason.UNTIL_REACHED, r.reason(), String.valueOf(ls.divergence()));
         assertNull(ls.divergence());
         assertEquals(ls.jit().blocksExecuted, ls.steps, "one JIT block per compared step");
@@ -53,7 +54,7 @@ class LockstepTest {
             BareMachine bm = Guests.machine("calls", 3);
             bm.machine.cpu.r[Cpu.RDI] = 10;
             LockstepEngine ls = lockstep(bm);
-            RunResult r = ls.run(bm.machine, 1L << 30, GuestImage.load("calls").sym("done"));
+            RunResult r = ls.run(bm.machine, 1L << 30, FlatImage.load("calls").sym("done"));
             assertEquals(StopReason.REQUESTED, r.reason());
             String rep = ls.divergence();
             assertNotNull(rep);
@@ -75,7 +76,7 @@ class LockstepTest {
             bm.machine.cpu.r[Cpu.RDI] = Guests.DATA + 0x800;
             bm.machine.cpu.r[Cpu.RCX] = 2;
             LockstepEngine ls = lockstep(bm);
-            RunResult r = ls.run(bm.machine, 1L << 30, GuestImage.load("memsum").sym("done"));
+            RunResult r = ls.run(bm.machine, 1L << 30, FlatImage.load("memsum").sym("done"));
             assertEquals(StopReason.REQUESTED, r.reason());
             assertTrue(ls.divergence().contains("memory:"), ls.divergence());
         } finally {

@@ -1,5 +1,6 @@
 package dev.lstar.translator;
 
+import dev.lstar.runtime.setup.FlatImage;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.lstar.runtime.Cpu;
@@ -18,10 +19,10 @@ import org.junit.jupiter.api.Test;
 class SelfModifyingCodeTest {
     static BareMachine machine() {
         BareMachine bm = BareMachine.create(Vendor.INTEL, 64 << 20, false, 3);
-        GuestImage img = GuestImage.load("smc");
-        bm.map(GuestImage.BASE, img.code().length, PageTables.RW | PageTables.US); // writable code
-        bm.poke(GuestImage.BASE, img.code());
-        bm.machine.cpu.rip = GuestImage.BASE;
+        FlatImage img = FlatImage.load("smc");
+        bm.map(FlatImage.BASE, img.code().length, PageTables.RW | PageTables.US); // writable code
+        bm.poke(FlatImage.BASE, img.code());
+        bm.machine.cpu.rip = FlatImage.BASE;
         bm.map(Guests.STACK_TOP - 0x10000, 0x10000, PageTables.RW | PageTables.US | PageTables.NX);
         bm.machine.cpu.r[Cpu.RSP] = Guests.STACK_TOP;
         return bm;
@@ -29,7 +30,7 @@ class SelfModifyingCodeTest {
 
     static BareMachine run(Function<BareMachine, Engine> engine) {
         BareMachine bm = machine();
-        RunResult r = engine.apply(bm).run(bm.machine, 1_000, GuestImage.load("smc").sym("done"));
+        RunResult r = engine.apply(bm).run(bm.machine, 1_000, FlatImage.load("smc").sym("done"));
         assertEquals(StopReason.UNTIL_REACHED, r.reason(), r.toString());
         Cpu c = bm.machine.cpu;
         assertEquals(42, c.r[Cpu.R8], "patched immediate in the same block");
@@ -51,7 +52,7 @@ class SelfModifyingCodeTest {
         assertTrue(jit[0].translations >= 4, jit[0].stats());
         assertEquals(1, jit[0].interpretedBlocks, "only the last block, which contains `until`, was interpreted");
         BareMachine ref = machine();
-        new Interpreter(ref.machine).run(ref.machine, 1_000, GuestImage.load("smc").sym("done"));
+        new Interpreter(ref.machine).run(ref.machine, 1_000, FlatImage.load("smc").sym("done"));
         assertEquals(ref.machine.cpu.instructions, bm.machine.cpu.instructions);
         assertEquals(ref.machine.cpu.getRflags(), bm.machine.cpu.getRflags());
         assertArrayEquals(ref.machine.cpu.r, bm.machine.cpu.r);
@@ -68,11 +69,11 @@ class SelfModifyingCodeTest {
     void hostWriteToCodeInvalidatesTranslations() {
         BareMachine bm = machine();
         JitEngine jit = new JitEngine(bm.machine);
-        long done = GuestImage.load("smc").sym("done");
+        long done = FlatImage.load("smc").sym("done");
         jit.run(bm.machine, 1_000, done);
         assertEquals(7, bm.machine.cpu.r[Cpu.R10]);
         // the embedder rewrites `other` to return 9 (through physical memory) and reruns it
-        long other = GuestImage.load("smc").sym("other");
+        long other = FlatImage.load("smc").sym("other");
         bm.poke(other + 1, new byte[] {9, 0, 0, 0});
         bm.machine.cpu.rip = other;
         bm.machine.cpu.r[Cpu.RSP] -= 8;

@@ -1,5 +1,6 @@
 package dev.lstar.runtime.interp;
 
+import dev.lstar.runtime.setup.FlatImage;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.lstar.runtime.Cpu;
@@ -21,7 +22,7 @@ class InterpreterProgramsTest {
 
     static BareMachine machine(String image, int cpl) {
         BareMachine bm = BareMachine.create(Vendor.INTEL, 64 << 20, false, cpl);
-        GuestImage.load(image).install(bm);
+        FlatImage.load(image).install(bm);
         bm.map(DATA, 0x10000, PageTables.RW | PageTables.US | PageTables.NX);
         bm.map(STACK_TOP - 0x10000, 0x10000, PageTables.RW | PageTables.US | PageTables.NX);
         bm.machine.cpu.r[Cpu.RSP] = STACK_TOP;
@@ -30,7 +31,7 @@ class InterpreterProgramsTest {
 
     static RunResult runToDone(BareMachine bm, String image) {
         Interpreter in = new Interpreter(bm.machine);
-        return in.run(bm.machine, 1L << 40, GuestImage.load(image).sym("done"));
+        return in.run(bm.machine, 1L << 40, FlatImage.load(image).sym("done"));
     }
 
     @Test
@@ -117,7 +118,7 @@ class InterpreterProgramsTest {
         assertEquals(CpuException.PF, r.fault().vector);
         assertEquals(0x6, r.fault().errorCode, "write, user, not present");
         assertEquals(0x900000 + 16, r.fault().address);
-        long store = GuestImage.load("memsum").sym("loop") + 5 + 3; // after the load (5 bytes) and the add (3 bytes)
+        long store = FlatImage.load("memsum").sym("loop") + 5 + 3; // after the load (5 bytes) and the add (3 bytes)
         assertEquals(store, r.faultRip(), "fault reported at the store");
         assertEquals(store, c.rip, "RIP left at the faulting store");
         assertEquals(3, c.r[Cpu.RCX], "rcx not yet decremented");

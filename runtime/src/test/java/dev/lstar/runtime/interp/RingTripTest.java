@@ -1,5 +1,6 @@
 package dev.lstar.runtime.interp;
 
+import dev.lstar.runtime.setup.FlatImage;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.lstar.runtime.Cpu;
@@ -25,7 +26,7 @@ class RingTripTest {
     @EnumSource(Vendor.class)
     void sysretThenSyscall(Vendor vendor) {
         BareMachine bm = BareMachine.create(vendor, 64 << 20, false, 0);
-        GuestImage img = GuestImage.load("ringtrip");
+        FlatImage img = FlatImage.load("ringtrip");
         img.install(bm);
         bm.map(0x7f0000, 0x10000, PageTables.RW | PageTables.US | PageTables.NX);
         Cpu c = bm.machine.cpu;
