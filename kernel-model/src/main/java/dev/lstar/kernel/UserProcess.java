@@ -85,7 +85,10 @@ public final class UserProcess {
      */
     private long buildStack(String path, List<String> argv, List<String> envp) {
         long top = AddressSpace.STACK_TOP;
-        mm.add(top - AddressSpace.STACK_SIZE, top, Vma.PROT_READ | Vma.PROT_WRITE, "[stack]");
+        // PT_GNU_STACK decides whether the stack is executable (fs/binfmt_elf.c: EXSTACK_ENABLE_X when
+        // its PF_X is set; with no PT_GNU_STACK x86-64 defaults to non-executable since 5.x)
+        boolean execStack = elf.gnuStack().map(ProgramHeader::executable).orElse(false);
+        mm.add(top - AddressSpace.STACK_SIZE, top, Vma.PROT_READ | Vma.PROT_WRITE | (execStack ? Vma.PROT_EXEC : 0), "[stack]");
         long sp = top - 8; // Linux leaves the pointer-sized end marker area
         sp = pushString(sp, path);
         long execfn = sp;
