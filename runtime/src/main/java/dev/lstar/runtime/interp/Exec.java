@@ -271,6 +271,7 @@ public final class Exec {
             case MOV_FROM_CR -> writeReg(c, i.reg[0], 8, ControlRegs.movFromCr(c, i.reg[1]));
             case MOV_TO_CR -> ControlRegs.movToCr(c, i.reg[0], c.r[i.reg[1]]);
             case INVLPG -> SystemInsns.invlpg(c, linearNoCheck(c, i));
+            case INVPCID -> SystemInsns.invpcid(c, c.r[i.reg[0]], linear(c, i));
             case LGDT -> Segments.lgdt(c, linear(c, i));
             case LIDT -> Segments.lidt(c, linear(c, i));
             case SGDT -> Segments.sgdt(c, linear(c, i));
