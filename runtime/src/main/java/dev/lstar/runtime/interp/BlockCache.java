@@ -60,7 +60,7 @@ public final class BlockCache {
         if (!cpu.canonical(rip)) {
             throw CpuException.gp0("instruction fetch from non-canonical address 0x" + Long.toHexString(rip));
         }
-        long pa = mmu.translate(rip, Mmu.ACC_FETCH, cpu.cpl == 3);
+        long pa = mmu.fetchPhys(rip); // TLB fast path; execute checks and #PF as a fetch
         int slot = (int) (pa ^ (pa >>> 12)) & (front.length - 1);
         Block b = front[slot];
         if (b != null && b.pa == pa && b.la == rip && b.valid) {
