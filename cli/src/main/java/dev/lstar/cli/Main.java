@@ -162,7 +162,12 @@ public final class Main {
             return new Outcome(126, null, 0, 0, 0, "");
         }
         if (o.trace) {
-            kernel.machine.tracer = (cpu, insn) -> err.printf("[ring %d] %016x  %s%n", cpu.cpl, insn.address, Disassembler.format(insn));
+            kernel.machine.tracer = (cpu, insn) -> {
+                String at = kernel.image.symbolize(insn.address);
+                String target = insn.kind[0] == dev.lstar.decoder.Instruction.OP_REL ? kernel.image.symbolize(insn.target) : null;
+                err.printf("[ring %d] %016x %-44s %s%s%n", cpu.cpl, insn.address, at == null ? "" : "<" + at + ">",
+                        Disassembler.format(insn), target == null ? "" : " <" + target + ">");
+            };
         }
         Engine engine = Engines.create(o.engine, kernel.machine);
         long t0 = System.nanoTime();

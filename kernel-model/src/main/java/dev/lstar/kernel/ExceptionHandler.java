@@ -90,11 +90,7 @@ final class ExceptionHandler {
     }
 
     private String symbolize(long ip) {
-        KernelSymbol best = null;
-        for (KernelSymbol s : k.image.symbols()) {
-            if (s.kind() != KernelSymbol.Kind.TEXT && s.kind() != KernelSymbol.Kind.NATIVE) continue;
-            if (Long.compareUnsigned(s.value(), ip) <= 0 && (best == null || Long.compareUnsigned(s.value(), best.value()) > 0)) best = s;
-        }
-        return best == null ? "?" : best.name() + "+0x" + Long.toHexString(ip - best.value());
+        String sym = k.image.symbolize(ip);
+        return sym == null ? "?" : sym;
     }
 }

@@ -270,4 +270,19 @@ public final class KernelImage {
         }
         return set;
     }
+
+    /**
+     * "symbol+0xoffset" for an address inside the kernel text (the nearest text or native symbol
+     * at or below it), or null for an address outside the image.
+     */
+    public String symbolize(long address) {
+        if (Long.compareUnsigned(address, base()) < 0 || Long.compareUnsigned(address, base() + size()) >= 0) return null;
+        KernelSymbol best = null;
+        for (KernelSymbol s : symbols()) {
+            if (s.kind() != KernelSymbol.Kind.TEXT && s.kind() != KernelSymbol.Kind.NATIVE) continue;
+            if (Long.compareUnsigned(s.value(), address) <= 0 && (best == null || Long.compareUnsigned(s.value(), best.value()) > 0)) best = s;
+        }
+        if (best == null) return null;
+        return address == best.value() ? best.name() : best.name() + "+0x" + Long.toHexString(address - best.value());
+    }
 }
