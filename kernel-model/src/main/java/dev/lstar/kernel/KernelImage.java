@@ -280,9 +280,16 @@ public final class KernelImage {
         KernelSymbol best = null;
         for (KernelSymbol s : symbols()) {
             if (s.kind() != KernelSymbol.Kind.TEXT && s.kind() != KernelSymbol.Kind.NATIVE) continue;
-            if (Long.compareUnsigned(s.value(), address) <= 0 && (best == null || Long.compareUnsigned(s.value(), best.value()) > 0)) best = s;
+            if (Long.compareUnsigned(s.value(), address) > 0) continue;
+            if (best == null || Long.compareUnsigned(s.value(), best.value()) > 0
+                    || (s.value() == best.value() && rank(s) > rank(best))) best = s;
         }
         if (best == null) return null;
         return address == best.value() ? best.name() : best.name() + "+0x" + Long.toHexString(address - best.value());
+    }
+
+    /** Among symbols at one address: a native stub or a sized function beats a section marker like _stext. */
+    private static int rank(KernelSymbol s) {
+        return (s.kind() == KernelSymbol.Kind.NATIVE ? 4 : 0) + (s.size() > 0 ? 2 : 0) + (s.name().startsWith("_") ? 0 : 1);
     }
 }
