@@ -87,8 +87,12 @@ final class BlockCompiler {
     static Result compile(MethodHandles.Lookup lookup, Block b, Machine m, boolean region) {
         boolean allFallback = forceFallbackForTest;
         for (int attempt = 0; ; attempt++) {
-            Gen g = new Gen(b, region && isSelfLoop(b), allFallback);
+            Gen g = new Gen(b, region && isSelfLoop(b) && !hookCalls(b, m), allFallback);
+            if (hookCalls(b, m)) g.enableHooks(m.hooks);
             byte[] bytes = g.generate();
+            if (g.hooked && g.codeSize > HUGE_METHOD_LIMIT && allFallback) {
+                return new Result(null, 0, 0, 0, 0, false); // too big even in the compact form: interpreted
+            }
             if (g.codeSize > HUGE_METHOD_LIMIT && !allFallback) {
                 allFallback = true; // the compact form: one Exec call per instruction
                 continue;
@@ -106,6 +110,7 @@ final class BlockCompiler {
             CompiledBlock[] slot = new CompiledBlock[1];
             data.add(slot);
             for (Instruction i : b.insns) data.add(i);
+            if (g.hooked) data.add(g.hooks); // CD_INSN0 + insns.length
             try {
                 MethodHandles.Lookup h = lookup.defineHiddenClassWithClassData(bytes, List.copyOf(data), true);
                 h.ensureInitialized(h.lookupClass()); // <clinit> stores the one instance in the slot (cheaper than a constructor handle)
@@ -276,6 +281,7 @@ final class BlockCompiler {
             mv.visitInsn(LCONST_0);
             mv.visitVarInsn(LSTORE, L_DONE);
             reloadAll();
+            if (hooked) saveBase();
             if (region) dirty = cached; // the back-edge arrives with any of them written
             Label tryStart = new Label(), tryEnd = new Label(), handler = new Label();
             mv.visitTryCatchBlock(tryStart, tryEnd, handler, CPUEX);
@@ -285,6 +291,7 @@ final class BlockCompiler {
             int n = insns.length;
             for (int k = 0; k < n; k++) {
                 Instruction i = insns[k];
+                if (hooked) hookBefore(k, i);
                 if (inline[k]) {
                     inlined++;
                     if (mayFault(i)) { iconst(k); mv.visitVarInsn(ISTORE, L_AT); }
@@ -302,6 +309,7 @@ final class BlockCompiler {
                     fallbacks++;
                     emitFallback(k, i);
                 }
+                if (hooked && k < n - 1) hookAfter(k, i);
             }
             mv.visitLabel(tryEnd);
             // handler: precise state, rethrow
@@ -311,8 +319,9 @@ final class BlockCompiler {
             Label fromFallback = new Label();
             mv.visitVarInsn(ILOAD, L_AT);
             mv.visitJumpInsn(IFLT, fromFallback);
-            spill(cached);
+            if (!hooked) spill(cached); // hooked: cpu.r is already exact (see HookedCode)
             mv.visitLabel(fromFallback);
+            if (hooked) restoreBase();
             if (region) {
                 mv.visitVarInsn(ALOAD, L_CPU);
                 mv.visitInsn(DUP);
@@ -384,6 +393,10 @@ final class BlockCompiler {
                 mv.visitInsn(LADD);
             }
             mv.visitFieldInsn(PUTFIELD, CPU, "instructions", "J");
+            if (hooked) {
+                exitAfterHook();
+                return;
+            }
             pushRip.run();
             mv.visitInsn(LRETURN);
         }
@@ -1039,5 +1052,185 @@ final class BlockCompiler {
                 knownKind = K_NONE;
             }
         }
+
+        // ---------------------------------------------------------------- compiled hooks (HookedCode)
+        //
+        // A block that embedder hooks cover (Block.hooked) is compiled with the Machine.Hooks calls of
+        // the engine contract in its bytecode; the Hooks object and each Instruction are class-data
+        // constants, so HotSpot inlines the dispatch. Between instructions the registers live in
+        // cpu.r (a hook may read or write any of them through the Emulator): each instruction
+        // reloads the few registers it uses after its before-hook and stores the ones it wrote
+        // before its after-hook, every flag it writes is computed (a hook may read RFLAGS), and
+        // cpu.instructions holds the count at block entry (local lBase) except during a hook call,
+        // when it is the exact retired count. Blocks no hook covers are compiled without any of it.
+
+        /** The hooks compiled into this block, or null. */
+        Machine.Hooks hooks;
+        boolean hooked;
+        /** Local: cpu.instructions at block entry. */
+        int lBase;
+        /** The instruction being emitted (its after-hook runs at the exits it emits). */
+        int current;
+        Label[] insnStart;
+
+        void enableHooks(Machine.Hooks h) {
+            hooks = h;
+            hooked = true;
+            java.util.Arrays.fill(liveAfter, Liveness.ALL); // a hook may read RFLAGS after any instruction
+            insnStart = new Label[insns.length + 1];
+            for (int k = 0; k < insnStart.length; k++) insnStart[k] = new Label();
+        }
+
+        void hooksConst() {
+            classData(CD_INSN0 + insns.length, "L" + MACHINE + "$Hooks;");
+        }
+
+        void saveBase() {
+            lBase = temp();
+            mv.visitVarInsn(ALOAD, L_CPU);
+            mv.visitFieldInsn(GETFIELD, CPU, "instructions", "J");
+            mv.visitVarInsn(LSTORE, lBase);
+        }
+
+        /** cpu.instructions = base + k. */
+        void setCount(int k) {
+            mv.visitVarInsn(ALOAD, L_CPU);
+            mv.visitVarInsn(LLOAD, lBase);
+            if (k != 0) {
+                lconst(k);
+                mv.visitInsn(LADD);
+            }
+            mv.visitFieldInsn(PUTFIELD, CPU, "instructions", "J");
+        }
+
+        void restoreBase() {
+            setCount(0);
+        }
+
+        void setRip(long rip) {
+            mv.visitVarInsn(ALOAD, L_CPU);
+            lconst(rip);
+            mv.visitFieldInsn(PUTFIELD, CPU, "rip", "J");
+        }
+
+        /** Returns cpu.rip (the engine continues with a fresh look-up there). */
+        void returnRip() {
+            mv.visitVarInsn(ALOAD, L_CPU);
+            mv.visitFieldInsn(GETFIELD, CPU, "rip", "J");
+            mv.visitInsn(LRETURN);
+        }
+
+        /**
+         * Before instruction k, as BlockRunner.runHooked: enterBlock (k = 0), leave if the block was
+         * rewritten or a stop requested, then beforeInstruction with RIP and the count exact and
+         * EXECUTE / SKIP / LEAVE.
+         */
+        void hookBefore(int k, Instruction i) {
+            current = k;
+            knownKind = K_NONE; // a hook may change the flags: no fused conditions across instructions
+            mv.visitLabel(insnStart[k]);
+            if (k == 0) {
+                Label go = new Label();
+                hooksConst();
+                classData(CD_MACHINE, "L" + MACHINE + ";");
+                lconst(b.la);
+                iconst(b.byteLen);
+                mv.visitMethodInsn(INVOKEINTERFACE, MACHINE + "$Hooks", "enterBlock", "(L" + MACHINE + ";JI)I", true);
+                mv.visitJumpInsn(IFEQ, go);
+                returnRip();
+                mv.visitLabel(go);
+            }
+            // a hook rewrote the block's code, or stop() was called: fresh look-up at this instruction
+            Label leave = new Label(), go = new Label();
+            classData(CD_BLOCK, "L" + BLOCK + ";");
+            mv.visitFieldInsn(GETFIELD, BLOCK, "valid", "Z");
+            mv.visitJumpInsn(IFEQ, leave);
+            classData(CD_MACHINE, "L" + MACHINE + ";");
+            mv.visitMethodInsn(INVOKEVIRTUAL, MACHINE, "stopRequested", "()Z", false);
+            mv.visitJumpInsn(IFEQ, go);
+            mv.visitLabel(leave);
+            setRip(i.address);
+            setCount(k);
+            lconst(i.address);
+            mv.visitInsn(LRETURN);
+            mv.visitLabel(go);
+
+            setRip(i.address);
+            setCount(k);
+            iconst(~k); // a hook that throws (INT n with interrupt hooks) faults at this instruction
+            mv.visitVarInsn(ISTORE, L_AT);
+            hooksConst();
+            classData(CD_MACHINE, "L" + MACHINE + ";");
+            classData(CD_INSN0 + k, "L" + INSN + ";");
+            mv.visitMethodInsn(INVOKEINTERFACE, MACHINE + "$Hooks", "beforeInstruction", "(L" + MACHINE + ";L" + INSN + ";)I", true);
+            int act = nextTemp++;
+            mv.visitVarInsn(ISTORE, act);
+            Label execute = new Label(), skip = new Label();
+            mv.visitVarInsn(ILOAD, act);
+            mv.visitJumpInsn(IFEQ, execute);
+            mv.visitVarInsn(ILOAD, act);
+            iconst(Machine.Hooks.SKIP);
+            mv.visitJumpInsn(IF_ICMPEQ, skip);
+            returnRip(); // LEAVE: the count stays at k retired
+            mv.visitLabel(skip);
+            // SKIP: counted as retired; go on with the next instruction if the hook left RIP there
+            if (k == insns.length - 1) {
+                setCount(k + 1);
+                returnRip();
+            } else {
+                Label away = new Label();
+                mv.visitVarInsn(ALOAD, L_CPU);
+                mv.visitFieldInsn(GETFIELD, CPU, "rip", "J");
+                lconst(i.next());
+                mv.visitInsn(LCMP);
+                mv.visitJumpInsn(IFNE, away);
+                restoreBase();
+                mv.visitJumpInsn(GOTO, insnStart[k + 1]);
+                mv.visitLabel(away);
+                setCount(k + 1);
+                returnRip();
+            }
+            mv.visitLabel(execute);
+            restoreBase();
+            // the hook may have written registers: load the ones this instruction uses
+            if (inline[k]) {
+                int regs = regsOf(i) & cached;
+                for (int r = 0; r < 16; r++) {
+                    if ((regs & (1 << r)) == 0) continue;
+                    mv.visitVarInsn(ALOAD, L_R);
+                    iconst(r);
+                    mv.visitInsn(LALOAD);
+                    mv.visitVarInsn(LSTORE, slot(r));
+                }
+            }
+        }
+
+        /** After instruction k (not the last) completed: registers to cpu.r, RIP and count exact, afterInstruction. */
+        void hookAfter(int k, Instruction i) {
+            spill(dirty & cached);
+            dirty = 0;
+            setRip(i.next());
+            setCount(k + 1);
+            callAfter(k);
+            restoreBase();
+        }
+
+        void callAfter(int k) {
+            hooksConst();
+            classData(CD_MACHINE, "L" + MACHINE + ";");
+            classData(CD_INSN0 + k, "L" + INSN + ";");
+            mv.visitMethodInsn(INVOKEINTERFACE, MACHINE + "$Hooks", "afterInstruction", "(L" + MACHINE + ";L" + INSN + ";)V", true);
+        }
+
+        /** The tail of {@link #exit} in a hooked block: the instruction that ended the block completed. */
+        void exitAfterHook() {
+            callAfter(current);
+            returnRip();
+        }
+    }
+
+    /** Whether {@code b} is compiled with hook calls: the embedder's hooks cover it (see Machine.Hooks). */
+    static boolean hookCalls(Block b, Machine m) {
+        return b.hooked && m.hooks != null;
     }
 }

@@ -37,6 +37,9 @@ import java.util.List;
  * </ol>
  * Native functions (Java code at a guest address, e.g. the kernel model's syscall handler) run
  * once, on the JIT side, because they have effects outside the machine; they are not compared.
+ * Blocks covered by embedder hooks ({@link Machine.Hooks}) likewise run once, on the JIT (with its
+ * compiled hook calls), and are not compared: a hook may change the machine in ways the
+ * interpreter's replay would repeat or contradict.
  * Costs: everything runs twice, every store takes the MMU slow path, the TLB is flushed twice
  * per block, and the shadow doubles the touched memory. This is a debugging engine.
  */
@@ -50,7 +53,7 @@ public final class LockstepEngine implements Engine {
     private final BitSet written = new BitSet();
     private boolean logging;
     private String divergence;
-    public long steps, nativeSteps, comparedFrames;
+    public long steps, nativeSteps, hookedSteps, comparedFrames;
 
     public LockstepEngine(Machine machine) {
         this(machine, new JitEngine(machine));
@@ -144,6 +147,12 @@ public final class LockstepEngine implements Engine {
             logging = false;
         }
         Block block = jit.lastBlock;
+        if (block != null && block.hooked && machine.hooks != null) {
+            // embedder hooks have effects outside the machine (and may change it): run once, not compared
+            hookedSteps++;
+            refreshShadow();
+            return jr;
+        }
         CpuState afterJit = CpuState.capture(c);
         BitSet jitWritten = (BitSet) written.clone();
         java.util.Map<Integer, byte[]> jitFrames = new java.util.HashMap<>();
@@ -241,7 +250,7 @@ public final class LockstepEngine implements Engine {
 
     @Override
     public String stats() {
-        return "lockstep steps: " + steps + " (" + nativeSteps + " native, not compared)\nframes compared: " + comparedFrames
+        return "lockstep steps: " + steps + " (" + nativeSteps + " native, " + hookedSteps + " hooked, not compared)\nframes compared: " + comparedFrames
                 + "\n" + jit.stats();
     }
 
