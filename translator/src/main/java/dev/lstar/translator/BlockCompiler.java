@@ -110,7 +110,7 @@ final class BlockCompiler {
             CompiledBlock[] slot = new CompiledBlock[1];
             data.add(slot);
             for (Instruction i : b.insns) data.add(i);
-            if (g.hooked) data.add(g.hooks); // CD_INSN0 + insns.length
+            if (g.hooked) data.add(new JitRt.HookSite(g.hooks, m, b)); // CD_INSN0 + insns.length
             try {
                 MethodHandles.Lookup h = lookup.defineHiddenClassWithClassData(bytes, List.copyOf(data), true);
                 h.ensureInitialized(h.lookupClass()); // <clinit> stores the one instance in the slot (cheaper than a constructor handle)
@@ -403,6 +403,7 @@ final class BlockCompiler {
 
         /** After a memory write: if the block's code was overwritten, leave at the next instruction. */
         void validCheck(long next, int retired) {
+            if (hooked) return; // JitRt.hookBefore checks before the next instruction (the last one exits anyway)
             Label ok = new Label();
             classData(CD_BLOCK, "L" + BLOCK + ";");
             mv.visitFieldInsn(GETFIELD, BLOCK, "valid", "Z");
@@ -1077,12 +1078,14 @@ final class BlockCompiler {
             hooks = h;
             hooked = true;
             java.util.Arrays.fill(liveAfter, Liveness.ALL); // a hook may read RFLAGS after any instruction
-            insnStart = new Label[insns.length + 1];
+            insnStart = new Label[insns.length];
             for (int k = 0; k < insnStart.length; k++) insnStart[k] = new Label();
         }
 
-        void hooksConst() {
-            classData(CD_INSN0 + insns.length, "L" + MACHINE + "$Hooks;");
+        static final String SITE = RT + "$HookSite";
+
+        void siteConst() {
+            classData(CD_INSN0 + insns.length, "L" + SITE + ";");
         }
 
         void saveBase() {
@@ -1107,12 +1110,6 @@ final class BlockCompiler {
             setCount(0);
         }
 
-        void setRip(long rip) {
-            mv.visitVarInsn(ALOAD, L_CPU);
-            lconst(rip);
-            mv.visitFieldInsn(PUTFIELD, CPU, "rip", "J");
-        }
-
         /** Returns cpu.rip (the engine continues with a fresh look-up there). */
         void returnRip() {
             mv.visitVarInsn(ALOAD, L_CPU);
@@ -1121,9 +1118,9 @@ final class BlockCompiler {
         }
 
         /**
-         * Before instruction k, as BlockRunner.runHooked: enterBlock (k = 0), leave if the block was
-         * rewritten or a stop requested, then beforeInstruction with RIP and the count exact and
-         * EXECUTE / SKIP / LEAVE.
+         * Before instruction k, as BlockRunner.runHooked: enterBlock (k = 0), then
+         * {@link JitRt#hookBefore} (stop/rewrite check, beforeInstruction with RIP and the count
+         * exact, EXECUTE / SKIP / LEAVE), then the registers the instruction uses from cpu.r.
          */
         void hookBefore(int k, Instruction i) {
             current = k;
@@ -1131,67 +1128,31 @@ final class BlockCompiler {
             mv.visitLabel(insnStart[k]);
             if (k == 0) {
                 Label go = new Label();
-                hooksConst();
-                classData(CD_MACHINE, "L" + MACHINE + ";");
-                lconst(b.la);
-                iconst(b.byteLen);
-                mv.visitMethodInsn(INVOKEINTERFACE, MACHINE + "$Hooks", "enterBlock", "(L" + MACHINE + ";JI)I", true);
+                siteConst();
+                mv.visitMethodInsn(INVOKESTATIC, RT, "hookEnter", "(L" + SITE + ";)I", false);
                 mv.visitJumpInsn(IFEQ, go);
                 returnRip();
                 mv.visitLabel(go);
             }
-            // a hook rewrote the block's code, or stop() was called: fresh look-up at this instruction
-            Label leave = new Label(), go = new Label();
-            classData(CD_BLOCK, "L" + BLOCK + ";");
-            mv.visitFieldInsn(GETFIELD, BLOCK, "valid", "Z");
-            mv.visitJumpInsn(IFEQ, leave);
-            classData(CD_MACHINE, "L" + MACHINE + ";");
-            mv.visitMethodInsn(INVOKEVIRTUAL, MACHINE, "stopRequested", "()Z", false);
-            mv.visitJumpInsn(IFEQ, go);
-            mv.visitLabel(leave);
-            setRip(i.address);
-            setCount(k);
-            lconst(i.address);
-            mv.visitInsn(LRETURN);
-            mv.visitLabel(go);
-
-            setRip(i.address);
-            setCount(k);
             iconst(~k); // a hook that throws (INT n with interrupt hooks) faults at this instruction
             mv.visitVarInsn(ISTORE, L_AT);
-            hooksConst();
-            classData(CD_MACHINE, "L" + MACHINE + ";");
+            siteConst();
+            mv.visitVarInsn(ALOAD, L_CPU);
             classData(CD_INSN0 + k, "L" + INSN + ";");
-            mv.visitMethodInsn(INVOKEINTERFACE, MACHINE + "$Hooks", "beforeInstruction", "(L" + MACHINE + ";L" + INSN + ";)I", true);
-            int act = nextTemp++;
-            mv.visitVarInsn(ISTORE, act);
-            Label execute = new Label(), skip = new Label();
-            mv.visitVarInsn(ILOAD, act);
+            iconst(k);
+            mv.visitMethodInsn(INVOKESTATIC, RT, "hookBefore", "(L" + SITE + ";L" + CPU + ";L" + INSN + ";I)I", false);
+            Label execute = new Label();
+            mv.visitInsn(DUP);
             mv.visitJumpInsn(IFEQ, execute);
-            mv.visitVarInsn(ILOAD, act);
-            iconst(Machine.Hooks.SKIP);
-            mv.visitJumpInsn(IF_ICMPEQ, skip);
-            returnRip(); // LEAVE: the count stays at k retired
-            mv.visitLabel(skip);
-            // SKIP: counted as retired; go on with the next instruction if the hook left RIP there
-            if (k == insns.length - 1) {
-                setCount(k + 1);
-                returnRip();
+            if (k < insns.length - 1) {
+                iconst(JitRt.HOOK_NEXT);
+                mv.visitJumpInsn(IF_ICMPEQ, insnStart[k + 1]);
             } else {
-                Label away = new Label();
-                mv.visitVarInsn(ALOAD, L_CPU);
-                mv.visitFieldInsn(GETFIELD, CPU, "rip", "J");
-                lconst(i.next());
-                mv.visitInsn(LCMP);
-                mv.visitJumpInsn(IFNE, away);
-                restoreBase();
-                mv.visitJumpInsn(GOTO, insnStart[k + 1]);
-                mv.visitLabel(away);
-                setCount(k + 1);
-                returnRip();
+                mv.visitInsn(POP); // never HOOK_NEXT for the last instruction
             }
+            returnRip();
             mv.visitLabel(execute);
-            restoreBase();
+            mv.visitInsn(POP);
             // the hook may have written registers: load the ones this instruction uses
             if (inline[k]) {
                 int regs = regsOf(i) & cached;
@@ -1205,21 +1166,21 @@ final class BlockCompiler {
             }
         }
 
-        /** After instruction k (not the last) completed: registers to cpu.r, RIP and count exact, afterInstruction. */
+        /** After instruction k (not the last) completed: registers to cpu.r, then {@link JitRt#hookAfter}. */
         void hookAfter(int k, Instruction i) {
             spill(dirty & cached);
             dirty = 0;
-            setRip(i.next());
-            setCount(k + 1);
-            callAfter(k);
-            restoreBase();
+            siteConst();
+            mv.visitVarInsn(ALOAD, L_CPU);
+            classData(CD_INSN0 + k, "L" + INSN + ";");
+            iconst(k + 1);
+            mv.visitMethodInsn(INVOKESTATIC, RT, "hookAfter", "(L" + SITE + ";L" + CPU + ";L" + INSN + ";I)V", false);
         }
 
         void callAfter(int k) {
-            hooksConst();
-            classData(CD_MACHINE, "L" + MACHINE + ";");
+            siteConst();
             classData(CD_INSN0 + k, "L" + INSN + ";");
-            mv.visitMethodInsn(INVOKEINTERFACE, MACHINE + "$Hooks", "afterInstruction", "(L" + MACHINE + ";L" + INSN + ";)V", true);
+            mv.visitMethodInsn(INVOKESTATIC, RT, "hookExit", "(L" + SITE + ";L" + INSN + ";)V", false);
         }
 
         /** The tail of {@link #exit} in a hooked block: the instruction that ended the block completed. */
