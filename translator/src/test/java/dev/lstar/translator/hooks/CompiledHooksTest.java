@@ -46,7 +46,9 @@ class CompiledHooksTest {
         StringBuilder fin = new StringBuilder("final");
         for (Reg r : GPRS) fin.append(' ').append(Long.toHexString(emu.regRead(r)));
         fin.append(" fl=").append(Long.toHexString(emu.regRead(Reg.RFLAGS)));
-        fin.append(" mem=").append(Long.toHexString(emu.readLong(DATA))).append('/').append(Long.toHexString(emu.readLong(DATA + 8)));
+        if (emu.translate(DATA) >= 0) {
+            fin.append(" mem=").append(Long.toHexString(emu.readLong(DATA))).append('/').append(Long.toHexString(emu.readLong(DATA + 8)));
+        }
         out.add(fin.toString());
         if (emu.engine() instanceof JitEngine j) {
             assertTrue(j.hookedTranslations > 0, "translated with hook calls");
@@ -102,6 +104,32 @@ class CompiledHooksTest {
         sameOnJitAsInterp(MIX, MIX_DONE, e -> { }, (e, a, n) -> {
             if (a == 0x400019) e.regWrite(Reg.RFLAGS, e.regRead(Reg.RFLAGS) | Flags.CF);
         });
+    }
+
+    @Test
+    void interpreterFallbacksInsideHookedBlocks() {
+        sameOnJitAsInterp(FALLBACKS, FALLBACKS_DONE, e -> { }, (e, a, n) -> { });
+        sameOnJitAsInterp(FALLBACKS, FALLBACKS_DONE, e -> { }, (e, a, n) -> {
+            if (a == 0x400018) e.regWrite(Reg.RCX, 9); // rep stos reads rcx from the hook
+            if (a == 0x40001f) e.regWrite(Reg.RAX, 0x1111); // xadd
+        });
+    }
+
+    @Test
+    void faultsInsideHookedBlocksArePreciseAndRetried() {
+        // MIX's first load faults (DATA unmapped) in the middle of the first block; the fault hook maps it
+        sameOnJitAsInterp(MIX, MIX_DONE, e -> {
+            e.unmap(DATA, 0x1000);
+            e.hookMemFault((em, access, address, size, value) -> {
+                em.map(address & ~0xFFFL, 0x1000, dev.lstar.api.Perm.READ | dev.lstar.api.Perm.WRITE);
+                em.writeLong(address, 0x77);
+                return true;
+            });
+        }, (e, a, n) -> { });
+        // without a fault hook the run stops at the faulting instruction, with the state before it
+        List<String> t = trace("jit", MIX, MIX_DONE, e -> e.unmap(DATA, 0x1000), (e, a, n) -> { });
+        assertEquals(trace("interp", MIX, MIX_DONE, e -> e.unmap(DATA, 0x1000), (e, a, n) -> { }), t);
+        assertEquals("stop FAULT after 2 at 40000c", t.get(t.size() - 2));
     }
 
     @Test

@@ -65,6 +65,17 @@ final class HookGuest {
     static final long MIX_DONE = 0x40003b;
 
     /**
+     * Instructions the JIT hands to the interpreter ({@code Exec}) inside hooked blocks:
+     * <pre>
+     * 400000: mov $0x600000,%rdi   400007: mov $1,%eax     40000c: cpuid        40000e: xchg %rax,%rbx
+     * 400010: bswap %rcx           400013: mov $4,%ecx     400018: rep stos %al,(%rdi)
+     * 40001a: btc $3,%rdx          40001f: xadd %rax,(%rdi) 400023: add %rax,%rdx  400026: nop (done)
+     * </pre>
+     */
+    static final byte[] FALLBACKS = hex("48c7c700006000b8010000000fa24893480fc9b904000000f3aa480fbafa03480fc1074801c290");
+    static final long FALLBACKS_DONE = 0x400026;
+
+    /**
      * <pre>
      * 400000: 48 8b 06       mov (%rsi),%rax
      * 400003: 48 83 c0 01    add $1,%rax
