@@ -45,6 +45,9 @@ import org.objectweb.asm.MethodVisitor;
  *   <li>A self-loop block (its final branch targets its own first instruction) can be compiled as
  *       a region: the back-edge stays inside the method, with a check of the instruction limit
  *       and of stop requests.</li>
+ *   <li>A block covered by embedder hooks ({@code Block.hooked}) gets the {@code Machine.Hooks}
+ *       calls of the engine contract compiled in (see the "compiled hooks" section of the
+ *       generator); blocks no hook covers are generated without any of it.</li>
  * </ul>
  */
 final class BlockCompiler {

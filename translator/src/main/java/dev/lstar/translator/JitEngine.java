@@ -40,6 +40,11 @@ import java.util.Map;
  * every translation from it (the block that wrote its own code leaves right after the write).
  * A self-loop block that has run {@link Options#hotThreshold} times is recompiled as a region
  * (the loop runs inside one JVM method, checking the budget and stop requests at the back-edge).
+ *
+ * <p>Embedder hooks ({@link Machine.Hooks}): a block the hooks cover is translated with the hook
+ * calls in its bytecode (never as a region); other blocks are translated without them. The
+ * engine registers a {@link Machine.BlockInvalidator}, so a hook change drops exactly the
+ * translations whose coverage it changes, and they are translated again on their next execution.
  */
 public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
     /** Tuning knobs. */
