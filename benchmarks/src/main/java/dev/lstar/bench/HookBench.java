@@ -13,7 +13,9 @@ import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.*;
 
 /**
- * Cost of the embedding API's hooks and snapshots on the interpreter:
+ * Cost of the embedding API's hooks and snapshots, on the interpreter ({@code engine=interp}) and
+ * on the JIT ({@code engine=jit}, where hooked blocks are translations with the hook calls
+ * compiled in):
  * <ul>
  *   <li>{@code xorshiftNoHook} / {@code xorshiftCodeHook}: ns per guest instruction of the
  *       xorshift loop without hooks, and with a no-op code hook covering it (one operation = one
@@ -23,6 +25,8 @@ import org.openjdk.jmh.annotations.*;
  *   <li>{@code snapshotRestore}: one fuzz-loop step: restore a snapshot (32 mapped pages), write
  *       an 8-byte input, run a short guest function that reads it and writes two pages.</li>
  * </ul>
+ * The cost of one code-hook callback is {@code xorshiftCodeHook - xorshiftNoHook} (one callback
+ * per guest instruction); {@link #main} prints it per engine.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -41,14 +45,17 @@ public class HookBench {
     /** mov (%rsi),%rax; add $1,%rax; mov %rax,8(%rsi); push %rax; pop %rbx; nop (0x40000d). */
     static final byte[] MEM = HexFormat.of().parseHex("488b064883c00148894608505b90");
 
+    @Param({"interp", "jit"})
+    public String engine;
+
     Emulator plain, hooked, sys, fuzz;
     Snapshot snap;
     long[] hookCalls = new long[1];
     final byte[] input = new byte[8];
     long step;
 
-    static Emulator user(byte[] code) {
-        Emulator emu = Emulator.builder().flatUserMode().build();
+    static Emulator user(byte[] code, String engine) {
+        Emulator emu = Emulator.builder().flatUserMode().engine(engine).build();
         emu.map(CODE, 0x1000, Perm.READ | Perm.EXEC);
         emu.write(CODE, code);
         emu.map(STACK_TOP - 0x4000, 0x4000, Perm.READ | Perm.WRITE);
@@ -58,13 +65,13 @@ public class HookBench {
 
     @Setup
     public void setup() {
-        plain = user(XORSHIFT);
-        hooked = user(XORSHIFT);
+        plain = user(XORSHIFT, engine);
+        hooked = user(XORSHIFT, engine);
         HookHandle h = hooked.hookCode(CODE, CODE + XORSHIFT.length - 1, (e, a, n) -> hookCalls[0]++);
         if (!h.active()) throw new IllegalStateException();
-        sys = user(SYSLOOP);
+        sys = user(SYSLOOP, engine);
         sys.hookInsn(Insn.SYSCALL, (e, insn, rip) -> { e.regWrite(Reg.RAX, 4242); return true; });
-        fuzz = user(MEM);
+        fuzz = user(MEM, engine);
         fuzz.map(DATA, 32 * 4096, Perm.READ | Perm.WRITE);
         fuzz.regWrite(Reg.RSI, DATA);
         snap = fuzz.snapshot();
@@ -107,5 +114,30 @@ public class HookBench {
         StopInfo s = fuzz.start(CODE, 0x40000d);
         if (s.reason() != StopInfo.Reason.UNTIL_REACHED) throw new IllegalStateException(s.toString());
         return fuzz.regRead(Reg.RBX);
+    }
+
+    /**
+     * Runs the benchmark and prints ns per code-hook callback and per hooked SYSCALL for each
+     * engine. Arguments are passed to JMH (e.g. {@code -f 1 -wi 3 -i 5}).
+     */
+    public static void main(String[] args) throws Exception {
+        var opts = new org.openjdk.jmh.runner.options.CommandLineOptions(
+                java.util.stream.Stream.concat(java.util.stream.Stream.of(args), java.util.stream.Stream.of(HookBench.class.getSimpleName()))
+                        .toArray(String[]::new));
+        var results = new org.openjdk.jmh.runner.Runner(opts).run();
+        java.util.Map<String, java.util.Map<String, Double>> by = new java.util.TreeMap<>();
+        for (var r : results) {
+            String bench = r.getParams().getBenchmark();
+            by.computeIfAbsent(r.getParams().getParam("engine"), k -> new java.util.HashMap<>())
+                    .put(bench.substring(bench.lastIndexOf('.') + 1), r.getPrimaryResult().getScore());
+        }
+        for (var e : by.entrySet()) {
+            var m = e.getValue();
+            System.out.printf("%-6s  no hook %6.2f ns/insn   code hook %6.2f ns/insn   => %6.2f ns per callback   "
+                            + "syscall hook %6.1f ns/iteration   snapshot step %7.1f ns%n", e.getKey(),
+                    m.getOrDefault("xorshiftNoHook", Double.NaN), m.getOrDefault("xorshiftCodeHook", Double.NaN),
+                    m.getOrDefault("xorshiftCodeHook", Double.NaN) - m.getOrDefault("xorshiftNoHook", Double.NaN),
+                    m.getOrDefault("syscallInsnHook", Double.NaN), m.getOrDefault("snapshotRestore", Double.NaN));
+        }
     }
 }

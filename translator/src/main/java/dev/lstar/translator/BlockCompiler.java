@@ -45,6 +45,9 @@ import org.objectweb.asm.MethodVisitor;
  *   <li>A self-loop block (its final branch targets its own first instruction) can be compiled as
  *       a region: the back-edge stays inside the method, with a check of the instruction limit
  *       and of stop requests.</li>
+ *   <li>A block covered by embedder hooks ({@code Block.hooked}) gets the {@code Machine.Hooks}
+ *       calls of the engine contract compiled in (see the "compiled hooks" section of the
+ *       generator); blocks no hook covers are generated without any of it.</li>
  * </ul>
  */
 final class BlockCompiler {
@@ -87,8 +90,12 @@ final class BlockCompiler {
     static Result compile(MethodHandles.Lookup lookup, Block b, Machine m, boolean region) {
         boolean allFallback = forceFallbackForTest;
         for (int attempt = 0; ; attempt++) {
-            Gen g = new Gen(b, region && isSelfLoop(b), allFallback);
+            Gen g = new Gen(b, region && isSelfLoop(b) && !hookCalls(b, m), allFallback);
+            if (hookCalls(b, m)) g.enableHooks(m.hooks);
             byte[] bytes = g.generate();
+            if (g.hooked && g.codeSize > HUGE_METHOD_LIMIT && allFallback) {
+                return new Result(null, 0, 0, 0, 0, false); // too big even in the compact form: interpreted
+            }
             if (g.codeSize > HUGE_METHOD_LIMIT && !allFallback) {
                 allFallback = true; // the compact form: one Exec call per instruction
                 continue;
@@ -106,6 +113,7 @@ final class BlockCompiler {
             CompiledBlock[] slot = new CompiledBlock[1];
             data.add(slot);
             for (Instruction i : b.insns) data.add(i);
+            if (g.hooked) data.add(new JitRt.HookSite(g.hooks, m, b)); // CD_INSN0 + insns.length
             try {
                 MethodHandles.Lookup h = lookup.defineHiddenClassWithClassData(bytes, List.copyOf(data), true);
                 h.ensureInitialized(h.lookupClass()); // <clinit> stores the one instance in the slot (cheaper than a constructor handle)
@@ -276,6 +284,7 @@ final class BlockCompiler {
             mv.visitInsn(LCONST_0);
             mv.visitVarInsn(LSTORE, L_DONE);
             reloadAll();
+            if (hooked) saveBase();
             if (region) dirty = cached; // the back-edge arrives with any of them written
             Label tryStart = new Label(), tryEnd = new Label(), handler = new Label();
             mv.visitTryCatchBlock(tryStart, tryEnd, handler, CPUEX);
@@ -285,6 +294,7 @@ final class BlockCompiler {
             int n = insns.length;
             for (int k = 0; k < n; k++) {
                 Instruction i = insns[k];
+                if (hooked) hookBefore(k, i);
                 if (inline[k]) {
                     inlined++;
                     if (mayFault(i)) { iconst(k); mv.visitVarInsn(ISTORE, L_AT); }
@@ -302,6 +312,7 @@ final class BlockCompiler {
                     fallbacks++;
                     emitFallback(k, i);
                 }
+                if (hooked && k < n - 1) hookAfter(k, i);
             }
             mv.visitLabel(tryEnd);
             // handler: precise state, rethrow
@@ -311,8 +322,9 @@ final class BlockCompiler {
             Label fromFallback = new Label();
             mv.visitVarInsn(ILOAD, L_AT);
             mv.visitJumpInsn(IFLT, fromFallback);
-            spill(cached);
+            if (!hooked) spill(cached); // hooked: cpu.r is already exact (see HookedCode)
             mv.visitLabel(fromFallback);
+            if (hooked) restoreBase();
             if (region) {
                 mv.visitVarInsn(ALOAD, L_CPU);
                 mv.visitInsn(DUP);
@@ -384,12 +396,17 @@ final class BlockCompiler {
                 mv.visitInsn(LADD);
             }
             mv.visitFieldInsn(PUTFIELD, CPU, "instructions", "J");
+            if (hooked) {
+                exitAfterHook();
+                return;
+            }
             pushRip.run();
             mv.visitInsn(LRETURN);
         }
 
         /** After a memory write: if the block's code was overwritten, leave at the next instruction. */
         void validCheck(long next, int retired) {
+            if (hooked) return; // JitRt.hookBefore checks before the next instruction (the last one exits anyway)
             Label ok = new Label();
             classData(CD_BLOCK, "L" + BLOCK + ";");
             mv.visitFieldInsn(GETFIELD, BLOCK, "valid", "Z");
@@ -1039,5 +1056,145 @@ final class BlockCompiler {
                 knownKind = K_NONE;
             }
         }
+
+        // ---------------------------------------------------------------- compiled hooks (HookedCode)
+        //
+        // A block that embedder hooks cover (Block.hooked) is compiled with the Machine.Hooks calls of
+        // the engine contract in its bytecode; the Hooks object and each Instruction are class-data
+        // constants, so HotSpot inlines the dispatch. Between instructions the registers live in
+        // cpu.r (a hook may read or write any of them through the Emulator): each instruction
+        // reloads the few registers it uses after its before-hook and stores the ones it wrote
+        // before its after-hook, every flag it writes is computed (a hook may read RFLAGS), and
+        // cpu.instructions holds the count at block entry (local lBase) except during a hook call,
+        // when it is the exact retired count. Blocks no hook covers are compiled without any of it.
+
+        /** The hooks compiled into this block, or null. */
+        Machine.Hooks hooks;
+        boolean hooked;
+        /** Local: cpu.instructions at block entry. */
+        int lBase;
+        /** The instruction being emitted (its after-hook runs at the exits it emits). */
+        int current;
+        Label[] insnStart;
+
+        void enableHooks(Machine.Hooks h) {
+            hooks = h;
+            hooked = true;
+            java.util.Arrays.fill(liveAfter, Liveness.ALL); // a hook may read RFLAGS after any instruction
+            insnStart = new Label[insns.length];
+            for (int k = 0; k < insnStart.length; k++) insnStart[k] = new Label();
+        }
+
+        static final String SITE = RT + "$HookSite";
+
+        void siteConst() {
+            classData(CD_INSN0 + insns.length, "L" + SITE + ";");
+        }
+
+        void saveBase() {
+            lBase = temp();
+            mv.visitVarInsn(ALOAD, L_CPU);
+            mv.visitFieldInsn(GETFIELD, CPU, "instructions", "J");
+            mv.visitVarInsn(LSTORE, lBase);
+        }
+
+        /** cpu.instructions = base + k. */
+        void setCount(int k) {
+            mv.visitVarInsn(ALOAD, L_CPU);
+            mv.visitVarInsn(LLOAD, lBase);
+            if (k != 0) {
+                lconst(k);
+                mv.visitInsn(LADD);
+            }
+            mv.visitFieldInsn(PUTFIELD, CPU, "instructions", "J");
+        }
+
+        void restoreBase() {
+            setCount(0);
+        }
+
+        /** Returns cpu.rip (the engine continues with a fresh look-up there). */
+        void returnRip() {
+            mv.visitVarInsn(ALOAD, L_CPU);
+            mv.visitFieldInsn(GETFIELD, CPU, "rip", "J");
+            mv.visitInsn(LRETURN);
+        }
+
+        /**
+         * Before instruction k, as BlockRunner.runHooked: enterBlock (k = 0), then
+         * {@link JitRt#hookBefore} (stop/rewrite check, beforeInstruction with RIP and the count
+         * exact, EXECUTE / SKIP / LEAVE), then the registers the instruction uses from cpu.r.
+         */
+        void hookBefore(int k, Instruction i) {
+            current = k;
+            knownKind = K_NONE; // a hook may change the flags: no fused conditions across instructions
+            mv.visitLabel(insnStart[k]);
+            if (k == 0) {
+                Label go = new Label();
+                siteConst();
+                mv.visitMethodInsn(INVOKESTATIC, RT, "hookEnter", "(L" + SITE + ";)I", false);
+                mv.visitJumpInsn(IFEQ, go);
+                returnRip();
+                mv.visitLabel(go);
+            }
+            iconst(~k); // a hook that throws (INT n with interrupt hooks) faults at this instruction
+            mv.visitVarInsn(ISTORE, L_AT);
+            siteConst();
+            mv.visitVarInsn(ALOAD, L_CPU);
+            classData(CD_INSN0 + k, "L" + INSN + ";");
+            iconst(k);
+            mv.visitMethodInsn(INVOKESTATIC, RT, "hookBefore", "(L" + SITE + ";L" + CPU + ";L" + INSN + ";I)I", false);
+            Label execute = new Label();
+            mv.visitInsn(DUP);
+            mv.visitJumpInsn(IFEQ, execute);
+            if (k < insns.length - 1) {
+                iconst(JitRt.HOOK_NEXT);
+                mv.visitJumpInsn(IF_ICMPEQ, insnStart[k + 1]);
+            } else {
+                mv.visitInsn(POP); // never HOOK_NEXT for the last instruction
+            }
+            returnRip();
+            mv.visitLabel(execute);
+            mv.visitInsn(POP);
+            // the hook may have written registers: load the ones this instruction uses
+            if (inline[k]) {
+                int regs = regsOf(i) & cached;
+                for (int r = 0; r < 16; r++) {
+                    if ((regs & (1 << r)) == 0) continue;
+                    mv.visitVarInsn(ALOAD, L_R);
+                    iconst(r);
+                    mv.visitInsn(LALOAD);
+                    mv.visitVarInsn(LSTORE, slot(r));
+                }
+            }
+        }
+
+        /** After instruction k (not the last) completed: registers to cpu.r, then {@link JitRt#hookAfter}. */
+        void hookAfter(int k, Instruction i) {
+            spill(dirty & cached);
+            dirty = 0;
+            siteConst();
+            mv.visitVarInsn(ALOAD, L_CPU);
+            classData(CD_INSN0 + k, "L" + INSN + ";");
+            iconst(k + 1);
+            mv.visitMethodInsn(INVOKESTATIC, RT, "hookAfter", "(L" + SITE + ";L" + CPU + ";L" + INSN + ";I)V", false);
+        }
+
+        void callAfter(int k) {
+            siteConst();
+            classData(CD_INSN0 + k, "L" + INSN + ";");
+            mv.visitMethodInsn(INVOKESTATIC, RT, "hookExit", "(L" + SITE + ";L" + INSN + ";)V", false);
+        }
+
+        /** The tail of {@link #exit} in a hooked block: the instruction that ended the block completed. */
+        void exitAfterHook() {
+            callAfter(current);
+            returnRip();
+        }
+    }
+
+    /** Whether {@code b} is compiled with hook calls: the embedder's hooks cover it (see Machine.Hooks). */
+    static boolean hookCalls(Block b, Machine m) {
+        return b.hooked && m.hooks != null;
     }
 }

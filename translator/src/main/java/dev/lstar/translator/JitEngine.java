@@ -40,8 +40,13 @@ import java.util.Map;
  * every translation from it (the block that wrote its own code leaves right after the write).
  * A self-loop block that has run {@link Options#hotThreshold} times is recompiled as a region
  * (the loop runs inside one JVM method, checking the budget and stop requests at the back-edge).
+ *
+ * <p>Embedder hooks ({@link Machine.Hooks}): a block the hooks cover is translated with the hook
+ * calls in its bytecode (never as a region); other blocks are translated without them. The
+ * engine registers a {@link Machine.BlockInvalidator}, so a hook change drops exactly the
+ * translations whose coverage it changes, and they are translated again on their next execution.
  */
-public final class JitEngine implements Engine {
+public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
     /** Tuning knobs. */
     public record Options(long maxCacheBytes, boolean linking, int hotThreshold) {
         public static Options defaults() {
@@ -81,7 +86,7 @@ public final class JitEngine implements Engine {
     // statistics
     public long blocksExecuted, hits, misses, translations, evictions, invalidations, linksFollowed,
             nativeCalls, exceptionsDelivered, interpretedBlocks, regions, translateNanos, bytesGenerated,
-            classBytesGenerated, inlinedInsns, fallbackInsns;
+            classBytesGenerated, inlinedInsns, fallbackInsns, hookedTranslations, hookInvalidations;
 
     public JitEngine(Machine machine) {
         this(machine, Options.defaults());
@@ -103,6 +108,7 @@ public final class JitEngine implements Engine {
                 })
                 .build();
         machine.phys.addCodeWriteListener(this::codeWritten);
+        machine.addBlockInvalidator(this::invalidateTranslations);
     }
 
     @Override
@@ -151,7 +157,7 @@ public final class JitEngine implements Engine {
             if (b.nativeFn != null) {
                 nativeCalls++;
                 runner.runNative(b);
-            } else if (code == null || runner.mustInterpret(b, until, blockLimit(limit))) {
+            } else if (code == null || mustInterpret(t, b, until, blockLimit(limit))) {
                 interpretedBlocks++;
                 runner.interpret(b, until, blockLimit(limit)); // the shared rules: until, exact budget, RF, TF, hooks, trace
             } else {
@@ -168,7 +174,7 @@ public final class JitEngine implements Engine {
             if (t != null && t.block.nativeFn == null) {
                 int k = t.block.indexOf(c.rip);
                 // a fault: RIP is the faulting instruction (a single-step trap already set its own)
-                if (k >= 0 && !e.trap) runner.setPendingNext(t.block.insns[k].next());
+                if (k >= 0 && !e.hardwareTrap) runner.setPendingNext(t.block.insns[k].next());
             }
             exceptionsDelivered++;
             return runner.deliver(e, c.rip, start);
@@ -235,6 +241,7 @@ public final class JitEngine implements Engine {
         BlockCompiler.Result r = BlockCompiler.compile(lookup, b, machine, false);
         Translation t = new Translation(b.la, b.pa, b);
         t.code = r.code();
+        markHookCalls(t);
         t.codeBytes = r.codeBytes();
         translateNanos += System.nanoTime() - t0;
         translations++;
@@ -315,6 +322,63 @@ public final class JitEngine implements Engine {
         return cache.estimatedSize();
     }
 
+    // ------------------------------------------------------------------ embedder hooks
+
+    /** Whether the translation of {@code t} has the hook calls compiled in (then it never becomes a region). */
+    private void markHookCalls(Translation t) {
+        if (t.code != null && BlockCompiler.hookCalls(t.block, machine)) {
+            t.hookCalls = true;
+            t.region = true; // hooked loops go round through the engine: enterBlock runs at every iteration
+            hookedTranslations++;
+        }
+    }
+
+    /**
+     * {@link BlockRunner#mustInterpret}, except that a translation with compiled hook calls runs
+     * its hooked block itself: the other reasons (trace, RF/TF, budget or {@code until} inside
+     * the block) are the same rule.
+     */
+    private boolean mustInterpret(Translation t, Block b, long until, long limit) {
+        if (!t.hookCalls) return runner.mustInterpret(b, until, limit);
+        return machine.tracer != null || (cpu.rflags & (Flags.RF | Flags.TF)) != 0
+                || limit - cpu.instructions < b.insns.length
+                || (until != -1 && until - b.la > 0 && until - b.la < b.byteLen);
+    }
+
+    /**
+     * The {@link Machine.BlockInvalidator} of the translations: a hook change or range flush drops
+     * exactly the translations of the blocks the filter selects (their blocks go from the block
+     * cache, which counts them; the next execution decodes and translates them again, with or
+     * without hook calls). Returns 0: translations are counted through their blocks.
+     */
+    private int invalidateTranslations(Machine.BlockFilter f) {
+        for (java.util.Iterator<ArrayList<Translation>> it = byPage.values().iterator(); it.hasNext(); ) {
+            ArrayList<Translation> l = it.next();
+            for (int k = l.size() - 1; k >= 0; k--) {
+                Translation t = l.get(k);
+                if (t.valid && !f.test(t.la, t.pa, t.block.byteLen, t.block.insns)) continue;
+                l.remove(k);
+                if (!t.valid) continue;
+                invalidations++;
+                hookInvalidations++;
+                t.invalidate();
+                cache.asMap().remove(t.pa, t);
+                int slot = (int) (t.pa ^ (t.pa >>> 12)) & (front.length - 1);
+                if (front[slot] == t) front[slot] = null;
+            }
+            if (l.isEmpty()) it.remove();
+        }
+        if (prev != null && !prev.valid) prev = null;
+        return 0;
+    }
+
+    /** {@link dev.lstar.api.CodeCacheControl}: decodes and translates the block at {@code address}; its length. */
+    @Override
+    public int precompile(long address) {
+        Translation t = lookup(address);
+        return t.block.byteLen;
+    }
+
     @Override
     public String stats() {
         cache.cleanUp();
@@ -332,6 +396,7 @@ public final class JitEngine implements Engine {
                 + "\nbytecode generated: " + bytesGenerated + " bytes (class files " + classBytesGenerated + " bytes)"
                 + "\ninstructions inlined: " + inlinedInsns + ", via interpreter fallback: " + fallbackInsns
                 + "\ninterpreted blocks: " + interpretedBlocks
+                + "\ntranslations with hook calls: " + hookedTranslations + " (dropped by hook changes/flushes: " + hookInvalidations + ")"
                 + "\nnative calls: " + nativeCalls
                 + "\nexceptions delivered: " + exceptionsDelivered
                 + "\nsingle-step traps: " + runner.singleSteps;

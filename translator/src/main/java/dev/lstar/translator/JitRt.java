@@ -3,6 +3,8 @@ package dev.lstar.translator;
 import dev.lstar.decoder.Instruction;
 import dev.lstar.runtime.Cpu;
 import dev.lstar.runtime.CpuException;
+import dev.lstar.runtime.Machine;
+import dev.lstar.runtime.interp.Block;
 import dev.lstar.runtime.interp.Exec;
 
 /**
@@ -69,5 +71,68 @@ public final class JitRt {
         int k = at >= 0 ? at : ~at;
         c.rip = addrs[k];
         c.instructions += k;
+    }
+
+    // ------------------------------------------------------------------ compiled hooks
+
+    /** {@link #hookBefore} results: run the instruction, leave the block, or go on with the next one. */
+    public static final int HOOK_EXECUTE = 0, HOOK_LEAVE = 1, HOOK_NEXT = 2;
+
+    /**
+     * What a block with compiled hook calls passes to the helpers below (one class-data constant;
+     * a record, so HotSpot trusts its fields as constants too).
+     */
+    public record HookSite(Machine.Hooks hooks, Machine machine, Block block, int last) {
+        HookSite(Machine.Hooks hooks, Machine machine, Block block) {
+            this(hooks, machine, block, block.insns.length - 1);
+        }
+    }
+
+    /** Block entry: {@link Machine.Hooks#enterBlock}; 0 to run the block, else leave (fresh look-up at cpu.rip). */
+    public static int hookEnter(HookSite s) {
+        return s.hooks.enterBlock(s.machine, s.block.la, s.block.byteLen);
+    }
+
+    /**
+     * Before instruction {@code k} of a block with compiled hook calls (the registers are in
+     * {@code cpu.r}; {@code cpu.instructions} holds the count at block entry): leaves if a hook
+     * rewrote the block or a stop was requested, else calls {@link Machine.Hooks#beforeInstruction}
+     * with RIP and the retired count exact, and applies its answer as the interpreter does: EXECUTE,
+     * LEAVE (count stays at k retired), SKIP (counted; next instruction if the hook left RIP
+     * there and there is one, else leave).
+     */
+    public static int hookBefore(HookSite s, Cpu c, Instruction i, int k) {
+        c.rip = i.address;
+        Machine m = s.machine;
+        if (!s.block.valid || m.stopRequested()) {
+            c.instructions += k;
+            return HOOK_LEAVE;
+        }
+        c.instructions += k;
+        int act = s.hooks.beforeInstruction(m, i);
+        if (act == Machine.Hooks.EXECUTE) {
+            c.instructions -= k;
+            return HOOK_EXECUTE;
+        }
+        if (act != Machine.Hooks.SKIP) return HOOK_LEAVE;
+        if (k == s.last || c.rip != i.next()) {
+            c.instructions++;
+            return HOOK_LEAVE;
+        }
+        c.instructions -= k;
+        return HOOK_NEXT; // counted by the exit that ends the block
+    }
+
+    /** After instruction {@code i} completed, not the block's last: RIP = next, count = entry + {@code retired}, afterInstruction. */
+    public static void hookAfter(HookSite s, Cpu c, Instruction i, int retired) {
+        c.rip = i.next();
+        c.instructions += retired;
+        s.hooks.afterInstruction(s.machine, i);
+        c.instructions -= retired;
+    }
+
+    /** After the instruction that leaves the block (RIP and count already final): afterInstruction. */
+    public static void hookExit(HookSite s, Instruction i) {
+        s.hooks.afterInstruction(s.machine, i);
     }
 }

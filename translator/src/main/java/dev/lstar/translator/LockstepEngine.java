@@ -37,6 +37,9 @@ import java.util.List;
  * </ol>
  * Native functions (Java code at a guest address, e.g. the kernel model's syscall handler) run
  * once, on the JIT side, because they have effects outside the machine; they are not compared.
+ * Steps in which embedder hooks ({@link Machine.Hooks}) ran likewise run once, on the JIT (with its
+ * compiled hook calls), and are not compared: a hook may change the machine in ways the
+ * interpreter's replay would repeat or contradict. The replay itself never calls hooks.
  * Costs: everything runs twice, every store takes the MMU slow path, the TLB is flushed twice
  * per block, and the shadow doubles the touched memory. This is a debugging engine.
  */
@@ -50,7 +53,52 @@ public final class LockstepEngine implements Engine {
     private final BitSet written = new BitSet();
     private boolean logging;
     private String divergence;
-    public long steps, nativeSteps, comparedFrames;
+    public long steps, nativeSteps, hookedSteps, comparedFrames;
+    private ObservedHooks observed;
+
+    /**
+     * The embedder's hooks, counting the calls after which a step is not compared: every hook
+     * call of a covered block, and exception hooks that did not let the exception go to the IDT
+     * (they retried or continued after changing the machine).
+     */
+    private static final class ObservedHooks implements Machine.Hooks {
+        final Machine.Hooks h;
+        long calls;
+
+        ObservedHooks(Machine.Hooks h) {
+            this.h = h;
+        }
+
+        @Override
+        public boolean covers(long la, int byteLen, Instruction[] insns) {
+            return h.covers(la, byteLen, insns);
+        }
+
+        @Override
+        public int enterBlock(Machine m, long la, int byteLen) {
+            calls++;
+            return h.enterBlock(m, la, byteLen);
+        }
+
+        @Override
+        public int beforeInstruction(Machine m, Instruction insn) {
+            calls++;
+            return h.beforeInstruction(m, insn);
+        }
+
+        @Override
+        public void afterInstruction(Machine m, Instruction insn) {
+            calls++;
+            h.afterInstruction(m, insn);
+        }
+
+        @Override
+        public int onException(Machine m, dev.lstar.runtime.CpuException e, long faultRip, long nextRip) {
+            int r = h.onException(m, e, faultRip, nextRip);
+            if (r != DELIVER) calls++;
+            return r;
+        }
+    }
 
     public LockstepEngine(Machine machine) {
         this(machine, new JitEngine(machine));
@@ -68,6 +116,7 @@ public final class LockstepEngine implements Engine {
             byte[] f = phys.frameIfPresent(pfn);
             if (f != null) shadow[pfn] = f.clone();
         }
+        if (machine.hooks != null) machine.hooks = observed = new ObservedHooks(machine.hooks); // before any block is built
         phys.addCodeWriteListener((pa, len) -> {
             if (logging) written.set((int) (pa >>> 12));
         });
@@ -101,6 +150,7 @@ public final class LockstepEngine implements Engine {
         Cpu c = cpu;
         long start = c.instructions;
         long limit = budget >= Long.MAX_VALUE - start ? Long.MAX_VALUE : start + budget;
+        resyncShadow();
         while (true) {
             if (m.stopRequested()) {
                 String msg = m.takeStop();
@@ -109,13 +159,16 @@ public final class LockstepEngine implements Engine {
             if (c.instructions >= limit) return RunResult.of(StopReason.BUDGET, c.instructions - start);
             if (c.rip == until) return RunResult.of(StopReason.UNTIL_REACHED, c.instructions - start);
             if (c.halted) return new RunResult(StopReason.HALTED, c.instructions - start, null, c.rip, "hlt");
-            RunResult r = step(until, start);
+            RunResult r = step(until, start, limit);
             if (r != null) return r;
         }
     }
 
-    private RunResult step(long until, long start) {
+    private RunResult step(long until, long start, long limit) {
         Cpu c = cpu;
+        // one block; a budget that ends within the next block's reach is passed on, so the JIT
+        // stops exactly there (it interprets the block up to the budget)
+        long jitLimit = limit - c.instructions <= dev.lstar.runtime.interp.BlockCache.MAX_INSNS ? limit : c.instructions;
         steps++;
         markAll();
         if (machine.nativeAt(c.rip) != null) {
@@ -132,6 +185,7 @@ public final class LockstepEngine implements Engine {
             return r;
         }
         CpuState before = CpuState.capture(c);
+        long hookCalls = observed == null ? 0 : observed.calls;
 
         // 1. the JIT
         written.clear();
@@ -139,11 +193,17 @@ public final class LockstepEngine implements Engine {
         machine.mmu.flushAll();
         RunResult jr;
         try {
-            jr = jit.step(until, c.instructions, start);
+            jr = jit.step(until, jitLimit, start);
         } finally {
             logging = false;
         }
         Block block = jit.lastBlock;
+        if (observed != null && observed.calls != hookCalls) {
+            // embedder hooks have effects outside the machine (and may change it): run once, not compared
+            hookedSteps++;
+            refreshShadow();
+            return jr;
+        }
         CpuState afterJit = CpuState.capture(c);
         BitSet jitWritten = (BitSet) written.clone();
         java.util.Map<Integer, byte[]> jitFrames = new java.util.HashMap<>();
@@ -160,6 +220,8 @@ public final class LockstepEngine implements Engine {
         machine.mmu.flushAll();
         long n = afterJit.instructions - before.instructions;
         RunResult ir;
+        Machine.Hooks hooks = machine.hooks;
+        machine.hooks = null; // the replay must not call the embedder's hooks a second time
         try {
             if (jr != null) ir = interp.run(machine, 64, -1); // an undeliverable fault: the same stop expected
             else if (n > 0) {
@@ -173,6 +235,7 @@ public final class LockstepEngine implements Engine {
             else ir = interp.run(machine, Long.MAX_VALUE, afterJit.rip); // fault delivered at the first instruction
         } finally {
             logging = false;
+            machine.hooks = hooks;
         }
         CpuState afterInterp = CpuState.capture(c);
         BitSet interpWritten = (BitSet) written.clone();
@@ -203,6 +266,20 @@ public final class LockstepEngine implements Engine {
         }
         refreshShadow();
         return jr;
+    }
+
+    /**
+     * Between runs the embedder may change memory (map, write, snapshot restore) while no write is
+     * logged: take the shadow again from every present frame.
+     */
+    private void resyncShadow() {
+        int n = Math.min(shadow.length, (int) phys.frameCount());
+        for (int pfn = 0; pfn < n; pfn++) {
+            byte[] f = phys.frameIfPresent(pfn);
+            if (f == null) shadow[pfn] = null;
+            else if (shadow[pfn] == null) shadow[pfn] = f.clone();
+            else System.arraycopy(f, 0, shadow[pfn], 0, f.length);
+        }
     }
 
     private static byte[] orZero(byte[] f) {
@@ -241,7 +318,7 @@ public final class LockstepEngine implements Engine {
 
     @Override
     public String stats() {
-        return "lockstep steps: " + steps + " (" + nativeSteps + " native, not compared)\nframes compared: " + comparedFrames
+        return "lockstep steps: " + steps + " (" + nativeSteps + " native, " + hookedSteps + " hooked, not compared)\nframes compared: " + comparedFrames
                 + "\n" + jit.stats();
     }
 

@@ -16,6 +16,8 @@ final class Translation {
     /** Bytecode size of {@code run} (the cache weight). */
     int codeBytes;
     boolean region;
+    /** The code calls the embedder's hooks itself (see BlockCompiler's HookedCode). */
+    boolean hookCalls;
     boolean valid = true;
     long execCount;
 
