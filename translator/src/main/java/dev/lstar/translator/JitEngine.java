@@ -339,10 +339,7 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
      * the block) are the same rule.
      */
     private boolean mustInterpret(Translation t, Block b, long until, long limit) {
-        if (!t.hookCalls) return runner.mustInterpret(b, until, limit);
-        return machine.tracer != null || (cpu.rflags & (Flags.RF | Flags.TF)) != 0
-                || limit - cpu.instructions < b.insns.length
-                || (until != -1 && until - b.la > 0 && until - b.la < b.byteLen);
+        return runner.mustInterpret(b, until, limit, t.hookCalls);
     }
 
     /**

@@ -49,7 +49,15 @@ public final class BlockRunner {
      * RF or TF set, {@code until} inside it, or a budget that ends inside it.
      */
     public boolean mustInterpret(Block b, long until, long limit) {
-        return machine.tracer != null || b.hooked || (cpu.rflags & (Flags.RF | Flags.TF)) != 0
+        return mustInterpret(b, until, limit, false);
+    }
+
+    /**
+     * As {@link #mustInterpret(Block, long, long)}; {@code hooksCompiled} says the translated
+     * code makes the embedder hook calls itself, so hooks alone do not force interpretation.
+     */
+    public boolean mustInterpret(Block b, long until, long limit, boolean hooksCompiled) {
+        return machine.tracer != null || (b.hooked && !hooksCompiled) || (cpu.rflags & (Flags.RF | Flags.TF)) != 0
                 || limit - cpu.instructions < b.insns.length
                 || (until != -1 && until - b.la > 0 && until - b.la < b.byteLen);
     }
