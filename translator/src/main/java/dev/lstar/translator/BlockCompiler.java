@@ -75,7 +75,7 @@ final class BlockCompiler {
     private static final int CD_BLOCK = 0, CD_ADDRS = 1, CD_MACHINE = 2, CD_SLOT = 3, CD_INSN0 = 4;
 
     /** The result of a translation. */
-    record Result(CompiledBlock code, int codeBytes, int classBytes, int inlined, int fallbacks, boolean region) {}
+    record Result(CompiledBlock code, int codeBytes, int classBytes, int inlined, int fallbacks, boolean region, int segments) {}
 
     /** Whether {@code b} ends in a branch back to its own start (a candidate for a region). */
     static boolean isSelfLoop(Block b) {
@@ -85,10 +85,25 @@ final class BlockCompiler {
     }
 
     static Result compile(MethodHandles.Lookup lookup, Block b, Machine m, boolean region) {
+        return compile(lookup, new Block[] {b}, m, region);
+    }
+
+    /**
+     * Compiles {@code segs} (a superblock when more than one: each block continues into the next,
+     * see {@link #continuation}) into one method; {@code region} only for a single self-loop block.
+     * A superblock too large for one method is compiled as its first block alone
+     * ({@link Result#segments} says how many were used).
+     */
+    static Result compile(MethodHandles.Lookup lookup, Block[] segs, Machine m, boolean region) {
         boolean allFallback = forceFallbackForTest;
+        Block b = segs[0];
         for (int attempt = 0; ; attempt++) {
-            Gen g = new Gen(b, region && isSelfLoop(b), allFallback);
+            Gen g = new Gen(segs, region && segs.length == 1 && isSelfLoop(b), allFallback);
             byte[] bytes = g.generate();
+            if (g.codeSize > HUGE_METHOD_LIMIT && segs.length > 1) {
+                segs = new Block[] {b};
+                continue;
+            }
             if (g.codeSize > HUGE_METHOD_LIMIT && !allFallback) {
                 allFallback = true; // the compact form: one Exec call per instruction
                 continue;
@@ -97,20 +112,21 @@ final class BlockCompiler {
                 region = false;
                 continue;
             }
-            List<Object> data = new ArrayList<>(CD_INSN0 + b.insns.length);
+            List<Object> data = new ArrayList<>(CD_INSN0 + g.insns.length + segs.length);
             data.add(b);
-            long[] addrs = new long[b.insns.length];
-            for (int k = 0; k < addrs.length; k++) addrs[k] = b.insns[k].address;
+            long[] addrs = new long[g.insns.length];
+            for (int k = 0; k < addrs.length; k++) addrs[k] = g.insns[k].address;
             data.add(addrs);
             data.add(m);
             CompiledBlock[] slot = new CompiledBlock[1];
             data.add(slot);
-            for (Instruction i : b.insns) data.add(i);
+            for (Instruction i : g.insns) data.add(i);
+            for (int s = 1; s < segs.length; s++) data.add(segs[s]); // at CD_INSN0 + insns + s - 1
             try {
                 MethodHandles.Lookup h = lookup.defineHiddenClassWithClassData(bytes, List.copyOf(data), true);
                 h.ensureInitialized(h.lookupClass()); // <clinit> stores the one instance in the slot (cheaper than a constructor handle)
                 CompiledBlock cb = slot[0];
-                return new Result(cb, g.codeSize, bytes.length, g.inlined, g.fallbacks, g.region);
+                return new Result(cb, g.codeSize, bytes.length, g.inlined, g.fallbacks, g.region, segs.length);
             } catch (VerifyError | ClassFormatError e) {
                 throw new IllegalStateException("translator produced invalid bytecode for block at 0x"
                         + Long.toHexString(b.la) + ": " + e.getMessage(), e);
@@ -128,6 +144,7 @@ final class BlockCompiler {
     static boolean inlinable(Instruction i) {
         if ((i.prefixes & Instruction.P_LOCK) != 0 || (i.attributes & OpcodeTable.A_BAD_LOCK) != 0) return false;
         if ((i.attributes & OpcodeTable.A_TOO_LONG) != 0) return false;
+        if (SysInline.handles(i)) return true;
         for (int n = 0; n < i.nOperands; n++) {
             int k = i.kind[n];
             if (k == Instruction.OP_SREG || k == Instruction.OP_CREG) return false;
@@ -147,6 +164,7 @@ final class BlockCompiler {
 
     /** Whether an inline-translated instruction may raise a guest exception. */
     static boolean mayFault(Instruction i) {
+        if (SysInline.opaque(i)) return true;
         switch (i.mnemonic) {
             case LEA, NOP, ENDBR64, PAUSE -> { return false; }
             case PUSH, POP, CALL, RET -> { return true; }
@@ -157,10 +175,36 @@ final class BlockCompiler {
         return false;
     }
 
+    /** Whether a superblock may leave right after {@code i} (a Jcc side exit, a CR3 fetch check). */
+    static boolean mayLeaveAfter(Instruction i) {
+        return i.mnemonic == Mnemonic.JCC || i.mnemonic == Mnemonic.MOV_TO_CR;
+    }
+
+    /**
+     * Where a superblock may go on after block {@code b}, or -1 if it must end with it: the
+     * fall-through of a conditional branch (the taken path is a side exit), the target of a
+     * direct jump, the instruction after SWAPGS or MOV to CR3 (re-checked at run time), or the
+     * next instruction of a block cut by its length. Never past calls, returns, indirect
+     * branches, CPL or mode changes, natives, or other control-register writes.
+     */
+    static long continuation(Block b) {
+        if (b.insns.length == 0 || b.nativeFn != null) return -1;
+        Instruction last = b.insns[b.insns.length - 1];
+        if ((last.attributes & OpcodeTable.A_TOO_LONG) != 0) return -1;
+        return switch (last.mnemonic) {
+            case JCC -> last.kind[0] == Instruction.OP_REL ? last.next() : -1;
+            case JMP -> last.kind[0] == Instruction.OP_REL ? last.target : -1;
+            case SWAPGS -> last.next();
+            case MOV_TO_CR -> last.reg[0] == 3 ? last.next() : -1;
+            case INVALID -> -1;
+            default -> (last.attributes & OpcodeTable.A_BLOCK_END) == 0 ? last.next() : -1;
+        };
+    }
+
     static boolean writesMemory(Instruction i) {
         return switch (i.mnemonic) {
             case PUSH, CALL -> true;
-            case CMP, TEST, LEA, NOP, ENDBR64, PAUSE, POP, RET, JMP, JCC, CMOVCC -> false;
+            case CMP, TEST, LEA, NOP, ENDBR64, PAUSE, POP, RET, JMP, JCC, CMOVCC, BT -> false;
             default -> i.kind[0] == Instruction.OP_MEM;
         };
     }
@@ -168,8 +212,10 @@ final class BlockCompiler {
     // ======================================================================================
 
     /** One generation run. */
-    private static final class Gen {
+    static final class Gen {
         final Block b;
+        final Block[] segs;
+        final int[] segStart;
         final Instruction[] insns;
         final boolean region;
         final boolean allFallback;
@@ -189,20 +235,40 @@ final class BlockCompiler {
         static final int K_NONE = 0, K_SUB = 1, K_LOGIC = 2, K_ADD = 3, K_INCDEC = 4;
         int knownKind, knownSize, knownA, knownB, knownRes;
 
-        Gen(Block b, boolean region, boolean allFallback) {
-            this.b = b;
-            this.insns = b.insns;
+        Gen(Block[] segs, boolean region, boolean allFallback) {
+            this.b = segs[0];
+            this.segs = segs;
+            segStart = new int[segs.length];
+            int total = 0;
+            for (int s = 0; s < segs.length; s++) {
+                segStart[s] = total;
+                total += segs[s].insns.length;
+            }
+            Instruction[] all = segs.length == 1 ? b.insns : new Instruction[total];
+            if (segs.length > 1) {
+                for (int s = 0; s < segs.length; s++) System.arraycopy(segs[s].insns, 0, all, segStart[s], segs[s].insns.length);
+            }
+            this.insns = all;
             this.region = region;
             this.allFallback = allFallback;
             int n = insns.length;
             inline = new boolean[n];
             boolean[] opaque = new boolean[n];
+            boolean[] exitAfter = new boolean[n];
             for (int k = 0; k < n; k++) {
                 inline[k] = !allFallback && inlinable(insns[k]);
-                opaque[k] = !inline[k] || mayFault(insns[k]);
+                opaque[k] = !inline[k] || mayFault(insns[k]) || SysInline.opaque(insns[k]);
+                exitAfter[k] = k < n - 1 && (!inline[k] || writesMemory(insns[k]) || mayLeaveAfter(insns[k]));
             }
+            for (int s = 1; s < segs.length; s++) exitAfter[segStart[s] - 1] = true; // the segment check
             // in a region the back-edge re-enters the block; everything live at the end stays correct
-            liveAfter = Liveness.liveAfter(insns, opaque);
+            liveAfter = Liveness.liveAfter(insns, opaque, exitAfter);
+        }
+
+        /** Whether instruction {@code k} starts segment 1, 2, ... (returns its index, else 0). */
+        int segmentAt(int k) {
+            for (int s = 1; s < segStart.length; s++) if (segStart[s] == k) return s;
+            return 0;
         }
 
         int temp() {
@@ -285,6 +351,8 @@ final class BlockCompiler {
             int n = insns.length;
             for (int k = 0; k < n; k++) {
                 Instruction i = insns[k];
+                int seg = segmentAt(k);
+                if (seg > 0) segmentCheck(seg, k);
                 if (inline[k]) {
                     inlined++;
                     if (mayFault(i)) { iconst(k); mv.visitVarInsn(ISTORE, L_AT); }
@@ -298,6 +366,7 @@ final class BlockCompiler {
                     } else if (writesMemory(i)) {
                         validCheck(i.next(), k + 1);
                     }
+                    if (k != n - 1 && i.mnemonic == Mnemonic.MOV_TO_CR) fetchCheck(k + 1);
                 } else {
                     fallbacks++;
                     emitFallback(k, i);
@@ -424,7 +493,43 @@ final class BlockCompiler {
                 exit(() -> lconst(i.next()), n);
             } else {
                 validCheck(i.next(), k + 1);
+                if (i.mnemonic == Mnemonic.MOV_TO_CR) fetchCheck(k + 1);
             }
+        }
+
+        /**
+         * Entry of superblock segment {@code s} (instruction {@code k}): if its block was dropped
+         * (hooks changed, code written) leave to its first instruction for a fresh look-up.
+         */
+        void segmentCheck(int s, int k) {
+            Label ok = new Label();
+            classData(CD_INSN0 + insns.length + s - 1, "L" + BLOCK + ";");
+            mv.visitFieldInsn(GETFIELD, BLOCK, "valid", "Z");
+            mv.visitJumpInsn(IFNE, ok);
+            int saveDirty = dirty;
+            long at = insns[k].address;
+            exit(() -> lconst(at), k);
+            dirty = saveDirty;
+            mv.visitLabel(ok);
+        }
+
+        /**
+         * After a MOV to CR3 inside a superblock: the rest of the superblock lies in the same
+         * linear page; go on only if that page still maps to the same frame for execution,
+         * else leave to instruction {@code k} (the engine's look-up then fetches it properly).
+         */
+        void fetchCheck(int k) {
+            Label ok = new Label();
+            long at = insns[k].address;
+            mv.visitVarInsn(ALOAD, L_MMU);
+            lconst(at);
+            lconst(b.pa + (at - b.la));
+            mv.visitMethodInsn(INVOKESTATIC, RT, "sameCode", "(L" + MMU + ";JJ)Z", false);
+            mv.visitJumpInsn(IFNE, ok);
+            int saveDirty = dirty;
+            exit(() -> lconst(at), k);
+            dirty = saveDirty;
+            mv.visitLabel(ok);
         }
 
         // ---------------------------------------------------------------- operands
@@ -662,6 +767,7 @@ final class BlockCompiler {
         /** Emits instruction k; returns true if it ended the block (emitted its own exits). */
         boolean emitInline(int k, Instruction i, Label loopHead) {
             int size = i.opSize;
+            if (SysInline.handles(i)) return SysInline.emit(this, k, i);
             switch (i.mnemonic) {
                 case NOP, ENDBR64, PAUSE -> { }
                 case MOV, MOVZX -> {
@@ -762,6 +868,13 @@ final class BlockCompiler {
                     return true;
                 }
                 case JMP -> {
+                    if (k != insns.length - 1) {
+                        // a superblock continues at the target (same page, so canonical): nothing to do
+                        if (i.kind[0] != Instruction.OP_REL || insns[k + 1].address != i.target) {
+                            throw new IllegalStateException("superblock continues past a jump elsewhere");
+                        }
+                        return false;
+                    }
                     int t = branchTarget(i);
                     exitTo(t, k + 1, loopHead);
                     return true;
@@ -797,6 +910,7 @@ final class BlockCompiler {
                     exitTo(t, k + 1, loopHead);
                     dirty = saveDirty;
                     mv.visitLabel(no);
+                    if (k != insns.length - 1) return false; // a superblock goes on with the fall-through
                     exit(() -> lconst(i.next()), k + 1);
                     return true;
                 }

@@ -43,22 +43,34 @@ import java.util.Map;
  */
 public final class JitEngine implements Engine {
     /** Tuning knobs. */
-    public record Options(long maxCacheBytes, boolean linking, int hotThreshold) {
+    public record Options(long maxCacheBytes, boolean linking, int hotThreshold, int superblockInsns) {
+        /** Default for {@link #superblockInsns}. */
+        public static final int SUPERBLOCK_INSNS = 128;
+
+        public Options(long maxCacheBytes, boolean linking, int hotThreshold) {
+            this(maxCacheBytes, linking, hotThreshold, SUPERBLOCK_INSNS);
+        }
+
         public static Options defaults() {
-            return new Options(64L << 20, true, 64);
+            return new Options(64L << 20, true, 64, SUPERBLOCK_INSNS);
         }
 
         public Options withMaxCacheBytes(long bytes) {
-            return new Options(bytes, linking, hotThreshold);
+            return new Options(bytes, linking, hotThreshold, superblockInsns);
         }
 
         public Options withLinking(boolean on) {
-            return new Options(maxCacheBytes, on, hotThreshold);
+            return new Options(maxCacheBytes, on, hotThreshold, superblockInsns);
         }
 
         /** 0 disables regions. */
         public Options withHotThreshold(int n) {
-            return new Options(maxCacheBytes, linking, n);
+            return new Options(maxCacheBytes, linking, n, superblockInsns);
+        }
+
+        /** Longest superblock in instructions; 0 or 1 compiles every block alone. */
+        public Options withSuperblocks(int maxInsns) {
+            return new Options(maxCacheBytes, linking, hotThreshold, maxInsns);
         }
     }
 
@@ -80,7 +92,7 @@ public final class JitEngine implements Engine {
 
     // statistics
     public long blocksExecuted, hits, misses, translations, evictions, invalidations, linksFollowed,
-            nativeCalls, exceptionsDelivered, interpretedBlocks, regions, translateNanos, bytesGenerated,
+            nativeCalls, exceptionsDelivered, interpretedBlocks, regions, superblocks, superblockSegments, translateNanos, bytesGenerated,
             classBytesGenerated, inlinedInsns, fallbackInsns;
 
     public JitEngine(Machine machine) {
@@ -155,6 +167,7 @@ public final class JitEngine implements Engine {
                 interpretedBlocks++;
                 runner.interpret(b, until, blockLimit(limit)); // the shared rules: until, exact budget, RF, TF, hooks, trace
             } else {
+                if (t.isSuperblock() && tailBlocked(t, until, blockLimit(limit))) code = firstBlockOnly(t);
                 // checked once, when the block becomes hot (not on every later execution)
                 if (!t.region && options.hotThreshold() > 0 && t.execCount == options.hotThreshold()
                         && BlockCompiler.isSelfLoop(b)) {
@@ -166,9 +179,9 @@ public final class JitEngine implements Engine {
         } catch (CpuException e) {
             prev = null;
             if (t != null && t.block.nativeFn == null) {
-                int k = t.block.indexOf(c.rip);
+                int k = t.indexOf(c.rip);
                 // a fault: RIP is the faulting instruction (a single-step trap already set its own)
-                if (k >= 0 && !e.trap) runner.setPendingNext(t.block.insns[k].next());
+                if (k >= 0 && !e.trap) runner.setPendingNext(t.insns[k].next());
             }
             exceptionsDelivered++;
             return runner.deliver(e, c.rip, start);
@@ -180,6 +193,32 @@ public final class JitEngine implements Engine {
             return new RunResult(StopReason.UNSUPPORTED, c.instructions - start, null, c.rip, u.getMessage());
         }
         return null;
+    }
+
+    /**
+     * The superblock's share of the run-loop rules (the first block's is
+     * {@link BlockRunner#mustInterpret}): the whole superblock must fit in the budget, and
+     * {@code until} must not lie in a later segment; otherwise its first block runs alone.
+     */
+    private boolean tailBlocked(Translation t, long until, long limit) {
+        return limit - cpu.instructions < t.insns.length || (until != -1 && t.tailCovers(until));
+    }
+
+    /** The first block of a superblock compiled alone (once, on demand). */
+    private CompiledBlock firstBlockOnly(Translation t) {
+        CompiledBlock code = t.firstOnly;
+        if (code == null) {
+            long t0 = System.nanoTime();
+            BlockCompiler.Result r = BlockCompiler.compile(lookup, t.block, machine, false);
+            translateNanos += System.nanoTime() - t0;
+            translations++;
+            bytesGenerated += r.codeBytes();
+            classBytesGenerated += r.classBytes();
+            code = t.firstOnly = r.code();
+            t.codeBytes += r.codeBytes();
+            cache.put(t.pa, t); // re-weigh (may evict t itself: the local stays usable for this run)
+        }
+        return code;
     }
 
     /** A limit at or below the current count is the lockstep engine's "exactly one block". */
@@ -232,8 +271,22 @@ public final class JitEngine implements Engine {
 
     private Translation translate(Block b) {
         long t0 = System.nanoTime();
-        BlockCompiler.Result r = BlockCompiler.compile(lookup, b, machine, false);
+        Block[] segs = superblock(b);
+        BlockCompiler.Result r = BlockCompiler.compile(lookup, segs, machine, false);
         Translation t = new Translation(b.la, b.pa, b);
+        if (r.segments() > 1) {
+            t.segments = java.util.Arrays.copyOf(segs, r.segments());
+            int n = 0;
+            for (Block s : t.segments) n += s.insns.length;
+            t.insns = new Instruction[n];
+            n = 0;
+            for (Block s : t.segments) {
+                System.arraycopy(s.insns, 0, t.insns, n, s.insns.length);
+                n += s.insns.length;
+            }
+            superblocks++;
+            superblockSegments += r.segments();
+        }
         t.code = r.code();
         t.codeBytes = r.codeBytes();
         translateNanos += System.nanoTime() - t0;
@@ -244,6 +297,45 @@ public final class JitEngine implements Engine {
         fallbackInsns += r.fallbacks();
         if (onTranslate != null) onTranslate.accept(t);
         return t;
+    }
+
+    /**
+     * The blocks to translate together with {@code b} (a superblock): while the last one can go on
+     * ({@link BlockCompiler#continuation}: a conditional branch's fall-through, a direct jump,
+     * SWAPGS, MOV to CR3) to a later address in the same 4 KiB page, that block follows. Stops at
+     * natives, blocks the embedder's hooks cover, blocks decoded across a page end, and at
+     * {@link Options#superblockInsns} instructions. A self-loop block stays alone (it may become a
+     * region). All segments share the first block's code page, so the per-page invalidation of
+     * the first covers them all; the generated code also checks each later segment's
+     * {@code valid} flag when it reaches it.
+     */
+    private Block[] superblock(Block b) {
+        int max = options.superblockInsns();
+        if (max <= 1 || b.hooked || BlockCompiler.isSelfLoop(b)) return new Block[] {b};
+        ArrayList<Block> segs = null;
+        Block cur = b;
+        int count = b.insns.length;
+        while (true) {
+            long next = BlockCompiler.continuation(cur);
+            long lastAddr = cur.insns[cur.insns.length - 1].address;
+            if (next == -1 || next <= lastAddr || ((next ^ b.la) >>> 12) != 0) break;
+            Block nb;
+            try {
+                nb = blocks.lookup(next);
+            } catch (CpuException | UnsupportedFeatureException e) {
+                break;
+            }
+            if (!nb.valid || nb.nativeFn != null || nb.hooked || nb.insns.length == 0
+                    || nb.pa != b.pa + (next - b.la) || count + nb.insns.length > max) break;
+            if (segs == null) {
+                segs = new ArrayList<>(4);
+                segs.add(b);
+            }
+            segs.add(nb);
+            count += nb.insns.length;
+            cur = nb;
+        }
+        return segs == null ? new Block[] {b} : segs.toArray(new Block[0]);
     }
 
     private CompiledBlock recompileAsRegion(Translation t) {
@@ -324,6 +416,7 @@ public final class JitEngine implements Engine {
                 + "\ncache misses: " + misses
                 + "\ntranslations: " + translations
                 + "\nregions: " + regions
+                + "\nsuperblocks: " + superblocks + " (" + superblockSegments + " blocks)"
                 + "\nevictions: " + evictions
                 + "\ninvalidations: " + invalidations
                 + "\nlive translations: " + cache.estimatedSize()

@@ -4,6 +4,7 @@ import dev.lstar.decoder.Instruction;
 import dev.lstar.runtime.Cpu;
 import dev.lstar.runtime.CpuException;
 import dev.lstar.runtime.interp.Exec;
+import dev.lstar.runtime.mem.Mmu;
 
 /**
  * Static helpers that translated code calls. Public because hidden classes in this package call
@@ -58,6 +59,15 @@ public final class JitRt {
             c.lzOp = op; c.lzSize = size; c.lzRes = res; c.lzA = a; c.lzB = b; c.lzAux = aux; c.rflags = fl;
             throw e;
         }
+    }
+
+    /**
+     * Whether instruction byte {@code la} is still fetched from physical {@code pa} (after a MOV
+     * to CR3 inside a superblock). Only asks the TLB's execute fast path: anything else (a miss,
+     * a fault to come) answers false and the block leaves, so the engine's own fetch decides.
+     */
+    public static boolean sameCode(Mmu mmu, long la, long pa) {
+        return mmu.fetchPhysCached(la) == pa;
     }
 
     /**

@@ -217,6 +217,18 @@ public final class Mmu implements ByteSource {
     }
 
     /**
+     * {@link #fetchPhys} from the execute fast path only: the physical address, or -1 when the
+     * fast path does not hold {@code la} (no walk, no fault, no side effect). For translated code
+     * re-checking its own mapping after a CR3 write.
+     */
+    public long fetchPhysCached(long la) {
+        TlbSet s = cur;
+        int i = idx(la);
+        if (s.xTag[i] == (la & ~0xFFFL)) return s.phys[i & MASK] | (la & PAGE_MASK);
+        return -1;
+    }
+
+    /**
      * The host array of the frame holding instruction byte {@code la} (execute-checked). A decoder
      * may read the rest of the 4 KiB page from it directly; the page after needs another call.
      */
