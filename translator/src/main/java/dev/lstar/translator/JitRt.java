@@ -13,35 +13,45 @@ import dev.lstar.runtime.mem.Mmu;
 public final class JitRt {
     private JitRt() {}
 
+    // The checks below are inlined into every translated memory access. They stay tiny (the
+    // exception is built in a separate method) so that HotSpot's inlining budget for one
+    // translated method (DesiredMethodLimit, counted in bytecodes) goes to the memory accesses.
+
     /**
      * The linear address {@code la} if canonical for the current paging mode, else #GP(0), or
      * #SS(0) for a stack reference (SDM Vol. 3A §6.15 "#SS", Vol. 1 §3.3.7.1).
      */
     public static long canon(Cpu c, long la, boolean stack) {
         int shift = (c.cr4 & Cpu.CR4_LA57) != 0 ? 7 : 16;
-        if (((la << shift) >> shift) != la) {
-            throw stack ? CpuException.ss(0, "non-canonical stack address 0x" + Long.toHexString(la))
-                    : CpuException.gp0("non-canonical address 0x" + Long.toHexString(la));
-        }
+        if (((la << shift) >> shift) != la) throw nonCanonical(la, stack);
         return la;
     }
 
     /** RSP for a push/pop: #SS(0) when non-canonical (as Operands.push/peek). */
     public static long stack(Cpu c, long rsp) {
         int shift = (c.cr4 & Cpu.CR4_LA57) != 0 ? 7 : 16;
-        if (((rsp << shift) >> shift) != rsp) {
-            throw CpuException.ss(0, "non-canonical stack 0x" + Long.toHexString(rsp));
-        }
+        if (((rsp << shift) >> shift) != rsp) throw badStack(rsp);
         return rsp;
     }
 
     /** A near branch target must be canonical: #GP(0) at the branch (SDM Vol. 1 §6.3.7). */
     public static long branch(Cpu c, long t) {
         int shift = (c.cr4 & Cpu.CR4_LA57) != 0 ? 7 : 16;
-        if (((t << shift) >> shift) != t) {
-            throw CpuException.gp0("branch to non-canonical address 0x" + Long.toHexString(t));
-        }
+        if (((t << shift) >> shift) != t) throw badBranch(t);
         return t;
+    }
+
+    private static CpuException nonCanonical(long la, boolean stack) {
+        return stack ? CpuException.ss(0, "non-canonical address 0x" + Long.toHexString(la))
+                : CpuException.gp0("non-canonical address 0x" + Long.toHexString(la));
+    }
+
+    private static CpuException badStack(long rsp) {
+        return CpuException.ss(0, "non-canonical stack 0x" + Long.toHexString(rsp));
+    }
+
+    private static CpuException badBranch(long t) {
+        return CpuException.gp0("branch to non-canonical address 0x" + Long.toHexString(t));
     }
 
     /**
