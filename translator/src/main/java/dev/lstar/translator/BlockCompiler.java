@@ -15,8 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.objectweb.asm.ClassWriter;
-import org.objectweb.asm.ConstantDynamic;
-import org.objectweb.asm.Handle;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
 
@@ -39,7 +37,9 @@ import org.objectweb.asm.MethodVisitor;
  *       CMP/SUB/TEST/logic op of the same block is evaluated from the operands kept in locals
  *       ({@code LazyFlags.condSub}/{@code condLogic}).</li>
  *   <li>Every other instruction calls {@link JitRt#exec} (the interpreter's {@code Exec}) on the
- *       {@link Instruction} object, which is a class-data constant.</li>
+ *       {@link Instruction} object. Such objects are class data, read once by {@code <clinit>}
+ *       into static final fields (HotSpot folds them as constants; cheaper to set up than one
+ *       dynamic constant per use).</li>
  *   <li>After an instruction that may write memory, the block's {@code valid} flag is checked;
  *       if the write hit the block's own code the block exits to the next instruction.</li>
  *   <li>A self-loop block (its final branch targets its own first instruction) can be compiled as
@@ -68,8 +68,6 @@ final class BlockCompiler {
             MULDIV = "dev/lstar/runtime/ops/MulDiv", LAZY = "dev/lstar/runtime/LazyFlags",
             CPUEX = "dev/lstar/runtime/CpuException";
 
-    private static final Handle CLASS_DATA_AT = new Handle(H_INVOKESTATIC, "java/lang/invoke/MethodHandles", "classDataAt",
-            "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/Class;I)Ljava/lang/Object;", false);
 
     /** Class data indices. */
     private static final int CD_BLOCK = 0, CD_ADDRS = 1, CD_MACHINE = 2, CD_SLOT = 3, CD_INSN0 = 4;
@@ -124,7 +122,7 @@ final class BlockCompiler {
             for (int s = 1; s < segs.length; s++) data.add(segs[s]); // at CD_INSN0 + insns + s - 1
             try {
                 MethodHandles.Lookup h = lookup.defineHiddenClassWithClassData(bytes, List.copyOf(data), true);
-                h.ensureInitialized(h.lookupClass()); // <clinit> stores the one instance in the slot (cheaper than a constructor handle)
+                h.ensureInitialized(h.lookupClass()); // <clinit> reads the class data and stores the one instance in the slot
                 CompiledBlock cb = slot[0];
                 return new Result(cb, g.codeSize, bytes.length, g.inlined, g.fallbacks, g.region, segs.length);
             } catch (VerifyError | ClassFormatError e) {
@@ -281,6 +279,10 @@ final class BlockCompiler {
             return L_REG0 + 2 * reg;
         }
 
+        /** The class being generated, and the class-data entries its code reads (index -> descriptor). */
+        String name;
+        final java.util.TreeMap<Integer, String> usedData = new java.util.TreeMap<>();
+
         byte[] generate() {
             ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS) {
                 @Override
@@ -288,7 +290,7 @@ final class BlockCompiler {
                     return "java/lang/Object";
                 }
             };
-            String name = "dev/lstar/translator/Block_" + Long.toHexString(b.la) + "_" + SEQ.incrementAndGet();
+            name = "dev/lstar/translator/Block_" + Long.toHexString(b.la) + "_" + SEQ.incrementAndGet();
             cw.visit(V21, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, name, null, "java/lang/Object",
                     new String[] {"dev/lstar/translator/CompiledBlock"});
             MethodVisitor init = cw.visitMethod(ACC_PUBLIC, "<init>", "()V", null, null);
@@ -298,17 +300,6 @@ final class BlockCompiler {
             init.visitInsn(RETURN);
             init.visitMaxs(0, 0);
             init.visitEnd();
-            MethodVisitor clinit = cw.visitMethod(ACC_STATIC, "<clinit>", "()V", null, null);
-            clinit.visitCode();
-            clinit.visitLdcInsn(new ConstantDynamic("_", "[Ldev/lstar/translator/CompiledBlock;", CLASS_DATA_AT, CD_SLOT));
-            clinit.visitInsn(ICONST_0);
-            clinit.visitTypeInsn(NEW, name);
-            clinit.visitInsn(DUP);
-            clinit.visitMethodInsn(INVOKESPECIAL, name, "<init>", "()V", false);
-            clinit.visitInsn(AASTORE);
-            clinit.visitInsn(RETURN);
-            clinit.visitMaxs(0, 0);
-            clinit.visitEnd();
 
             mv = cw.visitMethod(ACC_PUBLIC | ACC_FINAL, "run", "(L" + CPU + ";J)J", null, null);
             mv.visitCode();
@@ -320,8 +311,48 @@ final class BlockCompiler {
             mv.visitMaxs(0, 0);
             mv.visitEnd();
             codeSize = end.getOffset();
+
+            // class data: static finals set once in <clinit> (HotSpot folds them as constants)
+            MethodVisitor clinit = cw.visitMethod(ACC_STATIC, "<clinit>", "()V", null, null);
+            clinit.visitCode();
+            clinit.visitMethodInsn(INVOKESTATIC, "java/lang/invoke/MethodHandles", "lookup", "()Ljava/lang/invoke/MethodHandles$Lookup;", false);
+            clinit.visitLdcInsn("_");
+            clinit.visitLdcInsn(org.objectweb.asm.Type.getObjectType("java/util/List"));
+            clinit.visitMethodInsn(INVOKESTATIC, "java/lang/invoke/MethodHandles", "classData",
+                    "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/Class;)Ljava/lang/Object;", false);
+            clinit.visitTypeInsn(CHECKCAST, "java/util/List");
+            clinit.visitVarInsn(ASTORE, 0);
+            for (var e : usedData.entrySet()) {
+                String desc = e.getValue();
+                cw.visitField(ACC_PRIVATE | ACC_STATIC | ACC_FINAL, "d" + e.getKey(), desc, null, null).visitEnd();
+                clinit.visitVarInsn(ALOAD, 0);
+                clinitIndex(clinit, e.getKey());
+                clinit.visitMethodInsn(INVOKEINTERFACE, "java/util/List", "get", "(I)Ljava/lang/Object;", true);
+                clinit.visitTypeInsn(CHECKCAST, desc.startsWith("L") ? desc.substring(1, desc.length() - 1) : desc);
+                clinit.visitFieldInsn(PUTSTATIC, name, "d" + e.getKey(), desc);
+            }
+            // the one instance goes to the slot array (cheaper than a constructor handle)
+            clinit.visitVarInsn(ALOAD, 0);
+            clinitIndex(clinit, CD_SLOT);
+            clinit.visitMethodInsn(INVOKEINTERFACE, "java/util/List", "get", "(I)Ljava/lang/Object;", true);
+            clinit.visitTypeInsn(CHECKCAST, "[Ldev/lstar/translator/CompiledBlock;");
+            clinit.visitInsn(ICONST_0);
+            clinit.visitTypeInsn(NEW, name);
+            clinit.visitInsn(DUP);
+            clinit.visitMethodInsn(INVOKESPECIAL, name, "<init>", "()V", false);
+            clinit.visitInsn(AASTORE);
+            clinit.visitInsn(RETURN);
+            clinit.visitMaxs(0, 0);
+            clinit.visitEnd();
             cw.visitEnd();
             return cw.toByteArray();
+        }
+
+        private static void clinitIndex(MethodVisitor m, int v) {
+            if (v <= 5) m.visitInsn(ICONST_0 + v);
+            else if (v <= Byte.MAX_VALUE) m.visitIntInsn(BIPUSH, v);
+            else if (v <= Short.MAX_VALUE) m.visitIntInsn(SIPUSH, v);
+            else m.visitLdcInsn(v);
         }
 
         // ---------------------------------------------------------------- body
@@ -548,7 +579,8 @@ final class BlockCompiler {
         }
 
         void classData(int index, String desc) {
-            mv.visitLdcInsn(new ConstantDynamic("_", desc, CLASS_DATA_AT, index));
+            usedData.put(index, desc);
+            mv.visitFieldInsn(GETSTATIC, name, "d" + index, desc);
         }
 
         /** Truncates the long on the stack to {@code size} bytes (zero-extended). */

@@ -39,7 +39,10 @@ import java.util.Map;
  * <p>Self-modifying code: code frames are marked in physical memory; a write to one invalidates
  * every translation from it (the block that wrote its own code leaves right after the write).
  * A self-loop block that has run {@link Options#hotThreshold} times is recompiled as a region
- * (the loop runs inside one JVM method, checking the budget and stop requests at the back-edge).
+ * (the loop runs inside one JVM method, checking the budget and stop requests at the back-edge);
+ * any other block that hot is recompiled as a superblock: together with the blocks it falls or
+ * jumps into in the same page ({@link #superblock}), so that a chain of short blocks (the six
+ * SYSRET checks of the kernel's exit path, say) is one method and one dispatch.
  */
 public final class JitEngine implements Engine {
     /** Tuning knobs. */
@@ -63,7 +66,7 @@ public final class JitEngine implements Engine {
             return new Options(maxCacheBytes, on, hotThreshold, superblockInsns);
         }
 
-        /** 0 disables regions. */
+        /** Executions after which a block is recompiled as a region or superblock; 0 disables both. */
         public Options withHotThreshold(int n) {
             return new Options(maxCacheBytes, linking, n, superblockInsns);
         }
@@ -167,11 +170,13 @@ public final class JitEngine implements Engine {
                 interpretedBlocks++;
                 runner.interpret(b, until, blockLimit(limit)); // the shared rules: until, exact budget, RF, TF, hooks, trace
             } else {
-                if (t.isSuperblock() && tailBlocked(t, until, blockLimit(limit))) code = firstBlockOnly(t);
+                CompiledBlock single = code;
                 // checked once, when the block becomes hot (not on every later execution)
-                if (!t.region && options.hotThreshold() > 0 && t.execCount == options.hotThreshold()
-                        && BlockCompiler.isSelfLoop(b)) {
-                    code = recompileAsRegion(t);
+                if (!t.region && options.hotThreshold() > 0 && t.execCount == options.hotThreshold()) {
+                    code = BlockCompiler.isSelfLoop(b) ? recompileAsRegion(t) : recompileAsSuperblock(t);
+                }
+                if (t.isSuperblock() && tailBlocked(t, until, blockLimit(limit))) {
+                    code = t.firstOnly != null ? t.firstOnly : single; // (null only if t was evicted just now)
                 }
                 code.run(c, until == b.la ? c.instructions : limit);
             }
@@ -202,23 +207,6 @@ public final class JitEngine implements Engine {
      */
     private boolean tailBlocked(Translation t, long until, long limit) {
         return limit - cpu.instructions < t.insns.length || (until != -1 && t.tailCovers(until));
-    }
-
-    /** The first block of a superblock compiled alone (once, on demand). */
-    private CompiledBlock firstBlockOnly(Translation t) {
-        CompiledBlock code = t.firstOnly;
-        if (code == null) {
-            long t0 = System.nanoTime();
-            BlockCompiler.Result r = BlockCompiler.compile(lookup, t.block, machine, false);
-            translateNanos += System.nanoTime() - t0;
-            translations++;
-            bytesGenerated += r.codeBytes();
-            classBytesGenerated += r.classBytes();
-            code = t.firstOnly = r.code();
-            t.codeBytes += r.codeBytes();
-            cache.put(t.pa, t); // re-weigh (may evict t itself: the local stays usable for this run)
-        }
-        return code;
     }
 
     /** A limit at or below the current count is the lockstep engine's "exactly one block". */
@@ -271,22 +259,8 @@ public final class JitEngine implements Engine {
 
     private Translation translate(Block b) {
         long t0 = System.nanoTime();
-        Block[] segs = superblock(b);
-        BlockCompiler.Result r = BlockCompiler.compile(lookup, segs, machine, false);
+        BlockCompiler.Result r = BlockCompiler.compile(lookup, b, machine, false);
         Translation t = new Translation(b.la, b.pa, b);
-        if (r.segments() > 1) {
-            t.segments = java.util.Arrays.copyOf(segs, r.segments());
-            int n = 0;
-            for (Block s : t.segments) n += s.insns.length;
-            t.insns = new Instruction[n];
-            n = 0;
-            for (Block s : t.segments) {
-                System.arraycopy(s.insns, 0, t.insns, n, s.insns.length);
-                n += s.insns.length;
-            }
-            superblocks++;
-            superblockSegments += r.segments();
-        }
         t.code = r.code();
         t.codeBytes = r.codeBytes();
         translateNanos += System.nanoTime() - t0;
@@ -336,6 +310,42 @@ public final class JitEngine implements Engine {
             cur = nb;
         }
         return segs == null ? new Block[] {b} : segs.toArray(new Block[0]);
+    }
+
+    /**
+     * A hot block that is not a self-loop is compiled again together with the blocks it continues
+     * into ({@link #superblock}); its single-block code stays as {@link Translation#firstOnly}
+     * for when a stop address or the budget falls inside the superblock.
+     */
+    private CompiledBlock recompileAsSuperblock(Translation t) {
+        CompiledBlock single = t.code;
+        Block[] segs = superblock(t.block);
+        if (segs.length == 1) return single;
+        long t0 = System.nanoTime();
+        BlockCompiler.Result r = BlockCompiler.compile(lookup, segs, machine, false);
+        translateNanos += System.nanoTime() - t0;
+        if (r.segments() == 1) return single; // too large for one method
+        Block[] used = Arrays.copyOf(segs, r.segments());
+        int n = 0;
+        for (Block s : used) n += s.insns.length;
+        Instruction[] all = new Instruction[n];
+        n = 0;
+        for (Block s : used) {
+            System.arraycopy(s.insns, 0, all, n, s.insns.length);
+            n += s.insns.length;
+        }
+        superblocks++;
+        superblockSegments += used.length;
+        bytesGenerated += r.codeBytes();
+        classBytesGenerated += r.classBytes();
+        t.firstOnly = single;
+        t.segments = used;
+        t.insns = all;
+        t.code = r.code();
+        t.codeBytes += r.codeBytes();
+        CompiledBlock code = t.code;
+        cache.put(t.pa, t); // re-weigh (may evict t: the local stays usable for this run)
+        return code;
     }
 
     private CompiledBlock recompileAsRegion(Translation t) {
