@@ -180,7 +180,8 @@ final class BlockCompiler {
 
     /**
      * Where a superblock may go on after block {@code b}, or -1 if it must end with it: the
-     * fall-through of a conditional branch (the taken path is a side exit), the target of a
+     * fall-through of a conditional branch (the engine may pick the taken path instead; the
+     * other one is a side exit), the target of a
      * direct jump, the instruction after SWAPGS or MOV to CR3 (re-checked at run time), or the
      * next instruction of a block cut by its length. Never past calls, returns, indirect
      * branches, CPL or mode changes, natives, or other control-register writes.
@@ -225,6 +226,13 @@ final class BlockCompiler {
         // locals
         static final int L_THIS = 0, L_CPU = 1, L_LIMIT = 2, L_MMU = 4, L_AT = 5, L_R = 6, L_DONE = 7, L_REG0 = 9;
         int nextTemp = L_REG0 + 32;
+        /**
+         * Temps are reused from one instruction to the next (fewer locals: smaller frames, faster
+         * frame computation and verification). The temps of the instruction that produced the
+         * flag operands in {@code knownA/B/Res} stay reserved (below {@code pinnedTop}) until
+         * another producer replaces them.
+         */
+        int tempBase, pinnedTop, knownSeq, maxTemp;
         int cached; // registers held in locals
         int dirty;  // registers whose local differs from cpu.r
         int tW;     // scratch for partial register writes
@@ -272,6 +280,7 @@ final class BlockCompiler {
         int temp() {
             int t = nextTemp;
             nextTemp += 2;
+            maxTemp = Math.max(maxTemp, nextTemp);
             return t;
         }
 
@@ -361,6 +370,7 @@ final class BlockCompiler {
             // which registers the inline instructions touch
             for (int k = 0; k < insns.length; k++) if (inline[k]) cached |= regsOf(insns[k]);
             tW = temp();
+            tempBase = pinnedTop = nextTemp;
             // prologue
             mv.visitVarInsn(ALOAD, L_CPU);
             mv.visitFieldInsn(GETFIELD, CPU, "mmu", "L" + MMU + ";");
@@ -382,6 +392,9 @@ final class BlockCompiler {
             int n = insns.length;
             for (int k = 0; k < n; k++) {
                 Instruction i = insns[k];
+                boolean producer = inline[k] && producesKnown(k, i);
+                nextTemp = producer || knownKind == K_NONE ? tempBase : pinnedTop;
+                int seq = knownSeq;
                 int seg = segmentAt(k);
                 if (seg > 0) segmentCheck(seg, k);
                 if (inline[k]) {
@@ -402,7 +415,9 @@ final class BlockCompiler {
                     fallbacks++;
                     emitFallback(k, i);
                 }
+                if (knownSeq != seq) pinnedTop = nextTemp;
             }
+            nextTemp = maxTemp;
             mv.visitLabel(tryEnd);
             // handler: precise state, rethrow
             mv.visitLabel(handler);
@@ -792,6 +807,14 @@ final class BlockCompiler {
 
         // ---------------------------------------------------------------- instructions
 
+        /** Whether instruction k will set {@code knownA/B/Res} (see {@link #binary}, {@link #unary}). */
+        boolean producesKnown(int k, Instruction i) {
+            return switch (i.mnemonic) {
+                case ADD, SUB, AND, OR, XOR, CMP, TEST, INC, DEC, NEG -> live(k, i);
+                default -> false;
+            };
+        }
+
         boolean live(int k, Instruction i) {
             return (liveAfter[k] & i.flagsWritten & Liveness.ALL) != 0;
         }
@@ -902,7 +925,7 @@ final class BlockCompiler {
                 case JMP -> {
                     if (k != insns.length - 1) {
                         // a superblock continues at the target (same page, so canonical): nothing to do
-                        if (i.kind[0] != Instruction.OP_REL || insns[k + 1].address != i.target) {
+                        if (i.kind[0] != Instruction.OP_REL || insns[k + 1].address != i.target) { // see continuation()
                             throw new IllegalStateException("superblock continues past a jump elsewhere");
                         }
                         return false;
@@ -932,6 +955,17 @@ final class BlockCompiler {
                     return true;
                 }
                 case JCC -> {
+                    if (k != insns.length - 1 && insns[k + 1].address == i.target && i.target != i.next()) {
+                        // a superblock goes on with the taken path: the fall-through is the side exit
+                        Label taken = new Label();
+                        cond(i.cond);
+                        mv.visitJumpInsn(IFNE, taken);
+                        int saveDirty = dirty;
+                        exit(() -> lconst(i.next()), k + 1);
+                        dirty = saveDirty;
+                        mv.visitLabel(taken);
+                        return false;
+                    }
                     Label no = new Label();
                     cond(i.cond);
                     mv.visitJumpInsn(IFEQ, no);
@@ -942,7 +976,10 @@ final class BlockCompiler {
                     exitTo(t, k + 1, loopHead);
                     dirty = saveDirty;
                     mv.visitLabel(no);
-                    if (k != insns.length - 1) return false; // a superblock goes on with the fall-through
+                    if (k != insns.length - 1) { // a superblock goes on with the fall-through
+                        if (insns[k + 1].address != i.next()) throw new IllegalStateException("superblock continues elsewhere after a Jcc");
+                        return false;
+                    }
                     exit(() -> lconst(i.next()), k + 1);
                     return true;
                 }
@@ -1095,6 +1132,7 @@ final class BlockCompiler {
                 mask(size);
                 mv.visitVarInsn(LSTORE, res);
             }
+            knownSeq++;
             knownKind = switch (op) {
                 case SUB, CMP -> K_SUB;
                 case ADD -> K_ADD;
@@ -1141,10 +1179,12 @@ final class BlockCompiler {
                     int zero = temp();
                     lconst(0);
                     mv.visitVarInsn(LSTORE, zero);
+                    knownSeq++;
                     knownKind = K_SUB;
                     knownA = zero;
                     knownB = a;
                 } else {
+                    knownSeq++;
                     knownKind = K_INCDEC;
                 }
                 knownSize = size;

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.lstar.decoder.Instruction;
+import dev.lstar.decoder.Mnemonic;
 import dev.lstar.runtime.Cpu;
 import dev.lstar.runtime.Flags;
 import dev.lstar.runtime.CpuException;
@@ -275,8 +276,9 @@ public final class JitEngine implements Engine {
 
     /**
      * The blocks to translate together with {@code b} (a superblock): while the last one can go on
-     * ({@link BlockCompiler#continuation}: a conditional branch's fall-through, a direct jump,
-     * SWAPGS, MOV to CR3) to a later address in the same 4 KiB page, that block follows. Stops at
+     * ({@link BlockCompiler#continuation}: a conditional branch's likely direction
+     * ({@link #likelySuccessor}), a direct jump, SWAPGS, MOV to CR3) to an address in the same
+     * 4 KiB page, that block follows unless it is already in. Stops at
      * natives, blocks the embedder's hooks cover, blocks decoded across a page end, and at
      * {@link Options#superblockInsns} instructions. A self-loop block stays alone (it may become a
      * region). All segments share the first block's code page, so the per-page invalidation of
@@ -291,16 +293,17 @@ public final class JitEngine implements Engine {
         int count = b.insns.length;
         while (true) {
             long next = BlockCompiler.continuation(cur);
-            long lastAddr = cur.insns[cur.insns.length - 1].address;
-            if (next == -1 || next <= lastAddr || ((next ^ b.la) >>> 12) != 0) break;
+            Instruction last = cur.insns[cur.insns.length - 1];
+            if (last.mnemonic == Mnemonic.JCC && next != -1) next = likelySuccessor(cur, last);
+            if (next == -1 || ((next ^ b.la) >>> 12) != 0) break;
             Block nb;
             try {
                 nb = blocks.lookup(next);
             } catch (CpuException | UnsupportedFeatureException e) {
                 break;
             }
-            if (!nb.valid || nb.nativeFn != null || nb.hooked || nb.insns.length == 0
-                    || nb.pa != b.pa + (next - b.la) || count + nb.insns.length > max) break;
+            if (!nb.valid || nb.nativeFn != null || nb.hooked || nb.insns.length == 0 || nb == b
+                    || (segs != null && segs.contains(nb)) || nb.pa != b.pa + (next - b.la) || count + nb.insns.length > max) break;
             if (segs == null) {
                 segs = new ArrayList<>(4);
                 segs.add(b);
@@ -310,6 +313,20 @@ public final class JitEngine implements Engine {
             cur = nb;
         }
         return segs == null ? new Block[] {b} : segs.toArray(new Block[0]);
+    }
+
+    /**
+     * Where a superblock goes on after {@code b}, which ends in the conditional branch
+     * {@code jcc}: the one successor the engine has seen {@code b} go to, if it has seen only one
+     * (from the block links), else the fall-through. The other direction becomes the side exit.
+     */
+    private long likelySuccessor(Block b, Instruction jcc) {
+        Translation t = cache.getIfPresent(b.pa);
+        if (t != null && t.block == b && t.succ0 != null && t.succ1 == null
+                && (t.succLa0 == jcc.target || t.succLa0 == jcc.next())) {
+            return t.succLa0;
+        }
+        return jcc.next();
     }
 
     /**
