@@ -50,6 +50,9 @@ import org.objectweb.asm.MethodVisitor;
 final class BlockCompiler {
     private BlockCompiler() {}
 
+    /** Inline memory accesses per generated method (see {@code Gen.methodCut}). */
+    static final int MEM_OPS_PER_METHOD = 16;
+
     /** HotSpot does not JIT methods larger than this (HugeMethodLimit). */
     static final int HUGE_METHOD_LIMIT = 8000;
 
@@ -73,7 +76,8 @@ final class BlockCompiler {
     private static final int CD_BLOCK = 0, CD_ADDRS = 1, CD_MACHINE = 2, CD_SLOT = 3, CD_INSN0 = 4;
 
     /** The result of a translation. */
-    record Result(CompiledBlock code, int codeBytes, int classBytes, int inlined, int fallbacks, boolean region, int segments) {}
+    /** {@code insns}: how many instructions of the segments the method covers (it may end inside the last one). */
+    record Result(CompiledBlock code, int codeBytes, int classBytes, int inlined, int fallbacks, boolean region, int segments, int insns) {}
 
     /** Whether {@code b} ends in a branch back to its own start (a candidate for a region). */
     static boolean isSelfLoop(Block b) {
@@ -110,7 +114,7 @@ final class BlockCompiler {
                 region = false;
                 continue;
             }
-            List<Object> data = new ArrayList<>(CD_INSN0 + g.insns.length + segs.length);
+            List<Object> data = new ArrayList<>(CD_INSN0 + g.insns.length + g.segs.length);
             data.add(b);
             long[] addrs = new long[g.insns.length];
             for (int k = 0; k < addrs.length; k++) addrs[k] = g.insns[k].address;
@@ -119,12 +123,12 @@ final class BlockCompiler {
             CompiledBlock[] slot = new CompiledBlock[1];
             data.add(slot);
             for (Instruction i : g.insns) data.add(i);
-            for (int s = 1; s < segs.length; s++) data.add(segs[s]); // at CD_INSN0 + insns + s - 1
+            for (int s = 1; s < g.segs.length; s++) data.add(g.segs[s]); // at CD_INSN0 + insns + s - 1
             try {
                 MethodHandles.Lookup h = lookup.defineHiddenClassWithClassData(bytes, List.copyOf(data), true);
                 h.ensureInitialized(h.lookupClass()); // <clinit> reads the class data and stores the one instance in the slot
                 CompiledBlock cb = slot[0];
-                return new Result(cb, g.codeSize, bytes.length, g.inlined, g.fallbacks, g.region, segs.length);
+                return new Result(cb, g.codeSize, bytes.length, g.inlined, g.fallbacks, g.region, g.segs.length, g.insns.length);
             } catch (VerifyError | ClassFormatError e) {
                 throw new IllegalStateException("translator produced invalid bytecode for block at 0x"
                         + Long.toHexString(b.la) + ": " + e.getMessage(), e);
@@ -243,17 +247,26 @@ final class BlockCompiler {
 
         Gen(Block[] segs, boolean region, boolean allFallback) {
             this.b = segs[0];
-            this.segs = segs;
-            segStart = new int[segs.length];
+            int[] start = new int[segs.length];
             int total = 0;
             for (int s = 0; s < segs.length; s++) {
-                segStart[s] = total;
+                start[s] = total;
                 total += segs[s].insns.length;
             }
             Instruction[] all = segs.length == 1 ? b.insns : new Instruction[total];
             if (segs.length > 1) {
-                for (int s = 0; s < segs.length; s++) System.arraycopy(segs[s].insns, 0, all, segStart[s], segs[s].insns.length);
+                for (int s = 0; s < segs.length; s++) System.arraycopy(segs[s].insns, 0, all, start[s], segs[s].insns.length);
             }
+            int cut = region || allFallback ? all.length : methodCut(all);
+            if (cut < all.length) {
+                all = java.util.Arrays.copyOf(all, cut);
+                int used = 0;
+                while (used < segs.length && start[used] < cut) used++;
+                segs = java.util.Arrays.copyOf(segs, used);
+                start = java.util.Arrays.copyOf(start, used);
+            }
+            this.segs = segs;
+            this.segStart = start;
             this.insns = all;
             this.region = region;
             this.allFallback = allFallback;
@@ -269,6 +282,27 @@ final class BlockCompiler {
             for (int s = 1; s < segs.length; s++) exitAfter[segStart[s] - 1] = true; // the segment check
             // in a region the back-edge re-enters the block; everything live at the end stays correct
             liveAfter = Liveness.liveAfter(insns, opaque, exitAfter);
+        }
+
+        /**
+         * How many of {@code all} to compile into this method: at most {@link #MEM_OPS_PER_METHOD}
+         * inline memory accesses. Each inline access costs several hundred bytecodes of HotSpot's
+         * inlining budget for one compiled method (the MMU fast path with its VarHandle access);
+         * past the budget the accesses become out-of-line calls, which cost more than ending the
+         * translation there and dispatching the rest as the next one.
+         */
+        static int methodCut(Instruction[] all) {
+            int mem = 0;
+            for (int k = 0; k < all.length; k++) {
+                Instruction i = all[k];
+                if (!inlinable(i)) continue;
+                boolean touches = i.hasMemoryOperand() || switch (i.mnemonic) {
+                    case PUSH, POP, CALL, RET -> true;
+                    default -> false;
+                };
+                if (touches && ++mem > MEM_OPS_PER_METHOD && k > 0) return k;
+            }
+            return all.length;
         }
 
         /** Whether instruction {@code k} starts segment 1, 2, ... (returns its index, else 0). */

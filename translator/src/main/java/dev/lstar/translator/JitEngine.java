@@ -262,6 +262,7 @@ public final class JitEngine implements Engine {
         long t0 = System.nanoTime();
         BlockCompiler.Result r = BlockCompiler.compile(lookup, b, machine, false);
         Translation t = new Translation(b.la, b.pa, b);
+        if (r.insns() < b.insns.length) t.insns = Arrays.copyOf(b.insns, r.insns()); // ends early: see BlockCompiler.methodCut
         t.code = r.code();
         t.codeBytes = r.codeBytes();
         translateNanos += System.nanoTime() - t0;
@@ -341,15 +342,14 @@ public final class JitEngine implements Engine {
         long t0 = System.nanoTime();
         BlockCompiler.Result r = BlockCompiler.compile(lookup, segs, machine, false);
         translateNanos += System.nanoTime() - t0;
-        if (r.segments() == 1) return single; // too large for one method
+        if (r.segments() == 1) return single; // too large for one method, or cut inside the first block
         Block[] used = Arrays.copyOf(segs, r.segments());
+        Instruction[] all = new Instruction[r.insns()];
         int n = 0;
-        for (Block s : used) n += s.insns.length;
-        Instruction[] all = new Instruction[n];
-        n = 0;
         for (Block s : used) {
-            System.arraycopy(s.insns, 0, all, n, s.insns.length);
-            n += s.insns.length;
+            int m = Math.min(s.insns.length, all.length - n);
+            System.arraycopy(s.insns, 0, all, n, m);
+            n += m;
         }
         superblocks++;
         superblockSegments += used.length;
