@@ -93,6 +93,8 @@ public final class JitEngine implements Engine {
     java.util.function.Consumer<Translation> onTranslate;
     /** The block the last {@link #step} ran (null if its fetch faulted); for lockstep reports. */
     Block lastBlock;
+    /** The translation the last {@link #step} ran (null if none); its instructions for lockstep reports. */
+    Translation lastTranslation;
 
     // statistics
     public long blocksExecuted, hits, misses, translations, evictions, invalidations, linksFollowed,
@@ -156,9 +158,11 @@ public final class JitEngine implements Engine {
         runner.setPendingNext(rip);
         Translation t = null;
         lastBlock = null;
+        lastTranslation = null;
         try {
             t = resolve(rip);
             lastBlock = t.block;
+            lastTranslation = t;
             blocksExecuted++;
             t.execCount++;
             Block b = t.block;
