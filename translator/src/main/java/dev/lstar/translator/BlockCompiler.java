@@ -45,6 +45,14 @@ import org.objectweb.asm.MethodVisitor;
  *   <li>A self-loop block (its final branch targets its own first instruction) can be compiled as
  *       a region: the back-edge stays inside the method, with a check of the instruction limit
  *       and of stop requests.</li>
+ *   <li>Several blocks can be compiled as one superblock ({@link #continuation}; the engine picks
+ *       them): a conditional branch between them becomes a side exit, a later block's
+ *       {@code valid} flag is checked when the code reaches it, and after a MOV to CR3 the code
+ *       mapping is re-checked ({@link JitRt#sameCode}). Instruction counts, RIP and the precise
+ *       fault state index the concatenated instruction list, so they stay exact.</li>
+ *   <li>The system instructions of the kernel entry path are emitted by {@link SysInline}.</li>
+ *   <li>A method holds at most {@link #MEM_OPS_PER_METHOD} inline memory accesses; the rest of
+ *       the block is left to the next translation.</li>
  * </ul>
  */
 final class BlockCompiler {
