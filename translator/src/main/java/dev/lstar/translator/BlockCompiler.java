@@ -15,8 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.objectweb.asm.ClassWriter;
-import org.objectweb.asm.ConstantDynamic;
-import org.objectweb.asm.Handle;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
 
@@ -39,7 +37,9 @@ import org.objectweb.asm.MethodVisitor;
  *       CMP/SUB/TEST/logic op of the same block is evaluated from the operands kept in locals
  *       ({@code LazyFlags.condSub}/{@code condLogic}).</li>
  *   <li>Every other instruction calls {@link JitRt#exec} (the interpreter's {@code Exec}) on the
- *       {@link Instruction} object, which is a class-data constant.</li>
+ *       {@link Instruction} object. Such objects are class data, read once by {@code <clinit>}
+ *       into static final fields (HotSpot folds them as constants; cheaper to set up than one
+ *       dynamic constant per use).</li>
  *   <li>After an instruction that may write memory, the block's {@code valid} flag is checked;
  *       if the write hit the block's own code the block exits to the next instruction.</li>
  *   <li>A self-loop block (its final branch targets its own first instruction) can be compiled as
@@ -47,11 +47,23 @@ import org.objectweb.asm.MethodVisitor;
  *       and of stop requests.</li>
  *   <li>A block covered by embedder hooks ({@code Block.hooked}) gets the {@code Machine.Hooks}
  *       calls of the engine contract compiled in (see the "compiled hooks" section of the
- *       generator); blocks no hook covers are generated without any of it.</li>
+ *       generator); blocks no hook covers are generated without any of it. Hooked blocks never
+ *       join a superblock or a region.</li>
+ *   <li>Several blocks can be compiled as one superblock ({@link #continuation}; the engine picks
+ *       them): a conditional branch between them becomes a side exit, a later block's
+ *       {@code valid} flag is checked when the code reaches it, and after a MOV to CR3 the code
+ *       mapping is re-checked ({@link JitRt#sameCode}). Instruction counts, RIP and the precise
+ *       fault state index the concatenated instruction list, so they stay exact.</li>
+ *   <li>The system instructions of the kernel entry path are emitted by {@link SysInline}.</li>
+ *   <li>A method holds at most {@link #MEM_OPS_PER_METHOD} inline memory accesses; the rest of
+ *       the block is left to the next translation.</li>
  * </ul>
  */
 final class BlockCompiler {
     private BlockCompiler() {}
+
+    /** Inline memory accesses per generated method (see {@code Gen.methodCut}). */
+    static final int MEM_OPS_PER_METHOD = 16;
 
     /** HotSpot does not JIT methods larger than this (HugeMethodLimit). */
     static final int HUGE_METHOD_LIMIT = 8000;
@@ -71,14 +83,13 @@ final class BlockCompiler {
             MULDIV = "dev/lstar/runtime/ops/MulDiv", LAZY = "dev/lstar/runtime/LazyFlags",
             CPUEX = "dev/lstar/runtime/CpuException";
 
-    private static final Handle CLASS_DATA_AT = new Handle(H_INVOKESTATIC, "java/lang/invoke/MethodHandles", "classDataAt",
-            "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/Class;I)Ljava/lang/Object;", false);
 
     /** Class data indices. */
     private static final int CD_BLOCK = 0, CD_ADDRS = 1, CD_MACHINE = 2, CD_SLOT = 3, CD_INSN0 = 4;
 
     /** The result of a translation. */
-    record Result(CompiledBlock code, int codeBytes, int classBytes, int inlined, int fallbacks, boolean region) {}
+    /** {@code insns}: how many instructions of the segments the method covers (it may end inside the last one). */
+    record Result(CompiledBlock code, int codeBytes, int classBytes, int inlined, int fallbacks, boolean region, int segments, int insns) {}
 
     /** Whether {@code b} ends in a branch back to its own start (a candidate for a region). */
     static boolean isSelfLoop(Block b) {
@@ -88,13 +99,30 @@ final class BlockCompiler {
     }
 
     static Result compile(MethodHandles.Lookup lookup, Block b, Machine m, boolean region) {
+        return compile(lookup, new Block[] {b}, m, region);
+    }
+
+    /**
+     * Compiles {@code segs} (a superblock when more than one: each block continues into the next,
+     * see {@link #continuation}) into one method; {@code region} only for a single self-loop block.
+     * A superblock too large for one method is compiled as its first block alone
+     * ({@link Result#segments} says how many were used).
+     */
+    static Result compile(MethodHandles.Lookup lookup, Block[] segs, Machine m, boolean region) {
         boolean allFallback = forceFallbackForTest;
+        Block b = segs[0];
         for (int attempt = 0; ; attempt++) {
-            Gen g = new Gen(b, region && isSelfLoop(b) && !hookCalls(b, m), allFallback);
-            if (hookCalls(b, m)) g.enableHooks(m.hooks);
+            boolean hooks = hookCalls(b, m);
+            if (hooks && segs.length > 1) segs = new Block[] {b}; // hooked blocks are never merged
+            Gen g = new Gen(segs, region && segs.length == 1 && isSelfLoop(b) && !hooks, allFallback);
+            if (hooks) g.enableHooks(m.hooks);
             byte[] bytes = g.generate();
             if (g.hooked && g.codeSize > HUGE_METHOD_LIMIT && allFallback) {
-                return new Result(null, 0, 0, 0, 0, false); // too big even in the compact form: interpreted
+                return new Result(null, 0, 0, 0, 0, false, 1, b.insns.length); // too big even in the compact form: interpreted
+            }
+            if (g.codeSize > HUGE_METHOD_LIMIT && segs.length > 1) {
+                segs = new Block[] {b};
+                continue;
             }
             if (g.codeSize > HUGE_METHOD_LIMIT && !allFallback) {
                 allFallback = true; // the compact form: one Exec call per instruction
@@ -104,21 +132,22 @@ final class BlockCompiler {
                 region = false;
                 continue;
             }
-            List<Object> data = new ArrayList<>(CD_INSN0 + b.insns.length);
+            List<Object> data = new ArrayList<>(CD_INSN0 + g.insns.length + g.segs.length);
             data.add(b);
-            long[] addrs = new long[b.insns.length];
-            for (int k = 0; k < addrs.length; k++) addrs[k] = b.insns[k].address;
+            long[] addrs = new long[g.insns.length];
+            for (int k = 0; k < addrs.length; k++) addrs[k] = g.insns[k].address;
             data.add(addrs);
             data.add(m);
             CompiledBlock[] slot = new CompiledBlock[1];
             data.add(slot);
-            for (Instruction i : b.insns) data.add(i);
-            if (g.hooked) data.add(new JitRt.HookSite(g.hooks, m, b)); // CD_INSN0 + insns.length
+            for (Instruction i : g.insns) data.add(i);
+            for (int s = 1; s < g.segs.length; s++) data.add(g.segs[s]); // at CD_INSN0 + insns + s - 1
+            if (g.hooked) data.add(new JitRt.HookSite(g.hooks, m, b)); // CD_INSN0 + insns.length (hooked: one segment)
             try {
                 MethodHandles.Lookup h = lookup.defineHiddenClassWithClassData(bytes, List.copyOf(data), true);
-                h.ensureInitialized(h.lookupClass()); // <clinit> stores the one instance in the slot (cheaper than a constructor handle)
+                h.ensureInitialized(h.lookupClass()); // <clinit> reads the class data and stores the one instance in the slot
                 CompiledBlock cb = slot[0];
-                return new Result(cb, g.codeSize, bytes.length, g.inlined, g.fallbacks, g.region);
+                return new Result(cb, g.codeSize, bytes.length, g.inlined, g.fallbacks, g.region, g.segs.length, g.insns.length);
             } catch (VerifyError | ClassFormatError e) {
                 throw new IllegalStateException("translator produced invalid bytecode for block at 0x"
                         + Long.toHexString(b.la) + ": " + e.getMessage(), e);
@@ -136,6 +165,7 @@ final class BlockCompiler {
     static boolean inlinable(Instruction i) {
         if ((i.prefixes & Instruction.P_LOCK) != 0 || (i.attributes & OpcodeTable.A_BAD_LOCK) != 0) return false;
         if ((i.attributes & OpcodeTable.A_TOO_LONG) != 0) return false;
+        if (SysInline.handles(i)) return true;
         for (int n = 0; n < i.nOperands; n++) {
             int k = i.kind[n];
             if (k == Instruction.OP_SREG || k == Instruction.OP_CREG) return false;
@@ -155,6 +185,7 @@ final class BlockCompiler {
 
     /** Whether an inline-translated instruction may raise a guest exception. */
     static boolean mayFault(Instruction i) {
+        if (SysInline.opaque(i)) return true;
         switch (i.mnemonic) {
             case LEA, NOP, ENDBR64, PAUSE -> { return false; }
             case PUSH, POP, CALL, RET -> { return true; }
@@ -165,10 +196,37 @@ final class BlockCompiler {
         return false;
     }
 
+    /** Whether a superblock may leave right after {@code i} (a Jcc side exit, a CR3 fetch check). */
+    static boolean mayLeaveAfter(Instruction i) {
+        return i.mnemonic == Mnemonic.JCC || i.mnemonic == Mnemonic.MOV_TO_CR;
+    }
+
+    /**
+     * Where a superblock may go on after block {@code b}, or -1 if it must end with it: the
+     * fall-through of a conditional branch (the engine may pick the taken path instead; the
+     * other one is a side exit), the target of a
+     * direct jump, the instruction after SWAPGS or MOV to CR3 (re-checked at run time), or the
+     * next instruction of a block cut by its length. Never past calls, returns, indirect
+     * branches, CPL or mode changes, natives, or other control-register writes.
+     */
+    static long continuation(Block b) {
+        if (b.insns.length == 0 || b.nativeFn != null) return -1;
+        Instruction last = b.insns[b.insns.length - 1];
+        if ((last.attributes & OpcodeTable.A_TOO_LONG) != 0) return -1;
+        return switch (last.mnemonic) {
+            case JCC -> last.kind[0] == Instruction.OP_REL ? last.next() : -1;
+            case JMP -> last.kind[0] == Instruction.OP_REL ? last.target : -1;
+            case SWAPGS -> last.next();
+            case MOV_TO_CR -> last.reg[0] == 3 ? last.next() : -1;
+            case INVALID -> -1;
+            default -> (last.attributes & OpcodeTable.A_BLOCK_END) == 0 ? last.next() : -1;
+        };
+    }
+
     static boolean writesMemory(Instruction i) {
         return switch (i.mnemonic) {
             case PUSH, CALL -> true;
-            case CMP, TEST, LEA, NOP, ENDBR64, PAUSE, POP, RET, JMP, JCC, CMOVCC -> false;
+            case CMP, TEST, LEA, NOP, ENDBR64, PAUSE, POP, RET, JMP, JCC, CMOVCC, BT -> false;
             default -> i.kind[0] == Instruction.OP_MEM;
         };
     }
@@ -176,8 +234,10 @@ final class BlockCompiler {
     // ======================================================================================
 
     /** One generation run. */
-    private static final class Gen {
+    static final class Gen {
         final Block b;
+        final Block[] segs;
+        final int[] segStart;
         final Instruction[] insns;
         final boolean region;
         final boolean allFallback;
@@ -189,6 +249,13 @@ final class BlockCompiler {
         // locals
         static final int L_THIS = 0, L_CPU = 1, L_LIMIT = 2, L_MMU = 4, L_AT = 5, L_R = 6, L_DONE = 7, L_REG0 = 9;
         int nextTemp = L_REG0 + 32;
+        /**
+         * Temps are reused from one instruction to the next (fewer locals: smaller frames, faster
+         * frame computation and verification). The temps of the instruction that produced the
+         * flag operands in {@code knownA/B/Res} stay reserved (below {@code pinnedTop}) until
+         * another producer replaces them.
+         */
+        int tempBase, pinnedTop, knownSeq, maxTemp;
         int cached; // registers held in locals
         int dirty;  // registers whose local differs from cpu.r
         int tW;     // scratch for partial register writes
@@ -197,31 +264,86 @@ final class BlockCompiler {
         static final int K_NONE = 0, K_SUB = 1, K_LOGIC = 2, K_ADD = 3, K_INCDEC = 4;
         int knownKind, knownSize, knownA, knownB, knownRes;
 
-        Gen(Block b, boolean region, boolean allFallback) {
-            this.b = b;
-            this.insns = b.insns;
+        Gen(Block[] segs, boolean region, boolean allFallback) {
+            this.b = segs[0];
+            int[] start = new int[segs.length];
+            int total = 0;
+            for (int s = 0; s < segs.length; s++) {
+                start[s] = total;
+                total += segs[s].insns.length;
+            }
+            Instruction[] all = segs.length == 1 ? b.insns : new Instruction[total];
+            if (segs.length > 1) {
+                for (int s = 0; s < segs.length; s++) System.arraycopy(segs[s].insns, 0, all, start[s], segs[s].insns.length);
+            }
+            int cut = region || allFallback ? all.length : methodCut(all);
+            if (cut < all.length) {
+                all = java.util.Arrays.copyOf(all, cut);
+                int used = 0;
+                while (used < segs.length && start[used] < cut) used++;
+                segs = java.util.Arrays.copyOf(segs, used);
+                start = java.util.Arrays.copyOf(start, used);
+            }
+            this.segs = segs;
+            this.segStart = start;
+            this.insns = all;
             this.region = region;
             this.allFallback = allFallback;
             int n = insns.length;
             inline = new boolean[n];
             boolean[] opaque = new boolean[n];
+            boolean[] exitAfter = new boolean[n];
             for (int k = 0; k < n; k++) {
                 inline[k] = !allFallback && inlinable(insns[k]);
-                opaque[k] = !inline[k] || mayFault(insns[k]);
+                opaque[k] = !inline[k] || mayFault(insns[k]) || SysInline.opaque(insns[k]);
+                exitAfter[k] = k < n - 1 && (!inline[k] || writesMemory(insns[k]) || mayLeaveAfter(insns[k]));
             }
+            for (int s = 1; s < segs.length; s++) exitAfter[segStart[s] - 1] = true; // the segment check
             // in a region the back-edge re-enters the block; everything live at the end stays correct
-            liveAfter = Liveness.liveAfter(insns, opaque);
+            liveAfter = Liveness.liveAfter(insns, opaque, exitAfter);
+        }
+
+        /**
+         * How many of {@code all} to compile into this method: at most {@link #MEM_OPS_PER_METHOD}
+         * inline memory accesses. Each inline access costs several hundred bytecodes of HotSpot's
+         * inlining budget for one compiled method (the MMU fast path with its VarHandle access);
+         * past the budget the accesses become out-of-line calls, which cost more than ending the
+         * translation there and dispatching the rest as the next one.
+         */
+        static int methodCut(Instruction[] all) {
+            int mem = 0;
+            for (int k = 0; k < all.length; k++) {
+                Instruction i = all[k];
+                if (!inlinable(i)) continue;
+                boolean touches = i.hasMemoryOperand() || switch (i.mnemonic) {
+                    case PUSH, POP, CALL, RET -> true;
+                    default -> false;
+                };
+                if (touches && ++mem > MEM_OPS_PER_METHOD && k > 0) return k;
+            }
+            return all.length;
+        }
+
+        /** Whether instruction {@code k} starts segment 1, 2, ... (returns its index, else 0). */
+        int segmentAt(int k) {
+            for (int s = 1; s < segStart.length; s++) if (segStart[s] == k) return s;
+            return 0;
         }
 
         int temp() {
             int t = nextTemp;
             nextTemp += 2;
+            maxTemp = Math.max(maxTemp, nextTemp);
             return t;
         }
 
         int slot(int reg) {
             return L_REG0 + 2 * reg;
         }
+
+        /** The class being generated, and the class-data entries its code reads (index -> descriptor). */
+        String name;
+        final java.util.TreeMap<Integer, String> usedData = new java.util.TreeMap<>();
 
         byte[] generate() {
             ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS) {
@@ -230,7 +352,7 @@ final class BlockCompiler {
                     return "java/lang/Object";
                 }
             };
-            String name = "dev/lstar/translator/Block_" + Long.toHexString(b.la) + "_" + SEQ.incrementAndGet();
+            name = "dev/lstar/translator/Block_" + Long.toHexString(b.la) + "_" + SEQ.incrementAndGet();
             cw.visit(V21, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, name, null, "java/lang/Object",
                     new String[] {"dev/lstar/translator/CompiledBlock"});
             MethodVisitor init = cw.visitMethod(ACC_PUBLIC, "<init>", "()V", null, null);
@@ -240,17 +362,6 @@ final class BlockCompiler {
             init.visitInsn(RETURN);
             init.visitMaxs(0, 0);
             init.visitEnd();
-            MethodVisitor clinit = cw.visitMethod(ACC_STATIC, "<clinit>", "()V", null, null);
-            clinit.visitCode();
-            clinit.visitLdcInsn(new ConstantDynamic("_", "[Ldev/lstar/translator/CompiledBlock;", CLASS_DATA_AT, CD_SLOT));
-            clinit.visitInsn(ICONST_0);
-            clinit.visitTypeInsn(NEW, name);
-            clinit.visitInsn(DUP);
-            clinit.visitMethodInsn(INVOKESPECIAL, name, "<init>", "()V", false);
-            clinit.visitInsn(AASTORE);
-            clinit.visitInsn(RETURN);
-            clinit.visitMaxs(0, 0);
-            clinit.visitEnd();
 
             mv = cw.visitMethod(ACC_PUBLIC | ACC_FINAL, "run", "(L" + CPU + ";J)J", null, null);
             mv.visitCode();
@@ -262,8 +373,48 @@ final class BlockCompiler {
             mv.visitMaxs(0, 0);
             mv.visitEnd();
             codeSize = end.getOffset();
+
+            // class data: static finals set once in <clinit> (HotSpot folds them as constants)
+            MethodVisitor clinit = cw.visitMethod(ACC_STATIC, "<clinit>", "()V", null, null);
+            clinit.visitCode();
+            clinit.visitMethodInsn(INVOKESTATIC, "java/lang/invoke/MethodHandles", "lookup", "()Ljava/lang/invoke/MethodHandles$Lookup;", false);
+            clinit.visitLdcInsn("_");
+            clinit.visitLdcInsn(org.objectweb.asm.Type.getObjectType("java/util/List"));
+            clinit.visitMethodInsn(INVOKESTATIC, "java/lang/invoke/MethodHandles", "classData",
+                    "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/Class;)Ljava/lang/Object;", false);
+            clinit.visitTypeInsn(CHECKCAST, "java/util/List");
+            clinit.visitVarInsn(ASTORE, 0);
+            for (var e : usedData.entrySet()) {
+                String desc = e.getValue();
+                cw.visitField(ACC_PRIVATE | ACC_STATIC | ACC_FINAL, "d" + e.getKey(), desc, null, null).visitEnd();
+                clinit.visitVarInsn(ALOAD, 0);
+                clinitIndex(clinit, e.getKey());
+                clinit.visitMethodInsn(INVOKEINTERFACE, "java/util/List", "get", "(I)Ljava/lang/Object;", true);
+                clinit.visitTypeInsn(CHECKCAST, desc.startsWith("L") ? desc.substring(1, desc.length() - 1) : desc);
+                clinit.visitFieldInsn(PUTSTATIC, name, "d" + e.getKey(), desc);
+            }
+            // the one instance goes to the slot array (cheaper than a constructor handle)
+            clinit.visitVarInsn(ALOAD, 0);
+            clinitIndex(clinit, CD_SLOT);
+            clinit.visitMethodInsn(INVOKEINTERFACE, "java/util/List", "get", "(I)Ljava/lang/Object;", true);
+            clinit.visitTypeInsn(CHECKCAST, "[Ldev/lstar/translator/CompiledBlock;");
+            clinit.visitInsn(ICONST_0);
+            clinit.visitTypeInsn(NEW, name);
+            clinit.visitInsn(DUP);
+            clinit.visitMethodInsn(INVOKESPECIAL, name, "<init>", "()V", false);
+            clinit.visitInsn(AASTORE);
+            clinit.visitInsn(RETURN);
+            clinit.visitMaxs(0, 0);
+            clinit.visitEnd();
             cw.visitEnd();
             return cw.toByteArray();
+        }
+
+        private static void clinitIndex(MethodVisitor m, int v) {
+            if (v <= 5) m.visitInsn(ICONST_0 + v);
+            else if (v <= Byte.MAX_VALUE) m.visitIntInsn(BIPUSH, v);
+            else if (v <= Short.MAX_VALUE) m.visitIntInsn(SIPUSH, v);
+            else m.visitLdcInsn(v);
         }
 
         // ---------------------------------------------------------------- body
@@ -272,6 +423,7 @@ final class BlockCompiler {
             // which registers the inline instructions touch
             for (int k = 0; k < insns.length; k++) if (inline[k]) cached |= regsOf(insns[k]);
             tW = temp();
+            tempBase = pinnedTop = nextTemp;
             // prologue
             mv.visitVarInsn(ALOAD, L_CPU);
             mv.visitFieldInsn(GETFIELD, CPU, "mmu", "L" + MMU + ";");
@@ -294,6 +446,11 @@ final class BlockCompiler {
             int n = insns.length;
             for (int k = 0; k < n; k++) {
                 Instruction i = insns[k];
+                boolean producer = inline[k] && producesKnown(k, i);
+                nextTemp = producer || knownKind == K_NONE ? tempBase : pinnedTop;
+                int seq = knownSeq;
+                int seg = segmentAt(k);
+                if (seg > 0) segmentCheck(seg, k);
                 if (hooked) hookBefore(k, i);
                 if (inline[k]) {
                     inlined++;
@@ -308,12 +465,15 @@ final class BlockCompiler {
                     } else if (writesMemory(i)) {
                         validCheck(i.next(), k + 1);
                     }
+                    if (k != n - 1 && i.mnemonic == Mnemonic.MOV_TO_CR) fetchCheck(k + 1);
                 } else {
                     fallbacks++;
                     emitFallback(k, i);
                 }
                 if (hooked && k < n - 1) hookAfter(k, i);
+                if (knownSeq != seq) pinnedTop = nextTemp;
             }
+            nextTemp = maxTemp;
             mv.visitLabel(tryEnd);
             // handler: precise state, rethrow
             mv.visitLabel(handler);
@@ -441,7 +601,43 @@ final class BlockCompiler {
                 exit(() -> lconst(i.next()), n);
             } else {
                 validCheck(i.next(), k + 1);
+                if (i.mnemonic == Mnemonic.MOV_TO_CR) fetchCheck(k + 1);
             }
+        }
+
+        /**
+         * Entry of superblock segment {@code s} (instruction {@code k}): if its block was dropped
+         * (hooks changed, code written) leave to its first instruction for a fresh look-up.
+         */
+        void segmentCheck(int s, int k) {
+            Label ok = new Label();
+            classData(CD_INSN0 + insns.length + s - 1, "L" + BLOCK + ";");
+            mv.visitFieldInsn(GETFIELD, BLOCK, "valid", "Z");
+            mv.visitJumpInsn(IFNE, ok);
+            int saveDirty = dirty;
+            long at = insns[k].address;
+            exit(() -> lconst(at), k);
+            dirty = saveDirty;
+            mv.visitLabel(ok);
+        }
+
+        /**
+         * After a MOV to CR3 inside a superblock: the rest of the superblock lies in the same
+         * linear page; go on only if that page still maps to the same frame for execution,
+         * else leave to instruction {@code k} (the engine's look-up then fetches it properly).
+         */
+        void fetchCheck(int k) {
+            Label ok = new Label();
+            long at = insns[k].address;
+            mv.visitVarInsn(ALOAD, L_MMU);
+            lconst(at);
+            lconst(b.pa + (at - b.la));
+            mv.visitMethodInsn(INVOKESTATIC, RT, "sameCode", "(L" + MMU + ";JJ)Z", false);
+            mv.visitJumpInsn(IFNE, ok);
+            int saveDirty = dirty;
+            exit(() -> lconst(at), k);
+            dirty = saveDirty;
+            mv.visitLabel(ok);
         }
 
         // ---------------------------------------------------------------- operands
@@ -460,7 +656,8 @@ final class BlockCompiler {
         }
 
         void classData(int index, String desc) {
-            mv.visitLdcInsn(new ConstantDynamic("_", desc, CLASS_DATA_AT, index));
+            usedData.put(index, desc);
+            mv.visitFieldInsn(GETSTATIC, name, "d" + index, desc);
         }
 
         /** Truncates the long on the stack to {@code size} bytes (zero-extended). */
@@ -672,6 +869,14 @@ final class BlockCompiler {
 
         // ---------------------------------------------------------------- instructions
 
+        /** Whether instruction k will set {@code knownA/B/Res} (see {@link #binary}, {@link #unary}). */
+        boolean producesKnown(int k, Instruction i) {
+            return switch (i.mnemonic) {
+                case ADD, SUB, AND, OR, XOR, CMP, TEST, INC, DEC, NEG -> live(k, i);
+                default -> false;
+            };
+        }
+
         boolean live(int k, Instruction i) {
             return (liveAfter[k] & i.flagsWritten & Liveness.ALL) != 0;
         }
@@ -679,6 +884,7 @@ final class BlockCompiler {
         /** Emits instruction k; returns true if it ended the block (emitted its own exits). */
         boolean emitInline(int k, Instruction i, Label loopHead) {
             int size = i.opSize;
+            if (SysInline.handles(i)) return SysInline.emit(this, k, i);
             switch (i.mnemonic) {
                 case NOP, ENDBR64, PAUSE -> { }
                 case MOV, MOVZX -> {
@@ -779,6 +985,13 @@ final class BlockCompiler {
                     return true;
                 }
                 case JMP -> {
+                    if (k != insns.length - 1) {
+                        // a superblock continues at the target (same page, so canonical): nothing to do
+                        if (i.kind[0] != Instruction.OP_REL || insns[k + 1].address != i.target) { // see continuation()
+                            throw new IllegalStateException("superblock continues past a jump elsewhere");
+                        }
+                        return false;
+                    }
                     int t = branchTarget(i);
                     exitTo(t, k + 1, loopHead);
                     return true;
@@ -804,6 +1017,17 @@ final class BlockCompiler {
                     return true;
                 }
                 case JCC -> {
+                    if (k != insns.length - 1 && insns[k + 1].address == i.target && i.target != i.next()) {
+                        // a superblock goes on with the taken path: the fall-through is the side exit
+                        Label taken = new Label();
+                        cond(i.cond);
+                        mv.visitJumpInsn(IFNE, taken);
+                        int saveDirty = dirty;
+                        exit(() -> lconst(i.next()), k + 1);
+                        dirty = saveDirty;
+                        mv.visitLabel(taken);
+                        return false;
+                    }
                     Label no = new Label();
                     cond(i.cond);
                     mv.visitJumpInsn(IFEQ, no);
@@ -814,6 +1038,10 @@ final class BlockCompiler {
                     exitTo(t, k + 1, loopHead);
                     dirty = saveDirty;
                     mv.visitLabel(no);
+                    if (k != insns.length - 1) { // a superblock goes on with the fall-through
+                        if (insns[k + 1].address != i.next()) throw new IllegalStateException("superblock continues elsewhere after a Jcc");
+                        return false;
+                    }
                     exit(() -> lconst(i.next()), k + 1);
                     return true;
                 }
@@ -966,6 +1194,7 @@ final class BlockCompiler {
                 mask(size);
                 mv.visitVarInsn(LSTORE, res);
             }
+            knownSeq++;
             knownKind = switch (op) {
                 case SUB, CMP -> K_SUB;
                 case ADD -> K_ADD;
@@ -1012,10 +1241,12 @@ final class BlockCompiler {
                     int zero = temp();
                     lconst(0);
                     mv.visitVarInsn(LSTORE, zero);
+                    knownSeq++;
                     knownKind = K_SUB;
                     knownA = zero;
                     knownB = a;
                 } else {
+                    knownSeq++;
                     knownKind = K_INCDEC;
                 }
                 knownSize = size;

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.lstar.decoder.Instruction;
+import dev.lstar.decoder.Mnemonic;
 import dev.lstar.runtime.Cpu;
 import dev.lstar.runtime.Flags;
 import dev.lstar.runtime.CpuException;
@@ -39,31 +40,47 @@ import java.util.Map;
  * <p>Self-modifying code: code frames are marked in physical memory; a write to one invalidates
  * every translation from it (the block that wrote its own code leaves right after the write).
  * A self-loop block that has run {@link Options#hotThreshold} times is recompiled as a region
- * (the loop runs inside one JVM method, checking the budget and stop requests at the back-edge).
+ * (the loop runs inside one JVM method, checking the budget and stop requests at the back-edge);
+ * any other block that hot is recompiled as a superblock: together with the blocks it falls or
+ * jumps into in the same page ({@link #superblock}), so that a chain of short blocks (the six
+ * SYSRET checks of the kernel's exit path, say) is one method and one dispatch.
  *
  * <p>Embedder hooks ({@link Machine.Hooks}): a block the hooks cover is translated with the hook
- * calls in its bytecode (never as a region); other blocks are translated without them. The
- * engine registers a {@link Machine.BlockInvalidator}, so a hook change drops exactly the
- * translations whose coverage it changes, and they are translated again on their next execution.
+ * calls in its bytecode (never as a region or part of a superblock); other blocks are translated
+ * without them. The engine registers a {@link Machine.BlockInvalidator}, so a hook change drops
+ * exactly the translations whose coverage it changes, and they are translated again on their next
+ * execution.
  */
 public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
     /** Tuning knobs. */
-    public record Options(long maxCacheBytes, boolean linking, int hotThreshold) {
+    public record Options(long maxCacheBytes, boolean linking, int hotThreshold, int superblockInsns) {
+        /** Default for {@link #superblockInsns}. */
+        public static final int SUPERBLOCK_INSNS = 128;
+
+        public Options(long maxCacheBytes, boolean linking, int hotThreshold) {
+            this(maxCacheBytes, linking, hotThreshold, SUPERBLOCK_INSNS);
+        }
+
         public static Options defaults() {
-            return new Options(64L << 20, true, 64);
+            return new Options(64L << 20, true, 64, SUPERBLOCK_INSNS);
         }
 
         public Options withMaxCacheBytes(long bytes) {
-            return new Options(bytes, linking, hotThreshold);
+            return new Options(bytes, linking, hotThreshold, superblockInsns);
         }
 
         public Options withLinking(boolean on) {
-            return new Options(maxCacheBytes, on, hotThreshold);
+            return new Options(maxCacheBytes, on, hotThreshold, superblockInsns);
         }
 
-        /** 0 disables regions. */
+        /** Executions after which a block is recompiled as a region or superblock; 0 disables both. */
         public Options withHotThreshold(int n) {
-            return new Options(maxCacheBytes, linking, n);
+            return new Options(maxCacheBytes, linking, n, superblockInsns);
+        }
+
+        /** Longest superblock in instructions; 0 or 1 compiles every block alone. */
+        public Options withSuperblocks(int maxInsns) {
+            return new Options(maxCacheBytes, linking, hotThreshold, maxInsns);
         }
     }
 
@@ -82,10 +99,12 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
     java.util.function.Consumer<Translation> onTranslate;
     /** The block the last {@link #step} ran (null if its fetch faulted); for lockstep reports. */
     Block lastBlock;
+    /** The translation the last {@link #step} ran (null if none); its instructions for lockstep reports. */
+    Translation lastTranslation;
 
     // statistics
     public long blocksExecuted, hits, misses, translations, evictions, invalidations, linksFollowed,
-            nativeCalls, exceptionsDelivered, interpretedBlocks, regions, translateNanos, bytesGenerated,
+            nativeCalls, exceptionsDelivered, interpretedBlocks, regions, superblocks, superblockSegments, translateNanos, bytesGenerated,
             classBytesGenerated, inlinedInsns, fallbackInsns, hookedTranslations, hookInvalidations;
 
     public JitEngine(Machine machine) {
@@ -146,9 +165,11 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
         runner.setPendingNext(rip);
         Translation t = null;
         lastBlock = null;
+        lastTranslation = null;
         try {
             t = resolve(rip);
             lastBlock = t.block;
+            lastTranslation = t;
             blocksExecuted++;
             t.execCount++;
             Block b = t.block;
@@ -161,10 +182,13 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
                 interpretedBlocks++;
                 runner.interpret(b, until, blockLimit(limit)); // the shared rules: until, exact budget, RF, TF, hooks, trace
             } else {
+                CompiledBlock single = code;
                 // checked once, when the block becomes hot (not on every later execution)
-                if (!t.region && options.hotThreshold() > 0 && t.execCount == options.hotThreshold()
-                        && BlockCompiler.isSelfLoop(b)) {
-                    code = recompileAsRegion(t);
+                if (!t.region && options.hotThreshold() > 0 && t.execCount == options.hotThreshold()) {
+                    code = BlockCompiler.isSelfLoop(b) ? recompileAsRegion(t) : recompileAsSuperblock(t);
+                }
+                if (t.isSuperblock() && tailBlocked(t, until, blockLimit(limit))) {
+                    code = t.firstOnly != null ? t.firstOnly : single; // (null only if t was evicted just now)
                 }
                 code.run(c, until == b.la ? c.instructions : limit);
             }
@@ -172,9 +196,9 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
         } catch (CpuException e) {
             prev = null;
             if (t != null && t.block.nativeFn == null) {
-                int k = t.block.indexOf(c.rip);
+                int k = t.indexOf(c.rip);
                 // a fault: RIP is the faulting instruction (a single-step trap already set its own)
-                if (k >= 0 && !e.hardwareTrap) runner.setPendingNext(t.block.insns[k].next());
+                if (k >= 0 && !e.hardwareTrap) runner.setPendingNext(t.insns[k].next());
             }
             exceptionsDelivered++;
             return runner.deliver(e, c.rip, start);
@@ -186,6 +210,15 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
             return new RunResult(StopReason.UNSUPPORTED, c.instructions - start, null, c.rip, u.getMessage());
         }
         return null;
+    }
+
+    /**
+     * The superblock's share of the run-loop rules (the first block's is
+     * {@link BlockRunner#mustInterpret}): the whole superblock must fit in the budget, and
+     * {@code until} must not lie in a later segment; otherwise its first block runs alone.
+     */
+    private boolean tailBlocked(Translation t, long until, long limit) {
+        return limit - cpu.instructions < t.insns.length || (until != -1 && t.tailCovers(until));
     }
 
     /** A limit at or below the current count is the lockstep engine's "exactly one block". */
@@ -240,6 +273,7 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
         long t0 = System.nanoTime();
         BlockCompiler.Result r = BlockCompiler.compile(lookup, b, machine, false);
         Translation t = new Translation(b.la, b.pa, b);
+        if (r.insns() < b.insns.length) t.insns = Arrays.copyOf(b.insns, r.insns()); // ends early: see BlockCompiler.methodCut
         t.code = r.code();
         markHookCalls(t);
         t.codeBytes = r.codeBytes();
@@ -251,6 +285,96 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
         fallbackInsns += r.fallbacks();
         if (onTranslate != null) onTranslate.accept(t);
         return t;
+    }
+
+    /**
+     * The blocks to translate together with {@code b} (a superblock): while the last one can go on
+     * ({@link BlockCompiler#continuation}: a conditional branch's likely direction
+     * ({@link #likelySuccessor}), a direct jump, SWAPGS, MOV to CR3) to an address in the same
+     * 4 KiB page, that block follows unless it is already in. Stops at
+     * natives, blocks the embedder's hooks cover, blocks decoded across a page end, and at
+     * {@link Options#superblockInsns} instructions. A self-loop block stays alone (it may become a
+     * region). All segments share the first block's code page, so the per-page invalidation of
+     * the first covers them all; the generated code also checks each later segment's
+     * {@code valid} flag when it reaches it.
+     */
+    private Block[] superblock(Block b) {
+        int max = options.superblockInsns();
+        if (max <= 1 || b.hooked || BlockCompiler.isSelfLoop(b)) return new Block[] {b};
+        ArrayList<Block> segs = null;
+        Block cur = b;
+        int count = b.insns.length;
+        while (true) {
+            long next = BlockCompiler.continuation(cur);
+            Instruction last = cur.insns[cur.insns.length - 1];
+            if (last.mnemonic == Mnemonic.JCC && next != -1) next = likelySuccessor(cur, last);
+            if (next == -1 || ((next ^ b.la) >>> 12) != 0) break;
+            Block nb;
+            try {
+                nb = blocks.lookup(next);
+            } catch (CpuException | UnsupportedFeatureException e) {
+                break;
+            }
+            if (!nb.valid || nb.nativeFn != null || nb.hooked || nb.insns.length == 0 || nb == b
+                    || (segs != null && segs.contains(nb)) || nb.pa != b.pa + (next - b.la) || count + nb.insns.length > max) break;
+            if (segs == null) {
+                segs = new ArrayList<>(4);
+                segs.add(b);
+            }
+            segs.add(nb);
+            count += nb.insns.length;
+            cur = nb;
+        }
+        return segs == null ? new Block[] {b} : segs.toArray(new Block[0]);
+    }
+
+    /**
+     * Where a superblock goes on after {@code b}, which ends in the conditional branch
+     * {@code jcc}: the one successor the engine has seen {@code b} go to, if it has seen only one
+     * (from the block links), else the fall-through. The other direction becomes the side exit.
+     */
+    private long likelySuccessor(Block b, Instruction jcc) {
+        Translation t = cache.getIfPresent(b.pa);
+        if (t != null && t.block == b && t.succ0 != null && t.succ1 == null
+                && (t.succLa0 == jcc.target || t.succLa0 == jcc.next())) {
+            return t.succLa0;
+        }
+        return jcc.next();
+    }
+
+    /**
+     * A hot block that is not a self-loop is compiled again together with the blocks it continues
+     * into ({@link #superblock}); its single-block code stays as {@link Translation#firstOnly}
+     * for when a stop address or the budget falls inside the superblock.
+     */
+    private CompiledBlock recompileAsSuperblock(Translation t) {
+        CompiledBlock single = t.code;
+        Block[] segs = superblock(t.block);
+        if (segs.length == 1) return single;
+        long t0 = System.nanoTime();
+        BlockCompiler.Result r = BlockCompiler.compile(lookup, segs, machine, false);
+        translateNanos += System.nanoTime() - t0;
+        if (r.segments() == 1) return single; // too large for one method, or cut inside the first block
+        Block[] used = Arrays.copyOf(segs, r.segments());
+        Instruction[] all = new Instruction[r.insns()];
+        int n = 0;
+        for (Block s : used) {
+            int m = Math.min(s.insns.length, all.length - n);
+            System.arraycopy(s.insns, 0, all, n, m);
+            n += m;
+        }
+        superblocks++;
+        superblockSegments += used.length;
+        bytesGenerated += r.codeBytes();
+        classBytesGenerated += r.classBytes();
+        t.firstOnly = single;
+        t.segments = used;
+        t.insns = all;
+        t.code = r.code();
+        t.codeBytes += r.codeBytes();
+        CompiledBlock code = t.code;
+        cache.put(t.pa, t); // re-weigh (may evict t: the local stays usable for this run)
+        return code;
     }
 
     private CompiledBlock recompileAsRegion(Translation t) {
@@ -385,6 +509,7 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
                 + "\ncache misses: " + misses
                 + "\ntranslations: " + translations
                 + "\nregions: " + regions
+                + "\nsuperblocks: " + superblocks + " (" + superblockSegments + " blocks)"
                 + "\nevictions: " + evictions
                 + "\ninvalidations: " + invalidations
                 + "\nlive translations: " + cache.estimatedSize()

@@ -6,6 +6,7 @@ import dev.lstar.runtime.CpuException;
 import dev.lstar.runtime.Machine;
 import dev.lstar.runtime.interp.Block;
 import dev.lstar.runtime.interp.Exec;
+import dev.lstar.runtime.mem.Mmu;
 
 /**
  * Static helpers that translated code calls. Public because hidden classes in this package call
@@ -14,35 +15,45 @@ import dev.lstar.runtime.interp.Exec;
 public final class JitRt {
     private JitRt() {}
 
+    // The checks below are inlined into every translated memory access. They stay tiny (the
+    // exception is built in a separate method) so that HotSpot's inlining budget for one
+    // translated method (DesiredMethodLimit, counted in bytecodes) goes to the memory accesses.
+
     /**
      * The linear address {@code la} if canonical for the current paging mode, else #GP(0), or
      * #SS(0) for a stack reference (SDM Vol. 3A §6.15 "#SS", Vol. 1 §3.3.7.1).
      */
     public static long canon(Cpu c, long la, boolean stack) {
         int shift = (c.cr4 & Cpu.CR4_LA57) != 0 ? 7 : 16;
-        if (((la << shift) >> shift) != la) {
-            throw stack ? CpuException.ss(0, "non-canonical stack address 0x" + Long.toHexString(la))
-                    : CpuException.gp0("non-canonical address 0x" + Long.toHexString(la));
-        }
+        if (((la << shift) >> shift) != la) throw nonCanonical(la, stack);
         return la;
     }
 
     /** RSP for a push/pop: #SS(0) when non-canonical (as Operands.push/peek). */
     public static long stack(Cpu c, long rsp) {
         int shift = (c.cr4 & Cpu.CR4_LA57) != 0 ? 7 : 16;
-        if (((rsp << shift) >> shift) != rsp) {
-            throw CpuException.ss(0, "non-canonical stack 0x" + Long.toHexString(rsp));
-        }
+        if (((rsp << shift) >> shift) != rsp) throw badStack(rsp);
         return rsp;
     }
 
     /** A near branch target must be canonical: #GP(0) at the branch (SDM Vol. 1 §6.3.7). */
     public static long branch(Cpu c, long t) {
         int shift = (c.cr4 & Cpu.CR4_LA57) != 0 ? 7 : 16;
-        if (((t << shift) >> shift) != t) {
-            throw CpuException.gp0("branch to non-canonical address 0x" + Long.toHexString(t));
-        }
+        if (((t << shift) >> shift) != t) throw badBranch(t);
         return t;
+    }
+
+    private static CpuException nonCanonical(long la, boolean stack) {
+        return stack ? CpuException.ss(0, "non-canonical address 0x" + Long.toHexString(la))
+                : CpuException.gp0("non-canonical address 0x" + Long.toHexString(la));
+    }
+
+    private static CpuException badStack(long rsp) {
+        return CpuException.ss(0, "non-canonical stack 0x" + Long.toHexString(rsp));
+    }
+
+    private static CpuException badBranch(long t) {
+        return CpuException.gp0("branch to non-canonical address 0x" + Long.toHexString(t));
     }
 
     /**
@@ -60,6 +71,15 @@ public final class JitRt {
             c.lzOp = op; c.lzSize = size; c.lzRes = res; c.lzA = a; c.lzB = b; c.lzAux = aux; c.rflags = fl;
             throw e;
         }
+    }
+
+    /**
+     * Whether instruction byte {@code la} is still fetched from physical {@code pa} (after a MOV
+     * to CR3 inside a superblock). Only asks the TLB's execute fast path: anything else (a miss,
+     * a fault to come) answers false and the block leaves, so the engine's own fetch decides.
+     */
+    public static boolean sameCode(Mmu mmu, long la, long pa) {
+        return mmu.fetchPhysCached(la) == pa;
     }
 
     /**

@@ -70,10 +70,20 @@ public final class Liveness {
      * instructions that may fault or are executed by the interpreter's {@code Exec}.
      */
     public static int[] liveAfter(Instruction[] insns, boolean[] opaque) {
+        return liveAfter(insns, opaque, new boolean[insns.length]);
+    }
+
+    /**
+     * As {@link #liveAfter(Instruction[], boolean[])}, where {@code exitAfter[k]} also marks the
+     * points where the translated code may leave right after instruction k (a side exit of a
+     * superblock, a self-modifying-code check after a store): every flag is live there.
+     */
+    public static int[] liveAfter(Instruction[] insns, boolean[] opaque, boolean[] exitAfter) {
         int n = insns.length;
         int[] out = new int[n];
         int live = ALL;
         for (int k = n - 1; k >= 0; k--) {
+            if (exitAfter[k]) live = ALL;
             out[k] = live;
             Instruction i = insns[k];
             live = (live & ~kills(i)) | reads(i, opaque[k]);

@@ -204,6 +204,7 @@ public final class LockstepEngine implements Engine {
             refreshShadow();
             return jr;
         }
+        Instruction[] ran = jit.lastTranslation != null ? jit.lastTranslation.insns : null; // a superblock: all its blocks
         CpuState afterJit = CpuState.capture(c);
         BitSet jitWritten = (BitSet) written.clone();
         java.util.Map<Integer, byte[]> jitFrames = new java.util.HashMap<>();
@@ -261,7 +262,7 @@ public final class LockstepEngine implements Engine {
             }
         }
         if (!diffs.isEmpty() || mem.length() > 0) {
-            divergence = report(block, before, afterJit, afterInterp, diffs, mem.toString());
+            divergence = report(block, ran, before, afterJit, afterInterp, diffs, mem.toString());
             return new RunResult(StopReason.REQUESTED, c.instructions - start, null, before.rip, divergence);
         }
         refreshShadow();
@@ -300,11 +301,11 @@ public final class LockstepEngine implements Engine {
         }
     }
 
-    private String report(Block block, CpuState before, CpuState j, CpuState i, List<String> diffs, String mem) {
+    private String report(Block block, Instruction[] ran, CpuState before, CpuState j, CpuState i, List<String> diffs, String mem) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format("lockstep divergence in the block at 0x%x (step %d)%n", before.rip, steps));
         if (block != null) {
-            for (Instruction insn : block.insns) sb.append(String.format("  %x: %s%n", insn.address, insn));
+            for (Instruction insn : ran != null ? ran : block.insns) sb.append(String.format("  %x: %s%n", insn.address, insn));
         } else {
             sb.append("  (the fetch of the block faulted)\n");
         }

@@ -1,5 +1,6 @@
 package dev.lstar.translator;
 
+import dev.lstar.decoder.Instruction;
 import dev.lstar.runtime.interp.Block;
 
 /**
@@ -11,8 +12,17 @@ import dev.lstar.runtime.interp.Block;
 final class Translation {
     final long la, pa;
     final Block block;
+    /**
+     * The blocks compiled together (a superblock: {@code block} and the blocks it falls or jumps
+     * into in the same page, see {@link JitEngine}); just {@code block} otherwise.
+     */
+    Block[] segments;
+    /** Instructions of all segments, in execution order along the superblock path. */
+    Instruction[] insns;
     /** Null for blocks that are always interpreted (e.g. decoded across a page boundary). */
     CompiledBlock code;
+    /** For a superblock: its first block alone, compiled when a stop address or the budget needs it. */
+    CompiledBlock firstOnly;
     /** Bytecode size of {@code run} (the cache weight). */
     int codeBytes;
     boolean region;
@@ -29,6 +39,31 @@ final class Translation {
         this.la = la;
         this.pa = pa;
         this.block = block;
+        this.segments = new Block[] {block};
+        this.insns = block.insns;
+    }
+
+    /** Whether more than one block was compiled together. */
+    boolean isSuperblock() {
+        return segments.length > 1;
+    }
+
+    /**
+     * Whether {@code until} lies in a segment after the first (the first one is checked by
+     * {@link dev.lstar.runtime.interp.BlockRunner#mustInterpret}).
+     */
+    boolean tailCovers(long until) {
+        for (int s = 1; s < segments.length; s++) {
+            Block b = segments[s];
+            if (until - b.la >= 0 && until - b.la < b.byteLen) return true;
+        }
+        return false;
+    }
+
+    /** Index of the instruction at {@code address}, or -1. */
+    int indexOf(long address) {
+        for (int k = 0; k < insns.length; k++) if (insns[k].address == address) return k;
+        return -1;
     }
 
     boolean usable() {
@@ -38,6 +73,7 @@ final class Translation {
     void invalidate() {
         valid = false;
         code = null;
+        firstOnly = null;
         succ0 = succ1 = null;
     }
 

@@ -49,6 +49,21 @@ class LivenessTest {
     }
 
     @Test
+    void exitPointsKeepEveryFlagLive() {
+        // add %rdx,(%rcx); xor %eax,%eax -- the store may rewrite code and leave the block right
+        // after it (a superblock side exit likewise): the add's own flags must then be exact
+        Instruction[] b = decode("480111 31c0");
+        boolean[] opaque = {true, false};
+        assertEquals(0, Liveness.liveAfter(b, opaque)[0], "no exit: xor kills what the add wrote");
+        assertEquals(ALL, Liveness.liveAfter(b, opaque, new boolean[] {true, false})[0]);
+        // cmp %rbx,%rax; je .+2 (a side exit); xor %eax,%eax: ZF for je, and all for the exit
+        Instruction[] c = decode("4839d8 7400 31c0");
+        boolean[] none = new boolean[3];
+        assertEquals(ZF, Liveness.liveAfter(c, none)[0], "as the last branch of a block: only ZF");
+        assertEquals(ALL, Liveness.liveAfter(c, none, new boolean[] {false, true, false})[0]);
+    }
+
+    @Test
     void faultingInstructionKeepsFlagsLive() {
         // add %rdx,%rax; mov %rax,(%rdi); cmp $1,%rax
         Instruction[] b = decode("4801d0 488907 4883f801");

@@ -77,6 +77,8 @@ public final class Mmu implements ByteSource {
     private final PhysicalMemory phys;
 
     private TlbSet cur;
+    /** The set current before {@code cur} (a hint for {@link #select}; may belong to a recycled PCID). */
+    private TlbSet prev;
     private final TlbSet[] slots = new TlbSet[SLOTS];
     private final TlbSet global = new TlbSet();
     private long useClock;
@@ -214,6 +216,18 @@ public final class Mmu implements ByteSource {
         int i = idx(la);
         if (s.xTag[i] == (la & ~0xFFFL)) return s.phys[i & MASK] | (la & PAGE_MASK);
         return xlate(la, ACC_FETCH, dataMode());
+    }
+
+    /**
+     * {@link #fetchPhys} from the execute fast path only: the physical address, or -1 when the
+     * fast path does not hold {@code la} (no walk, no fault, no side effect). For translated code
+     * re-checking its own mapping after a CR3 write.
+     */
+    public long fetchPhysCached(long la) {
+        TlbSet s = cur;
+        int i = idx(la);
+        if (s.xTag[i] == (la & ~0xFFFL)) return s.phys[i & MASK] | (la & PAGE_MASK);
+        return -1;
     }
 
     /**
@@ -638,8 +652,10 @@ public final class Mmu implements ByteSource {
     private TlbSet select(int pcid) {
         TlbSet s = cur;
         if (s == null || s.pcid != pcid) {
-            s = null;
-            for (TlbSet t : slots) if (t != null && t.pcid == pcid) { s = t; break; }
+            TlbSet was = s;
+            // PTI switches between two PCIDs on every system call: try the previous set first
+            s = prev != null && prev.pcid == pcid ? prev : null;
+            if (s == null) for (TlbSet t : slots) if (t != null && t.pcid == pcid) { s = t; break; }
             if (s == null) {
                 // a free set, else the least recently used one
                 int pick = -1;
@@ -655,6 +671,7 @@ public final class Mmu implements ByteSource {
                 s.pcid = pcid;
             }
             cur = s;
+            prev = was;
         }
         s.lastUse = ++useClock;
         return s;

@@ -32,6 +32,11 @@ public final class ControlRegs {
         if (cpu.cpl != 0) throw CpuException.gp0(what + " at CPL " + cpu.cpl);
     }
 
+    /** {@link #requireCpl0(Cpu, String)} for MOV to/from CR{@code n}: builds the message only when it throws. */
+    private static void requireCpl0(Cpu cpu, boolean to, int n) {
+        if (cpu.cpl != 0) requireCpl0(cpu, (to ? "MOV to CR" : "MOV from CR") + n);
+    }
+
     private static boolean longModeActive(Cpu cpu) {
         return (cpu.efer & Cpu.EFER_LMA) != 0;
     }
@@ -44,7 +49,7 @@ public final class ControlRegs {
      */
     public static void movToCr(Cpu cpu, int n, long value) {
         if (n != 0 && n != 2 && n != 3 && n != 4 && n != 8) throw CpuException.ud("MOV to CR" + n);
-        requireCpl0(cpu, "MOV to CR" + n);
+        requireCpl0(cpu, true, n);
         switch (n) {
             case 0 -> writeCr0(cpu, value);
             case 2 -> cpu.cr2 = value;
@@ -61,7 +66,7 @@ public final class ControlRegs {
     /** MOV r64, CRn. #GP(0) at CPL &gt; 0, #UD for a non-existent control register. */
     public static long movFromCr(Cpu cpu, int n) {
         if (n != 0 && n != 2 && n != 3 && n != 4 && n != 8) throw CpuException.ud("MOV from CR" + n);
-        requireCpl0(cpu, "MOV from CR" + n);
+        requireCpl0(cpu, false, n);
         return switch (n) {
             case 0 -> cpu.cr0;
             case 2 -> cpu.cr2;
