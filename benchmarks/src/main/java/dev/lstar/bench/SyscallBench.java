@@ -55,7 +55,7 @@ public class SyscallBench {
         check(eng.run(kernel.machine, 100_000)); // past the banner, into the loop
         long s0 = kernel.syscallCount(), budget = 1_000_000;
         check(eng.run(kernel.machine, budget));
-        long per = budget / (kernel.syscallCount() - s0);
+        long per = Math.round(budget / (double) (kernel.syscallCount() - s0));
         // exact: a whole number of loop iterations per syscall
         long s1 = kernel.syscallCount();
         check(eng.run(kernel.machine, per * 1000));
