@@ -113,4 +113,65 @@ public final class Cpu {
     public int iopl() {
         return (int) (getRflags() >> 12) & 3;
     }
+
+    /**
+     * Copies every architectural field of {@code o} into this CPU: registers, RIP, RFLAGS with the
+     * lazy record, CPL, segment registers and caches, control registers, MSRs, descriptor-table
+     * registers, the TSC offset, the retired count and the halt state. Not the vendor or the MMU;
+     * the caller re-syncs the TLB (e.g. {@code mmu.flushAll()}) if paging state changed.
+     */
+    public void copyStateFrom(Cpu o) {
+        System.arraycopy(o.r, 0, r, 0, 16);
+        rip = o.rip; rflags = o.rflags; lzOp = o.lzOp; lzSize = o.lzSize;
+        lzRes = o.lzRes; lzA = o.lzA; lzB = o.lzB; lzAux = o.lzAux;
+        cpl = o.cpl;
+        System.arraycopy(o.segSel, 0, segSel, 0, 6);
+        System.arraycopy(o.segBase, 0, segBase, 0, 6);
+        System.arraycopy(o.segLimit, 0, segLimit, 0, 6);
+        System.arraycopy(o.segAttr, 0, segAttr, 0, 6);
+        cr0 = o.cr0; cr2 = o.cr2; cr3 = o.cr3; cr4 = o.cr4; cr8 = o.cr8; efer = o.efer;
+        star = o.star; lstar = o.lstar; cstar = o.cstar; fmask = o.fmask; kernelGsBase = o.kernelGsBase;
+        sysenterCs = o.sysenterCs; sysenterEsp = o.sysenterEsp; sysenterEip = o.sysenterEip; tscAux = o.tscAux;
+        gdtrBase = o.gdtrBase; idtrBase = o.idtrBase; gdtrLimit = o.gdtrLimit; idtrLimit = o.idtrLimit;
+        trSel = o.trSel; trLimit = o.trLimit; trAttr = o.trAttr; trBase = o.trBase;
+        ldtrSel = o.ldtrSel; ldtrLimit = o.ldtrLimit; ldtrAttr = o.ldtrAttr; ldtrBase = o.ldtrBase;
+        tscOffset = o.tscOffset; instructions = o.instructions; halted = o.halted;
+    }
+
+    /** Names of the entries of {@link #stateVector()}, in order. */
+    public static final String[] STATE_NAMES;
+
+    static {
+        java.util.List<String> n = new java.util.ArrayList<>(java.util.List.of("rax", "rcx", "rdx", "rbx", "rsp", "rbp",
+                "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "rip", "rflags", "cpl"));
+        for (String seg : new String[] {"es", "cs", "ss", "ds", "fs", "gs"}) {
+            n.addAll(java.util.List.of(seg + ".sel", seg + ".base", seg + ".limit", seg + ".attr"));
+        }
+        n.addAll(java.util.List.of("cr0", "cr2", "cr3", "cr4", "cr8", "efer", "star", "lstar", "cstar", "fmask",
+                "kernelGsBase", "sysenterCs", "sysenterEsp", "sysenterEip", "tscAux", "gdtr.base", "gdtr.limit",
+                "idtr.base", "idtr.limit", "tr.sel", "tr.base", "tr.limit", "tr.attr", "ldtr.sel", "ldtr.base",
+                "ldtr.limit", "ldtr.attr", "tscOffset", "instructions", "halted"));
+        STATE_NAMES = n.toArray(new String[0]);
+    }
+
+    /**
+     * Every architectural field as one vector (RFLAGS materialised, so two CPUs with different but
+     * equivalent lazy records compare equal), named by {@link #STATE_NAMES}: for comparing states.
+     */
+    public long[] stateVector() {
+        long[] v = new long[STATE_NAMES.length];
+        int k = 0;
+        for (int i = 0; i < 16; i++) v[k++] = r[i];
+        v[k++] = rip;
+        v[k++] = lzOp != 0 ? LazyFlags.materialize(this) : rflags;
+        v[k++] = cpl;
+        for (int i = 0; i < 6; i++) {
+            v[k++] = segSel[i]; v[k++] = segBase[i]; v[k++] = segLimit[i]; v[k++] = segAttr[i];
+        }
+        long[] rest = {cr0, cr2, cr3, cr4, cr8, efer, star, lstar, cstar, fmask, kernelGsBase, sysenterCs, sysenterEsp,
+                sysenterEip, tscAux, gdtrBase, gdtrLimit, idtrBase, idtrLimit, trSel, trBase, trLimit, trAttr, ldtrSel,
+                ldtrBase, ldtrLimit, ldtrAttr, tscOffset, instructions, halted ? 1 : 0};
+        System.arraycopy(rest, 0, v, k, rest.length);
+        return v;
+    }
 }
