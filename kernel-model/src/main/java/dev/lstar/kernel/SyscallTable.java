@@ -57,7 +57,8 @@ public final class SyscallTable {
 
     /**
      * Replaces (or adds) a 64-bit system call. For embedders and tests that need a syscall lstar
-     * does not have (e.g. one that rewrites pt_regs the way sigreturn would).
+     * does not have (e.g. one that rewrites pt_regs the way sigreturn would). {@code nargs} is how
+     * many argument registers the call reads (the others arrive as 0), as in the syscall tables.
      */
     public void override(int nr, String name, int nargs, Impl f) {
         if (nr < 0 || nr >= NR_SYSCALLS) {
@@ -91,10 +92,12 @@ public final class SyscallTable {
         int nr = (int) cpu.r[Cpu.RSI];
         currentRegs = regs;
         k.syscallCount++;
-        long a0 = reg(regs, PtRegs.DI), a1 = reg(regs, PtRegs.SI), a2 = reg(regs, PtRegs.DX),
-                a3 = reg(regs, PtRegs.R10), a4 = reg(regs, PtRegs.R8), a5 = reg(regs, PtRegs.R9);
         long ret;
         Entry e = Integer.compareUnsigned(nr, NR_SYSCALLS) < 0 ? x64[nr] : null;
+        // like the __x64_sys_* wrappers, read from pt_regs only the arguments the call takes
+        int n = e == null || k.config.strace() ? 6 : e.nargs;
+        long a0 = n > 0 ? reg(regs, PtRegs.DI) : 0, a1 = n > 1 ? reg(regs, PtRegs.SI) : 0, a2 = n > 2 ? reg(regs, PtRegs.DX) : 0,
+                a3 = n > 3 ? reg(regs, PtRegs.R10) : 0, a4 = n > 4 ? reg(regs, PtRegs.R8) : 0, a5 = n > 5 ? reg(regs, PtRegs.R9) : 0;
         if (e != null) {
             ret = e.impl.call(a0, a1, a2, a3, a4, a5);
         } else if (nr == -1) {
