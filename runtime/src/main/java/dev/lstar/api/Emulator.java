@@ -521,15 +521,14 @@ public final class Emulator implements AutoCloseable {
     public Snapshot snapshot() {
         checkOwner();
         var phys = machine.phys;
+        // copy-on-write: nothing is copied now; a frame is saved just before its first write.
+        // The previous snapshot stops being tracked, so it takes its remaining frames now.
+        if (baseline != null) baseline.materialize(phys);
         int nframes = (int) (mem.nextFrame >>> 12);
-        byte[][] copy = new byte[nframes][];
-        for (int pfn = 0; pfn < nframes; pfn++) {
-            byte[] f = phys.frameIfPresent(pfn);
-            if (f != null) copy[pfn] = f.clone();
-        }
-        Snapshot s = new Snapshot(this, Context.capture(cpu), copy, mem.nextFrame,
+        Snapshot s = new Snapshot(this, Context.capture(cpu), new byte[nframes][], mem.nextFrame,
                 java.util.Arrays.copyOf(mem.free, mem.freeTop), mem.freeTop, new TreeMap<>(mem.pages),
                 new TreeMap<>(mem.adopted), mem.version);
+        phys.setFirstWriteListener(pfn -> { if (baseline != null) baseline.copyBeforeWrite(phys, pfn); });
         phys.watchAllWrites();
         baseline = s;
         return s;
@@ -566,8 +565,11 @@ public final class Emulator implements AutoCloseable {
                 phys.rewatch(pfn);
             }
         } else {
+            // the current baseline keeps its copy-on-write copies up to date while we overwrite
+            // frames, then is completed before it stops being tracked
             long n = Math.max(phys.frameCount(), 0);
             for (long pfn = 0; pfn < n; pfn++) restoreFrame(snap, pfn);
+            if (baseline != null) baseline.materialize(phys);
             phys.watchAllWrites();
             baseline = snap;
         }

@@ -92,4 +92,36 @@ class SnapshotTest {
         assertEquals(2, emu.readLong(DATA));
         assertThrows(IllegalArgumentException.class, () -> Emulator.builder().build().restore(one));
     }
+
+    @Test
+    void snapshotsAreCopyOnWrite() {
+        Emulator emu = user(MEM);
+        emu.map(DATA, 0x100000, Perm.READ | Perm.WRITE); // 256 pages
+        emu.regWrite(Reg.RSI, DATA);
+        for (int p = 0; p < 256; p++) emu.writeLong(DATA + p * 0x1000L, p + 1);
+        Snapshot snap = emu.snapshot();
+        assertEquals(0, snap.bytes(), "taking a snapshot copies nothing");
+        emu.writeLong(DATA + 5 * 0x1000L, -5);
+        emu.writeLong(DATA + 5 * 0x1000L + 8, -6);
+        assertEquals(4096, snap.bytes(), "the first write to a frame saved that frame, once");
+        emu.start(CODE, MEM_DONE); // the guest writes DATA+8 and its stack (and the walker A/D bits)
+        assertTrue(snap.bytes() < 16 * 4096, "only written frames are copied: " + snap.bytes());
+        emu.restore(snap);
+        for (int p = 0; p < 256; p++) assertEquals(p + 1, emu.readLong(DATA + p * 0x1000L), "page " + p);
+        assertEquals(0, emu.readLong(DATA + 5 * 0x1000L + 8));
+
+        // a newer snapshot completes this one; both stay exact
+        emu.writeLong(DATA, 100);
+        Snapshot newer = emu.snapshot();
+        emu.writeLong(DATA, 200);
+        emu.writeLong(DATA + 0x1000, 300);
+        emu.restore(snap);
+        assertEquals(1, emu.readLong(DATA));
+        assertEquals(2, emu.readLong(DATA + 0x1000));
+        emu.restore(newer);
+        assertEquals(100, emu.readLong(DATA));
+        assertEquals(2, emu.readLong(DATA + 0x1000));
+        emu.restore(snap);
+        assertEquals(1, emu.readLong(DATA));
+    }
 }

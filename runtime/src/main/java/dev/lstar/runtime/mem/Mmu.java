@@ -393,6 +393,8 @@ public final class Mmu implements ByteSource {
         long pa2 = xlate((la | PAGE_MASK) + 1, ACC_WRITE, mode);
         int first = PAGE_SIZE - o;
         byte[] f1 = phys.frame(pa1 >>> 12), f2 = phys.frame(pa2 >>> 12);
+        phys.preWrite(pa1);
+        phys.preWrite(pa2);
         for (int k = 0; k < size; k++) {
             byte b = (byte) (v >>> (8 * k));
             if (k < first) f1[o + k] = b; else f2[k - first] = b;

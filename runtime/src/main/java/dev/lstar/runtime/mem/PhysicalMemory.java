@@ -158,6 +158,29 @@ public final class PhysicalMemory {
         listener = prev == null ? l : (pa, len) -> { prev.codeWritten(pa, len); l.codeWritten(pa, len); };
     }
 
+    /**
+     * Told, before the store, about the first write to a watched frame since the frame was
+     * watched: a copy-on-write snapshot saves the frame's old contents here. May be called more
+     * than once for one frame (it must be idempotent).
+     */
+    @FunctionalInterface
+    public interface FirstWriteListener {
+        void beforeFirstWrite(long pfn);
+    }
+
+    private FirstWriteListener firstWrite;
+
+    /** Sets (or clears with null) the listener for the first write to each watched frame. */
+    public void setFirstWriteListener(FirstWriteListener l) {
+        this.firstWrite = l;
+    }
+
+    /** Called before every store to the frame holding {@code pa}: gives a copy-on-write snapshot its chance. */
+    void preWrite(long pa) {
+        int i = (int) (pa >>> PAGE_SHIFT);
+        if ((watchBits[i >>> 6] & (1L << i)) != 0 && firstWrite != null) firstWrite.beforeFirstWrite(i);
+    }
+
     /** Reports a write of {@code len} bytes at {@code pa} (within one frame) if that frame is code or watched. */
     void noteWrite(long pa, int len) {
         int i = (int) (pa >>> PAGE_SHIFT);
@@ -239,6 +262,7 @@ public final class PhysicalMemory {
     public void adoptFrame(long pfn, byte[] page) {
         if (page.length != PAGE_SIZE) throw new IllegalArgumentException("a frame is exactly 4096 bytes, not " + page.length);
         frameIndex(pfn << PAGE_SHIFT, "adoptFrame");
+        preWrite(pfn << PAGE_SHIFT);
         FRAMES.setVolatile(frames, (int) pfn, page);
         for (Mmu m : mmus) m.flushAll();
         noteWrite(pfn << PAGE_SHIFT, PAGE_SIZE);
@@ -281,6 +305,7 @@ public final class PhysicalMemory {
 
     public void write8(long pa, int v) {
         byte[] f = frame(frameIndex(pa, "write"));
+        preWrite(pa);
         f[(int) pa & PAGE_MASK] = (byte) v;
         noteWrite(pa, 1);
     }
@@ -293,7 +318,9 @@ public final class PhysicalMemory {
             write8(pa + 1, v >>> 8);
             return;
         }
-        LE16.set(frame(frameIndex(pa, "write")), o, (short) v);
+        byte[] f = frame(frameIndex(pa, "write"));
+        preWrite(pa);
+        LE16.set(f, o, (short) v);
         noteWrite(pa, 2);
     }
 
@@ -303,7 +330,9 @@ public final class PhysicalMemory {
             writeSplit(pa, v & 0xFFFF_FFFFL, 4);
             return;
         }
-        LE32.set(frame(frameIndex(pa, "write")), o, v);
+        byte[] f = frame(frameIndex(pa, "write"));
+        preWrite(pa);
+        LE32.set(f, o, v);
         noteWrite(pa, 4);
     }
 
@@ -313,7 +342,9 @@ public final class PhysicalMemory {
             writeSplit(pa, v, 8);
             return;
         }
-        LE64.set(frame(frameIndex(pa, "write")), o, v);
+        byte[] f = frame(frameIndex(pa, "write"));
+        preWrite(pa);
+        LE64.set(f, o, v);
         noteWrite(pa, 8);
     }
 
@@ -324,6 +355,8 @@ public final class PhysicalMemory {
         byte[] f1 = frame(frameIndex(pa, "write"));
         byte[] f2 = frame((pa >>> PAGE_SHIFT) + 1);
         int o = (int) pa & PAGE_MASK;
+        preWrite(pa);
+        preWrite(pa + first);
         for (int k = 0; k < size; k++) {
             byte b = (byte) (v >>> (8 * k));
             if (k < first) f1[o + k] = b; else f2[k - first] = b;
@@ -353,7 +386,9 @@ public final class PhysicalMemory {
         while (len > 0) {
             int o = (int) pa & PAGE_MASK;
             int n = Math.min(len, PAGE_SIZE - o);
-            System.arraycopy(src, off, frame(pa >>> PAGE_SHIFT), o, n);
+            byte[] f = frame(pa >>> PAGE_SHIFT);
+            preWrite(pa);
+            System.arraycopy(src, off, f, o, n);
             noteWrite(pa, n);
             pa += n; off += n; len -= n;
         }
@@ -368,6 +403,7 @@ public final class PhysicalMemory {
             long pfn = pa >>> PAGE_SHIFT;
             byte[] f = value == 0 ? frames[(int) pfn] : frame(pfn);
             if (f != null) {
+                preWrite(pa);
                 Arrays.fill(f, o, o + n, (byte) value);
                 noteWrite(pa, n);
             }
