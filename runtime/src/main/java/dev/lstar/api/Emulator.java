@@ -176,6 +176,10 @@ public final class Emulator implements AutoCloseable {
      * they hold code, call {@link #flushCode(long, long)} after changing them (or write through
      * {@link #write}, which keeps code coherent). {@link #unmap} hands the arrays back (the frame
      * gets a fresh array).
+     *
+     * <p>There is no {@code MemorySegment} variant: guest frames are {@code byte[4096]} arrays (the
+     * TLB fast path is a VarHandle over them), so an off-heap or single large segment could only be
+     * mapped by copying, which this method exists to avoid.
      */
     public void mapHost(long address, byte[][] pages, int perms) {
         checkOwner();
