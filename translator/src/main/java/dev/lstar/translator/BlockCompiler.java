@@ -1114,6 +1114,20 @@ final class BlockCompiler {
             exit(() -> mv.visitVarInsn(LLOAD, t), retired);
         }
 
+        /** Pushes locals {@code a} OP {@code bb} as plain arithmetic (no flags): ADD, SUB, AND, OR, XOR. */
+        void plainOp(Mnemonic op, int a, int bb) {
+            mv.visitVarInsn(LLOAD, a);
+            mv.visitVarInsn(LLOAD, bb);
+            mv.visitInsn(switch (op) {
+                case ADD -> LADD;
+                case SUB -> LSUB;
+                case AND -> LAND;
+                case OR -> LOR;
+                default -> LXOR;
+            });
+            if (op == Mnemonic.ADD && injectAddBugForTest) { lconst(1); mv.visitInsn(LADD); }
+        }
+
         void binary(int k, Instruction i) {
             int size = i.opSize;
             Mnemonic op = i.mnemonic;
@@ -1128,16 +1142,7 @@ final class BlockCompiler {
             mv.visitVarInsn(LSTORE, bb);
             if (!lv) {
                 if (!writes) return; // only the memory read (and its faults) remains
-                mv.visitVarInsn(LLOAD, a);
-                mv.visitVarInsn(LLOAD, bb);
-                mv.visitInsn(switch (op) {
-                    case ADD -> LADD;
-                    case SUB -> LSUB;
-                    case AND -> LAND;
-                    case OR -> LOR;
-                    default -> LXOR;
-                });
-                if (op == Mnemonic.ADD && injectAddBugForTest) { lconst(1); mv.visitInsn(LADD); }
+                plainOp(op, a, bb);
                 mv.visitVarInsn(LSTORE, res);
                 writeOp0(i, res, la);
                 return;
@@ -1153,16 +1158,7 @@ final class BlockCompiler {
             };
             if (mem && writes) {
                 // store first (it may fault), then record the flags: a faulting store leaves flags alone
-                mv.visitVarInsn(LLOAD, a);
-                mv.visitVarInsn(LLOAD, bb);
-                mv.visitInsn(switch (op) {
-                    case ADD -> LADD;
-                    case SUB -> LSUB;
-                    case AND -> LAND;
-                    case OR -> LOR;
-                    default -> LXOR;
-                });
-                if (op == Mnemonic.ADD && injectAddBugForTest) { lconst(1); mv.visitInsn(LADD); }
+                plainOp(op, a, bb);
                 mask(size);
                 mv.visitVarInsn(LSTORE, res);
                 writeOp0(i, res, la);
