@@ -11,15 +11,13 @@ import dev.lstar.runtime.interp.Exec;
 import dev.lstar.runtime.interp.Operands;
 
 import java.lang.invoke.MethodHandles;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
 
 /**
- * Translates one decoded {@link Block} into a hidden class implementing {@link CompiledBlock}.
+ * Translates one decoded {@link Block} into a hidden class extending {@link CompiledBlock}.
  *
  * <p>Shape of the generated {@code run(Cpu c, long limit)}:
  * <ul>
@@ -37,9 +35,9 @@ import org.objectweb.asm.MethodVisitor;
  *       CMP/SUB/TEST/logic op of the same block is evaluated from the operands kept in locals
  *       ({@code LazyFlags.condSub}/{@code condLogic}).</li>
  *   <li>Every other instruction calls {@link JitRt#exec} (the interpreter's {@code Exec}) on the
- *       {@link Instruction} object. Such objects are class data, read once by {@code <clinit>}
- *       into static final fields (HotSpot folds them as constants; cheaper to set up than one
- *       dynamic constant per use).</li>
+ *       {@link Instruction} object, read from the {@link CompiledBlock#insns} array of the
+ *       instance (the generated class has no static state and no {@code <clinit>}: that keeps
+ *       defining it cheap).</li>
  *   <li>After an instruction that may write memory, the block's {@code valid} flag is checked;
  *       if the write hit the block's own code the block exits to the next instruction.</li>
  *   <li>A self-loop block (its final branch targets its own first instruction) can be compiled as
@@ -76,16 +74,27 @@ final class BlockCompiler {
 
     private static final AtomicLong SEQ = new AtomicLong();
 
+    /** Debug: when the system property {@code lstar.jit.dump} names a directory, every generated class is written there. */
+    private static final String DUMP_DIR = System.getProperty("lstar.jit.dump");
+
+    private static void dump(String name, byte[] bytes) {
+        try {
+            java.nio.file.Path p = java.nio.file.Path.of(DUMP_DIR, name.substring(name.lastIndexOf('/') + 1) + ".class");
+            java.nio.file.Files.createDirectories(p.getParent());
+            java.nio.file.Files.write(p, bytes);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("lstar.jit.dump: cannot write " + name, e);
+        }
+    }
+
     static final String CPU = "dev/lstar/runtime/Cpu", MMU = "dev/lstar/runtime/mem/Mmu",
             INSN = "dev/lstar/decoder/Instruction", BLOCK = "dev/lstar/runtime/interp/Block",
             MACHINE = "dev/lstar/runtime/Machine", RT = "dev/lstar/translator/JitRt",
             ALU = "dev/lstar/runtime/ops/Alu", SHIFTS = "dev/lstar/runtime/ops/Shifts",
             MULDIV = "dev/lstar/runtime/ops/MulDiv", LAZY = "dev/lstar/runtime/LazyFlags",
-            CPUEX = "dev/lstar/runtime/CpuException";
+            CPUEX = "dev/lstar/runtime/CpuException", BASE = "dev/lstar/translator/CompiledBlock";
 
 
-    /** Class data indices. */
-    private static final int CD_BLOCK = 0, CD_ADDRS = 1, CD_MACHINE = 2, CD_SLOT = 3, CD_INSN0 = 4;
 
     /** The result of a translation. */
     /** {@code insns}: how many instructions of the segments the method covers (it may end inside the last one). */
@@ -117,6 +126,7 @@ final class BlockCompiler {
             Gen g = new Gen(segs, region && segs.length == 1 && isSelfLoop(b) && !hooks, allFallback);
             if (hooks) g.enableHooks(m.hooks);
             byte[] bytes = g.generate();
+            if (DUMP_DIR != null) dump(g.name, bytes);
             if (g.hooked && g.codeSize > HUGE_METHOD_LIMIT && allFallback) {
                 return new Result(null, 0, 0, 0, 0, false, 1, b.insns.length); // too big even in the compact form: interpreted
             }
@@ -132,21 +142,18 @@ final class BlockCompiler {
                 region = false;
                 continue;
             }
-            List<Object> data = new ArrayList<>(CD_INSN0 + g.insns.length + g.segs.length);
-            data.add(b);
             long[] addrs = new long[g.insns.length];
             for (int k = 0; k < addrs.length; k++) addrs[k] = g.insns[k].address;
-            data.add(addrs);
-            data.add(m);
-            CompiledBlock[] slot = new CompiledBlock[1];
-            data.add(slot);
-            for (Instruction i : g.insns) data.add(i);
-            for (int s = 1; s < g.segs.length; s++) data.add(g.segs[s]); // at CD_INSN0 + insns + s - 1
-            if (g.hooked) data.add(new JitRt.HookSite(g.hooks, m, b)); // CD_INSN0 + insns.length (hooked: one segment)
+            Block[] later = new Block[g.segs.length];
+            for (int s = 1; s < g.segs.length; s++) later[s] = g.segs[s];
             try {
-                MethodHandles.Lookup h = lookup.defineHiddenClassWithClassData(bytes, List.copyOf(data), true);
-                h.ensureInitialized(h.lookupClass()); // <clinit> reads the class data and stores the one instance in the slot
-                CompiledBlock cb = slot[0];
+                CompiledBlock cb = Instantiator.create(lookup.defineHiddenClass(bytes, false));
+                cb.block = b;
+                cb.addrs = addrs;
+                cb.machine = m;
+                cb.insns = g.insns;
+                cb.segs = later;
+                if (g.hooked) cb.site = new JitRt.HookSite(g.hooks, m, b);
                 return new Result(cb, g.codeSize, bytes.length, g.inlined, g.fallbacks, g.region, g.segs.length, g.insns.length);
             } catch (VerifyError | ClassFormatError e) {
                 throw new IllegalStateException("translator produced invalid bytecode for block at 0x"
@@ -247,7 +254,7 @@ final class BlockCompiler {
 
         MethodVisitor mv;
         // locals
-        static final int L_THIS = 0, L_CPU = 1, L_LIMIT = 2, L_MMU = 4, L_AT = 5, L_R = 6, L_DONE = 7, L_REG0 = 9;
+        static final int L_THIS = 0, L_CPU = 1, L_LIMIT = 2, L_MMU = 4, L_AT = 5, L_R = 6, L_DONE = 7, L_CC = 9, L_REG0 = 10;
         int nextTemp = L_REG0 + 32;
         /**
          * Temps are reused from one instruction to the next (fewer locals: smaller frames, faster
@@ -341,29 +348,27 @@ final class BlockCompiler {
             return L_REG0 + 2 * reg;
         }
 
-        /** The class being generated, and the class-data entries its code reads (index -> descriptor). */
+        /** The class being generated. */
         String name;
-        final java.util.TreeMap<Integer, String> usedData = new java.util.TreeMap<>();
+        FrameWriter frames;
 
         byte[] generate() {
-            ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS) {
-                @Override
-                protected String getCommonSuperClass(String a, String c) {
-                    return "java/lang/Object";
-                }
-            };
+            ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS); // frames: FrameWriter
             name = "dev/lstar/translator/Block_" + Long.toHexString(b.la) + "_" + SEQ.incrementAndGet();
-            cw.visit(V21, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, name, null, "java/lang/Object",
-                    new String[] {"dev/lstar/translator/CompiledBlock"});
+            cw.visit(V21, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, name, null, BASE, null);
             MethodVisitor init = cw.visitMethod(ACC_PUBLIC, "<init>", "()V", null, null);
             init.visitCode();
             init.visitVarInsn(ALOAD, 0);
-            init.visitMethodInsn(INVOKESPECIAL, "java/lang/Object", "<init>", "()V", false);
+            init.visitMethodInsn(INVOKESPECIAL, BASE, "<init>", "()V", false);
             init.visitInsn(RETURN);
             init.visitMaxs(0, 0);
             init.visitEnd();
 
-            mv = cw.visitMethod(ACC_PUBLIC | ACC_FINAL, "run", "(L" + CPU + ";J)J", null, null);
+            frames = new FrameWriter(cw.visitMethod(ACC_PUBLIC | ACC_FINAL, "run", "(L" + CPU + ";J)J", null, null),
+                    name, new Object[] {CPU, LONG});
+            frames.declare(L_MMU, MMU);
+            frames.declare(L_R, "[J");
+            mv = frames;
             mv.visitCode();
             Label codeStart = new Label();
             mv.visitLabel(codeStart);
@@ -374,47 +379,8 @@ final class BlockCompiler {
             mv.visitEnd();
             codeSize = end.getOffset();
 
-            // class data: static finals set once in <clinit> (HotSpot folds them as constants)
-            MethodVisitor clinit = cw.visitMethod(ACC_STATIC, "<clinit>", "()V", null, null);
-            clinit.visitCode();
-            clinit.visitMethodInsn(INVOKESTATIC, "java/lang/invoke/MethodHandles", "lookup", "()Ljava/lang/invoke/MethodHandles$Lookup;", false);
-            clinit.visitLdcInsn("_");
-            clinit.visitLdcInsn(org.objectweb.asm.Type.getObjectType("java/util/List"));
-            clinit.visitMethodInsn(INVOKESTATIC, "java/lang/invoke/MethodHandles", "classData",
-                    "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/Class;)Ljava/lang/Object;", false);
-            clinit.visitTypeInsn(CHECKCAST, "java/util/List");
-            clinit.visitVarInsn(ASTORE, 0);
-            for (var e : usedData.entrySet()) {
-                String desc = e.getValue();
-                cw.visitField(ACC_PRIVATE | ACC_STATIC | ACC_FINAL, "d" + e.getKey(), desc, null, null).visitEnd();
-                clinit.visitVarInsn(ALOAD, 0);
-                clinitIndex(clinit, e.getKey());
-                clinit.visitMethodInsn(INVOKEINTERFACE, "java/util/List", "get", "(I)Ljava/lang/Object;", true);
-                clinit.visitTypeInsn(CHECKCAST, desc.startsWith("L") ? desc.substring(1, desc.length() - 1) : desc);
-                clinit.visitFieldInsn(PUTSTATIC, name, "d" + e.getKey(), desc);
-            }
-            // the one instance goes to the slot array (cheaper than a constructor handle)
-            clinit.visitVarInsn(ALOAD, 0);
-            clinitIndex(clinit, CD_SLOT);
-            clinit.visitMethodInsn(INVOKEINTERFACE, "java/util/List", "get", "(I)Ljava/lang/Object;", true);
-            clinit.visitTypeInsn(CHECKCAST, "[Ldev/lstar/translator/CompiledBlock;");
-            clinit.visitInsn(ICONST_0);
-            clinit.visitTypeInsn(NEW, name);
-            clinit.visitInsn(DUP);
-            clinit.visitMethodInsn(INVOKESPECIAL, name, "<init>", "()V", false);
-            clinit.visitInsn(AASTORE);
-            clinit.visitInsn(RETURN);
-            clinit.visitMaxs(0, 0);
-            clinit.visitEnd();
             cw.visitEnd();
             return cw.toByteArray();
-        }
-
-        private static void clinitIndex(MethodVisitor m, int v) {
-            if (v <= 5) m.visitInsn(ICONST_0 + v);
-            else if (v <= Byte.MAX_VALUE) m.visitIntInsn(BIPUSH, v);
-            else if (v <= Short.MAX_VALUE) m.visitIntInsn(SIPUSH, v);
-            else m.visitLdcInsn(v);
         }
 
         // ---------------------------------------------------------------- body
@@ -441,6 +407,7 @@ final class BlockCompiler {
             Label tryStart = new Label(), tryEnd = new Label(), handler = new Label();
             mv.visitTryCatchBlock(tryStart, tryEnd, handler, CPUEX);
             Label loopHead = new Label();
+            if (region) frames.loopHead(loopHead);
             mv.visitLabel(tryStart);
             mv.visitLabel(loopHead);
             int n = insns.length;
@@ -478,6 +445,7 @@ final class BlockCompiler {
             // handler: precise state, rethrow
             mv.visitLabel(handler);
             int exc = nextTemp++;
+            frames.declare(exc, CPUEX);
             mv.visitVarInsn(ASTORE, exc);
             Label fromFallback = new Label();
             mv.visitVarInsn(ILOAD, L_AT);
@@ -494,7 +462,7 @@ final class BlockCompiler {
                 mv.visitFieldInsn(PUTFIELD, CPU, "instructions", "J");
             }
             mv.visitVarInsn(ALOAD, L_CPU);
-            classData(CD_ADDRS, "[J");
+            field("addrs", "[J");
             mv.visitVarInsn(ILOAD, L_AT);
             mv.visitMethodInsn(INVOKESTATIC, RT, "fault", "(L" + CPU + ";[JI)V", false);
             mv.visitVarInsn(ALOAD, exc);
@@ -568,7 +536,7 @@ final class BlockCompiler {
         void validCheck(long next, int retired) {
             if (hooked) return; // JitRt.hookBefore checks before the next instruction (the last one exits anyway)
             Label ok = new Label();
-            classData(CD_BLOCK, "L" + BLOCK + ";");
+            field("block", "L" + BLOCK + ";");
             mv.visitFieldInsn(GETFIELD, BLOCK, "valid", "Z");
             mv.visitJumpInsn(IFNE, ok);
             int saveDirty = dirty;
@@ -584,7 +552,7 @@ final class BlockCompiler {
             iconst(~k);
             mv.visitVarInsn(ISTORE, L_AT);
             mv.visitVarInsn(ALOAD, L_CPU);
-            classData(CD_INSN0 + k, "L" + INSN + ";");
+            insn(k);
             mv.visitMethodInsn(INVOKESTATIC, RT, "exec", "(L" + CPU + ";L" + INSN + ";)J", false);
             int t = temp();
             mv.visitVarInsn(LSTORE, t);
@@ -611,7 +579,9 @@ final class BlockCompiler {
          */
         void segmentCheck(int s, int k) {
             Label ok = new Label();
-            classData(CD_INSN0 + insns.length + s - 1, "L" + BLOCK + ";");
+            field("segs", "[L" + BLOCK + ";");
+            iconst(s);
+            mv.visitInsn(AALOAD);
             mv.visitFieldInsn(GETFIELD, BLOCK, "valid", "Z");
             mv.visitJumpInsn(IFNE, ok);
             int saveDirty = dirty;
@@ -655,9 +625,17 @@ final class BlockCompiler {
             else mv.visitLdcInsn(v);
         }
 
-        void classData(int index, String desc) {
-            usedData.put(index, desc);
-            mv.visitFieldInsn(GETSTATIC, name, "d" + index, desc);
+        /** Pushes one of the {@link CompiledBlock} fields the code refers to. */
+        void field(String f, String desc) {
+            mv.visitVarInsn(ALOAD, L_THIS);
+            mv.visitFieldInsn(GETFIELD, BASE, f, desc);
+        }
+
+        /** Pushes instruction {@code k}'s {@link Instruction} object. */
+        void insn(int k) {
+            field("insns", "[L" + INSN + ";");
+            iconst(k);
+            mv.visitInsn(AALOAD);
         }
 
         /** Truncates the long on the stack to {@code size} bytes (zero-extended). */
@@ -852,11 +830,15 @@ final class BlockCompiler {
                             mv.visitInsn(LCMP);
                             mv.visitJumpInsn((cc & 1) == 0 ? IFLT : IFGE, t);
                         }
+                        // through an int local: jumps carry no operand stack (see FrameWriter)
                         iconst(0);
+                        mv.visitVarInsn(ISTORE, L_CC);
                         mv.visitJumpInsn(GOTO, done);
                         mv.visitLabel(t);
                         iconst(1);
+                        mv.visitVarInsn(ISTORE, L_CC);
                         mv.visitLabel(done);
+                        mv.visitVarInsn(ILOAD, L_CC);
                         return;
                     }
                 }
@@ -1099,10 +1081,10 @@ final class BlockCompiler {
                 mv.visitVarInsn(LLOAD, L_LIMIT);
                 mv.visitInsn(LCMP);
                 mv.visitJumpInsn(IFGT, leave);
-                classData(CD_MACHINE, "L" + MACHINE + ";");
+                field("machine", "L" + MACHINE + ";");
                 mv.visitMethodInsn(INVOKEVIRTUAL, MACHINE, "stopRequested", "()Z", false);
                 mv.visitJumpInsn(IFNE, leave);
-                classData(CD_BLOCK, "L" + BLOCK + ";");
+                field("block", "L" + BLOCK + ";");
                 mv.visitFieldInsn(GETFIELD, BLOCK, "valid", "Z");
                 mv.visitJumpInsn(IFEQ, leave);
                 knownKind = K_NONE;
@@ -1315,7 +1297,7 @@ final class BlockCompiler {
         static final String SITE = RT + "$HookSite";
 
         void siteConst() {
-            classData(CD_INSN0 + insns.length, "L" + SITE + ";");
+            field("site", "L" + SITE + ";");
         }
 
         void saveBase() {
@@ -1368,21 +1350,20 @@ final class BlockCompiler {
             mv.visitVarInsn(ISTORE, L_AT);
             siteConst();
             mv.visitVarInsn(ALOAD, L_CPU);
-            classData(CD_INSN0 + k, "L" + INSN + ";");
+            insn(k);
             iconst(k);
             mv.visitMethodInsn(INVOKESTATIC, RT, "hookBefore", "(L" + SITE + ";L" + CPU + ";L" + INSN + ";I)I", false);
             Label execute = new Label();
-            mv.visitInsn(DUP);
+            mv.visitVarInsn(ISTORE, L_CC); // jumps carry no operand stack (see FrameWriter)
+            mv.visitVarInsn(ILOAD, L_CC);
             mv.visitJumpInsn(IFEQ, execute);
-            if (k < insns.length - 1) {
+            if (k < insns.length - 1) { // never HOOK_NEXT for the last instruction
+                mv.visitVarInsn(ILOAD, L_CC);
                 iconst(JitRt.HOOK_NEXT);
                 mv.visitJumpInsn(IF_ICMPEQ, insnStart[k + 1]);
-            } else {
-                mv.visitInsn(POP); // never HOOK_NEXT for the last instruction
             }
             returnRip();
             mv.visitLabel(execute);
-            mv.visitInsn(POP);
             // the hook may have written registers: load the ones this instruction uses
             if (inline[k]) {
                 int regs = regsOf(i) & cached;
@@ -1402,14 +1383,14 @@ final class BlockCompiler {
             dirty = 0;
             siteConst();
             mv.visitVarInsn(ALOAD, L_CPU);
-            classData(CD_INSN0 + k, "L" + INSN + ";");
+            insn(k);
             iconst(k + 1);
             mv.visitMethodInsn(INVOKESTATIC, RT, "hookAfter", "(L" + SITE + ";L" + CPU + ";L" + INSN + ";I)V", false);
         }
 
         void callAfter(int k) {
             siteConst();
-            classData(CD_INSN0 + k, "L" + INSN + ";");
+            insn(k);
             mv.visitMethodInsn(INVOKESTATIC, RT, "hookExit", "(L" + SITE + ";L" + INSN + ";)V", false);
         }
 

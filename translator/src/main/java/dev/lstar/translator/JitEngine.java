@@ -440,6 +440,25 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
         prev = null;
     }
 
+    /**
+     * Measurement support: the decoded blocks of the live translations, in no particular order
+     * (for {@link #translateAgain}).
+     */
+    public java.util.List<Block> translatedBlocks() {
+        java.util.List<Block> l = new ArrayList<>();
+        for (Translation t : cache.asMap().values()) if (t.valid && t.code != null) l.add(t.block);
+        return l;
+    }
+
+    /**
+     * Measurement support: translates decoded block {@code b} of this machine again, exactly as a
+     * cache miss would (generate, define, instantiate), counts it in the statistics and discards
+     * the result (nothing in the cache changes). Returns the bytecode size of the method.
+     */
+    public int translateAgain(Block b) {
+        return translate(b).codeBytes;
+    }
+
     /** Live translations (after pending evictions). */
     public long liveTranslations() {
         cache.cleanUp();

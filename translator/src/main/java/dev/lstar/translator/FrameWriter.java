@@ -1,0 +1,311 @@
+package dev.lstar.translator;
+
+import static org.objectweb.asm.Opcodes.*;
+
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+
+/**
+ * Writes the stack-map frames of a generated {@code run} method while the code is emitted, so
+ * the class writer need not compute them (ASM's {@code COMPUTE_FRAMES} runs a data-flow analysis
+ * over the whole method; it was about a seventh of the cost of a translation).
+ *
+ * <p>It works because the generator's code is simple: every jump (and every fall-through into
+ * a jump target) has an empty operand stack, locals are typed by the slot they live in (a slot
+ * holds one kind of value for the whole method), and the only backward jump is a region's
+ * back-edge to a label declared with {@link #loopHead}. The writer follows the local types
+ * through the stores, merges them at each jump target, and emits one expanded frame before the
+ * first instruction at a jump target, a loop head or the exception handler. The handler's
+ * frame is the meet of the local types over the whole protected range. Anything outside those
+ * rules (code after an unconditional branch that nothing jumps to, a backward jump to a label
+ * whose frame does not fit, a store of a reference to an undeclared slot) is a generator bug
+ * and throws {@link IllegalStateException} at generation time instead of producing a class the
+ * verifier would reject.
+ */
+final class FrameWriter extends MethodVisitor {
+    /** Marks the second slot of a long. */
+    private static final Object LONG_HI = new Object();
+
+    /** Local types by slot: null = unset (TOP), INTEGER, LONG + LONG_HI, or an internal class name. */
+    private Object[] cur;
+    private boolean reachable = true;
+    /** The merged local types of the jumps to each forward target not reached yet. */
+    private final IdentityHashMap<Label, Object[]> incoming = new IdentityHashMap<>();
+    /** Backward-jump targets and the locals of the frame emitted there. */
+    private final IdentityHashMap<Label, Object[]> loops = new IdentityHashMap<>();
+    /** Reference type of each slot that holds a reference (by ASTORE). */
+    private String[] refTypes = new String[16];
+    /** The frame to emit before the next instruction, or null. */
+    private Object[] pending;
+    private boolean pendingHandler;
+    private Label tryStart, tryEnd, handler;
+    private String handlerType;
+    private boolean inTry;
+    /** Meet of the local types over the protected range so far. */
+    private Object[] handlerLocals;
+
+    /**
+     * {@code thisType}: the generated class; {@code params}: the types of the parameters after
+     * {@code this} (INTEGER, LONG or internal names).
+     */
+    FrameWriter(MethodVisitor mv, String thisType, Object[] params) {
+        super(ASM9, mv);
+        cur = new Object[64];
+        int s = 0;
+        cur[s++] = thisType;
+        for (Object p : params) {
+            cur[s] = p;
+            if (p == LONG) cur[++s] = LONG_HI;
+            s++;
+        }
+    }
+
+    /** Slot {@code slot} will hold references of type {@code internalName}. */
+    void declare(int slot, String internalName) {
+        if (slot >= refTypes.length) refTypes = Arrays.copyOf(refTypes, slot + 16);
+        refTypes[slot] = internalName;
+    }
+
+    /** {@code l} is the target of a later backward jump: its frame is the state when it is visited. */
+    void loopHead(Label l) {
+        loops.put(l, null);
+    }
+
+    // ------------------------------------------------------------------ state
+
+    private static Object at(Object[] a, int i) {
+        return i < a.length ? a[i] : null;
+    }
+
+    private static boolean same(Object a, Object b) {
+        return a == b || (a != null && a.equals(b));
+    }
+
+    /** The meet of {@code a} (may be null: none yet; updated in place) and {@code b}. */
+    private static Object[] merge(Object[] a, Object[] b) {
+        if (a == null) return b.clone();
+        for (int i = 0; i < a.length; i++) if (a[i] != null && !same(a[i], at(b, i))) a[i] = null;
+        // a long whose halves no longer agree is no long
+        for (int i = 0; i < a.length; i++) {
+            if (a[i] == LONG && at(a, i + 1) != LONG_HI) a[i] = null;
+            if (a[i] == LONG_HI && (i == 0 || a[i - 1] != LONG)) a[i] = null;
+        }
+        return a;
+    }
+
+    private void set(int slot, Object type) {
+        if (slot + 3 > cur.length) cur = Arrays.copyOf(cur, Math.max(slot + 3, cur.length * 2));
+        if (cur[slot] == LONG_HI) cur[slot - 1] = null; // overwrote the high half of a long
+        if (cur[slot] == LONG) cur[slot + 1] = null;
+        cur[slot] = type;
+        if (type == LONG) {
+            if (cur[slot + 1] == LONG) cur[slot + 2] = null;
+            cur[slot + 1] = LONG_HI;
+        }
+        if (inTry) meetHandler(slot - 1, slot + 2);
+    }
+
+    private void meetHandler(int from, int to) {
+        Object[] h = handlerLocals;
+        for (int i = Math.max(0, from); i < Math.min(to + 1, h.length); i++) {
+            if (h[i] != null && !same(h[i], at(cur, i))) h[i] = null;
+        }
+    }
+
+    /** Called before every instruction: emits the pending frame, refuses unreachable code. */
+    private void before() {
+        if (pending != null) {
+            Object[] locals = frameLocals(pending);
+            if (pendingHandler) {
+                super.visitFrame(F_NEW, locals.length, locals, 1, new Object[] {handlerType});
+            } else {
+                super.visitFrame(F_NEW, locals.length, locals, 0, null);
+            }
+            pending = null;
+            pendingHandler = false;
+        } else if (!reachable) {
+            throw new IllegalStateException("generated code after an unconditional branch is unreachable");
+        }
+    }
+
+    private static Object[] frameLocals(Object[] slots) {
+        int end = slots.length;
+        while (end > 0 && slots[end - 1] == null) end--;
+        Object[] out = new Object[end];
+        int n = 0;
+        for (int i = 0; i < end; i++) {
+            Object t = slots[i];
+            if (t == null || t == LONG_HI) out[n++] = TOP;
+            else {
+                out[n++] = t;
+                if (t == LONG) i++;
+            }
+        }
+        return n == out.length ? out : Arrays.copyOf(out, n);
+    }
+
+    private void jumpTo(Label target) {
+        if (loops.containsKey(target)) {
+            Object[] f = loops.get(target);
+            if (f == null) throw new IllegalStateException("backward jump to a loop head not visited yet");
+            for (int i = 0; i < f.length; i++) {
+                if (f[i] != null && !same(f[i], at(cur, i))) {
+                    throw new IllegalStateException("back-edge state does not fit the loop head's frame at slot " + i);
+                }
+            }
+            return;
+        }
+        incoming.put(target, merge(incoming.get(target), cur));
+    }
+
+    // ------------------------------------------------------------------ visitor
+
+    @Override
+    public void visitTryCatchBlock(Label start, Label end, Label h, String type) {
+        if (handler != null) throw new IllegalStateException("one exception handler per method");
+        tryStart = start;
+        tryEnd = end;
+        handler = h;
+        handlerType = type;
+        super.visitTryCatchBlock(start, end, h, type);
+    }
+
+    @Override
+    public void visitLabel(Label label) {
+        super.visitLabel(label);
+        if (label == handler) {
+            if (pending != null || incoming.containsKey(label)) throw new IllegalStateException("the handler is also a jump target");
+            cur = handlerLocals.clone();
+            pending = cur.clone();
+            pendingHandler = true;
+            reachable = true;
+            return;
+        }
+        Object[] in = incoming.remove(label);
+        if (in != null) {
+            Object[] merged = reachable ? merge(in, cur) : in;
+            if (pending != null) merged = merge(merged, pending);
+            if (pendingHandler) throw new IllegalStateException("a jump target at the handler");
+            cur = merged.length >= cur.length ? merged : Arrays.copyOf(merged, cur.length);
+            pending = merged.clone();
+            reachable = true;
+            if (inTry) meetHandler(0, cur.length);
+        }
+        if (loops.containsKey(label)) {
+            if (!reachable) throw new IllegalStateException("loop head after an unconditional branch");
+            if (pending == null) pending = cur.clone();
+            loops.put(label, pending.clone());
+        }
+        if (label == tryStart) {
+            inTry = true;
+            handlerLocals = cur.clone();
+        } else if (label == tryEnd) {
+            inTry = false;
+        }
+    }
+
+    @Override
+    public void visitInsn(int opcode) {
+        before();
+        super.visitInsn(opcode);
+        if ((opcode >= IRETURN && opcode <= RETURN) || opcode == ATHROW) reachable = false;
+    }
+
+    @Override
+    public void visitIntInsn(int opcode, int operand) {
+        before();
+        super.visitIntInsn(opcode, operand);
+    }
+
+    @Override
+    public void visitVarInsn(int opcode, int var) {
+        before();
+        super.visitVarInsn(opcode, var);
+        switch (opcode) {
+            case ISTORE -> set(var, INTEGER);
+            case LSTORE -> set(var, LONG);
+            case ASTORE -> {
+                String t = var < refTypes.length ? refTypes[var] : null;
+                if (t == null) throw new IllegalStateException("reference stored to undeclared local " + var);
+                set(var, t);
+            }
+            case FSTORE, DSTORE -> throw new IllegalStateException("float locals are not used");
+            default -> { }
+        }
+    }
+
+    @Override
+    public void visitTypeInsn(int opcode, String type) {
+        before();
+        super.visitTypeInsn(opcode, type);
+    }
+
+    @Override
+    public void visitFieldInsn(int opcode, String owner, String name, String descriptor) {
+        before();
+        super.visitFieldInsn(opcode, owner, name, descriptor);
+    }
+
+    @Override
+    public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean isInterface) {
+        before();
+        super.visitMethodInsn(opcode, owner, name, descriptor, isInterface);
+    }
+
+    @Override
+    public void visitInvokeDynamicInsn(String name, String descriptor, org.objectweb.asm.Handle bsm, Object... args) {
+        throw new IllegalStateException("invokedynamic is not used");
+    }
+
+    @Override
+    public void visitJumpInsn(int opcode, Label label) {
+        before();
+        super.visitJumpInsn(opcode, label);
+        if (opcode == JSR) throw new IllegalStateException("jsr is not used");
+        jumpTo(label);
+        if (opcode == GOTO) reachable = false;
+    }
+
+    @Override
+    public void visitLdcInsn(Object value) {
+        before();
+        super.visitLdcInsn(value);
+    }
+
+    @Override
+    public void visitIincInsn(int var, int increment) {
+        before();
+        super.visitIincInsn(var, increment);
+    }
+
+    @Override
+    public void visitTableSwitchInsn(int min, int max, Label dflt, Label... labels) {
+        before();
+        super.visitTableSwitchInsn(min, max, dflt, labels);
+        jumpTo(dflt);
+        for (Label l : labels) jumpTo(l);
+        reachable = false;
+    }
+
+    @Override
+    public void visitLookupSwitchInsn(Label dflt, int[] keys, Label[] labels) {
+        before();
+        super.visitLookupSwitchInsn(dflt, keys, labels);
+        jumpTo(dflt);
+        for (Label l : labels) jumpTo(l);
+        reachable = false;
+    }
+
+    @Override
+    public void visitMultiANewArrayInsn(String descriptor, int numDimensions) {
+        before();
+        super.visitMultiANewArrayInsn(descriptor, numDimensions);
+    }
+
+    @Override
+    public void visitFrame(int type, int numLocal, Object[] local, int numStack, Object[] stack) {
+        throw new IllegalStateException("frames are written by FrameWriter");
+    }
+}
