@@ -254,7 +254,7 @@ final class BlockCompiler {
 
         MethodVisitor mv;
         // locals
-        static final int L_THIS = 0, L_CPU = 1, L_LIMIT = 2, L_MMU = 4, L_AT = 5, L_R = 6, L_DONE = 7, L_CC = 9, L_REG0 = 10;
+        static final int L_THIS = 0, L_CPU = 1, L_LIMIT = 2, L_MMU = 4, L_AT = 5, L_R = 6, L_DONE = 7, L_CC = 9, L_OFF = 10, L_FRAME = 11, L_REG0 = 12;
         int nextTemp = L_REG0 + 32;
         /**
          * Temps are reused from one instruction to the next (fewer locals: smaller frames, faster
@@ -326,6 +326,8 @@ final class BlockCompiler {
                     case PUSH, POP, CALL, RET -> true;
                     default -> false;
                 };
+                // a run of pushes or pops is one access (see emitStackRun)
+                if (touches && k > 0 && stackKind(i) != 0 && stackKind(all[k - 1]) == stackKind(i)) touches = false;
                 if (touches && ++mem > MEM_OPS_PER_METHOD && k > 0) return k;
             }
             return all.length;
@@ -368,6 +370,7 @@ final class BlockCompiler {
                     name, new Object[] {CPU, LONG});
             frames.declare(L_MMU, MMU);
             frames.declare(L_R, "[J");
+            frames.declare(L_FRAME, "[B");
             mv = frames;
             mv.visitCode();
             Label codeStart = new Label();
@@ -412,33 +415,13 @@ final class BlockCompiler {
             mv.visitLabel(loopHead);
             int n = insns.length;
             for (int k = 0; k < n; k++) {
-                Instruction i = insns[k];
-                boolean producer = inline[k] && producesKnown(k, i);
-                nextTemp = producer || knownKind == K_NONE ? tempBase : pinnedTop;
-                int seq = knownSeq;
-                int seg = segmentAt(k);
-                if (seg > 0) segmentCheck(seg, k);
-                if (hooked) hookBefore(k, i);
-                if (inline[k]) {
-                    inlined++;
-                    if (mayFault(i)) { iconst(k); mv.visitVarInsn(ISTORE, L_AT); }
-                    boolean exited = emitInline(k, i, loopHead);
-                    if (exited) {
-                        if (k != n - 1) throw new IllegalStateException("block continues after a branch");
-                        break;
-                    }
-                    if (k == n - 1) {
-                        exit(() -> lconst(i.next()), n);
-                    } else if (writesMemory(i)) {
-                        validCheck(i.next(), k + 1);
-                    }
-                    if (k != n - 1 && i.mnemonic == Mnemonic.MOV_TO_CR) fetchCheck(k + 1);
-                } else {
-                    fallbacks++;
-                    emitFallback(k, i);
+                int run = hooked ? 0 : stackRun(k);
+                if (run > 1) {
+                    emitStackRun(k, run, loopHead);
+                    k += run - 1;
+                    continue;
                 }
-                if (hooked && k < n - 1) hookAfter(k, i);
-                if (knownSeq != seq) pinnedTop = nextTemp;
+                if (emitInstruction(k, loopHead)) break;
             }
             nextTemp = maxTemp;
             mv.visitLabel(tryEnd);
@@ -467,6 +450,150 @@ final class BlockCompiler {
             mv.visitMethodInsn(INVOKESTATIC, RT, "fault", "(L" + CPU + ";[JI)V", false);
             mv.visitVarInsn(ALOAD, exc);
             mv.visitInsn(ATHROW);
+        }
+
+        /** Emits instruction {@code k} (its checks, hooks, inline code or fallback); true if it left the method. */
+        boolean emitInstruction(int k, Label loopHead) {
+            int n = insns.length;
+            Instruction i = insns[k];
+            boolean producer = inline[k] && producesKnown(k, i);
+            nextTemp = producer || knownKind == K_NONE ? tempBase : pinnedTop;
+            int seq = knownSeq;
+            int seg = segmentAt(k);
+            if (seg > 0) segmentCheck(seg, k);
+            if (hooked) hookBefore(k, i);
+            if (inline[k]) {
+                inlined++;
+                if (mayFault(i)) { iconst(k); mv.visitVarInsn(ISTORE, L_AT); }
+                boolean exited = emitInline(k, i, loopHead);
+                if (exited) {
+                    if (k != n - 1) throw new IllegalStateException("block continues after a branch");
+                    return true;
+                }
+                if (k == n - 1) {
+                    exit(() -> lconst(i.next()), n);
+                } else if (writesMemory(i)) {
+                    validCheck(i.next(), k + 1);
+                }
+                if (k != n - 1 && i.mnemonic == Mnemonic.MOV_TO_CR) fetchCheck(k + 1);
+            } else {
+                fallbacks++;
+                emitFallback(k, i);
+            }
+            if (hooked && k < n - 1) hookAfter(k, i);
+            if (knownSeq != seq) pinnedTop = nextTemp;
+            return false;
+        }
+
+        // ---------------------------------------------------------------- runs of pushes and pops
+
+        /**
+         * How many instructions from {@code k} form a stack run (0 if none): consecutive 64-bit
+         * PUSHes of a register other than RSP or an immediate, or consecutive 64-bit POPs to a
+         * register other than RSP, inline-translated, inside one superblock segment and before
+         * the method's last instruction.
+         */
+        int stackRun(int k) {
+            int kind = stackKind(k);
+            if (kind == 0) return 0;
+            int m = 1;
+            while (k + m < insns.length - 1 && stackKind(k + m) == kind && segmentAt(k + m) == 0) m++;
+            return k + m <= insns.length - 1 ? m : m - 1;
+        }
+
+        private int stackKind(int k) {
+            if (!inline[k]) return 0;
+            return stackKind(insns[k]);
+        }
+
+        /** 1: a PUSH a run can hold, 2: such a POP, 0: neither. */
+        static int stackKind(Instruction i) {
+            if (i.opSize != 8 || (i.prefixes & ~(Instruction.P_REX | Instruction.P_REXW)) != 0) return 0;
+            if (i.mnemonic == Mnemonic.PUSH) {
+                if (i.kind[0] == Instruction.OP_IMM) return 1;
+                return i.kind[0] == Instruction.OP_REG && i.reg[0] != 4 ? 1 : 0;
+            }
+            if (i.mnemonic == Mnemonic.POP) return i.kind[0] == Instruction.OP_REG && i.reg[0] != 4 ? 2 : 0;
+            return 0;
+        }
+
+        /**
+         * A run of {@code m} pushes or pops from instruction {@code k}: when the whole run lies in
+         * one page that the MMU's fast path holds for this access (for writes that also means the
+         * frame holds no code and no snapshot or watch needs to see the stores), the values go
+         * straight to the frame's array with one look-up and no per-instruction checks (no fault
+         * is possible, and no write can hit translated code); otherwise the instructions run one
+         * by one as usual (precise faults, self-modifying-code checks). HotSpot turns the
+         * never-taken slow path into a trap, so the run costs one memory access of the method's
+         * inlining budget ({@link Gen#methodCut}).
+         */
+        void emitStackRun(int k, int m, Label loopHead) {
+            boolean push = insns[k].mnemonic == Mnemonic.PUSH;
+            int saveDirty = dirty;
+            nextTemp = knownKind == K_NONE ? tempBase : pinnedTop;
+            int base = temp();
+            Label slow = new Label(), done = new Label();
+            // base: the lowest address of the run
+            mv.visitVarInsn(LLOAD, slot(4));
+            if (push) {
+                lconst(8L * m);
+                mv.visitInsn(LSUB);
+            }
+            mv.visitVarInsn(LSTORE, base);
+            mv.visitVarInsn(ALOAD, L_MMU);
+            mv.visitVarInsn(LLOAD, base);
+            mv.visitMethodInsn(INVOKEVIRTUAL, MMU, push ? "writeFrame" : "readFrame", "(J)[B", false);
+            mv.visitVarInsn(ASTORE, L_FRAME);
+            mv.visitVarInsn(ALOAD, L_FRAME);
+            mv.visitJumpInsn(IFNULL, slow);
+            // the run's last byte in the same page (also rules out wrapping)
+            mv.visitVarInsn(LLOAD, base);
+            lconst(8L * m - 1);
+            mv.visitInsn(LADD);
+            mv.visitVarInsn(LLOAD, base);
+            mv.visitInsn(LXOR);
+            lconst(~0xFFFL);
+            mv.visitInsn(LAND);
+            lconst(0);
+            mv.visitInsn(LCMP);
+            mv.visitJumpInsn(IFNE, slow);
+            mv.visitVarInsn(LLOAD, base);
+            mv.visitInsn(L2I);
+            iconst(0xFFF);
+            mv.visitInsn(IAND);
+            mv.visitVarInsn(ISTORE, L_OFF);
+            for (int j = 0; j < m; j++) {
+                Instruction i = insns[k + j];
+                inlined++;
+                mv.visitVarInsn(ALOAD, L_FRAME);
+                mv.visitVarInsn(ILOAD, L_OFF);
+                iconst(push ? 8 * (m - 1 - j) : 8 * j);
+                mv.visitInsn(IADD);
+                if (push) {
+                    read(i, 0, -1);
+                    mv.visitMethodInsn(INVOKESTATIC, RT, "put64", "([BIJ)V", false);
+                } else {
+                    mv.visitMethodInsn(INVOKESTATIC, RT, "get64", "([BI)J", false);
+                    writeReg(i.reg[0], 8);
+                }
+            }
+            mv.visitVarInsn(LLOAD, base);
+            if (!push) {
+                lconst(8L * m);
+                mv.visitInsn(LADD);
+            }
+            mv.visitVarInsn(LSTORE, slot(4));
+            dirty |= 1 << 4;
+            int fastDirty = dirty;
+            mv.visitJumpInsn(GOTO, done);
+            mv.visitLabel(slow);
+            dirty = saveDirty;
+            inlined -= m; // counted again by the one-by-one path
+            for (int j = 0; j < m; j++) {
+                if (emitInstruction(k + j, loopHead)) throw new IllegalStateException("a push or pop left the method");
+            }
+            dirty |= fastDirty;
+            mv.visitLabel(done);
         }
 
         static int regsOf(Instruction i) {

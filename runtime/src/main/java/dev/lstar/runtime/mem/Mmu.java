@@ -193,6 +193,26 @@ public final class Mmu implements ByteSource {
         writeSlow(la, v, 8, dataMode());
     }
 
+    /**
+     * The frame array behind linear {@code la} if the write fast path holds its page at the
+     * current privilege, else null. A non-null result means plain stores anywhere in that page
+     * are what {@link #write64} would do: the page is writable here, its dirty bit is set, and
+     * the frame is not one whose writes must be reported (code, snapshots, watches). For
+     * translated code storing a run of pushes with one look-up.
+     */
+    public byte[] writeFrame(long la) {
+        TlbSet s = cur;
+        int i = idx(la);
+        return s.wTag[i] == (la & ~0xFFFL) ? s.frame[i & MASK] : null;
+    }
+
+    /** As {@link #writeFrame}, for reads (a run of pops). */
+    public byte[] readFrame(long la) {
+        TlbSet s = cur;
+        int i = idx(la);
+        return s.rTag[i] == (la & ~0xFFFL) ? s.frame[i & MASK] : null;
+    }
+
     /** Instruction fetch of one byte at the current privilege (execute checks: NX, SMEP). */
     public int fetch8(long la) {
         TlbSet s = cur;
