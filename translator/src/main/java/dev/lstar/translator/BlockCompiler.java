@@ -142,18 +142,9 @@ final class BlockCompiler {
                 region = false;
                 continue;
             }
-            long[] addrs = new long[g.insns.length];
-            for (int k = 0; k < addrs.length; k++) addrs[k] = g.insns[k].address;
-            Block[] later = new Block[g.segs.length];
-            for (int s = 1; s < g.segs.length; s++) later[s] = g.segs[s];
             try {
                 CompiledBlock cb = Instantiator.create(lookup.defineHiddenClass(bytes, false));
-                cb.block = b;
-                cb.addrs = addrs;
-                cb.machine = m;
-                cb.insns = g.insns;
-                cb.segs = later;
-                if (g.hooked) cb.site = new JitRt.HookSite(g.hooks, m, b);
+                setFields(cb, g, m);
                 return new Result(cb, g.codeSize, bytes.length, g.inlined, g.fallbacks, g.region, g.segs.length, g.insns.length);
             } catch (VerifyError | ClassFormatError e) {
                 throw new IllegalStateException("translator produced invalid bytecode for block at 0x"
@@ -164,6 +155,113 @@ final class BlockCompiler {
                 throw new IllegalStateException(t);
             }
         }
+    }
+
+    /**
+     * Compiles several single blocks into one hidden class (a batch): block {@code k} becomes
+     * static method {@code bk}, and {@code run} calls the one its instance's {@link CompiledBlock#id}
+     * names. Defining a class has a large fixed cost (parsing, the class loader data HotSpot keeps
+     * per hidden class and scans at every young GC, linking), which a batch pays once. Returns
+     * one result per block; a block too large for a method even in the compact form gets a
+     * result without code (it is interpreted). Hooked blocks are compiled alone.
+     */
+    static Result[] compileBatch(MethodHandles.Lookup lookup, Block[] blocks, Machine m) {
+        int n = blocks.length;
+        String name = "dev/lstar/translator/Batch_" + Long.toHexString(blocks[0].la) + "_" + SEQ.incrementAndGet();
+        ClassWriter cw = Gen.newClass(name);
+        // the instance as the base type: a hidden class cannot name itself in a descriptor
+        String desc = "(L" + BASE + ";L" + CPU + ";J)J";
+        Gen[] gens = new Gen[n];
+        String[] methods = new String[n];
+        for (int k = 0; k < n; k++) {
+            if (hookCalls(blocks[k], m)) throw new IllegalArgumentException("hooked blocks are compiled alone");
+            boolean compact = forceFallbackForTest;
+            while (true) {
+                Gen g = new Gen(new Block[] {blocks[k]}, false, compact);
+                g.name = name;
+                String method = "b" + k + (compact ? "c" : "");
+                g.emitMethod(cw, ACC_PRIVATE | ACC_STATIC, method, desc);
+                if (g.codeSize <= HUGE_METHOD_LIMIT) {
+                    gens[k] = g;
+                    methods[k] = method;
+                    break;
+                }
+                if (compact) break; // too big even in the compact form: interpreted (the method stays, never called)
+                compact = true;
+            }
+        }
+        // run(): switch on the instance's id
+        FrameWriter run = new FrameWriter(cw.visitMethod(ACC_PUBLIC | ACC_FINAL, "run", "(L" + CPU + ";J)J", null, null),
+                name, new Object[] {CPU, LONG});
+        run.visitCode();
+        Label[] cases = new Label[n];
+        Label dflt = null;
+        for (int k = 0; k < n; k++) {
+            if (gens[k] == null) continue;
+            cases[k] = new Label();
+            if (dflt == null) dflt = cases[k];
+        }
+        if (dflt == null) {
+            Result[] none = new Result[n];
+            for (int k = 0; k < n; k++) none[k] = new Result(null, 0, 0, 0, 0, false, 1, blocks[k].insns.length);
+            return none;
+        }
+        for (int k = 0; k < n; k++) if (cases[k] == null) cases[k] = dflt;
+        run.visitVarInsn(ALOAD, 0);
+        run.visitFieldInsn(GETFIELD, BASE, "id", "I");
+        run.visitTableSwitchInsn(0, n - 1, dflt, cases);
+        for (int k = 0; k < n; k++) {
+            if (gens[k] == null) continue;
+            run.visitLabel(cases[k]);
+            run.visitVarInsn(ALOAD, 0);
+            run.visitVarInsn(ALOAD, 1);
+            run.visitVarInsn(LLOAD, 2);
+            run.visitMethodInsn(INVOKESTATIC, name, methods[k], desc, false);
+            run.visitInsn(LRETURN);
+        }
+        run.visitMaxs(0, 0);
+        run.visitEnd();
+        cw.visitEnd();
+        byte[] bytes = cw.toByteArray();
+        if (DUMP_DIR != null) dump(name, bytes);
+        try {
+            MethodHandles.Lookup h = lookup.defineHiddenClass(bytes, false);
+            Result[] out = new Result[n];
+            for (int k = 0; k < n; k++) {
+                Gen g = gens[k];
+                if (g == null) {
+                    out[k] = new Result(null, 0, 0, 0, 0, false, 1, blocks[k].insns.length);
+                    continue;
+                }
+                CompiledBlock cb = Instantiator.create(h);
+                cb.id = k;
+                cb.inBatch = true;
+                setFields(cb, g, m);
+                out[k] = new Result(cb, g.codeSize, bytes.length / n, g.inlined, g.fallbacks, false, 1, g.insns.length);
+            }
+            return out;
+        } catch (VerifyError | ClassFormatError e) {
+            throw new IllegalStateException("translator produced invalid bytecode for the batch at 0x"
+                    + Long.toHexString(blocks[0].la) + ": " + e.getMessage(), e);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** The objects the generated code of {@code g} refers to. */
+    private static void setFields(CompiledBlock cb, Gen g, Machine m) {
+        long[] addrs = new long[g.insns.length];
+        for (int k = 0; k < addrs.length; k++) addrs[k] = g.insns[k].address;
+        Block[] later = new Block[g.segs.length];
+        for (int s = 1; s < g.segs.length; s++) later[s] = g.segs[s];
+        cb.block = g.b;
+        cb.addrs = addrs;
+        cb.machine = m;
+        cb.insns = g.insns;
+        cb.segs = later;
+        if (g.hooked) cb.site = new JitRt.HookSite(g.hooks, m, g.b);
     }
 
     // ======================================================================================
@@ -355,8 +453,16 @@ final class BlockCompiler {
         FrameWriter frames;
 
         byte[] generate() {
-            ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS); // frames: FrameWriter
             name = "dev/lstar/translator/Block_" + Long.toHexString(b.la) + "_" + SEQ.incrementAndGet();
+            ClassWriter cw = newClass(name);
+            emitMethod(cw, ACC_PUBLIC | ACC_FINAL, "run", "(L" + CPU + ";J)J");
+            cw.visitEnd();
+            return cw.toByteArray();
+        }
+
+        /** A class extending {@link CompiledBlock}, with its constructor. */
+        static ClassWriter newClass(String name) {
+            ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS); // frames: FrameWriter
             cw.visit(V21, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, name, null, BASE, null);
             MethodVisitor init = cw.visitMethod(ACC_PUBLIC, "<init>", "()V", null, null);
             init.visitCode();
@@ -365,9 +471,17 @@ final class BlockCompiler {
             init.visitInsn(RETURN);
             init.visitMaxs(0, 0);
             init.visitEnd();
+            return cw;
+        }
 
-            frames = new FrameWriter(cw.visitMethod(ACC_PUBLIC | ACC_FINAL, "run", "(L" + CPU + ";J)J", null, null),
-                    name, new Object[] {CPU, LONG});
+        /**
+         * Emits the block's code as method {@code method} of class {@link #name}: an instance
+         * method {@code (Cpu, long)}, or a static one taking the instance first (the locals are the
+         * same: 0 the instance, 1 the CPU, 2 the limit).
+         */
+        void emitMethod(ClassWriter cw, int access, String method, String desc) {
+            frames = new FrameWriter(cw.visitMethod(access, method, desc, null, null),
+                    (access & ACC_STATIC) != 0 ? BASE : name, new Object[] {CPU, LONG});
             frames.declare(L_MMU, MMU);
             frames.declare(L_R, "[J");
             frames.declare(L_FRAME, "[B");
@@ -381,9 +495,6 @@ final class BlockCompiler {
             mv.visitMaxs(0, 0);
             mv.visitEnd();
             codeSize = end.getOffset();
-
-            cw.visitEnd();
-            return cw.toByteArray();
         }
 
         // ---------------------------------------------------------------- body

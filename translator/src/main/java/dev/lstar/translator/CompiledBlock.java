@@ -33,6 +33,10 @@ public abstract class CompiledBlock {
     Block[] segs;
     /** Hooked code only: the hook call site. */
     JitRt.HookSite site;
+    /** In a batch class (several blocks, one method each): which block this instance runs. */
+    int id;
+    /** Whether this instance belongs to a batch class ({@link #run} dispatches on {@link #id}). */
+    boolean inBatch;
 
     /**
      * Runs the block. {@code limit}: a translated loop (hot region) leaves at its back-edge once

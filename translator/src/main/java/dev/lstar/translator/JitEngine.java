@@ -52,35 +52,51 @@ import java.util.Map;
  * execution.
  */
 public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
-    /** Tuning knobs. */
-    public record Options(long maxCacheBytes, boolean linking, int hotThreshold, int superblockInsns) {
+    /**
+     * Tuning knobs. {@code compileThreshold}: the execution of a block at which it is translated
+     * (1: at its first; 2, the default: it is interpreted once, and translated when it runs
+     * again, together with up to {@code batchSize - 1} other blocks that have run once since
+     * the last batch, into one class: see {@link BlockCompiler#compileBatch}).
+     */
+    public record Options(long maxCacheBytes, boolean linking, int hotThreshold, int superblockInsns,
+                          int compileThreshold, int batchSize) {
         /** Default for {@link #superblockInsns}. */
         public static final int SUPERBLOCK_INSNS = 128;
 
         public Options(long maxCacheBytes, boolean linking, int hotThreshold) {
-            this(maxCacheBytes, linking, hotThreshold, SUPERBLOCK_INSNS);
+            this(maxCacheBytes, linking, hotThreshold, SUPERBLOCK_INSNS, 2, 8);
         }
 
         public static Options defaults() {
-            return new Options(64L << 20, true, 64, SUPERBLOCK_INSNS);
+            return new Options(64L << 20, true, 64, SUPERBLOCK_INSNS, 2, 8);
         }
 
         public Options withMaxCacheBytes(long bytes) {
-            return new Options(bytes, linking, hotThreshold, superblockInsns);
+            return new Options(bytes, linking, hotThreshold, superblockInsns, compileThreshold, batchSize);
         }
 
         public Options withLinking(boolean on) {
-            return new Options(maxCacheBytes, on, hotThreshold, superblockInsns);
+            return new Options(maxCacheBytes, on, hotThreshold, superblockInsns, compileThreshold, batchSize);
         }
 
         /** Executions after which a block is recompiled as a region or superblock; 0 disables both. */
         public Options withHotThreshold(int n) {
-            return new Options(maxCacheBytes, linking, n, superblockInsns);
+            return new Options(maxCacheBytes, linking, n, superblockInsns, compileThreshold, batchSize);
         }
 
         /** Longest superblock in instructions; 0 or 1 compiles every block alone. */
         public Options withSuperblocks(int maxInsns) {
-            return new Options(maxCacheBytes, linking, hotThreshold, maxInsns);
+            return new Options(maxCacheBytes, linking, hotThreshold, maxInsns, compileThreshold, batchSize);
+        }
+
+        /** The execution at which a block is translated (1 = at the first, no interpretation first). */
+        public Options withCompileThreshold(int n) {
+            return new Options(maxCacheBytes, linking, hotThreshold, superblockInsns, Math.max(1, n), batchSize);
+        }
+
+        /** Most blocks translated into one class (1: a class per block). */
+        public Options withBatchSize(int n) {
+            return new Options(maxCacheBytes, linking, hotThreshold, superblockInsns, compileThreshold, Math.max(1, n));
         }
     }
 
@@ -88,13 +104,17 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
     private final Cpu cpu;
     private final Mmu mmu;
     private final BlockCache blocks;
-    private final Options options;
+    private Options options;
     private final MethodHandles.Lookup lookup = MethodHandles.lookup();
     private final Cache<Long, Translation> cache;
     private final Translation[] front = new Translation[4096];
     private final Map<Long, ArrayList<Translation>> byPage = new HashMap<>();
     private Translation prev;
     private final BlockRunner runner;
+    /** Blocks that have run (interpreted) but are not translated yet, oldest first. */
+    private final ArrayList<Translation> pending = new ArrayList<>();
+    /** Most pending blocks remembered; older ones are translated when they run again, alone or with newer ones. */
+    private static final int MAX_PENDING = 64;
     /** Test hook: every new translation is passed here. */
     java.util.function.Consumer<Translation> onTranslate;
     /** The block the last {@link #step} ran (null if its fetch faulted); for lockstep reports. */
@@ -104,7 +124,7 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
 
     // statistics
     public long blocksExecuted, hits, misses, translations, evictions, invalidations, linksFollowed,
-            nativeCalls, exceptionsDelivered, interpretedBlocks, regions, superblocks, superblockSegments, translateNanos, bytesGenerated,
+            nativeCalls, exceptionsDelivered, interpretedBlocks, firstRuns, batches, batchedBlocks, regions, superblocks, superblockSegments, translateNanos, bytesGenerated,
             classBytesGenerated, inlinedInsns, fallbackInsns, hookedTranslations, hookInvalidations;
 
     public JitEngine(Machine machine) {
@@ -137,6 +157,14 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
 
     public Options options() {
         return options;
+    }
+
+    /**
+     * Changes {@link Options#compileThreshold} (say to 1, to have every block translated at its
+     * first execution, as tests of translated code need); takes effect for blocks seen from now on.
+     */
+    public void setCompileThreshold(int n) {
+        options = options.withCompileThreshold(n);
     }
 
     @Override
@@ -174,18 +202,21 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
             t.execCount++;
             Block b = t.block;
             b.execCount++;
+            if (t.pending && t.execCount >= options.compileThreshold()) translatePending(t);
             CompiledBlock code = t.code;
             if (b.nativeFn != null) {
                 nativeCalls++;
                 runner.runNative(b);
             } else if (code == null || mustInterpret(t, b, until, blockLimit(limit))) {
-                interpretedBlocks++;
+                if (t.pending) firstRuns++;
+                else interpretedBlocks++;
                 runner.interpret(b, until, blockLimit(limit)); // the shared rules: until, exact budget, RF, TF, hooks, trace
             } else {
                 CompiledBlock single = code;
                 // checked once, when the block becomes hot (not on every later execution)
-                if (!t.region && options.hotThreshold() > 0 && t.execCount == options.hotThreshold()) {
-                    code = BlockCompiler.isSelfLoop(b) ? recompileAsRegion(t) : recompileAsSuperblock(t);
+                if (!t.hotChecked && options.hotThreshold() > 0 && t.execCount >= options.hotThreshold()) {
+                    t.hotChecked = true;
+                    if (!t.region) code = BlockCompiler.isSelfLoop(b) ? recompileAsRegion(t) : recompileAsSuperblock(t);
                 }
                 if (t.isSuperblock() && tailBlocked(t, until, blockLimit(limit))) {
                     code = t.firstOnly != null ? t.firstOnly : single; // (null only if t was evicted just now)
@@ -262,7 +293,7 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
         }
         misses++;
         if (t != null) dropTranslation(t);
-        t = translate(b);
+        t = options.compileThreshold() <= 1 || BlockCompiler.hookCalls(b, machine) ? translate(b) : pendingTranslation(b);
         front[slot] = t;
         byPage.computeIfAbsent(b.pa >>> 12, k -> new ArrayList<>()).add(t);
         cache.put(b.pa, t);
@@ -273,18 +304,65 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
         long t0 = System.nanoTime();
         BlockCompiler.Result r = BlockCompiler.compile(lookup, b, machine, false);
         Translation t = new Translation(b.la, b.pa, b);
+        install(t, r);
+        translateNanos += System.nanoTime() - t0;
+        return t;
+    }
+
+    /** Fills in {@code t} from its translation and counts it. */
+    private void install(Translation t, BlockCompiler.Result r) {
+        Block b = t.block;
+        t.pending = false;
         if (r.insns() < b.insns.length) t.insns = Arrays.copyOf(b.insns, r.insns()); // ends early: see BlockCompiler.methodCut
         t.code = r.code();
         markHookCalls(t);
         t.codeBytes = r.codeBytes();
-        translateNanos += System.nanoTime() - t0;
         translations++;
         bytesGenerated += r.codeBytes();
         classBytesGenerated += r.classBytes();
         inlinedInsns += r.inlined();
         fallbackInsns += r.fallbacks();
         if (onTranslate != null) onTranslate.accept(t);
+    }
+
+    /** A block seen for the first time: interpreted until {@link Options#compileThreshold}. */
+    private Translation pendingTranslation(Block b) {
+        Translation t = new Translation(b.la, b.pa, b);
+        t.pending = true;
+        t.codeBytes = PENDING_WEIGHT;
+        pending.add(t);
+        if (pending.size() > MAX_PENDING) pending.remove(0);
         return t;
+    }
+
+    /** Cache weight of a translation not made yet (so that pending entries are bounded too). */
+    private static final int PENDING_WEIGHT = 64;
+
+    /**
+     * {@code t} reached the compile threshold: translate it, together with the most recent other
+     * pending blocks (up to {@link Options#batchSize} in all), into one class.
+     */
+    private void translatePending(Translation t) {
+        long t0 = System.nanoTime();
+        ArrayList<Translation> batch = new ArrayList<>(options.batchSize());
+        batch.add(t);
+        for (int k = pending.size() - 1; k >= 0 && batch.size() < options.batchSize(); k--) {
+            Translation q = pending.get(k);
+            if (q != t && q.pending && q.valid && q.block.valid && !BlockCompiler.hookCalls(q.block, machine)) batch.add(q);
+        }
+        pending.removeIf(q -> !q.pending || !q.valid || batch.contains(q));
+        if (batch.size() == 1) {
+            install(t, BlockCompiler.compile(lookup, t.block, machine, false));
+        } else {
+            Block[] blocks = new Block[batch.size()];
+            for (int k = 0; k < blocks.length; k++) blocks[k] = batch.get(k).block;
+            BlockCompiler.Result[] rs = BlockCompiler.compileBatch(lookup, blocks, machine);
+            for (int k = 0; k < blocks.length; k++) install(batch.get(k), rs[k]);
+            batches++;
+            batchedBlocks += blocks.length;
+        }
+        for (Translation q : batch) if (q.valid) cache.put(q.pa, q); // re-weigh (may evict: the objects stay usable)
+        translateNanos += System.nanoTime() - t0;
     }
 
     /**
@@ -350,11 +428,11 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
     private CompiledBlock recompileAsSuperblock(Translation t) {
         CompiledBlock single = t.code;
         Block[] segs = superblock(t.block);
-        if (segs.length == 1) return single;
+        if (segs.length == 1) return alone(t);
         long t0 = System.nanoTime();
         BlockCompiler.Result r = BlockCompiler.compile(lookup, segs, machine, false);
         translateNanos += System.nanoTime() - t0;
-        if (r.segments() == 1) return single; // too large for one method, or cut inside the first block
+        if (r.segments() == 1) return alone(t); // too large for one method, or cut inside the first block
         Block[] used = Arrays.copyOf(segs, r.segments());
         Instruction[] all = new Instruction[r.insns()];
         int n = 0;
@@ -375,6 +453,24 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
         CompiledBlock code = t.code;
         cache.put(t.pa, t); // re-weigh (may evict t: the local stays usable for this run)
         return code;
+    }
+
+    /**
+     * A hot block that stays a single block: if its code is a member of a batch class, it is
+     * compiled again in a class of its own (its {@code run} is then the block's code itself, not
+     * a dispatch on the member index: one call less on every execution).
+     */
+    private CompiledBlock alone(Translation t) {
+        CompiledBlock code = t.code;
+        if (code == null || !code.inBatch) return code;
+        long t0 = System.nanoTime();
+        BlockCompiler.Result r = BlockCompiler.compile(lookup, t.block, machine, false);
+        translateNanos += System.nanoTime() - t0;
+        if (r.code() == null || r.insns() != t.insns.length) return code;
+        bytesGenerated += r.codeBytes();
+        classBytesGenerated += r.classBytes();
+        t.code = r.code();
+        return t.code;
     }
 
     private CompiledBlock recompileAsRegion(Translation t) {
@@ -436,6 +532,7 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
         for (Translation t : cache.asMap().values()) t.invalidate();
         cache.invalidateAll();
         byPage.clear();
+        pending.clear();
         Arrays.fill(front, null);
         prev = null;
     }
@@ -457,6 +554,25 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
      */
     public int translateAgain(Block b) {
         return translate(b).codeBytes;
+    }
+
+    /**
+     * Measurement support: as {@link #translateAgain(Block)} for several blocks at once, the way
+     * blocks reaching {@link Options#compileThreshold} are translated: one batch class. Returns
+     * the total bytecode size.
+     */
+    public int translateAgain(java.util.List<Block> bs) {
+        long t0 = System.nanoTime();
+        BlockCompiler.Result[] rs = BlockCompiler.compileBatch(lookup, bs.toArray(new Block[0]), machine);
+        int bytes = 0;
+        for (int k = 0; k < rs.length; k++) {
+            install(new Translation(bs.get(k).la, bs.get(k).pa, bs.get(k)), rs[k]);
+            bytes += rs[k].codeBytes();
+        }
+        batches++;
+        batchedBlocks += rs.length;
+        translateNanos += System.nanoTime() - t0;
+        return bytes;
     }
 
     /** Live translations (after pending evictions). */
@@ -516,6 +632,7 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
     @Override
     public int precompile(long address) {
         Translation t = lookup(address);
+        if (t.pending) translatePending(t);
         return t.block.byteLen;
     }
 
@@ -526,7 +643,8 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
                 + "\nlinks followed: " + linksFollowed
                 + "\ncache hits: " + hits
                 + "\ncache misses: " + misses
-                + "\ntranslations: " + translations
+                + "\ntranslations: " + translations + " (" + batchedBlocks + " of them in " + batches + " batch classes)"
+                + "\nfirst runs interpreted (before translation): " + firstRuns
                 + "\nregions: " + regions
                 + "\nsuperblocks: " + superblocks + " (" + superblockSegments + " blocks)"
                 + "\nevictions: " + evictions

@@ -101,7 +101,8 @@ public final class LockstepEngine implements Engine {
     }
 
     public LockstepEngine(Machine machine) {
-        this(machine, new JitEngine(machine));
+        // every block translated at its first execution: the comparison covers translated code only
+        this(machine, new JitEngine(machine, JitEngine.Options.defaults().withCompileThreshold(1)));
     }
 
     public LockstepEngine(Machine machine, JitEngine jit) {

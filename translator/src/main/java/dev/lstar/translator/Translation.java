@@ -29,6 +29,10 @@ final class Translation {
     /** The code calls the embedder's hooks itself (see BlockCompiler's HookedCode). */
     boolean hookCalls;
     boolean valid = true;
+    /** Not translated yet: interpreted until it reaches the engine's compile threshold. */
+    boolean pending;
+    /** The hot-threshold check (region or superblock) was made. */
+    boolean hotChecked;
     long execCount;
 
     /** Successor slots: the linear address each was resolved for, and the translation. */

@@ -23,14 +23,16 @@ class JitProgramsTest {
         return bm -> switch (variant) {
             case "nolink" -> new JitEngine(bm.machine, JitEngine.Options.defaults().withLinking(false).withHotThreshold(0));
             case "noregion" -> new JitEngine(bm.machine, JitEngine.Options.defaults().withHotThreshold(0));
-            case "hot1" -> new JitEngine(bm.machine, JitEngine.Options.defaults().withHotThreshold(1));
+            case "hot1" -> new JitEngine(bm.machine, JitEngine.Options.defaults().withHotThreshold(1).withCompileThreshold(1));
             case "tiny" -> new JitEngine(bm.machine, JitEngine.Options.defaults().withMaxCacheBytes(4096));
+            case "eager" -> new JitEngine(bm.machine, JitEngine.Options.defaults().withCompileThreshold(1));
+            case "nobatch" -> new JitEngine(bm.machine, JitEngine.Options.defaults().withBatchSize(1));
             default -> new JitEngine(bm.machine);
         };
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"default", "nolink", "noregion", "hot1", "tiny"})
+    @ValueSource(strings = {"default", "eager", "nobatch", "nolink", "noregion", "hot1", "tiny"})
     void xorshift(String variant) {
         long seed = 0x9E3779B97F4A7C15L;
         BareMachine bm = Guests.compare("xorshift", m -> {
@@ -100,7 +102,7 @@ class JitProgramsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"default", "hot1"})
+    @ValueSource(strings = {"eager", "hot1"})
     void faultInTheMiddleOfABlockIsPrecise(String variant) {
         BareMachine bm = Guests.machine("memsum", 3);
         Cpu c = bm.machine.cpu;

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /** The lockstep engine: silent on the guest programs, loud on a deliberately broken translation. */
 class LockstepTest {
     static LockstepEngine lockstep(BareMachine bm) {
-        return new LockstepEngine(bm.machine, new JitEngine(bm.machine, JitEngine.Options.defaults().withHotThreshold(2)));
+        return new LockstepEngine(bm.machine, new JitEngine(bm.machine, JitEngine.Options.defaults().withHotThreshold(2).withCompileThreshold(1)));
     }
 
     @Test

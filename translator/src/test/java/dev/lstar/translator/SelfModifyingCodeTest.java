@@ -47,7 +47,7 @@ class SelfModifyingCodeTest {
     @Test
     void jitSeesBothPatches() {
         JitEngine[] jit = new JitEngine[1];
-        BareMachine bm = run(m -> jit[0] = new JitEngine(m.machine));
+        BareMachine bm = run(m -> jit[0] = new JitEngine(m.machine, JitEngine.Options.defaults().withCompileThreshold(1)));
         assertTrue(jit[0].invalidations >= 2, "both code pages' translations were dropped:\n" + jit[0].stats());
         assertTrue(jit[0].translations >= 4, jit[0].stats());
         assertEquals(1, jit[0].interpretedBlocks, "only the last block, which contains `until`, was interpreted");

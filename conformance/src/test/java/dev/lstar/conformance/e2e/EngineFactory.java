@@ -11,8 +11,10 @@ import java.util.function.Function;
 
 /**
  * An execution engine under test, by name. Every end-to-end test runs once per entry of
- * {@link #ALL}: when the JIT lands, adding {@code new EngineFactory("jit", ...)} (and
- * "lockstep") here runs the whole suite on it.
+ * {@link #ALL}: the interpreter, the JIT as the CLI runs it (a block is interpreted at its first
+ * execution and translated, in a batch, when it runs again), and lockstep (its JIT translates
+ * every block at the first execution, so every block's translated code is compared with the
+ * interpreter's result).
  */
 public record EngineFactory(String name, Function<Machine, Engine> create) {
     /** The engines every end-to-end test runs on. */

@@ -128,8 +128,14 @@ final class HookGuest {
     static final long TWO_DONE = 0x402004;
 
     /** A ring-3 emulator on {@code engine} with {@code code} at CODE (r-x), data at DATA and a 16 KiB stack. */
+    /** These tests are about translated code: every block is translated at its first execution. */
+    static Emulator eager(Emulator emu) {
+        if (emu.engine() instanceof JitEngine j) j.setCompileThreshold(1);
+        return emu;
+    }
+
     static Emulator user(String engine, byte[] code) {
-        Emulator emu = Emulator.builder().flatUserMode().engine(engine).build();
+        Emulator emu = eager(Emulator.builder().flatUserMode().engine(engine).build());
         emu.map(CODE, (code.length + 0xFFF) & ~0xFFFL, Perm.READ | Perm.EXEC);
         emu.write(CODE, code);
         emu.map(DATA, 0x1000, Perm.READ | Perm.WRITE);
@@ -139,7 +145,7 @@ final class HookGuest {
     }
 
     static Emulator threePages(String engine) {
-        Emulator emu = Emulator.builder().flatUserMode().engine(engine).build();
+        Emulator emu = eager(Emulator.builder().flatUserMode().engine(engine).build());
         emu.map(CODE, 0x3000, Perm.READ | Perm.EXEC);
         emu.write(CODE, TWO_A);
         emu.write(CODE + 0x1000, TWO_B);
