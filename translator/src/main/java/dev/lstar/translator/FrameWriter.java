@@ -51,15 +51,26 @@ final class FrameWriter extends MethodVisitor {
      * {@code this} (INTEGER, LONG or internal names).
      */
     FrameWriter(MethodVisitor mv, String thisType, Object[] params) {
+        this(mv, prepend(thisType, params));
+    }
+
+    /** {@code locals}: the types of the method's parameters, in order (INTEGER, LONG or internal names). */
+    FrameWriter(MethodVisitor mv, Object[] locals) {
         super(ASM9, mv);
         cur = new Object[64];
         int s = 0;
-        cur[s++] = thisType;
-        for (Object p : params) {
+        for (Object p : locals) {
             cur[s] = p;
             if (p == LONG) cur[++s] = LONG_HI;
             s++;
         }
+    }
+
+    private static Object[] prepend(Object first, Object[] rest) {
+        Object[] all = new Object[rest.length + 1];
+        all[0] = first;
+        System.arraycopy(rest, 0, all, 1, rest.length);
+        return all;
     }
 
     /** Slot {@code slot} will hold references of type {@code internalName}. */

@@ -575,6 +575,11 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
         return bytes;
     }
 
+    /** Tests: the cache's translations. */
+    java.util.Collection<Translation> translationsForTest() {
+        return cache.asMap().values();
+    }
+
     /** Live translations (after pending evictions). */
     public long liveTranslations() {
         cache.cleanUp();

@@ -34,6 +34,22 @@ class BatchTest {
     }
 
     @Test
+    void hotBatchMembersGetAClassOfTheirOwn() {
+        JitEngine[] jit = new JitEngine[1];
+        Guests.compare("calls", BatchTest::setup, bm -> jit[0] = new JitEngine(bm.machine,
+                JitEngine.Options.defaults().withHotThreshold(16)));
+        JitEngine j = jit[0];
+        assertTrue(j.batches >= 1, j.stats());
+        int hot = 0;
+        for (Translation t : j.translationsForTest()) {
+            if (t.code == null || t.execCount < 16) continue;
+            hot++;
+            assertFalse(t.code.inBatch, "hot block at 0x" + Long.toHexString(t.la) + " still dispatched through its batch");
+        }
+        assertTrue(hot >= 2, j.stats());
+    }
+
+    @Test
     void batchSizeOneTranslatesEachBlockAlone() {
         JitEngine[] jit = new JitEngine[1];
         Guests.compare("calls", BatchTest::setup, bm -> jit[0] = new JitEngine(bm.machine,

@@ -1,0 +1,136 @@
+package dev.lstar.translator;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.objectweb.asm.Opcodes.*;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import org.junit.jupiter.api.Test;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+
+/**
+ * The stack-map frames FrameWriter writes while code is emitted: methods with forward jumps that
+ * merge different local states, a loop, and an exception handler pass the JVM's verifier and
+ * run; code outside its rules is refused when it is generated.
+ */
+class FrameWriterTest {
+    static final String NAME = "dev/lstar/translator/FrameWriterProbe";
+
+    /** A class with one static method {@code long f(long)} whose body {@code body} emits. */
+    static MethodHandles.Lookup define(java.util.function.Consumer<FrameWriter> body) throws Exception {
+        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS);
+        cw.visit(V21, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, NAME, null, "java/lang/Object", null);
+        FrameWriter fw = new FrameWriter(cw.visitMethod(ACC_PUBLIC | ACC_STATIC, "f", "(J)J", null, null), new Object[] {LONG});
+        fw.visitCode();
+        body.accept(fw);
+        fw.visitMaxs(0, 0);
+        fw.visitEnd();
+        cw.visitEnd();
+        return MethodHandles.lookup().defineHiddenClass(cw.toByteArray(), true);
+    }
+
+    static long call(MethodHandles.Lookup h, long x) throws Throwable {
+        return (long) h.findStatic(h.lookupClass(), "f", MethodType.methodType(long.class, long.class)).invokeExact(x);
+    }
+
+    @Test
+    void mergesLocalsAtForwardJumpsAndLoops() throws Throwable {
+        // long f(long x) { long acc = 0; int i = 3; do { if (x < 0) { int t = 1; acc -= t; } acc += x; } while (--i != 0); return acc; }
+        MethodHandles.Lookup h = define(m -> {
+            m.visitInsn(LCONST_0);
+            m.visitVarInsn(LSTORE, 2); // acc
+            m.visitInsn(ICONST_3);
+            m.visitVarInsn(ISTORE, 4); // i
+            Label loop = new Label(), skip = new Label();
+            m.loopHead(loop);
+            m.visitLabel(loop);
+            m.visitVarInsn(LLOAD, 0);
+            m.visitInsn(LCONST_0);
+            m.visitInsn(LCMP);
+            m.visitJumpInsn(IFGE, skip);
+            m.visitInsn(ICONST_1);
+            m.visitVarInsn(ISTORE, 5); // only on this path: TOP at `skip`
+            m.visitVarInsn(LLOAD, 2);
+            m.visitVarInsn(ILOAD, 5);
+            m.visitInsn(I2L);
+            m.visitInsn(LSUB);
+            m.visitVarInsn(LSTORE, 2);
+            m.visitLabel(skip);
+            m.visitVarInsn(LLOAD, 2);
+            m.visitVarInsn(LLOAD, 0);
+            m.visitInsn(LADD);
+            m.visitVarInsn(LSTORE, 2);
+            m.visitIincInsn(4, -1);
+            m.visitVarInsn(ILOAD, 4);
+            m.visitJumpInsn(IFNE, loop);
+            m.visitVarInsn(LLOAD, 2);
+            m.visitInsn(LRETURN);
+        });
+        assertEquals(30, call(h, 10));
+        assertEquals(-33, call(h, -10));
+    }
+
+    @Test
+    void handlerFrameIsTheMeetOverTheProtectedRange() throws Throwable {
+        // long f(long x) { long r = 7; try { r = 100 / x (as int); long s = r; } catch (ArithmeticException e) { return r; } return r; }
+        MethodHandles.Lookup h = define(m -> {
+            Label start = new Label(), end = new Label(), handler = new Label();
+            m.visitTryCatchBlock(start, end, handler, "java/lang/ArithmeticException");
+            m.declare(6, "java/lang/ArithmeticException");
+            m.visitLdcInsn(7L);
+            m.visitVarInsn(LSTORE, 2);
+            m.visitLabel(start);
+            m.visitLdcInsn(100L);
+            m.visitVarInsn(LLOAD, 0);
+            m.visitInsn(LDIV);
+            m.visitVarInsn(LSTORE, 2);
+            m.visitVarInsn(LLOAD, 2);
+            m.visitVarInsn(LSTORE, 4); // set inside the range only: TOP in the handler
+            m.visitVarInsn(LLOAD, 4);
+            m.visitInsn(LRETURN);
+            m.visitLabel(end);
+            m.visitLabel(handler);
+            m.visitVarInsn(ASTORE, 6);
+            m.visitVarInsn(LLOAD, 2);
+            m.visitInsn(LRETURN);
+        });
+        assertEquals(20, call(h, 5));
+        assertEquals(7, call(h, 0));
+    }
+
+    @Test
+    void refusesUnreachableCode() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> define(m -> {
+            m.visitVarInsn(LLOAD, 0);
+            m.visitInsn(LRETURN);
+            m.visitInsn(LCONST_0); // nothing jumps here
+            m.visitInsn(LRETURN);
+        }));
+        assertTrue(e.getMessage().contains("unreachable"), e.getMessage());
+    }
+
+    @Test
+    void refusesABackEdgeThatDoesNotFitTheLoopHead() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> define(m -> {
+            Label loop = new Label();
+            m.visitInsn(LCONST_0);
+            m.visitVarInsn(LSTORE, 2);
+            m.loopHead(loop);
+            m.visitLabel(loop);
+            m.visitInsn(ICONST_0);
+            m.visitVarInsn(ISTORE, 2); // slot 2 was a long at the head
+            m.visitJumpInsn(GOTO, loop);
+        }));
+        assertTrue(e.getMessage().contains("back-edge"), e.getMessage());
+    }
+
+    @Test
+    void refusesReferencesInUndeclaredSlots() {
+        assertThrows(IllegalStateException.class, () -> define(m -> {
+            m.visitInsn(ACONST_NULL);
+            m.visitVarInsn(ASTORE, 2);
+        }));
+    }
+}
