@@ -1,14 +1,10 @@
 package dev.lstar.bench;
 
-import dev.lstar.kernel.KernelConfig;
 import dev.lstar.kernel.LinuxKernel;
 import dev.lstar.runtime.interp.Block;
 import dev.lstar.translator.JitEngine;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.PrintStream;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.*;
@@ -36,13 +32,7 @@ public class KernelTranslateBench {
 
     @Setup
     public void setup() throws IOException {
-        byte[] elf;
-        try (InputStream in = KernelTranslateBench.class.getResourceAsStream("/dev/lstar/cli/demo.elf")) {
-            elf = in.readAllBytes();
-        }
-        PrintStream sink = new PrintStream(new ByteArrayOutputStream());
-        LinuxKernel kernel = LinuxKernel.boot(KernelConfig.defaults().withIo(InputStream.nullInputStream(), sink, sink).withLog(sink));
-        kernel.exec(elf, "demo", List.of("demo", "999999999999"), List.of());
+        LinuxKernel kernel = SyscallBench.demoKernel(true);
         jit = new JitEngine(kernel.machine, JitEngine.Options.defaults().withHotThreshold(0));
         SyscallBench.check(jit.run(kernel.machine, 200_000));
         List<Block> l = jit.translatedBlocks();

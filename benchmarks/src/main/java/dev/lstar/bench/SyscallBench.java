@@ -42,15 +42,21 @@ public class SyscallBench {
     Engine eng;
     long instructionsPerSyscall;
 
-    @Setup
-    public void setup() throws IOException {
+    /** The kernel booted with the demo guest (an endless getpid loop) loaded, output discarded. */
+    static LinuxKernel demoKernel(boolean kpti) throws IOException {
         byte[] elf;
         try (InputStream in = SyscallBench.class.getResourceAsStream("/dev/lstar/cli/demo.elf")) {
             elf = in.readAllBytes();
         }
         PrintStream sink = new PrintStream(new ByteArrayOutputStream());
-        kernel = LinuxKernel.boot(KernelConfig.defaults().withKpti(kpti).withIo(InputStream.nullInputStream(), sink, sink).withLog(sink));
-        kernel.exec(elf, "demo", List.of("demo", "999999999999"), List.of());
+        LinuxKernel k = LinuxKernel.boot(KernelConfig.defaults().withKpti(kpti).withIo(InputStream.nullInputStream(), sink, sink).withLog(sink));
+        k.exec(elf, "demo", List.of("demo", "999999999999"), List.of());
+        return k;
+    }
+
+    @Setup
+    public void setup() throws IOException {
+        kernel = demoKernel(kpti);
         eng = engine.equals("jit") ? new JitEngine(kernel.machine) : new Interpreter(kernel.machine);
         check(eng.run(kernel.machine, 100_000)); // past the banner, into the loop
         long s0 = kernel.syscallCount(), budget = 1_000_000;
