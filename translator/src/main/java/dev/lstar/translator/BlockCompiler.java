@@ -444,8 +444,13 @@ final class BlockCompiler {
             return t;
         }
 
+        /** Local slot of each cached register (packed: fewer locals make verification cheaper), -1 if not cached. */
+        final int[] regSlot = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
+
         int slot(int reg) {
-            return L_REG0 + 2 * reg;
+            int s = regSlot[reg];
+            if (s < 0) throw new IllegalStateException("register " + reg + " is not held in a local");
+            return s;
         }
 
         /** The class being generated. */
@@ -502,6 +507,12 @@ final class BlockCompiler {
         void body() {
             // which registers the inline instructions touch
             for (int k = 0; k < insns.length; k++) if (inline[k]) cached |= regsOf(insns[k]);
+            int next = L_REG0;
+            for (int r = 0; r < 16; r++) {
+                regSlot[r] = (cached & (1 << r)) != 0 ? next : -1;
+                if (regSlot[r] >= 0) next += 2;
+            }
+            nextTemp = maxTemp = next;
             tW = temp();
             tempBase = pinnedTop = nextTemp;
             // prologue
