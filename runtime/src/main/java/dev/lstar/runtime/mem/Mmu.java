@@ -541,7 +541,7 @@ public final class Mmu implements ByteSource {
         s.phys[i] = pa;
         s.frame[i] = f;
         s.attr[i] = attr;
-        s.empty = false;
+        s.filled(i);
         if ((attr >>> AT_SHIFT_POS) > 12) s.hasLarge = true;
         refillTags(s, i);
         if ((attr & AT_G) != 0) {
@@ -549,7 +549,7 @@ public final class Mmu implements ByteSource {
             global.phys[i] = pa;
             global.frame[i] = f;
             global.attr[i] = attr;
-            global.empty = false;
+            global.filled(i);
             if ((attr >>> AT_SHIFT_POS) > 12) global.hasLarge = true;
         }
     }
@@ -559,7 +559,7 @@ public final class Mmu implements ByteSource {
         to.phys[i] = from.phys[i];
         to.frame[i] = from.frame[i];
         to.attr[i] = from.attr[i];
-        to.empty = false;
+        to.filled(i);
         if ((from.attr[i] >>> AT_SHIFT_POS) > 12) to.hasLarge = true;
         refillTags(to, i);
     }

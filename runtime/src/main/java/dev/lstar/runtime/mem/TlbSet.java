@@ -40,18 +40,41 @@ final class TlbSet {
     boolean hasLarge;
     /** No valid entry (lets flushes skip work). */
     boolean empty;
+    /**
+     * The slots filled since the last full clear (each once; an entry invalidated since may still
+     * be listed). Flushes visit only these: without PCIDs every MOV to CR3 drops the non-global
+     * entries, and with KPTI that is two flushes per system call, of a set holding a handful of
+     * entries out of {@link #N}.
+     */
+    private final int[] used = new int[N];
+    private final boolean[] listed = new boolean[N];
+    private int nUsed;
 
     TlbSet() {
-        clear();
-    }
-
-    void clear() {
-        if (empty) return;
         Arrays.fill(page, INVALID);
         Arrays.fill(rTag, INVALID);
         Arrays.fill(wTag, INVALID);
         Arrays.fill(xTag, INVALID);
-        Arrays.fill(frame, null);
+        empty = true;
+    }
+
+    /** Entry {@code i} was just filled. */
+    void filled(int i) {
+        empty = false;
+        if (!listed[i]) {
+            listed[i] = true;
+            used[nUsed++] = i;
+        }
+    }
+
+    void clear() {
+        if (empty) return;
+        for (int k = 0; k < nUsed; k++) {
+            int i = used[k];
+            invalidate(i);
+            listed[i] = false;
+        }
+        nUsed = 0;
         hasLarge = false;
         empty = true;
     }
@@ -67,13 +90,19 @@ final class TlbSet {
     /** Drops every entry except global ones (MOV to CR3, INVPCID single-context). */
     void clearNonGlobal() {
         if (empty) return;
-        boolean any = false;
-        for (int i = 0; i < N; i++) {
-            if (page[i] == INVALID) continue;
-            if ((attr[i] & AT_G) == 0) invalidate(i);
-            else any = true;
+        int kept = 0;
+        for (int k = 0; k < nUsed; k++) {
+            int i = used[k];
+            if (page[i] != INVALID && (attr[i] & AT_G) != 0) {
+                used[kept++] = i;
+                continue;
+            }
+            invalidate(i);
+            listed[i] = false;
         }
-        empty = !any;
+        nUsed = kept;
+        empty = kept == 0;
+        if (empty) hasLarge = false;
     }
 
     /** Drops the translations of the page containing {@code la}, including all fragments of a large page. */
@@ -83,7 +112,8 @@ final class TlbSet {
         int i = Mmu.sidx(la);
         if (page[i] == base && (includeGlobal || (attr[i] & AT_G) == 0)) invalidate(i);
         if (hasLarge) {
-            for (int j = 0; j < N; j++) {
+            for (int k = 0; k < nUsed; k++) {
+                int j = used[k];
                 long p = page[j];
                 if (p == INVALID) continue;
                 int shift = attr[j] >>> AT_SHIFT_POS;
@@ -95,7 +125,8 @@ final class TlbSet {
     /** Removes the write fast path of every entry mapping physical frame {@code pfn}. */
     void dropFastWrites(long pfn) {
         if (empty) return;
-        for (int i = 0; i < N; i++) {
+        for (int k = 0; k < nUsed; k++) {
+            int i = used[k];
             if (page[i] != INVALID && (phys[i] >>> 12) == pfn) {
                 wTag[i] = INVALID;
                 wTag[i + N] = INVALID;
@@ -105,8 +136,11 @@ final class TlbSet {
 
     /** Clears every fast tag but keeps the cached entries (permission-relevant control bits changed). */
     void clearFastTags() {
-        Arrays.fill(rTag, INVALID);
-        Arrays.fill(wTag, INVALID);
-        Arrays.fill(xTag, INVALID);
+        for (int k = 0; k < nUsed; k++) {
+            int i = used[k];
+            rTag[i] = INVALID; rTag[i + N] = INVALID;
+            wTag[i] = INVALID; wTag[i + N] = INVALID;
+            xTag[i] = INVALID; xTag[i + N] = INVALID;
+        }
     }
 }

@@ -6,6 +6,7 @@ import static dev.lstar.runtime.mem.Paging.P;
 import static dev.lstar.runtime.mem.Paging.RW;
 import static dev.lstar.runtime.mem.Paging.US;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lstar.runtime.Cpu;
 import org.junit.jupiter.api.Test;
@@ -145,6 +146,32 @@ class TlbTest extends MmuTestBase {
             }
         }
         assertEquals(true, mmu.pcidEvictions > 0);
+    }
+
+    @Test
+    void repeatedCr3WritesFlushEveryNonGlobalEntryOfAFullSet() {
+        // flushes visit the slots filled since the last clear: fill many, flush, refill, flush again
+        longMode(4, true, Cpu.CR4_PGE);
+        int pages = 600;
+        for (int k = 0; k < pages; k++) {
+            phys.write64(DATA + 0x1000L * k, k);
+            phys.write64(DATA + 0x1000L * (k + pages), k + pages);
+        }
+        for (int round = 0; round < 4; round++) {
+            int shift = (round & 1) * pages; // odd rounds map every page to its second frame
+            for (int k = 0; k < pages; k++) {
+                long flags = k % 7 == 0 ? P | RW | G : P | RW;
+                pt.map4k(VA + 0x1000L * k, DATA + 0x1000L * (k + shift), flags);
+            }
+            mmu.writeCr3(pt.root);
+            for (int k = 0; k < pages; k++) {
+                long got = mmu.read64(VA + 0x1000L * k);
+                if (k % 7 != 0) assertEquals(k + shift, got, "round " + round + " page " + k);
+                else assertTrue(got == k || got == k + pages, "a global entry: stale or re-walked, " + got); // may have been evicted
+            }
+        }
+        mmu.flushAll();
+        for (int k = 0; k < pages; k += 7) assertEquals(k + pages, mmu.read64(VA + 0x1000L * k), "after flushAll");
     }
 
     @Test
