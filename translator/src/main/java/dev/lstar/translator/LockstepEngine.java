@@ -23,11 +23,11 @@ import java.util.List;
  *       is kept up to date, and every frame is marked as code in {@link PhysicalMemory} so that
  *       every guest write, through any MMU or directly, is reported to a write log
  *       ({@code CodeWriteListener}).</li>
- *   <li>Flush the TLB (so both runs walk the same tables and set the same A/D bits) and run the
- *       block on the JIT ({@link JitEngine#step}, which also delivers an exception it raises; a
+ *   <li>Save the TLB (so both runs start from the same cached translations, stale ones included,
+ *       walk the same tables and set the same A/D bits) and run the block on the JIT ({@link JitEngine#step}, which also delivers an exception it raises; a
  *       translated loop is limited to one iteration). Save the final CPU state and the contents of
  *       the frames it wrote, then put those frames back from the shadow and restore the snapshot.</li>
- *   <li>Flush the TLB again and run the interpreter for the same number of instructions (or, when
+ *   <li>Put the saved TLB back and run the interpreter for the same number of instructions (or, when
  *       the JIT retired none because the first instruction faulted, until RIP reaches where the
  *       JIT ended up: the handler).</li>
  *   <li>Compare the two CPU states field by field (RFLAGS materialised) and the frames either run
@@ -40,8 +40,8 @@ import java.util.List;
  * Steps in which embedder hooks ({@link Machine.Hooks}) ran likewise run once, on the JIT (with its
  * compiled hook calls), and are not compared: a hook may change the machine in ways the
  * interpreter's replay would repeat or contradict. The replay itself never calls hooks.
- * Costs: everything runs twice, every store takes the MMU slow path, the TLB is flushed twice
- * per block, and the shadow doubles the touched memory. This is a debugging engine.
+ * Costs: everything runs twice, every store takes the MMU slow path, the TLB is saved and
+ * restored per block, and the shadow doubles the touched memory. This is a debugging engine.
  */
 public final class LockstepEngine implements Engine {
     private final Machine machine;
@@ -51,6 +51,7 @@ public final class LockstepEngine implements Engine {
     private final Interpreter interp;
     private final byte[][] shadow;
     private final BitSet written = new BitSet();
+    private final dev.lstar.runtime.mem.Mmu.TlbState tlb = new dev.lstar.runtime.mem.Mmu.TlbState();
     private boolean logging;
     private String divergence;
     public long steps, nativeSteps, hookedSteps, comparedFrames;
@@ -191,7 +192,7 @@ public final class LockstepEngine implements Engine {
         // 1. the JIT
         written.clear();
         logging = true;
-        machine.mmu.flushAll();
+        machine.mmu.saveTlb(tlb);
         RunResult jr;
         try {
             jr = jit.step(until, jitLimit, start);
@@ -216,10 +217,10 @@ public final class LockstepEngine implements Engine {
         before.restore(c);
         markAll();
 
-        // 2. the interpreter, from the same state
+        // 2. the interpreter, from the same state (the TLB included)
         written.clear();
         logging = true;
-        machine.mmu.flushAll();
+        machine.mmu.restoreTlb(tlb);
         long n = afterJit.instructions - before.instructions;
         RunResult ir;
         Machine.Hooks hooks = machine.hooks;

@@ -671,6 +671,67 @@ public final class Mmu implements ByteSource {
     // TLB maintenance
 
     /** The set for {@code pcid}, making it current; recycles the least recently used set if needed. */
+    /**
+     * A saved copy of the TLB ({@link #saveTlb}); reusable, so that saving again allocates
+     * nothing. For the lockstep engine: both runs of a block start from the same TLB, stale
+     * entries included, exactly as one run would.
+     */
+    public static final class TlbState {
+        private final TlbSet[] slots = new TlbSet[SLOTS];
+        private final boolean[] present = new boolean[SLOTS];
+        private final TlbSet global = new TlbSet();
+        private int cur, prev;
+        private long useClock;
+    }
+
+    private int slotIndex(TlbSet s) {
+        for (int k = 0; k < SLOTS; k++) if (slots[k] == s) return k;
+        return -1;
+    }
+
+    /** Copies the TLB's contents into {@code st}. */
+    public void saveTlb(TlbState st) {
+        for (int k = 0; k < SLOTS; k++) {
+            st.present[k] = slots[k] != null;
+            if (slots[k] == null) continue;
+            if (st.slots[k] == null) st.slots[k] = new TlbSet();
+            st.slots[k].copyFrom(slots[k]);
+        }
+        st.global.copyFrom(global);
+        st.cur = slotIndex(cur);
+        st.prev = slotIndex(prev);
+        st.useClock = useClock;
+    }
+
+    /**
+     * Puts back the TLB saved in {@code st}. The fast tags are computed again from the current
+     * control registers and from which frames report their writes now (a frame that became code
+     * since the save must not get a plain-store tag back).
+     */
+    public void restoreTlb(TlbState st) {
+        for (int k = 0; k < SLOTS; k++) {
+            if (!st.present[k]) {
+                if (slots[k] != null) {
+                    slots[k].clear();
+                    slots[k].pcid = -1;
+                }
+                continue;
+            }
+            if (slots[k] == null) slots[k] = new TlbSet();
+            retag(slots[k], st.slots[k]);
+        }
+        retag(global, st.global);
+        cur = st.cur >= 0 ? slots[st.cur] : null;
+        prev = st.prev >= 0 ? slots[st.prev] : null;
+        useClock = st.useClock;
+        if (cur == null) syncPcid();
+    }
+
+    private void retag(TlbSet s, TlbSet from) {
+        s.copyFrom(from);
+        for (int k = 0; k < s.usedCount(); k++) refillTags(s, s.usedSlot(k));
+    }
+
     private TlbSet select(int pcid) {
         TlbSet s = cur;
         if (s == null || s.pcid != pcid) {

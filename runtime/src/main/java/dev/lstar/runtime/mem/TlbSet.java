@@ -58,6 +58,38 @@ final class TlbSet {
         empty = true;
     }
 
+    /**
+     * Makes this set a copy of {@code src}: its PCID, use stamp and valid entries with their fast
+     * tags (the caller may recompute the tags, see {@link Mmu#restoreTlb}).
+     */
+    void copyFrom(TlbSet src) {
+        clear();
+        pcid = src.pcid;
+        lastUse = src.lastUse;
+        for (int k = 0; k < src.nUsed; k++) {
+            int i = src.used[k];
+            if (src.page[i] == INVALID) continue;
+            page[i] = src.page[i];
+            phys[i] = src.phys[i];
+            frame[i] = src.frame[i];
+            attr[i] = src.attr[i];
+            rTag[i] = src.rTag[i]; rTag[i + N] = src.rTag[i + N];
+            wTag[i] = src.wTag[i]; wTag[i + N] = src.wTag[i + N];
+            xTag[i] = src.xTag[i]; xTag[i + N] = src.xTag[i + N];
+            filled(i);
+        }
+        hasLarge = src.hasLarge && !empty;
+    }
+
+    /** The slots that may hold an entry (for visiting them all). */
+    int usedCount() {
+        return nUsed;
+    }
+
+    int usedSlot(int k) {
+        return used[k];
+    }
+
     /** Entry {@code i} was just filled. */
     void filled(int i) {
         empty = false;
