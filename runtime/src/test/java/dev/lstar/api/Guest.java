@@ -4,14 +4,15 @@ import java.util.HexFormat;
 
 /**
  * Guest code for the API tests, assembled with GNU as (x86-64, AT&T) and linked at 0x400000;
- * the listing is next to each image.
+ * the listing is next to each image. Public: the translator's tests run the same programs (through
+ * this module's test jar).
  */
-final class Guest {
+public final class Guest {
     private Guest() {}
 
-    static final long CODE = 0x400000, STACK_TOP = 0x7ff000, DATA = 0x600000;
+    public static final long CODE = 0x400000, STACK_TOP = 0x7ff000, DATA = 0x600000;
 
-    static byte[] hex(String s) {
+    public static byte[] hex(String s) {
         return HexFormat.of().parseHex(s);
     }
 
@@ -23,11 +24,11 @@ final class Guest {
      * 400026: nop                      (done)
      * </pre>
      */
-    static final byte[] LOOP = hex("4889c248c1e20d4831d04889c248c1ea074831d04889c248c1e2114831d04801c348ffc975da90");
-    static final long LOOP_DONE = 0x400026;
+    public static final byte[] LOOP = hex("4889c248c1e20d4831d04889c248c1ea074831d04889c248c1e2114831d04801c348ffc975da90");
+    public static final long LOOP_DONE = 0x400026;
 
     /** The same loop in Java: {rax, rbx} after {@code n} iterations from {@code seed}. */
-    static long[] xorshift(long seed, long n) {
+    public static long[] xorshift(long seed, long n) {
         long a = seed, b = 0;
         for (long k = 0; k < n; k++) {
             a ^= a << 13;
@@ -48,8 +49,8 @@ final class Guest {
      * 40000d: 90             nop   (done)
      * </pre>
      */
-    static final byte[] MEM = hex("488b064883c00148894608505b90");
-    static final long MEM_DONE = 0x40000d;
+    public static final byte[] MEM = hex("488b064883c00148894608505b90");
+    public static final long MEM_DONE = 0x40000d;
 
     /**
      * User page at 0x400000, kernel page at 0x401000:
@@ -66,9 +67,9 @@ final class Guest {
      * 401007: 48 0f 07        sysretq
      * </pre>
      */
-    static final byte[] SYS_USER = hex("b8010000000f054989c4b8020000000f054901c490");
-    static final byte[] SYS_KERNEL = hex("418cce4883c064480f07");
-    static final long SYS_DONE = 0x400014, SYS_KENTRY = 0x401000;
+    public static final byte[] SYS_USER = hex("b8010000000f054989c4b8020000000f054901c490");
+    public static final byte[] SYS_KERNEL = hex("418cce4883c064480f07");
+    public static final long SYS_DONE = 0x400014, SYS_KENTRY = 0x401000;
 
     /**
      * <pre>
@@ -77,7 +78,7 @@ final class Guest {
      * 400006: ff e2      jmp *%rdx
      * </pre>
      */
-    static final byte[] FAULT = hex("488b07488906ffe2");
+    public static final byte[] FAULT = hex("488b07488906ffe2");
 
     /**
      * <pre>
@@ -88,7 +89,7 @@ final class Guest {
      * 40000b: 0f 0b            ud2
      * </pre>
      */
-    static final byte[] INTR = hex("cd80bb05000000cc83c3010f0b");
+    public static final byte[] INTR = hex("cd80bb05000000cc83c3010f0b");
 
     /**
      * <pre>
@@ -102,8 +103,8 @@ final class Guest {
      * 400020: 90          nop (done)
      * </pre>
      */
-    static final byte[] INSN = hex("0fa24189c00f314189c10f054189c2cd804189c30f344189c40f324189c50f3090");
-    static final long INSN_DONE = 0x400020;
+    public static final byte[] INSN = hex("0fa24189c00f314189c10f054189c2cd804189c30f344189c40f324189c50f3090");
+    public static final long INSN_DONE = 0x400020;
 
     /**
      * Three blocks on three pages:
@@ -113,14 +114,19 @@ final class Guest {
      * 402000: 48 83 c1 06  add $6,%rcx      402004: 90  nop (done)
      * </pre>
      */
-    static final byte[] TWO_A = hex("4883c0014883c002e9f30f0000");
-    static final byte[] TWO_B = hex("4883c3034883c3044883c305e9ef0f0000");
-    static final byte[] TWO_C = hex("4883c10690");
-    static final long TWO_DONE = 0x402004;
+    public static final byte[] TWO_A = hex("4883c0014883c002e9f30f0000");
+    public static final byte[] TWO_B = hex("4883c3034883c3044883c305e9ef0f0000");
+    public static final byte[] TWO_C = hex("4883c10690");
+    public static final long TWO_DONE = 0x402004;
 
     /** A ring-3 emulator with {@code code} at CODE (r-x) and a 16 KiB stack below STACK_TOP. */
     static Emulator user(byte[] code) {
-        Emulator emu = Emulator.builder().flatUserMode().build();
+        return user("interp", code);
+    }
+
+    /** As {@link #user(byte[])}, on the engine named {@code engine}. */
+    public static Emulator user(String engine, byte[] code) {
+        Emulator emu = Emulator.builder().flatUserMode().engine(engine).build();
         emu.map(CODE, (code.length + 0xFFF) & ~0xFFFL, Perm.READ | Perm.EXEC);
         emu.write(CODE, code);
         emu.map(STACK_TOP - 0x4000, 0x4000, Perm.READ | Perm.WRITE);

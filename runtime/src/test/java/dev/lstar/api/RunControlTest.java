@@ -148,38 +148,6 @@ class RunControlTest {
     }
 
     @Test
-    void unmappedReadWriteAndFetchAreRetriedAfterTheHookMapsMemory() {
-        Emulator emu = user(FAULT);
-        long rd = 0x10000000, wr = 0x20000000, fetch = 0x30000000;
-        emu.regWrite(Reg.RDI, rd + 8);
-        emu.regWrite(Reg.RSI, wr + 16);
-        emu.regWrite(Reg.RDX, fetch);
-        StringBuilder log = new StringBuilder();
-        emu.hookMemFault((e, access, address, size, value) -> {
-            log.append(access).append(' ').append(Long.toHexString(address)).append(' ').append(size).append('\n');
-            switch (access) {
-                case READ_UNMAPPED -> {
-                    e.map(address & ~0xFFFL, 0x1000, Perm.READ);
-                    e.writeLong(address, 0xfeedface);
-                }
-                case WRITE_UNMAPPED -> e.map(address & ~0xFFFL, 0x1000, Perm.READ | Perm.WRITE);
-                case FETCH_UNMAPPED -> {
-                    e.map(address & ~0xFFFL, 0x1000, Perm.READ | Perm.EXEC);
-                    e.write(address, hex("4889c390")); // mov %rax,%rbx; nop
-                }
-                default -> { return false; }
-            }
-            return true;
-        });
-        StopInfo s = emu.start(CODE, fetch + 3);
-        assertEquals(StopInfo.Reason.UNTIL_REACHED, s.reason(), s.toString());
-        assertEquals("READ_UNMAPPED 10000008 8\nWRITE_UNMAPPED 20000010 8\nFETCH_UNMAPPED 30000000 1\n", log.toString());
-        assertEquals(0xfeedface, emu.readLong(wr + 16));
-        assertEquals(0xfeedface, emu.regRead(Reg.RBX));
-        assertEquals(4, s.instructions());
-    }
-
-    @Test
     void protectionFaultIsReportedAsProtAndARefusingHookLetsTheRunStop() {
         Emulator emu = user(FAULT);
         emu.map(DATA, 0x1000, Perm.READ); // read-only

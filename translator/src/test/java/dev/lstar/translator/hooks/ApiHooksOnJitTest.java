@@ -1,5 +1,6 @@
 package dev.lstar.translator.hooks;
 
+import static dev.lstar.api.Guest.*;
 import static dev.lstar.translator.hooks.HookGuest.*;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -21,10 +22,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The embedding API's hook, stop and snapshot behaviour (the scenarios of the runtime's API
- * tests) on the engines the translator registers: "jit" (hooked blocks run as translations with
- * compiled hook calls) and "lockstep" (the same, and every unhooked block checked against the
- * interpreter).
+ * The embedding API's hook, stop and snapshot behaviour on the engines the translator registers:
+ * "jit" (hooked blocks run as translations with compiled hook calls) and "lockstep" (the same, and
+ * every unhooked block checked against the interpreter). The scenarios shared with the interpreter
+ * are in {@link TranslatorHookScenariosTest}.
  */
 class ApiHooksOnJitTest {
     @ParameterizedTest
@@ -81,76 +82,8 @@ class ApiHooksOnJitTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"jit", "lockstep"})
-    void memoryHooksReportReadsWritesAndFetchesWithValues(String engine) {
-        Emulator emu = user(engine, MEM);
-        emu.writeLong(DATA, 41);
-        emu.regWrite(Reg.RSI, DATA);
-        List<String> seen = new ArrayList<>();
-        emu.hookMem(EnumSet.of(MemAccess.READ, MemAccess.WRITE), 1, 0,
-                (e, k, a, n, v) -> seen.add(k + " " + Long.toHexString(a) + " " + n + " " + v));
-        List<String> fetches = new ArrayList<>();
-        emu.hookMem(EnumSet.of(MemAccess.FETCH), CODE, CODE + 7, (e, k, a, n, v) -> fetches.add(Long.toHexString(a) + "/" + n));
-        StopInfo s = emu.start(CODE, MEM_DONE);
-        assertEquals(StopInfo.Reason.UNTIL_REACHED, s.reason());
-        String sp = Long.toHexString(STACK_TOP - 8);
-        assertEquals(List.of("READ 600000 8 41", "WRITE 600008 8 42", "WRITE " + sp + " 8 42", "READ " + sp + " 8 42"), seen);
-        assertEquals(List.of("400000/3", "400003/4", "400007/4"), fetches);
-        assertEquals(42, emu.readLong(DATA + 8));
-        noDivergence(emu);
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"jit", "lockstep"})
-    void interruptHookSeesSoftwareInterruptsAndExceptions(String engine) {
-        Emulator emu = user(engine, INTR);
-        List<String> seen = new ArrayList<>();
-        emu.hookInterrupt((e, vector, err) -> {
-            seen.add(vector + "/" + err + "@" + Long.toHexString(e.regRead(Reg.RIP)));
-            return vector != CpuException.UD; // handle INT 0x80 and INT3, refuse #UD
-        });
-        StopInfo s = emu.start(CODE, Emulator.NO_UNTIL);
-        assertEquals(List.of("128/-1@400000", "3/-1@400007", "6/-1@40000b"), seen);
-        assertEquals(StopInfo.Reason.FAULT, s.reason());
-        assertEquals(CpuException.UD, s.vector());
-        assertEquals(6, emu.regRead(Reg.RBX));
-        assertEquals(4, s.instructions(), "int, mov, int3, add");
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"jit", "lockstep"})
-    void instructionHooksEmulateAndSkip(String engine) {
-        Emulator emu = Emulator.builder().kernelMode().engine(engine).build();
-        emu.map(CODE, 0x1000, Perm.READ | Perm.EXEC);
-        emu.write(CODE, INSN);
-        List<String> seen = new ArrayList<>();
-        int k = 0;
-        for (Insn insn : Insn.values()) {
-            int value = 0x100 + k++;
-            emu.hookInsn(insn, (e, which, rip) -> {
-                seen.add(which + "@" + Long.toHexString(rip));
-                e.regWrite(Reg.RAX, value);
-                return true;
-            });
-        }
-        StopInfo s = emu.start(CODE, INSN_DONE);
-        assertEquals(StopInfo.Reason.UNTIL_REACHED, s.reason(), s.toString());
-        assertEquals(List.of("CPUID@400000", "RDTSC@400005", "SYSCALL@40000a", "INT80@40000f", "SYSENTER@400014",
-                "RDMSR@400019", "WRMSR@40001e"), seen);
-        assertEquals(0x100 + Insn.CPUID.ordinal(), emu.regRead(Reg.R8));
-        assertEquals(0x100 + Insn.RDTSC.ordinal(), emu.regRead(Reg.R9));
-        assertEquals(0x100 + Insn.SYSCALL.ordinal(), emu.regRead(Reg.R10));
-        assertEquals(0x100 + Insn.INT80.ordinal(), emu.regRead(Reg.R11));
-        assertEquals(0x100 + Insn.SYSENTER.ordinal(), emu.regRead(Reg.R12));
-        assertEquals(0x100 + Insn.RDMSR.ordinal(), emu.regRead(Reg.R13));
-        assertEquals(0, emu.regRead(Reg.CPL), "the hooked SYSCALL did not change privilege");
-        assertEquals(13, s.instructions());
-        noDivergence(emu);
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"jit", "lockstep"})
     void syscallHookInALoop(String engine) {
-        Emulator emu = user(engine, SYSLOOP);
+        Emulator emu = jitUser(engine, SYSLOOP);
         long[] calls = new long[1];
         emu.hookInsn(Insn.SYSCALL, (e, insn, rip) -> { calls[0]++; e.regWrite(Reg.RAX, 4242 + calls[0]); return true; });
         emu.regWrite(Reg.RCX, 1000);
@@ -166,7 +99,7 @@ class ApiHooksOnJitTest {
     @ParameterizedTest
     @ValueSource(strings = {"jit", "lockstep"})
     void stopFromAHookStopsBeforeTheHookedInstruction(String engine) {
-        Emulator emu = user(engine, LOOP);
+        Emulator emu = jitUser(engine, LOOP);
         emu.regWrite(Reg.RCX, 100);
         emu.hookCode(0x40001e, 0x40001e, (e, a, n) -> e.stop()); // add %rax,%rbx
         StopInfo s = emu.start(CODE, LOOP_DONE);
@@ -180,7 +113,7 @@ class ApiHooksOnJitTest {
     @ParameterizedTest
     @ValueSource(strings = {"jit", "lockstep"})
     void countIsExactWithHooks(String engine) {
-        Emulator emu = user(engine, LOOP);
+        Emulator emu = jitUser(engine, LOOP);
         emu.regWrite(Reg.RCX, 1000);
         long[] calls = new long[1];
         emu.hookCode(CODE, LOOP_DONE, (e, a, n) -> calls[0]++);
@@ -200,7 +133,7 @@ class ApiHooksOnJitTest {
     @ParameterizedTest
     @ValueSource(strings = {"jit", "lockstep"})
     void hookMayRemoveItselfAndAddOthers(String engine) {
-        Emulator emu = user(engine, LOOP);
+        Emulator emu = jitUser(engine, LOOP);
         emu.regWrite(Reg.RCX, 3);
         int[] count = new int[2];
         HookHandle[] self = new HookHandle[1];
@@ -218,41 +151,8 @@ class ApiHooksOnJitTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"jit", "lockstep"})
-    void memoryFaultHookMapsAndRetries(String engine) {
-        // mov (%rdi),%rax; mov %rax,(%rsi); jmp *%rdx
-        Emulator emu = user(engine, hex("488b07488906ffe2"));
-        long rd = 0x10000000, wr = 0x20000000, fetch = 0x30000000;
-        emu.regWrite(Reg.RDI, rd + 8);
-        emu.regWrite(Reg.RSI, wr + 16);
-        emu.regWrite(Reg.RDX, fetch);
-        StringBuilder log = new StringBuilder();
-        emu.hookMemFault((e, access, address, size, value) -> {
-            log.append(access).append(' ').append(Long.toHexString(address)).append(' ').append(size).append('\n');
-            switch (access) {
-                case READ_UNMAPPED -> {
-                    e.map(address & ~0xFFFL, 0x1000, Perm.READ);
-                    e.writeLong(address, 0xfeedface);
-                }
-                case WRITE_UNMAPPED -> e.map(address & ~0xFFFL, 0x1000, Perm.READ | Perm.WRITE);
-                case FETCH_UNMAPPED -> {
-                    e.map(address & ~0xFFFL, 0x1000, Perm.READ | Perm.EXEC);
-                    e.write(address, hex("4889c390")); // mov %rax,%rbx; nop
-                }
-                default -> { return false; }
-            }
-            return true;
-        });
-        StopInfo s = emu.start(CODE, fetch + 3);
-        assertEquals(StopInfo.Reason.UNTIL_REACHED, s.reason(), s.toString());
-        assertEquals("READ_UNMAPPED 10000008 8\nWRITE_UNMAPPED 20000010 8\nFETCH_UNMAPPED 30000000 1\n", log.toString());
-        assertEquals(0xfeedface, emu.regRead(Reg.RBX));
-        assertEquals(4, s.instructions());
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"jit", "lockstep"})
     void snapshotRestoreLoopWithAHookedBlock(String engine) {
-        Emulator emu = user(engine, MEM);
+        Emulator emu = jitUser(engine, MEM);
         emu.regWrite(Reg.RSI, DATA);
         long[] writes = new long[1];
         emu.hookMem(EnumSet.of(MemAccess.WRITE), DATA, DATA + 0xFFF, (e, k, a, n, v) -> writes[0]++);

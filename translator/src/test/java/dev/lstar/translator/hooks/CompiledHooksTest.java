@@ -1,5 +1,6 @@
 package dev.lstar.translator.hooks;
 
+import static dev.lstar.api.Guest.*;
 import static dev.lstar.translator.hooks.HookGuest.*;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -30,7 +31,7 @@ class CompiledHooksTest {
 
     /** Runs {@code code} on {@code engine} with a code hook on every instruction that records the full state and may change it. */
     private static List<String> trace(String engine, byte[] code, long until, Consumer<Emulator> setup, HookAction act) {
-        Emulator emu = user(engine, code);
+        Emulator emu = jitUser(engine, code);
         setup.accept(emu);
         List<String> out = new ArrayList<>();
         emu.hookCode((e, a, n) -> {
@@ -227,7 +228,7 @@ class CompiledHooksTest {
 
     @Test
     void syscallInstructionHookInAHotLoopRunsTranslated() {
-        Emulator emu = user("jit", SYSLOOP);
+        Emulator emu = jitUser("jit", SYSLOOP);
         JitEngine j = jit(emu);
         long[] calls = new long[1];
         emu.hookInsn(Insn.SYSCALL, (e, insn, rip) -> { calls[0]++; e.regWrite(Reg.RAX, e.regRead(Reg.RCX)); return true; });
