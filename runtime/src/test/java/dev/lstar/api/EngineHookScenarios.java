@@ -128,4 +128,38 @@ public abstract class EngineHookScenarios {
         assertEquals(4, s.instructions());
         checked(emu);
     }
+
+    @Test
+    public void hookMayRemoveItselfAndAddOthers() {
+        Emulator emu = prepared(user(engine(), LOOP));
+        emu.regWrite(Reg.RCX, 3);
+        int[] count = new int[2];
+        HookHandle[] self = new HookHandle[1];
+        self[0] = emu.hookCode(CODE, CODE, (e, a, n) -> {
+            count[0]++;
+            self[0].remove();
+            e.hookCode(0x400021, 0x400021, (e2, a2, n2) -> count[1]++);
+        });
+        StopInfo s = emu.start(CODE, LOOP_DONE);
+        assertEquals(StopInfo.Reason.UNTIL_REACHED, s.reason());
+        assertEquals(1, count[0]);
+        assertEquals(3, count[1], "the current block was already hooked: the new hook applies at once");
+        long[] want = xorshift(0, 3);
+        assertEquals(want[1], emu.regRead(Reg.RBX));
+        checked(emu);
+    }
+
+    @Test
+    public void stopFromAHookStopsBeforeTheHookedInstruction() {
+        Emulator emu = prepared(user(engine(), LOOP));
+        emu.regWrite(Reg.RCX, 100);
+        emu.hookCode(0x40001e, 0x40001e, (e, a, n) -> e.stop()); // add %rax,%rbx
+        StopInfo s = emu.start(CODE, LOOP_DONE);
+        assertEquals(StopInfo.Reason.STOPPED, s.reason());
+        assertEquals(0x40001e, s.rip());
+        assertEquals(9, s.instructions());
+        assertEquals(xorshift(0, 1)[0], emu.regRead(Reg.RAX), "the instructions before it did");
+        assertEquals(0, emu.regRead(Reg.RBX), "the add did not run");
+        checked(emu);
+    }
 }

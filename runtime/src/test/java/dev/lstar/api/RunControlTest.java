@@ -89,18 +89,6 @@ class RunControlTest {
     }
 
     @Test
-    void stopFromAHookStopsBeforeTheHookedInstruction() {
-        Emulator emu = user(LOOP);
-        emu.regWrite(Reg.RCX, 100);
-        emu.hookCode(0x40001e, 0x40001e, (e, a, n) -> e.stop()); // add %rax,%rbx
-        StopInfo s = emu.start(CODE, LOOP_DONE);
-        assertEquals(StopInfo.Reason.STOPPED, s.reason());
-        assertEquals(0x40001e, s.rip());
-        assertEquals(9, s.instructions());
-        assertEquals(0, emu.regRead(Reg.RBX), "the add did not run");
-    }
-
-    @Test
     void faultStopsWithDetails() {
         Emulator emu = user(FAULT);
         emu.regWrite(Reg.RDI, 0x12345678);
