@@ -513,10 +513,11 @@ final class BlockCompiler {
             c.visitEnd();
         }
 
-        private static void iconst(MethodVisitor m, int v) {
-            if (v <= 5) m.visitInsn(ICONST_0 + v);
-            else if (v <= Byte.MAX_VALUE) m.visitIntInsn(BIPUSH, v);
-            else m.visitIntInsn(SIPUSH, v);
+        static void iconst(MethodVisitor m, int v) {
+            if (v >= -1 && v <= 5) m.visitInsn(ICONST_0 + v);
+            else if (v >= Byte.MIN_VALUE && v <= Byte.MAX_VALUE) m.visitIntInsn(BIPUSH, v);
+            else if (v >= Short.MIN_VALUE && v <= Short.MAX_VALUE) m.visitIntInsn(SIPUSH, v);
+            else m.visitLdcInsn(v);
         }
 
         /** A class extending {@link CompiledBlock}, with its constructor. */
@@ -916,10 +917,7 @@ final class BlockCompiler {
         // ---------------------------------------------------------------- operands
 
         void iconst(int v) {
-            if (v >= -1 && v <= 5) mv.visitInsn(ICONST_0 + v);
-            else if (v >= Byte.MIN_VALUE && v <= Byte.MAX_VALUE) mv.visitIntInsn(BIPUSH, v);
-            else if (v >= Short.MIN_VALUE && v <= Short.MAX_VALUE) mv.visitIntInsn(SIPUSH, v);
-            else mv.visitLdcInsn(v);
+            iconst(mv, v);
         }
 
         void lconst(long v) {

@@ -354,15 +354,20 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
         if (batch.size() == 1) {
             install(t, BlockCompiler.compile(lookup, t.block, machine, false));
         } else {
-            Block[] blocks = new Block[batch.size()];
-            for (int k = 0; k < blocks.length; k++) blocks[k] = batch.get(k).block;
-            BlockCompiler.Result[] rs = BlockCompiler.compileBatch(lookup, blocks, machine);
-            for (int k = 0; k < blocks.length; k++) install(batch.get(k), rs[k]);
-            batches++;
-            batchedBlocks += blocks.length;
+            installBatch(batch);
         }
         for (Translation q : batch) if (q.valid) cache.put(q.pa, q); // re-weigh (may evict: the objects stay usable)
         translateNanos += System.nanoTime() - t0;
+    }
+
+    /** Translates the blocks of {@code ts} into one batch class and installs each result. */
+    private void installBatch(java.util.List<Translation> ts) {
+        Block[] blocks = new Block[ts.size()];
+        for (int k = 0; k < blocks.length; k++) blocks[k] = ts.get(k).block;
+        BlockCompiler.Result[] rs = BlockCompiler.compileBatch(lookup, blocks, machine);
+        for (int k = 0; k < blocks.length; k++) install(ts.get(k), rs[k]);
+        batches++;
+        batchedBlocks += blocks.length;
     }
 
     /**
@@ -563,15 +568,12 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
      */
     public int translateAgain(java.util.List<Block> bs) {
         long t0 = System.nanoTime();
-        BlockCompiler.Result[] rs = BlockCompiler.compileBatch(lookup, bs.toArray(new Block[0]), machine);
-        int bytes = 0;
-        for (int k = 0; k < rs.length; k++) {
-            install(new Translation(bs.get(k).la, bs.get(k).pa, bs.get(k)), rs[k]);
-            bytes += rs[k].codeBytes();
-        }
-        batches++;
-        batchedBlocks += rs.length;
+        ArrayList<Translation> ts = new ArrayList<>(bs.size());
+        for (Block b : bs) ts.add(new Translation(b.la, b.pa, b));
+        installBatch(ts);
         translateNanos += System.nanoTime() - t0;
+        int bytes = 0;
+        for (Translation t : ts) bytes += t.codeBytes;
         return bytes;
     }
 
