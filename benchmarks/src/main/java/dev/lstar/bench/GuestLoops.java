@@ -2,6 +2,9 @@ package dev.lstar.bench;
 
 import dev.lstar.runtime.Cpu;
 import dev.lstar.runtime.Vendor;
+import dev.lstar.runtime.engine.Engine;
+import dev.lstar.runtime.engine.RunResult;
+import dev.lstar.runtime.engine.StopReason;
 import dev.lstar.runtime.setup.BareMachine;
 import dev.lstar.runtime.setup.FlatImage;
 import dev.lstar.runtime.setup.PageTables;
@@ -55,4 +58,21 @@ public final class GuestLoops {
         c.r[Cpu.RSP] = STACK_TOP;
     }
 
+
+    /** Runs the xorshift guest for {@code iterations} on {@code e} to its end; the instructions it ran. */
+    public long runXorshift(Engine e, long iterations) {
+        resetXorshift(iterations);
+        return finished(e.run(bm.machine, Long.MAX_VALUE, done));
+    }
+
+    /** Runs the memsum guest over {@code count} elements on {@code e} to its end; the instructions it ran. */
+    public long runMemsum(Engine e, long count) {
+        resetMemsum(count);
+        return finished(e.run(bm.machine, Long.MAX_VALUE, done));
+    }
+
+    private static long finished(RunResult r) {
+        if (r.reason() != StopReason.UNTIL_REACHED) throw new IllegalStateException("guest loop did not finish: " + r);
+        return r.instructions();
+    }
 }

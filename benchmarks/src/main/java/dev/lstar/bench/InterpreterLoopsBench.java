@@ -1,7 +1,5 @@
 package dev.lstar.bench;
 
-import dev.lstar.runtime.engine.RunResult;
-import dev.lstar.runtime.engine.StopReason;
 import dev.lstar.runtime.interp.Interpreter;
 
 import java.util.concurrent.TimeUnit;
@@ -35,19 +33,13 @@ public class InterpreterLoopsBench {
     @Benchmark
     @OperationsPerInvocation(XS_ITERS * GuestLoops.XORSHIFT_INSNS_PER_ITER)
     public long registerLoop() {
-        xorshift.resetXorshift(XS_ITERS);
-        return check(xsInterp.run(xorshift.bm.machine, Long.MAX_VALUE, xorshift.done));
+        return xorshift.runXorshift(xsInterp, XS_ITERS);
     }
 
     @Benchmark
     @OperationsPerInvocation(MEM_COUNT * GuestLoops.MEMSUM_INSNS_PER_ITER)
     public long memoryLoop() {
-        memsum.resetMemsum(MEM_COUNT);
-        return check(memInterp.run(memsum.bm.machine, Long.MAX_VALUE, memsum.done));
+        return memsum.runMemsum(memInterp, MEM_COUNT);
     }
 
-    static long check(RunResult r) {
-        if (r.reason() != StopReason.UNTIL_REACHED) throw new IllegalStateException("guest loop did not finish: " + r);
-        return r.instructions();
-    }
 }
