@@ -25,15 +25,10 @@ class TranslatorHookScenariosTest {
     }
 
     @Nested
-    class Lockstep extends EngineHookScenarios {
+    class Lockstep extends Jit {
         @Override
         protected String engine() {
             return "lockstep";
-        }
-
-        @Override
-        protected Emulator prepared(Emulator emu) {
-            return HookGuest.eager(emu);
         }
 
         @Override
