@@ -65,6 +65,16 @@ public final class Cpu {
     /** Set when the CPU is halted by HLT. */
     public boolean halted;
 
+    /**
+     * A single-step trap (#DB) is due when the current instruction completes: armed by an
+     * instruction that begins with RFLAGS.TF = 1 (SDM Vol. 3A §18.3.1.4) and by SYSRET when it
+     * loads TF = 1 (it traps right after the return, unlike IRET and POPF, whose newly set TF
+     * traps after the next instruction); cancelled by instructions that clear TF as they transfer
+     * (INT n, INT3, SYSCALL) and by a fault. Every engine raises the trap when an instruction
+     * that leaves it armed completes ({@code BlockRunner.trapIfPending}).
+     */
+    public boolean debugTrapPending;
+
     /** The memory system seen by this CPU. */
     public Mmu mmu;
 
@@ -136,6 +146,7 @@ public final class Cpu {
         trSel = o.trSel; trLimit = o.trLimit; trAttr = o.trAttr; trBase = o.trBase;
         ldtrSel = o.ldtrSel; ldtrLimit = o.ldtrLimit; ldtrAttr = o.ldtrAttr; ldtrBase = o.ldtrBase;
         tscOffset = o.tscOffset; instructions = o.instructions; halted = o.halted;
+        debugTrapPending = o.debugTrapPending;
     }
 
     /** Names of the entries of {@link #stateVector()}, in order. */
@@ -150,7 +161,7 @@ public final class Cpu {
         n.addAll(java.util.List.of("cr0", "cr2", "cr3", "cr4", "cr8", "efer", "star", "lstar", "cstar", "fmask",
                 "kernelGsBase", "sysenterCs", "sysenterEsp", "sysenterEip", "tscAux", "gdtr.base", "gdtr.limit",
                 "idtr.base", "idtr.limit", "tr.sel", "tr.base", "tr.limit", "tr.attr", "ldtr.sel", "ldtr.base",
-                "ldtr.limit", "ldtr.attr", "tscOffset", "instructions", "halted"));
+                "ldtr.limit", "ldtr.attr", "tscOffset", "instructions", "halted", "debugTrapPending"));
         STATE_NAMES = n.toArray(new String[0]);
     }
 
@@ -170,7 +181,7 @@ public final class Cpu {
         }
         long[] rest = {cr0, cr2, cr3, cr4, cr8, efer, star, lstar, cstar, fmask, kernelGsBase, sysenterCs, sysenterEsp,
                 sysenterEip, tscAux, gdtrBase, gdtrLimit, idtrBase, idtrLimit, trSel, trBase, trLimit, trAttr, ldtrSel,
-                ldtrBase, ldtrLimit, ldtrAttr, tscOffset, instructions, halted ? 1 : 0};
+                ldtrBase, ldtrLimit, ldtrAttr, tscOffset, instructions, halted ? 1 : 0, debugTrapPending ? 1 : 0};
         System.arraycopy(rest, 0, v, k, rest.length);
         return v;
     }

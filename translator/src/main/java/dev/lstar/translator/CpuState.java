@@ -35,6 +35,11 @@ final class CpuState {
         c.copyStateFrom(s);
     }
 
+    /** Whether {@code c} is now in exactly this state. */
+    boolean matches(Cpu c) {
+        return java.util.Arrays.equals(v, c.stateVector());
+    }
+
     /** Differences "name: a vs b", one per line; empty when the states agree. */
     static List<String> diff(CpuState a, CpuState b, String an, String bn) {
         List<String> d = new ArrayList<>();

@@ -222,6 +222,7 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
                     code = t.firstOnly != null ? t.firstOnly : single; // (null only if t was evicted just now)
                 }
                 code.run(c, until == b.la ? c.instructions : limit);
+                runner.trapIfPending(); // a translated SYSRET that loaded TF
             }
             prev = t;
         } catch (CpuException e) {

@@ -70,20 +70,11 @@ public final class JitRt {
     }
 
     /**
-     * Runs {@code i} through the interpreter's {@link Exec}. For a memory-destination instruction
-     * that writes flags, the lazy-flags record is restored if it faults (Exec records flags before
-     * the store), exactly as the interpreter does.
+     * Runs {@code i} through the interpreter's {@link Exec} (which changes nothing before its last
+     * access that can fault, so a fault needs no state saved here).
      */
     public static long exec(Cpu c, Instruction i) {
-        if (i.kind[0] != Instruction.OP_MEM || i.flagsWritten == 0) return Exec.execute(c, i);
-        int op = c.lzOp, size = c.lzSize;
-        long res = c.lzRes, a = c.lzA, b = c.lzB, aux = c.lzAux, fl = c.rflags;
-        try {
-            return Exec.execute(c, i);
-        } catch (CpuException e) {
-            c.lzOp = op; c.lzSize = size; c.lzRes = res; c.lzA = a; c.lzB = b; c.lzAux = aux; c.rflags = fl;
-            throw e;
-        }
+        return Exec.execute(c, i);
     }
 
     /**

@@ -221,24 +221,17 @@ public final class LockstepEngine implements Engine {
         written.clear();
         logging = true;
         machine.mmu.restoreTlb(tlb);
-        long n = afterJit.instructions - before.instructions;
-        RunResult ir;
+        RunResult ir = null;
         Machine.Hooks hooks = machine.hooks;
+        Machine.InstructionTracer tracer = machine.tracer;
         machine.hooks = null; // the replay must not call the embedder's hooks a second time
+        machine.tracer = null; // nor show the trace a second time
         try {
-            if (jr != null) ir = interp.run(machine, 64, -1); // an undeliverable fault: the same stop expected
-            else if (n > 0) {
-                ir = interp.run(machine, n, until);
-                // the JIT's block ended in an exception delivered after n instructions retired: the
-                // interpreter's exact budget stopped just before the faulting one; let it fault too
-                if (ir.reason() == StopReason.BUDGET && c.rip != afterJit.rip && c.instructions == afterJit.instructions) {
-                    ir = interp.run(machine, 1, afterJit.rip);
-                }
-            }
-            else ir = interp.run(machine, Long.MAX_VALUE, afterJit.rip); // fault delivered at the first instruction
+            ir = replay(until, start, afterJit);
         } finally {
             logging = false;
             machine.hooks = hooks;
+            machine.tracer = tracer;
         }
         CpuState afterInterp = CpuState.capture(c);
         BitSet interpWritten = (BitSet) written.clone();
@@ -269,6 +262,26 @@ public final class LockstepEngine implements Engine {
         }
         refreshShadow();
         return jr;
+    }
+
+    /**
+     * The interpreter's replay of one JIT step: block steps ({@link Interpreter#step}) limited to
+     * the instructions the JIT retired (its translation may cover less of a block than the
+     * interpreter's, and a superblock more than one). The JIT's step may also have done one thing
+     * that retired nothing: delivered the exception of the next instruction (RIP elsewhere), or run
+     * part of a REP string instruction (its progress in RCX/RSI/RDI, RIP still at it, not retired
+     * until it completes). When the states still differ, one more step limited to one instruction
+     * replays that.
+     */
+    private RunResult replay(long until, long start, CpuState afterJit) {
+        Cpu c = cpu;
+        long target = afterJit.instructions;
+        for (int blocks = 0; blocks < 64 && c.instructions < target; blocks++) { // far more than a superblock has
+            RunResult r = interp.step(until, target, start);
+            if (r != null) return r;
+        }
+        if (c.instructions == target && !afterJit.matches(c)) return interp.step(until, target + 1, start);
+        return null;
     }
 
     /**

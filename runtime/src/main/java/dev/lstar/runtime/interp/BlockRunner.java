@@ -1,7 +1,6 @@
 package dev.lstar.runtime.interp;
 
 import dev.lstar.decoder.Instruction;
-import dev.lstar.decoder.Mnemonic;
 import dev.lstar.runtime.Cpu;
 import dev.lstar.runtime.CpuException;
 import dev.lstar.runtime.Flags;
@@ -65,9 +64,8 @@ public final class BlockRunner {
     /**
      * Interprets {@code b} up to its end, `until`, or the budget, whichever comes first, with the
      * RF and single-step rules: RF is cleared once an instruction completes (SDM Vol. 3A
-     * §18.3.1.1); with TF set when an instruction starts, a #DB trap follows it (§18.3.1.4), except
-     * after INT n/INT3/INTO/SYSCALL, which clear TF as they transfer; a SYSRET that loads TF = 1
-     * traps right after it.
+     * §18.3.1.1); with TF set when an instruction starts, it runs alone and arms the #DB trap
+     * that follows it (§18.3.1.4; see {@link Cpu#debugTrapPending} for who cancels or arms it).
      */
     public void interpret(Block b, long until, long limit) {
         Cpu c = cpu;
@@ -80,48 +78,49 @@ public final class BlockRunner {
         if (limit - c.instructions < n) n = (int) (limit - c.instructions);
         boolean rf = (c.rflags & Flags.RF) != 0, tf = (c.rflags & Flags.TF) != 0;
         if (rf || tf) n = 1;
+        if (tf) c.debugTrapPending = true; // the instruction begins with TF = 1 (see Cpu.debugTrapPending)
         if (machine.tracer != null) traceBlock(b, n);
         else if (b.hooked) runHooked(b, n);
         else runBlock(b, n);
         if (rf) c.rflags &= ~(long) Flags.RF;
-        Mnemonic m = b.insns[0].mnemonic;
-        boolean sysret = m == Mnemonic.SYSRETQ || m == Mnemonic.SYSRET32;
-        if ((tf && m != Mnemonic.INT && m != Mnemonic.INT3 && m != Mnemonic.INTO && m != Mnemonic.SYSCALL)
-                || (sysret && (c.rflags & Flags.TF) != 0)) {
-            singleSteps++;
-            pendingNext = c.rip;
-            throw CpuException.singleStep();
-        }
+        trapIfPending();
     }
 
-    /** The first {@code n} instructions of {@code b}; precise on a fault (RIP, registers, lazy flags). */
+    /**
+     * Raises the single-step trap an instruction left armed ({@link Cpu#debugTrapPending}), once
+     * it has completed: RIP is already the next instruction. Every engine calls this after a block
+     * it ran (only the last instruction of a block can arm it: TF at a block's start makes it run
+     * one instruction at a time, and SYSRET ends its block).
+     */
+    public void trapIfPending() {
+        Cpu c = cpu;
+        if (!c.debugTrapPending) return;
+        c.debugTrapPending = false;
+        singleSteps++;
+        pendingNext = c.rip;
+        throw CpuException.singleStep();
+    }
+
+    /**
+     * The first {@code n} instructions of {@code b}; precise on a fault (RIP, registers, flags: an
+     * instruction changes nothing before its last access that can fault, see {@link Exec}).
+     */
     void runBlock(Block b, int n) {
         Cpu c = cpu;
         Instruction[] insns = b.insns;
         int k = 0;
-        int savedOp = 0, savedSize = 0;
-        long savedRes = 0, savedA = 0, savedB = 0, savedAux = 0, savedFlags = 0;
         try {
             for (; k < n; k++) {
                 Instruction i = insns[k];
-                boolean snapshot = i.kind[0] == Instruction.OP_MEM && i.flagsWritten != 0;
-                if (snapshot) {
-                    savedOp = c.lzOp; savedSize = c.lzSize; savedRes = c.lzRes; savedA = c.lzA; savedB = c.lzB;
-                    savedAux = c.lzAux; savedFlags = c.rflags;
-                }
-                long next;
-                try {
-                    next = Exec.execute(c, i);
-                } catch (CpuException e) {
-                    if (snapshot) {
-                        c.lzOp = savedOp; c.lzSize = savedSize; c.lzRes = savedRes; c.lzA = savedA; c.lzB = savedB;
-                        c.lzAux = savedAux; c.rflags = savedFlags;
-                    }
-                    throw e;
-                }
+                long next = Exec.execute(c, i);
                 if (next != Exec.FALLTHROUGH) {
-                    c.rip = next;
-                    c.instructions += k + 1;
+                    if (next == Exec.REPEAT) {
+                        c.rip = i.address; // not retired: runs again from here
+                        c.instructions += k;
+                    } else {
+                        c.rip = next;
+                        c.instructions += k + 1;
+                    }
                     return;
                 }
                 if (b.writesMemory && !b.valid && k + 1 < n) {
@@ -163,18 +162,15 @@ public final class BlockRunner {
                 if (c.rip != i.next()) return;
                 continue;
             }
-            int savedOp = c.lzOp, savedSize = c.lzSize;
-            long savedRes = c.lzRes, savedA = c.lzA, savedB = c.lzB, savedAux = c.lzAux, savedFlags = c.rflags;
             long next;
             try {
                 next = Exec.execute(c, i);
             } catch (CpuException e) {
-                c.lzOp = savedOp; c.lzSize = savedSize; c.lzRes = savedRes; c.lzA = savedA; c.lzB = savedB;
-                c.lzAux = savedAux; c.rflags = savedFlags;
                 c.rip = i.address;
                 pendingNext = i.next();
                 throw e;
             }
+            if (next == Exec.REPEAT) return; // not retired: runs again from here (RIP is still i)
             c.instructions++;
             c.rip = next != Exec.FALLTHROUGH ? next : i.next();
             h.afterInstruction(machine, i);
@@ -197,6 +193,7 @@ public final class BlockRunner {
                 pendingNext = i.next();
                 throw e;
             }
+            if (next == Exec.REPEAT) return; // not retired: runs again from here (RIP is still i)
             c.instructions++;
             if (next != Exec.FALLTHROUGH) {
                 c.rip = next;
@@ -226,6 +223,7 @@ public final class BlockRunner {
      */
     public RunResult deliver(CpuException e, long faultRip, long start) {
         Cpu c = cpu;
+        c.debugTrapPending = false; // a fault cancels the trap of the instruction it interrupted
         Machine.Hooks h = machine.hooks;
         if (h != null) {
             int act = h.onException(machine, e, faultRip, pendingNext);

@@ -48,20 +48,33 @@ public final class Interpreter implements Engine {
         while (true) {
             RunResult stop = runner.checkStop(start, limit, until);
             if (stop != null) return stop;
-            try {
-                Block b = cache.lookup(c.rip);
-                blocksExecuted++;
-                b.execCount++;
-                runner.interpret(b, until, limit);
-            } catch (CpuException e) {
-                RunResult r = runner.deliver(e, c.rip, start);
-                if (r != null) return r;
-            } catch (TripleFault t) {
-                return new RunResult(StopReason.TRIPLE_FAULT, c.instructions - start, null, c.rip, t.getMessage());
-            } catch (UnsupportedFeatureException u) {
-                return new RunResult(StopReason.UNSUPPORTED, c.instructions - start, null, c.rip, u.getMessage());
-            }
+            RunResult r = step(until, limit, start);
+            if (r != null) return r;
         }
+    }
+
+    /**
+     * Executes the block at RIP (up to {@code until} or the instruction count {@code limit}) and
+     * delivers the exception it raises, if any: one turn of the run loop, without its stop checks
+     * (the lockstep engine replays the JIT's steps with it). Returns a stop result only for an
+     * undeliverable fault, a triple fault or an unsupported mode; {@code start} is the count the
+     * run began with (for the result's instruction count).
+     */
+    public RunResult step(long until, long limit, long start) {
+        Cpu c = cpu;
+        try {
+            Block b = cache.lookup(c.rip);
+            blocksExecuted++;
+            b.execCount++;
+            runner.interpret(b, until, limit);
+        } catch (CpuException e) {
+            return runner.deliver(e, c.rip, start);
+        } catch (TripleFault t) {
+            return new RunResult(StopReason.TRIPLE_FAULT, c.instructions - start, null, c.rip, t.getMessage());
+        } catch (UnsupportedFeatureException u) {
+            return new RunResult(StopReason.UNSUPPORTED, c.instructions - start, null, c.rip, u.getMessage());
+        }
+        return null;
     }
 
     @Override

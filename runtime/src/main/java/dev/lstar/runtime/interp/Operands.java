@@ -3,6 +3,7 @@ package dev.lstar.runtime.interp;
 import dev.lstar.decoder.Instruction;
 import dev.lstar.runtime.Cpu;
 import dev.lstar.runtime.CpuException;
+import dev.lstar.runtime.mem.Mmu;
 
 /**
  * Operand access shared by the interpreter and translated code: register reads/writes with the
@@ -105,6 +106,17 @@ public final class Operands {
             case Instruction.OP_IMM -> mask(n > 0 && i.kind[n - 1] == Instruction.OP_IMM ? i.imm2 : i.imm, i.opSize);
             default -> throw new IllegalStateException("operand " + n + " of " + i + " is not readable");
         };
+    }
+
+    /**
+     * Reads operand {@code n} of a read-modify-write instruction (the destination of ADD, INC, SHL,
+     * BTS, XADD, XCHG, CMPXCHG...): a register as {@link #read}, memory with write intent
+     * ({@link Mmu#readForWrite}): a fault comes now, with the W bit, before the instruction
+     * changes anything, and its store to the operand afterwards cannot fault. So an instruction
+     * may record its flags before that store, and no engine needs to save them for a fault.
+     */
+    public static long readForWrite(Cpu c, Instruction i, int n) {
+        return i.kind[n] == Instruction.OP_MEM ? c.mmu.readForWrite(linear(c, i), i.size[n]) : read(c, i, n);
     }
 
     /** Writes operand {@code n} (register or memory). */

@@ -194,6 +194,32 @@ public final class Mmu implements ByteSource {
     }
 
     /**
+     * The load of a read-modify-write instruction (ADD/INC/SHL/BTS/XADD/XCHG/CMPXCHG... with a
+     * memory destination): {@code size} bytes (1, 2, 4, 8) read with write intent. The access is
+     * checked as a write on every page it touches before anything is read, so a page the guest may
+     * read but not write, or one that is not present, raises #PF with the W bit set — what the
+     * host CPU reports for these instructions (error code 6 / 7 in user mode; checked on AMD
+     * Zen 5) — and the instruction's store to the same bytes afterwards cannot fault. Zero-extended.
+     */
+    public long readForWrite(long la, int size) {
+        TlbSet s = cur;
+        int i = idx(la), o = (int) la & PAGE_MASK;
+        if (s.wTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - size) {
+            byte[] f = s.frame[i & MASK];
+            return switch (size) {
+                case 1 -> f[o] & 0xFF;
+                case 2 -> (short) LE16.get(f, o) & 0xFFFF;
+                case 4 -> (int) LE32.get(f, o) & 0xFFFF_FFFFL;
+                default -> (long) LE64.get(f, o);
+            };
+        }
+        int mode = dataMode();
+        xlate(la, ACC_WRITE, mode);
+        if (o > PAGE_SIZE - size) xlate((la | PAGE_MASK) + 1, ACC_WRITE, mode);
+        return readSlow(la, size, mode); // now a TLB hit
+    }
+
+    /**
      * The frame array behind linear {@code la} if the write fast path holds its page at the
      * current privilege, else null. A non-null result means plain stores anywhere in that page
      * are what {@link #write64} would do: the page is writable here, its dirty bit is set, and

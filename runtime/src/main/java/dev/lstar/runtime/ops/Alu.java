@@ -139,6 +139,22 @@ public final class Alu {
         return r;
     }
 
+    /**
+     * ADCX (carry = CF) and ADOX (carry = OF): dst + src + carry, the carry out into the same flag;
+     * no other flag changes (SDM ADCX/ADOX). Returns the sum truncated to {@code size} (4 or 8).
+     */
+    public static long addWithFlagCarry(Cpu cpu, long a, long b, int size, long flag) {
+        long fl = cpu.getRflags();
+        long m = mask(size);
+        a &= m;
+        b &= m;
+        long cin = (fl & flag) != 0 ? 1 : 0;
+        long sum = a + b + cin;
+        boolean cout = size == 8 ? Long.compareUnsigned(sum, a) < 0 || (cin == 1 && sum == a) : (sum >>> 32) != 0;
+        cpu.setRflags(cout ? fl | flag : fl & ~flag);
+        return sum & m;
+    }
+
     /** NOT: no flags. */
     public static long not(long a, int size) {
         return ~a & mask(size);

@@ -1,6 +1,11 @@
 package dev.lstar.runtime.ops;
 
+import static dev.lstar.runtime.interp.Operands.*;
+
+import dev.lstar.decoder.Instruction;
+import dev.lstar.decoder.Mnemonic;
 import dev.lstar.runtime.Cpu;
+import dev.lstar.runtime.CpuException;
 import dev.lstar.runtime.Flags;
 import dev.lstar.runtime.LazyFlags;
 
@@ -26,6 +31,39 @@ public final class Bits {
     }
 
     // ------------------------------------------------------------------ BT family
+
+    /**
+     * BT/BTS/BTR/BTC as an instruction. With a register bit offset and a memory operand the offset
+     * addresses a bit string: the operand address moves by (offset >> log2(bits)) * size, signed
+     * (SDM BT). BTS/BTR/BTC read their memory operand with write intent (read-modify-write).
+     */
+    public static void bitTest(Cpu c, Instruction i) {
+        int size = i.opSize;
+        int bits = size * 8;
+        long off = read(c, i, 1);
+        boolean modifies = i.mnemonic != Mnemonic.BT;
+        boolean bitString = i.kind[0] == Instruction.OP_MEM && i.kind[1] == Instruction.OP_REG;
+        long la = 0;
+        long v;
+        if (bitString) {
+            long soff = sext(off, size);
+            la = linear(c, i) + (soff >> Integer.numberOfTrailingZeros(bits)) * size;
+            if (!c.canonical(la)) throw CpuException.gp0("bt: non-canonical bit-string address");
+            v = modifies ? c.mmu.readForWrite(la, size) : readMem(c, la, size);
+            off = soff & (bits - 1);
+        } else {
+            v = modifies ? readForWrite(c, i, 0) : read(c, i, 0);
+        }
+        long nv;
+        switch (i.mnemonic) {
+            case BT -> { bt(c, v, off, size); return; }
+            case BTS -> nv = bts(c, v, off, size);
+            case BTR -> nv = btr(c, v, off, size);
+            default -> nv = btc(c, v, off, size);
+        }
+        if (bitString) writeMem(c, la, size, nv);
+        else write(c, i, 0, nv);
+    }
 
     /**
      * BT with a register (or immediate) bit offset on a value of {@code size} bytes (2, 4, 8): the

@@ -44,6 +44,27 @@ public final class MulDiv {
 
     // ------------------------------------------------------------------ MUL (unsigned)
 
+    /** MUL r/m of {@code size} bytes: RDX:RAX (or AX) = accumulator * src, unsigned. */
+    public static void mul(Cpu cpu, long src, int size) {
+        switch (size) { case 1 -> mul8(cpu, src); case 2 -> mul16(cpu, src); case 4 -> mul32(cpu, src); default -> mul64(cpu, src); }
+    }
+
+    /** One-operand IMUL r/m of {@code size} bytes: the double-width signed product into RDX:RAX (or AX). */
+    public static void imulWide(Cpu cpu, long src, int size) {
+        switch (size) { case 1 -> imul8(cpu, src); case 2 -> imul16(cpu, src); case 4 -> imul32(cpu, src); default -> imul64(cpu, src); }
+    }
+
+    /** DIV r/m of {@code size} bytes (#DE before any register changes). */
+    public static void div(Cpu cpu, long src, int size) {
+        switch (size) { case 1 -> div8(cpu, src); case 2 -> div16(cpu, src); case 4 -> div32(cpu, src); default -> div64(cpu, src); }
+    }
+
+    /** IDIV r/m of {@code size} bytes (#DE before any register changes). */
+    public static void idiv(Cpu cpu, long src, int size) {
+        switch (size) { case 1 -> idiv8(cpu, src); case 2 -> idiv16(cpu, src); case 4 -> idiv32(cpu, src); default -> idiv64(cpu, src); }
+    }
+
+
     /** MUL r/m8: AX = AL * src. */
     public static void mul8(Cpu cpu, long src) {
         long p = (cpu.r[Cpu.RAX] & M8) * (src & M8);

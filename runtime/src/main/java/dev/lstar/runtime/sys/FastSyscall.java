@@ -46,6 +46,7 @@ public final class FastSyscall {
             throw new IllegalStateException("legacy-mode SYSCALL (EFER.LMA=0) is not supported by lstar");
         }
         long rflags = cpu.getRflags() & ~(long) Flags.RF;
+        cpu.debugTrapPending = false; // no single-step trap after SYSCALL, even with TF set at its start
         cpu.r[Cpu.RCX] = nextRip;
         cpu.r[Cpu.R11] = rflags;
         cpu.setRflags(rflags & ~cpu.fmask);
@@ -80,6 +81,9 @@ public final class FastSyscall {
         int base = (int) (cpu.star >>> 48) & 0xFFFF;
         long newRip = rexW ? rcx : rcx & 0xFFFF_FFFFL;
         cpu.setRflags((cpu.r[Cpu.R11] & SYSRET_RFLAGS_MASK) | Flags.FIXED1);
+        // TF restored by SYSRET traps right after it, before the user instruction (Linux 6.6
+        // entry_64.S takes IRET when R11 has TF for this reason)
+        cpu.debugTrapPending = (cpu.rflags & Flags.TF) != 0;
         if (rexW) {
             Segments.loadFlat(cpu, Cpu.CS, ((base + 16) | 3) & 0xFFFF, Segments.ATTR_CODE64_DPL3);
         } else {

@@ -208,11 +208,13 @@ public final class Interrupts {
      * #GP(n*8+2) is delivered instead). On return continue at {@code cpu.rip}.
      */
     public static void intN(Cpu cpu, int n, long faultRip, long nextRip) {
+        cpu.debugTrapPending = false; // INT n clears TF as it transfers: no single-step trap after it
         deliverEvent(cpu, n & 0xFF, 0, false, KIND_SOFTWARE, faultRip, nextRip);
     }
 
     /** INT3 (CC): #BP as a software interrupt (DPL-checked), saved RIP = next instruction. */
     public static void int3(Cpu cpu, long faultRip, long nextRip) {
+        cpu.debugTrapPending = false; // as INT n
         deliverEvent(cpu, CpuException.BP, 0, false, KIND_SOFTWARE, faultRip, nextRip);
     }
 

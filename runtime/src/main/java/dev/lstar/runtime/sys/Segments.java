@@ -409,4 +409,23 @@ public final class Segments {
         if (d == 0) return -1;
         return limitOf(d) & 0xFFFF_FFFFL;
     }
+
+    /**
+     * VERW: ZF = 1 when the selector names a writable data segment accessible at max(CPL, RPL),
+     * else 0; never faults on the selector (SDM Vol. 2B VERR/VERW). (Linux executes it for its
+     * side effect of clearing CPU buffers, which has nothing to model here.)
+     */
+    public static void verw(Cpu c, int sel) {
+        boolean ok = false;
+        if (!isNull(sel)) {
+            try {
+                int attr = attrOf(readDescriptor(c, sel));
+                ok = isWritableData(attr) && dplOf(attr) >= Math.max(c.cpl, sel & 3);
+            } catch (CpuException e) {
+                ok = false; // outside the table: ZF = 0, no fault
+            }
+        }
+        long f = c.getRflags();
+        c.setRflags(ok ? f | dev.lstar.runtime.Flags.ZF : f & ~dev.lstar.runtime.Flags.ZF);
+    }
 }

@@ -188,4 +188,17 @@ public final class SystemInsns {
         int mask = ((1 << width) - 1) << (port & 7);
         if ((bits & mask) != 0) throw CpuException.gp0("port 0x" + Integer.toHexString(port) + " denied by the TSS I/O bitmap");
     }
+
+    /**
+     * IN/OUT with an immediate or DX port. lstar models no I/O devices: a permitted IN reads all
+     * ones (an unclaimed port on a PC bus), a permitted OUT is discarded; the permission check
+     * ({@link #ioPermission}) is exact.
+     */
+    public static void portIo(Cpu c, dev.lstar.decoder.Instruction i) {
+        boolean in = i.mnemonic == dev.lstar.decoder.Mnemonic.IN;
+        int width = in ? i.size[0] : i.size[1];
+        int port = (int) (in ? dev.lstar.runtime.interp.Operands.read(c, i, 1) : dev.lstar.runtime.interp.Operands.read(c, i, 0)) & 0xFFFF;
+        ioPermission(c, port, width);
+        if (in) dev.lstar.runtime.interp.Operands.writeReg(c, Cpu.RAX, width, -1L);
+    }
 }

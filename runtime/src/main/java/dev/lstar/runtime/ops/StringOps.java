@@ -1,12 +1,13 @@
-package dev.lstar.runtime.interp;
+package dev.lstar.runtime.ops;
 
 import static dev.lstar.runtime.interp.Operands.*;
 
 import dev.lstar.decoder.Instruction;
+import dev.lstar.decoder.Mnemonic;
 import dev.lstar.runtime.Cpu;
 import dev.lstar.runtime.CpuException;
 import dev.lstar.runtime.Flags;
-import dev.lstar.runtime.ops.Alu;
+import dev.lstar.runtime.interp.Exec;
 
 /**
  * MOVS, CMPS, STOS, LODS, SCAS with REP/REPE/REPNE (SDM Vol. 2 "REP/REPE/REPZ/REPNE/REPNZ").
@@ -14,8 +15,8 @@ import dev.lstar.runtime.ops.Alu;
  * override). With a 0x67 prefix the index and count registers are ESI/EDI/ECX. A repeated
  * instruction updates RSI/RDI/RCX after each element, so a fault in the middle leaves the
  * completed iterations visible and RIP at the instruction, as on hardware; long repeats return
- * to the engine every {@link #CHUNK} elements (by re-executing the instruction) so that stop
- * requests and budgets are honoured.
+ * to the engine every {@link #CHUNK} elements ({@link Exec#REPEAT}: not retired yet, executed again)
+ * so that stop requests are honoured. The instruction retires once, when it completes.
  */
 public final class StringOps {
     private StringOps() {}
@@ -33,7 +34,7 @@ public final class StringOps {
             one(c, i, op, size, as, step, srcBase);
             return Exec.FALLTHROUGH;
         }
-        boolean conditional = i.mnemonic == dev.lstar.decoder.Mnemonic.CMPS || i.mnemonic == dev.lstar.decoder.Mnemonic.SCAS;
+        boolean conditional = i.mnemonic == Mnemonic.CMPS || i.mnemonic == Mnemonic.SCAS;
         boolean repne = (i.prefixes & Instruction.P_REPNE) != 0;
         for (int n = 0; n < CHUNK; n++) {
             if (mask(c.r[Cpu.RCX], as) == 0) return Exec.FALLTHROUGH;
@@ -44,7 +45,7 @@ public final class StringOps {
                 if (repne ? zf : !zf) return Exec.FALLTHROUGH;
             }
         }
-        return mask(c.r[Cpu.RCX], as) == 0 ? Exec.FALLTHROUGH : i.address; // continue later
+        return mask(c.r[Cpu.RCX], as) == 0 ? Exec.FALLTHROUGH : Exec.REPEAT; // continue later
     }
 
     private static long addr(Cpu c, long base, long reg, int as) {

@@ -1,0 +1,258 @@
+package dev.lstar.api;
+
+import static dev.lstar.api.Guest.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.lstar.runtime.sys.Msrs;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Instruction rules every engine must follow the same way, written once and run on the
+ * interpreter ({@link InterpRuleScenariosTest}) and on "jit" and "lockstep" (the translator's
+ * tests extend this class through this module's test jar):
+ * <ul>
+ *   <li>a read-modify-write instruction accesses its memory operand with write intent: on a page it
+ *       may read but not write, or one that is not present, it faults with the W bit in the #PF
+ *       error code before anything changes — registers, RFLAGS (also with the per-instruction
+ *       trace on) and memory stay as they were. The host CPU (AMD Zen 5) reports error code 6 (not
+ *       present) and 7 (read-only) for every such instruction here, with RFLAGS untouched;</li>
+ *   <li>the single-step trap (#DB) after SYSRET that loads TF = 1 comes right after SYSRET, before
+ *       the user instruction runs (Linux relies on it: {@code entry_SYSCALL_64} takes IRET when R11
+ *       has TF); after POPF or IRET that sets TF it comes after the next instruction (SDM Vol. 3A
+ *       §18.3.1.4: the trap follows an instruction that began with TF = 1);</li>
+ *   <li>a REP string instruction retires once, however many iterations it takes.</li>
+ * </ul>
+ */
+public abstract class EngineRuleScenarios {
+    /** The engine, by name ({@link Emulator.Builder#engine}). */
+    protected abstract String engine();
+
+    /** Adjusts a freshly built emulator (the JIT's tests make it translate every block at once). */
+    protected Emulator prepared(Emulator emu) {
+        return emu;
+    }
+
+    /** Engine-specific checks at the end of each scenario (lockstep: no divergence). */
+    protected void checked(Emulator emu) {
+    }
+
+    /** {@code xor %eax,%eax; mov $0x600000,%edi} before the instruction under test, then {@code nop}. */
+    private static final String PROLOGUE = "31c0bf00006000";
+
+    /**
+     * Read-modify-write forms with a memory destination (assembled with GNU as): add, inc, shl $3,
+     * bts $1, bts %rax (bit string), xadd, neg, not, cmpxchg, xchg, sbb $1, lock add, rol %cl
+     * (count 0: still a write access on the host), shld $4, cmpxchg16b, cmpxchg8b.
+     */
+    private static final String[] RMW = {"480107", "48ff07", "48c12703", "480fba2f01", "480fab07", "480fc107", "48f71f",
+        "48f717", "480fb11f", "488707", "48831f01", "f0830701", "66d307", "480fa40704", "480fc70f", "0fc70f"};
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    public void readModifyWriteFaultsWithWriteIntentAndChangesNothing(boolean traced) {
+        for (String insn : RMW) {
+            for (boolean present : new boolean[] {false, true}) {
+                String what = insn + (present ? " on a read-only page" : " on a missing page") + (traced ? ", traced" : "");
+                Emulator emu = prepared(user(engine(), hex(PROLOGUE + insn + "90")));
+                if (present) {
+                    emu.map(DATA, 0x1000, Perm.READ);
+                    emu.writeLong(DATA, 5);
+                }
+                List<Long> seen = new ArrayList<>();
+                if (traced) emu.machine().tracer = (cpu, i) -> seen.add(i.address);
+                emu.regWrite(Reg.RBX, 0x1234);
+                emu.regWrite(Reg.RDX, 0x77);
+                StopInfo s = emu.start(CODE, Emulator.NO_UNTIL);
+                assertEquals(StopInfo.Reason.FAULT, s.reason(), what + ": " + s);
+                assertEquals(14, s.vector(), what);
+                assertEquals(present ? 7 : 6, s.errorCode(), what + ": #PF error code (W | U, and P on the read-only page)");
+                assertEquals(DATA, s.faultAddress(), what);
+                assertEquals(CODE + 7, s.rip(), what);
+                assertEquals(CODE + 7, emu.regRead(Reg.RIP), what);
+                assertEquals(2, s.instructions(), what);
+                assertEquals(0x46, emu.regRead(Reg.RFLAGS), what + ": RFLAGS as xor left them (ZF PF)");
+                assertEquals(0, emu.regRead(Reg.RAX), what);
+                assertEquals(0x1234, emu.regRead(Reg.RBX), what);
+                assertEquals(0x77, emu.regRead(Reg.RDX), what);
+                assertEquals(DATA, emu.regRead(Reg.RDI), what);
+                if (present) assertEquals(5, emu.readLong(DATA), what + ": memory unchanged");
+                if (traced) assertEquals(List.of(CODE, CODE + 2, CODE + 7), seen, what + ": traced instructions");
+                checked(emu);
+            }
+        }
+    }
+
+    @Test
+    public void readModifyWriteOnAWritablePageStillWorks() {
+        // add %rax,(%rdi); incq (%rdi); shlq $3,(%rdi); xadd %rax,(%rdi): ((0+5)+1)<<3 = 48, rax = 48, mem = 48
+        Emulator emu = prepared(user(engine(), hex(PROLOGUE + "480107" + "48ff07" + "48c12703" + "480fc107" + "90")));
+        emu.map(DATA, 0x1000, Perm.READ | Perm.WRITE);
+        emu.writeLong(DATA, 5);
+        StopInfo s = emu.start(CODE, CODE + 0x15);
+        assertEquals(StopInfo.Reason.UNTIL_REACHED, s.reason(), s.toString());
+        assertEquals(48, emu.readLong(DATA));
+        assertEquals(48, emu.regRead(Reg.RAX));
+        assertEquals(6, s.instructions());
+        checked(emu);
+    }
+
+    /**
+     * <pre>
+     * 400000: 0f 05                 syscall
+     * 400002: 48 ff c3              inc %rbx
+     * 400005: 90                    nop
+     * 401000: 48 83 c0 64           add $100,%rax        (LSTAR)
+     * 401004: 49 81 cb 00 01 00 00  or $0x100,%r11       (TF into the RFLAGS SYSRET loads)
+     * 40100b: 48 0f 07              sysretq
+     * </pre>
+     */
+    @Test
+    public void sysretThatLoadsTfTrapsBeforeTheUserInstruction() {
+        Emulator emu = prepared(Emulator.builder().flatUserMode().engine(engine()).build());
+        emu.map(CODE, 0x1000, Perm.READ | Perm.EXEC);
+        emu.write(CODE, hex("0f0548ffc390"));
+        emu.map(SYS_KENTRY, 0x1000, Perm.READ | Perm.EXEC | Perm.SUPERVISOR);
+        emu.write(SYS_KENTRY, hex("4883c0644981cb000100" + "00480f07"));
+        emu.msrWrite(Msrs.STAR, 0x0023_0010_0000_0000L);
+        emu.msrWrite(Msrs.LSTAR, SYS_KENTRY);
+        emu.msrWrite(Msrs.FMASK, 0x700);
+        // twice: the second run finds every block translated (the JIT's own code must trap too)
+        for (int round = 0; round < 2; round++) {
+            emu.regWrite(Reg.RAX, 1);
+            emu.regWrite(Reg.RBX, 0);
+            emu.regWrite(Reg.RFLAGS, 0x202);
+            StopInfo s = emu.start(CODE, Emulator.NO_UNTIL);
+            assertEquals(StopInfo.Reason.FAULT, s.reason(), "round " + round + ": " + s);
+            assertEquals(1, s.vector(), "round " + round + ": #DB");
+            assertEquals(CODE + 2, s.rip(), "round " + round + ": a trap reports the next instruction");
+            assertEquals(CODE + 2, emu.regRead(Reg.RIP));
+            assertEquals(0, emu.regRead(Reg.RBX), "round " + round + ": the user instruction did not run");
+            assertEquals(101, emu.regRead(Reg.RAX));
+            assertEquals(3, emu.regRead(Reg.CPL));
+            assertEquals(4, s.instructions(), "round " + round + ": syscall, add, or, sysretq");
+            assertTrue((emu.regRead(Reg.RFLAGS) & 0x100) != 0, "TF loaded from R11");
+        }
+        checked(emu);
+    }
+
+    /**
+     * <pre>
+     * 400000: 9c                           pushf
+     * 400001: 48 81 0c 24 00 01 00 00      orq $0x100,(%rsp)
+     * 400009: 9d                           popf
+     * 40000a: 48 ff c3                     inc %rbx
+     * 40000d: 48 ff c1                     inc %rcx
+     * 400010: 90                           nop
+     * </pre>
+     */
+    @Test
+    public void popfThatSetsTfTrapsAfterTheNextInstruction() {
+        Emulator emu = prepared(user(engine(), hex("9c48810c24000100009d48ffc348ffc190")));
+        for (int round = 0; round < 2; round++) {
+            emu.regWrite(Reg.RBX, 0);
+            emu.regWrite(Reg.RCX, 0);
+            emu.regWrite(Reg.RSP, STACK_TOP);
+            emu.regWrite(Reg.RFLAGS, 0x202);
+            StopInfo s = emu.start(CODE, Emulator.NO_UNTIL);
+            assertEquals(StopInfo.Reason.FAULT, s.reason(), "round " + round + ": " + s);
+            assertEquals(1, s.vector());
+            assertEquals(CODE + 0xd, s.rip(), "round " + round);
+            assertEquals(1, emu.regRead(Reg.RBX), "round " + round + ": the instruction after popf ran");
+            assertEquals(0, emu.regRead(Reg.RCX), "round " + round + ": the one after it did not");
+            assertEquals(4, s.instructions(), "round " + round);
+        }
+        checked(emu);
+    }
+
+    /**
+     * <pre>
+     * 400000: 48 89 e0                 mov %rsp,%rax
+     * 400003: 6a 2b                    push $0x2b
+     * 400005: 50                       push %rax
+     * 400006: 9c                       pushf
+     * 400007: 48 81 0c 24 00 01 00 00  orq $0x100,(%rsp)
+     * 40000f: 6a 33                    push $0x33
+     * 400011: 48 8d 05 03 00 00 00     lea 0x3(%rip),%rax     (0x40001b)
+     * 400018: 50                       push %rax
+     * 400019: 48 cf                    iretq
+     * 40001b: 48 ff c3                 inc %rbx
+     * 40001e: 48 ff c1                 inc %rcx
+     * 400021: 90                       nop
+     * </pre>
+     */
+    @Test
+    public void iretThatSetsTfTrapsAfterTheNextInstruction() {
+        Emulator emu = prepared(user(engine(), hex("4889e06a2b509c48810c24000100006a33488d05030000005048cf48ffc348ffc190")));
+        for (int round = 0; round < 2; round++) {
+            emu.regWrite(Reg.RBX, 0);
+            emu.regWrite(Reg.RCX, 0);
+            emu.regWrite(Reg.RSP, STACK_TOP);
+            emu.regWrite(Reg.RFLAGS, 0x202);
+            StopInfo s = emu.start(CODE, Emulator.NO_UNTIL);
+            assertEquals(StopInfo.Reason.FAULT, s.reason(), "round " + round + ": " + s);
+            assertEquals(1, s.vector());
+            assertEquals(CODE + 0x1e, s.rip(), "round " + round);
+            assertEquals(1, emu.regRead(Reg.RBX), "round " + round + ": the instruction after iretq ran");
+            assertEquals(0, emu.regRead(Reg.RCX), "round " + round);
+            assertEquals(10, s.instructions(), "round " + round);
+        }
+        checked(emu);
+    }
+
+    /**
+     * <pre>
+     * 400000: b9 40 0d 03 00   mov $200000,%ecx
+     * 400005: bf 00 00 60 00   mov $0x600000,%edi
+     * 40000a: f3 aa            rep stos %al,(%rdi)      (more than one engine chunk of iterations)
+     * 40000c: eb 00            jmp 40000e               (ends the block: translated code runs it whole)
+     * 40000e: 90               nop
+     * </pre>
+     */
+    @Test
+    public void repStringInstructionRetiresOnce() {
+        byte[] code = hex("b9400d0300bf00006000f3aaeb0090");
+        for (int round = 0; round < 2; round++) { // the second run finds the block translated
+            Emulator emu = prepared(user(engine(), code));
+            emu.map(DATA, 0x31000, Perm.READ | Perm.WRITE);
+            emu.regWrite(Reg.RAX, 0xab);
+            StopInfo s = emu.start(CODE, CODE + 0xe);
+            assertEquals(StopInfo.Reason.UNTIL_REACHED, s.reason(), s.toString());
+            assertEquals(4, s.instructions(), "mov, mov, rep stosb, jmp: 200,000 iterations are one instruction");
+            assertEquals(0, emu.regRead(Reg.RCX));
+            assertEquals(DATA + 200_000, emu.regRead(Reg.RDI));
+            assertEquals(0xab, emu.read(DATA + 199_999, 1)[0] & 0xff);
+            assertEquals(0, emu.read(DATA + 200_000, 1)[0]);
+            emu.regWrite(Reg.RCX, 200_000);
+            emu.regWrite(Reg.RDI, DATA);
+            s = emu.start(CODE + 0xa, CODE + 0xe);
+            assertEquals(2, s.instructions(), "again from the rep: " + s);
+            checked(emu);
+        }
+
+        // a count that ends right after the repeated instruction stops after it, with the work done
+        Emulator counted = prepared(user(engine(), code));
+        counted.map(DATA, 0x31000, Perm.READ | Perm.WRITE);
+        StopInfo s = counted.start(CODE, Emulator.NO_UNTIL, 0, 3);
+        assertEquals(StopInfo.Reason.COUNT_EXHAUSTED, s.reason(), s.toString());
+        assertEquals(3, s.instructions());
+        assertEquals(CODE + 0xc, counted.regRead(Reg.RIP));
+        assertEquals(0, counted.regRead(Reg.RCX));
+        checked(counted);
+
+        // and a count that ends before it does not start it
+        Emulator before = prepared(user(engine(), code));
+        before.map(DATA, 0x31000, Perm.READ | Perm.WRITE);
+        s = before.start(CODE, Emulator.NO_UNTIL, 0, 2);
+        assertEquals(StopInfo.Reason.COUNT_EXHAUSTED, s.reason(), s.toString());
+        assertEquals(2, s.instructions());
+        assertEquals(CODE + 0xa, before.regRead(Reg.RIP));
+        assertEquals(200_000, before.regRead(Reg.RCX));
+        checked(before);
+    }
+}
