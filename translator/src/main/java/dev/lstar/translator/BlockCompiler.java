@@ -120,7 +120,7 @@ final class BlockCompiler {
     static Result compile(MethodHandles.Lookup lookup, Block[] segs, Machine m, boolean region) {
         boolean allFallback = forceFallbackForTest;
         Block b = segs[0];
-        for (int attempt = 0; ; attempt++) {
+        while (true) {
             boolean hooks = hookCalls(b, m);
             if (hooks && segs.length > 1) segs = new Block[] {b}; // hooked blocks are never merged
             Gen g = new Gen(segs, region && segs.length == 1 && isSelfLoop(b) && !hooks, allFallback);
@@ -254,7 +254,7 @@ final class BlockCompiler {
         }
     }
 
-    /** The objects the generated code of {@code g} refers to. */
+    /** The objects the generated code of {@code g} refers to (a hooked block's site is set by {@link #compile}). */
     private static void setFields(CompiledBlock cb, Gen g, Machine m) {
         long[] addrs = new long[g.insns.length];
         for (int k = 0; k < addrs.length; k++) addrs[k] = g.insns[k].address;
@@ -265,7 +265,6 @@ final class BlockCompiler {
         cb.machine = m;
         cb.insns = g.insns;
         cb.segs = later;
-        if (g.hooked) cb.site = new JitRt.HookSite(g.hooks, m, g.b);
     }
 
     // ======================================================================================
@@ -349,7 +348,6 @@ final class BlockCompiler {
         final int[] segStart;
         final Instruction[] insns;
         final boolean region;
-        final boolean allFallback;
         final boolean[] inline;
         final int[] liveAfter;
         int codeSize, inlined, fallbacks;
@@ -357,7 +355,7 @@ final class BlockCompiler {
         MethodVisitor mv;
         // locals
         static final int L_THIS = 0, L_CPU = 1, L_LIMIT = 2, L_MMU = 4, L_AT = 5, L_R = 6, L_DONE = 7, L_CC = 9, L_OFF = 10, L_FRAME = 11, L_REG0 = 12;
-        int nextTemp = L_REG0 + 32;
+        int nextTemp;
         /**
          * Temps are reused from one instruction to the next (fewer locals: smaller frames, faster
          * frame computation and verification). The temps of the instruction that produced the
@@ -397,7 +395,6 @@ final class BlockCompiler {
             this.segStart = start;
             this.insns = all;
             this.region = region;
-            this.allFallback = allFallback;
             int n = insns.length;
             inline = new boolean[n];
             boolean[] opaque = new boolean[n];
@@ -547,8 +544,6 @@ final class BlockCompiler {
             frames.declare(L_FRAME, "[B");
             mv = frames;
             mv.visitCode();
-            Label codeStart = new Label();
-            mv.visitLabel(codeStart);
             body();
             Label end = new Label();
             mv.visitLabel(end);
@@ -657,7 +652,7 @@ final class BlockCompiler {
                 fallbacks++;
                 emitFallback(k, i);
             }
-            if (hooked && k < n - 1) hookAfter(k, i);
+            if (hooked && k < n - 1) hookAfter(k);
             if (knownSeq != seq) pinnedTop = nextTemp;
             return false;
         }
@@ -1613,19 +1608,11 @@ final class BlockCompiler {
             mv.visitVarInsn(LSTORE, lBase);
         }
 
-        /** cpu.instructions = base + k. */
-        void setCount(int k) {
+        /** cpu.instructions = the count at block entry. */
+        void restoreBase() {
             mv.visitVarInsn(ALOAD, L_CPU);
             mv.visitVarInsn(LLOAD, lBase);
-            if (k != 0) {
-                lconst(k);
-                mv.visitInsn(LADD);
-            }
             mv.visitFieldInsn(PUTFIELD, CPU, "instructions", "J");
-        }
-
-        void restoreBase() {
-            setCount(0);
         }
 
         /** Returns cpu.rip (the engine continues with a fresh look-up there). */
@@ -1684,7 +1671,7 @@ final class BlockCompiler {
         }
 
         /** After instruction k (not the last) completed: registers to cpu.r, then {@link JitRt#hookAfter}. */
-        void hookAfter(int k, Instruction i) {
+        void hookAfter(int k) {
             spill(dirty & cached);
             dirty = 0;
             siteConst();
