@@ -4,7 +4,6 @@ import static org.objectweb.asm.Opcodes.*;
 
 import dev.lstar.decoder.Instruction;
 import dev.lstar.decoder.Mnemonic;
-import dev.lstar.decoder.OpcodeTable;
 import dev.lstar.runtime.Machine;
 import dev.lstar.runtime.interp.Block;
 import dev.lstar.runtime.interp.Exec;
@@ -28,7 +27,7 @@ import org.objectweb.asm.MethodVisitor;
  *       covers the body, spills the register locals (unless the fault came from a fallback, which
  *       works on {@code cpu.r} directly), points RIP at the faulting instruction, counts the
  *       retired ones and rethrows. Nothing is paid on the normal path.</li>
- *   <li>Instructions listed in {@link #inlinable} are emitted as bytecode. Flags go to the
+ *   <li>Instructions {@link InsnTraits#inlinable} accepts are emitted as bytecode. Flags go to the
  *       lazy record through the same {@code dev.lstar.runtime.ops} helpers the interpreter uses when
  *       {@link Liveness} says a flag written by the instruction is live; otherwise only the plain
  *       arithmetic is emitted. A Jcc/SETcc/CMOVcc whose flags come from an inline
@@ -267,76 +266,9 @@ final class BlockCompiler {
         cb.segs = later;
     }
 
-    // ======================================================================================
-    // which instructions are translated inline
-
-    static boolean inlinable(Instruction i) {
-        if ((i.prefixes & Instruction.P_LOCK) != 0 || (i.attributes & OpcodeTable.A_BAD_LOCK) != 0) return false;
-        if ((i.attributes & OpcodeTable.A_TOO_LONG) != 0) return false;
-        if (SysInline.handles(i)) return true;
-        for (int n = 0; n < i.nOperands; n++) {
-            int k = i.kind[n];
-            if (k == Instruction.OP_SREG || k == Instruction.OP_CREG) return false;
-        }
-        return switch (i.mnemonic) {
-            case MOV, MOVZX, MOVSX, MOVSXD, LEA, ADD, SUB, AND, OR, XOR, CMP, TEST, INC, DEC, NEG, NOT,
-                 NOP, ENDBR64, PAUSE -> true;
-            case SHL, SHR, SAR -> true;
-            case IMUL -> i.nOperands >= 2;
-            case PUSH -> i.kind[0] != Instruction.OP_SREG;
-            case POP -> i.kind[0] == Instruction.OP_REG;
-            case CALL, JMP -> i.kind[0] == Instruction.OP_REL || i.kind[0] == Instruction.OP_REG || i.kind[0] == Instruction.OP_MEM;
-            case RET, JCC, CMOVCC, SETCC -> true;
-            default -> false;
-        };
-    }
-
-    /** Whether an inline-translated instruction may raise a guest exception. */
-    static boolean mayFault(Instruction i) {
-        if (SysInline.opaque(i)) return true;
-        switch (i.mnemonic) {
-            case LEA, NOP, ENDBR64, PAUSE -> { return false; }
-            case PUSH, POP, CALL, RET -> { return true; }
-            case JMP -> { return true; } // target canonical check
-            default -> { }
-        }
-        for (int n = 0; n < i.nOperands; n++) if (i.kind[n] == Instruction.OP_MEM) return true;
-        return false;
-    }
-
-    /** Whether a superblock may leave right after {@code i} (a Jcc side exit, a CR3 fetch check). */
-    static boolean mayLeaveAfter(Instruction i) {
-        return i.mnemonic == Mnemonic.JCC || i.mnemonic == Mnemonic.MOV_TO_CR;
-    }
-
-    /**
-     * Where a superblock may go on after block {@code b}, or -1 if it must end with it: the
-     * fall-through of a conditional branch (the engine may pick the taken path instead; the
-     * other one is a side exit), the target of a
-     * direct jump, the instruction after SWAPGS or MOV to CR3 (re-checked at run time), or the
-     * next instruction of a block cut by its length. Never past calls, returns, indirect
-     * branches, CPL or mode changes, natives, or other control-register writes.
-     */
+    /** Where a superblock may go on after block {@code b}, or -1 (see {@link InsnTraits#continuation}). */
     static long continuation(Block b) {
-        if (b.insns.length == 0 || b.nativeFn != null) return -1;
-        Instruction last = b.insns[b.insns.length - 1];
-        if ((last.attributes & OpcodeTable.A_TOO_LONG) != 0) return -1;
-        return switch (last.mnemonic) {
-            case JCC -> last.kind[0] == Instruction.OP_REL ? last.next() : -1;
-            case JMP -> last.kind[0] == Instruction.OP_REL ? last.target : -1;
-            case SWAPGS -> last.next();
-            case MOV_TO_CR -> last.reg[0] == 3 ? last.next() : -1;
-            case INVALID -> -1;
-            default -> (last.attributes & OpcodeTable.A_BLOCK_END) == 0 ? last.next() : -1;
-        };
-    }
-
-    static boolean writesMemory(Instruction i) {
-        return switch (i.mnemonic) {
-            case PUSH, CALL -> true;
-            case CMP, TEST, LEA, NOP, ENDBR64, PAUSE, POP, RET, JMP, JCC, CMOVCC, BT -> false;
-            default -> i.kind[0] == Instruction.OP_MEM;
-        };
+        return InsnTraits.continuation(b);
     }
 
     // ======================================================================================
@@ -400,9 +332,9 @@ final class BlockCompiler {
             boolean[] opaque = new boolean[n];
             boolean[] exitAfter = new boolean[n];
             for (int k = 0; k < n; k++) {
-                inline[k] = !allFallback && inlinable(insns[k]);
-                opaque[k] = !inline[k] || mayFault(insns[k]) || SysInline.opaque(insns[k]);
-                exitAfter[k] = k < n - 1 && (!inline[k] || writesMemory(insns[k]) || mayLeaveAfter(insns[k]));
+                inline[k] = !allFallback && InsnTraits.inlinable(insns[k]);
+                opaque[k] = !inline[k] || InsnTraits.mayFault(insns[k]) || SysInline.opaque(insns[k]);
+                exitAfter[k] = k < n - 1 && (!inline[k] || InsnTraits.writesMemory(insns[k]) || InsnTraits.mayLeaveAfter(insns[k]));
             }
             for (int s = 1; s < segs.length; s++) exitAfter[segStart[s] - 1] = true; // the segment check
             // in a region the back-edge re-enters the block; everything live at the end stays correct
@@ -420,7 +352,7 @@ final class BlockCompiler {
             int mem = 0;
             for (int k = 0; k < all.length; k++) {
                 Instruction i = all[k];
-                if (!inlinable(i)) continue;
+                if (!InsnTraits.inlinable(i)) continue;
                 boolean touches = i.hasMemoryOperand() || switch (i.mnemonic) {
                     case PUSH, POP, CALL, RET -> true;
                     default -> false;
@@ -556,7 +488,7 @@ final class BlockCompiler {
 
         void body() {
             // which registers the inline instructions touch
-            for (int k = 0; k < insns.length; k++) if (inline[k]) cached |= regsOf(insns[k]);
+            for (int k = 0; k < insns.length; k++) if (inline[k]) cached |= InsnTraits.regsOf(insns[k]);
             int next = L_REG0;
             for (int r = 0; r < 16; r++) {
                 regSlot[r] = (cached & (1 << r)) != 0 ? next : -1;
@@ -636,7 +568,7 @@ final class BlockCompiler {
             if (hooked) hookBefore(k, i);
             if (inline[k]) {
                 inlined++;
-                if (mayFault(i)) { iconst(k); mv.visitVarInsn(ISTORE, L_AT); }
+                if (InsnTraits.mayFault(i)) { iconst(k); mv.visitVarInsn(ISTORE, L_AT); }
                 boolean exited = emitInline(k, i, loopHead);
                 if (exited) {
                     if (k != n - 1) throw new IllegalStateException("block continues after a branch");
@@ -644,7 +576,7 @@ final class BlockCompiler {
                 }
                 if (k == n - 1) {
                     exit(() -> lconst(i.next()), n);
-                } else if (writesMemory(i)) {
+                } else if (InsnTraits.writesMemory(i)) {
                     validCheck(i.next(), k + 1);
                 }
                 if (k != n - 1 && i.mnemonic == Mnemonic.MOV_TO_CR) fetchCheck(k + 1);
@@ -766,22 +698,6 @@ final class BlockCompiler {
             }
             dirty |= fastDirty;
             mv.visitLabel(done);
-        }
-
-        static int regsOf(Instruction i) {
-            int m = 0;
-            for (int n = 0; n < i.nOperands; n++) {
-                if (i.kind[n] == Instruction.OP_REG) m |= 1 << (i.reg[n] >= 16 ? i.reg[n] - 16 : i.reg[n]);
-            }
-            if (i.hasMemoryOperand()) {
-                if (i.base >= 0 && i.base != Instruction.BASE_RIP) m |= 1 << i.base;
-                if (i.index >= 0) m |= 1 << i.index;
-            }
-            switch (i.mnemonic) {
-                case PUSH, POP, CALL, RET -> m |= 1 << 4;
-                default -> { }
-            }
-            return m;
         }
 
         // ---------------------------------------------------------------- exits and spills
@@ -1659,7 +1575,7 @@ final class BlockCompiler {
             mv.visitLabel(execute);
             // the hook may have written registers: load the ones this instruction uses
             if (inline[k]) {
-                int regs = regsOf(i) & cached;
+                int regs = InsnTraits.regsOf(i) & cached;
                 for (int r = 0; r < 16; r++) {
                     if ((regs & (1 << r)) == 0) continue;
                     mv.visitVarInsn(ALOAD, L_R);
