@@ -31,6 +31,8 @@ final class InsnTraits {
                  NOP, ENDBR64, PAUSE -> true;
             case SHL, SHR, SAR -> true;
             case IMUL -> i.nOperands >= 2;
+            case BT, BTS, BTR, BTC -> i.nOperands == 2;
+            case XCHG -> i.kind[0] == Instruction.OP_REG && i.kind[1] == Instruction.OP_REG;
             case PUSH -> i.kind[0] != Instruction.OP_SREG;
             case POP -> i.kind[0] == Instruction.OP_REG;
             case CALL, JMP -> i.kind[0] == Instruction.OP_REL || i.kind[0] == Instruction.OP_REG || i.kind[0] == Instruction.OP_MEM;
