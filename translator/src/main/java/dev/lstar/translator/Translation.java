@@ -26,7 +26,7 @@ final class Translation {
     /** Bytecode size of {@code run} (the cache weight). */
     int codeBytes;
     boolean region;
-    /** The code calls the embedder's hooks itself (see BlockCompiler's HookedCode). */
+    /** The code calls the embedder's hooks itself (see {@link HookedCode}). */
     boolean hookCalls;
     boolean valid = true;
     /** Not translated yet: interpreted until it reaches the engine's compile threshold. */

@@ -31,7 +31,7 @@ class LivenessTest {
 
     static int[] live(Instruction[] insns) {
         boolean[] opaque = new boolean[insns.length];
-        for (int k = 0; k < insns.length; k++) opaque[k] = !BlockCompiler.inlinable(insns[k]) || BlockCompiler.mayFault(insns[k]);
+        for (int k = 0; k < insns.length; k++) opaque[k] = !InsnTraits.inlinable(insns[k]) || InsnTraits.mayFault(insns[k]);
         return Liveness.liveAfter(insns, opaque);
     }
 

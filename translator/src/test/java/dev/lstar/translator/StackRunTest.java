@@ -14,7 +14,7 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
- * Runs of pushes and pops (BlockCompiler.emitStackRun): the one-look-up fast path and the
+ * Runs of pushes and pops (StackRunEmitter.emitStackRun): the one-look-up fast path and the
  * one-by-one slow path (a run across pages, a fault inside a run, a run that overwrites the code
  * it is part of) must leave exactly the interpreter's state.
  */

@@ -1,0 +1,166 @@
+package dev.lstar.translator;
+
+import static dev.lstar.translator.BlockCompiler.BLOCK;
+import static dev.lstar.translator.BlockCompiler.CPU;
+import static dev.lstar.translator.BlockCompiler.MACHINE;
+import static dev.lstar.translator.BlockCompiler.RT;
+import static dev.lstar.translator.OperandEmitter.L_CPU;
+import static dev.lstar.translator.OperandEmitter.L_LIMIT;
+import static dev.lstar.translator.OperandEmitter.L_LOOP_RETIRED;
+import static dev.lstar.translator.OperandEmitter.L_MMU;
+import static org.objectweb.asm.Opcodes.*;
+
+import dev.lstar.decoder.Instruction;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+
+/**
+ * Bytecode for control flow: CALL, JMP, RET and Jcc. A branch leaves the method through
+ * {@link MethodEmitter#exit} with its target, except where the method goes on: inside a
+ * superblock (a direct JMP to the next segment, a Jcc whose taken or fall-through path is the
+ * next segment, the other path being a side exit) and at a region's back-edge
+ * ({@link #exitTo}). Targets of JMP and CALL are canonical-checked as {@code Exec}'s are
+ * ({@code JitRt.branch}).
+ */
+final class BranchEmitter {
+    private BranchEmitter() {}
+
+    private static final int RSP = 4;
+
+    /** Emits branch instruction {@code k}; returns true if it ended the method's code (emitted its own exits). */
+    static boolean emit(MethodEmitter e, int k, Instruction i, Label loopHead) {
+        return switch (i.mnemonic) {
+            case CALL -> call(e, k, i, loopHead);
+            case JMP -> jmp(e, k, i, loopHead);
+            case RET -> ret(e, k, i);
+            case JCC -> jcc(e, k, i, loopHead);
+            default -> throw new IllegalStateException("not a branch: " + i);
+        };
+    }
+
+    private static boolean call(MethodEmitter e, int k, Instruction i, Label loopHead) {
+        int target = branchTarget(e, i);
+        int returnAddress = e.temp();
+        e.lconst(i.next());
+        e.mv.visitVarInsn(LSTORE, returnAddress);
+        StackEmitter.pushValue(e, returnAddress, i.opSize);
+        exitTo(e, target, k + 1, loopHead);
+        return true;
+    }
+
+    private static boolean jmp(MethodEmitter e, int k, Instruction i, Label loopHead) {
+        if (k != e.insns.length - 1) {
+            // a superblock continues at the target (same page, so canonical): nothing to do
+            if (i.kind[0] != Instruction.OP_REL || e.insns[k + 1].address != i.target) { // see InsnTraits.continuation
+                throw new IllegalStateException("superblock continues past a jump elsewhere");
+            }
+            return false;
+        }
+        int target = branchTarget(e, i);
+        exitTo(e, target, k + 1, loopHead);
+        return true;
+    }
+
+    private static boolean ret(MethodEmitter e, int k, Instruction i) {
+        MethodVisitor mv = e.mv;
+        int size = i.opSize;
+        int sp = e.temp(), target = e.temp();
+        mv.visitVarInsn(ALOAD, L_CPU);
+        mv.visitVarInsn(LLOAD, e.slot(RSP));
+        mv.visitMethodInsn(INVOKESTATIC, RT, "stack", "(L" + CPU + ";J)J", false);
+        mv.visitVarInsn(LSTORE, sp);
+        mv.visitVarInsn(ALOAD, L_CPU);
+        mv.visitVarInsn(ALOAD, L_MMU);
+        mv.visitVarInsn(LLOAD, sp);
+        e.memRead(size);
+        mv.visitMethodInsn(INVOKESTATIC, RT, "branch", "(L" + CPU + ";J)J", false);
+        mv.visitVarInsn(LSTORE, target);
+        mv.visitVarInsn(LLOAD, sp);
+        e.lconst(size + (i.nOperands > 0 ? (i.imm & 0xFFFF) : 0));
+        mv.visitInsn(LADD);
+        mv.visitVarInsn(LSTORE, e.slot(RSP));
+        e.dirtyRegs |= 1 << RSP;
+        e.exit(() -> mv.visitVarInsn(LLOAD, target), k + 1);
+        return true;
+    }
+
+    private static boolean jcc(MethodEmitter e, int k, Instruction i, Label loopHead) {
+        MethodVisitor mv = e.mv;
+        Instruction[] insns = e.insns;
+        if (k != insns.length - 1 && insns[k + 1].address == i.target && i.target != i.next()) {
+            // a superblock goes on with the taken path: the fall-through is the side exit
+            Label taken = new Label();
+            e.conditions.emit(i.cond);
+            mv.visitJumpInsn(IFNE, taken);
+            int saveDirty = e.dirtyRegs;
+            e.exit(() -> e.lconst(i.next()), k + 1);
+            e.dirtyRegs = saveDirty;
+            mv.visitLabel(taken);
+            return false;
+        }
+        Label no = new Label();
+        e.conditions.emit(i.cond);
+        mv.visitJumpInsn(IFEQ, no);
+        int saveDirty = e.dirtyRegs;
+        int target = e.temp();
+        e.lconst(i.target); // Exec does not check a Jcc target; the fetch at the target faults
+        mv.visitVarInsn(LSTORE, target);
+        exitTo(e, target, k + 1, loopHead);
+        e.dirtyRegs = saveDirty;
+        mv.visitLabel(no);
+        if (k != insns.length - 1) { // a superblock goes on with the fall-through
+            if (insns[k + 1].address != i.next()) throw new IllegalStateException("superblock continues elsewhere after a Jcc");
+            return false;
+        }
+        e.exit(() -> e.lconst(i.next()), k + 1);
+        return true;
+    }
+
+    /** Computes a JMP/CALL target (canonical-checked, as Exec's branchTarget) into a temp. */
+    private static int branchTarget(MethodEmitter e, Instruction i) {
+        MethodVisitor mv = e.mv;
+        int t = e.temp();
+        mv.visitVarInsn(ALOAD, L_CPU);
+        if (i.kind[0] == Instruction.OP_REL) e.lconst(i.target);
+        else e.readOperand(i, 0, -1);
+        mv.visitMethodInsn(INVOKESTATIC, RT, "branch", "(L" + CPU + ";J)J", false);
+        mv.visitVarInsn(LSTORE, t);
+        return t;
+    }
+
+    /** Exit to the target in temp {@code target}; in a region, a branch to the block start loops. */
+    private static void exitTo(MethodEmitter e, int target, int retired, Label loopHead) {
+        MethodVisitor mv = e.mv;
+        Instruction last = e.insns[e.insns.length - 1];
+        if (e.region && last.kind[0] == Instruction.OP_REL && last.target == e.block.la && retired == e.insns.length) {
+            // back-edge: count the iteration; leave when another whole iteration would pass the
+            // budget (the engine then interprets the rest exactly) or a stop is requested
+            Label leave = new Label();
+            mv.visitVarInsn(LLOAD, L_LOOP_RETIRED);
+            e.lconst(retired);
+            mv.visitInsn(LADD);
+            mv.visitVarInsn(LSTORE, L_LOOP_RETIRED);
+            mv.visitVarInsn(ALOAD, L_CPU);
+            mv.visitFieldInsn(GETFIELD, CPU, "instructions", "J");
+            mv.visitVarInsn(LLOAD, L_LOOP_RETIRED);
+            mv.visitInsn(LADD);
+            e.lconst(retired);
+            mv.visitInsn(LADD);
+            mv.visitVarInsn(LLOAD, L_LIMIT);
+            mv.visitInsn(LCMP);
+            mv.visitJumpInsn(IFGT, leave);
+            e.loadField("machine", "L" + MACHINE + ";");
+            mv.visitMethodInsn(INVOKEVIRTUAL, MACHINE, "stopRequested", "()Z", false);
+            mv.visitJumpInsn(IFNE, leave);
+            e.loadField("block", "L" + BLOCK + ";");
+            mv.visitFieldInsn(GETFIELD, BLOCK, "valid", "Z");
+            mv.visitJumpInsn(IFEQ, leave);
+            e.conditions.forget();
+            mv.visitJumpInsn(GOTO, loopHead);
+            mv.visitLabel(leave);
+            e.exit(() -> mv.visitVarInsn(LLOAD, target), 0);
+            return;
+        }
+        e.exit(() -> mv.visitVarInsn(LLOAD, target), retired);
+    }
+}

@@ -1,0 +1,109 @@
+package dev.lstar.translator;
+
+import dev.lstar.decoder.Instruction;
+import dev.lstar.decoder.Mnemonic;
+import dev.lstar.decoder.OpcodeTable;
+import dev.lstar.runtime.interp.Block;
+
+/**
+ * What the translator needs to know about an instruction before emitting it: whether it has an
+ * inline translation, may fault, may write memory, may leave a superblock after it, which
+ * registers it touches, and where a superblock may continue after a block.
+ *
+ * <p>These are hand-written switches over mnemonics and operand kinds. They are to be replaced
+ * by queries derived from the opcode table (its per-operand access columns) once those exist;
+ * until then a change to one must keep the others and {@link Liveness} consistent.
+ */
+final class InsnTraits {
+    private InsnTraits() {}
+
+    /** Whether {@code i} is translated to bytecode (else it runs through the interpreter fallback). */
+    static boolean inlinable(Instruction i) {
+        if ((i.prefixes & Instruction.P_LOCK) != 0 || (i.attributes & OpcodeTable.A_BAD_LOCK) != 0) return false;
+        if ((i.attributes & OpcodeTable.A_TOO_LONG) != 0) return false;
+        if (SysInline.handles(i)) return true;
+        for (int n = 0; n < i.nOperands; n++) {
+            int k = i.kind[n];
+            if (k == Instruction.OP_SREG || k == Instruction.OP_CREG) return false;
+        }
+        return switch (i.mnemonic) {
+            case MOV, MOVZX, MOVSX, MOVSXD, LEA, ADD, SUB, AND, OR, XOR, CMP, TEST, INC, DEC, NEG, NOT,
+                 NOP, ENDBR64, PAUSE -> true;
+            case SHL, SHR, SAR -> true;
+            case IMUL -> i.nOperands >= 2;
+            case BT, BTS, BTR, BTC -> i.nOperands == 2;
+            case XCHG -> i.kind[0] == Instruction.OP_REG && i.kind[1] == Instruction.OP_REG;
+            case PUSH -> i.kind[0] != Instruction.OP_SREG;
+            case POP -> i.kind[0] == Instruction.OP_REG;
+            case CALL, JMP -> i.kind[0] == Instruction.OP_REL || i.kind[0] == Instruction.OP_REG || i.kind[0] == Instruction.OP_MEM;
+            case RET, JCC, CMOVCC, SETCC -> true;
+            default -> false;
+        };
+    }
+
+    /** Whether an inline-translated instruction may raise a guest exception. */
+    static boolean mayFault(Instruction i) {
+        if (SysInline.opaque(i)) return true;
+        switch (i.mnemonic) {
+            case LEA, NOP, ENDBR64, PAUSE -> { return false; }
+            case PUSH, POP, CALL, RET -> { return true; }
+            case JMP -> { return true; } // target canonical check
+            default -> { }
+        }
+        for (int n = 0; n < i.nOperands; n++) if (i.kind[n] == Instruction.OP_MEM) return true;
+        return false;
+    }
+
+    /** Whether a superblock may leave right after {@code i} (a Jcc side exit, a CR3 fetch check). */
+    static boolean mayLeaveAfter(Instruction i) {
+        return i.mnemonic == Mnemonic.JCC || i.mnemonic == Mnemonic.MOV_TO_CR;
+    }
+
+    /**
+     * Where a superblock may go on after block {@code b}, or -1 if it must end with it: the
+     * fall-through of a conditional branch (the engine may pick the taken path instead; the
+     * other one is a side exit), the target of a
+     * direct jump, the instruction after SWAPGS or MOV to CR3 (re-checked at run time), or the
+     * next instruction of a block cut by its length. Never past calls, returns, indirect
+     * branches, CPL or mode changes, natives, or other control-register writes.
+     */
+    static long continuation(Block b) {
+        if (b.insns.length == 0 || b.nativeFn != null) return -1;
+        Instruction last = b.insns[b.insns.length - 1];
+        if ((last.attributes & OpcodeTable.A_TOO_LONG) != 0) return -1;
+        return switch (last.mnemonic) {
+            case JCC -> last.kind[0] == Instruction.OP_REL ? last.next() : -1;
+            case JMP -> last.kind[0] == Instruction.OP_REL ? last.target : -1;
+            case SWAPGS -> last.next();
+            case MOV_TO_CR -> last.reg[0] == 3 ? last.next() : -1;
+            case INVALID -> -1;
+            default -> (last.attributes & OpcodeTable.A_BLOCK_END) == 0 ? last.next() : -1;
+        };
+    }
+
+    /** Whether an inline-translated instruction may write guest memory (the block's code among it). */
+    static boolean writesMemory(Instruction i) {
+        return switch (i.mnemonic) {
+            case PUSH, CALL -> true;
+            case CMP, TEST, LEA, NOP, ENDBR64, PAUSE, POP, RET, JMP, JCC, CMOVCC, BT -> false;
+            default -> i.kind[0] == Instruction.OP_MEM;
+        };
+    }
+
+    /** The general registers {@code i} reads or writes, as a bit mask (AH..BH count as their 64-bit register). */
+    static int regsOf(Instruction i) {
+        int m = 0;
+        for (int n = 0; n < i.nOperands; n++) {
+            if (i.kind[n] == Instruction.OP_REG) m |= 1 << (i.reg[n] >= 16 ? i.reg[n] - 16 : i.reg[n]);
+        }
+        if (i.hasMemoryOperand()) {
+            if (i.base >= 0 && i.base != Instruction.BASE_RIP) m |= 1 << i.base;
+            if (i.index >= 0) m |= 1 << i.index;
+        }
+        switch (i.mnemonic) {
+            case PUSH, POP, CALL, RET -> m |= 1 << 4;
+            default -> { }
+        }
+        return m;
+    }
+}

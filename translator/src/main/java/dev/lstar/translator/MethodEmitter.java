@@ -1,0 +1,380 @@
+package dev.lstar.translator;
+
+import static dev.lstar.translator.BlockCompiler.BASE;
+import static dev.lstar.translator.BlockCompiler.BLOCK;
+import static dev.lstar.translator.BlockCompiler.CPU;
+import static dev.lstar.translator.BlockCompiler.CPUEX;
+import static dev.lstar.translator.BlockCompiler.INSN;
+import static dev.lstar.translator.BlockCompiler.MMU;
+import static dev.lstar.translator.BlockCompiler.RT;
+import static org.objectweb.asm.Opcodes.*;
+
+import dev.lstar.decoder.Instruction;
+import dev.lstar.decoder.Mnemonic;
+import dev.lstar.runtime.Machine;
+import dev.lstar.runtime.interp.Block;
+import dev.lstar.runtime.interp.Exec;
+import java.util.Arrays;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Label;
+
+/**
+ * One generated method: the instructions of a block (or of the segments of a superblock, or a
+ * region's loop) as JVM bytecode. It owns the method's structure — prologue (register locals
+ * loaded from {@code cpu.r}), one instruction after the other, the exception handler that makes
+ * faults precise — and the per-instruction frame around each one: the fault index, the
+ * superblock segment and code-validity checks, the exits (registers spilled, RIP and the retired
+ * count stored), and the interpreter fallback ({@link JitRt#exec}) for instructions without an
+ * inline translation. The inline ones are dispatched by family to {@link MoveEmitter},
+ * {@link AluEmitter}, {@link ShiftEmitter}, {@link BitTestEmitter}, {@link StackEmitter},
+ * {@link BranchEmitter} and {@link SysInline}; runs of pushes and pops to {@link StackRunEmitter};
+ * conditions to {@link ConditionEmitter}; hook calls to {@link HookedCode}. Locals, registers,
+ * temps and operand access are in {@link OperandEmitter}.
+ *
+ * <p>{@link BlockCompiler} creates one per method and puts the methods into classes.
+ */
+final class MethodEmitter extends OperandEmitter {
+    /** The first block (of a superblock: the one the method starts at). */
+    final Block block;
+    final Block[] segments;
+    /** Index in {@link #insns} of each segment's first instruction. */
+    final int[] segmentStart;
+    /** The instructions of the method: the segments' instructions, concatenated, possibly cut. */
+    final Instruction[] insns;
+    final boolean region;
+    /** Whether each instruction is translated inline (else it runs through the fallback). */
+    final boolean[] translatedInline;
+    /** {@link Liveness}: the flags live after each instruction. */
+    final int[] liveAfter;
+    int codeSize, inlinedCount, fallbackCount;
+
+    /** The class being generated. */
+    String className;
+    FrameWriter frames;
+    final ConditionEmitter conditions = new ConditionEmitter(this);
+    /** The compiled hook calls, or null when no hook covers the block. */
+    HookedCode hooks;
+
+    /**
+     * {@code segs}: one block, or the blocks of a superblock; the method covers a prefix of their
+     * instructions when {@link BlockCompiler#methodCut} cuts it (never a region's or the compact
+     * form's). {@code allFallback}: the compact form, every instruction through the fallback.
+     */
+    MethodEmitter(Block[] segs, boolean region, boolean allFallback) {
+        this.block = segs[0];
+        int[] start = new int[segs.length];
+        int total = 0;
+        for (int s = 0; s < segs.length; s++) {
+            start[s] = total;
+            total += segs[s].insns.length;
+        }
+        Instruction[] all = segs.length == 1 ? block.insns : new Instruction[total];
+        if (segs.length > 1) {
+            for (int s = 0; s < segs.length; s++) System.arraycopy(segs[s].insns, 0, all, start[s], segs[s].insns.length);
+        }
+        int cut = region || allFallback ? all.length : BlockCompiler.methodCut(all);
+        if (cut < all.length) {
+            all = Arrays.copyOf(all, cut);
+            int used = 0;
+            while (used < segs.length && start[used] < cut) used++;
+            segs = Arrays.copyOf(segs, used);
+            start = Arrays.copyOf(start, used);
+        }
+        this.segments = segs;
+        this.segmentStart = start;
+        this.insns = all;
+        this.region = region;
+        int n = insns.length;
+        translatedInline = new boolean[n];
+        boolean[] opaque = new boolean[n];
+        boolean[] exitAfter = new boolean[n];
+        for (int k = 0; k < n; k++) {
+            translatedInline[k] = !allFallback && InsnTraits.inlinable(insns[k]);
+            opaque[k] = !translatedInline[k] || InsnTraits.mayFault(insns[k]) || SysInline.opaque(insns[k]);
+            exitAfter[k] = k < n - 1 && (!translatedInline[k] || InsnTraits.writesMemory(insns[k]) || InsnTraits.mayLeaveAfter(insns[k]));
+        }
+        for (int s = 1; s < segs.length; s++) exitAfter[segmentStart[s] - 1] = true; // the segment check
+        // in a region the back-edge re-enters the block; everything live at the end stays correct
+        liveAfter = Liveness.liveAfter(insns, opaque, exitAfter);
+    }
+
+    /** Compiles the embedder's hook calls into the method (see {@link HookedCode}). */
+    void enableHooks(Machine.Hooks h) {
+        hooks = new HookedCode(this, h);
+    }
+
+    /** Whether instruction {@code k} starts segment 1, 2, ... (returns its index, else 0). */
+    int segmentAt(int k) {
+        for (int s = 1; s < segmentStart.length; s++) if (segmentStart[s] == k) return s;
+        return 0;
+    }
+
+    /**
+     * Emits the block's code as method {@code method} of class {@link #className}: an instance
+     * method {@code (Cpu, long)}, or a static one taking the instance first (the locals are the
+     * same: 0 the instance, 1 the CPU, 2 the limit).
+     */
+    void emitMethod(ClassWriter cw, int access, String method, String desc) {
+        frames = new FrameWriter(cw.visitMethod(access, method, desc, null, null),
+                (access & ACC_STATIC) != 0 ? BASE : className, new Object[] {CPU, LONG});
+        frames.declare(L_MMU, MMU);
+        frames.declare(L_REGS, "[J");
+        frames.declare(L_FRAME, "[B");
+        mv = frames;
+        mv.visitCode();
+        body();
+        Label end = new Label();
+        mv.visitLabel(end);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+        codeSize = end.getOffset();
+    }
+
+    // ---------------------------------------------------------------- body
+
+    private void body() {
+        // which registers the inline instructions touch
+        for (int k = 0; k < insns.length; k++) if (translatedInline[k]) cachedRegs |= InsnTraits.regsOf(insns[k]);
+        int next = L_FIRST_REG;
+        for (int r = 0; r < 16; r++) {
+            regSlot[r] = (cachedRegs & (1 << r)) != 0 ? next : -1;
+            if (regSlot[r] >= 0) next += 2;
+        }
+        nextTemp = maxTemp = next;
+        partialWriteTemp = temp();
+        tempBase = pinnedTop = nextTemp;
+        // prologue
+        mv.visitVarInsn(ALOAD, L_CPU);
+        mv.visitFieldInsn(GETFIELD, CPU, "mmu", "L" + MMU + ";");
+        mv.visitVarInsn(ASTORE, L_MMU);
+        mv.visitVarInsn(ALOAD, L_CPU);
+        mv.visitFieldInsn(GETFIELD, CPU, "r", "[J");
+        mv.visitVarInsn(ASTORE, L_REGS);
+        iconst(0);
+        mv.visitVarInsn(ISTORE, L_FAULT_INDEX);
+        mv.visitInsn(LCONST_0);
+        mv.visitVarInsn(LSTORE, L_LOOP_RETIRED);
+        reloadAll();
+        if (hooks != null) hooks.saveEntryCount();
+        if (region) dirtyRegs = cachedRegs; // the back-edge arrives with any of them written
+        Label tryStart = new Label(), tryEnd = new Label(), handler = new Label();
+        mv.visitTryCatchBlock(tryStart, tryEnd, handler, CPUEX);
+        Label loopHead = new Label();
+        if (region) frames.loopHead(loopHead);
+        mv.visitLabel(tryStart);
+        mv.visitLabel(loopHead);
+        int n = insns.length;
+        for (int k = 0; k < n; k++) {
+            int run = hooks != null ? 0 : StackRunEmitter.stackRun(this, k);
+            if (run > 1) {
+                StackRunEmitter.emitStackRun(this, k, run, loopHead);
+                k += run - 1;
+                continue;
+            }
+            if (emitInstruction(k, loopHead)) break;
+        }
+        nextTemp = maxTemp;
+        mv.visitLabel(tryEnd);
+        // handler: precise state, rethrow
+        mv.visitLabel(handler);
+        int exc = nextTemp++;
+        frames.declare(exc, CPUEX);
+        mv.visitVarInsn(ASTORE, exc);
+        Label fromFallback = new Label();
+        mv.visitVarInsn(ILOAD, L_FAULT_INDEX);
+        mv.visitJumpInsn(IFLT, fromFallback);
+        if (hooks == null) spill(cachedRegs); // hooked: cpu.r is already exact (see HookedCode)
+        mv.visitLabel(fromFallback);
+        if (hooks != null) hooks.restoreEntryCount();
+        if (region) {
+            mv.visitVarInsn(ALOAD, L_CPU);
+            mv.visitInsn(DUP);
+            mv.visitFieldInsn(GETFIELD, CPU, "instructions", "J");
+            mv.visitVarInsn(LLOAD, L_LOOP_RETIRED);
+            mv.visitInsn(LADD);
+            mv.visitFieldInsn(PUTFIELD, CPU, "instructions", "J");
+        }
+        mv.visitVarInsn(ALOAD, L_CPU);
+        loadField("addrs", "[J");
+        mv.visitVarInsn(ILOAD, L_FAULT_INDEX);
+        mv.visitMethodInsn(INVOKESTATIC, RT, "fault", "(L" + CPU + ";[JI)V", false);
+        mv.visitVarInsn(ALOAD, exc);
+        mv.visitInsn(ATHROW);
+    }
+
+    /** Emits instruction {@code k} (its checks, hooks, inline code or fallback); true if it left the method. */
+    boolean emitInstruction(int k, Label loopHead) {
+        int n = insns.length;
+        Instruction i = insns[k];
+        boolean producer = translatedInline[k] && conditions.producesKnown(k, i);
+        nextTemp = producer || conditions.known == ConditionEmitter.Known.NONE ? tempBase : pinnedTop;
+        int generation = conditions.generation;
+        int seg = segmentAt(k);
+        if (seg > 0) segmentCheck(seg, k);
+        if (hooks != null) hooks.before(k, i);
+        if (translatedInline[k]) {
+            inlinedCount++;
+            if (InsnTraits.mayFault(i)) { iconst(k); mv.visitVarInsn(ISTORE, L_FAULT_INDEX); }
+            boolean exited = emitInline(k, i, loopHead);
+            if (exited) {
+                if (k != n - 1) throw new IllegalStateException("block continues after a branch");
+                return true;
+            }
+            if (k == n - 1) {
+                exit(() -> lconst(i.next()), n);
+            } else if (InsnTraits.writesMemory(i)) {
+                validCheck(i.next(), k + 1);
+            }
+            if (k != n - 1 && i.mnemonic == Mnemonic.MOV_TO_CR) fetchCheck(k + 1);
+        } else {
+            fallbackCount++;
+            emitFallback(k, i);
+        }
+        if (hooks != null && k < n - 1) hooks.after(k);
+        if (conditions.generation != generation) pinnedTop = nextTemp; // keep the new record's temps
+        return false;
+    }
+
+    /** Emits instruction k inline, by family; returns true if it ended the block (emitted its own exits). */
+    private boolean emitInline(int k, Instruction i, Label loopHead) {
+        if (SysInline.handles(i)) return SysInline.emit(this, k, i);
+        switch (i.mnemonic) {
+            case NOP, ENDBR64, PAUSE -> { }
+            case MOV, MOVZX, MOVSX, MOVSXD, LEA, CMOVCC, SETCC, XCHG -> MoveEmitter.emit(this, i);
+            case ADD, SUB, AND, OR, XOR, CMP, TEST -> AluEmitter.binary(this, k, i);
+            case INC, DEC, NEG, NOT -> AluEmitter.unary(this, k, i);
+            case IMUL -> AluEmitter.imul(this, k, i);
+            case SHL, SHR, SAR -> ShiftEmitter.shift(this, k, i);
+            case BT, BTS, BTR, BTC -> BitTestEmitter.bitTest(this, k, i);
+            case PUSH -> StackEmitter.push(this, i);
+            case POP -> StackEmitter.pop(this, i);
+            case CALL, JMP, RET, JCC -> { return BranchEmitter.emit(this, k, i, loopHead); }
+            default -> throw new IllegalStateException("not inlinable: " + i);
+        }
+        return false;
+    }
+
+    // ---------------------------------------------------------------- exits, checks, fallback
+
+    /** Leaves the block: stores dirty registers, RIP and the retired count, returns RIP. */
+    void exit(Runnable pushRip, int retired) {
+        spill(dirtyRegs & cachedRegs);
+        mv.visitVarInsn(ALOAD, L_CPU);
+        pushRip.run();
+        mv.visitFieldInsn(PUTFIELD, CPU, "rip", "J");
+        mv.visitVarInsn(ALOAD, L_CPU);
+        mv.visitInsn(DUP);
+        mv.visitFieldInsn(GETFIELD, CPU, "instructions", "J");
+        lconst(retired);
+        mv.visitInsn(LADD);
+        if (region) {
+            mv.visitVarInsn(LLOAD, L_LOOP_RETIRED);
+            mv.visitInsn(LADD);
+        }
+        mv.visitFieldInsn(PUTFIELD, CPU, "instructions", "J");
+        if (hooks != null) {
+            hooks.exitAfterLast();
+            return;
+        }
+        pushRip.run();
+        mv.visitInsn(LRETURN);
+    }
+
+    /** After a memory write: if the block's code was overwritten, leave at the next instruction. */
+    private void validCheck(long next, int retired) {
+        if (hooks != null) return; // JitRt.hookBefore checks before the next instruction (the last one exits anyway)
+        Label ok = new Label();
+        loadField("block", "L" + BLOCK + ";");
+        mv.visitFieldInsn(GETFIELD, BLOCK, "valid", "Z");
+        mv.visitJumpInsn(IFNE, ok);
+        int saveDirty = dirtyRegs;
+        exit(() -> lconst(next), retired);
+        dirtyRegs = saveDirty;
+        mv.visitLabel(ok);
+    }
+
+    /** Instruction {@code k} through the interpreter ({@link JitRt#exec}) on {@code cpu.r}: spill before, reload after. */
+    private void emitFallback(int k, Instruction i) {
+        int n = insns.length;
+        spill(dirtyRegs & cachedRegs);
+        dirtyRegs = 0;
+        iconst(~k);
+        mv.visitVarInsn(ISTORE, L_FAULT_INDEX);
+        mv.visitVarInsn(ALOAD, L_CPU);
+        pushInsn(k);
+        mv.visitMethodInsn(INVOKESTATIC, RT, "exec", "(L" + CPU + ";L" + INSN + ";)J", false);
+        int t = temp();
+        mv.visitVarInsn(LSTORE, t);
+        reloadAll();
+        conditions.forget();
+        Label fall = new Label();
+        mv.visitVarInsn(LLOAD, t);
+        lconst(Exec.FALLTHROUGH);
+        mv.visitInsn(LCMP);
+        mv.visitJumpInsn(IFEQ, fall);
+        exit(() -> mv.visitVarInsn(LLOAD, t), k + 1);
+        mv.visitLabel(fall);
+        if (k == n - 1) {
+            exit(() -> lconst(i.next()), n);
+        } else {
+            validCheck(i.next(), k + 1);
+            if (i.mnemonic == Mnemonic.MOV_TO_CR) fetchCheck(k + 1);
+        }
+    }
+
+    /**
+     * Entry of superblock segment {@code s} (instruction {@code k}): if its block was dropped
+     * (hooks changed, code written) leave to its first instruction for a fresh look-up.
+     */
+    private void segmentCheck(int s, int k) {
+        Label ok = new Label();
+        loadField("segs", "[L" + BLOCK + ";");
+        iconst(s);
+        mv.visitInsn(AALOAD);
+        mv.visitFieldInsn(GETFIELD, BLOCK, "valid", "Z");
+        mv.visitJumpInsn(IFNE, ok);
+        int saveDirty = dirtyRegs;
+        long at = insns[k].address;
+        exit(() -> lconst(at), k);
+        dirtyRegs = saveDirty;
+        mv.visitLabel(ok);
+    }
+
+    /**
+     * After a MOV to CR3 inside a superblock: the rest of the superblock lies in the same
+     * linear page; go on only if that page still maps to the same frame for execution,
+     * else leave to instruction {@code k} (the engine's look-up then fetches it properly).
+     */
+    private void fetchCheck(int k) {
+        Label ok = new Label();
+        long at = insns[k].address;
+        mv.visitVarInsn(ALOAD, L_MMU);
+        lconst(at);
+        lconst(block.pa + (at - block.la));
+        mv.visitMethodInsn(INVOKESTATIC, RT, "sameCode", "(L" + MMU + ";JJ)Z", false);
+        mv.visitJumpInsn(IFNE, ok);
+        int saveDirty = dirtyRegs;
+        exit(() -> lconst(at), k);
+        dirtyRegs = saveDirty;
+        mv.visitLabel(ok);
+    }
+
+    // ---------------------------------------------------------------- the instance's fields
+
+    /** Pushes one of the {@link CompiledBlock} fields the code refers to. */
+    void loadField(String f, String desc) {
+        mv.visitVarInsn(ALOAD, L_THIS);
+        mv.visitFieldInsn(GETFIELD, BASE, f, desc);
+    }
+
+    /** Pushes instruction {@code k}'s {@link Instruction} object. */
+    void pushInsn(int k) {
+        if (hooks != null) {
+            hooks.pushInsnConstant(k);
+            return;
+        }
+        loadField("insns", "[L" + INSN + ";");
+        iconst(k);
+        mv.visitInsn(AALOAD);
+    }
+}

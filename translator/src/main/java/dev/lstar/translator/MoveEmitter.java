@@ -1,0 +1,86 @@
+package dev.lstar.translator;
+
+import static dev.lstar.translator.OperandEmitter.L_MMU;
+import static org.objectweb.asm.Opcodes.*;
+
+import dev.lstar.decoder.Instruction;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+
+/**
+ * Bytecode for the data moves: MOV, MOVZX, MOVSX, MOVSXD, LEA, CMOVcc, SETcc and register XCHG
+ * (none of them writes flags; CMOVcc and SETcc read them through {@link ConditionEmitter}).
+ */
+final class MoveEmitter {
+    private MoveEmitter() {}
+
+    /** Emits move instruction {@code i}. */
+    static void emit(MethodEmitter e, Instruction i) {
+        MethodVisitor mv = e.mv;
+        int size = i.opSize;
+        switch (i.mnemonic) {
+            case MOV, MOVZX -> {
+                if (i.kind[0] == Instruction.OP_REG) {
+                    e.readOperand(i, 1, -1);
+                    e.writeReg(i.reg[0], i.size[0]);
+                } else {
+                    mv.visitVarInsn(ALOAD, L_MMU);
+                    e.linearAddress(i);
+                    e.readOperand(i, 1, -1);
+                    e.memWrite(i.size[0]);
+                }
+            }
+            case MOVSX, MOVSXD -> {
+                e.readOperand(i, 1, -1);
+                e.sext(i.size[1]);
+                e.writeReg(i.reg[0], size);
+            }
+            case LEA -> {
+                e.effectiveAddress(i);
+                e.writeReg(i.reg[0], size);
+            }
+            case CMOVCC -> cmov(e, i);
+            case SETCC -> {
+                int value = e.temp();
+                int address = i.kind[0] == Instruction.OP_MEM ? e.linearAddressToTemp(i) : -1;
+                e.conditions.emit(i.cond);
+                mv.visitInsn(I2L);
+                mv.visitVarInsn(LSTORE, value);
+                e.writeOperand0(i, value, address);
+            }
+            case XCHG -> { // register with register only (InsnTraits.inlinable)
+                int first = e.temp(), second = e.temp();
+                e.readReg(i.reg[0], size);
+                mv.visitVarInsn(LSTORE, first);
+                e.readReg(i.reg[1], size);
+                mv.visitVarInsn(LSTORE, second);
+                mv.visitVarInsn(LLOAD, second);
+                e.writeReg(i.reg[0], size);
+                mv.visitVarInsn(LLOAD, first);
+                e.writeReg(i.reg[1], size);
+            }
+            default -> throw new IllegalStateException("not a move: " + i);
+        }
+    }
+
+    private static void cmov(MethodEmitter e, Instruction i) {
+        MethodVisitor mv = e.mv;
+        int size = i.opSize;
+        int value = e.temp();
+        e.readOperand(i, 1, -1); // read whatever the condition (SDM CMOVcc)
+        mv.visitVarInsn(LSTORE, value);
+        Label no = new Label(), done = new Label();
+        e.conditions.emit(i.cond);
+        mv.visitJumpInsn(IFEQ, no);
+        mv.visitVarInsn(LLOAD, value);
+        e.writeReg(i.reg[0], size);
+        mv.visitJumpInsn(GOTO, done);
+        mv.visitLabel(no);
+        if (size == 4) { // the 32-bit form zero-extends even when the condition is false
+            e.readReg(i.reg[0], 4);
+            e.writeReg(i.reg[0], 4);
+        }
+        mv.visitLabel(done);
+        e.dirtyRegs |= 1 << i.reg[0];
+    }
+}

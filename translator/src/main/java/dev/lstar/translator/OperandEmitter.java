@@ -1,0 +1,284 @@
+package dev.lstar.translator;
+
+import static dev.lstar.translator.BlockCompiler.CPU;
+import static dev.lstar.translator.BlockCompiler.MMU;
+import static dev.lstar.translator.BlockCompiler.RT;
+import static org.objectweb.asm.Opcodes.*;
+
+import dev.lstar.decoder.Instruction;
+import dev.lstar.runtime.interp.Operands;
+import org.objectweb.asm.MethodVisitor;
+
+/**
+ * The lower half of a generated method's emission context ({@link MethodEmitter} is the upper
+ * half): the layout of the JVM locals, the guest registers held in locals (which ones, their
+ * slots, which ones differ from {@code cpu.r}, spill and reload), the temps, constants, and the
+ * operand accesses every instruction emitter uses — register reads and writes with the x86-64
+ * partial-register rules, effective and linear addresses, memory reads and writes through the
+ * {@code Mmu}, and reading or writing an instruction's operands.
+ */
+abstract class OperandEmitter {
+    // ---------------------------------------------------------------- locals
+
+    /** The {@link CompiledBlock} instance (a static batch method takes it as its first argument). */
+    static final int L_THIS = 0;
+    /** The {@code Cpu}. */
+    static final int L_CPU = 1;
+    /** The instruction limit (long): a region leaves before an iteration would pass it. */
+    static final int L_LIMIT = 2;
+    /** {@code cpu.mmu}. */
+    static final int L_MMU = 4;
+    /**
+     * The index of the instruction that may fault next, or its one's complement while the
+     * interpreter fallback (or a hook) runs it: the exception handler makes the state precise
+     * from it and spills the register locals only for a non-negative index.
+     */
+    static final int L_FAULT_INDEX = 5;
+    /** {@code cpu.r}. */
+    static final int L_REGS = 6;
+    /** Instructions retired by the completed iterations of a region (long). */
+    static final int L_LOOP_RETIRED = 7;
+    /** An int scratch: a condition through a branch, the answer of a before-hook. */
+    static final int L_INT_SCRATCH = 9;
+    /** A stack run's offset in its frame. */
+    static final int L_FRAME_OFFSET = 10;
+    /** A stack run's frame array. */
+    static final int L_FRAME = 11;
+    /** The first register local; the cached registers' locals follow, then the temps. */
+    static final int L_FIRST_REG = 12;
+
+    MethodVisitor mv;
+
+    // ---------------------------------------------------------------- registers in locals
+
+    /** Local slot of each cached register (packed: fewer locals make verification cheaper), -1 if not cached. */
+    final int[] regSlot = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
+    /** The registers held in locals (bit mask). */
+    int cachedRegs;
+    /** The registers whose local differs from {@code cpu.r} (bit mask). */
+    int dirtyRegs;
+
+    int slot(int reg) {
+        int s = regSlot[reg];
+        if (s < 0) throw new IllegalStateException("register " + reg + " is not held in a local");
+        return s;
+    }
+
+    /** Stores registers {@code regs} (a mask of cached ones) to {@code cpu.r}. */
+    void spill(int regs) {
+        for (int r = 0; r < 16; r++) {
+            if ((regs & (1 << r)) == 0) continue;
+            mv.visitVarInsn(ALOAD, L_REGS);
+            iconst(r);
+            mv.visitVarInsn(LLOAD, slot(r));
+            mv.visitInsn(LASTORE);
+        }
+    }
+
+    /** Loads every cached register from {@code cpu.r}; none is dirty after it. */
+    void reloadAll() {
+        for (int r = 0; r < 16; r++) {
+            if ((cachedRegs & (1 << r)) == 0) continue;
+            mv.visitVarInsn(ALOAD, L_REGS);
+            iconst(r);
+            mv.visitInsn(LALOAD);
+            mv.visitVarInsn(LSTORE, slot(r));
+        }
+        dirtyRegs = 0;
+    }
+
+    // ---------------------------------------------------------------- temps
+
+    /**
+     * Temps are long locals after the register locals, reused from one instruction to the next
+     * (fewer locals: smaller frames, faster frame computation and verification). The temps of
+     * the instruction that produced the flag operands {@link ConditionEmitter} keeps stay
+     * reserved (below {@code pinnedTop}) until another producer replaces them.
+     */
+    int nextTemp, tempBase, pinnedTop, maxTemp;
+    /** Scratch for partial register writes. */
+    int partialWriteTemp;
+
+    int temp() {
+        int t = nextTemp;
+        nextTemp += 2;
+        maxTemp = Math.max(maxTemp, nextTemp);
+        return t;
+    }
+
+    // ---------------------------------------------------------------- constants
+
+    static void iconst(MethodVisitor m, int v) {
+        if (v >= -1 && v <= 5) m.visitInsn(ICONST_0 + v);
+        else if (v >= Byte.MIN_VALUE && v <= Byte.MAX_VALUE) m.visitIntInsn(BIPUSH, v);
+        else if (v >= Short.MIN_VALUE && v <= Short.MAX_VALUE) m.visitIntInsn(SIPUSH, v);
+        else m.visitLdcInsn(v);
+    }
+
+    void iconst(int v) {
+        iconst(mv, v);
+    }
+
+    void lconst(long v) {
+        if (v == 0) mv.visitInsn(LCONST_0);
+        else if (v == 1) mv.visitInsn(LCONST_1);
+        else mv.visitLdcInsn(v);
+    }
+
+    /** Truncates the long on the stack to {@code size} bytes (zero-extended). */
+    void mask(int size) {
+        switch (size) {
+            case 8 -> { }
+            case 4 -> { lconst(0xFFFF_FFFFL); mv.visitInsn(LAND); }
+            case 2 -> { lconst(0xFFFFL); mv.visitInsn(LAND); }
+            default -> { lconst(0xFFL); mv.visitInsn(LAND); }
+        }
+    }
+
+    /** Sign-extends the low {@code size} bytes of the long on the stack. */
+    void sext(int size) {
+        if (size == 8) return;
+        int sh = 64 - size * 8;
+        iconst(sh);
+        mv.visitInsn(LSHL);
+        iconst(sh);
+        mv.visitInsn(LSHR);
+    }
+
+    // ---------------------------------------------------------------- operands
+
+    /** Pushes register {@code reg} (16-19: AH, CH, DH, BH) zero-extended from {@code size} bytes. */
+    void readReg(int reg, int size) {
+        if (reg >= 16) {
+            mv.visitVarInsn(LLOAD, slot(reg - 16));
+            iconst(8);
+            mv.visitInsn(LUSHR);
+            mask(1);
+        } else {
+            mv.visitVarInsn(LLOAD, slot(reg));
+            mask(size);
+        }
+    }
+
+    /** Writes the long on the stack to a register with the x86-64 partial-register rules (SDM Vol. 1 §3.4.1.1). */
+    void writeReg(int reg, int size) {
+        int r = reg >= 16 ? reg - 16 : reg;
+        switch (size) {
+            case 8 -> mv.visitVarInsn(LSTORE, slot(r));
+            case 4 -> { mask(4); mv.visitVarInsn(LSTORE, slot(r)); }
+            default -> {
+                long m = size == 2 ? 0xFFFFL : 0xFFL;
+                int shift = reg >= 16 ? 8 : 0;
+                mask(size);
+                if (shift != 0) { iconst(shift); mv.visitInsn(LSHL); }
+                mv.visitVarInsn(LSTORE, partialWriteTemp);
+                mv.visitVarInsn(LLOAD, slot(r));
+                lconst(~(m << shift));
+                mv.visitInsn(LAND);
+                mv.visitVarInsn(LLOAD, partialWriteTemp);
+                mv.visitInsn(LOR);
+                mv.visitVarInsn(LSTORE, slot(r));
+            }
+        }
+        dirtyRegs |= 1 << r;
+    }
+
+    /** Pushes the effective address (no segment base, no canonical check), truncated to the address size. */
+    void effectiveAddress(Instruction i) {
+        boolean any = false;
+        if (i.base >= 0 && i.base != Instruction.BASE_RIP) {
+            mv.visitVarInsn(LLOAD, slot(i.base));
+            any = true;
+        }
+        if (i.index >= 0) {
+            mv.visitVarInsn(LLOAD, slot(i.index));
+            if (i.scale != 0) { iconst(i.scale); mv.visitInsn(LSHL); }
+            if (any) mv.visitInsn(LADD);
+            any = true;
+        }
+        if (!any) {
+            lconst(i.disp);
+        } else if (i.disp != 0) {
+            lconst(i.disp);
+            mv.visitInsn(LADD);
+        }
+        if (i.addrSize == 4) mask(4);
+    }
+
+    /** Pushes the canonical-checked linear address of the memory operand (as Operands.linear). */
+    void linearAddress(Instruction i) {
+        mv.visitVarInsn(ALOAD, L_CPU);
+        effectiveAddress(i);
+        if (i.segment == Instruction.SEG_FS || i.segment == Instruction.SEG_GS) {
+            mv.visitVarInsn(ALOAD, L_CPU);
+            mv.visitFieldInsn(GETFIELD, CPU, "segBase", "[J");
+            iconst(i.segment);
+            mv.visitInsn(LALOAD);
+            mv.visitInsn(LADD);
+        }
+        iconst(Operands.isStackReference(i) ? 1 : 0);
+        mv.visitMethodInsn(INVOKESTATIC, RT, "canon", "(L" + CPU + ";JZ)J", false);
+    }
+
+    /** Computes the linear address of {@code i}'s memory operand into a new temp. */
+    int linearAddressToTemp(Instruction i) {
+        int t = temp();
+        linearAddress(i);
+        mv.visitVarInsn(LSTORE, t);
+        return t;
+    }
+
+    /** Stack: mmu, la -> value (zero-extended long). */
+    void memRead(int size) {
+        switch (size) {
+            case 8 -> mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "read64", "(J)J", false);
+            case 4 -> { mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "read32", "(J)I", false); mv.visitInsn(I2L); mask(4); }
+            case 2 -> { mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "read16", "(J)I", false); mv.visitInsn(I2L); }
+            default -> { mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "read8", "(J)I", false); mv.visitInsn(I2L); }
+        }
+    }
+
+    /** Stack: mmu, la, value(long) -> . */
+    void memWrite(int size) {
+        switch (size) {
+            case 8 -> mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "write64", "(JJ)V", false);
+            case 4 -> { mv.visitInsn(L2I); mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "write32", "(JI)V", false); }
+            case 2 -> { mv.visitInsn(L2I); mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "write16", "(JI)V", false); }
+            default -> { mv.visitInsn(L2I); mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "write8", "(JI)V", false); }
+        }
+    }
+
+    /**
+     * Pushes operand {@code n} zero-extended from its size (as Operands.read). For a memory
+     * operand, {@code addressTemp} >= 0 holds the linear address already computed.
+     */
+    void readOperand(Instruction i, int n, int addressTemp) {
+        switch (i.kind[n]) {
+            case Instruction.OP_REG -> readReg(i.reg[n], i.size[n]);
+            case Instruction.OP_MEM -> {
+                mv.visitVarInsn(ALOAD, L_MMU);
+                if (addressTemp >= 0) mv.visitVarInsn(LLOAD, addressTemp);
+                else linearAddress(i);
+                memRead(i.size[n]);
+            }
+            case Instruction.OP_IMM -> {
+                long v = n > 0 && i.kind[n - 1] == Instruction.OP_IMM ? i.imm2 : i.imm;
+                lconst(Operands.mask(v, i.opSize));
+            }
+            default -> throw new IllegalStateException("operand " + n + " of " + i + " is not readable");
+        }
+    }
+
+    /** Writes the long in {@code valueTemp} to operand 0 (a register, or memory at {@code addressTemp}). */
+    void writeOperand0(Instruction i, int valueTemp, int addressTemp) {
+        if (i.kind[0] == Instruction.OP_REG) {
+            mv.visitVarInsn(LLOAD, valueTemp);
+            writeReg(i.reg[0], i.size[0]);
+        } else {
+            mv.visitVarInsn(ALOAD, L_MMU);
+            mv.visitVarInsn(LLOAD, addressTemp);
+            mv.visitVarInsn(LLOAD, valueTemp);
+            memWrite(i.size[0]);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package dev.lstar.translator;
+
+import static dev.lstar.translator.BlockCompiler.CPU;
+import static dev.lstar.translator.BlockCompiler.SHIFTS;
+import static dev.lstar.translator.OperandEmitter.L_CPU;
+import static org.objectweb.asm.Opcodes.*;
+
+import dev.lstar.decoder.Instruction;
+import dev.lstar.decoder.Mnemonic;
+import org.objectweb.asm.MethodVisitor;
+
+/**
+ * Bytecode for SHL, SHR and SAR: the result with the count masked to 5 or 6 bits (SDM
+ * SAL/SAR/SHL/SHR) as plain JVM shifts; when a flag they write is live, the {@code ops.Shifts}
+ * helper the interpreter uses records the flags after the store (a shift by zero leaves them
+ * alone, which the helper knows).
+ */
+final class ShiftEmitter {
+    private ShiftEmitter() {}
+
+    static void shift(MethodEmitter e, int k, Instruction i) {
+        MethodVisitor mv = e.mv;
+        int size = i.opSize;
+        Mnemonic op = i.mnemonic;
+        boolean flagsLive = e.conditions.live(k, i);
+        boolean mem = i.kind[0] == Instruction.OP_MEM;
+        int address = mem ? e.linearAddressToTemp(i) : -1;
+        int operand = e.temp(), count = e.temp(), result = e.temp();
+        e.readOperand(i, 0, address);
+        mv.visitVarInsn(LSTORE, operand);
+        e.readOperand(i, 1, -1);
+        mv.visitVarInsn(LSTORE, count);
+        // plain result with the masked count (SDM SAL/SAR/SHL/SHR: count masked to 5 or 6 bits)
+        mv.visitVarInsn(LLOAD, operand);
+        if (op == Mnemonic.SHR) e.mask(size);
+        if (op == Mnemonic.SAR) e.sext(size);
+        mv.visitVarInsn(LLOAD, count);
+        mv.visitInsn(L2I);
+        e.iconst(size == 8 ? 63 : 31);
+        mv.visitInsn(IAND);
+        mv.visitInsn(op == Mnemonic.SHL ? LSHL : op == Mnemonic.SHR ? LUSHR : LSHR);
+        e.mask(size);
+        mv.visitVarInsn(LSTORE, result);
+        e.writeOperand0(i, result, address);
+        if (flagsLive) {
+            mv.visitVarInsn(ALOAD, L_CPU);
+            mv.visitVarInsn(LLOAD, operand);
+            mv.visitVarInsn(LLOAD, count);
+            e.iconst(size);
+            mv.visitMethodInsn(INVOKESTATIC, SHIFTS, op.name().toLowerCase(), "(L" + CPU + ";JJI)J", false);
+            mv.visitInsn(POP2);
+            e.conditions.forget();
+        }
+    }
+}
