@@ -47,7 +47,8 @@ final class AluEmitter {
         boolean mem = i.kind[0] == Instruction.OP_MEM;
         int address = mem ? e.linearAddressToTemp(i) : -1;
         int lhs = e.temp(), rhs = e.temp(), result = e.temp();
-        e.readOperand(i, 0, address);
+        if (writes) e.readDestination(i, address);
+        else e.readOperand(i, 0, address);
         mv.visitVarInsn(LSTORE, lhs);
         e.readOperand(i, 1, -1);
         mv.visitVarInsn(LSTORE, rhs);
@@ -118,7 +119,7 @@ final class AluEmitter {
         boolean mem = i.kind[0] == Instruction.OP_MEM;
         int address = mem ? e.linearAddressToTemp(i) : -1;
         int operand = e.temp(), result = e.temp();
-        e.readOperand(i, 0, address);
+        e.readDestination(i, address);
         mv.visitVarInsn(LSTORE, operand);
         // plain result
         mv.visitVarInsn(LLOAD, operand);

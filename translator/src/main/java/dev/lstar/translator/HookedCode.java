@@ -120,7 +120,7 @@ final class HookedCode {
     }
 
     /** Returns cpu.rip (the engine continues with a fresh look-up there). */
-    private void returnRip() {
+    void returnRip() {
         MethodVisitor mv = e.mv;
         mv.visitVarInsn(ALOAD, L_CPU);
         mv.visitFieldInsn(GETFIELD, CPU, "rip", "J");

@@ -227,7 +227,7 @@ public final class LockstepEngine implements Engine {
         machine.hooks = null; // the replay must not call the embedder's hooks a second time
         machine.tracer = null; // nor show the trace a second time
         try {
-            ir = replay(until, start, afterJit);
+            ir = replay(until, start, afterJit, jr != null);
         } finally {
             logging = false;
             machine.hooks = hooks;
@@ -270,17 +270,17 @@ public final class LockstepEngine implements Engine {
      * interpreter's, and a superblock more than one). The JIT's step may also have done one thing
      * that retired nothing: delivered the exception of the next instruction (RIP elsewhere), or run
      * part of a REP string instruction (its progress in RCX/RSI/RDI, RIP still at it, not retired
-     * until it completes). When the states still differ, one more step limited to one instruction
-     * replays that.
+     * until it completes), or stopped at a fault it could not deliver. Then one more step limited
+     * to one instruction replays that.
      */
-    private RunResult replay(long until, long start, CpuState afterJit) {
+    private RunResult replay(long until, long start, CpuState afterJit, boolean jitStopped) {
         Cpu c = cpu;
         long target = afterJit.instructions;
         for (int blocks = 0; blocks < 64 && c.instructions < target; blocks++) { // far more than a superblock has
             RunResult r = interp.step(until, target, start);
             if (r != null) return r;
         }
-        if (c.instructions == target && !afterJit.matches(c)) return interp.step(until, target + 1, start);
+        if (c.instructions == target && (jitStopped || !afterJit.matches(c))) return interp.step(until, target + 1, start);
         return null;
     }
 

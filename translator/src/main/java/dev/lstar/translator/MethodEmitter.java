@@ -11,6 +11,7 @@ import static org.objectweb.asm.Opcodes.*;
 
 import dev.lstar.decoder.Instruction;
 import dev.lstar.decoder.Mnemonic;
+import dev.lstar.decoder.OpcodeTable;
 import dev.lstar.runtime.Machine;
 import dev.lstar.runtime.interp.Block;
 import dev.lstar.runtime.interp.Exec;
@@ -258,6 +259,14 @@ final class MethodEmitter extends OperandEmitter {
 
     /** Leaves the block: stores dirty registers, RIP and the retired count, returns RIP. */
     void exit(Runnable pushRip, int retired) {
+        exit(pushRip, retired, true);
+    }
+
+    /**
+     * As {@link #exit(Runnable, int)}; {@code completed} false: the instruction being emitted did
+     * not complete (a REP string instruction between iterations), so no after-instruction hook.
+     */
+    void exit(Runnable pushRip, int retired, boolean completed) {
         spill(dirtyRegs & cachedRegs);
         mv.visitVarInsn(ALOAD, L_CPU);
         pushRip.run();
@@ -273,7 +282,8 @@ final class MethodEmitter extends OperandEmitter {
         }
         mv.visitFieldInsn(PUTFIELD, CPU, "instructions", "J");
         if (hooks != null) {
-            hooks.exitAfterLast();
+            if (completed) hooks.exitAfterLast();
+            else hooks.returnRip();
             return;
         }
         pushRip.run();
@@ -312,6 +322,18 @@ final class MethodEmitter extends OperandEmitter {
         lconst(Exec.FALLTHROUGH);
         mv.visitInsn(LCMP);
         mv.visitJumpInsn(IFEQ, fall);
+        if ((i.attributes & OpcodeTable.A_STRING) != 0) {
+            // a REP string instruction that stopped between iterations: not retired, runs again
+            Label branch = new Label();
+            mv.visitVarInsn(LLOAD, t);
+            lconst(Exec.REPEAT);
+            mv.visitInsn(LCMP);
+            mv.visitJumpInsn(IFNE, branch);
+            int saved = dirtyRegs;
+            exit(() -> lconst(i.address), k, false);
+            dirtyRegs = saved;
+            mv.visitLabel(branch);
+        }
         exit(() -> mv.visitVarInsn(LLOAD, t), k + 1);
         mv.visitLabel(fall);
         if (k == n - 1) {

@@ -238,6 +238,12 @@ abstract class OperandEmitter {
         }
     }
 
+    /** Stack: mmu, la -> value(long): the load of a read-modify-write instruction ({@link dev.lstar.runtime.mem.Mmu#readForWrite}). */
+    void memReadForWrite(int size) {
+        iconst(size);
+        mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "readForWrite", "(JI)J", false);
+    }
+
     /** Stack: mmu, la, value(long) -> . */
     void memWrite(int size) {
         switch (size) {
@@ -267,6 +273,21 @@ abstract class OperandEmitter {
             }
             default -> throw new IllegalStateException("operand " + n + " of " + i + " is not readable");
         }
+    }
+
+    /**
+     * Pushes operand 0 of a read-modify-write instruction: a register as {@link #readOperand}, a
+     * memory operand (its linear address in {@code addressTemp}) read with write intent, so that
+     * a fault comes here, with the W bit, and the store later cannot fault (as Operands.readForWrite).
+     */
+    void readDestination(Instruction i, int addressTemp) {
+        if (i.kind[0] != Instruction.OP_MEM) {
+            readOperand(i, 0, addressTemp);
+            return;
+        }
+        mv.visitVarInsn(ALOAD, L_MMU);
+        mv.visitVarInsn(LLOAD, addressTemp);
+        memReadForWrite(i.size[0]);
     }
 
     /** Writes the long in {@code valueTemp} to operand 0 (a register, or memory at {@code addressTemp}). */

@@ -26,7 +26,7 @@ final class ShiftEmitter {
         boolean mem = i.kind[0] == Instruction.OP_MEM;
         int address = mem ? e.linearAddressToTemp(i) : -1;
         int operand = e.temp(), count = e.temp(), result = e.temp();
-        e.readOperand(i, 0, address);
+        e.readDestination(i, address);
         mv.visitVarInsn(LSTORE, operand);
         e.readOperand(i, 1, -1);
         mv.visitVarInsn(LSTORE, count);

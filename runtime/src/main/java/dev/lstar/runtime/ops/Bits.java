@@ -33,69 +33,88 @@ public final class Bits {
     // ------------------------------------------------------------------ BT family
 
     /**
-     * BT/BTS/BTR/BTC as an instruction. With a register bit offset and a memory operand the offset
-     * addresses a bit string: the operand address moves by (offset >> log2(bits)) * size, signed
-     * (SDM BT). BTS/BTR/BTC read their memory operand with write intent (read-modify-write).
+     * BT/BTS/BTR/BTC as an instruction. BTS/BTR/BTC read a memory operand with write intent
+     * (read-modify-write); CF = the selected bit (recorded before the store, which cannot fault
+     * after the write-intent read).
      */
     public static void bitTest(Cpu c, Instruction i) {
         int size = i.opSize;
-        int bits = size * 8;
-        long off = read(c, i, 1);
+        long offset = read(c, i, 1);
         boolean modifies = i.mnemonic != Mnemonic.BT;
-        boolean bitString = i.kind[0] == Instruction.OP_MEM && i.kind[1] == Instruction.OP_REG;
-        long la = 0;
-        long v;
-        if (bitString) {
-            long soff = sext(off, size);
-            la = linear(c, i) + (soff >> Integer.numberOfTrailingZeros(bits)) * size;
-            if (!c.canonical(la)) throw CpuException.gp0("bt: non-canonical bit-string address");
+        long la = 0, v;
+        if (i.kind[0] == Instruction.OP_MEM) {
+            la = i.kind[1] == Instruction.OP_REG ? bitStringAddress(c, linear(c, i), offset, size) : linear(c, i);
             v = modifies ? c.mmu.readForWrite(la, size) : readMem(c, la, size);
-            off = soff & (bits - 1);
         } else {
-            v = modifies ? readForWrite(c, i, 0) : read(c, i, 0);
+            v = read(c, i, 0);
         }
         long nv;
         switch (i.mnemonic) {
-            case BT -> { bt(c, v, off, size); return; }
-            case BTS -> nv = bts(c, v, off, size);
-            case BTR -> nv = btr(c, v, off, size);
-            default -> nv = btc(c, v, off, size);
+            case BT -> { bt(c, v, offset, size); return; }
+            case BTS -> nv = bts(c, v, offset, size);
+            case BTR -> nv = btr(c, v, offset, size);
+            default -> nv = btc(c, v, offset, size);
         }
-        if (bitString) writeMem(c, la, size, nv);
-        else write(c, i, 0, nv);
+        if (i.kind[0] == Instruction.OP_MEM) writeMem(c, la, size, nv);
+        else writeReg(c, i.reg[0], size, nv);
+    }
+
+    /**
+     * The address of the operand that holds bit {@code offset} of the bit string at {@code la}
+     * (BT* with a memory operand and a register offset): the offset, signed at the operand size,
+     * moves the operand by (offset SAR log2(8*size)) * size bytes (SDM Vol. 2A BT, "bit base, bit
+     * offset"); the bit within it is {@code offset mod 8*size}. #GP(0) if not canonical.
+     */
+    public static long bitStringAddress(Cpu c, long la, long offset, int size) {
+        long a = la + (sext(offset, size) >> Integer.numberOfTrailingZeros(size << 3)) * size;
+        if (!c.canonical(a)) throw CpuException.gp0("bt: non-canonical bit-string address 0x" + Long.toHexString(a));
+        return a;
+    }
+
+    /** The bit {@code offset mod 8*size} of {@code value}. */
+    private static int bit(long offset, int size) {
+        return (int) offset & ((size << 3) - 1);
+    }
+
+    /** {@code value} with bit {@code offset mod 8*size} set (BTS's result, no flags). */
+    public static long setBit(long value, long offset, int size) {
+        return (value | (1L << bit(offset, size))) & Alu.mask(size);
+    }
+
+    /** {@code value} with bit {@code offset mod 8*size} cleared (BTR's result, no flags). */
+    public static long clearBit(long value, long offset, int size) {
+        return (value & ~(1L << bit(offset, size))) & Alu.mask(size);
+    }
+
+    /** {@code value} with bit {@code offset mod 8*size} complemented (BTC's result, no flags). */
+    public static long complementBit(long value, long offset, int size) {
+        return (value ^ (1L << bit(offset, size))) & Alu.mask(size);
     }
 
     /**
      * BT with a register (or immediate) bit offset on a value of {@code size} bytes (2, 4, 8): the
-     * offset is taken modulo the operand width (SDM BT). CF = the selected bit. For a memory
-     * operand with a register offset the offset addresses a bit string beyond the operand: the
-     * caller computes the effective address {@code ea + (offset >> 3 & ~(size-1))} (signed offset)
-     * and passes {@code offset & (8*size-1)} here.
+     * offset is taken modulo the operand width (SDM BT). CF = the selected bit.
      */
     public static void bt(Cpu cpu, long value, long offset, int size) {
-        int bit = (int) offset & ((size << 3) - 1);
-        setCf(cpu, (value >>> bit) & 1);
+        setCf(cpu, (value >>> bit(offset, size)) & 1);
     }
 
     /** BTS: sets the bit, returns the new value; CF = old bit. */
     public static long bts(Cpu cpu, long value, long offset, int size) {
-        int bit = (int) offset & ((size << 3) - 1);
-        setCf(cpu, (value >>> bit) & 1);
-        return (value | (1L << bit)) & Alu.mask(size);
+        bt(cpu, value, offset, size);
+        return setBit(value, offset, size);
     }
 
     /** BTR: clears the bit, returns the new value; CF = old bit. */
     public static long btr(Cpu cpu, long value, long offset, int size) {
-        int bit = (int) offset & ((size << 3) - 1);
-        setCf(cpu, (value >>> bit) & 1);
-        return (value & ~(1L << bit)) & Alu.mask(size);
+        bt(cpu, value, offset, size);
+        return clearBit(value, offset, size);
     }
 
     /** BTC: complements the bit, returns the new value; CF = old bit. */
     public static long btc(Cpu cpu, long value, long offset, int size) {
-        int bit = (int) offset & ((size << 3) - 1);
-        setCf(cpu, (value >>> bit) & 1);
-        return (value ^ (1L << bit)) & Alu.mask(size);
+        bt(cpu, value, offset, size);
+        return complementBit(value, offset, size);
     }
 
     // ------------------------------------------------------------------ scans and counts
