@@ -1,7 +1,9 @@
 package dev.lstar.translator;
 
 import dev.lstar.decoder.Instruction;
+import dev.lstar.decoder.Mnemonic;
 import dev.lstar.decoder.OpcodeTable;
+import dev.lstar.runtime.ops.Shifts;
 
 /**
  * Backward liveness of the six arithmetic flags over one block, from the opcode table's
@@ -14,8 +16,8 @@ import dev.lstar.decoder.OpcodeTable;
  *       old value is gone either way), except rows with {@link OpcodeTable#A_FLAGS_COND} (shift and
  *       rotate counts that mask to 0 write nothing), which kill only when the count is an immediate
  *       that does not mask to 0.</li>
- *   <li>Jcc/SETcc/CMOVcc read the flags of their condition (the table lists them as reading
- *       nothing because the set depends on the condition nibble).</li>
+ *   <li>Jcc/SETcc/CMOVcc read the flags of their condition (the table's {@code +cc} rows list
+ *       them in {@code flagsRead}).</li>
  *   <li>An instruction that may raise an exception, or that the translator hands to the
  *       interpreter, reads every flag: the exception frame (and a handler that returns) must see
  *       exactly the flags of before the instruction, so no earlier flag computation may be skipped.</li>
@@ -27,26 +29,35 @@ public final class Liveness {
     /** The six arithmetic flags as RFLAGS bits. */
     public static final int ALL = OpcodeTable.OSZAPC;
 
-    /** Flags read by condition code {@code cc} (0..15), per SDM Vol. 1 Appendix B. */
-    public static int condFlags(int cc) {
-        return switch (cc >> 1) {
-            case 0 -> OpcodeTable.OF;
-            case 1 -> OpcodeTable.CF;
-            case 2 -> OpcodeTable.ZF;
-            case 3 -> OpcodeTable.CF | OpcodeTable.ZF;
-            case 4 -> OpcodeTable.SF;
-            case 5 -> OpcodeTable.PF;
-            case 6 -> OpcodeTable.SF | OpcodeTable.OF;
-            default -> OpcodeTable.ZF | OpcodeTable.SF | OpcodeTable.OF;
-        };
+    /**
+     * Flags read by condition code cc (0..15), taken from the opcode table's Jcc rows: rows written
+     * with {@code +cc} carry the condition's flags (SDM Vol. 1 Appendix B) in their flagsRead.
+     */
+    private static final int[] COND_FLAGS = new int[16];
+
+    static {
+        for (OpcodeTable.Row r : OpcodeTable.rows()) {
+            if (r.mnemonic == Mnemonic.JCC) {
+                COND_FLAGS[r.cond] = r.flagsRead & ALL;
+            }
+        }
+        for (int cc = 0; cc < 16; cc++) {
+            if (COND_FLAGS[cc] == 0) throw new IllegalStateException("no Jcc row for condition " + cc);
+        }
     }
 
-    /** Flags {@code i} reads, for liveness (fault points and opaque instructions read everything). */
+    /** Flags read by condition code {@code cc} (0..15), per SDM Vol. 1 Appendix B. */
+    public static int condFlags(int cc) {
+        return COND_FLAGS[cc];
+    }
+
+    /**
+     * Flags {@code i} reads, for liveness (fault points and opaque instructions read everything).
+     * Jcc/SETcc/CMOVcc need nothing extra: their rows already list the condition's flags.
+     */
     public static int reads(Instruction i, boolean opaque) {
         if (opaque) return ALL;
-        int r = i.flagsRead & ALL;
-        if (i.cond >= 0) r |= condFlags(i.cond);
-        return r;
+        return i.flagsRead & ALL;
     }
 
     /** Flags {@code i} certainly overwrites. */
@@ -56,9 +67,8 @@ public final class Liveness {
             // a known immediate count that does not mask to zero writes the flags for sure
             int n = i.nOperands - 1;
             if (n >= 1 && i.kind[n] == Instruction.OP_IMM) {
-                int countMask = i.opSize == 8 ? 63 : 31;
                 long count = n > 0 && i.kind[n - 1] == Instruction.OP_IMM ? i.imm2 : i.imm;
-                if ((count & countMask) != 0) return w;
+                if (Shifts.maskCount(count, i.opSize) != 0) return w;
             }
             return 0;
         }

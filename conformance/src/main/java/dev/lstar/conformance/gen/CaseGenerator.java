@@ -4,6 +4,10 @@ import dev.lstar.conformance.State;
 import dev.lstar.conformance.gen.Form.Kind;
 import dev.lstar.conformance.gen.Form.Operand;
 import dev.lstar.conformance.gen.Form.Policy;
+import dev.lstar.decoder.ByteSource;
+import dev.lstar.decoder.Decoder;
+import dev.lstar.decoder.Instruction;
+import dev.lstar.decoder.OpcodeTable;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,7 +61,7 @@ public final class CaseGenerator {
                 slots.add(o);
             }
         }
-        boolean readsFlags = FlagRules.readsFlags(f.mnemonic());
+        boolean readsFlags = FlagRules.readsFlags(f.row());
         long[] e0 = slots.isEmpty() ? new long[] {0} : domain(f, slots.get(0));
         long[] e1 = slots.size() < 2 ? new long[] {0} : domain(f, slots.get(1));
         int pairs = e0.length * e1.length * (readsFlags ? 2 : 1);
@@ -218,7 +222,10 @@ public final class CaseGenerator {
                 baseOff = f.policy() == Policy.BITINDEX ? 0x800 : 0x180 + ((i * 0x3A8) % 0xD00);
             }
             try {
-                Encoder.encode(f, Math.max(r, 0), Math.max(m, 0), disp, 0);
+                Encoder.Encoded e = Encoder.encode(f, Math.max(r, 0), Math.max(m, 0), disp, 0);
+                if (!decodesToRow(e.bytes(), f)) {
+                    continue; // e.g. XCHG eAX, eAX is 90 = NOP, another row
+                }
             } catch (IllegalArgumentException unencodable) {
                 continue;
             }
@@ -228,6 +235,12 @@ public final class CaseGenerator {
             throw new IllegalStateException("no encodable register placement for " + f.describe());
         }
         return out;
+    }
+
+    /** Whether the lstar decoder maps {@code bytes} to the row {@code f} was derived from. */
+    static boolean decodesToRow(byte[] bytes, Form f) {
+        Instruction insn = Decoder.decode(ByteSource.of(0, bytes), 0, new Instruction());
+        return insn.length == bytes.length && OpcodeTable.rowOf(insn) == f.row();
     }
 
     /** Adapts a register number from the pair tables to an operand; -1 if unusable. */
@@ -293,11 +306,11 @@ public final class CaseGenerator {
             case ONE -> 1;
             default -> 0;
         };
-        long compared = FlagRules.compared(f.mnemonic(), size, count);
+        long compared = FlagRules.compared(f.row(), size, count);
         int skip = 0;
         if (f.find(Kind.RM) != null && f.find(Kind.REG) != null) {
             long src = f.mem() ? getMem(in, addr, f.find(Kind.RM).size()) : getReg(in, p.rm, f.find(Kind.RM).size());
-            if (FlagRules.destinationUndefined(f.mnemonic(), src, size)) {
+            if (FlagRules.destinationUndefined(f.row(), src, size)) {
                 skip |= 1 << (p.reg & 15);
             }
         }

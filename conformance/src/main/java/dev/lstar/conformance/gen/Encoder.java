@@ -62,7 +62,9 @@ public final class Encoder {
             rex |= (reg < 16 && reg >= 8) ? 4 : 0;
         }
         if (opreg != null) {
-            rex |= reg >= 8 ? 1 : 0;
+            needRex |= opreg.size() == 8 && reg >= 4 && reg <= 7;
+            forbidRex |= opreg.size() == 8 && reg >= 16;
+            rex |= (reg < 16 && reg >= 8) ? 1 : 0;
         }
         if (rmOp != null) {
             if (f.mem()) {
@@ -130,7 +132,10 @@ public final class Encoder {
     }
 
     private static String text(Form f, int reg, int rm, int disp, long imm) {
-        StringBuilder t = new StringBuilder(f.mnemonic());
+        Operand immOp = f.find(Kind.IMM);
+        // GNU as picks C7 /0 for "mov r64, imm"; the B8+r form with a 64-bit immediate is "movabs"
+        boolean movabs = f.mnemonic().equals("mov") && immOp != null && immOp.size() == 64;
+        StringBuilder t = new StringBuilder(movabs ? "movabs" : f.mnemonic());
         String sep = " ";
         for (Operand o : f.operands()) {
             String s = switch (o.kind()) {

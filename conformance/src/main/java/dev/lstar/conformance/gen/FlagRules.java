@@ -1,93 +1,73 @@
 package dev.lstar.conformance.gen;
 
-import java.util.Map;
-import java.util.Set;
+import dev.lstar.decoder.Mnemonic;
+import dev.lstar.decoder.OpcodeTable;
+import dev.lstar.decoder.OpcodeTable.Row;
+import dev.lstar.runtime.ops.Shifts;
 
 /**
- * Which RFLAGS bits the architecture leaves undefined after an instruction, keyed by mnemonic,
- * so that the differential runner compares only defined flags. Sources: the "Flags Affected"
- * section of each instruction in the Intel SDM Vol. 2 (AMD APM Vol. 3 Appendix E agrees on what
- * is defined; the undefined values themselves differ between vendors and models).
+ * Which RFLAGS bits the differential runner compares after an instruction. The base is the
+ * opcode table row: {@link Row#flagsUndefined} (the flags the SDM leaves undefined) are not
+ * compared, every other flag is (written flags must match, flags outside {@link Row#flagsWritten}
+ * must be unchanged). Rows with {@link OpcodeTable#A_FLAGS_COND} write flags only for a non-zero
+ * masked count, so the per-case rule depends on the count ("Flags Affected" of SAL/SAR/SHL/SHR,
+ * RCL/RCR/ROL/ROR, SHLD and SHRD in the Intel SDM Vol. 2; AMD APM Vol. 3 agrees on what is
+ * defined, the undefined values differ between vendors and models):
+ * <ul>
+ *   <li>masked count 0: "the flags are not affected" — nothing is undefined, all are compared;</li>
+ *   <li>masked count 1: the OF the row lists as undefined for counts is defined ("The OF flag is
+ *       affected only for 1-bit shifts/rotates");</li>
+ *   <li>SHLD/SHRD with a masked count greater than the operand size: all six flags undefined;</li>
+ *   <li>SHL/SHR with a masked count at least the operand size: CF undefined.</li>
+ * </ul>
+ * The count is masked exactly as the runtime masks it ({@link Shifts#maskCount}).
  */
 public final class FlagRules {
     private FlagRules() {}
 
-    public static final long CF = 1, PF = 4, AF = 16, ZF = 64, SF = 128, DF = 1024, OF = 2048;
+    public static final long CF = OpcodeTable.CF, PF = OpcodeTable.PF, AF = OpcodeTable.AF, ZF = OpcodeTable.ZF,
+            SF = OpcodeTable.SF, DF = OpcodeTable.DF, OF = OpcodeTable.OF;
     /** The flags the suite compares at most: the six arithmetic flags and DF. */
     public static final long COMPARED = CF | PF | AF | ZF | SF | OF | DF;
-    private static final long ARITH = CF | PF | AF | ZF | SF | OF;
-
-    /** Mnemonic -> undefined flags, for instructions whose rule does not depend on the count. */
-    private static final Map<String, Long> FIXED = Map.ofEntries(
-            // AND/OR/XOR/TEST: "The state of the AF flag is undefined."
-            Map.entry("and", AF), Map.entry("or", AF), Map.entry("xor", AF), Map.entry("test", AF),
-            // MUL/IMUL: "The SF, ZF, AF, and PF flags are undefined."
-            Map.entry("mul", SF | ZF | AF | PF), Map.entry("imul", SF | ZF | AF | PF),
-            // DIV/IDIV: "The CF, OF, SF, ZF, AF, and PF flags are undefined."
-            Map.entry("div", ARITH), Map.entry("idiv", ARITH),
-            // BSF/BSR: "The CF, OF, SF, AF, and PF flags are undefined." (ZF defined)
-            Map.entry("bsf", CF | OF | SF | AF | PF), Map.entry("bsr", CF | OF | SF | AF | PF),
-            // BT/BTS/BTR/BTC: CF defined, ZF unaffected, "The OF, SF, AF, and PF flags are undefined."
-            Map.entry("bt", OF | SF | AF | PF), Map.entry("bts", OF | SF | AF | PF),
-            Map.entry("btr", OF | SF | AF | PF), Map.entry("btc", OF | SF | AF | PF),
-            // LZCNT/TZCNT: ZF and CF defined, "The OF, SF, PF and AF flags are undefined."
-            Map.entry("lzcnt", OF | SF | PF | AF), Map.entry("tzcnt", OF | SF | PF | AF));
-
-    /** Count-dependent rules (SDM: SAL/SAR/SHL/SHR, RCL/RCR/ROL/ROR, SHLD, SHRD). */
-    private static final Set<String> SHIFTS = Set.of("shl", "shr", "sar", "sal"),
-            ROTATES = Set.of("rol", "ror", "rcl", "rcr"), DOUBLE = Set.of("shld", "shrd");
-
-    /** Mnemonics whose result depends on input flags (the generator varies CF for every value pair). */
-    private static final Set<String> READS_FLAGS = Set.of("adc", "sbb", "rcl", "rcr", "adcx", "adox", "cmc", "lahf");
+    private static final long ARITH = OpcodeTable.OSZAPC;
 
     /**
-     * The undefined flags after {@code mnemonic} at operand size {@code size} bits with shift/rotate
-     * count {@code count} (the raw CL or immediate value; ignored for other instructions).
+     * The undefined flags after an instruction of {@code row} at operand size {@code size} bits with
+     * shift/rotate count {@code count} (the raw CL or immediate value, 1 for the by-1 forms; ignored
+     * for instructions without a count).
      */
-    public static long undefined(String mnemonic, int size, long count) {
-        Long fixed = FIXED.get(mnemonic);
-        if (fixed != null) {
-            return fixed;
-        }
-        int masked = (int) (count & (size == 64 ? 0x3F : 0x1F)); // count mask: 6 bits with REX.W, else 5
-        if (SHIFTS.contains(mnemonic)) {
+    public static long undefined(Row row, int size, long count) {
+        long und = row.flagsUndefined & COMPARED;
+        int masked = Shifts.maskCount(count, size / 8);
+        if ((row.attributes & OpcodeTable.A_FLAGS_COND) != 0) {
             if (masked == 0) {
-                return 0; // "If the count is 0, the flags are not affected."
+                return 0; // no flag written: all must be unchanged
             }
-            long u = AF; // "For a non-zero count, the AF flag is undefined."
-            if (masked != 1) {
-                u |= OF; // "The OF flag is affected only for 1-bit shifts"
+            if (masked == 1) {
+                und &= ~OF;
             }
-            if (masked >= size && !mnemonic.equals("sar")) {
-                u |= CF; // "undefined for SHL and SHR instructions where the count is >= the operand size"
+            if (isDoubleShift(row) && masked > size) {
+                und |= ARITH;
             }
-            return u;
         }
-        if (ROTATES.contains(mnemonic)) {
-            // "If the masked count is 0, the flags are not affected. If the masked count is 1, then
-            // the OF flag is affected, otherwise (masked count is greater than 1) the OF flag is undefined."
-            return masked > 1 ? OF : 0;
+        if ((row.mnemonic == Mnemonic.SHL || row.mnemonic == Mnemonic.SHR) && masked >= size) {
+            und |= CF;
         }
-        if (DOUBLE.contains(mnemonic)) {
-            if (masked == 0) {
-                return 0;
-            }
-            if (masked > size) {
-                return ARITH; // "If the count is greater than the operand size, the flags are undefined."
-            }
-            return AF | (masked == 1 ? 0 : OF); // AF undefined; OF only defined for 1-bit shifts
-        }
-        return 0;
+        return und;
+    }
+
+    private static boolean isDoubleShift(Row row) {
+        return row.mnemonic == Mnemonic.SHLD || row.mnemonic == Mnemonic.SHRD;
     }
 
     /** The flags compared after the instruction: {@link #COMPARED} minus the undefined ones. */
-    public static long compared(String mnemonic, int size, long count) {
-        return COMPARED & ~undefined(mnemonic, size, count);
+    public static long compared(Row row, int size, long count) {
+        return COMPARED & ~undefined(row, size, count);
     }
 
-    /** Whether the instruction's result depends on the incoming arithmetic flags (beyond passing them through). */
-    public static boolean readsFlags(String mnemonic) {
-        return READS_FLAGS.contains(mnemonic) || mnemonic.startsWith("cmov") || mnemonic.startsWith("set");
+    /** Whether the instruction's result depends on the incoming arithmetic flags (the row's flagsRead). */
+    public static boolean readsFlags(Row row) {
+        return (row.flagsRead & ARITH) != 0;
     }
 
     /**
@@ -95,8 +75,8 @@ public final class FlagRules {
      * zero source ("If the content source operand is 0, the content of the destination operand is
      * undefined", SDM; AMD APM documents it unchanged). The runner skips that register.
      */
-    public static boolean destinationUndefined(String mnemonic, long source, int size) {
+    public static boolean destinationUndefined(Row row, long source, int size) {
         long mask = size == 64 ? -1L : (1L << size) - 1;
-        return (mnemonic.equals("bsf") || mnemonic.equals("bsr")) && (source & mask) == 0;
+        return (row.mnemonic == Mnemonic.BSF || row.mnemonic == Mnemonic.BSR) && (source & mask) == 0;
     }
 }

@@ -1,5 +1,6 @@
 package dev.lstar.conformance.gen;
 
+import dev.lstar.decoder.OpcodeTable;
 import java.util.List;
 
 /**
@@ -7,7 +8,7 @@ import java.util.List;
  * template and whether the r/m operand is a register or a memory operand.
  *
  * @param family     report grouping ("alu", "shift", "muldiv" ...)
- * @param mnemonic   GNU Intel-syntax mnemonic ("add", "cmovb" ...); also the key of {@link FlagRules}
+ * @param mnemonic   GNU Intel-syntax mnemonic ("add", "cmovb" ...)
  * @param size       operation size in bits (8/16/32/64): selects the 66 prefix (16) or REX.W (64)
  * @param prefixes   mandatory prefixes before REX (e.g. F3 for POPCNT); 66 for size 16 is implicit
  * @param opcode     opcode bytes (0F escapes included); for {@link Kind#OPREG} the low 3 bits are 0
@@ -16,9 +17,10 @@ import java.util.List;
  * @param mem        whether the {@link Kind#RM} operand is in memory ([base+disp8]) rather than a register
  * @param policy     how input values are constrained
  * @param requires   /proc/cpuinfo flag the host needs for this form ("adx", "abm" ...), or null
+ * @param row        the {@link OpcodeTable} row the form was derived from (flags, attributes)
  */
 public record Form(String family, String mnemonic, int size, int[] prefixes, int[] opcode, int ext,
-        List<Operand> operands, boolean mem, Policy policy, String requires) {
+        List<Operand> operands, boolean mem, Policy policy, String requires, OpcodeTable.Row row) {
 
     /** Operand kinds. */
     public enum Kind {
@@ -26,7 +28,7 @@ public record Form(String family, String mnemonic, int size, int[] prefixes, int
         REG,
         /** ModRM.rm: a register, or [base+disp8] when the form is a memory form. */
         RM,
-        /** Register in the low 3 opcode bits (BSWAP). */
+        /** Register in the low 3 opcode bits (BSWAP, MOV r, imm, XCHG r, rAX). */
         OPREG,
         /** Immediate (size = 8/16/32 encoded bits). */
         IMM,

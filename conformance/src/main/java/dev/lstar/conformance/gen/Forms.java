@@ -3,229 +3,315 @@ package dev.lstar.conformance.gen;
 import dev.lstar.conformance.gen.Form.Kind;
 import dev.lstar.conformance.gen.Form.Operand;
 import dev.lstar.conformance.gen.Form.Policy;
+import dev.lstar.decoder.Mnemonic;
+import dev.lstar.decoder.OpcodeTable;
+import dev.lstar.decoder.OpcodeTable.Row;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The table of integer instruction forms the differential suite covers, grouped by family.
- * Opcodes from the SDM Vol. 2 opcode maps (Appendix A); every form exists as a register and
- * (where allowed) a memory variant.
+ * The integer instruction forms the differential suite covers, derived from the decoder's
+ * {@link OpcodeTable#rows()}: opcode bytes, mandatory prefix, ModRM.reg extension, operand shapes,
+ * operand sizes (v/y/z/b and the o16/o32/o64 constraint) and the reg/mem variants (E: both, M: memory
+ * only, R: register only) all come from the row. What this class adds is classification:
+ * <ul>
+ *   <li>{@link #FAMILY}: which report family a mnemonic belongs to (rows of other mnemonics are not
+ *       generated; {@link #exclusion} says why for every row);</li>
+ *   <li>implicit register operands the table does not list (the accumulator and rDX of MUL/DIV,
+ *       CBW/CWD, CMPXCHG), input-value policies and the CPUID feature a mnemonic needs.</li>
+ * </ul>
  */
 public final class Forms {
     private Forms() {}
 
-    /** ALU group 1 mnemonics in ModRM.reg / opcode-row order (SDM Vol. 2D Table A-6, group 1). */
-    public static final String[] ALU = {"add", "or", "adc", "sbb", "and", "sub", "xor", "cmp"};
-    /** Group 2 shift/rotate mnemonics by ModRM.reg (/6 is an undocumented SAL alias, not tested). */
-    public static final String[] SHIFT = {"rol", "ror", "rcl", "rcr", "shl", "shr", null, "sar"};
     /** Condition code suffixes by the low opcode nibble (SDM Vol. 1 Appendix B). */
     public static final String[] CC = {"o", "no", "b", "ae", "e", "ne", "be", "a", "s", "ns", "p", "np", "l", "ge", "le", "g"};
 
-    private static final int[] NONE = {};
-    private static final int[] SIZES = {8, 16, 32, 64}, WIDE = {16, 32, 64};
+    /** The report families in report order. */
+    public static final List<String> FAMILIES = List.of("alu", "unary", "test", "muldiv", "shift", "shiftd", "bit",
+            "move", "cmov", "setcc", "xadd", "convert", "flags", "adx");
 
-    private enum V { REG, MEM, BOTH }
+    /** Mnemonic -> family: the only per-instruction knowledge besides implicit operands and policies. */
+    private static final Map<Mnemonic, String> FAMILY = new EnumMap<>(Mnemonic.class);
 
-    private static final class B {
-        final List<Form> out = new ArrayList<>();
-
-        void add(String fam, String mn, int size, int[] pre, int[] op, int ext, Policy p, String req, V v, Operand... ops) {
-            boolean hasRm = false;
-            for (Operand o : ops) {
-                hasRm |= o.kind() == Kind.RM;
-            }
-            if (!hasRm || v != V.MEM) {
-                out.add(new Form(fam, mn, size, pre, op, ext, List.of(ops), false, p, req));
-            }
-            if (hasRm && v != V.REG) {
-                out.add(new Form(fam, mn, size, pre, op, ext, List.of(ops), true, p, req));
-            }
-        }
-
-        void add(String fam, String mn, int size, int[] op, int ext, Operand... ops) {
-            add(fam, mn, size, NONE, op, ext, Policy.NORMAL, null, V.BOTH, ops);
+    private static void family(String name, Mnemonic... ms) {
+        for (Mnemonic m : ms) {
+            FAMILY.put(m, name);
         }
     }
 
-    private static int[] o(int... b) {
-        return b;
+    static {
+        family("alu", Mnemonic.ADD, Mnemonic.OR, Mnemonic.ADC, Mnemonic.SBB, Mnemonic.AND, Mnemonic.SUB, Mnemonic.XOR,
+                Mnemonic.CMP);
+        family("unary", Mnemonic.INC, Mnemonic.DEC, Mnemonic.NOT, Mnemonic.NEG);
+        family("test", Mnemonic.TEST);
+        family("muldiv", Mnemonic.MUL, Mnemonic.IMUL, Mnemonic.DIV, Mnemonic.IDIV);
+        family("shift", Mnemonic.ROL, Mnemonic.ROR, Mnemonic.RCL, Mnemonic.RCR, Mnemonic.SHL, Mnemonic.SHR, Mnemonic.SAR);
+        family("shiftd", Mnemonic.SHLD, Mnemonic.SHRD);
+        family("bit", Mnemonic.BT, Mnemonic.BTS, Mnemonic.BTR, Mnemonic.BTC, Mnemonic.BSF, Mnemonic.BSR,
+                Mnemonic.POPCNT, Mnemonic.LZCNT, Mnemonic.TZCNT);
+        family("move", Mnemonic.MOV, Mnemonic.XCHG, Mnemonic.MOVZX, Mnemonic.MOVSX, Mnemonic.MOVSXD, Mnemonic.LEA,
+                Mnemonic.BSWAP);
+        family("cmov", Mnemonic.CMOVCC);
+        family("setcc", Mnemonic.SETCC);
+        family("xadd", Mnemonic.XADD, Mnemonic.CMPXCHG);
+        family("convert", Mnemonic.CBW, Mnemonic.CWDE, Mnemonic.CDQE, Mnemonic.CWD, Mnemonic.CDQ, Mnemonic.CQO);
+        family("flags", Mnemonic.CLC, Mnemonic.STC, Mnemonic.CMC, Mnemonic.CLD, Mnemonic.STD, Mnemonic.SAHF,
+                Mnemonic.LAHF);
+        family("adx", Mnemonic.ADCX, Mnemonic.ADOX);
     }
 
-    private static Operand r(int s) {
-        return new Operand(Kind.REG, s);
+    /** /proc/cpuinfo flag a mnemonic needs on the host (not in the table: CPUID is not an encoding property). */
+    private static final Map<Mnemonic, String> REQUIRES = Map.of(
+            Mnemonic.POPCNT, "popcnt", Mnemonic.LZCNT, "abm", Mnemonic.TZCNT, "bmi1",
+            Mnemonic.ADCX, "adx", Mnemonic.ADOX, "adx",
+            // LAHF/SAHF in 64-bit mode need CPUID.80000001H:ECX.LAHF-SAHF[bit 0] ("lahf_lm").
+            Mnemonic.LAHF, "lahf_lm", Mnemonic.SAHF, "lahf_lm");
+
+    /** Attributes of rows the host harness cannot run: it executes one instruction and returns. */
+    private static final int UNSAFE_ATTRIBUTES = OpcodeTable.A_PRIV | OpcodeTable.A_IOPL | OpcodeTable.A_BRANCH
+            | OpcodeTable.A_COND_BRANCH | OpcodeTable.A_BLOCK_END | OpcodeTable.A_IMPLICIT_MEM | OpcodeTable.A_STRING;
+
+    private static final List<Form> ALL;
+    private static final Map<String, String> EXCLUDED = new LinkedHashMap<>();
+
+    static {
+        List<Form> out = new ArrayList<>();
+        for (Row r : OpcodeTable.rows()) {
+            String why = exclusion(r);
+            if (why != null) {
+                EXCLUDED.put(r.toString(), why);
+            } else {
+                derive(r, out);
+            }
+        }
+        out.sort(Comparator.comparingInt(f -> FAMILIES.indexOf(f.family())));
+        ALL = List.copyOf(out);
     }
 
-    private static Operand m(int s) {
-        return new Operand(Kind.RM, s);
+    /**
+     * Why row {@code r} produces no form, or null if it does. The rules, in order:
+     * <ol>
+     *   <li>privileged / IOPL-sensitive rows fault at CPL 3 on the host; control transfers, block
+     *       enders (serialising, UD) and rows with implicit memory (stack, strings, XLAT) cannot run as
+     *       one instruction against the data buffer with the host's real RSP;</li>
+     *   <li>mnemonics outside the integer families (I/O, hints, fences, system, RDTSC ...);</li>
+     *   <li>absolute moffs operands (A0-A3): the 64-bit address would have to be the host's buffer
+     *       address baked into the encoding, which the encoder does not do;</li>
+     *   <li>CMPXCHG8B/16B are not in a family (register pairs EDX:EAX/ECX:EBX are not modelled).</li>
+     * </ol>
+     */
+    public static String exclusion(Row r) {
+        if ((r.attributes & UNSAFE_ATTRIBUTES) != 0) {
+            return "privileged, control flow, block end or implicit memory";
+        }
+        if (!FAMILY.containsKey(r.mnemonic)) {
+            return "not in an integer family the generator covers";
+        }
+        for (String op : r.operandForms()) {
+            if (op.startsWith("O")) {
+                return "absolute moffs operand";
+            }
+        }
+        return null;
     }
 
-    private static Operand imm(int bits, boolean signed) {
-        return new Operand(Kind.IMM, bits, signed);
+    /**
+     * Why operation size {@code size} (bits) of an otherwise covered row produces no form, or null:
+     * BSWAP with a 16-bit register ("the result is undefined", SDM BSWAP).
+     */
+    public static String exclusion(Row r, int size) {
+        return r.mnemonic == Mnemonic.BSWAP && size == 16 ? "BSWAP r16: result undefined" : null;
     }
 
-    private static Operand k(Kind kind, int s) {
-        return new Operand(kind, s);
+    /** Every table row (or row and size, e.g. {@code "... o16"}) that produces no form, with the reason. */
+    public static Map<String, String> excluded() {
+        return EXCLUDED;
     }
 
     /** Every form. */
     public static List<Form> all() {
-        B b = new B();
-        alu(b);
-        unary(b);
-        muldiv(b);
-        shifts(b);
-        bits(b);
-        moves(b);
-        misc(b);
-        return List.copyOf(b.out);
+        return ALL;
     }
 
     /** The forms of one family. */
     public static List<Form> family(String family) {
-        return all().stream().filter(f -> f.family().equals(family)).toList();
+        return ALL.stream().filter(f -> f.family().equals(family)).toList();
     }
 
-    private static void alu(B b) {
-        for (int k = 0; k < 8; k++) {
-            String mn = ALU[k];
-            for (int s : SIZES) {
-                int w = s == 8 ? 0 : 1;
-                b.add("alu", mn, s, o(8 * k + w), -1, m(s), r(s));
-                b.add("alu", mn, s, o(8 * k + 2 + w), -1, r(s), m(s));
-                b.add("alu", mn, s, o(0x80 + w), k, m(s), imm(Math.min(s, 32), true));
-                if (s != 8) {
-                    b.add("alu", mn, s, o(0x83), k, m(s), imm(8, true));
-                }
-                b.add("alu", mn, s, o(8 * k + 4 + w), -2, k(Kind.ACC, s), imm(Math.min(s, 32), true));
+    /** Operation sizes (bits) of a row: from its v/y/z operands, or its fixed operand size, and o16/o32/o64. */
+    static int[] sizes(Row r) {
+        List<String> ops = r.operandForms();
+        int[] sizes = null;
+        for (String o : ops) {
+            if (o.equals("{v}") || o.equals("rAX") || (o.length() == 2 && (o.charAt(1) == 'v' || o.charAt(1) == 'z'))) {
+                sizes = new int[] {16, 32, 64};
+                break;
+            }
+            if (o.length() == 2 && o.charAt(1) == 'y') {
+                sizes = new int[] {32, 64};
+                break;
             }
         }
-    }
-
-    private static void unary(B b) {
-        String[] mn = {"inc", "dec", "not", "neg"};
-        int[] ext = {0, 1, 2, 3};
-        for (int i = 0; i < 4; i++) {
-            for (int s : SIZES) {
-                int op = i < 2 ? (s == 8 ? 0xFE : 0xFF) : (s == 8 ? 0xF6 : 0xF7);
-                b.add("unary", mn[i], s, o(op), ext[i], m(s));
-            }
-        }
-        for (int s : SIZES) {
-            int w = s == 8 ? 0 : 1;
-            b.add("test", "test", s, o(0x84 + w), -1, m(s), r(s));
-            b.add("test", "test", s, o(0xF6 + w), 0, m(s), imm(Math.min(s, 32), true));
-            b.add("test", "test", s, o(0xA8 + w), -2, k(Kind.ACC, s), imm(Math.min(s, 32), true));
-        }
-    }
-
-    private static void muldiv(B b) {
-        String[] mn = {"mul", "imul", "div", "idiv"};
-        for (int i = 0; i < 4; i++) {
-            boolean div = i >= 2;
-            Policy p = div ? Policy.DIVIDE : Policy.NORMAL;
-            for (int s : SIZES) {
-                int op = s == 8 ? 0xF6 : 0xF7;
-                if (s == 8) {
-                    b.add("muldiv", mn[i], s, NONE, o(op), 4 + i, p, null, V.BOTH, k(Kind.IACC, div ? 16 : 8), m(8));
-                } else {
-                    b.add("muldiv", mn[i], s, NONE, o(op), 4 + i, p, null, V.BOTH, k(Kind.IACC, s), k(Kind.IDX, s), m(s));
+        if (sizes == null) {
+            int fixed = 32; // no sized operand (CLC, SAHF ...): the default operand size
+            for (String o : ops) {
+                int s = fixedSize(o);
+                if (s > 0) {
+                    fixed = s;
+                    break;
                 }
             }
+            sizes = new int[] {fixed};
         }
-        for (int s : WIDE) {
-            b.add("muldiv", "imul", s, o(0x0F, 0xAF), -1, r(s), m(s));
-            b.add("muldiv", "imul", s, o(0x6B), -1, r(s), m(s), imm(8, true));
-            b.add("muldiv", "imul", s, o(0x69), -1, r(s), m(s), imm(Math.min(s, 32), true));
+        if (r.operandSize != 0) {
+            int want = r.operandSize * 8;
+            return java.util.Arrays.stream(sizes).filter(s -> s == want).toArray();
         }
+        return sizes;
     }
 
-    private static void shifts(B b) {
-        for (int e = 0; e < 8; e++) {
-            if (SHIFT[e] == null) {
+    /** Size in bits of an operand form with a fixed size letter, else 0. */
+    private static int fixedSize(String o) {
+        if (o.equals("AL") || o.equals("CL") || o.equals("{b}")) {
+            return 8;
+        }
+        if (o.length() != 2 || "EGMRZ".indexOf(o.charAt(0)) < 0) {
+            return 0;
+        }
+        return switch (o.charAt(1)) {
+            case 'b' -> 8;
+            case 'w' -> 16;
+            case 'd' -> 32;
+            case 'q' -> 64;
+            default -> 0;
+        };
+    }
+
+    private static int operandSize(String o, int size) {
+        int s = fixedSize(o);
+        return s > 0 ? s : size; // v, y, and the size-less M of LEA take the operation size
+    }
+
+    private static void derive(Row r, List<Form> out) {
+        String family = FAMILY.get(r.mnemonic);
+        for (int size : sizes(r)) {
+            String why = exclusion(r, size);
+            if (why != null) {
+                EXCLUDED.put(r + " o" + size, why);
                 continue;
             }
-            for (int s : SIZES) {
-                int w = s == 8 ? 0 : 1;
-                b.add("shift", SHIFT[e], s, NONE, o(0xD0 + w), e, Policy.COUNT, null, V.REG, m(s), k(Kind.ONE, 8));
-                b.add("shift", SHIFT[e], s, NONE, o(0xD2 + w), e, Policy.COUNT, null, V.BOTH, m(s), k(Kind.CL, 8));
-                b.add("shift", SHIFT[e], s, NONE, o(0xC0 + w), e, Policy.COUNT, null, V.REG, m(s), imm(8, false));
+            List<Operand> ops = new ArrayList<>();
+            boolean reg = true, mem = true, hasRm = false, hasG = false;
+            for (String o : r.operandForms()) {
+                switch (o) {
+                    case "{v}", "{b}", "{w}" -> { } // size markers only
+                    case "AL", "rAX" -> ops.add(new Operand(Kind.ACC, operandSize(o, size)));
+                    case "CL" -> ops.add(new Operand(Kind.CL, 8));
+                    case "1" -> ops.add(new Operand(Kind.ONE, 8));
+                    case "Ib" -> ops.add(new Operand(Kind.IMM, 8, false)); // zero-extended: printed unsigned
+                    case "Ibs" -> ops.add(new Operand(Kind.IMM, 8, true));
+                    case "Iw" -> ops.add(new Operand(Kind.IMM, 16, true));
+                    case "Iz" -> ops.add(new Operand(Kind.IMM, Math.min(size, 32), true));
+                    case "Iv" -> ops.add(new Operand(Kind.IMM, size, true));
+                    default -> {
+                        Kind k = switch (o.charAt(0)) {
+                            case 'E' -> Kind.RM;
+                            case 'M' -> Kind.RM;
+                            case 'R' -> Kind.RM;
+                            case 'G' -> Kind.REG;
+                            case 'Z' -> Kind.OPREG;
+                            default -> throw new IllegalStateException("operand form " + o + " of " + r);
+                        };
+                        hasRm |= k == Kind.RM;
+                        hasG |= k == Kind.REG;
+                        mem &= o.charAt(0) != 'R';
+                        reg &= o.charAt(0) != 'M';
+                        ops.add(new Operand(k, operandSize(o, size)));
+                    }
+                }
             }
-        }
-        for (int s : WIDE) {
-            Policy p = s == 16 ? Policy.COUNT16 : Policy.COUNT;
-            b.add("shiftd", "shld", s, NONE, o(0x0F, 0xA4), -1, p, null, V.BOTH, m(s), r(s), imm(8, false));
-            b.add("shiftd", "shld", s, NONE, o(0x0F, 0xA5), -1, p, null, V.BOTH, m(s), r(s), k(Kind.CL, 8));
-            b.add("shiftd", "shrd", s, NONE, o(0x0F, 0xAC), -1, p, null, V.BOTH, m(s), r(s), imm(8, false));
-            b.add("shiftd", "shrd", s, NONE, o(0x0F, 0xAD), -1, p, null, V.BOTH, m(s), r(s), k(Kind.CL, 8));
+            mem &= r.mod != OpcodeTable.MOD_REG;
+            reg &= r.mod != OpcodeTable.MOD_MEM;
+            addImplicit(r, size, ops);
+            String mn = mnemonic(r);
+            int ext = !r.hasModrm ? -2 : r.modrmReg >= 0 ? r.modrmReg : hasG ? -1 : 0; // SETcc: reg ignored, 0
+            int[] prefixes = r.mandatoryPrefix == 0 ? new int[0] : new int[] {r.mandatoryPrefix};
+            int[] opcode = switch (r.map) {
+                case 0 -> new int[] {r.opcode};
+                case 1 -> new int[] {0x0F, r.opcode};
+                case 2 -> new int[] {0x0F, 0x38, r.opcode};
+                default -> new int[] {0x0F, 0x3A, r.opcode};
+            };
+            Policy policy = policy(r, family, size);
+            String req = REQUIRES.get(r.mnemonic);
+            List<Operand> operands = List.copyOf(ops);
+            if (!hasRm || reg) {
+                out.add(new Form(family, mn, size, prefixes, opcode, ext, operands, false, policy, req, r));
+            }
+            if (hasRm && mem) {
+                out.add(new Form(family, mn, size, prefixes, opcode, ext, operands, true, policy, req, r));
+            }
         }
     }
 
-    private static void bits(B b) {
-        String[] bt = {"bt", "bts", "btr", "btc"};
-        int[] btOp = {0xA3, 0xAB, 0xB3, 0xBB};
-        for (int i = 0; i < 4; i++) {
-            for (int s : WIDE) {
-                b.add("bit", bt[i], s, NONE, o(0x0F, btOp[i]), -1, Policy.BITINDEX, null, V.BOTH, m(s), r(s));
-                b.add("bit", bt[i], s, NONE, o(0x0F, 0xBA), 4 + i, Policy.BITINDEX, null, V.BOTH, m(s), imm(8, false));
+    /** GNU Intel-syntax mnemonic of a row. */
+    static String mnemonic(Row r) {
+        return switch (r.mnemonic) {
+            case CMOVCC -> "cmov" + CC[r.cond];
+            case SETCC -> "set" + CC[r.cond];
+            default -> r.mnemonic.name().toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+
+    /**
+     * Implicit register operands the table does not list (SDM Vol. 2 of each instruction): the
+     * accumulator (AL/AX for byte MUL/DIV, rAX otherwise) and rDX of one-operand MUL/IMUL/DIV/IDIV
+     * and CWD/CDQ/CQO, rAX of CBW/CWDE/CDQE and of CMPXCHG, AX (AH) for the flags family (SAHF/LAHF).
+     */
+    private static void addImplicit(Row r, int size, List<Operand> ops) {
+        switch (r.mnemonic) {
+            case MUL, IMUL, DIV, IDIV -> {
+                if (r.operandForms().size() == 1) {
+                    boolean div = r.mnemonic == Mnemonic.DIV || r.mnemonic == Mnemonic.IDIV;
+                    if (size == 8) {
+                        ops.add(0, new Operand(Kind.IACC, div ? 16 : 8));
+                    } else {
+                        ops.add(0, new Operand(Kind.IDX, size));
+                        ops.add(0, new Operand(Kind.IACC, size));
+                    }
+                }
             }
-        }
-        for (int s : WIDE) {
-            b.add("bit", "bsf", s, o(0x0F, 0xBC), -1, r(s), m(s));
-            b.add("bit", "bsr", s, o(0x0F, 0xBD), -1, r(s), m(s));
-            b.add("bit", "popcnt", s, o(0xF3), o(0x0F, 0xB8), -1, Policy.NORMAL, "popcnt", V.BOTH, r(s), m(s));
-            b.add("bit", "lzcnt", s, o(0xF3), o(0x0F, 0xBD), -1, Policy.NORMAL, "abm", V.BOTH, r(s), m(s));
-            b.add("bit", "tzcnt", s, o(0xF3), o(0x0F, 0xBC), -1, Policy.NORMAL, "bmi1", V.BOTH, r(s), m(s));
+            case CBW, CWDE, CDQE -> ops.add(new Operand(Kind.IACC, size));
+            case CWD, CDQ, CQO -> {
+                ops.add(new Operand(Kind.IACC, size));
+                ops.add(new Operand(Kind.IDX, size));
+            }
+            case CMPXCHG -> ops.add(new Operand(Kind.IACC, size));
+            default -> {
+                if (FAMILY.get(r.mnemonic).equals("flags")) {
+                    ops.add(new Operand(Kind.IACC, 16));
+                }
+            }
         }
     }
 
-    private static void moves(B b) {
-        for (int s : SIZES) {
-            int w = s == 8 ? 0 : 1;
-            b.add("move", "mov", s, o(0x88 + w), -1, m(s), r(s));
-            b.add("move", "mov", s, o(0x8A + w), -1, r(s), m(s));
-            b.add("move", "xchg", s, o(0x86 + w), -1, m(s), r(s));
-        }
-        for (int s : WIDE) {
-            b.add("move", "movzx", s, o(0x0F, 0xB6), -1, r(s), m(8));
-            b.add("move", "movsx", s, o(0x0F, 0xBE), -1, r(s), m(8));
-            b.add("move", "lea", s, NONE, o(0x8D), -1, Policy.NORMAL, null, V.MEM, r(s), m(s));
-            if (s != 16) {
-                b.add("move", "movzx", s, o(0x0F, 0xB7), -1, r(s), m(16));
-                b.add("move", "movsx", s, o(0x0F, 0xBF), -1, r(s), m(16));
-                b.add("move", "bswap", s, NONE, o(0x0F, 0xC8), -2, Policy.NORMAL, null, V.REG, k(Kind.OPREG, s));
-            }
-        }
-        b.add("move", "movsxd", 64, o(0x63), -1, r(64), m(32));
-        for (int cc = 0; cc < 16; cc++) {
-            for (int s : WIDE) {
-                b.add("cmov", "cmov" + CC[cc], s, o(0x0F, 0x40 + cc), -1, r(s), m(s));
-            }
-            b.add("setcc", "set" + CC[cc], 8, o(0x0F, 0x90 + cc), 0, m(8));
-        }
-    }
-
-    private static void misc(B b) {
-        for (int s : SIZES) {
-            int w = s == 8 ? 0 : 1;
-            b.add("xadd", "xadd", s, o(0x0F, 0xC0 + w), -1, m(s), r(s));
-            b.add("xadd", "cmpxchg", s, NONE, o(0x0F, 0xB0 + w), -1, Policy.NORMAL, null, V.BOTH, m(s), r(s), k(Kind.IACC, s));
-        }
-        String[][] conv = {{"cbw", "cwde", "cdqe"}, {"cwd", "cdq", "cqo"}};
-        for (int i = 0; i < 3; i++) {
-            int s = WIDE[i];
-            b.add("convert", conv[0][i], s, NONE, o(0x98), -2, Policy.NONE, null, V.REG, k(Kind.IACC, s));
-            b.add("convert", conv[1][i], s, NONE, o(0x99), -2, Policy.NONE, null, V.REG, k(Kind.IACC, s), k(Kind.IDX, s));
-        }
-        String[] fl = {"clc", "stc", "cmc", "cld", "std", "sahf", "lahf"};
-        int[] flOp = {0xF8, 0xF9, 0xF5, 0xFC, 0xFD, 0x9E, 0x9F};
-        for (int i = 0; i < fl.length; i++) {
-            // LAHF/SAHF in 64-bit mode need CPUID.80000001H:ECX.LAHF-SAHF[bit 0] ("lahf_lm").
-            b.add("flags", fl[i], 32, NONE, o(flOp[i]), -2, Policy.NONE, i >= 5 ? "lahf_lm" : null, V.REG,
-                    k(Kind.IACC, 16));
-        }
-        for (int s : new int[] {32, 64}) {
-            b.add("adx", "adcx", s, o(0x66), o(0x0F, 0x38, 0xF6), -1, Policy.NORMAL, "adx", V.BOTH, r(s), m(s));
-            b.add("adx", "adox", s, o(0xF3), o(0x0F, 0x38, 0xF6), -1, Policy.NORMAL, "adx", V.BOTH, r(s), m(s));
-        }
+    /** Input-value policy: shift counts (from the family), bit indexes, divides, or no value operands. */
+    private static Policy policy(Row r, String family, int size) {
+        return switch (family) {
+            case "shift" -> Policy.COUNT;
+            case "shiftd" -> size == 16 ? Policy.COUNT16 : Policy.COUNT;
+            case "convert", "flags" -> Policy.NONE;
+            case "muldiv" -> r.mnemonic == Mnemonic.DIV || r.mnemonic == Mnemonic.IDIV ? Policy.DIVIDE : Policy.NORMAL;
+            case "bit" -> switch (r.mnemonic) {
+                case BT, BTS, BTR, BTC -> Policy.BITINDEX;
+                default -> Policy.NORMAL;
+            };
+            default -> Policy.NORMAL;
+        };
     }
 }

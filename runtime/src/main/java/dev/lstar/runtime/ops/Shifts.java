@@ -30,7 +30,11 @@ import dev.lstar.runtime.LazyFlags;
 public final class Shifts {
     private Shifts() {}
 
-    static int maskCount(long count, int size) {
+    /**
+     * The count a shift or rotate of {@code size} bytes uses: the low 5 bits, or 6 bits for 64-bit
+     * operands. The one definition of the mask (liveness and the conformance flag rules use it too).
+     */
+    public static int maskCount(long count, int size) {
         return (int) count & (size == 8 ? 63 : 31);
     }
 
