@@ -1,8 +1,5 @@
 package dev.lstar.translator;
 
-import static dev.lstar.translator.BlockCompiler.ALU;
-import static dev.lstar.translator.BlockCompiler.CPU;
-import static dev.lstar.translator.BlockCompiler.MULDIV;
 import static dev.lstar.translator.OperandEmitter.L_CPU;
 import static org.objectweb.asm.Opcodes.*;
 
@@ -59,15 +56,7 @@ final class AluEmitter {
             e.writeOperand0(i, result, address);
             return;
         }
-        String helper = switch (op) {
-            case ADD -> "add";
-            case SUB -> "sub";
-            case AND -> "and";
-            case OR -> "or";
-            case XOR -> "xor";
-            case CMP -> "cmp";
-            default -> "test";
-        };
+        Helpers.Helper helper = Helpers.withFlags(op);
         if (mem && writes) {
             // store first (it may fault), then record the flags: a faulting store leaves flags alone
             plainOp(e, op, lhs, rhs);
@@ -78,14 +67,14 @@ final class AluEmitter {
             mv.visitVarInsn(LLOAD, lhs);
             mv.visitVarInsn(LLOAD, rhs);
             e.iconst(size);
-            mv.visitMethodInsn(INVOKESTATIC, ALU, helper, "(L" + CPU + ";JJI)J", false);
+            helper.invoke(mv);
             mv.visitInsn(POP2);
         } else if (writes) {
             mv.visitVarInsn(ALOAD, L_CPU);
             mv.visitVarInsn(LLOAD, lhs);
             mv.visitVarInsn(LLOAD, rhs);
             e.iconst(size);
-            mv.visitMethodInsn(INVOKESTATIC, ALU, helper, "(L" + CPU + ";JJI)J", false);
+            helper.invoke(mv);
             if (op == Mnemonic.ADD && BlockCompiler.injectAddBugForTest) { e.lconst(1); mv.visitInsn(LADD); }
             mv.visitVarInsn(LSTORE, result);
             e.writeOperand0(i, result, address);
@@ -94,7 +83,7 @@ final class AluEmitter {
             mv.visitVarInsn(LLOAD, lhs);
             mv.visitVarInsn(LLOAD, rhs);
             e.iconst(size);
-            mv.visitMethodInsn(INVOKESTATIC, ALU, helper, "(L" + CPU + ";JJI)V", false);
+            helper.invoke(mv);
             // the result for fused conditions
             mv.visitVarInsn(LLOAD, lhs);
             mv.visitVarInsn(LLOAD, rhs);
@@ -136,12 +125,7 @@ final class AluEmitter {
             mv.visitVarInsn(ALOAD, L_CPU);
             mv.visitVarInsn(LLOAD, operand);
             e.iconst(size);
-            String helper = switch (op) {
-                case INC -> "inc";
-                case DEC -> "dec";
-                default -> "neg";
-            };
-            mv.visitMethodInsn(INVOKESTATIC, ALU, helper, "(L" + CPU + ";JI)J", false);
+            Helpers.withFlags(op).invoke(mv);
             mv.visitInsn(POP2);
             if (op == Mnemonic.NEG) {
                 int zero = e.temp();
@@ -165,7 +149,7 @@ final class AluEmitter {
         e.readOperand(i, first + 1, -1);
         if (flagsLive) {
             e.iconst(size);
-            mv.visitMethodInsn(INVOKESTATIC, MULDIV, "imul", "(L" + CPU + ";JJI)J", false);
+            Helpers.withFlags(Mnemonic.IMUL).invoke(mv);
             e.conditions.forget();
         } else {
             mv.visitInsn(LMUL);

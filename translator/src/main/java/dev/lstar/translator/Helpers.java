@@ -82,6 +82,8 @@ final class Helpers {
         return java.util.Collections.unmodifiableMap(WITH_FLAGS);
     }
 
+    static final Helper SHIFT_COUNT = of(Shifts.class, "maskCount");
+
     static final Helper SET_BIT = of(Bits.class, "setBit"), CLEAR_BIT = of(Bits.class, "clearBit"),
             COMPLEMENT_BIT = of(Bits.class, "complementBit"), BIT_STRING_ADDRESS = of(Bits.class, "bitStringAddress");
 }

@@ -21,24 +21,13 @@ final class InsnTraits {
     static boolean inlinable(Instruction i) {
         if ((i.prefixes & Instruction.P_LOCK) != 0 || (i.attributes & OpcodeTable.A_BAD_LOCK) != 0) return false;
         if ((i.attributes & OpcodeTable.A_TOO_LONG) != 0) return false;
-        if (SysInline.handles(i)) return true;
-        for (int n = 0; n < i.nOperands; n++) {
-            int k = i.kind[n];
-            if (k == Instruction.OP_SREG || k == Instruction.OP_CREG) return false;
+        if (!SysInline.SYSTEM.contains(i.mnemonic)) {
+            for (int n = 0; n < i.nOperands; n++) {
+                int k = i.kind[n];
+                if (k == Instruction.OP_SREG || k == Instruction.OP_CREG) return false;
+            }
         }
-        return switch (i.mnemonic) {
-            case MOV, MOVZX, MOVSX, MOVSXD, LEA, ADD, SUB, AND, OR, XOR, CMP, TEST, INC, DEC, NEG, NOT,
-                 NOP, ENDBR64, PAUSE -> true;
-            case SHL, SHR, SAR -> true;
-            case IMUL -> i.nOperands >= 2;
-            case BT, BTS, BTR, BTC -> i.nOperands == 2;
-            case XCHG -> i.kind[0] == Instruction.OP_REG && i.kind[1] == Instruction.OP_REG;
-            case PUSH -> i.kind[0] != Instruction.OP_SREG;
-            case POP -> i.kind[0] == Instruction.OP_REG;
-            case CALL, JMP -> i.kind[0] == Instruction.OP_REL || i.kind[0] == Instruction.OP_REG || i.kind[0] == Instruction.OP_MEM;
-            case RET, JCC, CMOVCC, SETCC -> true;
-            default -> false;
-        };
+        return Intrinsics.handles(i);
     }
 
     /** Whether an inline-translated instruction may raise a guest exception. */

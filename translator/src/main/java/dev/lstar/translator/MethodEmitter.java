@@ -236,23 +236,9 @@ final class MethodEmitter extends OperandEmitter {
         return false;
     }
 
-    /** Emits instruction k inline, by family; returns true if it ended the block (emitted its own exits). */
+    /** Emits instruction k with its intrinsic ({@link Intrinsics}); returns true if it ended the block (emitted its own exits). */
     private boolean emitInline(int k, Instruction i, Label loopHead) {
-        if (SysInline.handles(i)) return SysInline.emit(this, k, i);
-        switch (i.mnemonic) {
-            case NOP, ENDBR64, PAUSE -> { }
-            case MOV, MOVZX, MOVSX, MOVSXD, LEA, CMOVCC, SETCC, XCHG -> MoveEmitter.emit(this, i);
-            case ADD, SUB, AND, OR, XOR, CMP, TEST -> AluEmitter.binary(this, k, i);
-            case INC, DEC, NEG, NOT -> AluEmitter.unary(this, k, i);
-            case IMUL -> AluEmitter.imul(this, k, i);
-            case SHL, SHR, SAR -> ShiftEmitter.shift(this, k, i);
-            case BT, BTS, BTR, BTC -> BitTestEmitter.bitTest(this, k, i);
-            case PUSH -> StackEmitter.push(this, i);
-            case POP -> StackEmitter.pop(this, i);
-            case CALL, JMP, RET, JCC -> { return BranchEmitter.emit(this, k, i, loopHead); }
-            default -> throw new IllegalStateException("not inlinable: " + i);
-        }
-        return false;
+        return Intrinsics.emit(this, k, i, loopHead);
     }
 
     // ---------------------------------------------------------------- exits, checks, fallback

@@ -1,7 +1,5 @@
 package dev.lstar.translator;
 
-import static dev.lstar.translator.BlockCompiler.CPU;
-import static dev.lstar.translator.BlockCompiler.SHIFTS;
 import static dev.lstar.translator.OperandEmitter.L_CPU;
 import static org.objectweb.asm.Opcodes.*;
 
@@ -35,9 +33,8 @@ final class ShiftEmitter {
         if (op == Mnemonic.SHR) e.mask(size);
         if (op == Mnemonic.SAR) e.sext(size);
         mv.visitVarInsn(LLOAD, count);
-        mv.visitInsn(L2I);
-        e.iconst(size == 8 ? 63 : 31);
-        mv.visitInsn(IAND);
+        e.iconst(size);
+        Helpers.SHIFT_COUNT.invoke(mv); // Shifts.maskCount: the one definition of the count mask
         mv.visitInsn(op == Mnemonic.SHL ? LSHL : op == Mnemonic.SHR ? LUSHR : LSHR);
         e.mask(size);
         mv.visitVarInsn(LSTORE, result);
@@ -47,7 +44,7 @@ final class ShiftEmitter {
             mv.visitVarInsn(LLOAD, operand);
             mv.visitVarInsn(LLOAD, count);
             e.iconst(size);
-            mv.visitMethodInsn(INVOKESTATIC, SHIFTS, op.name().toLowerCase(), "(L" + CPU + ";JJI)J", false);
+            Helpers.withFlags(op).invoke(mv);
             mv.visitInsn(POP2);
             e.conditions.forget();
         }

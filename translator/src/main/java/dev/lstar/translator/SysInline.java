@@ -28,13 +28,9 @@ final class SysInline {
 
     private static final String FAST = "dev/lstar/runtime/sys/FastSyscall", CREGS = "dev/lstar/runtime/sys/ControlRegs";
 
-    /** Whether this class emits {@code i} (the caller has already excluded LOCK and over-long forms). */
-    static boolean handles(Instruction i) {
-        return switch (i.mnemonic) {
-            case SWAPGS, MOV_FROM_CR, MOV_TO_CR, SYSCALL, SYSRETQ -> true;
-            default -> false;
-        };
-    }
+    /** The instructions this class emits (bound in {@link Intrinsics}). */
+    static final java.util.Set<Mnemonic> SYSTEM = java.util.Collections.unmodifiableSet(java.util.EnumSet.of(
+            Mnemonic.SWAPGS, Mnemonic.MOV_FROM_CR, Mnemonic.MOV_TO_CR, Mnemonic.SYSCALL, Mnemonic.SYSRETQ));
 
     /**
      * Whether {@code i} may raise an exception or reads the whole RFLAGS (SYSCALL saves it in
@@ -44,7 +40,7 @@ final class SysInline {
      * earlier flag exact.
      */
     static boolean opaque(Instruction i) {
-        return handles(i);
+        return SYSTEM.contains(i.mnemonic);
     }
 
     /** Emits instruction {@code k}; returns true when it ended the block (SYSCALL, SYSRETQ). */
