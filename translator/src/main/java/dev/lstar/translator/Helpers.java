@@ -5,6 +5,7 @@ import static org.objectweb.asm.Opcodes.INVOKESTATIC;
 import dev.lstar.decoder.Mnemonic;
 import dev.lstar.runtime.ops.Alu;
 import dev.lstar.runtime.ops.Bits;
+import dev.lstar.runtime.ops.Moves;
 import dev.lstar.runtime.ops.MulDiv;
 import dev.lstar.runtime.ops.Shifts;
 
@@ -82,7 +83,7 @@ final class Helpers {
         return java.util.Collections.unmodifiableMap(WITH_FLAGS);
     }
 
-    static final Helper SHIFT_COUNT = of(Shifts.class, "maskCount");
+    static final Helper SHIFT_COUNT = of(Shifts.class, "maskCount"), CMOV_RESULT = of(Moves.class, "cmovResult");
 
     static final Helper SET_BIT = of(Bits.class, "setBit"), CLEAR_BIT = of(Bits.class, "clearBit"),
             COMPLEMENT_BIT = of(Bits.class, "complementBit"), BIT_STRING_ADDRESS = of(Bits.class, "bitStringAddress");

@@ -4,7 +4,6 @@ import static dev.lstar.translator.OperandEmitter.L_MMU;
 import static org.objectweb.asm.Opcodes.*;
 
 import dev.lstar.decoder.Instruction;
-import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
 
 /**
@@ -63,24 +62,17 @@ final class MoveEmitter {
         }
     }
 
+    /** CMOVcc: the source is read whatever the condition (SDM CMOVcc); the register rule is {@code Moves.cmovResult}. */
     private static void cmov(MethodEmitter e, Instruction i) {
         MethodVisitor mv = e.mv;
-        int size = i.opSize;
         int value = e.temp();
-        e.readOperand(i, 1, -1); // read whatever the condition (SDM CMOVcc)
+        e.readOperand(i, 1, -1);
         mv.visitVarInsn(LSTORE, value);
-        Label no = new Label(), done = new Label();
         e.conditions.emit(i.cond);
-        mv.visitJumpInsn(IFEQ, no);
+        e.readReg(i.reg[0], 8);
         mv.visitVarInsn(LLOAD, value);
-        e.writeReg(i.reg[0], size);
-        mv.visitJumpInsn(GOTO, done);
-        mv.visitLabel(no);
-        if (size == 4) { // the 32-bit form zero-extends even when the condition is false
-            e.readReg(i.reg[0], 4);
-            e.writeReg(i.reg[0], 4);
-        }
-        mv.visitLabel(done);
-        e.dirtyRegs |= 1 << i.reg[0];
+        e.iconst(i.opSize);
+        Helpers.CMOV_RESULT.invoke(mv);
+        e.writeReg(i.reg[0], 8);
     }
 }

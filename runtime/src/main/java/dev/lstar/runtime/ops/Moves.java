@@ -34,8 +34,20 @@ public final class Moves {
      */
     public static void cmov(Cpu c, Instruction i) {
         long v = read(c, i, 1);
-        if (c.cond(i.cond)) writeReg(c, i.reg[0], i.opSize, v);
-        else if (i.opSize == 4) writeReg(c, i.reg[0], 4, readReg(c, i.reg[0], 4));
+        c.r[i.reg[0]] = cmovResult(c.cond(i.cond), c.r[i.reg[0]], v, i.opSize);
+    }
+
+    /**
+     * The destination register's new 64-bit value after CMOVcc of {@code size} bytes (2, 4, 8):
+     * the source when {@code taken}; the 32-bit form zero-extends bits 63:32 either way, the 16-bit
+     * form keeps bits 63:16.
+     */
+    public static long cmovResult(boolean taken, long dest, long src, int size) {
+        return switch (size) {
+            case 8 -> taken ? src : dest;
+            case 4 -> (taken ? src : dest) & 0xFFFF_FFFFL;
+            default -> taken ? (dest & ~0xFFFFL) | (src & 0xFFFF) : dest;
+        };
     }
 
     /** SETcc r/m8. */
