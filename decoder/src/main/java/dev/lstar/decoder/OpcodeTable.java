@@ -89,7 +89,10 @@ public final class OpcodeTable {
     public static final int A_BRANCH = 1 << 6;
     /** Default operand size is 64 in long mode (push/pop/call/jmp near indirect...); 66 selects 16. */
     public static final int A_DEF64 = 1 << 7;
-    /** Reads or writes memory implicitly (string ops, push/pop, call/ret). */
+    /**
+     * Reads or writes memory implicitly (string ops, push/pop, call/ret). Set exactly on the rows with
+     * an implicit memory operand ({@link Row#implicitMemory} != 0), which says which accesses.
+     */
     public static final int A_IMPLICIT_MEM = 1 << 8;
     /** LOCK prefix present but illegal for this form: #UD when executed. */
     public static final int A_BAD_LOCK = 1 << 9;
@@ -198,7 +201,7 @@ public final class OpcodeTable {
         /** Condition code for Jcc/SETcc/CMOVcc, else -1. */
         public final int cond;
         public final Mnemonic mnemonic;
-        /** Operand forms, Intel order, as written. */
+        /** Operand forms, Intel order, as written but without access suffixes and implicit operands (e.g. "Ev,Gv"). */
         public final String operands;
         /** AT&T name objdump prints when it is not derivable from the mnemonic, else null. */
         public final String attName;
@@ -363,6 +366,7 @@ public final class OpcodeTable {
         row("0F BA /5", BTS, "Ev,Ib", LOCK, 0, CF | btU, btU);
         row("0F BA /6", BTR, "Ev,Ib", LOCK, 0, CF | btU, btU);
         row("0F BA /7", BTC, "Ev,Ib", LOCK, 0, CF | btU, btU);
+        // BSF/BSR: a zero source leaves the destination unchanged (AMD; Intel: "undefined"), so it is read too
         row("0F BC /r", BSF, "Gv:rw,Ev", 0, 0, OSZAPC, OF | SF | AF | PF | CF);
         row("0F BD /r", BSR, "Gv:rw,Ev", 0, 0, OSZAPC, OF | SF | AF | PF | CF);
         row("F3 0F BC /r", TZCNT, "Gv:w,Ev", 0, 0, OSZAPC, OF | SF | AF | PF);
