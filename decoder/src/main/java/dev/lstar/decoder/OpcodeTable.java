@@ -36,6 +36,34 @@ import java.util.List;
  * always 8 for A_F64 rows), y=4/8 by REX.W, z=immediate 2/4, t=10 bytes, o=16 bytes, and {@code Evw}:
  * register of size v, or a 2-byte memory operand (MOV from Sreg, SLDT, STR).
  *
+ * <h2>Operand access</h2>
+ * An explicit operand form may carry an access suffix: {@code :r} read, {@code :w} written,
+ * {@code :rw} read and written, {@code :a} address only (a memory operand whose address is computed
+ * but never accessed: LEA, INVLPG, CLFLUSH, PREFETCH), {@code :n} not used at all (NOP Ev, UD0/UD1:
+ * neither the operand nor its address registers). Without a suffix the SDM's "destination, source"
+ * convention applies: the first explicit operand is <b>read-write</b> (ALU, shifts, INC/NOT/NEG,
+ * XADD's destination...), every other one is <b>read</b>. So MOV-like rows write {@code "Gv:w,Ev"},
+ * CMP/TEST/BT/PUSH/JMP/MUL's source say {@code "Ev:r,..."}, and XCHG says {@code "Ev,Gv:rw"}.
+ * Immediates, branch targets and {@code {v}} size markers have no access. A conditional write (CMOVcc,
+ * BSF/BSR with a zero source, CMPXCHG) is {@code rw}: the old value survives when nothing is written.
+ *
+ * <h2>Implicit operands</h2>
+ * After a {@code |}, space-separated implicit operands, each with a mandatory access:
+ * <ul>
+ *   <li>registers by SDM name and width: {@code RAX..R15} (64-bit), {@code EAX..EDI} (32),
+ *       {@code AX..DI} (16), {@code AL CL DL BL AH CH DH BH} (8), and {@code rAX..rDI} sized by the
+ *       operation size (for string ops the element size), e.g. {@code "Ev:r | rAX:rw rDX:w"} for MUL.
+ *       The string registers RSI/RDI/RCX (and RCX of LOOP/JRCXZ, RBX of XLAT) are address-sized:
+ *       ESI/EDI/ECX with 0x67, which as 32-bit writes are full writes too; they are named in 64-bit form;</li>
+ *   <li>{@code @rep} after a register: only with a REP/REPE/REPNE prefix (RCX of string ops);</li>
+ *   <li>memory: {@code [stack]} (push/pop/call/ret/enter/leave/iret; reads {@code :r}, writes {@code :w}),
+ *       {@code [rSI]:r} (string source), {@code [rDI]:r}/{@code [rDI]:w} (string destination),
+ *       {@code [rBX+AL]:r} (XLAT's table). See the {@code IM_*} constants.</li>
+ * </ul>
+ * Events are not operands: the frame INT n/INT3 push through the IDT, descriptor-table reads of
+ * MOV Sreg/LTR/LLDT, MSR and control-register state are not listed. {@link Access} answers the
+ * per-instruction questions (GPRs read/written, memory read/written) from these columns.
+ *
  * <h2>Flags</h2>
  * {@link Row#flagsWritten} holds every flag the instruction may modify, including those it leaves
  * undefined; {@link Row#flagsUndefined} is the subset whose value the SDM leaves undefined. So a
@@ -61,7 +89,10 @@ public final class OpcodeTable {
     public static final int A_BRANCH = 1 << 6;
     /** Default operand size is 64 in long mode (push/pop/call/jmp near indirect...); 66 selects 16. */
     public static final int A_DEF64 = 1 << 7;
-    /** Reads or writes memory implicitly (string ops, push/pop, call/ret). */
+    /**
+     * Reads or writes memory implicitly (string ops, push/pop, call/ret). Set exactly on the rows with
+     * an implicit memory operand ({@link Row#implicitMemory} != 0), which says which accesses.
+     */
     public static final int A_IMPLICIT_MEM = 1 << 8;
     /** LOCK prefix present but illegal for this form: #UD when executed. */
     public static final int A_BAD_LOCK = 1 << 9;
@@ -83,6 +114,36 @@ public final class OpcodeTable {
     public static final int A_F64 = 1 << 14;
     /** String instruction: REP/REPE/REPNE apply; operands implicit (RSI/RDI/RAX). */
     public static final int A_STRING = 1 << 15;
+
+    // --- operand access (per explicit operand; see "Operand access" in the class comment)
+    /** Not accessed at all: neither the operand nor (for memory) its address registers (NOP Ev, UD0/UD1). */
+    public static final int ACC_NONE = 0;
+    /** Read. */
+    public static final int ACC_R = 1;
+    /** Written. */
+    public static final int ACC_W = 2;
+    /** Read and written. */
+    public static final int ACC_RW = ACC_R | ACC_W;
+    /** Memory operand whose address is computed (its base/index are read) but not accessed (LEA, INVLPG, CLFLUSH, PREFETCH). */
+    public static final int ACC_ADDR = 4;
+
+    // --- implicit memory (see "Implicit operands" in the class comment)
+    /** Reads the stack (POP, RET, LEAVE, IRETQ, ENTER with a nesting level). */
+    public static final int IM_STACK_R = 1;
+    /** Writes the stack (PUSH, CALL, ENTER). */
+    public static final int IM_STACK_W = 1 << 1;
+    /** Reads the string source [rSI] (segment-overridable). */
+    public static final int IM_SRC_R = 1 << 2;
+    /** Reads the string destination ES:[rDI]. */
+    public static final int IM_DST_R = 1 << 3;
+    /** Writes the string destination ES:[rDI]. */
+    public static final int IM_DST_W = 1 << 4;
+    /** Reads the translation table [rBX + AL] (XLAT). */
+    public static final int IM_TABLE_R = 1 << 5;
+    /** The implicit memory kinds that read. */
+    public static final int IM_READS = IM_STACK_R | IM_SRC_R | IM_DST_R | IM_TABLE_R;
+    /** The implicit memory kinds that write. */
+    public static final int IM_WRITES = IM_STACK_W | IM_DST_W;
 
     // RFLAGS bits (SDM Vol. 1 3.4.3)
     public static final int CF = 1, PF = 4, AF = 0x10, ZF = 0x40, SF = 0x80, TF = 0x100, IF = 0x200,
@@ -140,23 +201,47 @@ public final class OpcodeTable {
         /** Condition code for Jcc/SETcc/CMOVcc, else -1. */
         public final int cond;
         public final Mnemonic mnemonic;
-        /** Operand forms, Intel order, as written. */
+        /** Operand forms, Intel order, as written but without access suffixes and implicit operands (e.g. "Ev,Gv"). */
         public final String operands;
         /** AT&T name objdump prints when it is not derivable from the mnemonic, else null. */
         public final String attName;
         public final int flagsRead, flagsWritten, flagsUndefined, attributes;
+        /** The implicit operands as written after {@code |} in the row ("" if none), e.g. {@code "rAX:rw rDX:w"}. */
+        public final String implicit;
+        /** GPRs (bit n = register n) the instruction always reads / writes implicitly (all widths). */
+        public final int implicitRegsRead, implicitRegsWritten;
+        /** GPRs read / written implicitly only with a REP/REPE/REPNE prefix (string ops: RCX). */
+        public final int repRegsRead, repRegsWritten;
+        /** {@link #IM_STACK_R IM_*} bits: implicit memory accesses. */
+        public final int implicitMemory;
         final int[] operandCodes;
+        /** Access ({@link #ACC_R ACC_*}) of explicit operand n (Instruction operand index) in bits 4n..4n+3. */
+        final int accessBits;
+        /** Implicit writes of a fixed 8/16-bit width (keep the rest of the register). */
+        final int implicitPartialFixed;
+        /** Implicit writes sized by the operation size (rAX...): partial when opSize is 1 or 2. */
+        final int implicitWrittenV;
 
         Row(int id, String spec, int map, int opcode, int mandatoryPrefix, boolean hasModrm, int modrmReg,
             int modrmRm, int mod, int operandSize, boolean noPrefix, boolean noRexB, boolean plusReg, int cond, Mnemonic mnemonic,
             String operands, String attName, int flagsRead, int flagsWritten, int flagsUndefined, int attributes,
-            int[] operandCodes) {
+            int[] operandCodes, AccessSpec acc) {
             this.id = id; this.spec = spec; this.map = map; this.opcode = opcode;
             this.mandatoryPrefix = mandatoryPrefix; this.hasModrm = hasModrm; this.modrmReg = modrmReg;
             this.modrmRm = modrmRm; this.mod = mod; this.operandSize = operandSize; this.noPrefix = noPrefix; this.noRexB = noRexB;
             this.plusReg = plusReg; this.cond = cond; this.mnemonic = mnemonic; this.operands = operands;
             this.attName = attName; this.flagsRead = flagsRead; this.flagsWritten = flagsWritten;
             this.flagsUndefined = flagsUndefined; this.attributes = attributes; this.operandCodes = operandCodes;
+            this.implicit = acc.implicit; this.accessBits = acc.accessBits;
+            this.implicitRegsRead = acc.read; this.implicitRegsWritten = acc.written;
+            this.repRegsRead = acc.repRead; this.repRegsWritten = acc.repWritten;
+            this.implicitMemory = acc.memory; this.implicitPartialFixed = acc.partialFixed;
+            this.implicitWrittenV = acc.writtenV;
+        }
+
+        /** Access ({@link #ACC_R ACC_*}) of explicit operand {@code n} (as numbered in {@link Instruction}). */
+        public int access(int n) {
+            return (accessBits >>> (4 * n)) & 0xF;
         }
 
         /** Number of explicit operands (excluding {@code {v}}-style size markers). */
@@ -173,7 +258,8 @@ public final class OpcodeTable {
 
         @Override
         public String toString() {
-            return spec + "  " + mnemonic + (cond >= 0 ? "/cc" + cond : "") + " " + operands;
+            return spec + "  " + mnemonic + (cond >= 0 ? "/cc" + cond : "") + " " + operands
+                    + (implicit.isEmpty() ? "" : " | " + implicit);
         }
     }
 
@@ -202,42 +288,43 @@ public final class OpcodeTable {
             int und = (m == AND || m == OR || m == XOR) ? AF : 0; // logic ops: AF undefined, OF=CF=0
             int lock = m == CMP ? 0 : LOCK;
             String b = hex(i * 8);
-            row(b + " /r", m, "Eb,Gb", lock, rd, OSZAPC, und);
-            row(hex(i * 8 + 1) + " /r", m, "Ev,Gv", lock, rd, OSZAPC, und);
-            row(hex(i * 8 + 2) + " /r", m, "Gb,Eb", 0, rd, OSZAPC, und);
-            row(hex(i * 8 + 3) + " /r", m, "Gv,Ev", 0, rd, OSZAPC, und);
-            row(hex(i * 8 + 4), m, "AL,Ib", 0, rd, OSZAPC, und);
-            row(hex(i * 8 + 5), m, "rAX,Iz", 0, rd, OSZAPC, und);
+            String d = m == CMP ? ":r" : ""; // CMP only reads its first operand
+            row(b + " /r", m, "Eb" + d + ",Gb", lock, rd, OSZAPC, und);
+            row(hex(i * 8 + 1) + " /r", m, "Ev" + d + ",Gv", lock, rd, OSZAPC, und);
+            row(hex(i * 8 + 2) + " /r", m, "Gb" + d + ",Eb", 0, rd, OSZAPC, und);
+            row(hex(i * 8 + 3) + " /r", m, "Gv" + d + ",Ev", 0, rd, OSZAPC, und);
+            row(hex(i * 8 + 4), m, "AL" + d + ",Ib", 0, rd, OSZAPC, und);
+            row(hex(i * 8 + 5), m, "rAX" + d + ",Iz", 0, rd, OSZAPC, und);
             // group 1 (80/81/83 /digit); 82 is invalid in 64-bit mode (Table A-2 note i64)
-            row("80 /" + i, m, "Eb,Ib", lock, rd, OSZAPC, und);
-            row("81 /" + i, m, "Ev,Iz", lock, rd, OSZAPC, und);
-            row("83 /" + i, m, "Ev,Ibs", lock, rd, OSZAPC, und);
+            row("80 /" + i, m, "Eb" + d + ",Ib", lock, rd, OSZAPC, und);
+            row("81 /" + i, m, "Ev" + d + ",Iz", lock, rd, OSZAPC, und);
+            row("83 /" + i, m, "Ev" + d + ",Ibs", lock, rd, OSZAPC, und);
         }
-        row("84 /r", TEST, "Eb,Gb", 0, 0, OSZAPC, AF);
-        row("85 /r", TEST, "Ev,Gv", 0, 0, OSZAPC, AF);
-        row("A8", TEST, "AL,Ib", 0, 0, OSZAPC, AF);
-        row("A9", TEST, "rAX,Iz", 0, 0, OSZAPC, AF);
-        row("F6 /0", TEST, "Eb,Ib", 0, 0, OSZAPC, AF);
-        row("F6 /1", TEST, "Eb,Ib", 0, 0, OSZAPC, AF); // undocumented alias of /0, executed by hardware
-        row("F7 /0", TEST, "Ev,Iz", 0, 0, OSZAPC, AF);
-        row("F7 /1", TEST, "Ev,Iz", 0, 0, OSZAPC, AF);
+        row("84 /r", TEST, "Eb:r,Gb", 0, 0, OSZAPC, AF);
+        row("85 /r", TEST, "Ev:r,Gv", 0, 0, OSZAPC, AF);
+        row("A8", TEST, "AL:r,Ib", 0, 0, OSZAPC, AF);
+        row("A9", TEST, "rAX:r,Iz", 0, 0, OSZAPC, AF);
+        row("F6 /0", TEST, "Eb:r,Ib", 0, 0, OSZAPC, AF);
+        row("F6 /1", TEST, "Eb:r,Ib", 0, 0, OSZAPC, AF); // undocumented alias of /0, executed by hardware
+        row("F7 /0", TEST, "Ev:r,Iz", 0, 0, OSZAPC, AF);
+        row("F7 /1", TEST, "Ev:r,Iz", 0, 0, OSZAPC, AF);
         row("F6 /2", NOT, "Eb", LOCK, 0, 0, 0);
         row("F7 /2", NOT, "Ev", LOCK, 0, 0, 0);
         row("F6 /3", NEG, "Eb", LOCK, 0, OSZAPC, 0);
         row("F7 /3", NEG, "Ev", LOCK, 0, OSZAPC, 0);
         // MUL/IMUL: CF,OF defined; SF ZF AF PF undefined. DIV/IDIV: all six undefined.
         int mulU = SF | ZF | AF | PF;
-        row("F6 /4", MUL, "Eb", 0, 0, OSZAPC, mulU);
-        row("F7 /4", MUL, "Ev", 0, 0, OSZAPC, mulU);
-        row("F6 /5", IMUL, "Eb", 0, 0, OSZAPC, mulU);
-        row("F7 /5", IMUL, "Ev", 0, 0, OSZAPC, mulU);
-        row("F6 /6", DIV, "Eb", 0, 0, OSZAPC, OSZAPC);
-        row("F7 /6", DIV, "Ev", 0, 0, OSZAPC, OSZAPC);
-        row("F6 /7", IDIV, "Eb", 0, 0, OSZAPC, OSZAPC);
-        row("F7 /7", IDIV, "Ev", 0, 0, OSZAPC, OSZAPC);
+        row("F6 /4", MUL, "Eb:r | AL:r AX:w", 0, 0, OSZAPC, mulU);
+        row("F7 /4", MUL, "Ev:r | rAX:rw rDX:w", 0, 0, OSZAPC, mulU);
+        row("F6 /5", IMUL, "Eb:r | AL:r AX:w", 0, 0, OSZAPC, mulU);
+        row("F7 /5", IMUL, "Ev:r | rAX:rw rDX:w", 0, 0, OSZAPC, mulU);
+        row("F6 /6", DIV, "Eb:r | AX:rw", 0, 0, OSZAPC, OSZAPC);
+        row("F7 /6", DIV, "Ev:r | rAX:rw rDX:rw", 0, 0, OSZAPC, OSZAPC);
+        row("F6 /7", IDIV, "Eb:r | AX:rw", 0, 0, OSZAPC, OSZAPC);
+        row("F7 /7", IDIV, "Ev:r | rAX:rw rDX:rw", 0, 0, OSZAPC, OSZAPC);
         row("0F AF /r", IMUL, "Gv,Ev", 0, 0, OSZAPC, mulU);
-        row("69 /r", IMUL, "Gv,Ev,Iz", 0, 0, OSZAPC, mulU);
-        row("6B /r", IMUL, "Gv,Ev,Ibs", 0, 0, OSZAPC, mulU);
+        row("69 /r", IMUL, "Gv:w,Ev,Iz", 0, 0, OSZAPC, mulU);
+        row("6B /r", IMUL, "Gv:w,Ev,Ibs", 0, 0, OSZAPC, mulU);
         // INC/DEC leave CF alone
         int osza = OF | SF | ZF | AF | PF;
         row("FE /0", INC, "Eb", LOCK, 0, osza, 0);
@@ -271,103 +358,104 @@ public final class OpcodeTable {
 
         // ---- bit instructions: CF = bit; ZF unchanged (Intel); OF SF AF PF undefined
         int btU = OF | SF | AF | PF;
-        row("0F A3 /r", BT, "Ev,Gv", 0, 0, CF | btU, btU);
+        row("0F A3 /r", BT, "Ev:r,Gv", 0, 0, CF | btU, btU);
         row("0F AB /r", BTS, "Ev,Gv", LOCK, 0, CF | btU, btU);
         row("0F B3 /r", BTR, "Ev,Gv", LOCK, 0, CF | btU, btU);
         row("0F BB /r", BTC, "Ev,Gv", LOCK, 0, CF | btU, btU);
-        row("0F BA /4", BT, "Ev,Ib", 0, 0, CF | btU, btU);
+        row("0F BA /4", BT, "Ev:r,Ib", 0, 0, CF | btU, btU);
         row("0F BA /5", BTS, "Ev,Ib", LOCK, 0, CF | btU, btU);
         row("0F BA /6", BTR, "Ev,Ib", LOCK, 0, CF | btU, btU);
         row("0F BA /7", BTC, "Ev,Ib", LOCK, 0, CF | btU, btU);
-        row("0F BC /r", BSF, "Gv,Ev", 0, 0, OSZAPC, OF | SF | AF | PF | CF);
-        row("0F BD /r", BSR, "Gv,Ev", 0, 0, OSZAPC, OF | SF | AF | PF | CF);
-        row("F3 0F BC /r", TZCNT, "Gv,Ev", 0, 0, OSZAPC, OF | SF | AF | PF);
-        row("F3 0F BD /r", LZCNT, "Gv,Ev", 0, 0, OSZAPC, OF | SF | AF | PF);
-        row("F3 0F B8 /r", POPCNT, "Gv,Ev", 0, 0, OSZAPC, 0);
+        // BSF/BSR: a zero source leaves the destination unchanged (AMD; Intel: "undefined"), so it is read too
+        row("0F BC /r", BSF, "Gv:rw,Ev", 0, 0, OSZAPC, OF | SF | AF | PF | CF);
+        row("0F BD /r", BSR, "Gv:rw,Ev", 0, 0, OSZAPC, OF | SF | AF | PF | CF);
+        row("F3 0F BC /r", TZCNT, "Gv:w,Ev", 0, 0, OSZAPC, OF | SF | AF | PF);
+        row("F3 0F BD /r", LZCNT, "Gv:w,Ev", 0, 0, OSZAPC, OF | SF | AF | PF);
+        row("F3 0F B8 /r", POPCNT, "Gv:w,Ev", 0, 0, OSZAPC, 0);
         // ADX: add with carry through CF only (ADCX) or OF only (ADOX); no other flag changes
         row("66 0F 38 F6 /r", ADCX, "Gy,Ey", 0, CF, CF, 0);
         row("F3 0F 38 F6 /r", ADOX, "Gy,Ey", 0, OF, OF, 0);
 
         // ---- data movement
-        row("88 /r", MOV, "Eb,Gb", 0, 0, 0, 0);
-        row("89 /r", MOV, "Ev,Gv", 0, 0, 0, 0);
-        row("8A /r", MOV, "Gb,Eb", 0, 0, 0, 0);
-        row("8B /r", MOV, "Gv,Ev", 0, 0, 0, 0);
-        row("A0", MOV, "AL,Ob", 0, 0, 0, 0);
-        row("A1", MOV, "rAX,Ov", 0, 0, 0, 0);
-        row("A2", MOV, "Ob,AL", 0, 0, 0, 0);
-        row("A3", MOV, "Ov,rAX", 0, 0, 0, 0);
-        row("B0 +r", MOV, "Zb,Ib", 0, 0, 0, 0);
-        row("B8 +r", MOV, "Zv,Iv", 0, 0, 0, 0);
-        row("C6 /0", MOV, "Eb,Ib", 0, 0, 0, 0);
-        row("C7 /0", MOV, "Ev,Iz", 0, 0, 0, 0);
-        row("0F B6 /r", MOVZX, "Gv,Eb", 0, 0, 0, 0);
-        row("0F B7 /r", MOVZX, "Gv,Ew", 0, 0, 0, 0);
-        row("0F BE /r", MOVSX, "Gv,Eb", 0, 0, 0, 0);
-        row("0F BF /r", MOVSX, "Gv,Ew", 0, 0, 0, 0);
-        row("63 /r", MOVSXD, "Gv,Ed", 0, 0, 0, 0);
-        row("8D /r mem", LEA, "Gv,M", NOMEM, 0, 0, 0);
-        row("86 /r", XCHG, "Eb,Gb", LOCK, 0, 0, 0); // with memory: locked implicitly (SDM XCHG)
-        row("87 /r", XCHG, "Ev,Gv", LOCK, 0, 0, 0);
+        row("88 /r", MOV, "Eb:w,Gb", 0, 0, 0, 0);
+        row("89 /r", MOV, "Ev:w,Gv", 0, 0, 0, 0);
+        row("8A /r", MOV, "Gb:w,Eb", 0, 0, 0, 0);
+        row("8B /r", MOV, "Gv:w,Ev", 0, 0, 0, 0);
+        row("A0", MOV, "AL:w,Ob", 0, 0, 0, 0);
+        row("A1", MOV, "rAX:w,Ov", 0, 0, 0, 0);
+        row("A2", MOV, "Ob:w,AL", 0, 0, 0, 0);
+        row("A3", MOV, "Ov:w,rAX", 0, 0, 0, 0);
+        row("B0 +r", MOV, "Zb:w,Ib", 0, 0, 0, 0);
+        row("B8 +r", MOV, "Zv:w,Iv", 0, 0, 0, 0);
+        row("C6 /0", MOV, "Eb:w,Ib", 0, 0, 0, 0);
+        row("C7 /0", MOV, "Ev:w,Iz", 0, 0, 0, 0);
+        row("0F B6 /r", MOVZX, "Gv:w,Eb", 0, 0, 0, 0);
+        row("0F B7 /r", MOVZX, "Gv:w,Ew", 0, 0, 0, 0);
+        row("0F BE /r", MOVSX, "Gv:w,Eb", 0, 0, 0, 0);
+        row("0F BF /r", MOVSX, "Gv:w,Ew", 0, 0, 0, 0);
+        row("63 /r", MOVSXD, "Gv:w,Ed", 0, 0, 0, 0);
+        row("8D /r mem", LEA, "Gv:w,M:a", NOMEM, 0, 0, 0);
+        row("86 /r", XCHG, "Eb,Gb:rw", LOCK, 0, 0, 0); // with memory: locked implicitly (SDM XCHG)
+        row("87 /r", XCHG, "Ev,Gv:rw", LOCK, 0, 0, 0);
         row("F3 90", PAUSE, "", 0, 0, 0, 0);
         row("90 noREX.B", NOP, "{v}", 0, 0, 0, 0);
-        row("90 +r", XCHG, "Zv,rAX", 0, 0, 0, 0);
-        row("0F B0 /r", CMPXCHG, "Eb,Gb", LOCK, 0, OSZAPC, 0);
-        row("0F B1 /r", CMPXCHG, "Ev,Gv", LOCK, 0, OSZAPC, 0);
-        row("0F C0 /r", XADD, "Eb,Gb", LOCK, 0, OSZAPC, 0);
-        row("0F C1 /r", XADD, "Ev,Gv", LOCK, 0, OSZAPC, 0);
-        row("0F C7 /1 mem o64", CMPXCHG16B, "Mo", LOCK, 0, ZF, 0);
-        row("0F C7 /1 mem", CMPXCHG8B, "Mq", LOCK, 0, ZF, 0);
+        row("90 +r", XCHG, "Zv,rAX:rw", 0, 0, 0, 0);
+        row("0F B0 /r", CMPXCHG, "Eb,Gb | AL:rw", LOCK, 0, OSZAPC, 0);
+        row("0F B1 /r", CMPXCHG, "Ev,Gv | rAX:rw", LOCK, 0, OSZAPC, 0);
+        row("0F C0 /r", XADD, "Eb,Gb:rw", LOCK, 0, OSZAPC, 0);
+        row("0F C1 /r", XADD, "Ev,Gv:rw", LOCK, 0, OSZAPC, 0);
+        row("0F C7 /1 mem o64", CMPXCHG16B, "Mo | RAX:rw RDX:rw RBX:r RCX:r", LOCK, 0, ZF, 0);
+        row("0F C7 /1 mem", CMPXCHG8B, "Mq | EAX:rw EDX:rw EBX:r ECX:r", LOCK, 0, ZF, 0);
         row("0F C8 +r", BSWAP, "Zv", 0, 0, 0, 0);
-        row("98 o16", CBW, "{v}", 0, 0, 0, 0);
-        row("98 o32", CWDE, "{v}", 0, 0, 0, 0);
-        row("98 o64", CDQE, "{v}", 0, 0, 0, 0);
-        row("99 o16", CWD, "{v}", 0, 0, 0, 0);
-        row("99 o32", CDQ, "{v}", 0, 0, 0, 0);
-        row("99 o64", CQO, "{v}", 0, 0, 0, 0);
-        row("0F 40 +cc /r", CMOVCC, "Gv,Ev", 0, 0, 0, 0);
-        row("0F 90 +cc /r", SETCC, "Eb", 0, 0, 0, 0); // ModRM.reg is ignored (SDM SETcc)
-        row("D7", XLAT, "{b}", IMEM, 0, 0, 0);
+        row("98 o16", CBW, "{v} | AL:r AX:w", 0, 0, 0, 0);
+        row("98 o32", CWDE, "{v} | AX:r EAX:w", 0, 0, 0, 0);
+        row("98 o64", CDQE, "{v} | EAX:r RAX:w", 0, 0, 0, 0);
+        row("99 o16", CWD, "{v} | AX:r DX:w", 0, 0, 0, 0);
+        row("99 o32", CDQ, "{v} | EAX:r EDX:w", 0, 0, 0, 0);
+        row("99 o64", CQO, "{v} | RAX:r RDX:w", 0, 0, 0, 0);
+        row("0F 40 +cc /r", CMOVCC, "Gv:rw,Ev", 0, 0, 0, 0);
+        row("0F 90 +cc /r", SETCC, "Eb:w", 0, 0, 0, 0); // ModRM.reg is ignored (SDM SETcc)
+        row("D7", XLAT, "{b} | AL:rw RBX:r [rBX+AL]:r", IMEM, 0, 0, 0);
 
         // ---- stack
-        row("50 +r", PUSH, "Zv", DEF64 | IMEM, 0, 0, 0);
-        row("58 +r", POP, "Zv", DEF64 | IMEM, 0, 0, 0);
-        row("FF /6", PUSH, "Ev", DEF64 | IMEM, 0, 0, 0);
-        row("8F /0", POP, "Ev", DEF64 | IMEM, 0, 0, 0);
-        row("68", PUSH, "{v},Iz", DEF64 | IMEM, 0, 0, 0);
-        row("6A", PUSH, "{v},Ibs", DEF64 | IMEM, 0, 0, 0);
-        row("0F A0", PUSH, "{v},FS", DEF64 | IMEM, 0, 0, 0);
-        row("0F A1", POP, "{v},FS", DEF64 | IMEM, 0, 0, 0);
-        row("0F A8", PUSH, "{v},GS", DEF64 | IMEM, 0, 0, 0);
-        row("0F A9", POP, "{v},GS", DEF64 | IMEM, 0, 0, 0);
-        row("9C", PUSHFQ, "{v}", DEF64 | IMEM, ALL, 0, 0);
-        row("9D", POPFQ, "{v}", DEF64 | IMEM | END, 0, ALL, 0); // may change TF/IF: end the block
-        row("C8", ENTER, "{v},Iw,Ib", DEF64 | IMEM, 0, 0, 0);
-        row("C9", LEAVE, "{v}", DEF64 | IMEM, 0, 0, 0);
+        row("50 +r", PUSH, "Zv:r | RSP:rw [stack]:w", DEF64 | IMEM, 0, 0, 0);
+        row("58 +r", POP, "Zv:w | RSP:rw [stack]:r", DEF64 | IMEM, 0, 0, 0);
+        row("FF /6", PUSH, "Ev:r | RSP:rw [stack]:w", DEF64 | IMEM, 0, 0, 0);
+        row("8F /0", POP, "Ev:w | RSP:rw [stack]:r", DEF64 | IMEM, 0, 0, 0);
+        row("68", PUSH, "{v},Iz | RSP:rw [stack]:w", DEF64 | IMEM, 0, 0, 0);
+        row("6A", PUSH, "{v},Ibs | RSP:rw [stack]:w", DEF64 | IMEM, 0, 0, 0);
+        row("0F A0", PUSH, "{v},FS:r | RSP:rw [stack]:w", DEF64 | IMEM, 0, 0, 0);
+        row("0F A1", POP, "{v},FS:w | RSP:rw [stack]:r", DEF64 | IMEM, 0, 0, 0);
+        row("0F A8", PUSH, "{v},GS:r | RSP:rw [stack]:w", DEF64 | IMEM, 0, 0, 0);
+        row("0F A9", POP, "{v},GS:w | RSP:rw [stack]:r", DEF64 | IMEM, 0, 0, 0);
+        row("9C", PUSHFQ, "{v} | RSP:rw [stack]:w", DEF64 | IMEM, ALL, 0, 0);
+        row("9D", POPFQ, "{v} | RSP:rw [stack]:r", DEF64 | IMEM | END, 0, ALL, 0); // may change TF/IF: end the block
+        row("C8", ENTER, "{v},Iw,Ib | RSP:rw rBP:rw [stack]:rw", DEF64 | IMEM, 0, 0, 0);
+        row("C9", LEAVE, "{v} | RSP:w rBP:rw [stack]:r", DEF64 | IMEM, 0, 0, 0);
 
         // ---- control flow
         row("70 +cc", JCC, "Jb", A_COND_BRANCH | A_BLOCK_END | F64, 0, 0, 0);
         row("0F 80 +cc", JCC, "Jz", A_COND_BRANCH | A_BLOCK_END | F64, 0, 0, 0);
-        row("E3", JRCXZ, "Jb", A_COND_BRANCH | A_BLOCK_END | F64, 0, 0, 0);
-        row("E2", LOOP, "Jb", A_COND_BRANCH | A_BLOCK_END | F64, 0, 0, 0);
-        row("E1", LOOPE, "Jb", A_COND_BRANCH | A_BLOCK_END | F64, ZF, 0, 0);
-        row("E0", LOOPNE, "Jb", A_COND_BRANCH | A_BLOCK_END | F64, ZF, 0, 0);
+        row("E3", JRCXZ, "Jb | RCX:r", A_COND_BRANCH | A_BLOCK_END | F64, 0, 0, 0);
+        row("E2", LOOP, "Jb | RCX:rw", A_COND_BRANCH | A_BLOCK_END | F64, 0, 0, 0);
+        row("E1", LOOPE, "Jb | RCX:rw", A_COND_BRANCH | A_BLOCK_END | F64, ZF, 0, 0);
+        row("E0", LOOPNE, "Jb | RCX:rw", A_COND_BRANCH | A_BLOCK_END | F64, ZF, 0, 0);
         row("EB", JMP, "Jb", JUMP, 0, 0, 0);
         row("E9", JMP, "Jz", JUMP, 0, 0, 0);
-        row("FF /4", JMP, "Ev", JUMP, 0, 0, 0);
-        row("E8", CALL, "Jz", JUMP | A_CALL | IMEM, 0, 0, 0);
-        row("FF /2", CALL, "Ev", JUMP | A_CALL | IMEM, 0, 0, 0);
-        row("C3", RET, "{v}", JUMP | A_RET | IMEM, 0, 0, 0);
-        row("C2", RET, "{v},Iw", JUMP | A_RET | IMEM, 0, 0, 0);
-        row("CF o64", IRETQ, "{v}", A_BRANCH | END | IMEM, 0, ALL, 0);
+        row("FF /4", JMP, "Ev:r", JUMP, 0, 0, 0);
+        row("E8", CALL, "Jz | RSP:rw [stack]:w", JUMP | A_CALL | IMEM, 0, 0, 0);
+        row("FF /2", CALL, "Ev:r | RSP:rw [stack]:w", JUMP | A_CALL | IMEM, 0, 0, 0);
+        row("C3", RET, "{v} | RSP:rw [stack]:r", JUMP | A_RET | IMEM, 0, 0, 0);
+        row("C2", RET, "{v},Iw | RSP:rw [stack]:r", JUMP | A_RET | IMEM, 0, 0, 0);
+        row("CF o64", IRETQ, "{v} | RSP:rw [stack]:r", A_BRANCH | END | IMEM, 0, ALL, 0);
         row("CC", INT3, "", A_BRANCH | END, 0, TF | IF, 0);
         row("CD", INT, "Ib", A_BRANCH | END, 0, TF | IF, 0);
-        row("0F 05", SYSCALL, "", A_BRANCH | END, 0, ALL, 0);
-        row("0F 07 o64", SYSRETQ, "", A_BRANCH | END | PRIV, 0, ALL, 0);
-        row("0F 07", SYSRET32, "", A_BRANCH | END | PRIV, 0, ALL, 0);
+        row("0F 05", SYSCALL, "| RCX:w R11:w", A_BRANCH | END, 0, ALL, 0);
+        row("0F 07 o64", SYSRETQ, "| RCX:r R11:r", A_BRANCH | END | PRIV, 0, ALL, 0);
+        row("0F 07", SYSRET32, "| RCX:r R11:r", A_BRANCH | END | PRIV, 0, ALL, 0);
         row("0F 0B", UD2, "", END, 0, 0, 0);
-        row("0F B9 /r", UD1, "Gv,Ev", END, 0, 0, 0);
-        row("0F FF /r", UD0, "Gv,Ev", END, 0, 0, 0);
+        row("0F B9 /r", UD1, "Gv:n,Ev:n", END, 0, 0, 0);
+        row("0F FF /r", UD0, "Gv:n,Ev:n", END, 0, 0, 0);
         row("F4", HLT, "", END | PRIV, 0, 0, 0);
 
         // ---- flags
@@ -378,81 +466,81 @@ public final class OpcodeTable {
         row("FD", STD, "", 0, 0, DF, 0);
         row("FA", CLI, "", A_IOPL, 0, IF, 0);
         row("FB", STI, "", A_IOPL | END, 0, IF, 0); // interrupt shadow: end the block
-        row("9E", SAHF, "", 0, 0, SF | ZF | AF | PF | CF, 0);
-        row("9F", LAHF, "", 0, SF | ZF | AF | PF | CF, 0, 0);
+        row("9E", SAHF, "| AH:r", 0, 0, SF | ZF | AF | PF | CF, 0);
+        row("9F", LAHF, "| AH:w", 0, SF | ZF | AF | PF | CF, 0, 0);
 
         // ---- port I/O (SDM IN/OUT): allowed when CPL <= IOPL or the TSS I/O bitmap permits the port
-        row("E4", IN, "AL,Ib", 0, 0, 0, 0);
-        row("E5", IN, "eAX,Ib", 0, 0, 0, 0);
-        row("EC", IN, "AL,DX", 0, 0, 0, 0);
-        row("ED", IN, "eAX,DX", 0, 0, 0, 0);
+        row("E4", IN, "AL:w,Ib", 0, 0, 0, 0);
+        row("E5", IN, "eAX:w,Ib", 0, 0, 0, 0);
+        row("EC", IN, "AL:w,DX", 0, 0, 0, 0);
+        row("ED", IN, "eAX:w,DX", 0, 0, 0, 0);
         row("E6", OUT, "Ib,AL", 0, 0, 0, 0);
         row("E7", OUT, "Ib,eAX", 0, 0, 0, 0);
-        row("EE", OUT, "DX,AL", 0, 0, 0, 0);
-        row("EF", OUT, "DX,eAX", 0, 0, 0, 0);
+        row("EE", OUT, "DX:r,AL", 0, 0, 0, 0);
+        row("EF", OUT, "DX:r,eAX", 0, 0, 0, 0);
 
         // ---- strings: element size in opSize; REP/REPE/REPNE from the prefix
-        row("A4", MOVS, "{b}", STRING, DF, 0, 0);
-        row("A5", MOVS, "{v}", STRING, DF, 0, 0);
-        row("A6", CMPS, "{b}", STRING, DF, OSZAPC, 0);
-        row("A7", CMPS, "{v}", STRING, DF, OSZAPC, 0);
-        row("AA", STOS, "{b}", STRING, DF, 0, 0);
-        row("AB", STOS, "{v}", STRING, DF, 0, 0);
-        row("AC", LODS, "{b}", STRING, DF, 0, 0);
-        row("AD", LODS, "{v}", STRING, DF, 0, 0);
-        row("AE", SCAS, "{b}", STRING, DF, OSZAPC, 0);
-        row("AF", SCAS, "{v}", STRING, DF, OSZAPC, 0);
+        row("A4", MOVS, "{b} | RSI:rw RDI:rw RCX:rw@rep [rSI]:r [rDI]:w", STRING, DF, 0, 0);
+        row("A5", MOVS, "{v} | RSI:rw RDI:rw RCX:rw@rep [rSI]:r [rDI]:w", STRING, DF, 0, 0);
+        row("A6", CMPS, "{b} | RSI:rw RDI:rw RCX:rw@rep [rSI]:r [rDI]:r", STRING, DF, OSZAPC, 0);
+        row("A7", CMPS, "{v} | RSI:rw RDI:rw RCX:rw@rep [rSI]:r [rDI]:r", STRING, DF, OSZAPC, 0);
+        row("AA", STOS, "{b} | AL:r RDI:rw RCX:rw@rep [rDI]:w", STRING, DF, 0, 0);
+        row("AB", STOS, "{v} | rAX:r RDI:rw RCX:rw@rep [rDI]:w", STRING, DF, 0, 0);
+        row("AC", LODS, "{b} | AL:w RSI:rw RCX:rw@rep [rSI]:r", STRING, DF, 0, 0);
+        row("AD", LODS, "{v} | rAX:w RSI:rw RCX:rw@rep [rSI]:r", STRING, DF, 0, 0);
+        row("AE", SCAS, "{b} | AL:r RDI:rw RCX:rw@rep [rDI]:r", STRING, DF, OSZAPC, 0);
+        row("AF", SCAS, "{v} | rAX:r RDI:rw RCX:rw@rep [rDI]:r", STRING, DF, OSZAPC, 0);
 
         // ---- hints, fences, misc
         row("F3 0F 1E FA", ENDBR64, "", 0, 0, 0, 0);
-        row("0F 1F /0", NOP, "Ev", NOMEM, 0, 0, 0);
-        row("NP 0F 1C /0 mem", NOP, "Mb", NOMEM, 0, 0, 0, "cldemote"); // a hint: no architectural effect
+        row("0F 1F /0", NOP, "Ev:n", NOMEM, 0, 0, 0);
+        row("NP 0F 1C /0 mem", NOP, "Mb:n", NOMEM, 0, 0, 0, "cldemote"); // a hint: no architectural effect
         for (int op = 0x19; op <= 0x1F; op++) {
             if (op == 0x1F) continue;
-            row("0F " + hex(op) + " /r", NOP, "Ev", NOMEM, 0, 0, 0); // reserved-NOP space (SDM NOP, Table A-3)
+            row("0F " + hex(op) + " /r", NOP, "Ev:n", NOMEM, 0, 0, 0); // reserved-NOP space (SDM NOP, Table A-3)
         }
-        row("0F 18 /0 mem", PREFETCH, "Mb", NOMEM, 0, 0, 0, "prefetchnta");
-        row("0F 18 /1 mem", PREFETCH, "Mb", NOMEM, 0, 0, 0, "prefetcht0");
-        row("0F 18 /2 mem", PREFETCH, "Mb", NOMEM, 0, 0, 0, "prefetcht1");
-        row("0F 18 /3 mem", PREFETCH, "Mb", NOMEM, 0, 0, 0, "prefetcht2");
-        row("0F 18 /r", NOP, "Ev", NOMEM, 0, 0, 0); // 0F 18 /4../7 and register forms: reserved NOPs
-        row("0F 0D /1 mem", PREFETCH, "Mb", NOMEM, 0, 0, 0, "prefetchw");
-        row("0F 0D /2 mem", PREFETCH, "Mb", NOMEM, 0, 0, 0, "prefetchwt1");
-        row("0F 0D /r mem", PREFETCH, "Mb", NOMEM, 0, 0, 0, "prefetch"); // /0 and the AMD aliases /3../7
+        row("0F 18 /0 mem", PREFETCH, "Mb:a", NOMEM, 0, 0, 0, "prefetchnta");
+        row("0F 18 /1 mem", PREFETCH, "Mb:a", NOMEM, 0, 0, 0, "prefetcht0");
+        row("0F 18 /2 mem", PREFETCH, "Mb:a", NOMEM, 0, 0, 0, "prefetcht1");
+        row("0F 18 /3 mem", PREFETCH, "Mb:a", NOMEM, 0, 0, 0, "prefetcht2");
+        row("0F 18 /r", NOP, "Ev:n", NOMEM, 0, 0, 0); // 0F 18 /4../7 and register forms: reserved NOPs
+        row("0F 0D /1 mem", PREFETCH, "Mb:a", NOMEM, 0, 0, 0, "prefetchw");
+        row("0F 0D /2 mem", PREFETCH, "Mb:a", NOMEM, 0, 0, 0, "prefetchwt1");
+        row("0F 0D /r mem", PREFETCH, "Mb:a", NOMEM, 0, 0, 0, "prefetch"); // /0 and the AMD aliases /3../7
         row("0F AE /5 reg", LFENCE, "", 0, 0, 0, 0); // E8..EF all execute as LFENCE (AMD APM Vol. 3 LFENCE)
         row("0F AE F0", MFENCE, "", 0, 0, 0, 0);
         row("0F AE F8", SFENCE, "", 0, 0, 0, 0);
-        row("0F AE /7 mem", CLFLUSH, "Mb", 0, 0, 0, 0);
-        row("66 0F AE /7 mem", CLFLUSH, "Mb", 0, 0, 0, 0, "clflushopt"); // weaker ordering only
-        row("0F A2", CPUID, "", END, 0, 0, 0); // serialising
-        row("0F 31", RDTSC, "", 0, 0, 0, 0);
-        row("0F 01 F9", RDTSCP, "", 0, 0, 0, 0);
-        row("F3 0F C7 /7 reg", RDPID, "Rq", 0, 0, 0, 0);
-        row("F3 0F AE /0 reg", RDFSBASE, "Ry", 0, 0, 0, 0);
-        row("F3 0F AE /1 reg", RDGSBASE, "Ry", 0, 0, 0, 0);
-        row("F3 0F AE /2 reg", WRFSBASE, "Ry", 0, 0, 0, 0);
-        row("F3 0F AE /3 reg", WRGSBASE, "Ry", 0, 0, 0, 0);
+        row("0F AE /7 mem", CLFLUSH, "Mb:a", 0, 0, 0, 0);
+        row("66 0F AE /7 mem", CLFLUSH, "Mb:a", 0, 0, 0, 0, "clflushopt"); // weaker ordering only
+        row("0F A2", CPUID, "| EAX:rw ECX:rw EBX:w EDX:w", END, 0, 0, 0); // serialising
+        row("0F 31", RDTSC, "| EAX:w EDX:w", 0, 0, 0, 0);
+        row("0F 01 F9", RDTSCP, "| EAX:w EDX:w ECX:w", 0, 0, 0, 0);
+        row("F3 0F C7 /7 reg", RDPID, "Rq:w", 0, 0, 0, 0);
+        row("F3 0F AE /0 reg", RDFSBASE, "Ry:w", 0, 0, 0, 0);
+        row("F3 0F AE /1 reg", RDGSBASE, "Ry:w", 0, 0, 0, 0);
+        row("F3 0F AE /2 reg", WRFSBASE, "Ry:r", 0, 0, 0, 0);
+        row("F3 0F AE /3 reg", WRGSBASE, "Ry:r", 0, 0, 0, 0);
 
         // ---- system (SDM Vol. 2; privilege per each instruction's "Protected Mode Exceptions")
         row("0F 01 F8", SWAPGS, "", PRIV | END, 0, 0, 0);
-        row("0F 32", RDMSR, "", PRIV, 0, 0, 0);
-        row("0F 30", WRMSR, "", PRIV | END, 0, 0, 0);
+        row("0F 32", RDMSR, "| ECX:r EAX:w EDX:w", PRIV, 0, 0, 0);
+        row("0F 30", WRMSR, "| ECX:r EAX:r EDX:r", PRIV | END, 0, 0, 0);
         // MOV CR: ModRM.mod is ignored, r/m is always a register; flags undefined (SDM MOV-Control Registers)
-        row("0F 20 /r", MOV_FROM_CR, "Rq,Cq", PRIV, 0, OSZAPC, OSZAPC);
-        row("0F 22 /r", MOV_TO_CR, "Cq,Rq", PRIV | END, 0, OSZAPC, OSZAPC);
-        row("0F 01 /7 mem", INVLPG, "M", PRIV | END, 0, 0, 0);
-        row("66 0F 38 82 /r mem", INVPCID, "Gq,Mo", PRIV | END, 0, 0, 0);
-        row("0F 01 /0 mem", SGDT, "Mt", 0, 0, 0, 0);
-        row("0F 01 /1 mem", SIDT, "Mt", 0, 0, 0, 0);
-        row("0F 01 /2 mem", LGDT, "Mt", PRIV | END, 0, 0, 0);
-        row("0F 01 /3 mem", LIDT, "Mt", PRIV | END, 0, 0, 0);
-        row("0F 00 /0", SLDT, "Evw", 0, 0, 0, 0);
-        row("0F 00 /1", Mnemonic.STR, "Evw", 0, 0, 0, 0);
-        row("0F 00 /2", LLDT, "Ew", PRIV | END, 0, 0, 0);
-        row("0F 00 /3", LTR, "Ew", PRIV | END, 0, 0, 0);
-        row("0F 00 /5", VERW, "Ew", 0, 0, ZF, 0);
-        row("8C /r", MOV_FROM_SREG, "Evw,Sw", 0, 0, 0, 0);
-        row("8E /r", MOV_TO_SREG, "Sw,Evw", END, 0, 0, 0);
+        row("0F 20 /r", MOV_FROM_CR, "Rq:w,Cq", PRIV, 0, OSZAPC, OSZAPC);
+        row("0F 22 /r", MOV_TO_CR, "Cq:w,Rq", PRIV | END, 0, OSZAPC, OSZAPC);
+        row("0F 01 /7 mem", INVLPG, "M:a", PRIV | END, 0, 0, 0);
+        row("66 0F 38 82 /r mem", INVPCID, "Gq:r,Mo", PRIV | END, 0, 0, 0);
+        row("0F 01 /0 mem", SGDT, "Mt:w", 0, 0, 0, 0);
+        row("0F 01 /1 mem", SIDT, "Mt:w", 0, 0, 0, 0);
+        row("0F 01 /2 mem", LGDT, "Mt:r", PRIV | END, 0, 0, 0);
+        row("0F 01 /3 mem", LIDT, "Mt:r", PRIV | END, 0, 0, 0);
+        row("0F 00 /0", SLDT, "Evw:w", 0, 0, 0, 0);
+        row("0F 00 /1", Mnemonic.STR, "Evw:w", 0, 0, 0, 0);
+        row("0F 00 /2", LLDT, "Ew:r", PRIV | END, 0, 0, 0);
+        row("0F 00 /3", LTR, "Ew:r", PRIV | END, 0, 0, 0);
+        row("0F 00 /5", VERW, "Ew:r", 0, 0, ZF, 0);
+        row("8C /r", MOV_FROM_SREG, "Evw:w,Sw", 0, 0, 0, 0);
+        row("8E /r", MOV_TO_SREG, "Sw:w,Evw", END, 0, 0, 0);
         row("0F 06", CLTS, "", PRIV, 0, 0, 0);
         row("0F 08", INVD, "", PRIV | END, 0, 0, 0);
         row("0F 09", WBINVD, "", PRIV | END, 0, 0, 0);
@@ -472,6 +560,8 @@ public final class OpcodeTable {
 
     private static void row(String spec, Mnemonic m, String ops, int attrs, int read, int write, int undef,
                             String attName) {
+        AccessSpec acc = parseAccess(ops, spec);
+        ops = acc.forms;
         String[] t = spec.trim().split("\\s+");
         int i = 0, prefix = 0, map = 0;
         boolean np = false;
@@ -533,20 +623,132 @@ public final class OpcodeTable {
         if (plusCc) {
             for (int cc = 0; cc < 16; cc++) {
                 add(spec, map, opcode + cc, prefix, modrm, reg, rm, mod, osz, np, noRexB, false, cc, m, ops, attName,
-                        read | COND_FLAGS[cc], write, undef, attrs, codes);
+                        read | COND_FLAGS[cc], write, undef, attrs, codes, acc);
             }
         } else {
             add(spec, map, opcode, prefix, modrm, reg, rm, mod, osz, np, noRexB, plusR, -1, m, ops, attName,
-                    read, write, undef, attrs, codes);
+                    read, write, undef, attrs, codes, acc);
         }
     }
 
     private static void add(String spec, int map, int opcode, int prefix, boolean modrm, int reg, int rm, int mod,
                             int osz, boolean np, boolean noRexB, boolean plusR, int cond, Mnemonic m, String ops, String attName,
-                            int read, int write, int undef, int attrs, int[] codes) {
+                            int read, int write, int undef, int attrs, int[] codes, AccessSpec acc) {
         if ((undef & ~write) != 0) throw new IllegalStateException("undefined flags must be written: " + spec);
         ROWS.add(new Row(ROWS.size(), spec, map, opcode, prefix, modrm, reg, rm, mod, osz, np, noRexB, plusR, cond, m,
-                ops, attName, read, write, undef, attrs, codes));
+                ops, attName, read, write, undef, attrs, codes, acc));
+    }
+
+    /** The access part of a row's operand text, parsed once per row (see "Operand access" above). */
+    static final class AccessSpec {
+        String forms = "", implicit = "";
+        int accessBits, read, written, repRead, repWritten, memory, partialFixed, writtenV;
+
+        // here rather than in OpcodeTable: the table's static block runs before OpcodeTable's later fields
+        static final String[] GPR64 = {"RAX", "RCX", "RDX", "RBX", "RSP", "RBP", "RSI", "RDI",
+            "R8", "R9", "R10", "R11", "R12", "R13", "R14", "R15"};
+        static final String[] GPR_LOW8 = {"AX", "CX", "DX", "BX", "SP", "BP", "SI", "DI"};
+    }
+
+    static AccessSpec parseAccess(String ops, String spec) {
+        AccessSpec a = new AccessSpec();
+        String explicit = ops, implicit = "";
+        int bar = ops.indexOf('|');
+        if (bar >= 0) {
+            explicit = ops.substring(0, bar).trim();
+            implicit = ops.substring(bar + 1).trim();
+        }
+        a.implicit = implicit;
+        // explicit operands: "form[:acc]", default operand 0 read-write, the others read
+        StringBuilder forms = new StringBuilder();
+        int n = 0;
+        if (!explicit.isEmpty()) {
+            for (String tok : explicit.split(",")) {
+                tok = tok.trim();
+                int colon = tok.indexOf(':');
+                String form = colon < 0 ? tok : tok.substring(0, colon);
+                if (forms.length() > 0) forms.append(',');
+                forms.append(form);
+                if (form.startsWith("{")) continue; // size marker, not an operand
+                int acc;
+                if (form.startsWith("I") || form.startsWith("J") || form.equals("1")) {
+                    if (colon >= 0) throw new IllegalStateException("access on an immediate in " + spec);
+                    acc = ACC_NONE;
+                } else if (colon >= 0) {
+                    acc = accessCode(tok.substring(colon + 1), spec);
+                    if (acc == ACC_ADDR && !(form.startsWith("M") || form.startsWith("E")))
+                        throw new IllegalStateException(":a on a non-memory operand in " + spec);
+                } else {
+                    acc = n == 0 ? ACC_RW : ACC_R;
+                }
+                a.accessBits |= acc << (4 * n);
+                n++;
+            }
+        }
+        a.forms = forms.toString();
+        // implicit operands: "REG:acc[@rep]" or "[mem]:acc"
+        if (!implicit.isEmpty()) {
+            for (String tok : implicit.split("\\s+")) {
+                boolean rep = tok.endsWith("@rep");
+                if (rep) tok = tok.substring(0, tok.length() - 4);
+                int colon = tok.lastIndexOf(':');
+                if (colon < 0) throw new IllegalStateException("implicit operand without access: " + tok + " in " + spec);
+                String name = tok.substring(0, colon);
+                int acc = accessCode(tok.substring(colon + 1), spec);
+                if (acc == ACC_ADDR || acc == ACC_NONE) throw new IllegalStateException("bad implicit access in " + spec);
+                if (name.startsWith("[")) {
+                    if (rep) throw new IllegalStateException("@rep on memory in " + spec);
+                    a.memory |= switch (name + ":" + tok.substring(colon + 1)) {
+                        case "[stack]:r" -> IM_STACK_R;
+                        case "[stack]:w" -> IM_STACK_W;
+                        case "[stack]:rw" -> IM_STACK_R | IM_STACK_W;
+                        case "[rSI]:r" -> IM_SRC_R;
+                        case "[rDI]:r" -> IM_DST_R;
+                        case "[rDI]:w" -> IM_DST_W;
+                        case "[rBX+AL]:r" -> IM_TABLE_R;
+                        default -> throw new IllegalStateException("bad implicit memory " + tok + " in " + spec);
+                    };
+                    continue;
+                }
+                int reg = -1, size = 0; // size 0 = the operation size
+                for (int r = 0; r < 16; r++) if (name.equals(AccessSpec.GPR64[r])) { reg = r; size = 8; }
+                for (int r = 0; r < 8 && reg < 0; r++) {
+                    String x = AccessSpec.GPR_LOW8[r];
+                    if (name.equals("E" + x)) { reg = r; size = 4; }
+                    else if (name.equals(x)) { reg = r; size = 2; }
+                    else if (name.equals("r" + x)) { reg = r; size = 0; }
+                    else if (r < 4 && name.equals(x.charAt(0) + "L")) { reg = r; size = 1; }
+                    else if (r < 4 && name.equals(x.charAt(0) + "H")) { reg = r; size = 1; }
+                }
+                if (reg < 0) throw new IllegalStateException("bad implicit register " + name + " in " + spec);
+                int bit = 1 << reg;
+                if (rep) {
+                    if ((acc & ACC_R) != 0) a.repRead |= bit;
+                    if ((acc & ACC_W) != 0) a.repWritten |= bit;
+                    if ((acc & ACC_W) != 0 && size != 4 && size != 8)
+                        throw new IllegalStateException("@rep registers are address-sized in " + spec);
+                    continue;
+                }
+                if ((acc & ACC_R) != 0) a.read |= bit;
+                if ((acc & ACC_W) != 0) {
+                    a.written |= bit;
+                    if (size == 1 || size == 2) a.partialFixed |= bit;
+                    if (size == 0) a.writtenV |= bit;
+                }
+            }
+        }
+        return a;
+    }
+
+    private static int accessCode(String s, String spec) {
+        return switch (s) {
+            case "r" -> ACC_R;
+            case "w" -> ACC_W;
+            case "rw" -> ACC_RW;
+            case "a" -> ACC_ADDR;
+            case "n" -> ACC_NONE;
+            default -> throw new IllegalStateException("bad access '" + s + "' in " + spec);
+        };
     }
 
     private static boolean hasCreg(int[] codes) {

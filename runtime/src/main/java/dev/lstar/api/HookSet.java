@@ -1,12 +1,12 @@
 package dev.lstar.api;
 
+import dev.lstar.decoder.Access;
 import dev.lstar.decoder.Decoder;
 import dev.lstar.decoder.Instruction;
 import dev.lstar.decoder.Mnemonic;
 import dev.lstar.runtime.Cpu;
 import dev.lstar.runtime.CpuException;
 import dev.lstar.runtime.Machine;
-import dev.lstar.runtime.interp.Operands;
 
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -22,7 +22,7 @@ import java.util.Set;
  *   <li>code and fetch hooks: blocks whose bytes overlap the hook's range;</li>
  *   <li>block hooks: blocks whose first byte lies in the range;</li>
  *   <li>memory read/write hooks: every block with an instruction that accesses memory (the data
- *       address is known only when the instruction runs);</li>
+ *       address is known only when the instruction runs; {@link AccessModel} predicts the accesses);</li>
  *   <li>instruction hooks: blocks containing that instruction;</li>
  *   <li>interrupt hooks: blocks containing INT n / INT3;</li>
  *   <li>memory-fault hooks: none (they run on the exception path, which every engine takes).</li>
@@ -98,7 +98,8 @@ public final class HookSet implements Machine.Hooks {
                 case K_CODE -> overlaps(la, last);
                 case K_BLOCK -> in(la);
                 case K_MEM -> (accesses.contains(MemAccess.FETCH) && overlaps(la, last))
-                        || ((accesses.contains(MemAccess.READ) || accesses.contains(MemAccess.WRITE)) && anyMemoryAccess(insns));
+                        || ((accesses.contains(MemAccess.READ) || accesses.contains(MemAccess.WRITE))
+                            && AccessModel.anyMemoryAccess(insns));
                 case K_INTR -> anySoftInt(insns);
                 case K_INSN -> anyInsn(insns, insnKind);
                 default -> false;
@@ -191,7 +192,7 @@ public final class HookSet implements Machine.Hooks {
         for (Entry e : code) if (e.overlaps(la, last)) return true;
         for (Entry e : block) if (e.in(la)) return true;
         if (memFetch) for (Entry e : mem) if (e.accesses.contains(MemAccess.FETCH) && e.overlaps(la, last)) return true;
-        if ((memRead || memWrite) && anyMemoryAccess(insns)) return true;
+        if ((memRead || memWrite) && AccessModel.anyMemoryAccess(insns)) return true;
         if (insn.length > 0) for (Entry e : insn) if (anyInsn(insns, e.insnKind)) return true;
         // INT n with hooks, or with no IDT: reported as the vector itself rather than the #GP/#DF cascade
         return (intr.length > 0 || cpu.idtrLimit == 0) && anySoftInt(insns);
@@ -249,7 +250,7 @@ public final class HookSet implements Machine.Hooks {
             // a software interrupt: handed to onException (interrupt hooks, then the IDT or a FAULT stop)
             throw CpuException.softInt(i.mnemonic == Mnemonic.INT3 ? CpuException.BP : (int) (i.imm & 0xFF));
         }
-        if (memRead || memWrite) collectAccesses(i);
+        if (memRead || memWrite) AccessModel.predict(cpu, i, sink);
         return EXECUTE;
     }
 
@@ -335,8 +336,8 @@ public final class HookSet implements Machine.Hooks {
         } catch (RuntimeException ex) {
             return 0;
         }
-        for (int k = 0; k < scratch.nOperands; k++) if (scratch.kind[k] == Instruction.OP_MEM) return scratch.size[k];
-        return scratch.opSize;
+        int m = Access.memoryOperand(scratch);
+        return m >= 0 ? scratch.size[m] : scratch.opSize;
     }
 
     static Insn classify(Instruction i) {
@@ -364,21 +365,21 @@ public final class HookSet implements Machine.Hooks {
         return false;
     }
 
-    static boolean anyMemoryAccess(Instruction[] insns) {
-        for (Instruction i : insns) if (accessesMemory(i)) return true;
-        return false;
-    }
+    /** Where {@link AccessModel#predict} reports: reads now, writes recorded for {@link #afterInstruction}. */
+    private final AccessModel.Sink sink = new AccessModel.Sink() {
+        @Override
+        public void read(long la, int size) {
+            HookSet.this.read(la, size);
+        }
 
-    static boolean accessesMemory(Instruction i) {
-        return switch (i.mnemonic) {
-            case LEA, NOP, PREFETCH, CLFLUSH, INVLPG -> false;
-            case PUSH, POP, PUSHFQ, POPFQ, CALL, RET, LEAVE, ENTER, MOVS, STOS, LODS, CMPS, SCAS, XLAT -> true;
-            default -> i.hasMemoryOperand();
-        };
-    }
+        @Override
+        public void write(long la, int size) {
+            HookSet.this.write(la, size);
+        }
+    };
 
     private void read(long addr, int size) {
-        if (!cpu.canonical(addr) || size <= 0) return;
+        if (!memRead || !cpu.canonical(addr) || size <= 0) return;
         long value = -2;
         for (Entry e : mem) {
             if (e.active && e.accesses.contains(MemAccess.READ) && e.in(addr)) {
@@ -394,70 +395,6 @@ public final class HookSet implements Machine.Hooks {
         wAddr[wCount] = addr;
         wSize[wCount] = size;
         wCount++;
-    }
-
-    /** Reports reads now and records writes for {@link #afterInstruction}; computes addresses as the instruction will. */
-    private void collectAccesses(Instruction i) {
-        if (!accessesMemory(i)) return;
-        Mnemonic mn = i.mnemonic;
-        int m = -1;
-        for (int k = 0; k < i.nOperands; k++) if (i.kind[k] == Instruction.OP_MEM) m = k;
-        if (m >= 0 && i.size[m] > 0) {
-            long la;
-            try {
-                la = Operands.linear(cpu, i);
-            } catch (CpuException e) {
-                la = 1L << 62; // non-canonical: the instruction faults, nothing to report
-            }
-            int size = i.size[m];
-            boolean rd, wr;
-            if (m > 0) {
-                rd = true; wr = false;
-            } else {
-                switch (mn) {
-                    case MOV, SETCC, MOV_FROM_SREG, STR, SLDT, SGDT, SIDT, POP -> { rd = false; wr = true; }
-                    case CMP, TEST, BT, PUSH, JMP, CALL, LGDT, LIDT, LTR, LLDT, VERW, WRFSBASE, WRGSBASE,
-                         MUL, IMUL, DIV, IDIV -> { rd = true; wr = false; }
-                    default -> { rd = true; wr = true; }
-                }
-            }
-            if (mn == Mnemonic.POP && i.base == Cpu.RSP) la += i.opSize; // POP m computes the address with RSP already incremented
-            if (rd && memRead) read(la, size);
-            if (wr) write(la, size);
-        }
-        long rsp = cpu.r[Cpu.RSP];
-        switch (mn) {
-            case PUSH, PUSHFQ -> write(rsp - i.opSize, i.opSize);
-            case CALL -> write(rsp - 8, 8);
-            case POP, POPFQ, RET -> { if (memRead) read(rsp, i.opSize); }
-            case LEAVE -> { if (memRead) read(cpu.r[Cpu.RBP], i.opSize); }
-            case XLAT -> { if (memRead) read(cpu.r[Cpu.RBX] + (cpu.r[Cpu.RAX] & 0xFF), 1); }
-            case MOVS, STOS, LODS, CMPS, SCAS -> strings(i);
-            default -> { }
-        }
-    }
-
-    private void strings(Instruction i) {
-        int e = i.opSize;
-        long count = 1;
-        if ((i.prefixes & (Instruction.P_REP | Instruction.P_REPNE)) != 0) {
-            count = Operands.mask(cpu.r[Cpu.RCX], i.addrSize);
-            if (count == 0) return;
-        }
-        long total = count * e;
-        if (total > Integer.MAX_VALUE) total = Integer.MAX_VALUE;
-        boolean down = (cpu.getRflags() & dev.lstar.runtime.Flags.DF) != 0;
-        long rsi = Operands.mask(cpu.r[Cpu.RSI], i.addrSize), rdi = Operands.mask(cpu.r[Cpu.RDI], i.addrSize);
-        if (i.segment == Instruction.SEG_FS || i.segment == Instruction.SEG_GS) rsi += cpu.segBase[i.segment];
-        long src = down ? rsi - (count - 1) * e : rsi, dst = down ? rdi - (count - 1) * e : rdi;
-        int n = (int) total;
-        switch (i.mnemonic) {
-            case MOVS -> { if (memRead) read(src, n); write(dst, n); }
-            case STOS -> write(dst, n);
-            case LODS -> { if (memRead) read(src, n); }
-            case CMPS -> { if (memRead) { read(src, n); read(dst, n); } }
-            default -> { if (memRead) read(dst, n); } // SCAS
-        }
     }
 
     /** Up to 8 bytes at linear {@code la}, little-endian, read through the current page tables without side effects. */

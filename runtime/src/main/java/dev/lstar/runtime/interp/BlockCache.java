@@ -1,5 +1,6 @@
 package dev.lstar.runtime.interp;
 
+import dev.lstar.decoder.Access;
 import dev.lstar.decoder.ByteSource;
 import dev.lstar.decoder.Decoder;
 import dev.lstar.decoder.Instruction;
@@ -100,7 +101,7 @@ public final class BlockCache {
             boolean crosses = ((addr ^ (end - 1)) >>> 12) != 0;
             if (crosses && !list.isEmpty()) break; // a page-crossing instruction stands alone
             list.add(insn);
-            writes |= mayWriteMemory(insn);
+            writes |= Access.writesMemory(insn);
             decoded++;
             if (crosses) { crossesPage = true; break; }
             if ((insn.attributes & OpcodeTable.A_BLOCK_END) != 0 || insn.mnemonic == Mnemonic.INVALID) break;
@@ -116,10 +117,6 @@ public final class BlockCache {
             insert(b, pa >>> 12, pa >>> 12);
         }
         return b;
-    }
-
-    private static boolean mayWriteMemory(Instruction insn) {
-        return insn.hasMemoryOperand() || (insn.attributes & OpcodeTable.A_IMPLICIT_MEM) != 0;
     }
 
     private void insert(Block b, long firstPfn, long lastPfn) {
