@@ -2,6 +2,7 @@ package dev.lstar.translator;
 
 import static org.objectweb.asm.Opcodes.*;
 
+import dev.lstar.decoder.Access;
 import dev.lstar.decoder.Instruction;
 import dev.lstar.decoder.Mnemonic;
 import dev.lstar.runtime.Machine;
@@ -317,10 +318,7 @@ final class BlockCompiler {
         for (int k = 0; k < all.length; k++) {
             Instruction i = all[k];
             if (!InsnTraits.inlinable(i)) continue;
-            boolean touches = i.hasMemoryOperand() || switch (i.mnemonic) {
-                case PUSH, POP, CALL, RET -> true;
-                default -> false;
-            };
+            boolean touches = Access.accessesMemory(i); // explicit operand or the stack (table access columns)
             // a run of pushes or pops is one access (see StackRunEmitter)
             int kind = StackRunEmitter.stackKind(i);
             if (touches && k > 0 && kind != StackRunEmitter.NONE && StackRunEmitter.stackKind(all[k - 1]) == kind) touches = false;

@@ -9,6 +9,7 @@ import static dev.lstar.translator.OperandEmitter.L_INT_SCRATCH;
 import static dev.lstar.translator.OperandEmitter.L_REGS;
 import static org.objectweb.asm.Opcodes.*;
 
+import dev.lstar.decoder.Access;
 import dev.lstar.decoder.Instruction;
 import dev.lstar.runtime.Machine;
 import java.util.Arrays;
@@ -165,7 +166,7 @@ final class HookedCode {
         mv.visitLabel(execute);
         // the hook may have written registers: load the ones this instruction uses
         if (e.translatedInline[k]) {
-            int regs = InsnTraits.regsOf(i) & e.cachedRegs;
+            int regs = Access.regsUsed(i) & e.cachedRegs;
             for (int r = 0; r < 16; r++) {
                 if ((regs & (1 << r)) == 0) continue;
                 mv.visitVarInsn(ALOAD, L_REGS);

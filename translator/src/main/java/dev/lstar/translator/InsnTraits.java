@@ -1,5 +1,6 @@
 package dev.lstar.translator;
 
+import dev.lstar.decoder.Access;
 import dev.lstar.decoder.Instruction;
 import dev.lstar.decoder.Mnemonic;
 import dev.lstar.decoder.OpcodeTable;
@@ -7,12 +8,12 @@ import dev.lstar.runtime.interp.Block;
 
 /**
  * What the translator needs to know about an instruction before emitting it: whether it has an
- * inline translation, may fault, may write memory, may leave a superblock after it, which
- * registers it touches, and where a superblock may continue after a block.
+ * inline translation, may fault, may leave a superblock after it, and where a superblock may
+ * continue after a block.
  *
- * <p>These are hand-written switches over mnemonics and operand kinds. They are to be replaced
- * by queries derived from the opcode table (its per-operand access columns) once those exist;
- * until then a change to one must keep the others and {@link Liveness} consistent.
+ * <p>Which registers and memory an instruction touches comes from the opcode table's access
+ * columns ({@link dev.lstar.decoder.Access}); whether it is translated inline from
+ * {@link Intrinsics}; what is left here is the translator's own policy.
  */
 final class InsnTraits {
     private InsnTraits() {}
@@ -30,17 +31,13 @@ final class InsnTraits {
         return Intrinsics.handles(i);
     }
 
-    /** Whether an inline-translated instruction may raise a guest exception. */
+    /**
+     * Whether an inline-translated instruction may raise a guest exception: a memory access (the
+     * table's access columns: LEA and hint NOPs only compute an address), a JMP/CALL target's
+     * canonical check, or a system instruction ({@link SysInline#opaque}).
+     */
     static boolean mayFault(Instruction i) {
-        if (SysInline.opaque(i)) return true;
-        switch (i.mnemonic) {
-            case LEA, NOP, ENDBR64, PAUSE -> { return false; }
-            case PUSH, POP, CALL, RET -> { return true; }
-            case JMP -> { return true; } // target canonical check
-            default -> { }
-        }
-        for (int n = 0; n < i.nOperands; n++) if (i.kind[n] == Instruction.OP_MEM) return true;
-        return false;
+        return SysInline.opaque(i) || Access.accessesMemory(i) || i.mnemonic == Mnemonic.JMP || i.mnemonic == Mnemonic.CALL;
     }
 
     /** Whether a superblock may leave right after {@code i} (a Jcc side exit, a CR3 fetch check). */
@@ -68,31 +65,5 @@ final class InsnTraits {
             case INVALID -> -1;
             default -> (last.attributes & OpcodeTable.A_BLOCK_END) == 0 ? last.next() : -1;
         };
-    }
-
-    /** Whether an inline-translated instruction may write guest memory (the block's code among it). */
-    static boolean writesMemory(Instruction i) {
-        return switch (i.mnemonic) {
-            case PUSH, CALL -> true;
-            case CMP, TEST, LEA, NOP, ENDBR64, PAUSE, POP, RET, JMP, JCC, CMOVCC, BT -> false;
-            default -> i.kind[0] == Instruction.OP_MEM;
-        };
-    }
-
-    /** The general registers {@code i} reads or writes, as a bit mask (AH..BH count as their 64-bit register). */
-    static int regsOf(Instruction i) {
-        int m = 0;
-        for (int n = 0; n < i.nOperands; n++) {
-            if (i.kind[n] == Instruction.OP_REG) m |= 1 << (i.reg[n] >= 16 ? i.reg[n] - 16 : i.reg[n]);
-        }
-        if (i.hasMemoryOperand()) {
-            if (i.base >= 0 && i.base != Instruction.BASE_RIP) m |= 1 << i.base;
-            if (i.index >= 0) m |= 1 << i.index;
-        }
-        switch (i.mnemonic) {
-            case PUSH, POP, CALL, RET -> m |= 1 << 4;
-            default -> { }
-        }
-        return m;
     }
 }

@@ -9,6 +9,7 @@ import static dev.lstar.translator.BlockCompiler.MMU;
 import static dev.lstar.translator.BlockCompiler.RT;
 import static org.objectweb.asm.Opcodes.*;
 
+import dev.lstar.decoder.Access;
 import dev.lstar.decoder.Instruction;
 import dev.lstar.decoder.Mnemonic;
 import dev.lstar.decoder.OpcodeTable;
@@ -92,7 +93,7 @@ final class MethodEmitter extends OperandEmitter {
         for (int k = 0; k < n; k++) {
             translatedInline[k] = !allFallback && InsnTraits.inlinable(insns[k]);
             opaque[k] = !translatedInline[k] || InsnTraits.mayFault(insns[k]) || SysInline.opaque(insns[k]);
-            exitAfter[k] = k < n - 1 && (!translatedInline[k] || InsnTraits.writesMemory(insns[k]) || InsnTraits.mayLeaveAfter(insns[k]));
+            exitAfter[k] = k < n - 1 && (!translatedInline[k] || Access.writesMemory(insns[k]) || InsnTraits.mayLeaveAfter(insns[k]));
         }
         for (int s = 1; s < segs.length; s++) exitAfter[segmentStart[s] - 1] = true; // the segment check
         // in a region the back-edge re-enters the block; everything live at the end stays correct
@@ -135,7 +136,7 @@ final class MethodEmitter extends OperandEmitter {
 
     private void body() {
         // which registers the inline instructions touch
-        for (int k = 0; k < insns.length; k++) if (translatedInline[k]) cachedRegs |= InsnTraits.regsOf(insns[k]);
+        for (int k = 0; k < insns.length; k++) if (translatedInline[k]) cachedRegs |= Access.regsUsed(insns[k]);
         int next = L_FIRST_REG;
         for (int r = 0; r < 16; r++) {
             regSlot[r] = (cachedRegs & (1 << r)) != 0 ? next : -1;
@@ -223,7 +224,7 @@ final class MethodEmitter extends OperandEmitter {
             }
             if (k == n - 1) {
                 exit(() -> lconst(i.next()), n);
-            } else if (InsnTraits.writesMemory(i)) {
+            } else if (Access.writesMemory(i)) {
                 validCheck(i.next(), k + 1);
             }
             if (k != n - 1 && i.mnemonic == Mnemonic.MOV_TO_CR) fetchCheck(k + 1);
