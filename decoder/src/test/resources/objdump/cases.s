@@ -560,3 +560,10 @@ adcx %ebx,%eax
 adcx (%rdi),%r9
 adox %rcx,%rdx
 adox 8(%rsp),%r10d
+# MOVBE (memory only; 66 = 16-bit, REX.W = 64-bit)
+movbe (%rdi),%eax
+movbe (%rdi),%ax
+movbe 8(%rsp),%r9
+movbe %ecx,(%rsi)
+movbe %dx,0x10(%rbp,%rcx,4)
+movbe %r11,(%rip)

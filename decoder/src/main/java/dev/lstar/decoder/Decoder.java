@@ -135,6 +135,8 @@ public final class Decoder {
             int mp = r.mandatoryPrefix;
             if (mp != 0) {
                 if (mp == 0x66 ? (pfx & P_OPSIZE) == 0 : lastRep != mp) continue;
+            } else if (lastRep != 0 && r.map >= 2) {
+                continue; // in the 0F 38 / 0F 3A maps F2 and F3 select other instructions (SDM Vol. 2 A.3), never a REP
             }
             if (r.noPrefix && ((pfx & P_OPSIZE) != 0 || lastRep != 0)) continue;
             if (r.modrmReg >= 0 && r.modrmReg != reg) continue;

@@ -394,6 +394,9 @@ public final class OpcodeTable {
         row("0F BE /r", MOVSX, "Gv:w,Eb", 0, 0, 0, 0);
         row("0F BF /r", MOVSX, "Gv:w,Ew", 0, 0, 0, 0);
         row("63 /r", MOVSXD, "Gv:w,Ed", 0, 0, 0, 0);
+        // MOVBE: a load or store with the bytes reversed (SDM Vol. 2B MOVBE); memory operand only
+        row("0F 38 F0 /r mem", MOVBE, "Gv:w,Mv", 0, 0, 0, 0);
+        row("0F 38 F1 /r mem", MOVBE, "Mv:w,Gv", 0, 0, 0, 0);
         row("8D /r mem", LEA, "Gv:w,M:a", NOMEM, 0, 0, 0);
         row("86 /r", XCHG, "Eb,Gb:rw", LOCK, 0, 0, 0); // with memory: locked implicitly (SDM XCHG)
         row("87 /r", XCHG, "Ev,Gv:rw", LOCK, 0, 0, 0);

@@ -120,7 +120,7 @@ class AccessTest {
                  BTS, BTR, BTC, BSWAP, ADCX, ADOX -> e.rw(0).rest(1);
             case CMP, TEST, BT -> e.rest(0);
             case BSF, BSR, CMOVCC -> e.rw(0).rest(1); // destination kept when nothing is written
-            case MOV, MOVZX, MOVSX, MOVSXD, POPCNT, TZCNT, LZCNT, SETCC, IN, RDPID, RDFSBASE, RDGSBASE, MOV_FROM_CR,
+            case MOV, MOVZX, MOVSX, MOVSXD, MOVBE, POPCNT, TZCNT, LZCNT, SETCC, IN, RDPID, RDFSBASE, RDGSBASE, MOV_FROM_CR,
                  SGDT, SIDT, SLDT, STR, MOV_FROM_SREG -> e.w(0).rest(1);
             case OUT, WRFSBASE, WRGSBASE, LGDT, LIDT, LLDT, LTR, VERW, INVPCID, JMP -> e.rest(0);
             case MOV_TO_CR, MOV_TO_SREG -> e.r(1);

@@ -207,6 +207,14 @@ class DecoderTest {
         assertEquals(Mnemonic.CMPXCHG16B, d("48 0f c7 0e").mnemonic);
         assertEquals(16, d("48 0f c7 0e").size[0]);
         assertEquals(Mnemonic.CMPXCHG8B, d("0f c7 0e").mnemonic);
+        // MOVBE has no register form, and F2/F3 in the 0F 38 map select other instructions (CRC32):
+        // never MOVBE with a REP prefix
+        assertEquals(Mnemonic.MOVBE, d("0f 38 f0 07").mnemonic);
+        assertEquals(Mnemonic.INVALID, d("0f 38 f0 c0").mnemonic);
+        i = d("f2 0f 38 f0 07");
+        assertEquals(Mnemonic.INVALID, i.mnemonic);
+        assertEquals(5, i.length);
+        assertEquals(Mnemonic.INVALID, d("f3 0f 38 f1 07").mnemonic);
         assertEquals(Mnemonic.RDFSBASE, d("f3 48 0f ae c0").mnemonic);
         assertEquals(8, d("f3 48 0f ae c0").size[0]);
         assertEquals(Mnemonic.ENDBR64, d("f3 0f 1e fa").mnemonic);

@@ -55,7 +55,7 @@ public final class Forms {
         family("bit", Mnemonic.BT, Mnemonic.BTS, Mnemonic.BTR, Mnemonic.BTC, Mnemonic.BSF, Mnemonic.BSR,
                 Mnemonic.POPCNT, Mnemonic.LZCNT, Mnemonic.TZCNT);
         family("move", Mnemonic.MOV, Mnemonic.XCHG, Mnemonic.MOVZX, Mnemonic.MOVSX, Mnemonic.MOVSXD, Mnemonic.LEA,
-                Mnemonic.BSWAP);
+                Mnemonic.BSWAP, Mnemonic.MOVBE);
         family("cmov", Mnemonic.CMOVCC);
         family("setcc", Mnemonic.SETCC);
         family("xadd", Mnemonic.XADD, Mnemonic.CMPXCHG);
@@ -68,7 +68,7 @@ public final class Forms {
     /** /proc/cpuinfo flag a mnemonic needs on the host (not in the table: CPUID is not an encoding property). */
     private static final Map<Mnemonic, String> REQUIRES = Map.of(
             Mnemonic.POPCNT, "popcnt", Mnemonic.LZCNT, "abm", Mnemonic.TZCNT, "bmi1",
-            Mnemonic.ADCX, "adx", Mnemonic.ADOX, "adx",
+            Mnemonic.ADCX, "adx", Mnemonic.ADOX, "adx", Mnemonic.MOVBE, "movbe",
             // LAHF/SAHF in 64-bit mode need CPUID.80000001H:ECX.LAHF-SAHF[bit 0] ("lahf_lm").
             Mnemonic.LAHF, "lahf_lm", Mnemonic.SAHF, "lahf_lm");
 

@@ -59,6 +59,7 @@ public final class Exec {
             // ---------------- data movement (ops.Moves, ops.Exchange, ops.Stack, ops.Ext)
             case MOV, MOVZX -> Moves.mov(c, i);
             case MOVSX, MOVSXD -> Moves.movsx(c, i);
+            case MOVBE -> Moves.movbe(c, i);
             case LEA -> Moves.lea(c, i);
             case XCHG -> Exchange.xchg(c, i);
             case BSWAP -> Moves.bswap(c, i);

@@ -23,6 +23,11 @@ public final class Moves {
         write(c, i, 0, mask(sext(read(c, i, 1), i.size[1]), i.opSize));
     }
 
+    /** MOVBE: load or store with the bytes of the operand (2, 4 or 8 bytes) reversed; no flags (SDM MOVBE). */
+    public static void movbe(Cpu c, Instruction i) {
+        write(c, i, 0, Long.reverseBytes(read(c, i, 1)) >>> (64 - 8 * i.opSize));
+    }
+
     /** LEA: the effective address, truncated to the operand size; no memory access. */
     public static void lea(Cpu c, Instruction i) {
         writeReg(c, i.reg[0], i.opSize, effectiveAddress(c, i));
