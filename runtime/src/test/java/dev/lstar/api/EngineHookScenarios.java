@@ -12,23 +12,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Hook scenarios every engine must pass, written once: {@link InterpHookScenariosTest} runs them
+ * Hook scenarios every engine must pass, written once: {@link InterpScenariosTest} runs them
  * on the interpreter, and the translator's tests run them on "jit" and "lockstep" (through this
  * module's test jar) by extending this class.
  */
-public abstract class EngineHookScenarios {
-    /** The engine, by name ({@link Emulator.Builder#engine}). */
-    protected abstract String engine();
-
-    /** Adjusts a freshly built emulator (the JIT's tests make it translate every block at once). */
-    protected Emulator prepared(Emulator emu) {
-        return emu;
-    }
-
-    /** Engine-specific checks at the end of each scenario (lockstep: no divergence). */
-    protected void checked(Emulator emu) {
-    }
-
+public abstract class EngineHookScenarios implements EngineUnderTest {
     @Test
     public void instructionHooksEmulateAndSkip() {
         Emulator emu = prepared(Emulator.builder().kernelMode().engine(engine()).build()); // ring 0 so that rdmsr/wrmsr could run

@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Instruction rules every engine must follow the same way, written once and run on the
- * interpreter ({@link InterpRuleScenariosTest}) and on "jit" and "lockstep" (the translator's
+ * interpreter ({@link InterpScenariosTest}) and on "jit" and "lockstep" (the translator's
  * tests extend this class through this module's test jar):
  * <ul>
  *   <li>a read-modify-write instruction accesses its memory operand with write intent: on a page it
@@ -29,19 +29,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  *   <li>a REP string instruction retires once, however many iterations it takes.</li>
  * </ul>
  */
-public abstract class EngineRuleScenarios {
-    /** The engine, by name ({@link Emulator.Builder#engine}). */
-    protected abstract String engine();
-
-    /** Adjusts a freshly built emulator (the JIT's tests make it translate every block at once). */
-    protected Emulator prepared(Emulator emu) {
-        return emu;
-    }
-
-    /** Engine-specific checks at the end of each scenario (lockstep: no divergence). */
-    protected void checked(Emulator emu) {
-    }
-
+public abstract class EngineRuleScenarios implements EngineUnderTest {
     /** {@code xor %eax,%eax; mov $0x600000,%edi} before the instruction under test, then {@code nop}. */
     private static final String PROLOGUE = "31c0bf00006000";
 
@@ -153,7 +141,14 @@ public abstract class EngineRuleScenarios {
      */
     @Test
     public void popfThatSetsTfTrapsAfterTheNextInstruction() {
-        Emulator emu = prepared(user(engine(), hex("9c48810c24000100009d48ffc348ffc190")));
+        trapsAfterTheNextInstruction(prepared(user(engine(), hex("9c48810c24000100009d48ffc348ffc190"))), CODE + 0xd, 4);
+    }
+
+    /**
+     * Runs from CODE twice (the second time from translated code) with TF clear: the code sets TF
+     * and then runs {@code inc %rbx; inc %rcx}; the trap must come after the first inc.
+     */
+    private void trapsAfterTheNextInstruction(Emulator emu, long trapRip, long instructions) {
         for (int round = 0; round < 2; round++) {
             emu.regWrite(Reg.RBX, 0);
             emu.regWrite(Reg.RCX, 0);
@@ -162,10 +157,10 @@ public abstract class EngineRuleScenarios {
             StopInfo s = emu.start(CODE, Emulator.NO_UNTIL);
             assertEquals(StopInfo.Reason.FAULT, s.reason(), "round " + round + ": " + s);
             assertEquals(1, s.vector());
-            assertEquals(CODE + 0xd, s.rip(), "round " + round);
-            assertEquals(1, emu.regRead(Reg.RBX), "round " + round + ": the instruction after popf ran");
+            assertEquals(trapRip, s.rip(), "round " + round);
+            assertEquals(1, emu.regRead(Reg.RBX), "round " + round + ": the instruction after the one that set TF ran");
             assertEquals(0, emu.regRead(Reg.RCX), "round " + round + ": the one after it did not");
-            assertEquals(4, s.instructions(), "round " + round);
+            assertEquals(instructions, s.instructions(), "round " + round);
         }
         checked(emu);
     }
@@ -188,21 +183,8 @@ public abstract class EngineRuleScenarios {
      */
     @Test
     public void iretThatSetsTfTrapsAfterTheNextInstruction() {
-        Emulator emu = prepared(user(engine(), hex("4889e06a2b509c48810c24000100006a33488d05030000005048cf48ffc348ffc190")));
-        for (int round = 0; round < 2; round++) {
-            emu.regWrite(Reg.RBX, 0);
-            emu.regWrite(Reg.RCX, 0);
-            emu.regWrite(Reg.RSP, STACK_TOP);
-            emu.regWrite(Reg.RFLAGS, 0x202);
-            StopInfo s = emu.start(CODE, Emulator.NO_UNTIL);
-            assertEquals(StopInfo.Reason.FAULT, s.reason(), "round " + round + ": " + s);
-            assertEquals(1, s.vector());
-            assertEquals(CODE + 0x1e, s.rip(), "round " + round);
-            assertEquals(1, emu.regRead(Reg.RBX), "round " + round + ": the instruction after iretq ran");
-            assertEquals(0, emu.regRead(Reg.RCX), "round " + round);
-            assertEquals(10, s.instructions(), "round " + round);
-        }
-        checked(emu);
+        trapsAfterTheNextInstruction(prepared(user(engine(),
+                hex("4889e06a2b509c48810c24000100006a33488d05030000005048cf48ffc348ffc190"))), CODE + 0x1e, 10);
     }
 
     /**

@@ -25,8 +25,6 @@ import org.objectweb.asm.MethodVisitor;
 final class BranchEmitter {
     private BranchEmitter() {}
 
-    private static final int RSP = 4;
-
     /** Emits branch instruction {@code k}; returns true if it ended the method's code (emitted its own exits). */
     static boolean emit(MethodEmitter e, int k, Instruction i, Label loopHead) {
         return switch (i.mnemonic) {
@@ -64,22 +62,14 @@ final class BranchEmitter {
     private static boolean ret(MethodEmitter e, int k, Instruction i) {
         MethodVisitor mv = e.mv;
         int size = i.opSize;
-        int sp = e.temp(), target = e.temp();
-        mv.visitVarInsn(ALOAD, L_CPU);
-        mv.visitVarInsn(LLOAD, e.slot(RSP));
-        mv.visitMethodInsn(INVOKESTATIC, RT, "stack", "(L" + CPU + ";J)J", false);
-        mv.visitVarInsn(LSTORE, sp);
+        int sp = StackEmitter.checkedStackPointer(e, 0), target = e.temp();
         mv.visitVarInsn(ALOAD, L_CPU);
         mv.visitVarInsn(ALOAD, L_MMU);
         mv.visitVarInsn(LLOAD, sp);
         e.memRead(size);
         mv.visitMethodInsn(INVOKESTATIC, RT, "branch", "(L" + CPU + ";J)J", false);
         mv.visitVarInsn(LSTORE, target);
-        mv.visitVarInsn(LLOAD, sp);
-        e.lconst(size + (i.nOperands > 0 ? (i.imm & 0xFFFF) : 0));
-        mv.visitInsn(LADD);
-        mv.visitVarInsn(LSTORE, e.slot(RSP));
-        e.dirtyRegs |= 1 << RSP;
+        StackEmitter.setStackPointer(e, sp, size + (i.nOperands > 0 ? (i.imm & 0xFFFF) : 0));
         e.exit(() -> mv.visitVarInsn(LLOAD, target), k + 1);
         return true;
     }

@@ -31,20 +31,12 @@ final class StackEmitter {
     static void pop(MethodEmitter e, Instruction i) {
         MethodVisitor mv = e.mv;
         int size = i.opSize;
-        int sp = e.temp(), value = e.temp();
-        mv.visitVarInsn(ALOAD, L_CPU);
-        mv.visitVarInsn(LLOAD, e.slot(RSP));
-        mv.visitMethodInsn(INVOKESTATIC, RT, "stack", "(L" + CPU + ";J)J", false);
-        mv.visitVarInsn(LSTORE, sp);
+        int sp = checkedStackPointer(e, 0), value = e.temp();
         mv.visitVarInsn(ALOAD, L_MMU);
         mv.visitVarInsn(LLOAD, sp);
         e.memRead(size);
         mv.visitVarInsn(LSTORE, value);
-        mv.visitVarInsn(LLOAD, sp);
-        e.lconst(size);
-        mv.visitInsn(LADD);
-        mv.visitVarInsn(LSTORE, e.slot(RSP));
-        e.dirtyRegs |= 1 << RSP;
+        setStackPointer(e, sp, size);
         mv.visitVarInsn(LLOAD, value);
         e.writeReg(i.reg[0], size);
     }
@@ -52,18 +44,37 @@ final class StackEmitter {
     /** Pushes the value in temp {@code value} ({@code size} bytes) like Operands.push: write first, then RSP. */
     static void pushValue(MethodEmitter e, int value, int size) {
         MethodVisitor mv = e.mv;
-        int sp = e.temp();
-        mv.visitVarInsn(ALOAD, L_CPU);
-        mv.visitVarInsn(LLOAD, e.slot(RSP));
-        e.lconst(size);
-        mv.visitInsn(LSUB);
-        mv.visitMethodInsn(INVOKESTATIC, RT, "stack", "(L" + CPU + ";J)J", false);
-        mv.visitVarInsn(LSTORE, sp);
+        int sp = checkedStackPointer(e, -size);
         mv.visitVarInsn(ALOAD, L_MMU);
         mv.visitVarInsn(LLOAD, sp);
         mv.visitVarInsn(LLOAD, value);
         e.memWrite(size);
+        setStackPointer(e, sp, 0);
+    }
+
+    /** A temp holding RSP + {@code delta}, #SS(0) if not canonical ({@code JitRt.stack}, as Operands.push/peek). */
+    static int checkedStackPointer(MethodEmitter e, long delta) {
+        MethodVisitor mv = e.mv;
+        int sp = e.temp();
+        mv.visitVarInsn(ALOAD, L_CPU);
+        mv.visitVarInsn(LLOAD, e.slot(RSP));
+        if (delta != 0) {
+            e.lconst(delta);
+            mv.visitInsn(LADD);
+        }
+        mv.visitMethodInsn(INVOKESTATIC, RT, "stack", "(L" + CPU + ";J)J", false);
+        mv.visitVarInsn(LSTORE, sp);
+        return sp;
+    }
+
+    /** RSP = temp {@code sp} + {@code delta} (after the access succeeded). */
+    static void setStackPointer(MethodEmitter e, int sp, long delta) {
+        MethodVisitor mv = e.mv;
         mv.visitVarInsn(LLOAD, sp);
+        if (delta != 0) {
+            e.lconst(delta);
+            mv.visitInsn(LADD);
+        }
         mv.visitVarInsn(LSTORE, e.slot(RSP));
         e.dirtyRegs |= 1 << RSP;
     }

@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The embedding API's hook, stop and snapshot behaviour on the engines the translator registers:
  * "jit" (hooked blocks run as translations with compiled hook calls) and "lockstep" (the same, and
  * every unhooked block checked against the interpreter). The scenarios shared with the interpreter
- * are in {@link TranslatorHookScenariosTest}.
+ * are in {@link TranslatorScenariosTest}.
  */
 class ApiHooksOnJitTest {
     @ParameterizedTest
