@@ -188,6 +188,27 @@ public abstract class EngineRuleScenarios implements EngineUnderTest {
     }
 
     /**
+     * RF (resume flag) clears when an instruction completes, except IRET, which loads it from its
+     * frame (SDM Vol. 3A §18.3.1.1). The IRET code of {@link #iretThatSetsTfTrapsAfterTheNextInstruction}
+     * with RF instead of TF in the frame, started with RF = 1 at the iretq itself.
+     */
+    @Test
+    public void rfClearsAfterAnInstructionExceptAnIretThatLoadsIt() {
+        // mov %rsp,%rax; push $0x2b; push %rax; pushf; orq $0x10000,(%rsp); push $0x33; lea 3(%rip),%rax; push %rax; iretq; nop
+        Emulator emu = prepared(user(engine(), hex("4889e06a2b509c48810c24000001006a33488d050300000050" + "48cf" + "90")));
+        StopInfo s = emu.start(CODE, CODE + 0x19);
+        assertEquals(StopInfo.Reason.UNTIL_REACHED, s.reason(), s.toString());
+        emu.regWrite(Reg.RFLAGS, emu.regRead(Reg.RFLAGS) | 0x10000);
+        s = emu.start(CODE + 0x19, Emulator.NO_UNTIL, 0, 1);
+        assertEquals(StopInfo.Reason.COUNT_EXHAUSTED, s.reason(), s.toString());
+        assertEquals(CODE + 0x1b, emu.regRead(Reg.RIP));
+        assertEquals(0x10000, emu.regRead(Reg.RFLAGS) & 0x10000, "RF loaded by iretq stays for the next instruction");
+        s = emu.start(CODE + 0x1b, Emulator.NO_UNTIL, 0, 1);
+        assertEquals(0, emu.regRead(Reg.RFLAGS) & 0x10000, "and clears once that one completes");
+        checked(emu);
+    }
+
+    /**
      * <pre>
      * 400000: b9 40 0d 03 00   mov $200000,%ecx
      * 400005: bf 00 00 60 00   mov $0x600000,%edi

@@ -82,7 +82,8 @@ public final class BlockRunner {
         if (machine.tracer != null) traceBlock(b, n);
         else if (b.hooked) runHooked(b, n);
         else runBlock(b, n);
-        if (rf) c.rflags &= ~(long) Flags.RF;
+        // RF clears when an instruction completes, except IRET, which loads it (SDM Vol. 3A §18.3.1.1)
+        if (rf && b.insns[0].mnemonic != dev.lstar.decoder.Mnemonic.IRETQ) c.rflags &= ~(long) Flags.RF;
         trapIfPending();
     }
 
