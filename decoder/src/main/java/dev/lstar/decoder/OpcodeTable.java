@@ -206,6 +206,12 @@ public final class OpcodeTable {
         /** AT&T name objdump prints when it is not derivable from the mnemonic, else null. */
         public final String attName;
         public final int flagsRead, flagsWritten, flagsUndefined, attributes;
+        /**
+         * The undefined flags ({@link #flagsUndefined}) that lstar leaves unchanged, as this host
+         * (AMD Zen 5) does — the rest of the undefined ones get a value. Flag liveness must not
+         * treat these as killed: their old value survives the instruction. See {@link #KEPT}.
+         */
+        public int flagsKept;
         /** The implicit operands as written after {@code |} in the row ("" if none), e.g. {@code "rAX:rw rDX:w"}. */
         public final String implicit;
         /** GPRs (bit n = register n) the instruction always reads / writes implicitly (all widths). */
@@ -818,7 +824,24 @@ public final class OpcodeTable {
     static final Row[] ROW_ARRAY;
     private static final List<Row> VIEW = Collections.unmodifiableList(ROWS);
 
+    /**
+     * Undefined flags lstar's semantics leave unchanged, by mnemonic (the host's behaviour,
+     * checked by the ops vectors recorded on it): MUL/IMUL keep SF ZF AF PF; DIV/IDIV keep CF OF;
+     * BT/BTS/BTR/BTC keep OF SF AF PF; LZCNT/TZCNT keep OF; MOV to/from a control register keeps
+     * all six (the SDM leaves them undefined; the helpers do not touch them).
+     */
+    static final java.util.Map<Mnemonic, Integer> KEPT = java.util.Map.of(
+            MUL, SF | ZF | AF | PF, IMUL, SF | ZF | AF | PF, DIV, CF | OF, IDIV, CF | OF,
+            BT, OF | SF | AF | PF, BTS, OF | SF | AF | PF, BTR, OF | SF | AF | PF, BTC, OF | SF | AF | PF,
+            LZCNT, OF, TZCNT, OF);
+
     static {
+        for (Row r : ROWS) {
+            int kept = KEPT.getOrDefault(r.mnemonic, 0);
+            if (r.mnemonic == MOV_TO_CR || r.mnemonic == MOV_FROM_CR) kept = OSZAPC;
+            if ((kept & ~r.flagsUndefined) != 0) throw new IllegalStateException("kept flags must be undefined ones: " + r.spec);
+            r.flagsKept = kept;
+        }
         buildIndex();
         ROW_ARRAY = ROWS.toArray(new Row[0]);
     }

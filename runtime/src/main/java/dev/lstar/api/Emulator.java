@@ -53,7 +53,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class Emulator implements AutoCloseable {
     /** Pass as {@code until} to run with no stop address. */
-    public static final long NO_UNTIL = -1;
+    public static final long NO_UNTIL = dev.lstar.runtime.engine.Engine.NO_UNTIL;
     /** Where the GDT is mapped (supervisor-only, not part of {@link #regions()}). */
     public static final long GDT_ADDRESS = 0xFFFF_FFFF_FFFF_E000L;
 

@@ -21,7 +21,8 @@ public final class Cpu {
     public static final long EFER_SCE = 1, EFER_LME = 1 << 8, EFER_LMA = 1 << 10, EFER_NXE = 1 << 11;
     public static final long CR0_PE = 1, CR0_MP = 2, CR0_ET = 16, CR0_NE = 32, CR0_WP = 1 << 16, CR0_AM = 1 << 18, CR0_PG = 1L << 31;
     public static final long CR4_PAE = 1 << 5, CR4_PGE = 1 << 7, CR4_LA57 = 1 << 12, CR4_FSGSBASE = 1 << 16,
-            CR4_PCIDE = 1 << 17, CR4_SMEP = 1 << 20, CR4_SMAP = 1 << 21, CR4_TSD = 1 << 2, CR4_UMIP = 1 << 11;
+            CR4_PCIDE = 1 << 17, CR4_SMEP = 1 << 20, CR4_SMAP = 1 << 21, CR4_TSD = 1 << 2, CR4_UMIP = 1 << 11,
+            CR4_MCE = 1 << 6;
 
     public final Vendor vendor;
 

@@ -1,6 +1,6 @@
 package dev.lstar.api;
 
-/** {@link EngineHookScenarios} and {@link EngineRuleScenarios} on the interpreter. */
+/** {@link EngineHookScenarios}, {@link EngineRuleScenarios} and {@link EngineFindingScenarios} on the interpreter. */
 class InterpScenariosTest {
     interface Interp extends EngineUnderTest {
         @Override
@@ -14,4 +14,7 @@ class InterpScenariosTest {
 
     @org.junit.jupiter.api.Nested
     class Rules extends EngineRuleScenarios implements Interp {}
+
+    @org.junit.jupiter.api.Nested
+    class Findings extends EngineFindingScenarios implements Interp {}
 }

@@ -107,6 +107,7 @@ final class HookedCode {
     void saveEntryCount() {
         MethodVisitor mv = e.mv;
         entryCountTemp = e.temp();
+        e.tempBase = e.pinnedTop = e.nextTemp; // reserved for the whole method: instructions reuse temps above it
         mv.visitVarInsn(ALOAD, L_CPU);
         mv.visitFieldInsn(GETFIELD, CPU, "instructions", "J");
         mv.visitVarInsn(LSTORE, entryCountTemp);

@@ -18,6 +18,7 @@ import dev.lstar.runtime.interp.BlockRunner;
 import dev.lstar.runtime.engine.UnsupportedFeatureException;
 import dev.lstar.runtime.interp.Exec;
 import dev.lstar.runtime.interp.Operands;
+import dev.lstar.runtime.mem.MachineCheckException;
 import dev.lstar.runtime.mem.Mmu;
 import dev.lstar.runtime.sys.Interrupts;
 import dev.lstar.runtime.sys.TripleFault;
@@ -221,7 +222,7 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
                 if (t.isSuperblock() && tailBlocked(t, until, blockLimit(limit))) {
                     code = t.firstOnly != null ? t.firstOnly : single; // (null only if t was evicted just now)
                 }
-                code.run(c, until == b.la ? c.instructions : limit);
+                code.run(c, until == b.la && until != NO_UNTIL ? c.instructions : limit);
                 runner.trapIfPending(); // a translated SYSRET that loaded TF
             }
             prev = t;
@@ -234,6 +235,9 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
             }
             exceptionsDelivered++;
             return runner.deliver(e, c.rip, start);
+        } catch (MachineCheckException mc) {
+            prev = null;
+            return runner.machineCheck(mc, start);
         } catch (TripleFault tf) {
             prev = null;
             return new RunResult(StopReason.TRIPLE_FAULT, c.instructions - start, null, c.rip, tf.getMessage());
@@ -250,7 +254,7 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
      * {@code until} must not lie in a later segment; otherwise its first block runs alone.
      */
     private boolean tailBlocked(Translation t, long until, long limit) {
-        return limit - cpu.instructions < t.insns.length || (until != -1 && t.tailCovers(until));
+        return limit - cpu.instructions < t.insns.length || (until != NO_UNTIL && t.tailCovers(until));
     }
 
     /** A limit at or below the current count is the lockstep engine's "exactly one block". */

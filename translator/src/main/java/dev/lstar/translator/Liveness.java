@@ -12,8 +12,8 @@ import dev.lstar.runtime.ops.Shifts;
  * <p>Rules:
  * <ul>
  *   <li>At the end of the block every flag is live (the successor is unknown).</li>
- *   <li>An instruction kills the flags in {@code flagsWritten} (undefined ones included: their
- *       old value is gone either way), except rows with {@link OpcodeTable#A_FLAGS_COND} (shift and
+ *   <li>An instruction kills the flags in {@code flagsWritten} except the undefined ones lstar
+ *       leaves unchanged ({@code flagsKept}), and except rows with {@link OpcodeTable#A_FLAGS_COND} (shift and
  *       rotate counts that mask to 0 write nothing), which kill only when the count is an immediate
  *       that does not mask to 0.</li>
  *   <li>Jcc/SETcc/CMOVcc read the flags of their condition (the table's {@code +cc} rows list
@@ -60,9 +60,14 @@ public final class Liveness {
         return i.flagsRead & ALL;
     }
 
-    /** Flags {@code i} certainly overwrites. */
+    /**
+     * Flags {@code i} certainly overwrites: those it writes, less the undefined ones lstar leaves
+     * unchanged ({@link OpcodeTable.Row#flagsKept}: e.g. MUL keeps SF ZF AF PF, so a TEST before
+     * it still decides them).
+     */
     public static int kills(Instruction i) {
-        int w = i.flagsWritten & ALL;
+        OpcodeTable.Row row = OpcodeTable.rowOf(i);
+        int w = i.flagsWritten & ~(row == null ? 0 : row.flagsKept) & ALL;
         if ((i.attributes & OpcodeTable.A_FLAGS_COND) != 0) {
             // a known immediate count that does not mask to zero writes the flags for sure
             int n = i.nOperands - 1;

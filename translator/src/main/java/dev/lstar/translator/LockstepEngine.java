@@ -159,7 +159,7 @@ public final class LockstepEngine implements Engine {
                 return new RunResult(StopReason.REQUESTED, c.instructions - start, null, 0, msg);
             }
             if (c.instructions >= limit) return RunResult.of(StopReason.BUDGET, c.instructions - start);
-            if (c.rip == until) return RunResult.of(StopReason.UNTIL_REACHED, c.instructions - start);
+            if (c.rip == until && until != NO_UNTIL) return RunResult.of(StopReason.UNTIL_REACHED, c.instructions - start);
             if (c.halted) return new RunResult(StopReason.HALTED, c.instructions - start, null, c.rip, "hlt");
             RunResult r = step(until, start, limit);
             if (r != null) return r;

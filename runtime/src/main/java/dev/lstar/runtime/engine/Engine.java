@@ -8,20 +8,27 @@ import dev.lstar.runtime.Machine;
  * interface.
  */
 public interface Engine {
+    /**
+     * The {@code until} that means "no stop address". It is also a real address (the last byte of
+     * the address space): a run with no until never stops there — RIP reaching it just executes
+     * (or faults) as any address would — and a caller cannot ask to stop there.
+     */
+    long NO_UNTIL = -1;
+
     /** A short name ("interp", "jit", "lockstep"). */
     String name();
 
     /**
      * Runs from the current state until a stop condition: the budget of guest instructions is
      * used up (checked at block boundaries, so it may overshoot by one block), {@link
-     * Machine#requestStop} is called, RIP reaches {@code until} (pass -1 for none, checked at block
-     * boundaries), or the machine halts or shuts down. Guest exceptions are delivered through the
+     * Machine#requestStop} is called, RIP reaches {@code until} ({@link #NO_UNTIL} for none, checked
+     * at block boundaries), or the machine halts or shuts down. Guest exceptions are delivered through the
      * guest IDT; only undeliverable ones stop the run.
      */
     RunResult run(Machine machine, long budget, long until);
 
     default RunResult run(Machine machine, long budget) {
-        return run(machine, budget, -1);
+        return run(machine, budget, NO_UNTIL);
     }
 
     /** Engine statistics for --stats (blocks, cache hits...), one "name: value" per line. */

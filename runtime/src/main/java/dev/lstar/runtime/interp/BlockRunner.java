@@ -5,8 +5,10 @@ import dev.lstar.runtime.Cpu;
 import dev.lstar.runtime.CpuException;
 import dev.lstar.runtime.Flags;
 import dev.lstar.runtime.Machine;
+import dev.lstar.runtime.engine.Engine;
 import dev.lstar.runtime.engine.RunResult;
 import dev.lstar.runtime.engine.StopReason;
+import dev.lstar.runtime.mem.MachineCheckException;
 import dev.lstar.runtime.sys.Interrupts;
 import dev.lstar.runtime.sys.TripleFault;
 
@@ -37,7 +39,7 @@ public final class BlockRunner {
             return new RunResult(StopReason.REQUESTED, c.instructions - start, null, 0, msg);
         }
         if (c.instructions >= limit) return RunResult.of(StopReason.BUDGET, c.instructions - start);
-        if (c.rip == until) return RunResult.of(StopReason.UNTIL_REACHED, c.instructions - start);
+        if (c.rip == until && until != Engine.NO_UNTIL) return RunResult.of(StopReason.UNTIL_REACHED, c.instructions - start);
         if (c.halted) return new RunResult(StopReason.HALTED, c.instructions - start, null, c.rip, "hlt");
         pendingNext = c.rip;
         return null;
@@ -58,7 +60,7 @@ public final class BlockRunner {
     public boolean mustInterpret(Block b, long until, long limit, boolean hooksCompiled) {
         return machine.tracer != null || (b.hooked && !hooksCompiled) || (cpu.rflags & (Flags.RF | Flags.TF)) != 0
                 || limit - cpu.instructions < b.insns.length
-                || (until != -1 && until - b.la > 0 && until - b.la < b.byteLen);
+                || (until != Engine.NO_UNTIL && until - b.la > 0 && until - b.la < b.byteLen);
     }
 
     /**
@@ -71,7 +73,7 @@ public final class BlockRunner {
         Cpu c = cpu;
         if (b.nativeFn != null) { runNative(b); return; }
         int n = b.insns.length;
-        if (until != -1 && until - b.la > 0 && until - b.la < b.byteLen) {
+        if (until != Engine.NO_UNTIL && until - b.la > 0 && until - b.la < b.byteLen) {
             int k = b.indexOf(until);
             if (k > 0) n = k;
         }
@@ -242,6 +244,21 @@ public final class BlockRunner {
             return new RunResult(StopReason.TRIPLE_FAULT, c.instructions - start, null, c.rip, t.getMessage());
         }
         return null;
+    }
+
+    /**
+     * A physical access beyond installed memory ({@link MachineCheckException}, lstar's machine
+     * check: an abort, the state is not restartable). With CR4.MCE = 0 the processor shuts down
+     * (SDM Vol. 3B §15.10.1), reported like a triple fault; with CR4.MCE = 1 it is delivered as
+     * #MC (vector 18) through the embedder's exception hook and the IDT.
+     */
+    public RunResult machineCheck(MachineCheckException mc, long start) {
+        Cpu c = cpu;
+        if ((c.cr4 & Cpu.CR4_MCE) == 0) {
+            return new RunResult(StopReason.TRIPLE_FAULT, c.instructions - start, null, c.rip,
+                    "machine check with CR4.MCE = 0, the processor shut down: " + mc.getMessage());
+        }
+        return deliver(CpuException.of(CpuException.MC, 0, false, "machine check: " + mc.getMessage()), c.rip, start);
     }
 
     /** Sets the next-RIP used if the exception being handled is a trap (JIT fault paths). */

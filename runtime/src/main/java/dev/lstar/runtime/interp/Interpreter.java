@@ -7,6 +7,7 @@ import dev.lstar.runtime.engine.Engine;
 import dev.lstar.runtime.engine.RunResult;
 import dev.lstar.runtime.engine.StopReason;
 import dev.lstar.runtime.engine.UnsupportedFeatureException;
+import dev.lstar.runtime.mem.MachineCheckException;
 import dev.lstar.runtime.sys.TripleFault;
 
 /**
@@ -69,6 +70,8 @@ public final class Interpreter implements Engine {
             runner.interpret(b, until, limit);
         } catch (CpuException e) {
             return runner.deliver(e, c.rip, start);
+        } catch (MachineCheckException mc) {
+            return runner.machineCheck(mc, start);
         } catch (TripleFault t) {
             return new RunResult(StopReason.TRIPLE_FAULT, c.instructions - start, null, c.rip, t.getMessage());
         } catch (UnsupportedFeatureException u) {

@@ -1,6 +1,7 @@
 package dev.lstar.translator.hooks;
 
 import dev.lstar.api.Emulator;
+import dev.lstar.api.EngineFindingScenarios;
 import dev.lstar.api.EngineHookScenarios;
 import dev.lstar.api.EngineRuleScenarios;
 import dev.lstar.api.EngineUnderTest;
@@ -43,6 +44,12 @@ class TranslatorScenariosTest {
 
     @Nested
     class JitRules extends EngineRuleScenarios implements Jit {}
+
+    @Nested
+    class JitFindings extends EngineFindingScenarios implements Jit {}
+
+    @Nested
+    class LockstepFindings extends EngineFindingScenarios implements Lockstep {}
 
     @Nested
     class LockstepHooks extends EngineHookScenarios implements Lockstep {}
