@@ -295,7 +295,6 @@ public final class HookSet implements Machine.Hooks {
             }
         }
         if (intr.length > 0) {
-            if (e.vector == CpuException.PF) cpu.cr2 = e.address;
             int err = e.hasErrorCode ? e.errorCode : -1;
             for (Entry h : intr) {
                 if (!h.active) continue;

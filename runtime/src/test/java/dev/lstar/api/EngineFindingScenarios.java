@@ -112,4 +112,25 @@ public abstract class EngineFindingScenarios implements EngineUnderTest {
         assertEquals(flags[0], flags[1], "translated code gives the same flags");
         checked(emu);
     }
+
+    /**
+     * A #PF nobody takes (no IDT) still sets CR2, with or without an interrupt hook that declines
+     * it: CR2 is written when the fault is raised (SDM Vol. 3A §4.7). {@code mov (%rdi),%rax}.
+     */
+    @Test
+    public void cr2IsSetByEveryPageFaultWhoeverTakesIt() {
+        for (boolean hook : new boolean[] {false, true}) {
+            Emulator emu = prepared(user(engine(), hex("488b0790")));
+            if (hook) emu.hookInterrupt((e, vector, err) -> false);
+            for (int round = 0; round < 2; round++) {
+                emu.regWrite(Reg.CR2, 0);
+                emu.regWrite(Reg.RDI, 0x12345678L);
+                StopInfo s = emu.start(CODE, Emulator.NO_UNTIL, 2_000_000, 0);
+                assertEquals(StopInfo.Reason.FAULT, s.reason(), s.toString());
+                assertEquals(14, s.vector());
+                assertEquals(0x12345678L, emu.regRead(Reg.CR2), (hook ? "with" : "without") + " an interrupt hook, round " + round);
+            }
+            checked(emu);
+        }
+    }
 }

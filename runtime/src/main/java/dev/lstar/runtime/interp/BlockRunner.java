@@ -227,6 +227,7 @@ public final class BlockRunner {
     public RunResult deliver(CpuException e, long faultRip, long start) {
         Cpu c = cpu;
         c.debugTrapPending = false; // a fault cancels the trap of the instruction it interrupted
+        if (e.vector == CpuException.PF) c.cr2 = e.address; // set when #PF is raised, whoever takes it (SDM Vol. 3A §4.7)
         Machine.Hooks h = machine.hooks;
         if (h != null) {
             int act = h.onException(machine, e, faultRip, pendingNext);
