@@ -133,4 +133,19 @@ public abstract class EngineFindingScenarios implements EngineUnderTest {
             checked(emu);
         }
     }
+
+    /**
+     * Kernel mode, {@code mov %cr0,%rax; btr $31,%rax; mov %rax,%cr0; nop}: leaving paging in long
+     * mode is #GP (SDM MOV CR0: clearing PG with LMA = 1 while CS.L = 1), and whatever lstar does
+     * not model ends as an UNSUPPORTED stop — never an exception out of start().
+     */
+    @Test
+    public void modeChangesEndAsFaultsOrUnsupportedStops() {
+        Emulator emu = prepared(Emulator.builder().kernelMode().engine(engine()).build());
+        emu.map(CODE, 0x1000, Perm.READ | Perm.EXEC);
+        emu.write(CODE, hex("0f20c0" + "480fbaf01f" + "0f22c0" + "90"));
+        StopInfo s = assertDoesNotThrow(() -> emu.start(CODE, Emulator.NO_UNTIL, 2_000_000, 0));
+        assertTrue(s.reason() == StopInfo.Reason.FAULT || s.reason() == StopInfo.Reason.UNSUPPORTED, s.toString());
+        checked(emu);
+    }
 }

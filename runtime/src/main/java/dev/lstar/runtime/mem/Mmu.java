@@ -522,7 +522,7 @@ public final class Mmu implements ByteSource {
             return la;
         }
         if ((cpu.efer & Cpu.EFER_LMA) == 0 || (cpu.cr4 & Cpu.CR4_PAE) == 0) {
-            throw new IllegalStateException("legacy 32-bit / PAE paging (CR0.PG=1 without EFER.LMA and CR4.PAE) is not supported");
+            throw new dev.lstar.runtime.engine.UnsupportedFeatureException("legacy 32-bit / PAE paging (CR0.PG=1 without EFER.LMA and CR4.PAE) is not supported");
         }
         if (!cpu.canonical(la)) {
             throw CpuException.gp0("non-canonical address 0x" + Long.toHexString(la));

@@ -43,7 +43,7 @@ public final class FastSyscall {
         } else if (cpu.vendor == Vendor.INTEL) {
             throw CpuException.ud("SYSCALL outside 64-bit mode (Intel)");
         } else {
-            throw new IllegalStateException("legacy-mode SYSCALL (EFER.LMA=0) is not supported by lstar");
+            throw new dev.lstar.runtime.engine.UnsupportedFeatureException("legacy-mode SYSCALL (EFER.LMA=0) is not supported by lstar");
         }
         long rflags = cpu.getRflags() & ~(long) Flags.RF;
         cpu.debugTrapPending = false; // no single-step trap after SYSCALL, even with TF set at its start
@@ -71,7 +71,7 @@ public final class FastSyscall {
         if ((cpu.efer & Cpu.EFER_SCE) == 0) throw CpuException.ud("SYSRET with EFER.SCE=0");
         if (!cpu.is64BitCode()) {
             if (cpu.vendor == Vendor.INTEL) throw CpuException.ud("SYSRET outside 64-bit mode (Intel)");
-            if (!longModeActive(cpu)) throw new IllegalStateException("legacy-mode SYSRET (EFER.LMA=0) is not supported by lstar");
+            if (!longModeActive(cpu)) throw new dev.lstar.runtime.engine.UnsupportedFeatureException("legacy-mode SYSRET (EFER.LMA=0) is not supported by lstar");
         }
         if (cpu.cpl != 0) throw CpuException.gp0("SYSRET at CPL " + cpu.cpl);
         long rcx = cpu.r[Cpu.RCX];

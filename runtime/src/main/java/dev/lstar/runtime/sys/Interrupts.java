@@ -70,7 +70,7 @@ public final class Interrupts {
     public static void deliverEvent(Cpu cpu, int vector, int errorCode, boolean hasErrorCode, int kind,
                                     long faultRip, long returnRip) {
         if ((cpu.efer & Cpu.EFER_LMA) == 0) {
-            throw new IllegalStateException("interrupt delivery outside IA-32e mode is not supported by lstar ("
+            throw new dev.lstar.runtime.engine.UnsupportedFeatureException("interrupt delivery outside IA-32e mode is not supported by lstar ("
                     + CpuException.vectorName(vector) + ")");
         }
         cpu.halted = false;

@@ -29,7 +29,7 @@ public final class Iret {
      */
     public static void iret(Cpu cpu, int opSize) {
         if (!cpu.is64BitCode()) {
-            throw new IllegalStateException("IRET outside 64-bit mode is not supported by lstar");
+            throw new dev.lstar.runtime.engine.UnsupportedFeatureException("IRET outside 64-bit mode is not supported by lstar");
         }
         if (opSize != 8 && opSize != 4 && opSize != 2) throw new IllegalArgumentException("IRET operand size " + opSize);
         long oldFlags = cpu.getRflags();
