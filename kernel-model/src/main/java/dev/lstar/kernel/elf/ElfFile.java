@@ -17,8 +17,10 @@ import java.util.Optional;
  * relocatable objects, core dumps and other non-executables; dynamically linked executables
  * (PT_INTERP; not supported yet); PT_LOAD segments that overlap, are not in ascending address
  * order, are misaligned (p_vaddr and p_offset must agree modulo p_align and modulo the 4 KiB
- * page, as Linux's mmap-based loader requires), have p_memsz &lt; p_filesz, or do not fit in the
- * 47-bit user address space.
+ * page, as Linux's mmap-based loader requires; not checked for a p_filesz 0 segment, whose
+ * p_offset is never used), have p_memsz &lt; p_filesz, or do not fit in the 47-bit user address
+ * space. A PT_INTERP is checked as Linux checks it (path of 2 to 4096 bytes inside the file,
+ * NUL-terminated) and then refused, naming the interpreter ({@link ElfException#interpreter}).
  *
  * <p>Two PT_LOADs may share a page (their exact ranges do not overlap); the loader has to map
  * such a page with the union of their permissions.
