@@ -5,6 +5,7 @@ import dev.lstar.kernel.ExitStatus;
 import dev.lstar.kernel.KernelConfig;
 import dev.lstar.kernel.LinuxKernel;
 import dev.lstar.kernel.elf.ElfException;
+import dev.lstar.kernel.elf.ElfFile;
 import dev.lstar.runtime.Vendor;
 import dev.lstar.runtime.engine.Engine;
 
@@ -43,25 +44,40 @@ public final class Main {
             126 for files that cannot be executed, 127 for files that do not exist.
             """;
 
+    /**
+     * Largest executable {@code lstar run} reads (the file is read whole into the JVM heap; static
+     * executables are far smaller). Larger files are refused with status 126 before any byte is read.
+     */
+    static final long MAX_EXECUTABLE_BYTES = 256L << 20;
+
+    /** Called with the machine just before the guest starts (tests use it to bound a run's time). */
+    static volatile java.util.function.Consumer<dev.lstar.runtime.Machine> beforeRun;
+
     public static void main(String[] args) {
+        int status = execute(args, System.in, System.out, System.err);
+        System.out.flush();
+        System.exit(status);
+    }
+
+    /** The whole command with its top-level error handling: what {@link #main} exits with. */
+    static int execute(String[] args, InputStream in, PrintStream out, PrintStream err) {
         int status;
         try {
-            status = run(args, System.out, System.err);
+            status = run(args, in, out, err);
         } catch (UsageException e) {
-            System.err.println("lstar: " + e.getMessage());
-            System.err.println("try 'lstar --help'");
+            err.println("lstar: " + e.getMessage());
+            err.println("try 'lstar --help'");
             status = 2;
         } catch (OutOfMemoryError e) {
-            System.err.println("lstar: the host JVM ran out of memory (" + e.getMessage() + ")");
+            err.println("lstar: the host JVM ran out of memory (" + e.getMessage() + ")");
             status = 70;
         } catch (RuntimeException e) {
             // an lstar bug, not a guest's doing: one line plus where, so it can be reported
             StackTraceElement at = e.getStackTrace().length > 0 ? e.getStackTrace()[0] : null;
-            System.err.println("lstar: internal error: " + e + (at != null ? " at " + at : ""));
+            err.println("lstar: internal error: " + e + (at != null ? " at " + at : ""));
             status = 70;
         }
-        System.out.flush();
-        System.exit(status);
+        return status;
     }
 
     static final class UsageException extends RuntimeException {
@@ -80,6 +96,10 @@ public final class Main {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
+        return run(args, System.in, out, err);
+    }
+
+    static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
         if (args.length == 0) throw new UsageException("no command given");
         String cmd = args[0];
         switch (cmd) {
@@ -91,21 +111,94 @@ public final class Main {
         Options o = parse(args, 1);
         if (cmd.equals("demo")) return Demo.run(o, out, err);
         if (o.rest.isEmpty()) throw new UsageException("run: no FILE given");
-        Path file = Path.of(o.rest.get(0));
+        String name = o.rest.get(0);
         byte[] elf;
         try {
-            elf = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            err.println("lstar: " + file + ": No such file or directory");
-            return 127;
-        } catch (AccessDeniedException e) {
-            err.println("lstar: " + file + ": Permission denied");
-            return 126;
-        } catch (IOException e) {
-            err.println("lstar: " + file + ": cannot read: " + e.getMessage());
-            return 126;
+            elf = readExecutable(name);
+        } catch (FileRefused e) {
+            err.println("lstar: " + name + ": " + e.getMessage());
+            return e.status;
         }
-        return runGuest(o, elf, file.toString(), o.rest, out, err, System.in).status;
+        return runGuest(o, elf, name, o.rest, out, err, in).status;
+    }
+
+    /** A file {@code lstar run} will not read, with the shell's status for it (126 or 127). */
+    static final class FileRefused extends Exception {
+        private static final long serialVersionUID = 1L;
+        final int status;
+
+        FileRefused(int status, String message) {
+            super(message, null, false, false);
+            this.status = status;
+        }
+    }
+
+    /**
+     * The bytes of the executable {@code name}, read only if it is a regular file (after symbolic
+     * links, as execve follows them) of at most {@link #MAX_EXECUTABLE_BYTES}. Linux's execve
+     * refuses directories, devices, FIFOs and sockets with EACCES before reading anything; so does
+     * this (reading /dev/zero would never end, opening a FIFO would block).
+     */
+    static byte[] readExecutable(String name) throws FileRefused {
+        Path file;
+        try {
+            file = Path.of(name);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new FileRefused(127, "No such file or directory");
+        }
+        java.nio.file.attribute.BasicFileAttributes attrs;
+        try {
+            attrs = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            throw new FileRefused(127, "No such file or directory");
+        } catch (AccessDeniedException e) {
+            throw new FileRefused(126, "Permission denied");
+        } catch (IOException e) {
+            throw new FileRefused(126, "cannot read: " + oneLine(e));
+        }
+        if (attrs.isDirectory()) throw new FileRefused(126, "Is a directory");
+        if (!attrs.isRegularFile()) {
+            throw new FileRefused(126, "Permission denied (not a regular file: " + kind(file) + ")");
+        }
+        if (attrs.size() > MAX_EXECUTABLE_BYTES) {
+            throw new FileRefused(126, "file too large (" + attrs.size() + " bytes; lstar runs executables of up to "
+                    + (MAX_EXECUTABLE_BYTES >> 20) + " MiB)");
+        }
+        // read at most one byte more than the limit: the file may have grown, or been replaced, since
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] bytes = in.readNBytes((int) MAX_EXECUTABLE_BYTES + 1);
+            if (bytes.length > MAX_EXECUTABLE_BYTES) {
+                throw new FileRefused(126, "file too large (more than " + (MAX_EXECUTABLE_BYTES >> 20) + " MiB)");
+            }
+            return bytes;
+        } catch (NoSuchFileException e) {
+            throw new FileRefused(127, "No such file or directory");
+        } catch (AccessDeniedException e) {
+            throw new FileRefused(126, "Permission denied");
+        } catch (IOException e) {
+            throw new FileRefused(126, "cannot read: " + oneLine(e));
+        }
+    }
+
+    /** What a non-regular file is, by its st_mode (the JDK's "unix" attribute view), for the message. */
+    private static String kind(Path file) {
+        try {
+            int mode = (Integer) Files.getAttribute(file, "unix:mode");
+            return switch (mode & 0170000) {
+                case 0020000 -> "a character device";
+                case 0060000 -> "a block device";
+                case 0010000 -> "a FIFO";
+                case 0140000 -> "a socket";
+                default -> "a special file";
+            };
+        } catch (IOException | RuntimeException e) {
+            return "a special file";
+        }
+    }
+
+    private static String oneLine(IOException e) {
+        String m = e.getMessage() == null ? "I/O error" : e.getMessage();
+        return m.replaceAll("[\\r\\n]+", " ");
     }
 
     static Options parse(String[] args, int from) {
@@ -158,6 +251,12 @@ public final class Main {
         try {
             kernel.exec(elf, path, argv, List.of("PATH=/usr/bin:/bin", "LSTAR=1"));
         } catch (ElfException e) {
+            if (e.interpreter() != null && !exists(e.interpreter())) {
+                // Linux's execve opens the interpreter next and fails with ENOENT: the shell's 127
+                err.println("lstar: " + path + ": interpreter " + (e.interpreter().isEmpty() ? "(empty path)"
+                        : ElfFile.printable(e.interpreter())) + ": No such file or directory");
+                return new Outcome(127, null, 0, 0, 0, "");
+            }
             err.println("lstar: " + path + ": " + e.getMessage());
             return new Outcome(126, null, 0, 0, 0, "");
         }
@@ -170,6 +269,8 @@ public final class Main {
             };
         }
         Engine engine = Engines.create(o.engine, kernel.machine);
+        var hook = beforeRun;
+        if (hook != null) hook.accept(kernel.machine);
         long t0 = System.nanoTime();
         ExitStatus exit = kernel.run(engine);
         long nanos = System.nanoTime() - t0;
@@ -185,6 +286,14 @@ public final class Main {
                 mmu.slowAccesses, mmu.walks, mmu.pageFaults, mmu.cr3Writes, mmu.invlpgs, mmu.fullFlushes);
         if (o.stats) err.println(stats.strip());
         return new Outcome(exit.shellStatus(), exit, kernel.syscallCount(), kernel.cpu.instructions, nanos, stats);
+    }
+
+    private static boolean exists(String path) {
+        try {
+            return !path.isEmpty() && Files.exists(Path.of(path));
+        } catch (java.nio.file.InvalidPathException e) {
+            return false;
+        }
     }
 
     static byte[] resource(String name) {

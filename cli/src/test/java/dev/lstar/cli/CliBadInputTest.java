@@ -55,6 +55,21 @@ class CliBadInputTest {
         return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
     }
 
+    /** {@link #lstar} that fails instead of waiting when the child does not end within {@code seconds}. */
+    static Result lstarWithin(int seconds, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(Arrays.asList(args));
+        Path out = dir.resolve("child.out"), err = dir.resolve("child.err");
+        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+            throw new AssertionError("lstar " + String.join(" ", args) + " did not finish within " + seconds + " s");
+        }
+        return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
     /** Exactly one line on stderr, starting "lstar: FILE: " and containing {@code what}; no trace. */
     static void assertFileError(Result r, int status, Path file, String what) {
         assertEquals(status, r.status(), r.stderr());
@@ -174,5 +189,106 @@ class CliBadInputTest {
         assertUsageError(lstar("run", "--kpti"), "--kpti needs a value");
         assertUsageError(lstar("run", "--kpti", "maybe", p.toString()), "--kpti takes on or off");
         assertUsageError(lstar("run", "--cpu", "arm", p.toString()), "--cpu takes intel or amd");
+    }
+
+    /** Regression (ce24444): /dev/zero was read until the heap ran out (status 70). Linux: EACCES, the shell's 126. */
+    @Test
+    void characterDeviceIsRefusedBeforeReading() throws Exception {
+        Path zero = Path.of("/dev/zero");
+        assumeFalse(!Files.exists(zero), "no /dev/zero");
+        assertFileError(lstarWithin(30, "run", zero.toString()), 126, zero, "not a regular file: a character device");
+        Path link = dir.resolve("zero-link");
+        Files.deleteIfExists(link);
+        Files.createSymbolicLink(link, zero);
+        assertFileError(lstarWithin(30, "run", link.toString()), 126, link, "not a regular file: a character device");
+    }
+
+    /** Regression (ce24444): a FIFO blocked lstar forever in open. */
+    @Test
+    void fifoIsRefusedWithoutOpeningIt() throws Exception {
+        Path fifo = dir.resolve("a-fifo");
+        Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        assumeFalse(mk.waitFor() != 0, "no mkfifo");
+        assertFileError(lstarWithin(30, "run", fifo.toString()), 126, fifo, "not a regular file: a FIFO");
+    }
+
+    @Test
+    void socketIsRefused() throws Exception {
+        Path sock = dir.resolve("a-socket");
+        try (var ch = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            ch.bind(java.net.UnixDomainSocketAddress.of(sock));
+            assertFileError(lstarWithin(30, "run", sock.toString()), 126, sock, "not a regular file: a socket");
+        }
+    }
+
+    /** Files over Main.MAX_EXECUTABLE_BYTES are refused from their size, before a byte is read (a sparse file here). */
+    @Test
+    void hugeFileIsRefusedUpFront() throws Exception {
+        Path big = dir.resolve("huge");
+        try (var f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+            f.write(hello);
+            f.setLength(Main.MAX_EXECUTABLE_BYTES + 1);
+        }
+        assertFileError(lstarWithin(30, "run", big.toString()), 126, big, "file too large");
+        Files.delete(big);
+    }
+
+    @Test
+    void danglingSymlinkIsMissingAndGoodSymlinkRuns() throws Exception {
+        Path dangling = dir.resolve("dangling");
+        Files.deleteIfExists(dangling);
+        Files.createSymbolicLink(dangling, dir.resolve("nowhere"));
+        assertFileError(lstar("run", dangling.toString()), 127, dangling, "No such file or directory");
+        Path good = dir.resolve("good-link");
+        Files.deleteIfExists(good);
+        Files.createSymbolicLink(good, write("hello-target", hello));
+        Result r = lstar("run", good.toString());
+        assertEquals(0, r.status(), r.stderr());
+        assertEquals("hello from lstar\n", r.stdout());
+    }
+
+    private static int phdr(byte[] elf, int index) {
+        return (int) (elf[32] & 0xff | (elf[33] & 0xff) << 8) + 56 * index;
+    }
+
+    private static byte[] with(byte[] b, int off, int width, long v) {
+        byte[] c = b.clone();
+        for (int i = 0; i < width; i++) c[off + i] = (byte) (v >>> (8 * i));
+        return c;
+    }
+
+    /** Linux's execve opens the interpreter and fails with ENOENT (the shell's 127); an empty or bad PT_INTERP is ENOEXEC (126). */
+    @Test
+    void interpreterProblems() throws Exception {
+        String path = "/nonexistent/ld-lstar.so\0";
+        byte[] b = Arrays.copyOf(hello, hello.length + path.length());
+        System.arraycopy(path.getBytes(StandardCharsets.ISO_8859_1), 0, b, hello.length, path.length());
+        int relro = phdr(hello, 6); // GNU_RELRO becomes PT_INTERP
+        b = with(with(with(b, relro, 4, 3), relro + 8, 8, hello.length), relro + 32, 8, path.length());
+        Path missing = write("interp-missing", b);
+        assertFileError(lstar("run", missing.toString()), 127, missing, "interpreter /nonexistent/ld-lstar.so: No such file or directory");
+        Path huge = write("interp-huge", with(b, relro + 8, 8, 0x80000000L));
+        assertFileError(lstar("run", huge.toString()), 126, huge, "INTERP");
+        Path empty = write("interp-empty", with(b, relro + 32, 8, 0));
+        assertFileError(lstar("run", empty.toString()), 126, empty, "bad interpreter path size 0");
+    }
+
+    /** e_entry at or above TASK_SIZE (here -1, which also hung the engines): refused before anything runs. */
+    @Test
+    void entryOutsideUserSpace() throws Exception {
+        for (long entry : new long[] {-1L, 0x800000000000L, 0xffffffff81000000L}) {
+            Path p = write("entry-" + Long.toHexString(entry), with(hello, 24, 8, entry));
+            assertFileError(lstarWithin(60, "run", p.toString()), 126, p, "is outside the user address space");
+        }
+    }
+
+    /** Regression (ce24444): a bss-only PT_LOAD whose p_offset is past the end of the file runs, as on Linux. */
+    @Test
+    void bssOnlySegmentWithOffsetPastTheEnd() throws Exception {
+        int data = phdr(hello, 3); // the RW PT_LOAD: .tdata .data .bss; the program reads none of them
+        Path p = write("bss-past-eof", with(with(hello, data + 32, 8, 0), data + 8, 8, 0xffffffffL));
+        Result r = lstar("run", p.toString());
+        assertEquals(0, r.status(), r.stderr());
+        assertEquals("hello from lstar\n", r.stdout());
     }
 }

@@ -52,11 +52,32 @@ public final class UserProcess {
         if (elf.programHeaders().stream().anyMatch(p -> p.type() == ProgramHeader.PT_INTERP)) {
             throw new ElfException("dynamically linked executables are not supported yet (it has a PT_INTERP); build it with -static");
         }
-        long bias = elf.type() == ElfFile.Type.DYN ? ET_DYN_BASE : 0;
+        long bias = elf.type() == ElfFile.Type.DYN ? ET_DYN_BASE & -maximumAlignment(elf) : 0;
         UserProcess p = new UserProcess(kernel, mm, elf, bias);
+        // load_elf_binary: BAD_ADDR(e_entry + load_bias), i.e. at or above TASK_SIZE, fails the exec
+        // (Linux is past its point of no return there and kills the new image with SIGSEGV; lstar
+        // refuses the file before it runs anything)
+        if (Long.compareUnsigned(p.entry, mm.taskSizeMax) >= 0) {
+            throw new ElfException("e_entry 0x" + Long.toHexString(elf.entry())
+                    + (bias != 0 ? " + load bias 0x" + Long.toHexString(bias) : "")
+                    + " is outside the user address space (below 0x" + Long.toHexString(mm.taskSizeMax) + ")");
+        }
         p.mapSegments();
         p.initialSp = p.buildStack(path, argv, envp);
         return p;
+    }
+
+    /**
+     * fs/binfmt_elf.c maximum_alignment(): the largest power-of-two p_align of the PT_LOADs, at
+     * least the page size; Linux aligns an ET_DYN's load bias down to it (a huge p_align moves the
+     * image to 0, below the lowest mappable address).
+     */
+    static long maximumAlignment(ElfFile elf) {
+        long align = 4096;
+        for (ProgramHeader ph : elf.loadSegments()) {
+            if (Long.bitCount(ph.align()) == 1 && Long.compareUnsigned(ph.align(), align) > 0) align = ph.align();
+        }
+        return align;
     }
 
     private void mapSegments() {
@@ -71,7 +92,15 @@ public final class UserProcess {
             // pages shared with an earlier segment keep both segments' rights, as overlapping mmaps would
             Vma prev = mm.find(start);
             if (prev != null) prot |= prev.prot;
-            mm.add(start, end, prot, "elf");
+            // the pages past the file bytes are anonymous memory, mapped as brk memory is (elf_load's
+            // vm_brk_flags): readable and writable whatever p_flags says, executable if the segment is
+            long fileEnd = ph.filesz() == 0 ? start : Math.min(end, (ph.vaddr() + loadBias + ph.filesz() + 0xFFF) & ~0xFFFL);
+            if (fileEnd > start) mm.add(start, fileEnd, prot, "elf");
+            if (end > fileEnd) {
+                int anon = Vma.PROT_READ | Vma.PROT_WRITE | (ph.executable() ? Vma.PROT_EXEC : 0);
+                Vma shared = fileEnd == start ? prev : null;
+                mm.add(fileEnd, end, anon | (shared != null ? shared.prot : 0), "elf");
+            }
             byte[] data = elf.fileBytes(ph);
             mm.poke(ph.vaddr() + loadBias, data, 0, data.length);
             highest = Math.max(highest, end);

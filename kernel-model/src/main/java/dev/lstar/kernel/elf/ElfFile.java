@@ -17,8 +17,10 @@ import java.util.Optional;
  * relocatable objects, core dumps and other non-executables; dynamically linked executables
  * (PT_INTERP; not supported yet); PT_LOAD segments that overlap, are not in ascending address
  * order, are misaligned (p_vaddr and p_offset must agree modulo p_align and modulo the 4 KiB
- * page, as Linux's mmap-based loader requires), have p_memsz &lt; p_filesz, or do not fit in the
- * 47-bit user address space.
+ * page, as Linux's mmap-based loader requires; not checked for a p_filesz 0 segment, whose
+ * p_offset is never used), have p_memsz &lt; p_filesz, or do not fit in the 47-bit user address
+ * space. A PT_INTERP is checked as Linux checks it (path of 2 to 4096 bytes inside the file,
+ * NUL-terminated) and then refused, naming the interpreter ({@link ElfException#interpreter}).
  *
  * <p>Two PT_LOADs may share a page (their exact ranges do not overlap); the loader has to map
  * such a page with the union of their permissions.
@@ -38,6 +40,8 @@ public final class ElfFile {
     /** Largest program header table accepted (Linux load_elf_phdrs refuses more than 64 KiB). */
     public static final int MAX_PHDR_TABLE = 65536;
     private static final long PAGE = 4096;
+    /** Longest PT_INTERP Linux accepts (PATH_MAX, including the NUL). */
+    public static final int PATH_MAX = 4096;
 
     /** Executable kinds lstar loads. */
     public enum Type {
@@ -176,8 +180,7 @@ public final class ElfFile {
                         + len + "-byte file");
             }
             switch (ph.type()) {
-                case ProgramHeader.PT_INTERP -> throw new ElfException(
-                        "dynamic executables are not supported yet (PT_INTERP requests " + interpreter(file, ph) + ")");
+                case ProgramHeader.PT_INTERP -> throw interpreterError(file, ph);
                 case ProgramHeader.PT_LOAD -> {
                     checkLoad(what, ph);
                     if (!loads.isEmpty()) {
@@ -231,6 +234,9 @@ public final class ElfFile {
             throw new ElfException(what + ": [0x" + Long.toHexString(ph.vaddr()) + " + p_memsz 0x" + Long.toHexString(ph.memsz())
                     + ") does not fit in the user address space below 0x" + Long.toHexString(USER_LIMIT) + " (huge size or address)");
         }
+        if (ph.filesz() == 0) {
+            return; // nothing is read from the file, so p_offset does not matter (Linux maps anonymous memory)
+        }
         long align = ph.align();
         if (align > 1) {
             if (Long.bitCount(align) != 1) {
@@ -247,14 +253,42 @@ public final class ElfFile {
         }
     }
 
-    private static String interpreter(byte[] file, ProgramHeader ph) {
+    /**
+     * The error for a PT_INTERP, checked as Linux's load_elf_binary checks it before it opens the
+     * interpreter (-ENOEXEC for a path size outside 2..PATH_MAX or without its terminating NUL;
+     * the generic check above has already refused file bytes past the end of the file, -EIO on
+     * Linux). A well-formed one names the interpreter (up to its first NUL, as Linux opens it).
+     */
+    private static ElfException interpreterError(byte[] file, ProgramHeader ph) {
+        if (ph.filesz() < 2 || ph.filesz() > PATH_MAX) {
+            return new ElfException("PT_INTERP: bad interpreter path size " + Long.toUnsignedString(ph.filesz())
+                    + " (2 to " + PATH_MAX + " bytes)");
+        }
         int start = (int) ph.offset();
+        int last = start + (int) ph.filesz() - 1;
+        if (file[last] != 0) {
+            return new ElfException("PT_INTERP: the interpreter path is not NUL-terminated");
+        }
         int end = start;
-        int limit = (int) Math.min(file.length, ph.offset() + Math.min(ph.filesz(), 4096));
-        while (end < limit && file[end] != 0) {
+        while (file[end] != 0) {
             end++;
         }
-        return end > start ? new String(file, start, end - start, StandardCharsets.ISO_8859_1) : "an interpreter";
+        String path = new String(file, start, end - start, StandardCharsets.ISO_8859_1);
+        return new ElfException("dynamic executables are not supported yet (PT_INTERP requests "
+                + (path.isEmpty() ? "an empty interpreter path" : printable(path)) + ")", path);
+    }
+
+    /** {@code s} with control and non-ASCII characters as \xNN, so that a message stays one line. */
+    public static String printable(String s) {
+        StringBuilder sb = new StringBuilder();
+        for (char c : s.toCharArray()) {
+            if (c < 0x20 || c >= 0x7f || c == '\\') {
+                sb.append(String.format("\\x%02x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
     }
 
     /** Readable name of an e_machine value, with its number. */
@@ -365,6 +399,9 @@ public final class ElfFile {
 
     /** A copy of the file bytes of {@code ph} ({@code p_filesz} bytes from {@code p_offset}). */
     public byte[] fileBytes(ProgramHeader ph) {
+        if (ph.filesz() == 0) {
+            return new byte[0]; // a bss-only segment: its p_offset may be anything, even past the end of the file
+        }
         byte[] out = new byte[(int) ph.filesz()];
         System.arraycopy(data, (int) ph.offset(), out, 0, out.length);
         return out;

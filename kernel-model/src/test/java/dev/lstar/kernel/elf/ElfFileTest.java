@@ -293,4 +293,42 @@ class ElfFileTest {
         assertEquals("more than one PT_TLS segment (" + tls + " and " + relro + ")",
                 reject(with(file, ph(elf, relro, 0), 4, ProgramHeader.PT_TLS)));
     }
+
+    /** Regression (ce24444): a PT_INTERP at a huge p_offset was an ArrayIndexOutOfBoundsException. */
+    @Test
+    void interpreterHeadersAreCheckedAsLinuxChecksThem() throws IOException {
+        byte[] file = resource("hello");
+        ElfFile elf = ElfFile.parse(file);
+        int relro = elf.programHeaders().stream().filter(p -> p.type() == ProgramHeader.PT_GNU_RELRO).findFirst().orElseThrow().index();
+        byte[] interp = with(file, ph(elf, relro, 0), 4, ProgramHeader.PT_INTERP);
+        for (long offset : new long[] {0x80000000L, 0xffffffffL, -1L}) {
+            for (long size : new long[] {0, 8}) {
+                String msg = reject(with(with(interp, ph(elf, relro, P_OFFSET), 8, offset), ph(elf, relro, P_FILESZ), 8, size));
+                assertTrue(size == 0 ? msg.contains("bad interpreter path size 0") : msg.contains("segment " + relro + " (INTERP)"), msg);
+            }
+        }
+        assertEquals("PT_INTERP: bad interpreter path size 4097 (2 to 4096 bytes)",
+                reject(with(with(interp, ph(elf, relro, P_OFFSET), 8, 0), ph(elf, relro, P_FILESZ), 8, 4097)));
+        // the file's first 8 bytes (7f 45 4c 46 02 01 01 00) end in a NUL: "\x7fELF\x02\x01\x01", as one line
+        byte[] header = with(with(interp, ph(elf, relro, P_OFFSET), 8, 0), ph(elf, relro, P_FILESZ), 8, 8);
+        ElfException e = assertThrows(ElfException.class, () -> ElfFile.parse(header));
+        assertEquals("dynamic executables are not supported yet (PT_INTERP requests \\x7fELF\\x02\\x01\\x01)", e.getMessage());
+        assertEquals("\u007fELF\u0002\u0001\u0001", e.interpreter());
+        // 7 bytes: no NUL at the end
+        assertEquals("PT_INTERP: the interpreter path is not NUL-terminated",
+                reject(with(with(interp, ph(elf, relro, P_OFFSET), 8, 0), ph(elf, relro, P_FILESZ), 8, 7)));
+    }
+
+    /** Regression (ce24444): p_filesz 0 means nothing is read, so p_offset may lie past the end of the file. */
+    @Test
+    void bssOnlySegmentMayHaveAnyOffset() throws IOException {
+        byte[] file = resource("hello");
+        ElfFile elf = ElfFile.parse(file);
+        ProgramHeader data = elf.loadSegments().getLast();
+        byte[] bss = with(file, ph(elf, data.index(), P_FILESZ), 8, 0);
+        for (long offset : new long[] {file.length + 1L, 0x80000000L, 0xffffffffL, -1L, 0x123}) {
+            ElfFile parsed = ElfFile.parse(with(bss, ph(elf, data.index(), P_OFFSET), 8, offset));
+            assertEquals(0, parsed.fileBytes(parsed.loadSegments().getLast()).length);
+        }
+    }
 }
