@@ -34,10 +34,32 @@ public final class FuzzMain {
     private FuzzMain() {}
 
     public record Options(List<String> engines, List<Boolean> kernelModes, List<Boolean> hookModes, int streams, long seed,
-                          boolean minimize, Path out, boolean reuse, long timeoutMicros, long count, boolean host, PrintStream log) {
+                          boolean minimize, Path out, boolean reuse, long timeoutMicros, long count, boolean host, PrintStream log,
+                          java.util.function.Function<Finding, String> triage) {
         public static Options defaults() {
             return new Options(List.of("interp", "jit"), List.of(false, true), List.of(false, true), 500, 1, false, null, true,
-                    500_000, 1000, true, System.out);
+                    500_000, 1000, true, System.out, f -> null);
+        }
+
+        public Options withStreams(int n) {
+            return new Options(engines, kernelModes, hookModes, n, seed, minimize, out, reuse, timeoutMicros, count, host, log, triage);
+        }
+
+        /** {@code triage} names the known bug a finding belongs to (such findings are counted, not reported), or returns null. */
+        public Options withTriage(java.util.function.Function<Finding, String> t) {
+            return new Options(engines, kernelModes, hookModes, streams, seed, minimize, out, reuse, timeoutMicros, count, host, log, t);
+        }
+
+        public Options withLog(PrintStream p) {
+            return new Options(engines, kernelModes, hookModes, streams, seed, minimize, out, reuse, timeoutMicros, count, host, p, triage);
+        }
+
+        public Options withSeed(long s) {
+            return new Options(engines, kernelModes, hookModes, streams, s, minimize, out, reuse, timeoutMicros, count, host, log, triage);
+        }
+
+        public Options withMinimize(boolean m) {
+            return new Options(engines, kernelModes, hookModes, streams, seed, m, out, reuse, timeoutMicros, count, host, log, triage);
         }
     }
 
@@ -49,7 +71,7 @@ public final class FuzzMain {
     }
 
     /** The first finding of each signature (minimized if asked), every finding's count per signature, and the rates. */
-    public record Result(Map<String, Finding> classes, Map<String, Integer> counts, List<Rate> rates) {}
+    public record Result(Map<String, Finding> classes, Map<String, Integer> counts, Map<String, Integer> known, List<Rate> rates) {}
 
     /** The seed of stream {@code i} of configuration {@code c}, so any one stream can be regenerated alone. */
     public static long streamSeed(long seed, int c, int i) {
@@ -63,6 +85,7 @@ public final class FuzzMain {
             StreamGen gen = new StreamGen(host == null ? -1 : host.dataBase());
             Map<String, Finding> classes = new LinkedHashMap<>();
             Map<String, Integer> counts = new LinkedHashMap<>();
+            Map<String, Integer> known = new LinkedHashMap<>();
             List<Rate> rates = new ArrayList<>();
             int ci = 0;
             for (boolean kernel : o.kernelModes) {
@@ -76,6 +99,11 @@ public final class FuzzMain {
                         List<Finding> fs = fuzzer.check(s, cfg);
                         found += fs.size();
                         for (Finding f : fs) {
+                            String bug = o.triage.apply(f);
+                            if (bug != null) {
+                                known.merge(bug, 1, Integer::sum);
+                                continue;
+                            }
                             counts.merge(f.signature(), 1, Integer::sum);
                             if (classes.containsKey(f.signature())) continue;
                             long m0 = System.nanoTime();
@@ -100,7 +128,7 @@ public final class FuzzMain {
                     ci++;
                 }
             }
-            return new Result(classes, counts, rates);
+            return new Result(classes, counts, known, rates);
         } finally {
             if (host != null) host.close();
         }
@@ -170,7 +198,7 @@ public final class FuzzMain {
         System.out.printf("lstar fuzz: engines %s, seed %d, %d streams per configuration, count %d, timeout %d ms, reset %s%s%n",
                 String.join(",", engines), seed, streams, count, timeout / 1000, reuse ? "snapshot" : "fresh",
                 host && HostCpu.supported() ? ", host CPU on for single-instruction streams" : "");
-        Result r = run(new Options(engines, modes, hooks, streams, seed, minimize, out, reuse, timeout, count, host, System.out));
+        Result r = run(new Options(engines, modes, hooks, streams, seed, minimize, out, reuse, timeout, count, host, System.out, f -> null));
         System.out.println();
         System.out.println(r.classes().size() + " finding classes:");
         r.counts().forEach((sig, n) -> System.out.printf("  %5d x %s%n", n, sig));

@@ -28,6 +28,10 @@ import java.util.SplittableRandom;
  */
 public final class StreamGen {
     private static final List<Row> ROWS = OpcodeTable.rows();
+    /** Privileged rows (MOV CR, RDMSR/WRMSR, SWAPGS, LGDT, HLT ...): a fifth of the picks in kernel mode. */
+    private static final List<Row> SYSTEM = ROWS.stream().filter(r -> (r.attributes & OpcodeTable.A_PRIV) != 0).toList();
+    /** Indirect branch targets that are not in the stream: -1 (the top of the address space), non-canonical, unmapped, the padding. */
+    private static final long[] ODD_TARGETS = {-1L, 1L << 63, 0x0000_8000_0000_0000L, 0x50_0000L, Layout.CODE + 0xFF0, 0};
     private static final int[] MSRS = {0xC000_0080, 0xC000_0081, 0xC000_0082, 0xC000_0084, 0xC000_0100, 0xC000_0101,
             0xC000_0102, 0x10, 0x1B, 0x174, 0x175, 0x176, 0xC000_0103, 0x277, 0x12345};
     private static final long[] CR_VALUES = {0, 0x1000, 0x40000000L, 0x2000, 0x80050033L, 0x6F0, 0x3406F0, 0xF, 1L << 63,
@@ -85,7 +89,7 @@ public final class StreamGen {
         int n = 1 + rnd.nextInt(rnd.nextBoolean() ? 6 : 24);
         List<Item> items = new ArrayList<>();
         while (items.size() < n) {
-            Row r = ROWS.get(rnd.nextInt(ROWS.size()));
+            Row r = kernel && rnd.nextInt(5) == 0 ? SYSTEM.get(rnd.nextInt(SYSTEM.size())) : ROWS.get(rnd.nextInt(ROWS.size()));
             if (!kernel && (r.attributes & OpcodeTable.A_PRIV) != 0 && rnd.nextInt(3) != 0) continue; // fewer #GP in user mode
             int target = rnd.nextInt(4) == 0 ? rnd.nextInt(items.size() + 1) : items.size() + 1 + rnd.nextInt(n - items.size() + 1);
             RowEncoder.Enc e = RowEncoder.encode(r, rnd, target);
@@ -103,7 +107,9 @@ public final class StreamGen {
         int target = rnd.nextInt(n + 1);
         if ((m == Mnemonic.JMP || m == Mnemonic.CALL) && r.hasModrm) {
             Instruction insn = Decoder.decode(ByteSource.of(0, e.bytes()), 0, new Instruction());
-            if (insn.kind[0] == Instruction.OP_REG && rnd.nextInt(4) != 0) {
+            if (insn.kind[0] == Instruction.OP_REG && rnd.nextInt(4) == 0) {
+                items.add(new Item(RowEncoder.movImm64(insn.reg[0], ODD_TARGETS[rnd.nextInt(ODD_TARGETS.length)]), List.of()));
+            } else if (insn.kind[0] == Instruction.OP_REG && rnd.nextInt(3) != 0) {
                 items.add(new Item(RowEncoder.movImm64(insn.reg[0], 0), List.of(new RowEncoder.Reloc(RowEncoder.Reloc.ABS64, 2, 8, target))));
             }
         } else if ((m == Mnemonic.RET) && rnd.nextBoolean()) {
