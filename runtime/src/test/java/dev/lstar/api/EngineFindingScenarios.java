@@ -148,4 +148,25 @@ public abstract class EngineFindingScenarios implements EngineUnderTest {
         assertTrue(s.reason() == StopInfo.Reason.FAULT || s.reason() == StopInfo.Reason.UNSUPPORTED, s.toString());
         checked(emu);
     }
+
+    /**
+     * The TSC is derived from the retired-instruction count, so it must be exact inside a block on
+     * every engine: kernel mode {@code mov $0x10,%ecx; wrmsr; rdmsr} writes TSC = 0 after one
+     * instruction; rdmsr reads 1 and rdtsc 2 one instruction later each.
+     */
+    @Test
+    public void tscReadsTheExactCountInsideABlock() {
+        Emulator emu = prepared(Emulator.builder().kernelMode().engine(engine()).build());
+        emu.map(CODE, 0x1000, Perm.READ | Perm.EXEC);
+        emu.write(CODE, hex("b910000000" + "0f30" + "0f32" + "0f31" + "eb00" + "90")); // jmp: a block translated whole
+        for (int round = 0; round < 2; round++) {
+            emu.regWrite(Reg.RAX, 0);
+            emu.regWrite(Reg.RDX, 0);
+            StopInfo s = emu.start(CODE, CODE + 0xd, 2_000_000, 0);
+            assertEquals(StopInfo.Reason.UNTIL_REACHED, s.reason(), s.toString());
+            assertEquals(2, emu.regRead(Reg.RAX), "round " + round + ": rdtsc two instructions after TSC = 0");
+            assertEquals(0, emu.regRead(Reg.RDX));
+        }
+        checked(emu);
+    }
 }

@@ -78,6 +78,20 @@ public final class JitRt {
     }
 
     /**
+     * {@link #exec} with {@code cpu.instructions} exact while {@code i} runs: {@code retired} is
+     * the count of instructions the block retired before it (translated code adds them at its
+     * exits), which RDTSC/RDTSCP and RDMSR of the TSC read through the count.
+     */
+    public static long execCounted(Cpu c, Instruction i, long retired) {
+        c.instructions += retired;
+        try {
+            return Exec.execute(c, i);
+        } finally {
+            c.instructions -= retired;
+        }
+    }
+
+    /**
      * Whether instruction byte {@code la} is still fetched from physical {@code pa} (after a MOV
      * to CR3 inside a superblock). Only asks the TLB's execute fast path: anything else (a miss,
      * a fault to come) answers false and the block leaves, so the engine's own fetch decides.

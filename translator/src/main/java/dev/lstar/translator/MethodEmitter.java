@@ -299,7 +299,16 @@ final class MethodEmitter extends OperandEmitter {
         mv.visitVarInsn(ISTORE, L_FAULT_INDEX);
         mv.visitVarInsn(ALOAD, L_CPU);
         pushInsn(k);
-        mv.visitMethodInsn(INVOKESTATIC, RT, "exec", "(L" + CPU + ";L" + INSN + ";)J", false);
+        if (readsCount(i)) {
+            lconst(k); // the count exact for it (a region adds the iterations it ran)
+            if (region) {
+                mv.visitVarInsn(LLOAD, L_LOOP_RETIRED);
+                mv.visitInsn(LADD);
+            }
+            mv.visitMethodInsn(INVOKESTATIC, RT, "execCounted", "(L" + CPU + ";L" + INSN + ";J)J", false);
+        } else {
+            mv.visitMethodInsn(INVOKESTATIC, RT, "exec", "(L" + CPU + ";L" + INSN + ";)J", false);
+        }
         int t = temp();
         mv.visitVarInsn(LSTORE, t);
         reloadAll();
@@ -329,6 +338,14 @@ final class MethodEmitter extends OperandEmitter {
             validCheck(i.next(), k + 1);
             if (i.mnemonic == Mnemonic.MOV_TO_CR) fetchCheck(k + 1);
         }
+    }
+
+    /** Whether {@code i}'s semantics read the retired-instruction count (the TSC is derived from it). */
+    private static boolean readsCount(Instruction i) {
+        return switch (i.mnemonic) {
+            case RDTSC, RDTSCP, RDMSR, WRMSR -> true; // WRMSR of the TSC sets its offset from the count
+            default -> false;
+        };
     }
 
     /**

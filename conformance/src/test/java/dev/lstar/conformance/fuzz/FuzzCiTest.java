@@ -71,52 +71,11 @@ class FuzzCiTest {
      * stay clean (engines agree, StopInfo consistent, nothing thrown out of start()).
      */
     static final List<Known> KNOWN = List.of(
-            // Bug 1: RIP = 0xffffffffffffffff (mov $-1,%rax; jmp *%rax) makes start() report UNTIL_REACHED
-            // though no until was given (NO_UNTIL is -1 and the run loop compares RIP with it).
-            new Known("#1 UNTIL_REACHED at RIP=-1 without an until",
-                    f -> f.kind().equals("INVARIANT") && f.what().equals(List.of("until-reached-without-until"))
-                            || f.kind().equals("DIVERGENCE") && f.outcomes().values().stream().anyMatch(o ->
-                            o.reason() == StopInfo.Reason.UNTIL_REACHED && o.values()[Outcome.RIP] == -1)),
-            // Bug 2: the JIT's instruction count is wrong when a translated block ends in a fault or an
-            // interrupt (31 c0 cc with RAX=0x600010 reports a huge count): the stop's count differs (the
-            // stop itself agrees), or exceeds the limit. When the stream reads the TSC (= the count), the
-            // registers, flags and memory computed from it may differ too.
-            new Known("#2 JIT instruction count wrong at a fault",
-                    f -> f.kind().equals("DIVERGENCE") && f.what().contains("count") && !f.what().contains("reason")
-                            && (f.what().equals(List.of("count")) || readsTsc(f) && TSC_DERIVED.containsAll(f.what()))
-                            || f.kind().equals("INVARIANT") && f.engines().equals(List.of("jit"))
-                            && jit(f).reason() == StopInfo.Reason.FAULT && f.what().equals(List.of("count-over-limit"))),
-            // Bug 2, consequence with hooks: the corrupted count (bug 2) makes BlockRunner.interpret's
-            // "limit - c.instructions" overflow, so runBlock indexes past the block: an
-            // ArrayIndexOutOfBoundsException escapes start() (ef cc, kernel mode, INT3 handled by the hook).
-            new Known("#2b AIOOBE out of start() after the count corruption",
-                    f -> f.kind().equals("EXCEPTION") && f.engines().equals(List.of("jit")) && f.hooks()
-                            && f.what().equals(List.of("ArrayIndexOutOfBoundsException"))),
-            // Bug 3: with an interrupt hook that handles INT3, the JIT ignores the count (31 c0 cc eb fb runs
-            // to the timeout) or stops with COUNT_EXHAUSTED at a corrupted count; everything after that point
-            // differs (registers, RIP, hook events, memory), so: hooks on and the JIT's count is corrupted or its
-            // run ended on the count/timeout where the interpreter's did not.
-            new Known("#3 count ignored/corrupted on the JIT with an interrupt hook",
-                    f -> f.hooks() && (f.kind().equals("INVARIANT") && f.engines().equals(List.of("jit"))
-                            && Set.of("count-over-limit", "count-exhausted-early", "timeout-before-count").containsAll(f.what())
-                            || f.kind().equals("DIVERGENCE") && f.what().contains("count") && (jitCountCorrupt(f)
-                            || Set.of(StopInfo.Reason.COUNT_EXHAUSTED, StopInfo.Reason.TIMEOUT).contains(jit(f).reason())
-                            && jit(f).reason() != interp(f).reason()))),
-            // Bug 4: kernel mode 0f 22 d8 (mov %rax,%cr3) with RAX beyond guest RAM (0x40000000) throws
-            // MachineCheckException out of start().
-            new Known("#4 MachineCheckException out of start() (MOV to CR3 beyond RAM)",
-                    f -> f.kind().equals("EXCEPTION") && f.kernel() && f.what().equals(List.of("MachineCheckException"))),
-            // Bugs 5/6: interp and JIT disagree on RFLAGS (after MUL/IMUL: 48 f7 e7 85 f0 ... with RFLAGS 0xac6;
-            // 80 e0 0d 0f af f9), and, with an interrupt hook, on CR2.
-            new Known("#5/#6 RFLAGS (and CR2 with hooks) differ between interp and JIT",
-                    f -> f.kind().equals("DIVERGENCE") && (f.what().equals(List.of("rflags"))
-                            || f.hooks() && Set.of("rflags", "cr2").containsAll(f.what()))),
-            // NEW (found by this fuzzer): RDTSC/RDTSCP/RDMSR(0x10) in a translated block read the instruction
-            // count as of the block's start (66 69 c5 85 5e 0f 31: interp RAX=1, jit RAX=0; kernel mode
-            // b9 10 00 00 00 0f 32 likewise), so EDX:EAX (ECX for RDTSCP), and whatever the program computes or
-            // stores from them, differ while the stop agrees.
-            new Known("NEW-A RDTSC/RDTSCP/RDMSR(TSC) read a stale count in translated blocks",
-                    f -> f.kind().equals("DIVERGENCE") && readsTsc(f) && TSC_DERIVED.containsAll(f.what()) && !f.what().contains("count")));
+            // (empty: the bugs the first campaign found — RIP -1 as the no-until marker, the JIT's count at a
+            // fault and with an interrupt hook, MachineCheckException out of start(), RFLAGS after MUL/IMUL,
+            // CR2 with an interrupt hook, stale TSC reads in translated blocks — are fixed, each with a
+            // regression scenario in the runtime's EngineFindingScenarios)
+    );
 
     static String triage(Finding f) {
         for (Known k : KNOWN) if (k.explains().test(f)) return k.bug();

@@ -113,31 +113,29 @@ public final class BlockRunner {
         Instruction[] insns = b.insns;
         int k = 0;
         try {
+            // the count is exact before every instruction (RDTSC and RDMSR of the TSC read it)
             for (; k < n; k++) {
                 Instruction i = insns[k];
                 long next = Exec.execute(c, i);
                 if (next != Exec.FALLTHROUGH) {
                     if (next == Exec.REPEAT) {
                         c.rip = i.address; // not retired: runs again from here
-                        c.instructions += k;
                     } else {
                         c.rip = next;
-                        c.instructions += k + 1;
+                        c.instructions++;
                     }
                     return;
                 }
+                c.instructions++;
                 if (b.writesMemory && !b.valid && k + 1 < n) {
                     // the block rewrote its own code: continue from freshly decoded bytes
                     c.rip = i.next();
-                    c.instructions += k + 1;
                     return;
                 }
             }
             c.rip = insns[n - 1].next();
-            c.instructions += n;
         } catch (CpuException e) {
             c.rip = insns[k].address;
-            c.instructions += k;
             pendingNext = insns[k].next();
             throw e;
         }
