@@ -23,7 +23,15 @@ public record StopInfo(Reason reason, long instructions, long rip, int vector, i
         /** The guest needs something lstar does not model (e.g. 32-bit compatibility-mode code); see the message. */
         UNSUPPORTED,
         /** A fault while delivering a double fault: the machine shut down. */
-        TRIPLE_FAULT
+        TRIPLE_FAULT,
+        /**
+         * Guest memory could not be backed: the guest touched more of its RAM than the host JVM's
+         * heap can hold ({@link Emulator.Builder#ramSize} larger than the free heap). The guest
+         * state is that of the last completed block at least (the touching instruction did not
+         * complete); memory and registers can be read, but more touching will stop again. Keep
+         * {@code ramSize} within the heap (e.g. {@code -Xmx}) to never see this.
+         */
+        OUT_OF_MEMORY
     }
 
     @Override

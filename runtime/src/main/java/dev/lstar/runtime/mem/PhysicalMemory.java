@@ -106,9 +106,27 @@ public final class PhysicalMemory {
     }
 
     private byte[] allocate(int pfn) {
-        byte[] fresh = new byte[PAGE_SIZE];
+        byte[] fresh;
+        try {
+            fresh = new byte[PAGE_SIZE];
+        } catch (OutOfMemoryError e) {
+            throw new HostMemoryExhaustedException(size);
+        }
         byte[] prev = (byte[]) FRAMES.compareAndExchange(frames, pfn, (byte[]) null, fresh);
         return prev == null ? fresh : prev;
+    }
+
+    /**
+     * The host JVM's heap could not back one more guest frame: the guest's installed RAM is larger
+     * than the heap can hold (frames are allocated on first touch). Thrown instead of the
+     * {@link OutOfMemoryError} so that callers can stop the guest cleanly; lstar's Linux model
+     * sizes RAM to fit the heap, so there the guest's own out-of-memory handling trips first.
+     */
+    public static final class HostMemoryExhaustedException extends RuntimeException {
+        public HostMemoryExhaustedException(long installed) {
+            super("the host JVM heap cannot back more guest RAM (" + (installed >> 20) + " MiB installed, "
+                    + (Runtime.getRuntime().maxMemory() >> 20) + " MiB max heap)", null, false, false);
+        }
     }
 
     // ------------------------------------------------------------------ code frames
