@@ -51,7 +51,7 @@ public final class AddressSpace {
     private long totalVm, dataVm, rss;
     /** The process's limits (RLIMIT_AS, RLIMIT_DATA, RLIMIT_STACK); set by the kernel at exec. */
     ResourceLimits limits;
-    /** totalram_pages() of the overcommit heuristic: the modelled RAM in pages. */
+    /** totalram_pages() of the overcommit heuristic ({@link LinuxKernel#totalRamBytes()} in pages). */
     long totalRamPages = Long.MAX_VALUE;
     /** Called when a page cannot be populated because guest RAM is exhausted (the OOM killer). */
     Runnable outOfMemory = () -> {};
@@ -151,7 +151,7 @@ public final class AddressSpace {
      * single request for more pages than {@code totalram_pages() + total_swap_pages}; it keeps no
      * running total (the sum of all mappings may exceed RAM: that is the overcommit, and the OOM
      * killer settles it when the pages are touched). lstar models no swap, and its total RAM is
-     * the {@code --memory} size. (The "root may allocate a bit more" of the documentation belongs
+     * the {@code --memory} size less what lstar reserves below its first frame. (The "root may allocate a bit more" of the documentation belongs
      * to mode 2's admin reserve, not to this rule.)
      */
     boolean vmEnoughMemory(long pages) {

@@ -268,7 +268,7 @@ public final class LinuxKernel {
     public UserProcess exec(byte[] elf, String path, List<String> argv, List<String> envp) {
         AddressSpace as = new AddressSpace(cpu, machine.phys, frames, kernelPgd, userPgd, config.fiveLevel());
         as.limits = limits;
-        as.totalRamPages = ramBytes >>> 12;
+        as.totalRamPages = totalRamBytes() >>> 12;
         as.outOfMemory = this::outOfMemoryKill;
         process = UserProcess.load(this, as, elf, path, argv, envp);
         process.enterUserMode();
@@ -301,6 +301,15 @@ public final class LinuxKernel {
         config.stdout().flush();
         config.stderr().flush();
         return exit;
+    }
+
+    /**
+     * totalram_pages() in bytes: the RAM the page allocator manages, i.e. the modelled RAM less
+     * the 16 MiB below {@link #FIRST_FRAME} that lstar keeps for itself (as Linux's MemTotal
+     * excludes what the kernel reserved at boot). The overcommit heuristic compares against it.
+     */
+    public long totalRamBytes() {
+        return ramBytes - FIRST_FRAME;
     }
 
     /** The process's resource limits (getrlimit/setrlimit/prlimit64 see the same); set them before {@link #run}. */
