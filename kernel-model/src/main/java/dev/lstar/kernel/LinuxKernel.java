@@ -30,7 +30,7 @@ public final class LinuxKernel {
     /** The smallest RAM lstar boots with: the reserved 16 MiB plus room for the kernel's pages and a small process. */
     public static final long MIN_RAM = 32L << 20;
     /** JVM heap kept for lstar itself (decoded blocks, translations, GC slack) beyond the guest's frames. */
-    static final long HEAP_RESERVE = 256L << 20;
+    static final long HEAP_RESERVE = dev.lstar.runtime.mem.PhysicalMemory.HEAP_RESERVE;
     /** How often the CPU-time limit is checked (guest CPU time read from the running thread). */
     static final long CPU_CHECK_MICROS = 2000;
 
@@ -144,14 +144,14 @@ public final class LinuxKernel {
     }
 
     /**
-     * The most guest RAM this JVM can hold with lstar's own needs beside it: 4/5 of the maximum
-     * heap after {@link #HEAP_RESERVE}, so that a guest that touches all of its RAM is stopped by
+     * The most guest RAM this JVM can hold with lstar's own needs beside it (the physical memory's
+     * JVM-wide budget of backed frames): 4/5 of the maximum heap after {@link #HEAP_RESERVE} (a quarter
+     * of a heap under 1 GiB), so that a guest that touches all of its RAM is stopped by
      * lstar's OOM killer while the garbage collector still has room (a nearly full heap makes the
      * collector run back to back for a minute before the JVM gives up).
      */
     public static long maxRamForHeap() {
-        long usable = Runtime.getRuntime().maxMemory() - HEAP_RESERVE;
-        return usable <= 0 ? 0 : (usable / 5 * 4) & ~((1L << 20) - 1);
+        return dev.lstar.runtime.mem.PhysicalMemory.hostBudgetBytes();
     }
 
     /** The default RAM: {@link #PHYS_BYTES} (4 GiB), or less if the JVM heap cannot hold it. */
@@ -165,7 +165,7 @@ public final class LinuxKernel {
             throw new IllegalArgumentException("guest RAM of " + mib(ramBytes) + " is too small (at least " + mib(MIN_RAM) + ")");
         }
         if (ramBytes > maxRamForHeap()) {
-            long heapNeeded = ramBytes / 4 * 5 + HEAP_RESERVE;
+            long heapNeeded = Math.max(ramBytes / 4 * 5 + HEAP_RESERVE, ramBytes / 3 * 5);
             throw new IllegalArgumentException("guest RAM of " + mib(ramBytes) + " does not fit the JVM heap (max "
                     + mib(Runtime.getRuntime().maxMemory()) + "; " + mib(ramBytes) + " of RAM needs -Xmx"
                     + ((heapNeeded + (1L << 20) - 1) >> 20) + "m or more)");
