@@ -110,7 +110,8 @@ public final class PhysicalMemory {
     private byte[] allocate(int pfn) {
         if (BACKED.incrementAndGet() > BUDGET_FRAMES) {
             BACKED.decrementAndGet();
-            throw new HostMemoryExhaustedException(size);
+            if (!reclaimDeadFrames()) throw new HostMemoryExhaustedException(size);
+            BACKED.incrementAndGet();
         }
         byte[] fresh;
         try {
@@ -144,6 +145,25 @@ public final class PhysicalMemory {
     private static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create();
     /** Frames this memory backs (returned to the JVM-wide count when this memory is collected). */
     private final java.util.concurrent.atomic.AtomicLong backed = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * Over budget: the count may still include frames of physical memories nobody references any
+     * more (their cleaner runs only after a collection). Collects once and waits up to a second for
+     * the cleaners; true if the count is now below the budget. Only on this rare path.
+     */
+    private static synchronized boolean reclaimDeadFrames() {
+        if (BACKED.get() < BUDGET_FRAMES) return true;
+        System.gc();
+        for (int i = 0; i < 100 && BACKED.get() >= BUDGET_FRAMES; i++) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return BACKED.get() < BUDGET_FRAMES;
+    }
 
     /** The guest RAM (in bytes, whole MiB) the JVM heap can back: see {@link #BUDGET_FRAMES}. */
     public static long hostBudgetBytes() {
