@@ -122,6 +122,17 @@ class GuestLimitsTest {
         assertTrue(sys.mmap(0, 1 << 20, 1, PRIVATE_ANON, -1, 0) > 0, "read-only: not a data mapping");
     }
 
+    @Test
+    void rlimitStackBoundsStackGrowth() {
+        putRlimit(SCRATCH, 64 << 10, RLIM_INFINITY);
+        assertEquals(0, sys.setrlimit(RLIMIT_STACK, SCRATCH));
+        AddressSpace mm = k.process.mm;
+        assertTrue(mm.handleFault(AddressSpace.STACK_TOP - (32 << 10), 6), "within 64 KiB of the top");
+        assertTrue(mm.handleFault(AddressSpace.STACK_TOP - (64 << 10), 6), "the last page within the limit");
+        assertFalse(mm.handleFault(AddressSpace.STACK_TOP - (64 << 10) - 1, 6), "acct_stack_growth refuses: SIGSEGV");
+        assertTrue(sys.mmap(0, 4096, RW, PRIVATE_ANON, -1, 0) > 0, "other mappings are not affected");
+    }
+
     // ---------------------------------------------------------------- rlimit system calls
 
     @Test
