@@ -40,8 +40,12 @@ public final class Main {
               --strace                       one line per system call on stderr
               --trace                        every guest instruction, disassembled, on stderr
               --stats                        instructions, blocks, syscalls and time at exit
-            exit status: the guest's, 128+N if it was killed by signal N, 2 for usage errors,
-            126 for files that cannot be executed, 127 for files that do not exist.
+              --memory SIZE                  guest RAM, e.g. 512M, 2G (default: %s; must fit the JVM heap)
+              --limit-cpu SECONDS[:HARD]     RLIMIT_CPU like 'ulimit -t': SIGXCPU at SECONDS, SIGKILL at HARD
+                                             (default HARD = SECONDS, so SIGKILL first, as on Linux)
+            exit status: the guest's, 128+N if it was killed by signal N (137 after an out-of-memory
+            kill, 152 for SIGXCPU), 2 for usage errors, 126 for files that cannot be executed, 127 for
+            files that do not exist.
             """;
 
     /**
@@ -68,6 +72,9 @@ public final class Main {
             err.println("lstar: " + e.getMessage());
             err.println("try 'lstar --help'");
             status = 2;
+        } catch (dev.lstar.runtime.mem.PhysicalMemory.HostMemoryExhaustedException e) {
+            System.err.println("lstar: " + e.getMessage());
+            status = 70;
         } catch (OutOfMemoryError e) {
             err.println("lstar: the host JVM ran out of memory (" + e.getMessage() + ")");
             status = 70;
@@ -92,6 +99,10 @@ public final class Main {
         boolean engineChosen;
         boolean kpti = true, pcid = true, la57 = false, canonicalCheck = true, strace, trace, stats;
         Vendor vendor = Vendor.INTEL;
+        /** --memory in bytes, or -1 for the default. */
+        long memory = -1;
+        /** --limit-cpu soft and hard seconds, or -1 for none. */
+        long cpuSoft = -1, cpuHard = -1;
         final List<String> rest = new ArrayList<>();
     }
 
@@ -103,7 +114,7 @@ public final class Main {
         if (args.length == 0) throw new UsageException("no command given");
         String cmd = args[0];
         switch (cmd) {
-            case "--help", "-h", "help" -> { out.printf(USAGE, Engines.DEFAULT); return 0; }
+            case "--help", "-h", "help" -> { out.printf(USAGE, Engines.DEFAULT, (LinuxKernel.defaultRamBytes() >> 20) + "M"); return 0; }
             case "--version", "version" -> { out.println("lstar 0.1.0 (x86-64 on the JVM, Java " + Runtime.version() + ")"); return 0; }
             case "run", "demo" -> { }
             default -> throw new UsageException("unknown command '" + cmd + "'");
@@ -221,12 +232,43 @@ public final class Main {
                 case "--strace" -> o.strace = true;
                 case "--trace" -> o.trace = true;
                 case "--stats" -> o.stats = true;
+                case "--memory" -> o.memory = memorySize(value(args, ++i, a));
+                case "--limit-cpu" -> limitCpu(o, value(args, ++i, a));
                 case "--" -> { i++; for (; i < args.length; i++) o.rest.add(args[i]); return o; }
                 default -> throw new UsageException("unknown option '" + a + "'");
             }
         }
         for (; i < args.length; i++) o.rest.add(args[i]);
         return o;
+    }
+
+    /** "512M", "2G", "65536K", "1073741824" (binary units; an optional B or iB after the unit). */
+    static long memorySize(String v) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)(\\d{1,15})([kmgt]?)(i?b)?").matcher(v);
+        if (!m.matches()) throw new UsageException("--memory takes a size like 512M or 2G, not '" + v + "'");
+        int shift = switch (m.group(2).toLowerCase(Locale.ROOT)) {
+            case "k" -> 10; case "m" -> 20; case "g" -> 30; case "t" -> 40; default -> 0;
+        };
+        long n = Long.parseLong(m.group(1));
+        if (n > (Long.MAX_VALUE >> shift)) throw new UsageException("--memory " + v + " is too large");
+        long bytes = n << shift;
+        try {
+            LinuxKernel.checkRamFitsHeap(bytes);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--memory " + v + ": " + e.getMessage());
+        }
+        return bytes;
+    }
+
+    /** "N" (soft = hard = N seconds, like ulimit -t) or "SOFT:HARD" (HARD may be "unlimited"). */
+    static void limitCpu(Options o, String v) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,12})(?::(\\d{1,12}|unlimited))?").matcher(v);
+        if (!m.matches()) throw new UsageException("--limit-cpu takes SECONDS or SOFT:HARD, not '" + v + "'");
+        o.cpuSoft = Long.parseLong(m.group(1));
+        o.cpuHard = m.group(2) == null ? o.cpuSoft : m.group(2).equals("unlimited") ? -1 : Long.parseLong(m.group(2));
+        if (o.cpuHard != -1 && o.cpuSoft > o.cpuHard) {
+            throw new UsageException("--limit-cpu " + v + ": the soft limit is above the hard limit");
+        }
     }
 
     private static String value(String[] args, int i, String opt) {
@@ -247,7 +289,16 @@ public final class Main {
 
     static Outcome runGuest(Options o, byte[] elf, String path, List<String> argv, PrintStream out, PrintStream err, InputStream in) {
         KernelConfig cfg = new KernelConfig(o.vendor, o.kpti, o.pcid, o.la57, o.canonicalCheck, o.strace, in, out, err, err);
-        LinuxKernel kernel = LinuxKernel.boot(cfg);
+        LinuxKernel kernel;
+        try {
+            kernel = LinuxKernel.boot(cfg, o.memory > 0 ? o.memory : LinuxKernel.defaultRamBytes());
+        } catch (IllegalArgumentException e) { // the default RAM does not fit a tiny heap
+            err.println("lstar: " + e.getMessage());
+            return new Outcome(70, null, 0, 0, 0, "");
+        }
+        if (o.cpuSoft >= 0) {
+            kernel.limits().set(dev.lstar.kernel.ResourceLimits.RLIMIT_CPU, o.cpuSoft, o.cpuHard); // -1: RLIM_INFINITY
+        }
         try {
             kernel.exec(elf, path, argv, List.of("PATH=/usr/bin:/bin", "LSTAR=1"));
         } catch (ElfException e) {

@@ -43,6 +43,18 @@ public final class AddressSpace {
     private long mmapBase = STACK_TOP - STACK_SIZE - MMAP_GAP;
 
     long startBrk, brk;
+    /** mm->start_data / end_data as load_elf_binary sets them (check_data_rlimit counts end_data - start_data). */
+    long startData, endData;
+
+    // ---- memory accounting (mm->total_vm, mm->data_vm, RSS) and the limits that apply to it
+    /** Pages in all VMAs (mm->total_vm), in writable private non-stack VMAs (mm->data_vm), populated (RSS). */
+    private long totalVm, dataVm, rss;
+    /** The process's limits (RLIMIT_AS, RLIMIT_DATA, RLIMIT_STACK); set by the kernel at exec. */
+    ResourceLimits limits;
+    /** totalram_pages() of the overcommit heuristic ({@link LinuxKernel#totalRamBytes()} in pages). */
+    long totalRamPages = Long.MAX_VALUE;
+    /** Called when a page cannot be populated because guest RAM is exhausted (the OOM killer). */
+    Runnable outOfMemory = () -> {};
 
     AddressSpace(Cpu cpu, PhysicalMemory phys, FrameAllocator frames, PageTables kernelPgd, PageTables userPgd, boolean fiveLevel) {
         this.cpu = cpu;
@@ -73,8 +85,77 @@ public final class AddressSpace {
     Vma add(long start, long end, int prot, String name) {
         remove(start, end);
         Vma v = new Vma(start, end, prot, name);
-        vmas.put(start, v);
+        put(v);
         return v;
+    }
+
+    private void put(Vma v) {
+        vmas.put(v.start, v);
+        account(v, 1);
+    }
+
+    private void drop(Vma v) {
+        vmas.remove(v.start);
+        account(v, -1);
+    }
+
+    /** vm_stat_account: total_vm always; data_vm for is_data_mapping (writable, private, not the stack). */
+    private void account(Vma v, long sign) {
+        long pages = (v.end - v.start) >>> 12;
+        totalVm += sign * pages;
+        if (isData(v.prot, v.name)) dataVm += sign * pages;
+    }
+
+    private static boolean isData(int prot, String name) {
+        return (prot & Vma.PROT_WRITE) != 0 && !"[stack]".equals(name);
+    }
+
+    /** mm->total_vm in pages. */
+    public long totalVmPages() { return totalVm; }
+
+    /** mm->data_vm in pages. */
+    public long dataVmPages() { return dataVm; }
+
+    /** Populated user pages (the process's RSS) . */
+    public long rssPages() { return rss; }
+
+    /** Pages of VMAs inside [start, end) (count_vma_pages_range). */
+    long pagesMapped(long start, long end) {
+        long n = 0;
+        for (Vma v : vmas.subMap(Math.max(0, start - (1L << 46)), true, end, false).values()) {
+            long s = Math.max(v.start, start), e = Math.min(v.end, end);
+            if (e > s) n += (e - s) >>> 12;
+        }
+        return n;
+    }
+
+    /**
+     * mm/mmap.c may_expand_vm of Linux 6.6: {@code pages} more of a mapping with protection
+     * {@code prot} stay within RLIMIT_AS (total_vm) and, for a data mapping, RLIMIT_DATA (data_vm;
+     * with Linux's exception for a zero soft limit below the hard one, kept for Valgrind).
+     */
+    boolean mayExpandVm(int prot, String name, long pages) {
+        if (limits == null) return true;
+        if (Long.compareUnsigned(totalVm + pages, limits.soft(ResourceLimits.RLIMIT_AS) >>> 12) > 0) return false;
+        if (isData(prot, name) && Long.compareUnsigned(dataVm + pages, limits.soft(ResourceLimits.RLIMIT_DATA) >>> 12) > 0) {
+            return limits.soft(ResourceLimits.RLIMIT_DATA) == 0
+                    && Long.compareUnsigned(dataVm + pages, limits.hard(ResourceLimits.RLIMIT_DATA) >>> 12) <= 0;
+        }
+        return true;
+    }
+
+    /**
+     * The commit check of a new accountable mapping (security_vm_enough_memory_mm, i.e.
+     * __vm_enough_memory of mm/util.c) under the default heuristic overcommit
+     * (vm.overcommit_memory = 0, OVERCOMMIT_GUESS). In Linux 6.6 that mode refuses only a
+     * single request for more pages than {@code totalram_pages() + total_swap_pages}; it keeps no
+     * running total (the sum of all mappings may exceed RAM: that is the overcommit, and the OOM
+     * killer settles it when the pages are touched). lstar models no swap, and its total RAM is
+     * the {@code --memory} size less what lstar reserves below its first frame. (The "root may allocate a bit more" of the documentation belongs
+     * to mode 2's admin reserve, not to this rule.)
+     */
+    boolean vmEnoughMemory(long pages) {
+        return Long.compareUnsigned(pages, totalRamPages) <= 0;
     }
 
     /**
@@ -100,9 +181,9 @@ public final class AddressSpace {
     void remove(long start, long end) {
         for (Vma v : new ArrayList<>(vmas.subMap(Math.max(0, start - (1L << 46)), true, end, false).values())) {
             if (v.end <= start || v.start >= end) continue;
-            vmas.remove(v.start);
-            if (v.start < start) vmas.put(v.start, new Vma(v.start, start, v.prot, v.name));
-            if (v.end > end) vmas.put(end, new Vma(end, v.end, v.prot, v.name));
+            drop(v);
+            if (v.start < start) put(new Vma(v.start, start, v.prot, v.name));
+            if (v.end > end) put(new Vma(end, v.end, v.prot, v.name));
             unmapPages(Math.max(v.start, start), Math.min(v.end, end));
         }
     }
@@ -116,11 +197,11 @@ public final class AddressSpace {
         }
         for (Vma v : new ArrayList<>(vmas.values())) {
             if (v.end <= start || v.start >= end) continue;
-            vmas.remove(v.start);
-            if (v.start < start) vmas.put(v.start, new Vma(v.start, start, v.prot, v.name));
+            drop(v);
+            if (v.start < start) put(new Vma(v.start, start, v.prot, v.name));
             long s = Math.max(v.start, start), e = Math.min(v.end, end);
-            vmas.put(s, new Vma(s, e, prot, v.name));
-            if (v.end > end) vmas.put(end, new Vma(end, v.end, v.prot, v.name));
+            put(new Vma(s, e, prot, v.name));
+            if (v.end > end) put(new Vma(end, v.end, v.prot, v.name));
             for (long a = s; a < e; a += 4096) {
                 long pte = kernelPgd.pte(a);
                 if ((pte & PageTables.ADDR_MASK) != 0) {
@@ -148,10 +229,23 @@ public final class AddressSpace {
     long populate(long la, int prot) {
         long pte = kernelPgd.pte(la);
         if ((pte & PageTables.ADDR_MASK) != 0) return pte & PageTables.ADDR_MASK;
-        long pa = frames.allocate();
+        long pa;
+        try {
+            pa = frames.allocate();
+        } catch (FrameAllocator.OutOfGuestMemoryException e) {
+            outOfMemory.run();
+            return -1;
+        }
         phys.fill(pa, 0, 4096);
-        kernelPgd.setPte(la, pa | leafFlags(prot));
+        try {
+            kernelPgd.setPte(la, pa | leafFlags(prot)); // may need page-table frames
+        } catch (FrameAllocator.OutOfGuestMemoryException e) {
+            frames.release(pa);
+            outOfMemory.run();
+            return -1;
+        }
         mirrorTopLevel(la);
+        rss++;
         return pa;
     }
 
@@ -167,6 +261,7 @@ public final class AddressSpace {
             if ((pte & PageTables.ADDR_MASK) != 0) {
                 frames.release(pte & PageTables.ADDR_MASK);
                 mmu.invlpg(a);
+                rss--;
             }
         }
     }
@@ -184,8 +279,11 @@ public final class AddressSpace {
         if (write && (v.prot & Vma.PROT_WRITE) == 0) return false;
         if (fetch && (v.prot & Vma.PROT_EXEC) == 0) return false;
         if (!write && !fetch && (v.prot & Vma.PROT_READ) == 0) return false;
-        populate(addr & ~0xFFFL, v.prot);
-        return true;
+        // acct_stack_growth: the stack may not grow deeper than RLIMIT_STACK (lstar's stack VMA is
+        // reserved whole at exec; a page faulted in below the limit is growth Linux would refuse)
+        if ("[stack]".equals(v.name) && limits != null
+                && limits.exceeds(ResourceLimits.RLIMIT_STACK, v.end - (addr & ~0xFFFL))) return false;
+        return populate(addr & ~0xFFFL, v.prot) >= 0;
     }
 
     // ---- copy_from_user / copy_to_user for Java syscalls ----
@@ -238,6 +336,7 @@ public final class AddressSpace {
             long page = la & ~0xFFFL;
             Vma v = find(la);
             long pa = populate(page, v == null ? Vma.PROT_READ : v.prot);
+            if (pa < 0) return; // out of memory: the process is being killed
             int n = (int) Math.min(len, 4096 - (la & 0xFFF));
             phys.write(pa + (la & 0xFFF), src, off, n);
             la += n; off += n; len -= n;

@@ -39,6 +39,7 @@ final class ExceptionHandler {
                 pageFaultsHandled++;
                 return;
             }
+            if (k.exit != null) return; // the page could not be populated: the OOM killer ended the process
             Signal sig = Signal.forVector(vector);
             String what = describe(vector, error, vector == CpuException.PF ? cpu.cr2 : 0);
             String msg = String.format("killed by %s (%s) at rip 0x%x: %s", sig, what, ip, disassemble(ip));

@@ -23,8 +23,16 @@ import java.util.List;
  * through native functions at their guest addresses.
  */
 public final class LinuxKernel {
-    /** Guest RAM (frames are allocated lazily by the physical memory). */
+    /** The default guest RAM when the JVM heap holds it (frames are allocated lazily, so RAM is a limit, not a cost). */
     public static final long PHYS_BYTES = 4L << 30;
+    /** Physical memory below this is not handed to the process (the PC's low memory and lstar's kernel data). */
+    static final long FIRST_FRAME = 16L << 20;
+    /** The smallest RAM lstar boots with: the reserved 16 MiB plus room for the kernel's pages and a small process. */
+    public static final long MIN_RAM = 32L << 20;
+    /** JVM heap kept for lstar itself (decoded blocks, translations, GC slack) beyond the guest's frames. */
+    static final long HEAP_RESERVE = dev.lstar.runtime.mem.PhysicalMemory.HEAP_RESERVE;
+    /** How often the CPU-time limit is checked (guest CPU time read from the running thread). */
+    static final long CPU_CHECK_MICROS = 2000;
 
     // Kernel virtual layout (Linux-like regions; see docs/ARCHITECTURE.md)
     public static final long PERCPU_LA = 0xFFFF_8880_0100_0000L;     // in the direct-map range
@@ -47,18 +55,24 @@ public final class LinuxKernel {
     public final long threadStackTop, entryStackTop;
     final SyscallTable syscalls;
     final ExceptionHandler exceptions;
+    /** The modelled RAM in bytes (MemTotal, and what the overcommit heuristic and the OOM killer go by). */
+    public final long ramBytes;
+    final ResourceLimits limits;
 
     /** Set when the process has ended. */
     ExitStatus exit;
     UserProcess process;
     long syscallCount;
 
-    private LinuxKernel(KernelConfig config) {
+    private LinuxKernel(KernelConfig config, long ramBytes) {
         this.config = config;
-        this.machine = new Machine(config.vendor(), PHYS_BYTES);
+        this.ramBytes = ramBytes;
+        this.machine = new Machine(config.vendor(), ramBytes);
         this.cpu = machine.cpu;
         this.image = KernelImage.load();
-        this.frames = new FrameAllocator(16L << 20, PHYS_BYTES);
+        this.frames = new FrameAllocator(FIRST_FRAME, ramBytes);
+        this.limits = new ResourceLimits(ramBytes, Ids.uid() == 0);
+        limits.cpuLimitChanged = this::armCpuTimer;
         boolean five = config.fiveLevel();
         // Linux allocates the PTI PGD pair as one 8 KiB-aligned block: kernel half, then user half.
         long pgdPair = allocateAligned8k();
@@ -114,9 +128,52 @@ public final class LinuxKernel {
         machine.registerNative(image.address("do_exception"), "do_exception", m -> exceptions.doException());
     }
 
-    /** Boots a machine per {@code config}. */
+    /** Boots a machine per {@code config} with {@link #defaultRamBytes()} of RAM. */
     public static LinuxKernel boot(KernelConfig config) {
-        return new LinuxKernel(config);
+        return new LinuxKernel(config, defaultRamBytes());
+    }
+
+    /**
+     * Boots a machine per {@code config} with {@code ramBytes} of RAM (rounded down to 4 KiB).
+     * Throws {@link IllegalArgumentException} when the RAM is below {@link #MIN_RAM} or does not
+     * fit this JVM's heap ({@link #checkRamFitsHeap}).
+     */
+    public static LinuxKernel boot(KernelConfig config, long ramBytes) {
+        checkRamFitsHeap(ramBytes);
+        return new LinuxKernel(config, ramBytes & ~0xFFFL);
+    }
+
+    /**
+     * The most guest RAM this JVM can hold with lstar's own needs beside it (the physical memory's
+     * JVM-wide budget of backed frames): 4/5 of the maximum heap after {@link #HEAP_RESERVE} (a quarter
+     * of a heap under 1 GiB), so that a guest that touches all of its RAM is stopped by
+     * lstar's OOM killer while the garbage collector still has room (a nearly full heap makes the
+     * collector run back to back for a minute before the JVM gives up).
+     */
+    public static long maxRamForHeap() {
+        return dev.lstar.runtime.mem.PhysicalMemory.hostBudgetBytes();
+    }
+
+    /** The default RAM: {@link #PHYS_BYTES} (4 GiB), or less if the JVM heap cannot hold it. */
+    public static long defaultRamBytes() {
+        return Math.max(MIN_RAM, Math.min(PHYS_BYTES, maxRamForHeap()));
+    }
+
+    /** Throws {@link IllegalArgumentException} with the reason if {@code ramBytes} cannot be modelled in this JVM. */
+    public static void checkRamFitsHeap(long ramBytes) {
+        if (ramBytes < MIN_RAM) {
+            throw new IllegalArgumentException("guest RAM of " + mib(ramBytes) + " is too small (at least " + mib(MIN_RAM) + ")");
+        }
+        if (ramBytes > maxRamForHeap()) {
+            long heapNeeded = Math.max(ramBytes / 4 * 5 + HEAP_RESERVE, ramBytes / 3 * 5);
+            throw new IllegalArgumentException("guest RAM of " + mib(ramBytes) + " does not fit the JVM heap (max "
+                    + mib(Runtime.getRuntime().maxMemory()) + "; " + mib(ramBytes) + " of RAM needs -Xmx"
+                    + ((heapNeeded + (1L << 20) - 1) >> 20) + "m or more)");
+        }
+    }
+
+    private static String mib(long bytes) {
+        return (bytes >> 20) + " MiB";
     }
 
     /**
@@ -210,6 +267,9 @@ public final class LinuxKernel {
     /** Loads a static ELF executable as the machine's process and prepares its first return to user mode. */
     public UserProcess exec(byte[] elf, String path, List<String> argv, List<String> envp) {
         AddressSpace as = new AddressSpace(cpu, machine.phys, frames, kernelPgd, userPgd, config.fiveLevel());
+        as.limits = limits;
+        as.totalRamPages = totalRamBytes() >>> 12;
+        as.outOfMemory = this::outOfMemoryKill;
         process = UserProcess.load(this, as, elf, path, argv, envp);
         process.enterUserMode();
         return process;
@@ -218,8 +278,10 @@ public final class LinuxKernel {
     /** Runs the process on {@code engine} until it exits, is killed, or the kernel oopses. */
     public ExitStatus run(Engine engine) {
         if (process == null) throw new IllegalStateException("no process loaded");
+        startCpuClock();
         while (exit == null) {
             RunResult r = engine.run(machine, Long.MAX_VALUE);
+            if (exit == null && cpuLimitDue && !cpuLimitExceeded() && r.reason() == StopReason.REQUESTED) continue;
             if (exit != null) break;
             if (r.reason() == StopReason.TRIPLE_FAULT) {
                 exit = ExitStatus.oops("triple fault: the machine shut down (" + r.message() + ")", Signal.SIGKILL);
@@ -235,9 +297,136 @@ public final class LinuxKernel {
                 exit = ExitStatus.oops("stopped: " + r.message(), Signal.SIGKILL);
             }
         }
+        stopCpuTimer();
         config.stdout().flush();
         config.stderr().flush();
         return exit;
+    }
+
+    /**
+     * totalram_pages() in bytes: the RAM the page allocator manages, i.e. the modelled RAM less
+     * the 16 MiB below {@link #FIRST_FRAME} that lstar keeps for itself (as Linux's MemTotal
+     * excludes what the kernel reserved at boot). The overcommit heuristic compares against it.
+     */
+    public long totalRamBytes() {
+        return ramBytes - FIRST_FRAME;
+    }
+
+    /** The process's resource limits (getrlimit/setrlimit/prlimit64 see the same); set them before {@link #run}. */
+    public ResourceLimits limits() {
+        return limits;
+    }
+
+    // ---------------------------------------------------------------- the OOM killer
+
+    /**
+     * Guest RAM is exhausted while a page is being populated: mm/oom_kill.c would pick the process
+     * with the largest footprint (the only one here) and send it SIGKILL, logging
+     * "Out of memory: Killed process PID (COMM) total-vm:..kB, anon-rss:..kB, ...".
+     */
+    void outOfMemoryKill() {
+        if (exit != null) return;
+        AddressSpace mm = process.mm;
+        String msg = String.format("Out of memory: Killed process %d (%s) total-vm:%dkB, anon-rss:%dkB, file-rss:0kB, "
+                        + "shmem-rss:0kB, UID:%d oom_score_adj:0 (guest RAM %d MiB; --memory sets it)",
+                process.pid, process.comm, mm.totalVmPages() * 4, mm.rssPages() * 4, Ids.uid(), ramBytes >> 20);
+        killProcess(ExitStatus.killed(Signal.SIGKILL, msg));
+    }
+
+    // ---------------------------------------------------------------- CPU time and RLIMIT_CPU
+
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+    private static final java.util.concurrent.ScheduledThreadPoolExecutor CPU_TIMER =
+            new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+                Thread t = new Thread(r, "lstar-rlimit-cpu");
+                t.setDaemon(true);
+                return t;
+            });
+
+    static {
+        CPU_TIMER.setRemoveOnCancelPolicy(true);
+    }
+
+    private volatile Thread runThread;
+    private volatile long cpuBase;
+    private volatile boolean cpuLimitDue;
+    private java.util.concurrent.ScheduledFuture<?> cpuCheck;
+
+    private void startCpuClock() {
+        if (runThread == null) {
+            runThread = Thread.currentThread();
+            cpuBase = THREADS.getCurrentThreadCpuTime();
+        }
+        armCpuTimer();
+    }
+
+    /**
+     * The process's CPU time in nanoseconds: the CPU time (user + system) of the host thread that
+     * runs the guest, since {@link #run} began. Interpretation, translation and the modelled kernel
+     * all run on that thread, as a process's user and system time would; the JVM's compiler and GC
+     * threads are not counted. -1 if the thread has ended.
+     */
+    public long cpuTimeNanos() {
+        Thread t = runThread;
+        if (t == null) return 0;
+        long now = t == Thread.currentThread() ? THREADS.getCurrentThreadCpuTime() : THREADS.getThreadCpuTime(t.threadId());
+        return now < 0 ? -1 : now - cpuBase;
+    }
+
+    /**
+     * Arms (or re-arms, after setrlimit) the RLIMIT_CPU check: while the soft limit is finite, a
+     * timer thread reads the guest thread's CPU time every {@value #CPU_CHECK_MICROS} µs and, once
+     * a limit is reached, asks the engine to stop at the next block boundary (the engines already
+     * poll {@link Machine#stopRequested()} there and at loop back-edges); the engine thread then
+     * delivers the signal ({@link #cpuLimitExceeded}). Nothing is added to the guest's hot path.
+     */
+    private synchronized void armCpuTimer() {
+        if (cpuCheck != null) cpuCheck.cancel(false);
+        cpuCheck = null;
+        if (runThread == null || limits.soft(ResourceLimits.RLIMIT_CPU) == ResourceLimits.RLIM_INFINITY) return;
+        cpuCheck = CPU_TIMER.scheduleAtFixedRate(() -> {
+            if (cpuLimitDue) return;
+            long t = cpuTimeNanos();
+            if (t < 0) { stopCpuTimer(); return; }
+            if (Long.compareUnsigned(t, nanos(limits.soft(ResourceLimits.RLIMIT_CPU))) >= 0) {
+                cpuLimitDue = true;
+                machine.requestStop("RLIMIT_CPU");
+            }
+        }, CPU_CHECK_MICROS, CPU_CHECK_MICROS, java.util.concurrent.TimeUnit.MICROSECONDS);
+    }
+
+    private synchronized void stopCpuTimer() {
+        if (cpuCheck != null) cpuCheck.cancel(false);
+        cpuCheck = null;
+    }
+
+    private static long nanos(long seconds) {
+        return Long.compareUnsigned(seconds, Long.MAX_VALUE / 1_000_000_000L) > 0 ? -1L : seconds * 1_000_000_000L;
+    }
+
+    /**
+     * kernel/time/posix-cpu-timers.c check_process_timers of Linux 6.6: at the hard limit SIGKILL,
+     * "no further action"; else at the soft limit SIGXCPU (then the soft limit moves up a second, so
+     * a process that handles it gets one every second). The hard limit is checked first, so with
+     * soft = hard (a shell's {@code ulimit -t N}) the process gets SIGKILL (status 137) — as a real
+     * 6.x kernel does. lstar has no signal handlers yet, so SIGXCPU always takes its default action:
+     * terminate with a core dump (status 128 + 24 = 152; no core file is written).
+     */
+    private boolean cpuLimitExceeded() {
+        cpuLimitDue = false;
+        long t = cpuTimeNanos();
+        long soft = limits.soft(ResourceLimits.RLIMIT_CPU), hard = limits.hard(ResourceLimits.RLIMIT_CPU);
+        String used = String.format("%.3f s of CPU time", t / 1e9);
+        if (hard != ResourceLimits.RLIM_INFINITY && Long.compareUnsigned(t, nanos(hard)) >= 0) {
+            killProcess(ExitStatus.killed(Signal.SIGKILL, "killed by SIGKILL (CPU time limit exceeded: " + used
+                    + ", hard RLIMIT_CPU " + Long.toUnsignedString(hard) + " s)"));
+        } else if (soft != ResourceLimits.RLIM_INFINITY && Long.compareUnsigned(t, nanos(soft)) >= 0) {
+            killProcess(ExitStatus.killed(Signal.SIGXCPU, "killed by SIGXCPU (CPU time limit exceeded, core dumped: " + used
+                    + ", soft RLIMIT_CPU " + Long.toUnsignedString(soft) + " s)"));
+        }
+        if (exit == null) return false; // the limit was raised (setrlimit) after the timer fired: go on
+        machine.takeStop(); // the kill's own stop request; the run ends here
+        return true;
     }
 
     /** The system-call table, for embedders and tests that add a system call ({@link SyscallTable#override}). */

@@ -18,7 +18,8 @@ import java.security.SecureRandom;
 final class Syscalls {
     // mmap flags (include/uapi/linux/mman.h, asm-generic/mman-common.h)
     static final int MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_SHARED_VALIDATE = 0x03, MAP_TYPE = 0x0F,
-            MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20, MAP_FIXED_NOREPLACE = 0x100000;
+            MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x4000, MAP_FIXED_NOREPLACE = 0x100000;
+    static final int PROT_WRITE = 2;
     static final int ARCH_SET_GS = 0x1001, ARCH_SET_FS = 0x1002, ARCH_GET_FS = 0x1003, ARCH_GET_GS = 0x1004;
     /** MAX_RW_COUNT: the most a single read/write transfers. */
     static final long MAX_RW_COUNT = 0x7FFF_F000L;
@@ -49,16 +50,19 @@ final class Syscalls {
         t.x64(39, "getpid", 0, (a0, a1, a2, a3, a4, a5) -> k.process.pid);
         t.x64(60, "exit", 1, (code, a1, a2, a3, a4, a5) -> exit((int) code));
         t.x64(63, "uname", 1, (buf, a1, a2, a3, a4, a5) -> uname(buf));
+        t.x64(97, "getrlimit", 2, (res, rlim, a2, a3, a4, a5) -> getrlimit(res, rlim));
         t.x64(102, "getuid", 0, (a0, a1, a2, a3, a4, a5) -> Ids.uid());
         t.x64(104, "getgid", 0, (a0, a1, a2, a3, a4, a5) -> Ids.gid());
         t.x64(107, "geteuid", 0, (a0, a1, a2, a3, a4, a5) -> Ids.uid());
         t.x64(108, "getegid", 0, (a0, a1, a2, a3, a4, a5) -> Ids.gid());
         t.x64(110, "getppid", 0, (a0, a1, a2, a3, a4, a5) -> 0);
+        t.x64(160, "setrlimit", 2, (res, rlim, a2, a3, a4, a5) -> setrlimit(res, rlim));
         t.x64(158, "arch_prctl", 2, (code, addr, a2, a3, a4, a5) -> archPrctl((int) code, addr));
         t.x64(186, "gettid", 0, (a0, a1, a2, a3, a4, a5) -> k.process.pid);
         t.x64(218, "set_tid_address", 1, (p, a1, a2, a3, a4, a5) -> { k.process.tidAddress = p; return k.process.pid; });
         t.x64(228, "clock_gettime", 2, (clk, tp, a2, a3, a4, a5) -> clockGettime((int) clk, tp));
         t.x64(231, "exit_group", 1, (code, a1, a2, a3, a4, a5) -> exit((int) code));
+        t.x64(302, "prlimit64", 4, (pid, res, nw, old, a4, a5) -> prlimit64((int) pid, res, nw, old));
         t.x64(318, "getrandom", 3, (buf, len, flags, a3, a4, a5) -> getrandom(buf, len, (int) flags));
 
         // the i386 ABI through int $0x80 (arch/x86/entry/syscalls/syscall_32.tbl)
@@ -171,6 +175,15 @@ final class Syscalls {
             start = mm.findFree(addr, alen);
             if (start < 0) return -ENOMEM;
         }
+        // mmap_region: may_expand_vm (RLIMIT_AS, RLIMIT_DATA), counting a MAP_FIXED replacement's overlap as freed
+        long pages = alen >>> 12;
+        if (!mm.mayExpandVm(prot & 7, "anon", pages) && !mm.mayExpandVm(prot & 7, "anon", pages - mm.pagesMapped(start, start + alen))) {
+            return -ENOMEM;
+        }
+        // accountable_mapping (private and writable) or a shared anonymous mapping (shmem_acct_size), unless
+        // MAP_NORESERVE (which mode 0 honours): the heuristic overcommit check of the whole request
+        boolean accountable = (flags & MAP_NORESERVE) == 0 && (type != MAP_PRIVATE || (prot & PROT_WRITE) != 0);
+        if (accountable && !mm.vmEnoughMemory(pages)) return -ENOMEM;
         mm.add(start, start + alen, prot & 7, "anon");
         return start;
     }
@@ -195,10 +208,18 @@ final class Syscalls {
         return mm().protect(addr, addr + alen, prot) ? 0 : -ENOMEM;
     }
 
-    /** mm/mmap.c sys_brk: returns the new break, or the old one when the request cannot be met. */
+    /**
+     * mm/mmap.c sys_brk of Linux 6.6: returns the new break, or the old one when the request cannot
+     * be met (libc's sbrk turns that into ENOMEM): below the start; check_data_rlimit (the heap
+     * plus the data segment above RLIMIT_DATA); then for growth do_brk_flags' may_expand_vm
+     * (RLIMIT_AS, RLIMIT_DATA) and the overcommit check of the increment.
+     */
     long brk(long addr) {
         AddressSpace mm = mm();
         if (addr < mm.startBrk) return mm.brk;
+        if (mm.limits != null && mm.limits.exceeds(ResourceLimits.RLIMIT_DATA, (addr - mm.startBrk) + (mm.endData - mm.startData))) {
+            return mm.brk;
+        }
         long newEnd = (addr + 0xFFF) & ~0xFFFL, oldEnd = (mm.brk + 0xFFF) & ~0xFFFL;
         if (newEnd <= oldEnd) {
             if (newEnd < oldEnd) mm.remove(newEnd, oldEnd);
@@ -206,6 +227,8 @@ final class Syscalls {
             return addr;
         }
         if (newEnd > mm.taskSizeMax || mm.overlaps(oldEnd, newEnd + 4096)) return mm.brk;
+        long pages = (newEnd - oldEnd) >>> 12;
+        if (!mm.mayExpandVm(Vma.PROT_READ | Vma.PROT_WRITE, "[heap]", pages) || !mm.vmEnoughMemory(pages)) return mm.brk;
         mm.add(oldEnd, newEnd, Vma.PROT_READ | Vma.PROT_WRITE, "[heap]");
         mm.brk = addr;
         return addr;
@@ -252,13 +275,61 @@ final class Syscalls {
                 ns = now.getEpochSecond() * 1_000_000_000L + now.getNano();
             }
             case 1, 4, 6, 7, 8, 9 -> ns = System.nanoTime(); // MONOTONIC(_RAW/_COARSE), BOOTTIME(_ALARM)
-            case 2, 3 -> ns = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+            case 2, 3 -> ns = Math.max(0, k.cpuTimeNanos()); // PROCESS/THREAD_CPUTIME: the clock RLIMIT_CPU uses
             default -> { return -EINVAL; }
         }
         byte[] ts = new byte[16];
         long sec = Math.floorDiv(ns, 1_000_000_000L), nsec = Math.floorMod(ns, 1_000_000_000L);
         for (int i = 0; i < 8; i++) { ts[i] = (byte) (sec >>> (8 * i)); ts[8 + i] = (byte) (nsec >>> (8 * i)); }
         return mm().copyToUser(tp, ts, 0, 16) ? 0 : -EFAULT;
+    }
+
+    // ---- resource limits (kernel/sys.c)
+
+    /** getrlimit(unsigned int resource, struct rlimit *): do_prlimit, then copy_to_user. */
+    long getrlimit(long resource, long rlim) {
+        long[] old = new long[2];
+        long r = k.limits.prlimit(resource, null, old);
+        if (r != 0) return r;
+        return copyRlimitOut(rlim, old) ? 0 : -EFAULT;
+    }
+
+    /** setrlimit(unsigned int resource, const struct rlimit *): copy_from_user first, then do_prlimit. */
+    long setrlimit(long resource, long rlim) {
+        long[] nw = copyRlimitIn(rlim);
+        if (nw == null) return -EFAULT;
+        return k.limits.prlimit(resource, nw, null);
+    }
+
+    /**
+     * prlimit64(pid_t pid, unsigned int resource, const struct rlimit64 *new, struct rlimit64 *old):
+     * the new limit is read first (-EFAULT), pid 0 or the caller's own pid selects this process
+     * (any other: -ESRCH, there is no other task), do_prlimit, and the old limit is written last (so
+     * a bad {@code old} pointer is -EFAULT after the new limit took effect, as in Linux).
+     */
+    long prlimit64(int pid, long resource, long newRlim, long oldRlim) {
+        long[] nw = null;
+        if (newRlim != 0) {
+            nw = copyRlimitIn(newRlim);
+            if (nw == null) return -EFAULT;
+        }
+        if (pid != 0 && pid != k.process.pid) return -ESRCH;
+        long[] old = oldRlim != 0 ? new long[2] : null;
+        long r = k.limits.prlimit(resource, nw, old);
+        if (r == 0 && old != null && !copyRlimitOut(oldRlim, old)) return -EFAULT;
+        return r;
+    }
+
+    private long[] copyRlimitIn(long p) {
+        byte[] b = new byte[16];
+        if (!mm().copyFromUser(p, b, 0, 16)) return null;
+        return new long[] {le64(b, 0), le64(b, 8)};
+    }
+
+    private boolean copyRlimitOut(long p, long[] v) {
+        byte[] b = new byte[16];
+        for (int i = 0; i < 8; i++) { b[i] = (byte) (v[0] >>> (8 * i)); b[8 + i] = (byte) (v[1] >>> (8 * i)); }
+        return mm().copyToUser(p, b, 0, 16);
     }
 
     long getrandom(long buf, long len, int flags) {

@@ -37,6 +37,8 @@ public final class UserProcess {
     long tidAddress;
     /** The ELF's PT_TLS, if any (recorded for a future libc; static binaries set FS themselves). */
     public final ProgramHeader tls;
+    /** The task's comm: the executable's base name, at most 15 bytes (TASK_COMM_LEN - 1), as the OOM report prints it. */
+    String comm = "";
 
     private UserProcess(LinuxKernel kernel, AddressSpace mm, ElfFile elf, long bias) {
         this.kernel = kernel;
@@ -62,6 +64,8 @@ public final class UserProcess {
                     + (bias != 0 ? " + load bias 0x" + Long.toHexString(bias) : "")
                     + " is outside the user address space (below 0x" + Long.toHexString(mm.taskSizeMax) + ")");
         }
+        String base = path.substring(path.lastIndexOf('/') + 1);
+        p.comm = base.length() > 15 ? base.substring(0, 15) : base;
         p.mapSegments();
         p.initialSp = p.buildStack(path, argv, envp);
         return p;
@@ -83,6 +87,9 @@ public final class UserProcess {
     private void mapSegments() {
         long highest = 0;
         for (ProgramHeader ph : elf.loadSegments()) {
+            // load_elf_binary: start_data is the highest segment's p_vaddr, end_data the highest p_vaddr + p_filesz
+            mm.startData = Math.max(mm.startData, ph.vaddr() + loadBias);
+            mm.endData = Math.max(mm.endData, ph.vaddr() + loadBias + ph.filesz());
             long start = (ph.vaddr() + loadBias) & ~0xFFFL;
             long end = (ph.vaddr() + loadBias + ph.memsz() + 0xFFF) & ~0xFFFL;
             if (end > mm.taskSizeMax || start < 0x1000) {

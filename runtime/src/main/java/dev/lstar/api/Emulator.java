@@ -444,6 +444,8 @@ public final class Emulator implements AutoCloseable {
      * {@code count} instructions (0: no limit; exact on the interpreter), after
      * {@code timeoutMicros} (0: none; checked at block boundaries), on {@link #stop()}, on HLT,
      * or on a fault the guest cannot take. Exceptions thrown by hooks propagate out of this call.
+     * A guest that touches more memory than the host heap can back stops with
+     * {@link StopInfo.Reason#OUT_OF_MEMORY}, not an exception.
      */
     public StopInfo start(long begin, long until, long timeoutMicros, long count) {
         if (!runner.compareAndSet(null, Thread.currentThread())) {
@@ -458,8 +460,11 @@ public final class Emulator implements AutoCloseable {
                     ? WATCHDOG.schedule(() -> { timedOut = true; machine.requestStop("timeout"); }, timeoutMicros, TimeUnit.MICROSECONDS)
                     : null;
             RunResult r;
+            long before = cpu.instructions;
             try {
                 r = engine.run(machine, count > 0 ? count : Long.MAX_VALUE, until);
+            } catch (dev.lstar.runtime.mem.PhysicalMemory.HostMemoryExhaustedException e) {
+                return new StopInfo(StopInfo.Reason.OUT_OF_MEMORY, cpu.instructions - before, cpu.rip, -1, -1, 0, e.getMessage());
             } finally {
                 if (watchdog != null) watchdog.cancel(false);
             }

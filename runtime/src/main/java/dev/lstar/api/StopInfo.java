@@ -23,7 +23,19 @@ public record StopInfo(Reason reason, long instructions, long rip, int vector, i
         /** The guest needs something lstar does not model (e.g. 32-bit compatibility-mode code); see the message. */
         UNSUPPORTED,
         /** A fault while delivering a double fault: the machine shut down. */
-        TRIPLE_FAULT
+        TRIPLE_FAULT,
+        /**
+         * Guest memory could not be backed: the guest touched a frame never used before while
+         * the frames of all emulators in this JVM already fill the host budget
+         * ({@code PhysicalMemory.hostBudgetBytes()}: 4/5 of the max heap after a reserve), so
+         * {@link Emulator.Builder#ramSize} was more than the heap holds. The touching instruction
+         * did not complete. Not precise: the interpreter leaves RIP and registers at that
+         * instruction, but translated code (the JIT) keeps registers in JVM locals, so RIP,
+         * registers and the instruction count may be those of an earlier block boundary, while
+         * memory holds every store made. The emulator stays usable (reads, unmap, restore); keep
+         * {@code ramSize} within the heap (e.g. {@code -Xmx}) to never see this.
+         */
+        OUT_OF_MEMORY
     }
 
     @Override

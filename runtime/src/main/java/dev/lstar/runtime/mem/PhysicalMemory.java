@@ -61,6 +61,8 @@ public final class PhysicalMemory {
         this.codeBits = new long[(int) ((nframes + 63) >>> 6)];
         this.watchBits = new long[codeBits.length];
         this.dirtyBits = new long[codeBits.length];
+        java.util.concurrent.atomic.AtomicLong mine = backed;
+        CLEANER.register(this, () -> BACKED.addAndGet(-mine.get()));
     }
 
     /** Installed RAM in bytes (a multiple of 4 KiB). */
@@ -106,9 +108,87 @@ public final class PhysicalMemory {
     }
 
     private byte[] allocate(int pfn) {
-        byte[] fresh = new byte[PAGE_SIZE];
+        if (BACKED.incrementAndGet() > BUDGET_FRAMES) {
+            BACKED.decrementAndGet();
+            if (!reclaimDeadFrames()) throw new HostMemoryExhaustedException(size);
+            BACKED.incrementAndGet();
+        }
+        byte[] fresh;
+        try {
+            fresh = new byte[PAGE_SIZE];
+        } catch (OutOfMemoryError e) { // the heap is full of something else; do not make it worse
+            BACKED.decrementAndGet();
+            throw new HostMemoryExhaustedException(size);
+        }
         byte[] prev = (byte[]) FRAMES.compareAndExchange(frames, pfn, (byte[]) null, fresh);
-        return prev == null ? fresh : prev;
+        if (prev != null) {
+            BACKED.decrementAndGet();
+            return prev;
+        }
+        backed.incrementAndGet();
+        return fresh;
+    }
+
+    // ------------------------------------------------------------------ the host budget
+
+    /** JVM heap kept for everything but guest frames (decoded blocks, translations, GC slack), at most: a quarter of a small heap. */
+    public static final long HEAP_RESERVE = 256L << 20;
+    /**
+     * Guest frames all the physical memories of this JVM may back together: 4/5 of the maximum heap
+     * after {@link #HEAP_RESERVE} (or a quarter of a heap under 1 GiB), so the garbage collector keeps room to work. A guest that goes
+     * past it gets {@link HostMemoryExhaustedException} at the store that would allocate the frame
+     * — before the JVM's heap is full (a nearly full heap makes the collector run back to back
+     * for a minute before the JVM throws {@link OutOfMemoryError} from anywhere).
+     */
+    private static final long BUDGET_FRAMES = hostBudgetBytes() >>> PAGE_SHIFT;
+    private static final java.util.concurrent.atomic.AtomicLong BACKED = new java.util.concurrent.atomic.AtomicLong();
+    private static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create();
+    /** Frames this memory backs (returned to the JVM-wide count when this memory is collected). */
+    private final java.util.concurrent.atomic.AtomicLong backed = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * Over budget: the count may still include frames of physical memories nobody references any
+     * more (their cleaner runs only after a collection). Collects once and waits up to a second for
+     * the cleaners; true if the count is now below the budget. Only on this rare path.
+     */
+    private static synchronized boolean reclaimDeadFrames() {
+        if (BACKED.get() < BUDGET_FRAMES) return true;
+        System.gc();
+        for (int i = 0; i < 100 && BACKED.get() >= BUDGET_FRAMES; i++) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return BACKED.get() < BUDGET_FRAMES;
+    }
+
+    /** The guest RAM (in bytes, whole MiB) the JVM heap can back: see {@link #BUDGET_FRAMES}. */
+    public static long hostBudgetBytes() {
+        long max = Runtime.getRuntime().maxMemory();
+        long usable = max - Math.min(HEAP_RESERVE, max / 4);
+        return (usable / 5 * 4) & ~((1L << 20) - 1);
+    }
+
+    /** Guest frames currently backed by all physical memories of this JVM, in bytes. */
+    public static long hostBackedBytes() {
+        return BACKED.get() << PAGE_SHIFT;
+    }
+
+    /**
+     * The host JVM's heap cannot back one more guest frame: the frames all guests of this JVM
+     * touched reached {@link #hostBudgetBytes()} (frames are allocated on first touch, so installed
+     * RAM larger than the heap is allowed until it is used). Thrown so that callers can stop the
+     * guest cleanly; lstar's Linux model sizes its RAM within the budget, so there the guest's own
+     * out-of-memory handling (the OOM kill) trips first.
+     */
+    public static final class HostMemoryExhaustedException extends RuntimeException {
+        public HostMemoryExhaustedException(long installed) {
+            super("the host JVM heap cannot back more guest RAM (" + (installed >> 20) + " MiB installed, "
+                    + (Runtime.getRuntime().maxMemory() >> 20) + " MiB max heap)", null, false, false);
+        }
     }
 
     // ------------------------------------------------------------------ code frames
