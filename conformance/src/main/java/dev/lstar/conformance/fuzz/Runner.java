@@ -23,6 +23,9 @@ import java.util.EnumSet;
  * STACK recording (kind, address, size, value). The events are folded into the "hooks" hash.
  */
 public final class Runner {
+    /** {@code -Dlstar.fuzz.verbose=true}: print the message of every STOPPED run (lockstep's divergence reports). */
+    private static final boolean VERBOSE = Boolean.getBoolean("lstar.fuzz.verbose");
+
     private final String engine;
     private final boolean kernel, hooks, reuse;
     private final long timeoutMicros;
@@ -106,6 +109,9 @@ public final class Runner {
         } catch (Throwable t) {
             if (t instanceof VirtualMachineError && !(t instanceof StackOverflowError)) throw (VirtualMachineError) t;
             exc = t.getClass().getSimpleName() + ": " + t.getMessage();
+        }
+        if (VERBOSE && st != null && st.message() != null && st.reason() == StopInfo.Reason.STOPPED) {
+            System.err.println(engine + ": " + st.message()); // e.g. lockstep's divergence report
         }
         long[] v = new long[Outcome.NAMES.size()];
         for (int r = 0; r < 16; r++) v[r] = e.regRead(Reg.values()[r]);
