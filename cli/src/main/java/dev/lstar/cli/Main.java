@@ -160,12 +160,8 @@ public final class Main {
         java.nio.file.attribute.BasicFileAttributes attrs;
         try {
             attrs = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
-        } catch (NoSuchFileException e) {
-            throw new FileRefused(127, "No such file or directory");
-        } catch (AccessDeniedException e) {
-            throw new FileRefused(126, "Permission denied");
         } catch (IOException e) {
-            throw new FileRefused(126, "cannot read: " + oneLine(e));
+            throw refusal(e);
         }
         if (attrs.isDirectory()) throw new FileRefused(126, "Is a directory");
         if (!attrs.isRegularFile()) {
@@ -182,13 +178,16 @@ public final class Main {
                 throw new FileRefused(126, "file too large (more than " + (MAX_EXECUTABLE_BYTES >> 20) + " MiB)");
             }
             return bytes;
-        } catch (NoSuchFileException e) {
-            throw new FileRefused(127, "No such file or directory");
-        } catch (AccessDeniedException e) {
-            throw new FileRefused(126, "Permission denied");
         } catch (IOException e) {
-            throw new FileRefused(126, "cannot read: " + oneLine(e));
+            throw refusal(e);
         }
+    }
+
+    /** What execve would say about a file it cannot stat or read: ENOENT (127), EACCES (126), other (126). */
+    private static FileRefused refusal(IOException e) {
+        if (e instanceof NoSuchFileException) return new FileRefused(127, "No such file or directory");
+        if (e instanceof AccessDeniedException) return new FileRefused(126, "Permission denied");
+        return new FileRefused(126, "cannot read: " + oneLine(e));
     }
 
     /** What a non-regular file is, by its st_mode (the JDK's "unix" attribute view), for the message. */
