@@ -1,6 +1,6 @@
 /*
- * A static glibc program (gcc -O2 -static) for lstar's end-to-end tests: glibc's start-up
- * (_dl_aux_init, TLS, IRELATIVE resolution of the SSE2 string functions), printf of integers
+ * A static C program (gcc -O2 -static with glibc, or musl-gcc) for lstar's end-to-end tests: libc start-up
+ * (glibc: _dl_aux_init, TLS, IRELATIVE resolution of the SSE2 string functions), printf of integers
  * and strings, and the SSE2 string and memory functions on buffers of assorted sizes and
  * alignments. Integer and string work only: no floating point. It prints only its own
  * results, so its output is the same on every correct x86-64 machine.
