@@ -5,7 +5,7 @@ import java.util.HexFormat;
 
 /**
  * The user-visible machine state one differential case starts from and ends in: the 16 general
- * purpose registers (in encoding order: RAX RCX RDX RBX RSP RBP RSI RDI R8..R15), RFLAGS and a
+ * purpose registers (in encoding order: RAX RCX RDX RBX RSP RBP RSI RDI R8..R15), XMM0-15, MXCSR, RFLAGS and a
  * data buffer of {@link #MEMORY_SIZE} bytes mapped at guest/host virtual address {@link #memBase}.
  *
  * <p>Instructions with memory operands address the buffer through a base register that holds an
@@ -29,6 +29,10 @@ public final class State {
     public final long[] gpr = new long[16];
     /** RFLAGS; only the arithmetic flags and DF are meaningful to the conformance suite. */
     public long rflags;
+    /** XMM0..XMM15: {@code xmm[2n]} bits 63:0 of XMMn, {@code xmm[2n + 1]} bits 127:64. */
+    public final long[] xmm = new long[32];
+    /** MXCSR (reset value 0x1F80); must hold no reserved bit when a state is run on the host. */
+    public int mxcsr = 0x1F80;
     /** Contents of the data buffer. */
     public final byte[] memory = new byte[MEMORY_SIZE];
     /** Virtual address of {@code memory[0]}. */
@@ -46,6 +50,8 @@ public final class State {
         State s = new State(memBase);
         System.arraycopy(gpr, 0, s.gpr, 0, 16);
         s.rflags = rflags;
+        System.arraycopy(xmm, 0, s.xmm, 0, 32);
+        s.mxcsr = mxcsr;
         System.arraycopy(memory, 0, s.memory, 0, MEMORY_SIZE);
         return s;
     }
@@ -58,7 +64,7 @@ public final class State {
     @Override
     public boolean equals(Object o) {
         return o instanceof State s && s.memBase == memBase && s.rflags == rflags
-                && Arrays.equals(s.gpr, gpr) && Arrays.equals(s.memory, memory);
+                && Arrays.equals(s.gpr, gpr) && Arrays.equals(s.xmm, xmm) && s.mxcsr == mxcsr && Arrays.equals(s.memory, memory);
     }
 
     @Override
@@ -73,7 +79,13 @@ public final class State {
         for (int r = 0; r < 16; r++) {
             b.append(String.format("%-3s=%016x%s", NAMES[r], gpr[r], (r & 3) == 3 ? "\n" : "  "));
         }
-        b.append(String.format("rflags=%016x %s  mem@%x", rflags, flagString(rflags), memBase));
+        for (int x = 0; x < 16; x++) {
+            if (xmm[2 * x] != 0 || xmm[2 * x + 1] != 0) {
+                b.append(String.format("xmm%-2d=%016x_%016x%s", x, xmm[2 * x + 1], xmm[2 * x], (x & 1) == 1 ? "\n" : "  "));
+            }
+        }
+        if (b.charAt(b.length() - 1) != '\n') b.append('\n');
+        b.append(String.format("mxcsr=%08x  rflags=%016x %s  mem@%x", mxcsr, rflags, flagString(rflags), memBase));
         return b.toString();
     }
 

@@ -185,6 +185,12 @@ public final class Decoder {
                 case T_M -> setMem(out, n++, resolve(sc, v, w, true));
                 case T_G -> setReg(out, n++, reg | (rex & 4) << 1, resolve(sc, v, w, false), rex);
                 case T_R -> setReg(out, n++, rm | (rex & 1) << 3, resolve(sc, v, w, false), rex);
+                case T_V -> setXmm(out, n++, reg | (rex & 4) << 1, sc);
+                case T_U -> setXmm(out, n++, rm | (rex & 1) << 3, sc);
+                case T_W -> {
+                    if (mod == 3) setXmm(out, n++, rm | (rex & 1) << 3, sc);
+                    else setMem(out, n++, sc);
+                }
                 case T_Z -> setReg(out, n++, (opcode & 7) | (rex & 1) << 3, resolve(sc, v, w, false), rex);
                 case T_FIXREG -> {
                     out.kind[n] = OP_REG; out.reg[n] = extra(c); out.size[n] = resolve(sc, v, w, false); n++;
@@ -238,7 +244,8 @@ public final class Decoder {
             }
         }
         out.nOperands = n;
-        if (opSize == 0) opSize = (n > 0 && out.kind[0] != OP_IMM && out.kind[0] != OP_REL) ? out.size[0] : v;
+        if (opSize == 0) opSize = (n > 0 && out.kind[0] != OP_IMM && out.kind[0] != OP_REL && out.kind[0] != OP_XMM)
+                ? out.size[0] : n > 1 && out.kind[1] == OP_REG ? out.size[1] : v; // MOVD xmm, r32/r64: the GPR's size
         if (opSize > 8 || opSize == 0) opSize = v; // memory blobs (LGDT, CMPXCHG16B, LEA) keep the v size
         out.opSize = opSize;
         out.row = row.id;
@@ -312,6 +319,13 @@ public final class Decoder {
         // (SDM Vol. 1 3.4.1.1, Vol. 2 Table 3-1).
         if (size == 1 && rex == 0 && num >= 4 && num < 8) num = REG_AH + (num - 4);
         out.kind[i] = OP_REG;
+        out.reg[i] = num;
+        out.size[i] = size;
+    }
+
+    /** An XMM register operand (REX.R / REX.B extend the number to 0..15); size = the form's width. */
+    private static void setXmm(Instruction out, int i, int num, int size) {
+        out.kind[i] = OP_XMM;
         out.reg[i] = num;
         out.size[i] = size;
     }

@@ -137,6 +137,7 @@ public final class Disassembler {
                     case OP_REL -> ops.append("0x").append(Long.toHexString(insn.target));
                     case OP_SREG -> ops.append('%').append(SREG[insn.reg[i]]);
                     case OP_CREG -> ops.append("%cr").append(insn.reg[i]);
+                    case OP_XMM -> ops.append("%xmm").append(insn.reg[i]);
                     case OP_MEM -> {
                         if (indirectBranch) ops.append('*');
                         if (segOnOperand) ops.append('%').append(SREG[insn.segment]).append(':');
@@ -225,9 +226,9 @@ public final class Disassembler {
         for (int c : row.operandCodes) {
             int s = sizeCode(c), t = type(c);
             if (s == S_V || s == S_Y || (s == S_Z && t != T_FIXREG) || (s == S_VW && (insn.modrm >>> 6) == 3)) vsized = true; // eAX of IN/OUT ignores REX.W
-            if (t == T_G || t == T_C) used |= 4;
-            if (t == T_Z || t == T_R || t == T_C) used |= 1;
-            if (t == T_E && (insn.modrm >>> 6) == 3) used |= 1;
+            if (t == T_G || t == T_C || t == T_V) used |= 4;
+            if (t == T_Z || t == T_R || t == T_C || t == T_U) used |= 1;
+            if ((t == T_E || t == T_W) && (insn.modrm >>> 6) == 3) used |= 1;
         }
         if ((row.attributes & (A_DEF64 | A_F64)) == 0 && vsized) used |= 8;
         if (row.operandSize == 8) used |= 8;
@@ -271,6 +272,7 @@ public final class Disassembler {
             case MOVZX: return "movz" + suffix(insn.size[1]) + suffix(insn.size[0]);
             case MOVSX: return "movs" + suffix(insn.size[1]) + suffix(insn.size[0]);
             case MOVSXD: return os == 8 ? "movslq" : "movsxd";
+            case MOVD: return os == 8 ? "movq" : "movd"; // 66 REX.W 0F 6E/7E
             case CBW: return "cbtw";
             case CWDE: return "cwtl";
             case CDQE: return "cltq";

@@ -63,6 +63,8 @@ public final class Instruction {
     public static final int OP_SREG = 5;
     /** Control register. */
     public static final int OP_CREG = 6;
+    /** XMM register (SSE); number 0..15 in reg[i]; size[i] is the form's width (16, or 8/4 for a scalar/low-half form). Not a GPR. */
+    public static final int OP_XMM = 7;
 
     public static final int REG_AH = 16, REG_CH = 17, REG_DH = 18, REG_BH = 19;
     /** Base register value meaning RIP-relative addressing ({@link #disp} then holds the absolute address). */
@@ -82,7 +84,10 @@ public final class Instruction {
     public Mnemonic mnemonic = Mnemonic.INVALID;
     /** {@code mnemonic.ordinal()}, cached for fast switches. */
     public int op;
-    /** Operation size in bytes: 1, 2, 4 or 8. */
+    /**
+     * Operation size in bytes: 1, 2, 4 or 8. For SSE rows: the GPR or memory operand's size when
+     * there is one of at most 8 bytes (MOVD/MOVQ with a GPR: 4 or 8), else the default 4.
+     */
     public int opSize;
     /** Address size in bytes: 4 (0x67 prefix) or 8. */
     public int addrSize;

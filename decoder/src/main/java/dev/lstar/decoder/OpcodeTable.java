@@ -34,7 +34,11 @@ import java.util.List;
  * {@code {b}}/{@code {w}}/{@code {v}} which set the operation size without an explicit operand (string
  * ops, ret, leave...). Sizes: b=1, w=2, d=4, q=8, v=2/4/8 by 66/REX.W (8 by default for A_DEF64 rows,
  * always 8 for A_F64 rows), y=4/8 by REX.W, z=immediate 2/4, t=10 bytes, o=16 bytes, and {@code Evw}:
- * register of size v, or a 2-byte memory operand (MOV from Sreg, SLDT, STR).
+ * register of size v, or a 2-byte memory operand (MOV from Sreg, SLDT, STR). XMM operands (SDM
+ * Appendix A.2.1): {@code V} the XMM register in ModRM.reg (plus REX.R), {@code W} an XMM register
+ * in ModRM.rm (plus REX.B) or memory, {@code U} an XMM register in ModRM.rm only; their size letter
+ * is {@code x} (128 bits), {@code q} or {@code d} (the memory width of a scalar/low-half form;
+ * a register is always the whole XMM register). Size {@code x} also exists for {@code M} (MOVNTDQ).
  *
  * <h2>Operand access</h2>
  * An explicit operand form may carry an access suffix: {@code :r} read, {@code :w} written,
@@ -114,6 +118,18 @@ public final class OpcodeTable {
     public static final int A_F64 = 1 << 14;
     /** String instruction: REP/REPE/REPNE apply; operands implicit (RSI/RDI/RAX). */
     public static final int A_STRING = 1 << 15;
+    /**
+     * An SSE/SSE2 instruction on XMM registers or MXCSR: #UD when CR0.EM = 1 or CR4.OSFXSR = 0, #NM
+     * when CR0.TS = 1 (SDM Vol. 2 §2.5, Vol. 3A Table 13-5 and Vol. 1 §13.1.3), checked before its
+     * operands are touched.
+     */
+    public static final int A_SSE = 1 << 16;
+    /**
+     * Its 128-bit memory operand must be 16-byte aligned, else #GP(0) (legacy SSE, SDM Vol. 2
+     * §2.5.1 "Exceptions Type 1" and "Type 4"); MOVUPS/MOVUPD/MOVDQU and m64/m32 operands have no
+     * alignment rule.
+     */
+    public static final int A_ALIGN16 = 1 << 17;
 
     // --- operand access (per explicit operand; see "Operand access" in the class comment)
     /** Not accessed at all: neither the operand nor (for memory) its address registers (NOP Ev, UD0/UD1). */
@@ -158,7 +174,7 @@ public final class OpcodeTable {
 
     // --- compiled operand codes: type | size << 8 | extra << 16 ---
     static final int T_E = 1, T_G = 2, T_M = 3, T_R = 4, T_I = 5, T_J = 6, T_Z = 7, T_FIXREG = 8,
-            T_ONE = 9, T_S = 10, T_C = 11, T_SIZE = 12, T_FIXSREG = 13, T_O = 14;
+            T_ONE = 9, T_S = 10, T_C = 11, T_SIZE = 12, T_FIXSREG = 13, T_O = 14, T_V = 15, T_W = 16, T_U = 17;
     static final int S_V = 0x20, S_Z = 0x21, S_Y = 0x22, S_VW = 0x23;
     /** Immediate extension kinds in the extra field. */
     static final int X_ZERO = 0, X_SIGN = 1;
@@ -553,6 +569,105 @@ public final class OpcodeTable {
         row("0F 06", CLTS, "", PRIV, 0, 0, 0);
         row("0F 08", INVD, "", PRIV | END, 0, 0, 0);
         row("0F 09", WBINVD, "", PRIV | END, 0, 0, 0);
+
+        // ---- SSE/SSE2 moves, logic and packed integers on XMM registers (SDM Vol. 2 each;
+        // opcode map Table A-3 with the 66/F3/F2 columns). NP rows: the no-prefix column only; a
+        // prefix combination the SDM does not list decodes INVALID (#UD). ALIGN: m128 must be
+        // 16-byte aligned (#GP(0)). MMX forms (no prefix, MM registers) are not implemented.
+        final int SSE = A_SSE, AL16 = A_SSE | A_ALIGN16;
+        row("NP 0F 10 /r", MOVUPS, "Vx:w,Wx", SSE, 0, 0, 0);
+        row("NP 0F 11 /r", MOVUPS, "Wx:w,Vx", SSE, 0, 0, 0);
+        row("66 0F 10 /r", MOVUPD, "Vx:w,Wx", SSE, 0, 0, 0);
+        row("66 0F 11 /r", MOVUPD, "Wx:w,Vx", SSE, 0, 0, 0);
+        // MOVSS/MOVSD: register to register merges the low element; a load zeroes the rest
+        row("F3 0F 10 /r reg", MOVSS, "Vx,Ux", SSE, 0, 0, 0);
+        row("F3 0F 10 /r mem", MOVSS, "Vx:w,Md", SSE, 0, 0, 0);
+        row("F3 0F 11 /r reg", MOVSS, "Ux,Vx", SSE, 0, 0, 0);
+        row("F3 0F 11 /r mem", MOVSS, "Md:w,Vx", SSE, 0, 0, 0);
+        row("F2 0F 10 /r reg", MOVSD, "Vx,Ux", SSE, 0, 0, 0);
+        row("F2 0F 10 /r mem", MOVSD, "Vx:w,Mq", SSE, 0, 0, 0);
+        row("F2 0F 11 /r reg", MOVSD, "Ux,Vx", SSE, 0, 0, 0);
+        row("F2 0F 11 /r mem", MOVSD, "Mq:w,Vx", SSE, 0, 0, 0);
+        row("NP 0F 12 /r reg", MOVHLPS, "Vx,Ux", SSE, 0, 0, 0);
+        row("NP 0F 12 /r mem", MOVLPS, "Vx,Mq", SSE, 0, 0, 0);
+        row("NP 0F 13 /r mem", MOVLPS, "Mq:w,Vx", SSE, 0, 0, 0);
+        row("66 0F 12 /r mem", MOVLPD, "Vx,Mq", SSE, 0, 0, 0);
+        row("66 0F 13 /r mem", MOVLPD, "Mq:w,Vx", SSE, 0, 0, 0);
+        row("NP 0F 16 /r reg", MOVLHPS, "Vx,Ux", SSE, 0, 0, 0);
+        row("NP 0F 16 /r mem", MOVHPS, "Vx,Mq", SSE, 0, 0, 0);
+        row("NP 0F 17 /r mem", MOVHPS, "Mq:w,Vx", SSE, 0, 0, 0);
+        row("66 0F 16 /r mem", MOVHPD, "Vx,Mq", SSE, 0, 0, 0);
+        row("66 0F 17 /r mem", MOVHPD, "Mq:w,Vx", SSE, 0, 0, 0);
+        row("NP 0F 28 /r", MOVAPS, "Vx:w,Wx", AL16, 0, 0, 0);
+        row("NP 0F 29 /r", MOVAPS, "Wx:w,Vx", AL16, 0, 0, 0);
+        row("66 0F 28 /r", MOVAPD, "Vx:w,Wx", AL16, 0, 0, 0);
+        row("66 0F 29 /r", MOVAPD, "Wx:w,Vx", AL16, 0, 0, 0);
+        row("NP 0F 2B /r mem", MOVNTPS, "Mx:w,Vx", AL16, 0, 0, 0);
+        row("66 0F 2B /r mem", MOVNTPD, "Mx:w,Vx", AL16, 0, 0, 0);
+        row("66 0F E7 /r mem", MOVNTDQ, "Mx:w,Vx", AL16, 0, 0, 0);
+        row("NP 0F C3 /r mem", MOVNTI, "My:w,Gy", 0, 0, 0, 0); // a GPR store: no SSE state checks
+        row("66 0F 6F /r", MOVDQA, "Vx:w,Wx", AL16, 0, 0, 0);
+        row("66 0F 7F /r", MOVDQA, "Wx:w,Vx", AL16, 0, 0, 0);
+        row("F3 0F 6F /r", MOVDQU, "Vx:w,Wx", SSE, 0, 0, 0);
+        row("F3 0F 7F /r", MOVDQU, "Wx:w,Vx", SSE, 0, 0, 0);
+        // MOVD/MOVQ: GPR or memory to the low element (the rest zeroed) and back; REX.W selects 64
+        row("66 0F 6E /r", MOVD, "Vx:w,Ey", SSE, 0, 0, 0);
+        row("66 0F 7E /r", MOVD, "Ey:w,Vx", SSE, 0, 0, 0);
+        row("F3 0F 7E /r", MOVQ, "Vx:w,Wq", SSE, 0, 0, 0);
+        row("66 0F D6 /r", MOVQ, "Wq:w,Vx", SSE, 0, 0, 0);
+        row("NP 0F 50 /r reg", MOVMSKPS, "Gd:w,Ux", SSE, 0, 0, 0);
+        row("66 0F 50 /r reg", MOVMSKPD, "Gd:w,Ux", SSE, 0, 0, 0);
+        row("66 0F D7 /r reg", PMOVMSKB, "Gd:w,Ux", SSE, 0, 0, 0);
+        // logic
+        row("NP 0F 54 /r", ANDPS, "Vx,Wx", AL16, 0, 0, 0);
+        row("66 0F 54 /r", ANDPD, "Vx,Wx", AL16, 0, 0, 0);
+        row("NP 0F 55 /r", ANDNPS, "Vx,Wx", AL16, 0, 0, 0);
+        row("66 0F 55 /r", ANDNPD, "Vx,Wx", AL16, 0, 0, 0);
+        row("NP 0F 56 /r", ORPS, "Vx,Wx", AL16, 0, 0, 0);
+        row("66 0F 56 /r", ORPD, "Vx,Wx", AL16, 0, 0, 0);
+        row("NP 0F 57 /r", XORPS, "Vx,Wx", AL16, 0, 0, 0);
+        row("66 0F 57 /r", XORPD, "Vx,Wx", AL16, 0, 0, 0);
+        row("66 0F DB /r", PAND, "Vx,Wx", AL16, 0, 0, 0);
+        row("66 0F DF /r", PANDN, "Vx,Wx", AL16, 0, 0, 0);
+        row("66 0F EB /r", POR, "Vx,Wx", AL16, 0, 0, 0);
+        row("66 0F EF /r", PXOR, "Vx,Wx", AL16, 0, 0, 0);
+        // shuffles
+        row("66 0F 70 /r", PSHUFD, "Vx:w,Wx,Ib", AL16, 0, 0, 0);
+        row("F3 0F 70 /r", PSHUFHW, "Vx:w,Wx,Ib", AL16, 0, 0, 0);
+        row("F2 0F 70 /r", PSHUFLW, "Vx:w,Wx,Ib", AL16, 0, 0, 0);
+        row("NP 0F C6 /r", SHUFPS, "Vx,Wx,Ib", AL16, 0, 0, 0);
+        row("66 0F C6 /r", SHUFPD, "Vx,Wx,Ib", AL16, 0, 0, 0);
+        row("66 0F C4 /r reg", PINSRW, "Vx,Ed,Ib", SSE, 0, 0, 0);
+        row("66 0F C4 /r mem", PINSRW, "Vx,Mw,Ib", SSE, 0, 0, 0);
+        row("66 0F C5 /r reg", PEXTRW, "Gd:w,Ux,Ib", SSE, 0, 0, 0);
+        // packed integer arithmetic, compares, unpacks and packs (66 0F 60-6D, 74-76, D1-FE)
+        Mnemonic[] p60 = {PUNPCKLBW, PUNPCKLWD, PUNPCKLDQ, PACKSSWB, PCMPGTB, PCMPGTW, PCMPGTD, PACKUSWB,
+            PUNPCKHBW, PUNPCKHWD, PUNPCKHDQ, PACKSSDW, PUNPCKLQDQ, PUNPCKHQDQ};
+        for (int k = 0; k < p60.length; k++) row("66 0F " + hex(0x60 + k) + " /r", p60[k], "Vx,Wx", AL16, 0, 0, 0);
+        row("66 0F 74 /r", PCMPEQB, "Vx,Wx", AL16, 0, 0, 0);
+        row("66 0F 75 /r", PCMPEQW, "Vx,Wx", AL16, 0, 0, 0);
+        row("66 0F 76 /r", PCMPEQD, "Vx,Wx", AL16, 0, 0, 0);
+        Mnemonic[] pD0 = {null, PSRLW, PSRLD, PSRLQ, PADDQ, PMULLW, null, null, PSUBUSB, PSUBUSW, PMINUB, null,
+            PADDUSB, PADDUSW, PMAXUB, null, PAVGB, PSRAW, PSRAD, PAVGW, PMULHUW, PMULHW, null, null, PSUBSB, PSUBSW,
+            PMINSW, null, PADDSB, PADDSW, PMAXSW, null, null, PSLLW, PSLLD, PSLLQ, PMULUDQ, PMADDWD, PSADBW, null,
+            PSUBB, PSUBW, PSUBD, PSUBQ, PADDB, PADDW, PADDD};
+        for (int k = 0; k < pD0.length; k++) {
+            if (pD0[k] != null) row("66 0F " + hex(0xD0 + k) + " /r", pD0[k], "Vx,Wx", AL16, 0, 0, 0);
+        }
+        // shifts by an immediate (groups 12, 13, 14)
+        row("66 0F 71 /2 reg", PSRLW, "Ux,Ib", SSE, 0, 0, 0);
+        row("66 0F 71 /4 reg", PSRAW, "Ux,Ib", SSE, 0, 0, 0);
+        row("66 0F 71 /6 reg", PSLLW, "Ux,Ib", SSE, 0, 0, 0);
+        row("66 0F 72 /2 reg", PSRLD, "Ux,Ib", SSE, 0, 0, 0);
+        row("66 0F 72 /4 reg", PSRAD, "Ux,Ib", SSE, 0, 0, 0);
+        row("66 0F 72 /6 reg", PSLLD, "Ux,Ib", SSE, 0, 0, 0);
+        row("66 0F 73 /2 reg", PSRLQ, "Ux,Ib", SSE, 0, 0, 0);
+        row("66 0F 73 /3 reg", PSRLDQ, "Ux,Ib", SSE, 0, 0, 0);
+        row("66 0F 73 /6 reg", PSLLQ, "Ux,Ib", SSE, 0, 0, 0);
+        row("66 0F 73 /7 reg", PSLLDQ, "Ux,Ib", SSE, 0, 0, 0);
+        // MXCSR (SDM LDMXCSR: #GP(0) for a reserved bit set)
+        row("NP 0F AE /2 mem", LDMXCSR, "Md:r", SSE, 0, 0, 0);
+        row("NP 0F AE /3 mem", STMXCSR, "Md:w", SSE, 0, 0, 0);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -625,7 +740,7 @@ public final class OpcodeTable {
             if (ty == T_M) {
                 if (mod == MOD_REG) throw new IllegalStateException("M operand with reg constraint: " + spec);
                 mod = MOD_MEM;
-            } else if (ty == T_R && !hasCreg(codes)) {
+            } else if ((ty == T_R && !hasCreg(codes)) || ty == T_U) {
                 mod = MOD_REG; // (MOV CR ignores ModRM.mod: the r/m is a register whatever mod says)
             }
         }
@@ -685,7 +800,7 @@ public final class OpcodeTable {
                     acc = ACC_NONE;
                 } else if (colon >= 0) {
                     acc = accessCode(tok.substring(colon + 1), spec);
-                    if (acc == ACC_ADDR && !(form.startsWith("M") || form.startsWith("E")))
+                    if (acc == ACC_ADDR && !(form.startsWith("M") || form.startsWith("E") || form.startsWith("W")))
                         throw new IllegalStateException(":a on a non-memory operand in " + spec);
                 } else {
                     acc = n == 0 ? ACC_RW : ACC_R;
@@ -804,11 +919,12 @@ public final class OpcodeTable {
         int ty = switch (f.charAt(0)) {
             case 'E' -> T_E; case 'G' -> T_G; case 'M' -> T_M; case 'R' -> T_R; case 'Z' -> T_Z;
             case 'S' -> T_S; case 'C' -> T_C; case 'O' -> T_O;
+            case 'V' -> T_V; case 'W' -> T_W; case 'U' -> T_U;
             default -> throw new IllegalStateException("bad operand form " + f + " in " + spec);
         };
         if (f.length() != 2) throw new IllegalStateException("bad operand form " + f + " in " + spec);
         int sz = switch (f.charAt(1)) {
-            case 'b' -> 1; case 'w' -> 2; case 'd' -> 4; case 'q' -> 8; case 't' -> 10; case 'o' -> 16;
+            case 'b' -> 1; case 'w' -> 2; case 'd' -> 4; case 'q' -> 8; case 't' -> 10; case 'o', 'x' -> 16;
             case 'v' -> S_V; case 'y' -> S_Y; case 'z' -> S_Z;
             default -> throw new IllegalStateException("bad operand size " + f + " in " + spec);
         };

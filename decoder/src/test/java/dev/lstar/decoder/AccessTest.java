@@ -175,6 +175,19 @@ class AccessTest {
             case STOS -> { e.rd(RAX, RDI).wr(8, RDI); e.memW = true; }
             case LODS -> { e.rd(RSI).wr(8, RSI).wr(os, RAX); e.memR = true; }
             case SCAS -> { e.rd(RAX, RDI).wr(8, RDI); e.memR = true; }
+            // SSE: XMM operands are not GPRs (r/w only record GPRs and memory); the SDM's moves write
+            // their destination, everything else reads it and its sources
+            case MOVUPS, MOVUPD, MOVAPS, MOVAPD, MOVDQA, MOVDQU, MOVD, MOVQ, MOVNTPS, MOVNTPD, MOVNTDQ, MOVNTI,
+                 MOVMSKPS, MOVMSKPD, PMOVMSKB, PSHUFD, PSHUFHW, PSHUFLW, PEXTRW, STMXCSR -> e.w(0).rest(1);
+            case MOVSS, MOVSD -> { if (i.kind[0] == OP_MEM || i.kind[1] == OP_MEM) e.w(0).rest(1); else e.rw(0).rest(1); }
+            case MOVLPS, MOVHPS, MOVLPD, MOVHPD -> { if (i.kind[0] == OP_MEM) e.w(0).rest(1); else e.rw(0).rest(1); }
+            case MOVHLPS, MOVLHPS, ANDPS, ANDPD, ANDNPS, ANDNPD, ORPS, ORPD, XORPS, XORPD, PAND, PANDN, POR, PXOR,
+                 SHUFPS, SHUFPD, PINSRW, PUNPCKLBW, PUNPCKLWD, PUNPCKLDQ, PUNPCKLQDQ, PUNPCKHBW, PUNPCKHWD, PUNPCKHDQ,
+                 PUNPCKHQDQ, PACKSSWB, PACKUSWB, PACKSSDW, PCMPEQB, PCMPEQW, PCMPEQD, PCMPGTB, PCMPGTW, PCMPGTD,
+                 PADDB, PADDW, PADDD, PADDQ, PSUBB, PSUBW, PSUBD, PSUBQ, PADDUSB, PADDUSW, PSUBUSB, PSUBUSW, PADDSB,
+                 PADDSW, PSUBSB, PSUBSW, PMINUB, PMAXUB, PMINSW, PMAXSW, PAVGB, PAVGW, PSADBW, PMULLW, PMULHW, PMULHUW,
+                 PMULUDQ, PMADDWD, PSLLW, PSLLD, PSLLQ, PSRLW, PSRLD, PSRLQ, PSRAW, PSRAD, PSLLDQ, PSRLDQ -> e.rw(0).rest(1);
+            case LDMXCSR -> e.r(0);
             default -> fail("no expectation for " + i.mnemonic);
         }
         switch (i.mnemonic) {

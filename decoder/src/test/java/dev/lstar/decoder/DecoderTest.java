@@ -284,7 +284,7 @@ class DecoderTest {
         assertInvalid("c4 e2 79 f7 cb", 5); // shlx (VEX 0F38)
         assertInvalid("c4 e3 79 0f 44 24 08 07", 8); // VEX 0F3A: ModRM, SIB, disp8, imm8
         assertInvalid("62 f1 fe 48 6f 44 24 01", 8); // EVEX vmovdqu64 0x40(%rsp)
-        assertInvalid("66 0f 73 d8 08", 5); // psrldq $8: 0F map imm8
+        assertInvalid("0f 71 d0 08", 4); // MMX psrlw $8,%mm0 (MMX not implemented): 0F map imm8
         assertInvalid("66 0f 3a 0f c1 08", 6); // palignr: 0F 3A imm8
         assertInvalid("c7 f8 00 00 00 00", 6); // xbegin
         assertInvalid("c6 f8 ff", 3); // xabort

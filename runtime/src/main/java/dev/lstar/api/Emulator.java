@@ -282,8 +282,30 @@ public final class Emulator implements AutoCloseable {
             case IDTR_BASE -> cpu.idtrBase; case IDTR_LIMIT -> cpu.idtrLimit & 0xFFFF;
             case TR -> cpu.trSel; case LDTR -> cpu.ldtrSel;
             case CPL -> cpu.cpl;
-            default -> throw new AssertionError(reg);
+            case MXCSR -> cpu.mxcsr & 0xFFFF_FFFFL;
+            default -> throw new IllegalArgumentException(reg + " is 128-bit: use regRead128");
         };
+    }
+
+    /** An XMM register as {bits 63:0, bits 127:64}. */
+    public long[] regRead128(Reg reg) {
+        checkOwner();
+        int x = xmm(reg);
+        return new long[] {cpu.xmm[2 * x], cpu.xmm[2 * x + 1]};
+    }
+
+    /** Writes an XMM register: {@code lo} = bits 63:0, {@code hi} = bits 127:64. */
+    public void regWrite128(Reg reg, long lo, long hi) {
+        checkOwner();
+        int x = xmm(reg);
+        cpu.xmm[2 * x] = lo;
+        cpu.xmm[2 * x + 1] = hi;
+    }
+
+    private static int xmm(Reg reg) {
+        int x = reg.xmmIndex();
+        if (x < 0) throw new IllegalArgumentException(reg + " is not an XMM register");
+        return x;
     }
 
     /** Reads several registers at once, in the order given. */
@@ -325,7 +347,13 @@ public final class Emulator implements AutoCloseable {
                 cpu.idtrLimit = (int) (value & 0xFFFF);
                 if (wasEmpty != (cpu.idtrLimit == 0)) hooks.idtChanged();
             }
-            default -> throw new IllegalArgumentException(reg + " is read-only");
+            case MXCSR -> {
+                if ((value & ~(long) dev.lstar.runtime.ops.Sse.MXCSR_MASK) != 0) {
+                    throw new EmulatorException("the processor refuses: MXCSR reserved bits in 0x" + Long.toHexString(value));
+                }
+                cpu.mxcsr = (int) value;
+            }
+            default -> throw new IllegalArgumentException(reg + (reg.xmmIndex() >= 0 ? " is 128-bit: use regWrite128" : " is read-only"));
         }
     }
 

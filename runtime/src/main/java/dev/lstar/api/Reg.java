@@ -21,10 +21,24 @@ public enum Reg {
     /** Task register and LDTR selectors (read-only here). */
     TR, LDTR,
     /** Current privilege level 0..3 (read-only: change it by writing CS or by SYSCALL/SYSRET/IRETQ). */
-    CPL;
+    CPL,
+    /**
+     * The 128-bit SSE registers: read and written with {@link Emulator#regRead128} /
+     * {@link Emulator#regWrite128} (and {@link Context#get128}) as two quadwords, bits 63:0 first;
+     * the 64-bit {@code regRead}/{@code regWrite} refuse them.
+     */
+    XMM0, XMM1, XMM2, XMM3, XMM4, XMM5, XMM6, XMM7, XMM8, XMM9, XMM10, XMM11, XMM12, XMM13, XMM14, XMM15,
+    /** SSE control/status; writing a reserved bit (31:16) is refused as LDMXCSR would (#GP). */
+    MXCSR;
 
     /** RAX..R15 as numbered in the ModRM encoding (RAX 0 .. R15 15), or -1. */
     public int gprIndex() {
         return ordinal() <= R15.ordinal() ? ordinal() : -1;
+    }
+
+    /** XMM0..XMM15 as 0..15, or -1. */
+    public int xmmIndex() {
+        int k = ordinal() - XMM0.ordinal();
+        return k >= 0 && k < 16 ? k : -1;
     }
 }

@@ -22,7 +22,8 @@ public final class Cpu {
     public static final long CR0_PE = 1, CR0_MP = 2, CR0_ET = 16, CR0_NE = 32, CR0_WP = 1 << 16, CR0_AM = 1 << 18, CR0_PG = 1L << 31;
     public static final long CR4_PAE = 1 << 5, CR4_PGE = 1 << 7, CR4_LA57 = 1 << 12, CR4_FSGSBASE = 1 << 16,
             CR4_PCIDE = 1 << 17, CR4_SMEP = 1 << 20, CR4_SMAP = 1 << 21, CR4_TSD = 1 << 2, CR4_UMIP = 1 << 11,
-            CR4_MCE = 1 << 6;
+            CR4_MCE = 1 << 6, CR4_OSFXSR = 1 << 9, CR4_OSXMMEXCPT = 1 << 10;
+    public static final long CR0_EM = 4, CR0_TS = 8;
 
     public final Vendor vendor;
 
@@ -36,6 +37,16 @@ public final class Cpu {
      * materialises them. Bit 1 is always set.
      */
     public long rflags = Flags.FIXED1;
+
+    /**
+     * XMM0..XMM15, 128 bits each as two longs: {@code xmm[2n]} holds bits 63:0 of XMMn and
+     * {@code xmm[2n + 1]} bits 127:64 (little-endian lanes: byte k of the register is byte k of
+     * the pair). Zero at reset (SDM Vol. 3A Table 10-1).
+     */
+    public final long[] xmm = new long[32];
+    /** MXCSR (SDM Vol. 1 §10.2.3); power-up / reset value 0x1F80: all exceptions masked, round to nearest. */
+    public int mxcsr = MXCSR_RESET;
+    public static final int MXCSR_RESET = 0x1F80;
     public int lzOp;
     public int lzSize;
     public long lzRes, lzA, lzB, lzAux;
@@ -126,13 +137,15 @@ public final class Cpu {
     }
 
     /**
-     * Copies every architectural field of {@code o} into this CPU: registers, RIP, RFLAGS with the
+     * Copies every architectural field of {@code o} into this CPU: registers (XMM and MXCSR too), RIP, RFLAGS with the
      * lazy record, CPL, segment registers and caches, control registers, MSRs, descriptor-table
      * registers, the TSC offset, the retired count and the halt state. Not the vendor or the MMU;
      * the caller re-syncs the TLB (e.g. {@code mmu.flushAll()}) if paging state changed.
      */
     public void copyStateFrom(Cpu o) {
         System.arraycopy(o.r, 0, r, 0, 16);
+        System.arraycopy(o.xmm, 0, xmm, 0, 32);
+        mxcsr = o.mxcsr;
         rip = o.rip; rflags = o.rflags; lzOp = o.lzOp; lzSize = o.lzSize;
         lzRes = o.lzRes; lzA = o.lzA; lzB = o.lzB; lzAux = o.lzAux;
         cpl = o.cpl;
@@ -163,6 +176,8 @@ public final class Cpu {
                 "kernelGsBase", "sysenterCs", "sysenterEsp", "sysenterEip", "tscAux", "gdtr.base", "gdtr.limit",
                 "idtr.base", "idtr.limit", "tr.sel", "tr.base", "tr.limit", "tr.attr", "ldtr.sel", "ldtr.base",
                 "ldtr.limit", "ldtr.attr", "tscOffset", "instructions", "halted", "debugTrapPending"));
+        for (int x = 0; x < 16; x++) n.addAll(java.util.List.of("xmm" + x + ".lo", "xmm" + x + ".hi"));
+        n.add("mxcsr");
         STATE_NAMES = n.toArray(new String[0]);
     }
 
@@ -184,6 +199,9 @@ public final class Cpu {
                 sysenterEip, tscAux, gdtrBase, gdtrLimit, idtrBase, idtrLimit, trSel, trBase, trLimit, trAttr, ldtrSel,
                 ldtrBase, ldtrLimit, ldtrAttr, tscOffset, instructions, halted ? 1 : 0, debugTrapPending ? 1 : 0};
         System.arraycopy(rest, 0, v, k, rest.length);
+        k += rest.length;
+        System.arraycopy(xmm, 0, v, k, 32);
+        v[k + 32] = mxcsr & 0xFFFF_FFFFL;
         return v;
     }
 }

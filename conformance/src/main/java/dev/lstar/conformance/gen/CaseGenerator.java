@@ -54,6 +54,9 @@ public final class CaseGenerator {
     public List<Case> cases(Form f) {
         String key = f.family() + "|" + f.describe() + "|" + java.util.Arrays.toString(f.opcode()) + "|" + f.ext() + "|" + f.mem();
         SplittableRandom rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + key.hashCode());
+        if (f.family().equals("sse")) {
+            return sseCases(f, rnd);
+        }
         List<Placement> places = placements(f);
         List<Operand> slots = new ArrayList<>();
         for (Operand o : f.operands()) {
@@ -113,6 +116,128 @@ public final class CaseGenerator {
         }
         if (f.policy() == Policy.DIVIDE) {
             faults.addAll(divideByZero(f, places, slots, rnd));
+        }
+        ok.addAll(faults);
+        return ok;
+    }
+
+    // ------------------------------------------------------------------ SSE
+
+    /** Per-lane edge patterns of a quadword: zero, ones, sign bits of each lane width, their complements. */
+    private static final long[] LANE_EDGES = {0, -1, 0x8080808080808080L, 0x7f7f7f7f7f7f7f7fL, 0x8000800080008000L,
+            0x7fff7fff7fff7fffL, 0x8000000080000000L, 0x7fffffff7fffffffL, 0x8000000000000000L, 0x7fffffffffffffffL,
+            0x0101010101010101L, 0x00ff00ff00ff00ffL, 0xff00ff00ff00ff00L, 0x5555555555555555L, 0xaaaaaaaaaaaaaaaaL, 1};
+    /** Shift counts around every lane width (for the imm8 and the xmm count of PSLL/PSRL/PSRA, PSLLDQ/PSRLDQ). */
+    private static final long[] SSE_COUNTS = {0, 1, 2, 3, 4, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 255};
+
+    /** A quadword of an XMM value: lane edges, edges mixed per byte, or random. */
+    private static long sseValue(SplittableRandom rnd) {
+        return switch (rnd.nextInt(4)) {
+            case 0 -> LANE_EDGES[rnd.nextInt(LANE_EDGES.length)];
+            case 1 -> {
+                long a = LANE_EDGES[rnd.nextInt(LANE_EDGES.length)], b = rnd.nextLong();
+                long m = rnd.nextLong(); // a random mix of edge bytes and random bytes
+                yield (a & m) | (b & ~m);
+            }
+            default -> rnd.nextLong();
+        };
+    }
+
+    private static boolean isShift(Form f) {
+        return f.mnemonic().matches("ps(ll|rl|ra)(w|d|q|dq)");
+    }
+
+    /**
+     * Cases of an SSE form: every XMM register, the GPRs and the data buffer random with lane
+     * edges; register numbers 0-15 for the XMM operands (REX.R/REX.B), never RSP for a GPR or
+     * base; shift counts around the lane widths; MXCSR mostly 0x1F80, else a random valid value.
+     * Forms whose 16-byte memory operand must be aligned get aligned addresses on the host, and
+     * misaligned ones as #GP fault cases for the emulators; LDMXCSR gets reserved-bit fault cases.
+     */
+    private List<Case> sseCases(Form f, SplittableRandom rnd) {
+        boolean align = (f.row().attributes & OpcodeTable.A_ALIGN16) != 0 && f.mem();
+        boolean gprReg = f.find(Kind.REG) != null, gprRm = f.find(Kind.RM) != null && !f.mem();
+        boolean ldmxcsr = f.row().mnemonic == dev.lstar.decoder.Mnemonic.LDMXCSR;
+        List<Case> ok = new ArrayList<>(), faults = new ArrayList<>();
+        int nFaults = (align || ldmxcsr) ? Math.max(4, budget / 8) : 0;
+        for (int k = 0; ok.size() < budget || faults.size() < nFaults; k++) {
+            if (k > budget * 6) {
+                break;
+            }
+            boolean wantFault = ok.size() >= budget;
+            int reg = k % 16, rm = (k * 7 + 3) % 16;
+            if (gprReg && reg == 4) {
+                reg = 5;
+            }
+            if ((gprRm || f.mem()) && rm == 4) {
+                rm = 12;
+            }
+            if (f.mem() && gprReg && rm == reg) {
+                rm = BASES[k % BASES.length] == reg ? BASES[(k + 1) % BASES.length] : BASES[k % BASES.length];
+            }
+            State in = new State(memBase);
+            for (int r = 0; r < 16; r++) {
+                in.gpr[r] = rnd.nextInt(4) == 0 ? rnd.nextLong(1 << 16) : rnd.nextLong();
+            }
+            in.gpr[State.RSP] = 0;
+            rnd.nextBytes(in.memory);
+            for (int q = 0; q < 32; q++) {
+                in.xmm[q] = sseValue(rnd);
+            }
+            in.mxcsr = rnd.nextInt(4) == 0 ? rnd.nextInt(0x10000) & 0xFFBF : 0x1F80; // DAZ (bit 6) left to the host's MXCSR_MASK
+            in.rflags = rnd.nextInt(128) & 0xCD5;
+            long imm = isShift(f) && rnd.nextBoolean() ? SSE_COUNTS[rnd.nextInt(SSE_COUNTS.length)] : rnd.nextInt(256);
+            if (isShift(f) && f.find(Kind.IMM) == null && !f.mem() && rnd.nextBoolean()) {
+                in.xmm[2 * rm] = SSE_COUNTS[rnd.nextInt(SSE_COUNTS.length)]; // an xmm count around the widths
+                in.xmm[2 * rm + 1] = rnd.nextLong();
+            }
+            int disp = 0;
+            int fault = -1;
+            if (f.mem()) {
+                int[] disps = {0, 8, -8, 0x70, -0x80, 3, -5, 0x40, 0x10, -0x10};
+                disp = disps[k % disps.length];
+                int baseOff = 0x180 + ((k * 0x3A8) % 0xD00);
+                int addr = baseOff + disp;
+                if (align) {
+                    boolean misaligned = wantFault;
+                    addr = (addr & ~15) + (misaligned ? 1 + rnd.nextInt(15) : 0);
+                    baseOff = addr - disp;
+                    fault = misaligned ? 13 : -1;
+                } else if (wantFault && !ldmxcsr) {
+                    continue;
+                }
+                in.gpr[rm] = memBase + baseOff;
+                if (isShift(f) && rnd.nextBoolean()) {
+                    putMem(in, addr, 64, SSE_COUNTS[rnd.nextInt(SSE_COUNTS.length)]);
+                }
+                if (ldmxcsr) {
+                    long v = rnd.nextInt(0x10000) & 0xFFBF;
+                    if (wantFault) {
+                        v |= 1L << (16 + rnd.nextInt(16));
+                        fault = 13;
+                    }
+                    putMem(in, addr, 32, v);
+                }
+            } else if (wantFault) {
+                break;
+            }
+            Encoder.Encoded e;
+            try {
+                e = Encoder.encode(f, reg, rm, disp, imm);
+            } catch (IllegalArgumentException unencodable) {
+                continue;
+            }
+            if (!decodesToRow(e.bytes(), f)) {
+                continue;
+            }
+            Case c = new Case(f, e.bytes(), e.text(), in, FlagRules.compared(f.row(), f.size(), 0), 0, fault);
+            if (fault >= 0) {
+                if (faults.size() < nFaults) {
+                    faults.add(c);
+                }
+            } else if (ok.size() < budget) {
+                ok.add(c);
+            }
         }
         ok.addAll(faults);
         return ok;

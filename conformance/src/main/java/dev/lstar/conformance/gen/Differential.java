@@ -8,7 +8,7 @@ import java.util.function.Function;
 
 /**
  * Runs cases on a reference (the host CPU) and a candidate {@link Emulator} and compares every GPR
- * but RSP (minus registers the case marks undefined), the defined flags of the case
+ * but RSP (minus registers the case marks undefined), every XMM register, MXCSR, the defined flags of the case
  * ({@link Case#comparedFlags()}, from {@link FlagRules}) and the whole data buffer. Cases that
  * must fault ({@link Case#expectedFault()} &gt;= 0) run on the candidate only, which must throw
  * {@link GuestFault} with that vector.
@@ -87,6 +87,15 @@ public final class Differential {
             if (expected.gpr[r] != actual.gpr[r]) {
                 b.append(String.format("  %-3s expected %016x actual %016x%n", State.regName(r), expected.gpr[r], actual.gpr[r]));
             }
+        }
+        for (int x = 0; x < 16; x++) {
+            if (expected.xmm[2 * x] != actual.xmm[2 * x] || expected.xmm[2 * x + 1] != actual.xmm[2 * x + 1]) {
+                b.append(String.format("  xmm%-2d expected %016x_%016x actual %016x_%016x%n", x, expected.xmm[2 * x + 1],
+                        expected.xmm[2 * x], actual.xmm[2 * x + 1], actual.xmm[2 * x]));
+            }
+        }
+        if (expected.mxcsr != actual.mxcsr) {
+            b.append(String.format("  mxcsr expected %08x actual %08x%n", expected.mxcsr, actual.mxcsr));
         }
         long m = c.comparedFlags();
         if ((expected.rflags & m) != (actual.rflags & m)) {

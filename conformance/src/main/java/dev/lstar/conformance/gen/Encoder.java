@@ -56,6 +56,15 @@ public final class Encoder {
         boolean needRex = false, forbidRex = false;
         int rex = f.size() == 64 ? 8 : 0;
         Operand regOp = f.find(Kind.REG), rmOp = f.find(Kind.RM), opreg = f.find(Kind.OPREG), immOp = f.find(Kind.IMM);
+        if (regOp == null && f.find(Kind.XREG) != null) {
+            rex |= reg >= 8 ? 4 : 0; // an XMM register in ModRM.reg: REX.R
+        }
+        if (rmOp == null && f.find(Kind.XRM) != null) {
+            if (f.mem() && rm == 4) {
+                throw new IllegalArgumentException("RSP base not supported");
+            }
+            rex |= rm >= 8 ? 1 : 0; // an XMM register in ModRM.rm, or the base register: REX.B
+        }
         if (regOp != null) {
             needRex |= regOp.size() == 8 && reg >= 4 && reg <= 7;
             forbidRex |= regOp.size() == 8 && reg >= 16;
@@ -141,6 +150,8 @@ public final class Encoder {
             String s = switch (o.kind()) {
                 case REG, OPREG -> regName(reg, o.size());
                 case RM -> f.mem() ? memText(f, o.size(), rm, disp) : regName(rm, o.size());
+                case XREG -> "xmm" + reg;
+                case XRM -> f.mem() ? memText(f, o.size(), rm, disp) : "xmm" + rm;
                 case IMM -> immText(o, imm);
                 case ACC -> regName(0, o.size());
                 case CL -> "cl";
@@ -160,6 +171,7 @@ public final class Encoder {
             case 8 -> "byte ptr ";
             case 16 -> "word ptr ";
             case 32 -> "dword ptr ";
+            case 128 -> "xmmword ptr ";
             default -> "qword ptr ";
         };
         String d = disp == 0 ? "" : disp > 0 ? "+0x" + Integer.toHexString(disp) : "-0x" + Integer.toHexString(-disp);

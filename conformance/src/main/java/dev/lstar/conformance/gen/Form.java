@@ -41,7 +41,11 @@ public record Form(String family, String mnemonic, int size, int[] prefixes, int
         /** CL shift count, printed. */
         CL,
         /** The constant 1 of the D0/D1 shift forms, printed. */
-        ONE
+        ONE,
+        /** ModRM.reg XMM register (SSE: V). */
+        XREG,
+        /** ModRM.rm: an XMM register, or [base+disp8] when the form is a memory form (SSE: W, U). */
+        XRM
     }
 
     /** Constraints on generated input values. */
@@ -91,6 +95,8 @@ public record Form(String family, String mnemonic, int size, int[] prefixes, int
             String t = switch (o.kind) {
                 case REG, OPREG -> "r" + o.size;
                 case RM -> mem ? "m" + o.size : "r" + o.size;
+                case XREG -> "xmm";
+                case XRM -> mem ? "m" + o.size : "xmm";
                 case IMM -> "imm" + o.size;
                 case ACC -> "acc" + o.size;
                 case CL -> "cl";

@@ -33,10 +33,13 @@ public final class Forms {
 
     /** The report families in report order. */
     public static final List<String> FAMILIES = List.of("alu", "unary", "test", "muldiv", "shift", "shiftd", "bit",
-            "move", "cmov", "setcc", "xadd", "convert", "flags", "adx");
+            "move", "cmov", "setcc", "xadd", "convert", "flags", "adx", "sse");
 
     /** Mnemonic -> family: the only per-instruction knowledge besides implicit operands and policies. */
     private static final Map<Mnemonic, String> FAMILY = new EnumMap<>(Mnemonic.class);
+
+    /** The SSE/SSE2 mnemonics (moves, logic, packed integers, MXCSR): family "sse", host flag "sse2". */
+    static final java.util.EnumSet<Mnemonic> SSE = java.util.EnumSet.range(Mnemonic.MOVUPS, Mnemonic.STMXCSR);
 
     private static void family(String name, Mnemonic... ms) {
         for (Mnemonic m : ms) {
@@ -63,14 +66,24 @@ public final class Forms {
         family("flags", Mnemonic.CLC, Mnemonic.STC, Mnemonic.CMC, Mnemonic.CLD, Mnemonic.STD, Mnemonic.SAHF,
                 Mnemonic.LAHF);
         family("adx", Mnemonic.ADCX, Mnemonic.ADOX);
+        for (Mnemonic m : SSE) {
+            family("sse", m);
+        }
     }
 
+
     /** /proc/cpuinfo flag a mnemonic needs on the host (not in the table: CPUID is not an encoding property). */
-    private static final Map<Mnemonic, String> REQUIRES = Map.of(
+    private static final Map<Mnemonic, String> REQUIRES = new EnumMap<>(Map.of(
             Mnemonic.POPCNT, "popcnt", Mnemonic.LZCNT, "abm", Mnemonic.TZCNT, "bmi1",
             Mnemonic.ADCX, "adx", Mnemonic.ADOX, "adx", Mnemonic.MOVBE, "movbe",
             // LAHF/SAHF in 64-bit mode need CPUID.80000001H:ECX.LAHF-SAHF[bit 0] ("lahf_lm").
-            Mnemonic.LAHF, "lahf_lm", Mnemonic.SAHF, "lahf_lm");
+            Mnemonic.LAHF, "lahf_lm", Mnemonic.SAHF, "lahf_lm"));
+
+    static {
+        for (Mnemonic m : SSE) {
+            REQUIRES.put(m, "sse2");
+        }
+    }
 
     /** Attributes of rows the host harness cannot run: it executes one instruction and returns. */
     private static final int UNSAFE_ATTRIBUTES = OpcodeTable.A_PRIV | OpcodeTable.A_IOPL | OpcodeTable.A_BRANCH
@@ -146,6 +159,9 @@ public final class Forms {
     /** Operation sizes (bits) of a row: from its v/y/z operands, or its fixed operand size, and o16/o32/o64. */
     static int[] sizes(Row r) {
         List<String> ops = r.operandForms();
+        if (SSE.contains(r.mnemonic)) { // no operand-size prefix: 32, or 32/64 by REX.W for a y operand
+            return ops.stream().anyMatch(o -> o.length() == 2 && o.charAt(1) == 'y') ? new int[] {32, 64} : new int[] {32};
+        }
         int[] sizes = null;
         for (String o : ops) {
             if (o.equals("{v}") || o.equals("rAX") || (o.length() == 2 && (o.charAt(1) == 'v' || o.charAt(1) == 'z'))) {
@@ -225,20 +241,26 @@ public final class Forms {
                             case 'R' -> Kind.RM;
                             case 'G' -> Kind.REG;
                             case 'Z' -> Kind.OPREG;
+                            case 'V' -> Kind.XREG;
+                            case 'W', 'U' -> Kind.XRM;
                             default -> throw new IllegalStateException("operand form " + o + " of " + r);
                         };
-                        hasRm |= k == Kind.RM;
-                        hasG |= k == Kind.REG;
-                        mem &= o.charAt(0) != 'R';
+                        hasRm |= k == Kind.RM || k == Kind.XRM;
+                        hasG |= k == Kind.REG || k == Kind.XREG;
+                        mem &= o.charAt(0) != 'R' && o.charAt(0) != 'U';
                         reg &= o.charAt(0) != 'M';
-                        ops.add(new Operand(k, operandSize(o, size)));
+                        int bits = o.length() > 1 && o.charAt(1) == 'x' ? 128 : operandSize(o, size);
+                        if (k == Kind.XREG || k == Kind.XRM) {
+                            bits = switch (o.charAt(1)) { case 'q' -> 64; case 'd' -> 32; default -> 128; };
+                        }
+                        ops.add(new Operand(k, bits));
                     }
                 }
             }
             mem &= r.mod != OpcodeTable.MOD_REG;
             reg &= r.mod != OpcodeTable.MOD_MEM;
             addImplicit(r, size, ops);
-            String mn = mnemonic(r);
+            String mn = r.mnemonic == Mnemonic.MOVD && size == 64 ? "movq" : mnemonic(r);
             int ext = !r.hasModrm ? -2 : r.modrmReg >= 0 ? r.modrmReg : hasG ? -1 : 0; // SETcc: reg ignored, 0
             int[] prefixes = r.mandatoryPrefix == 0 ? new int[0] : new int[] {r.mandatoryPrefix};
             int[] opcode = switch (r.map) {

@@ -16,10 +16,11 @@ import java.lang.invoke.MethodHandle;
  *
  * <p>How: a code page (mapped read/write, flipped to read/execute around each call with mprotect)
  * holds a trampoline called with the System V ABI, {@code rdi} = pointer to a native state block
- * ({@code gpr[16]} at offset 0, RFLAGS at 128). The trampoline saves the callee-saved registers and
- * the block pointer on the real stack, loads RFLAGS (CF PF AF ZF SF OF DF only; POPFQ cannot change
+ * ({@code gpr[16]} at offset 0, RFLAGS at 128, XMM0-15 at 144, MXCSR at 400). The trampoline saves
+ * the callee-saved registers, the JVM's MXCSR and the block pointer on the real stack, loads MXCSR,
+ * XMM0-15 (MOVDQU), RFLAGS (CF PF AF ZF SF OF DF only; POPFQ cannot change
  * IF/IOPL at CPL 3, and TF/AC/ID are deliberately kept clear) and the 15 GPRs other than RSP,
- * executes the instruction bytes, stores the 15 GPRs and RFLAGS back, clears DF (the ABI requires
+ * executes the instruction bytes, stores the 15 GPRs, RFLAGS, XMM0-15 and MXCSR back, restores the JVM's MXCSR, clears DF (the ABI requires
  * DF=0 on return, System V AMD64 ABI §3.2.1), restores the callee-saved registers and returns.
  *
  * <p>The data buffer is a 4 KiB page at {@link #dataBase()} between two PROT_NONE guard pages; we
@@ -41,8 +42,10 @@ public final class HostCpu implements Emulator, AutoCloseable {
     public static final long PREFERRED_DATA_BASE = 0x10_0000_0000L;
 
     private static final int PAGE = 4096;
-    private static final int STATE_BYTES = 16 * 8 + 8;
     private static final int OFF_RFLAGS = 128;
+    /** XMM0..15 (16 bytes each, low quadword first) and MXCSR in the state block. */
+    private static final int OFF_XMM = 144, OFF_MXCSR = OFF_XMM + 256;
+    private static final int STATE_BYTES = OFF_MXCSR + 16;
     /** Flags loaded into and reported from the host: the six arithmetic flags and DF. */
     public static final long FLAG_MASK = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x400 | 0x800;
 
@@ -129,6 +132,13 @@ public final class HostCpu implements Emulator, AutoCloseable {
             block.set(ValueLayout.JAVA_LONG, r * 8L, in.gpr[r]);
         }
         block.set(ValueLayout.JAVA_LONG, OFF_RFLAGS, (in.rflags & FLAG_MASK) | 0x2);
+        if ((in.mxcsr & ~0xFFFF) != 0) {
+            throw new IllegalArgumentException("MXCSR 0x" + Integer.toHexString(in.mxcsr) + " has reserved bits (the host would #GP)");
+        }
+        for (int k = 0; k < 32; k++) {
+            block.set(ValueLayout.JAVA_LONG, OFF_XMM + k * 8L, in.xmm[k]);
+        }
+        block.set(ValueLayout.JAVA_INT, OFF_MXCSR, in.mxcsr);
         MemorySegment.copy(in.memory, 0, data, ValueLayout.JAVA_BYTE, 0, State.MEMORY_SIZE);
         try {
             call.invokeExact(block);
@@ -141,6 +151,10 @@ public final class HostCpu implements Emulator, AutoCloseable {
         }
         out.gpr[State.RSP] = in.gpr[State.RSP];
         out.rflags = block.get(ValueLayout.JAVA_LONG, OFF_RFLAGS) & FLAG_MASK;
+        for (int k = 0; k < 32; k++) {
+            out.xmm[k] = block.get(ValueLayout.JAVA_LONG, OFF_XMM + k * 8L);
+        }
+        out.mxcsr = block.get(ValueLayout.JAVA_INT, OFF_MXCSR);
         MemorySegment.copy(data, ValueLayout.JAVA_BYTE, 0, out.memory, 0, State.MEMORY_SIZE);
         return out;
     }
@@ -177,7 +191,13 @@ public final class HostCpu implements Emulator, AutoCloseable {
         for (int r : CALLEE_SAVED) {
             pushReg(b, r);
         }
+        b.write(0x48); b.write(0x83); b.write(0xEC); b.write(0x08); // sub rsp,8
+        b.write(0x0F); b.write(0xAE); b.write(0x1C); b.write(0x24); // stmxcsr [rsp]: the JVM's MXCSR (callee-saved, ABI §3.2.1)
         pushReg(b, State.RDI);                                     // keep the block pointer
+        b.write(0x0F); b.write(0xAE); modrmDisp(b, 2, State.RDI, OFF_MXCSR); // ldmxcsr [rdi+OFF_MXCSR]
+        for (int x = 0; x < 16; x++) {
+            xmmMove(b, 0x6F, x, OFF_XMM + 16 * x);                  // movdqu xmmN,[rdi+..]
+        }
         b.write(0xFF); modrmDisp(b, 6, State.RDI, OFF_RFLAGS);      // push qword [rdi+128]
         b.write(0x9D);                                             // popfq
         for (int r = 0; r < 16; r++) {
@@ -201,13 +221,30 @@ public final class HostCpu implements Emulator, AutoCloseable {
         b.write(0x8F); modrmDisp(b, 0, State.RDI, State.RDI * 8);  // pop qword [rdi+56]
         b.write(0x9C);                                             // pushfq
         b.write(0x8F); modrmDisp(b, 0, State.RDI, OFF_RFLAGS);      // pop qword [rdi+128]
+        for (int x = 0; x < 16; x++) {
+            xmmMove(b, 0x7F, x, OFF_XMM + 16 * x);                  // movdqu [rdi+..],xmmN
+        }
+        b.write(0x0F); b.write(0xAE); modrmDisp(b, 3, State.RDI, OFF_MXCSR); // stmxcsr [rdi+OFF_MXCSR]
         b.write(0xFC);                                             // cld
         popReg(b, State.RDI);
+        b.write(0x0F); b.write(0xAE); b.write(0x14); b.write(0x24); // ldmxcsr [rsp]: the JVM's MXCSR back
+        b.write(0x48); b.write(0x83); b.write(0xC4); b.write(0x08); // add rsp,8
         for (int i = CALLEE_SAVED.length - 1; i >= 0; i--) {
             popReg(b, CALLEE_SAVED[i]);
         }
         b.write(0xC3);                                             // ret
         return b.toByteArray();
+    }
+
+    /** F3 [REX.R] 0F op /r with [rdi+disp]: MOVDQU load (6F) or store (7F) of XMM{@code x}. */
+    private static void xmmMove(ByteArrayOutputStream b, int op, int x, int disp) {
+        b.write(0xF3);
+        if (x >= 8) {
+            b.write(0x44);
+        }
+        b.write(0x0F);
+        b.write(op);
+        modrmDisp(b, x & 7, State.RDI, disp);
     }
 
     private static void pushReg(ByteArrayOutputStream b, int r) {

@@ -89,6 +89,28 @@ public final class HostSafety {
         }
     }
 
+    /**
+     * SSE opcodes (0F xx) whose ModRM.reg is an XMM (or MMX) register, never a GPR, and those whose
+     * register-form ModRM.rm is one (SDM Vol. 2D Table A-3); 0F 7E's r/m is a GPR with 66 (MOVD)
+     * and an XMM register with F3 (MOVQ).
+     */
+    private static final boolean[] XMM_REG2 = new boolean[256], XMM_RM2 = new boolean[256];
+
+    static {
+        for (String range : new String[] {"10-17", "28-2F", "51-5F", "60-70", "74-7F", "C2-C2", "C4-C4", "C6-C6", "D0-D6", "D8-FF"}) {
+            String[] ab = range.split("-");
+            for (int op = Integer.parseInt(ab[0], 16); op <= Integer.parseInt(ab[1], 16); op++) {
+                XMM_REG2[op] = true;
+            }
+        }
+        for (String range : new String[] {"10-17", "28-2F", "50-6D", "6F-76", "7F-7F", "C2-C2", "C5-C6", "D0-FF"}) {
+            String[] ab = range.split("-");
+            for (int op = Integer.parseInt(ab[0], 16); op <= Integer.parseInt(ab[1], 16); op++) {
+                XMM_RM2[op] = true;
+            }
+        }
+    }
+
     private static final int[] DENY1 = {0x50, 0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57, 0x58, 0x59, 0x5A, 0x5B,
             0x5C, 0x5D, 0x5E, 0x5F, 0x68, 0x6A, 0x6C, 0x6D, 0x6E, 0x6F, 0x8E, 0x8F, 0x9C, 0x9D,
             0xC2, 0xC3, 0xC8, 0xC9, 0xCA, 0xCB, 0xCC, 0xCD, 0xCE, 0xCF, 0xE0, 0xE1, 0xE2, 0xE3, 0xE4, 0xE5,
@@ -102,8 +124,10 @@ public final class HostSafety {
             return "instruction length " + insn.length + " outside 1..15";
         }
         int i = 0;
+        boolean f3 = false;
         while (i < insn.length) {
             int b = insn[i] & 0xFF;
+            f3 |= b == 0xF3;
             if (b == 0x64 || b == 0x65) {
                 return "FS/GS segment override";
             }
@@ -129,6 +153,7 @@ public final class HostSafety {
         boolean group;
         boolean byteRm;
         boolean byteReg;
+        boolean xmmReg = false, xmmRm = false;
         if (op == 0x0F) {
             if (i >= insn.length) {
                 return "truncated 0F opcode";
@@ -152,6 +177,8 @@ public final class HostSafety {
                 hasModrm = !NO_MODRM2[op];
                 group = GROUP2[op];
                 byteRm = BYTE_RM2[op];
+                xmmReg = XMM_REG2[op];
+                xmmRm = XMM_RM2[op] || (op == 0x7E && f3);
             }
             byteReg = op == 0xB0 || op == 0xC0;
         } else {
@@ -179,11 +206,11 @@ public final class HostSafety {
         if (!two && op == 0xFF && (reg == 2 || reg == 3 || reg == 4 || reg == 5 || reg == 6)) {
             return "FF /" + reg + " is CALL/JMP/PUSH";
         }
-        if (!group && reg == 4 && (rex & 4) == 0 && !(byteReg && rex == 0)) {
+        if (!group && !xmmReg && reg == 4 && (rex & 4) == 0 && !(byteReg && rex == 0)) {
             return "ModRM.reg names RSP";
         }
         if (mod == 3) {
-            if (rm == 4 && (rex & 1) == 0 && !(byteRm && rex == 0)) {
+            if (rm == 4 && (rex & 1) == 0 && !(byteRm && rex == 0) && !xmmRm) {
                 return "ModRM.rm names RSP";
             }
             return null;

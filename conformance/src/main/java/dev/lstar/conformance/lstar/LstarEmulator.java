@@ -57,6 +57,8 @@ public final class LstarEmulator implements Emulator {
         bm.poke(in.memBase, in.memory);
         Cpu c = bm.machine.cpu;
         System.arraycopy(in.gpr, 0, c.r, 0, 16);
+        System.arraycopy(in.xmm, 0, c.xmm, 0, 32);
+        c.mxcsr = in.mxcsr;
         c.setRflags((in.rflags & 0xCD5) | 0x202);
         c.rip = CODE;
         RunResult r = engine.run(bm.machine, 1_000, CODE + insn.length);
@@ -68,6 +70,8 @@ public final class LstarEmulator implements Emulator {
         }
         State out = new State(in.memBase);
         System.arraycopy(c.r, 0, out.gpr, 0, 16);
+        System.arraycopy(c.xmm, 0, out.xmm, 0, 32);
+        out.mxcsr = c.mxcsr;
         out.rflags = c.getRflags();
         System.arraycopy(bm.peek(in.memBase, State.MEMORY_SIZE), 0, out.memory, 0, State.MEMORY_SIZE);
         return out;

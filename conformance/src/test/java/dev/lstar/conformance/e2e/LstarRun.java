@@ -36,6 +36,11 @@ final class LstarRun {
 
     /** Like {@link #run(String, List, KernelConfig, EngineFactory)}, with {@code setup} called after exec. */
     static Result run(String program, List<String> args, KernelConfig config, EngineFactory engine, Consumer<LinuxKernel> setup) {
+        return run(program, Programs.bytes(program), args, config, engine, setup);
+    }
+
+    /** Runs the ELF image {@code elf} (not one of {@link Programs}) as {@code /programs/NAME}. */
+    static Result run(String program, byte[] elf, List<String> args, KernelConfig config, EngineFactory engine, Consumer<LinuxKernel> setup) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream(), log = new ByteArrayOutputStream();
         PrintStream po = new PrintStream(out, true, StandardCharsets.UTF_8), pe = new PrintStream(err, true, StandardCharsets.UTF_8),
                 pl = new PrintStream(log, true, StandardCharsets.UTF_8);
@@ -44,7 +49,7 @@ final class LstarRun {
         List<String> argv = new java.util.ArrayList<>();
         argv.add(program);
         argv.addAll(args);
-        kernel.exec(Programs.bytes(program), "/programs/" + program, argv, List.of("PATH=/usr/bin:/bin"));
+        kernel.exec(elf, "/programs/" + program, argv, List.of("PATH=/usr/bin:/bin"));
         setup.accept(kernel);
         ExitStatus exit = kernel.run(engine.create().apply(kernel.machine));
         return new Result(out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8),

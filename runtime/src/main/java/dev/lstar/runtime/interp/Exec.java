@@ -16,6 +16,8 @@ import dev.lstar.runtime.ops.Ext;
 import dev.lstar.runtime.ops.Moves;
 import dev.lstar.runtime.ops.MulDiv;
 import dev.lstar.runtime.ops.Shifts;
+import dev.lstar.runtime.ops.Sse;
+import dev.lstar.runtime.ops.SseInt;
 import dev.lstar.runtime.ops.Stack;
 import dev.lstar.runtime.ops.StringOps;
 import dev.lstar.runtime.sys.ControlRegs;
@@ -55,6 +57,7 @@ public final class Exec {
 
     public static long execute(Cpu c, Instruction i) {
         int size = i.opSize;
+        if ((i.attributes & OpcodeTable.A_SSE) != 0) Sse.available(c); // CR0.EM/TS, CR4.OSFXSR
         switch (i.mnemonic) {
             // ---------------- data movement (ops.Moves, ops.Exchange, ops.Stack, ops.Ext)
             case MOV, MOVZX -> Moves.mov(c, i);
@@ -198,6 +201,90 @@ public final class Exec {
             case WRFSBASE -> SystemInsns.wrfsbase(c, read(c, i, 0));
             case WRGSBASE -> SystemInsns.wrgsbase(c, read(c, i, 0));
             case VERW -> Segments.verw(c, (int) read(c, i, 0));
+
+            // ---------------- SSE/SSE2 (ops.Sse moves/logic/shuffles/MXCSR, ops.SseInt packed integers)
+            case MOVUPS, MOVUPD, MOVAPS, MOVAPD, MOVDQA, MOVDQU, MOVNTPS, MOVNTPD, MOVNTDQ -> Sse.mov128(c, i);
+            case MOVSS -> Sse.movss(c, i);
+            case MOVSD -> Sse.movsd(c, i);
+            case MOVLPS, MOVLPD -> Sse.movlp(c, i);
+            case MOVHPS, MOVHPD -> Sse.movhp(c, i);
+            case MOVHLPS -> Sse.movhlps(c, i);
+            case MOVLHPS -> Sse.movlhps(c, i);
+            case MOVD -> Sse.movd(c, i);
+            case MOVQ -> Sse.movq(c, i);
+            case MOVNTI -> Sse.movnti(c, i);
+            case MOVMSKPS -> Sse.movmskps(c, i);
+            case MOVMSKPD -> Sse.movmskpd(c, i);
+            case PMOVMSKB -> Sse.pmovmskb(c, i);
+            case PAND, ANDPS, ANDPD -> Sse.and(c, i);
+            case PANDN, ANDNPS, ANDNPD -> Sse.andn(c, i);
+            case POR, ORPS, ORPD -> Sse.or(c, i);
+            case PXOR, XORPS, XORPD -> Sse.xor(c, i);
+            case PSHUFD -> Sse.pshufd(c, i);
+            case PSHUFLW -> Sse.pshuflw(c, i);
+            case PSHUFHW -> Sse.pshufhw(c, i);
+            case SHUFPS -> Sse.shufps(c, i);
+            case SHUFPD -> Sse.shufpd(c, i);
+            case PINSRW -> Sse.pinsrw(c, i);
+            case PEXTRW -> Sse.pextrw(c, i);
+            case LDMXCSR -> Sse.ldmxcsr(c, i);
+            case STMXCSR -> Sse.stmxcsr(c, i);
+            case PADDB -> SseInt.paddb(c, i);
+            case PADDW -> SseInt.paddw(c, i);
+            case PADDD -> SseInt.paddd(c, i);
+            case PADDQ -> SseInt.paddq(c, i);
+            case PSUBB -> SseInt.psubb(c, i);
+            case PSUBW -> SseInt.psubw(c, i);
+            case PSUBD -> SseInt.psubd(c, i);
+            case PSUBQ -> SseInt.psubq(c, i);
+            case PADDUSB -> SseInt.paddusb(c, i);
+            case PADDUSW -> SseInt.paddusw(c, i);
+            case PSUBUSB -> SseInt.psubusb(c, i);
+            case PSUBUSW -> SseInt.psubusw(c, i);
+            case PADDSB -> SseInt.paddsb(c, i);
+            case PADDSW -> SseInt.paddsw(c, i);
+            case PSUBSB -> SseInt.psubsb(c, i);
+            case PSUBSW -> SseInt.psubsw(c, i);
+            case PCMPEQB -> SseInt.pcmpeqb(c, i);
+            case PCMPEQW -> SseInt.pcmpeqw(c, i);
+            case PCMPEQD -> SseInt.pcmpeqd(c, i);
+            case PCMPGTB -> SseInt.pcmpgtb(c, i);
+            case PCMPGTW -> SseInt.pcmpgtw(c, i);
+            case PCMPGTD -> SseInt.pcmpgtd(c, i);
+            case PMINUB -> SseInt.pminub(c, i);
+            case PMAXUB -> SseInt.pmaxub(c, i);
+            case PMINSW -> SseInt.pminsw(c, i);
+            case PMAXSW -> SseInt.pmaxsw(c, i);
+            case PAVGB -> SseInt.pavgb(c, i);
+            case PAVGW -> SseInt.pavgw(c, i);
+            case PSADBW -> SseInt.psadbw(c, i);
+            case PMULLW -> SseInt.pmullw(c, i);
+            case PMULHW -> SseInt.pmulhw(c, i);
+            case PMULHUW -> SseInt.pmulhuw(c, i);
+            case PMULUDQ -> SseInt.pmuludq(c, i);
+            case PMADDWD -> SseInt.pmaddwd(c, i);
+            case PSLLW -> SseInt.psllw(c, i);
+            case PSLLD -> SseInt.pslld(c, i);
+            case PSLLQ -> SseInt.psllq(c, i);
+            case PSRLW -> SseInt.psrlw(c, i);
+            case PSRLD -> SseInt.psrld(c, i);
+            case PSRLQ -> SseInt.psrlq(c, i);
+            case PSRAW -> SseInt.psraw(c, i);
+            case PSRAD -> SseInt.psrad(c, i);
+            case PSLLDQ -> SseInt.pslldq(c, i);
+            case PSRLDQ -> SseInt.psrldq(c, i);
+            case PUNPCKLBW -> SseInt.punpcklbw(c, i);
+            case PUNPCKLWD -> SseInt.punpcklwd(c, i);
+            case PUNPCKLDQ -> SseInt.punpckldq(c, i);
+            case PUNPCKLQDQ -> SseInt.punpcklqdq(c, i);
+            case PUNPCKHBW -> SseInt.punpckhbw(c, i);
+            case PUNPCKHWD -> SseInt.punpckhwd(c, i);
+            case PUNPCKHDQ -> SseInt.punpckhdq(c, i);
+            case PUNPCKHQDQ -> SseInt.punpckhqdq(c, i);
+            case PACKSSWB -> SseInt.packsswb(c, i);
+            case PACKUSWB -> SseInt.packuswb(c, i);
+            case PACKSSDW -> SseInt.packssdw(c, i);
+
             case INVALID, UD0, UD1 -> {
                 if ((i.attributes & OpcodeTable.A_TOO_LONG) != 0) throw CpuException.gp0("instruction longer than 15 bytes");
                 throw CpuException.ud("invalid or unsupported instruction");

@@ -1,0 +1,220 @@
+package dev.lstar.runtime.ops;
+
+import static dev.lstar.runtime.ops.Sse.hi;
+import static dev.lstar.runtime.ops.Sse.lo;
+import static dev.lstar.runtime.ops.Sse.x;
+
+import dev.lstar.decoder.Instruction;
+import dev.lstar.runtime.Cpu;
+
+/**
+ * SSE2 packed integer instructions on XMM registers (Intel SDM Vol. 1 §11.4.3, Vol. 2 for each):
+ * lane-wise arithmetic with wraparound and saturation, compares, min/max/average, multiplies,
+ * shifts, unpacks and packs. The destination is operand 0 (an XMM register), the source operand 1
+ * (an XMM register or a 16-byte aligned memory operand, see {@link Sse#lo}), or an imm8 count.
+ *
+ * <p>A lane operation receives two lanes zero-extended from {@code bits} and returns the result
+ * lane (its bits above {@code bits} are ignored); the 128-bit value is processed as two
+ * independent 64-bit halves, which every instruction here allows (no lane crosses bit 64).
+ */
+public final class SseInt {
+    private SseInt() {}
+
+    /** One lane of a lane-wise operation. */
+    @FunctionalInterface
+    interface Lane {
+        long apply(long a, long b);
+    }
+
+    private static long lanes(long a, long b, int bits, Lane op) {
+        long m = bits == 64 ? -1L : (1L << bits) - 1, r = 0;
+        for (int s = 0; s < 64; s += bits) r |= (op.apply(a >>> s & m, b >>> s & m) & m) << s;
+        return r;
+    }
+
+    /** dst = op(dst, src) lane by lane; the source is read (and may fault) before anything changes. */
+    private static void binary(Cpu c, Instruction i, int bits, Lane op) {
+        long lo = lo(c, i, 1), hi = hi(c, i, 1);
+        int d = x(i, 0);
+        c.xmm[d] = lanes(c.xmm[d], lo, bits, op);
+        c.xmm[d + 1] = lanes(c.xmm[d + 1], hi, bits, op);
+    }
+
+    private static long sx(long v, int bits) {
+        return v << (64 - bits) >> (64 - bits);
+    }
+
+    private static long sat(long v, long min, long max) {
+        return Math.max(min, Math.min(max, v));
+    }
+
+    // ---- add / subtract with wraparound
+    public static void paddb(Cpu c, Instruction i) { binary(c, i, 8, Long::sum); }
+    public static void paddw(Cpu c, Instruction i) { binary(c, i, 16, Long::sum); }
+    public static void paddd(Cpu c, Instruction i) { binary(c, i, 32, Long::sum); }
+    public static void paddq(Cpu c, Instruction i) { binary(c, i, 64, Long::sum); }
+    public static void psubb(Cpu c, Instruction i) { binary(c, i, 8, (a, b) -> a - b); }
+    public static void psubw(Cpu c, Instruction i) { binary(c, i, 16, (a, b) -> a - b); }
+    public static void psubd(Cpu c, Instruction i) { binary(c, i, 32, (a, b) -> a - b); }
+    public static void psubq(Cpu c, Instruction i) { binary(c, i, 64, (a, b) -> a - b); }
+
+    // ---- saturating add / subtract: unsigned to [0, 2^n - 1], signed to [-2^(n-1), 2^(n-1) - 1]
+    public static void paddusb(Cpu c, Instruction i) { binary(c, i, 8, (a, b) -> Math.min(0xFF, a + b)); }
+    public static void paddusw(Cpu c, Instruction i) { binary(c, i, 16, (a, b) -> Math.min(0xFFFF, a + b)); }
+    public static void psubusb(Cpu c, Instruction i) { binary(c, i, 8, (a, b) -> Math.max(0, a - b)); }
+    public static void psubusw(Cpu c, Instruction i) { binary(c, i, 16, (a, b) -> Math.max(0, a - b)); }
+    public static void paddsb(Cpu c, Instruction i) { binary(c, i, 8, (a, b) -> sat(sx(a, 8) + sx(b, 8), -128, 127)); }
+    public static void paddsw(Cpu c, Instruction i) { binary(c, i, 16, (a, b) -> sat(sx(a, 16) + sx(b, 16), -32768, 32767)); }
+    public static void psubsb(Cpu c, Instruction i) { binary(c, i, 8, (a, b) -> sat(sx(a, 8) - sx(b, 8), -128, 127)); }
+    public static void psubsw(Cpu c, Instruction i) { binary(c, i, 16, (a, b) -> sat(sx(a, 16) - sx(b, 16), -32768, 32767)); }
+
+    // ---- compares: all ones where true
+    public static void pcmpeqb(Cpu c, Instruction i) { binary(c, i, 8, (a, b) -> a == b ? -1 : 0); }
+    public static void pcmpeqw(Cpu c, Instruction i) { binary(c, i, 16, (a, b) -> a == b ? -1 : 0); }
+    public static void pcmpeqd(Cpu c, Instruction i) { binary(c, i, 32, (a, b) -> a == b ? -1 : 0); }
+    public static void pcmpgtb(Cpu c, Instruction i) { binary(c, i, 8, (a, b) -> sx(a, 8) > sx(b, 8) ? -1 : 0); }
+    public static void pcmpgtw(Cpu c, Instruction i) { binary(c, i, 16, (a, b) -> sx(a, 16) > sx(b, 16) ? -1 : 0); }
+    public static void pcmpgtd(Cpu c, Instruction i) { binary(c, i, 32, (a, b) -> sx(a, 32) > sx(b, 32) ? -1 : 0); }
+
+    // ---- min / max / average / sum of absolute differences
+    public static void pminub(Cpu c, Instruction i) { binary(c, i, 8, Math::min); }
+    public static void pmaxub(Cpu c, Instruction i) { binary(c, i, 8, Math::max); }
+    public static void pminsw(Cpu c, Instruction i) { binary(c, i, 16, (a, b) -> Math.min(sx(a, 16), sx(b, 16))); }
+    public static void pmaxsw(Cpu c, Instruction i) { binary(c, i, 16, (a, b) -> Math.max(sx(a, 16), sx(b, 16))); }
+    public static void pavgb(Cpu c, Instruction i) { binary(c, i, 8, (a, b) -> (a + b + 1) >> 1); }
+    public static void pavgw(Cpu c, Instruction i) { binary(c, i, 16, (a, b) -> (a + b + 1) >> 1); }
+
+    /** PSADBW: per quadword, the sum of the eight absolute byte differences in bits 15:0, bits 63:16 zero. */
+    public static void psadbw(Cpu c, Instruction i) {
+        binary(c, i, 64, (a, b) -> {
+            long s = 0;
+            for (int k = 0; k < 64; k += 8) s += Math.abs((a >>> k & 0xFF) - (b >>> k & 0xFF));
+            return s;
+        });
+    }
+
+    // ---- multiplies
+    public static void pmullw(Cpu c, Instruction i) { binary(c, i, 16, (a, b) -> a * b); }
+    public static void pmulhw(Cpu c, Instruction i) { binary(c, i, 16, (a, b) -> sx(a, 16) * sx(b, 16) >> 16); }
+    public static void pmulhuw(Cpu c, Instruction i) { binary(c, i, 16, (a, b) -> a * b >>> 16); }
+    /** PMULUDQ: the low doublewords of each quadword multiplied unsigned into the 64-bit lane. */
+    public static void pmuludq(Cpu c, Instruction i) { binary(c, i, 64, (a, b) -> (a & 0xFFFF_FFFFL) * (b & 0xFFFF_FFFFL)); }
+    /** PMADDWD: each doubleword = the sum of its two signed word products (wraps only for four 0x8000). */
+    public static void pmaddwd(Cpu c, Instruction i) {
+        binary(c, i, 32, (a, b) -> sx(a, 16) * sx(b, 16) + sx(a >>> 16, 16) * sx(b >>> 16, 16));
+    }
+
+    // ---- shifts: by imm8 (Ux,Ib) or by the low quadword of xmm/m128 (Vx,Wx), unsigned; a count
+    // above the lane width clears the lane (logical) or fills it with the sign (arithmetic)
+
+    private static long count(Cpu c, Instruction i) {
+        if (i.kind[1] == Instruction.OP_IMM) return i.imm & 0xFF;
+        long n = lo(c, i, 1);
+        hi(c, i, 1); // the whole m128 is the operand (alignment, fault), only its low quadword counts
+        return n;
+    }
+
+    private static void shift(Cpu c, Instruction i, int bits, int kind) {
+        long n = count(c, i);
+        int d = x(i, 0);
+        for (int h = 0; h < 2; h++) {
+            c.xmm[d + h] = lanes(c.xmm[d + h], 0, bits, (a, b) -> {
+                if (Long.compareUnsigned(n, bits) >= 0) return kind == 2 ? (sx(a, bits) < 0 ? -1 : 0) : 0;
+                return switch (kind) {
+                    case 0 -> a << n;
+                    case 1 -> a >>> n;
+                    default -> sx(a, bits) >> n;
+                };
+            });
+        }
+    }
+
+    public static void psllw(Cpu c, Instruction i) { shift(c, i, 16, 0); }
+    public static void pslld(Cpu c, Instruction i) { shift(c, i, 32, 0); }
+    public static void psllq(Cpu c, Instruction i) { shift(c, i, 64, 0); }
+    public static void psrlw(Cpu c, Instruction i) { shift(c, i, 16, 1); }
+    public static void psrld(Cpu c, Instruction i) { shift(c, i, 32, 1); }
+    public static void psrlq(Cpu c, Instruction i) { shift(c, i, 64, 1); }
+    public static void psraw(Cpu c, Instruction i) { shift(c, i, 16, 2); }
+    public static void psrad(Cpu c, Instruction i) { shift(c, i, 32, 2); }
+
+    /** PSLLDQ: the 128-bit register shifted left by imm8 bytes (16 or more: zero). */
+    public static void pslldq(Cpu c, Instruction i) {
+        int n = (int) Math.min(16, i.imm & 0xFF) * 8;
+        int d = x(i, 0);
+        long lo = c.xmm[d], hi = c.xmm[d + 1];
+        if (n == 0) return;
+        if (n >= 128) { c.xmm[d] = 0; c.xmm[d + 1] = 0; return; }
+        if (n >= 64) { c.xmm[d + 1] = lo << (n - 64); c.xmm[d] = 0; return; }
+        c.xmm[d + 1] = hi << n | lo >>> (64 - n);
+        c.xmm[d] = lo << n;
+    }
+
+    /** PSRLDQ: the 128-bit register shifted right by imm8 bytes (16 or more: zero). */
+    public static void psrldq(Cpu c, Instruction i) {
+        int n = (int) Math.min(16, i.imm & 0xFF) * 8;
+        int d = x(i, 0);
+        long lo = c.xmm[d], hi = c.xmm[d + 1];
+        if (n == 0) return;
+        if (n >= 128) { c.xmm[d] = 0; c.xmm[d + 1] = 0; return; }
+        if (n >= 64) { c.xmm[d] = hi >>> (n - 64); c.xmm[d + 1] = 0; return; }
+        c.xmm[d] = lo >>> n | hi << (64 - n);
+        c.xmm[d + 1] = hi >>> n;
+    }
+
+    // ---- unpacks: interleave the low (or high) halves of destination and source, destination first
+
+    private static long lane(long lo, long hi, int k, int bits) {
+        int per = 64 / bits;
+        long v = k < per ? lo : hi;
+        return bits == 64 ? v : v >>> (bits * (k % per)) & ((1L << bits) - 1);
+    }
+
+    private static void unpack(Cpu c, Instruction i, int bits, boolean high) {
+        long slo = lo(c, i, 1), shi = hi(c, i, 1);
+        int d = x(i, 0);
+        long dlo = c.xmm[d], dhi = c.xmm[d + 1];
+        int n = 128 / bits, base = high ? n / 2 : 0;
+        long[] out = {0, 0};
+        for (int k = 0; k < n; k++) {
+            long v = (k & 1) == 0 ? lane(dlo, dhi, base + k / 2, bits) : lane(slo, shi, base + k / 2, bits);
+            int per = 64 / bits;
+            out[k / per] |= bits == 64 ? v : v << (bits * (k % per));
+        }
+        c.xmm[d] = out[0];
+        c.xmm[d + 1] = out[1];
+    }
+
+    public static void punpcklbw(Cpu c, Instruction i) { unpack(c, i, 8, false); }
+    public static void punpcklwd(Cpu c, Instruction i) { unpack(c, i, 16, false); }
+    public static void punpckldq(Cpu c, Instruction i) { unpack(c, i, 32, false); }
+    public static void punpcklqdq(Cpu c, Instruction i) { unpack(c, i, 64, false); }
+    public static void punpckhbw(Cpu c, Instruction i) { unpack(c, i, 8, true); }
+    public static void punpckhwd(Cpu c, Instruction i) { unpack(c, i, 16, true); }
+    public static void punpckhdq(Cpu c, Instruction i) { unpack(c, i, 32, true); }
+    public static void punpckhqdq(Cpu c, Instruction i) { unpack(c, i, 64, true); }
+
+    // ---- packs: destination lanes then source lanes, each narrowed with saturation
+
+    private static void pack(Cpu c, Instruction i, int bits, long min, long max) {
+        long slo = lo(c, i, 1), shi = hi(c, i, 1);
+        int d = x(i, 0);
+        long dlo = c.xmm[d], dhi = c.xmm[d + 1];
+        int half = bits / 2, n = 64 / bits; // source lanes per quadword
+        long[] in = {dlo, dhi, slo, shi};
+        long[] out = {0, 0};
+        for (int q = 0; q < 4; q++) {
+            for (int k = 0; k < n; k++) {
+                long v = sat(sx(in[q] >>> (bits * k), bits), min, max) & ((1L << half) - 1);
+                int idx = q * n + k; // narrow lane number 0..2n*2-1
+                out[idx / (64 / half)] |= v << (half * (idx % (64 / half)));
+            }
+        }
+        c.xmm[d] = out[0];
+        c.xmm[d + 1] = out[1];
+    }
+
+    public static void packsswb(Cpu c, Instruction i) { pack(c, i, 16, -128, 127); }
+    public static void packuswb(Cpu c, Instruction i) { pack(c, i, 16, 0, 255); }
+    public static void packssdw(Cpu c, Instruction i) { pack(c, i, 32, -32768, 32767); }
+}
