@@ -169,4 +169,26 @@ public abstract class EngineFindingScenarios implements EngineUnderTest {
         }
         checked(emu);
     }
+
+    /**
+     * {@code lock add %eax,%eax} (f0 01 c0): LOCK with a register destination is #UD (SDM LOCK; the
+     * host raises SIGILL); {@code lock add %eax,(%rdi)} is fine.
+     */
+    @Test
+    public void lockOnARegisterDestinationIsUndefined() {
+        Emulator emu = prepared(user(engine(), hex("f00107" + "f001c0" + "90")));
+        emu.map(DATA, 0x1000, Perm.READ | Perm.WRITE);
+        for (int round = 0; round < 2; round++) {
+            emu.regWrite(Reg.RDI, DATA);
+            emu.regWrite(Reg.RAX, 3);
+            StopInfo s = emu.start(CODE, Emulator.NO_UNTIL, 2_000_000, 0);
+            assertEquals(StopInfo.Reason.FAULT, s.reason(), s.toString());
+            assertEquals(6, s.vector(), "#UD");
+            assertEquals(CODE + 3, s.rip());
+            assertEquals(1, s.instructions());
+            assertEquals(3, emu.regRead(Reg.RAX), "the register add did not happen");
+        }
+        assertEquals(6, emu.readLong(DATA), "the locked memory add ran twice: 3 + 3");
+        checked(emu);
+    }
 }

@@ -57,7 +57,11 @@ public final class Exec {
 
     public static long execute(Cpu c, Instruction i) {
         int size = i.opSize;
-        if ((i.attributes & OpcodeTable.A_SSE) != 0) Sse.available(c); // CR0.EM/TS, CR4.OSFXSR
+        if ((i.attributes & (OpcodeTable.A_SSE | OpcodeTable.A_BAD_LOCK)) != 0) {
+            // LOCK on a form that is not lockable, or whose destination is not memory: #UD (SDM LOCK)
+            if ((i.attributes & OpcodeTable.A_BAD_LOCK) != 0) throw CpuException.ud("lock prefix not allowed here");
+            Sse.available(c); // CR0.EM/TS, CR4.OSFXSR
+        }
         switch (i.mnemonic) {
             // ---------------- data movement (ops.Moves, ops.Exchange, ops.Stack, ops.Ext)
             case MOV, MOVZX -> Moves.mov(c, i);
