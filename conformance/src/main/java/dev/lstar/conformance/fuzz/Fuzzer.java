@@ -143,6 +143,7 @@ public final class Fuzzer {
             b.append(String.format(" flags host [%s] engine [%s]", State.flagString(want.rflags & m), State.flagString(o.values()[Outcome.RFLAGS] & m)));
         }
         if (page != null && !java.util.Arrays.equals(page, want.memory)) b.append(" memory");
+        if (Outcome.xmmHash(want.xmm, want.mxcsr) != o.values()[Outcome.XMM]) b.append(" xmm/mxcsr");
         return b.isEmpty() ? null : "state:" + b;
     }
 }

@@ -11,12 +11,19 @@ import java.util.List;
  * what the emulator held afterwards).
  */
 public record Outcome(long[] values, String exception) {
-    /** GPRs, RIP, materialised RFLAGS, CR0/2/3/4, EFER, CPL, memory hash, hook-event hash, and the StopInfo. */
+    /** GPRs, RIP, materialised RFLAGS, CR0/2/3/4, EFER, CPL, memory hash, hook-event hash, the StopInfo, and an XMM/MXCSR hash. */
     public static final List<String> NAMES = List.of("rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
             "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "rip", "rflags", "cr0", "cr2", "cr3", "cr4", "efer",
-            "cpl", "memhash", "hooks", "reason", "count", "vector", "error", "faultaddr");
+            "cpl", "memhash", "hooks", "reason", "count", "vector", "error", "faultaddr", "xmm");
     public static final int RIP = 16, RFLAGS = 17, CR2 = 19, MEMHASH = 24, HOOKS = 25, REASON = 26, COUNT = 27,
-            VECTOR = 28, ERROR = 29, FAULTADDR = 30;
+            VECTOR = 28, ERROR = 29, FAULTADDR = 30, XMM = 31;
+
+    /** A hash of XMM0-15 (lo, hi) and MXCSR, the value compared as "xmm". */
+    public static long xmmHash(long[] xmm, int mxcsr) {
+        long h = 0xCBF29CE484222325L;
+        for (long v : xmm) h = (h ^ v) * 0x100000001B3L;
+        return (h ^ mxcsr) * 0x100000001B3L;
+    }
 
     public long get(String name) {
         return values[NAMES.indexOf(name)];

@@ -93,6 +93,9 @@ public final class Runner {
         e.write(Layout.STACK, Values.fill(s.dataSeed() * 31 + 7, Layout.STACK_SIZE));
         if (s.host() != null) e.write(hostBase, s.host().in().memory);
         for (int r = 0; r < 16; r++) e.regWrite(Reg.values()[r], s.gpr()[r]);
+        long[] xmm = s.host() != null ? s.host().in().xmm : new long[32];
+        for (int n = 0; n < 16; n++) e.regWrite128(Reg.valueOf("XMM" + n), xmm[2 * n], xmm[2 * n + 1]);
+        e.regWrite(Reg.MXCSR, s.host() != null ? s.host().in().mxcsr : 0x1F80);
         e.regWrite(Reg.RFLAGS, s.rflags());
         if (!engine.equals("interp")) {
             try {
@@ -130,6 +133,13 @@ public final class Runner {
         if (hostBase >= 0) h = hash(h, e.read(hostBase, State.MEMORY_SIZE));
         v[Outcome.MEMHASH] = h;
         v[Outcome.HOOKS] = hooks ? hookHash : 0;
+        long[] xmmOut = new long[32];
+        for (int n = 0; n < 16; n++) {
+            long[] x = e.regRead128(Reg.valueOf("XMM" + n));
+            xmmOut[2 * n] = x[0];
+            xmmOut[2 * n + 1] = x[1];
+        }
+        v[Outcome.XMM] = Outcome.xmmHash(xmmOut, (int) e.regRead(Reg.MXCSR));
         if (st != null) {
             v[Outcome.REASON] = st.reason().ordinal();
             v[Outcome.COUNT] = st.instructions();
