@@ -4,24 +4,57 @@ package dev.lstar.kernel;
 public final class Errno {
     private Errno() {}
 
-    public static final int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, EBADF = 9, ECHILD = 10,
-            EAGAIN = 11, ENOMEM = 12, EACCES = 13, EFAULT = 14, EEXIST = 17, ENODEV = 19, EINVAL = 22,
-            ENOTTY = 25, ESPIPE = 29, EPIPE = 32, ERANGE = 34, ENOSYS = 38;
+    public static final int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, ENXIO = 6, E2BIG = 7, EBADF = 9,
+            ECHILD = 10, EAGAIN = 11, ENOMEM = 12, EACCES = 13, EFAULT = 14, EBUSY = 16, EEXIST = 17, EXDEV = 18,
+            ENODEV = 19, ENOTDIR = 20, EISDIR = 21, EINVAL = 22, ENFILE = 23, EMFILE = 24, ENOTTY = 25,
+            ETXTBSY = 26, EFBIG = 27, ENOSPC = 28, ESPIPE = 29, EROFS = 30, EMLINK = 31, EPIPE = 32, ERANGE = 34,
+            ENAMETOOLONG = 36, ENOSYS = 38, ENOTEMPTY = 39, ELOOP = 40, EOVERFLOW = 75, EOPNOTSUPP = 95;
+
+    /** The symbolic name alone ("EBADF"), or "E" + the number for values lstar does not name. */
+    public static String symbol(int e) {
+        String n = name(e);
+        int sp = n.indexOf(' ');
+        return sp < 0 ? n : n.substring(0, sp);
+    }
 
     /** "EFAULT (Bad address)"-style text for strace lines. */
     public static String name(int e) {
         return switch (e) {
             case EPERM -> "EPERM (Operation not permitted)";
             case ENOENT -> "ENOENT (No such file or directory)";
+            case ESRCH -> "ESRCH (No such process)";
+            case EINTR -> "EINTR (Interrupted system call)";
+            case EIO -> "EIO (Input/output error)";
+            case ENXIO -> "ENXIO (No such device or address)";
             case EBADF -> "EBADF (Bad file descriptor)";
             case EAGAIN -> "EAGAIN (Resource temporarily unavailable)";
             case ENOMEM -> "ENOMEM (Cannot allocate memory)";
             case EACCES -> "EACCES (Permission denied)";
             case EFAULT -> "EFAULT (Bad address)";
+            case EBUSY -> "EBUSY (Device or resource busy)";
             case EEXIST -> "EEXIST (File exists)";
+            case EXDEV -> "EXDEV (Invalid cross-device link)";
             case ENODEV -> "ENODEV (No such device)";
+            case ENOTDIR -> "ENOTDIR (Not a directory)";
+            case EISDIR -> "EISDIR (Is a directory)";
             case EINVAL -> "EINVAL (Invalid argument)";
+            case ENFILE -> "ENFILE (Too many open files in system)";
+            case EMFILE -> "EMFILE (Too many open files)";
+            case ENOTTY -> "ENOTTY (Inappropriate ioctl for device)";
+            case ETXTBSY -> "ETXTBSY (Text file busy)";
+            case EFBIG -> "EFBIG (File too large)";
+            case ENOSPC -> "ENOSPC (No space left on device)";
+            case ESPIPE -> "ESPIPE (Illegal seek)";
+            case EROFS -> "EROFS (Read-only file system)";
+            case EMLINK -> "EMLINK (Too many links)";
+            case EPIPE -> "EPIPE (Broken pipe)";
+            case ERANGE -> "ERANGE (Numerical result out of range)";
+            case ENAMETOOLONG -> "ENAMETOOLONG (File name too long)";
             case ENOSYS -> "ENOSYS (Function not implemented)";
+            case ENOTEMPTY -> "ENOTEMPTY (Directory not empty)";
+            case ELOOP -> "ELOOP (Too many levels of symbolic links)";
+            case EOVERFLOW -> "EOVERFLOW (Value too large for defined data type)";
+            case EOPNOTSUPP -> "EOPNOTSUPP (Operation not supported)";
             default -> "E" + e;
         };
     }

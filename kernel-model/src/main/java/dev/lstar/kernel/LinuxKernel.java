@@ -59,6 +59,13 @@ public final class LinuxKernel {
     public final long ramBytes;
     final ResourceLimits limits;
 
+    /** Where the guest's files live (the host's file system unless the embedder set another, see {@link #setFileSystem}). */
+    private dev.lstar.kernel.vfs.Vfs vfs;
+    /** The process's file descriptors (made at exec: 0, 1, 2 are the config's streams). */
+    private dev.lstar.kernel.vfs.FdTable fds = new dev.lstar.kernel.vfs.FdTable();
+    /** The random source of getrandom and /dev/urandom. */
+    final java.security.SecureRandom random = new java.security.SecureRandom();
+
     /** Set when the process has ended. */
     ExitStatus exit;
     UserProcess process;
@@ -264,6 +271,25 @@ public final class LinuxKernel {
         machine.phys.write64(idtPa + vector * 16L + 8, target >>> 32);
     }
 
+    /**
+     * The guest's file system: any java.nio directory as its "/" ({@link dev.lstar.kernel.vfs.Vfs#confined}
+     * for a jail, {@link dev.lstar.kernel.vfs.Vfs#host} for the host's own view). Set it before {@link #exec}.
+     */
+    public void setFileSystem(dev.lstar.kernel.vfs.Vfs vfs) {
+        this.vfs = vfs;
+    }
+
+    /** The guest's file system (the host's, as qemu-user shows it, unless {@link #setFileSystem} chose another). */
+    public dev.lstar.kernel.vfs.Vfs vfs() {
+        if (vfs == null) vfs = dev.lstar.kernel.vfs.Vfs.host();
+        return vfs;
+    }
+
+    /** The process's file descriptor table. */
+    public dev.lstar.kernel.vfs.FdTable fds() {
+        return fds;
+    }
+
     /** Loads a static ELF executable as the machine's process and prepares its first return to user mode. */
     public UserProcess exec(byte[] elf, String path, List<String> argv, List<String> envp) {
         AddressSpace as = new AddressSpace(cpu, machine.phys, frames, kernelPgd, userPgd, config.fiveLevel());
@@ -271,6 +297,22 @@ public final class LinuxKernel {
         as.totalRamPages = totalRamBytes() >>> 12;
         as.outOfMemory = this::outOfMemoryKill;
         process = UserProcess.load(this, as, elf, path, argv, envp);
+        fds = new dev.lstar.kernel.vfs.FdTable();
+        fds.install(new dev.lstar.kernel.vfs.OpenFile.StreamFile(config.stdin(), null, 0), false, 0, 3);
+        fds.install(new dev.lstar.kernel.vfs.OpenFile.StreamFile(null, config.stdout(), 1), false, 1, 3);
+        fds.install(new dev.lstar.kernel.vfs.OpenFile.StreamFile(null, config.stderr(), 2), false, 2, 3);
+        dev.lstar.kernel.vfs.Vfs v = vfs();
+        if (v.exePath.isEmpty()) {
+            // /proc/self/exe: the executable's guest path if it lies inside the guest's root, else its host path
+            String guest = null;
+            try {
+                java.nio.file.Path host = java.nio.file.Path.of(path).toAbsolutePath().normalize();
+                if (v.fileSystem() == java.nio.file.FileSystems.getDefault()) guest = v.guestPathOf(host);
+                v.exePath = guest != null ? guest : host.toString();
+            } catch (java.nio.file.InvalidPathException e) {
+                v.exePath = path;
+            }
+        }
         process.enterUserMode();
         return process;
     }

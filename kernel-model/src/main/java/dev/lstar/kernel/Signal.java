@@ -2,7 +2,7 @@ package dev.lstar.kernel;
 
 /** The Linux x86-64 signals lstar delivers (arch/x86/include/uapi/asm/signal.h). */
 public enum Signal {
-    SIGILL(4), SIGTRAP(5), SIGABRT(6), SIGBUS(7), SIGFPE(8), SIGKILL(9), SIGSEGV(11), SIGXCPU(24), SIGSYS(31);
+    SIGILL(4), SIGTRAP(5), SIGABRT(6), SIGBUS(7), SIGFPE(8), SIGKILL(9), SIGSEGV(11), SIGPIPE(13), SIGXCPU(24), SIGSYS(31);
 
     public final int number;
 

@@ -60,6 +60,7 @@ final class SyscallNames {
             "rseq"};
         for (int i = 0; i < names.length; i++) X64.put(i, names[i]);
         X64.put(435, "clone3");
+        X64.put(436, "close_range");
         X64.put(439, "faccessat2");
         X64.put(453, "map_shadow_stack");
     }

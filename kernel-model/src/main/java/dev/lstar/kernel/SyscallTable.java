@@ -29,7 +29,12 @@ public final class SyscallTable {
         long call(long a0, long a1, long a2, long a3, long a4, long a5);
     }
 
-    record Entry(String name, int nargs, Impl impl) {}
+    /**
+     * One table entry. {@code args}, if not null, says how strace shows each argument: d fd, s path
+     * string, O open flags, o octal mode, a AT_* flags, w lseek whence, p pointer, u unsigned,
+     * n signed number, x hex.
+     */
+    record Entry(String name, int nargs, String args, Impl impl) {}
 
     private final LinuxKernel k;
     private final Cpu cpu;
@@ -38,6 +43,7 @@ public final class SyscallTable {
     private final Entry[] ia32 = new Entry[IA32_NR_SYSCALLS];
     private final Set<Integer> warned = new HashSet<>();
     private final Syscalls impl;
+    final FileSyscalls files;
 
     SyscallTable(LinuxKernel k) {
         this.k = k;
@@ -45,14 +51,31 @@ public final class SyscallTable {
         this.mmu = k.cpu.mmu;
         this.impl = new Syscalls(k);
         impl.register(this);
+        this.files = new FileSyscalls(k);
+        files.register(this);
     }
 
     void x64(int nr, String name, int nargs, Impl f) {
-        x64[nr] = new Entry(name, nargs, f);
+        x64[nr] = new Entry(name, nargs, null, f);
+    }
+
+    void x64(int nr, String name, String args, Impl f) {
+        x64[nr] = new Entry(name, args.length(), args, f);
     }
 
     void ia32(int nr, String name, int nargs, Impl f) {
-        ia32[nr] = new Entry(name, nargs, f);
+        ia32[nr] = new Entry(name, nargs, null, f);
+    }
+
+    /** The name of 64-bit system call {@code nr} in this table, or null (for tests). */
+    String x64Name(int nr) {
+        return x64[nr] == null ? null : x64[nr].name;
+    }
+
+    /** Calls 64-bit system call {@code nr} directly, as do_syscall_64 would (for tests). */
+    long call(int nr, long... a) {
+        long[] r = java.util.Arrays.copyOf(a, 6);
+        return x64[nr].impl.call(r[0], r[1], r[2], r[3], r[4], r[5]);
     }
 
     /**
@@ -64,7 +87,7 @@ public final class SyscallTable {
         if (nr < 0 || nr >= NR_SYSCALLS) {
             throw new IllegalArgumentException("system call " + nr + " is outside Linux 6.6's 64-bit table (0.." + (NR_SYSCALLS - 1) + ")");
         }
-        x64(nr, name, nargs, f);
+        x64[nr] = new Entry(name, nargs, null, f);
     }
 
     /** The pt_regs of the current system call (valid while one runs). */
@@ -106,7 +129,7 @@ public final class SyscallTable {
             ret = -ENOSYS;
             warnOnce(nr, Integer.compareUnsigned(nr, NR_SYSCALLS) < 0 ? "64-bit system call " + nr + " (" + SyscallNames.x64(nr) + ")" : "system call number " + Integer.toUnsignedString(nr) + (nr - X32_SYSCALL_BIT >= 0 && nr - X32_SYSCALL_BIT < 548 ? " (x32 ABI, not configured)" : " (out of range)"));
         }
-        if (k.config.strace()) strace(e == null ? SyscallNames.x64(nr) : e.name, e == null ? 6 : e.nargs, new long[] {a0, a1, a2, a3, a4, a5}, ret);
+        if (k.config.strace()) strace(e == null ? SyscallNames.x64(nr) : e.name, e == null ? 6 : e.nargs, e == null ? null : e.args, new long[] {a0, a1, a2, a3, a4, a5}, ret);
         if (k.exit == null) setReg(regs, PtRegs.AX, ret);
     }
 
@@ -130,7 +153,7 @@ public final class SyscallTable {
             ret = -ENOSYS;
             warnOnce(0x10000 + nr, "32-bit (int $0x80) system call " + Integer.toUnsignedString(nr));
         }
-        if (k.config.strace()) strace("[ia32] " + (e == null ? "syscall_" + Integer.toUnsignedString(nr) : e.name), e == null ? 6 : e.nargs, new long[] {a0, a1, a2, a3, a4, a5}, ret);
+        if (k.config.strace()) strace("[ia32] " + (e == null ? "syscall_" + Integer.toUnsignedString(nr) : e.name), e == null ? 6 : e.nargs, null, new long[] {a0, a1, a2, a3, a4, a5}, ret);
         if (k.exit == null) setReg(regs, PtRegs.AX, ret);
     }
 
@@ -138,12 +161,11 @@ public final class SyscallTable {
         if (warned.add(key)) k.config.log().println("lstar: warning: " + what + " is not implemented: returning -ENOSYS");
     }
 
-    private void strace(String name, int nargs, long[] a, long ret) {
+    private void strace(String name, int nargs, String kinds, long[] a, long ret) {
         StringBuilder sb = new StringBuilder(name).append('(');
         for (int i = 0; i < nargs; i++) {
             if (i > 0) sb.append(", ");
-            long v = a[i];
-            sb.append(v >= -4096 && v < 65536 ? Long.toString(v) : "0x" + Long.toHexString(v));
+            sb.append(StraceFormat.arg(kinds == null ? 'n' : kinds.charAt(i), a[i], files));
         }
         sb.append(") = ");
         if (ret < 0 && ret >= -4095) sb.append("-1 ").append(Errno.name((int) -ret));

@@ -4,9 +4,6 @@ import static dev.lstar.kernel.Errno.*;
 
 import dev.lstar.runtime.Cpu;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 
@@ -28,11 +25,12 @@ final class Syscalls {
 
     private final LinuxKernel k;
     private final Cpu cpu;
-    private final SecureRandom random = new SecureRandom();
+    private final SecureRandom random;
 
     Syscalls(LinuxKernel k) {
         this.k = k;
         this.cpu = k.cpu;
+        this.random = k.random;
     }
 
     private AddressSpace mm() {
@@ -40,13 +38,10 @@ final class Syscalls {
     }
 
     void register(SyscallTable t) {
-        t.x64(0, "read", 3, (fd, buf, n, a3, a4, a5) -> read((int) fd, buf, n));
-        t.x64(1, "write", 3, (fd, buf, n, a3, a4, a5) -> write((int) fd, buf, n));
         t.x64(9, "mmap", 6, (a, len, prot, flags, fd, off) -> mmap(a, len, (int) prot, (int) flags, (int) fd, off));
         t.x64(10, "mprotect", 3, (a, len, prot, a3, a4, a5) -> mprotect(a, len, (int) prot));
         t.x64(11, "munmap", 2, (a, len, a2, a3, a4, a5) -> munmap(a, len));
         t.x64(12, "brk", 1, (a, a1, a2, a3, a4, a5) -> brk(a));
-        t.x64(20, "writev", 3, (fd, iov, cnt, a3, a4, a5) -> writev((int) fd, iov, (int) cnt));
         t.x64(39, "getpid", 0, (a0, a1, a2, a3, a4, a5) -> k.process.pid);
         t.x64(60, "exit", 1, (code, a1, a2, a3, a4, a5) -> exit((int) code));
         t.x64(63, "uname", 1, (buf, a1, a2, a3, a4, a5) -> uname(buf));
@@ -67,8 +62,6 @@ final class Syscalls {
 
         // the i386 ABI through int $0x80 (arch/x86/entry/syscalls/syscall_32.tbl)
         t.ia32(1, "exit", 1, (code, a1, a2, a3, a4, a5) -> exit((int) code));
-        t.ia32(3, "read", 3, (fd, buf, n, a3, a4, a5) -> read((int) fd, buf, n));
-        t.ia32(4, "write", 3, (fd, buf, n, a3, a4, a5) -> write((int) fd, buf, n));
         t.ia32(20, "getpid", 0, (a0, a1, a2, a3, a4, a5) -> k.process.pid);
         t.ia32(45, "brk", 1, (a, a1, a2, a3, a4, a5) -> brk(a));
         t.ia32(199, "getuid32", 0, (a0, a1, a2, a3, a4, a5) -> Ids.uid());
@@ -79,61 +72,6 @@ final class Syscalls {
     long exit(int code) {
         k.exitProcess(code);
         return 0;
-    }
-
-    long read(int fd, long buf, long n) {
-        if (fd != 0) return fd == 1 || fd == 2 ? -EBADF : -EBADF;
-        if (!accessOk(buf, n)) return -EFAULT; // vfs_read checks access_ok before rw_verify_area's count < 0
-        if (n == 0) return 0;
-        int len = (int) Math.min(Math.min(n, MAX_RW_COUNT), 1 << 16);
-        byte[] b = new byte[len];
-        int got;
-        try {
-            InputStream in = k.config.stdin();
-            got = in.read(b, 0, len);
-        } catch (IOException e) {
-            return -EIO;
-        }
-        if (got <= 0) return 0;
-        return mm().copyToUser(buf, b, 0, got) ? got : -EFAULT;
-    }
-
-    long write(int fd, long buf, long n) {
-        PrintStream out = fd == 1 ? k.config.stdout() : fd == 2 ? k.config.stderr() : null;
-        if (out == null) return -EBADF;
-        if (!accessOk(buf, n)) return -EFAULT; // vfs_write: access_ok first, so a negative count is -EFAULT
-        long count = Math.min(n, MAX_RW_COUNT);
-        long done = 0;
-        byte[] chunk = new byte[(int) Math.min(count, 1 << 16)];
-        while (done < count) {
-            int len = (int) Math.min(chunk.length, count - done);
-            if (!mm().copyFromUser(buf + done, chunk, 0, len)) return done > 0 ? done : -EFAULT;
-            out.write(chunk, 0, len);
-            done += len;
-        }
-        return done;
-    }
-
-    long writev(int fd, long iov, int cnt) {
-        if (cnt < 0 || cnt > 1024) return -EINVAL;
-        byte[] vec = new byte[cnt * 16];
-        if (!mm().copyFromUser(iov, vec, 0, vec.length)) return -EFAULT;
-        // import_iovec checks every segment before anything is written (lib/iov_iter.c)
-        for (int i = 0; i < cnt; i++) {
-            long base = le64(vec, i * 16), len = le64(vec, i * 16 + 8);
-            if (len < 0) return -EINVAL;
-            if (!accessOk(base, len)) return -EFAULT;
-        }
-        long total = 0;
-        for (int i = 0; i < cnt; i++) {
-            long base = le64(vec, i * 16), len = le64(vec, i * 16 + 8);
-            if (len == 0) continue;
-            long r = write(fd, base, len);
-            if (r < 0) return total > 0 ? total : r;
-            total += r;
-            if (r < len) break;
-        }
-        return total;
     }
 
     /**
@@ -161,7 +99,8 @@ final class Syscalls {
         int type = flags & MAP_TYPE;
         if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE) return -EINVAL;
         if ((flags & MAP_ANONYMOUS) == 0) {
-            return fd >= 0 && fd <= 2 ? -ENODEV : -EBADF; // no files are open besides the standard streams
+            // file mappings are not modelled yet: an open descriptor is ENODEV (as for a file without mmap)
+            return k.fds().isOpen(fd) ? -ENODEV : -EBADF;
         }
         // do_mmap does not validate prot: unknown bits (PROT_SEM...) are ignored, unlike mprotect
         long start;

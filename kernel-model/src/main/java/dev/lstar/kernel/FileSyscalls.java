@@ -1,0 +1,780 @@
+package dev.lstar.kernel;
+
+import static dev.lstar.kernel.Errno.*;
+import static dev.lstar.kernel.vfs.OpenFile.*;
+
+import dev.lstar.kernel.vfs.DirectoryFile;
+import dev.lstar.kernel.vfs.FdTable;
+import dev.lstar.kernel.vfs.OpenFile;
+import dev.lstar.kernel.vfs.Pipe;
+import dev.lstar.kernel.vfs.Stat;
+import dev.lstar.kernel.vfs.SysError;
+import dev.lstar.kernel.vfs.Vfs;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Set;
+import java.util.function.LongSupplier;
+
+/**
+ * The file system calls (fs/open.c, read_write.c, stat.c, readdir.c, namei.c, fcntl.c, ioctl.c,
+ * pipe.c of Linux 6.6) over the process's {@link FdTable} and the kernel's {@link Vfs}: the same
+ * argument checks, in the same order, and errno values. Errors inside are {@link SysError}s,
+ * turned into -errno by {@link #guard}.
+ */
+final class FileSyscalls {
+    static final int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_EACCESS = 0x200,
+            AT_SYMLINK_FOLLOW = 0x400, AT_NO_AUTOMOUNT = 0x800, AT_EMPTY_PATH = 0x1000, AT_STATX_SYNC_TYPE = 0x6000;
+    static final int RENAME_NOREPLACE = 1, RENAME_EXCHANGE = 2, RENAME_WHITEOUT = 4;
+    static final int F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_GETLK = 5, F_SETLK = 6, F_SETLKW = 7,
+            F_DUPFD_CLOEXEC = 1030, F_GETPIPE_SZ = 1032, FD_CLOEXEC = 1;
+    static final int SETFL_MASK = O_APPEND | O_NONBLOCK | FASYNC | O_DIRECT | O_NOATIME;
+    static final int TCGETS = 0x5401, TIOCGWINSZ = 0x5413, FIONREAD = 0x541B, FIONBIO = 0x5421, FIONCLEX = 0x5450, FIOCLEX = 0x5451;
+    static final int CLOSE_RANGE_UNSHARE = 2, CLOSE_RANGE_CLOEXEC = 4;
+    static final int CHUNK = 1 << 16;
+
+    private final LinuxKernel k;
+
+    FileSyscalls(LinuxKernel k) {
+        this.k = k;
+    }
+
+    private AddressSpace mm() { return k.process.mm; }
+    private FdTable fds() { return k.fds(); }
+    private Vfs vfs() { return k.vfs(); }
+    private long nofile() { return k.limits.soft(ResourceLimits.RLIMIT_NOFILE); }
+
+    void register(SyscallTable t) {
+        t.x64(0, "read", "dpu", (a, b, c, d, e, f) -> guard(() -> read((int) a, b, c)));
+        t.x64(1, "write", "dpu", (a, b, c, d, e, f) -> guard(() -> write((int) a, b, c)));
+        t.x64(2, "open", "sOo", (a, b, c, d, e, f) -> guard(() -> openat(AT_FDCWD, a, (int) b, (int) c)));
+        t.x64(3, "close", "d", (a, b, c, d, e, f) -> guard(() -> { fds().close((int) a); return 0; }));
+        t.x64(4, "stat", "sp", (a, b, c, d, e, f) -> guard(() -> fstatat(AT_FDCWD, a, b, 0)));
+        t.x64(5, "fstat", "dp", (a, b, c, d, e, f) -> guard(() -> fstat((int) a, b)));
+        t.x64(6, "lstat", "sp", (a, b, c, d, e, f) -> guard(() -> fstatat(AT_FDCWD, a, b, AT_SYMLINK_NOFOLLOW)));
+        t.x64(8, "lseek", "dnw", (a, b, c, d, e, f) -> guard(() -> lseek((int) a, b, (int) c)));
+        t.x64(16, "ioctl", "dxx", (a, b, c, d, e, f) -> guard(() -> ioctl((int) a, (int) b, c)));
+        t.x64(17, "pread64", "dpun", (a, b, c, d, e, f) -> guard(() -> pread((int) a, b, c, d)));
+        t.x64(18, "pwrite64", "dpun", (a, b, c, d, e, f) -> guard(() -> pwrite((int) a, b, c, d)));
+        t.x64(19, "readv", "dpn", (a, b, c, d, e, f) -> guard(() -> rwv((int) a, b, (int) c, false)));
+        t.x64(20, "writev", "dpn", (a, b, c, d, e, f) -> guard(() -> rwv((int) a, b, (int) c, true)));
+        t.x64(21, "access", "sn", (a, b, c, d, e, f) -> guard(() -> faccessat(AT_FDCWD, a, (int) b, 0)));
+        t.x64(22, "pipe", "p", (a, b, c, d, e, f) -> guard(() -> pipe2(a, 0)));
+        t.x64(32, "dup", "d", (a, b, c, d, e, f) -> guard(() -> dup((int) a)));
+        t.x64(33, "dup2", "dd", (a, b, c, d, e, f) -> guard(() -> dup2((int) a, (int) b)));
+        t.x64(40, "sendfile", "ddpu", (a, b, c, d, e, f) -> guard(() -> sendfile((int) a, (int) b, c, d)));
+        t.x64(72, "fcntl", "dnx", (a, b, c, d, e, f) -> guard(() -> fcntl((int) a, (int) b, c)));
+        t.x64(74, "fsync", "d", (a, b, c, d, e, f) -> guard(() -> { fds().get((int) a).sync(); return 0; }));
+        t.x64(75, "fdatasync", "d", (a, b, c, d, e, f) -> guard(() -> { fds().get((int) a).sync(); return 0; }));
+        t.x64(76, "truncate", "sn", (a, b, c, d, e, f) -> guard(() -> truncate(a, b)));
+        t.x64(77, "ftruncate", "dn", (a, b, c, d, e, f) -> guard(() -> ftruncate((int) a, b)));
+        t.x64(79, "getcwd", "pu", (a, b, c, d, e, f) -> guard(() -> getcwd(a, b)));
+        t.x64(80, "chdir", "s", (a, b, c, d, e, f) -> guard(() -> chdir(a)));
+        t.x64(81, "fchdir", "d", (a, b, c, d, e, f) -> guard(() -> fchdir((int) a)));
+        t.x64(82, "rename", "ss", (a, b, c, d, e, f) -> guard(() -> renameat2(AT_FDCWD, a, AT_FDCWD, b, 0)));
+        t.x64(83, "mkdir", "so", (a, b, c, d, e, f) -> guard(() -> mkdirat(AT_FDCWD, a, (int) b)));
+        t.x64(84, "rmdir", "s", (a, b, c, d, e, f) -> guard(() -> unlinkat(AT_FDCWD, a, AT_REMOVEDIR)));
+        t.x64(85, "creat", "so", (a, b, c, d, e, f) -> guard(() -> openat(AT_FDCWD, a, O_CREAT | O_WRONLY | O_TRUNC, (int) b)));
+        t.x64(86, "link", "ss", (a, b, c, d, e, f) -> guard(() -> linkat(AT_FDCWD, a, AT_FDCWD, b, 0)));
+        t.x64(87, "unlink", "s", (a, b, c, d, e, f) -> guard(() -> unlinkat(AT_FDCWD, a, 0)));
+        t.x64(88, "symlink", "ss", (a, b, c, d, e, f) -> guard(() -> symlinkat(a, AT_FDCWD, b)));
+        t.x64(89, "readlink", "spn", (a, b, c, d, e, f) -> guard(() -> readlinkat(AT_FDCWD, a, b, (int) c)));
+        t.x64(90, "chmod", "so", (a, b, c, d, e, f) -> guard(() -> fchmodat(AT_FDCWD, a, (int) b)));
+        t.x64(91, "fchmod", "do", (a, b, c, d, e, f) -> guard(() -> fchmod((int) a, (int) b)));
+        t.x64(95, "umask", "o", (a, b, c, d, e, f) -> { int old = vfs().umask; vfs().umask = (int) a & 0777; return old; });
+        t.x64(217, "getdents64", "dpu", (a, b, c, d, e, f) -> guard(() -> getdents64((int) a, b, c)));
+        t.x64(257, "openat", "dsOo", (a, b, c, d, e, f) -> guard(() -> openat((int) a, b, (int) c, (int) d)));
+        t.x64(258, "mkdirat", "dso", (a, b, c, d, e, f) -> guard(() -> mkdirat((int) a, b, (int) c)));
+        t.x64(262, "newfstatat", "dspa", (a, b, c, d, e, f) -> guard(() -> fstatat((int) a, b, c, (int) d)));
+        t.x64(263, "unlinkat", "dsa", (a, b, c, d, e, f) -> guard(() -> unlinkat((int) a, b, (int) c)));
+        t.x64(264, "renameat", "dsds", (a, b, c, d, e, f) -> guard(() -> renameat2((int) a, b, (int) c, d, 0)));
+        t.x64(265, "linkat", "dsdsa", (a, b, c, d, e, f) -> guard(() -> linkat((int) a, b, (int) c, d, (int) e)));
+        t.x64(266, "symlinkat", "sds", (a, b, c, d, e, f) -> guard(() -> symlinkat(a, (int) b, c)));
+        t.x64(267, "readlinkat", "dspn", (a, b, c, d, e, f) -> guard(() -> readlinkat((int) a, b, c, (int) d)));
+        t.x64(268, "fchmodat", "dso", (a, b, c, d, e, f) -> guard(() -> fchmodat((int) a, b, (int) c)));
+        t.x64(269, "faccessat", "dsn", (a, b, c, d, e, f) -> guard(() -> faccessat((int) a, b, (int) c, 0)));
+        t.x64(292, "dup3", "ddO", (a, b, c, d, e, f) -> guard(() -> dup3((int) a, (int) b, (int) c)));
+        t.x64(293, "pipe2", "pO", (a, b, c, d, e, f) -> guard(() -> pipe2(a, (int) b)));
+        t.x64(316, "renameat2", "dsdsx", (a, b, c, d, e, f) -> guard(() -> renameat2((int) a, b, (int) c, d, (int) e)));
+        t.x64(332, "statx", "dsaxp", (a, b, c, d, e, f) -> guard(() -> statx((int) a, b, (int) c, (int) d, e)));
+        t.x64(436, "close_range", "uux", (a, b, c, d, e, f) -> guard(() -> closeRange(a & 0xFFFF_FFFFL, b & 0xFFFF_FFFFL, (int) c)));
+        t.x64(439, "faccessat2", "dsna", (a, b, c, d, e, f) -> guard(() -> faccessat((int) a, b, (int) c, (int) d)));
+
+        t.ia32(3, "read", 3, (a, b, c, d, e, f) -> guard(() -> read((int) a, b, c)));
+        t.ia32(4, "write", 3, (a, b, c, d, e, f) -> guard(() -> write((int) a, b, c)));
+        t.ia32(6, "close", 1, (a, b, c, d, e, f) -> guard(() -> { fds().close((int) a); return 0; }));
+    }
+
+    /** Runs a call body: a {@link SysError} is its -errno; a pipe that can never be served ends the process. */
+    long guard(LongSupplier body) {
+        try {
+            return body.getAsLong();
+        } catch (SysError e) {
+            return -e.errno;
+        } catch (Pipe.BrokenPipe e) {
+            // no signal handlers yet: SIGPIPE's default action ends the process
+            k.killProcess(ExitStatus.killed(Signal.SIGPIPE, "killed by SIGPIPE (write to a pipe with no reader)"));
+            return -EPIPE;
+        } catch (Pipe.WouldBlockForever e) {
+            k.killProcess(ExitStatus.killed(Signal.SIGKILL, "deadlock: " + e.getMessage()
+                    + " would block forever (lstar runs one thread); stopped with SIGKILL"));
+            return -EAGAIN;
+        }
+    }
+
+    // ------------------------------------------------------------------ user memory
+
+    private boolean accessOk(long addr, long size) {
+        long max = mm().taskSizeMax;
+        return Long.compareUnsigned(size, max) <= 0 && Long.compareUnsigned(addr, max - size) <= 0;
+    }
+
+    /**
+     * getname / strncpy_from_user: the NUL-terminated path at {@code addr}; EFAULT for a bad
+     * pointer, ENAMETOOLONG without a NUL in PATH_MAX bytes, ENOENT if empty (unless allowed).
+     */
+    String path(long addr, boolean allowEmpty) {
+        byte[] b = userString(addr, Vfs.PATH_MAX);
+        if (b == null) throw new SysError(EFAULT);
+        if (b.length == Vfs.PATH_MAX) throw new SysError(ENAMETOOLONG);
+        if (b.length == 0 && !allowEmpty) throw new SysError(ENOENT);
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    /** Up to {@code max} bytes of the string at {@code addr} (without the NUL; {@code max} bytes if none), null on a fault. */
+    byte[] userString(long addr, int max) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        byte[] page = new byte[4096];
+        long a = addr;
+        while (out.size() < max) {
+            int n = (int) Math.min(4096 - (a & 0xFFF), max - out.size());
+            if (!mm().copyFromUser(a, page, 0, n)) return null;
+            for (int i = 0; i < n; i++) {
+                if (page[i] == 0) { out.write(page, 0, i); return out.toByteArray(); }
+            }
+            out.write(page, 0, n);
+            a += n;
+        }
+        return out.toByteArray();
+    }
+
+    private void copyOut(long addr, byte[] b) {
+        if (!mm().copyToUser(addr, b, 0, b.length)) throw new SysError(EFAULT);
+    }
+
+    /** The directory a relative path starts from: the cwd for AT_FDCWD, else the directory {@code dfd} (EBADF, ENOTDIR). */
+    private String base(int dfd, String path) {
+        if (path.startsWith("/")) return "/";
+        if (dfd == AT_FDCWD) return vfs().cwd();
+        OpenFile f = fds().get(dfd);
+        if (!f.isDirectory()) throw new SysError(ENOTDIR);
+        return f.guestPath;
+    }
+
+    // ------------------------------------------------------------------ read and write
+
+    long read(int fd, long buf, long n) {
+        OpenFile f = fds().get(fd);
+        if (!f.readable()) throw new SysError(EBADF);
+        if (!accessOk(buf, n)) return -EFAULT; // vfs_read: access_ok before rw_verify_area
+        if (f.isDirectory()) throw new SysError(EISDIR);
+        long count = Math.min(n, Syscalls.MAX_RW_COUNT), done = 0;
+        byte[] b = new byte[(int) Math.min(count, CHUNK)];
+        while (done < count) {
+            int want = (int) Math.min(b.length, count - done);
+            int got = f.read(b, 0, want);
+            if (got <= 0) break;
+            if (!mm().copyToUser(buf + done, b, 0, got)) return done > 0 ? done : -EFAULT;
+            done += got;
+            if (got < want || !f.isRegular()) break;
+        }
+        return done;
+    }
+
+    long write(int fd, long buf, long n) {
+        OpenFile f = fds().get(fd);
+        if (!f.writable()) throw new SysError(EBADF);
+        if (!accessOk(buf, n)) return -EFAULT; // vfs_write: access_ok first, so a negative count is -EFAULT
+        long count = Math.min(n, Syscalls.MAX_RW_COUNT), done = 0;
+        byte[] b = new byte[(int) Math.min(count, CHUNK)];
+        while (done < count) {
+            int len = (int) Math.min(b.length, count - done);
+            if (!mm().copyFromUser(buf + done, b, 0, len)) return done > 0 ? done : -EFAULT;
+            int w;
+            try {
+                w = f.write(b, 0, len);
+            } catch (SysError | Pipe.WouldBlockForever e) {
+                if (done > 0 && !(e instanceof Pipe.WouldBlockForever)) return done;
+                throw e;
+            }
+            done += w;
+            if (w < len) break;
+        }
+        return done;
+    }
+
+    long pread(int fd, long buf, long n, long pos) {
+        if (pos < 0) throw new SysError(EINVAL);
+        OpenFile f = fds().get(fd);
+        if (!f.readable()) throw new SysError(EBADF);
+        if (f.isPipe() || f instanceof OpenFile.StreamFile) throw new SysError(ESPIPE);
+        if (!accessOk(buf, n)) return -EFAULT;
+        if (f.isDirectory()) throw new SysError(EISDIR);
+        long count = Math.min(n, Syscalls.MAX_RW_COUNT), done = 0;
+        byte[] b = new byte[(int) Math.min(count, CHUNK)];
+        while (done < count) {
+            int want = (int) Math.min(b.length, count - done);
+            int got = f.pread(b, 0, want, pos + done);
+            if (got <= 0) break;
+            if (!mm().copyToUser(buf + done, b, 0, got)) return done > 0 ? done : -EFAULT;
+            done += got;
+            if (got < want) break;
+        }
+        return done;
+    }
+
+    long pwrite(int fd, long buf, long n, long pos) {
+        if (pos < 0) throw new SysError(EINVAL);
+        OpenFile f = fds().get(fd);
+        if (!f.writable()) throw new SysError(EBADF);
+        if (f.isPipe() || f instanceof OpenFile.StreamFile) throw new SysError(ESPIPE);
+        if (!accessOk(buf, n)) return -EFAULT;
+        long count = Math.min(n, Syscalls.MAX_RW_COUNT), done = 0;
+        byte[] b = new byte[(int) Math.min(count, CHUNK)];
+        while (done < count) {
+            int len = (int) Math.min(b.length, count - done);
+            if (!mm().copyFromUser(buf + done, b, 0, len)) return done > 0 ? done : -EFAULT;
+            done += f.pwrite(b, 0, len, pos + done);
+        }
+        return done;
+    }
+
+    /** readv/writev: the fd first, then import_iovec checks every segment (EINVAL, EFAULT) before any transfer. */
+    long rwv(int fd, long iov, int cnt, boolean write) {
+        OpenFile f = fds().get(fd);
+        if (write ? !f.writable() : !f.readable()) throw new SysError(EBADF);
+        if (cnt < 0 || cnt > 1024) return -EINVAL;
+        if (cnt == 0) return 0;
+        byte[] vec = new byte[cnt * 16];
+        if (!mm().copyFromUser(iov, vec, 0, vec.length)) return -EFAULT;
+        long total = 0;
+        for (int i = 0; i < cnt; i++) {
+            long base = Syscalls.le64(vec, i * 16), len = Syscalls.le64(vec, i * 16 + 8);
+            if (len < 0) return -EINVAL;
+            if (!accessOk(base, len)) return -EFAULT;
+            total += len;
+            if (total < 0 || total > Syscalls.MAX_RW_COUNT) return -EINVAL;
+        }
+        long done = 0;
+        for (int i = 0; i < cnt; i++) {
+            long base = Syscalls.le64(vec, i * 16), len = Syscalls.le64(vec, i * 16 + 8);
+            if (len == 0) continue;
+            long r;
+            try {
+                r = write ? write(fd, base, len) : read(fd, base, len);
+            } catch (SysError e) {
+                if (done > 0) return done;
+                throw e;
+            }
+            if (r < 0) return done > 0 ? done : r;
+            done += r;
+            if (r < len) break;
+        }
+        return done;
+    }
+
+    long lseek(int fd, long off, int whence) {
+        OpenFile f = fds().get(fd);
+        if (whence < 0 || whence > SEEK_HOLE) throw new SysError(EINVAL);
+        return f.seek(off, whence);
+    }
+
+    long sendfile(int outFd, int inFd, long offPtr, long count) {
+        OpenFile in = fds().get(inFd);
+        if (!in.readable()) throw new SysError(EBADF);
+        OpenFile out = fds().get(outFd);
+        if (!out.writable()) throw new SysError(EBADF);
+        long pos = -1;
+        if (offPtr != 0) {
+            byte[] b = new byte[8];
+            if (!mm().copyFromUser(offPtr, b, 0, 8)) throw new SysError(EFAULT);
+            pos = Syscalls.le64(b, 0);
+            if (pos < 0) throw new SysError(EINVAL);
+        }
+        if (!(in.isRegular() || in instanceof OpenFile.DeviceFile)) throw new SysError(EINVAL);
+        if ((out.flags & O_APPEND) != 0) throw new SysError(EINVAL);
+        count = Math.min(count, Syscalls.MAX_RW_COUNT);
+        long done = 0;
+        byte[] b = new byte[(int) Math.min(Math.max(count, 1), CHUNK)];
+        while (done < count) {
+            int want = (int) Math.min(b.length, count - done);
+            int got = pos >= 0 ? in.pread(b, 0, want, pos + done) : in.read(b, 0, want);
+            if (got <= 0) break;
+            int off = 0;
+            while (off < got) off += out.write(b, off, got - off);
+            done += got;
+        }
+        if (offPtr != 0 && !mm().putUser64(offPtr, pos + done)) throw new SysError(EFAULT);
+        return done;
+    }
+
+    // ------------------------------------------------------------------ open
+
+    long openat(int dfd, long pathp, int flags, int mode) {
+        flags |= O_LARGEFILE; // force_o_largefile on 64-bit
+        // build_open_flags
+        if ((flags & __O_TMPFILE) != 0) {
+            if ((flags & (__O_TMPFILE | O_DIRECTORY | O_CREAT)) != (__O_TMPFILE | O_DIRECTORY)) throw new SysError(EINVAL);
+            int acc = flags & O_ACCMODE;
+            if (acc != O_WRONLY && acc != O_RDWR) throw new SysError(EINVAL);
+        }
+        if ((flags & O_PATH) != 0) flags &= O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC | O_LARGEFILE;
+        String path = path(pathp, false);
+        if (fds().size() >= nofile() && !hasFreeFd()) throw new SysError(EMFILE);
+        boolean creat = (flags & O_CREAT) != 0 && (flags & __O_TMPFILE) == 0, excl = creat && (flags & O_EXCL) != 0;
+        boolean follow = (flags & O_NOFOLLOW) == 0 && !excl;
+        Vfs vfs = vfs();
+        Vfs.Lookup l = vfs.lookup(base(dfd, path), path, follow);
+        if ((flags & __O_TMPFILE) != 0) {
+            if (!l.exists()) throw new SysError(ENOENT);
+            if (!l.isDir()) throw new SysError(ENOTDIR);
+            throw new SysError(EOPNOTSUPP); // no unnamed temporary files on a java.nio file system
+        }
+        boolean created = false;
+        if (creat) {
+            if (l.trailingSlash()) throw new SysError(EISDIR);
+            if (l.exists()) {
+                if (excl) throw new SysError(EEXIST);
+                if (l.isDir()) throw new SysError(EISDIR);
+            } else {
+                try {
+                    Files.createFile(l.host());
+                } catch (IOException e) {
+                    throw SysError.of(e);
+                }
+                created = true;
+                l = vfs.lookup("/", l.guest(), false);
+            }
+        } else if (!l.exists()) {
+            throw new SysError(ENOENT);
+        }
+        if (l.isSymlink()) {
+            if ((flags & O_PATH) == 0) throw new SysError(ELOOP); // O_NOFOLLOW on a link
+        }
+        if ((flags & O_DIRECTORY) != 0 && !l.isDir()) throw new SysError(ENOTDIR);
+        OpenFile f;
+        int acc = flags & O_ACCMODE;
+        int fileFlags = flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
+        if ((flags & O_PATH) != 0) {
+            f = new OpenFile.PathFile(l, fileFlags);
+        } else if (l.isDir()) {
+            if (acc == O_WRONLY || acc == O_RDWR) throw new SysError(EISDIR);
+            f = new DirectoryFile(l, fileFlags);
+        } else if (l.special() != null) {
+            f = new OpenFile.DeviceFile(l.special(), k.random, fileFlags, l.guest());
+        } else if (l.isRegular()) {
+            if (!vfs.mayAccess(l, (acc == O_RDONLY ? 4 : acc == O_WRONLY ? 2 : acc == O_RDWR ? 6 : 0) | ((flags & O_TRUNC) != 0 ? 2 : 0)) && !created) {
+                throw new SysError(EACCES);
+            }
+            Set<java.nio.file.OpenOption> opts = new java.util.HashSet<>();
+            opts.add(java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            if (acc == O_RDONLY || acc == O_RDWR || acc == 3) opts.add(StandardOpenOption.READ);
+            if (acc == O_WRONLY || acc == O_RDWR) opts.add(StandardOpenOption.WRITE);
+            FileChannel ch;
+            try {
+                ch = FileChannel.open(l.host(), opts);
+                if ((flags & O_TRUNC) != 0 && ch.size() > 0) {
+                    if (opts.contains(StandardOpenOption.WRITE)) ch.truncate(0);
+                    else try (FileChannel w = FileChannel.open(l.host(), StandardOpenOption.WRITE)) { w.truncate(0); }
+                }
+            } catch (IOException e) {
+                throw SysError.of(e);
+            }
+            OpenFile.RegularFile r = new OpenFile.RegularFile(ch, l.host(), l.guest(), fileFlags);
+            if (created) vfs.setMode(l.host(), mode & 07777 & ~vfs.umask);
+            r.remember(vfs.stat(l.host()));
+            f = r;
+        } else {
+            throw new SysError(ENXIO); // FIFOs, sockets and other host devices are not modelled yet
+        }
+        try {
+            return fds().install(f, (flags & O_CLOEXEC) != 0, 0, nofile());
+        } catch (SysError e) {
+            f.refsZeroRelease();
+            throw e;
+        }
+    }
+
+    private boolean hasFreeFd() {
+        for (int i = 0; i < nofile(); i++) if (!fds().isOpen(i)) return true;
+        return false;
+    }
+
+    // ------------------------------------------------------------------ stat
+
+    private Stat statOf(int dfd, long pathp, int flags) {
+        String path = path(pathp, (flags & AT_EMPTY_PATH) != 0);
+        if (path.isEmpty()) {
+            if (dfd == AT_FDCWD) return vfs().stat(vfs().lookup("/", vfs().cwd(), true));
+            return fds().get(dfd).stat(vfs());
+        }
+        Vfs.Lookup l = vfs().lookup(base(dfd, path), path, (flags & AT_SYMLINK_NOFOLLOW) == 0);
+        if (!l.exists()) throw new SysError(ENOENT);
+        return vfs().stat(l);
+    }
+
+    long fstatat(int dfd, long pathp, long buf, int flags) {
+        if ((flags & ~(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH)) != 0) throw new SysError(EINVAL);
+        copyOut(buf, statOf(dfd, pathp, flags).toStat());
+        return 0;
+    }
+
+    long fstat(int fd, long buf) {
+        copyOut(buf, fds().get(fd).stat(vfs()).toStat());
+        return 0;
+    }
+
+    long statx(int dfd, long pathp, int flags, int mask, long buf) {
+        if ((flags & ~(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH | AT_STATX_SYNC_TYPE)) != 0) throw new SysError(EINVAL);
+        if ((flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE) throw new SysError(EINVAL);
+        if ((mask & 0x8000_0000) != 0) throw new SysError(EINVAL); // STATX__RESERVED
+        copyOut(buf, statOf(dfd, pathp, flags).toStatx());
+        return 0;
+    }
+
+    long getdents64(int fd, long dirp, long count) {
+        OpenFile f = fds().get(fd);
+        if (!(f instanceof DirectoryFile d)) throw new SysError(ENOTDIR);
+        count &= 0xFFFF_FFFFL; // unsigned int
+        if (!accessOk(dirp, count)) throw new SysError(EFAULT);
+        byte[] b = d.getdents64(vfs(), (int) Math.min(count, Integer.MAX_VALUE));
+        copyOut(dirp, b);
+        return b.length;
+    }
+
+    long readlinkat(int dfd, long pathp, long buf, int size) {
+        if (size <= 0) throw new SysError(EINVAL);
+        String path = path(pathp, false);
+        Vfs.Lookup l = vfs().lookup(base(dfd, path), path, false);
+        byte[] t = vfs().readLink(l).getBytes(StandardCharsets.UTF_8);
+        int n = Math.min(t.length, size);
+        if (!mm().copyToUser(buf, t, 0, n)) throw new SysError(EFAULT);
+        return n;
+    }
+
+    long faccessat(int dfd, long pathp, int mode, int flags) {
+        if ((mode & ~7) != 0) throw new SysError(EINVAL);
+        if ((flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) != 0) throw new SysError(EINVAL);
+        String path = path(pathp, (flags & AT_EMPTY_PATH) != 0);
+        Vfs.Lookup l = path.isEmpty() ? vfs().lookup("/", dfd == AT_FDCWD ? vfs().cwd() : fds().get(dfd).guestPath, true)
+                : vfs().lookup(base(dfd, path), path, (flags & AT_SYMLINK_NOFOLLOW) == 0);
+        if (!l.exists()) throw new SysError(ENOENT);
+        if (!vfs().mayAccess(l, mode)) throw new SysError(EACCES);
+        return 0;
+    }
+
+    // ------------------------------------------------------------------ the working directory
+
+    long getcwd(long buf, long size) {
+        byte[] b = (vfs().cwd() + "\0").getBytes(StandardCharsets.UTF_8);
+        if (Long.compareUnsigned(size, b.length) < 0) throw new SysError(ERANGE);
+        copyOut(buf, b);
+        return b.length;
+    }
+
+    long chdir(long pathp) {
+        String path = path(pathp, false);
+        Vfs.Lookup l = vfs().lookup(base(AT_FDCWD, path), path, true);
+        if (!l.exists()) throw new SysError(ENOENT);
+        if (!l.isDir()) throw new SysError(ENOTDIR);
+        if (!vfs().mayAccess(l, 1)) throw new SysError(EACCES);
+        vfs().setCwd(l.guest());
+        return 0;
+    }
+
+    long fchdir(int fd) {
+        OpenFile f = fds().get(fd);
+        if (!f.isDirectory()) throw new SysError(ENOTDIR);
+        vfs().setCwd(f.guestPath);
+        return 0;
+    }
+
+    // ------------------------------------------------------------------ names: mkdir, unlink, rename, link, symlink
+
+    long mkdirat(int dfd, long pathp, int mode) {
+        String path = path(pathp, false);
+        Vfs.Lookup l = vfs().lookup(base(dfd, path), path, false);
+        if (l.exists()) throw new SysError(EEXIST);
+        try {
+            Files.createDirectory(l.host());
+        } catch (IOException e) {
+            throw SysError.of(e);
+        }
+        vfs().setMode(l.host(), mode & 01777 & ~vfs().umask);
+        return 0;
+    }
+
+    long unlinkat(int dfd, long pathp, int flags) {
+        if ((flags & ~AT_REMOVEDIR) != 0) throw new SysError(EINVAL);
+        String path = path(pathp, false);
+        Vfs.Lookup l = vfs().lookup(base(dfd, path), path, false);
+        boolean rmdir = (flags & AT_REMOVEDIR) != 0;
+        if (rmdir) {
+            if (l.last().equals(".")) throw new SysError(EINVAL);
+            if (l.last().equals("..")) throw new SysError(ENOTEMPTY);
+            if (l.guest().equals("/")) throw new SysError(EBUSY);
+        } else if (l.last().equals(".") || l.last().equals("..") || l.guest().equals("/")) {
+            throw new SysError(EISDIR);
+        }
+        if (!l.exists()) throw new SysError(ENOENT);
+        if (l.special() != null) throw new SysError(rmdir ? EBUSY : EPERM);
+        if (rmdir && !l.isDir()) throw new SysError(ENOTDIR);
+        if (!rmdir && l.isDir()) throw new SysError(EISDIR);
+        if (rmdir && !isEmpty(l)) throw new SysError(ENOTEMPTY);
+        try {
+            Files.delete(l.host());
+        } catch (IOException e) {
+            throw SysError.of(e);
+        }
+        return 0;
+    }
+
+    private static boolean isEmpty(Vfs.Lookup dir) {
+        try (var s = Files.newDirectoryStream(dir.host())) {
+            return !s.iterator().hasNext();
+        } catch (IOException e) {
+            throw SysError.of(e);
+        }
+    }
+
+    long renameat2(int odfd, long oldp, int ndfd, long newp, int flags) {
+        if ((flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT)) != 0) throw new SysError(EINVAL);
+        if ((flags & (RENAME_NOREPLACE | RENAME_WHITEOUT)) != 0 && (flags & RENAME_EXCHANGE) != 0) throw new SysError(EINVAL);
+        String op = path(oldp, false), np = path(newp, false);
+        Vfs.Lookup o = vfs().lookup(base(odfd, op), op, false);
+        Vfs.Lookup n = vfs().lookup(base(ndfd, np), np, false);
+        if (o.guest().equals("/") || o.last().equals(".") || o.last().equals("..")) throw new SysError(EBUSY);
+        if (n.guest().equals("/") || n.last().equals(".") || n.last().equals("..")) throw new SysError((flags & RENAME_NOREPLACE) != 0 ? EEXIST : EBUSY);
+        if ((flags & (RENAME_EXCHANGE | RENAME_WHITEOUT)) != 0) throw new SysError(EINVAL); // not supported by this file system
+        if (!o.exists()) throw new SysError(ENOENT);
+        if (o.special() != null || n.special() != null) throw new SysError(EXDEV); // lstar's own files live on no host file system
+        if (!o.isDir() && (o.trailingSlash() || n.trailingSlash())) throw new SysError(ENOTDIR);
+        if (n.exists() && (flags & RENAME_NOREPLACE) != 0) throw new SysError(EEXIST);
+        if (o.guest().equals(n.guest())) return 0;
+        if (o.isDir() && n.guest().startsWith(o.guest() + "/")) throw new SysError(EINVAL);
+        if (n.exists()) {
+            Stat so = vfs().stat(o), sn = vfs().stat(n);
+            if (so.ino() == sn.ino() && so.dev() == sn.dev()) return 0; // two names of one inode: nothing to do
+            if (o.isDir() && !n.isDir()) throw new SysError(ENOTDIR);
+            if (!o.isDir() && n.isDir()) throw new SysError(EISDIR);
+            if (n.isDir() && !isEmpty(n)) throw new SysError(ENOTEMPTY);
+            if (o.guest().startsWith(n.guest() + "/")) throw new SysError(ENOTEMPTY);
+        }
+        try {
+            Files.move(o.host(), n.host(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw SysError.of(e);
+        }
+        return 0;
+    }
+
+    long linkat(int odfd, long oldp, int ndfd, long newp, int flags) {
+        if ((flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)) != 0) throw new SysError(EINVAL);
+        String op = path(oldp, (flags & AT_EMPTY_PATH) != 0), np = path(newp, false);
+        Vfs.Lookup o = op.isEmpty() ? vfs().lookup("/", fds().get(odfd).guestPath, false)
+                : vfs().lookup(base(odfd, op), op, (flags & AT_SYMLINK_FOLLOW) != 0);
+        Vfs.Lookup n = vfs().lookup(base(ndfd, np), np, false);
+        if (!o.exists()) throw new SysError(ENOENT);
+        if (n.exists()) throw new SysError(EEXIST);
+        if (o.isDir()) throw new SysError(EPERM);
+        if (o.special() != null) throw new SysError(EXDEV);
+        if (n.trailingSlash()) throw new SysError(ENOENT);
+        try {
+            Files.createLink(n.host(), o.host());
+        } catch (IOException e) {
+            throw SysError.of(e);
+        }
+        return 0;
+    }
+
+    long symlinkat(long targetp, int ndfd, long linkp) {
+        String target = path(targetp, false), lp = path(linkp, false);
+        Vfs.Lookup n = vfs().lookup(base(ndfd, lp), lp, false);
+        if (n.exists()) throw new SysError(EEXIST);
+        if (n.trailingSlash()) throw new SysError(ENOENT);
+        try {
+            Files.createSymbolicLink(n.host(), vfs().fileSystem().getPath(target));
+        } catch (IOException e) {
+            throw SysError.of(e);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new SysError(EINVAL);
+        }
+        return 0;
+    }
+
+    // ------------------------------------------------------------------ attributes
+
+    long fchmodat(int dfd, long pathp, int mode) {
+        String path = path(pathp, false);
+        Vfs.Lookup l = vfs().lookup(base(dfd, path), path, true);
+        if (!l.exists()) throw new SysError(ENOENT);
+        if (l.special() != null) throw new SysError(EPERM);
+        vfs().setMode(l.host(), mode);
+        return 0;
+    }
+
+    long fchmod(int fd, int mode) {
+        OpenFile f = fds().get(fd);
+        if (f.host() != null && !(f instanceof OpenFile.PathFile)) vfs().setMode(f.host(), mode);
+        else if (f instanceof OpenFile.PathFile) throw new SysError(EBADF);
+        return 0;
+    }
+
+    long truncate(long pathp, long length) {
+        String path = path(pathp, false);
+        Vfs.Lookup l = vfs().lookup(base(AT_FDCWD, path), path, true);
+        if (!l.exists()) throw new SysError(ENOENT);
+        if (l.isDir()) throw new SysError(EISDIR);
+        if (!l.isRegular()) throw new SysError(EINVAL);
+        if (length < 0) throw new SysError(EINVAL);
+        try (FileChannel ch = FileChannel.open(l.host(), StandardOpenOption.WRITE)) {
+            new OpenFile.RegularFile(ch, l.host(), l.guest(), O_WRONLY).truncate(length);
+        } catch (IOException e) {
+            throw SysError.of(e);
+        }
+        return 0;
+    }
+
+    long ftruncate(int fd, long length) {
+        if (length < 0) throw new SysError(EINVAL);
+        OpenFile f = fds().get(fd);
+        if (!f.isRegular() || !f.writable()) throw new SysError(EINVAL);
+        f.truncate(length);
+        return 0;
+    }
+
+    // ------------------------------------------------------------------ descriptors
+
+    long dup(int fd) {
+        OpenFile f = fds().get(fd);
+        return fds().install(f, false, 0, nofile());
+    }
+
+    long dup2(int oldfd, int newfd) {
+        OpenFile f = fds().get(oldfd);
+        if (oldfd == newfd) return newfd;
+        if (newfd < 0 || newfd >= nofile()) throw new SysError(EBADF);
+        fds().installAt(newfd, f, false);
+        return newfd;
+    }
+
+    long dup3(int oldfd, int newfd, int flags) {
+        if ((flags & ~O_CLOEXEC) != 0) throw new SysError(EINVAL);
+        if (oldfd == newfd) throw new SysError(EINVAL);
+        if (newfd < 0 || newfd >= nofile()) throw new SysError(EBADF);
+        OpenFile f = fds().get(oldfd);
+        fds().installAt(newfd, f, (flags & O_CLOEXEC) != 0);
+        return newfd;
+    }
+
+    long fcntl(int fd, int cmd, long arg) {
+        OpenFile f = fds().get(fd);
+        switch (cmd) {
+            case F_DUPFD, F_DUPFD_CLOEXEC -> {
+                long from = arg & 0xFFFF_FFFFL;
+                if (from >= nofile()) throw new SysError(EINVAL);
+                return fds().install(f, cmd == F_DUPFD_CLOEXEC, (int) from, nofile());
+            }
+            case F_GETFD -> { return fds().closeOnExec(fd) ? FD_CLOEXEC : 0; }
+            case F_SETFD -> { fds().setCloseOnExec(fd, (arg & FD_CLOEXEC) != 0); return 0; }
+            case F_GETFL -> { return f.flags; }
+            case F_SETFL -> {
+                if (f instanceof OpenFile.PathFile) throw new SysError(EBADF);
+                f.flags = (f.flags & ~SETFL_MASK) | ((int) arg & SETFL_MASK);
+                return 0;
+            }
+            case F_GETLK -> {
+                // one process holds every lock there is: nothing conflicts (l_type = F_UNLCK)
+                byte[] b = new byte[2];
+                if (!mm().copyFromUser(arg, new byte[32], 0, 32)) throw new SysError(EFAULT);
+                b[0] = 2;
+                copyOut(arg, b);
+                return 0;
+            }
+            case F_SETLK, F_SETLKW -> {
+                if (!mm().copyFromUser(arg, new byte[32], 0, 32)) throw new SysError(EFAULT);
+                return 0;
+            }
+            case F_GETPIPE_SZ -> {
+                if (!f.isPipe()) throw new SysError(EBADF);
+                return Pipe.CAPACITY;
+            }
+            default -> throw new SysError(EINVAL);
+        }
+    }
+
+    long ioctl(int fd, int cmd, long arg) {
+        OpenFile f = fds().get(fd);
+        switch (cmd) {
+            case FIOCLEX -> { fds().setCloseOnExec(fd, true); return 0; }
+            case FIONCLEX -> { fds().setCloseOnExec(fd, false); return 0; }
+            case FIONBIO -> {
+                byte[] b = new byte[4];
+                if (!mm().copyFromUser(arg, b, 0, 4)) throw new SysError(EFAULT);
+                boolean on = (b[0] | b[1] | b[2] | b[3]) != 0;
+                f.flags = on ? f.flags | O_NONBLOCK : f.flags & ~O_NONBLOCK;
+                return 0;
+            }
+            case FIONREAD -> {
+                int n;
+                if (f instanceof Pipe.End p) n = p.available();
+                else if (f.isRegular()) {
+                    long size = f.stat(vfs()).size(), pos = f.seek(0, SEEK_CUR);
+                    n = (int) Math.max(0, Math.min(Integer.MAX_VALUE, size - pos));
+                } else throw new SysError(ENOTTY);
+                byte[] b = {(byte) n, (byte) (n >> 8), (byte) (n >> 16), (byte) (n >> 24)};
+                copyOut(arg, b);
+                return 0;
+            }
+            default -> throw new SysError(ENOTTY); // TCGETS, TIOCGWINSZ...: nothing here is a terminal
+        }
+    }
+
+    long pipe2(long fdsp, int flags) {
+        if ((flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT | O_EXCL)) != 0) throw new SysError(EINVAL);
+        Pipe.End[] ends = Pipe.create(flags);
+        boolean cloexec = (flags & O_CLOEXEC) != 0;
+        int r = fds().install(ends[0], cloexec, 0, nofile());
+        int w;
+        try {
+            w = fds().install(ends[1], cloexec, 0, nofile());
+        } catch (SysError e) {
+            fds().close(r);
+            ends[1].refsZeroRelease();
+            throw e;
+        }
+        byte[] b = {(byte) r, (byte) (r >> 8), (byte) (r >> 16), (byte) (r >> 24), (byte) w, (byte) (w >> 8), (byte) (w >> 16), (byte) (w >> 24)};
+        if (!mm().copyToUser(fdsp, b, 0, 8)) {
+            fds().close(r);
+            fds().close(w);
+            throw new SysError(EFAULT);
+        }
+        return 0;
+    }
+
+    long closeRange(long first, long last, int flags) {
+        if ((flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)) != 0) throw new SysError(EINVAL);
+        if (first > last) throw new SysError(EINVAL);
+        long end = Math.min(last, fds().size() - 1L);
+        for (long fd = first; fd <= end; fd++) {
+            if (!fds().isOpen(fd)) continue;
+            if ((flags & CLOSE_RANGE_CLOEXEC) != 0) fds().setCloseOnExec(fd, true);
+            else fds().close(fd);
+        }
+        return 0;
+    }
+}

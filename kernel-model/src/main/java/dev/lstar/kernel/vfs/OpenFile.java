@@ -1,0 +1,294 @@
+package dev.lstar.kernel.vfs;
+
+import static dev.lstar.kernel.Errno.*;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+
+/**
+ * An open file description (struct file): what file descriptors point to, shared by dup'ed
+ * descriptors (one offset, one set of status flags). The operations throw {@link SysError}.
+ */
+public abstract class OpenFile {
+    // include/uapi/asm-generic/fcntl.h
+    public static final int O_ACCMODE = 3, O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0100, O_EXCL = 0200,
+            O_NOCTTY = 0400, O_TRUNC = 01000, O_APPEND = 02000, O_NONBLOCK = 04000, O_DSYNC = 010000, FASYNC = 020000,
+            O_DIRECT = 040000, O_LARGEFILE = 0100000, O_DIRECTORY = 0200000, O_NOFOLLOW = 0400000, O_NOATIME = 01000000,
+            O_CLOEXEC = 02000000, __O_SYNC = 04000000, O_PATH = 010000000, __O_TMPFILE = 020000000;
+    public static final int SEEK_SET = 0, SEEK_CUR = 1, SEEK_END = 2, SEEK_DATA = 3, SEEK_HOLE = 4;
+
+    /** f_flags: the access mode and the status flags (O_APPEND, O_NONBLOCK, ...). */
+    public int flags;
+    /** How many descriptors point here. */
+    int refs;
+    /** The guest path it was opened by (for fchdir, openat's dirfd, strace), or a pseudo name. */
+    public final String guestPath;
+
+    protected OpenFile(int flags, String guestPath) {
+        this.flags = flags;
+        this.guestPath = guestPath;
+    }
+
+    /** FMODE_READ: O_RDONLY or O_RDWR, not O_PATH. */
+    public boolean readable() {
+        int acc = flags & O_ACCMODE;
+        return (flags & O_PATH) == 0 && (acc == O_RDONLY || acc == O_RDWR);
+    }
+
+    /** FMODE_WRITE. */
+    public boolean writable() {
+        int acc = flags & O_ACCMODE;
+        return (flags & O_PATH) == 0 && (acc == O_WRONLY || acc == O_RDWR);
+    }
+
+    public boolean isDirectory() { return false; }
+    public boolean isPipe() { return false; }
+    public boolean isRegular() { return false; }
+    /** The host file behind it, if any. */
+    public Path host() { return null; }
+
+    public int read(byte[] b, int off, int len) { throw new SysError(EINVAL); }
+    public int write(byte[] b, int off, int len) { throw new SysError(EINVAL); }
+    public int pread(byte[] b, int off, int len, long pos) { throw new SysError(ESPIPE); }
+    public int pwrite(byte[] b, int off, int len, long pos) { throw new SysError(ESPIPE); }
+    public long seek(long offset, int whence) { throw new SysError(ESPIPE); }
+    public void truncate(long length) { throw new SysError(EINVAL); }
+    public void sync() { throw new SysError(EINVAL); }
+    public abstract Stat stat(Vfs vfs);
+    /** The last descriptor was closed. */
+    protected void release() {}
+
+    /** Releases a description that never got a descriptor (the install failed). */
+    public void refsZeroRelease() {
+        if (refs == 0) release();
+    }
+
+    // ------------------------------------------------------------------ regular files
+
+    /** A regular file of the NIO file system, through a {@link FileChannel}. */
+    public static final class RegularFile extends OpenFile {
+        final FileChannel ch;
+        final Path host;
+        private Stat lastStat;
+
+        public RegularFile(FileChannel ch, Path host, String guestPath, int flags) {
+            super(flags, guestPath);
+            this.ch = ch;
+            this.host = host;
+        }
+
+        @Override public boolean isRegular() { return true; }
+        @Override public Path host() { return host; }
+
+        @Override public int read(byte[] b, int off, int len) {
+            try {
+                int n = ch.read(ByteBuffer.wrap(b, off, len));
+                return Math.max(n, 0);
+            } catch (IOException e) {
+                throw SysError.of(e);
+            }
+        }
+
+        @Override public int write(byte[] b, int off, int len) {
+            try {
+                if ((flags & O_APPEND) != 0) ch.position(ch.size());
+                ByteBuffer buf = ByteBuffer.wrap(b, off, len);
+                while (buf.hasRemaining()) ch.write(buf);
+                return len;
+            } catch (IOException e) {
+                throw SysError.of(e);
+            }
+        }
+
+        @Override public int pread(byte[] b, int off, int len, long pos) {
+            try {
+                int n = ch.read(ByteBuffer.wrap(b, off, len), pos);
+                return Math.max(n, 0);
+            } catch (IOException e) {
+                throw SysError.of(e);
+            }
+        }
+
+        /** pwrite64; with O_APPEND Linux appends whatever the position says (BUGS in pwrite(2)). */
+        @Override public int pwrite(byte[] b, int off, int len, long pos) {
+            try {
+                long at = (flags & O_APPEND) != 0 ? ch.size() : pos;
+                ByteBuffer buf = ByteBuffer.wrap(b, off, len);
+                while (buf.hasRemaining()) at += ch.write(buf, at);
+                return len;
+            } catch (IOException e) {
+                throw SysError.of(e);
+            }
+        }
+
+        /** generic_file_llseek, with SEEK_DATA/SEEK_HOLE as for a file without holes. */
+        @Override public long seek(long offset, int whence) {
+            try {
+                long size = ch.size(), pos = ch.position();
+                long n = switch (whence) {
+                    case SEEK_SET -> offset;
+                    case SEEK_CUR -> pos + offset;
+                    case SEEK_END -> size + offset;
+                    case SEEK_DATA -> { if (offset < 0 || offset >= size) throw new SysError(ENXIO); yield offset; }
+                    case SEEK_HOLE -> { if (offset < 0 || offset >= size) throw new SysError(ENXIO); yield size; }
+                    default -> throw new SysError(EINVAL);
+                };
+                if (n < 0) throw new SysError(EINVAL);
+                ch.position(n);
+                return n;
+            } catch (IOException e) {
+                throw SysError.of(e);
+            }
+        }
+
+        @Override public void truncate(long length) {
+            try {
+                long size = ch.size();
+                if (length < size) ch.truncate(length);
+                else if (length > size) ch.write(ByteBuffer.wrap(new byte[1]), length - 1);
+            } catch (IOException e) {
+                throw SysError.of(e);
+            }
+        }
+
+        @Override public void sync() {
+            try {
+                ch.force(true);
+            } catch (IOException e) {
+                throw SysError.of(e);
+            }
+        }
+
+        /** The file's attributes; after an unlink (the name is gone) the last ones seen, with nlink 0. */
+        @Override public Stat stat(Vfs vfs) {
+            try {
+                Stat s = vfs.stat(host);
+                if (lastStat == null || s.ino() == lastStat.ino()) {
+                    lastStat = s;
+                    return s;
+                }
+            } catch (SysError e) {
+                if (lastStat == null) throw e;
+            }
+            Stat s = lastStat;
+            long size;
+            try {
+                size = ch.size();
+            } catch (IOException e) {
+                size = s.size();
+            }
+            return new Stat(s.dev(), s.ino(), s.mode(), 0, s.uid(), s.gid(), s.rdev(), size, s.blksize(), (size + 4095) / 4096 * 8,
+                    s.atimeSec(), s.atimeNsec(), s.mtimeSec(), s.mtimeNsec(), s.ctimeSec(), s.ctimeNsec(), s.btimeSec(), s.btimeNsec(), s.hasBtime());
+        }
+
+        /** Records the attributes right after open (so fstat after unlink still knows the file). */
+        public void remember(Stat s) { lastStat = s; }
+
+        @Override protected void release() {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // close errors are not reported by close(2) for files lstar only reads and writes through the channel
+            }
+        }
+    }
+
+    /** An O_PATH descriptor: only fstat, fchdir, openat's dirfd and close work. */
+    public static final class PathFile extends OpenFile {
+        final Vfs.Lookup l;
+
+        public PathFile(Vfs.Lookup l, int flags) {
+            super(flags, l.guest());
+            this.l = l;
+        }
+
+        @Override public boolean isDirectory() { return l.isDir(); }
+        @Override public Path host() { return l.host(); }
+        @Override public int read(byte[] b, int off, int len) { throw new SysError(EBADF); }
+        @Override public int write(byte[] b, int off, int len) { throw new SysError(EBADF); }
+        @Override public long seek(long offset, int whence) { throw new SysError(EBADF); }
+        @Override public Stat stat(Vfs vfs) { return vfs.stat(l); }
+    }
+
+    // ------------------------------------------------------------------ the standard streams
+
+    /** The embedder's stdin, stdout or stderr: a stream, like the pipe a test harness gives a native process. */
+    public static final class StreamFile extends OpenFile {
+        final InputStream in;
+        final PrintStream out;
+        final int id;
+
+        public StreamFile(InputStream in, PrintStream out, int id) {
+            super(in != null ? O_RDONLY : O_WRONLY, "pipe:[" + (4000 + id) + "]");
+            this.in = in;
+            this.out = out;
+            this.id = id;
+        }
+
+        @Override public int read(byte[] b, int off, int len) {
+            if (in == null) throw new SysError(EBADF);
+            try {
+                int n = in.read(b, off, len);
+                return Math.max(n, 0);
+            } catch (IOException e) {
+                throw new SysError(EIO);
+            }
+        }
+
+        @Override public int write(byte[] b, int off, int len) {
+            if (out == null) throw new SysError(EBADF);
+            out.write(b, off, len);
+            return len;
+        }
+
+        @Override public void sync() { throw new SysError(EINVAL); }
+
+        @Override public Stat stat(Vfs vfs) {
+            long now = System.currentTimeMillis() / 1000;
+            return new Stat(Stat.makedev(0, 14), 4000 + id, Stat.S_IFIFO | 0600, 1, (int) HostIds.UID, (int) HostIds.GID, 0, 0, 4096, 0,
+                    now, 0, now, 0, now, 0, 0, 0, false);
+        }
+
+        public void flush() {
+            if (out != null) out.flush();
+        }
+    }
+
+    // ------------------------------------------------------------------ /dev/null, /dev/zero, /dev/urandom
+
+    /** drivers/char/mem.c's null and zero, and drivers/char/random.c's urandom (from the getrandom source). */
+    public static final class DeviceFile extends OpenFile {
+        final Vfs.Special kind;
+        final java.util.Random random;
+
+        public DeviceFile(Vfs.Special kind, java.util.Random random, int flags, String guestPath) {
+            super(flags, guestPath);
+            this.kind = kind;
+            this.random = random;
+        }
+
+        @Override public int read(byte[] b, int off, int len) {
+            switch (kind) {
+                case DEV_NULL -> { return 0; }
+                case DEV_ZERO -> { java.util.Arrays.fill(b, off, off + len, (byte) 0); return len; }
+                default -> {
+                    byte[] r = new byte[len];
+                    random.nextBytes(r);
+                    System.arraycopy(r, 0, b, off, len);
+                    return len;
+                }
+            }
+        }
+
+        @Override public int write(byte[] b, int off, int len) { return len; }
+        @Override public int pread(byte[] b, int off, int len, long pos) { return read(b, off, len); }
+        @Override public int pwrite(byte[] b, int off, int len, long pos) { return len; }
+        /** null_lseek / memory_lseek for these: the offset is reset to 0. */
+        @Override public long seek(long offset, int whence) { return 0; }
+        @Override public Stat stat(Vfs vfs) { return vfs.specialStat(kind); }
+    }
+}

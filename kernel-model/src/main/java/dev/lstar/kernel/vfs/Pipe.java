@@ -1,0 +1,103 @@
+package dev.lstar.kernel.vfs;
+
+import static dev.lstar.kernel.Errno.*;
+
+/**
+ * A pipe inside the one process (fs/pipe.c): a 64 KiB buffer (PIPE_DEF_BUFFERS pages) with a
+ * read end and a write end. lstar runs one thread, so a read of an empty pipe whose write end is
+ * still open (or a write to a full one) can never be satisfied: without O_NONBLOCK it throws
+ * {@link WouldBlockForever} (the kernel ends the process with a clear report instead of hanging);
+ * with O_NONBLOCK it is EAGAIN. A write with no reader left is EPIPE and SIGPIPE ({@link BrokenPipe}).
+ */
+public final class Pipe {
+    public static final int CAPACITY = 65536, PIPE_BUF = 4096;
+    private static int nextIno = 10000;
+
+    private final byte[] buf = new byte[CAPACITY];
+    private int head, size;
+    int readers, writers;
+    final long ino = nextIno++;
+    final long created = System.currentTimeMillis() / 1000;
+
+    /** A blocking operation that nothing in this process could ever complete. */
+    public static final class WouldBlockForever extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        WouldBlockForever(String m) {
+            super(m, null, false, false);
+        }
+    }
+
+    /** A write to a pipe with no read end: EPIPE, and SIGPIPE to the writer. */
+    public static final class BrokenPipe extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        BrokenPipe() {
+            super("EPIPE", null, false, false);
+        }
+    }
+
+    /** Creates a pipe: {read end, write end}. */
+    public static End[] create(int flags) {
+        Pipe p = new Pipe();
+        End r = p.new End(false, OpenFile.O_RDONLY | (flags & OpenFile.O_NONBLOCK));
+        End w = p.new End(true, OpenFile.O_WRONLY | (flags & OpenFile.O_NONBLOCK));
+        p.readers = 1;
+        p.writers = 1;
+        return new End[] {r, w};
+    }
+
+    public final class End extends OpenFile {
+        final boolean writeEnd;
+
+        End(boolean writeEnd, int flags) {
+            super(flags, "pipe:[" + ino + "]");
+            this.writeEnd = writeEnd;
+        }
+
+        @Override public boolean isPipe() { return true; }
+
+        /** Bytes waiting (FIONREAD). */
+        public int available() { return size; }
+
+        @Override public int read(byte[] b, int off, int len) {
+            if (writeEnd) throw new SysError(EBADF);
+            if (len == 0) return 0;
+            if (size == 0) {
+                if (writers == 0) return 0;
+                if ((flags & O_NONBLOCK) != 0) throw new SysError(EAGAIN);
+                throw new WouldBlockForever("read from an empty pipe whose write end is still open in this single-threaded process");
+            }
+            int n = Math.min(len, size);
+            for (int i = 0; i < n; i++) b[off + i] = buf[(head + i) % CAPACITY];
+            head = (head + n) % CAPACITY;
+            size -= n;
+            return n;
+        }
+
+        @Override public int write(byte[] b, int off, int len) {
+            if (!writeEnd) throw new SysError(EBADF);
+            if (readers == 0) throw new BrokenPipe();
+            int space = CAPACITY - size;
+            if ((flags & O_NONBLOCK) != 0) {
+                if (space == 0 || (len <= PIPE_BUF && len > space)) throw new SysError(EAGAIN);
+            } else if (len > space) {
+                throw new WouldBlockForever("write of " + len + " bytes to a pipe with room for " + space
+                        + " that only this single-threaded process could drain");
+            }
+            int n = Math.min(len, space);
+            for (int i = 0; i < n; i++) buf[(head + size + i) % CAPACITY] = b[off + i];
+            size += n;
+            return n;
+        }
+
+        @Override public Stat stat(Vfs vfs) {
+            return new Stat(Stat.makedev(0, 13), ino, Stat.S_IFIFO | 0600, 1, (int) HostIds.UID, (int) HostIds.GID, 0, 0, 4096, 0,
+                    created, 0, created, 0, created, 0, 0, 0, false);
+        }
+
+        @Override protected void release() {
+            if (writeEnd) writers--; else readers--;
+        }
+    }
+}

@@ -1,0 +1,358 @@
+package dev.lstar.kernel.vfs;
+
+import static dev.lstar.kernel.Errno.*;
+
+import java.io.IOException;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The guest's file system: a directory of any {@link java.nio.file.FileSystem} (the host's, or an
+ * in-memory one such as Jimfs) seen as the guest's "/". Paths are resolved here, component by
+ * component, as fs/namei.c's link_path_walk does: "." and ".." are handled by lstar (".." at the
+ * root stays at the root, as in a chroot), and every symbolic link — absolute or relative, in the
+ * middle of a path or at its end — is read and followed by lstar itself, an absolute target
+ * starting again at the guest's root. The host never resolves a ".." or a link for the guest, so
+ * no path, link, dirfd or rename reaches outside the root. The host file system is only asked
+ * for single components of already-resolved directories, with {@link LinkOption#NOFOLLOW_LINKS}.
+ *
+ * <p>A few files exist whatever the host has: /dev/null, /dev/zero, /dev/urandom, /dev/random
+ * (character devices served by lstar) and /proc/self/exe (a symbolic link to the executable).
+ */
+public final class Vfs {
+    public static final int PATH_MAX = 4096, NAME_MAX = 255, MAXSYMLINKS = 40;
+    static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
+
+    /** The files lstar itself provides. */
+    public enum Special {
+        DEV_DIR, DEV_NULL, DEV_ZERO, DEV_URANDOM, PROC_DIR, PROC_SELF_DIR, PROC_SELF_EXE;
+
+        boolean isDir() { return this == DEV_DIR || this == PROC_DIR || this == PROC_SELF_DIR; }
+        boolean isDevice() { return this == DEV_NULL || this == DEV_ZERO || this == DEV_URANDOM; }
+    }
+
+    /**
+     * A resolved path: its guest path ("/a/b"), the host path, the host attributes (not followed)
+     * or null if it does not exist, or a {@link Special} file; {@code last} is the path's final
+     * component as written (".", "..", or a name), {@code trailingSlash} whether it ended in '/'.
+     */
+    public record Lookup(String guest, Path host, BasicFileAttributes attrs, Special special, String last, boolean trailingSlash) {
+        public boolean exists() { return attrs != null || special != null; }
+        public boolean isDir() { return special != null ? special.isDir() : attrs != null && attrs.isDirectory(); }
+        public boolean isSymlink() { return special == Special.PROC_SELF_EXE || special == null && attrs != null && attrs.isSymbolicLink(); }
+        public boolean isRegular() { return special == null && attrs != null && attrs.isRegularFile(); }
+    }
+
+    private final Path root;
+    private final boolean hostFs;
+    private String cwd;
+    /** The process's umask (fs->umask). */
+    public int umask = 022;
+    /** What /proc/self/exe points to (the executable's guest path). */
+    public String exePath = "";
+
+    /**
+     * @param root the directory that is the guest's "/"
+     * @param cwd  the guest's working directory, a guest path ("/" or "/home/me")
+     */
+    public Vfs(Path root, String cwd) {
+        this.root = root.toAbsolutePath();
+        this.hostFs = root.getFileSystem() == FileSystems.getDefault();
+        this.cwd = normalize(cwd);
+    }
+
+    /** The host's own file system, as qemu-user shows it: "/" is the host's root, the working directory the JVM's. */
+    public static Vfs host() {
+        return new Vfs(Path.of("/"), System.getProperty("user.dir", "/"));
+    }
+
+    /** The guest confined to {@code dir} (its "/"), starting in "/". */
+    public static Vfs confined(Path dir) {
+        return new Vfs(dir, "/");
+    }
+
+    public Path root() { return root; }
+    public FileSystem fileSystem() { return root.getFileSystem(); }
+    public String cwd() { return cwd; }
+    public void setCwd(String guest) { cwd = normalize(guest); }
+
+    /** The guest path of a host path inside the root, or null if it is outside. */
+    public String guestPathOf(Path host) {
+        Path abs = host.toAbsolutePath().normalize();
+        if (!abs.startsWith(root)) return null;
+        Path rel = root.relativize(abs);
+        String s = rel.toString().replace(rel.getFileSystem().getSeparator(), "/");
+        return s.isEmpty() ? "/" : "/" + s;
+    }
+
+    static String normalize(String p) {
+        List<String> out = new ArrayList<>();
+        for (String c : p.split("/")) {
+            if (c.isEmpty() || c.equals(".")) continue;
+            if (c.equals("..")) { if (!out.isEmpty()) out.remove(out.size() - 1); continue; }
+            out.add(c);
+        }
+        return "/" + String.join("/", out);
+    }
+
+    /**
+     * Resolves {@code path} (relative to the guest directory {@code base}) as path_lookupat does:
+     * every component but the last must be a (followed) directory — ENOENT, ENOTDIR, ELOOP after
+     * {@value #MAXSYMLINKS} links, ENAMETOOLONG for a component over {@value #NAME_MAX} bytes; the
+     * last is followed if {@code follow} or the path ends in '/', and may be missing.
+     */
+    public Lookup lookup(String base, String path, boolean follow) {
+        if (path.isEmpty()) throw new SysError(ENOENT);
+        Deque<String> stack = new ArrayDeque<>();
+        if (!path.startsWith("/")) for (String c : base.split("/")) if (!c.isEmpty()) stack.addLast(c);
+        Deque<String> todo = new ArrayDeque<>();
+        for (String c : path.split("/")) if (!c.isEmpty()) todo.addLast(c);
+        boolean trailing = path.endsWith("/");
+        String last = todo.isEmpty() ? "/" : todo.peekLast();
+        int links = 0;
+        BasicFileAttributes attrs = null;
+        Special special = null;
+        boolean known = false; // attrs/special describe the current stack
+        while (!todo.isEmpty()) {
+            String c = todo.pollFirst();
+            if (c.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > NAME_MAX) throw new SysError(ENAMETOOLONG);
+            boolean isLast = todo.isEmpty();
+            if (c.equals(".")) { known = false; continue; }
+            if (c.equals("..")) { if (!stack.isEmpty()) stack.removeLast(); known = false; continue; }
+            stack.addLast(c);
+            special = special(stack);
+            attrs = special != null ? null : attrs(host(stack));
+            known = true;
+            if (special == null && attrs == null && stack.size() == 1 && (c.equals("dev") || c.equals("proc"))) {
+                special = c.equals("dev") ? Special.DEV_DIR : Special.PROC_DIR; // not on this file system: lstar's own
+            }
+            boolean symlink = special == Special.PROC_SELF_EXE || attrs != null && attrs.isSymbolicLink();
+            if (symlink && (!isLast || follow || trailing)) {
+                if (++links > MAXSYMLINKS) throw new SysError(ELOOP);
+                String target = special == Special.PROC_SELF_EXE ? exePath : readLinkRaw(host(stack));
+                if (target.isEmpty()) throw new SysError(ENOENT);
+                stack.removeLast();
+                if (target.startsWith("/")) stack.clear();
+                String[] parts = target.split("/");
+                for (int i = parts.length - 1; i >= 0; i--) if (!parts[i].isEmpty()) todo.addFirst(parts[i]);
+                known = false;
+                continue;
+            }
+            if (!isLast) {
+                if (attrs == null && special == null) throw new SysError(ENOENT);
+                boolean dir = special != null ? special.isDir() : attrs.isDirectory();
+                if (!dir) throw new SysError(ENOTDIR);
+            }
+        }
+        if (!known) { // ended on ".", ".." or a followed link to a directory path: the stack is a directory
+            special = special(stack);
+            if (special == null) {
+                attrs = attrs(host(stack));
+                if (attrs == null && stack.size() == 1 && (stack.peekFirst().equals("dev") || stack.peekFirst().equals("proc"))) {
+                    special = stack.peekFirst().equals("dev") ? Special.DEV_DIR : Special.PROC_DIR;
+                }
+                if (attrs == null && special == null) throw new SysError(ENOENT);
+            }
+        }
+        String guest = "/" + String.join("/", stack);
+        Lookup l = new Lookup(guest, host(stack), attrs, special, last, trailing);
+        if (trailing && l.exists() && !l.isDir()) throw new SysError(ENOTDIR);
+        return l;
+    }
+
+    private static Special special(Deque<String> stack) {
+        int n = stack.size();
+        if (n < 2 || n > 3) return null;
+        String[] s = stack.toArray(new String[0]);
+        if (n == 2 && s[0].equals("dev")) {
+            return switch (s[1]) {
+                case "null" -> Special.DEV_NULL;
+                case "zero" -> Special.DEV_ZERO;
+                case "urandom", "random" -> Special.DEV_URANDOM;
+                default -> null;
+            };
+        }
+        if (s[0].equals("proc") && s[1].equals("self")) return n == 2 ? Special.PROC_SELF_DIR : s[2].equals("exe") ? Special.PROC_SELF_EXE : null;
+        return null;
+    }
+
+    Path host(Deque<String> stack) {
+        Path p = root;
+        try {
+            for (String c : stack) p = p.resolve(c);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new SysError(ENOENT);
+        }
+        return p;
+    }
+
+    /** The host path of a guest path made only of names (no links followed; for files lstar created itself). */
+    public Path hostOf(String guest) {
+        Deque<String> stack = new ArrayDeque<>();
+        for (String c : normalize(guest).split("/")) if (!c.isEmpty()) stack.addLast(c);
+        return host(stack);
+    }
+
+    static BasicFileAttributes attrs(Path p) {
+        try {
+            return Files.readAttributes(p, BasicFileAttributes.class, NOFOLLOW);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw SysError.of(e);
+        }
+    }
+
+    static String readLinkRaw(Path p) {
+        try {
+            Path t = Files.readSymbolicLink(p);
+            return t.toString().replace(t.getFileSystem().getSeparator(), "/");
+        } catch (IOException e) {
+            throw SysError.of(e);
+        }
+    }
+
+    /** readlink: the link's target as stored. EINVAL if it is not a symbolic link. */
+    public String readLink(Lookup l) {
+        if (!l.exists()) throw new SysError(ENOENT);
+        if (l.special == Special.PROC_SELF_EXE) return exePath;
+        if (!l.isSymlink()) throw new SysError(EINVAL);
+        return readLinkRaw(l.host());
+    }
+
+    // ------------------------------------------------------------------ attributes
+
+    /** The attributes of a looked-up file (not followed: a link's own). */
+    public Stat stat(Lookup l) {
+        if (!l.exists()) throw new SysError(ENOENT);
+        if (l.special != null) return specialStat(l.special);
+        return stat(l.host());
+    }
+
+    /** The attributes of a host path (not followed). */
+    public Stat stat(Path p) {
+        try {
+            if (p.getFileSystem().supportedFileAttributeViews().contains("unix")) {
+                Map<String, Object> a = Files.readAttributes(p, "unix:*", NOFOLLOW);
+                long size = ((Number) a.get("size")).longValue();
+                int mode = ((Number) a.get("mode")).intValue();
+                if ((mode & Stat.S_IFMT) == 0) { // a file system that keeps only the permission bits there (Jimfs)
+                    BasicFileAttributes b = Files.readAttributes(p, BasicFileAttributes.class, NOFOLLOW);
+                    mode |= b.isDirectory() ? Stat.S_IFDIR : b.isSymbolicLink() ? Stat.S_IFLNK : b.isRegularFile() ? Stat.S_IFREG : Stat.S_IFCHR;
+                }
+                FileTime at = (FileTime) a.get("lastAccessTime"), mt = (FileTime) a.get("lastModifiedTime"),
+                        ct = (FileTime) a.get("ctime"), bt = (FileTime) a.get("creationTime");
+                if ((mode & Stat.S_IFMT) == Stat.S_IFLNK && size == 0) size = readLinkRaw(p).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+                long[] blocks = hostFs ? HostStat.blocks(p) : null;
+                long blksize = blocks != null ? blocks[0] : 4096, nblocks = blocks != null ? blocks[1] : (size + 4095) / 4096 * 8;
+                long dev = ((Number) a.get("dev")).longValue();
+                boolean birth = hostFs && bt != null && !bt.equals(mt);
+                return new Stat(dev, ((Number) a.get("ino")).longValue(), mode,
+                        ((Number) a.get("nlink")).longValue(), ((Number) a.get("uid")).intValue(), ((Number) a.get("gid")).intValue(),
+                        ((Number) a.get("rdev")).longValue(), size, blksize, nblocks,
+                        sec(at), nsec(at), sec(mt), nsec(mt), sec(ct), nsec(ct), bt == null ? 0 : sec(bt), bt == null ? 0 : nsec(bt), birth);
+            }
+            // a file system without the unix view: synthesize consistent values
+            BasicFileAttributes b = Files.readAttributes(p, BasicFileAttributes.class, NOFOLLOW);
+            int type = b.isDirectory() ? Stat.S_IFDIR : b.isSymbolicLink() ? Stat.S_IFLNK : b.isRegularFile() ? Stat.S_IFREG : Stat.S_IFCHR;
+            int perm = b.isSymbolicLink() ? 0777 : b.isDirectory() ? 0755 : 0644;
+            try {
+                perm = permBits(Files.getPosixFilePermissions(p, NOFOLLOW));
+            } catch (UnsupportedOperationException ignored) {
+                // keep the default
+            }
+            Object key = b.fileKey();
+            long ino = key != null ? key.hashCode() & 0xFFFF_FFFFL : p.toAbsolutePath().hashCode() & 0xFFFF_FFFFL;
+            FileTime at = b.lastAccessTime(), mt = b.lastModifiedTime(), bt = b.creationTime();
+            return new Stat(Stat.makedev(0, 42), ino, type | perm, b.isDirectory() ? 2 : 1, 0, 0, 0, b.size(), 4096, (b.size() + 4095) / 4096 * 8,
+                    sec(at), nsec(at), sec(mt), nsec(mt), sec(mt), nsec(mt), sec(bt), nsec(bt), true);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new SysError(ENOENT);
+        } catch (IOException e) {
+            throw SysError.of(e);
+        }
+    }
+
+    static long sec(FileTime t) {
+        return Math.floorDiv(t.to(java.util.concurrent.TimeUnit.NANOSECONDS), 1_000_000_000L);
+    }
+
+    static int nsec(FileTime t) {
+        return (int) Math.floorMod(t.to(java.util.concurrent.TimeUnit.NANOSECONDS), 1_000_000_000L);
+    }
+
+    private final long bootSec = System.currentTimeMillis() / 1000;
+
+    /** lstar's own files: character devices 1:3, 1:5, 1:9 (mode 0666), and /proc's directories. */
+    public Stat specialStat(Special s) {
+        return switch (s) {
+            case DEV_NULL -> dev(3);
+            case DEV_ZERO -> dev(5);
+            case DEV_URANDOM -> dev(9);
+            case PROC_SELF_EXE -> new Stat(Stat.makedev(0, 22), 0x7000 + 3, Stat.S_IFLNK | 0777, 1, uid(), gid(), 0, 0, 1024, 0,
+                    bootSec, 0, bootSec, 0, bootSec, 0, 0, 0, false);
+            default -> new Stat(Stat.makedev(0, s == Special.DEV_DIR ? 5 : 22), 0x7000 + s.ordinal(), Stat.S_IFDIR | 0555, 2, 0, 0, 0, 0,
+                    4096, 0, bootSec, 0, bootSec, 0, bootSec, 0, 0, 0, false);
+        };
+    }
+
+    private Stat dev(int minor) {
+        return new Stat(Stat.makedev(0, 5), 0x6000 + minor, Stat.S_IFCHR | 0666, 1, 0, 0, Stat.makedev(1, minor), 0, 4096, 0,
+                bootSec, 0, bootSec, 0, bootSec, 0, 0, 0, false);
+    }
+
+    private static int uid() { return (int) HostIds.UID; }
+    private static int gid() { return (int) HostIds.GID; }
+
+    static int permBits(Set<PosixFilePermission> s) {
+        int m = 0;
+        for (PosixFilePermission p : s) m |= 1 << (8 - p.ordinal());
+        return m;
+    }
+
+    /** chmod: the permission bits (and, where the file system keeps them, set-id and sticky bits). */
+    public void setMode(Path p, int mode) {
+        try {
+            if (p.getFileSystem().supportedFileAttributeViews().contains("unix") && hostFs) {
+                Files.setAttribute(p, "unix:mode", mode & 07777);
+                return;
+            }
+            Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
+            for (PosixFilePermission x : PosixFilePermission.values()) if ((mode & (1 << (8 - x.ordinal()))) != 0) perms.add(x);
+            Files.setPosixFilePermissions(p, perms);
+        } catch (UnsupportedOperationException e) {
+            // no permissions on this file system: chmod succeeds and changes nothing, as on FAT
+        } catch (IOException e) {
+            throw SysError.of(e);
+        }
+    }
+
+    /** The guest's file-system access check (access/faccessat): F_OK = 0, X_OK = 1, W_OK = 2, R_OK = 4. */
+    public boolean mayAccess(Lookup l, int mode) {
+        if (mode == 0 || l.special != null) return true;
+        if (hostFs) {
+            // the host's own access(2) rules for the invoking user (ACLs, read-only mounts included)
+            Path p = l.host();
+            return ((mode & 4) == 0 || Files.isReadable(p)) && ((mode & 2) == 0 || Files.isWritable(p))
+                    && ((mode & 1) == 0 || Files.isExecutable(p));
+        }
+        Stat st = stat(l);
+        int m = st.mode();
+        if (HostIds.UID == 0) return (mode & 1) == 0 || (m & 0111) != 0 || st.isDir();
+        int bits = st.uid() == HostIds.UID ? (m >> 6) & 7 : st.gid() == HostIds.GID ? (m >> 3) & 7 : m & 7;
+        return (bits & mode) == mode;
+    }
+}
