@@ -43,6 +43,8 @@ public final class Main {
               --memory SIZE                  guest RAM, e.g. 512M, 2G (default: %s; must fit the JVM heap)
               --limit-cpu SECONDS[:HARD]     RLIMIT_CPU like 'ulimit -t': SIGXCPU at SECONDS, SIGKILL at HARD
                                              (default HARD = SECONDS, so SIGKILL first, as on Linux)
+              --root DIR                     confine the guest's files to DIR (its "/", working directory "/");
+                                             default: the host's files with your rights and the current directory
             exit status: the guest's, 128+N if it was killed by signal N (137 after an out-of-memory
             kill, 152 for SIGXCPU), 2 for usage errors, 126 for files that cannot be executed, 127 for
             files that do not exist.
@@ -103,6 +105,8 @@ public final class Main {
         long memory = -1;
         /** --limit-cpu soft and hard seconds, or -1 for none. */
         long cpuSoft = -1, cpuHard = -1;
+        /** --root: the directory the guest sees as "/", or null for the host's file system. */
+        Path root;
         final List<String> rest = new ArrayList<>();
     }
 
@@ -233,6 +237,7 @@ public final class Main {
                 case "--stats" -> o.stats = true;
                 case "--memory" -> o.memory = memorySize(value(args, ++i, a));
                 case "--limit-cpu" -> limitCpu(o, value(args, ++i, a));
+                case "--root" -> o.root = rootDir(value(args, ++i, a));
                 case "--" -> { i++; for (; i < args.length; i++) o.rest.add(args[i]); return o; }
                 default -> throw new UsageException("unknown option '" + a + "'");
             }
@@ -270,6 +275,17 @@ public final class Main {
         }
     }
 
+    /** --root DIR: an existing directory (symbolic links to it are resolved once, here, by the host). */
+    static Path rootDir(String v) {
+        try {
+            Path p = Path.of(v).toRealPath();
+            if (!Files.isDirectory(p)) throw new UsageException("--root " + v + ": not a directory");
+            return p;
+        } catch (IOException | java.nio.file.InvalidPathException e) {
+            throw new UsageException("--root " + v + ": no such directory");
+        }
+    }
+
     private static String value(String[] args, int i, String opt) {
         if (i >= args.length) throw new UsageException(opt + " needs a value");
         return args[i];
@@ -295,6 +311,7 @@ public final class Main {
             err.println("lstar: " + e.getMessage());
             return new Outcome(70, null, 0, 0, 0, "");
         }
+        if (o.root != null) kernel.setFileSystem(dev.lstar.kernel.vfs.Vfs.confined(o.root));
         if (o.cpuSoft >= 0) {
             kernel.limits().set(dev.lstar.kernel.ResourceLimits.RLIMIT_CPU, o.cpuSoft, o.cpuHard); // -1: RLIM_INFINITY
         }
