@@ -12,7 +12,7 @@ final class StraceFormat {
             case 'd' -> (int) v == FileSyscalls.AT_FDCWD ? "AT_FDCWD" : Integer.toString((int) v);
             case 's' -> string(v, files);
             case 'O' -> openFlags((int) v);
-            case 'o' -> "0" + Integer.toOctalString((int) v & 07777);
+            case 'o' -> ((int) v & 07777) == 0 ? "000" : "0" + Integer.toOctalString((int) v & 07777);
             case 'a' -> atFlags((int) v);
             case 'w' -> switch ((int) v) {
                 case 0 -> "SEEK_SET"; case 1 -> "SEEK_CUR"; case 2 -> "SEEK_END"; case 3 -> "SEEK_DATA"; case 4 -> "SEEK_HOLE";

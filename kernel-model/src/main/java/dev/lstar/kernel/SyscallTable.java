@@ -164,8 +164,11 @@ public final class SyscallTable {
     private void strace(String name, int nargs, String kinds, long[] a, long ret) {
         StringBuilder sb = new StringBuilder(name).append('(');
         for (int i = 0; i < nargs; i++) {
+            char kind = kinds == null ? 'n' : kinds.charAt(i);
+            // as strace does, an open's mode is shown only when O_CREAT or O_TMPFILE makes it count
+            if (kind == 'o' && i > 0 && kinds.charAt(i - 1) == 'O' && (a[i - 1] & (0100 | 020000000)) == 0) continue;
             if (i > 0) sb.append(", ");
-            sb.append(StraceFormat.arg(kinds == null ? 'n' : kinds.charAt(i), a[i], files));
+            sb.append(StraceFormat.arg(kind, a[i], files));
         }
         sb.append(") = ");
         if (ret < 0 && ret >= -4095) sb.append("-1 ").append(Errno.name((int) -ret));
