@@ -65,6 +65,19 @@ public final class Main {
         System.exit(status);
     }
 
+    /** The guest's working directory when it is not the JVM's (in-process tests); null: the JVM's. */
+    private static final ThreadLocal<Path> GUEST_CWD = new ThreadLocal<>();
+
+    /** {@link #execute(String[], InputStream, PrintStream, PrintStream)} with the guest started in {@code cwd}. */
+    static int execute(String[] args, InputStream in, PrintStream out, PrintStream err, Path cwd) {
+        GUEST_CWD.set(cwd);
+        try {
+            return execute(args, in, out, err);
+        } finally {
+            GUEST_CWD.remove();
+        }
+    }
+
     /** The whole command with its top-level error handling: what {@link #main} exits with. */
     static int execute(String[] args, InputStream in, PrintStream out, PrintStream err) {
         int status;
@@ -312,6 +325,7 @@ public final class Main {
             return new Outcome(70, null, 0, 0, 0, "");
         }
         if (o.root != null) kernel.setFileSystem(dev.lstar.kernel.vfs.Vfs.confined(o.root));
+        else if (GUEST_CWD.get() != null) kernel.setFileSystem(new dev.lstar.kernel.vfs.Vfs(Path.of("/"), GUEST_CWD.get().toAbsolutePath().toString()));
         if (o.cpuSoft >= 0) {
             kernel.limits().set(dev.lstar.kernel.ResourceLimits.RLIMIT_CPU, o.cpuSoft, o.cpuHard); // -1: RLIM_INFINITY
         }

@@ -97,6 +97,7 @@ final class FileSyscalls {
         t.x64(267, "readlinkat", "dspn", (a, b, c, d, e, f) -> guard(() -> readlinkat((int) a, b, c, (int) d)));
         t.x64(268, "fchmodat", "dso", (a, b, c, d, e, f) -> guard(() -> fchmodat((int) a, b, (int) c)));
         t.x64(269, "faccessat", "dsn", (a, b, c, d, e, f) -> guard(() -> faccessat((int) a, b, (int) c, 0)));
+        t.x64(280, "utimensat", "dspa", (a, b, c, d, e, f) -> guard(() -> utimensat((int) a, b, c, (int) d)));
         t.x64(292, "dup3", "ddO", (a, b, c, d, e, f) -> guard(() -> dup3((int) a, (int) b, (int) c)));
         t.x64(293, "pipe2", "pO", (a, b, c, d, e, f) -> guard(() -> pipe2(a, (int) b)));
         t.x64(316, "renameat2", "dsdsx", (a, b, c, d, e, f) -> guard(() -> renameat2((int) a, b, (int) c, d, (int) e)));
@@ -631,6 +632,54 @@ final class FileSyscalls {
         OpenFile f = fds().get(fd);
         if (f.host() != null && !(f instanceof OpenFile.PathFile)) vfs().setMode(f.host(), mode);
         else if (f instanceof OpenFile.PathFile) throw new SysError(EBADF);
+        return 0;
+    }
+
+    static final long UTIME_NOW = (1L << 30) - 1, UTIME_OMIT = (1L << 30) - 2;
+
+    /** utimensat (fs/utimes.c): times NULL = now; UTIME_NOW / UTIME_OMIT per field; a NULL path means the dirfd itself. */
+    long utimensat(int dfd, long pathp, long timesp, int flags) {
+        if ((flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) != 0) throw new SysError(EINVAL);
+        java.nio.file.attribute.FileTime[] t = new java.nio.file.attribute.FileTime[2];
+        java.nio.file.attribute.FileTime now = java.nio.file.attribute.FileTime.from(java.time.Instant.now());
+        if (timesp != 0) {
+            byte[] b = new byte[32];
+            if (!mm().copyFromUser(timesp, b, 0, 32)) throw new SysError(EFAULT);
+            for (int i = 0; i < 2; i++) {
+                long sec = Syscalls.le64(b, i * 16), nsec = Syscalls.le64(b, i * 16 + 8);
+                if (nsec == UTIME_OMIT) continue;
+                if (nsec == UTIME_NOW) { t[i] = now; continue; }
+                if (nsec < 0 || nsec >= 1_000_000_000L) throw new SysError(EINVAL);
+                t[i] = java.nio.file.attribute.FileTime.from(java.time.Instant.ofEpochSecond(sec, nsec));
+            }
+            if (t[0] == null && t[1] == null) return 0;
+        } else {
+            t[0] = t[1] = now;
+        }
+        java.nio.file.Path host;
+        boolean follow = (flags & AT_SYMLINK_NOFOLLOW) == 0;
+        if (pathp == 0 && dfd != AT_FDCWD) {
+            if (flags != 0) throw new SysError(EINVAL);
+            OpenFile f = fds().get(dfd);
+            host = f.host();
+            if (host == null) return 0; // a pipe or a stream: its inode's times are not kept
+            follow = false;
+        } else {
+            String path = path(pathp, (flags & AT_EMPTY_PATH) != 0);
+            Vfs.Lookup l = path.isEmpty() ? vfs().lookup("/", dfd == AT_FDCWD ? vfs().cwd() : fds().get(dfd).guestPath, false)
+                    : vfs().lookup(base(dfd, path), path, follow);
+            if (!l.exists()) throw new SysError(ENOENT);
+            if (l.special() != null) return 0;
+            host = l.host();
+        }
+        try {
+            java.nio.file.attribute.BasicFileAttributeView v = follow
+                    ? Files.getFileAttributeView(host, java.nio.file.attribute.BasicFileAttributeView.class)
+                    : Files.getFileAttributeView(host, java.nio.file.attribute.BasicFileAttributeView.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            v.setTimes(t[1], t[0], null);
+        } catch (IOException e) {
+            throw SysError.of(e);
+        }
         return 0;
     }
 

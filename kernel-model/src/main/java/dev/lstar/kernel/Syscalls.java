@@ -55,6 +55,8 @@ final class Syscalls {
         t.x64(158, "arch_prctl", 2, (code, addr, a2, a3, a4, a5) -> archPrctl((int) code, addr));
         t.x64(186, "gettid", 0, (a0, a1, a2, a3, a4, a5) -> k.process.pid);
         t.x64(218, "set_tid_address", 1, (p, a1, a2, a3, a4, a5) -> { k.process.tidAddress = p; return k.process.pid; });
+        t.x64(96, "gettimeofday", 2, (tv, tz, a2, a3, a4, a5) -> gettimeofday(tv, tz));
+        t.x64(201, "time", 1, (tloc, a1, a2, a3, a4, a5) -> time(tloc));
         t.x64(228, "clock_gettime", 2, (clk, tp, a2, a3, a4, a5) -> clockGettime((int) clk, tp));
         t.x64(231, "exit_group", 1, (code, a1, a2, a3, a4, a5) -> exit((int) code));
         t.x64(302, "prlimit64", 4, (pid, res, nw, old, a4, a5) -> prlimit64((int) pid, res, nw, old));
@@ -221,6 +223,21 @@ final class Syscalls {
         long sec = Math.floorDiv(ns, 1_000_000_000L), nsec = Math.floorMod(ns, 1_000_000_000L);
         for (int i = 0; i < 8; i++) { ts[i] = (byte) (sec >>> (8 * i)); ts[8 + i] = (byte) (nsec >>> (8 * i)); }
         return mm().copyToUser(tp, ts, 0, 16) ? 0 : -EFAULT;
+    }
+
+    /** time(2): seconds since the epoch, also stored at {@code tloc} when it is not NULL. */
+    long time(long tloc) {
+        long sec = java.time.Instant.now().getEpochSecond();
+        if (tloc != 0 && !mm().putUser64(tloc, sec)) return -EFAULT;
+        return sec;
+    }
+
+    /** gettimeofday(2): struct timeval {sec, usec}; the obsolete timezone is zeros. */
+    long gettimeofday(long tv, long tz) {
+        java.time.Instant now = java.time.Instant.now();
+        if (tv != 0 && (!mm().putUser64(tv, now.getEpochSecond()) || !mm().putUser64(tv + 8, now.getNano() / 1000))) return -EFAULT;
+        if (tz != 0 && !mm().copyToUser(tz, new byte[8], 0, 8)) return -EFAULT;
+        return 0;
     }
 
     // ---- resource limits (kernel/sys.c)

@@ -341,6 +341,33 @@ class FileSyscallsTest extends FileSyscallsTestBase {
     }
 
     @Test
+    void utimensatSetsTimes() throws Exception {
+        long ts = bytes(new byte[32]);
+        assertTrue(k.process.mm.putUser64(ts, 1_000_000_000L));
+        assertTrue(k.process.mm.putUser64(ts + 8, 5));
+        assertTrue(k.process.mm.putUser64(ts + 16, 1_600_000_000L));
+        assertTrue(k.process.mm.putUser64(ts + 24, 999_999_999L));
+        assertEquals(0, call(280, AT_FDCWD, str("/d/f"), ts, 0));
+        assertEquals(0, stat("/d/f", true));
+        assertEquals(1_600_000_000L, u64(statBuf, 88));
+        assertEquals(999_999_999L, u64(statBuf, 96));
+        assertEquals(1_000_000_000L, u64(statBuf, 72));
+        assertEquals(5, u64(statBuf, 80));
+        assertTrue(k.process.mm.putUser64(ts + 24, 1_000_000_000L));
+        assertEquals(-EINVAL, call(280, AT_FDCWD, str("/d/f"), ts, 0), "nsec out of range");
+        assertTrue(k.process.mm.putUser64(ts + 8, (1L << 30) - 2));
+        assertTrue(k.process.mm.putUser64(ts + 24, (1L << 30) - 1));
+        long before = java.time.Instant.now().getEpochSecond();
+        assertEquals(0, call(280, open("/d/f", O_RDONLY, 0), 0, ts, 0), "futimens: UTIME_OMIT atime, UTIME_NOW mtime");
+        assertEquals(0, stat("/d/f", true));
+        assertTrue(u64(statBuf, 88) >= before);
+        assertEquals(1_000_000_000L, u64(statBuf, 72), "atime omitted");
+        assertEquals(-ENOENT, call(280, AT_FDCWD, str("/nope"), 0, 0));
+        assertEquals(-EINVAL, call(280, AT_FDCWD, str("/d/f"), 0, 0x2));
+        assertEquals(-EFAULT, call(280, AT_FDCWD, str("/d/f"), 0x10000, 0));
+    }
+
+    @Test
     void accessChecks() {
         assertEquals(0, call(ACCESS, str("/d/f"), 0));
         assertEquals(0, call(ACCESS, str("/d/f"), 4));
