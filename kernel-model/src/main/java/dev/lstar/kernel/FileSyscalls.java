@@ -508,7 +508,7 @@ final class FileSyscalls {
 
     long mkdirat(int dfd, long pathp, int mode) {
         String path = path(pathp, false);
-        Vfs.Lookup l = vfs().lookup(base(dfd, path), path, false);
+        Vfs.Lookup l = vfs().lookup(base(dfd, path), path, false, false);
         if (l.exists()) throw new SysError(EEXIST);
         try {
             Files.createDirectory(l.host());
@@ -588,7 +588,7 @@ final class FileSyscalls {
         String op = path(oldp, (flags & AT_EMPTY_PATH) != 0), np = path(newp, false);
         Vfs.Lookup o = op.isEmpty() ? vfs().lookup("/", fds().get(odfd).guestPath, false)
                 : vfs().lookup(base(odfd, op), op, (flags & AT_SYMLINK_FOLLOW) != 0);
-        Vfs.Lookup n = vfs().lookup(base(ndfd, np), np, false);
+        Vfs.Lookup n = vfs().lookup(base(ndfd, np), np, false, false);
         if (!o.exists()) throw new SysError(ENOENT);
         if (n.exists()) throw new SysError(EEXIST);
         if (o.isDir()) throw new SysError(EPERM);
@@ -604,7 +604,7 @@ final class FileSyscalls {
 
     long symlinkat(long targetp, int ndfd, long linkp) {
         String target = path(targetp, false), lp = path(linkp, false);
-        Vfs.Lookup n = vfs().lookup(base(ndfd, lp), lp, false);
+        Vfs.Lookup n = vfs().lookup(base(ndfd, lp), lp, false, false);
         if (n.exists()) throw new SysError(EEXIST);
         if (n.trailingSlash()) throw new SysError(ENOENT);
         try {

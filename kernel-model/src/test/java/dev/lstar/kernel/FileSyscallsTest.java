@@ -228,6 +228,8 @@ class FileSyscallsTest extends FileSyscallsTestBase {
         assertEquals(0, call(MKDIR, str("/e"), 0755));
         assertEquals(-EEXIST, call(MKDIR, str("/e"), 0755));
         assertEquals(-EEXIST, call(MKDIR, str("/d/f"), 0755));
+        assertEquals(-EEXIST, call(MKDIR, str("/d/f/"), 0755), "a file named with a trailing slash: EEXIST, not ENOTDIR");
+        assertEquals(-ENOTDIR, call(UNLINK, str("/d/f/")));
         assertEquals(-ENOENT, call(MKDIR, str("/x/y"), 0755));
         assertEquals(-ENOTDIR, call(MKDIR, str("/d/f/y"), 0755));
         assertEquals(0, call(MKDIRAT, open("/e", O_RDONLY, 0), str("sub/"), 0755), "mkdirat with a trailing slash");

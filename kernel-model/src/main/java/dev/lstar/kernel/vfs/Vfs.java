@@ -115,6 +115,15 @@ public final class Vfs {
      * last is followed if {@code follow} or the path ends in '/', and may be missing.
      */
     public Lookup lookup(String base, String path, boolean follow) {
+        return lookup(base, path, follow, true);
+    }
+
+    /**
+     * {@link #lookup(String, String, boolean)}; with {@code checkTrailing} false an existing
+     * non-directory named with a trailing slash is returned rather than ENOTDIR (for the calls that
+     * create a name: mkdir("file/") is EEXIST).
+     */
+    public Lookup lookup(String base, String path, boolean follow, boolean checkTrailing) {
         if (path.isEmpty()) throw new SysError(ENOENT);
         Deque<String> stack = new ArrayDeque<>();
         if (!path.startsWith("/")) for (String c : base.split("/")) if (!c.isEmpty()) stack.addLast(c);
@@ -169,7 +178,7 @@ public final class Vfs {
         }
         String guest = "/" + String.join("/", stack);
         Lookup l = new Lookup(guest, host(stack), attrs, special, last, trailing);
-        if (trailing && l.exists() && !l.isDir()) throw new SysError(ENOTDIR);
+        if (checkTrailing && trailing && l.exists() && !l.isDir()) throw new SysError(ENOTDIR);
         return l;
     }
 
