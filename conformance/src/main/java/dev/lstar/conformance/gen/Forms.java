@@ -89,6 +89,9 @@ public final class Forms {
         for (Mnemonic m : SSE) {
             REQUIRES.put(m, "sse2");
         }
+        for (Mnemonic m : List.of(Mnemonic.RCPPS, Mnemonic.RCPSS, Mnemonic.RSQRTPS, Mnemonic.RSQRTSS)) {
+            REQUIRES.put(m, CpuFeatures.LSTAR_RCP_TABLES); // implementation-specific values
+        }
     }
 
     /** Attributes of rows the host harness cannot run: it executes one instruction and returns. */
