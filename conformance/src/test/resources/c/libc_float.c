@@ -6,7 +6,7 @@
  * floating-point code runs. With the argument "printf" it prints doubles and floats with printf's
  * %f %e %g %a at several precisions and round-trips strings through strtod: that is libc code,
  * which (glibc reading the x87 rounding mode with fnstcw, musl formatting through long double)
- * also needs x87 instructions. It prints only its own results, so its output is the same on
+ * also needs x87 instructions. With "sigfpe" it unmasks ZE and divides by zero: #XM, SIGFPE. It prints only its own results, so its output is the same on
  * every correct x86-64 machine with the same libc (RCPPS/RSQRTPS, whose values are the
  * implementation's, are not used).
  */
@@ -237,8 +237,18 @@ static void with_printf(void) {
     printf("round trips %d\n", ok);
 }
 
+/* An unmasked exception: ZE unmasked, then 1/0 raises #XM, which Linux delivers as SIGFPE. */
+static void unmasked(void) {
+    printf("before\n");
+    fflush(stdout);
+    _mm_setcsr(_mm_getcsr() & ~(1u << 9));
+    volatile double z = vd[2] / vd[0];
+    printf("not reached %016lx\n", bits(z));
+}
+
 int main(int argc, char **argv) {
     if (argc > 1 && strcmp(argv[1], "printf") == 0) with_printf();
+    else if (argc > 1 && strcmp(argv[1], "sigfpe") == 0) unmasked();
     else compute();
     return 0;
 }

@@ -139,6 +139,19 @@ class StaticLibcTest {
         assertEquals(b.status(), l.status(), "exit status under lstar: " + l.exit().message());
     }
 
+    @ParameterizedTest(name = "{0} [{1}]")
+    @MethodSource("matrix")
+    void anUnmaskedSimdExceptionIsSigfpeAsNatively(String cc, EngineFactory engine) throws Exception {
+        assumeTrue(NativeRun.available(), NativeRun.unavailableReason());
+        Built b = build(cc, "libc_float", List.of("sigfpe"));
+        assertEquals(128 + 8, b.status(), "natively killed by SIGFPE: " + b.stdout());
+        LstarRun.Result l = LstarRun.run("libc_float", Files.readAllBytes(b.exe()), List.of("sigfpe"),
+                LstarRun.config(Vendor.INTEL, true), engine, k -> {});
+        assertEquals(b.stdout(), l.stdout());
+        assertEquals(b.status(), l.status(), l.exit().message());
+        assertFalse(l.exit().oops(), l.exit().message());
+    }
+
     /** The objdump line of the x87 instruction (first opcode byte D8-DF) lstar's SIGILL stop is at, else null. */
     private static String x87Stop(Path exe, LstarRun.Result l) throws IOException, InterruptedException {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("SIGILL.* at rip 0x([0-9a-f]+)").matcher(l.exit().message());

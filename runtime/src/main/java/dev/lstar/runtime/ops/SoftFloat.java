@@ -452,6 +452,20 @@ final class SoftFloat {
         boolean neg = neg(f, x);
         long sig = sig(f, x);
         int ex = exp(f, x);
+        if (ex > -64 && ex < 0) { // a fraction bit exists and the integer part fits a long: no BigInteger
+            int sh = -ex;
+            long kept = sh == 64 ? 0 : sig >>> sh;
+            boolean half = (sig >>> (sh - 1) & 1) != 0;
+            boolean rest = sh > 1 && (sig & ((1L << (sh - 1)) - 1)) != 0;
+            if (roundUp(rc, neg, half, rest, (kept & 1) != 0)) kept++;
+            long r = neg ? -kept : kept; // kept < 2^53: no overflow
+            if (bits == 32 ? r != (int) r : false) {
+                e.pre |= IE;
+                return indefinite;
+            }
+            if (half || rest) e.post |= PE;
+            return bits == 32 ? r & 0xFFFF_FFFFL : r;
+        }
         BigInteger v;
         boolean inexact = false;
         if (ex >= 0) {
