@@ -118,6 +118,7 @@ public final class Disassembler {
             for (int k = 0; k < n; k++) {
                 int i = forward ? k : n - 1 - k;
                 if (type(codes[i]) == T_ONE) continue; // shift-by-1: objdump omits the implicit 1
+                if (insn.kind[i] == OP_IMM && isSseCompare(m) && (insn.imm & 0xFF) < 8) continue; // cmpltps: in the name
                 if (!first) ops.append(',');
                 first = false;
                 switch (insn.kind[i]) {
@@ -154,6 +155,12 @@ public final class Disassembler {
         }
         sb.append(comment);
         return sb.toString();
+    }
+
+    private static final String[] SSE_PREDICATES = {"eq", "lt", "le", "unord", "neq", "nlt", "nle", "ord"};
+
+    private static boolean isSseCompare(Mnemonic m) {
+        return m == Mnemonic.CMPPS || m == Mnemonic.CMPPD || m == Mnemonic.CMPSS || m == Mnemonic.CMPSD;
     }
 
     private static boolean isStringWithSource(Mnemonic m) {
@@ -273,6 +280,11 @@ public final class Disassembler {
             case MOVSX: return "movs" + suffix(insn.size[1]) + suffix(insn.size[0]);
             case MOVSXD: return os == 8 ? "movslq" : "movsxd";
             case MOVD: return os == 8 ? "movq" : "movd"; // 66 REX.W 0F 6E/7E
+            case CMPPS: case CMPPD: case CMPSS: case CMPSD: // predicates 0-7 are pseudo-op names (cmpltsd)
+                if ((insn.imm & 0xFF) < 8) return "cmp" + SSE_PREDICATES[(int) insn.imm & 7] + m.name().toLowerCase().substring(3);
+                return m.name().toLowerCase();
+            case CVTSI2SS: case CVTSI2SD: // the memory form names its width
+                return m.name().toLowerCase() + (insn.kind[1] == OP_MEM ? insn.size[1] == 8 ? "q" : "l" : "");
             case CBW: return "cbtw";
             case CWDE: return "cwtl";
             case CDQE: return "cltq";

@@ -668,6 +668,56 @@ public final class OpcodeTable {
         // MXCSR (SDM LDMXCSR: #GP(0) for a reserved bit set)
         row("NP 0F AE /2 mem", LDMXCSR, "Md:r", SSE, 0, 0, 0);
         row("NP 0F AE /3 mem", STMXCSR, "Md:w", SSE, 0, 0, 0);
+
+        // ---- SSE/SSE2 floating point (SDM Vol. 2 each; semantics in ops.SseFloat). Scalar forms
+        // read m32/m64 (no alignment) and merge into the destination; packed m128 forms are
+        // ALIGN. COMIS/UCOMIS write ZF PF CF and clear OF SF AF.
+        int[] arith = {0x58, 0x59, 0x5C, 0x5D, 0x5E, 0x5F};
+        Mnemonic[][] arithM = {{ADDPS, ADDPD, ADDSS, ADDSD}, {MULPS, MULPD, MULSS, MULSD}, {SUBPS, SUBPD, SUBSS, SUBSD},
+            {MINPS, MINPD, MINSS, MINSD}, {DIVPS, DIVPD, DIVSS, DIVSD}, {MAXPS, MAXPD, MAXSS, MAXSD}};
+        for (int k = 0; k < arith.length; k++) {
+            String op = hex(arith[k]);
+            row("NP 0F " + op + " /r", arithM[k][0], "Vx,Wx", AL16, 0, 0, 0);
+            row("66 0F " + op + " /r", arithM[k][1], "Vx,Wx", AL16, 0, 0, 0);
+            row("F3 0F " + op + " /r", arithM[k][2], "Vx,Wd", SSE, 0, 0, 0);
+            row("F2 0F " + op + " /r", arithM[k][3], "Vx,Wq", SSE, 0, 0, 0);
+        }
+        row("NP 0F 51 /r", SQRTPS, "Vx:w,Wx", AL16, 0, 0, 0);
+        row("66 0F 51 /r", SQRTPD, "Vx:w,Wx", AL16, 0, 0, 0);
+        row("F3 0F 51 /r", SQRTSS, "Vx,Wd", SSE, 0, 0, 0);
+        row("F2 0F 51 /r", SQRTSD, "Vx,Wq", SSE, 0, 0, 0);
+        row("NP 0F 52 /r", RSQRTPS, "Vx:w,Wx", AL16, 0, 0, 0);
+        row("F3 0F 52 /r", RSQRTSS, "Vx,Wd", SSE, 0, 0, 0);
+        row("NP 0F 53 /r", RCPPS, "Vx:w,Wx", AL16, 0, 0, 0);
+        row("F3 0F 53 /r", RCPSS, "Vx,Wd", SSE, 0, 0, 0);
+        row("NP 0F C2 /r", CMPPS, "Vx,Wx,Ib", AL16, 0, 0, 0);
+        row("66 0F C2 /r", CMPPD, "Vx,Wx,Ib", AL16, 0, 0, 0);
+        row("F3 0F C2 /r", CMPSS, "Vx,Wd,Ib", SSE, 0, 0, 0);
+        row("F2 0F C2 /r", CMPSD, "Vx,Wq,Ib", SSE, 0, 0, 0);
+        row("NP 0F 2E /r", UCOMISS, "Vx:r,Wd", SSE, 0, OSZAPC, 0);
+        row("66 0F 2E /r", UCOMISD, "Vx:r,Wq", SSE, 0, OSZAPC, 0);
+        row("NP 0F 2F /r", COMISS, "Vx:r,Wd", SSE, 0, OSZAPC, 0);
+        row("66 0F 2F /r", COMISD, "Vx:r,Wq", SSE, 0, OSZAPC, 0);
+        row("F3 0F 2A /r", CVTSI2SS, "Vx,Ey", SSE, 0, 0, 0);
+        row("F2 0F 2A /r", CVTSI2SD, "Vx,Ey", SSE, 0, 0, 0);
+        row("F3 0F 2C /r", CVTTSS2SI, "Gy:w,Wd", SSE, 0, 0, 0);
+        row("F2 0F 2C /r", CVTTSD2SI, "Gy:w,Wq", SSE, 0, 0, 0);
+        row("F3 0F 2D /r", CVTSS2SI, "Gy:w,Wd", SSE, 0, 0, 0);
+        row("F2 0F 2D /r", CVTSD2SI, "Gy:w,Wq", SSE, 0, 0, 0);
+        row("NP 0F 5A /r", CVTPS2PD, "Vx:w,Wq", SSE, 0, 0, 0);
+        row("66 0F 5A /r", CVTPD2PS, "Vx:w,Wx", AL16, 0, 0, 0);
+        row("F3 0F 5A /r", CVTSS2SD, "Vx,Wd", SSE, 0, 0, 0);
+        row("F2 0F 5A /r", CVTSD2SS, "Vx,Wq", SSE, 0, 0, 0);
+        row("NP 0F 5B /r", CVTDQ2PS, "Vx:w,Wx", AL16, 0, 0, 0);
+        row("66 0F 5B /r", CVTPS2DQ, "Vx:w,Wx", AL16, 0, 0, 0);
+        row("F3 0F 5B /r", CVTTPS2DQ, "Vx:w,Wx", AL16, 0, 0, 0);
+        row("F3 0F E6 /r", CVTDQ2PD, "Vx:w,Wq", SSE, 0, 0, 0);
+        row("F2 0F E6 /r", CVTPD2DQ, "Vx:w,Wx", AL16, 0, 0, 0);
+        row("66 0F E6 /r", CVTTPD2DQ, "Vx:w,Wx", AL16, 0, 0, 0);
+        row("NP 0F 14 /r", UNPCKLPS, "Vx,Wx", AL16, 0, 0, 0);
+        row("66 0F 14 /r", UNPCKLPD, "Vx,Wx", AL16, 0, 0, 0);
+        row("NP 0F 15 /r", UNPCKHPS, "Vx,Wx", AL16, 0, 0, 0);
+        row("66 0F 15 /r", UNPCKHPD, "Vx,Wx", AL16, 0, 0, 0);
     }
 
     // ------------------------------------------------------------------------------------------

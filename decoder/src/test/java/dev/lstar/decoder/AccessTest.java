@@ -188,6 +188,14 @@ class AccessTest {
                  PADDSW, PSUBSB, PSUBSW, PMINUB, PMAXUB, PMINSW, PMAXSW, PAVGB, PAVGW, PSADBW, PMULLW, PMULHW, PMULHUW,
                  PMULUDQ, PMADDWD, PSLLW, PSLLD, PSLLQ, PSRLW, PSRLD, PSRLQ, PSRAW, PSRAD, PSLLDQ, PSRLDQ -> e.rw(0).rest(1);
             case LDMXCSR -> e.r(0);
+            // SSE floating point: packed results and conversions to a GPR write their destination, compares
+            // to RFLAGS only read, scalar forms (and CVTSI2SS/SD, CVTSS2SD/SD2SS) merge into it
+            case SQRTPS, SQRTPD, RSQRTPS, RCPPS, CVTPS2PD, CVTPD2PS, CVTDQ2PS, CVTPS2DQ, CVTTPS2DQ, CVTDQ2PD, CVTPD2DQ,
+                 CVTTPD2DQ, CVTSS2SI, CVTSD2SI, CVTTSS2SI, CVTTSD2SI -> e.w(0).rest(1);
+            case COMISS, COMISD, UCOMISS, UCOMISD -> e.r(0).rest(1);
+            case ADDPS, ADDPD, ADDSS, ADDSD, SUBPS, SUBPD, SUBSS, SUBSD, MULPS, MULPD, MULSS, MULSD, DIVPS, DIVPD, DIVSS,
+                 DIVSD, SQRTSS, SQRTSD, MINPS, MINPD, MINSS, MINSD, MAXPS, MAXPD, MAXSS, MAXSD, CMPPS, CMPPD, CMPSS, CMPSD,
+                 CVTSI2SS, CVTSI2SD, CVTSS2SD, CVTSD2SS, UNPCKLPS, UNPCKHPS, UNPCKLPD, UNPCKHPD, RCPSS, RSQRTSS -> e.rw(0).rest(1);
             default -> fail("no expectation for " + i.mnemonic);
         }
         switch (i.mnemonic) {

@@ -15,6 +15,17 @@ import dev.lstar.conformance.State;
  *                      (such cases are never run on the host)
  */
 public record Case(Form form, byte[] insn, String text, State in, long comparedFlags, int skipRegs, int expectedFault) {
+    /**
+     * {@link #expectedFault()} of an SSE floating-point case whose MXCSR unmasks exceptions: it is
+     * never run as it is on the host (an unmasked exception would be SIGFPE in the JVM).
+     * {@link Differential} runs it on the host with every exception masked and the flags cleared;
+     * if that raises an exception the case unmasks, the candidate must raise #XM (19), else it
+     * must produce the masked run's state with the case's flags ORed in. The generator keeps UE
+     * masked in these cases: an unmasked UE is raised on tininess alone, which the masked run
+     * does not show when the tiny result is exact.
+     */
+    public static final int XM_IF_RAISED = 256;
+
     /** Instruction bytes as space-separated hex. */
     public String hex() {
         StringBuilder s = new StringBuilder();

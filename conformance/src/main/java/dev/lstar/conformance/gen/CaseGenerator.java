@@ -143,6 +143,127 @@ public final class CaseGenerator {
         };
     }
 
+    /** Single-precision edge values: zeros, denormals, infinities, NaNs with payloads, extremes, integer boundaries. */
+    private static final int[] FLOAT_EDGES = {0, 0x80000000, 1, 0x80000001, 0x007FFFFF, 0x807FFFFF, 0x00800000, 0x80800000,
+        0x7F7FFFFF, 0xFF7FFFFF, 0x7F800000, 0xFF800000, 0x7FC00000, 0xFFC00000, 0x7FC12345, 0xFFC00001, 0x7F800001,
+        0xFFA00000, 0x7F812345, 0x3F800000, 0xBF800000, 0x3F000000, 0xBF000000, 0x3FC00000, 0x40200000, 0xBFC00000,
+        0x4F000000, 0x4EFFFFFF, 0xCF000000, 0xCF000001, 0x5F000000, 0x5EFFFFFF, 0xDF000000, 0xDF000001, 0x7F000000,
+        0x00400000, 0x0C000000, 0x33800000, 0x3DCCCCCD, 0x40490FDB};
+    /** Double-precision edge values, the same kinds. */
+    private static final long[] DOUBLE_EDGES = {0, 0x8000000000000000L, 1, 0x8000000000000001L, 0x000FFFFFFFFFFFFFL,
+        0x800FFFFFFFFFFFFFL, 0x0010000000000000L, 0x8010000000000000L, 0x7FEFFFFFFFFFFFFFL, 0xFFEFFFFFFFFFFFFFL,
+        0x7FF0000000000000L, 0xFFF0000000000000L, 0x7FF8000000000000L, 0xFFF8000000000000L, 0x7FF8123456789ABCL,
+        0xFFF8000000000001L, 0x7FF0000000000001L, 0xFFF4000000000000L, 0x7FF0123456789ABCL, 0x3FF0000000000000L,
+        0xBFF0000000000000L, 0x3FE0000000000000L, 0xBFE0000000000000L, 0x3FF8000000000000L, 0x4004000000000000L,
+        0x41DFFFFFFFC00000L, 0x41DFFFFFFFE00000L, 0x41E0000000000000L, 0xC1E0000000000000L, 0xC1E0000000100000L,
+        0xC1E0000000200000L, 0x43E0000000000000L, 0x43DFFFFFFFFFFFFFL, 0xC3E0000000000000L, 0xC3E0000000000001L,
+        0x47EFFFFFE0000000L, 0x47EFFFFFF0000000L, 0x3810000000000000L, 0x380FFFFFE0000000L, 0x36A0000000000000L,
+        0x3FB999999999999AL, 0x400921FB54442D18L, 0x7FE0000000000000L, 0x0008000000000000L};
+
+    /** Magnitudes at the subnormal boundary and the top of the range (doubles; near 2^-126 and 2^128 for CVTSD2SS). */
+    private static final long[] BOUNDARY_A_D = {0x000FFFFFFFFFFFFFL, 0x0010000000000000L, 0x0010000000000001L,
+        0x001FFFFFFFFFFFFFL, 0x7FEFFFFFFFFFFFFFL, 0x000FFFFFFFFFFFFEL, 0x0008000000000001L, 0x380FFFFFF0000000L,
+        0x380FFFFFFFFFFFFFL, 0x380FFFFFE8000000L, 0x47EFFFFFF0000000L, 0x36A0000000000001L};
+    /** Factors near 1, 1/2 and 2 that move a boundary value across the boundary (doubles). */
+    private static final long[] BOUNDARY_B_D = {0x3FF0000000000001L, 0x3FEFFFFFFFFFFFFFL, 0x3FF0000000000000L,
+        0x3FE0000000000001L, 0x3FFFFFFFFFFFFFFFL, 0x4000000000000000L, 0x3FF0000000000003L, 0x3FEFFFFFFFFFFFFDL};
+    private static final int[] BOUNDARY_A_S = {0x007FFFFF, 0x00800000, 0x00800001, 0x00FFFFFF, 0x7F7FFFFF, 0x007FFFFE,
+        0x00400001, 0x00000003};
+    private static final int[] BOUNDARY_B_S = {0x3F800001, 0x3F7FFFFF, 0x3F800000, 0x3F000001, 0x3FFFFFFF, 0x40000000,
+        0x3F800003, 0x3F7FFFFD};
+
+    /** A quadword of boundary values with random signs: one double or two singles. */
+    private static long boundaryValue(SplittableRandom rnd, boolean dbl, long[] d, int[] f) {
+        if (dbl) {
+            return d[rnd.nextInt(d.length)] | (rnd.nextBoolean() ? 0x8000000000000000L : 0);
+        }
+        long lo = (f[rnd.nextInt(f.length)] | (rnd.nextBoolean() ? 0x80000000 : 0)) & 0xFFFFFFFFL;
+        long hi = (f[rnd.nextInt(f.length)] | (rnd.nextBoolean() ? 0x80000000 : 0)) & 0xFFFFFFFFL;
+        return lo | hi << 32;
+    }
+
+    /** A random finite value of a format: any exponent, or near 1, near the subnormal range, near overflow. */
+    private static long randomFinite(SplittableRandom rnd, int mbits, int ebits) {
+        int emax = (1 << ebits) - 2;
+        int ex = switch (rnd.nextInt(5)) {
+            case 0 -> rnd.nextInt(emax + 1);
+            case 1 -> emax / 2 + rnd.nextInt(-40, 41);
+            case 2 -> rnd.nextInt(Math.min(40, emax));
+            case 3 -> emax - rnd.nextInt(40);
+            default -> (emax / 2 + mbits / 2) + rnd.nextInt(-20, 20); // large integers, conversions
+        };
+        long mant = rnd.nextLong() & ((1L << mbits) - 1);
+        if (rnd.nextInt(3) == 0) {
+            mant &= -1L << (mbits - rnd.nextInt(mbits + 1)); // few significant bits: exact results
+        }
+        long sign = rnd.nextBoolean() ? 1L << (mbits + ebits) : 0;
+        return sign | (long) Math.max(0, Math.min(emax, ex)) << mbits | mant;
+    }
+
+    private static long floatLane(SplittableRandom rnd) {
+        return switch (rnd.nextInt(3)) {
+            case 0 -> FLOAT_EDGES[rnd.nextInt(FLOAT_EDGES.length)] & 0xFFFFFFFFL;
+            case 1 -> randomFinite(rnd, 23, 8);
+            default -> rnd.nextInt(8) == 0 ? rnd.nextLong() & 0xFFFFFFFFL : randomFinite(rnd, 23, 8);
+        };
+    }
+
+    /** A quadword of FP lanes: one double or two singles (mostly of the form's format), sometimes random bits. */
+    private static long fpValue(SplittableRandom rnd, boolean dbl) {
+        if (rnd.nextInt(10) == 0) {
+            return rnd.nextLong();
+        }
+        if (dbl == (rnd.nextInt(5) != 0)) {
+            return switch (rnd.nextInt(3)) {
+                case 0 -> DOUBLE_EDGES[rnd.nextInt(DOUBLE_EDGES.length)];
+                default -> randomFinite(rnd, 52, 11);
+            };
+        }
+        return floatLane(rnd) | floatLane(rnd) << 32;
+    }
+
+    /** Integer sources of CVTSI2SS/SD: boundaries of 24/53-bit exactness and of the 32/64-bit ranges. */
+    private static long intEdge(SplittableRandom rnd) {
+        long[] e = {0, 1, -1, Integer.MAX_VALUE, Integer.MIN_VALUE, Long.MAX_VALUE, Long.MIN_VALUE, (1L << 24) + 1,
+            (1L << 53) + 1, -(1L << 53) - 3, 0x00000000FFFFFFFFL, 0xFFFFFFFF80000001L, 3, 16777217L * 3};
+        return switch (rnd.nextInt(3)) {
+            case 0 -> e[rnd.nextInt(e.length)];
+            case 1 -> rnd.nextLong() >> rnd.nextInt(64);
+            default -> rnd.nextLong();
+        };
+    }
+
+    /** Whether a floating-point form's lanes are mostly doubles (PD/SD sources, CVTPD2*, CVTSD2*). */
+    private static boolean prefersDouble(Form f) {
+        String m = f.mnemonic();
+        return m.endsWith("pd") && !m.startsWith("cvt") || m.endsWith("sd") && !m.startsWith("cvt")
+                || m.startsWith("cvtpd") || m.startsWith("cvttpd") || m.startsWith("cvtsd") || m.startsWith("cvttsd")
+                || m.startsWith("comisd") || m.startsWith("ucomisd");
+    }
+
+    /**
+     * MXCSR for a floating-point case: every rounding mode, FTZ and DAZ each a third of the time,
+     * random sticky flags; every fifth case unmasks a random set of exceptions (UE stays masked,
+     * see {@link Case#XM_IF_RAISED}).
+     */
+    private static int fpMxcsr(SplittableRandom rnd, int k) {
+        int m = 0x1F80 | rnd.nextInt(4) << 13;
+        if (rnd.nextInt(3) == 0) {
+            m |= 0x8000;
+        }
+        if (rnd.nextInt(3) == 0) {
+            m |= 0x40;
+        }
+        if (rnd.nextInt(4) == 0) {
+            m |= rnd.nextInt(64);
+        }
+        if (k % 5 == 4) {
+            m &= ~(rnd.nextInt(1, 64) << 7);
+            m |= 0x800;
+        }
+        return m;
+    }
+
     private static boolean isShift(Form f) {
         return f.mnemonic().matches("ps(ll|rl|ra)(w|d|q|dq)");
     }
@@ -181,10 +302,36 @@ public final class CaseGenerator {
             }
             in.gpr[State.RSP] = 0;
             rnd.nextBytes(in.memory);
+            boolean fp = Forms.SSE_FP.contains(f.row().mnemonic);
+            boolean dbl = fp && prefersDouble(f);
             for (int q = 0; q < 32; q++) {
-                in.xmm[q] = sseValue(rnd);
+                in.xmm[q] = fp ? fpValue(rnd, dbl) : sseValue(rnd);
+            }
+            int corr = fp ? rnd.nextInt(4) : -1;
+            if (corr == 0) { // the same magnitudes in both operands: exact zeros, equal compares
+                int src = 2 * rm, dst = 2 * reg;
+                long flip = rnd.nextBoolean() ? 0 : dbl ? 0x8000000000000000L : 0x8000000080000000L;
+                in.xmm[dst] = in.xmm[src] ^ flip;
+                in.xmm[dst + 1] = in.xmm[src + 1] ^ flip;
+            } else if (corr == 1) { // results at the subnormal and overflow boundaries (tininess after rounding)
+                for (int q = 0; q < 2; q++) {
+                    in.xmm[2 * reg + q] = boundaryValue(rnd, dbl, BOUNDARY_A_D, BOUNDARY_A_S);
+                    in.xmm[2 * rm + q] = boundaryValue(rnd, dbl, rnd.nextBoolean() ? BOUNDARY_A_D : BOUNDARY_B_D,
+                            rnd.nextBoolean() ? BOUNDARY_A_S : BOUNDARY_B_S);
+                }
             }
             in.mxcsr = rnd.nextInt(4) == 0 ? rnd.nextInt(0x10000) & 0xFFBF : 0x1F80; // DAZ (bit 6) left to the host's MXCSR_MASK
+            int fpFault = -1;
+            if (fp) {
+                in.mxcsr = fpMxcsr(rnd, k);
+                if ((~in.mxcsr >>> 7 & 0x3F) != 0) {
+                    fpFault = Case.XM_IF_RAISED;
+                }
+                if (f.find(Kind.RM) != null) { // CVTSI2SS/SD: an integer source
+                    long v = intEdge(rnd);
+                    in.gpr[rm] = v;
+                }
+            }
             in.rflags = rnd.nextInt(128) & 0xCD5;
             long imm = isShift(f) && rnd.nextBoolean() ? SSE_COUNTS[rnd.nextInt(SSE_COUNTS.length)] : rnd.nextInt(256);
             if (isShift(f) && f.find(Kind.IMM) == null && !f.mem() && rnd.nextBoolean()) {
@@ -207,6 +354,13 @@ public final class CaseGenerator {
                     continue;
                 }
                 in.gpr[rm] = memBase + baseOff;
+                if (fp) { // the memory source holds FP values too (or an integer for CVTSI2SS/SD)
+                    boolean bound = corr == 1;
+                    for (int q = 0; q < 2; q++) {
+                        long v = bound ? boundaryValue(rnd, dbl, BOUNDARY_B_D, BOUNDARY_B_S) : fpValue(rnd, dbl);
+                        putMem(in, addr + 8 * q, 64, q == 0 && f.find(Kind.RM) != null ? intEdge(rnd) : v);
+                    }
+                }
                 if (isShift(f) && rnd.nextBoolean()) {
                     putMem(in, addr, 64, SSE_COUNTS[rnd.nextInt(SSE_COUNTS.length)]);
                 }
@@ -230,8 +384,15 @@ public final class CaseGenerator {
             if (!decodesToRow(e.bytes(), f)) {
                 continue;
             }
+            if (fault < 0) {
+                fault = fpFault;
+            }
             Case c = new Case(f, e.bytes(), e.text(), in, FlagRules.compared(f.row(), f.size(), 0), 0, fault);
-            if (fault >= 0) {
+            if (fault == Case.XM_IF_RAISED) {
+                if (ok.size() < budget) {
+                    ok.add(c); // decided against the host when it runs (Differential)
+                }
+            } else if (fault >= 0) {
                 if (faults.size() < nFaults) {
                     faults.add(c);
                 }

@@ -40,6 +40,12 @@ public final class Forms {
 
     /** The SSE/SSE2 mnemonics (moves, logic, packed integers, MXCSR): family "sse", host flag "sse2". */
     static final java.util.EnumSet<Mnemonic> SSE = java.util.EnumSet.range(Mnemonic.MOVUPS, Mnemonic.STMXCSR);
+    /** The SSE/SSE2 floating-point mnemonics: also family "sse", host flag "sse2"; their cases get FP edge values. */
+    static final java.util.EnumSet<Mnemonic> SSE_FP = java.util.EnumSet.range(Mnemonic.ADDPS, Mnemonic.RSQRTSS);
+
+    static {
+        SSE.addAll(SSE_FP);
+    }
 
     private static void family(String name, Mnemonic... ms) {
         for (Mnemonic m : ms) {
@@ -82,6 +88,9 @@ public final class Forms {
     static {
         for (Mnemonic m : SSE) {
             REQUIRES.put(m, "sse2");
+        }
+        for (Mnemonic m : List.of(Mnemonic.RCPPS, Mnemonic.RCPSS, Mnemonic.RSQRTPS, Mnemonic.RSQRTSS)) {
+            REQUIRES.put(m, CpuFeatures.LSTAR_RCP_TABLES); // implementation-specific values
         }
     }
 

@@ -48,15 +48,45 @@ class DifferentialTest {
         return Arrays.toString(insn) + Arrays.toString(in.gpr);
     }
 
-    /** A candidate that is the host CPU, post-processed, raising the fault the generator said where it said so. */
+    /**
+     * A candidate that is the host CPU, post-processed, raising the fault the generator said where it
+     * said so; a case with unmasked SIMD FP exceptions runs masked (the host would die of SIGFPE) and
+     * raises #XM where that run raised an unmasked exception.
+     */
     static Emulator fake(UnaryOperator<State> corrupt) {
         return (insn, in) -> {
             Integer vector = faulting.get(key(insn, in));
+            if (vector != null && vector == Case.XM_IF_RAISED) {
+                State out = maskedRun(insn, in);
+                if (xmRaised(in, out)) {
+                    throw new GuestFault(19, "expected #XM");
+                }
+                out.mxcsr = in.mxcsr | (out.mxcsr & 0x3F);
+                return corrupt.apply(out);
+            }
             if (vector != null) {
                 throw new GuestFault(vector, "expected fault");
             }
             return corrupt.apply(host.run(insn, in));
         };
+    }
+
+    static State maskedRun(byte[] insn, State in) {
+        State m = in.copy();
+        m.mxcsr = (m.mxcsr | 0x1F80) & ~0x3F;
+        return host.run(insn, m);
+    }
+
+    static boolean xmRaised(State in, State maskedOut) {
+        return (maskedOut.mxcsr & 0x3F & ~(in.mxcsr >>> 7)) != 0;
+    }
+
+    /** Whether a case completes (and so has its flags compared): not an expected fault, nor an #XM one. */
+    static boolean completes(Case c) {
+        if (c.expectedFault() == Case.XM_IF_RAISED) {
+            return !xmRaised(c.in(), maskedRun(c.insn(), c.in()));
+        }
+        return c.expectedFault() < 0;
     }
 
     @Test
@@ -78,7 +108,7 @@ class DifferentialTest {
         for (Report.Family f : r.families()) {
             int defined = 0;
             for (Case c : cases) {
-                if (c.form().family().equals(f.name) && c.expectedFault() < 0 && (c.comparedFlags() & FlagRules.CF) != 0) {
+                if (c.form().family().equals(f.name) && (c.comparedFlags() & FlagRules.CF) != 0 && completes(c)) {
                     defined++;
                 }
             }
@@ -94,6 +124,25 @@ class DifferentialTest {
         })).run(bsf).totalMismatches());
         String details = r.full();
         assertTrue(details.contains("flags expected"), details);
+    }
+
+    @Test
+    void unmaskedSimdExceptionsMustRaiseXmExactlyWhereTheMaskedHostRunRaisesThem() {
+        List<Case> unmasked = cases.stream().filter(c -> c.expectedFault() == Case.XM_IF_RAISED).toList();
+        long raising = unmasked.stream().filter(c -> !completes(c)).count();
+        assertTrue(raising > 0 && raising < unmasked.size(), raising + " of " + unmasked.size());
+        // a candidate that ignores the masks (completes with the masked result) misses every #XM
+        Emulator ignoresMasks = (insn, in) -> {
+            State out = maskedRun(insn, in);
+            out.mxcsr = in.mxcsr | (out.mxcsr & 0x3F);
+            return out;
+        };
+        assertEquals(raising, new Differential(host, ignoresMasks).run(unmasked).totalMismatches());
+        // one that raises #XM for every unmasked case fails on the others
+        Emulator alwaysXm = (insn, in) -> {
+            throw new GuestFault(19, "#XM");
+        };
+        assertEquals(unmasked.size() - raising, new Differential(host, alwaysXm).run(unmasked).totalMismatches());
     }
 
     @Test

@@ -1,0 +1,317 @@
+package dev.lstar.runtime.ops;
+
+import static dev.lstar.runtime.ops.Sse.hi;
+import static dev.lstar.runtime.ops.Sse.lo;
+import static dev.lstar.runtime.ops.Sse.x;
+import static dev.lstar.runtime.ops.SoftFloat.D;
+import static dev.lstar.runtime.ops.SoftFloat.S;
+
+import dev.lstar.decoder.Instruction;
+import dev.lstar.decoder.OpcodeTable;
+import dev.lstar.runtime.Cpu;
+import dev.lstar.runtime.interp.Operands;
+import dev.lstar.runtime.ops.SoftFloat.Fmt;
+
+/**
+ * SSE/SSE2 floating-point instructions (Intel SDM Vol. 1 ch. 10-11, Vol. 2 for each): arithmetic,
+ * square root, min/max, compares, COMIS/UCOMIS, conversions, unpacks and the RCP/RSQRT
+ * approximations. Lane semantics (rounding, NaNs, DAZ/FTZ, exception flags) are in
+ * {@link SoftFloat}; {@link Mxcsr} applies the exception precedence and #XM. Every instruction
+ * reads its source (which may fault) first, computes all lanes, commits MXCSR (which may raise
+ * #XM, leaving the destination unwritten) and then writes the destination.
+ *
+ * <p>Scalar forms (SS/SD) replace the low lane and keep the rest of the destination; a memory
+ * source is 32 or 64 bits with no alignment rule. Packed forms take a 16-byte aligned m128.
+ */
+public final class SseFloat {
+    private SseFloat() {}
+
+    private static final long M32 = 0xFFFF_FFFFL;
+
+    @FunctionalInterface
+    interface Op {
+        long apply(Fmt f, Mxcsr e, long a, long b);
+    }
+
+    private static void packedS(Cpu c, Instruction i, Op op) {
+        long slo = lo(c, i, 1), shi = hi(c, i, 1);
+        int d = x(i, 0);
+        long dlo = c.xmm[d], dhi = c.xmm[d + 1];
+        Mxcsr e = new Mxcsr(c);
+        long r0 = op.apply(S, e, dlo & M32, slo & M32), r1 = op.apply(S, e, dlo >>> 32, slo >>> 32);
+        long r2 = op.apply(S, e, dhi & M32, shi & M32), r3 = op.apply(S, e, dhi >>> 32, shi >>> 32);
+        e.commit(c);
+        c.xmm[d] = (r0 & M32) | r1 << 32;
+        c.xmm[d + 1] = (r2 & M32) | r3 << 32;
+    }
+
+    private static void packedD(Cpu c, Instruction i, Op op) {
+        long slo = lo(c, i, 1), shi = hi(c, i, 1);
+        int d = x(i, 0);
+        Mxcsr e = new Mxcsr(c);
+        long r0 = op.apply(D, e, c.xmm[d], slo), r1 = op.apply(D, e, c.xmm[d + 1], shi);
+        e.commit(c);
+        c.xmm[d] = r0;
+        c.xmm[d + 1] = r1;
+    }
+
+    private static void scalarS(Cpu c, Instruction i, Op op) {
+        long b = lo(c, i, 1) & M32;
+        int d = x(i, 0);
+        Mxcsr e = new Mxcsr(c);
+        long r = op.apply(S, e, c.xmm[d] & M32, b);
+        e.commit(c);
+        c.xmm[d] = (c.xmm[d] & ~M32) | (r & M32);
+    }
+
+    private static void scalarD(Cpu c, Instruction i, Op op) {
+        long b = lo(c, i, 1);
+        int d = x(i, 0);
+        Mxcsr e = new Mxcsr(c);
+        long r = op.apply(D, e, c.xmm[d], b);
+        e.commit(c);
+        c.xmm[d] = r;
+    }
+
+    private static final Op ADD = (f, e, a, b) -> SoftFloat.add(f, e, a, b, false);
+    private static final Op SUB = (f, e, a, b) -> SoftFloat.add(f, e, a, b, true);
+    private static final Op MUL = SoftFloat::mul;
+    private static final Op DIV = SoftFloat::div;
+    private static final Op SQRT = (f, e, a, b) -> SoftFloat.sqrt(f, e, b);
+    private static final Op MIN = (f, e, a, b) -> SoftFloat.minMax(f, e, a, b, false);
+    private static final Op MAX = (f, e, a, b) -> SoftFloat.minMax(f, e, a, b, true);
+
+    // ---- arithmetic
+    public static void addps(Cpu c, Instruction i) { packedS(c, i, ADD); }
+    public static void addpd(Cpu c, Instruction i) { packedD(c, i, ADD); }
+    public static void addss(Cpu c, Instruction i) { scalarS(c, i, ADD); }
+    public static void addsd(Cpu c, Instruction i) { scalarD(c, i, ADD); }
+    public static void subps(Cpu c, Instruction i) { packedS(c, i, SUB); }
+    public static void subpd(Cpu c, Instruction i) { packedD(c, i, SUB); }
+    public static void subss(Cpu c, Instruction i) { scalarS(c, i, SUB); }
+    public static void subsd(Cpu c, Instruction i) { scalarD(c, i, SUB); }
+    public static void mulps(Cpu c, Instruction i) { packedS(c, i, MUL); }
+    public static void mulpd(Cpu c, Instruction i) { packedD(c, i, MUL); }
+    public static void mulss(Cpu c, Instruction i) { scalarS(c, i, MUL); }
+    public static void mulsd(Cpu c, Instruction i) { scalarD(c, i, MUL); }
+    public static void divps(Cpu c, Instruction i) { packedS(c, i, DIV); }
+    public static void divpd(Cpu c, Instruction i) { packedD(c, i, DIV); }
+    public static void divss(Cpu c, Instruction i) { scalarS(c, i, DIV); }
+    public static void divsd(Cpu c, Instruction i) { scalarD(c, i, DIV); }
+    public static void sqrtps(Cpu c, Instruction i) { packedS(c, i, SQRT); }
+    public static void sqrtpd(Cpu c, Instruction i) { packedD(c, i, SQRT); }
+    public static void sqrtss(Cpu c, Instruction i) { scalarS(c, i, SQRT); }
+    public static void sqrtsd(Cpu c, Instruction i) { scalarD(c, i, SQRT); }
+    /** MINPS...MAXSD: the second operand when either is a NaN (IE) or both are zeros, unlike Math.min. */
+    public static void minps(Cpu c, Instruction i) { packedS(c, i, MIN); }
+    public static void minpd(Cpu c, Instruction i) { packedD(c, i, MIN); }
+    public static void minss(Cpu c, Instruction i) { scalarS(c, i, MIN); }
+    public static void minsd(Cpu c, Instruction i) { scalarD(c, i, MIN); }
+    public static void maxps(Cpu c, Instruction i) { packedS(c, i, MAX); }
+    public static void maxpd(Cpu c, Instruction i) { packedD(c, i, MAX); }
+    public static void maxss(Cpu c, Instruction i) { scalarS(c, i, MAX); }
+    public static void maxsd(Cpu c, Instruction i) { scalarD(c, i, MAX); }
+
+    // ---- compares
+
+    private static Op cmp(Instruction i) {
+        int pred = (int) i.imm & 7; // legacy SSE: imm8[7:3] are ignored
+        return (f, e, a, b) -> SoftFloat.cmp(f, e, a, b, pred) ? (f == S ? M32 : -1L) : 0;
+    }
+
+    /** CMPPS/CMPPD/CMPSS/CMPSD: all ones in a lane where predicate imm8[2:0] holds, else zero. */
+    public static void cmpps(Cpu c, Instruction i) { packedS(c, i, cmp(i)); }
+    public static void cmppd(Cpu c, Instruction i) { packedD(c, i, cmp(i)); }
+    public static void cmpss(Cpu c, Instruction i) { scalarS(c, i, cmp(i)); }
+    public static void cmpsd(Cpu c, Instruction i) { scalarD(c, i, cmp(i)); }
+
+    private static void comi(Cpu c, Instruction i, Fmt f, boolean signalling) {
+        long b = lo(c, i, 1), a = c.xmm[x(i, 0)];
+        if (f == S) {
+            a &= M32;
+            b &= M32;
+        }
+        Mxcsr e = new Mxcsr(c);
+        int zpc = SoftFloat.comi(f, e, a, b, signalling);
+        e.commit(c);
+        c.setRflags((c.getRflags() & ~(long) OpcodeTable.OSZAPC) | zpc);
+    }
+
+    /** COMISS/COMISD (IE for any NaN) and UCOMISS/UCOMISD (IE for an SNaN): ZF PF CF, OF SF AF cleared. */
+    public static void comiss(Cpu c, Instruction i) { comi(c, i, S, true); }
+    public static void comisd(Cpu c, Instruction i) { comi(c, i, D, true); }
+    public static void ucomiss(Cpu c, Instruction i) { comi(c, i, S, false); }
+    public static void ucomisd(Cpu c, Instruction i) { comi(c, i, D, false); }
+
+    // ---- conversions with a GPR
+
+    /** The integer source of CVTSI2SS/SD: r/m32 sign-extended, or r/m64. */
+    private static long intSource(Cpu c, Instruction i) {
+        long v = lo(c, i, 1);
+        return i.size[1] == 4 ? (int) v : v;
+    }
+
+    /** CVTSI2SS: a signed 32/64-bit integer to the low single, rounded by MXCSR.RC (PE). */
+    public static void cvtsi2ss(Cpu c, Instruction i) {
+        long v = intSource(c, i);
+        int d = x(i, 0);
+        Mxcsr e = new Mxcsr(c);
+        long r = SoftFloat.fromInt(S, e, v);
+        e.commit(c);
+        c.xmm[d] = (c.xmm[d] & ~M32) | r;
+    }
+
+    /** CVTSI2SD: a signed 32-bit (exact) or 64-bit (rounded by MXCSR.RC) integer to the low double. */
+    public static void cvtsi2sd(Cpu c, Instruction i) {
+        long v = intSource(c, i);
+        int d = x(i, 0);
+        Mxcsr e = new Mxcsr(c);
+        long r = SoftFloat.fromInt(D, e, v);
+        e.commit(c);
+        c.xmm[d] = r;
+    }
+
+    private static void toGpr(Cpu c, Instruction i, Fmt f, boolean truncate) {
+        long b = lo(c, i, 1);
+        if (f == S) b &= M32;
+        Mxcsr e = new Mxcsr(c);
+        int size = i.size[0];
+        long r = SoftFloat.toInt(f, e, b, size * 8, truncate ? Mxcsr.RC_ZERO : e.rc);
+        e.commit(c);
+        Operands.writeReg(c, i.reg[0], size, r);
+    }
+
+    /** CVTSS2SI/CVTSD2SI (MXCSR.RC) and CVTTSS2SI/CVTTSD2SI (truncating): integer indefinite with IE when out of range or NaN. */
+    public static void cvtss2si(Cpu c, Instruction i) { toGpr(c, i, S, false); }
+    public static void cvtsd2si(Cpu c, Instruction i) { toGpr(c, i, D, false); }
+    public static void cvttss2si(Cpu c, Instruction i) { toGpr(c, i, S, true); }
+    public static void cvttsd2si(Cpu c, Instruction i) { toGpr(c, i, D, true); }
+
+    // ---- conversions between formats
+
+    /** CVTSS2SD: the low single to the low double (exact). */
+    public static void cvtss2sd(Cpu c, Instruction i) {
+        long b = lo(c, i, 1) & M32;
+        int d = x(i, 0);
+        Mxcsr e = new Mxcsr(c);
+        long r = SoftFloat.s2d(e, b);
+        e.commit(c);
+        c.xmm[d] = r;
+    }
+
+    /** CVTSD2SS: the low double to the low single, rounded. */
+    public static void cvtsd2ss(Cpu c, Instruction i) {
+        long b = lo(c, i, 1);
+        int d = x(i, 0);
+        Mxcsr e = new Mxcsr(c);
+        long r = SoftFloat.d2s(e, b);
+        e.commit(c);
+        c.xmm[d] = (c.xmm[d] & ~M32) | r;
+    }
+
+    /** CVTPS2PD: the two low singles (m64) to two doubles. */
+    public static void cvtps2pd(Cpu c, Instruction i) {
+        long s = lo(c, i, 1);
+        int d = x(i, 0);
+        Mxcsr e = new Mxcsr(c);
+        long r0 = SoftFloat.s2d(e, s & M32), r1 = SoftFloat.s2d(e, s >>> 32);
+        e.commit(c);
+        c.xmm[d] = r0;
+        c.xmm[d + 1] = r1;
+    }
+
+    /** CVTPD2PS: two doubles to the two low singles; bits 127:64 zeroed. */
+    public static void cvtpd2ps(Cpu c, Instruction i) {
+        long slo = lo(c, i, 1), shi = hi(c, i, 1);
+        int d = x(i, 0);
+        Mxcsr e = new Mxcsr(c);
+        long r0 = SoftFloat.d2s(e, slo), r1 = SoftFloat.d2s(e, shi);
+        e.commit(c);
+        c.xmm[d] = r0 | r1 << 32;
+        c.xmm[d + 1] = 0;
+    }
+
+    /** CVTDQ2PS: four signed doublewords to singles, rounded. */
+    public static void cvtdq2ps(Cpu c, Instruction i) {
+        packedS(c, i, (f, e, a, b) -> SoftFloat.fromInt(f, e, (int) b));
+    }
+
+    /** CVTPS2DQ (MXCSR.RC) and CVTTPS2DQ (truncating): four singles to doublewords (0x80000000 indefinite). */
+    public static void cvtps2dq(Cpu c, Instruction i) {
+        packedS(c, i, (f, e, a, b) -> SoftFloat.toInt(f, e, b, 32, e.rc));
+    }
+
+    public static void cvttps2dq(Cpu c, Instruction i) {
+        packedS(c, i, (f, e, a, b) -> SoftFloat.toInt(f, e, b, 32, Mxcsr.RC_ZERO));
+    }
+
+    /** CVTDQ2PD: the two low doublewords (m64) to doubles (exact). */
+    public static void cvtdq2pd(Cpu c, Instruction i) {
+        long s = lo(c, i, 1);
+        int d = x(i, 0);
+        Mxcsr e = new Mxcsr(c);
+        long r0 = SoftFloat.fromInt(D, e, (int) s), r1 = SoftFloat.fromInt(D, e, (int) (s >>> 32));
+        e.commit(c);
+        c.xmm[d] = r0;
+        c.xmm[d + 1] = r1;
+    }
+
+    private static void pd2dq(Cpu c, Instruction i, boolean truncate) {
+        long slo = lo(c, i, 1), shi = hi(c, i, 1);
+        int d = x(i, 0);
+        Mxcsr e = new Mxcsr(c);
+        int rc = truncate ? Mxcsr.RC_ZERO : e.rc;
+        long r0 = SoftFloat.toInt(D, e, slo, 32, rc), r1 = SoftFloat.toInt(D, e, shi, 32, rc);
+        e.commit(c);
+        c.xmm[d] = (r0 & M32) | r1 << 32;
+        c.xmm[d + 1] = 0;
+    }
+
+    /** CVTPD2DQ (MXCSR.RC) and CVTTPD2DQ (truncating): two doubles to the two low doublewords; bits 127:64 zeroed. */
+    public static void cvtpd2dq(Cpu c, Instruction i) { pd2dq(c, i, false); }
+    public static void cvttpd2dq(Cpu c, Instruction i) { pd2dq(c, i, true); }
+
+    // ---- unpacks
+
+    /** UNPCKLPS: destination = d0 s0 d1 s1 (singles, low first). */
+    public static void unpcklps(Cpu c, Instruction i) {
+        long s = lo(c, i, 1);
+        hi(c, i, 1); // the m128 is read whole (alignment, page faults)
+        int d = x(i, 0);
+        long dl = c.xmm[d];
+        c.xmm[d] = (dl & M32) | s << 32;
+        c.xmm[d + 1] = (dl >>> 32) | (s >>> 32) << 32;
+    }
+
+    /** UNPCKHPS: destination = d2 s2 d3 s3. */
+    public static void unpckhps(Cpu c, Instruction i) {
+        long s = hi(c, i, 1);
+        int d = x(i, 0);
+        long dh = c.xmm[d + 1];
+        c.xmm[d] = (dh & M32) | s << 32;
+        c.xmm[d + 1] = (dh >>> 32) | (s >>> 32) << 32;
+    }
+
+    /** UNPCKLPD: destination = d.lo s.lo. */
+    public static void unpcklpd(Cpu c, Instruction i) {
+        long s = lo(c, i, 1);
+        hi(c, i, 1);
+        c.xmm[x(i, 0) + 1] = s;
+    }
+
+    /** UNPCKHPD: destination = d.hi s.hi. */
+    public static void unpckhpd(Cpu c, Instruction i) {
+        long s = hi(c, i, 1);
+        int d = x(i, 0);
+        c.xmm[d] = c.xmm[d + 1];
+        c.xmm[d + 1] = s;
+    }
+
+    // ---- approximations (no exceptions, MXCSR ignored): see Approx
+
+    /** RCPPS/RCPSS and RSQRTPS/RSQRTSS, this host's (AMD Zen 5) approximation tables. */
+    public static void rcpps(Cpu c, Instruction i) { packedS(c, i, (f, e, a, b) -> Approx.rcp((int) b) & M32); }
+    public static void rcpss(Cpu c, Instruction i) { scalarS(c, i, (f, e, a, b) -> Approx.rcp((int) b) & M32); }
+    public static void rsqrtps(Cpu c, Instruction i) { packedS(c, i, (f, e, a, b) -> Approx.rsqrt((int) b) & M32); }
+    public static void rsqrtss(Cpu c, Instruction i) { scalarS(c, i, (f, e, a, b) -> Approx.rsqrt((int) b) & M32); }
+}
