@@ -224,7 +224,7 @@ public final class OpcodeTable {
         public final int flagsRead, flagsWritten, flagsUndefined, attributes;
         /**
          * The undefined flags ({@link #flagsUndefined}) that lstar leaves unchanged, as this host
-         * (AMD Zen 5) does — the rest of the undefined ones get a value. Flag liveness must not
+         * (the AMD Zen 5 host the ops vectors were recorded on) does — the rest of the undefined ones get a value. Flag liveness must not
          * treat these as killed: their old value survives the instruction. See {@link #KEPT}.
          */
         public int flagsKept;

@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  *   <li>a read-modify-write instruction accesses its memory operand with write intent: on a page it
  *       may read but not write, or one that is not present, it faults with the W bit in the #PF
  *       error code before anything changes — registers, RFLAGS (also with the per-instruction
- *       trace on) and memory stay as they were. The host CPU (AMD Zen 5) reports error code 6 (not
+ *       trace on) and memory stay as they were. The host CPU (an Intel Xeon on 2026-12-03) reports error code 6 (not
  *       present) and 7 (read-only) for every such instruction here, with RFLAGS untouched;</li>
  *   <li>the single-step trap (#DB) after SYSRET that loads TF = 1 comes right after SYSRET, before
  *       the user instruction runs (Linux relies on it: {@code entry_SYSCALL_64} takes IRET when R11

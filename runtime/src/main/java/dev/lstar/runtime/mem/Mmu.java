@@ -199,7 +199,7 @@ public final class Mmu implements ByteSource {
      * checked as a write on every page it touches before anything is read, so a page the guest may
      * read but not write, or one that is not present, raises #PF with the W bit set — what the
      * host CPU reports for these instructions (error code 6 / 7 in user mode; checked on AMD
-     * Zen 5) — and the instruction's store to the same bytes afterwards cannot fault. Zero-extended.
+     * on the Intel Xeon host of 2026-12-03) — and the instruction's store to the same bytes afterwards cannot fault. Zero-extended.
      */
     public long readForWrite(long la, int size) {
         TlbSet s = cur;

@@ -6,7 +6,7 @@ import java.io.InputStream;
 
 /**
  * RCPPS/RCPSS and RSQRTPS/RSQRTSS: the SDM only bounds the relative error (|error| &lt;= 1.5 *
- * 2^-12); the values are the implementation's. lstar gives this host's (AMD Zen 5), whose
+ * 2^-12); the values are the implementation's. lstar gives the host's they were read from (an Intel Xeon, family 6 model 167, on 2026-12-03), whose
  * approximations depend only on the top 11 mantissa bits (RCP) or the top 10 mantissa bits and
  * the exponent's parity (RSQRT), with the exponent adjusted exactly. The tables
  * ({@code zen5-rcp-rsqrt.bin}: 2048 RCP results for 1.m, then 2 x 1024 RSQRT results for 1.m and

@@ -309,7 +309,7 @@ public final class SseFloat {
 
     // ---- approximations (no exceptions, MXCSR ignored): see Approx
 
-    /** RCPPS/RCPSS and RSQRTPS/RSQRTSS, this host's (AMD Zen 5) approximation tables. */
+    /** RCPPS/RCPSS and RSQRTPS/RSQRTSS, the approximation tables of the host they were read from (Intel Xeon, see Approx). */
     public static void rcpps(Cpu c, Instruction i) { packedS(c, i, (f, e, a, b) -> Approx.rcp((int) b) & M32); }
     public static void rcpss(Cpu c, Instruction i) { scalarS(c, i, (f, e, a, b) -> Approx.rcp((int) b) & M32); }
     public static void rsqrtps(Cpu c, Instruction i) { packedS(c, i, (f, e, a, b) -> Approx.rsqrt((int) b) & M32); }
