@@ -37,6 +37,7 @@ class FormsTest {
         BEFORE.put("flags", 7);
         BEFORE.put("adx", 8);
         BEFORE.put("sse", 0); // new with the SSE/SSE2 slice: its count is asserted in sseFormsCoverEveryRow
+        BEFORE.put("x87", 0); // new with the x87 slice: its count is asserted in x87FormsCoverEveryRow
     }
 
     @Test
@@ -50,6 +51,15 @@ class FormsTest {
         }
         assertEquals(Forms.all().size(), total, "every form is in a reported family");
         assertTrue(total >= 804, "forms: " + total);
+    }
+
+    @Test
+    void x87FormsCoverEveryRow() {
+        java.util.Set<OpcodeTable.Row> rows = new java.util.HashSet<>();
+        for (Form f : Forms.family("x87")) rows.add(f.row());
+        long tableRows = OpcodeTable.rows().stream().filter(r -> Forms.exclusion(r) == null && Forms.X87.contains(r.mnemonic)).count();
+        assertEquals(tableRows, rows.size());
+        assertTrue(rows.size() >= 120, "x87 rows with forms: " + rows.size());
     }
 
     @Test

@@ -42,6 +42,8 @@ public final class Float80 {
         public int flags;
         public int se;
         public long m;
+        /** A memory source operand was a single/double denormal: DE, reported only if the operation gets to use it. */
+        public boolean denormalSource;
 
         public Ctx(int cw) { this.cw = cw; }
 
@@ -109,7 +111,7 @@ public final class Float80 {
         int n = mag.bitLength();
         int ex = n - 1 + e; // exponent of the leading bit
         int q = ex - prec + 1; // quantum exponent
-        int denormQ = emin - fmtPrec + 1;
+        int denormQ = emin - prec + 1; // precision control also limits denormal results (quantum 2^(emin - p + 1))
         boolean tinyRange = ex < emin;
         if (tinyRange && q < denormQ) q = denormQ;
         int shift = q - e;
@@ -234,7 +236,7 @@ public final class Float80 {
             c.set(se, m | 0x4000_0000_0000_0000L);
             return true;
         }
-        if (isDenormal(se1, m1) || isDenormal(se2, m2)) c.flags |= DE;
+        if (isDenormal(se1, m1) || isDenormal(se2, m2) || c.denormalSource) c.flags |= DE;
         return false;
     }
 
@@ -312,9 +314,9 @@ public final class Float80 {
     }
 
     public static void sqrt(Ctx c, int se, long m) {
+        if (neg(se) && !isZero(se, m) && !isNaN(se, m)) { c.indefinite(); return; } // invalid before DE
         if (specials1(c, se, m)) return;
         if (isZero(se, m)) { c.set(se, 0); return; }
-        if (neg(se)) { c.indefinite(); return; }
         if (isInf(se, m)) { c.set(se, m); return; }
         BigInteger a = mag(m);
         int e = scale(se);
@@ -398,8 +400,7 @@ public final class Float80 {
         }
         if (isInf(se, m)) return signBit | expAll;
         if (isZero(se, m)) return signBit;
-        if (isDenormal(se, m)) c.flags |= DE;
-        Ctx r = new Ctx(c.cw);
+        Ctx r = new Ctx(c.cw); // (a denormal source raises no DE on this host)
         round(r, neg(se), mag(m), scale(se), false, fbits + 1, dbl ? DBL : SGL);
         c.flags |= r.flags;
         if (isInf(r.se, r.m)) return signBit | expAll;
@@ -438,8 +439,7 @@ public final class Float80 {
     public static long toInt(Ctx c, int se, long m, int bytes) {
         long indefinite = bytes == 8 ? Long.MIN_VALUE : -(1L << (8 * bytes - 1));
         if (unsupported(se, m) || isNaN(se, m) || isInf(se, m)) { c.flags |= IE; return indefinite; }
-        if (isZero(se, m)) return 0;
-        if (isDenormal(se, m)) c.flags |= DE;
+        if (isZero(se, m)) return 0; // (a denormal raises no DE on this host)
         BigInteger[] ir = toInteger(c.rc(), neg(se), mag(m), scale(se));
         BigInteger v = neg(se) ? ir[0].negate() : ir[0];
         if (v.bitLength() > 8 * bytes - 1) { c.flags |= IE; return indefinite; }
@@ -464,7 +464,7 @@ public final class Float80 {
             if (u || signalQnan || (n1 && isSNaN(se1, m1)) || (n2 && isSNaN(se2, m2))) c.flags |= IE;
             return 3;
         }
-        if (isDenormal(se1, m1) || isDenormal(se2, m2)) c.flags |= DE;
+        if (isDenormal(se1, m1) || isDenormal(se2, m2) || c.denormalSource) c.flags |= DE;
         int s = cmpFinite(se1, m1, se2, m2);
         return s > 0 ? 0 : s < 0 ? 1 : 2;
     }
@@ -511,7 +511,8 @@ public final class Float80 {
         BigInteger[] ir = toInteger(RC_ZERO, neg(se1), mag(m1), scale(se1));
         long n = ir[0].bitLength() > 20 ? (1 << 20) : ir[0].longValue();
         if (neg(se1)) n = -n;
-        roundExt(c, neg(se0), mag(m0), (int) (scale(se0) + n), false);
+        // precision control does not apply to FSCALE (SDM Vol. 1 §8.1.5.2 lists the instructions it does)
+        round(c, neg(se0), mag(m0), (int) (scale(se0) + n), false, 64, EXT);
     }
 
     /** FXTRACT on ST0: {exponent, significand} results in two contexts (exponent in c, significand in sig). */
@@ -533,11 +534,11 @@ public final class Float80 {
     /**
      * FPREM (truncating quotient, {@code ieee} false) or FPREM1 (nearest quotient): the partial
      * remainder of ST0 / ST1. Sets c's result and returns the C0 C3 C1 / C2 bits as FSW bits
-     * (C2 = incomplete reduction).
+     * (C2 = incomplete reduction), or -1 for a NaN or invalid result (condition codes per the caller).
      */
     public static int prem(Ctx c, int se0, long m0, int se1, long m1, boolean ieee) {
-        if (specials(c, se0, m0, se1, m1)) return 0;
-        if (isInf(se0, m0) || isZero(se1, m1)) { c.indefinite(); return 0; }
+        if (specials(c, se0, m0, se1, m1)) return -1;
+        if (isInf(se0, m0) || isZero(se1, m1)) { c.indefinite(); return -1; }
         if (isInf(se1, m1) || isZero(se0, m0)) { c.set(se0, m0); return 0; }
         int e0 = scale(se0), e1 = scale(se1);
         int l0 = 63 - Long.numberOfLeadingZeros(m0) + e0, l1 = 63 - Long.numberOfLeadingZeros(m1) + e1;
@@ -583,14 +584,7 @@ public final class Float80 {
     private static void finishRem(Ctx c, boolean neg, BigInteger r, int e) {
         if (r.signum() == 0) { c.set(neg ? 0x8000 : 0, 0); return; }
         // exact: the remainder fits the extended format (denormal results keep UE semantics)
-        int n = r.bitLength();
-        int ex = n - 1 + e;
-        if (ex < -16382) {
-            c.flags |= UE;
-            encode(c, neg ? 0x8000 : 0, r.shiftLeft(e + 16445 >= 0 ? 0 : 0), e);
-            return;
-        }
-        encode(c, neg ? 0x8000 : 0, r, e);
+        encode(c, neg ? 0x8000 : 0, r, e); // exact: a denormal remainder raises no (masked) UE
     }
 
     // ------------------------------------------------------------------ constants

@@ -80,8 +80,13 @@ public final class X87 {
      * unmasked. Returns false when an unmasked IE, DE or ZE forbids writing the result.
      */
     static boolean commit(Cpu c, Ctx x) {
+        return commit(c, x, false);
+    }
+
+    /** As {@link #commit(Cpu, Ctx)}; with {@code keepC1} C1 is left alone unless a stack fault sets or clears it. */
+    static boolean commit(Cpu c, Ctx x, boolean keepC1) {
         c.fsw |= x.flags & 0x7F;
-        c.fsw = (c.fsw & ~FSW_C1) | (x.flags & C1);
+        if (!keepC1 || (x.flags & SF) != 0) c.fsw = (c.fsw & ~FSW_C1) | (x.flags & C1);
         int unmasked = x.flags & 0x3F & ~c.fcw;
         if (unmasked != 0) c.fsw |= FSW_ES | FSW_B;
         return (unmasked & (IE | DE | ZE)) == 0;
@@ -104,7 +109,8 @@ public final class X87 {
     /** Pushes (se, m), or the indefinite with a stack overflow. Returns false if nothing may be pushed. */
     static void push(Cpu c, Ctx x, int se, long m) {
         if (!empty(c, 7)) {
-            x.flags |= IE | SF | C1;
+            // an underflow of the source wins (C1 = 0); a denormal source's DE is dropped (this host)
+            x.flags = (x.flags & SF) != 0 ? x.flags | IE : (x.flags & ~DE) | IE | SF | C1;
             se = IND_SE;
             m = IND_M;
         }
@@ -131,6 +137,10 @@ public final class X87 {
         } else {
             int flags = x.flags;
             fromFloat(x, Operands.readMem(c, la, size), size == 8);
+            if (!quiet && (x.flags & DE) != 0) {
+                x.flags &= ~DE;
+                x.denormalSource = true;
+            }
             if (!quiet && isNaN(x.se, x.m)) {
                 // keep an SNaN signalling for the arithmetic's NaN rules
                 long bits = Operands.readMem(c, la, size);
@@ -244,6 +254,7 @@ public final class X87 {
         Ctx d = new Ctx(c.fcw);
         load(c, d, dst);
         x.flags = src.flags | d.flags;
+        x.denormalSource = src.denormalSource;
         if ((x.flags & SF) != 0) {
             x.se = IND_SE;
             x.m = IND_M;
@@ -321,13 +332,15 @@ public final class X87 {
         Ctx x = new Ctx(c.fcw), b = new Ctx(c.fcw);
         boolean ok = load(c, x, 0) & load(c, b, 1);
         x.flags |= b.flags;
-        int cc = 0;
+        int cc = -1;
         if (ok) cc = prem(x, x.se, x.m, b.se, b.m, ieee);
         else { x.se = IND_SE; x.m = IND_M; }
         x.flags = (x.flags & ~C1);
         if (commit(c, x)) {
             setSt(c, 0, x.se, x.m);
-            c.fsw = (c.fsw & ~CC) | cc;
+            // a reduction sets C2 (incomplete) and C0 C3 C1 (quotient bits); NaN, invalid and
+            // stack-fault results clear C1 and C2 and keep C0 and C3
+            c.fsw = cc < 0 ? c.fsw & ~(FSW_C1 | FSW_C2) : (c.fsw & ~CC) | cc;
         }
         note(c, i);
     }
@@ -351,6 +364,7 @@ public final class X87 {
         }
         Ctx x = new Ctx(c.fcw);
         x.flags = a.flags | b.flags;
+        x.denormalSource = b.denormalSource;
         int r = ok ? compare(x, a.se, a.m, b.se, b.m, !unordered) : 3;
         x.flags &= ~C1;
         if (commit(c, x)) {
@@ -370,7 +384,7 @@ public final class X87 {
         x.flags = a.flags | b.flags;
         int r = ok ? compare(x, a.se, a.m, b.se, b.m, !unordered) : 3;
         x.flags &= ~C1;
-        if (commit(c, x)) {
+        if (commit(c, x, true)) {
             long f = switch (r) { case 0 -> 0; case 1 -> Flags.CF; case 2 -> Flags.ZF; default -> Flags.ZF | Flags.PF | Flags.CF; };
             c.setRflags((c.getRflags() & ~(long) (Flags.CF | Flags.PF | Flags.AF | Flags.ZF | Flags.SF | Flags.OF)) | f);
             if (pop) pop(c);
@@ -422,7 +436,7 @@ public final class X87 {
         load(c, b, i.reg[1]);
         Ctx x = new Ctx(c.fcw);
         x.flags = a.flags | b.flags;
-        if (commit(c, x)) {
+        if (commit(c, x, true)) {
             if ((x.flags & SF) != 0) setSt(c, 0, IND_SE, IND_M);
             else if (cond) setSt(c, 0, b.se, b.m);
         }
@@ -433,6 +447,7 @@ public final class X87 {
     public static void ffree(Cpu c, Instruction i, boolean pop) {
         enter(c, true);
         c.ftw &= ~(1 << ph(c, i.reg[0]));
+        c.fsw &= ~FSW_C1;
         if (pop) pop(c);
         note(c, i);
     }
