@@ -374,14 +374,16 @@ public final class CaseGenerator {
                 in.ste[st] = (int) v[0] & 0xFFFF;
                 in.stm[st] = v[1];
             }
-            int rm = f.row().modrmRm >= 0 ? f.row().modrmRm : k % 8;
+            // ST(i), i = 0..7; "op st(i), st" with i = 0 only as the ST0,STi form (GNU as has no spelling for DC C0)
+            boolean stDest = !f.operands().isEmpty() && f.operands().get(0).kind() == Kind.STI && f.find(Kind.ST0) != null;
+            int rm = f.row().modrmRm >= 0 ? f.row().modrmRm : stDest ? 1 + k % 7 : k % 8;
             int disp = 0;
             int fault = -1;
             if (f.mem()) {
                 int[] disps = {0, 8, -8, 0x70, -0x80, 3, -5, 0x40, 0x10, -0x10};
                 disp = disps[k % disps.length];
                 int span = Math.max(memBytes, 16);
-                int addr = 0x100 + rnd.nextInt(State.MEMORY_SIZE - 0x100 - span);
+                int addr = 0x180 + rnd.nextInt(State.MEMORY_SIZE - 0x300 - span); // the base stays 0x100 inside the buffer
                 if (fx) {
                     addr = (addr & ~15) + (wantFault ? 1 + rnd.nextInt(15) : 0);
                     fault = wantFault ? 13 : -1;

@@ -105,7 +105,7 @@ public final class Encoder {
             b.write(0x40 | rex);
         }
         reg = low3(reg);
-        int rmBits = f.mem() ? rm & 7 : low3(rm);
+        int rmBits = f.row().modrmRm >= 0 ? f.row().modrmRm : f.mem() ? rm & 7 : low3(rm); // a fixed ModRM (D9 E8 FLD1)
         int[] op = f.opcode();
         for (int i = 0; i < op.length; i++) {
             b.write(i == op.length - 1 && opreg != null ? op[i] | reg : op[i]);

@@ -81,7 +81,8 @@ class FormsTest {
             byte[] insn = Encoder.encode(f, 1, 3, 8, 0x12).bytes();
             Instruction i = Decoder.decode(ByteSource.of(0, insn), 0, new Instruction());
             Row r = OpcodeTable.rowOf(i);
-            boolean sizeMatters = !f.family().equals("sse") || f.row().operandForms().stream().anyMatch(o -> o.endsWith("y"));
+            boolean sizeMatters = !f.family().equals("sse") && !f.family().equals("x87") // x87: the row fixes every size
+                    || f.row().operandForms().stream().anyMatch(o -> o.endsWith("y"));
             if (r != f.row() || i.length != insn.length || sizeMatters && i.opSize * 8 != f.size() && f.row().operandForms().stream()
                     .noneMatch(o -> o.equals("Eb") || o.equals("AL"))) {
                 bad.add(f.describe() + (f.mem() ? " (mem)" : "") + " -> " + r + " len " + i.length + "/" + insn.length

@@ -299,6 +299,11 @@ public final class Float80 {
     }
 
     public static void div(Ctx c, int se1, long m1, int se2, long m2) {
+        if (isZero(se2, m2) && !unsupported(se1, m1) && !isNaN(se1, m1) && !isInf(se1, m1) && !isZero(se1, m1)) {
+            c.flags |= ZE; // a zero divisor is reported before a denormal dividend (this host: ZE without DE)
+            c.set(((se1 ^ se2) & 0x8000) | 0x7FFF, INT_BIT);
+            return;
+        }
         if (specials(c, se1, m1, se2, m2)) return;
         boolean n = neg(se1) != neg(se2);
         int sign = n ? 0x8000 : 0;
@@ -537,8 +542,9 @@ public final class Float80 {
      * (C2 = incomplete reduction), or -1 for a NaN or invalid result (condition codes per the caller).
      */
     public static int prem(Ctx c, int se0, long m0, int se1, long m1, boolean ieee) {
+        boolean nanOrBad = unsupported(se0, m0) || unsupported(se1, m1) || isNaN(se0, m0) || isNaN(se1, m1);
+        if (!nanOrBad && (isInf(se0, m0) || isZero(se1, m1))) { c.indefinite(); return -1; } // invalid before DE
         if (specials(c, se0, m0, se1, m1)) return -1;
-        if (isInf(se0, m0) || isZero(se1, m1)) { c.indefinite(); return -1; }
         if (isInf(se1, m1) || isZero(se0, m0)) { c.set(se0, m0); return 0; }
         int e0 = scale(se0), e1 = scale(se1);
         int l0 = 63 - Long.numberOfLeadingZeros(m0) + e0, l1 = 63 - Long.numberOfLeadingZeros(m1) + e1;

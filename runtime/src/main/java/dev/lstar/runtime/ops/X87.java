@@ -481,8 +481,7 @@ public final class X87 {
     public static void fldcw(Cpu c, Instruction i) {
         enter(c, true);
         int v = (int) Operands.readMem(c, addr(c, i), 2);
-        c.fcw = (v & 0x1F3F) | 0x40;
-        updateEs(c);
+        loadControlWord(c, v);
     }
 
     static void updateEs(Cpu c) {
@@ -525,6 +524,36 @@ public final class X87 {
         if (isZero(se, m)) return 1;
         if (exp(se) == 0x7FFF || exp(se) == 0 || m >= 0) return 2;
         return 0;
+    }
+
+    // ------------------------------------------------------------------ embedding API
+
+    /** The full tag word (FNSTENV's form). */
+    public static int tagWord(Cpu c) {
+        return fullTags(c);
+    }
+
+    /** Loads a full tag word as FLDENV does (11 = empty, anything else valid). */
+    public static void setTagWord(Cpu c, int tags) {
+        c.ftw = 0;
+        for (int p = 0; p < 8; p++) if ((tags >>> (2 * p) & 3) != 3) c.ftw |= 1 << p;
+    }
+
+    /** Loads a control word as FLDCW does. */
+    public static void loadControlWord(Cpu c, int v) {
+        c.fcw = (v & 0x1F3F) | 0x40;
+        updateEs(c);
+    }
+
+    /** ST(i) as {significand, sign/exponent}. */
+    public static long[] stRead(Cpu c, int st) {
+        int p = ph(c, st);
+        return new long[] {c.fpm[p], c.fpe[p] & 0xFFFF};
+    }
+
+    /** Writes ST(i) and marks it valid. */
+    public static void stWrite(Cpu c, int st, long significand, int signExponent) {
+        setSt(c, st, signExponent, significand);
     }
 
     static int fullTags(Cpu c) {
@@ -590,9 +619,7 @@ public final class X87 {
         int w = small ? 2 : 4;
         c.fcw = ((int) get(b, 0, 2) & 0x1F3F) | 0x40;
         c.fsw = (int) get(b, w, 2);
-        int tags = (int) get(b, 2 * w, 2);
-        c.ftw = 0;
-        for (int p = 0; p < 8; p++) if ((tags >>> (2 * p) & 3) != 3) c.ftw |= 1 << p;
+        setTagWord(c, (int) get(b, 2 * w, 2));
         if (small) {
             c.fip = get(b, 6, 2); c.fop = (int) get(b, 8, 2) & 0x7FF; c.fdp = get(b, 10, 2);
         } else {
