@@ -322,8 +322,8 @@ public final class CaseGenerator {
     }
 
     /**
-     * Cases of an x87 form: a random x87 state (all exceptions masked, precision and rounding
-     * control random, sticky flags, condition codes, TOP and tags random, the registers 80-bit
+     * Cases of an x87 form: a random x87 state (all exceptions masked: lstar's unmasked responses
+     * are not yet the host's, see dev.lstar.runtime.ops.X87; precision and rounding control random, sticky flags, condition codes, TOP and tags random, the registers 80-bit
      * edge values), random GPRs, RFLAGS and data buffer, the memory operand an edge value of its
      * format; ST(i) operands cycle through 0-7. FXSAVE/FXRSTOR get 16-byte aligned areas on the
      * host and misaligned ones as #GP fault cases; FXRSTOR/FRSTOR/FLDENV areas hold a valid MXCSR

@@ -24,8 +24,12 @@ import dev.lstar.runtime.interp.Operands;
  *       the indefinite is the operand's value (the result is the indefinite); pushing onto a
  *       non-empty register is a stack overflow: IE, SF, C1 = 1, the indefinite is pushed;</li>
  *   <li>an exception whose mask bit is clear sets ES and B; an unmasked IE, DE or ZE leaves the
- *       destination and the stack unchanged (SDM Vol. 1 §8.6); lstar then raises #MF at the next
- *       waiting instruction;</li>
+ *       destination and the stack unchanged (SDM Vol. 1 §8.6; checked on the host for IE and ZE of
+ *       FDIVP); lstar then raises #MF at the next waiting instruction. The other unmasked
+ *       responses are not modelled yet and differ from this host (AMD Zen 5): unmasked OE/UE
+ *       deliver the result with the exponent biased by 0x6000, compares write C3 C2 C0 anyway
+ *       (111 for IE, 000 for DE), FLD of a denormal with DE unmasked still loads; the conformance
+ *       family therefore runs with every exception masked;</li>
  *   <li>faults change nothing: memory operands are read, and memory destinations written, before
  *       the status word or the stack change.</li>
  * </ul>
@@ -579,18 +583,26 @@ public final class X87 {
         c.mmu.write(la, b, 0, n);
     }
 
+    /**
+     * The protected-mode environment as this host (AMD Zen 5) stores it: reserved halves of the
+     * 32-bit format all ones, FCS/FDS zero, FIP the low bits of the last instruction's offset, and
+     * FOP/FDP only while an exception is pending (ES = 1), zero otherwise.
+     */
     static byte[] envBytes(Cpu c, boolean small) {
         byte[] b = new byte[28];
+        boolean pending = (c.fsw & FSW_ES) != 0;
+        int fop = pending ? c.fop & 0x7FF : 0;
+        long fdp = pending ? c.fdp : 0;
         if (small) {
             put(b, 0, c.fcw, 2); put(b, 2, fsw(c), 2); put(b, 4, fullTags(c), 2);
-            put(b, 6, c.fip, 2); put(b, 8, c.fop & 0x7FF, 2); put(b, 10, c.fdp, 2); put(b, 12, 0, 2);
+            put(b, 6, c.fip, 2); put(b, 8, fop, 2); put(b, 10, fdp, 2); put(b, 12, 0, 2);
         } else {
             put(b, 0, 0xFFFF0000L | c.fcw, 4);
             put(b, 4, 0xFFFF0000L | fsw(c), 4);
             put(b, 8, 0xFFFF0000L | fullTags(c), 4);
             put(b, 12, c.fip, 4);
-            put(b, 16, (long) (c.fop & 0x7FF) << 16, 4);
-            put(b, 20, c.fdp, 4);
+            put(b, 16, (long) fop << 16, 4);
+            put(b, 20, fdp, 4);
             put(b, 24, 0xFFFF0000L, 4);
         }
         return b;
@@ -674,13 +686,13 @@ public final class X87 {
         put(b, 4, c.ftw & 0xFF, 1);
         b[5] = 0;
         boolean w = (i.rex & 8) != 0;
-        boolean ptrs = (c.fsw & FSW_ES) != 0; // AMD: FOP/FIP/FDP are saved only with an exception pending
+        boolean ptrs = (c.fsw & FSW_ES) != 0; // this host saves FOP and FDP only with an exception pending, FIP always
         put(b, 6, ptrs ? c.fop : 0, 2);
         if (w) {
-            put(b, 8, ptrs ? c.fip : 0, 8);
+            put(b, 8, c.fip, 8);
             put(b, 16, ptrs ? c.fdp : 0, 8);
         } else {
-            put(b, 8, ptrs ? c.fip : 0, 4);
+            put(b, 8, c.fip, 4);
             put(b, 12, 0, 4);
             put(b, 16, ptrs ? c.fdp : 0, 4);
             put(b, 20, 0, 4);
