@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <float.h>
+#include <fenv.h>
+#include <math.h>
 
 static volatile double dv[] = {0.0, -0.0, 1.0, -1.5, 3.141592653589793, 2.718281828459045e10, 1e-300, 5e-324,
                                1.7976931348623157e308, 123456.789, 0.1, 1.0 / 3.0, 6.02214076e23, -9.999999e-5};
@@ -36,6 +38,23 @@ int main(void) {
     if (!(r * r > 1.9999L && r * r < 2.0001L)) failures++;
     if (s < 3.99L || s > 4.0L) failures++;
     if (LDBL_MANT_DIG != 64) failures++;
+    /* rounding modes and exception flags through fenv (FLDCW/FNSTCW, FNSTSW, FNSTENV/FLDENV, FNCLEX) */
+    static const int modes[] = {FE_TONEAREST, FE_DOWNWARD, FE_UPWARD, FE_TOWARDZERO};
+    static const char *names[] = {"nearest", "down", "up", "zero"};
+    for (int m = 0; m < 4; m++) {
+        if (fesetround(modes[m]) != 0) failures++;
+        volatile long double a = 2.0L, b = -7.0L;
+        long double third = a / 3.0L, neg = b / 3.0L;
+        printf("round %-7s %La %La %ld %ld %lld\n", names[m], third, neg, lrintl(2.5L), lrintl(-3.5L), llrintl(neg * 1e10L));
+    }
+    fesetround(FE_TONEAREST);
+    feclearexcept(FE_ALL_EXCEPT);
+    volatile long double z = 0.0L, one = 1.0L;
+    volatile long double inf = one / z;
+    printf("divbyzero %d inexact %d inf %Lf\n", !!fetestexcept(FE_DIVBYZERO), !!fetestexcept(FE_INEXACT), inf);
+    feclearexcept(FE_ALL_EXCEPT);
+    volatile long double q3 = one / 3.0L;
+    printf("after 1/3: inexact %d divbyzero %d %.3Lf\n", !!fetestexcept(FE_INEXACT), !!fetestexcept(FE_DIVBYZERO), q3);
     char buf[64];
     snprintf(buf, sizeof buf, "%.3f", 2.0005);
     printf("snprintf %s\n", buf);
