@@ -248,6 +248,7 @@ public final class CaseGenerator {
 
     // ------------------------------------------------------------------ x87
 
+
     /** 80-bit edge values as {sign/exponent, significand}. */
     private static final long[][] X87_EDGES = {
         {0x0000, 0}, {0x8000, 0}, // zeros
@@ -322,8 +323,9 @@ public final class CaseGenerator {
     }
 
     /**
-     * Cases of an x87 form: a random x87 state (all exceptions masked: lstar's unmasked responses
-     * are not yet the host's, see dev.lstar.runtime.ops.X87; precision and rounding control random, sticky flags, condition codes, TOP and tags random, the registers 80-bit
+     * Cases of an x87 form: a random x87 state (a quarter with some exceptions unmasked, none
+     * pending: an unmasked exception the instruction raises only sets ES, and nothing waits after
+     * it in the host's trampoline; precision and rounding control random, sticky flags, condition codes, TOP and tags random, the registers 80-bit
      * edge values), random GPRs, RFLAGS and data buffer, the memory operand an edge value of its
      * format; ST(i) operands cycle through 0-7. FXSAVE/FXRSTOR get 16-byte aligned areas on the
      * host and misaligned ones as #GP fault cases; FXRSTOR/FRSTOR/FLDENV areas hold a valid MXCSR
@@ -362,7 +364,10 @@ public final class CaseGenerator {
             if (rnd.nextInt(4) == 0) {
                 in.fcw = (in.fcw & ~0xF00) | 0x300; // the Linux default precision, round to nearest
             }
-            in.fsw = rnd.nextInt(2) == 0 ? 0 : rnd.nextInt(0x80) & 0x7F;
+            if (rnd.nextInt(4) == 0) {
+                in.fcw &= ~(1 << rnd.nextInt(6)) & ~(rnd.nextBoolean() ? 0 : rnd.nextInt(0x40)); // some exceptions unmasked
+            }
+            in.fsw = rnd.nextInt(2) == 0 ? 0 : rnd.nextInt(0x80) & 0x7F & ~(~in.fcw & 0x3F); // none pending unmasked
             in.fsw |= rnd.nextInt(16) == 0 ? 0 : (rnd.nextInt(0x10000) & 0x4700);
             int top = rnd.nextInt(8);
             in.fsw |= top << 11;

@@ -107,8 +107,53 @@ public final class Float80 {
             c.set(sign, 0);
             return;
         }
-        int emin = fmt[1], emax = fmt[2], fmtPrec = fmt[0];
+        int emin = fmt[1], emax = fmt[2];
         int n = mag.bitLength();
+        int unmaskedOU = (OE | UE) & ~c.cw;
+        if (unmaskedOU != 0) {
+            // unmasked overflow / underflow (SDM Vol. 1 §4.9.1.4-5, §8.5.4-5): the result rounded to
+            // the precision with an unbounded exponent, delivered with the exponent biased by
+            // -/+ 0x6000 to a register; a memory destination gets nothing (the caller stores nothing)
+            int shift = n - prec;
+            BigInteger k = mag;
+            boolean inexact = sticky, up = false;
+            if (shift > 0) {
+                k = mag.shiftRight(shift);
+                BigInteger rem = mag.subtract(k.shiftLeft(shift));
+                int cmpHalf = rem.compareTo(BigInteger.ONE.shiftLeft(shift - 1));
+                inexact = rem.signum() != 0 || sticky;
+                boolean half = cmpHalf == 0 && !sticky, above = cmpHalf > 0 || (cmpHalf == 0 && sticky);
+                up = inexact && roundUp(c.rc(), neg, above, half, cmpHalf < 0, k.testBit(0));
+                if (up) k = k.add(BigInteger.ONE);
+            } else {
+                shift = 0;
+            }
+            int lead = k.bitLength() - 1 + shift + e;
+            int bias = lead > emax && (unmaskedOU & OE) != 0 ? -0x6000 : lead < emin && (unmaskedOU & UE) != 0 ? 0x6000 : 0;
+            int biased = lead + 16383 + bias;
+            if (bias != 0 && fmt == EXT && (biased < 1 || biased > 0x7FFE)) {
+                // out of range even with the bias (FSCALE): a zero or an infinity, whatever the rounding (this host)
+                if (bias > 0) {
+                    c.flags |= UE | PE;
+                    c.set(sign, 0);
+                } else {
+                    c.flags |= OE | PE | C1;
+                    c.set(sign | 0x7FFF, INT_BIT);
+                }
+                return;
+            }
+            if (bias != 0) {
+                c.flags |= bias < 0 ? OE : UE;
+                if (fmt != EXT) {
+                    c.set(sign, 0);
+                    return;
+                }
+                if (inexact) c.flags |= up ? PE | C1 : PE;
+                int kn = k.bitLength();
+                c.set(sign | (lead + 16383 + bias), k.shiftLeft(64 - kn).longValue());
+                return;
+            }
+        }
         int ex = n - 1 + e; // exponent of the leading bit
         int q = ex - prec + 1; // quantum exponent
         int denormQ = emin - prec + 1; // precision control also limits denormal results (quantum 2^(emin - p + 1))
@@ -589,6 +634,12 @@ public final class Float80 {
 
     private static void finishRem(Ctx c, boolean neg, BigInteger r, int e) {
         if (r.signum() == 0) { c.set(neg ? 0x8000 : 0, 0); return; }
+        int lead = r.bitLength() - 1 + e;
+        if (lead < -16382 && (c.cw & UE) == 0) { // a tiny remainder with UE unmasked: delivered biased by 0x6000
+            c.flags |= UE;
+            c.set((neg ? 0x8000 : 0) | (lead + 16383 + 0x6000), r.shiftLeft(64 - r.bitLength()).longValue());
+            return;
+        }
         // exact: the remainder fits the extended format (denormal results keep UE semantics)
         encode(c, neg ? 0x8000 : 0, r, e); // exact: a denormal remainder raises no (masked) UE
     }

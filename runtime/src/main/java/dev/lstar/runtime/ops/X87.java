@@ -23,13 +23,13 @@ import dev.lstar.runtime.interp.Operands;
  *   <li>reading an empty register is a stack underflow: IE and SF set, C1 = 0, and with IE masked
  *       the indefinite is the operand's value (the result is the indefinite); pushing onto a
  *       non-empty register is a stack overflow: IE, SF, C1 = 1, the indefinite is pushed;</li>
- *   <li>an exception whose mask bit is clear sets ES and B; an unmasked IE, DE or ZE leaves the
- *       destination and the stack unchanged (SDM Vol. 1 §8.6; checked on the host for IE and ZE of
- *       FDIVP); lstar then raises #MF at the next waiting instruction. The other unmasked
- *       responses are not modelled yet and differ from this host (AMD Zen 5): unmasked OE/UE
- *       deliver the result with the exponent biased by 0x6000, compares write C3 C2 C0 anyway
- *       (111 for IE, 000 for DE), FLD of a denormal with DE unmasked still loads; the conformance
- *       family therefore runs with every exception masked;</li>
+ *   <li>an exception whose mask bit is clear sets ES and B, and lstar raises #MF at the next
+ *       waiting instruction. The unmasked responses, as this host (AMD Zen 5) gives them and the
+ *       conformance family checks: IE, DE or ZE leave the destination and the stack unchanged (an
+ *       unmasked DE stops the operation before any other flag), except that FLD still loads a
+ *       denormal; OE/UE deliver the result rounded with an unbounded exponent and then biased by
+ *       -/+ 0x6000 to a register (UE even when exact), and store nothing to memory (no pop);
+ *       compares write their condition codes or ZF PF CF anyway (no pop); FPREM clears C1 and C2;</li>
  *   <li>faults change nothing: memory operands are read, and memory destinations written, before
  *       the status word or the stack change.</li>
  * </ul>
@@ -89,6 +89,7 @@ public final class X87 {
 
     /** As {@link #commit(Cpu, Ctx)}; with {@code keepC1} C1 is left alone unless a stack fault sets or clears it. */
     static boolean commit(Cpu c, Ctx x, boolean keepC1) {
+        if ((x.flags & DE & ~c.fcw) != 0) x.flags &= IE | DE | ZE | SF; // an unmasked DE: the operation is not performed
         c.fsw |= x.flags & 0x7F;
         if (!keepC1 || (x.flags & SF) != 0) c.fsw = (c.fsw & ~FSW_C1) | (x.flags & C1);
         int unmasked = x.flags & 0x3F & ~c.fcw;
@@ -118,7 +119,7 @@ public final class X87 {
             se = IND_SE;
             m = IND_M;
         }
-        if (!commit(c, x)) return;
+        if (!commit(c, x) && (x.flags & (IE | ZE) & ~c.fcw) != 0) return; // FLD loads a denormal even with DE unmasked
         setTop(c, top(c) - 1);
         setSt(c, 0, se, m);
     }
@@ -222,7 +223,8 @@ public final class X87 {
         } else if ((x.flags & IE & ~c.fcw) == 0) {
             setSt(c, i.reg[0], se, m);
         }
-        if (commit(c, x) && pop) pop(c);
+        boolean stored = (x.flags & (IE | DE | OE | UE) & ~c.fcw) == 0;
+        if (commit(c, x) && stored && pop) pop(c);
         note(c, i);
     }
 
@@ -340,12 +342,11 @@ public final class X87 {
         if (ok) cc = prem(x, x.se, x.m, b.se, b.m, ieee);
         else { x.se = IND_SE; x.m = IND_M; }
         x.flags = (x.flags & ~C1);
-        if (commit(c, x)) {
-            setSt(c, 0, x.se, x.m);
-            // a reduction sets C2 (incomplete) and C0 C3 C1 (quotient bits); NaN, invalid and
-            // stack-fault results clear C1 and C2 and keep C0 and C3
-            c.fsw = cc < 0 ? c.fsw & ~(FSW_C1 | FSW_C2) : (c.fsw & ~CC) | cc;
-        }
+        boolean done = commit(c, x);
+        if (done) setSt(c, 0, x.se, x.m);
+        if (done && cc >= 0) c.fsw = (c.fsw & ~CC) | cc; // a reduction: C2 (incomplete), C0 C3 C1 (quotient bits)
+        // NaN, invalid, stack-fault and unmasked-exception results clear C1 and C2, keep C0 and C3
+        else c.fsw &= ~(FSW_C1 | FSW_C2);
         note(c, i);
     }
 
@@ -371,11 +372,10 @@ public final class X87 {
         x.denormalSource = b.denormalSource;
         int r = ok ? compare(x, a.se, a.m, b.se, b.m, !unordered) : 3;
         x.flags &= ~C1;
-        if (commit(c, x)) {
-            int cc = switch (r) { case 0 -> 0; case 1 -> FSW_C0; case 2 -> FSW_C3; default -> FSW_C0 | FSW_C2 | FSW_C3; };
-            c.fsw = (c.fsw & ~CC) | cc;
-            for (int k = 0; k < pops; k++) pop(c);
-        }
+        boolean done = commit(c, x);
+        int cc = switch (r) { case 0 -> 0; case 1 -> FSW_C0; case 2 -> FSW_C3; default -> FSW_C0 | FSW_C2 | FSW_C3; };
+        c.fsw = (c.fsw & ~CC) | cc; // written even when an unmasked exception stops the instruction (this host)
+        if (done) for (int k = 0; k < pops; k++) pop(c);
         note(c, i);
     }
 
@@ -388,11 +388,11 @@ public final class X87 {
         x.flags = a.flags | b.flags;
         int r = ok ? compare(x, a.se, a.m, b.se, b.m, !unordered) : 3;
         x.flags &= ~C1;
-        if (commit(c, x, true)) {
-            long f = switch (r) { case 0 -> 0; case 1 -> Flags.CF; case 2 -> Flags.ZF; default -> Flags.ZF | Flags.PF | Flags.CF; };
-            c.setRflags((c.getRflags() & ~(long) (Flags.CF | Flags.PF | Flags.AF | Flags.ZF | Flags.SF | Flags.OF)) | f);
-            if (pop) pop(c);
-        }
+        boolean done = commit(c, x, true);
+        // the flags are written even when an unmasked exception stops the instruction (no pop then)
+        long f = switch (r) { case 0 -> 0; case 1 -> Flags.CF; case 2 -> Flags.ZF; default -> Flags.ZF | Flags.PF | Flags.CF; };
+        c.setRflags((c.getRflags() & ~(long) (Flags.CF | Flags.PF | Flags.AF | Flags.ZF | Flags.SF | Flags.OF)) | f);
+        if (done && pop) pop(c);
         note(c, i);
     }
 
