@@ -441,7 +441,7 @@ public final class Float80 {
         long expAll = ((1L << ebits) - 1) << fbits;
         if (unsupported(se, m)) {
             c.flags |= IE;
-            return signBitOf(true, ebits, fbits) | expAll | (1L << (fbits - 1));
+            return (1L << (ebits + fbits)) | expAll | (1L << (fbits - 1)); // the format's indefinite
         }
         if (isNaN(se, m)) {
             if (isSNaN(se, m)) c.flags |= IE;
@@ -455,7 +455,6 @@ public final class Float80 {
         c.flags |= r.flags;
         if (isInf(r.se, r.m)) return signBit | expAll;
         if (isZero(r.se, r.m)) return signBit;
-        int e = scale(r.se) + 63 + (exp(r.se) == 0 ? 0 : 0);
         // value = r.m * 2^scale; in the format: normal if exponent >= 1 - bias
         int lead = 63 - Long.numberOfLeadingZeros(r.m) + scale(r.se);
         if (lead >= 1 - bias) {
@@ -466,10 +465,6 @@ public final class Float80 {
         int sh = scale(r.se) - (1 - bias - fbits);
         long f = sh >= 0 ? r.m << sh : r.m >>> -sh;
         return signBit | f;
-    }
-
-    private static long signBitOf(boolean neg, int ebits, int fbits) {
-        return neg ? 1L << (ebits + fbits) : 0;
     }
 
     /** FILD: exact. */
@@ -659,7 +654,7 @@ public final class Float80 {
                     case 4 -> 0x9A209A84FBCFF798L; default -> 0xB17217F7D1CF79ABL;
                 };
                 int rc = c.rc();
-                // round to nearest: the true value is below the halfway point for these constants except where noted
+                // rounded by RC from the exact constant (none is exactly representable)
                 boolean up = switch (rc) {
                     case RC_NEAREST -> nearestUp(which);
                     case RC_UP -> true;
@@ -671,8 +666,8 @@ public final class Float80 {
     }
 
     private static boolean nearestUp(int which) {
-        // pi: ...C234 C4C6 -> next bits 11 (0xC4 = 1100 0100): round up; log2(e): ...F0BB F8 -> up;
-        // log10(2): ...F798 FC -> up; ln(2): ...79AB C9 -> up; log2(10): ...8AFE 1B -> no
+        // the fraction of an ulp below each truncated significand: log2(10) 0.29, log2(e) 0.74,
+        // pi 0.77, log10(2) 0.56, ln(2) 0.79 (computed to 80 digits): only log2(10) rounds down
         return which != 1;
     }
 }
