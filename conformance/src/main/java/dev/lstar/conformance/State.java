@@ -33,6 +33,15 @@ public final class State {
     public final long[] xmm = new long[32];
     /** MXCSR (reset value 0x1F80); must hold no reserved bit when a state is run on the host. */
     public int mxcsr = 0x1F80;
+    /** x87 control word (0x037F after FNINIT). */
+    public int fcw = 0x037F;
+    /** x87 status word (TOP in bits 13:11); ES and B must be clear when a state runs on the host. */
+    public int fsw;
+    /** Abridged tag word as FXSAVE stores it: bit n = physical register n is not empty. */
+    public int ftw;
+    /** ST(0)..ST(7) in stack order as FXSAVE stores them: 64-bit significand and sign/exponent. */
+    public final long[] stm = new long[8];
+    public final int[] ste = new int[8];
     /** Contents of the data buffer. */
     public final byte[] memory = new byte[MEMORY_SIZE];
     /** Virtual address of {@code memory[0]}. */
@@ -52,6 +61,11 @@ public final class State {
         s.rflags = rflags;
         System.arraycopy(xmm, 0, s.xmm, 0, 32);
         s.mxcsr = mxcsr;
+        s.fcw = fcw;
+        s.fsw = fsw;
+        s.ftw = ftw;
+        System.arraycopy(stm, 0, s.stm, 0, 8);
+        System.arraycopy(ste, 0, s.ste, 0, 8);
         System.arraycopy(memory, 0, s.memory, 0, MEMORY_SIZE);
         return s;
     }
@@ -64,7 +78,8 @@ public final class State {
     @Override
     public boolean equals(Object o) {
         return o instanceof State s && s.memBase == memBase && s.rflags == rflags
-                && Arrays.equals(s.gpr, gpr) && Arrays.equals(s.xmm, xmm) && s.mxcsr == mxcsr && Arrays.equals(s.memory, memory);
+                && Arrays.equals(s.gpr, gpr) && Arrays.equals(s.xmm, xmm) && s.mxcsr == mxcsr && Arrays.equals(s.memory, memory)
+                && s.fcw == fcw && s.fsw == fsw && s.ftw == ftw && Arrays.equals(s.stm, stm) && Arrays.equals(s.ste, ste);
     }
 
     @Override
@@ -85,6 +100,11 @@ public final class State {
             }
         }
         if (b.charAt(b.length() - 1) != '\n') b.append('\n');
+        if (fcw != 0x037F || fsw != 0 || ftw != 0) {
+            b.append(String.format("fcw=%04x fsw=%04x ftw=%02x", fcw, fsw, ftw));
+            for (int i = 0; i < 8; i++) b.append(String.format(" st%d=%04x_%016x", i, ste[i], stm[i]));
+            b.append('\n');
+        }
         b.append(String.format("mxcsr=%08x  rflags=%016x %s  mem@%x", mxcsr, rflags, flagString(rflags), memBase));
         return b.toString();
     }

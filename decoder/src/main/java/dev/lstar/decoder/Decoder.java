@@ -216,6 +216,7 @@ public final class Decoder {
                     out.kind[n] = OP_CREG; out.reg[n] = cr; out.size[n] = 8; n++;
                 }
                 case T_FIXSREG -> { out.kind[n] = OP_SREG; out.reg[n] = extra(c); out.size[n] = 2; n++; }
+                case T_ST -> { out.kind[n] = OP_ST; out.reg[n] = extra(c) == 0 ? 0 : rm; out.size[n] = 10; n++; }
                 case T_O -> {
                     int as = out.addrSize;
                     out.disp = readLE(src, out, as);
@@ -244,7 +245,7 @@ public final class Decoder {
             }
         }
         out.nOperands = n;
-        if (opSize == 0) opSize = (n > 0 && out.kind[0] != OP_IMM && out.kind[0] != OP_REL && out.kind[0] != OP_XMM)
+        if (opSize == 0) opSize = (n > 0 && out.kind[0] != OP_IMM && out.kind[0] != OP_REL && out.kind[0] != OP_XMM && out.kind[0] != OP_ST)
                 ? out.size[0] : n > 1 && out.kind[1] == OP_REG ? out.size[1] : v; // MOVD xmm, r32/r64: the GPR's size
         if (opSize > 8 || opSize == 0) opSize = v; // memory blobs (LGDT, CMPXCHG16B, LEA) keep the v size
         out.opSize = opSize;
@@ -310,6 +311,9 @@ public final class Decoder {
             case S_Y -> w ? 8 : 4;
             case S_Z -> v == 2 ? 2 : 4;
             case S_VW -> memory ? 2 : v;
+            case S_ENV -> v == 2 ? 14 : 28;
+            case S_FSAVE -> v == 2 ? 94 : 108;
+            case S_FX -> 512;
             default -> sc;
         };
     }

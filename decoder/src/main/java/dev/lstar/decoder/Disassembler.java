@@ -139,6 +139,7 @@ public final class Disassembler {
                     case OP_SREG -> ops.append('%').append(SREG[insn.reg[i]]);
                     case OP_CREG -> ops.append("%cr").append(insn.reg[i]);
                     case OP_XMM -> ops.append("%xmm").append(insn.reg[i]);
+                    case OP_ST -> ops.append(extra(codes[i]) == 0 ? "%st" : "%st(" + insn.reg[i] + ")");
                     case OP_MEM -> {
                         if (indirectBranch) ops.append('*');
                         if (segOnOperand) ops.append('%').append(SREG[insn.segment]).append(':');
@@ -222,7 +223,7 @@ public final class Disassembler {
         if ((row.attributes & A_F64) != 0) return false;
         for (int c : row.operandCodes) {
             int s = sizeCode(c);
-            if (s == S_V || s == S_Z || (s == S_VW && (insn.modrm >>> 6) == 3)) return true;
+            if (s == S_V || s == S_Z || (s == S_VW && (insn.modrm >>> 6) == 3) || s == S_ENV || s == S_FSAVE) return true;
         }
         return false;
     }

@@ -65,6 +65,8 @@ public final class Instruction {
     public static final int OP_CREG = 6;
     /** XMM register (SSE); number 0..15 in reg[i]; size[i] is the form's width (16, or 8/4 for a scalar/low-half form). Not a GPR. */
     public static final int OP_XMM = 7;
+    /** x87 register ST(i); the stack index 0..7 in reg[i], size 10. Not a GPR. */
+    public static final int OP_ST = 8;
 
     public static final int REG_AH = 16, REG_CH = 17, REG_DH = 18, REG_BH = 19;
     /** Base register value meaning RIP-relative addressing ({@link #disp} then holds the absolute address). */

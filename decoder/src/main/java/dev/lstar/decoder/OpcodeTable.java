@@ -39,6 +39,14 @@ import java.util.List;
  * in ModRM.rm (plus REX.B) or memory, {@code U} an XMM register in ModRM.rm only; their size letter
  * is {@code x} (128 bits), {@code q} or {@code d} (the memory width of a scalar/low-half form;
  * a register is always the whole XMM register). Size {@code x} also exists for {@code M} (MOVNTDQ).
+ * x87 operands: {@code ST0} the stack top ST(0) (printed {@code %st}), {@code STi} the register
+ * ST(i) selected by ModRM.rm (printed {@code %st(i)}); both decode to {@code OP_ST} operands whose
+ * number is the stack index, never GPRs. x87 memory formats use the M sizes {@code d} (m32fp or
+ * m32int), {@code q} (m64fp or m64int), {@code t} (m80fp), {@code w} (m16int, the control and
+ * status words), and the blobs {@code Me} (FLDENV/FNSTENV: 28 bytes, 14 with a 66 prefix),
+ * {@code Ms} (FNSAVE/FRSTOR: 108 bytes, 94 with 66), {@code Mf} (FXSAVE/FXRSTOR: 512 bytes);
+ * real vs integer is the mnemonic's (FI* and FILD/FIST/FISTP take integers). {@code AX} is the
+ * fixed register operand of FNSTSW AX.
  *
  * <h2>Operand access</h2>
  * An explicit operand form may carry an access suffix: {@code :r} read, {@code :w} written,
@@ -174,8 +182,11 @@ public final class OpcodeTable {
 
     // --- compiled operand codes: type | size << 8 | extra << 16 ---
     static final int T_E = 1, T_G = 2, T_M = 3, T_R = 4, T_I = 5, T_J = 6, T_Z = 7, T_FIXREG = 8,
-            T_ONE = 9, T_S = 10, T_C = 11, T_SIZE = 12, T_FIXSREG = 13, T_O = 14, T_V = 15, T_W = 16, T_U = 17;
+            T_ONE = 9, T_S = 10, T_C = 11, T_SIZE = 12, T_FIXSREG = 13, T_O = 14, T_V = 15, T_W = 16, T_U = 17,
+            T_ST = 18;
     static final int S_V = 0x20, S_Z = 0x21, S_Y = 0x22, S_VW = 0x23;
+    /** x87 memory blobs: FLDENV/FNSTENV 28 bytes (14 with 66), FNSAVE/FRSTOR 108 (94), FXSAVE/FXRSTOR 512. */
+    static final int S_ENV = 0x24, S_FSAVE = 0x25, S_FX = 0x26;
     /** Immediate extension kinds in the extra field. */
     static final int X_ZERO = 0, X_SIGN = 1;
 
@@ -718,6 +729,105 @@ public final class OpcodeTable {
         row("66 0F 14 /r", UNPCKLPD, "Vx,Wx", AL16, 0, 0, 0);
         row("NP 0F 15 /r", UNPCKHPS, "Vx,Wx", AL16, 0, 0, 0);
         row("66 0F 15 /r", UNPCKHPD, "Vx,Wx", AL16, 0, 0, 0);
+        // ---- x87 FPU (SDM Vol. 2 each; opcode map Table A-7..A-22 "escape opcodes"): ModRM.reg
+        // extends the opcode; with mod = 3 the r/m field selects ST(i). Memory forms carry the
+        // AT&T name objdump prints (the size suffix: s/l/t for m32/m64/m80 real, s/l/ll for
+        // m16/m32/m64 integer). In the DC and DE register forms objdump (AT&T SysV convention)
+        // swaps FSUB/FSUBR and FDIV/FDIVR names: the mnemonic is Intel's, attName objdump's.
+        // FISTTP (SSE3, not advertised by lstar's CPUID) and the transcendentals stay INVALID.
+        Mnemonic[] x87m = {FADD, FMUL, FCOM, FCOMP, FSUB, FSUBR, FDIV, FDIVR};
+        Mnemonic[] x87i = {FIADD, FIMUL, FICOM, FICOMP, FISUB, FISUBR, FIDIV, FIDIVR};
+        for (int k = 0; k < 8; k++) {
+            String n = x87m[k].name().toLowerCase(), ni = x87i[k].name().toLowerCase();
+            row("D8 /" + k + " mem", x87m[k], "Md:r", 0, 0, 0, 0, n + "s");
+            row("DC /" + k + " mem", x87m[k], "Mq:r", 0, 0, 0, 0, n + "l");
+            row("DA /" + k + " mem", x87i[k], "Md:r", 0, 0, 0, 0, ni + "l");
+            row("DE /" + k + " mem", x87i[k], "Mw:r", 0, 0, 0, 0, ni + "s");
+            if (k == 2 || k == 3) row("D8 /" + k + " reg", x87m[k], "STi:r", 0, 0, 0, 0);
+            else row("D8 /" + k + " reg", x87m[k], "ST0,STi:r", 0, 0, 0, 0);
+        }
+        row("DC /0 reg", FADD, "STi,ST0:r", 0, 0, 0, 0);
+        row("DC /1 reg", FMUL, "STi,ST0:r", 0, 0, 0, 0);
+        row("DC /4 reg", FSUBR, "STi,ST0:r", 0, 0, 0, 0, "fsub");
+        row("DC /5 reg", FSUB, "STi,ST0:r", 0, 0, 0, 0, "fsubr");
+        row("DC /6 reg", FDIVR, "STi,ST0:r", 0, 0, 0, 0, "fdiv");
+        row("DC /7 reg", FDIV, "STi,ST0:r", 0, 0, 0, 0, "fdivr");
+        row("DE /0 reg", FADDP, "STi,ST0:r", 0, 0, 0, 0);
+        row("DE /1 reg", FMULP, "STi,ST0:r", 0, 0, 0, 0);
+        row("DE D9", FCOMPP, "", 0, 0, 0, 0);
+        row("DE /4 reg", FSUBRP, "STi,ST0:r", 0, 0, 0, 0, "fsubp");
+        row("DE /5 reg", FSUBP, "STi,ST0:r", 0, 0, 0, 0, "fsubrp");
+        row("DE /6 reg", FDIVRP, "STi,ST0:r", 0, 0, 0, 0, "fdivp");
+        row("DE /7 reg", FDIVP, "STi,ST0:r", 0, 0, 0, 0, "fdivrp");
+        // loads, stores, constants, control (D9)
+        row("D9 /0 mem", FLD, "Md:r", 0, 0, 0, 0, "flds");
+        row("D9 /0 reg", FLD, "STi:r", 0, 0, 0, 0);
+        row("D9 /1 reg", FXCH, "STi", 0, 0, 0, 0);
+        row("D9 /2 mem", FST, "Md:w", 0, 0, 0, 0, "fsts");
+        row("D9 D0", FNOP, "", 0, 0, 0, 0);
+        row("D9 /3 mem", FSTP, "Md:w", 0, 0, 0, 0, "fstps");
+        row("D9 /4 mem o16", FLDENV, "Me:r", 0, 0, 0, 0, "fldenvs");
+        row("D9 /4 mem", FLDENV, "Me:r", 0, 0, 0, 0);
+        row("D9 /5 mem", FLDCW, "Mw:r", 0, 0, 0, 0);
+        row("D9 /6 mem o16", FNSTENV, "Me:w", 0, 0, 0, 0, "fnstenvs");
+        row("D9 /6 mem", FNSTENV, "Me:w", 0, 0, 0, 0);
+        row("D9 /7 mem", FNSTCW, "Mw:w", 0, 0, 0, 0);
+        row("D9 E0", FCHS, "", 0, 0, 0, 0);
+        row("D9 E1", FABS, "", 0, 0, 0, 0);
+        row("D9 E4", FTST, "", 0, 0, 0, 0);
+        row("D9 E5", FXAM, "", 0, 0, 0, 0);
+        Mnemonic[] consts = {FLD1, FLDL2T, FLDL2E, FLDPI, FLDLG2, FLDLN2, FLDZ};
+        for (int k = 0; k < consts.length; k++) row("D9 " + hex(0xE8 + k), consts[k], "", 0, 0, 0, 0);
+        row("D9 F4", FXTRACT, "", 0, 0, 0, 0);
+        row("D9 F5", FPREM1, "", 0, 0, 0, 0);
+        row("D9 F6", FDECSTP, "", 0, 0, 0, 0);
+        row("D9 F7", FINCSTP, "", 0, 0, 0, 0);
+        row("D9 F8", FPREM, "", 0, 0, 0, 0);
+        row("D9 FA", FSQRT, "", 0, 0, 0, 0);
+        row("D9 FC", FRNDINT, "", 0, 0, 0, 0);
+        row("D9 FD", FSCALE, "", 0, 0, 0, 0);
+        // FCMOVcc (DA/DB reg /0../3): flags as CMOVB/E/BE/P and their negations
+        Mnemonic[] fcmov = {FCMOVB, FCMOVE, FCMOVBE, FCMOVU, FCMOVNB, FCMOVNE, FCMOVNBE, FCMOVNU};
+        int[] fcmovFlags = {CF, ZF, CF | ZF, PF};
+        for (int k = 0; k < 8; k++) row((k < 4 ? "DA /" : "DB /") + (k & 3) + " reg", fcmov[k], "ST0,STi:r", 0, fcmovFlags[k & 3], 0, 0);
+        row("DA E9", FUCOMPP, "", 0, 0, 0, 0);
+        row("DB /0 mem", FILD, "Md:r", 0, 0, 0, 0, "fildl");
+        row("DB /2 mem", FIST, "Md:w", 0, 0, 0, 0, "fistl");
+        row("DB /3 mem", FISTP, "Md:w", 0, 0, 0, 0, "fistpl");
+        row("DB /5 mem", FLD, "Mt:r", 0, 0, 0, 0, "fldt");
+        row("DB /7 mem", FSTP, "Mt:w", 0, 0, 0, 0, "fstpt");
+        row("DB E2", FNCLEX, "", 0, 0, 0, 0);
+        row("DB E3", FNINIT, "", 0, 0, 0, 0);
+        row("DB /5 reg", FUCOMI, "ST0:r,STi:r", 0, 0, OSZAPC, 0);
+        row("DB /6 reg", FCOMI, "ST0:r,STi:r", 0, 0, OSZAPC, 0);
+        row("DD /0 mem", FLD, "Mq:r", 0, 0, 0, 0, "fldl");
+        row("DD /2 mem", FST, "Mq:w", 0, 0, 0, 0, "fstl");
+        row("DD /3 mem", FSTP, "Mq:w", 0, 0, 0, 0, "fstpl");
+        row("DD /4 mem o16", FRSTOR, "Ms:r", 0, 0, 0, 0, "frstors");
+        row("DD /4 mem", FRSTOR, "Ms:r", 0, 0, 0, 0);
+        row("DD /6 mem o16", FNSAVE, "Ms:w", 0, 0, 0, 0, "fnsaves");
+        row("DD /6 mem", FNSAVE, "Ms:w", 0, 0, 0, 0);
+        row("DD /7 mem", FNSTSW, "Mw:w", 0, 0, 0, 0);
+        row("DD /0 reg", FFREE, "STi:w", 0, 0, 0, 0);
+        row("DD /2 reg", FST, "STi:w", 0, 0, 0, 0);
+        row("DD /3 reg", FSTP, "STi:w", 0, 0, 0, 0);
+        row("DD /4 reg", FUCOM, "STi:r", 0, 0, 0, 0);
+        row("DD /5 reg", FUCOMP, "STi:r", 0, 0, 0, 0);
+        row("DF /0 mem", FILD, "Mw:r", 0, 0, 0, 0, "filds");
+        row("DF /2 mem", FIST, "Mw:w", 0, 0, 0, 0, "fists");
+        row("DF /3 mem", FISTP, "Mw:w", 0, 0, 0, 0, "fistps");
+        row("DF /5 mem", FILD, "Mq:r", 0, 0, 0, 0, "fildll");
+        row("DF /7 mem", FISTP, "Mq:w", 0, 0, 0, 0, "fistpll");
+        row("DF E0", FNSTSW, "AX:w", 0, 0, 0, 0);
+        row("DF /0 reg", FFREEP, "STi:w", 0, 0, 0, 0); // AMD and Intel execute it: FFREE, then pop
+        row("DF /5 reg", FUCOMIP, "ST0:r,STi:r", 0, 0, OSZAPC, 0);
+        row("DF /6 reg", FCOMIP, "ST0:r,STi:r", 0, 0, OSZAPC, 0);
+        row("9B", FWAIT, "", 0, 0, 0, 0);
+        // FXSAVE/FXRSTOR: 512 bytes, 16-byte aligned (#GP(0)); REX.W: the 64-bit FIP/FDP layout
+        row("NP 0F AE /0 mem o64", FXSAVE, "Mf:w", 0, 0, 0, 0, "fxsave64");
+        row("NP 0F AE /0 mem", FXSAVE, "Mf:w", 0, 0, 0, 0);
+        row("NP 0F AE /1 mem o64", FXRSTOR, "Mf:r", 0, 0, 0, 0, "fxrstor64");
+        row("NP 0F AE /1 mem", FXRSTOR, "Mf:r", 0, 0, 0, 0);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -964,6 +1074,12 @@ public final class OpcodeTable {
             case "Jz": return T_J | 4 << 8;
             case "M": return T_M;
             case "Evw": return T_E | S_VW << 8;
+            case "AX": return T_FIXREG | 2 << 8;
+            case "ST0": return T_ST | 10 << 8;
+            case "STi": return T_ST | 10 << 8 | 1 << 16;
+            case "Me": return T_M | S_ENV << 8;
+            case "Ms": return T_M | S_FSAVE << 8;
+            case "Mf": return T_M | S_FX << 8;
             default: break;
         }
         int ty = switch (f.charAt(0)) {

@@ -196,6 +196,16 @@ class AccessTest {
             case ADDPS, ADDPD, ADDSS, ADDSD, SUBPS, SUBPD, SUBSS, SUBSD, MULPS, MULPD, MULSS, MULSD, DIVPS, DIVPD, DIVSS,
                  DIVSD, SQRTSS, SQRTSD, MINPS, MINPD, MINSS, MINSD, MAXPS, MAXPD, MAXSS, MAXSD, CMPPS, CMPPD, CMPSS, CMPSD,
                  CVTSI2SS, CVTSI2SD, CVTSS2SD, CVTSD2SS, UNPCKLPS, UNPCKHPS, UNPCKLPD, UNPCKHPD, RCPSS, RSQRTSS -> e.rw(0).rest(1);
+            // x87: ST registers are not GPRs; a memory operand is read by loads, arithmetic, compares
+            // and the control loads, written by stores and the control stores; FNSTSW AX writes AX
+            case FLD, FILD, FADD, FIADD, FSUB, FISUB, FSUBR, FISUBR, FMUL, FIMUL, FDIV, FIDIV, FDIVR, FIDIVR,
+                 FCOM, FCOMP, FICOM, FICOMP, FLDCW, FLDENV, FRSTOR, FXRSTOR -> e.r(0);
+            case FST, FSTP, FIST, FISTP, FNSTCW, FNSTENV, FNSAVE, FXSAVE -> e.w(0);
+            case FNSTSW -> { if (i.kind[0] == OP_MEM) e.w(0); else e.wr(2, RAX); }
+            case FLD1, FLDL2T, FLDL2E, FLDPI, FLDLG2, FLDLN2, FLDZ, FXCH, FADDP, FSUBP, FSUBRP, FMULP, FDIVP, FDIVRP,
+                 FCHS, FABS, FSQRT, FRNDINT, FSCALE, FXTRACT, FPREM, FPREM1, FCOMPP, FUCOM, FUCOMP, FUCOMPP,
+                 FCOMI, FCOMIP, FUCOMI, FUCOMIP, FTST, FXAM, FCMOVB, FCMOVE, FCMOVBE, FCMOVU, FCMOVNB, FCMOVNE,
+                 FCMOVNBE, FCMOVNU, FNCLEX, FNINIT, FWAIT, FFREE, FFREEP, FINCSTP, FDECSTP, FNOP -> { }
             default -> fail("no expectation for " + i.mnemonic);
         }
         switch (i.mnemonic) {

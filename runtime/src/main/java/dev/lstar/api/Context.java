@@ -6,7 +6,7 @@ import java.util.Arrays;
 
 /**
  * An immutable copy of the whole architectural CPU state (Unicorn's {@code uc_context}): general
- * registers, XMM0-15 and MXCSR, RIP, RFLAGS, segment registers with their hidden caches, CPL, control registers,
+ * registers, XMM0-15 and MXCSR, the x87 registers and control/status/tag words, RIP, RFLAGS, segment registers with their hidden caches, CPL, control registers,
  * EFER, the SYSCALL/SYSENTER MSRs, GDTR/IDTR/TR/LDTR, the TSC offset and the retired-instruction
  * count (so RDTSC replays identically), and the halted flag. Memory is not included: see
  * {@link Snapshot}. Made by {@link Emulator#contextSave()}, applied by
@@ -59,12 +59,16 @@ public final class Context {
             case TR -> s.trSel; case LDTR -> s.ldtrSel;
             case CPL -> s.cpl;
             case MXCSR -> s.mxcsr & 0xFFFF_FFFFL;
+            case FCW -> s.fcw;
+            case FSW -> s.fsw & 0xFFFF;
+            case FTW -> dev.lstar.runtime.ops.X87.tagWord(s);
             default -> throw new IllegalArgumentException(reg + " is 128-bit: use get128");
         };
     }
 
     /** The saved XMM register {@code reg} as {bits 63:0, bits 127:64}. */
     public long[] get128(Reg reg) {
+        if (reg.stIndex() >= 0) return dev.lstar.runtime.ops.X87.stRead(s, reg.stIndex());
         int x = reg.xmmIndex();
         if (x < 0) throw new IllegalArgumentException(reg + " is not an XMM register");
         return new long[] {s.xmm[2 * x], s.xmm[2 * x + 1]};

@@ -1,6 +1,7 @@
 package dev.lstar.api;
 
 import dev.lstar.runtime.Cpu;
+import dev.lstar.runtime.ops.X87;
 import dev.lstar.runtime.CpuException;
 import dev.lstar.runtime.Machine;
 import dev.lstar.runtime.Vendor;
@@ -283,13 +284,17 @@ public final class Emulator implements AutoCloseable {
             case TR -> cpu.trSel; case LDTR -> cpu.ldtrSel;
             case CPL -> cpu.cpl;
             case MXCSR -> cpu.mxcsr & 0xFFFF_FFFFL;
+            case FCW -> cpu.fcw;
+            case FSW -> cpu.fsw & 0xFFFF;
+            case FTW -> X87.tagWord(cpu);
             default -> throw new IllegalArgumentException(reg + " is 128-bit: use regRead128");
         };
     }
 
-    /** An XMM register as {bits 63:0, bits 127:64}. */
+    /** An XMM register as {bits 63:0, bits 127:64}; an x87 register ST(i) as {significand, sign/exponent}. */
     public long[] regRead128(Reg reg) {
         checkOwner();
+        if (reg.stIndex() >= 0) return X87.stRead(cpu, reg.stIndex());
         int x = xmm(reg);
         return new long[] {cpu.xmm[2 * x], cpu.xmm[2 * x + 1]};
     }
@@ -297,6 +302,10 @@ public final class Emulator implements AutoCloseable {
     /** Writes an XMM register: {@code lo} = bits 63:0, {@code hi} = bits 127:64. */
     public void regWrite128(Reg reg, long lo, long hi) {
         checkOwner();
+        if (reg.stIndex() >= 0) {
+            X87.stWrite(cpu, reg.stIndex(), lo, (int) hi);
+            return;
+        }
         int x = xmm(reg);
         cpu.xmm[2 * x] = lo;
         cpu.xmm[2 * x + 1] = hi;
@@ -353,7 +362,10 @@ public final class Emulator implements AutoCloseable {
                 }
                 cpu.mxcsr = (int) value;
             }
-            default -> throw new IllegalArgumentException(reg + (reg.xmmIndex() >= 0 ? " is 128-bit: use regWrite128" : " is read-only"));
+            case FCW -> X87.loadControlWord(cpu, (int) value);
+            case FSW -> cpu.fsw = (int) (value & 0xFFFF);
+            case FTW -> X87.setTagWord(cpu, (int) value);
+            default -> throw new IllegalArgumentException(reg + (reg.xmmIndex() >= 0 || reg.stIndex() >= 0 ? " is 128-bit: use regWrite128" : " is read-only"));
         }
     }
 

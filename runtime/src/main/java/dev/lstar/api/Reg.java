@@ -29,11 +29,30 @@ public enum Reg {
      */
     XMM0, XMM1, XMM2, XMM3, XMM4, XMM5, XMM6, XMM7, XMM8, XMM9, XMM10, XMM11, XMM12, XMM13, XMM14, XMM15,
     /** SSE control/status; writing a reserved bit (31:16) is refused as LDMXCSR would (#GP). */
-    MXCSR;
+    MXCSR,
+    /**
+     * x87 control word (written as FLDCW would: reserved bits ignored), status word (TOP in bits
+     * 13:11; written as is, so an unmasked exception flag with ES makes the next waiting x87
+     * instruction raise #MF) and tag word (the full 16-bit form FNSTENV stores, 11 = empty;
+     * written as FLDENV would: any other value marks the register valid).
+     */
+    FCW, FSW, FTW,
+    /**
+     * The x87 stack registers ST(0)..ST(7) (relative to TOP), 80 bits each: read and written with
+     * {@link Emulator#regRead128} / {@link Emulator#regWrite128} (and {@link Context#get128}) as
+     * {significand bits 63:0, sign and exponent in bits 15:0}; writing one marks it valid.
+     */
+    ST0, ST1, ST2, ST3, ST4, ST5, ST6, ST7;
 
     /** RAX..R15 as numbered in the ModRM encoding (RAX 0 .. R15 15), or -1. */
     public int gprIndex() {
         return ordinal() <= R15.ordinal() ? ordinal() : -1;
+    }
+
+    /** ST0..ST7 as 0..7, or -1. */
+    public int stIndex() {
+        int k = ordinal() - ST0.ordinal();
+        return k >= 0 && k < 8 ? k : -1;
     }
 
     /** XMM0..XMM15 as 0..15, or -1. */

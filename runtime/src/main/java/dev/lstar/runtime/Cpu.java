@@ -47,6 +47,24 @@ public final class Cpu {
     /** MXCSR (SDM Vol. 1 §10.2.3); power-up / reset value 0x1F80: all exceptions masked, round to nearest. */
     public int mxcsr = MXCSR_RESET;
     public static final int MXCSR_RESET = 0x1F80;
+
+    /**
+     * x87 data registers R0..R7 by physical number (ST(i) is R((TOP + i) mod 8)): {@code fpm[n]}
+     * the 64-bit significand with its explicit integer bit, {@code fpe[n]} the sign (bit 15) and
+     * biased exponent (bits 14:0). MMX registers alias {@code fpm} (MMn = fpm[n]).
+     */
+    public final long[] fpm = new long[8];
+    public final int[] fpe = new int[8];
+    /** x87 control word; 0x037F after FNINIT (what Linux gives a process). */
+    public int fcw = FCW_INIT;
+    public static final int FCW_INIT = 0x037F;
+    /** x87 status word, TOP in bits 13:11. */
+    public int fsw;
+    /** Abridged tag word (FXSAVE's form): bit n = 1 when physical register n is not empty. */
+    public int ftw;
+    /** Last x87 opcode (11 bits), instruction and data pointers (offsets in 64-bit mode). */
+    public int fop;
+    public long fip, fdp;
     public int lzOp;
     public int lzSize;
     public long lzRes, lzA, lzB, lzAux;
@@ -161,6 +179,9 @@ public final class Cpu {
         ldtrSel = o.ldtrSel; ldtrLimit = o.ldtrLimit; ldtrAttr = o.ldtrAttr; ldtrBase = o.ldtrBase;
         tscOffset = o.tscOffset; instructions = o.instructions; halted = o.halted;
         debugTrapPending = o.debugTrapPending;
+        System.arraycopy(o.fpm, 0, fpm, 0, 8);
+        System.arraycopy(o.fpe, 0, fpe, 0, 8);
+        fcw = o.fcw; fsw = o.fsw; ftw = o.ftw; fop = o.fop; fip = o.fip; fdp = o.fdp;
     }
 
     /** Names of the entries of {@link #stateVector()}, in order. */
@@ -178,6 +199,8 @@ public final class Cpu {
                 "ldtr.limit", "ldtr.attr", "tscOffset", "instructions", "halted", "debugTrapPending"));
         for (int x = 0; x < 16; x++) n.addAll(java.util.List.of("xmm" + x + ".lo", "xmm" + x + ".hi"));
         n.add("mxcsr");
+        for (int x = 0; x < 8; x++) n.addAll(java.util.List.of("r" + x + ".m", "r" + x + ".se"));
+        n.addAll(java.util.List.of("fcw", "fsw", "ftw", "fop", "fip", "fdp"));
         STATE_NAMES = n.toArray(new String[0]);
     }
 
@@ -202,6 +225,9 @@ public final class Cpu {
         k += rest.length;
         System.arraycopy(xmm, 0, v, k, 32);
         v[k + 32] = mxcsr & 0xFFFF_FFFFL;
+        k += 33;
+        for (int x = 0; x < 8; x++) { v[k++] = fpm[x]; v[k++] = fpe[x]; }
+        v[k++] = fcw; v[k++] = fsw; v[k++] = ftw; v[k++] = fop; v[k++] = fip; v[k] = fdp;
         return v;
     }
 }

@@ -96,6 +96,17 @@ public final class Runner {
         long[] xmm = s.host() != null ? s.host().in().xmm : new long[32];
         for (int n = 0; n < 16; n++) e.regWrite128(Reg.valueOf("XMM" + n), xmm[2 * n], xmm[2 * n + 1]);
         e.regWrite(Reg.MXCSR, s.host() != null ? s.host().in().mxcsr : 0x1F80);
+        // the x87 state of a HOST stream's case (the host loads it with FXRSTOR), else FNINIT's
+        State x87 = s.host() != null ? s.host().in() : new State();
+        e.regWrite(Reg.FSW, x87.fsw);
+        int tags = 0;
+        for (int st = 0; st < 8; st++) {
+            e.regWrite128(Reg.valueOf("ST" + st), x87.stm[st], x87.ste[st]);
+            int p = (((x87.fsw >>> 11) & 7) + st) & 7;
+            if ((x87.ftw >>> p & 1) == 0) tags |= 3 << (2 * p);
+        }
+        e.regWrite(Reg.FTW, tags);
+        e.regWrite(Reg.FCW, x87.fcw);
         e.regWrite(Reg.RFLAGS, s.rflags());
         if (!engine.equals("interp")) {
             try {

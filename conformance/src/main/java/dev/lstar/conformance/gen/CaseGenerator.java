@@ -57,6 +57,9 @@ public final class CaseGenerator {
         if (f.family().equals("sse")) {
             return sseCases(f, rnd);
         }
+        if (f.family().equals("x87")) {
+            return x87Cases(f, rnd);
+        }
         List<Placement> places = placements(f);
         List<Operand> slots = new ArrayList<>();
         for (Operand o : f.operands()) {
@@ -393,6 +396,215 @@ public final class CaseGenerator {
                     ok.add(c); // decided against the host when it runs (Differential)
                 }
             } else if (fault >= 0) {
+                if (faults.size() < nFaults) {
+                    faults.add(c);
+                }
+            } else if (ok.size() < budget) {
+                ok.add(c);
+            }
+        }
+        ok.addAll(faults);
+        return ok;
+    }
+
+    // ------------------------------------------------------------------ x87
+
+
+    /** 80-bit edge values as {sign/exponent, significand}. */
+    private static final long[][] X87_EDGES = {
+        {0x0000, 0}, {0x8000, 0}, // zeros
+        {0x3FFF, 0x8000_0000_0000_0000L}, {0xBFFF, 0x8000_0000_0000_0000L}, {0x4000, 0xC000_0000_0000_0000L}, // 1, -1, 3
+        {0x3FFD, 0xAAAA_AAAA_AAAA_AAABL}, {0x3FFF, 0x8000_0080_0000_0000L}, {0x3FFF, 0x8000_0000_0000_0400L}, // 1/3, ties at 24/53 bits
+        {0x3FFF, 0x8000_0080_0000_0001L}, {0x3FFF, 0x8000_0000_0000_0C00L}, {0x3FFF, 0xFFFF_FF80_0000_0000L},
+        {0x3FFF, 0xFFFF_FFFF_FFFF_F800L}, {0x3FFF, 0xFFFF_FFFF_FFFF_FFFFL},
+        {0x0000, 1}, {0x8000, 0x7FFF_FFFF_FFFF_FFFFL}, {0x0000, 0x0000_0000_0012_3456L}, // denormals
+        {0x0000, 0x8000_0000_0000_0000L}, {0x8000, 0x8000_0000_0000_1234L}, // pseudo-denormals
+        {0x0001, 0x8000_0000_0000_0000L}, {0x8001, 0xFFFF_FFFF_FFFF_FFFFL}, // smallest normals
+        {0x7FFE, 0xFFFF_FFFF_FFFF_FFFFL}, {0xFFFE, 0xFFFF_FFFF_FFFF_FFFFL}, {0x7FFE, 0x8000_0000_0000_0000L}, // largest
+        {0x7FFF, 0x8000_0000_0000_0000L}, {0xFFFF, 0x8000_0000_0000_0000L}, // infinities
+        {0x7FFF, 0xC000_0000_0000_0000L}, {0xFFFF, 0xC000_0000_0000_0000L}, {0x7FFF, 0xC123_4567_89AB_CDEFL}, // QNaNs
+        {0x7FFF, 0x8000_0000_0000_0001L}, {0xFFFF, 0xA000_0000_0000_0000L}, // SNaNs
+        {0x7FFF, 0x4000_0000_0000_0000L}, {0x7FFF, 0}, {0x4000, 0x4000_0000_0000_0000L}, {0x3FFF, 0}, // unsupported
+        {0x401D, 0xFFFF_FFFE_0000_0000L}, {0x401E, 0x8000_0000_0000_0000L}, {0xC01E, 0x8000_0000_0000_0000L}, // around 2^31
+        {0x403E, 0x8000_0000_0000_0000L}, {0xC03E, 0x8000_0000_0000_0000L}, {0x403D, 0xFFFF_FFFF_FFFF_FFFFL}, // around 2^63
+        {0x400D, 0xFFFF_0000_0000_0000L}, {0x400E, 0x8000_8000_0000_0000L}, {0x3FFE, 0x8000_0000_0000_0000L}, // 2^15, 0.5
+        {0x3FFF, 0xC000_0000_0000_0000L}, {0x4000, 0xA000_0000_0000_0000L}, {0xBFFE, 0xC000_0000_0000_0000L}, // 1.5, 2.5, -0.75
+        {0x0001, 0x8000_0000_0000_0001L}, {0x3C00, 0x8000_0000_0000_0000L}, {0x43FF, 0xFFFF_FFFF_FFFF_F800L}, // double range edges
+        {0x3F80, 0x8000_0000_0000_0000L}, {0x407E, 0xFFFF_FF00_0000_0000L}, {0x3F6A, 0x8000_0000_0000_0000L}, // float range edges
+        {0x3BCD, 0x8000_0000_0000_0000L}, {0x3BCC, 0xC000_0000_0000_0000L},
+    };
+
+    /** An 80-bit value: an edge, an edge with a random significand tail, a value near 1, or random bits. */
+    private static long[] x87Value(SplittableRandom rnd) {
+        switch (rnd.nextInt(6)) {
+            case 0, 1 -> { return X87_EDGES[rnd.nextInt(X87_EDGES.length)].clone(); }
+            case 2 -> {
+                long[] e = X87_EDGES[rnd.nextInt(X87_EDGES.length)].clone();
+                e[1] ^= rnd.nextLong() >>> (24 + rnd.nextInt(40));
+                return e;
+            }
+            case 3 -> {
+                int ex = 0x3FFF + rnd.nextInt(-70, 70);
+                return new long[] {(rnd.nextBoolean() ? 0x8000 : 0) | ex, rnd.nextLong() | Long.MIN_VALUE};
+            }
+            case 4 -> { // significands with few bits: exact results, ties
+                int ex = 0x3FFF + rnd.nextInt(-20, 40);
+                long m = Long.MIN_VALUE | (rnd.nextLong() & 0x7FFF_FF00_0000_0000L) | (rnd.nextBoolean() ? 0x400 : 0);
+                return new long[] {(rnd.nextBoolean() ? 0x8000 : 0) | ex, m};
+            }
+            default -> {
+                long m = rnd.nextLong();
+                int se = rnd.nextInt(0x10000);
+                if (rnd.nextInt(4) != 0) m |= Long.MIN_VALUE; // mostly supported encodings
+                return new long[] {se, m};
+            }
+        }
+    }
+
+    /** A memory operand value of {@code bits} bits for a real (m32/m64/m80) or integer operand. */
+    private static long x87MemValue(SplittableRandom rnd, int bits, boolean integer) {
+        if (integer) {
+            return switch (rnd.nextInt(4)) {
+                case 0 -> Values.edges(bits)[rnd.nextInt(Values.edges(bits).length)];
+                case 1 -> rnd.nextLong(-1000, 1000);
+                default -> rnd.nextLong();
+            };
+        }
+        long[] floats32 = {0, 0x80000000L, 0x3F800000L, 0xBF800000L, 1, 0x807FFFFFL, 0x00400000L, 0x7F7FFFFFL, 0xFF7FFFFFL,
+            0x00800000L, 0x7F800000L, 0xFF800000L, 0x7FC00000L, 0xFFC00000L, 0x7F800001L, 0xFFA00000L, 0x3EAAAAABL};
+        long[] floats64 = {0, Long.MIN_VALUE, 0x3FF0000000000000L, 0xBFF0000000000000L, 1, 0x800FFFFFFFFFFFFFL,
+            0x0008000000000000L, 0x7FEFFFFFFFFFFFFFL, 0xFFEFFFFFFFFFFFFFL, 0x0010000000000000L, 0x7FF0000000000000L,
+            0xFFF0000000000000L, 0x7FF8000000000000L, 0xFFF8000000000000L, 0x7FF0000000000001L, 0xFFF4000000000000L,
+            0x3FD5555555555555L, 0x41E0000000000000L, 0xC3E0000000000000L};
+        if (rnd.nextBoolean()) {
+            long[] t = bits == 32 ? floats32 : floats64;
+            return t[rnd.nextInt(t.length)];
+        }
+        return rnd.nextLong();
+    }
+
+    /**
+     * Cases of an x87 form: a random x87 state (a quarter with some exceptions unmasked, none
+     * pending: an unmasked exception the instruction raises only sets ES, and nothing waits after
+     * it in the host's trampoline; precision and rounding control random, sticky flags, condition codes, TOP and tags random, the registers 80-bit
+     * edge values), random GPRs, RFLAGS and data buffer, the memory operand an edge value of its
+     * format; ST(i) operands cycle through 0-7. FXSAVE/FXRSTOR get 16-byte aligned areas on the
+     * host and misaligned ones as #GP fault cases; FXRSTOR/FRSTOR/FLDENV areas hold a valid MXCSR
+     * and an FCW/FSW without unmasked exceptions (the host would raise #MF later).
+     */
+    private List<Case> x87Cases(Form f, SplittableRandom rnd) {
+        dev.lstar.decoder.Mnemonic mn = f.row().mnemonic;
+        boolean fx = mn == dev.lstar.decoder.Mnemonic.FXSAVE || mn == dev.lstar.decoder.Mnemonic.FXRSTOR;
+        Operand memOp = f.mem() ? f.find(Kind.RM) : null;
+        int memBytes = memOp == null ? 0 : memOp.size() / 8;
+        boolean integer = switch (mn) {
+            case FILD, FIST, FISTP, FIADD, FISUB, FISUBR, FIMUL, FIDIV, FIDIVR, FICOM, FICOMP -> true;
+            default -> false;
+        };
+        List<Case> ok = new ArrayList<>(), faults = new ArrayList<>();
+        int nFaults = fx ? Math.max(4, budget / 8) : 0;
+        for (int k = 0; ok.size() < budget || faults.size() < nFaults; k++) {
+            if (k > budget * 6) {
+                break;
+            }
+            boolean wantFault = ok.size() >= budget;
+            if (wantFault && !fx) {
+                break;
+            }
+            State in = new State(memBase);
+            for (int r = 0; r < 16; r++) {
+                in.gpr[r] = rnd.nextInt(4) == 0 ? rnd.nextLong(1 << 16) : rnd.nextLong();
+            }
+            in.gpr[State.RSP] = 0;
+            rnd.nextBytes(in.memory);
+            for (int q = 0; q < 32; q++) {
+                in.xmm[q] = rnd.nextLong();
+            }
+            in.rflags = rnd.nextInt(128) & 0xCD5;
+            in.fcw = 0x7F | rnd.nextInt(4) << 8 | rnd.nextInt(4) << 10 | (rnd.nextInt(8) == 0 ? 0x1000 : 0);
+            if (rnd.nextInt(4) == 0) {
+                in.fcw = (in.fcw & ~0xF00) | 0x300; // the Linux default precision, round to nearest
+            }
+            if (rnd.nextInt(4) == 0) {
+                in.fcw &= ~(1 << rnd.nextInt(6)) & ~(rnd.nextBoolean() ? 0 : rnd.nextInt(0x40)); // some exceptions unmasked
+            }
+            in.fsw = rnd.nextInt(2) == 0 ? 0 : rnd.nextInt(0x80) & 0x7F & ~(~in.fcw & 0x3F); // none pending unmasked
+            in.fsw |= rnd.nextInt(16) == 0 ? 0 : (rnd.nextInt(0x10000) & 0x4700);
+            int top = rnd.nextInt(8);
+            in.fsw |= top << 11;
+            int depth = rnd.nextInt(9); // a stack of depth registers from TOP, or random tags
+            in.ftw = rnd.nextInt(4) == 0 ? rnd.nextInt(256) : ((1 << depth) - 1) << top;
+            in.ftw = (in.ftw | in.ftw >>> 8) & 0xFF;
+            for (int st = 0; st < 8; st++) {
+                long[] v = x87Value(rnd);
+                in.ste[st] = (int) v[0] & 0xFFFF;
+                in.stm[st] = v[1];
+            }
+            // ST(i), i = 0..7; "op st(i), st" with i = 0 only as the ST0,STi form (GNU as has no spelling for DC C0)
+            boolean stDest = !f.operands().isEmpty() && f.operands().get(0).kind() == Kind.STI && f.find(Kind.ST0) != null;
+            int rm = f.row().modrmRm >= 0 ? f.row().modrmRm : stDest ? 1 + k % 7 : k % 8;
+            int disp = 0;
+            int fault = -1;
+            if (f.mem()) {
+                int[] disps = {0, 8, -8, 0x70, -0x80, 3, -5, 0x40, 0x10, -0x10};
+                disp = disps[k % disps.length];
+                int span = Math.max(memBytes, 16);
+                int addr = 0x180 + rnd.nextInt(State.MEMORY_SIZE - 0x300 - span); // the base stays 0x100 inside the buffer
+                if (fx) {
+                    addr = (addr & ~15) + (wantFault ? 1 + rnd.nextInt(15) : 0);
+                    fault = wantFault ? 13 : -1;
+                }
+                int base = BASES[k % BASES.length];
+                rm = base;
+                in.gpr[base] = memBase + addr - disp;
+                if (memBytes == 10) {
+                    long[] v = x87Value(rnd);
+                    putMem(in, addr, 64, v[1]);
+                    putMem(in, addr + 8, 16, v[0]);
+                } else if (memBytes == 2 || memBytes == 4 || memBytes == 8) {
+                    putMem(in, addr, memBytes * 8, x87MemValue(rnd, memBytes * 8, integer || memBytes == 2));
+                }
+                switch (mn) {
+                    case FLDCW -> putMem(in, addr, 16, (in.fcw & ~0xF00) | (rnd.nextInt(16) << 8) | (rnd.nextBoolean() ? 0x40 : 0));
+                    case FLDENV, FRSTOR -> {
+                        boolean small = f.size() == 16;
+                        int w = small ? 2 : 4;
+                        putMem(in, addr, 16, 0x7F | rnd.nextInt(16) << 8 | (rnd.nextBoolean() ? 0x1000 : 0));
+                        putMem(in, addr + w, 16, rnd.nextInt(0x10000) & 0x7F7F);
+                        if (mn == dev.lstar.decoder.Mnemonic.FRSTOR) {
+                            for (int st = 0; st < 8; st++) {
+                                long[] v = x87Value(rnd);
+                                putMem(in, addr + (small ? 14 : 28) + 10 * st, 64, v[1]);
+                                putMem(in, addr + (small ? 14 : 28) + 10 * st + 8, 16, v[0]);
+                            }
+                        }
+                    }
+                    case FXRSTOR -> {
+                        putMem(in, addr, 16, 0x7F | rnd.nextInt(16) << 8 | (rnd.nextBoolean() ? 0x1000 : 0));
+                        putMem(in, addr + 2, 16, rnd.nextInt(0x10000) & 0x7F7F);
+                        putMem(in, addr + 24, 32, rnd.nextInt(0x10000) & 0xFFBF);
+                        for (int st = 0; st < 8; st++) {
+                            long[] v = x87Value(rnd);
+                            putMem(in, addr + 32 + 16 * st, 64, v[1]);
+                            putMem(in, addr + 40 + 16 * st, 16, v[0]);
+                        }
+                    }
+                    default -> { }
+                }
+            } else if (f.find(Kind.STI) == null && f.row().modrmRm < 0) {
+                rm = 0;
+            }
+            Encoder.Encoded e;
+            try {
+                e = Encoder.encode(f, 0, rm, disp, 0);
+            } catch (IllegalArgumentException unencodable) {
+                continue;
+            }
+            if (!decodesToRow(e.bytes(), f)) {
+                continue;
+            }
+            Case c = new Case(f, e.bytes(), e.text(), in, FlagRules.compared(f.row(), f.size(), 0), 0, fault);
+            if (fault >= 0) {
                 if (faults.size() < nFaults) {
                     faults.add(c);
                 }

@@ -118,6 +118,16 @@ public final class Differential {
         if (expected.mxcsr != actual.mxcsr) {
             b.append(String.format("  mxcsr expected %08x actual %08x%n", expected.mxcsr, actual.mxcsr));
         }
+        if (expected.fcw != actual.fcw || expected.fsw != actual.fsw || expected.ftw != actual.ftw) {
+            b.append(String.format("  x87 fcw/fsw/ftw expected %04x/%04x/%02x actual %04x/%04x/%02x%n", expected.fcw, expected.fsw,
+                    expected.ftw, actual.fcw, actual.fsw, actual.ftw));
+        }
+        for (int k = 0; k < 8; k++) {
+            if (expected.stm[k] != actual.stm[k] || expected.ste[k] != actual.ste[k]) {
+                b.append(String.format("  st%d expected %04x_%016x actual %04x_%016x%n", k, expected.ste[k], expected.stm[k],
+                        actual.ste[k], actual.stm[k]));
+            }
+        }
         long m = c.comparedFlags();
         if ((expected.rflags & m) != (actual.rflags & m)) {
             b.append(String.format("  flags expected [%s] actual [%s] (compared: %s)%n", State.flagString(expected.rflags & m),

@@ -105,7 +105,7 @@ public final class Encoder {
             b.write(0x40 | rex);
         }
         reg = low3(reg);
-        int rmBits = f.mem() ? rm & 7 : low3(rm);
+        int rmBits = f.row().modrmRm >= 0 ? f.row().modrmRm : f.mem() ? rm & 7 : low3(rm); // a fixed ModRM (D9 E8 FLD1)
         int[] op = f.opcode();
         for (int i = 0; i < op.length; i++) {
             b.write(i == op.length - 1 && opreg != null ? op[i] | reg : op[i]);
@@ -157,6 +157,8 @@ public final class Encoder {
                 case CL -> "cl";
                 case ONE -> "1";
                 case IACC, IDX -> null;
+                case ST0 -> "st";
+                case STI -> "st(" + rm + ")";
             };
             if (s != null) {
                 t.append(sep).append(s);
@@ -172,7 +174,9 @@ public final class Encoder {
             case 16 -> "word ptr ";
             case 32 -> "dword ptr ";
             case 128 -> "xmmword ptr ";
-            default -> "qword ptr ";
+            case 80 -> "tbyte ptr ";
+            case 64 -> "qword ptr ";
+            default -> ""; // x87 environment, FNSAVE and FXSAVE areas
         };
         String d = disp == 0 ? "" : disp > 0 ? "+0x" + Integer.toHexString(disp) : "-0x" + Integer.toHexString(-disp);
         return ptr + "[" + R64[base] + d + "]";

@@ -45,7 +45,11 @@ public record Form(String family, String mnemonic, int size, int[] prefixes, int
         /** ModRM.reg XMM register (SSE: V). */
         XREG,
         /** ModRM.rm: an XMM register, or [base+disp8] when the form is a memory form (SSE: W, U). */
-        XRM
+        XRM,
+        /** The x87 stack top ST(0), printed {@code st}. */
+        ST0,
+        /** The x87 register ST(i) in ModRM.rm, printed {@code st(i)}. */
+        STI
     }
 
     /** Constraints on generated input values. */
@@ -102,6 +106,8 @@ public record Form(String family, String mnemonic, int size, int[] prefixes, int
                 case CL -> "cl";
                 case ONE -> "1";
                 case IACC, IDX -> null;
+                case ST0 -> "st";
+                case STI -> "st(i)";
             };
             if (t != null) {
                 b.append(sep).append(t);

@@ -33,7 +33,7 @@ public final class Forms {
 
     /** The report families in report order. */
     public static final List<String> FAMILIES = List.of("alu", "unary", "test", "muldiv", "shift", "shiftd", "bit",
-            "move", "cmov", "setcc", "xadd", "convert", "flags", "adx", "sse");
+            "move", "cmov", "setcc", "xadd", "convert", "flags", "adx", "sse", "x87");
 
     /** Mnemonic -> family: the only per-instruction knowledge besides implicit operands and policies. */
     private static final Map<Mnemonic, String> FAMILY = new EnumMap<>(Mnemonic.class);
@@ -46,6 +46,9 @@ public final class Forms {
     static {
         SSE.addAll(SSE_FP);
     }
+
+    /** The x87 FPU mnemonics: family "x87", host flag "fpu" (FXSAVE/FXRSTOR: "fxsr"). */
+    static final java.util.EnumSet<Mnemonic> X87 = java.util.EnumSet.range(Mnemonic.FLD, Mnemonic.FXRSTOR);
 
     private static void family(String name, Mnemonic... ms) {
         for (Mnemonic m : ms) {
@@ -75,6 +78,9 @@ public final class Forms {
         for (Mnemonic m : SSE) {
             family("sse", m);
         }
+        for (Mnemonic m : X87) {
+            family("x87", m);
+        }
     }
 
 
@@ -91,6 +97,9 @@ public final class Forms {
         }
         for (Mnemonic m : List.of(Mnemonic.RCPPS, Mnemonic.RCPSS, Mnemonic.RSQRTPS, Mnemonic.RSQRTSS)) {
             REQUIRES.put(m, CpuFeatures.LSTAR_RCP_TABLES); // implementation-specific values
+        }
+        for (Mnemonic m : X87) {
+            REQUIRES.put(m, m == Mnemonic.FXSAVE || m == Mnemonic.FXRSTOR ? "fxsr" : "fpu");
         }
     }
 
@@ -139,6 +148,9 @@ public final class Forms {
                 return "absolute moffs operand";
             }
         }
+        if (r.mnemonic == Mnemonic.FWAIT) {
+            return "FWAIT: objdump folds it into the next instruction's line; a no-op without a pending x87 exception";
+        }
         return null;
     }
 
@@ -168,6 +180,9 @@ public final class Forms {
     /** Operation sizes (bits) of a row: from its v/y/z operands, or its fixed operand size, and o16/o32/o64. */
     static int[] sizes(Row r) {
         List<String> ops = r.operandForms();
+        if (X87.contains(r.mnemonic)) { // 32 unless the row asks for 66 (16-bit environment) or REX.W (FXSAVE64)
+            return new int[] {r.operandSize != 0 ? r.operandSize * 8 : 32};
+        }
         if (SSE.contains(r.mnemonic)) { // no operand-size prefix: 32, or 32/64 by REX.W for a y operand
             return ops.stream().anyMatch(o -> o.length() == 2 && o.charAt(1) == 'y') ? new int[] {32, 64} : new int[] {32};
         }
@@ -243,6 +258,16 @@ public final class Forms {
                     case "Iw" -> ops.add(new Operand(Kind.IMM, 16, true));
                     case "Iz" -> ops.add(new Operand(Kind.IMM, Math.min(size, 32), true));
                     case "Iv" -> ops.add(new Operand(Kind.IMM, size, true));
+                    case "ST0" -> ops.add(new Operand(Kind.ST0, 80));
+                    case "STi" -> { ops.add(new Operand(Kind.STI, 80)); hasRm = true; mem = false; }
+                    case "AX" -> ops.add(new Operand(Kind.ACC, 16));
+                    case "Mt" -> { ops.add(new Operand(Kind.RM, 80)); hasRm = true; reg = false; }
+                    case "Me", "Ms", "Mf" -> { // x87 environment / FNSAVE state / FXSAVE area, in bits
+                        int bytes = o.equals("Mf") ? 512 : o.equals("Me") ? (size == 16 ? 14 : 28) : (size == 16 ? 94 : 108);
+                        ops.add(new Operand(Kind.RM, bytes * 8));
+                        hasRm = true;
+                        reg = false;
+                    }
                     default -> {
                         Kind k = switch (o.charAt(0)) {
                             case 'E' -> Kind.RM;
@@ -270,6 +295,7 @@ public final class Forms {
             reg &= r.mod != OpcodeTable.MOD_MEM;
             addImplicit(r, size, ops);
             String mn = r.mnemonic == Mnemonic.MOVD && size == 64 ? "movq" : mnemonic(r);
+            if (X87.contains(r.mnemonic) && size != 32) mn = size == 16 ? "data16 " + mn : mn + "64"; // fnstenv with 66, fxsave64
             int ext = !r.hasModrm ? -2 : r.modrmReg >= 0 ? r.modrmReg : hasG ? -1 : 0; // SETcc: reg ignored, 0
             int[] prefixes = r.mandatoryPrefix == 0 ? new int[0] : new int[] {r.mandatoryPrefix};
             int[] opcode = switch (r.map) {
@@ -337,6 +363,7 @@ public final class Forms {
             case "shift" -> Policy.COUNT;
             case "shiftd" -> size == 16 ? Policy.COUNT16 : Policy.COUNT;
             case "convert", "flags" -> Policy.NONE;
+            case "x87" -> Policy.NORMAL;
             case "muldiv" -> r.mnemonic == Mnemonic.DIV || r.mnemonic == Mnemonic.IDIV ? Policy.DIVIDE : Policy.NORMAL;
             case "bit" -> switch (r.mnemonic) {
                 case BT, BTS, BTR, BTC -> Policy.BITINDEX;

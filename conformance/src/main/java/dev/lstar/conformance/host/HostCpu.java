@@ -16,7 +16,10 @@ import java.lang.invoke.MethodHandle;
  *
  * <p>How: a code page (mapped read/write, flipped to read/execute around each call with mprotect)
  * holds a trampoline called with the System V ABI, {@code rdi} = pointer to a native state block
- * ({@code gpr[16]} at offset 0, RFLAGS at 128, XMM0-15 at 144, MXCSR at 400). The trampoline saves
+ * ({@code gpr[16]} at offset 0, RFLAGS at 128, XMM0-15 at 144, MXCSR at 400, the guest's FXSAVE
+ * area at 432 and the JVM's at 944). The trampoline saves the JVM's x87/SSE state with FXSAVE64,
+ * loads the guest's x87 registers with FXRSTOR64 (and stores them back with FXSAVE64 after the
+ * instruction, then restores the JVM's); it saves
  * the callee-saved registers, the JVM's MXCSR and the block pointer on the real stack, loads MXCSR,
  * XMM0-15 (MOVDQU), RFLAGS (CF PF AF ZF SF OF DF only; POPFQ cannot change
  * IF/IOPL at CPL 3, and TF/AC/ID are deliberately kept clear) and the 15 GPRs other than RSP,
@@ -45,7 +48,13 @@ public final class HostCpu implements Emulator, AutoCloseable {
     private static final int OFF_RFLAGS = 128;
     /** XMM0..15 (16 bytes each, low quadword first) and MXCSR in the state block. */
     private static final int OFF_XMM = 144, OFF_MXCSR = OFF_XMM + 256;
-    private static final int STATE_BYTES = OFF_MXCSR + 16;
+    /**
+     * FXSAVE areas (16-byte aligned): the guest's x87 state (FCW, FSW, abridged FTW, ST0-7) loaded
+     * with FXRSTOR before the instruction and stored with FXSAVE after it, and the JVM's own x87/SSE
+     * state kept around the call.
+     */
+    private static final int OFF_FX = 432, OFF_FX_JVM = OFF_FX + 512;
+    private static final int STATE_BYTES = OFF_FX_JVM + 512;
     /** Flags loaded into and reported from the host: the six arithmetic flags and DF. */
     public static final long FLAG_MASK = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x400 | 0x800;
 
@@ -139,6 +148,23 @@ public final class HostCpu implements Emulator, AutoCloseable {
             block.set(ValueLayout.JAVA_LONG, OFF_XMM + k * 8L, in.xmm[k]);
         }
         block.set(ValueLayout.JAVA_INT, OFF_MXCSR, in.mxcsr);
+        // an exception the instruction raises unmasked only sets ES: nothing after it in the
+        // trampoline waits (FXSAVE does not), and the JVM's state is restored; a pending one would #MF
+        if ((in.fsw & ~in.fcw & 0x3F) != 0 || (in.fsw & 0x8080) != 0) {
+            throw new IllegalArgumentException(String.format("x87 fcw %04x fsw %04x: an unmasked exception is pending (the host would #MF)", in.fcw, in.fsw));
+        }
+        block.asSlice(OFF_FX, 512).fill((byte) 0);
+        block.set(ValueLayout.JAVA_SHORT_UNALIGNED, OFF_FX, (short) in.fcw);
+        block.set(ValueLayout.JAVA_SHORT_UNALIGNED, OFF_FX + 2, (short) in.fsw);
+        block.set(ValueLayout.JAVA_BYTE, OFF_FX + 4, (byte) in.ftw);
+        block.set(ValueLayout.JAVA_INT_UNALIGNED, OFF_FX + 24, in.mxcsr);
+        for (int k = 0; k < 8; k++) {
+            block.set(ValueLayout.JAVA_LONG_UNALIGNED, OFF_FX + 32 + 16L * k, in.stm[k]);
+            block.set(ValueLayout.JAVA_SHORT_UNALIGNED, OFF_FX + 40 + 16L * k, (short) in.ste[k]);
+        }
+        for (int k = 0; k < 32; k++) {
+            block.set(ValueLayout.JAVA_LONG_UNALIGNED, OFF_FX + 160 + k * 8L, in.xmm[k]);
+        }
         MemorySegment.copy(in.memory, 0, data, ValueLayout.JAVA_BYTE, 0, State.MEMORY_SIZE);
         try {
             call.invokeExact(block);
@@ -155,6 +181,13 @@ public final class HostCpu implements Emulator, AutoCloseable {
             out.xmm[k] = block.get(ValueLayout.JAVA_LONG, OFF_XMM + k * 8L);
         }
         out.mxcsr = block.get(ValueLayout.JAVA_INT, OFF_MXCSR);
+        out.fcw = block.get(ValueLayout.JAVA_SHORT_UNALIGNED, OFF_FX) & 0xFFFF;
+        out.fsw = block.get(ValueLayout.JAVA_SHORT_UNALIGNED, OFF_FX + 2) & 0xFFFF;
+        out.ftw = block.get(ValueLayout.JAVA_BYTE, OFF_FX + 4) & 0xFF;
+        for (int k = 0; k < 8; k++) {
+            out.stm[k] = block.get(ValueLayout.JAVA_LONG_UNALIGNED, OFF_FX + 32 + 16L * k);
+            out.ste[k] = block.get(ValueLayout.JAVA_SHORT_UNALIGNED, OFF_FX + 40 + 16L * k) & 0xFFFF;
+        }
         MemorySegment.copy(data, ValueLayout.JAVA_BYTE, 0, out.memory, 0, State.MEMORY_SIZE);
         return out;
     }
@@ -194,6 +227,8 @@ public final class HostCpu implements Emulator, AutoCloseable {
         b.write(0x48); b.write(0x83); b.write(0xEC); b.write(0x08); // sub rsp,8
         b.write(0x0F); b.write(0xAE); b.write(0x1C); b.write(0x24); // stmxcsr [rsp]: the JVM's MXCSR (callee-saved, ABI §3.2.1)
         pushReg(b, State.RDI);                                     // keep the block pointer
+        fx(b, 0, OFF_FX_JVM);                                      // fxsave64 [rdi+OFF_FX_JVM]: the JVM's x87 state
+        fx(b, 1, OFF_FX);                                          // fxrstor64 [rdi+OFF_FX]: the guest's
         b.write(0x0F); b.write(0xAE); modrmDisp(b, 2, State.RDI, OFF_MXCSR); // ldmxcsr [rdi+OFF_MXCSR]
         for (int x = 0; x < 16; x++) {
             xmmMove(b, 0x6F, x, OFF_XMM + 16 * x);                  // movdqu xmmN,[rdi+..]
@@ -225,6 +260,8 @@ public final class HostCpu implements Emulator, AutoCloseable {
             xmmMove(b, 0x7F, x, OFF_XMM + 16 * x);                  // movdqu [rdi+..],xmmN
         }
         b.write(0x0F); b.write(0xAE); modrmDisp(b, 3, State.RDI, OFF_MXCSR); // stmxcsr [rdi+OFF_MXCSR]
+        fx(b, 0, OFF_FX);                                          // fxsave64 [rdi+OFF_FX]: the guest's x87 state
+        fx(b, 1, OFF_FX_JVM);                                      // fxrstor64 [rdi+OFF_FX_JVM]: the JVM's back
         b.write(0xFC);                                             // cld
         popReg(b, State.RDI);
         b.write(0x0F); b.write(0xAE); b.write(0x14); b.write(0x24); // ldmxcsr [rsp]: the JVM's MXCSR back
@@ -234,6 +271,14 @@ public final class HostCpu implements Emulator, AutoCloseable {
         }
         b.write(0xC3);                                             // ret
         return b.toByteArray();
+    }
+
+    /** REX.W 0F AE /0 (FXSAVE64) or /1 (FXRSTOR64) with [rdi+disp]. */
+    private static void fx(ByteArrayOutputStream b, int ext, int disp) {
+        b.write(0x48);
+        b.write(0x0F);
+        b.write(0xAE);
+        modrmDisp(b, ext, State.RDI, disp);
     }
 
     /** F3 [REX.R] 0F op /r with [rdi+disp]: MOVDQU load (6F) or store (7F) of XMM{@code x}. */

@@ -194,6 +194,7 @@ public final class HostSafety {
             group = GROUP1[op];
             byteRm = BYTE_RM1[op];
             byteReg = BYTE_REG1[op];
+            xmmRm = op >= 0xD8 && op <= 0xDF; // x87: with mod = 3 the r/m field is ST(i), not a GPR
         }
         if (!hasModrm) {
             return null;

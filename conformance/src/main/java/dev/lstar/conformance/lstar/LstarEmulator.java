@@ -59,6 +59,17 @@ public final class LstarEmulator implements Emulator {
         System.arraycopy(in.gpr, 0, c.r, 0, 16);
         System.arraycopy(in.xmm, 0, c.xmm, 0, 32);
         c.mxcsr = in.mxcsr;
+        c.fcw = in.fcw;
+        c.fsw = in.fsw;
+        c.ftw = in.ftw;
+        c.fop = 0; // the host's FXRSTOR loads zero pointers
+        c.fip = 0;
+        c.fdp = 0;
+        int top = (in.fsw >>> 11) & 7;
+        for (int k = 0; k < 8; k++) {
+            c.fpm[(top + k) & 7] = in.stm[k];
+            c.fpe[(top + k) & 7] = in.ste[k];
+        }
         c.setRflags((in.rflags & 0xCD5) | 0x202);
         c.rip = CODE;
         RunResult r = engine.run(bm.machine, 1_000, CODE + insn.length);
@@ -72,6 +83,14 @@ public final class LstarEmulator implements Emulator {
         System.arraycopy(c.r, 0, out.gpr, 0, 16);
         System.arraycopy(c.xmm, 0, out.xmm, 0, 32);
         out.mxcsr = c.mxcsr;
+        out.fcw = c.fcw;
+        out.fsw = c.fsw & 0xFFFF;
+        out.ftw = c.ftw;
+        int outTop = (c.fsw >>> 11) & 7;
+        for (int k = 0; k < 8; k++) {
+            out.stm[k] = c.fpm[(outTop + k) & 7];
+            out.ste[k] = c.fpe[(outTop + k) & 7];
+        }
         out.rflags = c.getRflags();
         System.arraycopy(bm.peek(in.memBase, State.MEMORY_SIZE), 0, out.memory, 0, State.MEMORY_SIZE);
         return out;
