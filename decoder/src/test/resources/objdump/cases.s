@@ -636,3 +636,10 @@ xorps %xmm0,%xmm0
 andnpd (%rdi),%xmm1
 ldmxcsr (%rdi)
 stmxcsr 0x4(%rsp)
+# CET shadow stack (NOP/LFENCE space without CET)
+rdsspq %rax
+rdsspq %r12
+rdsspd %ecx
+incsspq %rcx
+incsspq %rax
+incsspd %edx

@@ -529,6 +529,13 @@ public final class OpcodeTable {
 
         // ---- hints, fences, misc
         row("F3 0F 1E FA", ENDBR64, "", 0, 0, 0, 0);
+        // CET shadow-stack instructions in the NOP / LFENCE space: lstar's CPUID advertises no CET, so
+        // they execute as a CPU without CET does (RDSSP is a reserved NOP, INCSSP an LFENCE with an
+        // ignored F3) and print as objdump prints them (glibc runs them only when SHSTK is enabled)
+        row("F3 0F 1E /1 reg o64", NOP, "Rq:n", 0, 0, 0, 0, "rdsspq");
+        row("F3 0F 1E /1 reg", NOP, "Rd:n", 0, 0, 0, 0, "rdsspd");
+        row("F3 0F AE /5 reg o64", LFENCE, "Rq:n", 0, 0, 0, 0, "incsspq");
+        row("F3 0F AE /5 reg", LFENCE, "Rd:n", 0, 0, 0, 0, "incsspd");
         row("0F 1F /0", NOP, "Ev:n", NOMEM, 0, 0, 0);
         row("NP 0F 1C /0 mem", NOP, "Mb:n", NOMEM, 0, 0, 0, "cldemote"); // a hint: no architectural effect
         for (int op = 0x19; op <= 0x1F; op++) {
