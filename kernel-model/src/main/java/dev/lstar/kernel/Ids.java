@@ -1,7 +1,7 @@
 package dev.lstar.kernel;
 
 /** The user and group ids the guest sees: the host's own (so programs print what they would natively). */
-final class Ids {
+public final class Ids {
     private Ids() {}
 
     private static final long UID, GID;
@@ -19,6 +19,6 @@ final class Ids {
         GID = gid;
     }
 
-    static long uid() { return UID; }
-    static long gid() { return GID; }
+    public static long uid() { return UID; }
+    public static long gid() { return GID; }
 }

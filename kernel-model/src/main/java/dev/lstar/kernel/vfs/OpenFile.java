@@ -1,5 +1,7 @@
 package dev.lstar.kernel.vfs;
 
+import dev.lstar.kernel.Ids;
+
 import static dev.lstar.kernel.Errno.*;
 
 import java.io.IOException;
@@ -249,7 +251,7 @@ public abstract class OpenFile {
 
         @Override public Stat stat(Vfs vfs) {
             long now = System.currentTimeMillis() / 1000;
-            return new Stat(Stat.makedev(0, 14), 4000 + id, Stat.S_IFIFO | 0600, 1, (int) HostIds.UID, (int) HostIds.GID, 0, 0, 4096, 0,
+            return new Stat(Stat.makedev(0, 14), 4000 + id, Stat.S_IFIFO | 0600, 1, (int) Ids.uid(), (int) Ids.gid(), 0, 0, 4096, 0,
                     now, 0, now, 0, now, 0, 0, 0, false);
         }
 

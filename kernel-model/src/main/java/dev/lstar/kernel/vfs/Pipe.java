@@ -1,5 +1,7 @@
 package dev.lstar.kernel.vfs;
 
+import dev.lstar.kernel.Ids;
+
 import static dev.lstar.kernel.Errno.*;
 
 /**
@@ -92,7 +94,7 @@ public final class Pipe {
         }
 
         @Override public Stat stat(Vfs vfs) {
-            return new Stat(Stat.makedev(0, 13), ino, Stat.S_IFIFO | 0600, 1, (int) HostIds.UID, (int) HostIds.GID, 0, 0, 4096, 0,
+            return new Stat(Stat.makedev(0, 13), ino, Stat.S_IFIFO | 0600, 1, (int) Ids.uid(), (int) Ids.gid(), 0, 0, 4096, 0,
                     created, 0, created, 0, created, 0, 0, 0, false);
         }
 

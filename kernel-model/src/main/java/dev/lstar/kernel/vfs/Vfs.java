@@ -1,5 +1,7 @@
 package dev.lstar.kernel.vfs;
 
+import dev.lstar.kernel.Ids;
+
 import static dev.lstar.kernel.Errno.*;
 
 import java.io.IOException;
@@ -323,8 +325,8 @@ public final class Vfs {
                 bootSec, 0, bootSec, 0, bootSec, 0, 0, 0, false);
     }
 
-    private static int uid() { return (int) HostIds.UID; }
-    private static int gid() { return (int) HostIds.GID; }
+    private static int uid() { return (int) Ids.uid(); }
+    private static int gid() { return (int) Ids.gid(); }
 
     static int permBits(Set<PosixFilePermission> s) {
         int m = 0;
@@ -360,8 +362,8 @@ public final class Vfs {
         }
         Stat st = stat(l);
         int m = st.mode();
-        if (HostIds.UID == 0) return (mode & 1) == 0 || (m & 0111) != 0 || st.isDir();
-        int bits = st.uid() == HostIds.UID ? (m >> 6) & 7 : st.gid() == HostIds.GID ? (m >> 3) & 7 : m & 7;
+        if (Ids.uid() == 0) return (mode & 1) == 0 || (m & 0111) != 0 || st.isDir();
+        int bits = st.uid() == Ids.uid() ? (m >> 6) & 7 : st.gid() == Ids.gid() ? (m >> 3) & 7 : m & 7;
         return (bits & mode) == mode;
     }
 }
