@@ -7,7 +7,9 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * The opcode table: one row per encoding, carrying operand forms, flags read/written/undefined and
+ * The opcode table: one row per encoding (the file's length is the table itself — about 800 of its
+ * lines are rows, one instruction family per block; splitting it would scatter the one place an
+ * instruction's shape is written), carrying operand forms, flags read/written/undefined and
  * attributes (privilege, block end, LOCK legality). Feeds the decoder, the disassembler, flag
  * liveness and the conformance generator.
  *
