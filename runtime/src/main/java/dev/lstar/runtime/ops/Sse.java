@@ -115,10 +115,7 @@ public final class Sse {
         if (i.kind[0] == Instruction.OP_MEM) {
             storeMem(c, i, 0, c.xmm[x(i, 1)]);
         } else if (i.kind[1] == Instruction.OP_MEM) {
-            long v = lo(c, i, 1);
-            int d = x(i, 0);
-            c.xmm[d] = v;
-            c.xmm[d + 1] = 0;
+            loadZeroingUpper(c, i);
         } else {
             int d = x(i, 0);
             c.xmm[d] = (c.xmm[d] & 0xFFFF_FFFF_0000_0000L) | (c.xmm[x(i, 1)] & 0xFFFF_FFFFL);
@@ -130,13 +127,18 @@ public final class Sse {
         if (i.kind[0] == Instruction.OP_MEM) {
             storeMem(c, i, 0, c.xmm[x(i, 1)]);
         } else if (i.kind[1] == Instruction.OP_MEM) {
-            long v = lo(c, i, 1);
-            int d = x(i, 0);
-            c.xmm[d] = v;
-            c.xmm[d + 1] = 0;
+            loadZeroingUpper(c, i);
         } else {
             c.xmm[x(i, 0)] = c.xmm[x(i, 1)];
         }
+    }
+
+    /** The scalar load of MOVSS/MOVSD: the memory operand into the low bits, the rest of the register zeroed. */
+    private static void loadZeroingUpper(Cpu c, Instruction i) {
+        long v = lo(c, i, 1);
+        int d = x(i, 0);
+        c.xmm[d] = v;
+        c.xmm[d + 1] = 0;
     }
 
     /** MOVLPS, MOVLPD: m64 to bits 63:0 (bits 127:64 kept), or bits 63:0 to m64. */

@@ -6,11 +6,6 @@ import dev.lstar.runtime.Cpu;
 import dev.lstar.runtime.Vendor;
 import dev.lstar.runtime.engine.RunResult;
 import dev.lstar.runtime.engine.StopReason;
-import dev.lstar.runtime.interp.Interpreter;
-import dev.lstar.runtime.setup.BareMachine;
-import dev.lstar.runtime.setup.PageTables;
-import java.util.HexFormat;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,35 +15,13 @@ import org.junit.jupiter.api.Test;
  * (pre-computation exceptions stop the instruction before post-computation ones are looked for,
  * SDM Vol. 1 §11.5.2), and underflow when unmasked being raised on tininess alone (§4.9.1.5).
  */
-class SseFloatRulesTest {
-    static final long CODE = 0x40_0000;
+class SseFloatRulesTest extends RingThreeMachine {
     static final int MASKED = 0x1F80, IE = 1, ZE = 4, UE = 0x10, PE = 0x20;
     static final int IM = 1 << 7, ZM = 1 << 9, UM = 1 << 11, PM = 1 << 12;
     static final long ONE = Double.doubleToRawLongBits(1.0), MIN_NORMAL = 0x0010000000000000L;
-    BareMachine bm;
-    Cpu c;
 
-    @BeforeEach
-    void setUp() {
-        bm = BareMachine.create(Vendor.INTEL, 64L << 20, false, 3);
-        bm.map(CODE, 4096, PageTables.US);
-        c = bm.machine.cpu;
-    }
 
-    RunResult run(String hex) {
-        byte[] code = HexFormat.of().parseHex(hex.replace(" ", ""));
-        byte[] page = new byte[64];
-        java.util.Arrays.fill(page, (byte) 0x90);
-        System.arraycopy(code, 0, page, 0, code.length);
-        bm.poke(CODE, page);
-        c.rip = CODE;
-        return new Interpreter(bm.machine).run(bm.machine, 100, CODE + code.length);
-    }
 
-    static void assertFault(int vector, RunResult r) {
-        assertEquals(StopReason.UNHANDLED_FAULT, r.reason(), r.toString());
-        assertEquals(vector, r.fault().vector, r.toString());
-    }
 
     @Test
     void unmaskedDivideByZeroIsXmOrUdAndWritesNothing() {
