@@ -1,5 +1,7 @@
 package dev.lstar.conformance.e2e;
 
+import dev.lstar.conformance.e2e.StaticPrograms.Built;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,11 +39,6 @@ class StaticLibcFloatTest {
     @TempDir
     static Path dir;
 
-    /** A binary built by one toolchain, and its native stdout and status. */
-    record Built(Path exe, String stdout, int status) {}
-
-    private static final Map<String, Built> BUILT = new ConcurrentHashMap<>();
-
     static Stream<Arguments> matrix() {
         List<Arguments> out = new ArrayList<>();
         for (String[] p : new String[][] {{"musl-gcc", "libc_printf_fp"}, {"gcc", "libc_ldouble"}}) {
@@ -50,30 +47,8 @@ class StaticLibcFloatTest {
         return out.stream();
     }
 
-    private static synchronized Built build(String cc, String program) throws IOException, InterruptedException {
-        Built b = BUILT.get(cc + program);
-        if (b != null) return b;
-        Path src = dir.resolve(program + ".c");
-        try (InputStream in = Objects.requireNonNull(StaticLibcFloatTest.class.getResourceAsStream("/c/" + program + ".c"))) {
-            Files.write(src, in.readAllBytes());
-        }
-        Path exe = dir.resolve(program + "-" + cc);
-        Process p;
-        try {
-            p = new ProcessBuilder(cc, "-O2", "-static", "-o", exe.toString(), src.toString()).redirectErrorStream(true).start();
-        } catch (IOException notInstalled) {
-            assumeTrue(false, cc + " is not installed");
-            return null;
-        }
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assumeTrue(p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0, cc + " -static failed (no static libc?):\n" + log);
-        Process run = new ProcessBuilder(exe.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        run.getOutputStream().close();
-        String out = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(run.waitFor(60, TimeUnit.SECONDS), "native run timed out");
-        b = new Built(exe, out, run.exitValue());
-        BUILT.put(cc + program, b);
-        return b;
+    private static Built build(String cc, String program) throws IOException, InterruptedException {
+        return StaticPrograms.build(dir, cc, program, List.of());
     }
 
     @ParameterizedTest(name = "{0} {1} [{2}]")

@@ -1,5 +1,7 @@
 package dev.lstar.conformance.e2e;
 
+import dev.lstar.conformance.e2e.StaticPrograms.Built;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,11 +45,6 @@ class StaticLibcTest {
     @TempDir
     static Path dir;
 
-    /** A binary built by one toolchain, and its native stdout and status. */
-    record Built(Path exe, String stdout, int status) {}
-
-    private static final Map<String, Built> BUILT = new ConcurrentHashMap<>();
-
     static Stream<Arguments> matrix() {
         List<Arguments> out = new ArrayList<>();
         for (String cc : List.of("gcc", "musl-gcc")) {
@@ -62,36 +58,8 @@ class StaticLibcTest {
     }
 
     /** Builds {@code program}.c with {@code cc} (once) and runs it natively with {@code args}. */
-    private static synchronized Built build(String cc, String program, List<String> args) throws IOException, InterruptedException {
-        String key = cc + " " + program + " " + args;
-        Built b = BUILT.get(key);
-        if (b != null) return b;
-        Path src = dir.resolve(program + ".c");
-        try (InputStream in = Objects.requireNonNull(StaticLibcTest.class.getResourceAsStream("/c/" + program + ".c"))) {
-            Files.write(src, in.readAllBytes());
-        }
-        Path exe = dir.resolve(program + "-" + cc);
-        if (!Files.exists(exe)) {
-            Process p;
-            try {
-                p = new ProcessBuilder(cc, "-O2", "-static", "-o", exe.toString(), src.toString(), "-lm").redirectErrorStream(true).start();
-            } catch (IOException notInstalled) {
-                assumeTrue(false, cc + " is not installed");
-                return null;
-            }
-            String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assumeTrue(p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0, cc + " -static failed (no static libc?):\n" + log);
-        }
-        List<String> cmd = new ArrayList<>();
-        cmd.add(exe.toString());
-        cmd.addAll(args);
-        Process run = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        run.getOutputStream().close();
-        String out = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(run.waitFor(60, TimeUnit.SECONDS), "native run timed out");
-        b = new Built(exe, out, run.exitValue());
-        BUILT.put(key, b);
-        return b;
+    private static Built build(String cc, String program, List<String> args) throws IOException, InterruptedException {
+        return StaticPrograms.build(dir, cc, program, args);
     }
 
     @ParameterizedTest(name = "{0} [{1}]")

@@ -1,0 +1,64 @@
+package dev.lstar.conformance.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The C programs of {@code src/test/resources/c/}, compiled at test time into static binaries
+ * ({@code cc -O2 -static ... -lm}) and run natively once per argument list: what the end-to-end
+ * tests compare lstar with. A toolchain that is not installed, or has no static libc, skips the
+ * test (assumption), not fails it.
+ */
+final class StaticPrograms {
+    private StaticPrograms() {}
+
+    /** A binary built by one toolchain, and its native stdout and status. */
+    record Built(Path exe, String stdout, int status) {}
+
+    private static final Map<String, Built> BUILT = new ConcurrentHashMap<>();
+
+    /** Builds {@code program}.c with {@code cc} into {@code dir} (once) and runs it natively with {@code args}. */
+    static synchronized Built build(Path dir, String cc, String program, List<String> args) throws IOException, InterruptedException {
+        String key = dir + " " + cc + " " + program + " " + args;
+        Built b = BUILT.get(key);
+        if (b != null) return b;
+        Path src = dir.resolve(program + ".c");
+        try (InputStream in = Objects.requireNonNull(StaticPrograms.class.getResourceAsStream("/c/" + program + ".c"))) {
+            Files.write(src, in.readAllBytes());
+        }
+        Path exe = dir.resolve(program + "-" + cc);
+        if (!Files.exists(exe)) {
+            Process p;
+            try {
+                p = new ProcessBuilder(cc, "-O2", "-static", "-o", exe.toString(), src.toString(), "-lm").redirectErrorStream(true).start();
+            } catch (IOException notInstalled) {
+                assumeTrue(false, cc + " is not installed");
+                return null;
+            }
+            String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assumeTrue(p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0, cc + " -static failed (no static libc?):\n" + log);
+        }
+        List<String> cmd = new ArrayList<>();
+        cmd.add(exe.toString());
+        cmd.addAll(args);
+        Process run = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        run.getOutputStream().close();
+        String out = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(run.waitFor(60, TimeUnit.SECONDS), "native run timed out");
+        b = new Built(exe, out, run.exitValue());
+        BUILT.put(key, b);
+        return b;
+    }
+}
