@@ -523,6 +523,13 @@ SYM_END \name
 	IDTENTRY 20, asm_exc_virtualization_exception, 0
 	IDTENTRY 21, asm_exc_control_protection, 1
 
+	/*
+	 * The reschedule IPI: how a signal posted while this CPU runs user code gets delivered (the
+	 * C side does only the exit-to-user work).  Linux's DEFINE_IDTENTRY_SYSVEC stubs push the
+	 * same dummy orig_ax and share the exception path's error_entry and return.
+	 */
+	IDTENTRY 0xfd, asm_sysvec_reschedule_ipi, 0
+
 /*
  * Save the registers into pt_regs (under the return address) and return in RAX where pt_regs
  * lives from now on.  From user mode (CS RPL != 0): swapgs, kernel CR3, and a copy of pt_regs

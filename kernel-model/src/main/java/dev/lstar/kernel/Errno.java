@@ -10,6 +10,13 @@ public final class Errno {
             ETXTBSY = 26, EFBIG = 27, ENOSPC = 28, ESPIPE = 29, EROFS = 30, EMLINK = 31, EPIPE = 32, ERANGE = 34,
             ENAMETOOLONG = 36, ENOSYS = 38, ENOTEMPTY = 39, ELOOP = 40, EOVERFLOW = 75, EOPNOTSUPP = 95;
 
+    /**
+     * The kernel-internal restart codes (include/linux/errno.h): a system call interrupted by a
+     * signal returns one, and the exit to user mode turns it into EINTR or a restart of the call
+     * (Signals#exitToUserMode); user space never sees them.
+     */
+    public static final int ERESTARTSYS = 512, ERESTARTNOINTR = 513, ERESTARTNOHAND = 514, ERESTART_RESTARTBLOCK = 516;
+
     /** The symbolic name alone ("EBADF"), or "E" + the number for values lstar does not name. */
     public static String symbol(int e) {
         String n = name(e);
@@ -55,6 +62,10 @@ public final class Errno {
             case ELOOP -> "ELOOP (Too many levels of symbolic links)";
             case EOVERFLOW -> "EOVERFLOW (Value too large for defined data type)";
             case EOPNOTSUPP -> "EOPNOTSUPP (Operation not supported)";
+            case ERESTARTSYS -> "ERESTARTSYS (To be restarted if SA_RESTART is set)";
+            case ERESTARTNOINTR -> "ERESTARTNOINTR (To be restarted)";
+            case ERESTARTNOHAND -> "ERESTARTNOHAND (To be restarted if no handler)";
+            case ERESTART_RESTARTBLOCK -> "ERESTART_RESTARTBLOCK (Interrupted by signal)";
             default -> "E" + e;
         };
     }

@@ -9,8 +9,9 @@ import dev.lstar.runtime.mem.Mmu;
 
 /**
  * The C side of exception entry, {@code do_exception(regs, vector, error_code)}: demand paging for
- * user page faults inside a VMA; for any other user-mode exception, the signal Linux would send
- * (the process has no handlers, so it dies of it); for a kernel-mode exception, an oops report and
+ * user page faults inside a VMA; for any other user-mode exception, the signal Linux would send,
+ * delivered on the way out (a handler's frame, or the default action); for the reschedule
+ * interrupt, only that exit work; for a kernel-mode exception, an oops report and
  * the end of the process (Linux's die() → make_task_dead). The bad-IRET case has already been
  * turned into a user-mode fault by the guest's error_entry.
  */
@@ -35,15 +36,20 @@ final class ExceptionHandler {
         long ip = mmu.readSys64(regs + PtRegs.IP);
         boolean user = (cs & 3) == 3;
         if (user) {
+            if (vector == Signals.RESCHEDULE_VECTOR) {
+                // the interrupt that brings a signal posted meanwhile: only the exit work below
+                k.signals.exitToUserMode(regs);
+                return;
+            }
             if (vector == CpuException.PF && k.process.mm.handleFault(cpu.cr2, error)) {
                 pageFaultsHandled++;
+                if (k.signals.hasReady()) k.signals.exitToUserMode(regs);
                 return;
             }
             if (k.exit != null) return; // the page could not be populated: the OOM killer ended the process
-            Signal sig = Signal.forVector(vector);
             String what = describe(vector, error, vector == CpuException.PF ? cpu.cr2 : 0);
-            String msg = String.format("killed by %s (%s) at rip 0x%x: %s", sig, what, ip, disassemble(ip));
-            k.killProcess(ExitStatus.killed(sig, msg));
+            k.signals.fault(vector, error, ip, cpu.cr2, String.format("(%s) at rip 0x%x: %s", what, ip, disassemble(ip)));
+            k.signals.exitToUserMode(regs);
             return;
         }
         k.killProcess(ExitStatus.oops(oopsReport(regs, vector, error, ip), Signal.SIGSEGV));

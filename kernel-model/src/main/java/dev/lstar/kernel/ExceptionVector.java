@@ -31,6 +31,13 @@ public enum ExceptionVector {
     VE(20, "asm_exc_virtualization_exception", false, 0),
     CP(21, "asm_exc_control_protection", true, 0);
 
+    /**
+     * The reschedule IPI (Linux's RESCHEDULE_VECTOR, DPL 0): how the run loop interrupts running
+     * guest code for a signal posted from outside, as another CPU's signal_wake_up would.
+     */
+    public static final int RESCHED_VECTOR = 0xFD;
+    public static final String RESCHED_SYMBOL = "asm_sysvec_reschedule_ipi";
+
     /** The int $0x80 gate: vector, stub and DPL (3, callable from user mode). */
     public static final int INT80_VECTOR = 0x80;
     public static final String INT80_SYMBOL = "entry_INT80_compat";

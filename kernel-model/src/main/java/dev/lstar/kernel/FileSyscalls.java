@@ -117,8 +117,9 @@ final class FileSyscalls {
         } catch (SysError e) {
             return -e.errno;
         } catch (Pipe.BrokenPipe e) {
-            // no signal handlers yet: SIGPIPE's default action ends the process
-            k.killProcess(ExitStatus.killed(Signal.SIGPIPE, "killed by SIGPIPE (write to a pipe with no reader)"));
+            // send_sig(SIGPIPE, current, 0): SI_USER from the process itself; the write fails with EPIPE
+            k.signals.send(Signals.Info.sent(Signal.SIGPIPE.number, Signals.SI_USER, k.process.pid, Ids.uid(),
+                    "(write to a pipe with no reader)"));
             return -EPIPE;
         } catch (Pipe.WouldBlockForever e) {
             k.killProcess(ExitStatus.killed(Signal.SIGKILL, "deadlock: " + e.getMessage()

@@ -55,6 +55,9 @@ public final class LinuxKernel {
     public final long threadStackTop, entryStackTop;
     final SyscallTable syscalls;
     final ExceptionHandler exceptions;
+    /** The process's signals (actions, masks, pending set, delivery) and their system calls. */
+    final Signals signals;
+    final SignalSyscalls signalSyscalls;
     /** The modelled RAM in bytes (MemTotal, and what the overcommit heuristic and the OOM killer go by). */
     public final long ramBytes;
     final ResourceLimits limits;
@@ -128,6 +131,8 @@ public final class LinuxKernel {
         Msrs.wrmsr(cpu, Msrs.FS_BASE, 0);
         Msrs.wrmsr(cpu, Msrs.TSC_AUX, 0);
 
+        this.signals = new Signals(this);
+        this.signalSyscalls = new SignalSyscalls(this, signals);
         this.syscalls = new SyscallTable(this);
         this.exceptions = new ExceptionHandler(this);
         machine.registerNative(image.address("do_syscall_64"), "do_syscall_64", m -> syscalls.doSyscall64());
@@ -260,6 +265,7 @@ public final class LinuxKernel {
             writeGate(idtPa, v.vector, image.address(v.symbol), v.dpl, v == ExceptionVector.DF ? 1 : 0);
         }
         writeGate(idtPa, ExceptionVector.INT80_VECTOR, image.address(ExceptionVector.INT80_SYMBOL), ExceptionVector.INT80_DPL, 0);
+        writeGate(idtPa, ExceptionVector.RESCHED_VECTOR, image.address(ExceptionVector.RESCHED_SYMBOL), 0, 0);
         cpu.idtrBase = idtLa;
         cpu.idtrLimit = 256 * 16 - 1;
     }
@@ -321,9 +327,24 @@ public final class LinuxKernel {
     public ExitStatus run(Engine engine) {
         if (process == null) throw new IllegalStateException("no process loaded");
         startCpuClock();
+        boolean interrupt = false; // a signal was posted from outside: interrupt the guest once it is in user mode
         while (exit == null) {
-            RunResult r = engine.run(machine, Long.MAX_VALUE);
-            if (exit == null && cpuLimitDue && !cpuLimitExceeded() && r.reason() == StopReason.REQUESTED) continue;
+            if (interrupt && cpu.cpl == 3) {
+                interrupt = false;
+                interruptForSignal();
+            }
+            // inside the kernel's entry or exit code, go one block at a time until user mode is reached
+            RunResult r = engine.run(machine, interrupt ? 1 : Long.MAX_VALUE);
+            if (exit != null) break;
+            if (r.reason() == StopReason.BUDGET) continue;
+            if (r.reason() == StopReason.REQUESTED && signals.takeKick()) {
+                interrupt = true;
+                continue;
+            }
+            if (cpuLimitDue && r.reason() == StopReason.REQUESTED) {
+                interrupt = !cpuLimitExceeded();
+                if (exit == null) continue;
+            }
             if (exit != null) break;
             if (r.reason() == StopReason.TRIPLE_FAULT) {
                 exit = ExitStatus.oops("triple fault: the machine shut down (" + r.message() + ")", Signal.SIGKILL);
@@ -340,9 +361,32 @@ public final class LinuxKernel {
             }
         }
         stopCpuTimer();
+        signalSyscalls.cancelTimers();
         config.stdout().flush();
         config.stderr().flush();
         return exit;
+    }
+
+    /**
+     * A signal posted while guest code ran (a timer, the host's SIGINT) reaches it as Linux's
+     * would: an interrupt (here the reschedule IPI vector, as when another CPU sends a signal)
+     * enters the kernel through the guest IDT, and the exit to user mode delivers it. Only with
+     * IF set, as hardware would (user mode always has it, unless iopl games cleared it).
+     */
+    private void interruptForSignal() {
+        if (!signals.hasReady() || (cpu.rflags & dev.lstar.runtime.Flags.IF) == 0) return;
+        dev.lstar.runtime.sys.Interrupts.deliverEvent(cpu, Signals.RESCHEDULE_VECTOR, 0, false,
+                dev.lstar.runtime.sys.Interrupts.KIND_EXTERNAL, cpu.rip, cpu.rip);
+    }
+
+    /**
+     * Sends signal {@code signo} to the process from outside (an embedder, the CLI forwarding the
+     * host's SIGINT/SIGTERM/SIGHUP): SI_USER from pid 0, as a signal from another process
+     * looks. Thread-safe; the guest gets it at its next return to user mode.
+     */
+    public void postSignal(int signo) {
+        if (signo < 1 || signo > Signal.NSIG) throw new IllegalArgumentException("no signal " + signo);
+        signals.sendAsync(Signals.Info.sent(signo, Signals.SI_USER, 0, 0, "(sent from outside the guest)"));
     }
 
     /**
@@ -451,8 +495,10 @@ public final class LinuxKernel {
      * "no further action"; else at the soft limit SIGXCPU (then the soft limit moves up a second, so
      * a process that handles it gets one every second). The hard limit is checked first, so with
      * soft = hard (a shell's {@code ulimit -t N}) the process gets SIGKILL (status 137) — as a real
-     * 6.x kernel does. lstar has no signal handlers yet, so SIGXCPU always takes its default action:
-     * terminate with a core dump (status 128 + 24 = 152; no core file is written).
+     * 6.x kernel does. SIGXCPU is a real signal: a handler runs, else the default action
+     * terminates with a core dump (status 128 + 24 = 152; no core file is written).
+     *
+     * @return false when SIGXCPU was sent (the run loop then interrupts the guest for it)
      */
     private boolean cpuLimitExceeded() {
         cpuLimitDue = false;
@@ -463,10 +509,13 @@ public final class LinuxKernel {
             killProcess(ExitStatus.killed(Signal.SIGKILL, "killed by SIGKILL (CPU time limit exceeded: " + used
                     + ", hard RLIMIT_CPU " + Long.toUnsignedString(hard) + " s)"));
         } else if (soft != ResourceLimits.RLIM_INFINITY && Long.compareUnsigned(t, nanos(soft)) >= 0) {
-            killProcess(ExitStatus.killed(Signal.SIGXCPU, "killed by SIGXCPU (CPU time limit exceeded, core dumped: " + used
+            // SIGXCPU, and the soft limit moves up a second so that a handler gets one every second
+            signals.send(Signals.Info.of(Signal.SIGXCPU.number, Signals.SI_KERNEL, 0, 0, "(CPU time limit exceeded: " + used
                     + ", soft RLIMIT_CPU " + Long.toUnsignedString(soft) + " s)"));
+            if (Long.compareUnsigned(soft, hard) < 0) limits.set(ResourceLimits.RLIMIT_CPU, soft + 1, hard);
+            return false;
         }
-        if (exit == null) return false; // the limit was raised (setrlimit) after the timer fired: go on
+        if (exit == null) return true; // the limit was raised (setrlimit) after the timer fired: go on
         machine.takeStop(); // the kill's own stop request; the run ends here
         return true;
     }
@@ -489,5 +538,6 @@ public final class LinuxKernel {
     void killProcess(ExitStatus status) {
         exit = status;
         machine.requestStop(status.message());
+        signals.wakeAll();
     }
 }

@@ -53,6 +53,7 @@ public final class SyscallTable {
         impl.register(this);
         this.files = new FileSyscalls(k);
         files.register(this);
+        k.signalSyscalls.register(this);
     }
 
     void x64(int nr, String name, int nargs, Impl f) {
@@ -131,6 +132,7 @@ public final class SyscallTable {
         }
         if (k.config.strace()) strace(e == null ? SyscallNames.x64(nr) : e.name, e == null ? 6 : e.nargs, e == null ? null : e.args, new long[] {a0, a1, a2, a3, a4, a5}, ret);
         if (k.exit == null) setReg(regs, PtRegs.AX, ret);
+        if (k.signals.exitWork(ret)) k.signals.exitToUserMode(regs);
     }
 
     /**
@@ -155,6 +157,7 @@ public final class SyscallTable {
         }
         if (k.config.strace()) strace("[ia32] " + (e == null ? "syscall_" + Integer.toUnsignedString(nr) : e.name), e == null ? 6 : e.nargs, null, new long[] {a0, a1, a2, a3, a4, a5}, ret);
         if (k.exit == null) setReg(regs, PtRegs.AX, ret);
+        if (k.signals.exitWork(ret)) k.signals.exitToUserMode(regs);
     }
 
     private void warnOnce(int key, String what) {
@@ -171,7 +174,8 @@ public final class SyscallTable {
             sb.append(StraceFormat.arg(kind, a[i], files));
         }
         sb.append(") = ");
-        if (ret < 0 && ret >= -4095) sb.append("-1 ").append(Errno.name((int) -ret));
+        if (ret <= -Errno.ERESTARTSYS && ret >= -Errno.ERESTART_RESTARTBLOCK) sb.append("? ").append(Errno.name((int) -ret));
+        else if (ret < 0 && ret >= -4095) sb.append("-1 ").append(Errno.name((int) -ret));
         else sb.append(ret >= -4096 && ret < 65536 ? Long.toString(ret) : "0x" + Long.toHexString(ret));
         k.config.log().println(sb);
     }

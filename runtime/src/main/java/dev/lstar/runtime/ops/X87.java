@@ -681,14 +681,25 @@ public final class X87 {
         long la = fxAddress(c, i);
         byte[] b = new byte[512];
         c.mmu.read(la, b, 0, 512); // keeps the bytes FXSAVE does not write; and checks readability
+        fxImage(c, b, (i.rex & 8) != 0);
+        c.mmu.readForWrite(la + 511, 1);
+        c.mmu.readForWrite(la, 1);
+        c.mmu.write(la, b, 0, 416);
+    }
+
+    /**
+     * Writes the x87/SSE state into bytes 0-415 of {@code b} in FXSAVE's layout ({@code rex64}: the
+     * FXSAVE64 form with 64-bit FIP/FDP); bytes 416-511 are left as they are. FXSAVE and the
+     * kernel model's signal frames share it.
+     */
+    public static void fxImage(Cpu c, byte[] b, boolean rex64) {
         put(b, 0, c.fcw, 2);
         put(b, 2, fsw(c), 2);
         put(b, 4, c.ftw & 0xFF, 1);
         b[5] = 0;
-        boolean w = (i.rex & 8) != 0;
         boolean ptrs = (c.fsw & FSW_ES) != 0; // this host saves FOP and FDP only with an exception pending, FIP always
         put(b, 6, ptrs ? c.fop : 0, 2);
-        if (w) {
+        if (rex64) {
             put(b, 8, c.fip, 8);
             put(b, 16, ptrs ? c.fdp : 0, 8);
         } else {
@@ -709,9 +720,6 @@ public final class X87 {
             put(b, 160 + 16 * x, c.xmm[2 * x], 8);
             put(b, 168 + 16 * x, c.xmm[2 * x + 1], 8);
         }
-        c.mmu.readForWrite(la + 511, 1);
-        c.mmu.readForWrite(la, 1);
-        c.mmu.write(la, b, 0, 416);
     }
 
     /** FXRSTOR/FXRSTOR64; a reserved MXCSR bit is #GP(0). */
@@ -720,15 +728,24 @@ public final class X87 {
         long la = fxAddress(c, i);
         byte[] b = new byte[512];
         c.mmu.read(la, b, 0, 512);
+        if (!loadFxImage(c, b, (i.rex & 8) != 0)) {
+            throw CpuException.gp0("fxrstor: reserved MXCSR bits 0x" + Integer.toHexString((int) get(b, 24, 4)));
+        }
+    }
+
+    /**
+     * Loads the x87/SSE state from a 512-byte FXSAVE image, as FXRSTOR does; false (and nothing
+     * loaded) when the image's MXCSR sets a reserved bit, which FXRSTOR answers with #GP(0).
+     */
+    public static boolean loadFxImage(Cpu c, byte[] b, boolean rex64) {
         int mx = (int) get(b, 24, 4);
-        if ((mx & ~Sse.MXCSR_MASK) != 0) throw CpuException.gp0("fxrstor: reserved MXCSR bits 0x" + Integer.toHexString(mx));
-        boolean w = (i.rex & 8) != 0;
+        if ((mx & ~Sse.MXCSR_MASK) != 0) return false;
         c.fcw = ((int) get(b, 0, 2) & 0x1F3F) | 0x40;
         c.fsw = (int) get(b, 2, 2);
         c.ftw = b[4] & 0xFF;
         c.fop = (int) get(b, 6, 2) & 0x7FF;
-        c.fip = w ? get(b, 8, 8) : get(b, 8, 4);
-        c.fdp = w ? get(b, 16, 8) : get(b, 16, 4);
+        c.fip = rex64 ? get(b, 8, 8) : get(b, 8, 4);
+        c.fdp = rex64 ? get(b, 16, 8) : get(b, 16, 4);
         c.mxcsr = mx;
         for (int st = 0; st < 8; st++) {
             int p = ph(c, st);
@@ -739,6 +756,24 @@ public final class X87 {
             c.xmm[2 * x] = get(b, 160 + 16 * x, 8);
             c.xmm[2 * x + 1] = get(b, 168 + 16 * x, 8);
         }
+        return true;
+    }
+
+    /**
+     * The x87/SSE initial state that an FXRSTOR of Linux's init_fpstate gives (FCW 0x37F, MXCSR
+     * 0x1F80, everything else zero, all registers empty): what a signal handler starts with.
+     */
+    public static void resetFxState(Cpu c) {
+        c.fcw = Cpu.FCW_INIT;
+        c.fsw = 0;
+        c.ftw = 0;
+        c.fop = 0;
+        c.fip = 0;
+        c.fdp = 0;
+        c.mxcsr = Cpu.MXCSR_RESET;
+        java.util.Arrays.fill(c.fpm, 0);
+        java.util.Arrays.fill(c.fpe, 0);
+        java.util.Arrays.fill(c.xmm, 0, 32, 0);
     }
 
     private static long fxAddress(Cpu c, Instruction i) {

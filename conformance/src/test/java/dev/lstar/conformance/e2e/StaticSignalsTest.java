@@ -1,0 +1,78 @@
+package dev.lstar.conformance.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.lstar.conformance.e2e.StaticPrograms.Built;
+import dev.lstar.runtime.Vendor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Signal handling of real programs ({@code src/test/resources/c/signals.c}, built static with
+ * gcc/glibc and musl-gcc at test time), natively and under lstar on every engine: the same
+ * stdout and status. The program covers fault signals with their si_code/si_addr/trapno/err,
+ * kill/raise/tgkill/sigqueue, masks, pending sets, SA_NODEFER/SA_RESETHAND/sa_mask, real-time
+ * queueing, nesting, sigaltstack (incl. SS_AUTODISARM and overflow), editing the ucontext (RIP,
+ * registers, the FXSAVE image and MXCSR), nanosleep/pause/sigsuspend interrupted by timers,
+ * periodic ITIMER_REAL, ITIMER_PROF, sigtimedwait, SIGPIPE, sigreturn to non-canonical RIPs
+ * (SIGSEGV, never a ring-0 fault), TF single-stepping across a system call, and NT kept across
+ * one; its {@code die-*} modes end by default actions and failed deliveries.
+ */
+class StaticSignalsTest {
+    @TempDir
+    static Path dir;
+
+    static Stream<Arguments> matrix() {
+        List<Arguments> out = new ArrayList<>();
+        for (String cc : List.of("gcc", "musl-gcc")) {
+            for (EngineFactory e : EngineFactory.ALL) out.add(Arguments.of(cc, e));
+        }
+        return out.stream();
+    }
+
+    static Stream<Arguments> deaths() {
+        List<Arguments> out = new ArrayList<>();
+        for (String cc : List.of("gcc", "musl-gcc")) {
+            for (String how : List.of("die-segv", "die-abort", "die-alarm", "die-pipe", "die-term", "die-blocked-segv",
+                    "die-badstack", "die-norestorer", "die-ignored-then-default")) {
+                out.add(Arguments.of(cc, how, EngineFactory.ALL.get((out.size()) % EngineFactory.ALL.size())));
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} [{1}]")
+    @MethodSource("matrix")
+    void everySignalTestPrintsWhatItPrintsNatively(String cc, EngineFactory engine) throws Exception {
+        assumeTrue(NativeRun.available(), NativeRun.unavailableReason());
+        Built b = StaticPrograms.build(dir, cc, "signals", List.of());
+        assertEquals(0, b.status(), "the program's own checks fail natively:\n" + b.stdout());
+        assertTrue(b.stdout().contains("failures 0") && b.stdout().contains("TF traps"), b.stdout());
+        LstarRun.Result l = LstarRun.run("signals", Files.readAllBytes(b.exe()), List.of(), LstarRun.config(Vendor.INTEL, true), engine, k -> {});
+        assertEquals(b.stdout(), l.stdout(), "stdout under lstar (exit: " + l.exit().message() + ", lstar log:\n" + l.log() + ")");
+        assertEquals(b.status(), l.status(), "exit status under lstar: " + l.exit().message());
+        assertFalse(l.exit().oops(), l.exit().message());
+    }
+
+    @ParameterizedTest(name = "{0} {1} [{2}]")
+    @MethodSource("deaths")
+    void deathsByDefaultActionHaveNativeStatus(String cc, String how, EngineFactory engine) throws Exception {
+        assumeTrue(NativeRun.available(), NativeRun.unavailableReason());
+        Built b = StaticPrograms.build(dir, cc, "signals", List.of(how));
+        assertTrue(b.status() > 128, how + " natively: " + b.status());
+        LstarRun.Result l = LstarRun.run("signals", Files.readAllBytes(b.exe()), List.of(how), LstarRun.config(Vendor.INTEL, true), engine, k -> {});
+        assertEquals(b.stdout(), l.stdout(), "stdout under lstar (exit: " + l.exit().message() + ")");
+        assertEquals(b.status(), l.status(), "exit status under lstar: " + l.exit().message());
+        assertFalse(l.exit().oops(), l.exit().message());
+    }
+}

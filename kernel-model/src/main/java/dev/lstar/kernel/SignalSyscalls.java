@@ -1,0 +1,422 @@
+package dev.lstar.kernel;
+
+import static dev.lstar.kernel.Errno.*;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The signal system calls of Linux 6.6 (kernel/signal.c, arch/x86/kernel/signal_64.c) and the
+ * calls that sleep until a signal or a time (kernel/time/hrtimer.c, itimer.c, alarm), with their
+ * argument checks and errno values. The state and the delivery are {@link Signals}.
+ *
+ * <p>Timers: ITIMER_REAL (and alarm) run on the host's monotonic clock; ITIMER_VIRTUAL and
+ * ITIMER_PROF both count the CPU time of the thread that runs the guest (lstar does not split
+ * user from system time), polled every millisecond while one is armed.
+ */
+final class SignalSyscalls {
+    static final int SIG_BLOCK = 0, SIG_UNBLOCK = 1, SIG_SETMASK = 2;
+    static final int ITIMER_REAL = 0, ITIMER_VIRTUAL = 1, ITIMER_PROF = 2;
+    static final int TIMER_ABSTIME = 1;
+    private static final long NS = 1_000_000_000L;
+
+    private static final ScheduledThreadPoolExecutor TIMERS = new ScheduledThreadPoolExecutor(1, r -> {
+        Thread t = new Thread(r, "lstar-timers");
+        t.setDaemon(true);
+        return t;
+    });
+
+    static {
+        TIMERS.setRemoveOnCancelPolicy(true);
+    }
+
+    private final LinuxKernel k;
+    private final Signals sig;
+    /** Per timer: the expiry (System.nanoTime scale for REAL, CPU-time ns for the others; 0 = disarmed) and the interval. */
+    private final long[] expiry = new long[3], interval = new long[3];
+    private final ScheduledFuture<?>[] task = new ScheduledFuture<?>[3];
+
+    SignalSyscalls(LinuxKernel k, Signals sig) {
+        this.k = k;
+        this.sig = sig;
+    }
+
+    private AddressSpace mm() {
+        return k.process.mm;
+    }
+
+    private long regs() {
+        return k.syscalls.currentRegs();
+    }
+
+    void register(SyscallTable t) {
+        t.x64(13, "rt_sigaction", "nppu", (a, b, c, d, e, f) -> rtSigaction((int) a, b, c, d));
+        t.x64(14, "rt_sigprocmask", "nppu", (a, b, c, d, e, f) -> rtSigprocmask((int) a, b, c, d));
+        t.x64(15, "rt_sigreturn", 0, (a, b, c, d, e, f) -> sig.rtSigreturn(regs()));
+        t.x64(34, "pause", 0, (a, b, c, d, e, f) -> pause());
+        t.x64(35, "nanosleep", "pp", (a, b, c, d, e, f) -> nanosleep(a, b));
+        t.x64(36, "getitimer", "np", (a, b, c, d, e, f) -> getitimer((int) a, b));
+        t.x64(37, "alarm", "u", (a, b, c, d, e, f) -> alarm(a & 0xFFFF_FFFFL));
+        t.x64(38, "setitimer", "npp", (a, b, c, d, e, f) -> setitimer((int) a, b, c));
+        t.x64(62, "kill", "nn", (a, b, c, d, e, f) -> kill((int) a, (int) b));
+        t.x64(127, "rt_sigpending", "pu", (a, b, c, d, e, f) -> rtSigpending(a, b));
+        t.x64(128, "rt_sigtimedwait", "pppu", (a, b, c, d, e, f) -> rtSigtimedwait(a, b, c, d));
+        t.x64(129, "rt_sigqueueinfo", "nnp", (a, b, c, d, e, f) -> rtSigqueueinfo((int) a, (int) a, (int) b, c, false));
+        t.x64(130, "rt_sigsuspend", "pu", (a, b, c, d, e, f) -> rtSigsuspend(a, b));
+        t.x64(131, "sigaltstack", "pp", (a, b, c, d, e, f) -> sigaltstack(a, b));
+        t.x64(200, "tkill", "nn", (a, b, c, d, e, f) -> tgkill(k.process.pid, (int) a, (int) b, false));
+        t.x64(219, "restart_syscall", 0, (a, b, c, d, e, f) -> restartSyscall());
+        t.x64(230, "clock_nanosleep", "nnpp", (a, b, c, d, e, f) -> clockNanosleep((int) a, (int) b, c, d));
+        t.x64(234, "tgkill", "nnn", (a, b, c, d, e, f) -> tgkill((int) a, (int) b, (int) c, true));
+        t.x64(297, "rt_tgsigqueueinfo", "nnnp", (a, b, c, d, e, f) -> rtSigqueueinfo((int) a, (int) b, (int) c, d, true));
+    }
+
+    private static ByteBuffer le(byte[] b) {
+        return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** Reads {@code len} user bytes, or null (EFAULT). */
+    private byte[] read(long la, int len) {
+        byte[] b = new byte[len];
+        return mm().copyFromUser(la, b, 0, len) ? b : null;
+    }
+
+    private boolean write(long la, ByteBuffer b) {
+        return mm().copyToUser(la, b.array(), 0, b.capacity());
+    }
+
+    // ------------------------------------------------------------------ actions and masks
+
+    /**
+     * rt_sigaction(sig, act, oact, sigsetsize): sigsetsize must be 8; 1..64; SIGKILL/SIGSTOP only
+     * readable. The new action is read before anything changes; unknown sa_flags bits are
+     * dropped; setting SIG_IGN (or SIG_DFL for a default-ignored signal) discards it if pending.
+     */
+    long rtSigaction(int n, long act, long oact, long sigsetsize) {
+        if (sigsetsize != Signals.SIGSET_SIZE) return -EINVAL;
+        long[] nw = null;
+        if (act != 0) {
+            byte[] b = read(act, 32);
+            if (b == null) return -EFAULT;
+            ByteBuffer a = le(b);
+            nw = new long[] {a.getLong(0), a.getLong(8) & Signals.UAPI_SA_FLAGS, a.getLong(16), a.getLong(24)};
+        }
+        if (n < 1 || n > Signal.NSIG || (nw != null && Signal.of(n).unblockable())) return -EINVAL;
+        long[] old = {sig.handler[n], sig.saFlags[n], sig.restorer[n], sig.saMask[n]};
+        if (nw != null) {
+            sig.handler[n] = nw[0];
+            sig.saFlags[n] = nw[1];
+            sig.restorer[n] = nw[2];
+            sig.saMask[n] = nw[3] & ~Signals.UNBLOCKABLE;
+            if (nw[0] == Signals.SIG_IGN || (nw[0] == Signals.SIG_DFL && Signal.of(n).ignoredByDefault())) sig.flush(n);
+        }
+        if (oact != 0) {
+            ByteBuffer o = le(new byte[32]);
+            o.putLong(0, old[0]).putLong(8, old[1]).putLong(16, old[2]).putLong(24, old[3]);
+            if (!write(oact, o)) return -EFAULT;
+        }
+        return 0;
+    }
+
+    /** rt_sigprocmask(how, set, oset, sigsetsize): the old mask is written after the change. */
+    long rtSigprocmask(int how, long set, long oset, long sigsetsize) {
+        if (sigsetsize != Signals.SIGSET_SIZE) return -EINVAL;
+        long old = sig.blocked;
+        if (set != 0) {
+            byte[] b = read(set, 8);
+            if (b == null) return -EFAULT;
+            long m = le(b).getLong(0);
+            switch (how) {
+                case SIG_BLOCK -> sig.setBlocked(old | m);
+                case SIG_UNBLOCK -> sig.setBlocked(old & ~m);
+                case SIG_SETMASK -> sig.setBlocked(m);
+                default -> { return -EINVAL; }
+            }
+        }
+        if (oset != 0 && !write(oset, le(new byte[8]).putLong(0, old))) return -EFAULT;
+        return 0;
+    }
+
+    /** rt_sigpending(set, sigsetsize): blocked signals that are pending; a size above 8 is EINVAL. */
+    long rtSigpending(long set, long sigsetsize) {
+        if (Long.compareUnsigned(sigsetsize, Signals.SIGSET_SIZE) > 0) return -EINVAL;
+        byte[] b = new byte[8];
+        le(b).putLong(0, sig.pending() & sig.blocked);
+        return mm().copyToUser(set, b, 0, (int) sigsetsize) ? 0 : -EFAULT;
+    }
+
+    /** sigaltstack(uss, uoss): the old stack is reported as it was before the change. */
+    long sigaltstack(long uss, long uoss) {
+        long sp = k.syscalls.reg(regs(), PtRegs.SP);
+        ByteBuffer old = le(new byte[24]);
+        old.putLong(0, sig.altSp).putInt(8, sig.sasSsFlags(sp) | (sig.altFlags & Signals.SS_AUTODISARM)).putLong(16, sig.altSize);
+        long r = 0;
+        if (uss != 0) {
+            byte[] b = read(uss, 24);
+            if (b == null) return -EFAULT;
+            ByteBuffer n = le(b);
+            r = sig.sigaltstack(n.getLong(0), n.getInt(8), n.getLong(16), sp);
+        }
+        if (r == 0 && uoss != 0 && !write(uoss, old)) return -EFAULT;
+        return r;
+    }
+
+    // ------------------------------------------------------------------ sending
+
+    private long uid() {
+        return Ids.uid();
+    }
+
+    /**
+     * kill(pid, sig): this process is pid {@code k.process.pid}, alone in its process group; pid 0
+     * and -pgid name it too, -1 (every process but init and the caller) names nobody.
+     */
+    long kill(int pid, int n) {
+        if (n < 0 || n > Signal.NSIG) return -EINVAL;
+        int self = k.process.pid;
+        if (pid == -1 || (pid > 0 && pid != self) || (pid < -1 && -pid != self)) return -ESRCH;
+        if (n == 0) return 0;
+        sig.send(Signals.Info.sent(n, Signals.SI_USER, self, uid(), "(sent by kill() from pid " + self + ")"));
+        return 0;
+    }
+
+    /** tgkill(tgid, tid, sig) and tkill(tid, sig): the one thread's tid is the pid. */
+    long tgkill(int tgid, int tid, int n, boolean group) {
+        if (n < 0 || n > Signal.NSIG) return -EINVAL;
+        if (tid <= 0 || (group && tgid <= 0)) return -EINVAL;
+        int self = k.process.pid;
+        if (tid != self || tgid != self) return -ESRCH;
+        if (n == 0) return 0;
+        sig.send(Signals.Info.sent(n, Signals.SI_TKILL, self, uid(), "(sent by " + (group ? "tgkill" : "tkill") + "() from pid " + self + ")"));
+        return 0;
+    }
+
+    /**
+     * rt_sigqueueinfo / rt_tgsigqueueinfo: the caller's siginfo, with si_signo set to {@code n};
+     * to another process a non-negative si_code or SI_TKILL is EPERM (only the kernel may claim
+     * those); to itself anything goes.
+     */
+    long rtSigqueueinfo(int tgid, int tid, int n, long uinfo, boolean thread) {
+        byte[] b = read(uinfo, 128);
+        if (b == null) return -EFAULT;
+        if (n < 0 || n > Signal.NSIG) return -EINVAL;
+        if (thread && (tgid <= 0 || tid <= 0)) return -EINVAL;
+        int self = k.process.pid;
+        if (tgid != self || tid != self) return -ESRCH;
+        if (n == 0) return 0;
+        le(b).putInt(0, n);
+        sig.send(new Signals.Info(n, b, "(sent by rt_sigqueueinfo() from pid " + self + ")"));
+        return 0;
+    }
+
+    // ------------------------------------------------------------------ waiting
+
+    /** pause(): sleeps until a signal is delivered; -ERESTARTNOHAND becomes EINTR under a handler. */
+    long pause() {
+        sig.sleep(Long.MAX_VALUE);
+        return -ERESTARTNOHAND;
+    }
+
+    /** rt_sigsuspend(mask, sigsetsize): waits with {@code mask} blocked; the old mask returns with the handler's frame. */
+    long rtSigsuspend(long mask, long sigsetsize) {
+        if (sigsetsize != Signals.SIGSET_SIZE) return -EINVAL;
+        byte[] b = read(mask, 8);
+        if (b == null) return -EFAULT;
+        sig.savedMask = sig.blocked;
+        sig.restoreSigmask = true;
+        sig.setBlocked(le(b).getLong(0));
+        sig.sleep(Long.MAX_VALUE);
+        return -ERESTARTNOHAND;
+    }
+
+    /**
+     * rt_sigtimedwait(these, info, timeout, sigsetsize): takes a pending signal of {@code these}
+     * (SIGKILL/SIGSTOP never) without running its handler, waiting up to {@code timeout} (NULL:
+     * forever); -EAGAIN on time-out, -EINTR if another signal arrives meanwhile.
+     */
+    long rtSigtimedwait(long these, long uinfo, long uts, long sigsetsize) {
+        if (sigsetsize != Signals.SIGSET_SIZE) return -EINVAL;
+        byte[] b = read(these, 8);
+        if (b == null) return -EFAULT;
+        long want = le(b).getLong(0) & ~Signals.UNBLOCKABLE;
+        long deadline = Long.MAX_VALUE;
+        if (uts != 0) {
+            long ns = readTimespec(uts);
+            if (ns == -EFAULT || ns == -EINVAL) return ns;
+            deadline = System.nanoTime() + ns;
+        }
+        Signals.Info info = sig.dequeue(~want);
+        if (info == null && deadline != Long.MAX_VALUE && deadline - System.nanoTime() <= 0) return -EAGAIN;
+        if (info == null) {
+            sig.sleepFor(want, deadline);
+            info = sig.dequeue(~want);
+            if (info == null) return sig.hasReady() ? -EINTR : -EAGAIN;
+        }
+        if (uinfo != 0 && !mm().copyToUser(uinfo, info.bytes(), 0, 128)) return -EFAULT;
+        return info.signo();
+    }
+
+    /** A struct timespec from user memory in nanoseconds; -EFAULT, or -EINVAL unless 0 <= tv_nsec < 10^9 and tv_sec >= 0. */
+    private long readTimespec(long la) {
+        byte[] b = read(la, 16);
+        if (b == null) return -EFAULT;
+        long sec = le(b).getLong(0), nsec = le(b).getLong(8);
+        if (sec < 0 || nsec < 0 || nsec >= NS) return -EINVAL;
+        return sec > Long.MAX_VALUE / NS - 1 ? Long.MAX_VALUE / 2 : sec * NS + nsec;
+    }
+
+    private boolean writeTimespec(long la, long ns) {
+        return write(la, le(new byte[16]).putLong(0, ns / NS).putLong(8, ns % NS));
+    }
+
+    /** nanosleep(req, rem): relative, on CLOCK_MONOTONIC. */
+    long nanosleep(long req, long rem) {
+        long ns = readTimespec(req);
+        if (ns == -EFAULT || ns == -EINVAL) return ns;
+        return sleepUntil(System.nanoTime() + ns, rem);
+    }
+
+    /**
+     * clock_nanosleep(clock, flags, req, rem) on REALTIME, MONOTONIC, BOOTTIME, TAI and the
+     * alarm clocks. The clocks without a sleep in Linux (MONOTONIC_RAW, the COARSE ones) are
+     * -EOPNOTSUPP, THREAD_CPUTIME is -EINVAL, as there; a sleep on PROCESS_CPUTIME is not
+     * modelled and says so with -EOPNOTSUPP. An interrupted absolute sleep returns
+     * -ERESTARTNOHAND (no time left to report), a relative one restarts with the time left.
+     */
+    long clockNanosleep(int clock, int flags, long req, long rem) {
+        switch (clock) {
+            case 0, 1, 7, 8, 9, 11 -> { }
+            case 2, 4, 5, 6 -> { return -EOPNOTSUPP; }
+            default -> { return -EINVAL; }
+        }
+        long ns = readTimespec(req);
+        if (ns == -EFAULT || ns == -EINVAL) return ns;
+        if ((flags & TIMER_ABSTIME) != 0) {
+            long now = clock == 0 || clock == 8 || clock == 11 ? realtimeNanos() : System.nanoTime();
+            long deadline = System.nanoTime() + (ns - now);
+            return sig.sleep(deadline) ? -ERESTARTNOHAND : 0;
+        }
+        return sleepUntil(System.nanoTime() + ns, rem);
+    }
+
+    private static long realtimeNanos() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * NS + now.getNano();
+    }
+
+    /**
+     * hrtimer_nanosleep: sleeps until {@code deadline}; interrupted, it stores the time left in
+     * {@code rem} and returns -ERESTART_RESTARTBLOCK, so an ignored or handled-with-restart
+     * signal resumes the same sleep through restart_syscall and a handler sees EINTR.
+     */
+    private long sleepUntil(long deadline, long rem) {
+        if (!sig.sleep(deadline)) return 0;
+        long left = Math.max(0, deadline - System.nanoTime());
+        if (rem != 0 && !writeTimespec(rem, left)) return -EFAULT;
+        sig.restartBlock = () -> sleepUntil(deadline, rem);
+        return -ERESTART_RESTARTBLOCK;
+    }
+
+    /** restart_syscall(): resumes an interrupted sleep, or -EINTR (do_no_restart_syscall). */
+    long restartSyscall() {
+        var fn = sig.restartBlock;
+        sig.restartBlock = null;
+        return fn == null ? -EINTR : fn.getAsLong();
+    }
+
+    // ------------------------------------------------------------------ interval timers
+
+    /** alarm(seconds): ITIMER_REAL without interval; returns the seconds left of the previous one, rounded. */
+    long alarm(long seconds) {
+        long[] old = setTimer(ITIMER_REAL, seconds * NS, 0);
+        long sec = old[0] / NS, usec = old[0] % NS / 1000;
+        if ((sec == 0 && usec != 0) || usec >= 500_000) sec++;
+        return sec;
+    }
+
+    long getitimer(int which, long value) {
+        if (which < 0 || which > 2) return -EINVAL;
+        long[] cur = current(which);
+        return write(value, itimerval(cur)) ? 0 : -EFAULT;
+    }
+
+    /** setitimer(which, new, old): a NULL new value disarms (Linux's kept misfeature); usec outside 0..999999 is EINVAL. */
+    long setitimer(int which, long nw, long old) {
+        long value = 0, ival = 0;
+        if (nw != 0) {
+            byte[] b = read(nw, 32);
+            if (b == null) return -EFAULT;
+            ByteBuffer v = le(b);
+            long is = v.getLong(0), iu = v.getLong(8), vs = v.getLong(16), vu = v.getLong(24);
+            if (is < 0 || iu < 0 || iu >= 1_000_000 || vs < 0 || vu < 0 || vu >= 1_000_000) return -EINVAL;
+            ival = is * NS + iu * 1000;
+            value = vs * NS + vu * 1000;
+        }
+        if (which < 0 || which > 2) return -EINVAL;
+        long[] prev = setTimer(which, value, ival);
+        if (old != 0 && !write(old, itimerval(prev))) return -EFAULT;
+        return 0;
+    }
+
+    private static ByteBuffer itimerval(long[] t) {
+        return le(new byte[32]).putLong(0, t[1] / NS).putLong(8, t[1] % NS / 1000).putLong(16, t[0] / NS).putLong(24, t[0] % NS / 1000);
+    }
+
+    private long now(int which) {
+        return which == ITIMER_REAL ? System.nanoTime() : Math.max(0, k.cpuTimeNanos());
+    }
+
+    /** {value left, interval} of a timer; an armed timer that is due reads as 1 µs left. */
+    private synchronized long[] current(int which) {
+        if (expiry[which] == 0) return new long[] {0, interval[which]};
+        long left = expiry[which] - now(which);
+        return new long[] {left <= 0 ? 1000 : left, interval[which]};
+    }
+
+    /** Arms ({@code value} > 0) or disarms a timer; returns its previous {value left, interval}. */
+    private synchronized long[] setTimer(int which, long value, long ival) {
+        long[] old = current(which);
+        if (task[which] != null) task[which].cancel(false);
+        task[which] = null;
+        interval[which] = value == 0 ? 0 : ival;
+        expiry[which] = value == 0 ? 0 : now(which) + value;
+        if (value != 0) schedule(which);
+        return old;
+    }
+
+    private void schedule(int which) {
+        if (which == ITIMER_REAL) {
+            task[which] = TIMERS.schedule(() -> fire(which), Math.max(0, expiry[which] - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } else {
+            task[which] = TIMERS.scheduleAtFixedRate(() -> { if (now(which) - expiry[which] >= 0) fire(which); }, 1, 1, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void fire(int which) {
+        synchronized (this) {
+            if (expiry[which] == 0) return;
+            if (interval[which] != 0) {
+                expiry[which] += interval[which];
+                if (which == ITIMER_REAL) schedule(which);
+            } else {
+                expiry[which] = 0;
+                if (task[which] != null) task[which].cancel(false);
+                task[which] = null;
+            }
+        }
+        Signal s = which == ITIMER_REAL ? Signal.SIGALRM : which == ITIMER_VIRTUAL ? Signal.SIGVTALRM : Signal.SIGPROF;
+        sig.sendAsync(Signals.Info.of(s.number, Signals.SI_KERNEL, 0, 0, "(timer expired)"));
+    }
+
+    /** The process ended: no timer fires any more. */
+    synchronized void cancelTimers() {
+        for (int i = 0; i < 3; i++) {
+            if (task[i] != null) task[i].cancel(false);
+            task[i] = null;
+            expiry[i] = 0;
+        }
+    }
+}
