@@ -471,7 +471,21 @@ static void test_sysret(void) {
 
 /* ---------------------------------------------------------------- deaths */
 
+static void host_handler(int sig, siginfo_t *si, void *uc) {
+    printf("got %d code %d\n", sig, si->si_code);
+    _exit(sig);
+}
+
 static void die(const char *how) {
+    if (!strcmp(how, "wait-host")) {
+        /* signals from outside: the handler reports and exits with the signal's number */
+        on(SIGINT, host_handler, 0);
+        on(SIGTERM, host_handler, 0);
+        on(SIGHUP, host_handler, 0);
+        printf("ready\n");
+        for (;;) pause();
+    }
+    if (!strcmp(how, "wait-host-default")) { printf("ready\n"); for (;;) pause(); }
     if (!strcmp(how, "die-segv")) *(volatile int *)8 = 1;
     if (!strcmp(how, "die-abort")) abort();
     if (!strcmp(how, "die-alarm")) { alarm(1); for (;;) pause(); }

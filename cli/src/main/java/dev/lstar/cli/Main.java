@@ -60,6 +60,7 @@ public final class Main {
     static volatile java.util.function.Consumer<dev.lstar.runtime.Machine> beforeRun;
 
     public static void main(String[] args) {
+        HostSignals.enable();
         int status = execute(args, System.in, System.out, System.err);
         System.out.flush();
         System.exit(status);
@@ -353,7 +354,10 @@ public final class Main {
         var hook = beforeRun;
         if (hook != null) hook.accept(kernel.machine);
         long t0 = System.nanoTime();
-        ExitStatus exit = kernel.run(engine);
+        ExitStatus exit;
+        try (HostSignals forwarding = HostSignals.forward(kernel)) {
+            exit = kernel.run(engine);
+        }
         long nanos = System.nanoTime() - t0;
         out.flush();
         if (exit.signal() != null || exit.message().startsWith("unsupported:")) {
