@@ -64,6 +64,33 @@ class StaticSignalsTest {
         assertFalse(l.exit().oops(), l.exit().message());
     }
 
+    /**
+     * rt_sigreturn to a non-canonical RIP (RCX = RIP, so only the canonical check stands between
+     * it and SYSRET): SIGSEGV at that RIP on both vendors. With the check removed
+     * ({@code --no-canonical-check}), Intel's SYSRET faults in ring 0 on the user's stack — the
+     * CVE-2012-0217 oops — while AMD's faults in user mode and the program still sees SIGSEGV.
+     */
+    @ParameterizedTest(name = "{0} [{1}]")
+    @MethodSource("matrix")
+    void sigreturnToANonCanonicalRipIsSigsegvNeverARingZeroFault(String cc, EngineFactory engine) throws Exception {
+        assumeTrue(NativeRun.available(), NativeRun.unavailableReason());
+        List<String> args = List.of("sigreturn-noncanonical");
+        Built b = StaticPrograms.build(dir, cc, "signals", args);
+        assertEquals(" rip 0x800000000000: sig 11 code 128 trapno 13\nback\n", b.stdout());
+        byte[] exe = Files.readAllBytes(b.exe());
+        for (Vendor v : Vendor.values()) {
+            LstarRun.Result l = LstarRun.run("signals", exe, args, LstarRun.config(v, true), engine, k -> {});
+            assertEquals(b.stdout(), l.stdout(), v + ": " + l.exit().message());
+            assertEquals(0, l.status(), v + ": " + l.exit().message());
+        }
+        LstarRun.Result amd = LstarRun.run("signals", exe, args, LstarRun.config(Vendor.AMD, true).withCanonicalCheck(false), engine, k -> {});
+        assertEquals(b.stdout(), amd.stdout(), "AMD without the check: " + amd.exit().message());
+        LstarRun.Result intel = LstarRun.run("signals", exe, args, LstarRun.config(Vendor.INTEL, true).withCanonicalCheck(false), engine, k -> {});
+        assertTrue(intel.exit().oops(), "Intel without the check: " + intel.exit().message());
+        assertTrue(intel.exit().message().contains("ring 0") && intel.exit().message().contains("user-space stack pointer"),
+                intel.exit().message());
+    }
+
     @ParameterizedTest(name = "{0} {1} [{2}]")
     @MethodSource("deaths")
     void deathsByDefaultActionHaveNativeStatus(String cc, String how, EngineFactory engine) throws Exception {
