@@ -392,7 +392,8 @@ public final class SseFloat {
      * rounds of additions, every one rounded under MXCSR with its own exceptions (SDM DPPS
      * "Operation": (p0 + p1) + (p2 + p3)); the sum goes to the lanes selected by imm8[3:0], +0.0 to
      * the others. Each destination lane has its own operand order, which the host shows only in
-     * which of two NaNs survives: pairs t[k] = p[k^1] + p[k], then lane k = t[k] + t[k^2].
+     * which of two NaNs survives (measured on an Intel Xeon host): pairs t[k] = p[k^1] + p[k], then
+     * lane k = t[k] + t[k^2].
      */
     public static void dpps(Cpu c, Instruction i) {
         long slo = lo(c, i, 1), shi = hi(c, i, 1);
