@@ -216,6 +216,7 @@ public final class Decoder {
                     out.kind[n] = OP_CREG; out.reg[n] = cr; out.size[n] = 8; n++;
                 }
                 case T_FIXSREG -> { out.kind[n] = OP_SREG; out.reg[n] = extra(c); out.size[n] = 2; n++; }
+                case T_XMM0 -> setXmm(out, n++, 0, 16);
                 case T_ST -> { out.kind[n] = OP_ST; out.reg[n] = extra(c) == 0 ? 0 : rm; out.size[n] = 10; n++; }
                 case T_O -> {
                     int as = out.addrSize;

@@ -40,7 +40,8 @@ import java.util.List;
  * Appendix A.2.1): {@code V} the XMM register in ModRM.reg (plus REX.R), {@code W} an XMM register
  * in ModRM.rm (plus REX.B) or memory, {@code U} an XMM register in ModRM.rm only; their size letter
  * is {@code x} (128 bits), {@code q} or {@code d} (the memory width of a scalar/low-half form;
- * a register is always the whole XMM register). Size {@code x} also exists for {@code M} (MOVNTDQ).
+ * a register is always the whole XMM register; {@code w} for PMOVSXBQ's m16). Size {@code x} also exists
+ * for {@code M} (MOVNTDQ). {@code XMM0} is the fixed register XMM0 (the implicit mask of BLENDVPS).
  * x87 operands: {@code ST0} the stack top ST(0) (printed {@code %st}), {@code STi} the register
  * ST(i) selected by ModRM.rm (printed {@code %st(i)}); both decode to {@code OP_ST} operands whose
  * number is the stack index, never GPRs. x87 memory formats use the M sizes {@code d} (m32fp or
@@ -185,7 +186,7 @@ public final class OpcodeTable {
     // --- compiled operand codes: type | size << 8 | extra << 16 ---
     static final int T_E = 1, T_G = 2, T_M = 3, T_R = 4, T_I = 5, T_J = 6, T_Z = 7, T_FIXREG = 8,
             T_ONE = 9, T_S = 10, T_C = 11, T_SIZE = 12, T_FIXSREG = 13, T_O = 14, T_V = 15, T_W = 16, T_U = 17,
-            T_ST = 18;
+            T_ST = 18, T_XMM0 = 19;
     static final int S_V = 0x20, S_Z = 0x21, S_Y = 0x22, S_VW = 0x23;
     /** x87 memory blobs: FLDENV/FNSTENV 28 bytes (14 with 66), FNSAVE/FRSTOR 108 (94), FXSAVE/FXRSTOR 512. */
     static final int S_ENV = 0x24, S_FSAVE = 0x25, S_FX = 0x26;
@@ -738,12 +739,79 @@ public final class OpcodeTable {
         row("66 0F 14 /r", UNPCKLPD, "Vx,Wx", AL16, 0, 0, 0);
         row("NP 0F 15 /r", UNPCKHPS, "Vx,Wx", AL16, 0, 0, 0);
         row("66 0F 15 /r", UNPCKHPD, "Vx,Wx", AL16, 0, 0, 0);
+        // ---- SSE3, SSSE3 and SSE4.1 on XMM registers (SDM Vol. 2 each; Table A-3 and the 66 column
+        // of the 0F 38 / 0F 3A maps, Tables; semantics in ops.SseExt and ops.SseFloat). The
+        // no-prefix MMX forms of SSSE3 are not implemented (INVALID). ALIGN: the m128 operands of
+        // Exceptions Types 1, 2 and 4 (packed instructions, MOVNTDQA); no alignment rule for LDDQU,
+        // the m64/m32/m16/m8 operands of Type 5 (MOVDDUP, PMOVSX/ZX, INSERTPS, PINSR/PEXTR,
+        // EXTRACTPS) and the scalar ROUNDSS/SD (Type 3). BLENDV*/PBLENDVB name their implicit mask
+        // register XMM0 as a third operand (objdump prints it).
+        row("F2 0F D0 /r", ADDSUBPS, "Vx,Wx", AL16, 0, 0, 0);
+        row("66 0F D0 /r", ADDSUBPD, "Vx,Wx", AL16, 0, 0, 0);
+        row("F2 0F 7C /r", HADDPS, "Vx,Wx", AL16, 0, 0, 0);
+        row("66 0F 7C /r", HADDPD, "Vx,Wx", AL16, 0, 0, 0);
+        row("F2 0F 7D /r", HSUBPS, "Vx,Wx", AL16, 0, 0, 0);
+        row("66 0F 7D /r", HSUBPD, "Vx,Wx", AL16, 0, 0, 0);
+        row("F3 0F 16 /r", MOVSHDUP, "Vx:w,Wx", AL16, 0, 0, 0);
+        row("F3 0F 12 /r", MOVSLDUP, "Vx:w,Wx", AL16, 0, 0, 0);
+        row("F2 0F 12 /r", MOVDDUP, "Vx:w,Wq", SSE, 0, 0, 0);
+        row("F2 0F F0 /r mem", LDDQU, "Vx:w,Mx", SSE, 0, 0, 0);
+        // SSSE3 (66 0F 38 00-0B, 1C-1E; 66 0F 3A 0F)
+        Mnemonic[] s38 = {PSHUFB, PHADDW, PHADDD, PHADDSW, PMADDUBSW, PHSUBW, PHSUBD, PHSUBSW, PSIGNB, PSIGNW, PSIGND,
+            PMULHRSW};
+        for (int k = 0; k < s38.length; k++) row("66 0F 38 " + hex(k) + " /r", s38[k], "Vx,Wx", AL16, 0, 0, 0);
+        row("66 0F 38 1C /r", PABSB, "Vx:w,Wx", AL16, 0, 0, 0);
+        row("66 0F 38 1D /r", PABSW, "Vx:w,Wx", AL16, 0, 0, 0);
+        row("66 0F 38 1E /r", PABSD, "Vx:w,Wx", AL16, 0, 0, 0);
+        row("66 0F 3A 0F /r", PALIGNR, "Vx,Wx,Ib", AL16, 0, 0, 0);
+        // SSE4.1 (66 0F 38 10-41; 66 0F 3A 08-22, 40-42). PTEST: ZF CF from the operands, OF SF AF PF cleared
+        row("66 0F 38 10 /r", PBLENDVB, "Vx,Wx,XMM0:r", AL16, 0, 0, 0);
+        row("66 0F 38 14 /r", BLENDVPS, "Vx,Wx,XMM0:r", AL16, 0, 0, 0);
+        row("66 0F 38 15 /r", BLENDVPD, "Vx,Wx,XMM0:r", AL16, 0, 0, 0);
+        row("66 0F 38 17 /r", PTEST, "Vx:r,Wx", AL16, 0, OSZAPC, 0);
+        Mnemonic[] pmovsx = {PMOVSXBW, PMOVSXBD, PMOVSXBQ, PMOVSXWD, PMOVSXWQ, PMOVSXDQ};
+        Mnemonic[] pmovzx = {PMOVZXBW, PMOVZXBD, PMOVZXBQ, PMOVZXWD, PMOVZXWQ, PMOVZXDQ};
+        String[] pmovSrc = {"Wq", "Wd", "Ww", "Wq", "Wd", "Wq"}; // the source is the low 64/32/16 bits
+        for (int k = 0; k < 6; k++) {
+            row("66 0F 38 " + hex(0x20 + k) + " /r", pmovsx[k], "Vx:w," + pmovSrc[k], SSE, 0, 0, 0);
+            row("66 0F 38 " + hex(0x30 + k) + " /r", pmovzx[k], "Vx:w," + pmovSrc[k], SSE, 0, 0, 0);
+        }
+        row("66 0F 38 28 /r", PMULDQ, "Vx,Wx", AL16, 0, 0, 0);
+        row("66 0F 38 29 /r", PCMPEQQ, "Vx,Wx", AL16, 0, 0, 0);
+        row("66 0F 38 2A /r mem", MOVNTDQA, "Vx:w,Mx", AL16, 0, 0, 0);
+        row("66 0F 38 2B /r", PACKUSDW, "Vx,Wx", AL16, 0, 0, 0);
+        Mnemonic[] minmax = {PMINSB, PMINSD, PMINUW, PMINUD, PMAXSB, PMAXSD, PMAXUW, PMAXUD, PMULLD};
+        for (int k = 0; k < minmax.length; k++) row("66 0F 38 " + hex(0x38 + k) + " /r", minmax[k], "Vx,Wx", AL16, 0, 0, 0);
+        row("66 0F 38 41 /r", PHMINPOSUW, "Vx:w,Wx", AL16, 0, 0, 0);
+        row("66 0F 3A 08 /r", ROUNDPS, "Vx:w,Wx,Ib", AL16, 0, 0, 0);
+        row("66 0F 3A 09 /r", ROUNDPD, "Vx:w,Wx,Ib", AL16, 0, 0, 0);
+        row("66 0F 3A 0A /r", ROUNDSS, "Vx,Wd,Ib", SSE, 0, 0, 0);
+        row("66 0F 3A 0B /r", ROUNDSD, "Vx,Wq,Ib", SSE, 0, 0, 0);
+        row("66 0F 3A 0C /r", BLENDPS, "Vx,Wx,Ib", AL16, 0, 0, 0);
+        row("66 0F 3A 0D /r", BLENDPD, "Vx,Wx,Ib", AL16, 0, 0, 0);
+        row("66 0F 3A 0E /r", PBLENDW, "Vx,Wx,Ib", AL16, 0, 0, 0);
+        // PEXTRB/PEXTRW/EXTRACTPS/PINSRB ignore REX.W (a GPR destination is zero-extended anyway)
+        row("66 0F 3A 14 /r reg", PEXTRB, "Rd:w,Vx,Ib", SSE, 0, 0, 0);
+        row("66 0F 3A 14 /r mem", PEXTRB, "Mb:w,Vx,Ib", SSE, 0, 0, 0);
+        row("66 0F 3A 15 /r reg", PEXTRW, "Rd:w,Vx,Ib", SSE, 0, 0, 0);
+        row("66 0F 3A 15 /r mem", PEXTRW, "Mw:w,Vx,Ib", SSE, 0, 0, 0);
+        row("66 0F 3A 16 /r o64", PEXTRQ, "Eq:w,Vx,Ib", SSE, 0, 0, 0);
+        row("66 0F 3A 16 /r", PEXTRD, "Ed:w,Vx,Ib", SSE, 0, 0, 0);
+        row("66 0F 3A 17 /r", EXTRACTPS, "Ed:w,Vx,Ib", SSE, 0, 0, 0);
+        row("66 0F 3A 20 /r reg", PINSRB, "Vx,Rd,Ib", SSE, 0, 0, 0);
+        row("66 0F 3A 20 /r mem", PINSRB, "Vx,Mb,Ib", SSE, 0, 0, 0);
+        row("66 0F 3A 21 /r", INSERTPS, "Vx,Wd,Ib", SSE, 0, 0, 0);
+        row("66 0F 3A 22 /r o64", PINSRQ, "Vx,Eq,Ib", SSE, 0, 0, 0);
+        row("66 0F 3A 22 /r", PINSRD, "Vx,Ed,Ib", SSE, 0, 0, 0);
+        row("66 0F 3A 40 /r", DPPS, "Vx,Wx,Ib", AL16, 0, 0, 0);
+        row("66 0F 3A 41 /r", DPPD, "Vx,Wx,Ib", AL16, 0, 0, 0);
+        row("66 0F 3A 42 /r", MPSADBW, "Vx,Wx,Ib", AL16, 0, 0, 0);
         // ---- x87 FPU (SDM Vol. 2 each; opcode map Table A-7..A-22 "escape opcodes"): ModRM.reg
         // extends the opcode; with mod = 3 the r/m field selects ST(i). Memory forms carry the
         // AT&T name objdump prints (the size suffix: s/l/t for m32/m64/m80 real, s/l/ll for
         // m16/m32/m64 integer). In the DC and DE register forms objdump (AT&T SysV convention)
         // swaps FSUB/FSUBR and FDIV/FDIVR names: the mnemonic is Intel's, attName objdump's.
-        // FISTTP (SSE3, not advertised by lstar's CPUID) and the transcendentals stay INVALID.
+        // The transcendentals stay INVALID. FISTTP (SSE3) stores ST(0) truncated and pops.
         Mnemonic[] x87m = {FADD, FMUL, FCOM, FCOMP, FSUB, FSUBR, FDIV, FDIVR};
         Mnemonic[] x87i = {FIADD, FIMUL, FICOM, FICOMP, FISUB, FISUBR, FIDIV, FIDIVR};
         for (int k = 0; k < 8; k++) {
@@ -801,6 +869,7 @@ public final class OpcodeTable {
         for (int k = 0; k < 8; k++) row((k < 4 ? "DA /" : "DB /") + (k & 3) + " reg", fcmov[k], "ST0,STi:r", 0, fcmovFlags[k & 3], 0, 0);
         row("DA E9", FUCOMPP, "", 0, 0, 0, 0);
         row("DB /0 mem", FILD, "Md:r", 0, 0, 0, 0, "fildl");
+        row("DB /1 mem", FISTTP, "Md:w", 0, 0, 0, 0, "fisttpl");
         row("DB /2 mem", FIST, "Md:w", 0, 0, 0, 0, "fistl");
         row("DB /3 mem", FISTP, "Md:w", 0, 0, 0, 0, "fistpl");
         row("DB /5 mem", FLD, "Mt:r", 0, 0, 0, 0, "fldt");
@@ -810,6 +879,7 @@ public final class OpcodeTable {
         row("DB /5 reg", FUCOMI, "ST0:r,STi:r", 0, 0, OSZAPC, 0);
         row("DB /6 reg", FCOMI, "ST0:r,STi:r", 0, 0, OSZAPC, 0);
         row("DD /0 mem", FLD, "Mq:r", 0, 0, 0, 0, "fldl");
+        row("DD /1 mem", FISTTP, "Mq:w", 0, 0, 0, 0, "fisttpll");
         row("DD /2 mem", FST, "Mq:w", 0, 0, 0, 0, "fstl");
         row("DD /3 mem", FSTP, "Mq:w", 0, 0, 0, 0, "fstpl");
         row("DD /4 mem o16", FRSTOR, "Ms:r", 0, 0, 0, 0, "frstors");
@@ -823,6 +893,7 @@ public final class OpcodeTable {
         row("DD /4 reg", FUCOM, "STi:r", 0, 0, 0, 0);
         row("DD /5 reg", FUCOMP, "STi:r", 0, 0, 0, 0);
         row("DF /0 mem", FILD, "Mw:r", 0, 0, 0, 0, "filds");
+        row("DF /1 mem", FISTTP, "Mw:w", 0, 0, 0, 0, "fisttps");
         row("DF /2 mem", FIST, "Mw:w", 0, 0, 0, 0, "fists");
         row("DF /3 mem", FISTP, "Mw:w", 0, 0, 0, 0, "fistps");
         row("DF /5 mem", FILD, "Mq:r", 0, 0, 0, 0, "fildll");
@@ -1089,6 +1160,7 @@ public final class OpcodeTable {
             case "Me": return T_M | S_ENV << 8;
             case "Ms": return T_M | S_FSAVE << 8;
             case "Mf": return T_M | S_FX << 8;
+            case "XMM0": return T_XMM0 | 16 << 8;
             default: break;
         }
         int ty = switch (f.charAt(0)) {

@@ -188,6 +188,16 @@ class AccessTest {
                  PADDSW, PSUBSB, PSUBSW, PMINUB, PMAXUB, PMINSW, PMAXSW, PAVGB, PAVGW, PSADBW, PMULLW, PMULHW, PMULHUW,
                  PMULUDQ, PMADDWD, PSLLW, PSLLD, PSLLQ, PSRLW, PSRLD, PSRLQ, PSRAW, PSRAD, PSLLDQ, PSRLDQ -> e.rw(0).rest(1);
             case LDMXCSR -> e.r(0);
+            // SSE3/SSSE3/SSE4.1: loads, extensions, PABS, PHMINPOSUW, ROUNDPS/PD and the extracts write their
+            // destination; PTEST only reads; the rest (BLENDV*: XMM0 too, not a GPR) merge into it
+            case MOVSHDUP, MOVSLDUP, MOVDDUP, LDDQU, PABSB, PABSW, PABSD, PMOVSXBW, PMOVSXBD, PMOVSXBQ, PMOVSXWD,
+                 PMOVSXWQ, PMOVSXDQ, PMOVZXBW, PMOVZXBD, PMOVZXBQ, PMOVZXWD, PMOVZXWQ, PMOVZXDQ, MOVNTDQA, PHMINPOSUW,
+                 ROUNDPS, ROUNDPD, PEXTRB, PEXTRD, PEXTRQ, EXTRACTPS -> e.w(0).rest(1);
+            case PTEST -> e.r(0).rest(1);
+            case PSHUFB, PHADDW, PHADDD, PHADDSW, PHSUBW, PHSUBD, PHSUBSW, PMADDUBSW, PMULHRSW, PSIGNB, PSIGNW, PSIGND,
+                 PALIGNR, PBLENDVB, BLENDVPS, BLENDVPD, BLENDPS, BLENDPD, PBLENDW, PMULDQ, PCMPEQQ, PACKUSDW, PMINSB,
+                 PMINSD, PMINUW, PMINUD, PMAXSB, PMAXSD, PMAXUW, PMAXUD, PMULLD, INSERTPS, PINSRB, PINSRD, PINSRQ,
+                 MPSADBW, ADDSUBPS, ADDSUBPD, HADDPS, HADDPD, HSUBPS, HSUBPD, ROUNDSS, ROUNDSD, DPPS, DPPD -> e.rw(0).rest(1);
             // SSE floating point: packed results and conversions to a GPR write their destination, compares
             // to RFLAGS only read, scalar forms (and CVTSI2SS/SD, CVTSS2SD/SD2SS) merge into it
             case SQRTPS, SQRTPD, RSQRTPS, RCPPS, CVTPS2PD, CVTPD2PS, CVTDQ2PS, CVTPS2DQ, CVTTPS2DQ, CVTDQ2PD, CVTPD2DQ,
@@ -200,7 +210,7 @@ class AccessTest {
             // and the control loads, written by stores and the control stores; FNSTSW AX writes AX
             case FLD, FILD, FADD, FIADD, FSUB, FISUB, FSUBR, FISUBR, FMUL, FIMUL, FDIV, FIDIV, FDIVR, FIDIVR,
                  FCOM, FCOMP, FICOM, FICOMP, FLDCW, FLDENV, FRSTOR, FXRSTOR -> e.r(0);
-            case FST, FSTP, FIST, FISTP, FNSTCW, FNSTENV, FNSAVE, FXSAVE -> e.w(0);
+            case FST, FSTP, FIST, FISTP, FISTTP, FNSTCW, FNSTENV, FNSAVE, FXSAVE -> e.w(0);
             case FNSTSW -> { if (i.kind[0] == OP_MEM) e.w(0); else e.wr(2, RAX); }
             case FLD1, FLDL2T, FLDL2E, FLDPI, FLDLG2, FLDLN2, FLDZ, FXCH, FADDP, FSUBP, FSUBRP, FMULP, FDIVP, FDIVRP,
                  FCHS, FABS, FSQRT, FRNDINT, FSCALE, FXTRACT, FPREM, FPREM1, FCOMPP, FUCOM, FUCOMP, FUCOMPP,

@@ -285,7 +285,14 @@ class DecoderTest {
         assertInvalid("c4 e3 79 0f 44 24 08 07", 8); // VEX 0F3A: ModRM, SIB, disp8, imm8
         assertInvalid("62 f1 fe 48 6f 44 24 01", 8); // EVEX vmovdqu64 0x40(%rsp)
         assertInvalid("0f 71 d0 08", 4); // MMX psrlw $8,%mm0 (MMX not implemented): 0F map imm8
-        assertInvalid("66 0f 3a 0f c1 08", 6); // palignr: 0F 3A imm8
+        assertInvalid("0f 3a 0f c1 08", 5); // MMX palignr (not implemented): 0F 3A imm8
+        assertInvalid("f3 0f 38 00 c1", 5); // F3 selects no SSSE3 instruction in 0F 38
+        assertEquals(Mnemonic.PALIGNR, d("66 0f 3a 0f c1 08").mnemonic);
+        assertEquals("palignr $0x8,%xmm1,%xmm0", Disassembler.format(d("66 0f 3a 0f c1 08")));
+        assertEquals("blendvps %xmm0,%xmm2,%xmm1", Disassembler.format(d("66 0f 38 14 ca")));
+        assertEquals("rex.W pextrb $0x3,%xmm1,%eax", Disassembler.format(d("66 48 0f 3a 14 c8 03")));
+        assertEquals("pextrq $0x1,%xmm1,%rax", Disassembler.format(d("66 48 0f 3a 16 c8 01")));
+        assertEquals("fisttpll (%rax)", Disassembler.format(d("dd 08")));
         assertInvalid("c7 f8 00 00 00 00", 6); // xbegin
         assertInvalid("c6 f8 ff", 3); // xabort
         assertInvalid("0f 0b", -1); // not invalid: ud2 is decoded

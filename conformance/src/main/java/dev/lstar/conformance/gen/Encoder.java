@@ -159,6 +159,7 @@ public final class Encoder {
                 case IACC, IDX -> null;
                 case ST0 -> "st";
                 case STI -> "st(" + rm + ")";
+                case XMM0 -> "xmm0";
             };
             if (s != null) {
                 t.append(sep).append(s);

@@ -49,7 +49,9 @@ public record Form(String family, String mnemonic, int size, int[] prefixes, int
         /** The x87 stack top ST(0), printed {@code st}. */
         ST0,
         /** The x87 register ST(i) in ModRM.rm, printed {@code st(i)}. */
-        STI
+        STI,
+        /** XMM0 as a named implicit operand (the mask of BLENDVPS/BLENDVPD/PBLENDVB), printed, not encoded. */
+        XMM0
     }
 
     /** Constraints on generated input values. */
@@ -108,6 +110,7 @@ public record Form(String family, String mnemonic, int size, int[] prefixes, int
                 case IACC, IDX -> null;
                 case ST0 -> "st";
                 case STI -> "st(i)";
+                case XMM0 -> "xmm0";
             };
             if (t != null) {
                 b.append(sep).append(t);

@@ -42,13 +42,25 @@ public final class Forms {
     static final java.util.EnumSet<Mnemonic> SSE = java.util.EnumSet.range(Mnemonic.MOVUPS, Mnemonic.STMXCSR);
     /** The SSE/SSE2 floating-point mnemonics: also family "sse", host flag "sse2"; their cases get FP edge values. */
     static final java.util.EnumSet<Mnemonic> SSE_FP = java.util.EnumSet.range(Mnemonic.ADDPS, Mnemonic.RSQRTSS);
+    /** SSE3 on XMM registers (host flag "pni"; FISTTP is x87 and needs it too). */
+    static final java.util.EnumSet<Mnemonic> SSE3 = java.util.EnumSet.of(Mnemonic.MOVSHDUP, Mnemonic.MOVSLDUP,
+            Mnemonic.MOVDDUP, Mnemonic.LDDQU, Mnemonic.ADDSUBPS, Mnemonic.ADDSUBPD, Mnemonic.HADDPS, Mnemonic.HADDPD,
+            Mnemonic.HSUBPS, Mnemonic.HSUBPD);
+    /** SSSE3 on XMM registers (host flag "ssse3"). */
+    static final java.util.EnumSet<Mnemonic> SSSE3 = java.util.EnumSet.range(Mnemonic.PSHUFB, Mnemonic.PALIGNR);
 
     static {
+        SSE_FP.addAll(java.util.EnumSet.range(Mnemonic.ADDSUBPS, Mnemonic.DPPD)); // SSE3/SSE4.1 floating point
         SSE.addAll(SSE_FP);
+        SSE.addAll(java.util.EnumSet.range(Mnemonic.MOVSHDUP, Mnemonic.MPSADBW)); // SSE3/SSSE3/SSE4.1 integer, moves
     }
 
-    /** The x87 FPU mnemonics: family "x87", host flag "fpu" (FXSAVE/FXRSTOR: "fxsr"). */
+    /** The x87 FPU mnemonics: family "x87", host flag "fpu" (FXSAVE/FXRSTOR: "fxsr"; FISTTP: "pni"). */
     static final java.util.EnumSet<Mnemonic> X87 = java.util.EnumSet.range(Mnemonic.FLD, Mnemonic.FXRSTOR);
+
+    static {
+        X87.add(Mnemonic.FISTTP);
+    }
 
     private static void family(String name, Mnemonic... ms) {
         for (Mnemonic m : ms) {
@@ -92,14 +104,15 @@ public final class Forms {
             Mnemonic.LAHF, "lahf_lm", Mnemonic.SAHF, "lahf_lm"));
 
     static {
-        for (Mnemonic m : SSE) {
-            REQUIRES.put(m, "sse2");
+        for (Mnemonic m : SSE) { // SSE/SSE2, or the extension that brought it (every other new one: SSE4.1)
+            boolean old = m.compareTo(Mnemonic.STMXCSR) <= 0 || m.compareTo(Mnemonic.ADDPS) >= 0 && m.compareTo(Mnemonic.RSQRTSS) <= 0;
+            REQUIRES.put(m, old ? "sse2" : SSE3.contains(m) ? "pni" : SSSE3.contains(m) ? "ssse3" : "sse4_1");
         }
         for (Mnemonic m : List.of(Mnemonic.RCPPS, Mnemonic.RCPSS, Mnemonic.RSQRTPS, Mnemonic.RSQRTSS)) {
             REQUIRES.put(m, CpuFeatures.LSTAR_RCP_TABLES); // implementation-specific values
         }
         for (Mnemonic m : X87) {
-            REQUIRES.put(m, m == Mnemonic.FXSAVE || m == Mnemonic.FXRSTOR ? "fxsr" : "fpu");
+            REQUIRES.put(m, m == Mnemonic.FXSAVE || m == Mnemonic.FXRSTOR ? "fxsr" : m == Mnemonic.FISTTP ? "pni" : "fpu");
         }
     }
 
@@ -183,7 +196,8 @@ public final class Forms {
         if (X87.contains(r.mnemonic)) { // 32 unless the row asks for 66 (16-bit environment) or REX.W (FXSAVE64)
             return new int[] {r.operandSize != 0 ? r.operandSize * 8 : 32};
         }
-        if (SSE.contains(r.mnemonic)) { // no operand-size prefix: 32, or 32/64 by REX.W for a y operand
+        if (SSE.contains(r.mnemonic)) { // no operand-size prefix: 32, or 32/64 by REX.W for a y operand or o64 row
+            if (r.operandSize != 0) return new int[] {r.operandSize * 8};
             return ops.stream().anyMatch(o -> o.length() == 2 && o.charAt(1) == 'y') ? new int[] {32, 64} : new int[] {32};
         }
         int[] sizes = null;
@@ -261,6 +275,7 @@ public final class Forms {
                     case "ST0" -> ops.add(new Operand(Kind.ST0, 80));
                     case "STi" -> { ops.add(new Operand(Kind.STI, 80)); hasRm = true; mem = false; }
                     case "AX" -> ops.add(new Operand(Kind.ACC, 16));
+                    case "XMM0" -> ops.add(new Operand(Kind.XMM0, 128));
                     case "Mt" -> { ops.add(new Operand(Kind.RM, 80)); hasRm = true; reg = false; }
                     case "Me", "Ms", "Mf" -> { // x87 environment / FNSAVE state / FXSAVE area, in bits
                         int bytes = o.equals("Mf") ? 512 : o.equals("Me") ? (size == 16 ? 14 : 28) : (size == 16 ? 94 : 108);
@@ -285,7 +300,7 @@ public final class Forms {
                         reg &= o.charAt(0) != 'M';
                         int bits = o.length() > 1 && o.charAt(1) == 'x' ? 128 : operandSize(o, size);
                         if (k == Kind.XREG || k == Kind.XRM) {
-                            bits = switch (o.charAt(1)) { case 'q' -> 64; case 'd' -> 32; default -> 128; };
+                            bits = switch (o.charAt(1)) { case 'q' -> 64; case 'd' -> 32; case 'w' -> 16; default -> 128; };
                         }
                         ops.add(new Operand(k, bits));
                     }

@@ -103,7 +103,7 @@ public final class HostSafety {
                 XMM_REG2[op] = true;
             }
         }
-        for (String range : new String[] {"10-17", "28-2F", "50-6D", "6F-76", "7F-7F", "C2-C2", "C5-C6", "D0-FF"}) {
+        for (String range : new String[] {"10-17", "28-2F", "50-6D", "6F-76", "7C-7D", "7F-7F", "C2-C2", "C5-C6", "D0-FF"}) {
             String[] ab = range.split("-");
             for (int op = Integer.parseInt(ab[0], 16); op <= Integer.parseInt(ab[1], 16); op++) {
                 XMM_RM2[op] = true;
@@ -161,10 +161,16 @@ public final class HostSafety {
             two = true;
             op = insn[i++] & 0xFF;
             if (op == 0x38 || op == 0x3A) {
+                int map = op;
+                op = i < insn.length ? insn[i] & 0xFF : 0;
                 i++; // three-byte map: always ModRM
                 hasModrm = true;
                 group = false;
                 byteRm = false;
+                // 0F 38 / 0F 3A 00-7F: SSSE3/SSE4 with XMM (or MMX) registers (SDM Vol. 2D Tables );
+                // the r/m of PEXTRB/W/D/Q, EXTRACTPS, PINSRB and PINSRD/Q (0F 3A 14-17, 20, 22) is a GPR
+                xmmReg = op < 0x80;
+                xmmRm = op < 0x80 && !(map == 0x3A && (op >= 0x14 && op <= 0x17 || op == 0x20 || op == 0x22));
             } else {
                 for (int d : DENY2) {
                     if (d == op) {

@@ -105,4 +105,20 @@ class FormsTest {
         // the table's integer rows the old hand-written list covered are still there, e.g. group 2 /6 (SAL alias)
         assertTrue(Forms.all().stream().anyMatch(f -> f.mnemonic().equals("shl") && f.ext() == 6));
     }
+
+    @Test
+    void sse3Ssse3Sse41FormsNeedTheirExtensionOnTheHost() {
+        Map<String, String> want = Map.of("haddps", "pni", "movddup", "pni", "lddqu", "pni", "pshufb", "ssse3",
+                "palignr", "ssse3", "dpps", "sse4_1", "roundsd", "sse4_1", "pblendvb", "sse4_1", "pextrq", "sse4_1");
+        Map<String, String> seen = new LinkedHashMap<>();
+        for (Form f : Forms.family("sse")) {
+            if (want.containsKey(f.mnemonic())) seen.put(f.mnemonic(), f.requires());
+            if (f.mnemonic().equals("pextrq") || f.mnemonic().equals("pinsrq")) assertEquals(64, f.size(), f.describe());
+            if (f.mnemonic().equals("blendvps")) assertTrue(f.find(Form.Kind.XMM0) != null, f.describe());
+        }
+        assertEquals(new java.util.TreeMap<>(want), new java.util.TreeMap<>(seen));
+        List<Form> fisttp = Forms.family("x87").stream().filter(f -> f.mnemonic().equals("fisttp")).toList();
+        assertEquals(3, fisttp.size(), "m16, m32, m64");
+        for (Form f : fisttp) assertEquals("pni", f.requires());
+    }
 }

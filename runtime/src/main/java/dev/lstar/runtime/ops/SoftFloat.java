@@ -385,6 +385,35 @@ final class SoftFloat {
         return c == 0 ? 0x40 : c < 0 ? 0x01 : 0;
     }
 
+    /**
+     * ROUNDPS...ROUNDSD on one lane: x rounded to an integral value of its own format by {@code rc}.
+     * A QNaN is returned as it is, an SNaN quieted with IE; infinities, zeros and values with no
+     * fraction bits are exact; PE when a fraction was discarded, unless {@code noPe} (imm8[3]).
+     * DAZ reads a denormal as zero; no DE (SDM ROUNDPS "SIMD Floating-Point Exceptions").
+     */
+    static long roundIntegral(Fmt f, Mxcsr e, long x, int rc, boolean noPe) {
+        if (isNaN(f, x)) {
+            if (isSNaN(f, x)) e.pre |= IE;
+            return x | f.quiet;
+        }
+        x = daz(f, e, x);
+        if (isZero(f, x) || isInf(f, x)) return x;
+        int ex = exp(f, x);
+        if (ex >= 0) return x;
+        boolean neg = neg(f, x);
+        long sig = sig(f, x);
+        int sh = -ex;
+        long kept = sh >= 64 ? 0 : sig >>> sh;
+        boolean half = sh <= 64 && (sig >>> (sh - 1) & 1) != 0;
+        boolean rest = sh > 64 || (sh > 1 && (sig & ((1L << (sh - 1)) - 1)) != 0);
+        if (roundUp(rc, neg, half, rest, (kept & 1) != 0)) kept++;
+        if ((half || rest) && !noPe) e.post |= PE;
+        long sign = neg ? f.sign : 0;
+        if (kept == 0) return sign;
+        long mag = f == D ? Double.doubleToRawLongBits((double) kept) : Float.floatToRawIntBits((float) kept) & 0xFFFF_FFFFL;
+        return sign | mag;
+    }
+
     // ------------------------------------------------------------------ conversions
 
     /** Single to double: exact; NaN payloads move up (SNaN quieted, IE); DE for a denormal. */

@@ -322,10 +322,12 @@ public final class Sse {
         c.xmm[d] = (c.xmm[d] & ~(0xFFFFL << sh)) | v << sh;
     }
 
-    /** PEXTRW: word imm8[2:0] of the XMM register, zero-extended into the GPR. */
+    /** PEXTRW: word imm8[2:0] of the XMM register, zero-extended into the GPR, or (66 0F 3A 15, SSE4.1) stored to m16. */
     public static void pextrw(Cpu c, Instruction i) {
         int k = (int) i.imm & 7;
-        Operands.writeReg(c, i.reg[0], 8, word(c.xmm[x(i, 1) + (k >> 2)], k & 3));
+        long v = word(c.xmm[x(i, 1) + (k >> 2)], k & 3);
+        if (i.kind[0] == Instruction.OP_MEM) storeMem(c, i, 0, v);
+        else Operands.writeReg(c, i.reg[0], 8, v);
     }
 
     // ------------------------------------------------------------------ MXCSR

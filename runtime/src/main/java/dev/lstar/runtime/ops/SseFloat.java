@@ -314,4 +314,120 @@ public final class SseFloat {
     public static void rcpss(Cpu c, Instruction i) { scalarS(c, i, (f, e, a, b) -> Approx.rcp((int) b) & M32); }
     public static void rsqrtps(Cpu c, Instruction i) { packedS(c, i, (f, e, a, b) -> Approx.rsqrt((int) b) & M32); }
     public static void rsqrtss(Cpu c, Instruction i) { scalarS(c, i, (f, e, a, b) -> Approx.rsqrt((int) b) & M32); }
+
+    // ---- SSE3: alternating and horizontal add/subtract
+
+    /** ADDSUBPS: lanes 0 and 2 subtract, lanes 1 and 3 add (destination op source). */
+    public static void addsubps(Cpu c, Instruction i) {
+        long slo = lo(c, i, 1), shi = hi(c, i, 1);
+        int d = x(i, 0);
+        long dlo = c.xmm[d], dhi = c.xmm[d + 1];
+        Mxcsr e = new Mxcsr(c);
+        long r0 = SoftFloat.add(S, e, dlo & M32, slo & M32, true), r1 = SoftFloat.add(S, e, dlo >>> 32, slo >>> 32, false);
+        long r2 = SoftFloat.add(S, e, dhi & M32, shi & M32, true), r3 = SoftFloat.add(S, e, dhi >>> 32, shi >>> 32, false);
+        e.commit(c);
+        c.xmm[d] = (r0 & M32) | r1 << 32;
+        c.xmm[d + 1] = (r2 & M32) | r3 << 32;
+    }
+
+    /** ADDSUBPD: the low lane subtracts, the high lane adds. */
+    public static void addsubpd(Cpu c, Instruction i) {
+        long slo = lo(c, i, 1), shi = hi(c, i, 1);
+        int d = x(i, 0);
+        Mxcsr e = new Mxcsr(c);
+        long r0 = SoftFloat.add(D, e, c.xmm[d], slo, true), r1 = SoftFloat.add(D, e, c.xmm[d + 1], shi, false);
+        e.commit(c);
+        c.xmm[d] = r0;
+        c.xmm[d + 1] = r1;
+    }
+
+    /** HADDPS/HSUBPS: d0 op d1, d2 op d3, s0 op s1, s2 op s3 (the lower lane is the first operand). */
+    private static void horizontalS(Cpu c, Instruction i, boolean sub) {
+        long slo = lo(c, i, 1), shi = hi(c, i, 1);
+        int d = x(i, 0);
+        long dlo = c.xmm[d], dhi = c.xmm[d + 1];
+        Mxcsr e = new Mxcsr(c);
+        long r0 = SoftFloat.add(S, e, dlo & M32, dlo >>> 32, sub), r1 = SoftFloat.add(S, e, dhi & M32, dhi >>> 32, sub);
+        long r2 = SoftFloat.add(S, e, slo & M32, slo >>> 32, sub), r3 = SoftFloat.add(S, e, shi & M32, shi >>> 32, sub);
+        e.commit(c);
+        c.xmm[d] = (r0 & M32) | r1 << 32;
+        c.xmm[d + 1] = (r2 & M32) | r3 << 32;
+    }
+
+    /** HADDPD/HSUBPD: d0 op d1, s0 op s1. */
+    private static void horizontalD(Cpu c, Instruction i, boolean sub) {
+        long slo = lo(c, i, 1), shi = hi(c, i, 1);
+        int d = x(i, 0);
+        Mxcsr e = new Mxcsr(c);
+        long r0 = SoftFloat.add(D, e, c.xmm[d], c.xmm[d + 1], sub), r1 = SoftFloat.add(D, e, slo, shi, sub);
+        e.commit(c);
+        c.xmm[d] = r0;
+        c.xmm[d + 1] = r1;
+    }
+
+    public static void haddps(Cpu c, Instruction i) { horizontalS(c, i, false); }
+    public static void hsubps(Cpu c, Instruction i) { horizontalS(c, i, true); }
+    public static void haddpd(Cpu c, Instruction i) { horizontalD(c, i, false); }
+    public static void hsubpd(Cpu c, Instruction i) { horizontalD(c, i, true); }
+
+    // ---- SSE4.1: rounding to an integral value, dot products
+
+    /**
+     * ROUNDPS/PD/SS/SD: imm8[1:0] is the rounding mode unless imm8[2] selects MXCSR.RC; imm8[3]
+     * suppresses the precision exception (see {@link SoftFloat#roundIntegral}).
+     */
+    private static Op round(Instruction i) {
+        int imm = (int) i.imm;
+        boolean quiet = (imm & 8) != 0;
+        return (f, e, a, b) -> SoftFloat.roundIntegral(f, e, b, (imm & 4) != 0 ? e.rc : imm & 3, quiet);
+    }
+
+    public static void roundps(Cpu c, Instruction i) { packedS(c, i, round(i)); }
+    public static void roundpd(Cpu c, Instruction i) { packedD(c, i, round(i)); }
+    public static void roundss(Cpu c, Instruction i) { scalarS(c, i, round(i)); }
+    public static void roundsd(Cpu c, Instruction i) { scalarD(c, i, round(i)); }
+
+    /**
+     * DPPS: the products of the lanes selected by imm8[7:4] (+0.0 for the others) summed in two
+     * rounds of additions, every one rounded under MXCSR with its own exceptions (SDM DPPS
+     * "Operation": (p0 + p1) + (p2 + p3)); the sum goes to the lanes selected by imm8[3:0], +0.0 to
+     * the others. Each destination lane has its own operand order, which the host shows only in
+     * which of two NaNs survives (measured on an Intel Xeon host): pairs t[k] = p[k^1] + p[k], then
+     * lane k = t[k] + t[k^2].
+     */
+    public static void dpps(Cpu c, Instruction i) {
+        long slo = lo(c, i, 1), shi = hi(c, i, 1);
+        int d = x(i, 0);
+        long dlo = c.xmm[d], dhi = c.xmm[d + 1];
+        int imm = (int) i.imm;
+        Mxcsr e = new Mxcsr(c);
+        long p0 = (imm & 0x10) != 0 ? SoftFloat.mul(S, e, dlo & M32, slo & M32) & M32 : 0;
+        long p1 = (imm & 0x20) != 0 ? SoftFloat.mul(S, e, dlo >>> 32, slo >>> 32) & M32 : 0;
+        long p2 = (imm & 0x40) != 0 ? SoftFloat.mul(S, e, dhi & M32, shi & M32) & M32 : 0;
+        long p3 = (imm & 0x80) != 0 ? SoftFloat.mul(S, e, dhi >>> 32, shi >>> 32) & M32 : 0;
+        long t0 = SoftFloat.add(S, e, p1, p0, false) & M32, t1 = SoftFloat.add(S, e, p0, p1, false) & M32;
+        long t2 = SoftFloat.add(S, e, p3, p2, false) & M32, t3 = SoftFloat.add(S, e, p2, p3, false) & M32;
+        long r0 = (imm & 1) != 0 ? SoftFloat.add(S, e, t0, t2, false) & M32 : 0;
+        long r1 = (imm & 2) != 0 ? SoftFloat.add(S, e, t1, t3, false) & M32 : 0;
+        long r2 = (imm & 4) != 0 ? SoftFloat.add(S, e, t2, t0, false) & M32 : 0;
+        long r3 = (imm & 8) != 0 ? SoftFloat.add(S, e, t3, t1, false) & M32 : 0;
+        if ((imm & 0xF) == 0) SoftFloat.add(S, e, t0, t2, false); // no lane written: the sum still signals
+        e.commit(c);
+        c.xmm[d] = r0 | r1 << 32;
+        c.xmm[d + 1] = r2 | r3 << 32;
+    }
+
+    /** DPPD: the products selected by imm8[5:4] summed once (lane k: p[k] + p[k^1]); the sum to the lanes of imm8[1:0]. */
+    public static void dppd(Cpu c, Instruction i) {
+        long slo = lo(c, i, 1), shi = hi(c, i, 1);
+        int d = x(i, 0);
+        int imm = (int) i.imm;
+        Mxcsr e = new Mxcsr(c);
+        long p0 = (imm & 0x10) != 0 ? SoftFloat.mul(D, e, c.xmm[d], slo) : 0;
+        long p1 = (imm & 0x20) != 0 ? SoftFloat.mul(D, e, c.xmm[d + 1], shi) : 0;
+        long r0 = SoftFloat.add(D, e, p0, p1, false), r1 = SoftFloat.add(D, e, p1, p0, false); // lane 1: the other order
+        e.commit(c);
+        c.xmm[d] = (imm & 1) != 0 ? r0 : 0;
+        c.xmm[d + 1] = (imm & 2) != 0 ? r1 : 0;
+    }
 }

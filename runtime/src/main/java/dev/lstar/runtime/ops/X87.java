@@ -230,8 +230,16 @@ public final class X87 {
 
     /** FIST/FISTP m16int/m32int (FISTP m64int). */
     public static void fist(Cpu c, Instruction i, boolean pop) {
+        fist(c, i, pop, false);
+    }
+
+    /**
+     * FIST/FISTP, and with {@code truncate} FISTTP m16int/m32int/m64int (SSE3): the same store with
+     * the rounding control taken as "toward zero" whatever FCW.RC says.
+     */
+    public static void fist(Cpu c, Instruction i, boolean pop, boolean truncate) {
         enter(c, true);
-        Ctx x = new Ctx(c.fcw);
+        Ctx x = new Ctx(truncate ? c.fcw | 0xC00 : c.fcw);
         load(c, x, 0);
         int size = i.size[0];
         long v = (x.flags & IE) != 0 ? (size == 8 ? Long.MIN_VALUE : -(1L << (8 * size - 1))) : toInt(x, x.se, x.m, size);
