@@ -280,6 +280,22 @@ class MemorySyscallsTest extends FileSyscallsTestBase {
         assertEquals(0, call(PRCTL, 16, name));
         assertEquals("renamed", peekString(name, 7));
         assertEquals(-EINVAL, call(PRCTL, 0x7fff));
+        long info = buf(112);
+        assertEquals(0, call(99, info), "sysinfo");
+        assertEquals(k.totalRamBytes(), u64(info, 32));
+        assertEquals(1, u32(info, 104), "mem_unit");
+        long sfs = buf(120);
+        assertEquals(0, call(137, str("/"), sfs), "statfs");
+        assertTrue(u64(sfs, 8) > 0 && u64(sfs, 16) > 0, "block size and count");
+        assertEquals(-ENOENT, call(137, str("/nope"), sfs));
+        long fd = open("/", O_RDONLY | O_DIRECTORY, 0);
+        assertEquals(0, call(138, fd, sfs), "fstatfs");
+        assertEquals(-EOPNOTSUPP, call(192, str("/"), str("user.x"), buf(8), 8), "lgetxattr: not modelled");
+        assertEquals(-ENOENT, call(191, str("/nope"), str("user.x"), buf(8), 8));
+        assertEquals(0, call(194, str("/"), buf(8), 8), "listxattr: none");
+        assertEquals(0, call(221, fd, 0, 0, 2), "fadvise64");
+        assertEquals(-EINVAL, call(221, fd, 0, 0, 9));
+        assertEquals(-EBADF, call(221, 77, 0, 0, 0));
     }
 
     @Test
