@@ -157,11 +157,12 @@ public final class AddressSpace {
     private void account(Vma v, long sign) {
         long pages = (v.end - v.start) >>> 12;
         totalVm += sign * pages;
-        if (isData(v.prot, v.name)) dataVm += sign * pages;
+        if (isData(v.prot, v.shared ? "shared" : v.name)) dataVm += sign * pages;
     }
 
+    /** is_data_mapping: writable, not shared ({@code name} "shared" for MAP_SHARED), not the stack. */
     private static boolean isData(int prot, String name) {
-        return (prot & Vma.PROT_WRITE) != 0 && !"[stack]".equals(name);
+        return (prot & Vma.PROT_WRITE) != 0 && !"[stack]".equals(name) && !"shared".equals(name);
     }
 
     /** mm->total_vm in pages. */

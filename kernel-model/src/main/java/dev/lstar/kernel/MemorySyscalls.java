@@ -170,7 +170,7 @@ final class MemorySyscalls {
                 if (Long.compareUnsigned(newLen, mm.taskSizeMax) > 0 || Long.compareUnsigned(to, mm.taskSizeMax - newLen) > 0) return -EINVAL;
                 if (Long.compareUnsigned(addr + oldLen, to) > 0 && Long.compareUnsigned(to + newLen, addr) > 0) return -EINVAL;
             }
-            if (dontUnmap && !mm.mayExpandVm(v.prot, v.name, oldLen >>> 12)) return -ENOMEM;
+            if (dontUnmap && !mm.mayExpandVm(v.prot, v.shared ? "shared" : v.name, oldLen >>> 12)) return -ENOMEM;
             if ((flags & MREMAP_FIXED) != 0) mm.remove(to, to + newLen);
             if (oldLen > newLen) {
                 mm.remove(addr + newLen, addr + oldLen);
@@ -209,7 +209,7 @@ final class MemorySyscalls {
         if (newLen == oldLen) return 0;
         long pgoff = (v.pgoff >>> 12) + ((addr - v.start) >>> 12);
         if (Long.compareUnsigned(pgoff + (newLen >>> 12), pgoff) < 0) return -EINVAL;
-        if (newLen > oldLen && !mm().mayExpandVm(v.prot, v.name, (newLen - oldLen) >>> 12)) return -ENOMEM;
+        if (newLen > oldLen && !mm().mayExpandVm(v.prot, v.shared ? "shared" : v.name, (newLen - oldLen) >>> 12)) return -ENOMEM;
         return 0;
     }
 

@@ -298,6 +298,19 @@ class MemorySyscallsTest extends FileSyscallsTestBase {
         assertEquals(-EBADF, call(221, 77, 0, 0, 0));
     }
 
+    /** is_data_mapping: RLIMIT_DATA counts private writable mappings, not shared ones (anonymous or of a file). */
+    @Test
+    void dataVmCountsPrivateWritableOnly() throws Exception {
+        AddressSpace mm = k.process.mm;
+        long before = mm.dataVmPages();
+        call(MMAP, 0, 4 * 4096, RW, SHARED | ANON, -1, 0);
+        call(MMAP, 0, 4096, RW, SHARED, file("s", 4096, O_RDWR), 0);
+        call(MMAP, 0, 4096, R, PRIVATE | ANON, -1, 0);
+        assertEquals(before, mm.dataVmPages());
+        call(MMAP, 0, 2 * 4096, RW, PRIVATE, file("p", 4096, O_RDWR), 0);
+        assertEquals(before + 2, mm.dataVmPages());
+    }
+
     @Test
     void mmapBaseIsLinuxsWithoutRandomisation() {
         assertEquals(0x7ffff7fff000L, k.process.mm.mmapBase());
