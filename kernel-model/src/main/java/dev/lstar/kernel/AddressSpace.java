@@ -405,19 +405,24 @@ public final class AddressSpace {
      * mappings reach the file, as they would be in the shared page cache on Linux.
      */
     void syncSharedMappings() {
+        syncSharedMappings(null);
+    }
+
+    /** {@link #syncSharedMappings()} for the mappings of the host file {@code host} only (null: all). */
+    void syncSharedMappings(java.nio.file.Path host) {
         if (sharedFileVmas == 0) return;
-        for (Vma v : vmas.values()) if (v.writesBack()) writeBack(v, v.start, v.end);
+        for (Vma v : vmas.values()) if (v.writesBack() && (host == null || host.equals(v.file.host))) writeBack(v, v.start, v.end);
     }
 
     /**
-     * After a file was written (write, pwrite, truncate...): the populated pages of shared
-     * mappings show the file's new bytes (they were written back first, so nothing is lost).
+     * After a file was written (write, pwrite, truncate...): the populated pages of its shared
+     * mappings ({@code host}; null: every file's) show the file's new bytes (they were written back first, so nothing is lost).
      * Private mappings keep the copies they made at fault time, which Linux allows.
      */
-    void reloadSharedMappings() {
+    void reloadSharedMappings(java.nio.file.Path host) {
         if (sharedFileVmas == 0) return;
         for (Vma v : vmas.values()) {
-            if (!v.writesBack()) continue;
+            if (!v.writesBack() || host != null && !host.equals(v.file.host)) continue;
             for (long a = v.start; a < v.end; a += 4096) {
                 long pte = kernelPgd.pte(a);
                 if ((pte & PageTables.ADDR_MASK) == 0) continue;

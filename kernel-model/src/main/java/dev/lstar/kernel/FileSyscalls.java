@@ -49,8 +49,8 @@ final class FileSyscalls {
     private long nofile() { return k.limits.soft(ResourceLimits.RLIMIT_NOFILE); }
 
     void register(SyscallTable t) {
-        t.x64(0, "read", "dpu", (a, b, c, d, e, f) -> guard(() -> readCoherent(() -> read((int) a, b, c))));
-        t.x64(1, "write", "dpu", (a, b, c, d, e, f) -> guard(() -> writeCoherent(() -> write((int) a, b, c))));
+        t.x64(0, "read", "dpu", (a, b, c, d, e, f) -> guard(() -> readCoherent((int) a, () -> read((int) a, b, c))));
+        t.x64(1, "write", "dpu", (a, b, c, d, e, f) -> guard(() -> writeCoherent((int) a, () -> write((int) a, b, c))));
         t.x64(2, "open", "sOo", (a, b, c, d, e, f) -> guard(() -> openat(AT_FDCWD, a, (int) b, (int) c)));
         t.x64(3, "close", "d", (a, b, c, d, e, f) -> guard(() -> { fds().close((int) a); return 0; }));
         t.x64(4, "stat", "sp", (a, b, c, d, e, f) -> guard(() -> fstatat(AT_FDCWD, a, b, 0)));
@@ -58,20 +58,20 @@ final class FileSyscalls {
         t.x64(6, "lstat", "sp", (a, b, c, d, e, f) -> guard(() -> fstatat(AT_FDCWD, a, b, AT_SYMLINK_NOFOLLOW)));
         t.x64(8, "lseek", "dnw", (a, b, c, d, e, f) -> guard(() -> lseek((int) a, b, (int) c)));
         t.x64(16, "ioctl", "dxx", (a, b, c, d, e, f) -> guard(() -> ioctl((int) a, (int) b, c)));
-        t.x64(17, "pread64", "dpun", (a, b, c, d, e, f) -> guard(() -> readCoherent(() -> pread((int) a, b, c, d))));
-        t.x64(18, "pwrite64", "dpun", (a, b, c, d, e, f) -> guard(() -> writeCoherent(() -> pwrite((int) a, b, c, d))));
-        t.x64(19, "readv", "dpn", (a, b, c, d, e, f) -> guard(() -> readCoherent(() -> rwv((int) a, b, (int) c, false))));
-        t.x64(20, "writev", "dpn", (a, b, c, d, e, f) -> guard(() -> writeCoherent(() -> rwv((int) a, b, (int) c, true))));
+        t.x64(17, "pread64", "dpun", (a, b, c, d, e, f) -> guard(() -> readCoherent((int) a, () -> pread((int) a, b, c, d))));
+        t.x64(18, "pwrite64", "dpun", (a, b, c, d, e, f) -> guard(() -> writeCoherent((int) a, () -> pwrite((int) a, b, c, d))));
+        t.x64(19, "readv", "dpn", (a, b, c, d, e, f) -> guard(() -> readCoherent((int) a, () -> rwv((int) a, b, (int) c, false))));
+        t.x64(20, "writev", "dpn", (a, b, c, d, e, f) -> guard(() -> writeCoherent((int) a, () -> rwv((int) a, b, (int) c, true))));
         t.x64(21, "access", "sn", (a, b, c, d, e, f) -> guard(() -> faccessat(AT_FDCWD, a, (int) b, 0)));
         t.x64(22, "pipe", "p", (a, b, c, d, e, f) -> guard(() -> pipe2(a, 0)));
         t.x64(32, "dup", "d", (a, b, c, d, e, f) -> guard(() -> dup((int) a)));
         t.x64(33, "dup2", "dd", (a, b, c, d, e, f) -> guard(() -> dup2((int) a, (int) b)));
-        t.x64(40, "sendfile", "ddpu", (a, b, c, d, e, f) -> guard(() -> writeCoherent(() -> sendfile((int) a, (int) b, c, d))));
+        t.x64(40, "sendfile", "ddpu", (a, b, c, d, e, f) -> guard(() -> writeCoherent(-1, () -> sendfile((int) a, (int) b, c, d))));
         t.x64(72, "fcntl", "dnx", (a, b, c, d, e, f) -> guard(() -> fcntl((int) a, (int) b, c)));
         t.x64(74, "fsync", "d", (a, b, c, d, e, f) -> guard(() -> { fds().get((int) a).sync(); return 0; }));
         t.x64(75, "fdatasync", "d", (a, b, c, d, e, f) -> guard(() -> { fds().get((int) a).sync(); return 0; }));
-        t.x64(76, "truncate", "sn", (a, b, c, d, e, f) -> guard(() -> writeCoherent(() -> truncate(a, b))));
-        t.x64(77, "ftruncate", "dn", (a, b, c, d, e, f) -> guard(() -> writeCoherent(() -> ftruncate((int) a, b))));
+        t.x64(76, "truncate", "sn", (a, b, c, d, e, f) -> guard(() -> writeCoherent(-1, () -> truncate(a, b))));
+        t.x64(77, "ftruncate", "dn", (a, b, c, d, e, f) -> guard(() -> writeCoherent((int) a, () -> ftruncate((int) a, b))));
         t.x64(79, "getcwd", "pu", (a, b, c, d, e, f) -> guard(() -> getcwd(a, b)));
         t.x64(80, "chdir", "s", (a, b, c, d, e, f) -> guard(() -> chdir(a)));
         t.x64(81, "fchdir", "d", (a, b, c, d, e, f) -> guard(() -> fchdir((int) a)));
@@ -149,20 +149,33 @@ final class FileSyscalls {
      * A read through a descriptor sees the stores made through shared mappings (on Linux both are
      * the same page cache): their dirty pages are written back first. Free without shared mappings.
      */
-    private long readCoherent(LongSupplier body) {
-        mm().syncSharedMappings();
+    private long readCoherent(int fd, LongSupplier body) {
+        java.nio.file.Path host = regularHost(fd);
+        if (host != null) mm().syncSharedMappings(host);
         return body.getAsLong();
     }
 
-    /** A write through a descriptor shows in shared mappings of the file afterwards. */
-    private long writeCoherent(LongSupplier body) {
+    /**
+     * A write through a descriptor ({@code fd}; -1: a path, any file) shows in the shared
+     * mappings of its file afterwards. Writes to pipes and terminals cost nothing extra.
+     */
+    private long writeCoherent(int fd, LongSupplier body) {
+        java.nio.file.Path host = fd == -1 ? null : regularHost(fd);
+        if (fd != -1 && host == null) return body.getAsLong();
         AddressSpace mm = mm();
-        mm.syncSharedMappings();
+        mm.syncSharedMappings(host);
         try {
             return body.getAsLong();
         } finally {
-            mm.reloadSharedMappings();
+            mm.reloadSharedMappings(host);
         }
+    }
+
+    /** The host file of descriptor {@code fd} if it is an open regular file, else null. */
+    private java.nio.file.Path regularHost(int fd) {
+        if (!fds().isOpen(fd)) return null;
+        OpenFile f = fds().get(fd);
+        return f.isRegular() ? f.host() : null;
     }
 
     // ------------------------------------------------------------------ user memory

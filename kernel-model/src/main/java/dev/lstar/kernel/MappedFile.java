@@ -14,6 +14,8 @@ final class MappedFile {
     final long dev, ino;
     /** The open file (mmap of a descriptor), or null for an image. */
     final OpenFile file;
+    /** The open file's host path (which file a descriptor's read or write touches), or null for an image. */
+    final java.nio.file.Path host;
     /** The file's bytes (the executable or the ELF interpreter), or null. */
     private final byte[] image;
     /** How many VMAs refer to it; the open file is released when the last goes. */
@@ -25,6 +27,7 @@ final class MappedFile {
         this.ino = ino;
         this.file = file;
         this.image = image;
+        this.host = file == null ? null : file.host();
     }
 
     static MappedFile of(OpenFile f, long dev, long ino) {
