@@ -27,7 +27,7 @@ import java.util.Locale;
  */
 public final class Main {
     static final String USAGE = """
-            usage: lstar run [OPTIONS] FILE [ARGS...]   run a static x86-64 Linux executable
+            usage: lstar run [OPTIONS] FILE [ARGS...]   run an x86-64 Linux executable (static or dynamic)
                    lstar demo [OPTIONS] [COUNT]          built-in guest making COUNT getpid syscalls
                    lstar --help | --version
             options:
@@ -45,6 +45,9 @@ public final class Main {
                                              (default HARD = SECONDS, so SIGKILL first, as on Linux)
               --root DIR                     confine the guest's files to DIR (its "/", working directory "/");
                                              default: the host's files with your rights and the current directory
+              --env NAME=VALUE               set a variable in the guest's environment (repeatable)
+              --unset-env NAME               remove a variable from the guest's environment (repeatable)
+              --clear-env                    start from an empty environment (default: lstar's own, as qemu-user)
             exit status: the guest's, 128+N if it was killed by signal N (137 after an out-of-memory
             kill, 152 for SIGXCPU), 2 for usage errors, 126 for files that cannot be executed, 127 for
             files that do not exist.
@@ -121,6 +124,10 @@ public final class Main {
         long cpuSoft = -1, cpuHard = -1;
         /** --root: the directory the guest sees as "/", or null for the host's file system. */
         Path root;
+        /** --clear-env: do not start from lstar's own environment. */
+        boolean clearEnv;
+        /** --env NAME=VALUE and --unset-env NAME in command-line order ("NAME=VALUE" sets, "NAME" unsets). */
+        final List<String> envEdits = new ArrayList<>();
         final List<String> rest = new ArrayList<>();
     }
 
@@ -252,6 +259,18 @@ public final class Main {
                 case "--memory" -> o.memory = memorySize(value(args, ++i, a));
                 case "--limit-cpu" -> limitCpu(o, value(args, ++i, a));
                 case "--root" -> o.root = rootDir(value(args, ++i, a));
+                case "--env" -> {
+                    String v = value(args, ++i, a);
+                    int eq = v.indexOf('=');
+                    if (eq <= 0) throw new UsageException("--env takes NAME=VALUE, not '" + v + "'");
+                    o.envEdits.add(v);
+                }
+                case "--unset-env" -> {
+                    String v = value(args, ++i, a);
+                    if (v.isEmpty() || v.indexOf('=') >= 0) throw new UsageException("--unset-env takes a NAME, not '" + v + "'");
+                    o.envEdits.add(v);
+                }
+                case "--clear-env" -> o.clearEnv = true;
                 case "--" -> { i++; for (; i < args.length; i++) o.rest.add(args[i]); return o; }
                 default -> throw new UsageException("unknown option '" + a + "'");
             }
@@ -331,9 +350,9 @@ public final class Main {
             kernel.limits().set(dev.lstar.kernel.ResourceLimits.RLIMIT_CPU, o.cpuSoft, o.cpuHard); // -1: RLIM_INFINITY
         }
         try {
-            kernel.exec(elf, path, argv, List.of("PATH=/usr/bin:/bin", "LSTAR=1"));
+            kernel.exec(elf, path, argv, environment(o));
         } catch (ElfException e) {
-            if (e.interpreter() != null && !exists(e.interpreter())) {
+            if (e.interpreterMissing()) {
                 // Linux's execve opens the interpreter next and fails with ENOENT: the shell's 127
                 err.println("lstar: " + path + ": interpreter " + (e.interpreter().isEmpty() ? "(empty path)"
                         : ElfFile.printable(e.interpreter())) + ": No such file or directory");
@@ -373,12 +392,49 @@ public final class Main {
         return new Outcome(exit.shellStatus(), exit, kernel.syscallCount(), kernel.cpu.instructions, nanos, stats);
     }
 
-    private static boolean exists(String path) {
-        try {
-            return !path.isEmpty() && Files.exists(Path.of(path));
-        } catch (java.nio.file.InvalidPathException e) {
-            return false;
+    /**
+     * The guest's environment: lstar's own (in the order the process received it, from
+     * /proc/self/environ where the host has it), unless --clear-env, then the --env and
+     * --unset-env edits in order (a set replaces the variable where it stands, or appends it).
+     */
+    static List<String> environment(Options o) {
+        List<String> env = new ArrayList<>();
+        if (!o.clearEnv) env.addAll(hostEnvironment());
+        for (String edit : o.envEdits) {
+            int eq = edit.indexOf('=');
+            String name = eq < 0 ? edit : edit.substring(0, eq);
+            int at = -1;
+            for (int i = 0; i < env.size(); i++) {
+                String e = env.get(i);
+                if (e.startsWith(name) && (e.length() == name.length() || e.charAt(name.length()) == '=')) {
+                    if (at < 0) at = i; else { env.remove(i); i--; }
+                }
+            }
+            if (eq < 0) { if (at >= 0) env.remove(at); }
+            else if (at >= 0) env.set(at, edit);
+            else env.add(edit);
         }
+        return env;
+    }
+
+    /** The JVM process's environment strings, in their original order when /proc/self/environ is readable. */
+    static List<String> hostEnvironment() {
+        List<String> env = new ArrayList<>();
+        try {
+            byte[] b = Files.readAllBytes(Path.of("/proc/self/environ"));
+            int start = 0;
+            for (int i = 0; i < b.length; i++) {
+                if (b[i] == 0) {
+                    if (i > start) env.add(new String(b, start, i - start, java.nio.charset.StandardCharsets.UTF_8));
+                    start = i + 1;
+                }
+            }
+            if (!env.isEmpty()) return env;
+        } catch (IOException | RuntimeException e) {
+            // no procfs: the JVM's view of the environment, in its order
+        }
+        System.getenv().forEach((k, v) -> env.add(k + "=" + v));
+        return env;
     }
 
     static byte[] resource(String name) {

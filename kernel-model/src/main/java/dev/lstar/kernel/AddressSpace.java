@@ -29,8 +29,10 @@ public final class AddressSpace {
     public static final long STACK_TOP = DEFAULT_MAP_WINDOW;
     /** Size of the initial stack VMA. */
     public static final long STACK_SIZE = 8L << 20;
-    /** Gap left between the stack and the mmap area (Linux keeps at least 128 MiB). */
+    /** mm/util.c MIN_GAP: the least room left between the stack top and the mmap base (128 MiB). */
     static final long MMAP_GAP = 128L << 20;
+    /** stack_guard_gap: 256 pages (1 MiB), part of the gap mmap_base leaves below the stack. */
+    static final long STACK_GUARD_GAP = 256L << 12;
 
     private final PhysicalMemory phys;
     private final Mmu mmu;
@@ -40,7 +42,11 @@ public final class AddressSpace {
     private final PageTables userPgd; // null without PTI
     public final long taskSizeMax;
     private final TreeMap<Long, Vma> vmas = new TreeMap<>();
-    private long mmapBase = STACK_TOP - STACK_SIZE - MMAP_GAP;
+    private long mmapBase = mmapBaseFor(8L << 20);
+    /** Shared file mappings (VMAs whose dirty pages go back to their file); 0 makes the coherence hooks free. */
+    private int sharedFileVmas;
+    /** One page of scratch for file reads and write-backs (no allocation per fault). */
+    private final byte[] pageBuf = new byte[4096];
 
     long startBrk, brk;
     /** mm->start_data / end_data as load_elf_binary sets them (check_data_rlimit counts end_data - start_data). */
@@ -66,6 +72,28 @@ public final class AddressSpace {
         this.taskSizeMax = fiveLevel ? TASK_SIZE_MAX_5L : TASK_SIZE_MAX_4L;
     }
 
+    /**
+     * arch/x86/mm/mmap.c mmap_base() without randomisation: below STACK_TOP by the stack's
+     * RLIMIT_STACK plus the stack guard gap, at least MIN_GAP (128 MiB) and at most 5/6 of the
+     * address space — 0x7ffff7fff000 with the default 8 MiB stack limit, as under {@code setarch -R}.
+     */
+    static long mmapBaseFor(long stackRlimit) {
+        long gap = Long.compareUnsigned(stackRlimit, STACK_TOP) >= 0 ? Long.MAX_VALUE : stackRlimit + STACK_GUARD_GAP;
+        long maxGap = STACK_TOP / 6 * 5;
+        gap = Math.max(MMAP_GAP, Math.min(gap, maxGap));
+        return (STACK_TOP - gap) & ~0xFFFL;
+    }
+
+    /** The top of the mmap area (the top-down allocator starts below it). */
+    long mmapBase() {
+        return mmapBase;
+    }
+
+    /** Sets the mmap base from the stack limit at exec (setup_new_exec's arch_pick_mmap_layout). */
+    void pickMmapLayout() {
+        mmapBase = mmapBaseFor(limits == null ? 8L << 20 : limits.soft(ResourceLimits.RLIMIT_STACK));
+    }
+
     public List<Vma> vmas() {
         return new ArrayList<>(vmas.values());
     }
@@ -83,31 +111,58 @@ public final class AddressSpace {
 
     /** Adds a VMA for [start, end) (page aligned), replacing anything there (MAP_FIXED semantics). */
     Vma add(long start, long end, int prot, String name) {
+        return add(start, end, prot, name, false);
+    }
+
+    /** {@link #add} of anonymous memory, MAP_SHARED if {@code shared}. */
+    Vma add(long start, long end, int prot, String name, boolean shared) {
         remove(start, end);
-        Vma v = new Vma(start, end, prot, name);
+        Vma v = new Vma(start, end, prot, name, null, 0, shared, true);
         put(v);
         return v;
+    }
+
+    /** Adds a file mapping [start, end) of {@code file} at offset {@code pgoff}, replacing anything there. */
+    Vma addFile(long start, long end, int prot, MappedFile file, long pgoff, boolean shared, boolean mayWrite) {
+        file.use(); // keeps the file while remove() may drop its last other user
+        try {
+            remove(start, end);
+            Vma v = new Vma(start, end, prot, "file", file, pgoff, shared, mayWrite);
+            put(v);
+            return v;
+        } finally {
+            file.unuse();
+        }
     }
 
     private void put(Vma v) {
         vmas.put(v.start, v);
         account(v, 1);
+        if (v.file != null) v.file.use();
+        if (v.writesBack()) sharedFileVmas++;
     }
 
+    /** Takes {@code v} out of the tree; its file reference goes with {@link #unuse}, after any slices took theirs. */
     private void drop(Vma v) {
         vmas.remove(v.start);
         account(v, -1);
+        if (v.writesBack()) sharedFileVmas--;
+    }
+
+    private static void unuse(Vma v) {
+        if (v.file != null) v.file.unuse();
     }
 
     /** vm_stat_account: total_vm always; data_vm for is_data_mapping (writable, private, not the stack). */
     private void account(Vma v, long sign) {
         long pages = (v.end - v.start) >>> 12;
         totalVm += sign * pages;
-        if (isData(v.prot, v.name)) dataVm += sign * pages;
+        if (isData(v.prot, v.shared ? "shared" : v.name)) dataVm += sign * pages;
     }
 
+    /** is_data_mapping: writable, not shared ({@code name} "shared" for MAP_SHARED), not the stack. */
     private static boolean isData(int prot, String name) {
-        return (prot & Vma.PROT_WRITE) != 0 && !"[stack]".equals(name);
+        return (prot & Vma.PROT_WRITE) != 0 && !"[stack]".equals(name) && !"shared".equals(name);
     }
 
     /** mm->total_vm in pages. */
@@ -181,36 +236,45 @@ public final class AddressSpace {
     void remove(long start, long end) {
         for (Vma v : new ArrayList<>(vmas.subMap(Math.max(0, start - (1L << 46)), true, end, false).values())) {
             if (v.end <= start || v.start >= end) continue;
+            long s = Math.max(v.start, start), e = Math.min(v.end, end);
+            if (v.writesBack()) writeBack(v, s, e);
             drop(v);
-            if (v.start < start) put(new Vma(v.start, start, v.prot, v.name));
-            if (v.end > end) put(new Vma(end, v.end, v.prot, v.name));
-            unmapPages(Math.max(v.start, start), Math.min(v.end, end));
+            if (v.start < start) put(v.slice(v.start, start, v.prot));
+            if (v.end > end) put(v.slice(end, v.end, v.prot));
+            unuse(v);
+            unmapPages(s, e);
         }
     }
 
-    /** Changes protection of [start, end); every page must be inside a VMA (else false, like -ENOMEM). */
-    boolean protect(long start, long end, int prot) {
+    /**
+     * Changes protection of [start, end): 0, -ENOMEM if a page is outside every VMA, -EACCES if
+     * PROT_WRITE is asked of a shared mapping of a file opened read-only (no VM_MAYWRITE).
+     * Dirty bits survive (a shared page keeps its pending write-back).
+     */
+    long protect(long start, long end, int prot) {
         for (long a = start; a < end; ) {
             Vma v = find(a);
-            if (v == null) return false;
+            if (v == null) return -Errno.ENOMEM;
+            if ((prot & Vma.PROT_WRITE) != 0 && !v.mayWrite) return -Errno.EACCES;
             a = v.end;
         }
-        for (Vma v : new ArrayList<>(vmas.values())) {
+        for (Vma v : new ArrayList<>(vmas.subMap(Math.max(0, start - (1L << 46)), true, end, false).values())) {
             if (v.end <= start || v.start >= end) continue;
             drop(v);
-            if (v.start < start) put(new Vma(v.start, start, v.prot, v.name));
+            if (v.start < start) put(v.slice(v.start, start, v.prot));
             long s = Math.max(v.start, start), e = Math.min(v.end, end);
-            put(new Vma(s, e, prot, v.name));
-            if (v.end > end) put(new Vma(end, v.end, v.prot, v.name));
+            put(v.slice(s, e, prot));
+            if (v.end > end) put(v.slice(end, v.end, v.prot));
+            unuse(v);
             for (long a = s; a < e; a += 4096) {
                 long pte = kernelPgd.pte(a);
                 if ((pte & PageTables.ADDR_MASK) != 0) {
-                    kernelPgd.setPte(a, (pte & PageTables.ADDR_MASK) | leafFlags(prot));
+                    kernelPgd.setPte(a, (pte & (PageTables.ADDR_MASK | PageTables.D)) | leafFlags(prot));
                     mmu.invlpg(a);
                 }
             }
         }
-        return true;
+        return 0;
     }
 
     /**
@@ -283,7 +347,144 @@ public final class AddressSpace {
         // reserved whole at exec; a page faulted in below the limit is growth Linux would refuse)
         if ("[stack]".equals(v.name) && limits != null
                 && limits.exceeds(ResourceLimits.RLIMIT_STACK, v.end - (addr & ~0xFFFL))) return false;
-        return populate(addr & ~0xFFFL, v.prot) >= 0;
+        long page = addr & ~0xFFFL;
+        if (v.file == null) return populate(page, v.prot) >= 0;
+        // a file page: read from the file now (at fault time). Beyond the page holding the file's
+        // last byte Linux raises SIGBUS; lstar has no signal of its own for it, so this is a SIGSEGV.
+        long off = v.pgoff + (page - v.start);
+        if (Long.compareUnsigned(off, (v.file.size() + 0xFFF) & ~0xFFFL) >= 0) return false;
+        return fillFromFile(v, page) >= 0;
+    }
+
+    /** Populates the page at {@code page} of file mapping {@code v} with the file's bytes; the frame or -1. */
+    private long fillFromFile(Vma v, long page) {
+        long off = v.pgoff + (page - v.start);
+        if (sharedFileVmas > 0 && v.file.file != null) {
+            // the same file page dirty in a shared mapping: the new page must see it (one page cache on Linux)
+            for (Vma o : vmas.values()) {
+                if (o == v || !o.writesBack() || o.file.dev != v.file.dev || o.file.ino != v.file.ino) continue;
+                long oa = o.start + (off - o.pgoff);
+                if (off >= o.pgoff && oa < o.end) writeBack(o, oa, oa + 4096);
+            }
+        }
+        long pa = populate(page, v.prot);
+        if (pa < 0) return -1;
+        v.file.readPage(off, pageBuf);
+        phys.write(pa, pageBuf, 0, 4096);
+        return pa;
+    }
+
+    // ---- shared file mappings: the page cache's coherence, modelled by write-back and reload
+
+    /** Writes the dirty pages of shared file mapping {@code v} in [start, end) back to the file and cleans them. */
+    private void writeBack(Vma v, long start, long end) {
+        long size = -1;
+        for (long a = Math.max(start, v.start); a < Math.min(end, v.end); a += 4096) {
+            long pte = kernelPgd.pte(a);
+            if ((pte & PageTables.ADDR_MASK) == 0 || (pte & PageTables.D) == 0) continue;
+            if (size < 0) size = v.file.size();
+            long off = v.pgoff + (a - v.start);
+            int len = (int) Math.max(0, Math.min(4096, size - off)); // a mapping never extends its file
+            phys.read(pte & PageTables.ADDR_MASK, pageBuf, 0, Math.max(len, 0));
+            v.file.writeBack(off, pageBuf, len);
+            kernelPgd.setPte(a, pte & ~PageTables.D);
+            mmu.invlpg(a);
+        }
+    }
+
+    /** msync: writes back the shared file pages in [start, end). */
+    void syncRange(long start, long end) {
+        if (sharedFileVmas == 0) return;
+        for (Vma v : new ArrayList<>(vmas.subMap(Math.max(0, start - (1L << 46)), true, end, false).values())) {
+            if (v.end > start && v.writesBack()) writeBack(v, start, end);
+        }
+    }
+
+    /**
+     * Before a file is read (read, pread, sendfile, a new mapping): stores made through shared
+     * mappings reach the file, as they would be in the shared page cache on Linux.
+     */
+    void syncSharedMappings() {
+        syncSharedMappings(null);
+    }
+
+    /** {@link #syncSharedMappings()} for the mappings of the host file {@code host} only (null: all). */
+    void syncSharedMappings(java.nio.file.Path host) {
+        if (sharedFileVmas == 0) return;
+        for (Vma v : vmas.values()) if (v.writesBack() && (host == null || host.equals(v.file.host))) writeBack(v, v.start, v.end);
+    }
+
+    /**
+     * After a file was written (write, pwrite, truncate...): the populated pages of its shared
+     * mappings ({@code host}; null: every file's) show the file's new bytes (they were written back first, so nothing is lost).
+     * Private mappings keep the copies they made at fault time, which Linux allows.
+     */
+    void reloadSharedMappings(java.nio.file.Path host) {
+        if (sharedFileVmas == 0) return;
+        for (Vma v : vmas.values()) {
+            if (!v.writesBack() || host != null && !host.equals(v.file.host)) continue;
+            for (long a = v.start; a < v.end; a += 4096) {
+                long pte = kernelPgd.pte(a);
+                if ((pte & PageTables.ADDR_MASK) == 0) continue;
+                v.file.readPage(v.pgoff + (a - v.start), pageBuf);
+                phys.write(pte & PageTables.ADDR_MASK, pageBuf, 0, 4096);
+            }
+        }
+    }
+
+    /** exit_mmap: the shared mappings' dirty pages reach their files (the process is ending). */
+    void exitMmap() {
+        syncSharedMappings();
+    }
+
+    /** Whether the page at {@code la} is populated (mincore). */
+    boolean resident(long la) {
+        return (kernelPgd.pte(la) & PageTables.ADDR_MASK) != 0;
+    }
+
+    /**
+     * MADV_DONTNEED on [start, end) (all inside VMAs): the pages go; an anonymous private page
+     * reads as zeros afterwards, a file page is read again from the file (a shared one is written
+     * back first).
+     */
+    void dontNeed(long start, long end) {
+        for (Vma v : new ArrayList<>(vmas.subMap(Math.max(0, start - (1L << 46)), true, end, false).values())) {
+            if (v.end <= start || v.start >= end) continue;
+            long s = Math.max(v.start, start), e = Math.min(v.end, end);
+            if (v.writesBack()) writeBack(v, s, e);
+            unmapPages(s, e);
+        }
+    }
+
+    /**
+     * mremap's move_vma: the pages of [from, from + len) (inside one VMA {@code v}) move to
+     * [to, to + len) with the area, which becomes {@code newLen} long; the old range is unmapped,
+     * or with MREMAP_DONTUNMAP stays mapped and empty.
+     */
+    void move(Vma v, long from, long len, long to, long newLen, boolean dontUnmap) {
+        Vma moved = v.movedTo(to, from, newLen);
+        if (moved.file != null) moved.file.use();
+        try {
+            remove(to, to + newLen);
+            put(moved);
+            for (long off = 0; off < len; off += 4096) {
+                long pte = kernelPgd.unmap4k(from + off);
+                if ((pte & PageTables.ADDR_MASK) == 0) continue;
+                mmu.invlpg(from + off);
+                kernelPgd.setPte(to + off, pte); // page-table frames for the destination: taken like a populate
+                mirrorTopLevel(to + off);
+            }
+            if (!dontUnmap) remove(from, from + len);
+        } finally {
+            if (moved.file != null) moved.file.unuse();
+        }
+    }
+
+    /** Grows VMA {@code v} in place to end at {@code newEnd} (the range above it is free). */
+    void expand(Vma v, long newEnd) {
+        drop(v);
+        put(v.slice(v.start, newEnd, v.prot));
+        unuse(v);
     }
 
     // ---- copy_from_user / copy_to_user for Java syscalls ----

@@ -49,8 +49,8 @@ final class FileSyscalls {
     private long nofile() { return k.limits.soft(ResourceLimits.RLIMIT_NOFILE); }
 
     void register(SyscallTable t) {
-        t.x64(0, "read", "dpu", (a, b, c, d, e, f) -> guard(() -> read((int) a, b, c)));
-        t.x64(1, "write", "dpu", (a, b, c, d, e, f) -> guard(() -> write((int) a, b, c)));
+        t.x64(0, "read", "dpu", (a, b, c, d, e, f) -> guard(() -> readCoherent((int) a, () -> read((int) a, b, c))));
+        t.x64(1, "write", "dpu", (a, b, c, d, e, f) -> guard(() -> writeCoherent((int) a, () -> write((int) a, b, c))));
         t.x64(2, "open", "sOo", (a, b, c, d, e, f) -> guard(() -> openat(AT_FDCWD, a, (int) b, (int) c)));
         t.x64(3, "close", "d", (a, b, c, d, e, f) -> guard(() -> { fds().close((int) a); return 0; }));
         t.x64(4, "stat", "sp", (a, b, c, d, e, f) -> guard(() -> fstatat(AT_FDCWD, a, b, 0)));
@@ -58,20 +58,20 @@ final class FileSyscalls {
         t.x64(6, "lstat", "sp", (a, b, c, d, e, f) -> guard(() -> fstatat(AT_FDCWD, a, b, AT_SYMLINK_NOFOLLOW)));
         t.x64(8, "lseek", "dnw", (a, b, c, d, e, f) -> guard(() -> lseek((int) a, b, (int) c)));
         t.x64(16, "ioctl", "dxx", (a, b, c, d, e, f) -> guard(() -> ioctl((int) a, (int) b, c)));
-        t.x64(17, "pread64", "dpun", (a, b, c, d, e, f) -> guard(() -> pread((int) a, b, c, d)));
-        t.x64(18, "pwrite64", "dpun", (a, b, c, d, e, f) -> guard(() -> pwrite((int) a, b, c, d)));
-        t.x64(19, "readv", "dpn", (a, b, c, d, e, f) -> guard(() -> rwv((int) a, b, (int) c, false)));
-        t.x64(20, "writev", "dpn", (a, b, c, d, e, f) -> guard(() -> rwv((int) a, b, (int) c, true)));
+        t.x64(17, "pread64", "dpun", (a, b, c, d, e, f) -> guard(() -> readCoherent((int) a, () -> pread((int) a, b, c, d))));
+        t.x64(18, "pwrite64", "dpun", (a, b, c, d, e, f) -> guard(() -> writeCoherent((int) a, () -> pwrite((int) a, b, c, d))));
+        t.x64(19, "readv", "dpn", (a, b, c, d, e, f) -> guard(() -> readCoherent((int) a, () -> rwv((int) a, b, (int) c, false))));
+        t.x64(20, "writev", "dpn", (a, b, c, d, e, f) -> guard(() -> writeCoherent((int) a, () -> rwv((int) a, b, (int) c, true))));
         t.x64(21, "access", "sn", (a, b, c, d, e, f) -> guard(() -> faccessat(AT_FDCWD, a, (int) b, 0)));
         t.x64(22, "pipe", "p", (a, b, c, d, e, f) -> guard(() -> pipe2(a, 0)));
         t.x64(32, "dup", "d", (a, b, c, d, e, f) -> guard(() -> dup((int) a)));
         t.x64(33, "dup2", "dd", (a, b, c, d, e, f) -> guard(() -> dup2((int) a, (int) b)));
-        t.x64(40, "sendfile", "ddpu", (a, b, c, d, e, f) -> guard(() -> sendfile((int) a, (int) b, c, d)));
+        t.x64(40, "sendfile", "ddpu", (a, b, c, d, e, f) -> guard(() -> writeCoherent(-1, () -> sendfile((int) a, (int) b, c, d))));
         t.x64(72, "fcntl", "dnx", (a, b, c, d, e, f) -> guard(() -> fcntl((int) a, (int) b, c)));
         t.x64(74, "fsync", "d", (a, b, c, d, e, f) -> guard(() -> { fds().get((int) a).sync(); return 0; }));
         t.x64(75, "fdatasync", "d", (a, b, c, d, e, f) -> guard(() -> { fds().get((int) a).sync(); return 0; }));
-        t.x64(76, "truncate", "sn", (a, b, c, d, e, f) -> guard(() -> truncate(a, b)));
-        t.x64(77, "ftruncate", "dn", (a, b, c, d, e, f) -> guard(() -> ftruncate((int) a, b)));
+        t.x64(76, "truncate", "sn", (a, b, c, d, e, f) -> guard(() -> writeCoherent(-1, () -> truncate(a, b))));
+        t.x64(77, "ftruncate", "dn", (a, b, c, d, e, f) -> guard(() -> writeCoherent((int) a, () -> ftruncate((int) a, b))));
         t.x64(79, "getcwd", "pu", (a, b, c, d, e, f) -> guard(() -> getcwd(a, b)));
         t.x64(80, "chdir", "s", (a, b, c, d, e, f) -> guard(() -> chdir(a)));
         t.x64(81, "fchdir", "d", (a, b, c, d, e, f) -> guard(() -> fchdir((int) a)));
@@ -86,6 +86,22 @@ final class FileSyscalls {
         t.x64(90, "chmod", "so", (a, b, c, d, e, f) -> guard(() -> fchmodat(AT_FDCWD, a, (int) b)));
         t.x64(91, "fchmod", "do", (a, b, c, d, e, f) -> guard(() -> fchmod((int) a, (int) b)));
         t.x64(95, "umask", "o", (a, b, c, d, e, f) -> { int old = vfs().umask; vfs().umask = (int) a & 0777; return old; });
+        // extended attributes are not modelled: the file system answers as one without xattr support
+        t.x64(188, "setxattr", "ssppn", (a, b, c, d, e, f) -> guard(() -> xattrPath(a, true)));
+        t.x64(189, "lsetxattr", "ssppn", (a, b, c, d, e, f) -> guard(() -> xattrPath(a, false)));
+        t.x64(190, "fsetxattr", "dsppn", (a, b, c, d, e, f) -> guard(() -> xattrFd((int) a)));
+        t.x64(191, "getxattr", "sspu", (a, b, c, d, e, f) -> guard(() -> xattrPath(a, true)));
+        t.x64(192, "lgetxattr", "sspu", (a, b, c, d, e, f) -> guard(() -> xattrPath(a, false)));
+        t.x64(193, "fgetxattr", "dspu", (a, b, c, d, e, f) -> guard(() -> xattrFd((int) a)));
+        t.x64(194, "listxattr", "spu", (a, b, c, d, e, f) -> guard(() -> { xattrLookup(a, true); return 0; }));
+        t.x64(195, "llistxattr", "spu", (a, b, c, d, e, f) -> guard(() -> { xattrLookup(a, false); return 0; }));
+        t.x64(196, "flistxattr", "dpu", (a, b, c, d, e, f) -> guard(() -> { fds().get((int) a); return 0; }));
+        t.x64(197, "removexattr", "ss", (a, b, c, d, e, f) -> guard(() -> xattrPath(a, true)));
+        t.x64(198, "lremovexattr", "ss", (a, b, c, d, e, f) -> guard(() -> xattrPath(a, false)));
+        t.x64(199, "fremovexattr", "ds", (a, b, c, d, e, f) -> guard(() -> xattrFd((int) a)));
+        t.x64(137, "statfs", "sp", (a, b, c, d, e, f) -> guard(() -> statfs(a, b)));
+        t.x64(138, "fstatfs", "dp", (a, b, c, d, e, f) -> guard(() -> fstatfs((int) a, b)));
+        t.x64(221, "fadvise64", "dnnn", (a, b, c, d, e, f) -> guard(() -> fadvise64((int) a, b, c, (int) d)));
         t.x64(217, "getdents64", "dpu", (a, b, c, d, e, f) -> guard(() -> getdents64((int) a, b, c)));
         t.x64(257, "openat", "dsOo", (a, b, c, d, e, f) -> guard(() -> openat((int) a, b, (int) c, (int) d)));
         t.x64(258, "mkdirat", "dso", (a, b, c, d, e, f) -> guard(() -> mkdirat((int) a, b, (int) c)));
@@ -126,6 +142,41 @@ final class FileSyscalls {
                     + " would block forever (lstar runs one thread); stopped with SIGKILL"));
             return -EAGAIN;
         }
+    }
+
+    // ------------------------------------------------------------------ shared mappings and the file's bytes
+
+    /**
+     * A read through a descriptor sees the stores made through shared mappings (on Linux both are
+     * the same page cache): their dirty pages are written back first. Free without shared mappings.
+     */
+    private long readCoherent(int fd, LongSupplier body) {
+        java.nio.file.Path host = regularHost(fd);
+        if (host != null) mm().syncSharedMappings(host);
+        return body.getAsLong();
+    }
+
+    /**
+     * A write through a descriptor ({@code fd}; -1: a path, any file) shows in the shared
+     * mappings of its file afterwards. Writes to pipes and terminals cost nothing extra.
+     */
+    private long writeCoherent(int fd, LongSupplier body) {
+        java.nio.file.Path host = fd == -1 ? null : regularHost(fd);
+        if (fd != -1 && host == null) return body.getAsLong();
+        AddressSpace mm = mm();
+        mm.syncSharedMappings(host);
+        try {
+            return body.getAsLong();
+        } finally {
+            mm.reloadSharedMappings(host);
+        }
+    }
+
+    /** The host file of descriptor {@code fd} if it is an open regular file, else null. */
+    private java.nio.file.Path regularHost(int fd) {
+        if (!fds().isOpen(fd)) return null;
+        OpenFile f = fds().get(fd);
+        return f.isRegular() ? f.host() : null;
     }
 
     // ------------------------------------------------------------------ user memory
@@ -376,6 +427,9 @@ final class FileSyscalls {
         } else if (l.isDir()) {
             if (acc == O_WRONLY || acc == O_RDWR) throw new SysError(EISDIR);
             f = new DirectoryFile(l, fileFlags);
+        } else if (l.special() != null && l.special().isProcFile()) {
+            if (acc != O_RDONLY) throw new SysError(EACCES);
+            f = new OpenFile.ContentFile(l.special(), vfs.procContent.apply(l.special()), fileFlags, l.guest());
         } else if (l.special() != null) {
             f = new OpenFile.DeviceFile(l.special(), k.random, fileFlags, l.guest());
         } else if (l.isRegular()) {
@@ -476,6 +530,96 @@ final class FileSyscalls {
                 : vfs().lookup(base(dfd, path), path, (flags & AT_SYMLINK_NOFOLLOW) == 0);
         if (!l.exists()) throw new SysError(ENOENT);
         if (!vfs().mayAccess(l, mode)) throw new SysError(EACCES);
+        return 0;
+    }
+
+    // ------------------------------------------------------------------ extended attributes (not modelled)
+
+    private void xattrLookup(long pathp, boolean follow) {
+        String path = path(pathp, false);
+        Vfs.Lookup l = vfs().lookup(base(AT_FDCWD, path), path, follow);
+        if (!l.exists()) throw new SysError(ENOENT);
+    }
+
+    /** get/set/removexattr on an existing file: EOPNOTSUPP (list*xattr: an empty list). */
+    private long xattrPath(long pathp, boolean follow) {
+        xattrLookup(pathp, follow);
+        throw new SysError(EOPNOTSUPP);
+    }
+
+    private long xattrFd(int fd) {
+        fds().get(fd);
+        throw new SysError(EOPNOTSUPP);
+    }
+
+    // ------------------------------------------------------------------ statfs, fadvise64
+
+    /** statfs(path, buf): the file system holding the (followed) path. */
+    long statfs(long pathp, long buf) {
+        String path = path(pathp, false);
+        Vfs.Lookup l = vfs().lookup(base(AT_FDCWD, path), path, true);
+        if (!l.exists()) throw new SysError(ENOENT);
+        return putStatfs(buf, l.special() != null ? null : l.host(), l.special());
+    }
+
+    long fstatfs(int fd, long buf) {
+        OpenFile f = fds().get(fd);
+        if (f.host() == null) return putStatfs(buf, null, f.isPipe() ? null : Vfs.Special.DEV_DIR);
+        return putStatfs(buf, f.host(), null);
+    }
+
+    static final long EXT4_SUPER_MAGIC = 0xEF53, TMPFS_MAGIC = 0x01021994, PROC_SUPER_MAGIC = 0x9FA0, PIPEFS_MAGIC = 0x50495045;
+
+    /**
+     * struct statfs (120 bytes on x86-64) from the host's java.nio FileStore: type by its name
+     * (ext4, tmpfs, xfs, btrfs, overlay...), sizes in f_bsize blocks, ST_VALID and ST_RDONLY.
+     * java.nio does not report inode counts: f_files and f_ffree are 0 (as file systems without
+     * inodes report).
+     */
+    private long putStatfs(long buf, java.nio.file.Path host, Vfs.Special special) {
+        long type, bsize = 4096, blocks = 0, bfree = 0, bavail = 0, flags = 0x20; // ST_VALID
+        if (host != null) {
+            try {
+                java.nio.file.FileStore fs = Files.getFileStore(host);
+                type = switch (fs.type()) {
+                    case "ext2", "ext3", "ext4" -> EXT4_SUPER_MAGIC;
+                    case "tmpfs" -> TMPFS_MAGIC;
+                    case "xfs" -> 0x58465342L;
+                    case "btrfs" -> 0x9123683EL;
+                    case "overlay" -> 0x794C7630L;
+                    case "proc" -> PROC_SUPER_MAGIC;
+                    case "nfs", "nfs4" -> 0x6969;
+                    case "zfs" -> 0x2FC12FC1L;
+                    case "vfat" -> 0x4d44;
+                    default -> EXT4_SUPER_MAGIC;
+                };
+                try {
+                    bsize = fs.getBlockSize();
+                } catch (UnsupportedOperationException | IOException e) {
+                    bsize = 4096;
+                }
+                blocks = fs.getTotalSpace() / bsize;
+                bfree = fs.getUnallocatedSpace() / bsize;
+                bavail = fs.getUsableSpace() / bsize;
+                if (fs.isReadOnly()) flags |= 1; // ST_RDONLY
+            } catch (IOException e) {
+                throw SysError.of(e);
+            }
+        } else {
+            type = special == null ? PIPEFS_MAGIC : special.name().startsWith("PROC") ? PROC_SUPER_MAGIC : TMPFS_MAGIC;
+        }
+        byte[] b = new byte[120];
+        long[] words = {type, bsize, blocks, bfree, bavail, 0, 0, 0, 255, bsize, flags};
+        for (int w = 0; w < words.length; w++) for (int i = 0; i < 8; i++) b[w * 8 + i] = (byte) (words[w] >>> (8 * i));
+        copyOut(buf, b);
+        return 0;
+    }
+
+    /** fadvise64: advice is only a hint here; EBADF, ESPIPE for a pipe, EINVAL for a bad advice or negative length. */
+    long fadvise64(int fd, long offset, long len, int advice) {
+        OpenFile f = fds().get(fd);
+        if (f.isPipe()) throw new SysError(ESPIPE);
+        if (advice < 0 || advice > 5 || len < 0) throw new SysError(EINVAL);
         return 0;
     }
 

@@ -69,6 +69,8 @@ public final class LinuxKernel {
     /** The random source of getrandom and /dev/urandom. */
     final java.security.SecureRandom random = new java.security.SecureRandom();
 
+    /** System.nanoTime() at boot (sysinfo's uptime). */
+    final long bootNanos = System.nanoTime();
     /** Set when the process has ended. */
     ExitStatus exit;
     UserProcess process;
@@ -296,29 +298,48 @@ public final class LinuxKernel {
         return fds;
     }
 
-    /** Loads a static ELF executable as the machine's process and prepares its first return to user mode. */
+    /**
+     * Loads an ELF executable (static, static-pie, or dynamic: its PT_INTERP interpreter is read
+     * from {@link #vfs()}) as the machine's process and prepares its first return to user mode.
+     * {@code envp} is the environment exactly as the process will see it.
+     */
     public UserProcess exec(byte[] elf, String path, List<String> argv, List<String> envp) {
         AddressSpace as = new AddressSpace(cpu, machine.phys, frames, kernelPgd, userPgd, config.fiveLevel());
         as.limits = limits;
         as.totalRamPages = totalRamBytes() >>> 12;
         as.outOfMemory = this::outOfMemoryKill;
-        process = UserProcess.load(this, as, elf, path, argv, envp);
-        fds = new dev.lstar.kernel.vfs.FdTable();
-        fds.install(new dev.lstar.kernel.vfs.OpenFile.StreamFile(config.stdin(), null, 0), false, 0, 3);
-        fds.install(new dev.lstar.kernel.vfs.OpenFile.StreamFile(null, config.stdout(), 1), false, 1, 3);
-        fds.install(new dev.lstar.kernel.vfs.OpenFile.StreamFile(null, config.stderr(), 2), false, 2, 3);
         dev.lstar.kernel.vfs.Vfs v = vfs();
         if (v.exePath.isEmpty()) {
             // /proc/self/exe: the executable's guest path if it lies inside the guest's root, else its host path
             String guest = null;
             try {
                 java.nio.file.Path host = java.nio.file.Path.of(path).toAbsolutePath().normalize();
+                try {
+                    host = host.toRealPath(); // d_path: the file's own name, links resolved (/bin/cat is /usr/bin/cat)
+                } catch (java.io.IOException e) {
+                    // an embedder's path that is not a host file: keep it as given
+                }
                 if (v.fileSystem() == java.nio.file.FileSystems.getDefault()) guest = v.guestPathOf(host);
                 v.exePath = guest != null ? guest : host.toString();
             } catch (java.nio.file.InvalidPathException e) {
                 v.exePath = path;
             }
         }
+        long exeDev = 0, exeIno = 0;
+        try {
+            java.util.Map<String, Object> a = java.nio.file.Files.readAttributes(java.nio.file.Path.of(path), "unix:dev,ino");
+            exeDev = ((Number) a.get("dev")).longValue();
+            exeIno = ((Number) a.get("ino")).longValue();
+        } catch (java.io.IOException | RuntimeException e) {
+            // not a host file (an embedder's bytes): /proc/self/maps shows 00:00 0
+        }
+        process = UserProcess.load(this, as, elf, path, v.exePath, exeDev, exeIno, argv, envp);
+        UserProcess p = process;
+        v.procContent = s -> s == dev.lstar.kernel.vfs.Vfs.Special.PROC_SELF_MAPS ? p.mapsText() : p.auxvBytes();
+        fds = new dev.lstar.kernel.vfs.FdTable();
+        fds.install(new dev.lstar.kernel.vfs.OpenFile.StreamFile(config.stdin(), null, 0), false, 0, 3);
+        fds.install(new dev.lstar.kernel.vfs.OpenFile.StreamFile(null, config.stdout(), 1), false, 1, 3);
+        fds.install(new dev.lstar.kernel.vfs.OpenFile.StreamFile(null, config.stderr(), 2), false, 2, 3);
         process.enterUserMode();
         return process;
     }
@@ -531,11 +552,13 @@ public final class LinuxKernel {
 
     /** Ends the process with an exit code (exit_group). */
     void exitProcess(int code) {
+        if (process != null) process.mm.exitMmap(); // exit_mmap: shared file pages reach their files
         exit = ExitStatus.exited(code);
         machine.requestStop("exit_group(" + code + ")");
     }
 
     void killProcess(ExitStatus status) {
+        if (process != null && exit == null) process.mm.exitMmap();
         exit = status;
         machine.requestStop(status.message());
         signals.wakeAll();

@@ -51,6 +51,7 @@ public final class SyscallTable {
         this.mmu = k.cpu.mmu;
         this.impl = new Syscalls(k);
         impl.register(this);
+        new MemorySyscalls(k).register(this);
         this.files = new FileSyscalls(k);
         files.register(this);
         k.signalSyscalls.register(this);

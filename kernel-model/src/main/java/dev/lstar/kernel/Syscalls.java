@@ -13,14 +13,9 @@ import java.security.SecureRandom;
  * -EFAULT, never a host error.
  */
 final class Syscalls {
-    // mmap flags (include/uapi/linux/mman.h, asm-generic/mman-common.h)
-    static final int MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_SHARED_VALIDATE = 0x03, MAP_TYPE = 0x0F,
-            MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x4000, MAP_FIXED_NOREPLACE = 0x100000;
-    static final int PROT_WRITE = 2;
     static final int ARCH_SET_GS = 0x1001, ARCH_SET_FS = 0x1002, ARCH_GET_FS = 0x1003, ARCH_GET_GS = 0x1004;
     /** MAX_RW_COUNT: the most a single read/write transfers. */
     static final long MAX_RW_COUNT = 0x7FFF_F000L;
-    static final int PROT_SEM = 0x8;
     static final int GRND_NONBLOCK = 1, GRND_RANDOM = 2, GRND_INSECURE = 4;
 
     private final LinuxKernel k;
@@ -38,9 +33,6 @@ final class Syscalls {
     }
 
     void register(SyscallTable t) {
-        t.x64(9, "mmap", 6, (a, len, prot, flags, fd, off) -> mmap(a, len, (int) prot, (int) flags, (int) fd, off));
-        t.x64(10, "mprotect", 3, (a, len, prot, a3, a4, a5) -> mprotect(a, len, (int) prot));
-        t.x64(11, "munmap", 2, (a, len, a2, a3, a4, a5) -> munmap(a, len));
         t.x64(12, "brk", 1, (a, a1, a2, a3, a4, a5) -> brk(a));
         t.x64(39, "getpid", 0, (a0, a1, a2, a3, a4, a5) -> k.process.pid);
         t.x64(60, "exit", 1, (code, a1, a2, a3, a4, a5) -> exit((int) code));
@@ -61,6 +53,15 @@ final class Syscalls {
         t.x64(231, "exit_group", 1, (code, a1, a2, a3, a4, a5) -> exit((int) code));
         t.x64(302, "prlimit64", 4, (pid, res, nw, old, a4, a5) -> prlimit64((int) pid, res, nw, old));
         t.x64(318, "getrandom", 3, (buf, len, flags, a3, a4, a5) -> getrandom(buf, len, (int) flags));
+        // what ld.so and libc start-up ask for
+        t.x64(24, "sched_yield", 0, (a0, a1, a2, a3, a4, a5) -> 0);
+        t.x64(99, "sysinfo", 1, (info, a1, a2, a3, a4, a5) -> sysinfo(info));
+        t.x64(157, "prctl", 5, (op, a1, a2, a3, a4, a5) -> prctl((int) op, a1, a2, a3, a4));
+        t.x64(202, "futex", 6, (ua, op, val, ts, ua2, v3) -> futex(ua, (int) op, (int) val, ts, ua2, (int) v3));
+        t.x64(204, "sched_getaffinity", 3, (pid, len, mask, a3, a4, a5) -> schedGetaffinity((int) pid, len & 0xFFFF_FFFFL, mask));
+        t.x64(273, "set_robust_list", 2, (head, len, a2, a3, a4, a5) -> setRobustList(head, len));
+        // rseq: answered as a kernel built without CONFIG_RSEQ would (glibc then runs without it), no warning
+        t.x64(334, "rseq", 4, (a0, a1, a2, a3, a4, a5) -> -ENOSYS);
 
         // the i386 ABI through int $0x80 (arch/x86/entry/syscalls/syscall_32.tbl)
         t.ia32(1, "exit", 1, (code, a1, a2, a3, a4, a5) -> exit((int) code));
@@ -69,6 +70,149 @@ final class Syscalls {
         t.ia32(199, "getuid32", 0, (a0, a1, a2, a3, a4, a5) -> Ids.uid());
         t.ia32(224, "gettid", 0, (a0, a1, a2, a3, a4, a5) -> k.process.pid);
         t.ia32(252, "exit_group", 1, (code, a1, a2, a3, a4, a5) -> exit((int) code));
+    }
+
+    // ---- process start-up (kernel/futex, kernel/sys.c, kernel/sched)
+
+    static final int FUTEX_WAIT = 0, FUTEX_WAKE = 1, FUTEX_REQUEUE = 3, FUTEX_CMP_REQUEUE = 4, FUTEX_WAKE_OP = 5,
+            FUTEX_WAIT_BITSET = 9, FUTEX_WAKE_BITSET = 10, FUTEX_PRIVATE_FLAG = 128, FUTEX_CLOCK_REALTIME = 256;
+
+    /**
+     * kernel/futex/syscalls.c for a process of one thread: nobody else can wake a waiter or be
+     * woken. WAIT compares the word (-EAGAIN when it differs, as a racing waker would leave it),
+     * else sleeps out its timeout (-ETIMEDOUT); without a timeout it could never return, so the
+     * process is ended as a deadlock. WAKE wakes nobody (0); CMP_REQUEUE checks the word. The PI
+     * and WAKE_OP operations are not modelled (-ENOSYS).
+     */
+    long futex(long uaddr, int op, int val, long timeout, long uaddr2, int val3) {
+        int cmd = op & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
+        if ((op & FUTEX_CLOCK_REALTIME) != 0 && cmd != FUTEX_WAIT_BITSET) return -ENOSYS;
+        switch (cmd) {
+            case FUTEX_WAIT, FUTEX_WAIT_BITSET -> {
+                if (cmd == FUTEX_WAIT_BITSET && val3 == 0) return -EINVAL;
+                long nanos = -1;
+                if (timeout != 0) {
+                    byte[] ts = new byte[16];
+                    if (!mm().copyFromUser(timeout, ts, 0, 16)) return -EFAULT;
+                    long sec = le64(ts, 0), nsec = le64(ts, 8);
+                    if (sec < 0 || nsec < 0 || nsec >= 1_000_000_000L) return -EINVAL;
+                    nanos = sec > Long.MAX_VALUE / 2_000_000_000L ? Long.MAX_VALUE / 2 : sec * 1_000_000_000L + nsec;
+                    if (cmd == FUTEX_WAIT_BITSET) { // an absolute time on CLOCK_MONOTONIC or CLOCK_REALTIME
+                        long now = (op & FUTEX_CLOCK_REALTIME) != 0 ? System.currentTimeMillis() * 1_000_000L : System.nanoTime();
+                        nanos = Math.max(0, nanos - now);
+                    }
+                }
+                if ((uaddr & 3) != 0) return -EINVAL;
+                byte[] w = new byte[4];
+                if (!mm().copyFromUser(uaddr, w, 0, 4)) return -EFAULT;
+                int cur = (w[0] & 0xFF) | (w[1] & 0xFF) << 8 | (w[2] & 0xFF) << 16 | (w[3] & 0xFF) << 24;
+                if (cur != val) return -EAGAIN;
+                if (nanos < 0) {
+                    k.killProcess(ExitStatus.killed(Signal.SIGKILL, "deadlock: futex wait on 0x" + Long.toHexString(uaddr)
+                            + " without a timeout would block forever (lstar runs one thread); stopped with SIGKILL"));
+                    return -EINTR;
+                }
+                try {
+                    java.util.concurrent.TimeUnit.NANOSECONDS.sleep(nanos);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return -EINTR;
+                }
+                return -ETIMEDOUT;
+            }
+            case FUTEX_WAKE, FUTEX_WAKE_BITSET -> {
+                if (cmd == FUTEX_WAKE_BITSET && val3 == 0) return -EINVAL;
+                return (uaddr & 3) != 0 ? -EINVAL : 0;
+            }
+            case FUTEX_REQUEUE -> { return (uaddr & 3) != 0 || (uaddr2 & 3) != 0 ? -EINVAL : 0; }
+            case FUTEX_CMP_REQUEUE -> {
+                if ((uaddr & 3) != 0 || (uaddr2 & 3) != 0) return -EINVAL;
+                byte[] w = new byte[4];
+                if (!mm().copyFromUser(uaddr, w, 0, 4)) return -EFAULT;
+                int cur = (w[0] & 0xFF) | (w[1] & 0xFF) << 8 | (w[2] & 0xFF) << 16 | (w[3] & 0xFF) << 24;
+                return cur != val3 ? -EAGAIN : 0;
+            }
+            default -> { return -ENOSYS; }
+        }
+    }
+
+    /** set_robust_list: the head is recorded (nothing walks it: there is no other thread); len must be sizeof(struct robust_list_head). */
+    long setRobustList(long head, long len) {
+        if (len != 24) return -EINVAL;
+        k.process.robustList = head;
+        return 0;
+    }
+
+    static final int PR_SET_PDEATHSIG = 1, PR_GET_PDEATHSIG = 2, PR_GET_DUMPABLE = 3, PR_SET_DUMPABLE = 4,
+            PR_SET_NAME = 15, PR_GET_NAME = 16, PR_SET_NO_NEW_PRIVS = 38, PR_GET_NO_NEW_PRIVS = 39;
+
+    /** kernel/sys.c prctl: the basics (process name, dumpable, parent-death signal, no_new_privs); others -EINVAL. */
+    long prctl(int op, long a2, long a3, long a4, long a5) {
+        UserProcess p = k.process;
+        switch (op) {
+            case PR_SET_NAME -> {
+                byte[] b = new byte[16];
+                int n = 0;
+                for (; n < 15; n++) {
+                    if (!mm().copyFromUser(a2 + n, b, n, 1)) return -EFAULT;
+                    if (b[n] == 0) break;
+                }
+                p.comm = new String(b, 0, n, StandardCharsets.ISO_8859_1);
+                return 0;
+            }
+            case PR_GET_NAME -> {
+                byte[] b = java.util.Arrays.copyOf(p.comm.getBytes(StandardCharsets.ISO_8859_1), 16);
+                return mm().copyToUser(a2, b, 0, 16) ? 0 : -EFAULT;
+            }
+            case PR_GET_DUMPABLE -> { return p.dumpable; }
+            case PR_SET_DUMPABLE -> {
+                if (a2 != 0 && a2 != 1) return -EINVAL;
+                p.dumpable = (int) a2;
+                return 0;
+            }
+            case PR_SET_PDEATHSIG -> {
+                if (a2 < 0 || a2 > 64) return -EINVAL;
+                p.pdeathSignal = (int) a2;
+                return 0;
+            }
+            case PR_GET_PDEATHSIG -> {
+                byte[] b = {(byte) p.pdeathSignal, (byte) (p.pdeathSignal >> 8), 0, 0};
+                return mm().copyToUser(a2, b, 0, 4) ? 0 : -EFAULT;
+            }
+            case PR_SET_NO_NEW_PRIVS -> {
+                if (a2 != 1 || a3 != 0 || a4 != 0 || a5 != 0) return -EINVAL;
+                p.noNewPrivs = true;
+                return 0;
+            }
+            case PR_GET_NO_NEW_PRIVS -> { return a2 != 0 || a3 != 0 || a4 != 0 || a5 != 0 ? -EINVAL : p.noNewPrivs ? 1 : 0; }
+            default -> { return -EINVAL; }
+        }
+    }
+
+    /** sched_getaffinity: one CPU (mask 1); the length must hold nr_cpu_ids bits and be a multiple of 8; returns the bytes written. */
+    long schedGetaffinity(int pid, long len, long mask) {
+        if (len * 8 < 1 || (len & 7) != 0) return -EINVAL;
+        if (pid != 0 && pid != k.process.pid) return -ESRCH;
+        byte[] b = new byte[8];
+        b[0] = 1;
+        return mm().copyToUser(mask, b, 0, 8) ? 8 : -EFAULT;
+    }
+
+    /** sysinfo(2): uptime, loads 0, RAM as modelled (free = RAM less the process's resident pages), no swap, one process. */
+    long sysinfo(long info) {
+        byte[] b = new byte[112];
+        long uptime = Math.max(0, (System.nanoTime() - k.bootNanos) / 1_000_000_000L);
+        long total = k.totalRamBytes(), free = Math.max(0, total - mm().rssPages() * 4096);
+        putLe(b, 0, uptime);
+        putLe(b, 32, total);
+        putLe(b, 40, free);
+        b[80] = 1; // procs
+        b[104] = 1; // mem_unit
+        return mm().copyToUser(info, b, 0, b.length) ? 0 : -EFAULT;
+    }
+
+    private static void putLe(byte[] b, int off, long v) {
+        for (int i = 0; i < 8; i++) b[off + i] = (byte) (v >>> (8 * i));
     }
 
     long exit(int code) {
@@ -89,64 +233,6 @@ final class Syscalls {
         long v = 0;
         for (int i = 7; i >= 0; i--) v = (v << 8) | (b[off + i] & 0xFF);
         return v;
-    }
-
-    /** mm/mmap.c do_mmap, anonymous mappings only. */
-    long mmap(long addr, long len, int prot, int flags, int fd, long off) {
-        AddressSpace mm = mm();
-        if (len == 0) return -EINVAL;
-        long alen = (len + 0xFFF) & ~0xFFFL;
-        if (alen == 0 || alen < 0 || alen > mm.taskSizeMax) return -ENOMEM;
-        if ((off & 0xFFF) != 0) return -EINVAL;
-        int type = flags & MAP_TYPE;
-        if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE) return -EINVAL;
-        if ((flags & MAP_ANONYMOUS) == 0) {
-            // file mappings are not modelled yet: an open descriptor is ENODEV (as for a file without mmap)
-            return k.fds().isOpen(fd) ? -ENODEV : -EBADF;
-        }
-        // do_mmap does not validate prot: unknown bits (PROT_SEM...) are ignored, unlike mprotect
-        long start;
-        if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0) {
-            if ((addr & 0xFFF) != 0) return -EINVAL;
-            if (addr + alen > mm.taskSizeMax || addr + alen < addr) return -ENOMEM;
-            if (addr < 0x1000) return -EPERM; // mmap_min_addr
-            if ((flags & MAP_FIXED) == 0 && mm.overlaps(addr, addr + alen)) return -EEXIST;
-            start = addr;
-        } else {
-            start = mm.findFree(addr, alen);
-            if (start < 0) return -ENOMEM;
-        }
-        // mmap_region: may_expand_vm (RLIMIT_AS, RLIMIT_DATA), counting a MAP_FIXED replacement's overlap as freed
-        long pages = alen >>> 12;
-        if (!mm.mayExpandVm(prot & 7, "anon", pages) && !mm.mayExpandVm(prot & 7, "anon", pages - mm.pagesMapped(start, start + alen))) {
-            return -ENOMEM;
-        }
-        // accountable_mapping (private and writable) or a shared anonymous mapping (shmem_acct_size), unless
-        // MAP_NORESERVE (which mode 0 honours): the heuristic overcommit check of the whole request
-        boolean accountable = (flags & MAP_NORESERVE) == 0 && (type != MAP_PRIVATE || (prot & PROT_WRITE) != 0);
-        if (accountable && !mm.vmEnoughMemory(pages)) return -ENOMEM;
-        mm.add(start, start + alen, prot & 7, "anon");
-        return start;
-    }
-
-    long munmap(long addr, long len) {
-        if ((addr & 0xFFF) != 0 || len == 0) return -EINVAL;
-        long alen = (len + 0xFFF) & ~0xFFFL;
-        if (addr + alen > mm().taskSizeMax || addr + alen < addr) return -EINVAL;
-        mm().remove(addr, addr + alen);
-        return 0;
-    }
-
-    long mprotect(long addr, long len, int prot) {
-        if ((addr & 0xFFF) != 0) return -EINVAL;
-        // mm/mprotect.c accepts READ|WRITE|EXEC|SEM (x86 PROT_SEM 0x8, no effect) and GROWSDOWN/UP;
-        // lstar has no VM_GROWSDOWN/UP areas, which makes either grows bit -EINVAL, as Linux does for them
-        if ((prot & ~(7 | PROT_SEM)) != 0) return -EINVAL;
-        prot &= 7;
-        long alen = (len + 0xFFF) & ~0xFFFL;
-        if (alen == 0) return 0;
-        if (addr + alen < addr) return -ENOMEM;
-        return mm().protect(addr, addr + alen, prot) ? 0 : -ENOMEM;
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.lstar.kernel.elf.ElfFile;
 import dev.lstar.kernel.elf.ProgramHeader;
 import dev.lstar.runtime.Cpu;
 import dev.lstar.runtime.setup.Gdt;
+import dev.lstar.runtime.sys.Cpuid;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -13,9 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The one process of a {@link LinuxKernel}: a static ELF64 executable loaded as Linux's
+ * The one process of a {@link LinuxKernel}: an ELF64 executable loaded as Linux's
  * load_elf_binary does (PT_LOAD segments with their permissions, bss zeroed, brk after the
- * highest segment, the initial stack with argc/argv/envp/auxv), and its first entry to user mode.
+ * highest segment; a PT_INTERP's interpreter read from the guest's file system and placed by the
+ * mmap allocator; the initial stack with argc/argv/envp/auxv), and its first entry to user mode.
  */
 public final class UserProcess {
     /** Where a static-pie (ET_DYN) executable is placed: Linux's ELF_ET_DYN_BASE without randomisation. */
@@ -25,7 +27,18 @@ public final class UserProcess {
     static final int AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_BASE = 7,
             AT_FLAGS = 8, AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14,
             AT_PLATFORM = 15, AT_HWCAP = 16, AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25,
-            AT_HWCAP2 = 26, AT_EXECFN = 31;
+            AT_HWCAP2 = 26, AT_EXECFN = 31, AT_MINSIGSTKSZ = 51;
+    /** HWCAP2_FSGSBASE: the kernel enabled CR4.FSGSBASE, so RDFSBASE and friends work in user mode. */
+    static final long HWCAP2_FSGSBASE = 1 << 1;
+    /**
+     * AT_MINSIGSTKSZ as arch/x86/kernel/signal.c init_sigframe_size() computes it for a CPU
+     * without XSAVE (lstar's): the largest rt_sigframe (440 bytes) plus 15 of alignment padding,
+     * the FXSAVE area (512) with the legacy i387 frame (112) for 32-bit frames, 63 of xsave
+     * padding, rounded up to 16.
+     */
+    static final long MIN_SIGSTKSZ = (440 + 15 + 512 + 112 + 63 + 15) & ~15L;
+    /** The largest interpreter lstar reads (as for the executable: the file is read whole). */
+    static final long MAX_INTERPRETER_BYTES = 256L << 20;
 
     public final int pid = 1;
     final LinuxKernel kernel;
@@ -33,8 +46,19 @@ public final class UserProcess {
     public final ElfFile elf;
     public final long loadBias;
     public final long entry;
+    /** Where the process starts: the interpreter's entry for a dynamic executable, else {@link #entry}. */
+    long startPc;
+    /** AT_BASE: the interpreter's load address (0 without one). */
+    long interpBase;
+    /** The auxiliary vector as built on the stack (pairs, AT_NULL last): /proc/self/auxv. */
+    long[] auxv = new long[0];
     long initialSp;
     long tidAddress;
+    /** set_robust_list's head. */
+    long robustList;
+    /** prctl state: PR_SET_DUMPABLE, PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS. */
+    int dumpable = 1, pdeathSignal;
+    boolean noNewPrivs;
     /** The ELF's PT_TLS, if any (recorded for a future libc; static binaries set FS themselves). */
     public final ProgramHeader tls;
     /** The task's comm: the executable's base name, at most 15 bytes (TASK_COMM_LEN - 1), as the OOM report prints it. */
@@ -46,14 +70,20 @@ public final class UserProcess {
         this.elf = elf;
         this.loadBias = bias;
         this.entry = elf.entry() + bias;
+        this.startPc = entry;
         this.tls = elf.tls().orElse(null);
     }
 
-    static UserProcess load(LinuxKernel kernel, AddressSpace mm, byte[] file, String path, List<String> argv, List<String> envp) {
+    /**
+     * Loads {@code file} (the executable's bytes; {@code path} as given to exec, {@code guestPath}
+     * as /proc/self/maps names it, {@code dev}/{@code ino} its identity there).
+     */
+    static UserProcess load(LinuxKernel kernel, AddressSpace mm, byte[] file, String path, String guestPath, long dev, long ino,
+            List<String> argv, List<String> envp) {
         ElfFile elf = ElfFile.parse(file);
-        if (elf.programHeaders().stream().anyMatch(p -> p.type() == ProgramHeader.PT_INTERP)) {
-            throw new ElfException("dynamically linked executables are not supported yet (it has a PT_INTERP); build it with -static");
-        }
+        // load_elf_binary opens the interpreter before it commits to the new image: its errors refuse the exec
+        Interpreter interp = elf.interpreter().map(i -> Interpreter.open(kernel, i)).orElse(null);
+        // an ET_DYN with an interpreter goes to ELF_ET_DYN_BASE (as Linux does); lstar also puts a static-pie there
         long bias = elf.type() == ElfFile.Type.DYN ? ET_DYN_BASE & -maximumAlignment(elf) : 0;
         UserProcess p = new UserProcess(kernel, mm, elf, bias);
         // load_elf_binary: BAD_ADDR(e_entry + load_bias), i.e. at or above TASK_SIZE, fails the exec
@@ -66,9 +96,69 @@ public final class UserProcess {
         }
         String base = path.substring(path.lastIndexOf('/') + 1);
         p.comm = base.length() > 15 ? base.substring(0, 15) : base;
-        p.mapSegments();
+        mm.pickMmapLayout();
+        long highest = p.mapSegments(elf, bias, MappedFile.image(guestPath, dev, ino, file), true);
+        mm.startBrk = mm.brk = highest;
+        if (interp != null) {
+            // load_elf_interp: an ET_DYN interpreter is placed by the mmap allocator (top-down below
+            // the mmap base), as one block of its whole PT_LOAD span; an ET_EXEC one where it is linked
+            long span = interp.elf.loadEnd() - interp.elf.loadStart();
+            long ibias = 0;
+            if (interp.elf.type() == ElfFile.Type.DYN) {
+                long at = mm.findFree(0, span);
+                if (at < 0) throw new ElfException("no room for the interpreter " + interp.path + " (" + span + " bytes)");
+                ibias = at - interp.elf.loadStart();
+            }
+            p.mapSegments(interp.elf, ibias, MappedFile.image(interp.path, interp.dev, interp.ino, interp.bytes), false);
+            p.interpBase = ibias + interp.elf.loadStart();
+            p.startPc = interp.elf.entry() + ibias;
+            if (Long.compareUnsigned(p.startPc, mm.taskSizeMax) >= 0) {
+                throw new ElfException("the interpreter's e_entry 0x" + Long.toHexString(interp.elf.entry()) + " is outside the user address space");
+            }
+        }
         p.initialSp = p.buildStack(path, argv, envp);
         return p;
+    }
+
+    /** The ELF interpreter of a dynamic executable, read from the guest's file system (so --root applies). */
+    record Interpreter(String path, ElfFile elf, byte[] bytes, long dev, long ino) {
+        static Interpreter open(LinuxKernel kernel, String path) {
+            dev.lstar.kernel.vfs.Vfs vfs = kernel.vfs();
+            dev.lstar.kernel.vfs.Vfs.Lookup l;
+            try {
+                if (path.isEmpty()) throw new dev.lstar.kernel.vfs.SysError(Errno.ENOENT);
+                l = vfs.lookup(vfs.cwd(), path, true);
+                if (!l.exists()) throw new dev.lstar.kernel.vfs.SysError(Errno.ENOENT);
+            } catch (dev.lstar.kernel.vfs.SysError e) {
+                if (e.errno == Errno.ENOENT || e.errno == Errno.ENOTDIR) {
+                    throw new ElfException("interpreter " + (path.isEmpty() ? "(empty path)" : ElfFile.printable(path))
+                            + ": No such file or directory", path, true);
+                }
+                throw new ElfException("interpreter " + ElfFile.printable(path) + ": " + Errno.name(e.errno), path);
+            }
+            // open_exec: a regular file the caller may execute (else EACCES)
+            if (!l.isRegular() || !vfs.mayAccess(l, 1)) {
+                throw new ElfException("interpreter " + ElfFile.printable(path) + ": Permission denied", path);
+            }
+            dev.lstar.kernel.vfs.Stat st = vfs.stat(l);
+            if (st.size() > MAX_INTERPRETER_BYTES) {
+                throw new ElfException("interpreter " + ElfFile.printable(path) + " is larger than " + (MAX_INTERPRETER_BYTES >> 20) + " MiB", path);
+            }
+            byte[] bytes;
+            try {
+                bytes = java.nio.file.Files.readAllBytes(l.host());
+            } catch (java.io.IOException e) {
+                throw new ElfException("interpreter " + ElfFile.printable(path) + ": " + e.getMessage(), path);
+            }
+            ElfFile elf;
+            try {
+                elf = ElfFile.parse(bytes);
+            } catch (ElfException e) {
+                // -ELIBBAD: not a usable ELF interpreter
+                throw new ElfException("interpreter " + ElfFile.printable(path) + " is not a usable ELF interpreter: " + e.getMessage(), path);
+            }
+            return new Interpreter(l.guest(), elf, bytes, st.dev(), st.ino());
+        }
     }
 
     /**
@@ -84,12 +174,19 @@ public final class UserProcess {
         return align;
     }
 
-    private void mapSegments() {
+    /**
+     * Maps the PT_LOAD segments of {@code elf} at {@code loadBias}: the file pages as private
+     * mappings of {@code image} (their bytes copied in now), the rest anonymous. Returns the end
+     * of the highest segment.
+     */
+    private long mapSegments(ElfFile elf, long loadBias, MappedFile image, boolean main) {
         long highest = 0;
         for (ProgramHeader ph : elf.loadSegments()) {
-            // load_elf_binary: start_data is the highest segment's p_vaddr, end_data the highest p_vaddr + p_filesz
-            mm.startData = Math.max(mm.startData, ph.vaddr() + loadBias);
-            mm.endData = Math.max(mm.endData, ph.vaddr() + loadBias + ph.filesz());
+            if (main) {
+                // load_elf_binary: start_data is the highest segment's p_vaddr, end_data the highest p_vaddr + p_filesz
+                mm.startData = Math.max(mm.startData, ph.vaddr() + loadBias);
+                mm.endData = Math.max(mm.endData, ph.vaddr() + loadBias + ph.filesz());
+            }
             long start = (ph.vaddr() + loadBias) & ~0xFFFL;
             long end = (ph.vaddr() + loadBias + ph.memsz() + 0xFFF) & ~0xFFFL;
             if (end > mm.taskSizeMax || start < 0x1000) {
@@ -102,7 +199,7 @@ public final class UserProcess {
             // the pages past the file bytes are anonymous memory, mapped as brk memory is (elf_load's
             // vm_brk_flags): readable and writable whatever p_flags says, executable if the segment is
             long fileEnd = ph.filesz() == 0 ? start : Math.min(end, (ph.vaddr() + loadBias + ph.filesz() + 0xFFF) & ~0xFFFL);
-            if (fileEnd > start) mm.add(start, fileEnd, prot, "elf");
+            if (fileEnd > start) mm.addFile(start, fileEnd, prot, image, Math.max(0, ph.offset() - (ph.vaddr() & 0xFFF)), false, true);
             if (end > fileEnd) {
                 int anon = Vma.PROT_READ | Vma.PROT_WRITE | (ph.executable() ? Vma.PROT_EXEC : 0);
                 Vma shared = fileEnd == start ? prev : null;
@@ -112,7 +209,7 @@ public final class UserProcess {
             mm.poke(ph.vaddr() + loadBias, data, 0, data.length);
             highest = Math.max(highest, end);
         }
-        mm.startBrk = mm.brk = highest;
+        return highest;
     }
 
     /**
@@ -140,11 +237,15 @@ public final class UserProcess {
         long randomAddr = sp;
 
         long phdr = phdrAddress();
+        // create_elf_tables' order (AT_SYSINFO_EHDR would come first, with a vDSO lstar does not have)
+        long hwcap2 = (kernel.cpu.cr4 & Cpu.CR4_FSGSBASE) != 0 ? HWCAP2_FSGSBASE : 0;
         long[] aux = {
-            AT_HWCAP, 0x178BFBFFL, AT_PAGESZ, 4096, AT_CLKTCK, 100, AT_PHDR, phdr, AT_PHENT, ProgramHeader.SIZE,
-            AT_PHNUM, elf.phnum(), AT_BASE, 0, AT_FLAGS, 0, AT_ENTRY, entry, AT_UID, Ids.uid(), AT_EUID, Ids.uid(),
-            AT_GID, Ids.gid(), AT_EGID, Ids.gid(), AT_SECURE, 0, AT_RANDOM, randomAddr, AT_HWCAP2, 0,
+            AT_MINSIGSTKSZ, MIN_SIGSTKSZ,
+            AT_HWCAP, Cpuid.LEAF1_EDX & 0xFFFF_FFFFL, AT_PAGESZ, 4096, AT_CLKTCK, 100, AT_PHDR, phdr, AT_PHENT, ProgramHeader.SIZE,
+            AT_PHNUM, elf.phnum(), AT_BASE, interpBase, AT_FLAGS, 0, AT_ENTRY, entry, AT_UID, Ids.uid(), AT_EUID, Ids.uid(),
+            AT_GID, Ids.gid(), AT_EGID, Ids.gid(), AT_SECURE, 0, AT_RANDOM, randomAddr, AT_HWCAP2, hwcap2,
             AT_EXECFN, execfn, AT_PLATFORM, platform, AT_NULL, 0};
+        this.auxv = aux;
         int words = 1 + argAddrs.size() + 1 + envAddrs.size() + 1 + aux.length;
         sp = (sp - words * 8L) & ~0xFL;
         long p = sp;
@@ -158,6 +259,50 @@ public final class UserProcess {
         byte[] t = table.toByteArray();
         mm.poke(p, t, 0, t.length);
         return sp;
+    }
+
+    /** /proc/self/auxv: the auxiliary vector's pairs as they are on the initial stack, AT_NULL included. */
+    byte[] auxvBytes() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (long a : auxv) putLong(out, a);
+        return out.toByteArray();
+    }
+
+    /**
+     * /proc/self/maps as fs/proc/task_mmu.c show_map_vma prints it: range, rwx and p/s, the file
+     * offset, the file's device (major:minor in hex) and inode, and, from column 73, the file's path,
+     * [heap] or [stack]. Neighbouring anonymous areas of the same rights and kind, which Linux
+     * would have merged, are printed as one line (file mappings are not merged: Linux keeps
+     * separately mapped or partly written ones apart).
+     */
+    byte[] mapsText() {
+        StringBuilder sb = new StringBuilder();
+        List<Vma> list = mm.vmas();
+        for (int i = 0; i < list.size(); i++) {
+            Vma v = list.get(i);
+            long end = v.end;
+            while (i + 1 < list.size() && mergeable(v, end, list.get(i + 1))) end = list.get(++i).end;
+            int line = sb.length();
+            long dev = v.file != null ? v.file.dev : 0;
+            long major = ((dev >>> 8) & 0xFFF) | ((dev >>> 32) & ~0xFFFL), minor = (dev & 0xFF) | ((dev >>> 12) & ~0xFFL);
+            sb.append(String.format("%08x-%08x %c%c%c%c %08x %02x:%02x %d ", v.start, end,
+                    (v.prot & Vma.PROT_READ) != 0 ? 'r' : '-', (v.prot & Vma.PROT_WRITE) != 0 ? 'w' : '-',
+                    (v.prot & Vma.PROT_EXEC) != 0 ? 'x' : '-', v.shared ? 's' : 'p', v.file != null ? v.pgoff : 0,
+                    major, minor, v.file != null ? v.file.ino : 0));
+            String name = v.file != null ? v.file.path : "[heap]".equals(v.name) || "[stack]".equals(v.name) ? v.name : "";
+            if (!name.isEmpty()) {
+                while (sb.length() - line < 72) sb.append(' ');
+                sb.append(' ').append(name);
+            }
+            sb.append('\n');
+        }
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static boolean mergeable(Vma a, long aEnd, Vma b) {
+        if (b.start != aEnd || a.prot != b.prot || a.shared != b.shared || a.file != null || b.file != null) return false;
+        return a.name.equals(b.name) || !"[stack]".equals(a.name) && !"[stack]".equals(b.name)
+                && !"[heap]".equals(a.name) && !"[heap]".equals(b.name);
     }
 
     /** AT_PHDR: PT_PHDR's address, else the program headers inside the first segment that holds them. */
@@ -193,7 +338,7 @@ public final class UserProcess {
         Cpu c = kernel.cpu;
         java.util.Arrays.fill(c.r, 0);
         c.r[Cpu.RSP] = initialSp;
-        c.rip = entry;
+        c.rip = startPc;
         c.setRflags(0x202);
         Gdt.enterRing(c, 3);
         c.kernelGsBase = c.segBase[Cpu.GS];

@@ -19,12 +19,13 @@ import org.junit.jupiter.api.Test;
  */
 class GuestLimitsTest {
     static final long RAM = 64L << 20;
-    static final int RW = 3, PRIVATE_ANON = Syscalls.MAP_PRIVATE | Syscalls.MAP_ANONYMOUS;
+    static final int RW = 3, PRIVATE_ANON = MemorySyscalls.MAP_PRIVATE | MemorySyscalls.MAP_ANONYMOUS;
     /** A user page of the loaded process where the tests keep a struct rlimit (the stack's top page). */
     static final long SCRATCH = AddressSpace.STACK_TOP - 4096;
 
     LinuxKernel k;
     Syscalls sys;
+    MemorySyscalls mem;
 
     @BeforeEach
     void boot() throws Exception {
@@ -32,6 +33,7 @@ class GuestLimitsTest {
         byte[] hello = Files.readAllBytes(Path.of("src/test/resources/dev/lstar/kernel/elf/hello"));
         k.exec(hello, "/tmp/hello", List.of("hello"), List.of());
         sys = new Syscalls(k);
+        mem = new MemorySyscalls(k);
     }
 
     long[] rlimitAt(long addr) {
@@ -49,22 +51,22 @@ class GuestLimitsTest {
 
     @Test
     void heuristicOvercommitRefusesOneRequestLargerThanRam() {
-        assertEquals(-ENOMEM, sys.mmap(0, 64L << 30, RW, PRIVATE_ANON, -1, 0), "64 GiB on 64 MiB of RAM");
+        assertEquals(-ENOMEM, mem.mmap(0, 64L << 30, RW, PRIVATE_ANON, -1, 0), "64 GiB on 64 MiB of RAM");
         long total = k.totalRamBytes();
         assertEquals(RAM - (16 << 20), total, "MemTotal: RAM less lstar's reserved low 16 MiB");
-        assertEquals(-ENOMEM, sys.mmap(0, total + 4096, RW, PRIVATE_ANON, -1, 0), "one page more than totalram + swap (0)");
-        assertTrue(sys.mmap(0, total, RW, PRIVATE_ANON, -1, 0) > 0, "exactly totalram pages: not more");
+        assertEquals(-ENOMEM, mem.mmap(0, total + 4096, RW, PRIVATE_ANON, -1, 0), "one page more than totalram + swap (0)");
+        assertTrue(mem.mmap(0, total, RW, PRIVATE_ANON, -1, 0) > 0, "exactly totalram pages: not more");
         // no running total in mode 0: the sum of mappings may exceed RAM (the OOM killer settles it)
-        assertTrue(sys.mmap(0, total, RW, PRIVATE_ANON, -1, 0) > 0);
-        assertTrue(sys.mmap(0, total, RW, Syscalls.MAP_SHARED | Syscalls.MAP_ANONYMOUS, -1, 0) > 0);
-        assertEquals(-ENOMEM, sys.mmap(0, total + 4096, RW, Syscalls.MAP_SHARED | Syscalls.MAP_ANONYMOUS, -1, 0));
+        assertTrue(mem.mmap(0, total, RW, PRIVATE_ANON, -1, 0) > 0);
+        assertTrue(mem.mmap(0, total, RW, MemorySyscalls.MAP_SHARED | MemorySyscalls.MAP_ANONYMOUS, -1, 0) > 0);
+        assertEquals(-ENOMEM, mem.mmap(0, total + 4096, RW, MemorySyscalls.MAP_SHARED | MemorySyscalls.MAP_ANONYMOUS, -1, 0));
     }
 
     @Test
     void unaccountedMappingsAreNotChecked() {
-        assertTrue(sys.mmap(0, 64L << 30, RW, PRIVATE_ANON | Syscalls.MAP_NORESERVE, -1, 0) > 0, "MAP_NORESERVE: VM_NORESERVE in mode 0");
-        assertTrue(sys.mmap(0, 64L << 30, 1, PRIVATE_ANON, -1, 0) > 0, "read-only private: not accountable_mapping");
-        assertEquals(-ENOMEM, sys.mmap(0, 64L << 30, 1, Syscalls.MAP_SHARED | Syscalls.MAP_ANONYMOUS, -1, 0),
+        assertTrue(mem.mmap(0, 64L << 30, RW, PRIVATE_ANON | MemorySyscalls.MAP_NORESERVE, -1, 0) > 0, "MAP_NORESERVE: VM_NORESERVE in mode 0");
+        assertTrue(mem.mmap(0, 64L << 30, 1, PRIVATE_ANON, -1, 0) > 0, "read-only private: not accountable_mapping");
+        assertEquals(-ENOMEM, mem.mmap(0, 64L << 30, 1, MemorySyscalls.MAP_SHARED | MemorySyscalls.MAP_ANONYMOUS, -1, 0),
                 "shared anonymous: shmem accounts the whole size");
     }
 
@@ -92,7 +94,7 @@ class GuestLimitsTest {
         assertEquals(0, sys.setrlimit(RLIMIT_DATA, SCRATCH));
         assertEquals(max, sys.brk(start), "not even shrinking: the data check comes first");
         assertEquals(max, sys.brk(max + 4096));
-        assertTrue(sys.mmap(0, 1 << 20, RW, PRIVATE_ANON, -1, 0) > 0);
+        assertTrue(mem.mmap(0, 1 << 20, RW, PRIVATE_ANON, -1, 0) > 0);
     }
 
     @Test
@@ -100,15 +102,15 @@ class GuestLimitsTest {
         long before = k.process.mm.totalVmPages() << 12;
         putRlimit(SCRATCH, before + (8 << 20), RLIM_INFINITY);
         assertEquals(0, sys.setrlimit(RLIMIT_AS, SCRATCH));
-        long big = sys.mmap(0, 8 << 20, RW, PRIVATE_ANON, -1, 0);
+        long big = mem.mmap(0, 8 << 20, RW, PRIVATE_ANON, -1, 0);
         assertTrue(big > 0);
-        assertEquals(-ENOMEM, sys.mmap(0, 4096, 1, PRIVATE_ANON, -1, 0), "total_vm would exceed RLIMIT_AS");
-        assertEquals(-ENOMEM, sys.mmap(0, 4096, 0, PRIVATE_ANON | Syscalls.MAP_NORESERVE, -1, 0),
+        assertEquals(-ENOMEM, mem.mmap(0, 4096, 1, PRIVATE_ANON, -1, 0), "total_vm would exceed RLIMIT_AS");
+        assertEquals(-ENOMEM, mem.mmap(0, 4096, 0, PRIVATE_ANON | MemorySyscalls.MAP_NORESERVE, -1, 0),
                 "RLIMIT_AS counts every mapping, NORESERVE or not");
-        assertEquals(big, sys.mmap(big, 8 << 20, 1, PRIVATE_ANON | Syscalls.MAP_FIXED, -1, 0),
+        assertEquals(big, mem.mmap(big, 8 << 20, 1, PRIVATE_ANON | MemorySyscalls.MAP_FIXED, -1, 0),
                 "MAP_FIXED over a mapping: the replaced pages count as freed");
-        assertEquals(0, sys.munmap(big, 4096));
-        assertTrue(sys.mmap(0, 4096, 1, PRIVATE_ANON, -1, 0) > 0, "munmap made room");
+        assertEquals(0, mem.munmap(big, 4096));
+        assertTrue(mem.mmap(0, 4096, 1, PRIVATE_ANON, -1, 0) > 0, "munmap made room");
         assertEquals(before + (8 << 20), k.process.mm.totalVmPages() << 12);
     }
 
@@ -117,9 +119,9 @@ class GuestLimitsTest {
         long data = k.process.mm.dataVmPages() << 12;
         putRlimit(SCRATCH, data + (1 << 20), RLIM_INFINITY);
         assertEquals(0, sys.setrlimit(RLIMIT_DATA, SCRATCH));
-        assertTrue(sys.mmap(0, 1 << 20, RW, PRIVATE_ANON, -1, 0) > 0);
-        assertEquals(-ENOMEM, sys.mmap(0, 4096, RW, PRIVATE_ANON, -1, 0), "data_vm would exceed RLIMIT_DATA");
-        assertTrue(sys.mmap(0, 1 << 20, 1, PRIVATE_ANON, -1, 0) > 0, "read-only: not a data mapping");
+        assertTrue(mem.mmap(0, 1 << 20, RW, PRIVATE_ANON, -1, 0) > 0);
+        assertEquals(-ENOMEM, mem.mmap(0, 4096, RW, PRIVATE_ANON, -1, 0), "data_vm would exceed RLIMIT_DATA");
+        assertTrue(mem.mmap(0, 1 << 20, 1, PRIVATE_ANON, -1, 0) > 0, "read-only: not a data mapping");
     }
 
     @Test
@@ -130,7 +132,7 @@ class GuestLimitsTest {
         assertTrue(mm.handleFault(AddressSpace.STACK_TOP - (32 << 10), 6), "within 64 KiB of the top");
         assertTrue(mm.handleFault(AddressSpace.STACK_TOP - (64 << 10), 6), "the last page within the limit");
         assertFalse(mm.handleFault(AddressSpace.STACK_TOP - (64 << 10) - 1, 6), "acct_stack_growth refuses: SIGSEGV");
-        assertTrue(sys.mmap(0, 4096, RW, PRIVATE_ANON, -1, 0) > 0, "other mappings are not affected");
+        assertTrue(mem.mmap(0, 4096, RW, PRIVATE_ANON, -1, 0) > 0, "other mappings are not affected");
     }
 
     // ---------------------------------------------------------------- rlimit system calls
@@ -222,7 +224,7 @@ class GuestLimitsTest {
     @Test
     void touchingMoreThanRamIsAnOomKill() {
         long len = 128L << 20;
-        long a = sys.mmap(0, len, RW, PRIVATE_ANON | Syscalls.MAP_NORESERVE, -1, 0);
+        long a = mem.mmap(0, len, RW, PRIVATE_ANON | MemorySyscalls.MAP_NORESERVE, -1, 0);
         assertTrue(a > 0);
         long t0 = System.nanoTime();
         int touched = 0;

@@ -14,13 +14,12 @@ import java.util.Optional;
  * <p>{@link #parse(byte[])} rejects, with an {@link ElfException} whose one-line message names
  * the problem: a file without the ELF magic; a file cut short anywhere (ELF header, program
  * header table, or the file bytes of any segment); ELF32, big-endian or non-x86-64 files;
- * relocatable objects, core dumps and other non-executables; dynamically linked executables
- * (PT_INTERP; not supported yet); PT_LOAD segments that overlap, are not in ascending address
+ * relocatable objects, core dumps and other non-executables; PT_LOAD segments that overlap, are not in ascending address
  * order, are misaligned (p_vaddr and p_offset must agree modulo p_align and modulo the 4 KiB
  * page, as Linux's mmap-based loader requires; not checked for a p_filesz 0 segment, whose
  * p_offset is never used), have p_memsz &lt; p_filesz, or do not fit in the 47-bit user address
  * space. A PT_INTERP is checked as Linux checks it (path of 2 to 4096 bytes inside the file,
- * NUL-terminated) and then refused, naming the interpreter ({@link ElfException#interpreter}).
+ * NUL-terminated); the first one names the interpreter ({@link #interpreter}).
  *
  * <p>Two PT_LOADs may share a page (their exact ranges do not overlap); the loader has to map
  * such a page with the union of their permissions.
@@ -62,9 +61,10 @@ public final class ElfFile {
     private final List<ProgramHeader> loads;
     private final ProgramHeader tls;
     private final ProgramHeader gnuStack;
+    private final String interpreter;
 
     private ElfFile(byte[] data, Type type, int osAbi, long entry, long phoff, int phentsize, int phnum,
-            List<ProgramHeader> phdrs, List<ProgramHeader> loads, ProgramHeader tls, ProgramHeader gnuStack) {
+            List<ProgramHeader> phdrs, List<ProgramHeader> loads, ProgramHeader tls, ProgramHeader gnuStack, String interpreter) {
         this.data = data;
         this.type = type;
         this.osAbi = osAbi;
@@ -76,6 +76,7 @@ public final class ElfFile {
         this.loads = List.copyOf(loads);
         this.tls = tls;
         this.gnuStack = gnuStack;
+        this.interpreter = interpreter;
     }
 
     /**
@@ -164,6 +165,7 @@ public final class ElfFile {
         List<ProgramHeader> loads = new ArrayList<>();
         ProgramHeader tls = null;
         ProgramHeader gnuStack = null;
+        String interp = null;
         for (int i = 0; i < phnum; i++) {
             int p = (int) (phoff + (long) i * ProgramHeader.SIZE);
             ProgramHeader ph = new ProgramHeader(i, (int) u32(file, p), (int) u32(file, p + 4), u64(file, p + 8),
@@ -180,7 +182,7 @@ public final class ElfFile {
                         + len + "-byte file");
             }
             switch (ph.type()) {
-                case ProgramHeader.PT_INTERP -> throw interpreterError(file, ph);
+                case ProgramHeader.PT_INTERP -> { if (interp == null) interp = interpreterPath(file, ph); }
                 case ProgramHeader.PT_LOAD -> {
                     checkLoad(what, ph);
                     if (!loads.isEmpty()) {
@@ -222,7 +224,7 @@ public final class ElfFile {
         if (loads.isEmpty()) {
             throw new ElfException("no PT_LOAD segment: nothing to load");
         }
-        return new ElfFile(file, type, file[7] & 0xff, entry, phoff, phentsize, phnum, phdrs, loads, tls, gnuStack);
+        return new ElfFile(file, type, file[7] & 0xff, entry, phoff, phentsize, phnum, phdrs, loads, tls, gnuStack, interp);
     }
 
     private static void checkLoad(String what, ProgramHeader ph) {
@@ -259,23 +261,21 @@ public final class ElfFile {
      * the generic check above has already refused file bytes past the end of the file, -EIO on
      * Linux). A well-formed one names the interpreter (up to its first NUL, as Linux opens it).
      */
-    private static ElfException interpreterError(byte[] file, ProgramHeader ph) {
+    private static String interpreterPath(byte[] file, ProgramHeader ph) {
         if (ph.filesz() < 2 || ph.filesz() > PATH_MAX) {
-            return new ElfException("PT_INTERP: bad interpreter path size " + Long.toUnsignedString(ph.filesz())
+            throw new ElfException("PT_INTERP: bad interpreter path size " + Long.toUnsignedString(ph.filesz())
                     + " (2 to " + PATH_MAX + " bytes)");
         }
         int start = (int) ph.offset();
         int last = start + (int) ph.filesz() - 1;
         if (file[last] != 0) {
-            return new ElfException("PT_INTERP: the interpreter path is not NUL-terminated");
+            throw new ElfException("PT_INTERP: the interpreter path is not NUL-terminated");
         }
         int end = start;
         while (file[end] != 0) {
             end++;
         }
-        String path = new String(file, start, end - start, StandardCharsets.ISO_8859_1);
-        return new ElfException("dynamic executables are not supported yet (PT_INTERP requests "
-                + (path.isEmpty() ? "an empty interpreter path" : printable(path)) + ")", path);
+        return new String(file, start, end - start, StandardCharsets.ISO_8859_1);
     }
 
     /** {@code s} with control and non-ASCII characters as \xNN, so that a message stays one line. */
@@ -376,6 +376,11 @@ public final class ElfFile {
     /** The PT_TLS segment (the TLS initialisation image), if any. */
     public Optional<ProgramHeader> tls() {
         return Optional.ofNullable(tls);
+    }
+
+    /** The interpreter the first PT_INTERP names (up to its first NUL, as Linux opens it), if any. */
+    public Optional<String> interpreter() {
+        return Optional.ofNullable(interpreter);
     }
 
     /** The PT_GNU_STACK header (its flags say whether the stack is executable), if any. */

@@ -74,7 +74,11 @@ public final class DirectoryFile extends OpenFile {
             switch (lookup.special()) {
                 case DEV_DIR -> { for (String n : new String[] {"null", "random", "urandom", "zero"}) list.add(new Entry(0x6000 + n.length(), DT_CHR, n.getBytes(StandardCharsets.UTF_8))); }
                 case PROC_DIR -> list.add(new Entry(0x7000 + 5, DT_DIR, "self".getBytes(StandardCharsets.UTF_8)));
-                case PROC_SELF_DIR -> list.add(new Entry(0x7000 + 6, DT_LNK, "exe".getBytes(StandardCharsets.UTF_8)));
+                case PROC_SELF_DIR -> {
+                    list.add(new Entry(0x7000 + 10 + Vfs.Special.PROC_SELF_AUXV.ordinal(), DT_REG, "auxv".getBytes(StandardCharsets.UTF_8)));
+                    list.add(new Entry(0x7000 + 6, DT_LNK, "exe".getBytes(StandardCharsets.UTF_8)));
+                    list.add(new Entry(0x7000 + 10 + Vfs.Special.PROC_SELF_MAPS.ordinal(), DT_REG, "maps".getBytes(StandardCharsets.UTF_8)));
+                }
                 default -> { }
             }
             return entries = list;

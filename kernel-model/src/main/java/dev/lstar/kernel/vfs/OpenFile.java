@@ -50,6 +50,8 @@ public abstract class OpenFile {
     public boolean isDirectory() { return false; }
     public boolean isPipe() { return false; }
     public boolean isRegular() { return false; }
+    /** /dev/zero: mmap of it is anonymous memory (drivers/char/mem.c mmap_zero). */
+    public boolean isDevZero() { return false; }
     /** The host file behind it, if any. */
     public Path host() { return null; }
 
@@ -63,6 +65,20 @@ public abstract class OpenFile {
     public abstract Stat stat(Vfs vfs);
     /** The last descriptor was closed. */
     protected void release() {}
+
+    /** A reference that is not a descriptor (a file mapping's vm_file): the description stays open until {@link #unhold}. */
+    public void hold() { refs++; }
+
+    /** Drops a {@link #hold} reference; the last reference releases the description. */
+    public void unhold() {
+        if (--refs == 0) release();
+    }
+
+    /** The file's current size (regular files; others have none). */
+    public long sizeNow() { throw new SysError(EINVAL); }
+
+    /** Writes at {@code pos} whatever O_APPEND says (a shared mapping's page write-back). */
+    public int pwriteAt(byte[] b, int off, int len, long pos) { throw new SysError(EINVAL); }
 
     /** Releases a description that never got a descriptor (the install failed). */
     public void refsZeroRelease() {
@@ -120,6 +136,25 @@ public abstract class OpenFile {
             try {
                 long at = (flags & O_APPEND) != 0 ? ch.size() : pos;
                 ByteBuffer buf = ByteBuffer.wrap(b, off, len);
+                while (buf.hasRemaining()) at += ch.write(buf, at);
+                return len;
+            } catch (IOException e) {
+                throw SysError.of(e);
+            }
+        }
+
+        @Override public long sizeNow() {
+            try {
+                return ch.size();
+            } catch (IOException e) {
+                throw SysError.of(e);
+            }
+        }
+
+        @Override public int pwriteAt(byte[] b, int off, int len, long pos) {
+            try {
+                ByteBuffer buf = ByteBuffer.wrap(b, off, len);
+                long at = pos;
                 while (buf.hasRemaining()) at += ch.write(buf, at);
                 return len;
             } catch (IOException e) {
@@ -260,6 +295,49 @@ public abstract class OpenFile {
         }
     }
 
+    // ------------------------------------------------------------------ generated /proc files
+
+    /** A /proc file: bytes made when it was opened (seq_file's snapshot), read and seeked like a file. */
+    public static final class ContentFile extends OpenFile {
+        final byte[] content;
+        final Vfs.Special kind;
+        long pos;
+
+        public ContentFile(Vfs.Special kind, byte[] content, int flags, String guestPath) {
+            super(flags, guestPath);
+            this.kind = kind;
+            this.content = content;
+        }
+
+        @Override public int read(byte[] b, int off, int len) {
+            int n = pread(b, off, len, pos);
+            pos += n;
+            return n;
+        }
+
+        @Override public int pread(byte[] b, int off, int len, long at) {
+            if (at < 0) throw new SysError(EINVAL);
+            if (at >= content.length) return 0;
+            int n = (int) Math.min(len, content.length - at);
+            System.arraycopy(content, (int) at, b, off, n);
+            return n;
+        }
+
+        @Override public int write(byte[] b, int off, int len) { throw new SysError(EBADF); }
+
+        @Override public long seek(long offset, int whence) {
+            long n = switch (whence) {
+                case SEEK_SET -> offset;
+                case SEEK_CUR -> pos + offset;
+                default -> throw new SysError(EINVAL); // seq_lseek: SEEK_SET and SEEK_CUR only
+            };
+            if (n < 0) throw new SysError(EINVAL);
+            return pos = n;
+        }
+
+        @Override public Stat stat(Vfs vfs) { return vfs.specialStat(kind); }
+    }
+
     // ------------------------------------------------------------------ /dev/null, /dev/zero, /dev/urandom
 
     /** drivers/char/mem.c's null and zero, and drivers/char/random.c's urandom (from the getrandom source). */
@@ -286,6 +364,7 @@ public abstract class OpenFile {
             }
         }
 
+        @Override public boolean isDevZero() { return kind == Vfs.Special.DEV_ZERO; }
         @Override public int write(byte[] b, int off, int len) { return len; }
         @Override public int pread(byte[] b, int off, int len, long pos) { return read(b, off, len); }
         @Override public int pwrite(byte[] b, int off, int len, long pos) { return len; }

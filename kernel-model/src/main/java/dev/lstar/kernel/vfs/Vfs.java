@@ -40,10 +40,12 @@ public final class Vfs {
 
     /** The files lstar itself provides. */
     public enum Special {
-        DEV_DIR, DEV_NULL, DEV_ZERO, DEV_URANDOM, PROC_DIR, PROC_SELF_DIR, PROC_SELF_EXE;
+        DEV_DIR, DEV_NULL, DEV_ZERO, DEV_URANDOM, PROC_DIR, PROC_SELF_DIR, PROC_SELF_EXE, PROC_SELF_MAPS, PROC_SELF_AUXV;
 
         boolean isDir() { return this == DEV_DIR || this == PROC_DIR || this == PROC_SELF_DIR; }
         boolean isDevice() { return this == DEV_NULL || this == DEV_ZERO || this == DEV_URANDOM; }
+        /** A read-only /proc file whose bytes the kernel generates at open ({@link Vfs#procContent}). */
+        public boolean isProcFile() { return this == PROC_SELF_MAPS || this == PROC_SELF_AUXV; }
     }
 
     /**
@@ -63,6 +65,8 @@ public final class Vfs {
     private String cwd;
     /** The process's umask (fs->umask). */
     public int umask = 022;
+    /** The bytes of /proc/self/maps and /proc/self/auxv, made by the kernel when they are opened. */
+    public java.util.function.Function<Special, byte[]> procContent = s -> new byte[0];
     /** What /proc/self/exe points to (the executable's guest path). */
     public String exePath = "";
 
@@ -196,7 +200,12 @@ public final class Vfs {
                 default -> null;
             };
         }
-        if (s[0].equals("proc") && s[1].equals("self")) return n == 2 ? Special.PROC_SELF_DIR : s[2].equals("exe") ? Special.PROC_SELF_EXE : null;
+        if (s[0].equals("proc") && s[1].equals("self")) return n == 2 ? Special.PROC_SELF_DIR : switch (s[2]) {
+            case "exe" -> Special.PROC_SELF_EXE;
+            case "maps" -> Special.PROC_SELF_MAPS;
+            case "auxv" -> Special.PROC_SELF_AUXV;
+            default -> null;
+        };
         return null;
     }
 
@@ -313,6 +322,9 @@ public final class Vfs {
             case DEV_NULL -> dev(3);
             case DEV_ZERO -> dev(5);
             case DEV_URANDOM -> dev(9);
+            case PROC_SELF_MAPS, PROC_SELF_AUXV -> new Stat(Stat.makedev(0, 22), 0x7000 + 10 + s.ordinal(),
+                    Stat.S_IFREG | (s == Special.PROC_SELF_AUXV ? 0400 : 0444), 1, uid(), gid(), 0, 0, 1024, 0,
+                    bootSec, 0, bootSec, 0, bootSec, 0, 0, 0, false);
             case PROC_SELF_EXE -> new Stat(Stat.makedev(0, 22), 0x7000 + 3, Stat.S_IFLNK | 0777, 1, uid(), gid(), 0, 0, 1024, 0,
                     bootSec, 0, bootSec, 0, bootSec, 0, 0, 0, false);
             default -> new Stat(Stat.makedev(0, s == Special.DEV_DIR ? 5 : 22), 0x7000 + s.ordinal(), Stat.S_IFDIR | 0555, 2, 0, 0, 0, 0,
