@@ -419,6 +419,32 @@ static void test_pipe(void) {
     dfl(SIGPIPE);
 }
 
+/* ---------------------------------------------------------------- SA_RESTART */
+
+static int restart_pipe[2];
+static void feed_handler(int sig, siginfo_t *si, void *uc) {
+    got++;
+    write(restart_pipe[1], "x", 1);
+}
+
+static void test_restart(void) {
+    printf("restart\n");
+    for (int restart = 0; restart < 2; restart++) {
+        pipe(restart_pipe);
+        on(SIGALRM, feed_handler, restart ? SA_RESTART : 0);
+        struct itimerval it = {.it_value = {0, 200000}};
+        got = 0;
+        setitimer(ITIMER_REAL, &it, 0);
+        char c = 0;
+        errno = 0;
+        long r = read(restart_pipe[0], &c, 1);
+        printf(" SA_RESTART %d: read %ld errno %d got %d byte %c\n", restart, r, errno, got, c ? c : '-');
+        close(restart_pipe[0]);
+        close(restart_pipe[1]);
+    }
+    dfl(SIGALRM);
+}
+
 /* ---------------------------------------------------------------- the SYSRET checks */
 
 static volatile unsigned long bad_rip;
@@ -551,6 +577,7 @@ int main(int argc, char **argv) {
     test_context();
     test_waiting();
     test_pipe();
+    test_restart();
     test_sysret();
     printf("failures %d\n", failures);
     return failures != 0;

@@ -138,8 +138,15 @@ final class FileSyscalls {
                     "(write to a pipe with no reader)"));
             return -EPIPE;
         } catch (Pipe.WouldBlockForever e) {
+            // nothing in this process can make progress but a signal: with a timer armed one will
+            // come (pipe_read/pipe_write then return -ERESTARTSYS: EINTR, or a restart under
+            // SA_RESTART); without one the wait could only end from outside, so lstar says so
+            if (k.signalSyscalls.timerArmed()) {
+                k.signals.sleep(Long.MAX_VALUE);
+                return -ERESTARTSYS;
+            }
             k.killProcess(ExitStatus.killed(Signal.SIGKILL, "deadlock: " + e.getMessage()
-                    + " would block forever (lstar runs one thread); stopped with SIGKILL"));
+                    + " would block forever (lstar runs one thread and no timer is armed); stopped with SIGKILL"));
             return -EAGAIN;
         }
     }

@@ -411,6 +411,11 @@ final class SignalSyscalls {
         sig.sendAsync(Signals.Info.of(s.number, Signals.SI_KERNEL, 0, 0, "(timer expired)"));
     }
 
+    /** Whether an interval timer (or alarm) is armed: a signal will come to end a wait. */
+    synchronized boolean timerArmed() {
+        return expiry[0] != 0 || expiry[1] != 0 || expiry[2] != 0;
+    }
+
     /** The process ended: no timer fires any more. */
     synchronized void cancelTimers() {
         for (int i = 0; i < 3; i++) {

@@ -107,16 +107,14 @@ final class Syscalls {
                 if (!mm().copyFromUser(uaddr, w, 0, 4)) return -EFAULT;
                 int cur = (w[0] & 0xFF) | (w[1] & 0xFF) << 8 | (w[2] & 0xFF) << 16 | (w[3] & 0xFF) << 24;
                 if (cur != val) return -EAGAIN;
-                if (nanos < 0) {
+                if (nanos < 0 && !k.signalSyscalls.timerArmed()) {
                     k.killProcess(ExitStatus.killed(Signal.SIGKILL, "deadlock: futex wait on 0x" + Long.toHexString(uaddr)
-                            + " without a timeout would block forever (lstar runs one thread); stopped with SIGKILL"));
+                            + " without a timeout would block forever (lstar runs one thread and no timer is armed); stopped with SIGKILL"));
                     return -EINTR;
                 }
-                try {
-                    java.util.concurrent.TimeUnit.NANOSECONDS.sleep(nanos);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return -EINTR;
+                // only a signal can end the wait early (there is no other thread to wake it)
+                if (k.signals.sleep(nanos < 0 ? Long.MAX_VALUE : System.nanoTime() + nanos)) {
+                    return nanos < 0 ? -ERESTARTSYS : -EINTR;
                 }
                 return -ETIMEDOUT;
             }
