@@ -150,7 +150,8 @@ final class SignalSyscalls {
 
     /** sigaltstack(uss, uoss): the old stack is reported as it was before the change. */
     long sigaltstack(long uss, long uoss) {
-        long sp = k.syscalls.reg(regs(), PtRegs.SP);
+        // current_user_stack_pointer(): pt_regs' RSP (the CPU's own when called outside a system call, as tests do)
+        long sp = regs() != 0 ? k.syscalls.reg(regs(), PtRegs.SP) : k.cpu.r[dev.lstar.runtime.Cpu.RSP];
         ByteBuffer old = le(new byte[24]);
         old.putLong(0, sig.altSp).putInt(8, sig.sasSsFlags(sp) | (sig.altFlags & Signals.SS_AUTODISARM)).putLong(16, sig.altSize);
         long r = 0;
