@@ -147,6 +147,34 @@ class DynamicExecutablesTest {
         assertEquals(nat.status(), r.exit().shellStatus(), r.exit().message());
     }
 
+    static Stream<Arguments> interpreters() {
+        List<Arguments> out = new ArrayList<>();
+        // bash: builtins, a loop, a trap run by a signal it sends itself (rt_sigaction, kill, rt_sigreturn)
+        List<String> bash = List.of("/bin/bash", "--norc", "--noprofile", "-c", "echo hi; for i in 1 2 3; do echo $i; done; trap 'echo trapped' USR1; kill -USR1 $$; echo after");
+        List<String> python = List.of("/usr/bin/python3", "-c", "import signal, os\nsignal.signal(signal.SIGUSR1, lambda s, f: print('handled', s))\nos.kill(os.getpid(), signal.SIGUSR1)\nprint(sum(range(10)))");
+        for (EngineFactory e : EngineFactory.ALL) {
+            if (e.name().equals("lockstep")) continue;
+            out.add(Arguments.of(bash, e));
+        }
+        // python3 starts with ~50 M instructions: the interpreter only (the JIT's run adds translation time, not coverage)
+        out.add(Arguments.of(python, EngineFactory.ALL.get(0)));
+        return out.stream();
+    }
+
+    /** The dynamic interpreters: bash -c and python3 -c, each with a signal handled, match native. */
+    @ParameterizedTest(name = "{0} [{1}]")
+    @MethodSource("interpreters")
+    void dynamicInterpretersMatchNative(List<String> cmd, EngineFactory engine) throws Exception {
+        assumeTrue(NativeRun.available(), NativeRun.unavailableReason());
+        Path exe = Path.of(cmd.get(0));
+        assumeTrue(Files.isExecutable(exe), "no " + exe + " on this host");
+        Path w = Files.createDirectories(dir.resolve("interp-" + engine.name() + "-" + exe.getFileName()));
+        Native nat = nativeRun(w, cmd);
+        Run r = lstar(new Vfs(Path.of("/"), w.toString()), exe, cmd, engine);
+        assertEquals(nat.stdout(), r.stdout(), "stdout (exit: " + r.exit().message() + ", stderr " + r.stderr() + ", log:\n" + r.log() + ")");
+        assertEquals(nat.status(), r.exit().shellStatus(), r.exit().message());
+    }
+
     /** The guest confined to a root that holds the program, ld.so and libc: the interpreter comes from the root. */
     @Test
     void interpreterInsideTheRoot() throws Exception {
