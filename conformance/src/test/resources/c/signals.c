@@ -462,6 +462,43 @@ static void segv_at(int sig, siginfo_t *si, void *ucv) {
     memcpy(uc->uc_mcontext.gregs, saved, sizeof saved);
 }
 
+/* what rt_sigreturn takes from the frame: FIX_EFLAGS only; CS/SS forced to RPL 3 */
+static volatile int seg_case;
+static void edit_flags(int sig, siginfo_t *si, void *ucv) {
+    ucontext_t *uc = ucv;
+    unsigned short *csgsfs = (unsigned short *)&uc->uc_mcontext.gregs[REG_CSGSFS];
+    switch (seg_case) {
+    case 0: uc->uc_mcontext.gregs[REG_EFL] |= 0x40000 | 0x3000 | 0x4000; /* AC kept; IOPL, NT ignored */
+            uc->uc_mcontext.gregs[REG_EFL] &= ~0x200L; break;             /* IF ignored */
+    case 1: csgsfs[0] = 0x2b; break;  /* a data segment as CS: the IRET faults, SIGSEGV */
+    case 2: csgsfs[0] = 0x30; break;  /* RPL 0 becomes 3: 0x33, a normal return */
+    case 3: csgsfs[3] = 0; break;     /* SS 0 | 3: a null SS for CPL 3, the IRET faults */
+    }
+}
+static void seg_fault(int sig, siginfo_t *si, void *ucv) {
+    ucontext_t *uc = ucv;
+    printf(" case %d: sig %d code %d trapno %lld err 0x%llx\n", seg_case, sig, si->si_code,
+           (long long)uc->uc_mcontext.gregs[REG_TRAPNO], (long long)uc->uc_mcontext.gregs[REG_ERR]);
+    siglongjmp(jb, 1);
+}
+
+static void test_sigreturn_flags(void) {
+    printf("sigreturn flags and segments\n");
+    on(SIGUSR1, edit_flags, 0);
+    on(SIGSEGV, seg_fault, SA_NODEFER);
+    for (seg_case = 0; seg_case < 4; seg_case++) {
+        if (sigsetjmp(jb, 1)) continue;
+        raise(SIGUSR1);
+        unsigned long fl;
+        __asm__ volatile("pushf; pop %0" : "=r"(fl));
+        printf(" case %d: returned, AC %d IOPL %lu NT %d IF %d\n", seg_case, (fl & 0x40000) != 0, (fl >> 12) & 3,
+               (fl & 0x4000) != 0, (fl & 0x200) != 0);
+        __asm__ volatile("pushf; andl $~0x40000, (%%rsp); popf" ::: "memory");
+    }
+    dfl(SIGUSR1);
+    dfl(SIGSEGV);
+}
+
 extern char tf_start[], tf_end[];
 static long tf_rips[32];
 static int ntf;
@@ -578,6 +615,7 @@ int main(int argc, char **argv) {
     test_waiting();
     test_pipe();
     test_restart();
+    test_sigreturn_flags();
     test_sysret();
     printf("failures %d\n", failures);
     return failures != 0;
