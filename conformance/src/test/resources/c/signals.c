@@ -488,12 +488,14 @@ static void test_sigreturn_flags(void) {
     on(SIGSEGV, seg_fault, SA_NODEFER);
     for (seg_case = 0; seg_case < 4; seg_case++) {
         if (sigsetjmp(jb, 1)) continue;
-        raise(SIGUSR1);
+        /* tgkill and the flags read in one asm statement: with AC set, any misaligned access the C
+           library makes before it is cleared would be #AC (SIGBUS) */
         unsigned long fl;
-        __asm__ volatile("pushf; pop %0" : "=r"(fl));
+        long pid = getpid();
+        __asm__ volatile("mov $234, %%eax; syscall; pushf; pop %0; pushf; andl $~0x40000, (%%rsp); popf"
+                         : "=r"(fl) : "D"(pid), "S"(pid), "d"((long)SIGUSR1) : "rax", "rcx", "r11", "memory");
         printf(" case %d: returned, AC %d IOPL %lu NT %d IF %d\n", seg_case, (fl & 0x40000) != 0, (fl >> 12) & 3,
                (fl & 0x4000) != 0, (fl & 0x200) != 0);
-        __asm__ volatile("pushf; andl $~0x40000, (%%rsp); popf" ::: "memory");
     }
     dfl(SIGUSR1);
     dfl(SIGSEGV);
