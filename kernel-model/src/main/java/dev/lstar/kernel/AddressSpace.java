@@ -272,6 +272,16 @@ public final class AddressSpace {
      * real fault (false).
      */
     boolean handleFault(long addr, int errorCode) {
+        if (!resolvesFault(addr, errorCode)) return false;
+        return populate(addr & ~0xFFFL, find(addr).prot) >= 0;
+    }
+
+    /**
+     * Whether {@link #handleFault} would map a page for this user #PF (true) rather than leave it a
+     * real fault (false), without changing anything; the gdb stub asks it to stop only at faults
+     * that become signals.
+     */
+    public boolean resolvesFault(long addr, int errorCode) {
         if ((errorCode & 1) != 0) return false; // protection violation on a present page
         Vma v = find(addr);
         if (v == null) return false;
@@ -281,9 +291,8 @@ public final class AddressSpace {
         if (!write && !fetch && (v.prot & Vma.PROT_READ) == 0) return false;
         // acct_stack_growth: the stack may not grow deeper than RLIMIT_STACK (lstar's stack VMA is
         // reserved whole at exec; a page faulted in below the limit is growth Linux would refuse)
-        if ("[stack]".equals(v.name) && limits != null
-                && limits.exceeds(ResourceLimits.RLIMIT_STACK, v.end - (addr & ~0xFFFL))) return false;
-        return populate(addr & ~0xFFFL, v.prot) >= 0;
+        return !("[stack]".equals(v.name) && limits != null
+                && limits.exceeds(ResourceLimits.RLIMIT_STACK, v.end - (addr & ~0xFFFL)));
     }
 
     // ---- copy_from_user / copy_to_user for Java syscalls ----
