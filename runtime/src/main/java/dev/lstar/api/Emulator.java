@@ -527,12 +527,13 @@ public final class Emulator implements AutoCloseable {
      * first instruction and runs under gdb's control (breakpoints, steps, watchpoints, Ctrl-C);
      * the session ends with that run, which gdb sees as an exit (W00) or, after a fault the
      * guest cannot take, as the fault's signal. Faults the guest's own IDT handles are not
-     * stopped at (use {@link dev.lstar.api.gdb.GdbStub#setFaultPolicy} to choose).
+     * stopped at (use {@link dev.lstar.api.gdb.GdbStub#setFaultPolicy} to choose). Breakpoints,
+     * steps and watchpoints act in every ring.
      */
     public dev.lstar.api.gdb.GdbStub gdbServer(int port) throws java.io.IOException {
         checkOwner();
         if (gdb != null) throw new IllegalStateException("a gdb stub is already attached");
-        gdb = dev.lstar.api.gdb.GdbStub.listen(machine, engine, port);
+        gdb = dev.lstar.api.gdb.GdbStub.listen(machine, engine, port).setKernelToo(true); // a bare machine: every ring is the guest
         return gdb;
     }
 

@@ -203,7 +203,6 @@ public final class GdbStub implements Engine, AutoCloseable {
                         passFatal = false;
                         RunResult f = fatal;
                         fatal = null;
-                        state = State.ENDED;
                         return f;
                     }
                     RunResult r = stepping ? stepOnce() : inner.run(machine, remaining(limit), until);

@@ -1,0 +1,182 @@
+package dev.lstar.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lstar.api.Emulator;
+import dev.lstar.api.Perm;
+import dev.lstar.api.Reg;
+import dev.lstar.api.StopInfo;
+import dev.lstar.api.gdb.GdbStub;
+
+import java.util.HexFormat;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The gdb stub through the embedding API ({@link Emulator#gdbServer}), driven by a Java client of
+ * the protocol on both engines: framing (acks, wrong checksums, escapes, malformed packets),
+ * registers and memory, breakpoints, a step, a watchpoint, Ctrl-C of a loop, a fault stop with
+ * its signal, kill, and a disconnect in the middle of a run.
+ */
+class GdbApiTest {
+    /**
+     * <pre>
+     * 400000: 48 ff c0                 inc %rax
+     * 400003: 48 89 04 25 00 00 60 00  mov %rax,0x600000
+     * 40000b: 48 ff c9                 dec %rcx
+     * 40000e: 75 f0                    jne 400000
+     * 400010: f4                       hlt
+     * 400011: c7 04 25 00 00 70 00 01 00 00 00   movl $1,0x700000   (unmapped: #PF)
+     * 40001c: f4                       hlt
+     * </pre>
+     */
+    static final byte[] CODE = HexFormat.of().parseHex("48ffc0488904250000600048ffc975f0f4c7042500007000010000" + "00f4");
+
+    record Session(Emulator emu, RspClient gdb, FutureTask<StopInfo> run) {
+        StopInfo end() throws Exception {
+            return run.get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    static Session open(String engine, long rcx, long begin) throws Exception {
+        Emulator emu = Emulator.builder().engine(engine).build();
+        emu.map(0x400000, 0x1000, Perm.READ | Perm.EXEC);
+        emu.map(0x600000, 0x1000, Perm.READ | Perm.WRITE);
+        emu.write(0x400000, CODE);
+        emu.regWrite(Reg.RCX, rcx);
+        GdbStub stub = emu.gdbServer(0).setLog(null);
+        FutureTask<StopInfo> run = new FutureTask<>(() -> emu.start(begin, Emulator.NO_UNTIL));
+        Thread t = new Thread(run, "guest");
+        t.setDaemon(true);
+        t.start();
+        return new Session(emu, new RspClient(stub.port()), run);
+    }
+
+    static long rip(RspClient c) throws Exception {
+        return RspClient.le(c.ask("p10"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"interp", "jit"})
+    void framingRegistersAndMemory(String engine) throws Exception {
+        Session s = open(engine, 3, 0x400000);
+        RspClient c = s.gdb();
+        String sup = c.ask("qSupported:multiprocess+;swbreak+;hwbreak+;xmlRegisters=i386");
+        assertTrue(sup.contains("qXfer:features:read+") && sup.contains("swbreak+"), sup);
+        assertTrue(c.ask("?").startsWith("T05"));
+        // the target description, read in pieces
+        StringBuilder xml = new StringBuilder();
+        for (int off = 0; ; off += 0x100) {
+            String part = c.ask("qXfer:features:read:target.xml:" + Integer.toHexString(off) + ",100");
+            xml.append(part.substring(1));
+            if (part.startsWith("l")) break;
+            assertTrue(part.startsWith("m"), part);
+        }
+        assertTrue(xml.toString().contains("org.gnu.gdb.i386.sse") && xml.toString().endsWith("</target>\n"));
+        // registers: g is 560 bytes (GPRs, rip, eflags, 6 selectors, st0-7, 8 x87 control, xmm0-15, mxcsr, orig_rax, fs/gs base)
+        assertEquals(1120, c.ask("g").length());
+        assertEquals(0x400000, rip(c));
+        assertEquals("OK", c.ask("P0=efbeadde00000000"));
+        assertEquals(0xdeadbeefL, RspClient.le(c.ask("p0")));
+        assertEquals(0xdeadbeefL, s.emu().machine().cpu.r[0]);
+        assertEquals("OK", c.ask("P28=00112233445566778899aabbccddeeff")); // xmm0
+        assertEquals(0x7766554433221100L, s.emu().machine().cpu.xmm[0]);
+        assertEquals("E00", c.ask("p99"));
+        // a wrong checksum is refused with '-'; the next good packet works
+        c.sendRaw("$g#00");
+        assertEquals('-', c.readByte());
+        assertEquals(0x400000, rip(c));
+        // malformed packets get an error, unknown ones the empty reply
+        assertEquals("E01", c.ask("mzz,4"));
+        assertEquals("E01", c.ask("P"));
+        assertEquals("", c.ask("qNoSuchThing"));
+        // binary write with escapes ('}', '#', '$', '*'), read back as hex; unmapped memory is an error
+        String x = "X600000,4:" + "}" + (char) (0x7d ^ 0x20) + "}" + (char) (0x23 ^ 0x20) + "}" + (char) (0x24 ^ 0x20) + "}" + (char) (0x2a ^ 0x20);
+        assertEquals("OK", c.ask(x));
+        assertEquals("7d23242a", c.ask("m600000,4"));
+        assertEquals("OK", c.ask("M600004,2:beef"));
+        assertEquals("beef", c.ask("m600004,2"));
+        assertEquals("E14", c.ask("m900000,4"));
+        assertEquals('+', c.send("k"));
+        assertEquals(StopInfo.Reason.STOPPED, s.end().reason());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"interp", "jit"})
+    void breakpointStepWatchpointAndExit(String engine) throws Exception {
+        Session s = open(engine, 3, 0x400000);
+        RspClient c = s.gdb();
+        assertEquals("OK", c.ask("Z0,40000b,1"));
+        String stop = c.ask("vCont;c");
+        assertTrue(stop.startsWith("T05") && stop.contains("swbreak:"), stop);
+        assertEquals(0x40000b, rip(c));
+        assertEquals(1, RspClient.le(c.ask("p0")));
+        // continuing from the breakpoint runs it (not stuck on it) and stops there next time round
+        stop = c.ask("c");
+        assertTrue(stop.contains("swbreak:"), stop);
+        assertEquals(2, RspClient.le(c.ask("p0")));
+        assertEquals("OK", c.ask("z0,40000b,1"));
+        stop = c.ask("vCont;s:1");
+        assertTrue(stop.startsWith("T05"), stop);
+        assertEquals(0x40000e, rip(c));
+        assertEquals(1, RspClient.le(c.ask("p2"))); // rcx
+        // a write watchpoint stops after the storing instruction
+        assertEquals("OK", c.ask("Z2,600000,8"));
+        stop = c.ask("c");
+        assertTrue(stop.contains("watch:600000;"), stop);
+        assertEquals(0x40000b, rip(c));
+        assertEquals("0300000000000000", c.ask("m600000,8"));
+        assertEquals("OK", c.ask("z2,600000,8"));
+        assertEquals("W00", c.ask("c"));
+        StopInfo end = s.end();
+        assertEquals(StopInfo.Reason.HALTED, end.reason());
+        assertEquals(3, s.emu().regRead(Reg.RAX));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"interp", "jit"})
+    void ctrlCStopsALoop(String engine) throws Exception {
+        Session s = open(engine, Long.MAX_VALUE, 0x400000);
+        RspClient c = s.gdb();
+        assertEquals('+', c.send("c"));
+        Thread.sleep(300);
+        c.sendRaw("\u0003");
+        String stop = c.reply();
+        assertTrue(stop.startsWith("T02"), stop);
+        long rip = rip(c);
+        assertTrue(rip >= 0x400000 && rip < 0x400010, Long.toHexString(rip));
+        assertTrue(RspClient.le(c.ask("p0")) > 1000, "the loop ran");
+        assertEquals('+', c.send("k"));
+        assertEquals(StopInfo.Reason.STOPPED, s.end().reason());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"interp", "jit"})
+    void faultStopsWithItsSignalThenPassesIt(String engine) throws Exception {
+        Session s = open(engine, 0, 0x400011);
+        RspClient c = s.gdb();
+        String stop = c.ask("c");
+        assertTrue(stop.startsWith("T0b"), stop); // SIGSEGV at the faulting instruction
+        assertEquals(0x400011, rip(c));
+        assertEquals("X0b", c.ask("C0b"));
+        StopInfo end = s.end();
+        assertEquals(StopInfo.Reason.FAULT, end.reason());
+        assertEquals(14, end.vector());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"interp", "jit"})
+    void disconnectMidRunIsSurvived(String engine) throws Exception {
+        Session s = open(engine, 2_000_000, 0x400000);
+        RspClient c = s.gdb();
+        assertEquals("OK", c.ask("Z0,400010,1"));
+        assertEquals('+', c.send("c"));
+        c.close(); // gdb goes away while the guest runs: the stub detaches and the run goes on
+        StopInfo end = s.end();
+        assertEquals(StopInfo.Reason.HALTED, end.reason());
+        assertEquals(2_000_000, s.emu().regRead(Reg.RAX));
+    }
+}
