@@ -179,4 +179,22 @@ class GdbApiTest {
         assertEquals(StopInfo.Reason.HALTED, end.reason());
         assertEquals(2_000_000, s.emu().regRead(Reg.RAX));
     }
+
+    /** Steps run on the stub's own interpreter: the JIT's cache and counters are exactly as before them. */
+    @org.junit.jupiter.api.Test
+    void steppingLeavesTheJitCacheAlone() throws Exception {
+        Session s = open("jit", 100, 0x400000);
+        RspClient c = s.gdb();
+        assertEquals("OK", c.ask("Z0,40000b,1"));
+        for (int k = 0; k < 3; k++) assertTrue(c.ask("c").contains("swbreak:"));
+        String before = s.emu().engine().stats();
+        long rax = RspClient.le(c.ask("p0"));
+        for (int k = 0; k < 20; k++) assertTrue(c.ask("s").startsWith("T05"));
+        assertEquals(rax + 5, RspClient.le(c.ask("p0"))); // 20 steps = 5 iterations of 4 instructions
+        assertEquals(before, s.emu().engine().stats());
+        assertEquals("OK", c.ask("z0,40000b,1"));
+        assertEquals("W00", c.ask("c"));
+        assertEquals(StopInfo.Reason.HALTED, s.end().reason());
+        assertEquals(100, s.emu().regRead(Reg.RAX));
+    }
 }
