@@ -197,4 +197,45 @@ class GdbApiTest {
         assertEquals(StopInfo.Reason.HALTED, s.end().reason());
         assertEquals(100, s.emu().regRead(Reg.RAX));
     }
+
+    /**
+     * A breakpoint in the second block of a hot superblock (the JIT joins a block and the block it
+     * jumps to in the same page into one method) stops there: the superblock is not used once one
+     * of its blocks is rebuilt with the breakpoint.
+     * <pre>
+     * 400000: inc %rax; jmp 400020; (nops)
+     * 400020: mov %rax,0x600000; dec %rcx; jne 400000
+     * 40002d: hlt
+     * </pre>
+     */
+    @org.junit.jupiter.api.Test
+    void breakpointInsideAHotSuperblock() throws Exception {
+        Emulator emu = Emulator.builder().engine("jit").build();
+        emu.map(0x400000, 0x1000, Perm.READ | Perm.EXEC);
+        emu.map(0x600000, 0x1000, Perm.READ | Perm.WRITE);
+        emu.write(0x400000, HexFormat.of().parseHex(
+                "48ffc0eb1b909090909090909090909090909090909090909090909090909090488904250000600048ffc975d3f4"));
+        emu.regWrite(Reg.RCX, 1L << 40);
+        GdbStub stub = emu.gdbServer(0).setLog(null);
+        FutureTask<StopInfo> run = new FutureTask<>(() -> emu.start(0x400000, Emulator.NO_UNTIL));
+        Thread t = new Thread(run, "guest");
+        t.setDaemon(true);
+        t.start();
+        RspClient c = new RspClient(stub.port());
+        assertEquals('+', c.send("c")); // the loop runs hot, with no breakpoint anywhere
+        Thread.sleep(300);
+        c.sendRaw("\u0003");
+        assertTrue(c.reply().startsWith("T02"));
+        long rax = RspClient.le(c.ask("p0"));
+        assertTrue(rax > 1000, "ran hot: " + rax);
+        String stats = emu.engine().stats();
+        assertTrue(java.util.regex.Pattern.compile("superblocks: [1-9]").matcher(stats).find(), stats); // the JIT joined the two blocks
+        assertEquals("OK", c.ask("Z0,400028,1")); // inside the second segment
+        assertTrue(c.ask("c").contains("swbreak:"));
+        assertEquals(0x400028, rip(c));
+        long at = RspClient.le(c.ask("p0"));
+        assertTrue(at == rax || at == rax + 1, rax + " then " + at);
+        assertEquals('+', c.send("k"));
+        assertEquals(StopInfo.Reason.STOPPED, run.get(60, TimeUnit.SECONDS).reason());
+    }
 }
