@@ -29,6 +29,12 @@ final class GdbSupport {
                 .setAuxv(auxv(kernel.cpu)).setTextOffset(process.loadBias)
                 .setFaultPolicy((vector, error, address) ->
                         vector != CpuException.PF || !process.mm.resolvesFault(address, error));
+        if (kernelToo) {
+            Path symbols = java.nio.file.Files.createTempFile("lstar-kernel-", ".elf");
+            symbols.toFile().deleteOnExit();
+            java.nio.file.Files.write(symbols, KernelSymbolFile.elf(kernel.image));
+            log.println("lstar: kernel symbols for gdb: add-symbol-file " + symbols);
+        }
         return stub;
     }
 

@@ -63,10 +63,17 @@ class GdbCliTest {
 
     /** Runs {@code lstar run --engine E --gdb PORT prog args} in-process and gdb with {@code commands} against it. */
     static Result session(String engine, List<String> progArgs, String... commands) throws Exception {
+        return session(engine, List.of(), progArgs, err -> List.of(commands));
+    }
+
+    static Result session(String engine, List<String> options, List<String> progArgs,
+                          java.util.function.Function<String, List<String>> commands) throws Exception {
         Path exe = program();
         int port = freePort();
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        List<String> args = new ArrayList<>(List.of("run", "--engine", engine, "--gdb", Integer.toString(port), exe.toString()));
+        List<String> args = new ArrayList<>(List.of("run", "--engine", engine, "--gdb", Integer.toString(port)));
+        args.addAll(options);
+        args.add(exe.toString());
         args.addAll(progArgs);
         FutureTask<Integer> lstar = new FutureTask<>(() -> Main.execute(args.toArray(String[]::new), InputStream.nullInputStream(),
                 new PrintStream(out, true), new PrintStream(err, true)));
@@ -75,7 +82,7 @@ class GdbCliTest {
         t.start();
         for (int k = 0; k < 600 && !err.toString(StandardCharsets.UTF_8).contains("waiting for gdb"); k++) Thread.sleep(50);
         List<String> cmd = new ArrayList<>(List.of("gdb", "-batch", "-nx", "-ex", "set pagination off", "-ex", "target remote 127.0.0.1:" + port));
-        for (String c : commands) {
+        for (String c : commands.apply(err.toString(StandardCharsets.UTF_8))) {
             cmd.add("-ex");
             cmd.add(c);
         }
@@ -120,5 +127,20 @@ class GdbCliTest {
         Result r = session(engine, List.of("l"), "shell (sleep 2; kill -INT $PPID) &", "continue", "p counter > 1000", "kill");
         contains(r, "Program received signal SIGINT", "$1 = 1", "[Inferior 1 (Remote target) killed]");
         assertEquals(137, r.status());
+    }
+
+    /** --gdb-kernel: the entry code's symbols from the ELF lstar writes, a breakpoint and steps in ring 0. */
+    @ParameterizedTest
+    @ValueSource(strings = {"interp", "jit"})
+    void kernelModeBreaksInTheEntryCode(String engine) throws Exception {
+        Result r = session(engine, List.of("--gdb-kernel"), List.of(), err -> {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("add-symbol-file (\\S+)").matcher(err);
+            assertTrue(m.find(), err);
+            return List.of("add-symbol-file " + m.group(1), "break entry_SYSCALL_64", "continue", "x/2i $pc", "stepi",
+                    "p $cs", "info symbol $pc", "delete", "continue");
+        });
+        contains(r, "Breakpoint 1, 0xffffffff81000000 in entry_SYSCALL_64 ()", "swapgs", "$1 = 16",
+                "entry_SYSCALL_64 + 4 in section .text", "exited with code 043");
+        assertEquals(35, r.status());
     }
 }
