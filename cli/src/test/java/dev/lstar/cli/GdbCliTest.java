@@ -143,4 +143,15 @@ class GdbCliTest {
                 "entry_SYSCALL_64 + 4 in section .text", "exited with code 043");
         assertEquals(35, r.status());
     }
+
+    /** QCatchSyscalls: gdb's catch syscall stops at the call and at its return. */
+    @ParameterizedTest
+    @ValueSource(strings = {"interp", "jit"})
+    void catchSyscallStopsAtCallAndReturn(String engine) throws Exception {
+        Result r = session(engine, List.of(), "catch syscall write", "continue", "p $orig_rax", "continue", "p $rax",
+                "delete", "continue");
+        contains(r, "Catchpoint 1 (call to syscall write)", "$1 = 1", "Catchpoint 1 (returned from syscall write)",
+                "$2 = 7", "exited with code 043");
+        assertEquals("sum 35\n", r.out());
+    }
 }

@@ -53,7 +53,8 @@ public final class GdbStub implements Engine, AutoCloseable {
 
     private enum State { WAITING, STOPPED, RUNNING, DETACHED, KILLED, ENDED }
 
-    private static final int NONE = 0, BREAK = 1, HWBREAK = 2, WATCH = 3, SIGNAL = 4, STEP = 5, INTERRUPT = 6;
+    private static final int NONE = 0, BREAK = 1, HWBREAK = 2, WATCH = 3, SIGNAL = 4, STEP = 5, INTERRUPT = 6,
+            SYSCALL_ENTRY = 7, SYSCALL_RETURN = 8;
     private static final int W_WRITE = 2, W_READ = 3, W_ACCESS = 4;
 
     private final Machine machine;
@@ -79,6 +80,10 @@ public final class GdbStub implements Engine, AutoCloseable {
     // breakpoints and watchpoints
     private final TreeMap<Long, Integer> breakpoints = new TreeMap<>(); // address -> 0 (Z0) or 1 (Z1)
     private final List<long[]> watchpoints = new ArrayList<>(); // {addr, len, kind}
+    // syscall catchpoints (QCatchSyscalls): null = off; empty = every call
+    private java.util.Set<Long> catchSyscalls;
+    private long syscallNr = -1;
+    private long syscallReturnRip = -1;
 
     // the current stop
     private int stopCause = NONE;
@@ -324,10 +329,13 @@ public final class GdbStub implements Engine, AutoCloseable {
                     + ":" + Long.toHexString(watchHitAddr) + ";");
             case SIGNAL -> reply = stopReply(gdbSignal(stopSignal), "");
             case INTERRUPT -> reply = stopReply(2, "");
+            case SYSCALL_ENTRY -> reply = stopReply(5, "syscall_entry:" + Long.toHexString(syscallNr) + ";");
+            case SYSCALL_RETURN -> reply = stopReply(5, "syscall_return:" + Long.toHexString(syscallNr) + ";");
             default -> reply = stopReply(5, "");
         }
         stopCause = NONE;
         lastStop = reply;
+        if (reply.contains("syscall_")) origRax = syscallNr;
         state = State.STOPPED;
         chan.send(reply);
     }
@@ -455,8 +463,21 @@ public final class GdbStub implements Engine, AutoCloseable {
 
     private String query(String s) {
         if (s.startsWith("qSupported")) {
-            return "PacketSize=4000;qXfer:features:read+;qXfer:exec-file:read" + (execFile != null ? "+" : "-")
+            return "PacketSize=4000;QCatchSyscalls+;qXfer:features:read+;qXfer:exec-file:read" + (execFile != null ? "+" : "-")
                     + ";qXfer:auxv:read" + (auxv != null ? "+" : "-") + ";QStartNoAckMode+;swbreak+;hwbreak+;vContSupported+";
+        }
+        if (s.startsWith("QCatchSyscalls:")) {
+            String[] f = s.substring("QCatchSyscalls:".length()).split(";");
+            java.util.Set<Long> was = catchSyscalls;
+            if (f[0].equals("0")) catchSyscalls = null;
+            else if (f[0].equals("1")) {
+                catchSyscalls = new java.util.HashSet<>();
+                for (int k = 1; k < f.length; k++) catchSyscalls.add(Long.parseLong(f[k], 16));
+            } else return "E01";
+            if ((was == null) != (catchSyscalls == null)) {
+                machine.invalidateBlocks((la, pa, len, insns) -> hasSyscall(insns));
+            }
+            return "OK";
         }
         if (s.equals("QStartNoAckMode")) {
             chan.send("OK");
@@ -558,7 +579,19 @@ public final class GdbStub implements Engine, AutoCloseable {
         return X86Registers.write(cpu, n, b, off);
     }
 
+    private static boolean hasSyscall(Instruction[] insns) {
+        for (Instruction i : insns) if (i.mnemonic == dev.lstar.decoder.Mnemonic.SYSCALL) return true;
+        return false;
+    }
+
     private void resume(boolean step, int gdbSig) {
+        if (lastStop.contains("syscall_entry:") && !step) {
+            // the call runs; the next user instruction after it is its return
+            syscallReturnRip = cpu.rip + 2;
+            long r = syscallReturnRip;
+            machine.invalidateBlocks((la, pa, len, insns) -> la <= r && r - la < Math.max(len, 1));
+        }
+        if (!lastStop.contains("syscall_")) origRax = -1;
         stepping = step;
         skipRip = cpu.rip;
         skipCount = cpu.instructions;
@@ -596,6 +629,8 @@ public final class GdbStub implements Engine, AutoCloseable {
 
     private void detachHooks() {
         breakpoints.clear();
+        catchSyscalls = null;
+        syscallReturnRip = -1;
         watchpoints.clear();
         if (machine.hooks == hooks) {
             machine.hooks = embedderHooks;
@@ -712,6 +747,8 @@ public final class GdbStub implements Engine, AutoCloseable {
             if (embedderHooks != null && embedderHooks.covers(la, byteLen, insns)) return true;
             Long bp = breakpoints.ceilingKey(la);
             if (bp != null && bp - la < Math.max(byteLen, 1)) return true;
+            if (syscallReturnRip >= 0 && la <= syscallReturnRip && syscallReturnRip - la < Math.max(byteLen, 1)) return true;
+            if (catchSyscalls != null && hasSyscall(insns)) return true;
             return !watchpoints.isEmpty() && AccessModel.anyMemoryAccess(insns);
         }
 
@@ -726,6 +763,20 @@ public final class GdbStub implements Engine, AutoCloseable {
             if (!breakpoints.isEmpty() && here() && breakpoints.containsKey(a) && !(a == skipRip && cpu.instructions == skipCount)) {
                 stopCause = breakpoints.get(a) == 1 ? HWBREAK : BREAK;
                 m.requestStop("gdb breakpoint");
+                return LEAVE;
+            }
+            if (syscallReturnRip == a && cpu.cpl == 3) {
+                syscallReturnRip = -1;
+                stopCause = SYSCALL_RETURN;
+                m.requestStop("gdb syscall return");
+                return LEAVE;
+            }
+            if (catchSyscalls != null && i.mnemonic == dev.lstar.decoder.Mnemonic.SYSCALL && cpu.cpl == 3
+                    && !(a == skipRip && cpu.instructions == skipCount)
+                    && (catchSyscalls.isEmpty() || catchSyscalls.contains(cpu.r[Cpu.RAX]))) {
+                syscallNr = cpu.r[Cpu.RAX];
+                stopCause = SYSCALL_ENTRY;
+                m.requestStop("gdb syscall entry");
                 return LEAVE;
             }
             pendingWatch = false;
