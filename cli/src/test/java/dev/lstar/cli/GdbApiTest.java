@@ -238,4 +238,18 @@ class GdbApiTest {
         assertEquals('+', c.send("k"));
         assertEquals(StopInfo.Reason.STOPPED, run.get(60, TimeUnit.SECONDS).reason());
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"interp", "jit"})
+    void detachLetsTheRunFinishWithoutBreakpoints(String engine) throws Exception {
+        Session s = open(engine, 50, 0x400000);
+        RspClient c = s.gdb();
+        assertEquals("OK", c.ask("Z0,40000b,1"));
+        assertTrue(c.ask("c").contains("swbreak:"));
+        assertEquals("OK", c.ask("D")); // the breakpoint goes with gdb
+        StopInfo end = s.end();
+        assertEquals(StopInfo.Reason.HALTED, end.reason());
+        assertEquals(50, s.emu().regRead(Reg.RAX));
+        assertTrue(s.emu().machine().hooks == null || !(s.emu().machine().hooks.getClass().getName().contains("gdb")));
+    }
 }
