@@ -252,4 +252,28 @@ class GdbApiTest {
         assertEquals(50, s.emu().regRead(Reg.RAX));
         assertTrue(s.emu().machine().hooks == null || !(s.emu().machine().hooks.getClass().getName().contains("gdb")));
     }
+
+    /** Z3 (read) does not fire on a store, Z4 (access) does; Z1 is a breakpoint as Z0 is. */
+    @ParameterizedTest
+    @ValueSource(strings = {"interp", "jit"})
+    void readAndAccessWatchpointsAndHardwareBreakpoints(String engine) throws Exception {
+        Session s = open(engine, 2, 0x400000);
+        RspClient c = s.gdb();
+        assertEquals("OK", c.ask("Z3,600000,8"));
+        assertEquals("OK", c.ask("Z1,400010,1"));
+        String stop = c.ask("c");
+        assertTrue(stop.contains("hwbreak:"), stop); // the loop only stores: no read watch stop
+        assertEquals(0x400010, rip(c));
+        assertEquals("OK", c.ask("z3,600000,8"));
+        assertEquals("OK", c.ask("z1,400010,1"));
+        assertEquals("OK", c.ask("P10=0000400000000000"));
+        assertEquals("OK", c.ask("P2=0200000000000000"));
+        assertEquals("OK", c.ask("Z4,600004,2"));
+        stop = c.ask("c");
+        assertTrue(stop.contains("awatch:600004;"), stop);
+        assertEquals(0x40000b, rip(c));
+        assertEquals("OK", c.ask("z4,600004,2"));
+        assertEquals("W00", c.ask("c"));
+        assertEquals(StopInfo.Reason.HALTED, s.end().reason());
+    }
 }
