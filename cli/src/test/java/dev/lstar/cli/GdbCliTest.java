@@ -88,8 +88,12 @@ class GdbCliTest {
         }
         cmd.add(exe.toString());
         Process gdb = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String text = new String(gdb.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!gdb.waitFor(120, TimeUnit.SECONDS)) gdb.destroyForcibly();
+        FutureTask<String> output = new FutureTask<>(() -> new String(gdb.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        Thread reader = new Thread(output, "gdb-output");
+        reader.setDaemon(true);
+        reader.start();
+        if (!gdb.waitFor(120, TimeUnit.SECONDS)) gdb.destroyForcibly(); // a hung session fails below instead of hanging the build
+        String text = output.get(10, TimeUnit.SECONDS);
         int status = lstar.get(60, TimeUnit.SECONDS);
         return new Result(text, status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
