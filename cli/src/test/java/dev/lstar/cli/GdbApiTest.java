@@ -276,4 +276,19 @@ class GdbApiTest {
         assertEquals("W00", c.ask("c"));
         assertEquals(StopInfo.Reason.HALTED, s.end().reason());
     }
+
+    /** vCont;r steps while RIP stays in the range, then reports one stop. */
+    @ParameterizedTest
+    @ValueSource(strings = {"interp", "jit"})
+    void rangeStepping(String engine) throws Exception {
+        Session s = open(engine, 5, 0x400000);
+        RspClient c = s.gdb();
+        assertTrue(c.ask("vCont?").contains(";r"));
+        String stop = c.ask("vCont;r400000,400010:1");
+        assertTrue(stop.startsWith("T05"), stop);
+        assertEquals(0x400010, rip(c)); // the loop ran to its end inside the range
+        assertEquals(5, RspClient.le(c.ask("p0")));
+        assertEquals("W00", c.ask("c"));
+        assertEquals(StopInfo.Reason.HALTED, s.end().reason());
+    }
 }

@@ -40,6 +40,10 @@ import java.util.TreeMap;
  * kernel would turn into a signal ({@link FaultPolicy}) stops at the faulting instruction before
  * the IDT delivery; resuming with that signal delivers it, resuming without re-executes it.
  *
+ * <p>Range stepping ({@code vCont;r}) steps on the private interpreter while RIP stays in the
+ * range. Syscall catchpoints ({@code QCatchSyscalls}) stop before a user SYSCALL instruction and
+ * at the user instruction it returns to.
+ *
  * <p>User mode only by default ({@link #setKernelToo}): breakpoints, watchpoints and steps act in
  * ring 3, a step over SYSCALL ends at the next user instruction, and an interrupt that lands in
  * the kernel is reported at the next user instruction.
@@ -96,6 +100,8 @@ public final class GdbStub implements Engine, AutoCloseable {
     private long origRax = -1;
     // resuming
     private boolean stepping;
+    /** vCont;r: keep stepping while RIP is in [rangeStart, rangeEnd). */
+    private long rangeStart, rangeEnd;
     private long skipRip = -1, skipCount = -1;
     private int passVector = -1;
     private long passRip;
@@ -211,6 +217,10 @@ public final class GdbStub implements Engine, AutoCloseable {
                         return f;
                     }
                     RunResult r = stepping ? stepOnce() : inner.run(machine, remaining(limit), until);
+                    if (stepping && r.reason() == StopReason.BUDGET && stopCause == NONE && !interrupted
+                            && Long.compareUnsigned(cpu.rip - rangeStart, rangeEnd - rangeStart) < 0) {
+                        continue; // range stepping: still inside the range
+                    }
                     RunResult out = afterRun(r);
                     if (out != null) {
                         return new RunResult(out.reason(), cpu.instructions - start, out.fault(), out.faultRip(), out.message());
@@ -443,6 +453,7 @@ public final class GdbStub implements Engine, AutoCloseable {
                 }
                 if (!rest.isEmpty()) cpu.rip = Long.parseUnsignedLong(rest, 16);
                 resume(c == 's' || c == 'S', sig);
+                rangeStart = rangeEnd = 0;
                 return null;
             }
             case 'k' -> {
@@ -509,7 +520,7 @@ public final class GdbStub implements Engine, AutoCloseable {
             return "Text=" + o + ";Data=" + o + ";Bss=" + o;
         }
         if (s.startsWith("qSymbol")) return "OK";
-        if (s.equals("vCont?")) return "vCont;c;C;s;S";
+        if (s.equals("vCont?")) return "vCont;c;C;s;S;r";
         if (s.startsWith("vCont;")) {
             // one thread: the first action applies (a step wins over a continue for "the rest")
             boolean step = false;
@@ -517,20 +528,29 @@ public final class GdbStub implements Engine, AutoCloseable {
             String action = null;
             for (String a : s.substring(6).split(";")) {
                 String verb = a.contains(":") ? a.substring(0, a.indexOf(':')) : a;
-                if (action == null || verb.startsWith("s") || verb.startsWith("S")) {
-                    if (action != null && (action.startsWith("s") || action.startsWith("S"))) continue;
+                if (action == null || verb.startsWith("s") || verb.startsWith("S") || verb.startsWith("r")) {
+                    if (action != null && (action.startsWith("s") || action.startsWith("S") || action.startsWith("r"))) continue;
                     action = verb;
                 }
             }
             if (action == null) return "E01";
+            long rs = 0, re = 0;
             switch (action.charAt(0)) {
                 case 'c' -> { }
                 case 'C' -> sig = Integer.parseInt(action.substring(1), 16);
                 case 's' -> step = true;
                 case 'S' -> { step = true; sig = Integer.parseInt(action.substring(1), 16); }
-                default -> { return ""; } // r (range stepping), t: not supported
+                case 'r' -> {
+                    String[] r = action.substring(1).split(",");
+                    rs = Long.parseUnsignedLong(r[0], 16);
+                    re = Long.parseUnsignedLong(r[1], 16);
+                    step = true;
+                }
+                default -> { return ""; } // t (stop a thread): there is one thread, and it is stopped
             }
             resume(step, sig);
+            rangeStart = rs;
+            rangeEnd = re;
             return null;
         }
         if (s.startsWith("vKill")) {
