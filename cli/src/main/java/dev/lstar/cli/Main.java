@@ -260,11 +260,21 @@ public final class Main {
                 case "--gdb" -> o.gdb = new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port(value(args, ++i, a), a));
                 case "--gdb-listen" -> o.gdb = listenAddress(value(args, ++i, a));
                 case "--gdb-kernel" -> o.gdbKernel = true;
-                case "--" -> { i++; for (; i < args.length; i++) o.rest.add(args[i]); return o; }
+                case "--" -> { i++; for (; i < args.length; i++) o.rest.add(args[i]); return checked(o); }
                 default -> throw new UsageException("unknown option '" + a + "'");
             }
         }
         for (; i < args.length; i++) o.rest.add(args[i]);
+        return checked(o);
+    }
+
+    /** Option combinations that cannot work. */
+    private static Options checked(Options o) {
+        if (o.gdb != null && o.trace) {
+            // traced blocks are interpreted without the hook calls breakpoints and watchpoints need
+            throw new UsageException("--gdb cannot be combined with --trace");
+        }
+        if (o.gdbKernel && o.gdb == null) throw new UsageException("--gdb-kernel needs --gdb PORT or --gdb-listen ADDR:PORT");
         return o;
     }
 
