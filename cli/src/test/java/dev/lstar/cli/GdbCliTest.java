@@ -158,4 +158,13 @@ class GdbCliTest {
                 "$2 = 7", "exited with code 043");
         assertEquals("sum 35\n", r.out());
     }
+
+    /** A stepi over a store to a page not yet populated: the kernel's demand paging is part of the step, as under Linux. */
+    @ParameterizedTest
+    @ValueSource(strings = {"interp", "jit"})
+    void stepiOverADemandPagedStore(String engine) throws Exception {
+        Result r = session(engine, List.of(), "break 10", "continue", "p big[500000]", "stepi", "p big[500000]",
+                "info line *$pc", "continue");
+        contains(r, "Breakpoint 1, main (", "$1 = 0 '\\000'", "$2 = 1 '\\001'", "Line 11 of", "exited with code 043");
+    }
 }

@@ -281,13 +281,18 @@ public final class GdbStub implements Engine, AutoCloseable {
 
     /** One instruction on the private interpreter (then, in user mode only, on to the next user instruction). */
     private RunResult stepOnce() {
-        RunResult r = stepper.run(machine, 1, NO_UNTIL);
-        if (r.reason() == StopReason.BUDGET && stopCause == NONE && !kernelToo && cpu.cpl != 3) {
+        long rip0 = cpu.rip;
+        for (int attempt = 0; ; attempt++) {
+            RunResult r = stepper.run(machine, 1, NO_UNTIL);
+            if (r.reason() != StopReason.BUDGET || stopCause != NONE || kernelToo || cpu.cpl == 3) return r;
             RunResult u = toUser();
             if (u != null) return u;
-            return RunResult.of(StopReason.BUDGET, 1);
+            // back in user mode at the same instruction: a fault the kernel resolved (demand paging),
+            // after which the instruction runs again; as under Linux, the step includes that run
+            if (cpu.rip != rip0 || stopCause != NONE || attempt == 2) return RunResult.of(StopReason.BUDGET, 1);
+            skipRip = cpu.rip;
+            skipCount = cpu.instructions;
         }
-        return r;
     }
 
     /** Runs ring-0 code one instruction at a time until user mode; null when there, else the stop that came first. */
