@@ -291,4 +291,20 @@ class GdbApiTest {
         assertEquals("W00", c.ask("c"));
         assertEquals(StopInfo.Reason.HALTED, s.end().reason());
     }
+
+    /** gdb's memory writes to code (read-only to the guest) reach both engines' caches. */
+    @ParameterizedTest
+    @ValueSource(strings = {"interp", "jit"})
+    void patchingCodeTakesEffect(String engine) throws Exception {
+        Session s = open(engine, 3, 0x400000);
+        RspClient c = s.gdb();
+        assertEquals("OK", c.ask("Z0,40000b,1"));
+        assertTrue(c.ask("c").contains("swbreak:")); // the loop's block has run (and on the JIT, been seen)
+        assertEquals("OK", c.ask("M400000,3:48ffc8")); // inc %rax -> dec %rax
+        assertEquals("48ffc8", c.ask("m400000,3"));
+        assertEquals("OK", c.ask("z0,40000b,1"));
+        assertEquals("W00", c.ask("c"));
+        assertEquals(StopInfo.Reason.HALTED, s.end().reason());
+        assertEquals(-1, s.emu().regRead(Reg.RAX)); // 1, then two decrements
+    }
 }
