@@ -43,6 +43,9 @@ public final class Main {
               --memory SIZE                  guest RAM, e.g. 512M, 2G (default: %s; must fit the JVM heap)
               --limit-cpu SECONDS[:HARD]     RLIMIT_CPU like 'ulimit -t': SIGXCPU at SECONDS, SIGKILL at HARD
                                              (default HARD = SECONDS, so SIGKILL first, as on Linux)
+              --gdb PORT                     wait for gdb on 127.0.0.1:PORT before the first instruction
+              --gdb-listen ADDR:PORT         the same on another address (e.g. 0.0.0.0:1234)
+              --gdb-kernel                   with --gdb: stop, step and break in ring 0 too (the kernel entry code)
               --root DIR                     confine the guest's files to DIR (its "/", working directory "/");
                                              default: the host's files with your rights and the current directory
               --env NAME=VALUE               set a variable in the guest's environment (repeatable)
@@ -128,6 +131,9 @@ public final class Main {
         boolean clearEnv;
         /** --env NAME=VALUE and --unset-env NAME in command-line order ("NAME=VALUE" sets, "NAME" unsets). */
         final List<String> envEdits = new ArrayList<>();
+        /** --gdb / --gdb-listen: where the gdb stub listens, or null for no stub. */
+        java.net.InetSocketAddress gdb;
+        boolean gdbKernel;
         final List<String> rest = new ArrayList<>();
     }
 
@@ -271,12 +277,49 @@ public final class Main {
                     o.envEdits.add(v);
                 }
                 case "--clear-env" -> o.clearEnv = true;
-                case "--" -> { i++; for (; i < args.length; i++) o.rest.add(args[i]); return o; }
+                case "--gdb" -> o.gdb = new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port(value(args, ++i, a), a));
+                case "--gdb-listen" -> o.gdb = listenAddress(value(args, ++i, a));
+                case "--gdb-kernel" -> o.gdbKernel = true;
+                case "--" -> { i++; for (; i < args.length; i++) o.rest.add(args[i]); return checked(o); }
                 default -> throw new UsageException("unknown option '" + a + "'");
             }
         }
         for (; i < args.length; i++) o.rest.add(args[i]);
+        return checked(o);
+    }
+
+    /** Option combinations that cannot work. */
+    private static Options checked(Options o) {
+        if (o.gdb != null && o.trace) {
+            // traced blocks are interpreted without the hook calls breakpoints and watchpoints need
+            throw new UsageException("--gdb cannot be combined with --trace");
+        }
+        if (o.gdbKernel && o.gdb == null) throw new UsageException("--gdb-kernel needs --gdb PORT or --gdb-listen ADDR:PORT");
         return o;
+    }
+
+    static int port(String v, String opt) {
+        try {
+            int p = Integer.parseInt(v);
+            if (p >= 0 && p <= 65535) return p;
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new UsageException(opt + " takes a TCP port (0-65535), not '" + v + "'");
+    }
+
+    /** --gdb-listen ADDR:PORT (an IPv6 address in brackets). */
+    static java.net.InetSocketAddress listenAddress(String v) {
+        int colon = v.lastIndexOf(':');
+        if (colon <= 0) throw new UsageException("--gdb-listen takes ADDR:PORT, not '" + v + "'");
+        String host = v.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
+        int p = port(v.substring(colon + 1), "--gdb-listen");
+        try {
+            return new java.net.InetSocketAddress(java.net.InetAddress.getByName(host), p);
+        } catch (java.net.UnknownHostException e) {
+            throw new UsageException("--gdb-listen: unknown address '" + host + "'");
+        }
     }
 
     /** "512M", "2G", "65536K", "1073741824" (binary units; an optional B or iB after the unit). */
@@ -349,8 +392,9 @@ public final class Main {
         if (o.cpuSoft >= 0) {
             kernel.limits().set(dev.lstar.kernel.ResourceLimits.RLIMIT_CPU, o.cpuSoft, o.cpuHard); // -1: RLIM_INFINITY
         }
+        dev.lstar.kernel.UserProcess process;
         try {
-            kernel.exec(elf, path, argv, environment(o));
+            process = kernel.exec(elf, path, argv, environment(o));
         } catch (ElfException e) {
             if (e.interpreterMissing()) {
                 // Linux's execve opens the interpreter next and fails with ENOENT: the shell's 127
@@ -370,6 +414,16 @@ public final class Main {
             };
         }
         Engine engine = Engines.create(o.engine, kernel.machine);
+        dev.lstar.api.gdb.GdbStub gdb = null;
+        if (o.gdb != null) {
+            try {
+                gdb = GdbSupport.attach(kernel, process, engine, o.gdb, path, o.gdbKernel, err);
+            } catch (java.io.IOException e) {
+                err.println("lstar: --gdb: cannot listen on " + o.gdb + ": " + e.getMessage());
+                return new Outcome(70, null, 0, 0, 0, "");
+            }
+            engine = gdb;
+        }
         var hook = beforeRun;
         if (hook != null) hook.accept(kernel.machine);
         long t0 = System.nanoTime();
@@ -378,6 +432,7 @@ public final class Main {
             exit = kernel.run(engine);
         }
         long nanos = System.nanoTime() - t0;
+        if (gdb != null) gdb.exited(exit.code(), exit.signal() == null ? 0 : exit.signal().number);
         out.flush();
         if (exit.signal() != null || exit.message().startsWith("unsupported:")) {
             err.println("lstar: " + exit.message());

@@ -193,6 +193,10 @@ class CliBadInputTest {
         assertUsageError(lstar("run", "--kpti"), "--kpti needs a value");
         assertUsageError(lstar("run", "--kpti", "maybe", p.toString()), "--kpti takes on or off");
         assertUsageError(lstar("run", "--cpu", "arm", p.toString()), "--cpu takes intel or amd");
+        assertUsageError(lstar("run", "--gdb", "70000", p.toString()), "--gdb takes a TCP port");
+        assertUsageError(lstar("run", "--gdb-listen", "1234", p.toString()), "--gdb-listen takes ADDR:PORT");
+        assertUsageError(lstar("run", "--gdb", "1234", "--trace", p.toString()), "--gdb cannot be combined with --trace");
+        assertUsageError(lstar("run", "--gdb-kernel", p.toString()), "--gdb-kernel needs --gdb");
     }
 
     /** Regression (ce24444): /dev/zero was read until the heap ran out (status 70). Linux: EACCES, the shell's 126. */

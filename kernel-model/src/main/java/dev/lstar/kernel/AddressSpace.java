@@ -336,6 +336,19 @@ public final class AddressSpace {
      * real fault (false).
      */
     boolean handleFault(long addr, int errorCode) {
+        if (!resolvesFault(addr, errorCode)) return false;
+        Vma v = find(addr);
+        long page = addr & ~0xFFFL;
+        if (v.file == null) return populate(page, v.prot) >= 0;
+        return fillFromFile(v, page) >= 0; // a file page: read from the file now (at fault time)
+    }
+
+    /**
+     * Whether {@link #handleFault} would map a page for this user #PF (true) rather than leave it a
+     * real fault (false), without changing anything; the gdb stub asks it to stop only at faults
+     * that become signals.
+     */
+    public boolean resolvesFault(long addr, int errorCode) {
         if ((errorCode & 1) != 0) return false; // protection violation on a present page
         Vma v = find(addr);
         if (v == null) return false;
@@ -347,13 +360,10 @@ public final class AddressSpace {
         // reserved whole at exec; a page faulted in below the limit is growth Linux would refuse)
         if ("[stack]".equals(v.name) && limits != null
                 && limits.exceeds(ResourceLimits.RLIMIT_STACK, v.end - (addr & ~0xFFFL))) return false;
-        long page = addr & ~0xFFFL;
-        if (v.file == null) return populate(page, v.prot) >= 0;
-        // a file page: read from the file now (at fault time). Beyond the page holding the file's
-        // last byte Linux raises SIGBUS; lstar has no signal of its own for it, so this is a SIGSEGV.
-        long off = v.pgoff + (page - v.start);
-        if (Long.compareUnsigned(off, (v.file.size() + 0xFFF) & ~0xFFFL) >= 0) return false;
-        return fillFromFile(v, page) >= 0;
+        if (v.file == null) return true;
+        // beyond the page holding the file's last byte Linux raises SIGBUS; lstar makes it a SIGSEGV
+        long off = v.pgoff + ((addr & ~0xFFFL) - v.start);
+        return Long.compareUnsigned(off, (v.file.size() + 0xFFF) & ~0xFFFL) < 0;
     }
 
     /** Populates the page at {@code page} of file mapping {@code v} with the file's bytes; the frame or -1. */

@@ -29,11 +29,11 @@ import dev.lstar.runtime.interp.Operands;
  * CLFLUSH, PREFETCH) and NOP/UD forms access nothing. BT* with a register bit offset is reported at
  * the operand's address and size, not at the byte the offset selects.
  */
-final class AccessModel {
+public final class AccessModel {
     private AccessModel() {}
 
     /** Receives the predicted accesses, reads first, in the order the instruction makes them. */
-    interface Sink {
+    public interface Sink {
         void read(long la, int size);
 
         void write(long la, int size);
@@ -45,13 +45,13 @@ final class AccessModel {
     }
 
     /** Whether any of {@code insns} reads or writes data memory. */
-    static boolean anyMemoryAccess(Instruction[] insns) {
+    public static boolean anyMemoryAccess(Instruction[] insns) {
         for (Instruction i : insns) if (Access.accessesMemory(i)) return true;
         return false;
     }
 
     /** Reports the data accesses {@code i} is about to make, with the addresses it will use. */
-    static void predict(Cpu cpu, Instruction i, Sink sink) {
+    public static void predict(Cpu cpu, Instruction i, Sink sink) {
         if (!Access.accessesMemory(i)) return;
         int m = Access.memoryOperand(i);
         if (m >= 0 && i.size[m] > 0) {

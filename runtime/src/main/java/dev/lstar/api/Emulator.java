@@ -78,6 +78,8 @@ public final class Emulator implements AutoCloseable {
     private final AtomicReference<Thread> runner = new AtomicReference<>();
     private volatile boolean timedOut;
     private Snapshot baseline;
+    /** The gdb stub of {@link #gdbServer}, in front of {@link #engine} until its session ends. */
+    private dev.lstar.api.gdb.GdbStub gdb;
 
     private Emulator(Builder b) {
         machine = new Machine(b.vendor, b.ramBytes);
@@ -502,16 +504,37 @@ public final class Emulator implements AutoCloseable {
             RunResult r;
             long before = cpu.instructions;
             try {
-                r = engine.run(machine, count > 0 ? count : Long.MAX_VALUE, until);
+                r = (gdb != null ? gdb : engine).run(machine, count > 0 ? count : Long.MAX_VALUE, until);
             } catch (dev.lstar.runtime.mem.PhysicalMemory.HostMemoryExhaustedException e) {
                 return new StopInfo(StopInfo.Reason.OUT_OF_MEMORY, cpu.instructions - before, cpu.rip, -1, -1, 0, e.getMessage());
             } finally {
                 if (watchdog != null) watchdog.cancel(false);
             }
-            return toStopInfo(r);
+            StopInfo info = toStopInfo(r);
+            if (gdb != null) { // the session ends with this run: gdb sees an exit (a fault as its signal)
+                gdb.exited(0, info.reason() == StopInfo.Reason.FAULT ? dev.lstar.api.gdb.GdbStub.signalFor(info.vector()) : 0);
+                gdb = null;
+            }
+            return info;
         } finally {
             runner.set(null);
         }
+    }
+
+    /**
+     * Starts a gdb remote stub on the loopback address ({@code port} 0: any free port, see
+     * {@link dev.lstar.api.gdb.GdbStub#port()}). The next {@link #start} waits for gdb before its
+     * first instruction and runs under gdb's control (breakpoints, steps, watchpoints, Ctrl-C);
+     * the session ends with that run, which gdb sees as an exit (W00) or, after a fault the
+     * guest cannot take, as the fault's signal. Faults the guest's own IDT handles are not
+     * stopped at (use {@link dev.lstar.api.gdb.GdbStub#setFaultPolicy} to choose). Breakpoints,
+     * steps and watchpoints act in every ring.
+     */
+    public dev.lstar.api.gdb.GdbStub gdbServer(int port) throws java.io.IOException {
+        checkOwner();
+        if (gdb != null) throw new IllegalStateException("a gdb stub is already attached");
+        gdb = dev.lstar.api.gdb.GdbStub.listen(machine, engine, port).setKernelToo(true); // a bare machine: every ring is the guest
+        return gdb;
     }
 
     private StopInfo toStopInfo(RunResult r) {
