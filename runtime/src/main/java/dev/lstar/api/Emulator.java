@@ -611,9 +611,11 @@ public final class Emulator implements AutoCloseable {
         checkOwner();
         if (snap.owner != this) throw new IllegalArgumentException("snapshot of another emulator");
         var phys = machine.phys;
-        // The TLB survives a restore when neither the mappings nor the paging controls changed:
-        // then the guest-visible translations are the same, and only accessed/dirty bits in the
-        // (guest-invisible) page tables differ, as after software clears them without INVLPG.
+        // The TLB survives a restore when neither the mappings, the paging controls nor a frame
+        // holding paging entries (accessed/dirty bits set since the snapshot) changed; otherwise
+        // it is flushed, so that the run after a restore walks and sets those bits as a fresh run
+        // does — stale entries would be legal hardware behaviour, but results would then depend
+        // on the history of earlier runs (lockstep saw its two engines' TLBs disagree).
         boolean flush = mem.version != snap.version || !snap.context.samePaging(cpu);
         // mapping bookkeeping and the allocator
         if (mem.version != snap.version || baseline != snap) {
@@ -632,15 +634,18 @@ public final class Emulator implements AutoCloseable {
         mem.freeTop = snap.freeTop;
         // memory
         if (baseline == snap) {
+            var walked = cpu.mmu.walkedFrames;
             for (long pfn = phys.nextDirty(0); pfn >= 0; pfn = phys.nextDirty(pfn + 1)) {
-                restoreFrame(snap, pfn);
+                if (restoreFrame(snap, pfn) && walked.get((int) pfn)) flush = true;
                 phys.rewatch(pfn);
             }
         } else {
             // the current baseline keeps its copy-on-write copies up to date while we overwrite
             // frames, then is completed before it stops being tracked
             long n = Math.max(phys.frameCount(), 0);
-            for (long pfn = 0; pfn < n; pfn++) restoreFrame(snap, pfn);
+            for (long pfn = 0; pfn < n; pfn++) {
+                if (restoreFrame(snap, pfn) && cpu.mmu.walkedFrames.get((int) pfn)) flush = true;
+            }
             if (baseline != null) baseline.materialize(phys);
             phys.watchAllWrites();
             baseline = snap;
@@ -651,15 +656,20 @@ public final class Emulator implements AutoCloseable {
         if (idtWasEmpty != (cpu.idtrLimit == 0)) hooks.idtChanged();
     }
 
-    private void restoreFrame(Snapshot snap, long pfn) {
+    /** Puts frame {@code pfn} back as the snapshot has it; whether its contents changed. */
+    private boolean restoreFrame(Snapshot snap, long pfn) {
         var phys = machine.phys;
         byte[] want = pfn < snap.frames.length ? snap.frames[(int) pfn] : null;
         byte[] cur = phys.frameIfPresent(pfn);
         if (want == null) {
-            if (cur != null) phys.fill(pfn << 12, 0, 4096);
+            if (cur == null) return false;
+            phys.fill(pfn << 12, 0, 4096);
+            return true;
         } else if (cur == null || !java.util.Arrays.equals(cur, want)) {
             phys.write(pfn << 12, want, 0, 4096); // code frames: stale blocks are dropped
+            return true;
         }
+        return false;
     }
 
     // ================================================================== code cache

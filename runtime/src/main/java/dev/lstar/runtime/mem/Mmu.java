@@ -62,6 +62,15 @@ import dev.lstar.runtime.Flags;
  * notification costs data writes nothing).
  */
 public final class Mmu implements ByteSource {
+    /**
+     * Frames that hold paging-structure entries a successful walk used (and may have set A/D bits
+     * in): a TLB entry may stand for them. {@code Emulator.restore} flushes the TLB when it puts
+     * one of them back to different contents, so that a run after a restore walks — and sets the
+     * accessed and dirty bits — exactly as a fresh run would (a conservative superset: never
+     * cleared).
+     */
+    public final java.util.BitSet walkedFrames = new java.util.BitSet();
+
     public static final int ACC_READ = 0, ACC_WRITE = 1, ACC_FETCH = 2;
 
     /** Physical-address width reported by CPUID and used for reserved-bit checks. */
@@ -659,6 +668,7 @@ public final class Mmu implements ByteSource {
                 // translation (the SDM lets a faulting walk leave them alone).
                 for (int k = 0; k < n; k++) {
                     long a = walkEntries[k];
+                    walkedFrames.set((int) (a >>> 12));
                     long v = phys.read64(a);
                     long want = v | Paging.A;
                     if (k == n - 1 && acc == ACC_WRITE) want |= Paging.D;
