@@ -74,6 +74,37 @@ public final class SyscallTable {
         return x64[nr] == null ? null : x64[nr].name;
     }
 
+    /**
+     * The 64-bit system-call table as Markdown (docs/SYSCALLS.md is this text): every number of
+     * Linux 6.6's table with its name and whether lstar implements it (the Java class that does)
+     * or answers -ENOSYS with a warning.
+     */
+    String markdownTable() {
+        StringBuilder sb = new StringBuilder();
+        int implemented = 0;
+        for (int nr = 0; nr < NR_SYSCALLS; nr++) if (x64[nr] != null) implemented++;
+        sb.append("# System calls\n\n");
+        sb.append("Generated from the kernel model's table (`SyscallTableDocTest`; regenerate with\n");
+        sb.append("`mvn -o test -pl kernel-model -am -Dtest=SyscallTableDocTest -Dlstar.regen=true`).\n");
+        sb.append(implemented).append(" of the ").append(NR_SYSCALLS).append(" numbers of Linux 6.6's 64-bit table are implemented; every other number returns\n-ENOSYS with one warning line per number. Argument checks and errno values follow Linux 6.6;\nwhat each call models is in the Javadoc of the class.\n\n");
+        sb.append("| nr | name | status |\n|---:|---|---|\n");
+        for (int nr = 0; nr < NR_SYSCALLS; nr++) {
+            String name = SyscallNames.x64(nr);
+            if (x64[nr] == null && (name == null || name.startsWith("syscall_"))) continue; // unassigned numbers
+            String status = x64[nr] == null ? "-ENOSYS" : "implemented (" + owner(x64[nr].impl()) + ")";
+            sb.append("| ").append(nr).append(" | ").append(x64[nr] != null ? x64[nr].name() : name).append(" | ").append(status).append(" |\n");
+        }
+        return sb.toString();
+    }
+
+    /** The class whose lambda implements a call: Syscalls, FileSyscalls, SignalSyscalls... */
+    private static String owner(Impl impl) {
+        String n = impl.getClass().getName();
+        int lambda = n.indexOf("$$Lambda");
+        if (lambda > 0) n = n.substring(0, lambda);
+        return n.substring(n.lastIndexOf('.') + 1);
+    }
+
     /** Calls 64-bit system call {@code nr} directly, as do_syscall_64 would (for tests). */
     long call(int nr, long... a) {
         long[] r = java.util.Arrays.copyOf(a, 6);
