@@ -71,6 +71,8 @@ public final class LinuxKernel {
 
     /** System.nanoTime() at boot (sysinfo's uptime). */
     final long bootNanos = System.nanoTime();
+    /** The vDSO's vvar page and its refresher (see {@link Vdso}). */
+    final Vdso vdso;
     /** Set when the process has ended. */
     ExitStatus exit;
     UserProcess process;
@@ -137,8 +139,10 @@ public final class LinuxKernel {
         this.signalSyscalls = new SignalSyscalls(this, signals);
         this.syscalls = new SyscallTable(this);
         this.exceptions = new ExceptionHandler(this);
-        machine.registerNative(image.address("do_syscall_64"), "do_syscall_64", m -> syscalls.doSyscall64());
-        machine.registerNative(image.address("do_int80_syscall_32"), "do_int80_syscall_32", m -> syscalls.doInt80Syscall32());
+        this.vdso = new Vdso(machine.phys, frames.allocate());
+        // every return from a system call republishes the vvar page: a vDSO read is never behind a syscall's
+        machine.registerNative(image.address("do_syscall_64"), "do_syscall_64", m -> { syscalls.doSyscall64(); vdso.publish(); });
+        machine.registerNative(image.address("do_int80_syscall_32"), "do_int80_syscall_32", m -> { syscalls.doInt80Syscall32(); vdso.publish(); });
         machine.registerNative(image.address("do_exception"), "do_exception", m -> exceptions.doException());
     }
 
@@ -341,6 +345,7 @@ public final class LinuxKernel {
         fds.install(new dev.lstar.kernel.vfs.OpenFile.StreamFile(null, config.stdout(), 1), false, 1, 3);
         fds.install(new dev.lstar.kernel.vfs.OpenFile.StreamFile(null, config.stderr(), 2), false, 2, 3);
         process.enterUserMode();
+        vdso.startRefresh();
         return process;
     }
 
@@ -383,6 +388,7 @@ public final class LinuxKernel {
         }
         stopCpuTimer();
         signalSyscalls.cancelTimers();
+        vdso.stopRefresh();
         config.stdout().flush();
         config.stderr().flush();
         return exit;
