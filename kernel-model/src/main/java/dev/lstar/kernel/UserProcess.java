@@ -317,6 +317,7 @@ public final class UserProcess {
             }
             sb.append('\n');
         }
+        sb.append(Vsyscall.MAPS_LINE); // the gate area, after every VMA (vsyscall=xonly)
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 
