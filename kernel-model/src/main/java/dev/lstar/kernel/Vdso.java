@@ -27,10 +27,12 @@ import java.util.concurrent.TimeUnit;
  * vvar page ({@link #publish}): from a host timer at {@value #REFRESH_MICROS} µs and after every
  * system call. A vDSO read is thus at most one refresh period behind the syscall path (the
  * precision of a _COARSE clock), and never behind a value a system call already returned, nor
- * behind the end of a sleep: publishing after every syscall orders the two paths. The values come
- * from the sources {@link Syscalls#clockGettime} uses ({@link System#nanoTime} for the monotonic
- * clocks, {@link java.time.Instant#now} for the real-time ones), and {@code publish} is
- * serialised, so the monotonic values never decrease.
+ * behind the end of a sleep: publishing after every syscall orders the two paths. The monotonic
+ * clocks are {@link System#nanoTime}, as in {@link Syscalls#clockGettime}; the real-time ones are
+ * that plus an offset to {@link java.time.Instant#now} (the syscall's source) that the timer
+ * re-measures every tick, so a publication after a system call costs one host clock read; they
+ * agree with the syscall's CLOCK_REALTIME to within that measurement's error (under a
+ * microsecond), and neither kind of published value ever decreases.
  *
  * <p><b>Memory model.</b> The writer is a host thread (the timer) or the guest's thread; the
  * reader is guest code, whose loads are plain little-endian {@code byte[]} view loads of the
@@ -85,6 +87,7 @@ public final class Vdso {
         this.framePa = framePa;
         this.page = phys.frame(framePa >>> PhysicalMemory.PAGE_SHIFT);
         java.util.Arrays.fill(page, (byte) 0);
+        calibrate();
         publish();
     }
 
@@ -107,18 +110,38 @@ public final class Vdso {
         return b;
     }
 
+    /** CLOCK_REALTIME minus CLOCK_MONOTONIC in ns, as last measured by {@link #calibrate} (the timer thread). */
+    private volatile long realOffset;
+    /** The last published CLOCK_REALTIME (guarded by this). */
+    private long lastReal;
+
     /**
-     * Writes the current clock values into the vvar page under the sequence count. Serialised, so
-     * successive publications carry non-decreasing monotonic values.
+     * Measures CLOCK_REALTIME - CLOCK_MONOTONIC: {@link java.time.Instant#now} between two
+     * {@link System#nanoTime} reads, against their midpoint (the error is at most half the
+     * window, well under a microsecond). Done by the refresh timer, so that a publication after
+     * a system call needs one clock read only.
+     */
+    void calibrate() {
+        long m0 = System.nanoTime();
+        java.time.Instant now = java.time.Instant.now();
+        long m1 = System.nanoTime();
+        realOffset = now.getEpochSecond() * 1_000_000_000L + now.getNano() - (m0 + ((m1 - m0) >> 1));
+    }
+
+    /**
+     * Writes the current clock values into the vvar page under the sequence count. Serialised
+     * (two writers: the refresh timer and the guest's thread after a system call), and the clock
+     * is read inside, so successive publications carry non-decreasing monotonic values; the
+     * published CLOCK_REALTIME (monotonic plus the calibrated offset) never decreases either.
      */
     synchronized void publish() {
         long mono = System.nanoTime();
-        java.time.Instant now = java.time.Instant.now();
-        long real = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        long real = Math.max(lastReal, mono + realOffset);
+        lastReal = real;
         int seq = (int) LE32.get(page, VV_SEQ);
         LE32.set(page, VV_SEQ, seq + 1); // odd: an update is in progress
         VarHandle.storeStoreFence();    // ... and visible as such before any value changes
-        // the same sources as the clock_gettime system call (TAI: no leap-second offset modelled there either)
+        // the clocks of the clock_gettime system call (TAI: no leap-second offset modelled there either)
         LE64.set(page, VV_NS + 8 * 0, real);   // CLOCK_REALTIME
         LE64.set(page, VV_NS + 8 * 1, mono);   // CLOCK_MONOTONIC
         LE64.set(page, VV_NS + 8 * 4, mono);   // CLOCK_MONOTONIC_RAW
@@ -144,6 +167,7 @@ public final class Vdso {
         return (long) LE64.get(page, VV_NS + 8 * clk);
     }
 
+    /** Publications so far (statistics, tests). */
     synchronized long publishCount() {
         return publishes;
     }
@@ -155,7 +179,10 @@ public final class Vdso {
         ScheduledFuture<?>[] mine = new ScheduledFuture<?>[1];
         Runnable tick = () -> {
             Vdso v = self.get();
-            if (v != null) v.publish();
+            if (v != null) {
+                v.calibrate();
+                v.publish();
+            }
             else if (mine[0] != null) mine[0].cancel(false);
         };
         refresher = mine[0] = TIMER.scheduleAtFixedRate(tick, REFRESH_MICROS, REFRESH_MICROS, TimeUnit.MICROSECONDS);
