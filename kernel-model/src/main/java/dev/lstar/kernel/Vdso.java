@@ -48,6 +48,10 @@ import java.util.concurrent.TimeUnit;
  * hardware; the JDK no longer promises atomic access modes for heap {@code byte[]} views, which
  * is why the writer uses plain stores plus fences). A reader therefore never sees a torn value,
  * and since the published monotonic values only grow, never an older one after a newer one.
+ *
+ * <p>The timer's writes are made straight into the frame's array, outside any engine: the
+ * lockstep engine, which runs every block twice and compares, reports a divergence if a
+ * publication falls between the two runs of a block that reads the page.
  */
 public final class Vdso {
     /** The committed image (built by tools/build-vdso.sh). */
