@@ -547,6 +547,16 @@ public final class LinuxKernel {
         return true;
     }
 
+    /**
+     * Turns the vvar page's 1 kHz host refresh off or on again (exec turns it on). Off, the vDSO's
+     * clocks move only at system calls — still never behind them — and the guest's reads no longer
+     * depend on a host thread's timing: for runs that must be repeatable, such as the lockstep engine.
+     */
+    public void vvarRefresh(boolean on) {
+        if (on) vdso.startRefresh();
+        else vdso.stopRefresh();
+    }
+
     /** The system-call table, for embedders and tests that add a system call ({@link SyscallTable#override}). */
     public SyscallTable syscalls() {
         return syscalls;

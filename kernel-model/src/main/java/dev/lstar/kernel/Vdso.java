@@ -51,7 +51,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The timer's writes are made straight into the frame's array, outside any engine: the
  * lockstep engine, which runs every block twice and compares, reports a divergence if a
- * publication falls between the two runs of a block that reads the page.
+ * publication falls between the two runs of a block that reads the page; such runs turn the
+ * timer off ({@link LinuxKernel#vvarRefresh}).
  */
 public final class Vdso {
     /** The committed image (built by tools/build-vdso.sh). */
