@@ -47,6 +47,13 @@ public final class AddressSpace {
     private int sharedFileVmas;
     /** One page of scratch for file reads and write-backs (no allocation per fault). */
     private final byte[] pageBuf = new byte[4096];
+    /**
+     * The kernel's vvar frame, which the {@code [vvar]} area's first page maps (-1: none). It is
+     * never freed by an unmap and not counted in the RSS (a VM_PFNMAP page on Linux).
+     */
+    long vvarFrame = -1;
+    /** The vDSO image the {@code [vdso]} area's pages are filled from (null: none). */
+    byte[] vdsoImage;
 
     long startBrk, brk;
     /** mm->start_data / end_data as load_elf_binary sets them (check_data_rlimit counts end_data - start_data). */
@@ -118,6 +125,18 @@ public final class AddressSpace {
     Vma add(long start, long end, int prot, String name, boolean shared) {
         remove(start, end);
         Vma v = new Vma(start, end, prot, name, null, 0, shared, true);
+        put(v);
+        return v;
+    }
+
+    /**
+     * Installs a special mapping ({@code [vvar]} or {@code [vdso]}, Linux's
+     * _install_special_mapping): anonymous, private, VM_MAYWRITE only if {@code mayWrite}; its
+     * pages come from {@link #handleFault}.
+     */
+    Vma addSpecial(long start, long end, int prot, String name, boolean mayWrite) {
+        remove(start, end);
+        Vma v = new Vma(start, end, prot, name, null, 0, false, mayWrite);
         put(v);
         return v;
     }
@@ -322,7 +341,9 @@ public final class AddressSpace {
     private void unmapPages(long start, long end) {
         for (long a = start; a < end; a += 4096) {
             long pte = kernelPgd.unmap4k(a);
-            if ((pte & PageTables.ADDR_MASK) != 0) {
+            if ((pte & PageTables.ADDR_MASK) == vvarFrame) {
+                mmu.invlpg(a); // the kernel's vvar frame stays the kernel's
+            } else if ((pte & PageTables.ADDR_MASK) != 0) {
                 frames.release(pte & PageTables.ADDR_MASK);
                 mmu.invlpg(a);
                 rss--;
@@ -339,6 +360,8 @@ public final class AddressSpace {
         if (!resolvesFault(addr, errorCode)) return false;
         Vma v = find(addr);
         long page = addr & ~0xFFFL;
+        if (v.name.equals("[vvar]")) return mapVvar(v, page);
+        if (v.name.equals("[vdso]")) return fillVdso(v, page);
         if (v.file == null) return populate(page, v.prot) >= 0;
         return fillFromFile(v, page) >= 0; // a file page: read from the file now (at fault time)
     }
@@ -364,6 +387,27 @@ public final class AddressSpace {
         // beyond the page holding the file's last byte Linux raises SIGBUS; lstar makes it a SIGSEGV
         long off = v.pgoff + ((addr & ~0xFFFL) - v.start);
         return Long.compareUnsigned(off, (v.file.size() + 0xFFF) & ~0xFFFL) < 0;
+    }
+
+    /**
+     * vvar_fault: the first page of a {@code [vvar]} area is the kernel's vvar frame; the others
+     * (Linux's pvclock, hvclock and time-namespace pages, absent here) are a SIGBUS on Linux and
+     * a SIGSEGV in lstar. The area's start is where the vDSO expects it only until it is moved.
+     */
+    private boolean mapVvar(Vma v, long page) {
+        if (vvarFrame < 0 || page != v.start) return false;
+        kernelPgd.setPte(page, vvarFrame | leafFlags(v.prot));
+        mirrorTopLevel(page);
+        return true;
+    }
+
+    /** A page of the {@code [vdso]} area: a private copy of the vDSO image's page (zeros past its end). */
+    private boolean fillVdso(Vma v, long page) {
+        long pa = populate(page, v.prot);
+        if (pa < 0) return false;
+        int off = (int) (page - v.start);
+        if (vdsoImage != null && off < vdsoImage.length) phys.write(pa, vdsoImage, off, Math.min(4096, vdsoImage.length - off));
+        return true;
     }
 
     /** Populates the page at {@code page} of file mapping {@code v} with the file's bytes; the frame or -1. */

@@ -20,11 +20,13 @@ final class ExceptionHandler {
     private final Cpu cpu;
     private final Mmu mmu;
     long delivered, pageFaultsHandled;
+    private final Vsyscall vsyscall;
 
     ExceptionHandler(LinuxKernel k) {
         this.k = k;
         this.cpu = k.cpu;
         this.mmu = k.cpu.mmu;
+        this.vsyscall = new Vsyscall(k);
     }
 
     void doException() {
@@ -47,6 +49,7 @@ final class ExceptionHandler {
                 return;
             }
             if (k.exit != null) return; // the page could not be populated: the OOM killer ended the process
+            if (vector == CpuException.PF && vsyscall.handle(regs, error, cpu.cr2)) return;
             String what = describe(vector, error, vector == CpuException.PF ? cpu.cr2 : 0);
             k.signals.fault(vector, error, ip, cpu.cr2, String.format("(%s) at rip 0x%x: %s", what, ip, disassemble(ip)));
             k.signals.exitToUserMode(regs);

@@ -71,6 +71,8 @@ public final class LinuxKernel {
 
     /** System.nanoTime() at boot (sysinfo's uptime). */
     final long bootNanos = System.nanoTime();
+    /** The vDSO's vvar page and its refresher (see {@link Vdso}). */
+    final Vdso vdso;
     /** Set when the process has ended. */
     ExitStatus exit;
     UserProcess process;
@@ -137,8 +139,10 @@ public final class LinuxKernel {
         this.signalSyscalls = new SignalSyscalls(this, signals);
         this.syscalls = new SyscallTable(this);
         this.exceptions = new ExceptionHandler(this);
-        machine.registerNative(image.address("do_syscall_64"), "do_syscall_64", m -> syscalls.doSyscall64());
-        machine.registerNative(image.address("do_int80_syscall_32"), "do_int80_syscall_32", m -> syscalls.doInt80Syscall32());
+        this.vdso = new Vdso(machine.phys, frames.allocate());
+        // a system call that read a clock or slept republishes the vvar page: a vDSO read is never behind it
+        machine.registerNative(image.address("do_syscall_64"), "do_syscall_64", m -> { syscalls.doSyscall64(); vdso.afterSyscall(); });
+        machine.registerNative(image.address("do_int80_syscall_32"), "do_int80_syscall_32", m -> { syscalls.doInt80Syscall32(); vdso.afterSyscall(); });
         machine.registerNative(image.address("do_exception"), "do_exception", m -> exceptions.doException());
     }
 
@@ -341,6 +345,7 @@ public final class LinuxKernel {
         fds.install(new dev.lstar.kernel.vfs.OpenFile.StreamFile(null, config.stdout(), 1), false, 1, 3);
         fds.install(new dev.lstar.kernel.vfs.OpenFile.StreamFile(null, config.stderr(), 2), false, 2, 3);
         process.enterUserMode();
+        vdso.startRefresh();
         return process;
     }
 
@@ -358,7 +363,10 @@ public final class LinuxKernel {
             RunResult r = engine.run(machine, interrupt ? 1 : Long.MAX_VALUE);
             if (exit != null) break;
             if (r.reason() == StopReason.BUDGET) continue;
-            if (r.reason() == StopReason.REQUESTED && signals.takeKick()) {
+            // a signal's stop: the note may have been taken with an earlier stop while this request
+            // was still on its way (two timer expiries close together), so the message counts too
+            if (r.reason() == StopReason.REQUESTED
+                    && (signals.takeKick() | (r.message() != null && r.message().startsWith(Signals.STOP_MESSAGE)))) {
                 interrupt = true;
                 continue;
             }
@@ -383,6 +391,7 @@ public final class LinuxKernel {
         }
         stopCpuTimer();
         signalSyscalls.cancelTimers();
+        vdso.stopRefresh();
         config.stdout().flush();
         config.stderr().flush();
         return exit;
@@ -539,6 +548,16 @@ public final class LinuxKernel {
         if (exit == null) return true; // the limit was raised (setrlimit) after the timer fired: go on
         machine.takeStop(); // the kill's own stop request; the run ends here
         return true;
+    }
+
+    /**
+     * Turns the vvar page's 1 kHz host refresh off or on again (exec turns it on). Off, the vDSO's
+     * clocks move only at system calls — still never behind them — and the guest's reads no longer
+     * depend on a host thread's timing: for runs that must be repeatable, such as the lockstep engine.
+     */
+    public void vvarRefresh(boolean on) {
+        if (on) vdso.startRefresh();
+        else vdso.stopRefresh();
     }
 
     /** The system-call table, for embedders and tests that add a system call ({@link SyscallTable#override}). */

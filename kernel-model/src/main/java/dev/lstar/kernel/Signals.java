@@ -60,6 +60,8 @@ final class Signals {
     /** The external interrupt that makes running guest code enter the kernel for a signal posted meanwhile. */
     static final int RESCHEDULE_VECTOR = ExceptionVector.RESCHED_VECTOR;
     static final int NR_RESTART_SYSCALL = 219;
+    /** How a stop requested for a posted signal begins ({@link LinuxKernel#run} recognises it). */
+    static final String STOP_MESSAGE = "signal ";
 
     /**
      * One queued siginfo: the 128 bytes of {@code siginfo_t} as the handler will see them, and
@@ -174,7 +176,7 @@ final class Signals {
             if (!hasReady()) return;
             kick = true;
         }
-        k.machine.requestStop("signal " + Signal.of(info.signo));
+        k.machine.requestStop(STOP_MESSAGE + Signal.of(info.signo));
     }
 
     /**
@@ -247,6 +249,7 @@ final class Signals {
 
     /** As {@link #sleep}, also woken by a pending signal in {@code wanted} even if blocked (rt_sigtimedwait). */
     synchronized boolean sleepFor(long wanted, long deadlineNanos) {
+        k.vdso.timeObserved(); // time passes: the vvar page is republished when the call returns
         while (!hasReady() && (pending & wanted) == 0) {
             if (k.exit != null) return true;
             long now = System.nanoTime();

@@ -293,6 +293,7 @@ final class Syscalls {
     }
 
     long clockGettime(int clk, long tp) {
+        k.vdso.timeObserved();
         long ns;
         switch (clk) {
             case 0, 5, 11 -> { // REALTIME, REALTIME_COARSE, TAI (no leap-second offset modelled)
@@ -311,6 +312,7 @@ final class Syscalls {
 
     /** time(2): seconds since the epoch, also stored at {@code tloc} when it is not NULL. */
     long time(long tloc) {
+        k.vdso.timeObserved();
         long sec = java.time.Instant.now().getEpochSecond();
         if (tloc != 0 && !mm().putUser64(tloc, sec)) return -EFAULT;
         return sec;
@@ -318,6 +320,7 @@ final class Syscalls {
 
     /** gettimeofday(2): struct timeval {sec, usec}; the obsolete timezone is zeros. */
     long gettimeofday(long tv, long tz) {
+        k.vdso.timeObserved();
         java.time.Instant now = java.time.Instant.now();
         if (tv != 0 && (!mm().putUser64(tv, now.getEpochSecond()) || !mm().putUser64(tv + 8, now.getNano() / 1000))) return -EFAULT;
         if (tz != 0 && !mm().copyToUser(tz, new byte[8], 0, 8)) return -EFAULT;

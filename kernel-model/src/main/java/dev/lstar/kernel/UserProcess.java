@@ -27,7 +27,7 @@ public final class UserProcess {
     static final int AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_BASE = 7,
             AT_FLAGS = 8, AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14,
             AT_PLATFORM = 15, AT_HWCAP = 16, AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25,
-            AT_HWCAP2 = 26, AT_EXECFN = 31, AT_MINSIGSTKSZ = 51;
+            AT_HWCAP2 = 26, AT_EXECFN = 31, AT_SYSINFO_EHDR = 33, AT_MINSIGSTKSZ = 51;
     /** HWCAP2_FSGSBASE: the kernel enabled CR4.FSGSBASE, so RDFSBASE and friends work in user mode. */
     static final long HWCAP2_FSGSBASE = 1 << 1;
     /**
@@ -50,6 +50,8 @@ public final class UserProcess {
     long startPc;
     /** AT_BASE: the interpreter's load address (0 without one). */
     long interpBase;
+    /** AT_SYSINFO_EHDR: the vDSO's address (its ELF header; 0 without one). */
+    long vdsoBase;
     /** The auxiliary vector as built on the stack (pairs, AT_NULL last): /proc/self/auxv. */
     long[] auxv = new long[0];
     long initialSp;
@@ -116,6 +118,7 @@ public final class UserProcess {
                 throw new ElfException("the interpreter's e_entry 0x" + Long.toHexString(interp.elf.entry()) + " is outside the user address space");
             }
         }
+        if (kernel.vdso != null) p.mapVdso(kernel.vdso);
         p.initialSp = p.buildStack(path, argv, envp);
         return p;
     }
@@ -159,6 +162,23 @@ public final class UserProcess {
             }
             return new Interpreter(l.guest(), elf, bytes, st.dev(), st.ino());
         }
+    }
+
+    /**
+     * arch_setup_additional_pages (after the interpreter, before the stack tables): the
+     * {@code [vvar]} and {@code [vdso]} areas as one block from the mmap allocator, vvar first —
+     * where Linux 6.6 puts them without randomisation (a static executable: vvar at
+     * 0x7ffff7ff9000, the vDSO at 0x7ffff7ffd000; a dynamic one: just below ld.so).
+     */
+    private void mapVdso(Vdso vdso) {
+        long vvarLen = Vdso.VVAR_PAGES * 4096L, vdsoLen = Vdso.VDSO_PAGES * 4096L;
+        long at = mm.findFree(0, vvarLen + vdsoLen);
+        if (at < 0) throw new ElfException("no room for the vDSO");
+        mm.vvarFrame = vdso.framePa;
+        mm.vdsoImage = Vdso.image();
+        mm.addSpecial(at, at + vvarLen, Vma.PROT_READ, "[vvar]", false);
+        mm.addSpecial(at + vvarLen, at + vvarLen + vdsoLen, Vma.PROT_READ | Vma.PROT_EXEC, "[vdso]", true);
+        vdsoBase = at + vvarLen;
     }
 
     /**
@@ -237,14 +257,15 @@ public final class UserProcess {
         long randomAddr = sp;
 
         long phdr = phdrAddress();
-        // create_elf_tables' order (AT_SYSINFO_EHDR would come first, with a vDSO lstar does not have)
+        // create_elf_tables' order: ARCH_DLINFO (AT_SYSINFO_EHDR with a vDSO, AT_MINSIGSTKSZ) first
         long hwcap2 = (kernel.cpu.cr4 & Cpu.CR4_FSGSBASE) != 0 ? HWCAP2_FSGSBASE : 0;
         long[] aux = {
-            AT_MINSIGSTKSZ, MIN_SIGSTKSZ,
+            AT_SYSINFO_EHDR, vdsoBase, AT_MINSIGSTKSZ, MIN_SIGSTKSZ,
             AT_HWCAP, Cpuid.LEAF1_EDX & 0xFFFF_FFFFL, AT_PAGESZ, 4096, AT_CLKTCK, 100, AT_PHDR, phdr, AT_PHENT, ProgramHeader.SIZE,
             AT_PHNUM, elf.phnum(), AT_BASE, interpBase, AT_FLAGS, 0, AT_ENTRY, entry, AT_UID, Ids.uid(), AT_EUID, Ids.uid(),
             AT_GID, Ids.gid(), AT_EGID, Ids.gid(), AT_SECURE, 0, AT_RANDOM, randomAddr, AT_HWCAP2, hwcap2,
             AT_EXECFN, execfn, AT_PLATFORM, platform, AT_NULL, 0};
+        if (vdsoBase == 0) aux = java.util.Arrays.copyOfRange(aux, 2, aux.length);
         this.auxv = aux;
         int words = 1 + argAddrs.size() + 1 + envAddrs.size() + 1 + aux.length;
         sp = (sp - words * 8L) & ~0xFL;
@@ -289,20 +310,21 @@ public final class UserProcess {
                     (v.prot & Vma.PROT_READ) != 0 ? 'r' : '-', (v.prot & Vma.PROT_WRITE) != 0 ? 'w' : '-',
                     (v.prot & Vma.PROT_EXEC) != 0 ? 'x' : '-', v.shared ? 's' : 'p', v.file != null ? v.pgoff : 0,
                     major, minor, v.file != null ? v.file.ino : 0));
-            String name = v.file != null ? v.file.path : "[heap]".equals(v.name) || "[stack]".equals(v.name) ? v.name : "";
+            String name = v.file != null ? v.file.path : v.name.startsWith("[") ? v.name : "";
             if (!name.isEmpty()) {
                 while (sb.length() - line < 72) sb.append(' ');
                 sb.append(' ').append(name);
             }
             sb.append('\n');
         }
+        sb.append(Vsyscall.MAPS_LINE); // the gate area, after every VMA (vsyscall=xonly)
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private static boolean mergeable(Vma a, long aEnd, Vma b) {
         if (b.start != aEnd || a.prot != b.prot || a.shared != b.shared || a.file != null || b.file != null) return false;
-        return a.name.equals(b.name) || !"[stack]".equals(a.name) && !"[stack]".equals(b.name)
-                && !"[heap]".equals(a.name) && !"[heap]".equals(b.name);
+        return a.name.equals(b.name) ? !a.name.equals("[vvar]") && !a.name.equals("[vdso]")
+                : !a.name.startsWith("[") && !b.name.startsWith("[");
     }
 
     /** AT_PHDR: PT_PHDR's address, else the program headers inside the first segment that holds them. */

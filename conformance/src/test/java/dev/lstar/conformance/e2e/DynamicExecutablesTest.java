@@ -49,7 +49,8 @@ class DynamicExecutablesTest {
         return EngineFactory.ALL.stream().filter(e -> !e.name().equals("lockstep")).map(Arguments::of);
     }
 
-    record Run(String stdout, String stderr, String log, ExitStatus exit) {}
+    /** One run; {@code syscalls} is the kernel's system-call count at the end. */
+    record Run(String stdout, String stderr, String log, ExitStatus exit, long syscalls) {}
 
     /** {@code exe args} under lstar with the guest's files {@code vfs} and stdin {@code stdin}. */
     static Run lstar(Vfs vfs, Path exe, List<String> argv, EngineFactory engine) throws IOException {
@@ -60,7 +61,7 @@ class DynamicExecutablesTest {
         k.setFileSystem(vfs);
         k.exec(Files.readAllBytes(exe), exe.toString(), argv, ENV);
         ExitStatus exit = k.run(engine.create().apply(k.machine));
-        return new Run(out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), log.toString(StandardCharsets.UTF_8), exit);
+        return new Run(out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), log.toString(StandardCharsets.UTF_8), exit, k.syscallCount());
     }
 
     record Native(String stdout, int status) {}
