@@ -212,8 +212,12 @@ class DecoderTest {
         assertEquals(Mnemonic.MOVBE, d("0f 38 f0 07").mnemonic);
         assertEquals(Mnemonic.INVALID, d("0f 38 f0 c0").mnemonic);
         i = d("f2 0f 38 f0 07");
-        assertEquals(Mnemonic.INVALID, i.mnemonic);
+        assertEquals(Mnemonic.CRC32, i.mnemonic); // crc32b (%rdi),%eax
         assertEquals(5, i.length);
+        assertEquals(1, i.size[1]);
+        assertEquals(2, d("66 f2 0f 38 f1 07").size[1]); // crc32w: 66 sizes the source, F2 stays mandatory
+        assertEquals(4, d("66 f2 0f 38 f1 07").size[0]);
+        assertEquals(Mnemonic.MOVBE, d("66 0f 38 f1 07").mnemonic);
         assertEquals(Mnemonic.INVALID, d("f3 0f 38 f1 07").mnemonic);
         assertEquals(Mnemonic.RDFSBASE, d("f3 48 0f ae c0").mnemonic);
         assertEquals(8, d("f3 48 0f ae c0").size[0]);
@@ -284,8 +288,8 @@ class DecoderTest {
         assertInvalid("c4 e2 79 f7 cb", 5); // shlx (VEX 0F38)
         assertInvalid("c4 e3 79 0f 44 24 08 07", 8); // VEX 0F3A: ModRM, SIB, disp8, imm8
         assertInvalid("62 f1 fe 48 6f 44 24 01", 8); // EVEX vmovdqu64 0x40(%rsp)
-        assertInvalid("0f 71 d0 08", 4); // MMX psrlw $8,%mm0 (MMX not implemented): 0F map imm8
-        assertInvalid("66 0f 3a 0f c1 08", 6); // palignr: 0F 3A imm8
+        assertInvalid("f3 0f 71 d0 08", 5); // F3 with an MMX shift: no row (NP), 0F map imm8
+        assertInvalid("66 0f 3a 0f c1 08", 6); // palignr xmm (SSSE3 XMM forms not implemented here): 0F 3A imm8
         assertInvalid("c7 f8 00 00 00 00", 6); // xbegin
         assertInvalid("c6 f8 ff", 3); // xabort
         assertInvalid("0f 0b", -1); // not invalid: ud2 is decoded
