@@ -149,7 +149,7 @@ public final class OpcodeTable {
      * = 1, #MF when an unmasked x87 exception is pending (SDM Vol. 1 §9.5-9.6, Vol. 3A Table 12-1),
      * checked before anything else (after the {@link #A_SSE} checks of a row that has both); once
      * the instruction completes, the x87-to-MMX transition: TOP = 0 and every tag valid (except
-     * EMMS, which empties them).
+     * EMMS, which empties them; TOP = 0 either way).
      */
     public static final int A_MMX = 1 << 18;
 
@@ -790,8 +790,11 @@ public final class OpcodeTable {
         row("NP 0F E7 /r mem", MOVNTQ, "Mq:w,Pq", MMX, 0, 0, 0);
         // MASKMOVQ: the bytes whose mask byte has its top bit set go to DS:[rDI] (a segment override applies)
         row("NP 0F F7 /r reg", MASKMOVQ, "Pq:r,Nq:r | RDI:r [rDI]:w", MMX | IMEM, 0, 0, 0);
-        row("NP 0F 2A /r", CVTPI2PS, "Vx,Qq", XMMX, 0, 0, 0);
-        row("66 0F 2A /r", CVTPI2PD, "Vx:w,Qq", XMMX, 0, 0, 0);
+        // CVTPI2PS/PD from memory touch no MMX register: no MMX state rules and no transition (as the host)
+        row("NP 0F 2A /r reg", CVTPI2PS, "Vx,Qq", XMMX, 0, 0, 0);
+        row("NP 0F 2A /r mem", CVTPI2PS, "Vx,Qq", SSE, 0, 0, 0);
+        row("66 0F 2A /r reg", CVTPI2PD, "Vx:w,Qq", XMMX, 0, 0, 0);
+        row("66 0F 2A /r mem", CVTPI2PD, "Vx:w,Qq", SSE, 0, 0, 0);
         row("NP 0F 2C /r", CVTTPS2PI, "Pq:w,Wq", XMMX, 0, 0, 0);
         row("66 0F 2C /r", CVTTPD2PI, "Pq:w,Wx", XMMX | A_ALIGN16, 0, 0, 0);
         row("NP 0F 2D /r", CVTPS2PI, "Pq:w,Wq", XMMX, 0, 0, 0);

@@ -49,7 +49,11 @@ public record Form(String family, String mnemonic, int size, int[] prefixes, int
         /** The x87 stack top ST(0), printed {@code st}. */
         ST0,
         /** The x87 register ST(i) in ModRM.rm, printed {@code st(i)}. */
-        STI
+        STI,
+        /** ModRM.reg MMX register (P). */
+        MREG,
+        /** ModRM.rm: an MMX register, or [base+disp8] when the form is a memory form (Q, N). */
+        MRM
     }
 
     /** Constraints on generated input values. */
@@ -108,6 +112,8 @@ public record Form(String family, String mnemonic, int size, int[] prefixes, int
                 case IACC, IDX -> null;
                 case ST0 -> "st";
                 case STI -> "st(i)";
+                case MREG -> "mm";
+                case MRM -> mem ? "m" + o.size : "mm";
             };
             if (t != null) {
                 b.append(sep).append(t);

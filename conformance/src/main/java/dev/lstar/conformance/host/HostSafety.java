@@ -161,10 +161,16 @@ public final class HostSafety {
             two = true;
             op = insn[i++] & 0xFF;
             if (op == 0x38 || op == 0x3A) {
+                int op3 = i < insn.length ? insn[i] & 0xFF : 0;
                 i++; // three-byte map: always ModRM
                 hasModrm = true;
                 group = false;
                 byteRm = false;
+                // XMM/MMX registers in both ModRM fields, except the GPR instructions (0F 38 F0-FF:
+                // MOVBE, CRC32, ADCX/ADOX; 0F 3A 14-17, 20, 22: PEXTR*/PINSR*)
+                boolean gpr = op == 0x38 ? op3 >= 0xF0 : (op3 >= 0x14 && op3 <= 0x17) || op3 == 0x20 || op3 == 0x22;
+                xmmReg = !gpr;
+                xmmRm = !gpr;
             } else {
                 for (int d : DENY2) {
                     if (d == op) {

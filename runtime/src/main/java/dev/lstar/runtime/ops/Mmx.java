@@ -16,9 +16,10 @@ import dev.lstar.runtime.CpuException;
  *       ({@link #available});</li>
  *   <li>writing MMn stores the value in R(n)'s significand and sets its sign and exponent (bits
  *       79:64) to all ones ({@link #write});</li>
- *   <li>every such instruction but EMMS then makes the x87-to-MMX transition: TOP = 0 and all
- *       eight tags valid (FXSAVE's abridged tag 0xFF) ({@link #transition}); EMMS empties all
- *       tags ({@link #emms}). The other x87 state (FCW, the rest of FSW, FOP/FIP/FDP) is kept.</li>
+ *   <li>every such instruction then sets TOP = 0 and makes all eight tags valid (FXSAVE's
+ *       abridged tag 0xFF) ({@link #transition}), except EMMS, which sets TOP = 0 and empties all
+ *       tags ({@link #emms}; SDM Vol. 1 Table 9-2, and the host agrees). The other x87 state (FCW,
+ *       the rest of FSW, FOP/FIP/FDP) is kept.</li>
  * </ul>
  * The lane semantics of the packed instructions are the XMM ones, written once in {@link SseInt},
  * {@link Sse}, {@link SseFloat} and {@link Ssse3}: their operand access ({@link Sse#lo},
@@ -46,8 +47,9 @@ public final class Mmx {
         c.fpe[n] = 0xFFFF;
     }
 
-    /** EMMS: every x87 tag empty (TOP and the registers stay). */
+    /** EMMS: TOP = 0 as for every MMX instruction, and every x87 tag empty (the registers stay). */
     public static void emms(Cpu c) {
+        c.fsw &= ~0x3800;
         c.ftw = 0;
     }
 

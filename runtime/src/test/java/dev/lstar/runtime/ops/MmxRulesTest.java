@@ -57,7 +57,7 @@ class MmxRulesTest extends RingThreeMachine {
     }
 
     @Test
-    void emmsEmptiesEveryTag() {
+    void emmsEmptiesEveryTagAndClearsTop() {
         x87State(0, 0);
         c.r[Cpu.RDI] = DATA;
         c.r[Cpu.RSI] = DATA + 0x200;
@@ -65,6 +65,10 @@ class MmxRulesTest extends RingThreeMachine {
         assertEquals(0, c.ftw);
         assertEquals(0, fxsaveImage().get(4) & 0xFF);
         assertEquals(0xFFFF, c.fpe[3]); // EMMS leaves the registers as they are
+        x87State(5, 0x21);
+        run(EMMS);
+        assertEquals(0, c.fsw, "TOP = 0 (SDM Vol. 1 Table 9-2; the host agrees)");
+        assertEquals(0, c.ftw);
     }
 
     @Test
