@@ -21,8 +21,15 @@ public final class Cpuid {
     // to boot an x86-64 kernel without them), and lstar implements all five.
     public static final int LEAF1_EDX = 1 | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8)
             | (1 << 13) | (1 << 15) | (1 << 19) | (1 << 23) | (1 << 24) | (1 << 25) | (1 << 26);
-    /** Leaf 1 ECX: CX16 (13), PCID (17), SSE4.2 (20), MOVBE (22), POPCNT (23). */
-    public static final int LEAF1_ECX = (1 << 13) | (1 << 17) | (1 << 20) | (1 << 22) | (1 << 23);
+    /**
+     * Leaf 1 ECX SSE4.2 (bit 20). lstar implements SSE4.2, but software takes the bit to mean the
+     * x86-64-v2 set: glibc's SSE4.2 string functions (strcspn, strspn...) also run PSHUFB and
+     * other SSSE3/SSE4.1 instructions, so it is advertised only together with SSSE3 (bit 9) and
+     * SSE4.1 (bit 19) — not yet in {@link #LEAF1_ECX}.
+     */
+    public static final int LEAF1_ECX_SSE42 = 1 << 20;
+    /** Leaf 1 ECX: CX16 (13), PCID (17), MOVBE (22), POPCNT (23). */
+    public static final int LEAF1_ECX = (1 << 13) | (1 << 17) | (1 << 22) | (1 << 23);
     /** Leaf 7.0 EBX: FSGSBASE (0), SMEP (7), INVPCID (10), ADX (19), SMAP (20). */
     public static final int LEAF7_EBX = 1 | (1 << 7) | (1 << 10) | (1 << 19) | (1 << 20);
     /** Leaf 7.0 ECX: UMIP (2), LA57 (16) when supported, RDPID (22). */
