@@ -362,6 +362,9 @@ public final class LinuxKernel {
                 interrupt = true;
                 continue;
             }
+            if (r.reason() == StopReason.REQUESTED && !cpuLimitDue && Signals.staleKick(r.message())) {
+                continue; // a signal's stop request that arrived after its kick was taken (Signals.staleKick)
+            }
             if (cpuLimitDue && r.reason() == StopReason.REQUESTED) {
                 interrupt = !cpuLimitExceeded();
                 if (exit == null) continue;

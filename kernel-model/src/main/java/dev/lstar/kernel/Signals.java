@@ -174,7 +174,20 @@ final class Signals {
             if (!hasReady()) return;
             kick = true;
         }
-        k.machine.requestStop("signal " + Signal.of(info.signo));
+        k.machine.requestStop(KICK_STOP + Signal.of(info.signo));
+    }
+
+    /** The prefix of the stop message {@link #sendAsync} requests. */
+    static final String KICK_STOP = "signal ";
+
+    /**
+     * Whether a stop was requested by {@link #sendAsync} whose kick the run loop already took: the
+     * kick is set under the lock, the stop requested after it, so the engine can stop (for an
+     * earlier request) and take the kick in between; the late request then stops the engine once
+     * more with nothing to do.
+     */
+    static boolean staleKick(String stopMessage) {
+        return stopMessage != null && stopMessage.startsWith(KICK_STOP);
     }
 
     /**
