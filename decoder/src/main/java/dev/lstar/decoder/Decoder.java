@@ -191,6 +191,12 @@ public final class Decoder {
                     if (mod == 3) setXmm(out, n++, rm | (rex & 1) << 3, sc);
                     else setMem(out, n++, sc);
                 }
+                case T_P -> setMmx(out, n++, reg);
+                case T_N -> setMmx(out, n++, rm);
+                case T_Q -> {
+                    if (mod == 3) setMmx(out, n++, rm);
+                    else setMem(out, n++, sc);
+                }
                 case T_Z -> setReg(out, n++, (opcode & 7) | (rex & 1) << 3, resolve(sc, v, w, false), rex);
                 case T_FIXREG -> {
                     out.kind[n] = OP_REG; out.reg[n] = extra(c); out.size[n] = resolve(sc, v, w, false); n++;
@@ -246,7 +252,8 @@ public final class Decoder {
             }
         }
         out.nOperands = n;
-        if (opSize == 0) opSize = (n > 0 && out.kind[0] != OP_IMM && out.kind[0] != OP_REL && out.kind[0] != OP_XMM && out.kind[0] != OP_ST)
+        if (opSize == 0) opSize = (n > 0 && out.kind[0] != OP_IMM && out.kind[0] != OP_REL && out.kind[0] != OP_XMM && out.kind[0] != OP_ST
+                && out.kind[0] != OP_MMX)
                 ? out.size[0] : n > 1 && out.kind[1] == OP_REG ? out.size[1] : v; // MOVD xmm, r32/r64: the GPR's size
         if (opSize > 8 || opSize == 0) opSize = v; // memory blobs (LGDT, CMPXCHG16B, LEA) keep the v size
         out.opSize = opSize;
@@ -333,6 +340,13 @@ public final class Decoder {
         out.kind[i] = OP_XMM;
         out.reg[i] = num;
         out.size[i] = size;
+    }
+
+    /** An MMX register operand MM0-MM7 (REX.R / REX.B do not extend it). */
+    private static void setMmx(Instruction out, int i, int num) {
+        out.kind[i] = OP_MMX;
+        out.reg[i] = num;
+        out.size[i] = 8;
     }
 
     private static void setMem(Instruction out, int i, int size) {

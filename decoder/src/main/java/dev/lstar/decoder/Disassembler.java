@@ -139,6 +139,7 @@ public final class Disassembler {
                     case OP_SREG -> ops.append('%').append(SREG[insn.reg[i]]);
                     case OP_CREG -> ops.append("%cr").append(insn.reg[i]);
                     case OP_XMM -> ops.append("%xmm").append(insn.reg[i]);
+                    case OP_MMX -> ops.append("%mm").append(insn.reg[i]);
                     case OP_ST -> ops.append(extra(codes[i]) == 0 ? "%st" : "%st(" + insn.reg[i] + ")");
                     case OP_MEM -> {
                         if (indirectBranch) ops.append('*');
@@ -280,7 +281,8 @@ public final class Disassembler {
             case MOVZX: return "movz" + suffix(insn.size[1]) + suffix(insn.size[0]);
             case MOVSX: return "movs" + suffix(insn.size[1]) + suffix(insn.size[0]);
             case MOVSXD: return os == 8 ? "movslq" : "movsxd";
-            case MOVD: return os == 8 ? "movq" : "movd"; // 66 REX.W 0F 6E/7E
+            case MOVD: return os == 8 ? "movq" : "movd"; // [66] REX.W 0F 6E/7E
+            case CRC32: return insn.kind[1] == OP_MEM ? "crc32" + suffix(insn.size[1]) : "crc32"; // sized by a register otherwise
             case CMPPS: case CMPPD: case CMPSS: case CMPSD: // predicates 0-7 are pseudo-op names (cmpltsd)
                 if ((insn.imm & 0xFF) < 8) return "cmp" + SSE_PREDICATES[(int) insn.imm & 7] + m.name().toLowerCase().substring(3);
                 return m.name().toLowerCase();

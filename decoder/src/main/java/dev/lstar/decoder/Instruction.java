@@ -67,6 +67,8 @@ public final class Instruction {
     public static final int OP_XMM = 7;
     /** x87 register ST(i); the stack index 0..7 in reg[i], size 10. Not a GPR. */
     public static final int OP_ST = 8;
+    /** MMX register MM0..MM7 (the low 64 bits of x87 physical register R0..R7); number in reg[i], size 8. Not a GPR. */
+    public static final int OP_MMX = 9;
 
     public static final int REG_AH = 16, REG_CH = 17, REG_DH = 18, REG_BH = 19;
     /** Base register value meaning RIP-relative addressing ({@link #disp} then holds the absolute address). */

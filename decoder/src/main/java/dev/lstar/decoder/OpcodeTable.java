@@ -42,6 +42,10 @@ import java.util.List;
  * is {@code x} (128 bits), {@code q} or {@code d} (the memory width of a scalar/low-half form;
  * a register is always the whole XMM register; {@code w} for PMOVSXBQ's m16). Size {@code x} also exists
  * for {@code M} (MOVNTDQ). {@code XMM0} is the fixed register XMM0 (the implicit mask of BLENDVPS).
+ * MMX operands (SDM Appendix A.2.1): {@code P} the MMX register in ModRM.reg, {@code Q} an MMX
+ * register in ModRM.rm or memory, {@code N} an MMX register in ModRM.rm only (REX.R/REX.B are
+ * ignored: MM0-MM7); they decode to {@code OP_MMX} operands, never GPRs; the size letter is the
+ * memory width ({@code q}, or {@code d} for the low unpacks' m32).
  * x87 operands: {@code ST0} the stack top ST(0) (printed {@code %st}), {@code STi} the register
  * ST(i) selected by ModRM.rm (printed {@code %st(i)}); both decode to {@code OP_ST} operands whose
  * number is the stack index, never GPRs. x87 memory formats use the M sizes {@code d} (m32fp or
@@ -141,6 +145,14 @@ public final class OpcodeTable {
      * alignment rule.
      */
     public static final int A_ALIGN16 = 1 << 17;
+    /**
+     * Uses the MMX state (an MMX register operand, or EMMS): #UD when CR0.EM = 1, #NM when CR0.TS
+     * = 1, #MF when an unmasked x87 exception is pending (SDM Vol. 1 §9.5-9.6, Vol. 3A Table 12-1),
+     * checked before anything else (after the {@link #A_SSE} checks of a row that has both); once
+     * the instruction completes, the x87-to-MMX transition: TOP = 0 and every tag valid (except
+     * EMMS, which empties them; TOP = 0 either way).
+     */
+    public static final int A_MMX = 1 << 18;
 
     // --- operand access (per explicit operand; see "Operand access" in the class comment)
     /** Not accessed at all: neither the operand nor (for memory) its address registers (NOP Ev, UD0/UD1). */
@@ -186,7 +198,7 @@ public final class OpcodeTable {
     // --- compiled operand codes: type | size << 8 | extra << 16 ---
     static final int T_E = 1, T_G = 2, T_M = 3, T_R = 4, T_I = 5, T_J = 6, T_Z = 7, T_FIXREG = 8,
             T_ONE = 9, T_S = 10, T_C = 11, T_SIZE = 12, T_FIXSREG = 13, T_O = 14, T_V = 15, T_W = 16, T_U = 17,
-            T_ST = 18, T_XMM0 = 19;
+            T_ST = 18, T_XMM0 = 19, T_P = 20, T_Q = 21, T_N = 22;
     static final int S_V = 0x20, S_Z = 0x21, S_Y = 0x22, S_VW = 0x23;
     /** x87 memory blobs: FLDENV/FNSTENV 28 bytes (14 with 66), FNSAVE/FRSTOR 108 (94), FXSAVE/FXRSTOR 512. */
     static final int S_ENV = 0x24, S_FSAVE = 0x25, S_FX = 0x26;
@@ -594,7 +606,7 @@ public final class OpcodeTable {
         // ---- SSE/SSE2 moves, logic and packed integers on XMM registers (SDM Vol. 2 each;
         // opcode map Table A-3 with the 66/F3/F2 columns). NP rows: the no-prefix column only; a
         // prefix combination the SDM does not list decodes INVALID (#UD). ALIGN: m128 must be
-        // 16-byte aligned (#GP(0)). MMX forms (no prefix, MM registers) are not implemented.
+        // 16-byte aligned (#GP(0)). The MMX forms (no prefix, MM registers) come after the SSE floating point.
         final int SSE = A_SSE, AL16 = A_SSE | A_ALIGN16;
         row("NP 0F 10 /r", MOVUPS, "Vx:w,Wx", SSE, 0, 0, 0);
         row("NP 0F 11 /r", MOVUPS, "Wx:w,Vx", SSE, 0, 0, 0);
@@ -740,12 +752,12 @@ public final class OpcodeTable {
         row("NP 0F 15 /r", UNPCKHPS, "Vx,Wx", AL16, 0, 0, 0);
         row("66 0F 15 /r", UNPCKHPD, "Vx,Wx", AL16, 0, 0, 0);
         // ---- SSE3, SSSE3 and SSE4.1 on XMM registers (SDM Vol. 2 each; Table A-3 and the 66 column
-        // of the 0F 38 / 0F 3A maps, Tables; semantics in ops.SseExt and ops.SseFloat). The
-        // no-prefix MMX forms of SSSE3 are not implemented (INVALID). ALIGN: the m128 operands of
+        // of the 0F 38 / 0F 3A maps, Tables; semantics in ops.SseExt and ops.SseFloat). ALIGN: the m128 operands of
         // Exceptions Types 1, 2 and 4 (packed instructions, MOVNTDQA); no alignment rule for LDDQU,
         // the m64/m32/m16/m8 operands of Type 5 (MOVDDUP, PMOVSX/ZX, INSERTPS, PINSR/PEXTR,
         // EXTRACTPS) and the scalar ROUNDSS/SD (Type 3). BLENDV*/PBLENDVB name their implicit mask
-        // register XMM0 as a third operand (objdump prints it).
+        // register XMM0 as a third operand (objdump prints it). The no-prefix MMX forms of SSSE3
+        // follow in the MMX block below (the same mnemonics and ops.Ssse3 semantics).
         row("F2 0F D0 /r", ADDSUBPS, "Vx,Wx", AL16, 0, 0, 0);
         row("66 0F D0 /r", ADDSUBPD, "Vx,Wx", AL16, 0, 0, 0);
         row("F2 0F 7C /r", HADDPS, "Vx,Wx", AL16, 0, 0, 0);
@@ -806,6 +818,75 @@ public final class OpcodeTable {
         row("66 0F 3A 40 /r", DPPS, "Vx,Wx,Ib", AL16, 0, 0, 0);
         row("66 0F 3A 41 /r", DPPD, "Vx,Wx,Ib", AL16, 0, 0, 0);
         row("66 0F 3A 42 /r", MPSADBW, "Vx,Wx,Ib", AL16, 0, 0, 0);
+        // ---- MMX (SDM Vol. 1 ch. 9, Vol. 2 each; opcode map Table A-3, no-prefix column): the same
+        // mnemonics and semantics as the XMM forms above on 64-bit MM registers (ops.Mmx for the
+        // state rules). NP: a 66 prefix selects the XMM form, F2/F3 decode INVALID. The SSE
+        // additions on MMX registers (PAVGB, PMINUB, PSHUFW ...) follow the MMX rules (A_MMX); the
+        // conversions between MMX and XMM registers follow both (A_SSE | A_MMX).
+        final int MMX = A_MMX, XMMX = A_SSE | A_MMX;
+        row("NP 0F 6E /r", MOVD, "Pq:w,Ey", MMX, 0, 0, 0);
+        row("NP 0F 7E /r", MOVD, "Ey:w,Pq", MMX, 0, 0, 0);
+        row("NP 0F 6F /r", MOVQ, "Pq:w,Qq", MMX, 0, 0, 0);
+        row("NP 0F 7F /r", MOVQ, "Qq:w,Pq", MMX, 0, 0, 0);
+        Mnemonic[] m60 = {PUNPCKLBW, PUNPCKLWD, PUNPCKLDQ, PACKSSWB, PCMPGTB, PCMPGTW, PCMPGTD, PACKUSWB,
+            PUNPCKHBW, PUNPCKHWD, PUNPCKHDQ, PACKSSDW};
+        for (int k = 0; k < m60.length; k++) row("NP 0F " + hex(0x60 + k) + " /r", m60[k], k < 3 ? "Pq,Qd" : "Pq,Qq", MMX, 0, 0, 0);
+        row("NP 0F 74 /r", PCMPEQB, "Pq,Qq", MMX, 0, 0, 0);
+        row("NP 0F 75 /r", PCMPEQW, "Pq,Qq", MMX, 0, 0, 0);
+        row("NP 0F 76 /r", PCMPEQD, "Pq,Qq", MMX, 0, 0, 0);
+        row("NP 0F 77", EMMS, "", MMX, 0, 0, 0);
+        Mnemonic[] mD0 = {null, PSRLW, PSRLD, PSRLQ, PADDQ, PMULLW, null, null, PSUBUSB, PSUBUSW, PMINUB, PAND,
+            PADDUSB, PADDUSW, PMAXUB, PANDN, PAVGB, PSRAW, PSRAD, PAVGW, PMULHUW, PMULHW, null, null, PSUBSB, PSUBSW,
+            PMINSW, POR, PADDSB, PADDSW, PMAXSW, PXOR, null, PSLLW, PSLLD, PSLLQ, PMULUDQ, PMADDWD, PSADBW, null,
+            PSUBB, PSUBW, PSUBD, PSUBQ, PADDB, PADDW, PADDD};
+        for (int k = 0; k < mD0.length; k++) {
+            if (mD0[k] != null) row("NP 0F " + hex(0xD0 + k) + " /r", mD0[k], "Pq,Qq", MMX, 0, 0, 0);
+        }
+        row("NP 0F 71 /2 reg", PSRLW, "Nq,Ib", MMX, 0, 0, 0);
+        row("NP 0F 71 /4 reg", PSRAW, "Nq,Ib", MMX, 0, 0, 0);
+        row("NP 0F 71 /6 reg", PSLLW, "Nq,Ib", MMX, 0, 0, 0);
+        row("NP 0F 72 /2 reg", PSRLD, "Nq,Ib", MMX, 0, 0, 0);
+        row("NP 0F 72 /4 reg", PSRAD, "Nq,Ib", MMX, 0, 0, 0);
+        row("NP 0F 72 /6 reg", PSLLD, "Nq,Ib", MMX, 0, 0, 0);
+        row("NP 0F 73 /2 reg", PSRLQ, "Nq,Ib", MMX, 0, 0, 0);
+        row("NP 0F 73 /6 reg", PSLLQ, "Nq,Ib", MMX, 0, 0, 0);
+        row("NP 0F 70 /r", PSHUFW, "Pq:w,Qq,Ib", MMX, 0, 0, 0);
+        row("NP 0F C4 /r reg", PINSRW, "Pq,Ed,Ib", MMX, 0, 0, 0);
+        row("NP 0F C4 /r mem", PINSRW, "Pq,Mw,Ib", MMX, 0, 0, 0);
+        row("NP 0F C5 /r reg", PEXTRW, "Gd:w,Nq,Ib", MMX, 0, 0, 0);
+        row("NP 0F D7 /r reg", PMOVMSKB, "Gd:w,Nq", MMX, 0, 0, 0);
+        row("NP 0F E7 /r mem", MOVNTQ, "Mq:w,Pq", MMX, 0, 0, 0);
+        // MASKMOVQ: the bytes whose mask byte has its top bit set go to DS:[rDI] (a segment override applies)
+        row("NP 0F F7 /r reg", MASKMOVQ, "Pq:r,Nq:r | RDI:r [rDI]:w", MMX | IMEM, 0, 0, 0);
+        // CVTPI2PS/PD from memory touch no MMX register: no MMX state rules and no transition (as the host)
+        row("NP 0F 2A /r reg", CVTPI2PS, "Vx,Qq", XMMX, 0, 0, 0);
+        row("NP 0F 2A /r mem", CVTPI2PS, "Vx,Qq", SSE, 0, 0, 0);
+        row("66 0F 2A /r reg", CVTPI2PD, "Vx:w,Qq", XMMX, 0, 0, 0);
+        row("66 0F 2A /r mem", CVTPI2PD, "Vx:w,Qq", SSE, 0, 0, 0);
+        row("NP 0F 2C /r", CVTTPS2PI, "Pq:w,Wq", XMMX, 0, 0, 0);
+        row("66 0F 2C /r", CVTTPD2PI, "Pq:w,Wx", XMMX | A_ALIGN16, 0, 0, 0);
+        row("NP 0F 2D /r", CVTPS2PI, "Pq:w,Wq", XMMX, 0, 0, 0);
+        row("66 0F 2D /r", CVTPD2PI, "Pq:w,Wx", XMMX | A_ALIGN16, 0, 0, 0);
+        row("F3 0F D6 /r reg", MOVQ2DQ, "Vx:w,Nq", XMMX, 0, 0, 0);
+        row("F2 0F D6 /r reg", MOVDQ2Q, "Pq:w,Ux", XMMX, 0, 0, 0);
+        // SSSE3 on MMX registers (NP 0F 38 00-0B, 1C-1E; NP 0F 3A 0F; s38 as for the 66 rows): m64 has no alignment rule
+        for (int k = 0; k < s38.length; k++) row("NP 0F 38 " + hex(k) + " /r", s38[k], "Pq,Qq", XMMX, 0, 0, 0);
+        row("NP 0F 38 1C /r", PABSB, "Pq:w,Qq", XMMX, 0, 0, 0);
+        row("NP 0F 38 1D /r", PABSW, "Pq:w,Qq", XMMX, 0, 0, 0);
+        row("NP 0F 38 1E /r", PABSD, "Pq:w,Qq", XMMX, 0, 0, 0);
+        row("NP 0F 3A 0F /r", PALIGNR, "Pq,Qq,Ib", XMMX, 0, 0, 0);
+
+        // ---- SSE4.2 (SDM Vol. 2 each; semantics in ops.Sse42). PCMPxSTRx: lengths in rAX/rDX
+        // (REX.W: 64-bit), the index to ECX or the mask to XMM0; unaligned m128 allowed; CF ZF SF
+        // OF from the comparison, AF = PF = 0. CRC32: the CRC-32C polynomial over 1/2/4/8 bytes.
+        row("66 0F 38 37 /r", PCMPGTQ, "Vx,Wx", AL16, 0, 0, 0);
+        row("66 0F 3A 60 /r", PCMPESTRM, "Vx:r,Wx,Ib | RAX:r RDX:r XMM0:w", SSE, 0, OSZAPC, 0);
+        row("66 0F 3A 61 /r", PCMPESTRI, "Vx:r,Wx,Ib | RAX:r RDX:r ECX:w", SSE, 0, OSZAPC, 0);
+        row("66 0F 3A 62 /r", PCMPISTRM, "Vx:r,Wx,Ib | XMM0:w", SSE, 0, OSZAPC, 0);
+        row("66 0F 3A 63 /r", PCMPISTRI, "Vx:r,Wx,Ib | ECX:w", SSE, 0, OSZAPC, 0);
+        row("F2 0F 38 F0 /r", CRC32, "Gy,Eb", 0, 0, 0, 0);
+        row("F2 0F 38 F1 /r", CRC32, "Gy,Ev", 0, 0, 0, 0);
+
         // ---- x87 FPU (SDM Vol. 2 each; opcode map Table A-7..A-22 "escape opcodes"): ModRM.reg
         // extends the opcode; with mod = 3 the r/m field selects ST(i). Memory forms carry the
         // AT&T name objdump prints (the size suffix: s/l/t for m32/m64/m80 real, s/l/ll for
@@ -980,7 +1061,7 @@ public final class OpcodeTable {
             if (ty == T_M) {
                 if (mod == MOD_REG) throw new IllegalStateException("M operand with reg constraint: " + spec);
                 mod = MOD_MEM;
-            } else if ((ty == T_R && !hasCreg(codes)) || ty == T_U) {
+            } else if ((ty == T_R && !hasCreg(codes)) || ty == T_U || ty == T_N) {
                 mod = MOD_REG; // (MOV CR ignores ModRM.mod: the r/m is a register whatever mod says)
             }
         }
@@ -1074,6 +1155,7 @@ public final class OpcodeTable {
                     };
                     continue;
                 }
+                if (name.equals("XMM0")) continue; // PCMPxSTRM's result register: not a GPR (kept in the implicit text)
                 int reg = -1, size = 0; // size 0 = the operation size
                 for (int r = 0; r < 16; r++) if (name.equals(AccessSpec.GPR64[r])) { reg = r; size = 8; }
                 for (int r = 0; r < 8 && reg < 0; r++) {
@@ -1167,6 +1249,7 @@ public final class OpcodeTable {
             case 'E' -> T_E; case 'G' -> T_G; case 'M' -> T_M; case 'R' -> T_R; case 'Z' -> T_Z;
             case 'S' -> T_S; case 'C' -> T_C; case 'O' -> T_O;
             case 'V' -> T_V; case 'W' -> T_W; case 'U' -> T_U;
+            case 'P' -> T_P; case 'Q' -> T_Q; case 'N' -> T_N;
             default -> throw new IllegalStateException("bad operand form " + f + " in " + spec);
         };
         if (f.length() != 2) throw new IllegalStateException("bad operand form " + f + " in " + spec);

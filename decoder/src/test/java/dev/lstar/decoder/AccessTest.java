@@ -216,6 +216,17 @@ class AccessTest {
                  FCHS, FABS, FSQRT, FRNDINT, FSCALE, FXTRACT, FPREM, FPREM1, FCOMPP, FUCOM, FUCOMP, FUCOMPP,
                  FCOMI, FCOMIP, FUCOMI, FUCOMIP, FTST, FXAM, FCMOVB, FCMOVE, FCMOVBE, FCMOVU, FCMOVNB, FCMOVNE,
                  FCMOVNBE, FCMOVNU, FNCLEX, FNINIT, FWAIT, FFREE, FFREEP, FINCSTP, FDECSTP, FNOP -> { }
+            // MMX forms share the SSE mnemonics above; MM registers are not GPRs either
+            case EMMS -> { }
+            // (the SSSE3 mnemonics too: their MMX forms follow the XMM expectations above)
+            case MOVNTQ, PSHUFW, CVTPI2PD, CVTPS2PI, CVTTPS2PI, CVTPD2PI, CVTTPD2PI, MOVQ2DQ, MOVDQ2Q -> e.w(0).rest(1);
+            case CVTPI2PS, PCMPGTQ, CRC32 -> e.rw(0).rest(1);
+            case MASKMOVQ -> { e.r(0).rest(1).rd(RDI); e.memW = true; } // the masked store to [rDI]
+            // SSE4.2 string compares: lengths in rAX/rDX (explicit forms), the index to ECX
+            case PCMPESTRI -> e.r(0).rest(1).rd(RAX, RDX).wr(4, RCX);
+            case PCMPESTRM -> e.r(0).rest(1).rd(RAX, RDX);
+            case PCMPISTRI -> e.r(0).rest(1).wr(4, RCX);
+            case PCMPISTRM -> e.r(0).rest(1);
             default -> fail("no expectation for " + i.mnemonic);
         }
         switch (i.mnemonic) {

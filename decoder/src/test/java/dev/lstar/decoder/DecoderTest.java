@@ -212,8 +212,12 @@ class DecoderTest {
         assertEquals(Mnemonic.MOVBE, d("0f 38 f0 07").mnemonic);
         assertEquals(Mnemonic.INVALID, d("0f 38 f0 c0").mnemonic);
         i = d("f2 0f 38 f0 07");
-        assertEquals(Mnemonic.INVALID, i.mnemonic);
+        assertEquals(Mnemonic.CRC32, i.mnemonic); // crc32b (%rdi),%eax
         assertEquals(5, i.length);
+        assertEquals(1, i.size[1]);
+        assertEquals(2, d("66 f2 0f 38 f1 07").size[1]); // crc32w: 66 sizes the source, F2 stays mandatory
+        assertEquals(4, d("66 f2 0f 38 f1 07").size[0]);
+        assertEquals(Mnemonic.MOVBE, d("66 0f 38 f1 07").mnemonic);
         assertEquals(Mnemonic.INVALID, d("f3 0f 38 f1 07").mnemonic);
         assertEquals(Mnemonic.RDFSBASE, d("f3 48 0f ae c0").mnemonic);
         assertEquals(8, d("f3 48 0f ae c0").size[0]);
@@ -284,11 +288,16 @@ class DecoderTest {
         assertInvalid("c4 e2 79 f7 cb", 5); // shlx (VEX 0F38)
         assertInvalid("c4 e3 79 0f 44 24 08 07", 8); // VEX 0F3A: ModRM, SIB, disp8, imm8
         assertInvalid("62 f1 fe 48 6f 44 24 01", 8); // EVEX vmovdqu64 0x40(%rsp)
-        assertInvalid("0f 71 d0 08", 4); // MMX psrlw $8,%mm0 (MMX not implemented): 0F map imm8
-        assertInvalid("0f 3a 0f c1 08", 5); // MMX palignr (not implemented): 0F 3A imm8
+        assertInvalid("f3 0f 71 d0 08", 5); // F3 with an MMX shift: no row (NP), 0F map imm8
         assertInvalid("f3 0f 38 00 c1", 5); // F3 selects no SSSE3 instruction in 0F 38
+        assertInvalid("f2 0f 3a 0f c1 08", 6); // F2 selects no PALIGNR: 0F 3A imm8
+        assertEquals(Mnemonic.PALIGNR, d("0f 3a 0f c1 08").mnemonic); // the MMX form
+        assertEquals("palignr $0x8,%mm1,%mm0", Disassembler.format(d("0f 3a 0f c1 08")));
+        assertEquals("psrlw  $0x8,%mm0", Disassembler.format(d("0f 71 d0 08")));
         assertEquals(Mnemonic.PALIGNR, d("66 0f 3a 0f c1 08").mnemonic);
         assertEquals("palignr $0x8,%xmm1,%xmm0", Disassembler.format(d("66 0f 3a 0f c1 08")));
+        assertEquals("pshufb %mm1,%mm0", Disassembler.format(d("0f 38 00 c1")));
+        assertEquals("pshufb %xmm1,%xmm0", Disassembler.format(d("66 0f 38 00 c1")));
         assertEquals("blendvps %xmm0,%xmm2,%xmm1", Disassembler.format(d("66 0f 38 14 ca")));
         assertEquals("rex.W pextrb $0x3,%xmm1,%eax", Disassembler.format(d("66 48 0f 3a 14 c8 03")));
         assertEquals("pextrq $0x1,%xmm1,%rax", Disassembler.format(d("66 48 0f 3a 16 c8 01")));

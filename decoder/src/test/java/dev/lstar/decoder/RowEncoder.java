@@ -20,9 +20,9 @@ final class RowEncoder {
                 vsized = false, byteReg = false, hasJ = false, hasR = false;
         for (int c : codes) {
             int t = type(c), s = sizeCode(c);
-            hasE |= t == T_E || t == T_M || t == T_W;
-            hasR |= t == T_R || t == T_U;
-            hasG |= t == T_G || t == T_V;
+            hasE |= t == T_E || t == T_M || t == T_W || t == T_Q;
+            hasR |= t == T_R || t == T_U || t == T_N;
+            hasG |= t == T_G || t == T_V || t == T_P;
             hasZ |= t == T_Z;
             hasC |= t == T_C;
             hasS |= t == T_S;

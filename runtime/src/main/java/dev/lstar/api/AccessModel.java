@@ -74,7 +74,26 @@ public final class AccessModel {
         if (im == 0) return;
         if ((im & (IM_STACK_R | IM_STACK_W)) != 0) stack(cpu, i, im, sink);
         if ((im & IM_TABLE_R) != 0) sink.read(cpu.r[Cpu.RBX] + (cpu.r[Cpu.RAX] & 0xFF), 1);
+        if (i.mnemonic == Mnemonic.MASKMOVQ) {
+            maskmovq(cpu, i, sink);
+            return;
+        }
         if ((im & (IM_SRC_R | IM_DST_R | IM_DST_W)) != 0) strings(cpu, i, im, sink);
+    }
+
+    /** MASKMOVQ: the span from the first to the last byte its mask selects, at DS:[rDI] (FS/GS overrides apply). */
+    private static void maskmovq(Cpu cpu, Instruction i, Sink sink) {
+        long mask = cpu.fpm[i.reg[1]];
+        int first = -1, last = -1;
+        for (int k = 0; k < 8; k++) {
+            if ((mask >>> (8 * k + 7) & 1) == 0) continue;
+            if (first < 0) first = k;
+            last = k;
+        }
+        if (first < 0) return;
+        long dst = Operands.mask(cpu.r[Cpu.RDI], i.addrSize);
+        if (i.segment == Instruction.SEG_FS || i.segment == Instruction.SEG_GS) dst += cpu.segBase[i.segment];
+        sink.write(dst + first, last - first + 1);
     }
 
     private static void stack(Cpu cpu, Instruction i, int im, Sink sink) {

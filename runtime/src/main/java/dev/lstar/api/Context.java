@@ -44,6 +44,7 @@ public final class Context {
     public long get(Reg reg) {
         int g = reg.gprIndex();
         if (g >= 0) return s.r[g];
+        if (reg.mmIndex() >= 0) return s.fpm[reg.mmIndex()];
         return switch (reg) {
             case RIP -> s.rip;
             case RFLAGS -> s.rflags;

@@ -271,6 +271,7 @@ public final class Emulator implements AutoCloseable {
         checkOwner();
         int g = reg.gprIndex();
         if (g >= 0) return cpu.r[g];
+        if (reg.mmIndex() >= 0) return cpu.fpm[reg.mmIndex()];
         return switch (reg) {
             case RIP -> cpu.rip;
             case RFLAGS -> cpu.getRflags();
@@ -335,6 +336,7 @@ public final class Emulator implements AutoCloseable {
         checkOwner();
         int g = reg.gprIndex();
         if (g >= 0) { cpu.r[g] = value; return; }
+        if (reg.mmIndex() >= 0) { dev.lstar.runtime.ops.Mmx.write(cpu, reg.mmIndex(), value); return; }
         switch (reg) {
             case RIP -> cpu.rip = value;
             case RFLAGS -> cpu.setRflags(value);

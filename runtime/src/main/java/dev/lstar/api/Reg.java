@@ -42,7 +42,14 @@ public enum Reg {
      * {@link Emulator#regRead128} / {@link Emulator#regWrite128} (and {@link Context#get128}) as
      * {significand bits 63:0, sign and exponent in bits 15:0}; writing one marks it valid.
      */
-    ST0, ST1, ST2, ST3, ST4, ST5, ST6, ST7;
+    ST0, ST1, ST2, ST3, ST4, ST5, ST6, ST7,
+    /**
+     * The MMX registers MM0..MM7 (64-bit, with {@code regRead}/{@code regWrite}): the significand
+     * of x87 physical register R0..R7 (not ST(i)). Writing one sets that register's sign and
+     * exponent to all ones, as an MMX instruction writing it does; TOP and the tags are left as
+     * they are (an MMX instruction's transition is the instruction's).
+     */
+    MM0, MM1, MM2, MM3, MM4, MM5, MM6, MM7;
 
     /** RAX..R15 as numbered in the ModRM encoding (RAX 0 .. R15 15), or -1. */
     public int gprIndex() {
@@ -52,6 +59,12 @@ public enum Reg {
     /** ST0..ST7 as 0..7, or -1. */
     public int stIndex() {
         int k = ordinal() - ST0.ordinal();
+        return k >= 0 && k < 8 ? k : -1;
+    }
+
+    /** MM0..MM7 as 0..7, or -1. */
+    public int mmIndex() {
+        int k = ordinal() - MM0.ordinal();
         return k >= 0 && k < 8 ? k : -1;
     }
 

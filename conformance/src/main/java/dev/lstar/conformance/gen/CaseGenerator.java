@@ -54,7 +54,7 @@ public final class CaseGenerator {
     public List<Case> cases(Form f) {
         String key = f.family() + "|" + f.describe() + "|" + java.util.Arrays.toString(f.opcode()) + "|" + f.ext() + "|" + f.mem();
         SplittableRandom rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + key.hashCode());
-        if (f.family().equals("sse")) {
+        if (f.family().equals("sse") || f.family().equals("mmx") || f.family().equals("sse42")) {
             return sseCases(f, rnd);
         }
         if (f.family().equals("x87")) {
@@ -132,6 +132,28 @@ public final class CaseGenerator {
             0x0101010101010101L, 0x00ff00ff00ff00ffL, 0xff00ff00ff00ff00L, 0x5555555555555555L, 0xaaaaaaaaaaaaaaaaL, 1};
     /** Shift counts around every lane width (for the imm8 and the xmm count of PSLL/PSRL/PSRA, PSLLDQ/PSRLDQ). */
     private static final long[] SSE_COUNTS = {0, 1, 2, 3, 4, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 255};
+
+    /** Explicit string lengths for PCMPESTRx: small, negative, at and past 8 and 16, 32-bit and 64-bit extremes. */
+    private static final long[] LENGTHS = {0, 1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 100, -1, -3, -8, -9, -16, -17,
+        0x7FFF_FFFFL, 0x8000_0000L, 0xFFFF_FFF0L, 0x1_0000_0004L, Long.MIN_VALUE, Long.MAX_VALUE, -0x1_0000_0000L};
+
+    /** Eight bytes of a string over a small alphabet (so elements match), with zeros (terminators) now and then. */
+    private static long stringValue(SplittableRandom rnd) {
+        if (rnd.nextInt(5) == 0) {
+            return sseValue(rnd);
+        }
+        byte[] alphabet = {0, 'a', 'b', 'c', 'z', 0x7F, (byte) 0x80, (byte) 0xFF};
+        int zeros = rnd.nextInt(3);
+        long v = 0;
+        for (int k = 0; k < 8; k++) {
+            int b = alphabet[1 + rnd.nextInt(alphabet.length - 1)] & 0xFF;
+            if (zeros > 0 && rnd.nextInt(8) == 0) {
+                b = 0;
+            }
+            v |= (long) b << (8 * k);
+        }
+        return v;
+    }
 
     /** A quadword of an XMM value: lane edges, edges mixed per byte, or random. */
     private static long sseValue(SplittableRandom rnd) {
@@ -279,6 +301,8 @@ public final class CaseGenerator {
      * misaligned ones as #GP fault cases for the emulators; LDMXCSR gets reserved-bit fault cases.
      */
     private List<Case> sseCases(Form f, SplittableRandom rnd) {
+        boolean mmx = f.family().equals("mmx");
+        boolean strings = f.mnemonic().startsWith("pcmp") && f.mnemonic().contains("str");
         boolean align = (f.row().attributes & OpcodeTable.A_ALIGN16) != 0 && f.mem();
         boolean gprReg = f.find(Kind.REG) != null, gprRm = f.find(Kind.RM) != null && !f.mem();
         boolean ldmxcsr = f.row().mnemonic == dev.lstar.decoder.Mnemonic.LDMXCSR;
@@ -299,13 +323,22 @@ public final class CaseGenerator {
             if (f.mem() && gprReg && rm == reg) {
                 rm = BASES[k % BASES.length] == reg ? BASES[(k + 1) % BASES.length] : BASES[k % BASES.length];
             }
+            if (f.mem() && strings && (rm == 0 || rm == 2)) {
+                rm = 8 + rm; // RAX and RDX hold the explicit lengths
+            }
+            if (f.find(Kind.MREG) != null) {
+                reg &= 7; // MM0-MM7
+            }
+            if (f.find(Kind.MRM) != null && !f.mem()) {
+                rm &= 7;
+            }
             State in = new State(memBase);
             for (int r = 0; r < 16; r++) {
                 in.gpr[r] = rnd.nextInt(4) == 0 ? rnd.nextLong(1 << 16) : rnd.nextLong();
             }
             in.gpr[State.RSP] = 0;
             rnd.nextBytes(in.memory);
-            boolean fp = Forms.SSE_FP.contains(f.row().mnemonic);
+            boolean fp = Forms.SSE_FP.contains(f.row().mnemonic) || Forms.MMX_FP.contains(f.row().mnemonic);
             boolean dbl = fp && prefersDouble(f);
             for (int q = 0; q < 32; q++) {
                 in.xmm[q] = fp ? fpValue(rnd, dbl) : sseValue(rnd);
@@ -335,11 +368,32 @@ public final class CaseGenerator {
                     in.gpr[rm] = v;
                 }
             }
+            int top = 0;
+            if (mmx) { // a random x87 state under the MMX registers: TOP, tags, exponents, masked sticky flags
+                in.fcw = 0x37F & ~(rnd.nextInt(4) == 0 ? rnd.nextInt(0x40) : 0) | rnd.nextInt(4) << 10;
+                top = rnd.nextInt(8);
+                in.fsw = top << 11 | (rnd.nextInt(0x10000) & 0x4700) | (rnd.nextInt(0x80) & 0x7F & in.fcw & 0x3F);
+                in.ftw = rnd.nextInt(256);
+                for (int st = 0; st < 8; st++) {
+                    in.stm[st] = sseValue(rnd);
+                    in.ste[st] = rnd.nextInt(4) == 0 ? 0xFFFF : rnd.nextInt(0x10000);
+                }
+            }
+            if (strings) { // strings over a small alphabet with terminators, lengths around and beyond the register
+                for (int q = 0; q < 32; q++) {
+                    in.xmm[q] = stringValue(rnd);
+                }
+                in.gpr[0] = LENGTHS[rnd.nextInt(LENGTHS.length)];
+                in.gpr[2] = LENGTHS[rnd.nextInt(LENGTHS.length)];
+            }
             in.rflags = rnd.nextInt(128) & 0xCD5;
             long imm = isShift(f) && rnd.nextBoolean() ? SSE_COUNTS[rnd.nextInt(SSE_COUNTS.length)] : rnd.nextInt(256);
             if (isShift(f) && f.find(Kind.IMM) == null && !f.mem() && rnd.nextBoolean()) {
                 in.xmm[2 * rm] = SSE_COUNTS[rnd.nextInt(SSE_COUNTS.length)]; // an xmm count around the widths
                 in.xmm[2 * rm + 1] = rnd.nextLong();
+                if (mmx) {
+                    in.stm[(rm - top) & 7] = SSE_COUNTS[rnd.nextInt(SSE_COUNTS.length)]; // MMn is R(n) = ST((n - TOP) mod 8)
+                }
             }
             int disp = 0;
             int fault = -1;
@@ -366,6 +420,10 @@ public final class CaseGenerator {
                 }
                 if (isShift(f) && rnd.nextBoolean()) {
                     putMem(in, addr, 64, SSE_COUNTS[rnd.nextInt(SSE_COUNTS.length)]);
+                }
+                if (strings) {
+                    putMem(in, addr, 64, stringValue(rnd));
+                    putMem(in, addr + 8, 64, stringValue(rnd));
                 }
                 if (ldmxcsr) {
                     long v = rnd.nextInt(0x10000) & 0xFFBF;

@@ -59,11 +59,11 @@ public final class Encoder {
         if (regOp == null && f.find(Kind.XREG) != null) {
             rex |= reg >= 8 ? 4 : 0; // an XMM register in ModRM.reg: REX.R
         }
-        if (rmOp == null && f.find(Kind.XRM) != null) {
+        if (rmOp == null && (f.find(Kind.XRM) != null || f.find(Kind.MRM) != null)) {
             if (f.mem() && rm == 4) {
                 throw new IllegalArgumentException("RSP base not supported");
             }
-            rex |= rm >= 8 ? 1 : 0; // an XMM register in ModRM.rm, or the base register: REX.B
+            rex |= rm >= 8 ? 1 : 0; // an XMM register in ModRM.rm, or the base register: REX.B (MMX: 0-7)
         }
         if (regOp != null) {
             needRex |= regOp.size() == 8 && reg >= 4 && reg <= 7;
@@ -160,6 +160,8 @@ public final class Encoder {
                 case ST0 -> "st";
                 case STI -> "st(" + rm + ")";
                 case XMM0 -> "xmm0";
+                case MREG -> "mm" + reg;
+                case MRM -> f.mem() ? memText(f, o.size(), rm, disp) : "mm" + rm;
             };
             if (s != null) {
                 t.append(sep).append(s);

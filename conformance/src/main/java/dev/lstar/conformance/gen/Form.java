@@ -51,7 +51,11 @@ public record Form(String family, String mnemonic, int size, int[] prefixes, int
         /** The x87 register ST(i) in ModRM.rm, printed {@code st(i)}. */
         STI,
         /** XMM0 as a named implicit operand (the mask of BLENDVPS/BLENDVPD/PBLENDVB), printed, not encoded. */
-        XMM0
+        XMM0,
+        /** ModRM.reg MMX register (P). */
+        MREG,
+        /** ModRM.rm: an MMX register, or [base+disp8] when the form is a memory form (Q, N). */
+        MRM
     }
 
     /** Constraints on generated input values. */
@@ -111,6 +115,8 @@ public record Form(String family, String mnemonic, int size, int[] prefixes, int
                 case ST0 -> "st";
                 case STI -> "st(i)";
                 case XMM0 -> "xmm0";
+                case MREG -> "mm";
+                case MRM -> mem ? "m" + o.size : "mm";
             };
             if (t != null) {
                 b.append(sep).append(t);

@@ -33,7 +33,7 @@ public final class Forms {
 
     /** The report families in report order. */
     public static final List<String> FAMILIES = List.of("alu", "unary", "test", "muldiv", "shift", "shiftd", "bit",
-            "move", "cmov", "setcc", "xadd", "convert", "flags", "adx", "sse", "x87");
+            "move", "cmov", "setcc", "xadd", "convert", "flags", "adx", "sse", "x87", "mmx", "sse42");
 
     /** Mnemonic -> family: the only per-instruction knowledge besides implicit operands and policies. */
     private static final Map<Mnemonic, String> FAMILY = new EnumMap<>(Mnemonic.class);
@@ -57,6 +57,15 @@ public final class Forms {
 
     /** The x87 FPU mnemonics: family "x87", host flag "fpu" (FXSAVE/FXRSTOR: "fxsr"; FISTTP: "pni"). */
     static final java.util.EnumSet<Mnemonic> X87 = java.util.EnumSet.range(Mnemonic.FLD, Mnemonic.FXRSTOR);
+    /**
+     * Family "mmx": every row with an MMX register operand (the packed-integer and SSSE3 mnemonics
+     * shared with "sse" too, see {@link #mmxRow}) and the MMX-only mnemonics EMMS .. MOVDQ2Q.
+     */
+    static final java.util.EnumSet<Mnemonic> MMX_ONLY = java.util.EnumSet.range(Mnemonic.EMMS, Mnemonic.MOVDQ2Q);
+    /** Family "sse42", host flag "sse4_2". */
+    static final java.util.EnumSet<Mnemonic> SSE42 = java.util.EnumSet.range(Mnemonic.PCMPESTRI, Mnemonic.PCMPGTQ);
+    /** The MMX conversions to and from SSE floating point: their cases get FP values and MXCSR modes. */
+    static final java.util.EnumSet<Mnemonic> MMX_FP = java.util.EnumSet.range(Mnemonic.CVTPI2PS, Mnemonic.CVTTPD2PI);
 
     static {
         X87.add(Mnemonic.FISTTP);
@@ -93,6 +102,41 @@ public final class Forms {
         for (Mnemonic m : X87) {
             family("x87", m);
         }
+        for (Mnemonic m : MMX_ONLY) {
+            family("mmx", m);
+        }
+        for (Mnemonic m : SSE42) {
+            family("sse42", m);
+        }
+    }
+
+    /** Whether row {@code r} has an MMX register operand (P, Q, N) or is EMMS: family "mmx". */
+    static boolean mmxRow(Row r) {
+        if (r.mnemonic == Mnemonic.EMMS) {
+            return true;
+        }
+        for (String o : r.operandForms()) {
+            if (o.length() == 2 && "PQN".indexOf(o.charAt(0)) >= 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The /proc/cpuinfo flag an MMX-register row needs: "ssse3" for the SSSE3 forms, "sse2" for
+     * those SSE2 added (PADDQ, PSUBQ, PMULUDQ on MMX registers, the double conversions, MOVQ2DQ,
+     * MOVDQ2Q), "sse" for those SSE added (the integer extensions, the single conversions), else "mmx".
+     */
+    static String mmxRequirement(Row r) {
+        return switch (r.mnemonic) {
+            case PSHUFB, PHADDW, PHADDD, PHADDSW, PMADDUBSW, PHSUBW, PHSUBD, PHSUBSW, PSIGNB, PSIGNW, PSIGND, PMULHRSW,
+                 PABSB, PABSW, PABSD, PALIGNR -> "ssse3";
+            case PADDQ, PSUBQ, PMULUDQ, CVTPI2PD, CVTPD2PI, CVTTPD2PI, MOVQ2DQ, MOVDQ2Q -> "sse2";
+            case PAVGB, PAVGW, PMINUB, PMAXUB, PMINSW, PMAXSW, PSADBW, PMULHUW, PSHUFW, PINSRW, PEXTRW, PMOVMSKB,
+                 MOVNTQ, MASKMOVQ, CVTPI2PS, CVTPS2PI, CVTTPS2PI -> "sse";
+            default -> "mmx";
+        };
     }
 
 
@@ -113,6 +157,9 @@ public final class Forms {
         }
         for (Mnemonic m : X87) {
             REQUIRES.put(m, m == Mnemonic.FXSAVE || m == Mnemonic.FXRSTOR ? "fxsr" : m == Mnemonic.FISTTP ? "pni" : "fpu");
+        }
+        for (Mnemonic m : SSE42) {
+            REQUIRES.put(m, "sse4_2");
         }
     }
 
@@ -196,7 +243,10 @@ public final class Forms {
         if (X87.contains(r.mnemonic)) { // 32 unless the row asks for 66 (16-bit environment) or REX.W (FXSAVE64)
             return new int[] {r.operandSize != 0 ? r.operandSize * 8 : 32};
         }
-        if (SSE.contains(r.mnemonic)) { // no operand-size prefix: 32, or 32/64 by REX.W for a y operand or o64 row
+        if (r.mnemonic == Mnemonic.CRC32) { // the source sizes the form: 8 (by 32/64-bit destinations), 16/32/64
+            return ops.contains("Eb") ? new int[] {32, 64} : new int[] {16, 32, 64};
+        }
+        if (SSE.contains(r.mnemonic) || mmxRow(r) || SSE42.contains(r.mnemonic)) { // no operand-size prefix: 32, or 32/64 by REX.W for a y operand or o64 row
             if (r.operandSize != 0) return new int[] {r.operandSize * 8};
             return ops.stream().anyMatch(o -> o.length() == 2 && o.charAt(1) == 'y') ? new int[] {32, 64} : new int[] {32};
         }
@@ -247,12 +297,15 @@ public final class Forms {
     }
 
     private static int operandSize(String o, int size) {
+        if (o.length() == 2 && o.charAt(1) == 'y' && size == 16) {
+            return 32; // CRC32 r32, r/m16: 66 sizes the source only
+        }
         int s = fixedSize(o);
         return s > 0 ? s : size; // v, y, and the size-less M of LEA take the operation size
     }
 
     private static void derive(Row r, List<Form> out) {
-        String family = FAMILY.get(r.mnemonic);
+        String family = mmxRow(r) ? "mmx" : FAMILY.get(r.mnemonic);
         for (int size : sizes(r)) {
             String why = exclusion(r, size);
             if (why != null) {
@@ -292,14 +345,16 @@ public final class Forms {
                             case 'Z' -> Kind.OPREG;
                             case 'V' -> Kind.XREG;
                             case 'W', 'U' -> Kind.XRM;
+                            case 'P' -> Kind.MREG;
+                            case 'Q', 'N' -> Kind.MRM;
                             default -> throw new IllegalStateException("operand form " + o + " of " + r);
                         };
-                        hasRm |= k == Kind.RM || k == Kind.XRM;
-                        hasG |= k == Kind.REG || k == Kind.XREG;
-                        mem &= o.charAt(0) != 'R' && o.charAt(0) != 'U';
+                        hasRm |= k == Kind.RM || k == Kind.XRM || k == Kind.MRM;
+                        hasG |= k == Kind.REG || k == Kind.XREG || k == Kind.MREG;
+                        mem &= o.charAt(0) != 'R' && o.charAt(0) != 'U' && o.charAt(0) != 'N';
                         reg &= o.charAt(0) != 'M';
                         int bits = o.length() > 1 && o.charAt(1) == 'x' ? 128 : operandSize(o, size);
-                        if (k == Kind.XREG || k == Kind.XRM) {
+                        if (k == Kind.XREG || k == Kind.XRM || k == Kind.MREG || k == Kind.MRM) {
                             bits = switch (o.charAt(1)) { case 'q' -> 64; case 'd' -> 32; case 'w' -> 16; default -> 128; };
                         }
                         ops.add(new Operand(k, bits));
@@ -320,7 +375,7 @@ public final class Forms {
                 default -> new int[] {0x0F, 0x3A, r.opcode};
             };
             Policy policy = policy(r, family, size);
-            String req = REQUIRES.get(r.mnemonic);
+            String req = mmxRow(r) ? mmxRequirement(r) : REQUIRES.get(r.mnemonic);
             List<Operand> operands = List.copyOf(ops);
             if (!hasRm || reg) {
                 out.add(new Form(family, mn, size, prefixes, opcode, ext, operands, false, policy, req, r));

@@ -161,16 +161,18 @@ public final class HostSafety {
             two = true;
             op = insn[i++] & 0xFF;
             if (op == 0x38 || op == 0x3A) {
-                int map = op;
-                op = i < insn.length ? insn[i] & 0xFF : 0;
+                int op3 = i < insn.length ? insn[i] & 0xFF : 0;
                 i++; // three-byte map: always ModRM
                 hasModrm = true;
                 group = false;
                 byteRm = false;
-                // 0F 38 / 0F 3A 00-7F: SSSE3/SSE4 with XMM (or MMX) registers (SDM Vol. 2D Tables );
-                // the r/m of PEXTRB/W/D/Q, EXTRACTPS, PINSRB and PINSRD/Q (0F 3A 14-17, 20, 22) is a GPR
-                xmmReg = op < 0x80;
-                xmmRm = op < 0x80 && !(map == 0x3A && (op >= 0x14 && op <= 0x17 || op == 0x20 || op == 0x22));
+                // 0F 38 / 0F 3A 00-7F: SSSE3/SSE4.1/SSE4.2 with XMM or MMX registers in both ModRM
+                // fields (SDM Vol. 2D Tables ), except the r/m of PEXTRB/W/D/Q, EXTRACTPS,
+                // PINSRB and PINSRD/Q (0F 3A 14-17, 20, 22), a GPR; 0F 38 80-FF (MOVBE, CRC32,
+                // ADCX/ADOX ...) have GPRs in both fields
+                boolean gprRm = op == 0x3A && (op3 >= 0x14 && op3 <= 0x17 || op3 == 0x20 || op3 == 0x22);
+                xmmReg = op3 < 0x80;
+                xmmRm = op3 < 0x80 && !gprRm;
             } else {
                 for (int d : DENY2) {
                     if (d == op) {

@@ -38,6 +38,8 @@ class FormsTest {
         BEFORE.put("adx", 8);
         BEFORE.put("sse", 0); // new with the SSE/SSE2 slice: its count is asserted in sseFormsCoverEveryRow
         BEFORE.put("x87", 0); // new with the x87 slice: its count is asserted in x87FormsCoverEveryRow
+        BEFORE.put("mmx", 0); // new with the MMX slice: mmxFormsCoverEveryRow
+        BEFORE.put("sse42", 0); // new with the SSE4.2 slice: mmxFormsCoverEveryRow
     }
 
     @Test
@@ -68,9 +70,25 @@ class FormsTest {
         List<Form> sse = Forms.family("sse");
         Set<Row> rows = new HashSet<>();
         for (Form f : sse) rows.add(f.row());
-        long tableRows = OpcodeTable.rows().stream().filter(r -> Forms.exclusion(r) == null && Forms.SSE.contains(r.mnemonic)).count();
+        long tableRows = OpcodeTable.rows().stream()
+                .filter(r -> Forms.exclusion(r) == null && Forms.SSE.contains(r.mnemonic) && !Forms.mmxRow(r)).count();
         assertEquals(tableRows, rows.size());
         assertTrue(sse.size() >= 150, "sse forms: " + sse.size());
+    }
+
+    @Test
+    void mmxFormsCoverEveryRow() {
+        // every row with an MMX operand (but MASKMOVQ, an implicit [rDI] store) gives its forms; SSE4.2 its own family
+        Set<Row> rows = new HashSet<>();
+        for (Form f : Forms.family("mmx")) rows.add(f.row());
+        long tableRows = OpcodeTable.rows().stream().filter(r -> Forms.mmxRow(r) && Forms.exclusion(r) == null).count();
+        assertEquals(tableRows, rows.size());
+        assertTrue(rows.size() >= 90, "mmx rows with forms: " + rows.size());
+        assertTrue(Forms.excluded().keySet().stream().anyMatch(k -> k.contains("MASKMOVQ")));
+        Set<Row> sse42 = new HashSet<>();
+        for (Form f : Forms.family("sse42")) sse42.add(f.row());
+        assertEquals(7, sse42.size());
+        assertEquals(5 * 2 + 10, Forms.family("sse42").size()); // reg and mem each; CRC32: r/m8 by 32/64, r/m16/32/64
     }
 
     @Test
@@ -81,8 +99,8 @@ class FormsTest {
             byte[] insn = Encoder.encode(f, 1, 3, 8, 0x12).bytes();
             Instruction i = Decoder.decode(ByteSource.of(0, insn), 0, new Instruction());
             Row r = OpcodeTable.rowOf(i);
-            boolean sizeMatters = !f.family().equals("sse") && !f.family().equals("x87") // x87: the row fixes every size
-                    || f.row().operandForms().stream().anyMatch(o -> o.endsWith("y"));
+            boolean sizeMatters = !List.of("sse", "x87", "mmx", "sse42").contains(f.family()) // x87: the row fixes every size
+                    || f.row().operandForms().stream().anyMatch(o -> o.endsWith("y")) && f.size() != 16; // CRC32 r32, r/m16
             if (r != f.row() || i.length != insn.length || sizeMatters && i.opSize * 8 != f.size() && f.row().operandForms().stream()
                     .noneMatch(o -> o.equals("Eb") || o.equals("AL"))) {
                 bad.add(f.describe() + (f.mem() ? " (mem)" : "") + " -> " + r + " len " + i.length + "/" + insn.length

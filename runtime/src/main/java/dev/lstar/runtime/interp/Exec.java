@@ -13,13 +13,16 @@ import dev.lstar.runtime.ops.Bits;
 import dev.lstar.runtime.ops.Branches;
 import dev.lstar.runtime.ops.Exchange;
 import dev.lstar.runtime.ops.Ext;
+import dev.lstar.runtime.ops.Mmx;
 import dev.lstar.runtime.ops.Moves;
 import dev.lstar.runtime.ops.MulDiv;
 import dev.lstar.runtime.ops.Shifts;
 import dev.lstar.runtime.ops.Sse;
+import dev.lstar.runtime.ops.Sse42;
 import dev.lstar.runtime.ops.SseExt;
 import dev.lstar.runtime.ops.SseFloat;
 import dev.lstar.runtime.ops.SseInt;
+import dev.lstar.runtime.ops.Ssse3;
 import dev.lstar.runtime.ops.Stack;
 import dev.lstar.runtime.ops.StringOps;
 import dev.lstar.runtime.ops.X87;
@@ -60,10 +63,11 @@ public final class Exec {
 
     public static long execute(Cpu c, Instruction i) {
         int size = i.opSize;
-        if ((i.attributes & (OpcodeTable.A_SSE | OpcodeTable.A_BAD_LOCK)) != 0) {
+        if ((i.attributes & (OpcodeTable.A_SSE | OpcodeTable.A_MMX | OpcodeTable.A_BAD_LOCK)) != 0) {
             // LOCK on a form that is not lockable, or whose destination is not memory: #UD (SDM LOCK)
             if ((i.attributes & OpcodeTable.A_BAD_LOCK) != 0) throw CpuException.ud("lock prefix not allowed here");
-            Sse.available(c); // CR0.EM/TS, CR4.OSFXSR
+            if ((i.attributes & OpcodeTable.A_SSE) != 0) Sse.available(c); // CR0.EM/TS, CR4.OSFXSR
+            if ((i.attributes & OpcodeTable.A_MMX) != 0) Mmx.available(c); // CR0.EM/TS, a pending x87 exception
         }
         switch (i.mnemonic) {
             // ---------------- data movement (ops.Moves, ops.Exchange, ops.Stack, ops.Ext)
@@ -291,6 +295,42 @@ public final class Exec {
             case PACKSSWB -> SseInt.packsswb(c, i);
             case PACKUSWB -> SseInt.packuswb(c, i);
             case PACKSSDW -> SseInt.packssdw(c, i);
+            // MMX-only and MMX<->XMM (ops.Mmx: the state rules; the forms on MM registers of the
+            // mnemonics above run the same methods, which read and write MMX operands as 64-bit vectors)
+            case EMMS -> Mmx.emms(c);
+            case MOVNTQ, MOVQ2DQ, MOVDQ2Q -> Sse.movq(c, i);
+            case PSHUFW -> Sse.pshufw(c, i);
+            case MASKMOVQ -> Mmx.maskmovq(c, i);
+            case CVTPI2PS -> SseFloat.cvtpi2ps(c, i);
+            case CVTPI2PD -> SseFloat.cvtdq2pd(c, i);
+            case CVTPS2PI -> SseFloat.cvtps2pi(c, i);
+            case CVTTPS2PI -> SseFloat.cvttps2pi(c, i);
+            case CVTPD2PI -> SseFloat.cvtpd2dq(c, i);
+            case CVTTPD2PI -> SseFloat.cvttpd2dq(c, i);
+            // SSSE3, MMX and XMM forms (ops.Ssse3, 64- or 128-bit by the destination)
+            case PSHUFB -> Ssse3.pshufb(c, i);
+            case PHADDW -> Ssse3.phaddw(c, i);
+            case PHADDD -> Ssse3.phaddd(c, i);
+            case PHADDSW -> Ssse3.phaddsw(c, i);
+            case PMADDUBSW -> Ssse3.pmaddubsw(c, i);
+            case PHSUBW -> Ssse3.phsubw(c, i);
+            case PHSUBD -> Ssse3.phsubd(c, i);
+            case PHSUBSW -> Ssse3.phsubsw(c, i);
+            case PSIGNB -> Ssse3.psignb(c, i);
+            case PSIGNW -> Ssse3.psignw(c, i);
+            case PSIGND -> Ssse3.psignd(c, i);
+            case PMULHRSW -> Ssse3.pmulhrsw(c, i);
+            case PABSB -> Ssse3.pabsb(c, i);
+            case PABSW -> Ssse3.pabsw(c, i);
+            case PABSD -> Ssse3.pabsd(c, i);
+            case PALIGNR -> Ssse3.palignr(c, i);
+            // SSE4.2 (ops.Sse42; PCMPGTQ a lane operation)
+            case PCMPESTRI -> Sse42.pcmpestri(c, i);
+            case PCMPESTRM -> Sse42.pcmpestrm(c, i);
+            case PCMPISTRI -> Sse42.pcmpistri(c, i);
+            case PCMPISTRM -> Sse42.pcmpistrm(c, i);
+            case CRC32 -> Sse42.crc32(c, i);
+            case PCMPGTQ -> SseInt.pcmpgtq(c, i);
 
             // ---------------- SSE/SSE2 floating point (ops.SseFloat)
             case ADDPS -> SseFloat.addps(c, i);
@@ -353,27 +393,11 @@ public final class Exec {
             case RCPSS -> SseFloat.rcpss(c, i);
             case RSQRTPS -> SseFloat.rsqrtps(c, i);
             case RSQRTSS -> SseFloat.rsqrtss(c, i);
-            // ---------------- SSE3, SSSE3, SSE4.1 (ops.SseExt; floating point in ops.SseFloat)
+            // ---------------- SSE3, SSE4.1 (ops.SseExt; floating point in ops.SseFloat; SSSE3 above in ops.Ssse3)
             case MOVSHDUP -> SseExt.movshdup(c, i);
             case MOVSLDUP -> SseExt.movsldup(c, i);
             case MOVDDUP -> SseExt.movddup(c, i);
             case LDDQU, MOVNTDQA -> Sse.mov128(c, i);
-            case PSHUFB -> SseExt.pshufb(c, i);
-            case PHADDW -> SseExt.phaddw(c, i);
-            case PHADDD -> SseExt.phaddd(c, i);
-            case PHADDSW -> SseExt.phaddsw(c, i);
-            case PHSUBW -> SseExt.phsubw(c, i);
-            case PHSUBD -> SseExt.phsubd(c, i);
-            case PHSUBSW -> SseExt.phsubsw(c, i);
-            case PMADDUBSW -> SseExt.pmaddubsw(c, i);
-            case PMULHRSW -> SseExt.pmulhrsw(c, i);
-            case PSIGNB -> SseExt.psignb(c, i);
-            case PSIGNW -> SseExt.psignw(c, i);
-            case PSIGND -> SseExt.psignd(c, i);
-            case PABSB -> SseExt.pabsb(c, i);
-            case PABSW -> SseExt.pabsw(c, i);
-            case PABSD -> SseExt.pabsd(c, i);
-            case PALIGNR -> SseExt.palignr(c, i);
             case PBLENDVB -> SseExt.pblendvb(c, i);
             case BLENDVPS -> SseExt.blendvps(c, i);
             case BLENDVPD -> SseExt.blendvpd(c, i);
@@ -499,6 +523,8 @@ public final class Exec {
             }
             default -> throw CpuException.ud("lstar does not implement " + i.mnemonic.name().toLowerCase());
         }
+        // the x87-to-MMX transition once an MMX instruction (but EMMS) completes
+        if ((i.attributes & OpcodeTable.A_MMX) != 0 && i.mnemonic != Mnemonic.EMMS) Mmx.transition(c);
         return FALLTHROUGH;
     }
 

@@ -51,14 +51,20 @@ public final class Sse {
         return la;
     }
 
+    /** Whether operand {@code n} is an MMX register (the instruction then works on 64-bit vectors). */
+    static boolean mm(Instruction i, int n) {
+        return i.kind[n] == Instruction.OP_MMX;
+    }
+
     /**
-     * Bits 63:0 of operand {@code n}: an XMM register's low quadword, or the memory operand
-     * zero-extended from its size (a 16-byte operand's first quadword, after the alignment check),
-     * or a GPR.
+     * Bits 63:0 of operand {@code n}: an XMM register's low quadword, an MMX register, or the
+     * memory operand zero-extended from its size (a 16-byte operand's first quadword, after the
+     * alignment check), or a GPR.
      */
     public static long lo(Cpu c, Instruction i, int n) {
         return switch (i.kind[n]) {
             case Instruction.OP_XMM -> c.xmm[x(i, n)];
+            case Instruction.OP_MMX -> c.fpm[i.reg[n]];
             case Instruction.OP_MEM -> {
                 int size = i.size[n];
                 long la = address(c, i, size);
@@ -68,7 +74,7 @@ public final class Sse {
         };
     }
 
-    /** Bits 127:64 of operand {@code n}: an XMM register's high quadword, a 16-byte memory operand's second quadword, else 0. */
+    /** Bits 127:64 of operand {@code n}: an XMM register's high quadword, a 16-byte memory operand's second quadword, else 0 (MMX registers too). */
     public static long hi(Cpu c, Instruction i, int n) {
         return switch (i.kind[n]) {
             case Instruction.OP_XMM -> c.xmm[x(i, n) + 1];
@@ -77,8 +83,15 @@ public final class Sse {
         };
     }
 
-    /** Writes 128 bits to operand {@code n} (an XMM register or a 16-byte memory operand). */
+    /**
+     * Writes 128 bits to operand {@code n} (an XMM register or a 16-byte memory operand), or the
+     * low 64 to an MMX register ({@link Mmx#write}).
+     */
     public static void store128(Cpu c, Instruction i, int n, long lo, long hi) {
+        if (mm(i, n)) {
+            Mmx.write(c, i.reg[n], lo);
+            return;
+        }
         if (i.kind[n] == Instruction.OP_XMM) {
             int d = x(i, n);
             c.xmm[d] = lo;
@@ -164,30 +177,23 @@ public final class Sse {
     }
 
     /**
-     * MOVD/MOVQ with a GPR or memory (66 [REX.W] 0F 6E/7E): to XMM the doubleword or quadword is
-     * zero-extended to 128 bits; from XMM the low doubleword or quadword is written.
+     * MOVD/MOVQ with a GPR or memory ([66] [REX.W] 0F 6E/7E): to an XMM or MMX register the
+     * doubleword or quadword is zero-extended to the register; from it the low doubleword or
+     * quadword is written.
      */
     public static void movd(Cpu c, Instruction i) {
-        if (i.kind[0] == Instruction.OP_XMM) {
-            long v = lo(c, i, 1);
-            int d = x(i, 0);
-            c.xmm[d] = v;
-            c.xmm[d + 1] = 0;
-        } else {
-            Operands.write(c, i, 0, c.xmm[x(i, 1)]);
-        }
+        if (i.kind[0] == Instruction.OP_XMM || mm(i, 0)) store128(c, i, 0, lo(c, i, 1), 0);
+        else Operands.write(c, i, 0, lo(c, i, 1));
     }
 
-    /** MOVQ xmm, xmm/m64 (F3 0F 7E) and xmm/m64, xmm (66 0F D6): an XMM destination gets bits 63:0, zero-extended. */
+    /**
+     * MOVQ between 64-bit vectors: xmm, xmm/m64 (F3 0F 7E) and xmm/m64, xmm (66 0F D6), mm, mm/m64
+     * and back (0F 6F/7F), MOVNTQ m64, mm, MOVQ2DQ xmm, mm and MOVDQ2Q mm, xmm: a memory
+     * destination gets bits 63:0, a register bits 63:0 zero-extended.
+     */
     public static void movq(Cpu c, Instruction i) {
-        if (i.kind[0] == Instruction.OP_MEM) {
-            storeMem(c, i, 0, c.xmm[x(i, 1)]);
-        } else {
-            long v = lo(c, i, 1);
-            int d = x(i, 0);
-            c.xmm[d] = v;
-            c.xmm[d + 1] = 0;
-        }
+        if (i.kind[0] == Instruction.OP_MEM) storeMem(c, i, 0, lo(c, i, 1));
+        else store128(c, i, 0, lo(c, i, 1), 0);
     }
 
     /** MOVNTI: a GPR store (the hint has no architectural effect). */
@@ -209,10 +215,9 @@ public final class Sse {
         Operands.writeReg(c, i.reg[0], 8, (c.xmm[s] >>> 63) | (c.xmm[s + 1] >>> 63) << 1);
     }
 
-    /** PMOVMSKB: the sign bits of the 16 bytes to bits 15:0 of the GPR. */
+    /** PMOVMSKB: the sign bits of the 16 (MMX: 8) bytes to the low bits of the GPR, the rest zeroed. */
     public static void pmovmskb(Cpu c, Instruction i) {
-        int s = x(i, 1);
-        Operands.writeReg(c, i.reg[0], 8, signBits8(c.xmm[s]) | signBits8(c.xmm[s + 1]) << 8);
+        Operands.writeReg(c, i.reg[0], 8, signBits8(lo(c, i, 1)) | signBits8(hi(c, i, 1)) << 8);
     }
 
     private static long signBits8(long v) {
@@ -223,36 +228,28 @@ public final class Sse {
 
     // ------------------------------------------------------------------ logic
 
-    /** PAND, ANDPS, ANDPD. */
+    /** PAND, ANDPS, ANDPD (XMM or MMX). */
     public static void and(Cpu c, Instruction i) {
         long lo = lo(c, i, 1), hi = hi(c, i, 1);
-        int d = x(i, 0);
-        c.xmm[d] &= lo;
-        c.xmm[d + 1] &= hi;
+        store128(c, i, 0, lo(c, i, 0) & lo, hi(c, i, 0) & hi);
     }
 
     /** PANDN, ANDNPS, ANDNPD: NOT destination AND source. */
     public static void andn(Cpu c, Instruction i) {
         long lo = lo(c, i, 1), hi = hi(c, i, 1);
-        int d = x(i, 0);
-        c.xmm[d] = ~c.xmm[d] & lo;
-        c.xmm[d + 1] = ~c.xmm[d + 1] & hi;
+        store128(c, i, 0, ~lo(c, i, 0) & lo, ~hi(c, i, 0) & hi);
     }
 
     /** POR, ORPS, ORPD. */
     public static void or(Cpu c, Instruction i) {
         long lo = lo(c, i, 1), hi = hi(c, i, 1);
-        int d = x(i, 0);
-        c.xmm[d] |= lo;
-        c.xmm[d + 1] |= hi;
+        store128(c, i, 0, lo(c, i, 0) | lo, hi(c, i, 0) | hi);
     }
 
     /** PXOR, XORPS, XORPD. */
     public static void xor(Cpu c, Instruction i) {
         long lo = lo(c, i, 1), hi = hi(c, i, 1);
-        int d = x(i, 0);
-        c.xmm[d] ^= lo;
-        c.xmm[d + 1] ^= hi;
+        store128(c, i, 0, lo(c, i, 0) ^ lo, hi(c, i, 0) ^ hi);
     }
 
     // ------------------------------------------------------------------ shuffles, insert, extract
@@ -276,6 +273,11 @@ public final class Sse {
 
     private static long shuffleWords(long v, int imm) {
         return word(v, imm & 3) | word(v, imm >> 2 & 3) << 16 | word(v, imm >> 4 & 3) << 32 | word(v, imm >> 6 & 3) << 48;
+    }
+
+    /** PSHUFW mm, mm/m64, imm8: destination word k = source word imm8[2k+1:2k]. */
+    public static void pshufw(Cpu c, Instruction i) {
+        store128(c, i, 0, shuffleWords(lo(c, i, 1), (int) i.imm), 0);
     }
 
     /** PSHUFLW: the four low words shuffled by imm8, the high quadword copied. */
@@ -313,19 +315,24 @@ public final class Sse {
         c.xmm[d + 1] = (i.imm & 2) == 0 ? slo : shi;
     }
 
-    /** PINSRW: the low word of r32/m16 into word imm8[2:0]. */
+    /** PINSRW: the low word of r32/m16 into word imm8[2:0] (MMX: imm8[1:0]). */
     public static void pinsrw(Cpu c, Instruction i) {
         long v = lo(c, i, 1) & 0xFFFF;
-        int k = (int) i.imm & 7;
-        int d = x(i, 0) + (k >> 2);
+        int k = (int) i.imm & (mm(i, 0) ? 3 : 7);
         int sh = 16 * (k & 3);
-        c.xmm[d] = (c.xmm[d] & ~(0xFFFFL << sh)) | v << sh;
+        long lo = lo(c, i, 0), hi = hi(c, i, 0);
+        if (k < 4) lo = (lo & ~(0xFFFFL << sh)) | v << sh;
+        else hi = (hi & ~(0xFFFFL << sh)) | v << sh;
+        store128(c, i, 0, lo, hi);
     }
 
-    /** PEXTRW: word imm8[2:0] of the XMM register, zero-extended into the GPR, or (66 0F 3A 15, SSE4.1) stored to m16. */
+    /**
+     * PEXTRW: word imm8[2:0] (MMX: imm8[1:0]) of the register, zero-extended into the GPR, or
+     * (66 0F 3A 15, SSE4.1) stored to m16.
+     */
     public static void pextrw(Cpu c, Instruction i) {
-        int k = (int) i.imm & 7;
-        long v = word(c.xmm[x(i, 1) + (k >> 2)], k & 3);
+        int k = (int) i.imm & (mm(i, 1) ? 3 : 7);
+        long v = word(k < 4 ? lo(c, i, 1) : hi(c, i, 1), k & 3);
         if (i.kind[0] == Instruction.OP_MEM) storeMem(c, i, 0, v);
         else Operands.writeReg(c, i.reg[0], 8, v);
     }

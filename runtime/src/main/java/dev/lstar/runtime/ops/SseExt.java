@@ -10,11 +10,11 @@ import dev.lstar.runtime.Flags;
 import dev.lstar.runtime.interp.Operands;
 
 /**
- * The integer and data-movement instructions of SSE3, SSSE3 and SSE4.1 on XMM registers (Intel SDM
- * Vol. 2 for each instruction): the duplicating moves and LDDQU, byte shuffles, horizontal
- * add/subtract, sign/absolute value, PALIGNR, blends, PTEST, sign/zero extensions, the new
- * min/max/multiply/compare/pack lanes, PHMINPOSUW, MPSADBW, and insert/extract. Their floating-point
- * siblings (ADDSUB, HADD/HSUB, ROUND, DP) are in {@link SseFloat}.
+ * The integer and data-movement instructions of SSE3 and SSE4.1 on XMM registers (Intel SDM
+ * Vol. 2 for each instruction): the duplicating moves and LDDQU, blends, PTEST, sign/zero
+ * extensions, the new min/max/multiply/compare/pack lanes, PHMINPOSUW, MPSADBW, and insert/extract.
+ * Their floating-point siblings (ADDSUB, HADD/HSUB, ROUND, DP) are in {@link SseFloat}; SSSE3 (both
+ * its MMX and XMM forms) is in {@link Ssse3}.
  *
  * <p>As in {@link SseInt}: operand 0 is the XMM destination, the source (an XMM register or memory,
  * see {@link Sse#lo}/{@link Sse#hi}) is read first, so a fault changes nothing. A 128-bit value is
@@ -66,62 +66,7 @@ public final class SseExt {
         set(c, i, v, v);
     }
 
-    // ------------------------------------------------------------------ SSSE3
-
-    /** PSHUFB: byte k = 0 if source byte k has bit 7 set, else destination byte (source byte k & 15). */
-    public static void pshufb(Cpu c, Instruction i) {
-        long slo = lo(c, i, 1), shi = hi(c, i, 1);
-        int d = x(i, 0);
-        long dlo = c.xmm[d], dhi = c.xmm[d + 1];
-        c.xmm[d] = shufBytes(dlo, dhi, slo);
-        c.xmm[d + 1] = shufBytes(dlo, dhi, shi);
-    }
-
-    private static long shufBytes(long tlo, long thi, long sel) {
-        long r = 0;
-        for (int k = 0; k < 8; k++) {
-            int s = (int) (sel >>> (8 * k)) & 0xFF;
-            if ((s & 0x80) == 0) r |= lane(tlo, thi, s & 15, 8) << (8 * k);
-        }
-        return r;
-    }
-
-    /**
-     * The horizontal operations: result lanes 0..n/2-1 combine adjacent destination lanes (2j, 2j+1),
-     * the upper half adjacent source lanes; added, or subtracted (even minus odd) with {@code sub}, with
-     * signed saturation to 16 bits when {@code saturate}.
-     */
-    private static void horizontal(Cpu c, Instruction i, int bits, boolean sub, boolean saturate) {
-        long slo = lo(c, i, 1), shi = hi(c, i, 1);
-        int d = x(i, 0);
-        long dlo = c.xmm[d], dhi = c.xmm[d + 1];
-        int n = 128 / bits, per = 64 / bits;
-        long mask = (1L << bits) - 1, rlo = 0, rhi = 0;
-        for (int k = 0; k < n; k++) {
-            long a, b;
-            if (k < n / 2) {
-                a = lane(dlo, dhi, 2 * k, bits);
-                b = lane(dlo, dhi, 2 * k + 1, bits);
-            } else {
-                a = lane(slo, shi, 2 * (k - n / 2), bits);
-                b = lane(slo, shi, 2 * (k - n / 2) + 1, bits);
-            }
-            long v = sub ? sx(a, bits) - sx(b, bits) : sx(a, bits) + sx(b, bits);
-            if (saturate) v = sat(v, -32768, 32767);
-            v = (v & mask) << (bits * (k % per));
-            if (k < per) rlo |= v;
-            else rhi |= v;
-        }
-        c.xmm[d] = rlo;
-        c.xmm[d + 1] = rhi;
-    }
-
-    public static void phaddw(Cpu c, Instruction i) { horizontal(c, i, 16, false, false); }
-    public static void phaddd(Cpu c, Instruction i) { horizontal(c, i, 32, false, false); }
-    public static void phaddsw(Cpu c, Instruction i) { horizontal(c, i, 16, false, true); }
-    public static void phsubw(Cpu c, Instruction i) { horizontal(c, i, 16, true, false); }
-    public static void phsubd(Cpu c, Instruction i) { horizontal(c, i, 32, true, false); }
-    public static void phsubsw(Cpu c, Instruction i) { horizontal(c, i, 16, true, true); }
+    // ------------------------------------------------------------------ lane helpers
 
     /** A lane-wise operation on quadword halves (the lanes never cross bit 64). */
     private interface Lane {
@@ -139,63 +84,6 @@ public final class SseExt {
         int d = x(i, 0);
         c.xmm[d] = lanes(c.xmm[d], slo, bits, op);
         c.xmm[d + 1] = lanes(c.xmm[d + 1], shi, bits, op);
-    }
-
-    /** PMADDUBSW: word k = the unsigned destination bytes times the signed source bytes, pairwise summed, saturated. */
-    public static void pmaddubsw(Cpu c, Instruction i) {
-        binary(c, i, 16, (a, b) -> sat((a & M8) * sx(b, 8) + (a >>> 8 & M8) * sx(b >>> 8, 8), -32768, 32767));
-    }
-
-    /** PMULHRSW: bits 16:1 of the signed product plus 2^14 (round to nearest, scaled). */
-    public static void pmulhrsw(Cpu c, Instruction i) {
-        binary(c, i, 16, (a, b) -> ((sx(a, 16) * sx(b, 16) >> 14) + 1) >> 1);
-    }
-
-    /** PSIGNB/W/D: the destination lane negated, zeroed or kept as the source lane is negative, zero or positive. */
-    private static void psign(Cpu c, Instruction i, int bits) {
-        binary(c, i, bits, (a, b) -> {
-            long s = sx(b, bits);
-            return s < 0 ? -a : s == 0 ? 0 : a;
-        });
-    }
-
-    public static void psignb(Cpu c, Instruction i) { psign(c, i, 8); }
-    public static void psignw(Cpu c, Instruction i) { psign(c, i, 16); }
-    public static void psignd(Cpu c, Instruction i) { psign(c, i, 32); }
-
-    /** PABSB/W/D: the unsigned absolute value of each source lane (the most negative value stays 2^(n-1)). */
-    private static void pabs(Cpu c, Instruction i, int bits) {
-        long slo = lo(c, i, 1), shi = hi(c, i, 1);
-        set(c, i, lanes(slo, 0, bits, (a, b) -> Math.abs(sx(a, bits))), lanes(shi, 0, bits, (a, b) -> Math.abs(sx(a, bits))));
-    }
-
-    public static void pabsb(Cpu c, Instruction i) { pabs(c, i, 8); }
-    public static void pabsw(Cpu c, Instruction i) { pabs(c, i, 16); }
-    public static void pabsd(Cpu c, Instruction i) { pabs(c, i, 32); }
-
-    /**
-     * PALIGNR: the 256-bit destination:source (destination high) shifted right by imm8 bytes, the
-     * low 128 bits kept; a count of 32 or more gives zero.
-     */
-    public static void palignr(Cpu c, Instruction i) {
-        long slo = lo(c, i, 1), shi = hi(c, i, 1);
-        int d = x(i, 0);
-        long dlo = c.xmm[d], dhi = c.xmm[d + 1];
-        int n = (int) (i.imm & 0xFF);
-        c.xmm[d] = bytesAt(slo, shi, dlo, dhi, n);
-        c.xmm[d + 1] = bytesAt(slo, shi, dlo, dhi, n + 8);
-    }
-
-    /** The 8 bytes at byte offset {@code n} of the 256-bit value q0:q1:q2:q3 (low first), zero beyond. */
-    private static long bytesAt(long q0, long q1, long q2, long q3, int n) {
-        long r = 0;
-        for (int k = 0; k < 8; k++) {
-            int b = n + k;
-            if (b >= 32) break;
-            long q = switch (b >> 3) { case 0 -> q0; case 1 -> q1; case 2 -> q2; default -> q3; };
-            r |= (q >>> (8 * (b & 7)) & M8) << (8 * k);
-        }
-        return r;
     }
 
     // ------------------------------------------------------------------ SSE4.1 blends, PTEST

@@ -33,16 +33,16 @@ public final class SseFloat {
         long apply(Fmt f, Mxcsr e, long a, long b);
     }
 
+    /** Four single lanes; with an MMX destination (CVTPS2PI, CVTTPS2PI) the two low lanes only. */
     private static void packedS(Cpu c, Instruction i, Op op) {
         long slo = lo(c, i, 1), shi = hi(c, i, 1);
-        int d = x(i, 0);
-        long dlo = c.xmm[d], dhi = c.xmm[d + 1];
+        long dlo = lo(c, i, 0), dhi = hi(c, i, 0);
+        boolean two = Sse.mm(i, 0);
         Mxcsr e = new Mxcsr(c);
         long r0 = op.apply(S, e, dlo & M32, slo & M32), r1 = op.apply(S, e, dlo >>> 32, slo >>> 32);
-        long r2 = op.apply(S, e, dhi & M32, shi & M32), r3 = op.apply(S, e, dhi >>> 32, shi >>> 32);
+        long r2 = two ? 0 : op.apply(S, e, dhi & M32, shi & M32), r3 = two ? 0 : op.apply(S, e, dhi >>> 32, shi >>> 32);
         e.commit(c);
-        c.xmm[d] = (r0 & M32) | r1 << 32;
-        c.xmm[d + 1] = (r2 & M32) | r3 << 32;
+        Sse.store128(c, i, 0, (r0 & M32) | r1 << 32, (r2 & M32) | r3 << 32);
     }
 
     private static void packedD(Cpu c, Instruction i, Op op) {
@@ -245,7 +245,21 @@ public final class SseFloat {
         packedS(c, i, (f, e, a, b) -> SoftFloat.toInt(f, e, b, 32, Mxcsr.RC_ZERO));
     }
 
-    /** CVTDQ2PD: the two low doublewords (m64) to doubles (exact). */
+    /** CVTPI2PS: the two doublewords of mm/m64 to the two low singles, rounded; bits 127:64 kept. */
+    public static void cvtpi2ps(Cpu c, Instruction i) {
+        long s = lo(c, i, 1);
+        int d = x(i, 0);
+        Mxcsr e = new Mxcsr(c);
+        long r0 = SoftFloat.fromInt(S, e, (int) s), r1 = SoftFloat.fromInt(S, e, (int) (s >>> 32));
+        e.commit(c);
+        c.xmm[d] = (r0 & M32) | r1 << 32;
+    }
+
+    /** CVTPS2PI (MXCSR.RC) and CVTTPS2PI (truncating): the two low singles of xmm/m64 to doublewords in mm. */
+    public static void cvtps2pi(Cpu c, Instruction i) { cvtps2dq(c, i); }
+    public static void cvttps2pi(Cpu c, Instruction i) { cvttps2dq(c, i); }
+
+    /** CVTDQ2PD, CVTPI2PD: the two low doublewords (xmm/m64, mm/m64) to doubles (exact). */
     public static void cvtdq2pd(Cpu c, Instruction i) {
         long s = lo(c, i, 1);
         int d = x(i, 0);
@@ -258,16 +272,17 @@ public final class SseFloat {
 
     private static void pd2dq(Cpu c, Instruction i, boolean truncate) {
         long slo = lo(c, i, 1), shi = hi(c, i, 1);
-        int d = x(i, 0);
         Mxcsr e = new Mxcsr(c);
         int rc = truncate ? Mxcsr.RC_ZERO : e.rc;
         long r0 = SoftFloat.toInt(D, e, slo, 32, rc), r1 = SoftFloat.toInt(D, e, shi, 32, rc);
         e.commit(c);
-        c.xmm[d] = (r0 & M32) | r1 << 32;
-        c.xmm[d + 1] = 0;
+        Sse.store128(c, i, 0, (r0 & M32) | r1 << 32, 0);
     }
 
-    /** CVTPD2DQ (MXCSR.RC) and CVTTPD2DQ (truncating): two doubles to the two low doublewords; bits 127:64 zeroed. */
+    /**
+     * CVTPD2DQ, CVTPD2PI (MXCSR.RC) and CVTTPD2DQ, CVTTPD2PI (truncating): two doubles to two
+     * doublewords, the low half of the XMM destination (bits 127:64 zeroed) or the MMX register.
+     */
     public static void cvtpd2dq(Cpu c, Instruction i) { pd2dq(c, i, false); }
     public static void cvttpd2dq(Cpu c, Instruction i) { pd2dq(c, i, true); }
 

@@ -2,20 +2,24 @@ package dev.lstar.runtime.ops;
 
 import static dev.lstar.runtime.ops.Sse.hi;
 import static dev.lstar.runtime.ops.Sse.lo;
+import static dev.lstar.runtime.ops.Sse.mm;
+import static dev.lstar.runtime.ops.Sse.store128;
 import static dev.lstar.runtime.ops.Sse.x;
 
 import dev.lstar.decoder.Instruction;
 import dev.lstar.runtime.Cpu;
 
 /**
- * SSE2 packed integer instructions on XMM registers (Intel SDM Vol. 1 §11.4.3, Vol. 2 for each):
- * lane-wise arithmetic with wraparound and saturation, compares, min/max/average, multiplies,
- * shifts, unpacks and packs. The destination is operand 0 (an XMM register), the source operand 1
- * (an XMM register or a 16-byte aligned memory operand, see {@link Sse#lo}), or an imm8 count.
+ * SSE2 packed integer instructions on XMM registers and their MMX forms (Intel SDM Vol. 1 §9.4,
+ * §11.4.3, Vol. 2 for each): lane-wise arithmetic with wraparound and saturation, compares,
+ * min/max/average, multiplies, shifts, unpacks and packs; PCMPGTQ (SSE4.2). The destination is
+ * operand 0 (an XMM or MMX register), the source operand 1 (a register of the same kind, or memory:
+ * m128 with the row's alignment rule, m64 or m32 for MMX, see {@link Sse#lo}), or an imm8 count.
  *
  * <p>A lane operation receives two lanes zero-extended from {@code bits} and returns the result
- * lane (its bits above {@code bits} are ignored); the 128-bit value is processed as two
- * independent 64-bit halves, which every instruction here allows (no lane crosses bit 64).
+ * lane (its bits above {@code bits} are ignored); a 128-bit value is processed as two
+ * independent 64-bit halves, which every instruction here allows (no lane crosses bit 64), and an
+ * MMX register is the low half alone. The MMX state rules are {@link Mmx}'s.
  */
 public final class SseInt {
     private SseInt() {}
@@ -33,18 +37,16 @@ public final class SseInt {
     }
 
     /** dst = op(dst, src) lane by lane; the source is read (and may fault) before anything changes. */
-    private static void binary(Cpu c, Instruction i, int bits, Lane op) {
+    static void binary(Cpu c, Instruction i, int bits, Lane op) {
         long lo = lo(c, i, 1), hi = hi(c, i, 1);
-        int d = x(i, 0);
-        c.xmm[d] = lanes(c.xmm[d], lo, bits, op);
-        c.xmm[d + 1] = lanes(c.xmm[d + 1], hi, bits, op);
+        store128(c, i, 0, lanes(lo(c, i, 0), lo, bits, op), mm(i, 0) ? 0 : lanes(hi(c, i, 0), hi, bits, op));
     }
 
-    private static long sx(long v, int bits) {
+    static long sx(long v, int bits) {
         return v << (64 - bits) >> (64 - bits);
     }
 
-    private static long sat(long v, long min, long max) {
+    static long sat(long v, long min, long max) {
         return Math.max(min, Math.min(max, v));
     }
 
@@ -75,6 +77,7 @@ public final class SseInt {
     public static void pcmpgtb(Cpu c, Instruction i) { binary(c, i, 8, (a, b) -> sx(a, 8) > sx(b, 8) ? -1 : 0); }
     public static void pcmpgtw(Cpu c, Instruction i) { binary(c, i, 16, (a, b) -> sx(a, 16) > sx(b, 16) ? -1 : 0); }
     public static void pcmpgtd(Cpu c, Instruction i) { binary(c, i, 32, (a, b) -> sx(a, 32) > sx(b, 32) ? -1 : 0); }
+    public static void pcmpgtq(Cpu c, Instruction i) { binary(c, i, 64, (a, b) -> a > b ? -1 : 0); }
 
     // ---- min / max / average / sum of absolute differences
     public static void pminub(Cpu c, Instruction i) { binary(c, i, 8, Math::min); }
@@ -116,17 +119,15 @@ public final class SseInt {
 
     private static void shift(Cpu c, Instruction i, int bits, int kind) {
         long n = count(c, i);
-        int d = x(i, 0);
-        for (int h = 0; h < 2; h++) {
-            c.xmm[d + h] = lanes(c.xmm[d + h], 0, bits, (a, b) -> {
-                if (Long.compareUnsigned(n, bits) >= 0) return kind == 2 ? (sx(a, bits) < 0 ? -1 : 0) : 0;
-                return switch (kind) {
-                    case 0 -> a << n;
-                    case 1 -> a >>> n;
-                    default -> sx(a, bits) >> n;
-                };
-            });
-        }
+        Lane op = (a, b) -> {
+            if (Long.compareUnsigned(n, bits) >= 0) return kind == 2 ? (sx(a, bits) < 0 ? -1 : 0) : 0;
+            return switch (kind) {
+                case 0 -> a << n;
+                case 1 -> a >>> n;
+                default -> sx(a, bits) >> n;
+            };
+        };
+        store128(c, i, 0, lanes(lo(c, i, 0), 0, bits, op), mm(i, 0) ? 0 : lanes(hi(c, i, 0), 0, bits, op));
     }
 
     public static void psllw(Cpu c, Instruction i) { shift(c, i, 16, 0); }
@@ -164,7 +165,7 @@ public final class SseInt {
 
     // ---- unpacks: interleave the low (or high) halves of destination and source, destination first
 
-    private static long lane(long lo, long hi, int k, int bits) {
+    static long lane(long lo, long hi, int k, int bits) {
         int per = 64 / bits;
         long v = k < per ? lo : hi;
         return bits == 64 ? v : v >>> (bits * (k % per)) & ((1L << bits) - 1);
@@ -172,17 +173,15 @@ public final class SseInt {
 
     private static void unpack(Cpu c, Instruction i, int bits, boolean high) {
         long slo = lo(c, i, 1), shi = hi(c, i, 1);
-        int d = x(i, 0);
-        long dlo = c.xmm[d], dhi = c.xmm[d + 1];
-        int n = 128 / bits, base = high ? n / 2 : 0;
+        long dlo = lo(c, i, 0), dhi = hi(c, i, 0);
+        int n = (mm(i, 0) ? 64 : 128) / bits, base = high ? n / 2 : 0; // MMX: the low unpacks read m32
         long[] out = {0, 0};
         for (int k = 0; k < n; k++) {
             long v = (k & 1) == 0 ? lane(dlo, dhi, base + k / 2, bits) : lane(slo, shi, base + k / 2, bits);
             int per = 64 / bits;
             out[k / per] |= bits == 64 ? v : v << (bits * (k % per));
         }
-        c.xmm[d] = out[0];
-        c.xmm[d + 1] = out[1];
+        store128(c, i, 0, out[0], out[1]);
     }
 
     public static void punpcklbw(Cpu c, Instruction i) { unpack(c, i, 8, false); }
@@ -198,20 +197,18 @@ public final class SseInt {
 
     private static void pack(Cpu c, Instruction i, int bits, long min, long max) {
         long slo = lo(c, i, 1), shi = hi(c, i, 1);
-        int d = x(i, 0);
-        long dlo = c.xmm[d], dhi = c.xmm[d + 1];
+        long dlo = lo(c, i, 0), dhi = hi(c, i, 0);
         int half = bits / 2, n = 64 / bits; // source lanes per quadword
-        long[] in = {dlo, dhi, slo, shi};
+        long[] in = mm(i, 0) ? new long[] {dlo, slo} : new long[] {dlo, dhi, slo, shi};
         long[] out = {0, 0};
-        for (int q = 0; q < 4; q++) {
+        for (int q = 0; q < in.length; q++) {
             for (int k = 0; k < n; k++) {
                 long v = sat(sx(in[q] >>> (bits * k), bits), min, max) & ((1L << half) - 1);
                 int idx = q * n + k; // narrow lane number 0..2n*2-1
                 out[idx / (64 / half)] |= v << (half * (idx % (64 / half)));
             }
         }
-        c.xmm[d] = out[0];
-        c.xmm[d + 1] = out[1];
+        store128(c, i, 0, out[0], out[1]);
     }
 
     public static void packsswb(Cpu c, Instruction i) { pack(c, i, 16, -128, 127); }

@@ -18,15 +18,21 @@ public final class Cpuid {
 
     // Leaf 1 EDX: FPU, DE, PSE, TSC, MSR, PAE, MCE, CX8, PGE, CMOV, CLFSH, MMX, FXSR, SSE, SSE2.
     // The x87/MMX/SSE/SSE2/FXSR bits are architectural for every x86-64 processor (Linux refuses
-    // to boot an x86-64 kernel without them); whether lstar's engines implement those instruction
-    // sets is the engines' concern.
+    // to boot an x86-64 kernel without them), and lstar implements all five.
     public static final int LEAF1_EDX = 1 | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8)
             | (1 << 13) | (1 << 15) | (1 << 19) | (1 << 23) | (1 << 24) | (1 << 25) | (1 << 26);
     /**
-     * Leaf 1 ECX: SSE3 (0), SSSE3 (9), CX16 (13), PCID (17), SSE4.1 (19), MOVBE (22), POPCNT (23).
-     * Not MONITOR (3): MONITOR/MWAIT decode INVALID (#UD), as on a CPU without them.
+     * Leaf 1 ECX SSE4.2 (bit 20). Software takes the bit to mean the x86-64-v2 set: glibc's SSE4.2
+     * string functions (strcspn, strspn...) also run PSHUFB and other SSSE3/SSE4.1 instructions on
+     * XMM registers, so it is advertised only together with SSSE3 (bit 9) and SSE4.1 (bit 19).
      */
-    public static final int LEAF1_ECX = 1 | (1 << 9) | (1 << 13) | (1 << 17) | (1 << 19) | (1 << 22) | (1 << 23);
+    public static final int LEAF1_ECX_SSE42 = 1 << 20;
+    /**
+     * Leaf 1 ECX: SSE3 (0), SSSE3 (9), CX16 (13), PCID (17), SSE4.1 (19), SSE4.2 (20), MOVBE (22),
+     * POPCNT (23). Not MONITOR (3): MONITOR/MWAIT decode INVALID (#UD), as on a CPU without them.
+     */
+    public static final int LEAF1_ECX = 1 | (1 << 9) | (1 << 13) | (1 << 17) | (1 << 19) | LEAF1_ECX_SSE42 | (1 << 22)
+            | (1 << 23);
     /** Leaf 7.0 EBX: FSGSBASE (0), SMEP (7), INVPCID (10), ADX (19), SMAP (20). */
     public static final int LEAF7_EBX = 1 | (1 << 7) | (1 << 10) | (1 << 19) | (1 << 20);
     /** Leaf 7.0 ECX: UMIP (2), LA57 (16) when supported, RDPID (22). */

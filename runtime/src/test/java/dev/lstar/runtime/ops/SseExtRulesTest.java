@@ -216,8 +216,8 @@ class SseExtRulesTest extends RingThreeMachine {
     }
 
     @Test
-    void cpuidAdvertisesSse3Ssse3Sse41AndNotMonitor() {
-        assertEquals(1 | 1 << 9 | 1 << 19, Cpuid.LEAF1_ECX & (1 | 1 << 9 | 1 << 19));
+    void cpuidAdvertisesSse3Ssse3Sse41Sse42AndNotMonitor() {
+        assertEquals(1 | 1 << 9 | 1 << 19 | 1 << 20, Cpuid.LEAF1_ECX & (1 | 1 << 9 | 1 << 19 | 1 << 20));
         assertEquals(0, Cpuid.LEAF1_ECX & 1 << 3);
         assertFault(6, run("0f 01 c8")); // monitor: #UD
         assertNotEquals(0, Cpuid.LEAF1_ECX & 1 << 23);

@@ -203,6 +203,10 @@ class SystemInsnsTest {
         assertTrue((l1[2] & (1 << 17)) != 0, "PCID");
         assertTrue((l1[3] & (1 << 5)) != 0, "MSR");
         assertTrue((l1[3] & (1 << 13)) != 0, "PGE");
+        assertTrue((l1[3] & (1 << 23)) != 0, "MMX (implemented)");
+        // SSE4.2 is advertised, and only together with SSSE3 and SSE4.1 (glibc's SSE4.2 paths use PSHUFB)
+        assertTrue((l1[2] & (1 << 20)) != 0, "SSE4.2");
+        assertEquals((l1[2] & (1 << 9 | 1 << 19)) == (1 << 9 | 1 << 19), (l1[2] & (1 << 20)) != 0, "SSE4.2 with SSSE3/SSE4.1");
         int[] l7 = cpuid(cpu, 7, 0);
         assertTrue((l7[1] & 1) != 0, "FSGSBASE");
         assertTrue((l7[1] & (1 << 7)) != 0, "SMEP");
