@@ -33,6 +33,8 @@ final class FileSyscalls {
     static final int F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_GETLK = 5, F_SETLK = 6, F_SETLKW = 7,
             F_DUPFD_CLOEXEC = 1030, F_GETPIPE_SZ = 1032, FD_CLOEXEC = 1;
     static final int SETFL_MASK = O_APPEND | O_NONBLOCK | FASYNC | O_DIRECT | O_NOATIME;
+    /** The kernel's struct termios: four tcflag_t, c_line, c_cc[NCCS = 19]. */
+    static final int TERMIOS_SIZE = 36, TCSETS = 0x5402, TCSETSW = 0x5403, TCSETSF = 0x5404, TIOCSWINSZ = 0x5414;
     static final int TCGETS = 0x5401, TIOCGWINSZ = 0x5413, FIONREAD = 0x541B, FIONBIO = 0x5421, FIONCLEX = 0x5450, FIOCLEX = 0x5451;
     static final int CLOSE_RANGE_UNSHARE = 2, CLOSE_RANGE_CLOEXEC = 4;
     static final int CHUNK = 1 << 16;
@@ -972,7 +974,26 @@ final class FileSyscalls {
                 copyOut(arg, b);
                 return 0;
             }
-            default -> throw new SysError(ENOTTY); // TCGETS, TIOCGWINSZ...: nothing here is a terminal
+            case TCGETS, TIOCGWINSZ -> {
+                // the host's terminal behind the JVM's own stdin/stdout/stderr answers; anything else is no terminal
+                int hostFd = f instanceof OpenFile.StreamFile sf ? sf.hostFd : -1;
+                if (hostFd < 0) throw new SysError(ENOTTY);
+                byte[] b = new byte[cmd == TCGETS ? TERMIOS_SIZE : 8];
+                int r = dev.lstar.kernel.vfs.HostTty.ioctl(hostFd, cmd, b, b.length);
+                if (r < 0) throw new SysError(-r);
+                copyOut(arg, b);
+                return 0;
+            }
+            case TCSETS, TCSETSW, TCSETSF, TIOCSWINSZ -> {
+                int hostFd = f instanceof OpenFile.StreamFile sf ? sf.hostFd : -1;
+                if (hostFd < 0) throw new SysError(ENOTTY);
+                byte[] b = new byte[cmd == TIOCSWINSZ ? 8 : TERMIOS_SIZE];
+                if (!mm().copyFromUser(arg, b, 0, b.length)) throw new SysError(EFAULT);
+                int r = dev.lstar.kernel.vfs.HostTty.ioctl(hostFd, cmd, b, b.length);
+                if (r < 0) throw new SysError(-r);
+                return 0;
+            }
+            default -> throw new SysError(ENOTTY); // other terminal ioctls (TIOCGPGRP...) are not modelled
         }
     }
 

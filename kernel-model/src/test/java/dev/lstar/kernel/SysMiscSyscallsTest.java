@@ -565,4 +565,18 @@ class SysMiscSyscallsTest extends FileSyscallsTestBase {
         assertEquals(-EPERM, call(FCHOWN, p[0], Ids.uid() + 1, -1), "lstar's own inodes keep their owner");
         assertEquals(0, call(SYNC));
     }
+
+    @Test
+    void terminalIoctlsAskTheHostOnlyForTheJvmsOwnStreams() {
+        // the test's streams are the embedder's (LinuxKernelBootTest.quiet()): never a terminal
+        assertEquals(-ENOTTY, call(IOCTL, 1, 0x5401, buf(36)), "TCGETS");
+        assertEquals(-ENOTTY, call(IOCTL, 0, 0x5413, buf(8)), "TIOCGWINSZ");
+        assertEquals(-ENOTTY, call(IOCTL, 1, 0x5402, buf(36)), "TCSETS");
+        assertEquals(-ENOTTY, call(IOCTL, open("/d/f", O_RDONLY, 0), 0x5401, buf(36)));
+        // the host call is real: its errno comes back (EBADF for a descriptor the host does not have)
+        int r = dev.lstar.kernel.vfs.HostTty.ioctl(-1, 0x5401, new byte[36], 36);
+        assertTrue(r == -EBADF || r == -ENOTTY, "host ioctl: " + r);
+        assertEquals(-1, new dev.lstar.kernel.vfs.OpenFile.StreamFile(new java.io.ByteArrayInputStream(new byte[0]), null, 0).hostFd);
+        assertEquals(1, new dev.lstar.kernel.vfs.OpenFile.StreamFile(null, System.out, 1).hostFd);
+    }
 }

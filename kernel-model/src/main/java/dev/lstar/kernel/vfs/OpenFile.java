@@ -300,7 +300,14 @@ public abstract class OpenFile {
             this.in = in;
             this.out = out;
             this.id = id;
+            this.hostFd = id == 0 && in == System.in ? 0 : id == 1 && out == System.out ? 1 : id == 2 && out == System.err ? 2 : -1;
         }
+
+        /**
+         * The host descriptor behind this stream when it is the JVM's own System.in, System.out or
+         * System.err (then fd 0, 1, 2), else -1 (an embedder's stream: never a terminal).
+         */
+        public final int hostFd;
 
         @Override public int read(byte[] b, int off, int len) {
             if (in == null) throw new SysError(EBADF);
