@@ -360,7 +360,10 @@ static void test_memfd(const char *dir) {
     CHECK(ftruncate(fd, 8192) == 0);
     struct stat st;
     fstat(fd, &st);
-    printf("  fstat: regular %d size %ld\n", S_ISREG(st.st_mode), (long)st.st_size);
+    printf("  fstat: mode %o size %ld links %ld\n", st.st_mode, (long)st.st_size, (long)st.st_nlink);
+    CHECK(fchmod(fd, 0640) == 0);
+    fstat(fd, &st);
+    printf("  after fchmod 0640: mode %o\n", st.st_mode);
     char *m = mmap(0, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     CHECK(m != MAP_FAILED);
     printf("  mapped: '%.5s'\n", m);
@@ -449,7 +452,9 @@ static void test_ids(void) {
     int n = getgroups(0, 0);
     gid_t g[256];
     int m = getgroups(256, g);
-    printf("  getgroups count %d == filled %d\n", n >= 0, n == m);
+    printf("  getgroups count %d == filled %d:", n >= 0, n == m);
+    for (int i = 0; i < m; i++) printf(" %u", (unsigned)g[i]);
+    printf("\n");
     if (n > 0) {
         r = getgroups(n - 1 > 0 ? n - 1 : 1, g);
         printf("  getgroups too small: %s\n", n > 1 ? err(r) : "-1 EINVAL");

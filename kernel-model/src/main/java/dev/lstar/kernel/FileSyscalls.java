@@ -815,6 +815,7 @@ final class FileSyscalls {
 
     long fchmod(int fd, int mode) {
         OpenFile f = fds().get(fd);
+        if (f instanceof OpenFile.RegularFile r && r.chmodAnonymous(mode)) return 0;
         if (f.host() != null && !(f instanceof OpenFile.PathFile)) vfs().setMode(f.host(), mode);
         else if (f instanceof OpenFile.PathFile) throw new SysError(EBADF);
         return 0;
@@ -1379,7 +1380,8 @@ final class FileSyscalls {
      * cannot name it).
      * Seals are not modelled: fcntl's F_ADD_SEALS/F_GET_SEALS are EINVAL as for a file that cannot
      * be sealed, whatever MFD_ALLOW_SEALING said; MFD_HUGETLB is ENOSYS, as on a kernel without
-     * hugetlbfs. The file's mode is the host temporary file's (0600), where Linux shows 0777.
+     * hugetlbfs. fstat shows shmem's inode: mode 0777 (0666 with MFD_NOEXEC_SEAL), no link, the
+     * temporary file's device and inode numbers.
      */
     long memfdCreate(long namep, int flags) {
         if ((flags & MFD_HUGETLB) == 0) {
@@ -1397,7 +1399,11 @@ final class FileSyscalls {
         OpenFile.RegularFile f;
         try {
             java.nio.file.Path tmp = Files.createTempFile("lstar-memfd-", null);
-            Stat st = vfs().stat(tmp);
+            Stat h = vfs().stat(tmp);
+            // shmem_file_setup's inode: a regular file 0777 (0666 under MFD_NOEXEC_SEAL), no link
+            int mode = Stat.S_IFREG | ((flags & MFD_NOEXEC_SEAL) != 0 ? 0666 : 0777);
+            Stat st = new Stat(h.dev(), h.ino(), mode, 0, h.uid(), h.gid(), 0, 0, h.blksize(), 0, h.atimeSec(), h.atimeNsec(),
+                    h.mtimeSec(), h.mtimeNsec(), h.ctimeSec(), h.ctimeNsec(), h.btimeSec(), h.btimeNsec(), h.hasBtime());
             // DELETE_ON_CLOSE: on Linux the JDK unlinks the file right after opening it
             FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.DELETE_ON_CLOSE);
             f = new OpenFile.RegularFile(ch, tmp, guest, O_RDWR | O_LARGEFILE);

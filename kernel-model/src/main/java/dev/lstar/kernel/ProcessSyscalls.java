@@ -53,11 +53,19 @@ final class ProcessSyscalls {
         groups = hostGroups();
     }
 
-    /** The host's supplementary groups (getgroups(2) of the JVM), or just the primary group if Java cannot tell. */
+    /**
+     * The host's supplementary groups: com.sun.security.auth.module.UnixSystem#getGroups, the JVM's
+     * own getgroups(2), which a process started by lstar's own process would inherit; just the
+     * primary group if Java cannot tell.
+     */
     private static long[] hostGroups() {
         try {
             long[] g = new com.sun.security.auth.module.UnixSystem().getGroups();
-            if (g != null) return g.clone();
+            if (g != null) {
+                g = g.clone();
+                java.util.Arrays.sort(g); // group_info is kept sorted (groups_sort)
+                return g;
+            }
         } catch (Throwable t) {
             // not a Unix host
         }

@@ -268,9 +268,12 @@ class SysMiscSyscallsTest extends FileSyscallsTestBase {
         assertEquals(0, call(FTRUNCATE, fd, 10000));
         long sb = buf(144);
         assertEquals(0, call(FSTAT, fd, sb));
-        assertEquals(0100000, u32(sb, 24) & 0170000);
+        assertEquals(0100777, u32(sb, 24), "shmem's inode: a regular file 0777");
+        assertEquals(0, call(FCHMOD, fd, 0640));
+        assertEquals(0, call(FSTAT, fd, sb));
+        assertEquals(0100640, u32(sb, 24));
         assertEquals(10000, u64(sb, 48));
-        assertEquals(1, u64(sb, 16), "one link, as shmem's inode");
+        assertEquals(0, u64(sb, 16), "no link: shmem's inode of a memfd is born unlinked");
         long b = buf(8);
         assertEquals(5, call(PREAD, fd, b, 5, 0));
         assertEquals("hello", peekString(b, 5));

@@ -223,7 +223,7 @@ public abstract class OpenFile {
             if (anonymous) {
                 Stat s = lastStat;
                 long size = sizeNow();
-                return new Stat(s.dev(), s.ino(), s.mode(), 1, s.uid(), s.gid(), s.rdev(), size, s.blksize(), (size + 4095) / 4096 * 8,
+                return new Stat(s.dev(), s.ino(), s.mode(), 0, s.uid(), s.gid(), s.rdev(), size, s.blksize(), (size + 4095) / 4096 * 8,
                         s.atimeSec(), s.atimeNsec(), s.mtimeSec(), s.mtimeNsec(), s.ctimeSec(), s.ctimeNsec(), s.btimeSec(), s.btimeNsec(), s.hasBtime());
             }
             try {
@@ -253,11 +253,21 @@ public abstract class OpenFile {
 
         /**
          * A file with no name anywhere (memfd): fstat reports the attributes given here, with the
-         * current size and one link, as shmem's inode of a memfd has.
+         * current size and no link (shmem_file_setup's inode is born unlinked).
          */
         public void anonymous(Stat s) {
             lastStat = s;
             anonymous = true;
+        }
+
+        /** fchmod of a nameless file: its inode is lstar's, so only the reported mode changes. False for a named file. */
+        public boolean chmodAnonymous(int mode) {
+            if (!anonymous) return false;
+            Stat s = lastStat;
+            lastStat = new Stat(s.dev(), s.ino(), (s.mode() & Stat.S_IFMT) | (mode & 07777), 0, s.uid(), s.gid(), s.rdev(), s.size(),
+                    s.blksize(), s.blocks(), s.atimeSec(), s.atimeNsec(), s.mtimeSec(), s.mtimeNsec(), s.ctimeSec(), s.ctimeNsec(),
+                    s.btimeSec(), s.btimeNsec(), s.hasBtime());
+            return true;
         }
 
         @Override protected void release() {
