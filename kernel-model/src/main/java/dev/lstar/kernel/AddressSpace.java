@@ -193,6 +193,14 @@ public final class AddressSpace {
     /** Populated user pages (the process's RSS) . */
     public long rssPages() { return rss; }
 
+    /** The most pages ever resident at once (hiwater_rss: getrusage's ru_maxrss). */
+    public long hiwaterRssPages() { return hiwaterRss; }
+
+    /** Pages populated on first touch so far (getrusage's ru_minflt: each was a minor fault). */
+    public long minorFaults() { return minorFaults; }
+
+    private long hiwaterRss, minorFaults;
+
     /** Pages of VMAs inside [start, end) (count_vma_pages_range). */
     long pagesMapped(long start, long end) {
         long n = 0;
@@ -329,6 +337,8 @@ public final class AddressSpace {
         }
         mirrorTopLevel(la);
         rss++;
+        minorFaults++;
+        if (rss > hiwaterRss) hiwaterRss = rss;
         return pa;
     }
 

@@ -33,6 +33,8 @@ final class FileSyscalls {
     static final int F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_GETLK = 5, F_SETLK = 6, F_SETLKW = 7,
             F_DUPFD_CLOEXEC = 1030, F_GETPIPE_SZ = 1032, FD_CLOEXEC = 1;
     static final int SETFL_MASK = O_APPEND | O_NONBLOCK | FASYNC | O_DIRECT | O_NOATIME;
+    /** The kernel's struct termios: four tcflag_t, c_line, c_cc[NCCS = 19]. */
+    static final int TERMIOS_SIZE = 36, TCSETS = 0x5402, TCSETSW = 0x5403, TCSETSF = 0x5404, TIOCSWINSZ = 0x5414;
     static final int TCGETS = 0x5401, TIOCGWINSZ = 0x5413, FIONREAD = 0x541B, FIONBIO = 0x5421, FIONCLEX = 0x5450, FIOCLEX = 0x5451;
     static final int CLOSE_RANGE_UNSHARE = 2, CLOSE_RANGE_CLOEXEC = 4;
     static final int CHUNK = 1 << 16;
@@ -119,6 +121,24 @@ final class FileSyscalls {
         t.x64(316, "renameat2", "dsdsx", (a, b, c, d, e, f) -> guard(() -> renameat2((int) a, b, (int) c, d, (int) e)));
         t.x64(332, "statx", "dsaxp", (a, b, c, d, e, f) -> guard(() -> statx((int) a, b, (int) c, (int) d, e)));
         t.x64(436, "close_range", "uux", (a, b, c, d, e, f) -> guard(() -> closeRange(a & 0xFFFF_FFFFL, b & 0xFFFF_FFFFL, (int) c)));
+        t.x64(92, "chown", "snn", (a, b, c, d, e, f) -> guard(() -> fchownat(AT_FDCWD, a, (int) b, (int) c, 0)));
+        t.x64(93, "fchown", "dnn", (a, b, c, d, e, f) -> guard(() -> fchown((int) a, (int) b, (int) c)));
+        t.x64(94, "lchown", "snn", (a, b, c, d, e, f) -> guard(() -> fchownat(AT_FDCWD, a, (int) b, (int) c, AT_SYMLINK_NOFOLLOW)));
+        t.x64(260, "fchownat", "dsnna", (a, b, c, d, e, f) -> guard(() -> fchownat((int) a, b, (int) c, (int) d, (int) e)));
+        t.x64(162, "sync", "", (a, b, c, d, e, f) -> { syncAll(); return 0; });
+        t.x64(306, "syncfs", "d", (a, b, c, d, e, f) -> guard(() -> { fds().get((int) a); syncAll(); return 0; }));
+        t.x64(285, "fallocate", "dnnn", (a, b, c, d, e, f) -> guard(() -> writeCoherent((int) a, () -> fallocate((int) a, (int) b, c, d))));
+        t.x64(73, "flock", "dn", (a, b, c, d, e, f) -> guard(() -> flock(a & 0xFFFF_FFFFL, (int) b)));
+        t.x64(326, "copy_file_range", "dpdpux", (a, b, c, d, e, f) -> guard(() -> readCoherent((int) a,
+                () -> writeCoherent((int) c, () -> copyFileRange((int) a, b, (int) c, d, e, (int) f)))));
+        t.x64(295, "preadv", "dpnnn", (a, b, c, d, e, f) -> guard(() -> readCoherent((int) a, () -> prwv((int) a, b, c, d, 0, false, false))));
+        t.x64(296, "pwritev", "dpnnn", (a, b, c, d, e, f) -> guard(() -> writeCoherent((int) a, () -> prwv((int) a, b, c, d, 0, true, false))));
+        t.x64(327, "preadv2", "dpnnnx", (a, b, c, d, e, f) -> guard(() -> readCoherent((int) a, () -> prwv((int) a, b, c, d, (int) f, false, true))));
+        t.x64(328, "pwritev2", "dpnnnx", (a, b, c, d, e, f) -> guard(() -> writeCoherent((int) a, () -> prwv((int) a, b, c, d, (int) f, true, true))));
+        t.x64(437, "openat2", "dspu", (a, b, c, d, e, f) -> guard(() -> openat2((int) a, b, c, d)));
+        t.x64(319, "memfd_create", "sx", (a, b, c, d, e, f) -> guard(() -> memfdCreate(a, (int) b)));
+        t.x64(284, "eventfd", "u", (a, b, c, d, e, f) -> guard(() -> eventfd2(a & 0xFFFF_FFFFL, 0)));
+        t.x64(290, "eventfd2", "ux", (a, b, c, d, e, f) -> guard(() -> eventfd2(a & 0xFFFF_FFFFL, (int) b)));
         t.x64(439, "faccessat2", "dsna", (a, b, c, d, e, f) -> guard(() -> faccessat((int) a, b, (int) c, (int) d)));
 
         t.ia32(3, "read", 3, (a, b, c, d, e, f) -> guard(() -> read((int) a, b, c)));
@@ -385,7 +405,13 @@ final class FileSyscalls {
     // ------------------------------------------------------------------ open
 
     long openat(int dfd, long pathp, int flags, int mode) {
-        flags |= O_LARGEFILE; // force_o_largefile on 64-bit
+        return openat(dfd, pathp, flags | O_LARGEFILE, mode, 0); // force_o_largefile on 64-bit
+    }
+
+    /** do_sys_openat2 for open/openat (resolve 0) and openat2 (its RESOLVE_* flags). */
+    private long openat(int dfd, long pathp, int flags, int mode, int resolve) {
+        // build_open_flags: since 6.4 O_DIRECTORY | O_CREAT is refused rather than creating a regular file
+        if ((flags & (O_DIRECTORY | O_CREAT)) == (O_DIRECTORY | O_CREAT)) throw new SysError(EINVAL);
         // build_open_flags
         if ((flags & __O_TMPFILE) != 0) {
             if ((flags & (__O_TMPFILE | O_DIRECTORY | O_CREAT)) != (__O_TMPFILE | O_DIRECTORY)) throw new SysError(EINVAL);
@@ -398,7 +424,14 @@ final class FileSyscalls {
         boolean creat = (flags & O_CREAT) != 0 && (flags & __O_TMPFILE) == 0, excl = creat && (flags & O_EXCL) != 0;
         boolean follow = (flags & O_NOFOLLOW) == 0 && !excl;
         Vfs vfs = vfs();
-        Vfs.Lookup l = vfs.lookup(base(dfd, path), path, follow);
+        Vfs.Lookup l;
+        if (resolve == 0) {
+            l = vfs.lookup(base(dfd, path), path, follow);
+        } else {
+            String start = (resolve & (Vfs.RESOLVE_BENEATH | Vfs.RESOLVE_IN_ROOT)) != 0 ? base(dfd, "")
+                    : path.startsWith("/") ? "/" : base(dfd, path);
+            l = vfs.lookup(base(dfd, path), path, follow, true, resolve, start);
+        }
         if ((flags & __O_TMPFILE) != 0) {
             if (!l.exists()) throw new SysError(ENOENT);
             if (!l.isDir()) throw new SysError(ENOTDIR);
@@ -782,6 +815,7 @@ final class FileSyscalls {
 
     long fchmod(int fd, int mode) {
         OpenFile f = fds().get(fd);
+        if (f instanceof OpenFile.RegularFile r && r.chmodAnonymous(mode)) return 0;
         if (f.host() != null && !(f instanceof OpenFile.PathFile)) vfs().setMode(f.host(), mode);
         else if (f instanceof OpenFile.PathFile) throw new SysError(EBADF);
         return 0;
@@ -941,7 +975,26 @@ final class FileSyscalls {
                 copyOut(arg, b);
                 return 0;
             }
-            default -> throw new SysError(ENOTTY); // TCGETS, TIOCGWINSZ...: nothing here is a terminal
+            case TCGETS, TIOCGWINSZ -> {
+                // the host's terminal behind the JVM's own stdin/stdout/stderr answers; anything else is no terminal
+                int hostFd = f instanceof OpenFile.StreamFile sf ? sf.hostFd : -1;
+                if (hostFd < 0) throw new SysError(ENOTTY);
+                byte[] b = new byte[cmd == TCGETS ? TERMIOS_SIZE : 8];
+                int r = dev.lstar.kernel.vfs.HostTty.ioctl(hostFd, cmd, b, b.length);
+                if (r < 0) throw new SysError(-r);
+                copyOut(arg, b);
+                return 0;
+            }
+            case TCSETS, TCSETSW, TCSETSF, TIOCSWINSZ -> {
+                int hostFd = f instanceof OpenFile.StreamFile sf ? sf.hostFd : -1;
+                if (hostFd < 0) throw new SysError(ENOTTY);
+                byte[] b = new byte[cmd == TIOCSWINSZ ? 8 : TERMIOS_SIZE];
+                if (!mm().copyFromUser(arg, b, 0, b.length)) throw new SysError(EFAULT);
+                int r = dev.lstar.kernel.vfs.HostTty.ioctl(hostFd, cmd, b, b.length);
+                if (r < 0) throw new SysError(-r);
+                return 0;
+            }
+            default -> throw new SysError(ENOTTY); // other terminal ioctls (TIOCGPGRP...) are not modelled
         }
     }
 
@@ -977,5 +1030,404 @@ final class FileSyscalls {
             else fds().close(fd);
         }
         return 0;
+    }
+
+    // ------------------------------------------------------------------ owners (fs/open.c chown_common)
+
+    /**
+     * fchownat(dfd, path, uid, gid, flags): -1 keeps an id. The change is made on the host file
+     * (java.nio's unix:uid / unix:gid attributes, i.e. the host's lchown), so the host decides
+     * (EPERM for another owner unless lstar runs as root, as it would for a native process).
+     * lstar's own /dev and /proc files keep their owners: only a no-op change succeeds.
+     */
+    long fchownat(int dfd, long pathp, int uid, int gid, int flags) {
+        if ((flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) != 0) throw new SysError(EINVAL);
+        String path = path(pathp, (flags & AT_EMPTY_PATH) != 0);
+        if (path.isEmpty()) {
+            if (dfd == AT_FDCWD) return chown(vfs().lookup("/", vfs().cwd(), true), uid, gid);
+            OpenFile f = fds().get(dfd);
+            return chownFile(f, uid, gid);
+        }
+        Vfs.Lookup l = vfs().lookup(base(dfd, path), path, (flags & AT_SYMLINK_NOFOLLOW) == 0);
+        if (!l.exists()) throw new SysError(ENOENT);
+        return chown(l, uid, gid);
+    }
+
+    long fchown(int fd, int uid, int gid) {
+        OpenFile f = fds().get(fd);
+        if ((f.flags & O_PATH) != 0) throw new SysError(EBADF); // fdget() does not return O_PATH files
+        return chownFile(f, uid, gid);
+    }
+
+    private long chownFile(OpenFile f, int uid, int gid) {
+        java.nio.file.Path host = f.host();
+        if (host == null) return sameOwner(f.stat(vfs()), uid, gid); // a pipe, an eventfd, a stream: an inode lstar owns
+        return chownHost(host, uid, gid);
+    }
+
+    private long chown(Vfs.Lookup l, int uid, int gid) {
+        if (l.special() != null) return sameOwner(vfs().stat(l), uid, gid);
+        return chownHost(l.host(), uid, gid);
+    }
+
+    private static long sameOwner(Stat s, int uid, int gid) {
+        if ((uid != -1 && uid != s.uid()) || (gid != -1 && gid != s.gid())) throw new SysError(EPERM);
+        return 0;
+    }
+
+    private long chownHost(java.nio.file.Path host, int uid, int gid) {
+        try {
+            if (host.getFileSystem().supportedFileAttributeViews().contains("unix")) {
+                if (uid != -1) Files.setAttribute(host, "unix:uid", uid, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                if (gid != -1) Files.setAttribute(host, "unix:gid", gid, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                return 0;
+            }
+        } catch (IOException e) {
+            throw SysError.of(e);
+        } catch (UnsupportedOperationException | IllegalArgumentException | ClassCastException e) {
+            // a unix view that cannot set owners (an in-memory file system): judged below
+        }
+        return sameOwner(vfs().stat(host), uid, gid);
+    }
+
+    // ------------------------------------------------------------------ sync, fallocate, flock
+
+    /** sync(2)/syncfs: every open regular file is forced to the host's storage (errors are not reported, as sync's are not). */
+    void syncAll() {
+        for (int fd = 0; fd < fds().size(); fd++) {
+            if (!fds().isOpen(fd)) continue;
+            OpenFile f = fds().get(fd);
+            if (f.isRegular()) {
+                try {
+                    f.sync();
+                } catch (SysError ignored) {
+                    // sync() returns void in Linux: nothing to report
+                }
+            } else if (f instanceof OpenFile.StreamFile sf) {
+                sf.flush();
+            }
+        }
+    }
+
+    static final int FALLOC_FL_KEEP_SIZE = 1, FALLOC_FL_PUNCH_HOLE = 2, FALLOC_FL_COLLAPSE_RANGE = 8, FALLOC_FL_ZERO_RANGE = 0x10,
+            FALLOC_FL_INSERT_RANGE = 0x20, FALLOC_FL_UNSHARE_RANGE = 0x40;
+    static final int FALLOC_FL_SUPPORTED_MASK = FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_COLLAPSE_RANGE
+            | FALLOC_FL_ZERO_RANGE | FALLOC_FL_INSERT_RANGE | FALLOC_FL_UNSHARE_RANGE;
+
+    /**
+     * fallocate(fd, mode, offset, len) with vfs_fallocate's checks in order. Mode 0 extends the
+     * file to offset + len; KEEP_SIZE alone has nothing visible to do (lstar does not reserve
+     * blocks); PUNCH_HOLE (with KEEP_SIZE) and ZERO_RANGE write zeros over the range (the file
+     * reads the same, though no hole is made); COLLAPSE_RANGE, INSERT_RANGE and UNSHARE_RANGE are
+     * not modelled: EOPNOTSUPP, as a file system without them answers.
+     */
+    long fallocate(int fd, int mode, long offset, long len) {
+        OpenFile f = fds().get(fd);
+        if ((f.flags & O_PATH) != 0) throw new SysError(EBADF);
+        if (offset < 0 || len <= 0) throw new SysError(EINVAL);
+        if ((mode & ~FALLOC_FL_SUPPORTED_MASK) != 0) throw new SysError(EOPNOTSUPP);
+        if ((mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) == (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) throw new SysError(EOPNOTSUPP);
+        if ((mode & FALLOC_FL_PUNCH_HOLE) != 0 && (mode & FALLOC_FL_KEEP_SIZE) == 0) throw new SysError(EOPNOTSUPP);
+        if ((mode & FALLOC_FL_COLLAPSE_RANGE) != 0 && (mode & ~FALLOC_FL_COLLAPSE_RANGE) != 0) throw new SysError(EINVAL);
+        if ((mode & FALLOC_FL_INSERT_RANGE) != 0 && (mode & ~FALLOC_FL_INSERT_RANGE) != 0) throw new SysError(EINVAL);
+        if ((mode & FALLOC_FL_UNSHARE_RANGE) != 0 && (mode & ~(FALLOC_FL_UNSHARE_RANGE | FALLOC_FL_KEEP_SIZE)) != 0) throw new SysError(EINVAL);
+        if (!f.writable()) throw new SysError(EBADF);
+        int type = f.stat(vfs()).mode() & Stat.S_IFMT;
+        if (type == Stat.S_IFIFO) throw new SysError(ESPIPE);
+        if (type == Stat.S_IFDIR) throw new SysError(EISDIR);
+        if (!f.isRegular()) throw new SysError(ENODEV);
+        if (offset + len < 0) throw new SysError(EFBIG);
+        if ((mode & (FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_INSERT_RANGE | FALLOC_FL_UNSHARE_RANGE)) != 0) throw new SysError(EOPNOTSUPP);
+        long size = f.sizeNow(), end = offset + len;
+        if ((mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) != 0) {
+            long zeroEnd = (mode & FALLOC_FL_KEEP_SIZE) != 0 ? Math.min(end, size) : end;
+            byte[] zeros = new byte[(int) Math.min(CHUNK, Math.max(0, zeroEnd - offset))];
+            for (long at = offset; at < zeroEnd; at += zeros.length) {
+                int n = (int) Math.min(zeros.length, zeroEnd - at);
+                f.pwriteAt(zeros, 0, n, at);
+            }
+            return 0;
+        }
+        if ((mode & FALLOC_FL_KEEP_SIZE) == 0 && end > size) f.truncate(end);
+        return 0;
+    }
+
+    static final int LOCK_SH = 1, LOCK_EX = 2, LOCK_NB = 4, LOCK_UN = 8, LOCK_MAND = 32;
+
+    /** One flock(2) lock: the open file description holding it and whether it is exclusive. */
+    private record Flock(OpenFile owner, boolean exclusive) {}
+
+    /** The flock locks by inode ("dev:ino"); a description that is no longer referenced holds none (dropped lazily). */
+    private final java.util.Map<String, java.util.List<Flock>> flocks = new java.util.HashMap<>();
+
+    /**
+     * flock(fd, operation): BSD locks belong to the open file description, so in one process
+     * two descriptions of one file (two open calls) conflict as they would between processes;
+     * a conflicting LOCK_NB request is EWOULDBLOCK, and a blocking one could only be granted by
+     * this same thread: it waits for a signal if a timer is armed, else ends the process as a
+     * deadlock (like a pipe read). LOCK_MAND is ignored (0), as Linux 6.6 does.
+     */
+    long flock(long fd, int cmd) {
+        if ((cmd & LOCK_MAND) != 0) return 0;
+        int op = cmd & ~LOCK_NB;
+        if (op != LOCK_SH && op != LOCK_EX && op != LOCK_UN) throw new SysError(EINVAL);
+        OpenFile f = fds().get(fd);
+        if ((f.flags & O_PATH) != 0) throw new SysError(EBADF);
+        if (op != LOCK_UN && !f.readable() && !f.writable()) throw new SysError(EBADF);
+        Stat st = f.stat(vfs());
+        String key = st.dev() + ":" + st.ino();
+        java.util.List<Flock> list = flocks.computeIfAbsent(key, x -> new java.util.ArrayList<>());
+        list.removeIf(l -> !l.owner().referenced() || l.owner() == f); // unlock first (a conversion is not atomic in Linux either)
+        if (op == LOCK_UN) {
+            if (list.isEmpty()) flocks.remove(key);
+            return 0;
+        }
+        boolean ex = op == LOCK_EX;
+        for (Flock l : list) {
+            if (ex || l.exclusive()) {
+                if ((cmd & LOCK_NB) != 0) throw new SysError(EAGAIN);
+                throw new Pipe.WouldBlockForever("flock(" + (ex ? "LOCK_EX" : "LOCK_SH") + ") of " + f.guestPath
+                        + ", locked through another open file description of this single-threaded process,");
+            }
+        }
+        list.add(new Flock(f, ex));
+        return 0;
+    }
+
+    // ------------------------------------------------------------------ copy_file_range, preadv/pwritev
+
+    /**
+     * copy_file_range(fd_in, off_in, fd_out, off_out, len, flags): both descriptors, the offsets,
+     * flags 0, then generic_copy_file_checks (EISDIR, EINVAL for non-regular files, EBADF for the
+     * access modes and O_APPEND, EOVERFLOW, EINVAL for an overlapping range of one file); the copy
+     * stops at the input's end. The offsets (or file positions) advance by what was copied.
+     */
+    long copyFileRange(int fdIn, long offIn, int fdOut, long offOut, long len, int flags) {
+        OpenFile in = fds().get(fdIn);
+        OpenFile out = fds().get(fdOut);
+        if ((in.flags & O_PATH) != 0 || (out.flags & O_PATH) != 0) throw new SysError(EBADF);
+        long posIn, posOut;
+        if (offIn != 0) {
+            byte[] b = new byte[8];
+            if (!mm().copyFromUser(offIn, b, 0, 8)) throw new SysError(EFAULT);
+            posIn = Syscalls.le64(b, 0);
+        } else {
+            posIn = in.isRegular() ? in.seek(0, SEEK_CUR) : 0;
+        }
+        if (offOut != 0) {
+            byte[] b = new byte[8];
+            if (!mm().copyFromUser(offOut, b, 0, 8)) throw new SysError(EFAULT);
+            posOut = Syscalls.le64(b, 0);
+        } else {
+            posOut = out.isRegular() ? out.seek(0, SEEK_CUR) : 0;
+        }
+        if (flags != 0) throw new SysError(EINVAL);
+        if (in.isDirectory() || out.isDirectory()) throw new SysError(EISDIR);
+        if (!in.isRegular() || !out.isRegular()) throw new SysError(EINVAL);
+        if (!in.readable() || !out.writable() || (out.flags & O_APPEND) != 0) throw new SysError(EBADF);
+        if (posIn + len < posIn || posOut + len < posOut) throw new SysError(EOVERFLOW);
+        long sizeIn = in.sizeNow();
+        long count = posIn >= sizeIn ? 0 : Math.min(len, sizeIn - posIn);
+        Stat si = in.stat(vfs()), so = out.stat(vfs());
+        boolean same = si.dev() == so.dev() && si.ino() == so.ino();
+        if (same && posOut + count > posIn && posOut < posIn + count) throw new SysError(EINVAL);
+        if (count == 0) return 0;
+        if (posIn < 0 || posOut < 0) throw new SysError(EINVAL); // rw_verify_area
+        count = Math.min(count, Syscalls.MAX_RW_COUNT);
+        byte[] b = new byte[(int) Math.min(count, CHUNK)];
+        long done = 0;
+        while (done < count) {
+            int want = (int) Math.min(b.length, count - done);
+            int got = in.pread(b, 0, want, posIn + done);
+            if (got <= 0) break;
+            int off = 0;
+            while (off < got) off += out.pwrite(b, off, got - off, posOut + done + off);
+            done += got;
+        }
+        if (done > 0) {
+            if (offIn != 0) { if (!mm().putUser64(offIn, posIn + done)) return -EFAULT; } else in.seek(posIn + done, SEEK_SET);
+            if (offOut != 0) { if (!mm().putUser64(offOut, posOut + done)) return -EFAULT; } else out.seek(posOut + done, SEEK_SET);
+        }
+        return done;
+    }
+
+    static final int RWF_HIPRI = 1, RWF_DSYNC = 2, RWF_SYNC = 4, RWF_NOWAIT = 8, RWF_APPEND = 0x10;
+    static final int RWF_SUPPORTED = RWF_HIPRI | RWF_DSYNC | RWF_SYNC | RWF_NOWAIT | RWF_APPEND;
+
+    /**
+     * preadv/pwritev(fd, iov, cnt, pos_l, pos_h) and the *2 forms with flags: on x86-64 the
+     * position is pos_l (pos_h is shifted out); for the *2 forms -1 means the file position
+     * (readv/writev). A negative position is EINVAL, then the descriptor (EBADF; ESPIPE for pipes
+     * and streams), the access mode (EBADF) and the iovec (EINVAL, EFAULT). Flags outside
+     * RWF_SUPPORTED are EOPNOTSUPP; HIPRI is a hint, DSYNC and SYNC flush a write to the host's
+     * storage, NOWAIT makes a pipe or eventfd EAGAIN instead of blocking, APPEND writes at the end.
+     */
+    long prwv(int fd, long iov, long cnt, long pos, int flags, boolean write, boolean v2) {
+        if (v2 && pos == -1) {
+            OpenFile f = fds().get(fd);
+            return withFlags(f, flags, write, () -> rwv(fd, iov, (int) cnt, write));
+        }
+        if (pos < 0) throw new SysError(EINVAL);
+        OpenFile f = fds().get(fd);
+        if ((f.flags & O_PATH) != 0) throw new SysError(EBADF);
+        if (f.isPipe() || f instanceof OpenFile.StreamFile || f instanceof dev.lstar.kernel.vfs.EventFd) throw new SysError(ESPIPE);
+        if (write ? !f.writable() : !f.readable()) throw new SysError(EBADF);
+        if (cnt < 0 || cnt > 1024) return -EINVAL;
+        if (cnt == 0) return 0;
+        byte[] vec = new byte[(int) cnt * 16];
+        if (!mm().copyFromUser(iov, vec, 0, vec.length)) return -EFAULT;
+        long total = 0;
+        for (int i = 0; i < cnt; i++) {
+            long base = Syscalls.le64(vec, i * 16), len = Syscalls.le64(vec, i * 16 + 8);
+            if (len < 0) return -EINVAL;
+            if (!accessOk(base, len)) return -EFAULT;
+            total += len;
+            if (total < 0 || total > Syscalls.MAX_RW_COUNT) return -EINVAL;
+        }
+        if ((flags & ~RWF_SUPPORTED) != 0) throw new SysError(EOPNOTSUPP);
+        if (total == 0) return 0;
+        if (!write && f.isDirectory()) throw new SysError(EISDIR);
+        return withFlags(f, flags, write, () -> {
+            long done = 0;
+            for (int i = 0; i < cnt; i++) {
+                long base = Syscalls.le64(vec, i * 16), len = Syscalls.le64(vec, i * 16 + 8);
+                if (len == 0) continue;
+                long r;
+                try {
+                    r = write ? pwrite(fd, base, len, pos + done) : pread(fd, base, len, pos + done);
+                } catch (SysError e) {
+                    if (done > 0) return done;
+                    throw e;
+                }
+                if (r < 0) return done > 0 ? done : r;
+                done += r;
+                if (r < len) break;
+            }
+            return done;
+        });
+    }
+
+    /** Runs a transfer with the RWF_* flags applied to the file for its duration. */
+    private long withFlags(OpenFile f, int flags, boolean write, LongSupplier body) {
+        if ((flags & ~RWF_SUPPORTED) != 0) throw new SysError(EOPNOTSUPP);
+        int saved = f.flags;
+        if ((flags & RWF_NOWAIT) != 0) f.flags |= O_NONBLOCK;
+        if (write && (flags & RWF_APPEND) != 0) f.flags |= O_APPEND;
+        long r;
+        try {
+            r = body.getAsLong();
+        } finally {
+            f.flags = saved;
+        }
+        if (write && r > 0 && (flags & (RWF_DSYNC | RWF_SYNC)) != 0 && f.isRegular()) f.sync();
+        return r;
+    }
+
+    // ------------------------------------------------------------------ openat2
+
+    static final int OPEN_HOW_SIZE_VER0 = 24;
+    static final long VALID_OPEN_FLAGS = O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | O_NONBLOCK | __O_SYNC
+            | O_DSYNC | FASYNC | O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC | O_PATH | __O_TMPFILE;
+    static final int VALID_RESOLVE_FLAGS = Vfs.RESOLVE_NO_XDEV | Vfs.RESOLVE_NO_MAGICLINKS | Vfs.RESOLVE_NO_SYMLINKS
+            | Vfs.RESOLVE_BENEATH | Vfs.RESOLVE_IN_ROOT | Vfs.RESOLVE_CACHED;
+
+    /**
+     * openat2(dfd, path, how, size): struct open_how {u64 flags, mode, resolve}. A size below 24
+     * is EINVAL, above a page E2BIG, and bytes past the known struct must be zero (E2BIG);
+     * unlike open, every unknown flag or mode bit is EINVAL. RESOLVE_* are enforced by the VFS
+     * walk ({@link Vfs#lookup(String, String, boolean, boolean, int, String)}); RESOLVE_CACHED
+     * treats every lookup as cached (lstar has no dentry cache to miss) but refuses creation and
+     * truncation with EAGAIN, as Linux does.
+     */
+    long openat2(int dfd, long pathp, long howp, long usize) {
+        if (Long.compareUnsigned(usize, OPEN_HOW_SIZE_VER0) < 0) throw new SysError(EINVAL);
+        if (Long.compareUnsigned(usize, 4096) > 0) throw new SysError(E2BIG);
+        byte[] b = new byte[(int) usize];
+        if (!mm().copyFromUser(howp, b, 0, b.length)) throw new SysError(EFAULT);
+        for (int i = OPEN_HOW_SIZE_VER0; i < b.length; i++) if (b[i] != 0) throw new SysError(E2BIG);
+        long flags = Syscalls.le64(b, 0), mode = Syscalls.le64(b, 8), resolve = Syscalls.le64(b, 16);
+        if ((flags & O_PATH) == 0) flags |= O_LARGEFILE;
+        if ((flags & ~VALID_OPEN_FLAGS) != 0) throw new SysError(EINVAL);
+        if ((resolve & ~VALID_RESOLVE_FLAGS) != 0) throw new SysError(EINVAL);
+        if ((resolve & Vfs.RESOLVE_BENEATH) != 0 && (resolve & Vfs.RESOLVE_IN_ROOT) != 0) throw new SysError(EINVAL);
+        if ((flags & (O_CREAT | __O_TMPFILE)) != 0) {
+            if ((mode & ~07777L) != 0) throw new SysError(EINVAL);
+        } else if (mode != 0) {
+            throw new SysError(EINVAL);
+        }
+        if ((flags & (O_DIRECTORY | O_CREAT)) == (O_DIRECTORY | O_CREAT)) throw new SysError(EINVAL);
+        if ((flags & __O_TMPFILE) != 0) {
+            if ((flags & (__O_TMPFILE | O_DIRECTORY | O_CREAT)) != (__O_TMPFILE | O_DIRECTORY)) throw new SysError(EINVAL);
+            long acc = flags & O_ACCMODE;
+            if (acc != O_WRONLY && acc != O_RDWR) throw new SysError(EINVAL);
+        }
+        if ((flags & O_PATH) != 0 && (flags & ~(long) (O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC)) != 0) throw new SysError(EINVAL);
+        if ((resolve & Vfs.RESOLVE_CACHED) != 0 && (flags & (O_TRUNC | O_CREAT | __O_TMPFILE)) != 0) throw new SysError(EAGAIN);
+        return openat(dfd, pathp, (int) flags, (int) mode, (int) resolve);
+    }
+
+    // ------------------------------------------------------------------ memfd_create, eventfd
+
+    static final int MFD_CLOEXEC = 1, MFD_ALLOW_SEALING = 2, MFD_HUGETLB = 4, MFD_NOEXEC_SEAL = 8, MFD_EXEC = 0x10;
+    static final int MFD_ALL_FLAGS = MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_HUGETLB | MFD_NOEXEC_SEAL | MFD_EXEC;
+    /** NAME_MAX - strlen("memfd:"). */
+    static final int MFD_NAME_MAX_LEN = 249;
+
+    /**
+     * memfd_create(name, flags): an anonymous regular file, "memfd:NAME", that reads, writes,
+     * seeks, truncates, fstats and mmaps (MAP_SHARED too) like any file. Its bytes live in a host
+     * temporary file that is unlinked as soon as it is open (nothing is left behind; the guest
+     * cannot name it).
+     * Seals are not modelled: fcntl's F_ADD_SEALS/F_GET_SEALS are EINVAL as for a file that cannot
+     * be sealed, whatever MFD_ALLOW_SEALING said; MFD_HUGETLB is ENOSYS, as on a kernel without
+     * hugetlbfs. fstat shows shmem's inode: mode 0777 (0666 with MFD_NOEXEC_SEAL), no link, the
+     * temporary file's device and inode numbers.
+     */
+    long memfdCreate(long namep, int flags) {
+        if ((flags & MFD_HUGETLB) == 0) {
+            if ((flags & ~MFD_ALL_FLAGS) != 0) throw new SysError(EINVAL);
+        } else if ((flags & ~(MFD_ALL_FLAGS | (0x3F << 26))) != 0) {
+            throw new SysError(EINVAL);
+        }
+        if ((flags & MFD_EXEC) != 0 && (flags & MFD_NOEXEC_SEAL) != 0) throw new SysError(EINVAL);
+        byte[] name = userString(namep, MFD_NAME_MAX_LEN + 1);
+        if (name == null) throw new SysError(EFAULT);
+        if (name.length > MFD_NAME_MAX_LEN) throw new SysError(EINVAL);
+        if (!hasFreeFd()) throw new SysError(EMFILE);
+        if ((flags & MFD_HUGETLB) != 0) throw new SysError(ENOSYS);
+        String guest = "/memfd:" + new String(name, StandardCharsets.UTF_8) + " (deleted)";
+        OpenFile.RegularFile f;
+        try {
+            java.nio.file.Path tmp = Files.createTempFile("lstar-memfd-", null);
+            Stat h = vfs().stat(tmp);
+            // shmem_file_setup's inode: a regular file 0777 (0666 under MFD_NOEXEC_SEAL), no link
+            int mode = Stat.S_IFREG | ((flags & MFD_NOEXEC_SEAL) != 0 ? 0666 : 0777);
+            Stat st = new Stat(h.dev(), h.ino(), mode, 0, h.uid(), h.gid(), 0, 0, h.blksize(), 0, h.atimeSec(), h.atimeNsec(),
+                    h.mtimeSec(), h.mtimeNsec(), h.ctimeSec(), h.ctimeNsec(), h.btimeSec(), h.btimeNsec(), h.hasBtime());
+            // DELETE_ON_CLOSE: on Linux the JDK unlinks the file right after opening it
+            FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.DELETE_ON_CLOSE);
+            f = new OpenFile.RegularFile(ch, tmp, guest, O_RDWR | O_LARGEFILE);
+            f.anonymous(st);
+        } catch (IOException e) {
+            throw new SysError(ENOMEM);
+        }
+        try {
+            return fds().install(f, (flags & MFD_CLOEXEC) != 0, 0, nofile());
+        } catch (SysError e) {
+            f.refsZeroRelease();
+            throw e;
+        }
+    }
+
+    /** eventfd2(initval, flags): EFD_SEMAPHORE, EFD_NONBLOCK (O_NONBLOCK), EFD_CLOEXEC (O_CLOEXEC); other bits EINVAL. */
+    long eventfd2(long initval, int flags) {
+        if ((flags & ~(O_CLOEXEC | O_NONBLOCK | dev.lstar.kernel.vfs.EventFd.EFD_SEMAPHORE)) != 0) throw new SysError(EINVAL);
+        OpenFile f = new dev.lstar.kernel.vfs.EventFd(initval, flags);
+        try {
+            return fds().install(f, (flags & O_CLOEXEC) != 0, 0, nofile());
+        } catch (SysError e) {
+            f.refsZeroRelease();
+            throw e;
+        }
     }
 }

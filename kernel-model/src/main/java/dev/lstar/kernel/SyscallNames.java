@@ -59,10 +59,12 @@ final class SyscallNames {
             "preadv2", "pwritev2", "pkey_mprotect", "pkey_alloc", "pkey_free", "statx", "io_pgetevents",
             "rseq"};
         for (int i = 0; i < names.length; i++) X64.put(i, names[i]);
-        X64.put(435, "clone3");
-        X64.put(436, "close_range");
-        X64.put(439, "faccessat2");
-        X64.put(453, "map_shadow_stack");
+        String[] late = {"pidfd_send_signal", "io_uring_setup", "io_uring_enter", "io_uring_register", "open_tree",
+            "move_mount", "fsopen", "fsconfig", "fsmount", "fspick", "pidfd_open", "clone3", "close_range", "openat2",
+            "pidfd_getfd", "faccessat2", "process_madvise", "epoll_pwait2", "mount_setattr", "quotactl_fd",
+            "landlock_create_ruleset", "landlock_add_rule", "landlock_restrict_self", "memfd_secret", "process_mrelease",
+            "futex_waitv", "set_mempolicy_home_node", "cachestat", "fchmodat2", "map_shadow_stack"};
+        for (int i = 0; i < late.length; i++) X64.put(424 + i, late[i]);
     }
 
     static String x64(int nr) {

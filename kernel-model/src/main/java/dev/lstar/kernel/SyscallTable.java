@@ -55,6 +55,8 @@ public final class SyscallTable {
         this.files = new FileSyscalls(k);
         files.register(this);
         k.signalSyscalls.register(this);
+        new PollSyscalls(k).register(this);
+        new ProcessSyscalls(k).register(this);
     }
 
     void x64(int nr, String name, int nargs, Impl f) {

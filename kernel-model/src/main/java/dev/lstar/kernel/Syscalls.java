@@ -38,10 +38,7 @@ final class Syscalls {
         t.x64(60, "exit", 1, (code, a1, a2, a3, a4, a5) -> exit((int) code));
         t.x64(63, "uname", 1, (buf, a1, a2, a3, a4, a5) -> uname(buf));
         t.x64(97, "getrlimit", 2, (res, rlim, a2, a3, a4, a5) -> getrlimit(res, rlim));
-        t.x64(102, "getuid", 0, (a0, a1, a2, a3, a4, a5) -> Ids.uid());
-        t.x64(104, "getgid", 0, (a0, a1, a2, a3, a4, a5) -> Ids.gid());
-        t.x64(107, "geteuid", 0, (a0, a1, a2, a3, a4, a5) -> Ids.uid());
-        t.x64(108, "getegid", 0, (a0, a1, a2, a3, a4, a5) -> Ids.gid());
+        // getuid/geteuid/getgid/getegid and the other credentials: ProcessSyscalls
         t.x64(110, "getppid", 0, (a0, a1, a2, a3, a4, a5) -> 0);
         t.x64(160, "setrlimit", 2, (res, rlim, a2, a3, a4, a5) -> setrlimit(res, rlim));
         t.x64(158, "arch_prctl", 2, (code, addr, a2, a3, a4, a5) -> archPrctl((int) code, addr));

@@ -68,6 +68,16 @@ public final class FdTable {
         cloexec[(int) fd] = on;
     }
 
+    /**
+     * fdt->max_fds: the size of the descriptor table (select clips its nfds to it): BITS_PER_LONG
+     * at first, then grown in powers of two to hold the highest descriptor (expand_fdtable).
+     */
+    public int maxFds() {
+        int n = 64;
+        while (n < size()) n <<= 1;
+        return n;
+    }
+
     /** One more than the highest open descriptor. */
     public int size() {
         for (int i = files.length - 1; i >= 0; i--) if (files[i] != null) return i + 1;

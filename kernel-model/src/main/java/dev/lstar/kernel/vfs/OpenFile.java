@@ -74,6 +74,24 @@ public abstract class OpenFile {
         if (--refs == 0) release();
     }
 
+    // include/uapi/asm-generic/poll.h (x86-64: mangle_poll/demangle_poll are the identity)
+    public static final int POLLIN = 0x1, POLLPRI = 0x2, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20,
+            POLLRDNORM = 0x40, POLLRDBAND = 0x80, POLLWRNORM = 0x100, POLLWRBAND = 0x200, POLLMSG = 0x400, POLLRDHUP = 0x2000;
+    /** DEFAULT_POLLMASK: what a file without a ->poll (regular files, directories, /dev/null...) always reports. */
+    public static final int DEFAULT_POLLMASK = POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
+
+    /** vfs_poll: the readiness mask now. */
+    public int pollMask() { return DEFAULT_POLLMASK; }
+
+    /**
+     * Whether {@link #pollMask} can change while this single-threaded process sleeps (a stream
+     * from the host, read by another process); the poll family then re-checks it periodically.
+     */
+    public boolean pollChangesByItself() { return false; }
+
+    /** Whether a descriptor or a mapping still refers to this description. */
+    public boolean referenced() { return refs > 0; }
+
     /** The file's current size (regular files; others have none). */
     public long sizeNow() { throw new SysError(EINVAL); }
 
@@ -202,6 +220,12 @@ public abstract class OpenFile {
 
         /** The file's attributes; after an unlink (the name is gone) the last ones seen, with nlink 0. */
         @Override public Stat stat(Vfs vfs) {
+            if (anonymous) {
+                Stat s = lastStat;
+                long size = sizeNow();
+                return new Stat(s.dev(), s.ino(), s.mode(), 0, s.uid(), s.gid(), s.rdev(), size, s.blksize(), (size + 4095) / 4096 * 8,
+                        s.atimeSec(), s.atimeNsec(), s.mtimeSec(), s.mtimeNsec(), s.ctimeSec(), s.ctimeNsec(), s.btimeSec(), s.btimeNsec(), s.hasBtime());
+            }
             try {
                 Stat s = vfs.stat(host);
                 if (lastStat == null || s.ino() == lastStat.ino()) {
@@ -224,6 +248,27 @@ public abstract class OpenFile {
 
         /** Records the attributes right after open (so fstat after unlink still knows the file). */
         public void remember(Stat s) { lastStat = s; }
+
+        private boolean anonymous;
+
+        /**
+         * A file with no name anywhere (memfd): fstat reports the attributes given here, with the
+         * current size and no link (shmem_file_setup's inode is born unlinked).
+         */
+        public void anonymous(Stat s) {
+            lastStat = s;
+            anonymous = true;
+        }
+
+        /** fchmod of a nameless file: its inode is lstar's, so only the reported mode changes. False for a named file. */
+        public boolean chmodAnonymous(int mode) {
+            if (!anonymous) return false;
+            Stat s = lastStat;
+            lastStat = new Stat(s.dev(), s.ino(), (s.mode() & Stat.S_IFMT) | (mode & 07777), 0, s.uid(), s.gid(), s.rdev(), s.size(),
+                    s.blksize(), s.blocks(), s.atimeSec(), s.atimeNsec(), s.mtimeSec(), s.mtimeNsec(), s.ctimeSec(), s.ctimeNsec(),
+                    s.btimeSec(), s.btimeNsec(), s.hasBtime());
+            return true;
+        }
 
         @Override protected void release() {
             try {
@@ -258,18 +303,27 @@ public abstract class OpenFile {
         final InputStream in;
         final PrintStream out;
         final int id;
+        private boolean eof;
 
         public StreamFile(InputStream in, PrintStream out, int id) {
             super(in != null ? O_RDONLY : O_WRONLY, "pipe:[" + (4000 + id) + "]");
             this.in = in;
             this.out = out;
             this.id = id;
+            this.hostFd = id == 0 && in == System.in ? 0 : id == 1 && out == System.out ? 1 : id == 2 && out == System.err ? 2 : -1;
         }
+
+        /**
+         * The host descriptor behind this stream when it is the JVM's own System.in, System.out or
+         * System.err (then fd 0, 1, 2), else -1 (an embedder's stream: never a terminal).
+         */
+        public final int hostFd;
 
         @Override public int read(byte[] b, int off, int len) {
             if (in == null) throw new SysError(EBADF);
             try {
                 int n = in.read(b, off, len);
+                if (n < 0) eof = true;
                 return Math.max(n, 0);
             } catch (IOException e) {
                 throw new SysError(EIO);
@@ -283,6 +337,25 @@ public abstract class OpenFile {
         }
 
         @Override public void sync() { throw new SysError(EINVAL); }
+
+        /**
+         * Output streams are always writable. An input stream is readable when {@code available()}
+         * says bytes are waiting, when a read already met its end, or when it is a
+         * {@link java.io.ByteArrayInputStream} (whose 0 means the end). For any other stream (the
+         * host's stdin: a terminal or a pipe) Java cannot tell "no data yet" from "end of file"
+         * without reading, so 0 bytes available counts as not ready and poll re-checks it.
+         */
+        @Override public int pollMask() {
+            if (in == null) return POLLOUT | POLLWRNORM;
+            try {
+                if (eof || in.available() > 0 || in instanceof java.io.ByteArrayInputStream) return POLLIN | POLLRDNORM;
+            } catch (IOException e) {
+                return POLLERR;
+            }
+            return 0;
+        }
+
+        @Override public boolean pollChangesByItself() { return in != null && !eof && !(in instanceof java.io.ByteArrayInputStream); }
 
         @Override public Stat stat(Vfs vfs) {
             long now = System.currentTimeMillis() / 1000;

@@ -25,7 +25,7 @@ public final class Pipe {
     public static final class WouldBlockForever extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
-        WouldBlockForever(String m) {
+        public WouldBlockForever(String m) {
             super(m, null, false, false);
         }
     }
@@ -58,6 +58,23 @@ public final class Pipe {
         }
 
         @Override public boolean isPipe() { return true; }
+
+        /**
+         * pipe_poll: the read end is readable with bytes waiting and hung up once no write end
+         * is left; the write end is writable while a page's worth (PIPE_BUF) is free (Linux: a
+         * free slot of its 16 pages) and in error once no read end is left.
+         */
+        @Override public int pollMask() {
+            int mask = 0;
+            if (!writeEnd) {
+                if (size > 0) mask |= POLLIN | POLLRDNORM;
+                if (writers == 0) mask |= POLLHUP;
+            } else {
+                if (CAPACITY - size >= PIPE_BUF) mask |= POLLOUT | POLLWRNORM;
+                if (readers == 0) mask |= POLLERR;
+            }
+            return mask;
+        }
 
         /** Bytes waiting (FIONREAD). */
         public int available() { return size; }

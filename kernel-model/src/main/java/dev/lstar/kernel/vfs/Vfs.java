@@ -130,8 +130,35 @@ public final class Vfs {
      * create a name: mkdir("file/") is EEXIST).
      */
     public Lookup lookup(String base, String path, boolean follow, boolean checkTrailing) {
+        return lookup(base, path, follow, checkTrailing, 0, null);
+    }
+
+    // include/uapi/linux/openat2.h
+    public static final int RESOLVE_NO_XDEV = 0x01, RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_NO_SYMLINKS = 0x04,
+            RESOLVE_BENEATH = 0x08, RESOLVE_IN_ROOT = 0x10, RESOLVE_CACHED = 0x20;
+
+    /**
+     * {@link #lookup(String, String, boolean, boolean)} with openat2's RESOLVE_* restrictions,
+     * {@code start} being the dirfd's directory: NO_SYMLINKS (any link followed: ELOOP),
+     * NO_MAGICLINKS (/proc/self/exe followed: ELOOP), BENEATH (an absolute path or link, or a
+     * ".." above {@code start}: EXDEV), IN_ROOT ({@code start} is "/" for the walk: absolute
+     * paths and links restart there, ".." stops there) and NO_XDEV (a component on another
+     * device than {@code start}, lstar's /dev and /proc files included: EXDEV).
+     */
+    public Lookup lookup(String base, String path, boolean follow, boolean checkTrailing, int resolve, String start) {
         if (path.isEmpty()) throw new SysError(ENOENT);
         Deque<String> stack = new ArrayDeque<>();
+        int rootDepth = 0;
+        Deque<String> scope = new ArrayDeque<>();
+        if ((resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT)) != 0) {
+            for (String c : normalize(start).split("/")) if (!c.isEmpty()) scope.addLast(c);
+            rootDepth = scope.size();
+            if (path.startsWith("/")) {
+                if ((resolve & RESOLVE_BENEATH) != 0) throw new SysError(EXDEV);
+                stack.addAll(scope);
+            }
+        }
+        long startDev = (resolve & RESOLVE_NO_XDEV) != 0 ? devOf(path.startsWith("/") ? "/" : start) : 0;
         if (!path.startsWith("/")) for (String c : base.split("/")) if (!c.isEmpty()) stack.addLast(c);
         Deque<String> todo = new ArrayDeque<>();
         for (String c : path.split("/")) if (!c.isEmpty()) todo.addLast(c);
@@ -146,7 +173,18 @@ public final class Vfs {
             if (c.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > NAME_MAX) throw new SysError(ENAMETOOLONG);
             boolean isLast = todo.isEmpty();
             if (c.equals(".")) { known = false; continue; }
-            if (c.equals("..")) { if (!stack.isEmpty()) stack.removeLast(); known = false; continue; }
+            if (c.equals("..")) {
+                if (rootDepth > 0 || (resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT)) != 0) {
+                    if (stack.size() <= rootDepth) {
+                        if ((resolve & RESOLVE_BENEATH) != 0) throw new SysError(EXDEV);
+                        known = false;
+                        continue; // IN_ROOT: ".." of the root is the root
+                    }
+                }
+                if (!stack.isEmpty()) stack.removeLast();
+                known = false;
+                continue;
+            }
             stack.addLast(c);
             special = special(stack);
             attrs = special != null ? null : attrs(host(stack));
@@ -154,13 +192,22 @@ public final class Vfs {
             if (special == null && attrs == null && stack.size() == 1 && (c.equals("dev") || c.equals("proc"))) {
                 special = c.equals("dev") ? Special.DEV_DIR : Special.PROC_DIR; // not on this file system: lstar's own
             }
+            if ((resolve & RESOLVE_NO_XDEV) != 0 && (special != null || attrs != null) && devOf(stack, special) != startDev) {
+                throw new SysError(EXDEV);
+            }
             boolean symlink = special == Special.PROC_SELF_EXE || attrs != null && attrs.isSymbolicLink();
             if (symlink && (!isLast || follow || trailing)) {
+                if ((resolve & RESOLVE_NO_SYMLINKS) != 0) throw new SysError(ELOOP);
+                if (special == Special.PROC_SELF_EXE && (resolve & RESOLVE_NO_MAGICLINKS) != 0) throw new SysError(ELOOP);
                 if (++links > MAXSYMLINKS) throw new SysError(ELOOP);
                 String target = special == Special.PROC_SELF_EXE ? exePath : readLinkRaw(host(stack));
                 if (target.isEmpty()) throw new SysError(ENOENT);
                 stack.removeLast();
-                if (target.startsWith("/")) stack.clear();
+                if (target.startsWith("/")) {
+                    if ((resolve & RESOLVE_BENEATH) != 0) throw new SysError(EXDEV);
+                    stack.clear();
+                    if ((resolve & RESOLVE_IN_ROOT) != 0) stack.addAll(scope);
+                }
                 String[] parts = target.split("/");
                 for (int i = parts.length - 1; i >= 0; i--) if (!parts[i].isEmpty()) todo.addFirst(parts[i]);
                 known = false;
@@ -186,6 +233,22 @@ public final class Vfs {
         Lookup l = new Lookup(guest, host(stack), attrs, special, last, trailing);
         if (checkTrailing && trailing && l.exists() && !l.isDir()) throw new SysError(ENOTDIR);
         return l;
+    }
+
+    /** The device of a guest directory (for RESOLVE_NO_XDEV). */
+    private long devOf(String guest) {
+        Deque<String> stack = new ArrayDeque<>();
+        for (String c : normalize(guest).split("/")) if (!c.isEmpty()) stack.addLast(c);
+        Special sp = special(stack);
+        if (sp == null && stack.size() == 1 && (stack.peekFirst().equals("dev") || stack.peekFirst().equals("proc")) && attrs(host(stack)) == null) {
+            sp = stack.peekFirst().equals("dev") ? Special.DEV_DIR : Special.PROC_DIR;
+        }
+        return devOf(stack, sp);
+    }
+
+    private long devOf(Deque<String> stack, Special sp) {
+        if (sp != null) return specialStat(sp).dev();
+        return stat(host(stack)).dev();
     }
 
     private static Special special(Deque<String> stack) {
