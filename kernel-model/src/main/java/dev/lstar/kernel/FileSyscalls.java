@@ -337,25 +337,49 @@ final class FileSyscalls {
     long rwv(int fd, long iov, int cnt, boolean write) {
         OpenFile f = fds().get(fd);
         if (write ? !f.writable() : !f.readable()) throw new SysError(EBADF);
-        if (cnt < 0 || cnt > 1024) return -EINVAL;
         if (cnt == 0) return 0;
-        byte[] vec = new byte[cnt * 16];
-        if (!mm().copyFromUser(iov, vec, 0, vec.length)) return -EFAULT;
+        byte[] vec = importIovec(iov, cnt);
+        return eachSegment(vec, (base, len, done) -> write ? write(fd, base, len) : read(fd, base, len));
+    }
+
+    /**
+     * import_iovec: {@code cnt} struct iovec at {@code iov} (at most UIO_MAXIOV 1024: EINVAL), each
+     * length non-negative and each range user memory (EFAULT), their sum at most MAX_RW_COUNT
+     * (EINVAL) — all checked before any byte moves. The raw 16-byte records.
+     */
+    private byte[] importIovec(long iov, long cnt) {
+        if (cnt < 0 || cnt > 1024) throw new SysError(EINVAL);
+        byte[] vec = new byte[(int) cnt * 16];
+        if (!mm().copyFromUser(iov, vec, 0, vec.length)) throw new SysError(EFAULT);
         long total = 0;
         for (int i = 0; i < cnt; i++) {
             long base = Syscalls.le64(vec, i * 16), len = Syscalls.le64(vec, i * 16 + 8);
-            if (len < 0) return -EINVAL;
-            if (!accessOk(base, len)) return -EFAULT;
+            if (len < 0) throw new SysError(EINVAL);
+            if (!accessOk(base, len)) throw new SysError(EFAULT);
             total += len;
-            if (total < 0 || total > Syscalls.MAX_RW_COUNT) return -EINVAL;
+            if (total < 0 || total > Syscalls.MAX_RW_COUNT) throw new SysError(EINVAL);
         }
+        return vec;
+    }
+
+    /** One segment's transfer: bytes moved, or -errno. */
+    @FunctionalInterface
+    interface SegmentTransfer {
+        long transfer(long base, long len, long doneBefore);
+    }
+
+    /**
+     * The segments in order until one comes up short; an error after some bytes moved returns
+     * the count so far (as do_loop_readv_writev does), an error before any is the call's result.
+     */
+    private static long eachSegment(byte[] vec, SegmentTransfer t) {
         long done = 0;
-        for (int i = 0; i < cnt; i++) {
+        for (int i = 0; i < vec.length / 16; i++) {
             long base = Syscalls.le64(vec, i * 16), len = Syscalls.le64(vec, i * 16 + 8);
             if (len == 0) continue;
             long r;
             try {
-                r = write ? write(fd, base, len) : read(fd, base, len);
+                r = t.transfer(base, len, done);
             } catch (SysError e) {
                 if (done > 0) return done;
                 throw e;
@@ -1272,39 +1296,15 @@ final class FileSyscalls {
         if ((f.flags & O_PATH) != 0) throw new SysError(EBADF);
         if (f.isPipe() || f instanceof OpenFile.StreamFile || f instanceof dev.lstar.kernel.vfs.EventFd) throw new SysError(ESPIPE);
         if (write ? !f.writable() : !f.readable()) throw new SysError(EBADF);
-        if (cnt < 0 || cnt > 1024) return -EINVAL;
         if (cnt == 0) return 0;
-        byte[] vec = new byte[(int) cnt * 16];
-        if (!mm().copyFromUser(iov, vec, 0, vec.length)) return -EFAULT;
+        byte[] vec = importIovec(iov, cnt);
         long total = 0;
-        for (int i = 0; i < cnt; i++) {
-            long base = Syscalls.le64(vec, i * 16), len = Syscalls.le64(vec, i * 16 + 8);
-            if (len < 0) return -EINVAL;
-            if (!accessOk(base, len)) return -EFAULT;
-            total += len;
-            if (total < 0 || total > Syscalls.MAX_RW_COUNT) return -EINVAL;
-        }
+        for (int i = 0; i < cnt; i++) total += Syscalls.le64(vec, i * 16 + 8);
         if ((flags & ~RWF_SUPPORTED) != 0) throw new SysError(EOPNOTSUPP);
         if (total == 0) return 0;
         if (!write && f.isDirectory()) throw new SysError(EISDIR);
-        return withFlags(f, flags, write, () -> {
-            long done = 0;
-            for (int i = 0; i < cnt; i++) {
-                long base = Syscalls.le64(vec, i * 16), len = Syscalls.le64(vec, i * 16 + 8);
-                if (len == 0) continue;
-                long r;
-                try {
-                    r = write ? pwrite(fd, base, len, pos + done) : pread(fd, base, len, pos + done);
-                } catch (SysError e) {
-                    if (done > 0) return done;
-                    throw e;
-                }
-                if (r < 0) return done > 0 ? done : r;
-                done += r;
-                if (r < len) break;
-            }
-            return done;
-        });
+        return withFlags(f, flags, write,
+                () -> eachSegment(vec, (base, len, done) -> write ? pwrite(fd, base, len, pos + done) : pread(fd, base, len, pos + done)));
     }
 
     /** Runs a transfer with the RWF_* flags applied to the file for its duration. */

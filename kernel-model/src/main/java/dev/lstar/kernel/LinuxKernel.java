@@ -452,16 +452,6 @@ public final class LinuxKernel {
     // ---------------------------------------------------------------- CPU time and RLIMIT_CPU
 
     private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
-    private static final java.util.concurrent.ScheduledThreadPoolExecutor CPU_TIMER =
-            new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
-                Thread t = new Thread(r, "lstar-rlimit-cpu");
-                t.setDaemon(true);
-                return t;
-            });
-
-    static {
-        CPU_TIMER.setRemoveOnCancelPolicy(true);
-    }
 
     private volatile Thread runThread;
     private volatile long cpuBase;
@@ -500,7 +490,7 @@ public final class LinuxKernel {
         if (cpuCheck != null) cpuCheck.cancel(false);
         cpuCheck = null;
         if (runThread == null || limits.soft(ResourceLimits.RLIMIT_CPU) == ResourceLimits.RLIM_INFINITY) return;
-        cpuCheck = CPU_TIMER.scheduleAtFixedRate(() -> {
+        cpuCheck = KernelTimers.EXECUTOR.scheduleAtFixedRate(() -> {
             if (cpuLimitDue) return;
             long t = cpuTimeNanos();
             if (t < 0) { stopCpuTimer(); return; }

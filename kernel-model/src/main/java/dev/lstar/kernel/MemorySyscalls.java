@@ -231,6 +231,23 @@ final class MemorySyscalls {
         long end = start + ((len + 0xFFF) & ~0xFFFL);
         if (Long.compareUnsigned(end, start) < 0) return -ENOMEM;
         if (end == start) return 0;
+        long r = eachVmaIn(start, end, (v, s, e) -> 0);
+        mm().syncRange(start, end);
+        return r;
+    }
+
+    /** What is done to the part [s, e) of VMA v: 0 to go on, or -errno to stop the walk with it. */
+    @FunctionalInterface
+    interface VmaRangeAction {
+        long apply(Vma v, long s, long e);
+    }
+
+    /**
+     * The VMAs covering parts of [start, end) in address order, each given its part: the first
+     * error an action returns, else -ENOMEM if a part of the range was not mapped (after the
+     * mapped parts were all done, as msync and madvise do), else 0.
+     */
+    private long eachVmaIn(long start, long end, VmaRangeAction f) {
         AddressSpace mm = mm();
         boolean unmapped = false;
         for (long a = start; Long.compareUnsigned(a, end) < 0; ) {
@@ -242,9 +259,11 @@ final class MemorySyscalls {
                 a = next.start;
                 continue;
             }
-            a = v.end;
+            long e = Math.min(v.end, end);
+            long r = f.apply(v, a, e);
+            if (r != 0) return r;
+            a = e;
         }
-        mm.syncRange(start, end);
         return unmapped ? -ENOMEM : 0;
     }
 
@@ -289,17 +308,7 @@ final class MemorySyscalls {
         if (end == start) return 0;
         if (behavior == MADV_HWPOISON || behavior == MADV_SOFT_OFFLINE) return Ids.uid() == 0 ? -EINVAL : -EPERM;
         AddressSpace mm = mm();
-        boolean unmapped = false;
-        for (long a = start; Long.compareUnsigned(a, end) < 0; ) {
-            Vma v = mm.find(a);
-            if (v == null) {
-                unmapped = true;
-                Vma next = nextVma(a, end);
-                if (next == null) break;
-                a = next.start;
-                continue;
-            }
-            long s = a, e = Math.min(v.end, end);
+        return eachVmaIn(start, end, (v, s, e) -> {
             switch (behavior) {
                 case MADV_DONTNEED, MADV_DONTNEED_LOCKED -> mm.dontNeed(s, e);
                 case MADV_FREE -> {
@@ -318,9 +327,8 @@ final class MemorySyscalls {
                 }
                 default -> { } // hints: accepted, nothing to do for one process without swap, KSM or THP
             }
-            a = e;
-        }
-        return unmapped ? -ENOMEM : 0;
+            return 0;
+        });
     }
 
     private static boolean validAdvice(int b) {

@@ -5,7 +5,6 @@ import static dev.lstar.kernel.Errno.*;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,15 +22,6 @@ final class SignalSyscalls {
     static final int TIMER_ABSTIME = 1;
     private static final long NS = 1_000_000_000L;
 
-    private static final ScheduledThreadPoolExecutor TIMERS = new ScheduledThreadPoolExecutor(1, r -> {
-        Thread t = new Thread(r, "lstar-timers");
-        t.setDaemon(true);
-        return t;
-    });
-
-    static {
-        TIMERS.setRemoveOnCancelPolicy(true);
-    }
 
     private final LinuxKernel k;
     private final Signals sig;
@@ -390,9 +380,9 @@ final class SignalSyscalls {
 
     private void schedule(int which) {
         if (which == ITIMER_REAL) {
-            task[which] = TIMERS.schedule(() -> fire(which), Math.max(0, expiry[which] - System.nanoTime()), TimeUnit.NANOSECONDS);
+            task[which] = KernelTimers.EXECUTOR.schedule(() -> fire(which), Math.max(0, expiry[which] - System.nanoTime()), TimeUnit.NANOSECONDS);
         } else {
-            task[which] = TIMERS.scheduleAtFixedRate(() -> { if (now(which) - expiry[which] >= 0) fire(which); }, 1, 1, TimeUnit.MILLISECONDS);
+            task[which] = KernelTimers.EXECUTOR.scheduleAtFixedRate(() -> { if (now(which) - expiry[which] >= 0) fire(which); }, 1, 1, TimeUnit.MILLISECONDS);
         }
     }
 

@@ -11,7 +11,6 @@ import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
 import java.nio.ByteOrder;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -70,15 +69,6 @@ public final class Vdso {
     private static final VarHandle LE32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle LE64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
-    private static final ScheduledThreadPoolExecutor TIMER = new ScheduledThreadPoolExecutor(1, r -> {
-        Thread t = new Thread(r, "lstar-vvar");
-        t.setDaemon(true);
-        return t;
-    });
-
-    static {
-        TIMER.setRemoveOnCancelPolicy(true);
-    }
 
     private static volatile byte[] image;
 
@@ -206,7 +196,7 @@ public final class Vdso {
             }
             else if (mine[0] != null) mine[0].cancel(false);
         };
-        refresher = mine[0] = TIMER.scheduleAtFixedRate(tick, REFRESH_MICROS, REFRESH_MICROS, TimeUnit.MICROSECONDS);
+        refresher = mine[0] = KernelTimers.EXECUTOR.scheduleAtFixedRate(tick, REFRESH_MICROS, REFRESH_MICROS, TimeUnit.MICROSECONDS);
     }
 
     /** Stops the refresh timer (the process has ended). */

@@ -83,20 +83,7 @@ class DynamicExecutablesTest {
     static synchronized Path program() throws Exception {
         assumeTrue(NativeRun.available(), NativeRun.unavailableReason());
         if (program != null) return program;
-        Path src = dir.resolve("dyn_mmap.c");
-        try (InputStream in = Objects.requireNonNull(DynamicExecutablesTest.class.getResourceAsStream("/c/dyn_mmap.c"))) {
-            Files.write(src, in.readAllBytes());
-        }
-        Path exe = dir.resolve("dyn_mmap");
-        Process p;
-        try {
-            p = new ProcessBuilder("gcc", "-O2", "-o", exe.toString(), src.toString()).redirectErrorStream(true).start();
-        } catch (IOException notInstalled) {
-            assumeTrue(false, "gcc is not installed");
-            return null;
-        }
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assumeTrue(p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0, "gcc failed:\n" + log);
+        Path exe = StaticPrograms.compile(dir, "gcc", "dyn_mmap", false);
         return program = exe;
     }
 

@@ -45,14 +45,6 @@ class StaticLibcTest {
     @TempDir
     static Path dir;
 
-    static Stream<Arguments> matrix() {
-        List<Arguments> out = new ArrayList<>();
-        for (String cc : List.of("gcc", "musl-gcc")) {
-            for (EngineFactory e : EngineFactory.ALL) out.add(Arguments.of(cc, e));
-        }
-        return out.stream();
-    }
-
     private static Built build(String cc) throws IOException, InterruptedException {
         return build(cc, "libc_strings", List.of());
     }
@@ -63,7 +55,7 @@ class StaticLibcTest {
     }
 
     @ParameterizedTest(name = "{0} [{1}]")
-    @MethodSource("matrix")
+    @MethodSource("dev.lstar.conformance.e2e.StaticPrograms#compilersAndEngines")
     void sameStdoutAndStatusAsNative(String cc, EngineFactory engine) throws Exception {
         assumeTrue(NativeRun.available(), NativeRun.unavailableReason());
         Built b = build(cc);
@@ -79,7 +71,7 @@ class StaticLibcTest {
     }
 
     @ParameterizedTest(name = "{0} [{1}]")
-    @MethodSource("matrix")
+    @MethodSource("dev.lstar.conformance.e2e.StaticPrograms#compilersAndEngines")
     void floatingPointSameAsNative(String cc, EngineFactory engine) throws Exception {
         assumeTrue(NativeRun.available(), NativeRun.unavailableReason());
         Built b = build(cc, "libc_float", List.of());
@@ -93,7 +85,7 @@ class StaticLibcTest {
     }
 
     @ParameterizedTest(name = "{0} [{1}]")
-    @MethodSource("matrix")
+    @MethodSource("dev.lstar.conformance.e2e.StaticPrograms#compilersAndEngines")
     void printfAndStrtodOfFloatingPointSameAsNative(String cc, EngineFactory engine) throws Exception {
         assumeTrue(NativeRun.available(), NativeRun.unavailableReason());
         Built b = build(cc, "libc_float", List.of("printf"));
@@ -108,7 +100,7 @@ class StaticLibcTest {
     }
 
     @ParameterizedTest(name = "{0} [{1}]")
-    @MethodSource("matrix")
+    @MethodSource("dev.lstar.conformance.e2e.StaticPrograms#compilersAndEngines")
     void anUnmaskedSimdExceptionIsSigfpeAsNatively(String cc, EngineFactory engine) throws Exception {
         assumeTrue(NativeRun.available(), NativeRun.unavailableReason());
         Built b = build(cc, "libc_float", List.of("sigfpe"));

@@ -24,6 +24,42 @@ import java.util.concurrent.TimeUnit;
 final class StaticPrograms {
     private StaticPrograms() {}
 
+    /** Every static toolchain (gcc with glibc, musl-gcc) on every engine: the tests' usual matrix. */
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> compilersAndEngines() {
+        List<org.junit.jupiter.params.provider.Arguments> out = new ArrayList<>();
+        for (String cc : List.of("gcc", "musl-gcc")) {
+            for (EngineFactory e : EngineFactory.ALL) out.add(org.junit.jupiter.params.provider.Arguments.of(cc, e));
+        }
+        return out.stream();
+    }
+
+    /**
+     * Compiles {@code src/test/resources/c/PROGRAM.c} with {@code cc -O2} ({@code -static} if
+     * asked; {@code -lm} always) into {@code dir} once; a compiler that is missing or fails (no
+     * static libc) skips the calling test.
+     */
+    static synchronized Path compile(Path dir, String cc, String program, boolean isStatic) throws IOException, InterruptedException {
+        Path exe = dir.resolve(program + "-" + cc + (isStatic ? "" : "-dynamic"));
+        if (Files.exists(exe)) return exe;
+        Path src = dir.resolve(program + ".c");
+        try (InputStream in = Objects.requireNonNull(StaticPrograms.class.getResourceAsStream("/c/" + program + ".c"))) {
+            Files.write(src, in.readAllBytes());
+        }
+        List<String> cmd = new ArrayList<>(List.of(cc, "-O2"));
+        if (isStatic) cmd.add("-static");
+        cmd.addAll(List.of("-o", exe.toString(), src.toString(), "-lm"));
+        Process p;
+        try {
+            p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        } catch (IOException notInstalled) {
+            assumeTrue(false, cc + " is not installed");
+            return null;
+        }
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assumeTrue(p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0, String.join(" ", cmd) + " failed (no static libc?):\n" + log);
+        return exe;
+    }
+
     /** A binary built by one toolchain, and its native stdout and status. */
     record Built(Path exe, String stdout, int status) {}
 
@@ -34,22 +70,7 @@ final class StaticPrograms {
         String key = dir + " " + cc + " " + program + " " + args;
         Built b = BUILT.get(key);
         if (b != null) return b;
-        Path src = dir.resolve(program + ".c");
-        try (InputStream in = Objects.requireNonNull(StaticPrograms.class.getResourceAsStream("/c/" + program + ".c"))) {
-            Files.write(src, in.readAllBytes());
-        }
-        Path exe = dir.resolve(program + "-" + cc);
-        if (!Files.exists(exe)) {
-            Process p;
-            try {
-                p = new ProcessBuilder(cc, "-O2", "-static", "-o", exe.toString(), src.toString(), "-lm").redirectErrorStream(true).start();
-            } catch (IOException notInstalled) {
-                assumeTrue(false, cc + " is not installed");
-                return null;
-            }
-            String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assumeTrue(p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0, cc + " -static failed (no static libc?):\n" + log);
-        }
+        Path exe = compile(dir, cc, program, true);
         List<String> cmd = new ArrayList<>();
         cmd.add(exe.toString());
         cmd.addAll(args);

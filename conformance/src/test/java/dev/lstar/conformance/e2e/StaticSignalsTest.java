@@ -32,14 +32,6 @@ class StaticSignalsTest {
     @TempDir
     static Path dir;
 
-    static Stream<Arguments> matrix() {
-        List<Arguments> out = new ArrayList<>();
-        for (String cc : List.of("gcc", "musl-gcc")) {
-            for (EngineFactory e : EngineFactory.ALL) out.add(Arguments.of(cc, e));
-        }
-        return out.stream();
-    }
-
     static Stream<Arguments> deaths() {
         List<Arguments> out = new ArrayList<>();
         for (String cc : List.of("gcc", "musl-gcc")) {
@@ -52,7 +44,7 @@ class StaticSignalsTest {
     }
 
     @ParameterizedTest(name = "{0} [{1}]")
-    @MethodSource("matrix")
+    @MethodSource("dev.lstar.conformance.e2e.StaticPrograms#compilersAndEngines")
     void everySignalTestPrintsWhatItPrintsNatively(String cc, EngineFactory engine) throws Exception {
         assumeTrue(NativeRun.available(), NativeRun.unavailableReason());
         Built b = StaticPrograms.build(dir, cc, "signals", List.of());
@@ -71,7 +63,7 @@ class StaticSignalsTest {
      * CVE-2012-0217 oops — while AMD's faults in user mode and the program still sees SIGSEGV.
      */
     @ParameterizedTest(name = "{0} [{1}]")
-    @MethodSource("matrix")
+    @MethodSource("dev.lstar.conformance.e2e.StaticPrograms#compilersAndEngines")
     void sigreturnToANonCanonicalRipIsSigsegvNeverARingZeroFault(String cc, EngineFactory engine) throws Exception {
         assumeTrue(NativeRun.available(), NativeRun.unavailableReason());
         List<String> args = List.of("sigreturn-noncanonical");

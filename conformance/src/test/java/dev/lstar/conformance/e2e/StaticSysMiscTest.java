@@ -32,16 +32,8 @@ class StaticSysMiscTest {
     @TempDir
     static Path dir;
 
-    static Stream<Arguments> matrix() {
-        List<Arguments> out = new ArrayList<>();
-        for (String cc : List.of("gcc", "musl-gcc")) {
-            for (EngineFactory e : EngineFactory.ALL) out.add(Arguments.of(cc, e));
-        }
-        return out.stream();
-    }
-
     @ParameterizedTest(name = "{0} [{1}]")
-    @MethodSource("matrix")
+    @MethodSource("dev.lstar.conformance.e2e.StaticPrograms#compilersAndEngines")
     void everyCallPrintsWhatItPrintsNatively(String cc, EngineFactory engine) throws Exception {
         assumeTrue(NativeRun.available(), NativeRun.unavailableReason());
         Path nativeDir = Files.createDirectories(dir.resolve("native-" + cc));

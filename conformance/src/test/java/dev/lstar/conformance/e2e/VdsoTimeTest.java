@@ -50,20 +50,7 @@ class VdsoTimeTest {
     /** vdso_time.c built with plain gcc -O2 (dynamically linked), once. */
     static synchronized Path dynamicProgram() throws Exception {
         if (dynamic != null) return dynamic;
-        Path src = dir.resolve("vdso_time.c");
-        try (InputStream in = Objects.requireNonNull(VdsoTimeTest.class.getResourceAsStream("/c/vdso_time.c"))) {
-            Files.write(src, in.readAllBytes());
-        }
-        Path exe = dir.resolve("vdso_time-dynamic");
-        Process p;
-        try {
-            p = new ProcessBuilder("gcc", "-O2", "-o", exe.toString(), src.toString()).redirectErrorStream(true).start();
-        } catch (IOException notInstalled) {
-            assumeTrue(false, "gcc is not installed");
-            return null;
-        }
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assumeTrue(p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0, "gcc failed:\n" + log);
+        Path exe = StaticPrograms.compile(dir, "gcc", "vdso_time", false);
         return dynamic = exe;
     }
 
