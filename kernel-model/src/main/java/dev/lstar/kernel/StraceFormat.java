@@ -20,6 +20,7 @@ final class StraceFormat {
             };
             case 'p' -> v == 0 ? "NULL" : "0x" + Long.toHexString(v);
             case 'u' -> Long.toUnsignedString(v);
+            case 'i' -> Integer.toString((int) v); // a C int: the register's low half, signed
             case 'x' -> "0x" + Long.toHexString(v);
             default -> v >= -4096 && v < 65536 ? Long.toString(v) : "0x" + Long.toHexString(v);
         };

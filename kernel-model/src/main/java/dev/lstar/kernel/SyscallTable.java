@@ -32,7 +32,7 @@ public final class SyscallTable {
     /**
      * One table entry. {@code args}, if not null, says how strace shows each argument: d fd, s path
      * string, O open flags, o octal mode, a AT_* flags, w lseek whence, p pointer, u unsigned,
-     * n signed number, x hex.
+     * n signed number, i a C int (the low 32 bits, signed), x hex.
      */
     record Entry(String name, int nargs, String args, Impl impl) {}
 
