@@ -386,17 +386,21 @@ final class SignalSyscalls {
         }
     }
 
-    private void fire(int which) {
-        synchronized (this) {
-            if (expiry[which] == 0) return;
-            if (interval[which] != 0) {
-                expiry[which] += interval[which];
-                if (which == ITIMER_REAL) schedule(which);
-            } else {
-                expiry[which] = 0;
-                if (task[which] != null) task[which].cancel(false);
-                task[which] = null;
-            }
+    /**
+     * An expiry: the signal is sent while the timer's lock is held, so that a setitimer/alarm
+     * that disarms the timer either comes before it (nothing is sent) or after it (the signal is
+     * already pending) — as Linux's sighand lock orders them; sent after the lock, a disarm and
+     * a handler reset in between would let a late expiry kill the process.
+     */
+    private synchronized void fire(int which) {
+        if (expiry[which] == 0) return;
+        if (interval[which] != 0) {
+            expiry[which] += interval[which];
+            if (which == ITIMER_REAL) schedule(which);
+        } else {
+            expiry[which] = 0;
+            if (task[which] != null) task[which].cancel(false);
+            task[which] = null;
         }
         Signal s = which == ITIMER_REAL ? Signal.SIGALRM : which == ITIMER_VIRTUAL ? Signal.SIGVTALRM : Signal.SIGPROF;
         sig.sendAsync(Signals.Info.of(s.number, Signals.SI_KERNEL, 0, 0, "(timer expired)"));
