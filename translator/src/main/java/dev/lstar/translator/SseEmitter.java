@@ -58,6 +58,11 @@ final class SseEmitter {
     private SseEmitter() {}
 
     private static final Class<?>[] FAMILIES = {Sse.class, SseInt.class, SseFloat.class, SseExt.class};
+    private static final Method[][] FAMILY_METHODS = new Method[FAMILIES.length][];
+
+    static {
+        for (int k = 0; k < FAMILIES.length; k++) FAMILY_METHODS[k] = FAMILIES[k].getMethods();
+    }
 
     /**
      * Mnemonics whose {@code ops} method is not named after them (the rest: the lower-case
@@ -119,8 +124,9 @@ final class SseEmitter {
     private static Helper direct(Mnemonic m) {
         String name = RENAMED.getOrDefault(m, m.name().toLowerCase());
         List<Class<?>> owners = new ArrayList<>();
-        for (Class<?> f : FAMILIES) {
-            for (Method x : f.getMethods()) {
+        for (int k = 0; k < FAMILIES.length; k++) {
+            Class<?> f = FAMILIES[k];
+            for (Method x : FAMILY_METHODS[k]) {
                 if (x.getName().equals(name) && Modifier.isStatic(x.getModifiers()) && x.getReturnType() == void.class
                         && x.getParameterCount() == 2 && x.getParameterTypes()[0] == Cpu.class
                         && x.getParameterTypes()[1] == Instruction.class) {
