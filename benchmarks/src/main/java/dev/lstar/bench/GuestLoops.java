@@ -13,7 +13,8 @@ import dev.lstar.runtime.setup.PageTables;
 /**
  * The guest loops the benchmarks run (runtime/src/test/asm, flat images built by
  * tools/asm-flat.sh): a register-only xorshift loop (12 instructions per iteration) and a memory
- * loop (5 instructions per iteration: load, add, store, dec, jnz).
+ * loop (5 instructions per iteration: load, add, store, dec, jnz); and the SSE loops of
+ * {@link SseLoopsBench} (fpdot: scalar double, sseloops: glibc-style SSE2 string loops).
  */
 public final class GuestLoops {
     public static final long BASE = 0x400000, DATA = 0x10_000_000L, STACK_TOP = 0x7ff000;
@@ -21,10 +22,13 @@ public final class GuestLoops {
 
     public final BareMachine bm;
     public final long done;
+    /** The loaded image (its symbols are the entry points of the multi-entry images). */
+    public final FlatImage image;
 
-    private GuestLoops(BareMachine bm, long done) {
+    private GuestLoops(BareMachine bm, long done, FlatImage image) {
         this.bm = bm;
         this.done = done;
+        this.image = image;
     }
 
     /** A ring-3 machine with the named image loaded, {@code dataBytes} of data at DATA and a stack. */
@@ -35,7 +39,7 @@ public final class GuestLoops {
         if (dataBytes > 0) bm.map(DATA, dataBytes, PageTables.RW | PageTables.US | PageTables.NX);
         bm.map(STACK_TOP - 0x4000, 0x4000, PageTables.RW | PageTables.US | PageTables.NX);
         long done = img.sym("done");
-        return new GuestLoops(bm, done);
+        return new GuestLoops(bm, done, img);
     }
 
     /** Resets registers for a xorshift run of {@code iterations}. */
@@ -68,6 +72,14 @@ public final class GuestLoops {
     /** Runs the memsum guest over {@code count} elements on {@code e} to its end; the instructions it ran. */
     public long runMemsum(Engine e, long count) {
         resetMemsum(count);
+        return finished(e.run(bm.machine, Long.MAX_VALUE, done));
+    }
+
+    /** Runs from symbol {@code entry} of the loaded image to "done" on {@code e}; the instructions it ran. */
+    public long runFrom(Engine e, long entry) {
+        Cpu c = bm.machine.cpu;
+        c.rip = entry;
+        c.r[Cpu.RSP] = STACK_TOP;
         return finished(e.run(bm.machine, Long.MAX_VALUE, done));
     }
 

@@ -47,6 +47,11 @@ public final class Cpu {
     /** MXCSR (SDM Vol. 1 §10.2.3); power-up / reset value 0x1F80: all exceptions masked, round to nearest. */
     public int mxcsr = MXCSR_RESET;
     public static final int MXCSR_RESET = 0x1F80;
+    /**
+     * The exception bookkeeping an SSE floating-point instruction works in (not state: reset by
+     * each instruction, never copied or compared), kept here so that no instruction allocates it.
+     */
+    public final dev.lstar.runtime.ops.Mxcsr mxcsrScratch = dev.lstar.runtime.ops.Mxcsr.scratch();
 
     /**
      * x87 data registers R0..R7 by physical number (ST(i) is R((TOP + i) mod 8)): {@code fpm[n]}

@@ -52,6 +52,11 @@ public final class LstarEmulator implements Emulator {
         }
         Arrays.fill(codePage, (byte) 0x90);
         System.arraycopy(insn, 0, codePage, 0, insn.length);
+        // "jmp .+2" ends the block right after the instruction, so the run stops at the start of the
+        // next block: a block that contains the stop address runs interpreted on every engine, and the
+        // JIT must run its translation of the instruction here
+        codePage[insn.length] = (byte) 0xEB;
+        codePage[insn.length + 1] = 0;
         codePage[4095] = (byte) 0xF4; // hlt: never reached, a stop would be #GP at CPL 3
         bm.poke(CODE, codePage);
         bm.poke(in.memBase, in.memory);
@@ -72,7 +77,7 @@ public final class LstarEmulator implements Emulator {
         }
         c.setRflags((in.rflags & 0xCD5) | 0x202);
         c.rip = CODE;
-        RunResult r = engine.run(bm.machine, 1_000, CODE + insn.length);
+        RunResult r = engine.run(bm.machine, 1_000, CODE + insn.length + 2);
         if (r.reason() == StopReason.UNHANDLED_FAULT) {
             throw new GuestFault(r.fault().vector, r.fault().describe() + ": " + r.fault().getMessage());
         }

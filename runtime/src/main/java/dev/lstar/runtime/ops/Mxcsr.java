@@ -13,33 +13,50 @@ import dev.lstar.runtime.CpuException;
  * the destination is not written. #XM is vector 19 when CR4.OSXMMEXCPT = 1, #UD otherwise
  * (SDM Vol. 3A §6.15 "Interrupt 19"). With everything masked the flags are ORed into MXCSR and
  * the instruction writes its results.
+ *
+ * <p>Each {@link Cpu} keeps one ({@link Cpu#mxcsrScratch}, reset by {@link #of}) so that no
+ * instruction allocates one; an instruction uses it from {@code of} to {@code commit} and never
+ * nests another.
  */
-final class Mxcsr {
+public final class Mxcsr {
     static final int IE = 1, DE = 2, ZE = 4, OE = 8, UE = 0x10, PE = 0x20;
     static final int PRE = IE | DE | ZE, POST = OE | UE | PE;
     static final int DAZ = 0x40, FZ = 0x8000;
     static final int RC_NEAREST = 0, RC_DOWN = 1, RC_UP = 2, RC_ZERO = 3;
 
     /** Rounding control (MXCSR bits 14:13). */
-    final int rc;
-    final boolean daz, ftz;
+    int rc;
+    boolean daz, ftz;
     /** The exception masks shifted down to the flag positions (bit set = masked). */
-    final int masks;
+    int masks;
     /** Round to nearest: the condition under which Java's float/double arithmetic may be used (see SseFloat). */
-    final boolean nearest;
+    boolean nearest;
     /** Exceptions detected so far, before / after the computation. */
     int pre, post;
 
     Mxcsr(int mxcsr) {
+        reset(mxcsr);
+    }
+
+    /** A {@link Cpu}'s scratch instance (see {@link Cpu#mxcsrScratch}). */
+    public static Mxcsr scratch() {
+        return new Mxcsr(Cpu.MXCSR_RESET);
+    }
+
+    /** The bookkeeping of one instruction under {@code c.mxcsr}: the CPU's scratch instance, reset. */
+    static Mxcsr of(Cpu c) {
+        return c.mxcsrScratch.reset(c.mxcsr);
+    }
+
+    private Mxcsr reset(int mxcsr) {
         rc = mxcsr >>> 13 & 3;
         daz = (mxcsr & DAZ) != 0;
         ftz = (mxcsr & FZ) != 0;
         masks = mxcsr >>> 7 & 0x3F;
         nearest = rc == RC_NEAREST;
-    }
-
-    Mxcsr(Cpu c) {
-        this(c.mxcsr);
+        pre = 0;
+        post = 0;
+        return this;
     }
 
     boolean unmasked(int flag) {

@@ -190,6 +190,11 @@ final class SoftFloat {
                 }
             }
         }
+        return addSlow(f, e, a, b, sub);
+    }
+
+    /** The cases the fast path above does not take (kept out of line so that the fast path inlines). */
+    private static long addSlow(Fmt f, Mxcsr e, long a, long b, boolean sub) {
         if (isNaN(f, a) || isNaN(f, b)) return nanResult(f, e, a, b);
         a = daz(f, e, a);
         b = daz(f, e, b);
@@ -240,6 +245,11 @@ final class SoftFloat {
                 }
             }
         }
+        return mulSlow(f, e, a, b);
+    }
+
+    /** The cases the fast path above does not take (kept out of line so that the fast path inlines). */
+    private static long mulSlow(Fmt f, Mxcsr e, long a, long b) {
         if (isNaN(f, a) || isNaN(f, b)) return nanResult(f, e, a, b);
         a = daz(f, e, a);
         b = daz(f, e, b);
@@ -270,6 +280,11 @@ final class SoftFloat {
                 }
             }
         }
+        return divSlow(f, e, a, b);
+    }
+
+    /** The cases the fast path above does not take (kept out of line so that the fast path inlines). */
+    private static long divSlow(Fmt f, Mxcsr e, long a, long b) {
         if (isNaN(f, a) || isNaN(f, b)) return nanResult(f, e, a, b);
         a = daz(f, e, a);
         b = daz(f, e, b);
@@ -304,6 +319,11 @@ final class SoftFloat {
                 return Float.floatToRawIntBits(s) & 0xFFFF_FFFFL;
             }
         }
+        return sqrtSlow(f, e, b);
+    }
+
+    /** The cases the fast path above does not take (kept out of line so that the fast path inlines). */
+    private static long sqrtSlow(Fmt f, Mxcsr e, long b) {
         if (isNaN(f, b)) return nanResult(f, e, b, b);
         b = daz(f, e, b);
         if (isZero(f, b)) return b;

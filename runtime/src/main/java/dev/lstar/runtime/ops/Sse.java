@@ -45,15 +45,23 @@ public final class Sse {
     /** Linear address of the memory operand with the 16-byte alignment rule of its row. */
     static long address(Cpu c, Instruction i, int size) {
         long la = Operands.linear(c, i);
-        if (size == 16 && (i.attributes & OpcodeTable.A_ALIGN16) != 0 && (la & 15) != 0) {
-            throw CpuException.gp0("misaligned 16-byte SSE operand 0x" + Long.toHexString(la));
-        }
+        if (size == 16 && (i.attributes & OpcodeTable.A_ALIGN16) != 0) aligned16(la);
         return la;
     }
 
     /** Whether operand {@code n} is an MMX register (the instruction then works on 64-bit vectors). */
     static boolean mm(Instruction i, int n) {
         return i.kind[n] == Instruction.OP_MMX;
+    }
+
+    /** {@code la}, or #GP(0) if it is not 16-byte aligned (the rule of an {@link OpcodeTable#A_ALIGN16} row's m128). */
+    public static long aligned16(long la) {
+        if ((la & 15) != 0) throw misaligned(la);
+        return la;
+    }
+
+    private static CpuException misaligned(long la) {
+        return CpuException.gp0("misaligned 16-byte SSE operand 0x" + Long.toHexString(la));
     }
 
     /**
@@ -98,7 +106,11 @@ public final class Sse {
             c.xmm[d + 1] = hi;
             return;
         }
-        long la = address(c, i, 16);
+        store128At(c, address(c, i, 16), lo, hi);
+    }
+
+    /** Writes 128 bits to linear {@code la} (alignment already checked): a store spanning two pages checks the second one first. */
+    public static void store128At(Cpu c, long la, long lo, long hi) {
         if ((la & 0xFFF) > 0xFF0) c.mmu.readForWrite(la + 8, 8); // the second page faults before any store
         c.mmu.write64(la, lo);
         c.mmu.write64(la + 8, hi);
@@ -217,13 +229,17 @@ public final class Sse {
 
     /** PMOVMSKB: the sign bits of the 16 (MMX: 8) bytes to the low bits of the GPR, the rest zeroed. */
     public static void pmovmskb(Cpu c, Instruction i) {
-        Operands.writeReg(c, i.reg[0], 8, signBits8(lo(c, i, 1)) | signBits8(hi(c, i, 1)) << 8);
+        Operands.writeReg(c, i.reg[0], 8, byteSignMask(lo(c, i, 1), hi(c, i, 1)));
+    }
+
+    /** PMOVMSKB's value: the sign bits of the 16 bytes of {@code hi:lo} as bits 15:0 (an MMX source has hi = 0). */
+    public static long byteSignMask(long lo, long hi) {
+        return signBits8(lo) | signBits8(hi) << 8;
     }
 
     private static long signBits8(long v) {
-        long m = 0;
-        for (int k = 0; k < 8; k++) m |= (v >>> (8 * k + 7) & 1) << k;
-        return m;
+        // gather bit 7 of each byte: the multiply collects them in the top byte (no carries: one bit per byte)
+        return ((v >>> 7 & 0x0101_0101_0101_0101L) * 0x0102_0408_1020_4080L) >>> 56;
     }
 
     // ------------------------------------------------------------------ logic

@@ -38,7 +38,7 @@ public final class SseFloat {
         long slo = lo(c, i, 1), shi = hi(c, i, 1);
         long dlo = lo(c, i, 0), dhi = hi(c, i, 0);
         boolean two = Sse.mm(i, 0);
-        Mxcsr e = new Mxcsr(c);
+        Mxcsr e = Mxcsr.of(c);
         long r0 = op.apply(S, e, dlo & M32, slo & M32), r1 = op.apply(S, e, dlo >>> 32, slo >>> 32);
         long r2 = two ? 0 : op.apply(S, e, dhi & M32, shi & M32), r3 = two ? 0 : op.apply(S, e, dhi >>> 32, shi >>> 32);
         e.commit(c);
@@ -48,7 +48,7 @@ public final class SseFloat {
     private static void packedD(Cpu c, Instruction i, Op op) {
         long slo = lo(c, i, 1), shi = hi(c, i, 1);
         int d = x(i, 0);
-        Mxcsr e = new Mxcsr(c);
+        Mxcsr e = Mxcsr.of(c);
         long r0 = op.apply(D, e, c.xmm[d], slo), r1 = op.apply(D, e, c.xmm[d + 1], shi);
         e.commit(c);
         c.xmm[d] = r0;
@@ -56,22 +56,53 @@ public final class SseFloat {
     }
 
     private static void scalarS(Cpu c, Instruction i, Op op) {
-        long b = lo(c, i, 1) & M32;
+        long b = lo(c, i, 1);
         int d = x(i, 0);
-        Mxcsr e = new Mxcsr(c);
-        long r = op.apply(S, e, c.xmm[d] & M32, b);
-        e.commit(c);
-        c.xmm[d] = (c.xmm[d] & ~M32) | (r & M32);
+        c.xmm[d] = laneS(c, op, c.xmm[d], b);
     }
 
     private static void scalarD(Cpu c, Instruction i, Op op) {
         long b = lo(c, i, 1);
         int d = x(i, 0);
-        Mxcsr e = new Mxcsr(c);
-        long r = op.apply(D, e, c.xmm[d], b);
-        e.commit(c);
-        c.xmm[d] = r;
+        c.xmm[d] = laneD(c, op, c.xmm[d], b);
     }
+
+    /**
+     * A scalar single operation on values: {@code dlo} is bits 63:0 of the destination, the low 32
+     * bits of {@code b} the source lane; commits MXCSR (#XM leaves the destination unwritten)
+     * and returns the new bits 63:0 (bits 63:32 kept).
+     */
+    private static long laneS(Cpu c, Op op, long dlo, long b) {
+        Mxcsr e = Mxcsr.of(c);
+        long r = op.apply(S, e, dlo & M32, b & M32);
+        e.commit(c);
+        return (dlo & ~M32) | (r & M32);
+    }
+
+    /** A scalar double operation on values (as {@link #laneS}): returns the new bits 63:0. */
+    private static long laneD(Cpu c, Op op, long a, long b) {
+        Mxcsr e = Mxcsr.of(c);
+        long r = op.apply(D, e, a, b);
+        e.commit(c);
+        return r;
+    }
+
+    // ---- the scalar operations on values, for translated code (the destination's bits 63:0 and
+    // the source operand's, already read): the same lanes the instructions above compute
+    public static long addssLane(Cpu c, long dlo, long b) { return laneS(c, ADD, dlo, b); }
+    public static long addsdLane(Cpu c, long a, long b) { return laneD(c, ADD, a, b); }
+    public static long subssLane(Cpu c, long dlo, long b) { return laneS(c, SUB, dlo, b); }
+    public static long subsdLane(Cpu c, long a, long b) { return laneD(c, SUB, a, b); }
+    public static long mulssLane(Cpu c, long dlo, long b) { return laneS(c, MUL, dlo, b); }
+    public static long mulsdLane(Cpu c, long a, long b) { return laneD(c, MUL, a, b); }
+    public static long divssLane(Cpu c, long dlo, long b) { return laneS(c, DIV, dlo, b); }
+    public static long divsdLane(Cpu c, long a, long b) { return laneD(c, DIV, a, b); }
+    public static long sqrtssLane(Cpu c, long dlo, long b) { return laneS(c, SQRT, dlo, b); }
+    public static long sqrtsdLane(Cpu c, long a, long b) { return laneD(c, SQRT, a, b); }
+    public static long minssLane(Cpu c, long dlo, long b) { return laneS(c, MIN, dlo, b); }
+    public static long minsdLane(Cpu c, long a, long b) { return laneD(c, MIN, a, b); }
+    public static long maxssLane(Cpu c, long dlo, long b) { return laneS(c, MAX, dlo, b); }
+    public static long maxsdLane(Cpu c, long a, long b) { return laneD(c, MAX, a, b); }
 
     private static final Op ADD = (f, e, a, b) -> SoftFloat.add(f, e, a, b, false);
     private static final Op SUB = (f, e, a, b) -> SoftFloat.add(f, e, a, b, true);
@@ -84,39 +115,48 @@ public final class SseFloat {
     // ---- arithmetic
     public static void addps(Cpu c, Instruction i) { packedS(c, i, ADD); }
     public static void addpd(Cpu c, Instruction i) { packedD(c, i, ADD); }
-    public static void addss(Cpu c, Instruction i) { scalarS(c, i, ADD); }
-    public static void addsd(Cpu c, Instruction i) { scalarD(c, i, ADD); }
+    public static void addss(Cpu c, Instruction i) { long b = lo(c, i, 1); int d = x(i, 0); c.xmm[d] = addssLane(c, c.xmm[d], b); }
+    public static void addsd(Cpu c, Instruction i) { long b = lo(c, i, 1); int d = x(i, 0); c.xmm[d] = addsdLane(c, c.xmm[d], b); }
     public static void subps(Cpu c, Instruction i) { packedS(c, i, SUB); }
     public static void subpd(Cpu c, Instruction i) { packedD(c, i, SUB); }
-    public static void subss(Cpu c, Instruction i) { scalarS(c, i, SUB); }
-    public static void subsd(Cpu c, Instruction i) { scalarD(c, i, SUB); }
+    public static void subss(Cpu c, Instruction i) { long b = lo(c, i, 1); int d = x(i, 0); c.xmm[d] = subssLane(c, c.xmm[d], b); }
+    public static void subsd(Cpu c, Instruction i) { long b = lo(c, i, 1); int d = x(i, 0); c.xmm[d] = subsdLane(c, c.xmm[d], b); }
     public static void mulps(Cpu c, Instruction i) { packedS(c, i, MUL); }
     public static void mulpd(Cpu c, Instruction i) { packedD(c, i, MUL); }
-    public static void mulss(Cpu c, Instruction i) { scalarS(c, i, MUL); }
-    public static void mulsd(Cpu c, Instruction i) { scalarD(c, i, MUL); }
+    public static void mulss(Cpu c, Instruction i) { long b = lo(c, i, 1); int d = x(i, 0); c.xmm[d] = mulssLane(c, c.xmm[d], b); }
+    public static void mulsd(Cpu c, Instruction i) { long b = lo(c, i, 1); int d = x(i, 0); c.xmm[d] = mulsdLane(c, c.xmm[d], b); }
     public static void divps(Cpu c, Instruction i) { packedS(c, i, DIV); }
     public static void divpd(Cpu c, Instruction i) { packedD(c, i, DIV); }
-    public static void divss(Cpu c, Instruction i) { scalarS(c, i, DIV); }
-    public static void divsd(Cpu c, Instruction i) { scalarD(c, i, DIV); }
+    public static void divss(Cpu c, Instruction i) { long b = lo(c, i, 1); int d = x(i, 0); c.xmm[d] = divssLane(c, c.xmm[d], b); }
+    public static void divsd(Cpu c, Instruction i) { long b = lo(c, i, 1); int d = x(i, 0); c.xmm[d] = divsdLane(c, c.xmm[d], b); }
     public static void sqrtps(Cpu c, Instruction i) { packedS(c, i, SQRT); }
     public static void sqrtpd(Cpu c, Instruction i) { packedD(c, i, SQRT); }
-    public static void sqrtss(Cpu c, Instruction i) { scalarS(c, i, SQRT); }
-    public static void sqrtsd(Cpu c, Instruction i) { scalarD(c, i, SQRT); }
+    public static void sqrtss(Cpu c, Instruction i) { long b = lo(c, i, 1); int d = x(i, 0); c.xmm[d] = sqrtssLane(c, c.xmm[d], b); }
+    public static void sqrtsd(Cpu c, Instruction i) { long b = lo(c, i, 1); int d = x(i, 0); c.xmm[d] = sqrtsdLane(c, c.xmm[d], b); }
     /** MINPS...MAXSD: the second operand when either is a NaN (IE) or both are zeros, unlike Math.min. */
     public static void minps(Cpu c, Instruction i) { packedS(c, i, MIN); }
     public static void minpd(Cpu c, Instruction i) { packedD(c, i, MIN); }
-    public static void minss(Cpu c, Instruction i) { scalarS(c, i, MIN); }
-    public static void minsd(Cpu c, Instruction i) { scalarD(c, i, MIN); }
+    public static void minss(Cpu c, Instruction i) { long b = lo(c, i, 1); int d = x(i, 0); c.xmm[d] = minssLane(c, c.xmm[d], b); }
+    public static void minsd(Cpu c, Instruction i) { long b = lo(c, i, 1); int d = x(i, 0); c.xmm[d] = minsdLane(c, c.xmm[d], b); }
     public static void maxps(Cpu c, Instruction i) { packedS(c, i, MAX); }
     public static void maxpd(Cpu c, Instruction i) { packedD(c, i, MAX); }
-    public static void maxss(Cpu c, Instruction i) { scalarS(c, i, MAX); }
-    public static void maxsd(Cpu c, Instruction i) { scalarD(c, i, MAX); }
+    public static void maxss(Cpu c, Instruction i) { long b = lo(c, i, 1); int d = x(i, 0); c.xmm[d] = maxssLane(c, c.xmm[d], b); }
+    public static void maxsd(Cpu c, Instruction i) { long b = lo(c, i, 1); int d = x(i, 0); c.xmm[d] = maxsdLane(c, c.xmm[d], b); }
 
     // ---- compares
 
+    /** The compare lane of each predicate, made once (no lambda per instruction). */
+    private static final Op[] CMP = new Op[8];
+
+    static {
+        for (int p = 0; p < 8; p++) {
+            int pred = p;
+            CMP[p] = (f, e, a, b) -> SoftFloat.cmp(f, e, a, b, pred) ? (f == S ? M32 : -1L) : 0;
+        }
+    }
+
     private static Op cmp(Instruction i) {
-        int pred = (int) i.imm & 7; // legacy SSE: imm8[7:3] are ignored
-        return (f, e, a, b) -> SoftFloat.cmp(f, e, a, b, pred) ? (f == S ? M32 : -1L) : 0;
+        return CMP[(int) i.imm & 7]; // legacy SSE: imm8[7:3] are ignored
     }
 
     /** CMPPS/CMPPD/CMPSS/CMPSD: all ones in a lane where predicate imm8[2:0] holds, else zero. */
@@ -131,7 +171,7 @@ public final class SseFloat {
             a &= M32;
             b &= M32;
         }
-        Mxcsr e = new Mxcsr(c);
+        Mxcsr e = Mxcsr.of(c);
         int zpc = SoftFloat.comi(f, e, a, b, signalling);
         e.commit(c);
         c.setRflags((c.getRflags() & ~(long) OpcodeTable.OSZAPC) | zpc);
@@ -155,7 +195,7 @@ public final class SseFloat {
     public static void cvtsi2ss(Cpu c, Instruction i) {
         long v = intSource(c, i);
         int d = x(i, 0);
-        Mxcsr e = new Mxcsr(c);
+        Mxcsr e = Mxcsr.of(c);
         long r = SoftFloat.fromInt(S, e, v);
         e.commit(c);
         c.xmm[d] = (c.xmm[d] & ~M32) | r;
@@ -165,7 +205,7 @@ public final class SseFloat {
     public static void cvtsi2sd(Cpu c, Instruction i) {
         long v = intSource(c, i);
         int d = x(i, 0);
-        Mxcsr e = new Mxcsr(c);
+        Mxcsr e = Mxcsr.of(c);
         long r = SoftFloat.fromInt(D, e, v);
         e.commit(c);
         c.xmm[d] = r;
@@ -174,7 +214,7 @@ public final class SseFloat {
     private static void toGpr(Cpu c, Instruction i, Fmt f, boolean truncate) {
         long b = lo(c, i, 1);
         if (f == S) b &= M32;
-        Mxcsr e = new Mxcsr(c);
+        Mxcsr e = Mxcsr.of(c);
         int size = i.size[0];
         long r = SoftFloat.toInt(f, e, b, size * 8, truncate ? Mxcsr.RC_ZERO : e.rc);
         e.commit(c);
@@ -193,7 +233,7 @@ public final class SseFloat {
     public static void cvtss2sd(Cpu c, Instruction i) {
         long b = lo(c, i, 1) & M32;
         int d = x(i, 0);
-        Mxcsr e = new Mxcsr(c);
+        Mxcsr e = Mxcsr.of(c);
         long r = SoftFloat.s2d(e, b);
         e.commit(c);
         c.xmm[d] = r;
@@ -203,7 +243,7 @@ public final class SseFloat {
     public static void cvtsd2ss(Cpu c, Instruction i) {
         long b = lo(c, i, 1);
         int d = x(i, 0);
-        Mxcsr e = new Mxcsr(c);
+        Mxcsr e = Mxcsr.of(c);
         long r = SoftFloat.d2s(e, b);
         e.commit(c);
         c.xmm[d] = (c.xmm[d] & ~M32) | r;
@@ -213,7 +253,7 @@ public final class SseFloat {
     public static void cvtps2pd(Cpu c, Instruction i) {
         long s = lo(c, i, 1);
         int d = x(i, 0);
-        Mxcsr e = new Mxcsr(c);
+        Mxcsr e = Mxcsr.of(c);
         long r0 = SoftFloat.s2d(e, s & M32), r1 = SoftFloat.s2d(e, s >>> 32);
         e.commit(c);
         c.xmm[d] = r0;
@@ -224,7 +264,7 @@ public final class SseFloat {
     public static void cvtpd2ps(Cpu c, Instruction i) {
         long slo = lo(c, i, 1), shi = hi(c, i, 1);
         int d = x(i, 0);
-        Mxcsr e = new Mxcsr(c);
+        Mxcsr e = Mxcsr.of(c);
         long r0 = SoftFloat.d2s(e, slo), r1 = SoftFloat.d2s(e, shi);
         e.commit(c);
         c.xmm[d] = r0 | r1 << 32;
@@ -249,7 +289,7 @@ public final class SseFloat {
     public static void cvtpi2ps(Cpu c, Instruction i) {
         long s = lo(c, i, 1);
         int d = x(i, 0);
-        Mxcsr e = new Mxcsr(c);
+        Mxcsr e = Mxcsr.of(c);
         long r0 = SoftFloat.fromInt(S, e, (int) s), r1 = SoftFloat.fromInt(S, e, (int) (s >>> 32));
         e.commit(c);
         c.xmm[d] = (r0 & M32) | r1 << 32;
@@ -263,7 +303,7 @@ public final class SseFloat {
     public static void cvtdq2pd(Cpu c, Instruction i) {
         long s = lo(c, i, 1);
         int d = x(i, 0);
-        Mxcsr e = new Mxcsr(c);
+        Mxcsr e = Mxcsr.of(c);
         long r0 = SoftFloat.fromInt(D, e, (int) s), r1 = SoftFloat.fromInt(D, e, (int) (s >>> 32));
         e.commit(c);
         c.xmm[d] = r0;
@@ -272,7 +312,7 @@ public final class SseFloat {
 
     private static void pd2dq(Cpu c, Instruction i, boolean truncate) {
         long slo = lo(c, i, 1), shi = hi(c, i, 1);
-        Mxcsr e = new Mxcsr(c);
+        Mxcsr e = Mxcsr.of(c);
         int rc = truncate ? Mxcsr.RC_ZERO : e.rc;
         long r0 = SoftFloat.toInt(D, e, slo, 32, rc), r1 = SoftFloat.toInt(D, e, shi, 32, rc);
         e.commit(c);
@@ -337,7 +377,7 @@ public final class SseFloat {
         long slo = lo(c, i, 1), shi = hi(c, i, 1);
         int d = x(i, 0);
         long dlo = c.xmm[d], dhi = c.xmm[d + 1];
-        Mxcsr e = new Mxcsr(c);
+        Mxcsr e = Mxcsr.of(c);
         long r0 = SoftFloat.add(S, e, dlo & M32, slo & M32, true), r1 = SoftFloat.add(S, e, dlo >>> 32, slo >>> 32, false);
         long r2 = SoftFloat.add(S, e, dhi & M32, shi & M32, true), r3 = SoftFloat.add(S, e, dhi >>> 32, shi >>> 32, false);
         e.commit(c);
@@ -349,7 +389,7 @@ public final class SseFloat {
     public static void addsubpd(Cpu c, Instruction i) {
         long slo = lo(c, i, 1), shi = hi(c, i, 1);
         int d = x(i, 0);
-        Mxcsr e = new Mxcsr(c);
+        Mxcsr e = Mxcsr.of(c);
         long r0 = SoftFloat.add(D, e, c.xmm[d], slo, true), r1 = SoftFloat.add(D, e, c.xmm[d + 1], shi, false);
         e.commit(c);
         c.xmm[d] = r0;
@@ -361,7 +401,7 @@ public final class SseFloat {
         long slo = lo(c, i, 1), shi = hi(c, i, 1);
         int d = x(i, 0);
         long dlo = c.xmm[d], dhi = c.xmm[d + 1];
-        Mxcsr e = new Mxcsr(c);
+        Mxcsr e = Mxcsr.of(c);
         long r0 = SoftFloat.add(S, e, dlo & M32, dlo >>> 32, sub), r1 = SoftFloat.add(S, e, dhi & M32, dhi >>> 32, sub);
         long r2 = SoftFloat.add(S, e, slo & M32, slo >>> 32, sub), r3 = SoftFloat.add(S, e, shi & M32, shi >>> 32, sub);
         e.commit(c);
@@ -373,7 +413,7 @@ public final class SseFloat {
     private static void horizontalD(Cpu c, Instruction i, boolean sub) {
         long slo = lo(c, i, 1), shi = hi(c, i, 1);
         int d = x(i, 0);
-        Mxcsr e = new Mxcsr(c);
+        Mxcsr e = Mxcsr.of(c);
         long r0 = SoftFloat.add(D, e, c.xmm[d], c.xmm[d + 1], sub), r1 = SoftFloat.add(D, e, slo, shi, sub);
         e.commit(c);
         c.xmm[d] = r0;
@@ -391,10 +431,18 @@ public final class SseFloat {
      * ROUNDPS/PD/SS/SD: imm8[1:0] is the rounding mode unless imm8[2] selects MXCSR.RC; imm8[3]
      * suppresses the precision exception (see {@link SoftFloat#roundIntegral}).
      */
+    private static final Op[] ROUND = new Op[16];
+
+    static {
+        for (int k = 0; k < 16; k++) {
+            int imm = k;
+            boolean quiet = (imm & 8) != 0;
+            ROUND[k] = (f, e, a, b) -> SoftFloat.roundIntegral(f, e, b, (imm & 4) != 0 ? e.rc : imm & 3, quiet);
+        }
+    }
+
     private static Op round(Instruction i) {
-        int imm = (int) i.imm;
-        boolean quiet = (imm & 8) != 0;
-        return (f, e, a, b) -> SoftFloat.roundIntegral(f, e, b, (imm & 4) != 0 ? e.rc : imm & 3, quiet);
+        return ROUND[(int) i.imm & 15]; // made once per imm8[3:0] (no lambda per instruction)
     }
 
     public static void roundps(Cpu c, Instruction i) { packedS(c, i, round(i)); }
@@ -415,7 +463,7 @@ public final class SseFloat {
         int d = x(i, 0);
         long dlo = c.xmm[d], dhi = c.xmm[d + 1];
         int imm = (int) i.imm;
-        Mxcsr e = new Mxcsr(c);
+        Mxcsr e = Mxcsr.of(c);
         long p0 = (imm & 0x10) != 0 ? SoftFloat.mul(S, e, dlo & M32, slo & M32) & M32 : 0;
         long p1 = (imm & 0x20) != 0 ? SoftFloat.mul(S, e, dlo >>> 32, slo >>> 32) & M32 : 0;
         long p2 = (imm & 0x40) != 0 ? SoftFloat.mul(S, e, dhi & M32, shi & M32) & M32 : 0;
@@ -437,7 +485,7 @@ public final class SseFloat {
         long slo = lo(c, i, 1), shi = hi(c, i, 1);
         int d = x(i, 0);
         int imm = (int) i.imm;
-        Mxcsr e = new Mxcsr(c);
+        Mxcsr e = Mxcsr.of(c);
         long p0 = (imm & 0x10) != 0 ? SoftFloat.mul(D, e, c.xmm[d], slo) : 0;
         long p1 = (imm & 0x20) != 0 ? SoftFloat.mul(D, e, c.xmm[d + 1], shi) : 0;
         long r0 = SoftFloat.add(D, e, p0, p1, false), r1 = SoftFloat.add(D, e, p1, p0, false); // lane 1: the other order

@@ -51,14 +51,22 @@ public final class SseInt {
     }
 
     // ---- add / subtract with wraparound
-    public static void paddb(Cpu c, Instruction i) { binary(c, i, 8, Long::sum); }
-    public static void paddw(Cpu c, Instruction i) { binary(c, i, 16, Long::sum); }
-    public static void paddd(Cpu c, Instruction i) { binary(c, i, 32, Long::sum); }
-    public static void paddq(Cpu c, Instruction i) { binary(c, i, 64, Long::sum); }
-    public static void psubb(Cpu c, Instruction i) { binary(c, i, 8, (a, b) -> a - b); }
-    public static void psubw(Cpu c, Instruction i) { binary(c, i, 16, (a, b) -> a - b); }
-    public static void psubd(Cpu c, Instruction i) { binary(c, i, 32, (a, b) -> a - b); }
-    public static void psubq(Cpu c, Instruction i) { binary(c, i, 64, (a, b) -> a - b); }
+    private static final Lane PADDB_LANE = Long::sum;
+    public static void paddb(Cpu c, Instruction i) { binary(c, i, 8, PADDB_LANE); }
+    private static final Lane PADDW_LANE = Long::sum;
+    public static void paddw(Cpu c, Instruction i) { binary(c, i, 16, PADDW_LANE); }
+    private static final Lane PADDD_LANE = Long::sum;
+    public static void paddd(Cpu c, Instruction i) { binary(c, i, 32, PADDD_LANE); }
+    private static final Lane PADDQ_LANE = Long::sum;
+    public static void paddq(Cpu c, Instruction i) { binary(c, i, 64, PADDQ_LANE); }
+    private static final Lane PSUBB_LANE = (a, b) -> a - b;
+    public static void psubb(Cpu c, Instruction i) { binary(c, i, 8, PSUBB_LANE); }
+    private static final Lane PSUBW_LANE = (a, b) -> a - b;
+    public static void psubw(Cpu c, Instruction i) { binary(c, i, 16, PSUBW_LANE); }
+    private static final Lane PSUBD_LANE = (a, b) -> a - b;
+    public static void psubd(Cpu c, Instruction i) { binary(c, i, 32, PSUBD_LANE); }
+    private static final Lane PSUBQ_LANE = (a, b) -> a - b;
+    public static void psubq(Cpu c, Instruction i) { binary(c, i, 64, PSUBQ_LANE); }
 
     // ---- saturating add / subtract: unsigned to [0, 2^n - 1], signed to [-2^(n-1), 2^(n-1) - 1]
     public static void paddusb(Cpu c, Instruction i) { binary(c, i, 8, (a, b) -> Math.min(0xFF, a + b)); }
@@ -71,17 +79,22 @@ public final class SseInt {
     public static void psubsw(Cpu c, Instruction i) { binary(c, i, 16, (a, b) -> sat(sx(a, 16) - sx(b, 16), -32768, 32767)); }
 
     // ---- compares: all ones where true
-    public static void pcmpeqb(Cpu c, Instruction i) { binary(c, i, 8, (a, b) -> a == b ? -1 : 0); }
-    public static void pcmpeqw(Cpu c, Instruction i) { binary(c, i, 16, (a, b) -> a == b ? -1 : 0); }
-    public static void pcmpeqd(Cpu c, Instruction i) { binary(c, i, 32, (a, b) -> a == b ? -1 : 0); }
+    private static final Lane PCMPEQB_LANE = (a, b) -> a == b ? -1 : 0;
+    public static void pcmpeqb(Cpu c, Instruction i) { binary(c, i, 8, PCMPEQB_LANE); }
+    private static final Lane PCMPEQW_LANE = (a, b) -> a == b ? -1 : 0;
+    public static void pcmpeqw(Cpu c, Instruction i) { binary(c, i, 16, PCMPEQW_LANE); }
+    private static final Lane PCMPEQD_LANE = (a, b) -> a == b ? -1 : 0;
+    public static void pcmpeqd(Cpu c, Instruction i) { binary(c, i, 32, PCMPEQD_LANE); }
     public static void pcmpgtb(Cpu c, Instruction i) { binary(c, i, 8, (a, b) -> sx(a, 8) > sx(b, 8) ? -1 : 0); }
     public static void pcmpgtw(Cpu c, Instruction i) { binary(c, i, 16, (a, b) -> sx(a, 16) > sx(b, 16) ? -1 : 0); }
     public static void pcmpgtd(Cpu c, Instruction i) { binary(c, i, 32, (a, b) -> sx(a, 32) > sx(b, 32) ? -1 : 0); }
     public static void pcmpgtq(Cpu c, Instruction i) { binary(c, i, 64, (a, b) -> a > b ? -1 : 0); }
 
     // ---- min / max / average / sum of absolute differences
-    public static void pminub(Cpu c, Instruction i) { binary(c, i, 8, Math::min); }
-    public static void pmaxub(Cpu c, Instruction i) { binary(c, i, 8, Math::max); }
+    private static final Lane PMINUB_LANE = Math::min;
+    public static void pminub(Cpu c, Instruction i) { binary(c, i, 8, PMINUB_LANE); }
+    private static final Lane PMAXUB_LANE = Math::max;
+    public static void pmaxub(Cpu c, Instruction i) { binary(c, i, 8, PMAXUB_LANE); }
     public static void pminsw(Cpu c, Instruction i) { binary(c, i, 16, (a, b) -> Math.min(sx(a, 16), sx(b, 16))); }
     public static void pmaxsw(Cpu c, Instruction i) { binary(c, i, 16, (a, b) -> Math.max(sx(a, 16), sx(b, 16))); }
     public static void pavgb(Cpu c, Instruction i) { binary(c, i, 8, (a, b) -> (a + b + 1) >> 1); }
@@ -214,4 +227,20 @@ public final class SseInt {
     public static void packsswb(Cpu c, Instruction i) { pack(c, i, 16, -128, 127); }
     public static void packuswb(Cpu c, Instruction i) { pack(c, i, 16, 0, 255); }
     public static void packssdw(Cpu c, Instruction i) { pack(c, i, 32, -32768, 32767); }
+
+    // ---- the hot lane-wise operations on one 64-bit half (destination half, source half), for
+    // translated code: the same lanes as the instructions above
+    public static long paddbHalf(long a, long b) { return lanes(a, b, 8, PADDB_LANE); }
+    public static long paddwHalf(long a, long b) { return lanes(a, b, 16, PADDW_LANE); }
+    public static long padddHalf(long a, long b) { return lanes(a, b, 32, PADDD_LANE); }
+    public static long paddqHalf(long a, long b) { return lanes(a, b, 64, PADDQ_LANE); }
+    public static long psubbHalf(long a, long b) { return lanes(a, b, 8, PSUBB_LANE); }
+    public static long psubwHalf(long a, long b) { return lanes(a, b, 16, PSUBW_LANE); }
+    public static long psubdHalf(long a, long b) { return lanes(a, b, 32, PSUBD_LANE); }
+    public static long psubqHalf(long a, long b) { return lanes(a, b, 64, PSUBQ_LANE); }
+    public static long pcmpeqbHalf(long a, long b) { return lanes(a, b, 8, PCMPEQB_LANE); }
+    public static long pcmpeqwHalf(long a, long b) { return lanes(a, b, 16, PCMPEQW_LANE); }
+    public static long pcmpeqdHalf(long a, long b) { return lanes(a, b, 32, PCMPEQD_LANE); }
+    public static long pminubHalf(long a, long b) { return lanes(a, b, 8, PMINUB_LANE); }
+    public static long pmaxubHalf(long a, long b) { return lanes(a, b, 8, PMAXUB_LANE); }
 }

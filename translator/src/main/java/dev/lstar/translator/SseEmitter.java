@@ -1,0 +1,436 @@
+package dev.lstar.translator;
+
+import static dev.lstar.translator.BlockCompiler.CPU;
+import static dev.lstar.translator.OperandEmitter.L_CPU;
+import static dev.lstar.translator.OperandEmitter.L_MMU;
+import static dev.lstar.translator.OperandEmitter.L_REGS;
+import static org.objectweb.asm.Opcodes.*;
+
+import dev.lstar.decoder.Access;
+import dev.lstar.decoder.Instruction;
+import dev.lstar.decoder.Mnemonic;
+import dev.lstar.decoder.OpcodeTable;
+import dev.lstar.runtime.Cpu;
+import dev.lstar.runtime.ops.Sse;
+import dev.lstar.runtime.ops.SseExt;
+import dev.lstar.runtime.ops.SseFloat;
+import dev.lstar.runtime.ops.SseInt;
+import dev.lstar.translator.Helpers.Helper;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.objectweb.asm.MethodVisitor;
+
+/**
+ * Bytecode for the SSE instructions (the XMM forms of the {@link OpcodeTable#A_SSE} rows): every
+ * one runs without the interpreter fallback, in one of two ways, both on the semantics the
+ * interpreter runs.
+ *
+ * <ul>
+ *   <li><b>Direct call</b> (any form): the {@code ops} method {@code Exec} calls for the mnemonic,
+ *       {@code (Cpu, Instruction)}, called straight from the block — no {@code Exec} dispatch,
+ *       no spill and reload of every register: only the GPRs the instruction reads or writes
+ *       (its address registers, a GPR operand) go through {@code cpu.r}.</li>
+ *   <li><b>Inline</b> (the hot forms of compiled C: 128-bit and scalar moves, MOVD/MOVQ, the
+ *       logic, PMOVMSKB, the common packed-integer lanes, scalar ADD/SUB/MUL/DIV/SQRT/MIN/MAX):
+ *       operands are read and written by the emitter — XMM registers in {@code cpu.xmm}, memory
+ *       through the same {@code Mmu} accesses as the rest of translated code — and the value work
+ *       is a call to the same {@code ops} method on values ({@code SseFloat.addsdLane},
+ *       {@code SseInt.pcmpeqbHalf}, {@code Sse.byteSignMask}...) that the instruction's own
+ *       method uses; the pure moves and the bitwise logic need no method at all.</li>
+ * </ul>
+ *
+ * Exceptions are the interpreter's, in its order: {@code Sse.available} first (CR0.EM/TS,
+ * CR4.OSFXSR, exactly as {@code Exec}'s prologue), then the canonical check, the 16-byte alignment
+ * rule of the row ({@code Sse.aligned16}), the memory access (a 128-bit store checks the second
+ * page first, {@code Sse.store128At}), and last MXCSR's #XM inside the lane method, before the
+ * destination is written.
+ */
+final class SseEmitter {
+    private SseEmitter() {}
+
+    private static final Class<?>[] FAMILIES = {Sse.class, SseInt.class, SseFloat.class, SseExt.class,
+            dev.lstar.runtime.ops.Ssse3.class, dev.lstar.runtime.ops.Sse42.class};
+    private static final Method[][] FAMILY_METHODS = new Method[FAMILIES.length][];
+
+    static {
+        for (int k = 0; k < FAMILIES.length; k++) FAMILY_METHODS[k] = FAMILIES[k].getMethods();
+    }
+
+    /**
+     * Mnemonics whose {@code ops} method is not named after them (the rest: the lower-case
+     * mnemonic, in exactly one of {@link #FAMILIES}); {@code SseEmitterTest} checks the whole
+     * binding against {@code Exec}'s cases.
+     */
+    private static final Map<Mnemonic, String> RENAMED = new EnumMap<>(Mnemonic.class);
+
+    private static void renamed(String method, Mnemonic... ms) {
+        for (Mnemonic m : ms) RENAMED.put(m, method);
+    }
+
+    static {
+        renamed("mov128", Mnemonic.MOVUPS, Mnemonic.MOVUPD, Mnemonic.MOVAPS, Mnemonic.MOVAPD, Mnemonic.MOVDQA,
+                Mnemonic.MOVDQU, Mnemonic.MOVNTPS, Mnemonic.MOVNTPD, Mnemonic.MOVNTDQ, Mnemonic.LDDQU, Mnemonic.MOVNTDQA);
+        renamed("movlp", Mnemonic.MOVLPS, Mnemonic.MOVLPD);
+        renamed("movhp", Mnemonic.MOVHPS, Mnemonic.MOVHPD);
+        renamed("and", Mnemonic.PAND, Mnemonic.ANDPS, Mnemonic.ANDPD);
+        renamed("andn", Mnemonic.PANDN, Mnemonic.ANDNPS, Mnemonic.ANDNPD);
+        renamed("or", Mnemonic.POR, Mnemonic.ORPS, Mnemonic.ORPD);
+        renamed("xor", Mnemonic.PXOR, Mnemonic.XORPS, Mnemonic.XORPD);
+        renamed("pextrd", Mnemonic.EXTRACTPS);
+        // rows shared with MMX (their mm-register forms stay with the fallback, see forms)
+        renamed("movq", Mnemonic.MOVNTQ, Mnemonic.MOVQ2DQ, Mnemonic.MOVDQ2Q);
+        renamed("cvtdq2pd", Mnemonic.CVTPI2PD);
+        renamed("cvtpd2dq", Mnemonic.CVTPD2PI);
+        renamed("cvttpd2dq", Mnemonic.CVTTPD2PI);
+    }
+
+    /** The {@code (Cpu, Instruction)} method of every SSE mnemonic that has one. */
+    private static final Map<Mnemonic, Helper> DIRECT = new EnumMap<>(Mnemonic.class);
+    /** Scalar floating point on values: (Cpu, destination bits 63:0, source) -> new bits 63:0. */
+    private static final Map<Mnemonic, Helper> LANE = new EnumMap<>(Mnemonic.class);
+    /** Packed integer lanes on one 64-bit half: (destination half, source half) -> new half. */
+    private static final Map<Mnemonic, Helper> HALF = new EnumMap<>(Mnemonic.class);
+
+    static final Helper AVAILABLE = Helpers.of(Sse.class, "available"), ALIGNED16 = Helpers.of(Sse.class, "aligned16"),
+            STORE128 = Helpers.of(Sse.class, "store128At"), BYTE_SIGN_MASK = Helpers.of(Sse.class, "byteSignMask");
+
+    private static final Set<Mnemonic> MOV128 = EnumSet.of(Mnemonic.MOVUPS, Mnemonic.MOVUPD, Mnemonic.MOVAPS,
+            Mnemonic.MOVAPD, Mnemonic.MOVDQA, Mnemonic.MOVDQU, Mnemonic.MOVNTPS, Mnemonic.MOVNTPD, Mnemonic.MOVNTDQ,
+            Mnemonic.LDDQU, Mnemonic.MOVNTDQA);
+
+    static {
+        Set<Mnemonic> sse = EnumSet.noneOf(Mnemonic.class);
+        for (OpcodeTable.Row r : OpcodeTable.rows()) if ((r.attributes & OpcodeTable.A_SSE) != 0) sse.add(r.mnemonic);
+        for (Mnemonic m : sse) {
+            Helper h = direct(m);
+            if (h != null) DIRECT.put(m, h);
+        }
+        for (Mnemonic m : EnumSet.of(Mnemonic.ADDSS, Mnemonic.ADDSD, Mnemonic.SUBSS, Mnemonic.SUBSD, Mnemonic.MULSS,
+                Mnemonic.MULSD, Mnemonic.DIVSS, Mnemonic.DIVSD, Mnemonic.SQRTSS, Mnemonic.SQRTSD, Mnemonic.MINSS,
+                Mnemonic.MINSD, Mnemonic.MAXSS, Mnemonic.MAXSD)) {
+            LANE.put(m, Helpers.of(SseFloat.class, m.name().toLowerCase() + "Lane"));
+        }
+        for (Mnemonic m : EnumSet.of(Mnemonic.PADDB, Mnemonic.PADDW, Mnemonic.PADDD, Mnemonic.PADDQ, Mnemonic.PSUBB,
+                Mnemonic.PSUBW, Mnemonic.PSUBD, Mnemonic.PSUBQ, Mnemonic.PCMPEQB, Mnemonic.PCMPEQW, Mnemonic.PCMPEQD,
+                Mnemonic.PMINUB, Mnemonic.PMAXUB)) {
+            HALF.put(m, Helpers.of(SseInt.class, m.name().toLowerCase() + "Half"));
+        }
+    }
+
+    /** The method Exec calls for {@code m}: by name in the families, or null if none has one. */
+    private static Helper direct(Mnemonic m) {
+        String name = RENAMED.getOrDefault(m, m.name().toLowerCase());
+        List<Class<?>> owners = new ArrayList<>();
+        for (int k = 0; k < FAMILIES.length; k++) {
+            Class<?> f = FAMILIES[k];
+            for (Method x : FAMILY_METHODS[k]) {
+                if (x.getName().equals(name) && Modifier.isStatic(x.getModifiers()) && x.getReturnType() == void.class
+                        && x.getParameterCount() == 2 && x.getParameterTypes()[0] == Cpu.class
+                        && x.getParameterTypes()[1] == Instruction.class) {
+                    owners.add(f);
+                }
+            }
+        }
+        if (owners.size() > 1) throw new IllegalStateException(m + ": " + name + " in " + owners);
+        return owners.isEmpty() ? null : Helpers.of(owners.get(0), name);
+    }
+
+    /** The bound mnemonics: every SSE mnemonic with an {@code ops} method. */
+    static Set<Mnemonic> mnemonics() {
+        return Collections.unmodifiableSet(DIRECT.keySet());
+    }
+
+    /** The direct-call method of {@code m} (for tests), or null. */
+    static Method directMethod(Mnemonic m) {
+        Helper h = DIRECT.get(m);
+        return h == null ? null : h.method();
+    }
+
+    /** The forms handled here: an SSE row whose operands are XMM registers, memory, GPRs and immediates. */
+    static boolean forms(Instruction i) {
+        if ((i.attributes & OpcodeTable.A_SSE) == 0 || !DIRECT.containsKey(i.mnemonic)) return false;
+        // the MMX rules (CR0.EM/TS, pending x87 exception, TOP = 0 and the tag word) live in Exec:
+        // rows that follow them run through the fallback
+        if ((i.attributes & OpcodeTable.A_MMX) != 0) return false;
+        boolean xmm = false;
+        for (int n = 0; n < i.nOperands; n++) {
+            switch (i.kind[n]) {
+                case Instruction.OP_XMM -> xmm = true;
+                case Instruction.OP_MEM, Instruction.OP_REG, Instruction.OP_IMM -> { }
+                default -> { return false; }
+            }
+        }
+        return xmm || i.mnemonic == Mnemonic.LDMXCSR || i.mnemonic == Mnemonic.STMXCSR;
+    }
+
+    /** Emits {@code i} (instruction {@code k}; {@link #forms} holds). */
+    static void emit(MethodEmitter e, int k, Instruction i) {
+        MethodVisitor mv = e.mv;
+        mv.visitVarInsn(ALOAD, L_CPU);
+        AVAILABLE.invoke(mv); // as Exec's prologue for every A_SSE row
+        if (!inline(e, i)) direct(e, k, i);
+        if ((i.flagsWritten & OpcodeTable.OSZAPC) != 0) e.conditions.forget();
+    }
+
+    /** The ops method on {@code cpu} and the instruction, with the GPRs it touches exact in {@code cpu.r}. */
+    private static void direct(MethodEmitter e, int k, Instruction i) {
+        MethodVisitor mv = e.mv;
+        int read = Access.regsRead(i) & e.cachedRegs, written = Access.regsWritten(i) & e.cachedRegs;
+        int spill = (read | written) & e.dirtyRegs; // a written register too: it may be written partly
+        e.spill(spill);
+        e.dirtyRegs &= ~spill;
+        mv.visitVarInsn(ALOAD, L_CPU);
+        e.pushInsn(k);
+        DIRECT.get(i.mnemonic).invoke(mv);
+        for (int r = 0; r < 16; r++) {
+            if ((written & (1 << r)) == 0) continue;
+            mv.visitVarInsn(ALOAD, L_REGS);
+            e.iconst(r);
+            mv.visitInsn(LALOAD);
+            mv.visitVarInsn(LSTORE, e.slot(r));
+        }
+    }
+
+    // ---------------------------------------------------------------- inline forms
+
+    private static boolean inline(MethodEmitter e, Instruction i) {
+        Mnemonic m = i.mnemonic;
+        if (MOV128.contains(m)) {
+            mov128(e, i);
+            return true;
+        }
+        switch (m) {
+            case MOVSD, MOVSS -> scalarMove(e, i, m == Mnemonic.MOVSD ? 8 : 4);
+            case MOVQ, MOVD -> movdq(e, i);
+            case PAND, ANDPS, ANDPD -> logic(e, i, LAND, false);
+            case PANDN, ANDNPS, ANDNPD -> logic(e, i, LAND, true);
+            case POR, ORPS, ORPD -> logic(e, i, LOR, false);
+            case PXOR, XORPS, XORPD -> logic(e, i, LXOR, false);
+            case PMOVMSKB -> {
+                int s = i.reg[1] << 1;
+                xmmLoad(e, s);
+                xmmLoad(e, s + 1);
+                BYTE_SIGN_MASK.invoke(e.mv);
+                e.writeReg(i.reg[0], 8);
+            }
+            default -> {
+                Helper lane = LANE.get(m), half = HALF.get(m);
+                if (lane != null) scalarLane(e, i, lane);
+                else if (half != null) halves(e, i, half);
+                else return false;
+            }
+        }
+        return true;
+    }
+
+    /** Pushes {@code cpu.xmm}. */
+    private static void xmmArray(MethodEmitter e) {
+        e.mv.visitVarInsn(ALOAD, L_CPU);
+        e.mv.visitFieldInsn(GETFIELD, CPU, "xmm", "[J");
+    }
+
+    /** Pushes {@code cpu.xmm[q]} (q = 2 * register + half). */
+    private static void xmmLoad(MethodEmitter e, int q) {
+        xmmArray(e);
+        e.iconst(q);
+        e.mv.visitInsn(LALOAD);
+    }
+
+    /** {@code cpu.xmm[q] = temp}. */
+    private static void xmmStore(MethodEmitter e, int q, int temp) {
+        xmmArray(e);
+        e.iconst(q);
+        e.mv.visitVarInsn(LLOAD, temp);
+        e.mv.visitInsn(LASTORE);
+    }
+
+    /** {@code cpu.xmm[q] = 0}. */
+    private static void xmmZero(MethodEmitter e, int q) {
+        xmmArray(e);
+        e.iconst(q);
+        e.mv.visitInsn(LCONST_0);
+        e.mv.visitInsn(LASTORE);
+    }
+
+    /**
+     * The linear address of the memory operand into a new temp, with the 16-byte alignment rule
+     * when the operand is 16 bytes and the row has it (as {@code Sse.address}).
+     */
+    private static int address(MethodEmitter e, Instruction i, int size) {
+        int t = e.temp();
+        e.linearAddress(i);
+        if (size == 16 && (i.attributes & OpcodeTable.A_ALIGN16) != 0) ALIGNED16.invoke(e.mv);
+        e.mv.visitVarInsn(LSTORE, t);
+        return t;
+    }
+
+    /** Reads 128-bit operand {@code n} (XMM or m128) into two new temps {lo, hi} (as {@code Sse.lo/hi}). */
+    private static int[] read128(MethodEmitter e, Instruction i, int n) {
+        MethodVisitor mv = e.mv;
+        int lo = e.temp(), hi = e.temp();
+        if (i.kind[n] == Instruction.OP_XMM) {
+            int s = i.reg[n] << 1;
+            xmmLoad(e, s);
+            mv.visitVarInsn(LSTORE, lo);
+            xmmLoad(e, s + 1);
+            mv.visitVarInsn(LSTORE, hi);
+        } else {
+            int la = address(e, i, 16);
+            mv.visitVarInsn(ALOAD, L_MMU);
+            mv.visitVarInsn(LLOAD, la);
+            e.memRead(8);
+            mv.visitVarInsn(LSTORE, lo);
+            mv.visitVarInsn(ALOAD, L_MMU);
+            mv.visitVarInsn(LLOAD, la);
+            e.lconst(8);
+            mv.visitInsn(LADD);
+            e.memRead(8);
+            mv.visitVarInsn(LSTORE, hi);
+        }
+        return new int[] {lo, hi};
+    }
+
+    /** Pushes bits 63:0 of operand {@code n} (XMM, memory zero-extended from its size, GPR) as {@code Sse.lo}. */
+    private static void low(MethodEmitter e, Instruction i, int n) {
+        switch (i.kind[n]) {
+            case Instruction.OP_XMM -> xmmLoad(e, i.reg[n] << 1);
+            case Instruction.OP_MEM -> {
+                int size = i.size[n];
+                int la = address(e, i, size);
+                e.mv.visitVarInsn(ALOAD, L_MMU);
+                e.mv.visitVarInsn(LLOAD, la);
+                e.memRead(Math.min(size, 8));
+            }
+            default -> e.readOperand(i, n, -1);
+        }
+    }
+
+    /** MOVUPS ... MOVDQU, MOVNT*, LDDQU, MOVNTDQA: a 128-bit copy ({@code Sse.mov128}). */
+    private static void mov128(MethodEmitter e, Instruction i) {
+        int[] v = read128(e, i, 1);
+        if (i.kind[0] == Instruction.OP_XMM) {
+            int d = i.reg[0] << 1;
+            xmmStore(e, d, v[0]);
+            xmmStore(e, d + 1, v[1]);
+            return;
+        }
+        int la = address(e, i, 16);
+        MethodVisitor mv = e.mv;
+        mv.visitVarInsn(ALOAD, L_CPU);
+        mv.visitVarInsn(LLOAD, la);
+        mv.visitVarInsn(LLOAD, v[0]);
+        mv.visitVarInsn(LLOAD, v[1]);
+        STORE128.invoke(mv);
+    }
+
+    /** MOVSD/MOVSS ({@code Sse.movsd/movss}): store the low lane, load it zeroing the rest, or merge it. */
+    private static void scalarMove(MethodEmitter e, Instruction i, int size) {
+        MethodVisitor mv = e.mv;
+        if (i.kind[0] == Instruction.OP_MEM) {
+            int la = address(e, i, size);
+            mv.visitVarInsn(ALOAD, L_MMU);
+            mv.visitVarInsn(LLOAD, la);
+            xmmLoad(e, i.reg[1] << 1);
+            e.memWrite(size);
+            return;
+        }
+        int d = i.reg[0] << 1, t = e.temp();
+        if (i.kind[1] == Instruction.OP_MEM) {
+            low(e, i, 1);
+            mv.visitVarInsn(LSTORE, t);
+            xmmStore(e, d, t);
+            xmmZero(e, d + 1);
+            return;
+        }
+        xmmLoad(e, i.reg[1] << 1);
+        if (size == 4) {
+            e.mask(4);
+            xmmLoad(e, d);
+            e.lconst(0xFFFF_FFFF_0000_0000L);
+            mv.visitInsn(LAND);
+            mv.visitInsn(LOR);
+        }
+        mv.visitVarInsn(LSTORE, t);
+        xmmStore(e, d, t);
+    }
+
+    /** MOVD/MOVQ ({@code Sse.movd/movq}): to XMM zero-extended to 128 bits; from XMM the low bits to a GPR or memory. */
+    private static void movdq(MethodEmitter e, Instruction i) {
+        MethodVisitor mv = e.mv;
+        if (i.kind[0] == Instruction.OP_XMM) {
+            int d = i.reg[0] << 1, t = e.temp();
+            low(e, i, 1);
+            mv.visitVarInsn(LSTORE, t);
+            xmmStore(e, d, t);
+            xmmZero(e, d + 1);
+        } else if (i.kind[0] == Instruction.OP_MEM) {
+            int size = i.size[0];
+            int la = address(e, i, size);
+            mv.visitVarInsn(ALOAD, L_MMU);
+            mv.visitVarInsn(LLOAD, la);
+            xmmLoad(e, i.reg[1] << 1);
+            e.memWrite(size);
+        } else {
+            xmmLoad(e, i.reg[1] << 1);
+            e.writeReg(i.reg[0], i.size[0]);
+        }
+    }
+
+    /** PAND/POR/PXOR/PANDN and their PS/PD forms ({@code Sse.and/or/xor/andn}). */
+    private static void logic(MethodEmitter e, Instruction i, int op, boolean notDestination) {
+        MethodVisitor mv = e.mv;
+        int[] v = read128(e, i, 1);
+        int d = i.reg[0] << 1;
+        for (int h = 0; h < 2; h++) {
+            xmmArray(e);
+            e.iconst(d + h);
+            xmmLoad(e, d + h);
+            if (notDestination) {
+                e.lconst(-1L);
+                mv.visitInsn(LXOR);
+            }
+            mv.visitVarInsn(LLOAD, v[h]);
+            mv.visitInsn(op);
+            mv.visitInsn(LASTORE);
+        }
+    }
+
+    /** A packed-integer lane operation on both halves ({@code SseInt.xxxHalf}, the lanes of {@code SseInt.xxx}). */
+    private static void halves(MethodEmitter e, Instruction i, Helper half) {
+        MethodVisitor mv = e.mv;
+        int[] v = read128(e, i, 1);
+        int d = i.reg[0] << 1;
+        for (int h = 0; h < 2; h++) {
+            xmmArray(e);
+            e.iconst(d + h);
+            xmmLoad(e, d + h);
+            mv.visitVarInsn(LLOAD, v[h]);
+            half.invoke(mv);
+            mv.visitInsn(LASTORE);
+        }
+    }
+
+    /** A scalar floating-point operation ({@code SseFloat.xxxLane}): MXCSR committed, #XM before the write. */
+    private static void scalarLane(MethodEmitter e, Instruction i, Helper lane) {
+        MethodVisitor mv = e.mv;
+        int b = e.temp(), r = e.temp();
+        low(e, i, 1);
+        mv.visitVarInsn(LSTORE, b);
+        int d = i.reg[0] << 1;
+        mv.visitVarInsn(ALOAD, L_CPU);
+        xmmLoad(e, d);
+        mv.visitVarInsn(LLOAD, b);
+        lane.invoke(mv);
+        mv.visitVarInsn(LSTORE, r);
+        xmmStore(e, d, r);
+    }
+}

@@ -1,0 +1,304 @@
+package dev.lstar.translator;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.lstar.decoder.Mnemonic;
+import dev.lstar.runtime.Cpu;
+import dev.lstar.runtime.CpuException;
+import dev.lstar.runtime.Vendor;
+import dev.lstar.runtime.engine.Engine;
+import dev.lstar.runtime.engine.RunResult;
+import dev.lstar.runtime.engine.StopReason;
+import dev.lstar.runtime.interp.Interpreter;
+import dev.lstar.runtime.setup.BareMachine;
+import dev.lstar.runtime.setup.FlatImage;
+import dev.lstar.runtime.setup.PageTables;
+
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Random;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The JIT's SSE translations ({@link SseEmitter}) against the interpreter: the binding is the
+ * one {@code Exec} uses, mixed SSE code gives the same state on every engine (random data, several
+ * MXCSR settings, lockstep too), and faults inside translated SSE instructions — a misaligned
+ * MOVAPS, #XM with an unmasked exception, a #PF on a MOVDQU load or store crossing into an
+ * unmapped page, #NM with CR0.TS — are precise and identical to the interpreter's.
+ */
+class SseJitTest {
+    static final long CODE = 0x400000, DATA = 0x600000, STACK_TOP = 0x7ff000;
+
+    /** Every SSE instruction form lstar's mixed C code uses, inline and direct-call forms (assembled by GNU as). */
+    static final byte[] MIX = HexFormat.of().parseHex(
+            "f30f6f06660f6f4e100f28d0660fefd1660fdb5620660febd8660fdfd90f57e4660f74e0660fd7c4660fdac1660ffe46"
+            + "30660ffbc166440f76f366440fdef266440ffcf8f30f7f47030f115740660f299f80000000f20f106e40f30f107648f2"
+            + "0f10fdf30f10fef20f58fdf20f597e50f20f5efdf3440f5ccef30f587648f3410f59f1f3440f5e4e4cf2440f51c7f344"
+            + "0f515658f2440f5dc5f2440f5f4660f3440f5dcef3440f5fcef20f5c6e68f24c0f2ad3f2480f2ccff3440f2adb660f2e"
+            + "fd0f97c2660f2fef410f92c366490f7ef866410f7ef1664d0f6ed866450f6ee1f3440f7e6e70660f6e667866440fd69fa0"
+            + "00000066440f7ea7a8000000f20f11bfac000000f30f11b7b400000066440f70e81b66440f60e966440f50d70fae9fb8"
+            + "00000001c2" + "eb00f4"); // ... add %eax,%edx; jmp 1f; 1: hlt (the run stops at the hlt, a block of its own)
+
+    /**
+     * The fault programs, each ending "jmp 1f; 1: hlt" (the run stops at the hlt, which starts a
+     * block of its own, so the block before it is translated rather than run by the interpreter
+     * as a block containing the stop address is). gp: movdqu (%rsi),%xmm1; inc %rax; movaps
+     * 1(%rsi),%xmm0. xm: movsd (%rsi),%xmm0; inc %rax; divsd %xmm1,%xmm0. pfload: pxor
+     * %xmm0,%xmm0; inc %rax; movdqu (%rsi),%xmm0. pfstore: pcmpeqb %xmm0,%xmm0; inc %rax; movdqu
+     * %xmm0,(%rsi). nm: inc %rax; pxor %xmm0,%xmm0.
+     */
+    static final String GP = "f30f6f0e48ffc00f284601", XM = "f20f100648ffc0f20f5ec1", PF_LOAD = "660fefc048ffc0f30f6f06",
+            PF_STORE = "660f74c048ffc0f30f7f06", NM = "48ffc0660fefc0";
+
+    record Outcome(StopReason reason, long instructions, int vector, int errorCode, long faultAddress, long faultRip,
+                   long[] r, long rip, long rflags, long[] xmm, int mxcsr, byte[] data) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Outcome x && reason == x.reason && instructions == x.instructions && vector == x.vector
+                    && errorCode == x.errorCode && faultAddress == x.faultAddress && faultRip == x.faultRip
+                    && Arrays.equals(r, x.r) && rip == x.rip && rflags == x.rflags && Arrays.equals(xmm, x.xmm)
+                    && mxcsr == x.mxcsr && Arrays.equals(data, x.data);
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(rip);
+        }
+
+        @Override
+        public String toString() {
+            return reason + " n=" + instructions + " vector=" + vector + " err=" + errorCode + " addr=" + Long.toHexString(faultAddress)
+                    + " faultRip=" + Long.toHexString(faultRip) + " rip=" + Long.toHexString(rip) + " rflags=" + Long.toHexString(rflags)
+                    + " mxcsr=" + Integer.toHexString(mxcsr) + "\nr=" + Arrays.toString(r) + "\nxmm=" + Arrays.toString(xmm);
+        }
+    }
+
+    static BareMachine machine(byte[] code) {
+        BareMachine bm = BareMachine.create(Vendor.INTEL, 64 << 20, false, 3);
+        bm.map(CODE, 0x1000, PageTables.US);
+        bm.poke(CODE, code);
+        bm.map(DATA, 0x2000, PageTables.RW | PageTables.US | PageTables.NX); // DATA + 0x2000 is not mapped
+        bm.map(STACK_TOP - 0x1000, 0x1000, PageTables.RW | PageTables.US | PageTables.NX);
+        bm.machine.cpu.r[Cpu.RSP] = STACK_TOP;
+        return bm;
+    }
+
+    static JitEngine jit(BareMachine bm) {
+        return new JitEngine(bm.machine, JitEngine.Options.defaults().withHotThreshold(2).withCompileThreshold(1));
+    }
+
+    static Engine engine(String name, BareMachine bm) {
+        return switch (name) {
+            case "interp" -> new Interpreter(bm.machine);
+            case "jit" -> jit(bm);
+            case "lockstep" -> new LockstepEngine(bm.machine, jit(bm));
+            default -> throw new IllegalArgumentException(name);
+        };
+    }
+
+    /** Runs {@code code} from {@code entry} to {@code until} on {@code engineName} after {@code setup}. */
+    static Outcome run(String engineName, byte[] code, long entry, long until, Consumer<BareMachine> setup) {
+        BareMachine bm = machine(code);
+        setup.accept(bm);
+        Cpu c = bm.machine.cpu;
+        c.rip = entry;
+        Engine e = engine(engineName, bm);
+        RunResult r = e.run(bm.machine, 1L << 30, until);
+        if (e instanceof LockstepEngine ls) assertNull(ls.divergence(), ls.divergence());
+        if (e instanceof JitEngine j) {
+            assertTrue(j.translations > 0, "translated");
+            assertEquals(0, j.fallbackInsns, "no instruction went through the interpreter fallback");
+            assertTrue(j.inlinedInsns >= 3, "translated: " + j.inlinedInsns);
+        }
+        CpuException f = r.fault();
+        return new Outcome(r.reason(), r.instructions(), f == null ? -1 : f.vector, f == null ? -1 : f.errorCode,
+                f == null ? -1 : f.address, r.faultRip(), c.r.clone(), c.rip, c.getRflags(), c.xmm.clone(), c.mxcsr,
+                bm.peek(DATA, 0x2000));
+    }
+
+    static Outcome mix(String engine, long seed, int mxcsr) {
+        return run(engine, MIX, CODE, CODE + MIX.length - 1, bm -> {
+            Random rnd = new Random(seed);
+            byte[] d = new byte[0x1000];
+            rnd.nextBytes(d);
+            if (seed % 2 == 0) { // ordinary doubles and singles for the scalar operands (the fast paths)
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(d).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                for (int off : new int[] {64, 80, 96, 104, 112}) b.putDouble(off, rnd.nextGaussian() * 100);
+                for (int off : new int[] {72, 76, 88, 120}) b.putFloat(off, (float) (rnd.nextGaussian() * 10));
+            }
+            bm.poke(DATA, d);
+            Cpu c = bm.machine.cpu;
+            c.r[Cpu.RSI] = DATA;
+            c.r[Cpu.RDI] = DATA + 0x800;
+            c.r[Cpu.RBX] = rnd.nextLong();
+            for (int k = 0; k < 32; k++) c.xmm[k] = rnd.nextLong();
+            c.mxcsr = mxcsr;
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0x1F80, 0x1F80 | 0x4000 | 0x8000 | 0x40, 0x1F80 | 0x2000, 0x1F80 & ~0x1000, 0x1F80 & ~0x0200 & ~0x0080})
+    void mixedSseCodeIsTheSameOnEveryEngine(int mxcsr) {
+        for (long seed = 1; seed <= 6; seed++) {
+            Outcome ref = mix("interp", seed, mxcsr);
+            assertEquals(ref, mix("jit", seed, mxcsr), "seed " + seed);
+            assertEquals(ref, mix("lockstep", seed, mxcsr), "seed " + seed);
+        }
+    }
+
+    @Test
+    void theDefaultMxcsrRunsTheWholeBlockWithoutFaults() {
+        Outcome o = mix("jit", 2, 0x1F80);
+        assertEquals(StopReason.UNTIL_REACHED, o.reason(), o.toString());
+        assertEquals(60, o.instructions());
+    }
+
+    static Outcome fault(String engine, String program, Consumer<BareMachine> setup) {
+        byte[] code = HexFormat.of().parseHex(program + "eb00f4");
+        return run(engine, code, CODE, CODE + code.length - 1, bm -> {
+            byte[] d = new byte[0x2000];
+            new Random(program.hashCode()).nextBytes(d);
+            bm.poke(DATA, d);
+            Cpu c = bm.machine.cpu;
+            for (int k = 0; k < 32; k++) c.xmm[k] = 0x1111_1111_1111_1111L * (k + 1);
+            c.r[Cpu.RSI] = DATA;
+            setup.accept(bm);
+        });
+    }
+
+    /** The fault outcome on the interpreter, checked against the JIT and lockstep; returned for the specific asserts. */
+    static Outcome sameFault(String entry, Consumer<BareMachine> setup) {
+        Outcome ref = fault("interp", entry, setup);
+        assertEquals(StopReason.UNHANDLED_FAULT, ref.reason(), ref.toString());
+        assertEquals(ref, fault("jit", entry, setup));
+        assertEquals(ref, fault("lockstep", entry, setup));
+        assertEquals(ref.faultRip(), ref.rip(), "RIP left at the faulting instruction");
+        assertEquals(1, ref.r()[Cpu.RAX], "the inc before it retired");
+        return ref;
+    }
+
+    @Test
+    void misalignedMovapsIsGpAtTheInstruction() {
+        Outcome o = sameFault(GP, bm -> { });
+        assertEquals(CpuException.GP, o.vector());
+        assertEquals(CODE + 7, o.faultRip());
+        assertEquals(2, o.instructions(), "movdqu and inc retired");
+        assertEquals(0x1111_1111_1111_1111L, o.xmm()[0], "xmm0 unchanged");
+    }
+
+    @Test
+    void unmaskedZeroDivideIsXmWithTheDestinationUnwritten() {
+        Outcome o = sameFault(XM, bm -> {
+            bm.machine.cpu.mxcsr = 0x1F80 & ~0x0200; // ZM clear
+            bm.machine.cpu.xmm[2] = 0; // xmm1 = +0.0
+            bm.poke(DATA, HexFormat.of().parseHex("000000000000f03f")); // 1.0
+        });
+        assertEquals(CpuException.XM, o.vector());
+        assertEquals(CODE + 7, o.faultRip());
+        assertEquals(0x1F80 & ~0x0200 | 0x4, o.mxcsr(), "ZE set");
+        assertEquals(0x3FF0_0000_0000_0000L, o.xmm()[0], "xmm0 keeps the loaded 1.0");
+    }
+
+    @Test
+    void movdquLoadAcrossIntoAnUnmappedPageIsPf() {
+        Outcome o = sameFault(PF_LOAD, bm -> bm.machine.cpu.r[Cpu.RSI] = DATA + 0x2000 - 8);
+        assertEquals(CpuException.PF, o.vector());
+        assertEquals(DATA + 0x2000, o.faultAddress());
+        assertEquals(4, o.errorCode(), "read, user, not present");
+        assertEquals(0, o.xmm()[0], "xmm0 as the pxor left it");
+        assertEquals(0, o.xmm()[1]);
+    }
+
+    @Test
+    void movdquStoreAcrossIntoAnUnmappedPageIsPfBeforeAnyByte() {
+        byte[] before = new byte[8];
+        Outcome o = sameFault(PF_STORE, bm -> {
+            bm.machine.cpu.r[Cpu.RSI] = DATA + 0x2000 - 8;
+            System.arraycopy(bm.peek(DATA + 0x2000 - 8, 8), 0, before, 0, 8);
+        });
+        assertEquals(CpuException.PF, o.vector());
+        assertEquals(DATA + 0x2000, o.faultAddress());
+        assertEquals(6, o.errorCode(), "write, user, not present");
+        assertArrayEquals(before, Arrays.copyOfRange(o.data(), 0x2000 - 8, 0x2000), "nothing stored in the first page");
+    }
+
+    @Test
+    void sseWithCr0TsIsNm() {
+        Outcome o = sameFault(NM, bm -> bm.machine.cpu.cr0 |= Cpu.CR0_TS);
+        assertEquals(CpuException.NM, o.vector());
+        assertEquals(CODE + 3, o.faultRip());
+    }
+
+    @Test
+    void theGuestLoopsAgreeWithTheInterpreter() {
+        byte[] s = "an SSE2 strlen runs sixteen bytes at a time, this string is longer than that\0".getBytes(StandardCharsets.US_ASCII);
+        Guests.compare("sseloops", m -> {
+            m.poke(Guests.DATA, s);
+            m.machine.cpu.r[Cpu.RDI] = Guests.DATA;
+        }, LockstepTest::lockstep);
+        BareMachine bm = Guests.compare("sseloops", m -> {
+            m.poke(Guests.DATA, s);
+            m.machine.cpu.r[Cpu.RDI] = Guests.DATA;
+        }, SseJitTest::eager);
+        assertEquals(s.length - 1, bm.machine.cpu.r[Cpu.RAX]);
+        long chr = FlatImage.load("sseloops").sym("chr");
+        bm = Guests.compare("sseloops", m -> {
+            m.poke(Guests.DATA, s);
+            m.machine.cpu.rip = chr;
+            m.machine.cpu.r[Cpu.RDI] = Guests.DATA;
+            m.machine.cpu.r[Cpu.RCX] = 64;
+            m.machine.cpu.r[Cpu.RDX] = 'x';
+        }, SseJitTest::eager);
+        assertEquals(Guests.DATA + new String(s, StandardCharsets.US_ASCII).indexOf('x'), bm.machine.cpu.r[Cpu.RAX]);
+        long poly = FlatImage.load("fpdot").sym("poly");
+        bm = Guests.compare("fpdot", m -> {
+            m.machine.cpu.rip = poly;
+            m.machine.cpu.r[Cpu.RCX] = 1000;
+            m.machine.cpu.xmm[6] = Double.doubleToRawLongBits(0.75);
+            m.machine.cpu.xmm[8] = Double.doubleToRawLongBits(-3.5);
+        }, SseJitTest::eager);
+        double sum = 0;
+        for (long i = 1000; i > 0; i--) sum += (i * 0.75 + -3.5) * i;
+        assertEquals(Double.doubleToRawLongBits(sum), bm.machine.cpu.r[Cpu.RAX]);
+    }
+
+    static Engine eager(BareMachine bm) {
+        return jit(bm);
+    }
+
+    @Test
+    void theDirectCallsAreTheMethodsExecCalls() throws Exception {
+        // every SSE case of Exec's switch, "case A, B -> Family.method(c, i);", is bound to that method
+        // (those of rows with the SSE checks; MOVNTI, a GPR store, has none and stays with the fallback)
+        java.util.Set<Mnemonic> sse = java.util.EnumSet.noneOf(Mnemonic.class);
+        for (var r : dev.lstar.decoder.OpcodeTable.rows()) if ((r.attributes & dev.lstar.decoder.OpcodeTable.A_SSE) != 0) sse.add(r.mnemonic);
+        String exec = Files.readString(Path.of("../runtime/src/main/java/dev/lstar/runtime/interp/Exec.java"));
+        Matcher m = Pattern.compile("case ([A-Z0-9_, ]+) -> (Sse|SseInt|SseFloat|SseExt|Ssse3|Sse42)\\.(\\w+)\\(c, i\\);").matcher(exec);
+        int n = 0;
+        while (m.find()) {
+            for (String name : m.group(1).split(",")) {
+                Mnemonic mn = Mnemonic.valueOf(name.trim());
+                if (!sse.contains(mn)) {
+                    assertNull(SseEmitter.directMethod(mn), mn + " has no SSE row");
+                    continue;
+                }
+                Method h = SseEmitter.directMethod(mn);
+                assertNotNull(h, mn + " is bound");
+                assertEquals(m.group(2), h.getDeclaringClass().getSimpleName(), mn.toString());
+                assertEquals(m.group(3), h.getName(), mn.toString());
+                n++;
+            }
+        }
+        assertTrue(n > 200, "found Exec's SSE cases: " + n);
+        assertEquals(n, SseEmitter.mnemonics().size(), "and nothing else is bound");
+    }
+}
