@@ -92,6 +92,9 @@ public abstract class OpenFile {
     /** Whether a descriptor or a mapping still refers to this description. */
     public boolean referenced() { return refs > 0; }
 
+    /** The file position (f_pos, as /proc/PID/fdinfo shows it): 0 for files without one. */
+    public long position() { return 0; }
+
     /** The file's current size (regular files; others have none). */
     public long sizeNow() { throw new SysError(EINVAL); }
 
@@ -119,6 +122,17 @@ public abstract class OpenFile {
 
         @Override public boolean isRegular() { return true; }
         @Override public Path host() { return host; }
+
+        @Override public long position() {
+            try {
+                return ch.position();
+            } catch (IOException e) {
+                return 0;
+            }
+        }
+
+        /** A file with no name anywhere (memfd). */
+        public boolean isAnonymous() { return anonymous; }
 
         @Override public int read(byte[] b, int off, int len) {
             try {
@@ -306,7 +320,11 @@ public abstract class OpenFile {
         private boolean eof;
 
         public StreamFile(InputStream in, PrintStream out, int id) {
-            super(in != null ? O_RDONLY : O_WRONLY, "pipe:[" + (4000 + id) + "]");
+            this(in, out, id, in != null ? O_RDONLY : O_WRONLY);
+        }
+
+        StreamFile(InputStream in, PrintStream out, int id, int flags) {
+            super(flags, "pipe:[" + (4000 + id) + "]");
             this.in = in;
             this.out = out;
             this.id = id;
@@ -337,6 +355,14 @@ public abstract class OpenFile {
         }
 
         @Override public void sync() { throw new SysError(EINVAL); }
+
+        /** A new description of the same stream in the direction {@code flags} ask for, or null if this stream has none. */
+        public StreamFile reopen(int flags) {
+            int acc = flags & O_ACCMODE;
+            if (acc == O_RDONLY && in != null) return new StreamFile(in, null, id, flags);
+            if (acc == O_WRONLY && out != null) return new StreamFile(null, out, id, flags);
+            return null;
+        }
 
         /**
          * Output streams are always writable. An input stream is readable when {@code available()}
@@ -398,6 +424,8 @@ public abstract class OpenFile {
 
         @Override public int write(byte[] b, int off, int len) { throw new SysError(EBADF); }
 
+        @Override public long position() { return pos; }
+
         @Override public long seek(long offset, int whence) {
             long n = switch (whence) {
                 case SEEK_SET -> offset;
@@ -408,7 +436,9 @@ public abstract class OpenFile {
             return pos = n;
         }
 
-        @Override public Stat stat(Vfs vfs) { return vfs.specialStat(kind); }
+        @Override public Stat stat(Vfs vfs) {
+            return kind == Vfs.Special.PROC_FDINFO ? vfs.fdEntryStat(kind, Vfs.fdOf(guestPath)) : vfs.specialStat(kind);
+        }
     }
 
     // ------------------------------------------------------------------ /dev/null, /dev/zero, /dev/urandom
