@@ -25,7 +25,7 @@ final class ProcFiles implements Vfs.Proc {
 
     private final LinuxKernel k;
     private final UserProcess p;
-    /** mm's start_code, end_code, start_data, end_data (load_elf_binary: from the executable's PT_LOAD segments). */
+    /** mm's start_code, end_code, start_data, end_data (load_elf_binary: code from the PF_X PT_LOAD segments, data from all). */
     private final long startCode, endCode, startData, endData;
 
     ProcFiles(LinuxKernel k, UserProcess p) {
@@ -35,7 +35,7 @@ final class ProcFiles implements Vfs.Proc {
         ElfFile elf = p.elf;
         for (ProgramHeader ph : elf.loadSegments()) {
             long v = ph.vaddr();
-            if (Long.compareUnsigned(v, sc) < 0) sc = v;
+            if (ph.executable() && Long.compareUnsigned(v, sc) < 0) sc = v;
             long end = v + ph.filesz();
             if (ph.executable() && Long.compareUnsigned(ec, end) < 0) ec = end;
             if (Long.compareUnsigned(sd, v) < 0) sd = v;

@@ -535,7 +535,7 @@ public final class Vfs {
             case PROC_SELF_LINK, PROC_THREAD_SELF_LINK -> proc(0x7000 + 10 + s.ordinal(), Stat.S_IFLNK | 0777, 0, 0, 0);
             case PROC_SELF_DIR, PROC_TASK_DIR, PROC_FDINFO_DIR, PROC_FD_DIR ->
                     new Stat(Stat.makedev(0, 22), 0x7000 + s.ordinal(), Stat.S_IFDIR | (s == Special.PROC_FD_DIR ? 0500 : 0555), 2,
-                            uid(), gid(), 0, 0, 1024, 0, bootSec, 0, bootSec, 0, bootSec, 0, 0, 0, false);
+                            uid(), gid(), 0, s == Special.PROC_FD_DIR ? openCount() : 0, 1024, 0, bootSec, 0, bootSec, 0, bootSec, 0, 0, 0, false);
             case PROC_FD_LINK, PROC_FDINFO, PROC_FD_OBJECT, PROC_MISSING -> throw new SysError(ENOENT); // see fdEntryStat
             default -> new Stat(Stat.makedev(0, s == Special.DEV_DIR ? 5 : 22), 0x7000 + s.ordinal(), Stat.S_IFDIR | 0555, 2, 0, 0, 0, 0,
                     4096, 0, bootSec, 0, bootSec, 0, bootSec, 0, 0, 0, false);
@@ -551,6 +551,14 @@ public final class Vfs {
         OpenFile f = fds().get(fd);
         int perm = (f.readable() ? 0500 : 0) | (f.writable() ? 0300 : 0);
         return proc(0x8000_0000L + fd, Stat.S_IFLNK | perm, uid(), gid(), 64);
+    }
+
+    /** proc_fd_getattr (since 6.2): /proc/PID/fd's size is the number of open descriptors. */
+    private long openCount() {
+        FdTable t = fds();
+        long n = 0;
+        for (int fd = 0; fd < t.size(); fd++) if (t.isOpen(fd)) n++;
+        return n;
     }
 
     private Stat proc(long ino, int mode, int uid, int gid, long size) {
