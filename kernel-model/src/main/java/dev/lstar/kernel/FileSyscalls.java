@@ -535,8 +535,8 @@ final class FileSyscalls {
     /**
      * open of /proc/PID/fd/N for a file with no path to walk: a new description of the same pipe
      * (either end, or both for O_RDWR, as fifo_open) or of the same embedder stream in its own
-     * direction; an eventfd (an anonymous inode) is ENXIO as on Linux. A memfd cannot be reopened
-     * yet (lstar's memfd has no host name left to open): ENXIO with a warning.
+     * direction; a new description of a memfd (same channel, own offset); an eventfd (an anonymous
+     * inode) is ENXIO as on Linux.
      */
     private OpenFile reopen(OpenFile f, int flags) {
         int acc = flags & O_ACCMODE;
@@ -546,11 +546,8 @@ final class FileSyscalls {
             if (r == null) throw new SysError(ENXIO); // the other direction of a host stream lstar does not hold
             return r;
         }
-        if (f instanceof OpenFile.RegularFile r && r.isAnonymous()) {
-            k.config.log().println("lstar: warning: open of /proc/self/fd/N for a memfd is not modelled yet: ENXIO");
-            throw new SysError(ENXIO);
-        }
         if (acc == 3) throw new SysError(EINVAL);
+        if (f instanceof OpenFile.RegularFile r && r.isAnonymous()) return r.reopenAnonymous(flags);
         throw new SysError(ENXIO);
     }
 

@@ -179,6 +179,19 @@ class ProcFsTest extends FileSyscallsTestBase {
         assertEquals("ngpong", readAll(r));
         long e = call(EVENTFD2, 0, 0);
         assertEquals(-ENXIO, open("/proc/self/fd/" + e, O_RDWR, 0), "an anonymous inode cannot be reopened");
+        // a memfd: a new description of the same file, with its own offset, alive after the first closes
+        long m = call(MEMFD_CREATE, str("m"), 0);
+        assertEquals(6, writeString(m, "memory"));
+        long m2 = open("/proc/self/fd/" + m, O_RDONLY, 0);
+        assertEquals("memory", readAll(m2));
+        assertEquals(-EBADF, writeString(m2, "x"), "opened read-only");
+        assertEquals(0, call(CLOSE, m));
+        assertEquals(2, call(LSEEK, m2, 2, 0));
+        assertEquals("mory", readAll(m2));
+        long m3 = open("/proc/self/fd/" + m2, O_RDWR | O_APPEND, 0);
+        assertEquals(1, writeString(m3, "!"));
+        assertEquals(0, call(LSEEK, m2, 0, 0));
+        assertEquals("memory!", readAll(m2));
         // /proc/self/fd/N of a /proc file: a new snapshot of the same file
         long st = open("/proc/self/comm", O_RDONLY, 0);
         assertEquals("hello\n", cat("/proc/self/fd/" + st));
