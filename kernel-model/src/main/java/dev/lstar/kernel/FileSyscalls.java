@@ -474,6 +474,7 @@ final class FileSyscalls {
                 if (excl) throw new SysError(EEXIST);
                 if (l.isDir()) throw new SysError(EISDIR);
             } else {
+                if (l.special() != null) throw new SysError(ENOENT); // lstar's /proc: no new names (as proc_pid_lookup)
                 try {
                     Files.createFile(l.host());
                 } catch (IOException e) {
@@ -497,9 +498,11 @@ final class FileSyscalls {
         } else if (l.isDir()) {
             if (acc == O_WRONLY || acc == O_RDWR) throw new SysError(EISDIR);
             f = new DirectoryFile(l, fileFlags);
+        } else if (l.special() == Vfs.Special.PROC_FD_OBJECT) {
+            f = reopen(vfs.openFile(l), fileFlags);
         } else if (l.special() != null && l.special().isProcFile()) {
             if (acc != O_RDONLY) throw new SysError(EACCES);
-            f = new OpenFile.ContentFile(l.special(), vfs.procContent.apply(l.special()), fileFlags, l.guest());
+            f = new OpenFile.ContentFile(l.special(), vfs.procContent(l), fileFlags, l.guest());
         } else if (l.special() != null) {
             f = new OpenFile.DeviceFile(l.special(), k.random, fileFlags, l.guest());
         } else if (l.isRegular()) {
@@ -533,6 +536,25 @@ final class FileSyscalls {
             f.refsZeroRelease();
             throw e;
         }
+    }
+
+    /**
+     * open of /proc/PID/fd/N for a file with no path to walk: a new description of the same pipe
+     * (either end, or both for O_RDWR, as fifo_open) or of the same embedder stream in its own
+     * direction; a new description of a memfd (same channel, own offset); an eventfd (an anonymous
+     * inode) is ENXIO as on Linux.
+     */
+    private OpenFile reopen(OpenFile f, int flags) {
+        int acc = flags & O_ACCMODE;
+        if (f instanceof Pipe.End p) return p.reopen(flags);
+        if (f instanceof OpenFile.StreamFile s) {
+            OpenFile r = s.reopen(flags);
+            if (r == null) throw new SysError(ENXIO); // the other direction of a host stream lstar does not hold
+            return r;
+        }
+        if (acc == 3) throw new SysError(EINVAL);
+        if (f instanceof OpenFile.RegularFile r && r.isAnonymous()) return r.reopenAnonymous(flags);
+        throw new SysError(ENXIO);
     }
 
     private boolean hasFreeFd() {
@@ -725,6 +747,7 @@ final class FileSyscalls {
         String path = path(pathp, false);
         Vfs.Lookup l = vfs().lookup(base(dfd, path), path, false, false);
         if (l.exists()) throw new SysError(EEXIST);
+        if (l.special() != null) throw new SysError(ENOENT);
         try {
             Files.createDirectory(l.host());
         } catch (IOException e) {
@@ -808,7 +831,7 @@ final class FileSyscalls {
         if (n.exists()) throw new SysError(EEXIST);
         if (o.isDir()) throw new SysError(EPERM);
         if (o.special() != null) throw new SysError(EXDEV);
-        if (n.trailingSlash()) throw new SysError(ENOENT);
+        if (n.trailingSlash() || n.special() != null) throw new SysError(ENOENT);
         try {
             Files.createLink(n.host(), o.host());
         } catch (IOException e) {
@@ -821,7 +844,7 @@ final class FileSyscalls {
         String target = path(targetp, false), lp = path(linkp, false);
         Vfs.Lookup n = vfs().lookup(base(ndfd, lp), lp, false, false);
         if (n.exists()) throw new SysError(EEXIST);
-        if (n.trailingSlash()) throw new SysError(ENOENT);
+        if (n.trailingSlash() || n.special() != null) throw new SysError(ENOENT);
         try {
             Files.createSymbolicLink(n.host(), vfs().fileSystem().getPath(target));
         } catch (IOException e) {

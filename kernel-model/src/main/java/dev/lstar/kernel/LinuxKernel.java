@@ -61,6 +61,8 @@ public final class LinuxKernel {
     /** The modelled RAM in bytes (MemTotal, and what the overcommit heuristic and the OOM killer go by). */
     public final long ramBytes;
     final ResourceLimits limits;
+    /** The process's credentials (struct cred, in {@link ProcessSyscalls}), for /proc/PID/status. */
+    ProcessSyscalls creds;
 
     /** Where the guest's files live (the host's file system unless the embedder set another, see {@link #setFileSystem}). */
     private dev.lstar.kernel.vfs.Vfs vfs;
@@ -339,8 +341,8 @@ public final class LinuxKernel {
         }
         process = UserProcess.load(this, as, elf, path, v.exePath, exeDev, exeIno, argv, envp);
         UserProcess p = process;
-        v.procContent = s -> s == dev.lstar.kernel.vfs.Vfs.Special.PROC_SELF_MAPS ? p.mapsText() : p.auxvBytes();
         fds = new dev.lstar.kernel.vfs.FdTable();
+        v.proc = new ProcFiles(this, p);
         fds.install(new dev.lstar.kernel.vfs.OpenFile.StreamFile(config.stdin(), null, 0), false, 0, 3);
         fds.install(new dev.lstar.kernel.vfs.OpenFile.StreamFile(null, config.stdout(), 1), false, 1, 3);
         fds.install(new dev.lstar.kernel.vfs.OpenFile.StreamFile(null, config.stderr(), 2), false, 2, 3);

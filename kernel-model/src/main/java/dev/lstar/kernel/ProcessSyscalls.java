@@ -51,7 +51,16 @@ final class ProcessSyscalls {
         ruid = euid = suid = fsuid = Ids.uid();
         rgid = egid = sgid = fsgid = Ids.gid();
         groups = hostGroups();
+        k.creds = this;
     }
+
+    /** Real, effective, saved and filesystem uids (or gids) as /proc/PID/status prints them. */
+    long[] ids(boolean user) {
+        return user ? new long[] {ruid, euid, suid, fsuid} : new long[] {rgid, egid, sgid, fsgid};
+    }
+
+    /** The supplementary groups (getgroups). */
+    long[] groups() { return groups.clone(); }
 
     /**
      * The host's supplementary groups: com.sun.security.auth.module.UnixSystem#getGroups, the JVM's

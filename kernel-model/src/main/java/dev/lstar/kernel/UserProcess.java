@@ -55,6 +55,10 @@ public final class UserProcess {
     /** The auxiliary vector as built on the stack (pairs, AT_NULL last): /proc/self/auxv. */
     long[] auxv = new long[0];
     long initialSp;
+    /** mm->arg_start/arg_end/env_start/env_end: the argv and envp strings on the initial stack (/proc/PID/cmdline, environ). */
+    long argStart, argEnd, envStart, envEnd;
+    /** System.nanoTime() when the process was made (/proc/PID/stat's starttime). */
+    final long startNanos = System.nanoTime();
     long tidAddress;
     /** set_robust_list's head. */
     long robustList;
@@ -246,8 +250,11 @@ public final class UserProcess {
         sp = pushString(sp, path);
         long execfn = sp;
         List<Long> envAddrs = new ArrayList<>(), argAddrs = new ArrayList<>();
+        envEnd = sp;
         for (int i = envp.size() - 1; i >= 0; i--) { sp = pushString(sp, envp.get(i)); envAddrs.add(0, sp); }
+        envStart = argEnd = sp;
         for (int i = argv.size() - 1; i >= 0; i--) { sp = pushString(sp, argv.get(i)); argAddrs.add(0, sp); }
+        argStart = sp;
         sp = pushString(sp, "x86_64");
         long platform = sp;
         byte[] random = new byte[16];

@@ -38,6 +38,7 @@ public final class DirectoryFile extends OpenFile {
     @Override public int read(byte[] b, int off, int len) { throw new SysError(EISDIR); }
     @Override public int write(byte[] b, int off, int len) { throw new SysError(EBADF); }
     @Override public Stat stat(Vfs vfs) { return vfs.stat(lookup); }
+    @Override public long position() { return pos; }
 
     @Override public void sync() {
         // fsync on a directory succeeds (the file system's own fsync; nothing is buffered here)
@@ -71,15 +72,10 @@ public final class DirectoryFile extends OpenFile {
         }
         list.add(new Entry(parentIno, DT_DIR, "..".getBytes(StandardCharsets.UTF_8)));
         if (lookup.special() != null) {
-            switch (lookup.special()) {
-                case DEV_DIR -> { for (String n : new String[] {"null", "random", "urandom", "zero"}) list.add(new Entry(0x6000 + n.length(), DT_CHR, n.getBytes(StandardCharsets.UTF_8))); }
-                case PROC_DIR -> list.add(new Entry(0x7000 + 5, DT_DIR, "self".getBytes(StandardCharsets.UTF_8)));
-                case PROC_SELF_DIR -> {
-                    list.add(new Entry(0x7000 + 10 + Vfs.Special.PROC_SELF_AUXV.ordinal(), DT_REG, "auxv".getBytes(StandardCharsets.UTF_8)));
-                    list.add(new Entry(0x7000 + 6, DT_LNK, "exe".getBytes(StandardCharsets.UTF_8)));
-                    list.add(new Entry(0x7000 + 10 + Vfs.Special.PROC_SELF_MAPS.ordinal(), DT_REG, "maps".getBytes(StandardCharsets.UTF_8)));
-                }
-                default -> { }
+            if (lookup.special() == Vfs.Special.DEV_DIR) {
+                for (String n : new String[] {"null", "random", "urandom", "zero"}) list.add(new Entry(0x6000 + n.length(), DT_CHR, n.getBytes(StandardCharsets.UTF_8)));
+            } else {
+                list.addAll(vfs.procEntries(lookup.special()));
             }
             return entries = list;
         }

@@ -92,6 +92,9 @@ public abstract class OpenFile {
     /** Whether a descriptor or a mapping still refers to this description. */
     public boolean referenced() { return refs > 0; }
 
+    /** The file position (f_pos, as /proc/PID/fdinfo shows it): 0 for files without one. */
+    public long position() { return 0; }
+
     /** The file's current size (regular files; others have none). */
     public long sizeNow() { throw new SysError(EINVAL); }
 
@@ -111,17 +114,64 @@ public abstract class OpenFile {
         final Path host;
         private Stat lastStat;
 
+        /**
+         * A description opened again through /proc/PID/fd/N of a nameless file: it shares the
+         * channel (one inode) but keeps its own offset here; null for a description with the
+         * channel's own position. {@code sharers} counts the descriptions on the channel.
+         */
+        private final long[] ownPos;
+        private final int[] sharers;
+
         public RegularFile(FileChannel ch, Path host, String guestPath, int flags) {
             super(flags, guestPath);
             this.ch = ch;
             this.host = host;
+            this.ownPos = null;
+            this.sharers = new int[] {1};
+        }
+
+        private RegularFile(RegularFile of, int flags) {
+            super(flags, of.guestPath);
+            this.ch = of.ch;
+            this.host = of.host;
+            this.ownPos = new long[1];
+            this.sharers = of.sharers;
+            sharers[0]++;
+            this.lastStat = of.lastStat;
+            this.anonymous = of.anonymous;
+        }
+
+        /**
+         * open of /proc/PID/fd/N for a memfd: a new description of the same file (offset 0,
+         * {@code flags} its own), as Linux opens the shmem inode again.
+         */
+        public RegularFile reopenAnonymous(int flags) {
+            if (!anonymous) throw new SysError(EINVAL);
+            return new RegularFile(this, flags);
         }
 
         @Override public boolean isRegular() { return true; }
         @Override public Path host() { return host; }
 
+        @Override public long position() {
+            if (ownPos != null) return ownPos[0];
+            try {
+                return ch.position();
+            } catch (IOException e) {
+                return 0;
+            }
+        }
+
+        /** A file with no name anywhere (memfd). */
+        public boolean isAnonymous() { return anonymous; }
+
         @Override public int read(byte[] b, int off, int len) {
             try {
+                if (ownPos != null) {
+                    int n = Math.max(ch.read(ByteBuffer.wrap(b, off, len), ownPos[0]), 0);
+                    ownPos[0] += n;
+                    return n;
+                }
                 int n = ch.read(ByteBuffer.wrap(b, off, len));
                 return Math.max(n, 0);
             } catch (IOException e) {
@@ -131,8 +181,14 @@ public abstract class OpenFile {
 
         @Override public int write(byte[] b, int off, int len) {
             try {
-                if ((flags & O_APPEND) != 0) ch.position(ch.size());
                 ByteBuffer buf = ByteBuffer.wrap(b, off, len);
+                if (ownPos != null) {
+                    long at = (flags & O_APPEND) != 0 ? ch.size() : ownPos[0];
+                    while (buf.hasRemaining()) at += ch.write(buf, at);
+                    ownPos[0] = at;
+                    return len;
+                }
+                if ((flags & O_APPEND) != 0) ch.position(ch.size());
                 while (buf.hasRemaining()) ch.write(buf);
                 return len;
             } catch (IOException e) {
@@ -183,7 +239,7 @@ public abstract class OpenFile {
         /** generic_file_llseek, with SEEK_DATA/SEEK_HOLE as for a file without holes. */
         @Override public long seek(long offset, int whence) {
             try {
-                long size = ch.size(), pos = ch.position();
+                long size = ch.size(), pos = ownPos != null ? ownPos[0] : ch.position();
                 long n = switch (whence) {
                     case SEEK_SET -> offset;
                     case SEEK_CUR -> pos + offset;
@@ -193,7 +249,8 @@ public abstract class OpenFile {
                     default -> throw new SysError(EINVAL);
                 };
                 if (n < 0) throw new SysError(EINVAL);
-                ch.position(n);
+                if (ownPos != null) ownPos[0] = n;
+                else ch.position(n);
                 return n;
             } catch (IOException e) {
                 throw SysError.of(e);
@@ -271,6 +328,7 @@ public abstract class OpenFile {
         }
 
         @Override protected void release() {
+            if (--sharers[0] > 0) return; // another description still uses the channel
             try {
                 ch.close();
             } catch (IOException ignored) {
@@ -306,7 +364,11 @@ public abstract class OpenFile {
         private boolean eof;
 
         public StreamFile(InputStream in, PrintStream out, int id) {
-            super(in != null ? O_RDONLY : O_WRONLY, "pipe:[" + (4000 + id) + "]");
+            this(in, out, id, in != null ? O_RDONLY : O_WRONLY);
+        }
+
+        StreamFile(InputStream in, PrintStream out, int id, int flags) {
+            super(flags, "pipe:[" + (4000 + id) + "]");
             this.in = in;
             this.out = out;
             this.id = id;
@@ -337,6 +399,14 @@ public abstract class OpenFile {
         }
 
         @Override public void sync() { throw new SysError(EINVAL); }
+
+        /** A new description of the same stream in the direction {@code flags} ask for, or null if this stream has none. */
+        public StreamFile reopen(int flags) {
+            int acc = flags & O_ACCMODE;
+            if (acc == O_RDONLY && in != null) return new StreamFile(in, null, id, flags);
+            if (acc == O_WRONLY && out != null) return new StreamFile(null, out, id, flags);
+            return null;
+        }
 
         /**
          * Output streams are always writable. An input stream is readable when {@code available()}
@@ -398,6 +468,8 @@ public abstract class OpenFile {
 
         @Override public int write(byte[] b, int off, int len) { throw new SysError(EBADF); }
 
+        @Override public long position() { return pos; }
+
         @Override public long seek(long offset, int whence) {
             long n = switch (whence) {
                 case SEEK_SET -> offset;
@@ -408,7 +480,9 @@ public abstract class OpenFile {
             return pos = n;
         }
 
-        @Override public Stat stat(Vfs vfs) { return vfs.specialStat(kind); }
+        @Override public Stat stat(Vfs vfs) {
+            return kind == Vfs.Special.PROC_FDINFO ? vfs.fdEntryStat(kind, Vfs.fdOf(guestPath)) : vfs.specialStat(kind);
+        }
     }
 
     // ------------------------------------------------------------------ /dev/null, /dev/zero, /dev/urandom

@@ -51,10 +51,30 @@ public final class Pipe {
 
     public final class End extends OpenFile {
         final boolean writeEnd;
+        /** Opened O_RDWR (through /proc/PID/fd/N, as fifo_open allows): a reader and a writer at once. */
+        final boolean both;
 
         End(boolean writeEnd, int flags) {
+            this(writeEnd, false, flags);
+        }
+
+        End(boolean writeEnd, boolean both, int flags) {
             super(flags, "pipe:[" + ino + "]");
             this.writeEnd = writeEnd;
+            this.both = both;
+        }
+
+        /**
+         * A new open file description of the same pipe (open of /proc/PID/fd/N: fifo_open on the
+         * pipe's inode): a read end, a write end or, for O_RDWR, both; {@code flags} are its own.
+         */
+        public End reopen(int flags) {
+            int acc = flags & O_ACCMODE;
+            if (acc == 3) throw new SysError(EINVAL);
+            End e = new End(acc == O_WRONLY, acc == O_RDWR, flags);
+            if (acc != O_WRONLY) readers++;
+            if (acc != O_RDONLY) writers++;
+            return e;
         }
 
         @Override public boolean isPipe() { return true; }
@@ -66,10 +86,11 @@ public final class Pipe {
          */
         @Override public int pollMask() {
             int mask = 0;
-            if (!writeEnd) {
+            if (!writeEnd || both) {
                 if (size > 0) mask |= POLLIN | POLLRDNORM;
                 if (writers == 0) mask |= POLLHUP;
-            } else {
+            }
+            if (writeEnd || both) {
                 if (CAPACITY - size >= PIPE_BUF) mask |= POLLOUT | POLLWRNORM;
                 if (readers == 0) mask |= POLLERR;
             }
@@ -80,7 +101,7 @@ public final class Pipe {
         public int available() { return size; }
 
         @Override public int read(byte[] b, int off, int len) {
-            if (writeEnd) throw new SysError(EBADF);
+            if (writeEnd && !both) throw new SysError(EBADF);
             if (len == 0) return 0;
             if (size == 0) {
                 if (writers == 0) return 0;
@@ -95,7 +116,7 @@ public final class Pipe {
         }
 
         @Override public int write(byte[] b, int off, int len) {
-            if (!writeEnd) throw new SysError(EBADF);
+            if (!writeEnd && !both) throw new SysError(EBADF);
             if (readers == 0) throw new BrokenPipe();
             int space = CAPACITY - size;
             if ((flags & O_NONBLOCK) != 0) {
@@ -116,7 +137,8 @@ public final class Pipe {
         }
 
         @Override protected void release() {
-            if (writeEnd) writers--; else readers--;
+            if (writeEnd || both) writers--;
+            if (!writeEnd || both) readers--;
         }
     }
 }

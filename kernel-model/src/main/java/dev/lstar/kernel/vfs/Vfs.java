@@ -40,12 +40,48 @@ public final class Vfs {
 
     /** The files lstar itself provides. */
     public enum Special {
-        DEV_DIR, DEV_NULL, DEV_ZERO, DEV_URANDOM, PROC_DIR, PROC_SELF_DIR, PROC_SELF_EXE, PROC_SELF_MAPS, PROC_SELF_AUXV;
+        DEV_DIR, DEV_NULL, DEV_ZERO, DEV_URANDOM, PROC_DIR, PROC_SELF_DIR, PROC_SELF_EXE, PROC_SELF_MAPS, PROC_SELF_AUXV,
+        /** /proc/self and /proc/thread-self: links to "PID" and "PID/task/PID". */
+        PROC_SELF_LINK, PROC_THREAD_SELF_LINK,
+        PROC_TASK_DIR, PROC_FD_DIR, PROC_FDINFO_DIR,
+        /** /proc/PID/fd/N: a magic link to the open file. */
+        PROC_FD_LINK,
+        /** /proc/PID/fd/N followed to an open file that has no path to walk (a pipe, an eventfd, a memfd). */
+        PROC_FD_OBJECT,
+        PROC_FDINFO, PROC_CWD, PROC_ROOT, PROC_CMDLINE, PROC_ENVIRON, PROC_COMM, PROC_STAT, PROC_STATM, PROC_STATUS,
+        /** A name under /proc/PID that lstar does not model: it does not exist (never the host's file). */
+        PROC_MISSING;
 
-        boolean isDir() { return this == DEV_DIR || this == PROC_DIR || this == PROC_SELF_DIR; }
+        boolean isDir() {
+            return this == DEV_DIR || this == PROC_DIR || this == PROC_SELF_DIR || this == PROC_TASK_DIR || this == PROC_FD_DIR
+                    || this == PROC_FDINFO_DIR;
+        }
         boolean isDevice() { return this == DEV_NULL || this == DEV_ZERO || this == DEV_URANDOM; }
-        /** A read-only /proc file whose bytes the kernel generates at open ({@link Vfs#procContent}). */
-        public boolean isProcFile() { return this == PROC_SELF_MAPS || this == PROC_SELF_AUXV; }
+        /** A read-only /proc file whose bytes the kernel generates at open ({@link Proc#content}). */
+        public boolean isProcFile() {
+            return switch (this) {
+                case PROC_SELF_MAPS, PROC_SELF_AUXV, PROC_CMDLINE, PROC_ENVIRON, PROC_COMM, PROC_STAT, PROC_STATM, PROC_STATUS, PROC_FDINFO -> true;
+                default -> false;
+            };
+        }
+        /** A symbolic link of lstar's /proc. */
+        public boolean isLink() {
+            return this == PROC_SELF_EXE || this == PROC_SELF_LINK || this == PROC_THREAD_SELF_LINK || this == PROC_FD_LINK
+                    || this == PROC_CWD || this == PROC_ROOT;
+        }
+        /** A "magic" link (proc_pid_get_link: RESOLVE_NO_MAGICLINKS refuses it); /proc/self is an ordinary one. */
+        boolean isMagicLink() { return this == PROC_SELF_EXE || this == PROC_FD_LINK || this == PROC_CWD || this == PROC_ROOT; }
+    }
+
+    /**
+     * The process that lstar's /proc/self describes (the kernel provides it at exec): its pid, its
+     * descriptors, and the bytes of its generated files.
+     */
+    public interface Proc {
+        int pid();
+        FdTable fds();
+        /** The bytes of a {@link Special#isProcFile()} file at open; {@code fd} for /proc/PID/fdinfo/N, else -1. */
+        byte[] content(Special kind, int fd);
     }
 
     /**
@@ -54,9 +90,9 @@ public final class Vfs {
      * component as written (".", "..", or a name), {@code trailingSlash} whether it ended in '/'.
      */
     public record Lookup(String guest, Path host, BasicFileAttributes attrs, Special special, String last, boolean trailingSlash) {
-        public boolean exists() { return attrs != null || special != null; }
+        public boolean exists() { return special != null ? special != Special.PROC_MISSING : attrs != null; }
         public boolean isDir() { return special != null ? special.isDir() : attrs != null && attrs.isDirectory(); }
-        public boolean isSymlink() { return special == Special.PROC_SELF_EXE || special == null && attrs != null && attrs.isSymbolicLink(); }
+        public boolean isSymlink() { return special != null ? special.isLink() : attrs != null && attrs.isSymbolicLink(); }
         public boolean isRegular() { return special == null && attrs != null && attrs.isRegularFile(); }
     }
 
@@ -65,8 +101,8 @@ public final class Vfs {
     private String cwd;
     /** The process's umask (fs->umask). */
     public int umask = 022;
-    /** The bytes of /proc/self/maps and /proc/self/auxv, made by the kernel when they are opened. */
-    public java.util.function.Function<Special, byte[]> procContent = s -> new byte[0];
+    /** The process /proc/self shows (set by the kernel at exec; without one: pid 1, no descriptors, empty files). */
+    public Proc proc;
     /** What /proc/self/exe points to (the executable's guest path). */
     public String exePath = "";
 
@@ -195,12 +231,18 @@ public final class Vfs {
             if ((resolve & RESOLVE_NO_XDEV) != 0 && (special != null || attrs != null) && devOf(stack, special) != startDev) {
                 throw new SysError(EXDEV);
             }
-            boolean symlink = special == Special.PROC_SELF_EXE || attrs != null && attrs.isSymbolicLink();
+            boolean symlink = special != null ? special.isLink() : attrs != null && attrs.isSymbolicLink();
             if (symlink && (!isLast || follow || trailing)) {
                 if ((resolve & RESOLVE_NO_SYMLINKS) != 0) throw new SysError(ELOOP);
-                if (special == Special.PROC_SELF_EXE && (resolve & RESOLVE_NO_MAGICLINKS) != 0) throw new SysError(ELOOP);
+                if (special != null && special.isMagicLink() && (resolve & RESOLVE_NO_MAGICLINKS) != 0) throw new SysError(ELOOP);
                 if (++links > MAXSYMLINKS) throw new SysError(ELOOP);
-                String target = special == Special.PROC_SELF_EXE ? exePath : readLinkRaw(host(stack));
+                if (special == Special.PROC_FD_LINK && !hasPath(openFd(stack))) {
+                    // a magic link to a file with no name to walk (pipe, eventfd, memfd): the file itself
+                    if (!isLast) throw new SysError(ENOTDIR);
+                    special = Special.PROC_FD_OBJECT;
+                    continue;
+                }
+                String target = special != null ? linkTarget(special, stack) : readLinkRaw(host(stack));
                 if (target.isEmpty()) throw new SysError(ENOENT);
                 stack.removeLast();
                 if (target.startsWith("/")) {
@@ -214,7 +256,7 @@ public final class Vfs {
                 continue;
             }
             if (!isLast) {
-                if (attrs == null && special == null) throw new SysError(ENOENT);
+                if (attrs == null && special == null || special == Special.PROC_MISSING) throw new SysError(ENOENT);
                 boolean dir = special != null ? special.isDir() : attrs.isDirectory();
                 if (!dir) throw new SysError(ENOTDIR);
             }
@@ -227,6 +269,8 @@ public final class Vfs {
                     special = stack.peekFirst().equals("dev") ? Special.DEV_DIR : Special.PROC_DIR;
                 }
                 if (attrs == null && special == null) throw new SysError(ENOENT);
+            } else if (special == Special.PROC_MISSING) {
+                throw new SysError(ENOENT);
             }
         }
         String guest = "/" + String.join("/", stack);
@@ -251,11 +295,12 @@ public final class Vfs {
         return stat(host(stack)).dev();
     }
 
-    private static Special special(Deque<String> stack) {
+    private Special special(Deque<String> stack) {
         int n = stack.size();
-        if (n < 2 || n > 3) return null;
+        if (n < 2) return null;
         String[] s = stack.toArray(new String[0]);
-        if (n == 2 && s[0].equals("dev")) {
+        if (s[0].equals("dev")) {
+            if (n != 2) return null;
             return switch (s[1]) {
                 case "null" -> Special.DEV_NULL;
                 case "zero" -> Special.DEV_ZERO;
@@ -263,13 +308,101 @@ public final class Vfs {
                 default -> null;
             };
         }
-        if (s[0].equals("proc") && s[1].equals("self")) return n == 2 ? Special.PROC_SELF_DIR : switch (s[2]) {
-            case "exe" -> Special.PROC_SELF_EXE;
-            case "maps" -> Special.PROC_SELF_MAPS;
-            case "auxv" -> Special.PROC_SELF_AUXV;
-            default -> null;
+        if (!s[0].equals("proc")) return null;
+        String pid = Integer.toString(pid());
+        if (n == 2) {
+            return switch (s[1]) {
+                case "self" -> Special.PROC_SELF_LINK;
+                case "thread-self" -> Special.PROC_THREAD_SELF_LINK;
+                default -> s[1].equals(pid) ? Special.PROC_SELF_DIR : null; // other names: whatever /proc is (today's behaviour)
+            };
+        }
+        if (!s[1].equals(pid)) return null;
+        int i = 2;
+        if (s[2].equals("task")) { // /proc/PID/task/PID: the one thread, the same files
+            if (n == 3) return Special.PROC_TASK_DIR;
+            if (!s[3].equals(pid)) return Special.PROC_MISSING;
+            if (n == 4) return Special.PROC_SELF_DIR;
+            i = 4;
+            if (s[4].equals("task")) return Special.PROC_MISSING;
+        }
+        if (n - i == 1) {
+            return switch (s[i]) {
+                case "exe" -> Special.PROC_SELF_EXE;
+                case "maps" -> Special.PROC_SELF_MAPS;
+                case "auxv" -> Special.PROC_SELF_AUXV;
+                case "cmdline" -> Special.PROC_CMDLINE;
+                case "environ" -> Special.PROC_ENVIRON;
+                case "comm" -> Special.PROC_COMM;
+                case "stat" -> Special.PROC_STAT;
+                case "statm" -> Special.PROC_STATM;
+                case "status" -> Special.PROC_STATUS;
+                case "cwd" -> Special.PROC_CWD;
+                case "root" -> Special.PROC_ROOT;
+                case "fd" -> Special.PROC_FD_DIR;
+                case "fdinfo" -> Special.PROC_FDINFO_DIR;
+                default -> Special.PROC_MISSING;
+            };
+        }
+        if (n - i == 2 && (s[i].equals("fd") || s[i].equals("fdinfo")) && fdNumber(s[i + 1]) >= 0) {
+            return s[i].equals("fd") ? Special.PROC_FD_LINK : Special.PROC_FDINFO;
+        }
+        return Special.PROC_MISSING;
+    }
+
+    /** The guest's pid as /proc names it. */
+    public int pid() { return proc != null ? proc.pid() : 1; }
+
+    /** The process's descriptor table (an empty one when no process is attached). */
+    public FdTable fds() { return proc != null ? proc.fds() : NO_FDS; }
+
+    private static final FdTable NO_FDS = new FdTable();
+
+    /** An open descriptor named by a /proc/PID/fd or fdinfo entry (name_to_int: digits, no leading zero), else -1. */
+    private int fdNumber(String name) {
+        if (name.isEmpty() || name.length() > 10 || name.length() > 1 && name.charAt(0) == '0') return -1;
+        long v = 0;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c < '0' || c > '9') return -1;
+            v = v * 10 + (c - '0');
+        }
+        return v <= Integer.MAX_VALUE && fds().isOpen(v) ? (int) v : -1;
+    }
+
+    /** The descriptor number of a /proc/PID/fd/N or fdinfo/N guest path or stack (its last component). */
+    public static int fdOf(String guest) {
+        return Integer.parseInt(guest.substring(guest.lastIndexOf('/') + 1));
+    }
+
+    private OpenFile openFd(Deque<String> stack) {
+        return fds().get(Integer.parseInt(stack.peekLast()));
+    }
+
+    /** The open file that /proc/PID/fd/N (a {@link Special#PROC_FD_OBJECT} or FD_LINK lookup) refers to. */
+    public OpenFile openFile(Lookup l) {
+        return fds().get(fdOf(l.guest()));
+    }
+
+    /** Whether following the fd link by its path reaches the same file (named files, directories, lstar's devices and /proc files). */
+    private static boolean hasPath(OpenFile f) {
+        if (f instanceof OpenFile.RegularFile r) return !r.isAnonymous();
+        return f instanceof DirectoryFile || f instanceof OpenFile.DeviceFile || f instanceof OpenFile.ContentFile
+                || f instanceof OpenFile.PathFile;
+    }
+
+    /** What one of lstar's links points to (proc_pid_readlink / proc_self_get_link). */
+    private String linkTarget(Special s, Deque<String> stack) {
+        String pid = Integer.toString(pid());
+        return switch (s) {
+            case PROC_SELF_EXE -> exePath;
+            case PROC_SELF_LINK -> pid;
+            case PROC_THREAD_SELF_LINK -> pid + "/task/" + pid;
+            case PROC_CWD -> cwd;
+            case PROC_ROOT -> "/"; // the guest's root, never the host path behind it
+            case PROC_FD_LINK -> openFd(stack).guestPath; // "/a/b", "pipe:[ino]", "anon_inode:[eventfd]", "/memfd:x (deleted)"
+            default -> throw new SysError(EINVAL);
         };
-        return null;
     }
 
     Path host(Deque<String> stack) {
@@ -311,7 +444,11 @@ public final class Vfs {
     /** readlink: the link's target as stored. EINVAL if it is not a symbolic link. */
     public String readLink(Lookup l) {
         if (!l.exists()) throw new SysError(ENOENT);
-        if (l.special == Special.PROC_SELF_EXE) return exePath;
+        if (l.special != null && l.special.isLink()) {
+            Deque<String> stack = new ArrayDeque<>();
+            for (String c : l.guest().split("/")) if (!c.isEmpty()) stack.addLast(c);
+            return linkTarget(l.special, stack);
+        }
         if (!l.isSymlink()) throw new SysError(EINVAL);
         return readLinkRaw(l.host());
     }
@@ -321,6 +458,8 @@ public final class Vfs {
     /** The attributes of a looked-up file (not followed: a link's own). */
     public Stat stat(Lookup l) {
         if (!l.exists()) throw new SysError(ENOENT);
+        if (l.special == Special.PROC_FD_OBJECT) return openFile(l).stat(this);
+        if (l.special == Special.PROC_FD_LINK || l.special == Special.PROC_FDINFO) return fdEntryStat(l.special, fdOf(l.guest()));
         if (l.special != null) return specialStat(l.special);
         return stat(l.host());
     }
@@ -379,20 +518,94 @@ public final class Vfs {
 
     private final long bootSec = System.currentTimeMillis() / 1000;
 
-    /** lstar's own files: character devices 1:3, 1:5, 1:9 (mode 0666), and /proc's directories. */
+    /**
+     * lstar's own files: character devices 1:3, 1:5, 1:9 (mode 0666), and /proc's: directories
+     * (0555; /proc/PID/fd 0500), generated files (0444; environ and auxv 0400; comm 0644) and
+     * links (0777), owned by the process's user except /proc itself and its self links.
+     */
     public Stat specialStat(Special s) {
         return switch (s) {
             case DEV_NULL -> dev(3);
             case DEV_ZERO -> dev(5);
             case DEV_URANDOM -> dev(9);
-            case PROC_SELF_MAPS, PROC_SELF_AUXV -> new Stat(Stat.makedev(0, 22), 0x7000 + 10 + s.ordinal(),
-                    Stat.S_IFREG | (s == Special.PROC_SELF_AUXV ? 0400 : 0444), 1, uid(), gid(), 0, 0, 1024, 0,
-                    bootSec, 0, bootSec, 0, bootSec, 0, 0, 0, false);
-            case PROC_SELF_EXE -> new Stat(Stat.makedev(0, 22), 0x7000 + 3, Stat.S_IFLNK | 0777, 1, uid(), gid(), 0, 0, 1024, 0,
-                    bootSec, 0, bootSec, 0, bootSec, 0, 0, 0, false);
+            case PROC_SELF_MAPS, PROC_SELF_AUXV, PROC_CMDLINE, PROC_ENVIRON, PROC_COMM, PROC_STAT, PROC_STATM, PROC_STATUS ->
+                    proc(0x7000 + 10 + s.ordinal(), Stat.S_IFREG | (s == Special.PROC_SELF_AUXV || s == Special.PROC_ENVIRON ? 0400
+                            : s == Special.PROC_COMM ? 0644 : 0444), uid(), gid(), 0);
+            case PROC_SELF_EXE, PROC_CWD, PROC_ROOT -> proc(0x7000 + 10 + s.ordinal(), Stat.S_IFLNK | 0777, uid(), gid(), 0);
+            case PROC_SELF_LINK, PROC_THREAD_SELF_LINK -> proc(0x7000 + 10 + s.ordinal(), Stat.S_IFLNK | 0777, 0, 0, 0);
+            case PROC_SELF_DIR, PROC_TASK_DIR, PROC_FDINFO_DIR, PROC_FD_DIR ->
+                    new Stat(Stat.makedev(0, 22), 0x7000 + s.ordinal(), Stat.S_IFDIR | (s == Special.PROC_FD_DIR ? 0500 : 0555), 2,
+                            uid(), gid(), 0, s == Special.PROC_FD_DIR ? openCount() : 0, 1024, 0, bootSec, 0, bootSec, 0, bootSec, 0, 0, 0, false);
+            case PROC_FD_LINK, PROC_FDINFO, PROC_FD_OBJECT, PROC_MISSING -> throw new SysError(ENOENT); // see fdEntryStat
             default -> new Stat(Stat.makedev(0, s == Special.DEV_DIR ? 5 : 22), 0x7000 + s.ordinal(), Stat.S_IFDIR | 0555, 2, 0, 0, 0, 0,
                     4096, 0, bootSec, 0, bootSec, 0, bootSec, 0, 0, 0, false);
         };
+    }
+
+    /**
+     * /proc/PID/fd/N (a link whose permission bits are the open file's access: r-x, -wx or rwx for
+     * the owner, size 64 as proc_fd_getattr... reports) and /proc/PID/fdinfo/N (0444).
+     */
+    public Stat fdEntryStat(Special s, int fd) {
+        if (s == Special.PROC_FDINFO) return proc(0x9000_0000L + fd, Stat.S_IFREG | 0444, uid(), gid(), 0);
+        OpenFile f = fds().get(fd);
+        int perm = (f.readable() ? 0500 : 0) | (f.writable() ? 0300 : 0);
+        return proc(0x8000_0000L + fd, Stat.S_IFLNK | perm, uid(), gid(), 64);
+    }
+
+    /** proc_fd_getattr (since 6.2): /proc/PID/fd's size is the number of open descriptors. */
+    private long openCount() {
+        FdTable t = fds();
+        long n = 0;
+        for (int fd = 0; fd < t.size(); fd++) if (t.isOpen(fd)) n++;
+        return n;
+    }
+
+    private Stat proc(long ino, int mode, int uid, int gid, long size) {
+        return new Stat(Stat.makedev(0, 22), ino, mode, 1, uid, gid, 0, size, 1024, 0, bootSec, 0, bootSec, 0, bootSec, 0, 0, 0, false);
+    }
+
+    /** The entries of one of lstar's /proc directories (after "." and ".."). */
+    List<DirectoryFile.Entry> procEntries(Special dir) {
+        List<DirectoryFile.Entry> list = new ArrayList<>();
+        String pid = Integer.toString(pid());
+        switch (dir) {
+            case PROC_DIR -> {
+                list.add(entry(specialStat(Special.PROC_SELF_LINK), "self"));
+                list.add(entry(specialStat(Special.PROC_THREAD_SELF_LINK), "thread-self"));
+                list.add(entry(specialStat(Special.PROC_SELF_DIR), pid));
+            }
+            case PROC_TASK_DIR -> list.add(entry(specialStat(Special.PROC_SELF_DIR), pid));
+            case PROC_SELF_DIR -> {
+                Object[][] names = {{"auxv", Special.PROC_SELF_AUXV}, {"cmdline", Special.PROC_CMDLINE}, {"comm", Special.PROC_COMM},
+                    {"cwd", Special.PROC_CWD}, {"environ", Special.PROC_ENVIRON}, {"exe", Special.PROC_SELF_EXE}, {"fd", Special.PROC_FD_DIR},
+                    {"fdinfo", Special.PROC_FDINFO_DIR}, {"maps", Special.PROC_SELF_MAPS}, {"root", Special.PROC_ROOT},
+                    {"stat", Special.PROC_STAT}, {"statm", Special.PROC_STATM}, {"status", Special.PROC_STATUS}, {"task", Special.PROC_TASK_DIR}};
+                for (Object[] e : names) list.add(entry(specialStat((Special) e[1]), (String) e[0]));
+            }
+            case PROC_FD_DIR, PROC_FDINFO_DIR -> {
+                FdTable t = fds();
+                Special kind = dir == Special.PROC_FD_DIR ? Special.PROC_FD_LINK : Special.PROC_FDINFO;
+                for (int fd = 0; fd < t.size(); fd++) if (t.isOpen(fd)) list.add(entry(fdEntryStat(kind, fd), Integer.toString(fd)));
+            }
+            default -> { }
+        }
+        return list;
+    }
+
+    private static DirectoryFile.Entry entry(Stat st, String name) {
+        int type = switch (st.type()) {
+            case Stat.S_IFDIR -> DirectoryFile.DT_DIR;
+            case Stat.S_IFLNK -> DirectoryFile.DT_LNK;
+            default -> DirectoryFile.DT_REG;
+        };
+        return new DirectoryFile.Entry(st.ino(), type, name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** The bytes of a generated /proc file at open. */
+    public byte[] procContent(Lookup l) {
+        if (proc == null) return new byte[0];
+        return proc.content(l.special(), l.special() == Special.PROC_FDINFO ? fdOf(l.guest()) : -1);
     }
 
     private Stat dev(int minor) {

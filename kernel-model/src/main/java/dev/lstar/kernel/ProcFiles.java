@@ -1,0 +1,225 @@
+package dev.lstar.kernel;
+
+import dev.lstar.kernel.elf.ElfFile;
+import dev.lstar.kernel.elf.ProgramHeader;
+import dev.lstar.kernel.vfs.FdTable;
+import dev.lstar.kernel.vfs.OpenFile;
+import dev.lstar.kernel.vfs.Stat;
+import dev.lstar.kernel.vfs.Vfs;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The generated files of /proc/PID for the one process (fs/proc/base.c, array.c, fd.c of Linux
+ * 6.6): maps and auxv (from {@link UserProcess}), cmdline and environ (read from the guest's
+ * stack between mm's arg_start/arg_end and env_start/env_end, as get_mm_cmdline does, so a
+ * program that rewrites its argv strings sees the change), comm, stat, statm, status and
+ * fdinfo/N. Each is a snapshot made at open, as seq_file's first read makes one.
+ */
+final class ProcFiles implements Vfs.Proc {
+    /** USER_HZ: the clock ticks of /proc/PID/stat. */
+    static final long USER_HZ = 100;
+    /** CAP_LAST_CAP of 6.6 (CAP_CHECKPOINT_RESTORE = 40): the full capability set. */
+    static final long CAP_FULL = (1L << 41) - 1;
+
+    private final LinuxKernel k;
+    private final UserProcess p;
+    /** mm's start_code, end_code, start_data, end_data (load_elf_binary: code from the PF_X PT_LOAD segments, data from all). */
+    private final long startCode, endCode, startData, endData;
+
+    ProcFiles(LinuxKernel k, UserProcess p) {
+        this.k = k;
+        this.p = p;
+        long sc = -1, ec = 0, sd = 0, ed = 0;
+        ElfFile elf = p.elf;
+        for (ProgramHeader ph : elf.loadSegments()) {
+            long v = ph.vaddr();
+            if (ph.executable() && Long.compareUnsigned(v, sc) < 0) sc = v;
+            long end = v + ph.filesz();
+            if (ph.executable() && Long.compareUnsigned(ec, end) < 0) ec = end;
+            if (Long.compareUnsigned(sd, v) < 0) sd = v;
+            if (Long.compareUnsigned(ed, end) < 0) ed = end;
+        }
+        if (sc == -1) sc = 0;
+        startCode = sc + p.loadBias;
+        endCode = ec + p.loadBias;
+        startData = sd + p.loadBias;
+        endData = ed + p.loadBias;
+    }
+
+    @Override public int pid() { return p.pid; }
+
+    @Override public FdTable fds() { return k.fds(); }
+
+    @Override public byte[] content(Vfs.Special kind, int fd) {
+        return switch (kind) {
+            case PROC_SELF_MAPS -> p.mapsText();
+            case PROC_SELF_AUXV -> p.auxvBytes();
+            case PROC_CMDLINE -> cmdline();
+            case PROC_ENVIRON -> guest(p.envStart, p.envEnd);
+            case PROC_COMM -> (p.comm + "\n").getBytes(StandardCharsets.ISO_8859_1);
+            case PROC_STAT -> stat().getBytes(StandardCharsets.ISO_8859_1);
+            case PROC_STATM -> statm().getBytes(StandardCharsets.ISO_8859_1);
+            case PROC_STATUS -> status().getBytes(StandardCharsets.ISO_8859_1);
+            case PROC_FDINFO -> fdinfo(fd).getBytes(StandardCharsets.ISO_8859_1);
+            default -> new byte[0];
+        };
+    }
+
+    /** Guest memory [from, to) as far as it is readable (access_remote_vm stops at the first hole). */
+    private byte[] guest(long from, long to) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] b = new byte[4096];
+        long at = from;
+        while (at < to) {
+            int n = (int) Math.min(b.length - (at & 4095), to - at); // one page at a time
+            if (!p.mm.copyFromUser(at, b, 0, n)) break;
+            out.write(b, 0, n);
+            at += n;
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * get_mm_cmdline: the argv strings [arg_start, arg_end); if the byte before arg_end is no
+     * longer NUL (setproctitle overwrote it), the string from arg_start up to its first NUL,
+     * which may run on into the environment area.
+     */
+    private byte[] cmdline() {
+        byte[] args = guest(p.argStart, p.argEnd);
+        if (args.length == 0 || args[args.length - 1] == 0) return args;
+        byte[] all = guest(p.argStart, p.envEnd);
+        int n = 0;
+        while (n < all.length && all[n] != 0) n++;
+        return java.util.Arrays.copyOf(all, n);
+    }
+
+    private long utimeTicks() {
+        return Math.max(0, k.cpuTimeNanos()) / (1_000_000_000L / USER_HZ);
+    }
+
+    private long startTicks() {
+        return Math.max(0, p.startNanos - k.bootNanos) / (1_000_000_000L / USER_HZ);
+    }
+
+    /** fs/proc/array.c do_task_stat: the 52 fields; kstkesp/kstkeip 0, no children, no blocked I/O accounting. */
+    String stat() {
+        Signals s = k.signals;
+        AddressSpace mm = p.mm;
+        long rsslim = k.limits.soft(ResourceLimits.RLIMIT_RSS);
+        long ign = 0, cgt = 0;
+        for (int n = 1; n <= Signal.NSIG; n++) {
+            if (s.handler[n] == Signals.SIG_IGN) ign |= Signal.bit(n);
+            else if (s.handler[n] != Signals.SIG_DFL) cgt |= Signal.bit(n);
+        }
+        StringBuilder b = new StringBuilder();
+        b.append(p.pid).append(" (").append(p.comm).append(") R 0 ").append(p.pid).append(' ').append(p.pid)
+                .append(" 0 -1 0 ") // tty_nr, tpgid, flags (no PF_RANDOMIZE: lstar does not randomise)
+                .append(mm.minorFaults()).append(" 0 0 0 ") // minflt cminflt majflt cmajflt
+                .append(utimeTicks()).append(" 0 0 0 ") // utime stime cutime cstime: all CPU time is user time
+                .append("20 0 1 0 ") // priority nice num_threads itrealvalue
+                .append(startTicks()).append(' ')
+                .append(mm.totalVmPages() * 4096).append(' ').append(mm.rssPages()).append(' ').append(Long.toUnsignedString(rsslim)).append(' ')
+                .append(Long.toUnsignedString(startCode)).append(' ').append(Long.toUnsignedString(endCode)).append(' ')
+                .append(Long.toUnsignedString(p.initialSp)).append(" 0 0 ") // startstack kstkesp kstkeip
+                .append(s.pending() & 0x7fffffffL).append(' ').append(s.blocked & 0x7fffffffL).append(' ')
+                .append(ign & 0x7fffffffL).append(' ').append(cgt & 0x7fffffffL)
+                .append(" 0 0 0 17 0 0 0 0 0 0 ") // wchan nswap cnswap exit_signal processor rt_priority policy blkio guest cguest
+                .append(Long.toUnsignedString(startData)).append(' ').append(Long.toUnsignedString(endData)).append(' ')
+                .append(Long.toUnsignedString(mm.startBrk)).append(' ')
+                .append(Long.toUnsignedString(p.argStart)).append(' ').append(Long.toUnsignedString(p.argEnd)).append(' ')
+                .append(Long.toUnsignedString(p.envStart)).append(' ').append(Long.toUnsignedString(p.envEnd)).append(" 0\n");
+        return b.toString();
+    }
+
+    /** proc_pid_statm: size resident shared text lib data dt, in pages (shared: lstar does not tell file pages apart: 0). */
+    String statm() {
+        AddressSpace mm = p.mm;
+        long text = ((endCode + 4095) & ~4095L) - (startCode & ~4095L) >>> 12;
+        return mm.totalVmPages() + " " + mm.rssPages() + " 0 " + text + " 0 " + mm.dataVmPages() + " 0\n";
+    }
+
+    private static String hex16(long v) {
+        return String.format("%016x", v);
+    }
+
+    private static String kb(long pages) {
+        return String.format("%8d kB", pages * 4);
+    }
+
+    /** fs/proc/array.c proc_pid_status with the lines a libc, busybox or procps read; the fields lstar does not track are listed in ARCHITECTURE.md. */
+    String status() {
+        Signals s = k.signals;
+        AddressSpace mm = p.mm;
+        long[] uid = k.creds != null ? k.creds.ids(true) : new long[] {Ids.uid(), Ids.uid(), Ids.uid(), Ids.uid()};
+        long[] gid = k.creds != null ? k.creds.ids(false) : new long[] {Ids.gid(), Ids.gid(), Ids.gid(), Ids.gid()};
+        long[] groups = k.creds != null ? k.creds.groups() : new long[0];
+        long ign = 0, cgt = 0;
+        for (int n = 1; n <= Signal.NSIG; n++) {
+            if (s.handler[n] == Signals.SIG_IGN) ign |= Signal.bit(n);
+            else if (s.handler[n] != Signals.SIG_DFL) cgt |= Signal.bit(n);
+        }
+        long caps = uid[1] == 0 ? CAP_FULL : 0;
+        long text = (((endCode + 4095) & ~4095L) - (startCode & ~4095L)) >>> 12;
+        long stackPages = 0;
+        for (Vma v : mm.vmas()) if ("[stack]".equals(v.name)) stackPages += (v.end - v.start) >>> 12;
+        StringBuilder b = new StringBuilder();
+        b.append("Name:\t").append(p.comm).append('\n');
+        b.append("Umask:\t").append(String.format("%04o", k.vfs().umask)).append('\n');
+        b.append("State:\tR (running)\n");
+        b.append("Tgid:\t").append(p.pid).append("\nNgid:\t0\nPid:\t").append(p.pid).append("\nPPid:\t0\nTracerPid:\t0\n");
+        b.append("Uid:\t").append(uid[0]).append('\t').append(uid[1]).append('\t').append(uid[2]).append('\t').append(uid[3]).append('\n');
+        b.append("Gid:\t").append(gid[0]).append('\t').append(gid[1]).append('\t').append(gid[2]).append('\t').append(gid[3]).append('\n');
+        b.append("FDSize:\t").append(fds().maxFds()).append('\n');
+        b.append("Groups:\t");
+        for (long g : groups) b.append(g).append(' ');
+        b.append('\n');
+        b.append("NStgid:\t").append(p.pid).append("\nNSpid:\t").append(p.pid).append("\nNSpgid:\t").append(p.pid)
+                .append("\nNSsid:\t").append(p.pid).append("\nKthread:\t0\n");
+        b.append("VmPeak:\t").append(kb(mm.totalVmPages())).append('\n'); // no peak kept: the current size
+        b.append("VmSize:\t").append(kb(mm.totalVmPages())).append('\n');
+        b.append("VmLck:\t").append(kb(0)).append("\nVmPin:\t").append(kb(0)).append('\n');
+        b.append("VmHWM:\t").append(kb(mm.hiwaterRssPages())).append('\n');
+        b.append("VmRSS:\t").append(kb(mm.rssPages())).append('\n');
+        b.append("RssAnon:\t").append(kb(mm.rssPages())).append("\nRssFile:\t").append(kb(0)).append("\nRssShmem:\t").append(kb(0)).append('\n');
+        b.append("VmData:\t").append(kb(mm.dataVmPages())).append('\n');
+        b.append("VmStk:\t").append(kb(stackPages)).append('\n');
+        b.append("VmExe:\t").append(kb(text)).append('\n');
+        b.append("VmLib:\t").append(kb(0)).append("\nVmPTE:\t").append(kb(0)).append("\nVmSwap:\t").append(kb(0)).append('\n');
+        b.append("HugetlbPages:\t").append(kb(0)).append('\n');
+        b.append("CoreDumping:\t0\nTHP_enabled:\t1\n");
+        b.append("Threads:\t1\n");
+        b.append("SigQ:\t").append(Long.bitCount(s.pending())).append('/').append(k.limits.soft(ResourceLimits.RLIMIT_SIGPENDING)).append('\n');
+        b.append("SigPnd:\t").append(hex16(s.pending())).append('\n');
+        b.append("ShdPnd:\t").append(hex16(0)).append('\n');
+        b.append("SigBlk:\t").append(hex16(s.blocked)).append('\n');
+        b.append("SigIgn:\t").append(hex16(ign)).append('\n');
+        b.append("SigCgt:\t").append(hex16(cgt)).append('\n');
+        b.append("CapInh:\t").append(hex16(0)).append('\n');
+        b.append("CapPrm:\t").append(hex16(caps)).append('\n');
+        b.append("CapEff:\t").append(hex16(caps)).append('\n');
+        b.append("CapBnd:\t").append(hex16(CAP_FULL)).append('\n');
+        b.append("CapAmb:\t").append(hex16(0)).append('\n');
+        b.append("NoNewPrivs:\t").append(p.noNewPrivs ? 1 : 0).append("\nSeccomp:\t0\nSeccomp_filters:\t0\n");
+        b.append("Cpus_allowed:\t1\nCpus_allowed_list:\t0\n");
+        b.append("Mems_allowed:\t").append("00000000,".repeat(31)).append("00000001\nMems_allowed_list:\t0\n");
+        b.append("voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n");
+        return b.toString();
+    }
+
+    /** fs/proc/fd.c seq_show: pos, flags (octal, O_CLOEXEC from the descriptor table), mnt_id (lstar has one mount: 1), ino. */
+    String fdinfo(int fd) {
+        FdTable t = fds();
+        OpenFile f = t.get(fd);
+        int flags = f.flags | (t.closeOnExec(fd) ? OpenFile.O_CLOEXEC : 0);
+        long ino;
+        try {
+            Stat st = f.stat(k.vfs());
+            ino = st.ino();
+        } catch (RuntimeException e) {
+            ino = 0;
+        }
+        return "pos:\t" + f.position() + "\nflags:\t0" + Integer.toOctalString(flags) + "\nmnt_id:\t1\nino:\t" + ino + "\n";
+    }
+}
