@@ -26,13 +26,13 @@ final class Transcendental {
 
     /** A binary float m * 2^e (m signed, at most P bits after {@link #of}). */
     record B(BigInteger m, int e) {
-        int lead() { return m.bitLength() - 1 + e; }
+        int lead() { return m.abs().bitLength() - 1 + e; }
         int signum() { return m.signum(); }
         B neg() { return new B(m.negate(), e); }
     }
 
     static B of(BigInteger m, int e) {
-        int n = m.bitLength() - P;
+        int n = m.abs().bitLength() - P;
         if (n > 0) return new B(m.shiftRight(n), e + n); // (toward -inf for negatives: within 2^-P relative)
         return new B(m, e);
     }
@@ -242,7 +242,7 @@ final class Transcendental {
     /** 2^x - 1 for 0 < |x| <= 1. */
     static void f2xm1(Ctx c, int se, long m) {
         B x = of80(se, m);
-        if (x.m.bitCount() == 1 && x.lead() == 0) { // +-1: 1 and -0.5 exactly
+        if (x.m.abs().bitCount() == 1 && x.lead() == 0) { // +-1: 1 and -0.5 exactly
             deliverExact(c, x.signum() > 0 ? ONE : new B(BigInteger.ONE.negate(), -1));
             return;
         }
