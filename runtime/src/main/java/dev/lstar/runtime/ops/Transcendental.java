@@ -290,6 +290,11 @@ final class Transcendental {
     static void fyl2x(Ctx c, int sey, long my, int sex, long mx) {
         boolean nanOrBad = unsupported(sex, mx) || unsupported(sey, my) || isNaN(sex, mx) || isNaN(sey, my);
         if (!nanOrBad && neg(sex) && !isZero(sex, mx)) { c.indefinite(); return; } // invalid before DE
+        if (!nanOrBad && isZero(sex, mx) && !isZero(sey, my)) { // log2(0): ZE (no DE for a denormal y), or -inf * inf
+            if (!isInf(sey, my)) c.flags |= ZE;
+            c.set(((sey & 0x8000) ^ 0x8000) | 0x7FFF, INT_BIT);
+            return;
+        }
         if (specials(c, sex, mx, sey, my)) return;
         boolean xz = isZero(sex, mx), yz = isZero(sey, my), xi = isInf(sex, mx), yi = isInf(sey, my);
         if (neg(sex) && !xz) { c.indefinite(); return; }
@@ -311,6 +316,11 @@ final class Transcendental {
 
     /** FYL2XP1: ST1 * log2(ST0 + 1); outside |x| < 1 - sqrt(2)/2 the hardware's result is undefined. */
     static void fyl2xp1(Ctx c, int sey, long my, int sex, long mx) {
+        boolean nanOrBad = unsupported(sex, mx) || unsupported(sey, my) || isNaN(sex, mx) || isNaN(sey, my);
+        if (!nanOrBad && neg(sex) && !isZero(sex, mx) && cmpFinite(sex & 0x7FFF, mx, 0x3FFF, INT_BIT) >= 0) {
+            c.indefinite(); // x <= -1 or -inf: invalid before DE
+            return;
+        }
         if (specials(c, sex, mx, sey, my)) return;
         boolean xz = isZero(sex, mx), yz = isZero(sey, my), xi = isInf(sex, mx), yi = isInf(sey, my);
         int s = (sey ^ sex) & 0x8000;
