@@ -8,8 +8,9 @@ import java.math.BigInteger;
  * The x87 transcendental instructions' values (F2XM1, FYL2X, FYL2XP1, FSIN, FCOS, FSINCOS, FPTAN,
  * FPATAN; SDM Vol. 2 each, Vol. 1 §8.3.10): each result is computed to about {@link #P} bits with
  * a small binary floating-point type ({@code value = m * 2^e}, a BigInteger significand cut to P
- * bits) and then rounded once by {@link Float80#round} under the FCW's precision and rounding
- * control, as if the true value had infinitely many more bits (sticky). Results that are exact
+ * bits) and then rounded once by {@link Float80#round} to 64 bits under the FCW's rounding control
+ * (precision control does not apply to these instructions, SDM Vol. 1 §8.1.5.2; measured), as if
+ * the true value had infinitely many more bits (sticky). Results that are exact
  * (log2 of a power of two, 2^±1 - 1, ...) are rounded without the sticky bit; the host still
  * reports PE for them, and so does lstar (every non-trivial transcendental result sets PE).
  *
@@ -17,6 +18,11 @@ import java.math.BigInteger;
  * approximation of pi the Intel FPUs use (SDM Vol. 1 §8.3.10, "Pi"): the reduced argument is
  * exact (x - k * pi66/2), so near multiples of pi the results match the host bit for bit, not the
  * mathematically exact sine.
+ *
+ * <p>The host's microcode is not correctly rounded: about 80-96% of random in-domain results are
+ * bit-exact (README "Conformance report"), the rest one unit in the last place away; the
+ * conformance family compares these rows with the tolerance of {@code conformance/gen/X87Tolerance}.
+ * Each instruction allocates (BigInteger series, a few microseconds): they are rare in programs.
  */
 final class Transcendental {
     private Transcendental() {}
