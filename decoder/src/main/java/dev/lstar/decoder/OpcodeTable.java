@@ -892,7 +892,7 @@ public final class OpcodeTable {
         // AT&T name objdump prints (the size suffix: s/l/t for m32/m64/m80 real, s/l/ll for
         // m16/m32/m64 integer). In the DC and DE register forms objdump (AT&T SysV convention)
         // swaps FSUB/FSUBR and FDIV/FDIVR names: the mnemonic is Intel's, attName objdump's.
-        // The transcendentals stay INVALID. FISTTP (SSE3) stores ST(0) truncated and pops.
+        // The transcendentals (F2XM1 .. FCOS) compute in ops.Transcendental. FISTTP (SSE3) stores ST(0) truncated and pops.
         Mnemonic[] x87m = {FADD, FMUL, FCOM, FCOMP, FSUB, FSUBR, FDIV, FDIVR};
         Mnemonic[] x87i = {FIADD, FIMUL, FICOM, FICOMP, FISUB, FISUBR, FIDIV, FIDIVR};
         for (int k = 0; k < 8; k++) {
@@ -936,14 +936,22 @@ public final class OpcodeTable {
         row("D9 E5", FXAM, "", 0, 0, 0, 0);
         Mnemonic[] consts = {FLD1, FLDL2T, FLDL2E, FLDPI, FLDLG2, FLDLN2, FLDZ};
         for (int k = 0; k < consts.length; k++) row("D9 " + hex(0xE8 + k), consts[k], "", 0, 0, 0, 0);
+        row("D9 F0", F2XM1, "", 0, 0, 0, 0);
+        row("D9 F1", FYL2X, "", 0, 0, 0, 0);
+        row("D9 F2", FPTAN, "", 0, 0, 0, 0);
+        row("D9 F3", FPATAN, "", 0, 0, 0, 0);
         row("D9 F4", FXTRACT, "", 0, 0, 0, 0);
         row("D9 F5", FPREM1, "", 0, 0, 0, 0);
         row("D9 F6", FDECSTP, "", 0, 0, 0, 0);
         row("D9 F7", FINCSTP, "", 0, 0, 0, 0);
         row("D9 F8", FPREM, "", 0, 0, 0, 0);
+        row("D9 F9", FYL2XP1, "", 0, 0, 0, 0);
         row("D9 FA", FSQRT, "", 0, 0, 0, 0);
+        row("D9 FB", FSINCOS, "", 0, 0, 0, 0);
         row("D9 FC", FRNDINT, "", 0, 0, 0, 0);
         row("D9 FD", FSCALE, "", 0, 0, 0, 0);
+        row("D9 FE", FSIN, "", 0, 0, 0, 0);
+        row("D9 FF", FCOS, "", 0, 0, 0, 0);
         // FCMOVcc (DA/DB reg /0../3): flags as CMOVB/E/BE/P and their negations
         Mnemonic[] fcmov = {FCMOVB, FCMOVE, FCMOVBE, FCMOVU, FCMOVNB, FCMOVNE, FCMOVNBE, FCMOVNU};
         int[] fcmovFlags = {CF, ZF, CF | ZF, PF};

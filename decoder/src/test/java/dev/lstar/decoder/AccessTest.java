@@ -213,7 +213,8 @@ class AccessTest {
             case FST, FSTP, FIST, FISTP, FISTTP, FNSTCW, FNSTENV, FNSAVE, FXSAVE -> e.w(0);
             case FNSTSW -> { if (i.kind[0] == OP_MEM) e.w(0); else e.wr(2, RAX); }
             case FLD1, FLDL2T, FLDL2E, FLDPI, FLDLG2, FLDLN2, FLDZ, FXCH, FADDP, FSUBP, FSUBRP, FMULP, FDIVP, FDIVRP,
-                 FCHS, FABS, FSQRT, FRNDINT, FSCALE, FXTRACT, FPREM, FPREM1, FCOMPP, FUCOM, FUCOMP, FUCOMPP,
+                 FCHS, FABS, FSQRT, FRNDINT, FSCALE, FXTRACT, FPREM, FPREM1, F2XM1, FYL2X, FYL2XP1, FSIN, FCOS, FSINCOS,
+                 FPTAN, FPATAN, FCOMPP, FUCOM, FUCOMP, FUCOMPP,
                  FCOMI, FCOMIP, FUCOMI, FUCOMIP, FTST, FXAM, FCMOVB, FCMOVE, FCMOVBE, FCMOVU, FCMOVNB, FCMOVNE,
                  FCMOVNBE, FCMOVNU, FNCLEX, FNINIT, FWAIT, FFREE, FFREEP, FINCSTP, FDECSTP, FNOP -> { }
             // MMX forms share the SSE mnemonics above; MM registers are not GPRs either

@@ -598,6 +598,7 @@ public final class CaseGenerator {
                 in.ste[st] = (int) v[0] & 0xFFFF;
                 in.stm[st] = v[1];
             }
+            transcendentalDomain(mn, in, rnd);
             // ST(i), i = 0..7; "op st(i), st" with i = 0 only as the ST0,STi form (GNU as has no spelling for DC C0)
             boolean stDest = !f.operands().isEmpty() && f.operands().get(0).kind() == Kind.STI && f.find(Kind.ST0) != null;
             int rm = f.row().modrmRm >= 0 ? f.row().modrmRm : stDest ? 1 + k % 7 : k % 8;
@@ -672,6 +673,46 @@ public final class CaseGenerator {
         }
         ok.addAll(faults);
         return ok;
+    }
+
+    /**
+     * The transcendentals' documented domains: FSIN/FCOS/FSINCOS/FPTAN mostly get |ST0| < 2^63
+     * (the edges keep the out-of-range C2 cases), F2XM1 mostly |ST0| <= 1, FYL2XP1 always
+     * |ST0| < 1 - sqrt(2)/2 (outside it the hardware's result is undefined) unless ST0 is a zero,
+     * denormal, infinity, NaN or unsupported encoding; FYL2X mostly a positive ST0.
+     */
+    private static void transcendentalDomain(dev.lstar.decoder.Mnemonic mn, State in, SplittableRandom rnd) {
+        int e0 = in.ste[0] & 0x7FFF;
+        boolean special = e0 == 0 || e0 == 0x7FFF || in.stm[0] >= 0;
+        int sign = rnd.nextBoolean() ? 0x8000 : 0;
+        long m = rnd.nextLong() | Long.MIN_VALUE;
+        switch (mn) {
+            case FSIN, FCOS, FSINCOS, FPTAN -> {
+                if (rnd.nextInt(4) != 0) {
+                    in.ste[0] = sign | (0x3FFF + rnd.nextInt(-20, 63));
+                    in.stm[0] = m;
+                }
+            }
+            case F2XM1 -> {
+                if (rnd.nextInt(4) != 0) {
+                    in.ste[0] = sign | (0x3FFF - rnd.nextInt(1, 40));
+                    in.stm[0] = m;
+                }
+            }
+            case FYL2XP1 -> {
+                if (!special && (e0 > 0x3FFD || rnd.nextInt(4) != 0)) {
+                    in.ste[0] = sign | (0x3FFF - rnd.nextInt(3, 40)); // |x| < 0.25
+                    in.stm[0] = m;
+                }
+            }
+            case FYL2X -> {
+                if (rnd.nextInt(4) != 0) {
+                    in.ste[0] = 0x3FFF + rnd.nextInt(-60, 60);
+                    in.stm[0] = m;
+                }
+            }
+            default -> { }
+        }
     }
 
     private static boolean aliased(Form f, Placement p) {

@@ -1,6 +1,7 @@
 package dev.lstar.conformance.gen;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -97,6 +98,37 @@ class DifferentialTest {
         Report.Family md = r.families().stream().filter(f -> f.name.equals("muldiv")).findFirst().orElseThrow();
         assertTrue(md.faultCases > 0, "some #DE cases expected");
         System.out.println(r.table());
+    }
+
+    /**
+     * The documented x87 transcendental tolerance: a candidate whose ST0 significand is one unit off
+     * (C1 flipped) is tolerated and counted, two units off or on another instruction (FSQRT) is a
+     * mismatch.
+     */
+    @Test
+    void transcendentalToleranceIsOneUlpAndCounted() {
+        List<Case> trans = cases.stream().filter(c -> X87Tolerance.ROWS.contains(c.form().row().mnemonic)
+                && c.expectedFault() < 0).toList();
+        List<Case> sqrt = cases.stream().filter(c -> c.form().row().mnemonic == dev.lstar.decoder.Mnemonic.FSQRT).toList();
+        assertFalse(trans.isEmpty());
+        java.util.function.IntFunction<UnaryOperator<State>> off = ulps -> s -> {
+            if ((s.ste[0] & 0x7FFF) != 0x7FFF && s.stm[0] < 0 && s.stm[0] != -1L) {
+                s.stm[0] += ulps;
+                s.fsw ^= 0x200;
+            }
+            return s;
+        };
+        Report one = new Differential(host, fake(off.apply(1))).run(trans);
+        int changed = (int) trans.stream().filter(c -> {
+            State out = host.run(c.insn(), c.in().copy());
+            return (out.ste[0] & 0x7FFF) != 0x7FFF && out.stm[0] < 0 && out.stm[0] != -1L;
+        }).count();
+        assertEquals(0, one.totalMismatches(), one.full());
+        assertEquals(changed, one.families().get(0).tolerated);
+        assertTrue(one.table().contains("tolerated: x87 transcendentals within 1 ulp"), one.table());
+        assertEquals(changed, new Differential(host, fake(off.apply(2))).run(trans).totalMismatches());
+        Report sq = new Differential(host, fake(off.apply(1))).run(sqrt);
+        assertEquals(0, sq.families().get(0).tolerated);
     }
 
     @Test

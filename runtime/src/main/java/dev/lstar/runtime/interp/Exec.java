@@ -480,6 +480,14 @@ public final class Exec {
             case FXTRACT -> X87.fxtract(c, i);
             case FPREM -> X87.fprem(c, i, false);
             case FPREM1 -> X87.fprem(c, i, true);
+            case FSIN -> X87.trig(c, i, 0);
+            case FCOS -> X87.trig(c, i, 1);
+            case F2XM1 -> X87.trig(c, i, 2);
+            case FPTAN -> X87.trig2(c, i, false);
+            case FSINCOS -> X87.trig2(c, i, true);
+            case FYL2X -> X87.binaryPop(c, i, 0);
+            case FYL2XP1 -> X87.binaryPop(c, i, 1);
+            case FPATAN -> X87.binaryPop(c, i, 2);
             case FCOM, FICOM, FTST -> X87.fcom(c, i, false, 0);
             case FCOMP, FICOMP -> X87.fcom(c, i, false, 1);
             case FCOMPP -> X87.fcom(c, i, false, 2);

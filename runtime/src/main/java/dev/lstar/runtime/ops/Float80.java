@@ -585,7 +585,10 @@ public final class Float80 {
         boolean nanOrBad = unsupported(se0, m0) || unsupported(se1, m1) || isNaN(se0, m0) || isNaN(se1, m1);
         if (!nanOrBad && (isInf(se0, m0) || isZero(se1, m1))) { c.indefinite(); return -1; } // invalid before DE
         if (specials(c, se0, m0, se1, m1)) return -1;
-        if (isInf(se1, m1) || isZero(se0, m0)) { c.set(se0, m0); return 0; }
+        if (isInf(se1, m1) || isZero(se0, m0)) { // ST0 as it is (a pseudo-denormal normalised, as the host does)
+            c.set(exp(se0) == 0 && m0 < 0 ? se0 | 1 : se0, m0);
+            return 0;
+        }
         int e0 = scale(se0), e1 = scale(se1);
         int l0 = 63 - Long.numberOfLeadingZeros(m0) + e0, l1 = 63 - Long.numberOfLeadingZeros(m1) + e1;
         int d = l0 - l1;

@@ -358,6 +358,100 @@ public final class X87 {
         note(c, i);
     }
 
+    // ------------------------------------------------------------------ transcendentals
+
+    /**
+     * FSIN (0), FCOS (1), F2XM1 (2) on ST0. FSIN/FCOS: an operand with |x| >= 2^63 is left as it
+     * is with C2 = 1 (nothing else changes); otherwise C2 = 0.
+     */
+    public static void trig(Cpu c, Instruction i, int op) {
+        enter(c, true);
+        Ctx x = new Ctx(c.fcw);
+        if (load(c, x, 0)) {
+            int se = x.se;
+            long m = x.m;
+            if (op < 2 && trigOutOfRange(se, m)) {
+                c.fsw = (c.fsw & ~FSW_C1) | FSW_C2;
+                note(c, i);
+                return;
+            }
+            if (op == 2) Transcendental.f2xm1Value(x, se, m);
+            else Transcendental.trig(x, se, m, op);
+        }
+        if (commit(c, x)) setSt(c, 0, x.se, x.m);
+        if (op < 2) c.fsw &= ~FSW_C2;
+        note(c, i);
+    }
+
+    static boolean trigOutOfRange(int se, long m) {
+        return !unsupported(se, m) && exp(se) != 0x7FFF && Transcendental.outOfRange(se);
+    }
+
+    /**
+     * FPTAN (ST0 = tan, push 1.0) and FSINCOS (ST0 = sin, push cos): |x| >= 2^63 sets C2 and
+     * changes nothing else; a NaN result is pushed as the second value too; a full stack is an
+     * overflow (both values the indefinite).
+     */
+    public static void trig2(Cpu c, Instruction i, boolean sincos) {
+        enter(c, true);
+        Ctx x = new Ctx(c.fcw), second = new Ctx(c.fcw);
+        if (!load(c, x, 0)) {
+            second.se = IND_SE; second.m = IND_M;
+        } else if (!empty(c, 7)) { // (before the range check)
+            x.flags |= IE | SF | C1;
+            x.se = IND_SE; x.m = IND_M; second.se = IND_SE; second.m = IND_M;
+        } else if (trigOutOfRange(x.se, x.m)) {
+            c.fsw = (c.fsw & ~FSW_C1) | FSW_C2;
+            note(c, i);
+            return;
+        } else {
+            int se = x.se;
+            long m = x.m;
+            if (sincos) {
+                Transcendental.trig(x, se, m, 0);
+                second.flags = x.flags & ~(PE | C1 | UE);
+                Transcendental.trig(second, se, m, 1);
+                x.flags |= second.flags & ~C1;
+                // C1 reports the rounding of the value left in ST0: the cosine
+                x.flags = (x.flags & ~C1) | (second.flags & C1);
+            } else {
+                Transcendental.trig(x, se, m, 2);
+                if (isNaN(x.se, x.m) || (x.flags & IE) != 0) { second.se = x.se; second.m = x.m; }
+                else { second.se = 0x3FFF; second.m = INT_BIT; }
+            }
+            if (sincos && isNaN(x.se, x.m)) { second.se = x.se; second.m = x.m; }
+        }
+        if (commit(c, x)) {
+            setSt(c, 0, x.se, x.m);
+            setTop(c, top(c) - 1);
+            setSt(c, 0, second.se, second.m);
+        }
+        c.fsw &= ~FSW_C2;
+        note(c, i);
+    }
+
+    /** FYL2X (0), FYL2XP1 (1), FPATAN (2): ST1 = f(ST1, ST0), then pop. */
+    public static void binaryPop(Cpu c, Instruction i, int op) {
+        enter(c, true);
+        Ctx x = new Ctx(c.fcw), y = new Ctx(c.fcw);
+        boolean ok = load(c, x, 0) & load(c, y, 1);
+        x.flags |= y.flags;
+        if (ok) {
+            switch (op) {
+                case 0 -> Transcendental.fyl2x(x, y.se, y.m, x.se, x.m);
+                case 1 -> Transcendental.fyl2xp1(x, y.se, y.m, x.se, x.m);
+                default -> Transcendental.fpatan(x, y.se, y.m, x.se, x.m);
+            }
+        } else {
+            x.se = IND_SE; x.m = IND_M;
+        }
+        if (commit(c, x)) {
+            setSt(c, 1, x.se, x.m);
+            pop(c);
+        }
+        note(c, i);
+    }
+
     // ------------------------------------------------------------------ compares
 
     /**
