@@ -79,15 +79,22 @@ final class PollSyscalls {
         return -ERESTART_RESTARTBLOCK;
     }
 
+    /**
+     * The end of a struct timespec timeout at {@code tsp} (System.nanoTime scale; Long.MAX_VALUE
+     * for NULL: no timeout), or -EFAULT, or -EINVAL for a negative or unnormalised one.
+     */
+    private long deadline(long tsp) {
+        if (tsp == 0) return Long.MAX_VALUE;
+        long[] ts = readPair(tsp);
+        if (ts == null) return -EFAULT;
+        long end = endTime(ts[0], ts[1]);
+        return end == -1 ? -EINVAL : end;
+    }
+
     /** ppoll(ufds, nfds, tsp, sigmask, sigsetsize): a timespec timeout, a temporary signal mask, the time left written back. */
     long ppoll(long ufds, long nfds, long tsp, long sigmask, long sigsetsize) {
-        long end = Long.MAX_VALUE;
-        if (tsp != 0) {
-            long[] ts = readPair(tsp);
-            if (ts == null) return -EFAULT;
-            end = endTime(ts[0], ts[1]);
-            if (end == -1) return -EINVAL;
-        }
+        long end = deadline(tsp);
+        if (end == -EFAULT || end == -EINVAL) return end;
         long r = setUserSigmask(sigmask, sigsetsize);
         if (r != 0) return r;
         r = doSysPoll(ufds, nfds, end);
@@ -181,13 +188,8 @@ final class PollSyscalls {
             mask = pack[0];
             size = pack[1];
         }
-        long end = Long.MAX_VALUE;
-        if (tsp != 0) {
-            long[] ts = readPair(tsp);
-            if (ts == null) return -EFAULT;
-            end = endTime(ts[0], ts[1]);
-            if (end == -1) return -EINVAL;
-        }
+        long end = deadline(tsp);
+        if (end == -EFAULT || end == -EINVAL) return end;
         long r = setUserSigmask(mask, size);
         if (r != 0) return r;
         r = coreSysSelect(n, inp, outp, exp, end);

@@ -24,7 +24,7 @@ import dev.lstar.runtime.interp.Operands;
  *       the indefinite is the operand's value (the result is the indefinite); pushing onto a
  *       non-empty register is a stack overflow: IE, SF, C1 = 1, the indefinite is pushed;</li>
  *   <li>an exception whose mask bit is clear sets ES and B, and lstar raises #MF at the next
- *       waiting instruction. The unmasked responses, as this host (AMD Zen 5) gives them and the
+ *       waiting instruction. The unmasked responses, as the AMD Zen 5 and Intel Xeon hosts lstar was checked on give them and the
  *       conformance family checks: IE, DE or ZE leave the destination and the stack unchanged (an
  *       unmasked DE stops the operation before any other flag), except that FLD still loads a
  *       denormal; OE/UE deliver the result rounded with an unbounded exponent and then biased by
@@ -686,7 +686,7 @@ public final class X87 {
     }
 
     /**
-     * The protected-mode environment as this host (AMD Zen 5) stores it: reserved halves of the
+     * The protected-mode environment as the hosts lstar was checked on (AMD Zen 5, Intel Xeon) store it: reserved halves of the
      * 32-bit format all ones, FCS/FDS zero, FIP the low bits of the last instruction's offset, and
      * FOP/FDP only while an exception is pending (ES = 1), zero otherwise.
      */
