@@ -93,6 +93,32 @@ static void test_faults(void) {
     for (int i = 0; i < 5; i++) dfl(sigs[i]);
 }
 
+/* ---------------------------------------------------------------- a file mapping past the file's end */
+
+static void test_sigbus(void) {
+    printf("sigbus\n");
+    char path[] = "/tmp/lstar-sigbus-XXXXXX";
+    int fd = mkstemp(path);
+    unlink(path);
+    write(fd, "0123456789", 10);
+    char *p = mmap(0, 8192, PROT_READ, MAP_PRIVATE, fd, 0);
+    on(SIGBUS, fault_handler, SA_NODEFER);
+    on(SIGSEGV, fault_handler, SA_NODEFER);
+    printf(" in the last page: %c%c\n", p[9], p[100] ? '?' : '0');
+    for (int t = 0; t < 2; t++) {
+        if (sigsetjmp(jb, 1)) continue;
+        printf(" case %d:", t);
+        fault_expect = t == 0 ? p + 4096 : p;
+        if (t == 0) (void)*(volatile char *)(p + 4096); /* past the end: SIGBUS BUS_ADRERR */
+        else *(volatile char *)p = 1;                   /* a write to PROT_READ: SIGSEGV first */
+        printf(" no fault\n");
+    }
+    dfl(SIGBUS);
+    dfl(SIGSEGV);
+    munmap(p, 8192);
+    close(fd);
+}
+
 /* ---------------------------------------------------------------- sending */
 
 static void info_handler(int sig, siginfo_t *si, void *uc) {
@@ -609,6 +635,7 @@ int main(int argc, char **argv) {
     setvbuf(stdout, 0, _IONBF, 0);
     if (argc > 1) die(argv[1]);
     test_faults();
+    test_sigbus();
     test_sending();
     test_masks();
     test_nesting();

@@ -385,18 +385,30 @@ public final class AddressSpace {
         if ((errorCode & 1) != 0) return false; // protection violation on a present page
         Vma v = find(addr);
         if (v == null) return false;
-        boolean write = (errorCode & 2) != 0, fetch = (errorCode & 16) != 0;
-        if (write && (v.prot & Vma.PROT_WRITE) == 0) return false;
-        if (fetch && (v.prot & Vma.PROT_EXEC) == 0) return false;
-        if (!write && !fetch && (v.prot & Vma.PROT_READ) == 0) return false;
+        if (!permits(v, errorCode)) return false;
         // acct_stack_growth: the stack may not grow deeper than RLIMIT_STACK (lstar's stack VMA is
         // reserved whole at exec; a page faulted in below the limit is growth Linux would refuse)
         if ("[stack]".equals(v.name) && limits != null
                 && limits.exceeds(ResourceLimits.RLIMIT_STACK, v.end - (addr & ~0xFFFL))) return false;
-        if (v.file == null) return true;
-        // beyond the page holding the file's last byte Linux raises SIGBUS; lstar makes it a SIGSEGV
+        return v.file == null || !beyondFileEnd(v, addr);
+    }
+
+    /** Whether VMA {@code v} allows the access a #PF error code describes (access_error's test). */
+    static boolean permits(Vma v, int errorCode) {
+        boolean write = (errorCode & 2) != 0, fetch = (errorCode & 16) != 0;
+        if (write) return (v.prot & Vma.PROT_WRITE) != 0;
+        if (fetch) return (v.prot & Vma.PROT_EXEC) != 0;
+        return (v.prot & Vma.PROT_READ) != 0;
+    }
+
+    /**
+     * Whether {@code addr} lies in a page of file mapping {@code v} past the page that holds the
+     * file's last byte: an access there is SIGBUS (BUS_ADRERR) on Linux, not a new page.
+     */
+    boolean beyondFileEnd(Vma v, long addr) {
+        if (v.file == null) return false;
         long off = v.pgoff + ((addr & ~0xFFFL) - v.start);
-        return Long.compareUnsigned(off, (v.file.size() + 0xFFF) & ~0xFFFL) < 0;
+        return Long.compareUnsigned(off, (v.file.size() + 0xFFF) & ~0xFFFL) >= 0;
     }
 
     /**

@@ -38,7 +38,7 @@ final class Signals {
     // si_code values (include/uapi/asm-generic/siginfo.h)
     static final int SI_USER = 0, SI_KERNEL = 0x80, SI_QUEUE = -1, SI_TKILL = -6;
     static final int ILL_ILLOPN = 2, FPE_INTDIV = 1, FPE_FLTDIV = 3, FPE_FLTOVF = 4, FPE_FLTUND = 5, FPE_FLTRES = 6,
-            FPE_FLTINV = 7, SEGV_MAPERR = 1, SEGV_ACCERR = 2, BUS_ADRALN = 1, TRAP_TRACE = 2;
+            FPE_FLTINV = 7, SEGV_MAPERR = 1, SEGV_ACCERR = 2, BUS_ADRALN = 1, BUS_ADRERR = 2, TRAP_TRACE = 2;
     // sigaltstack
     static final int SS_ONSTACK = 1, SS_DISABLE = 2, SS_AUTODISARM = 1 << 31;
     static final long MINSIGSTKSZ = 2048;
@@ -293,8 +293,14 @@ final class Signals {
                 error |= 4;
                 if (Long.compareUnsigned(cr2, mm().taskSizeMax) >= 0) error |= 1;
                 faultAddress = cr2;
-                code = mm().find(cr2) != null ? SEGV_ACCERR : SEGV_MAPERR;
+                Vma v = mm().find(cr2);
+                code = v != null ? SEGV_ACCERR : SEGV_MAPERR;
                 addr = cr2;
+                if (v != null && (error & 1) == 0 && AddressSpace.permits(v, error) && mm().beyondFileEnd(v, cr2)) {
+                    // a file page past the file's end: VM_FAULT_SIGBUS, do_sigbus's BUS_ADRERR
+                    s = Signal.SIGBUS;
+                    code = BUS_ADRERR;
+                }
             }
             case 16, 19 -> {
                 code = fpeCode(vector);
