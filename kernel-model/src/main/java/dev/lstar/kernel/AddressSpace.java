@@ -42,7 +42,7 @@ public final class AddressSpace {
     private final PageTables userPgd; // null without PTI
     public final long taskSizeMax;
     private final TreeMap<Long, Vma> vmas = new TreeMap<>();
-    private long mmapBase = mmapBaseFor(8L << 20);
+    long mmapBase = mmapBaseFor(8L << 20);
     /** Shared file mappings (VMAs whose dirty pages go back to their file); 0 makes the coherence hooks free. */
     private int sharedFileVmas;
     /** One page of scratch for file reads and write-backs (no allocation per fault). */
@@ -61,7 +61,8 @@ public final class AddressSpace {
 
     // ---- memory accounting (mm->total_vm, mm->data_vm, RSS) and the limits that apply to it
     /** Pages in all VMAs (mm->total_vm), in writable private non-stack VMAs (mm->data_vm), populated (RSS). */
-    private long totalVm, dataVm, rss;
+    private long totalVm, dataVm;
+    long rss;
     /** The process's limits (RLIMIT_AS, RLIMIT_DATA, RLIMIT_STACK); set by the kernel at exec. */
     ResourceLimits limits;
     /** totalram_pages() of the overcommit heuristic ({@link LinuxKernel#totalRamBytes()} in pages). */
@@ -69,14 +70,37 @@ public final class AddressSpace {
     /** Called when a page cannot be populated because guest RAM is exhausted (the OOM killer). */
     Runnable outOfMemory = () -> {};
 
+    /** Tasks using this space (CLONE_VM shares it, vfork children until they exec); the last one to end destroys it. */
+    int users = 1;
+    /** The page frames this space may share with others (fork's copy-on-write). */
+    final FrameRefs refs;
+    /** The physical address of the PGD pair (kernel PGD; the user PGD 4 KiB above it with PTI). */
+    final long pgdPair;
+
     AddressSpace(Cpu cpu, PhysicalMemory phys, FrameAllocator frames, PageTables kernelPgd, PageTables userPgd, boolean fiveLevel) {
+        this(cpu, phys, frames, new FrameRefs(frames), kernelPgd, userPgd, fiveLevel);
+    }
+
+    AddressSpace(Cpu cpu, PhysicalMemory phys, FrameAllocator frames, FrameRefs refs, PageTables kernelPgd, PageTables userPgd, boolean fiveLevel) {
         this.cpu = cpu;
         this.phys = phys;
         this.mmu = cpu.mmu;
         this.frames = frames;
+        this.refs = refs;
         this.kernelPgd = kernelPgd;
         this.userPgd = userPgd;
+        this.pgdPair = kernelPgd.root;
         this.taskSizeMax = fiveLevel ? TASK_SIZE_MAX_5L : TASK_SIZE_MAX_4L;
+    }
+
+    /** CR3 for kernel mode in this space with PCID {@code pcid} (0 without PCIDs). */
+    long kernelCr3(int pcid) {
+        return pgdPair | pcid;
+    }
+
+    /** CR3 for user mode: the user PGD with the user PCID ({@code pcid} | 0x800) under PTI, else the kernel's. */
+    long userCr3(int pcid) {
+        return userPgd == null ? kernelCr3(pcid) : (pgdPair + 4096) | (pcid == 0 ? 0 : pcid | 0x800);
     }
 
     /**
@@ -154,7 +178,7 @@ public final class AddressSpace {
         }
     }
 
-    private void put(Vma v) {
+    void put(Vma v) {
         vmas.put(v.start, v);
         account(v, 1);
         if (v.file != null) v.file.use();
@@ -199,7 +223,7 @@ public final class AddressSpace {
     /** Pages populated on first touch so far (getrusage's ru_minflt: each was a minor fault). */
     public long minorFaults() { return minorFaults; }
 
-    private long hiwaterRss, minorFaults;
+    long hiwaterRss, minorFaults;
 
     /** Pages of VMAs inside [start, end) (count_vma_pages_range). */
     long pagesMapped(long start, long end) {
@@ -296,7 +320,10 @@ public final class AddressSpace {
             for (long a = s; a < e; a += 4096) {
                 long pte = kernelPgd.pte(a);
                 if ((pte & PageTables.ADDR_MASK) != 0) {
-                    kernelPgd.setPte(a, (pte & (PageTables.ADDR_MASK | PageTables.D)) | leafFlags(prot));
+                    long flags = leafFlags(prot);
+                    // a private page fork shares stays read-only: the first write copies it
+                    if (!v.shared && refs.shared(pte & PageTables.ADDR_MASK)) flags &= ~PageTables.RW;
+                    kernelPgd.setPte(a, (pte & (PageTables.ADDR_MASK | PageTables.D)) | flags);
                     mmu.invlpg(a);
                 }
             }
@@ -342,7 +369,7 @@ public final class AddressSpace {
         return pa;
     }
 
-    private void mirrorTopLevel(long la) {
+    void mirrorTopLevel(long la) {
         if (userPgd == null) return;
         int idx = (int) (la >>> (kernelPgd.fiveLevel() ? 48 : 39)) & 511;
         if (userPgd.topLevelEntry(idx) != kernelPgd.topLevelEntry(idx)) userPgd.shareTopLevelEntry(kernelPgd, idx);
@@ -354,7 +381,7 @@ public final class AddressSpace {
             if ((pte & PageTables.ADDR_MASK) == vvarFrame) {
                 mmu.invlpg(a); // the kernel's vvar frame stays the kernel's
             } else if ((pte & PageTables.ADDR_MASK) != 0) {
-                frames.release(pte & PageTables.ADDR_MASK);
+                refs.put(pte & PageTables.ADDR_MASK);
                 mmu.invlpg(a);
                 rss--;
             }
@@ -367,6 +394,7 @@ public final class AddressSpace {
      * real fault (false).
      */
     boolean handleFault(long addr, int errorCode) {
+        if ((errorCode & 3) == 3 && breakCow(addr)) return true;
         if (!resolvesFault(addr, errorCode)) return false;
         Vma v = find(addr);
         long page = addr & ~0xFFFL;
@@ -382,6 +410,7 @@ public final class AddressSpace {
      * that become signals.
      */
     public boolean resolvesFault(long addr, int errorCode) {
+        if ((errorCode & 3) == 3 && cowPage(addr) != null) return true; // a write to a page fork shares
         if ((errorCode & 1) != 0) return false; // protection violation on a present page
         Vma v = find(addr);
         if (v == null) return false;
@@ -561,6 +590,127 @@ public final class AddressSpace {
         drop(v);
         put(v.slice(v.start, newEnd, v.prot));
         unuse(v);
+    }
+
+    // ---- fork: copy-on-write, and the end of an address space
+
+    /**
+     * The VMA of a write fault on a present, read-only page that is copy-on-write: a private
+     * mapping that allows the write (the page is read-only because fork shares it, or shared it
+     * once); null for a real protection fault.
+     */
+    private Vma cowPage(long addr) {
+        Vma v = find(addr);
+        if (v == null || v.shared || (v.prot & Vma.PROT_WRITE) == 0) return null;
+        long pte = kernelPgd.pte(addr & ~0xFFFL);
+        if ((pte & PageTables.P) == 0 || (pte & PageTables.RW) != 0 || (pte & PageTables.ADDR_MASK) == 0) return null;
+        if ((pte & PageTables.ADDR_MASK) == vvarFrame) return null;
+        return v;
+    }
+
+    /**
+     * do_wp_page: a write to a copy-on-write page. If another space still maps the frame, this
+     * space gets a private copy of it; if not, the page just becomes writable again (wp_page_reuse).
+     */
+    private boolean breakCow(long addr) {
+        Vma v = cowPage(addr);
+        if (v == null) return false;
+        long page = addr & ~0xFFFL;
+        long pte = kernelPgd.pte(page);
+        long old = pte & PageTables.ADDR_MASK;
+        long frame = old;
+        if (refs.shared(old)) {
+            try {
+                frame = frames.allocate();
+            } catch (FrameAllocator.OutOfGuestMemoryException e) {
+                outOfMemory.run();
+                return false;
+            }
+            phys.read(old, pageBuf, 0, 4096);
+            phys.write(frame, pageBuf, 0, 4096);
+            refs.put(old);
+            minorFaults++;
+        }
+        kernelPgd.setPte(page, frame | leafFlags(v.prot) | PageTables.D | PageTables.A);
+        mmu.invlpg(page);
+        return true;
+    }
+
+    /**
+     * dup_mmap: a copy of this space for a forked child, in {@code child} (empty, with its own
+     * page tables). Every VMA is copied; every populated page is shared, not copied: private
+     * pages become read-only in both spaces (the first write copies, {@link #breakCow}), shared
+     * pages stay writable in both. Anonymous MAP_SHARED memory is populated whole first, so that
+     * parent and child fault in the same frames. The vvar frame is the kernel's and just mapped.
+     */
+    void copyInto(AddressSpace child) {
+        for (Vma v : new ArrayList<>(vmas.values())) {
+            if (v.shared && v.file == null) {
+                for (long a = v.start; a < v.end; a += 4096) if (!resident(a)) populate(a, v.prot);
+            }
+        }
+        for (Vma v : vmas.values()) {
+            child.put(v.slice(v.start, v.end, v.prot));
+            for (long a = v.start; a < v.end; a += 4096) {
+                long pte = kernelPgd.pte(a);
+                long pa = pte & PageTables.ADDR_MASK;
+                if (pa == 0) continue;
+                if (pa != vvarFrame) {
+                    refs.share(pa);
+                    child.rss++;
+                    if (!v.shared && (pte & PageTables.RW) != 0) {
+                        pte &= ~PageTables.RW;
+                        kernelPgd.setPte(a, pte);
+                    }
+                }
+                child.kernelPgd.setPte(a, pte);
+                child.mirrorTopLevel(a);
+            }
+        }
+        child.hiwaterRss = child.rss;
+        child.mmapBase = mmapBase;
+        child.startBrk = startBrk;
+        child.brk = brk;
+        child.startData = startData;
+        child.endData = endData;
+        child.vvarFrame = vvarFrame;
+        child.vdsoImage = vdsoImage;
+        child.limits = limits;
+        child.totalRamPages = totalRamPages;
+        child.outOfMemory = outOfMemory;
+        mmu.flushAll(); // this space's writable translations are read-only now
+    }
+
+    /**
+     * exit_mmap + free_pgtables + pgd_free: every mapping goes (shared file pages are written back,
+     * frames shared with another space stay its), then the user half's page-table frames and the
+     * PGD pair itself. The CPU must not be using this space's CR3 any more.
+     */
+    void destroy() {
+        remove(0, taskSizeMax + 4096);
+        int levels = kernelPgd.fiveLevel() ? 5 : 4;
+        for (int idx = 0; idx < 256; idx++) {
+            long e = kernelPgd.topLevelEntry(idx);
+            if ((e & PageTables.P) == 0) continue;
+            freeTable(e & PageTables.ADDR_MASK, levels - 1);
+            kernelPgd.setTopLevelEntry(idx, 0);
+            if (userPgd != null) userPgd.setTopLevelEntry(idx, 0);
+        }
+        phys.fill(pgdPair, 0, userPgd != null ? 8192 : 4096);
+        frames.release(pgdPair);
+        if (userPgd != null) frames.release(pgdPair + 4096);
+    }
+
+    /** Frees a page table at {@code level} (1 = a PT) and the tables below it; leaf frames were freed by the unmap. */
+    private void freeTable(long pa, int level) {
+        if (level > 1) {
+            for (int i = 0; i < 512; i++) {
+                long e = phys.read64(pa + i * 8L);
+                if ((e & PageTables.P) != 0 && (e & PageTables.PS) == 0) freeTable(e & PageTables.ADDR_MASK, level - 1);
+            }
+        }
+        phys.fill(pa, 0, 4096);
+        frames.release(pa);
     }
 
     // ---- copy_from_user / copy_to_user for Java syscalls ----

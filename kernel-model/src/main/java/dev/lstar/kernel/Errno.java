@@ -4,7 +4,7 @@ package dev.lstar.kernel;
 public final class Errno {
     private Errno() {}
 
-    public static final int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, ENXIO = 6, E2BIG = 7, EBADF = 9,
+    public static final int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, ENXIO = 6, E2BIG = 7, ENOEXEC = 8, EBADF = 9,
             ECHILD = 10, EAGAIN = 11, ENOMEM = 12, EACCES = 13, EFAULT = 14, EBUSY = 16, EEXIST = 17, EXDEV = 18,
             ENODEV = 19, ENOTDIR = 20, EISDIR = 21, EINVAL = 22, ENFILE = 23, EMFILE = 24, ENOTTY = 25,
             ETXTBSY = 26, EFBIG = 27, ENOSPC = 28, ESPIPE = 29, EROFS = 30, EMLINK = 31, EPIPE = 32, ERANGE = 34,
@@ -34,7 +34,10 @@ public final class Errno {
             case EINTR -> "EINTR (Interrupted system call)";
             case EIO -> "EIO (Input/output error)";
             case ENXIO -> "ENXIO (No such device or address)";
+            case E2BIG -> "E2BIG (Argument list too long)";
+            case ENOEXEC -> "ENOEXEC (Exec format error)";
             case EBADF -> "EBADF (Bad file descriptor)";
+            case ECHILD -> "ECHILD (No child processes)";
             case EAGAIN -> "EAGAIN (Resource temporarily unavailable)";
             case ENOMEM -> "ENOMEM (Cannot allocate memory)";
             case EACCES -> "EACCES (Permission denied)";

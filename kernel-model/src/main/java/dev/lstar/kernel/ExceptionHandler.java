@@ -39,7 +39,8 @@ final class ExceptionHandler {
         boolean user = (cs & 3) == 3;
         if (user) {
             if (vector == Signals.RESCHEDULE_VECTOR) {
-                // the interrupt that brings a signal posted meanwhile: only the exit work below
+                // the interrupt that ends a time slice or brings a signal posted meanwhile: only the exit work
+                if (k.sched.needResched) k.sched.yield(k.current);
                 k.signals.exitToUserMode(regs);
                 return;
             }

@@ -152,29 +152,51 @@ final class FileSyscalls {
         t.ia32(6, "close", 1, (a, b, c, d, e, f) -> guard(() -> { fds().close((int) a); return 0; }));
     }
 
-    /** Runs a call body: a {@link SysError} is its -errno; a pipe that can never be served ends the process. */
+    /**
+     * Runs a call body: a {@link SysError} is its -errno. A blocking operation that cannot go on
+     * now (an empty pipe, a full one, an eventfd, a lock) waits while other tasks run and is
+     * retried after any descriptor operation, until a signal interrupts it (-ERESTARTSYS: EINTR,
+     * or a restart under SA_RESTART). In a process that is the only task, only a signal could end
+     * the wait: with a timer armed it waits for one, else the process is ended as the deadlock it is.
+     */
     long guard(LongSupplier body) {
-        try {
-            return body.getAsLong();
-        } catch (SysError e) {
-            return -e.errno;
-        } catch (Pipe.BrokenPipe e) {
-            // send_sig(SIGPIPE, current, 0): SI_USER from the process itself; the write fails with EPIPE
-            k.signals.send(Signals.Info.sent(Signal.SIGPIPE.number, Signals.SI_USER, k.process.pid, Ids.uid(),
-                    "(write to a pipe with no reader)"));
-            return -EPIPE;
-        } catch (Pipe.WouldBlockForever e) {
-            // nothing in this process can make progress but a signal: with a timer armed one will
-            // come (pipe_read/pipe_write then return -ERESTARTSYS: EINTR, or a restart under
-            // SA_RESTART); without one the wait could only end from outside, so lstar says so
-            if (k.signalSyscalls.timerArmed()) {
-                k.signals.sleep(Long.MAX_VALUE);
-                return -ERESTARTSYS;
+        while (true) {
+            try {
+                return body.getAsLong();
+            } catch (SysError e) {
+                return -e.errno;
+            } catch (Pipe.BrokenPipe e) {
+                // send_sig(SIGPIPE, current, 0): SI_USER from the process itself; the write fails with EPIPE
+                k.signals.send(Signals.Info.sent(Signal.SIGPIPE.number, Signals.SI_USER, k.process.pid, Ids.uid(),
+                        "(write to a pipe with no reader)"));
+                return -EPIPE;
+            } catch (Pipe.WouldBlockForever e) {
+                if (k.liveTasks().size() > 1) {
+                    if (waitForFiles(e)) continue;
+                    return -ERESTARTSYS;
+                }
+                if (k.signalSyscalls.timerArmed()) {
+                    k.signals.sleep(Long.MAX_VALUE);
+                    return -ERESTARTSYS;
+                }
+                k.killProcess(ExitStatus.killed(Signal.SIGKILL, "deadlock: " + e.getMessage()
+                        + " would block forever (no other task could change it and no timer is armed); stopped with SIGKILL"));
+                return -EAGAIN;
+            } finally {
+                k.sched.wakeFiles();
             }
-            k.killProcess(ExitStatus.killed(Signal.SIGKILL, "deadlock: " + e.getMessage()
-                    + " would block forever (lstar runs one thread and no timer is armed); stopped with SIGKILL"));
-            return -EAGAIN;
         }
+    }
+
+    /**
+     * Sleeps the current task until some descriptor operation (or a signal) happens; true to
+     * retry the operation, false when a signal (or a kill) ended the wait.
+     */
+    boolean waitForFiles(Pipe.WouldBlockForever e) {
+        Task t = k.current;
+        k.sched.wakeFiles(); // what this call did so far may be what another waits for
+        k.sched.sleep(t, Scheduler.FILES, Long.MAX_VALUE, e.getMessage(), null, true);
+        return !(t.signals.hasReady() || t.killed);
     }
 
     // ------------------------------------------------------------------ shared mappings and the file's bytes
@@ -253,7 +275,7 @@ final class FileSyscalls {
     }
 
     /** The directory a relative path starts from: the cwd for AT_FDCWD, else the directory {@code dfd} (EBADF, ENOTDIR). */
-    private String base(int dfd, String path) {
+    String base(int dfd, String path) {
         if (path.startsWith("/")) return "/";
         if (dfd == AT_FDCWD) return vfs().cwd();
         OpenFile f = fds().get(dfd);
@@ -290,15 +312,24 @@ final class FileSyscalls {
         while (done < count) {
             int len = (int) Math.min(b.length, count - done);
             if (!mm().copyFromUser(buf + done, b, 0, len)) return done > 0 ? done : -EFAULT;
-            int w;
-            try {
-                w = f.write(b, 0, len);
-            } catch (SysError | Pipe.WouldBlockForever e) {
-                if (done > 0 && !(e instanceof Pipe.WouldBlockForever)) return done;
-                throw e;
+            int off = 0;
+            while (off < len) {
+                int w;
+                try {
+                    w = f.write(b, off, len - off);
+                } catch (SysError e) {
+                    if (done + off > 0) return done + off;
+                    throw e;
+                } catch (Pipe.WouldBlockForever e) {
+                    // a pipe that is full: with other tasks, wait for a reader and go on (pipe_write blocks until all is written)
+                    if (k.liveTasks().size() <= 1) throw e;
+                    if (waitForFiles(e)) continue;
+                    return done + off > 0 ? done + off : -ERESTARTSYS;
+                }
+                off += w;
+                if (!f.isPipe() && off < len) return done + off;
             }
-            done += w;
-            if (w < len) break;
+            done += off;
         }
         return done;
     }

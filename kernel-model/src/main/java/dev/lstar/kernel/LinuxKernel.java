@@ -38,6 +38,8 @@ public final class LinuxKernel {
     public static final long PERCPU_LA = 0xFFFF_8880_0100_0000L;     // in the direct-map range
     public static final long THREAD_STACK_LA = 0xFFFF_C900_0000_0000L; // vmalloc-like; 16 KiB + guard
     public static final long THREAD_SIZE = 16 * 1024;
+    /** Distance between two tasks' kernel stacks (a guard page, the stack, and a gap). */
+    static final long STACK_STRIDE = 0x8000;
     public static final long CEA_LA = 0xFFFF_FE00_0000_0000L;          // cpu_entry_area: GDT, IDT, #DF stack
     public static final long DF_STACK_LA = CEA_LA + 0x10000;
     public static final int KERNEL_PCID = 1, USER_PCID = KERNEL_PCID | 0x800;
@@ -55,8 +57,8 @@ public final class LinuxKernel {
     public final long threadStackTop, entryStackTop;
     final SyscallTable syscalls;
     final ExceptionHandler exceptions;
-    /** The process's signals (actions, masks, pending set, delivery) and their system calls. */
-    final Signals signals;
+    /** The current task's signals (actions, masks, pending set, delivery); their system calls below. */
+    Signals signals;
     final SignalSyscalls signalSyscalls;
     /** The modelled RAM in bytes (MemTotal, and what the overcommit heuristic and the OOM killer go by). */
     public final long ramBytes;
@@ -66,8 +68,8 @@ public final class LinuxKernel {
 
     /** Where the guest's files live (the host's file system unless the embedder set another, see {@link #setFileSystem}). */
     private dev.lstar.kernel.vfs.Vfs vfs;
-    /** The process's file descriptors (made at exec: 0, 1, 2 are the config's streams). */
-    private dev.lstar.kernel.vfs.FdTable fds = new dev.lstar.kernel.vfs.FdTable();
+    /** The current process's file descriptors (made at exec: 0, 1, 2 are the config's streams). */
+    dev.lstar.kernel.vfs.FdTable fds = new dev.lstar.kernel.vfs.FdTable();
     /** The random source of getrandom and /dev/urandom. */
     final java.security.SecureRandom random = new java.security.SecureRandom();
 
@@ -75,10 +77,37 @@ public final class LinuxKernel {
     final long bootNanos = System.nanoTime();
     /** The vDSO's vvar page and its refresher (see {@link Vdso}). */
     final Vdso vdso;
-    /** Set when the process has ended. */
+    /** Set when the current process has ended (the initial process's status once {@link #run} returns). */
     ExitStatus exit;
+    /** The current task's process. */
     UserProcess process;
     long syscallCount;
+
+    // ---- tasks: the processes, the CPU they share, and the current one
+    /** The one CPU and its run queue. */
+    final Scheduler sched = new Scheduler(this);
+    /** The futex wait queues. */
+    final Futexes futexes = new Futexes(this);
+    /** Frames that several address spaces map (fork's copy-on-write). */
+    final FrameRefs frameRefs;
+    /** Every task that has not been reaped, by tid. */
+    final java.util.Map<Integer, Task> tasks = new java.util.TreeMap<>();
+    /** The task holding the CPU (Linux's current). */
+    Task current;
+    /** The initial process (pid 1: the init of lstar's pid namespace, which orphans are re-parented to). */
+    Task initTask;
+    private int lastPid = 1;
+    /** Kernel-stack slots of ended tasks, for reuse (their pages stay mapped). */
+    private final java.util.ArrayDeque<Integer> freeStackSlots = new java.util.ArrayDeque<>();
+    private int stackSlots = 1;
+    /** The physical address of the per-CPU area (top_of_stack is rewritten at each context switch). */
+    private final long percpuPa;
+    /** The engine tasks run on (one engine, one code cache, shared by every task: they take turns on the CPU). */
+    Engine engine;
+    /** The run is ending (the initial process ended): every other task is killed. */
+    volatile boolean shuttingDown;
+    /** Counted down when the initial process's last thread has ended. */
+    final java.util.concurrent.CountDownLatch initEnded = new java.util.concurrent.CountDownLatch(1);
 
     private LinuxKernel(KernelConfig config, long ramBytes) {
         this.config = config;
@@ -87,6 +116,7 @@ public final class LinuxKernel {
         this.cpu = machine.cpu;
         this.image = KernelImage.load();
         this.frames = new FrameAllocator(FIRST_FRAME, ramBytes);
+        this.frameRefs = new FrameRefs(frames);
         this.limits = new ResourceLimits(ramBytes, Ids.uid() == 0);
         limits.cpuLimitChanged = this::armCpuTimer;
         boolean five = config.fiveLevel();
@@ -100,6 +130,7 @@ public final class LinuxKernel {
 
         mapKernelText();
         long percpuPa = mapPerCpu();
+        this.percpuPa = percpuPa;
         this.threadStackTop = THREAD_STACK_LA + 4096 + THREAD_SIZE; // a guard page below
         mapRange(kernelPgd, THREAD_STACK_LA + 4096, THREAD_SIZE, PageTables.RW | PageTables.NX | PageTables.G, false);
         this.entryStackTop = PERCPU_LA + image.perCpuOffset("entry_stack_storage") + image.constant("ENTRY_STACK_SIZE");
@@ -214,10 +245,7 @@ public final class LinuxKernel {
     }
 
     private long allocateAligned8k() {
-        long a = frames.allocate();
-        if ((a & 0x1FFF) != 0) a = frames.allocate();
-        long b = frames.allocate();
-        if (b != a + 4096) throw new IllegalStateException("PGD pair not contiguous");
+        long a = frames.allocateContiguous(2, 8192);
         machine.phys.fill(a, 0, 8192);
         return a;
     }
@@ -310,10 +338,7 @@ public final class LinuxKernel {
      * {@code envp} is the environment exactly as the process will see it.
      */
     public UserProcess exec(byte[] elf, String path, List<String> argv, List<String> envp) {
-        AddressSpace as = new AddressSpace(cpu, machine.phys, frames, kernelPgd, userPgd, config.fiveLevel());
-        as.limits = limits;
-        as.totalRamPages = totalRamBytes() >>> 12;
-        as.outOfMemory = this::outOfMemoryKill;
+        AddressSpace as = newMm();
         dev.lstar.kernel.vfs.Vfs v = vfs();
         if (v.exePath.isEmpty()) {
             // /proc/self/exe: the executable's guest path if it lies inside the guest's root, else its host path
@@ -346,24 +371,68 @@ public final class LinuxKernel {
         fds.install(new dev.lstar.kernel.vfs.OpenFile.StreamFile(config.stdin(), null, 0), false, 0, 3);
         fds.install(new dev.lstar.kernel.vfs.OpenFile.StreamFile(null, config.stdout(), 1), false, 1, 3);
         fds.install(new dev.lstar.kernel.vfs.OpenFile.StreamFile(null, config.stderr(), 2), false, 2, 3);
+        Task t = new Task(1, new Cpu(config.vendor()), threadStackTop, 0);
+        t.process = p;
+        t.fds = fds;
+        t.vfs = v;
+        t.signals = signals;
+        signals.owner = t;
+        t.limits = limits;
+        t.timers = new SignalSyscalls.Timers(this, t);
+        tasks.put(t.tid, t);
+        initTask = t;
+        sched.start(t);
         process.enterUserMode();
         vdso.startRefresh();
         return process;
     }
 
-    /** Runs the process on {@code engine} until it exits, is killed, or the kernel oopses. */
+    /**
+     * Runs the initial process on {@code engine}, on the calling thread, until it exits, is killed,
+     * or the kernel oopses; the processes it creates run on host threads of their own, on the same
+     * engine, taking turns on the CPU ({@link Scheduler}). When the initial process ends, the
+     * others are killed (it is the init of lstar's pid namespace) and the run returns its status.
+     */
     public ExitStatus run(Engine engine) {
         if (process == null) throw new IllegalStateException("no process loaded");
+        this.engine = engine;
         startCpuClock();
+        Task t = initTask;
+        t.thread = Thread.currentThread();
+        t.cpuStart = THREADS.getCurrentThreadCpuTime();
+        runTask(t);
+        try {
+            initEnded.await(); // the initial process's other threads may still run
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        shutdown();
+        stopCpuTimer();
+        vdso.stopRefresh();
+        Task init = initTask;
+        exit = init.processExit != null ? init.processExit : t.exit;
+        process = init.process;
+        config.stdout().flush();
+        config.stderr().flush();
+        return exit;
+    }
+
+    /** The body of a task's host thread: take the CPU, run guest code until the task ends, then end it. */
+    void runTask(Task t) {
+        sched.acquire(t);
+        if (t.setChildTid != 0) { // schedule_tail: CLONE_CHILD_SETTID, in the child's own memory
+            process.mm.copyToUser(t.setChildTid, TaskSyscalls.le32(t.tid), 0, 4);
+            t.setChildTid = 0;
+        }
         boolean interrupt = false; // a signal was posted from outside: interrupt the guest once it is in user mode
-        while (exit == null) {
+        while (t.exit == null && !t.killed) {
             if (interrupt && cpu.cpl == 3) {
                 interrupt = false;
                 interruptForSignal();
             }
             // inside the kernel's entry or exit code, go one block at a time until user mode is reached
             RunResult r = engine.run(machine, interrupt ? 1 : Long.MAX_VALUE);
-            if (exit != null) break;
+            if (t.exit != null || t.killed) break;
             if (r.reason() == StopReason.BUDGET) continue;
             // a signal's stop: the note may have been taken with an earlier stop while this request
             // was still on its way (two timer expiries close together), so the message counts too
@@ -372,31 +441,182 @@ public final class LinuxKernel {
                 interrupt = true;
                 continue;
             }
+            // the scheduler tick (another task waits for the CPU), or a stale stop meant for a killed task
+            if (r.reason() == StopReason.REQUESTED && r.message() != null
+                    && (r.message().equals(Scheduler.PREEMPT_MESSAGE) || r.message().equals("killed"))) {
+                interrupt = sched.needResched;
+                continue;
+            }
             if (cpuLimitDue && r.reason() == StopReason.REQUESTED) {
                 interrupt = !cpuLimitExceeded();
                 if (exit == null) continue;
             }
-            if (exit != null) break;
+            if (t.exit != null) break;
             if (r.reason() == StopReason.TRIPLE_FAULT) {
-                exit = ExitStatus.oops("triple fault: the machine shut down (" + r.message() + ")", Signal.SIGKILL);
+                setExit(ExitStatus.oops("triple fault: the machine shut down (" + r.message() + ")", Signal.SIGKILL));
             } else if (r.reason() == StopReason.UNHANDLED_FAULT) {
                 CpuException f = r.fault();
-                exit = ExitStatus.oops("undeliverable " + (f == null ? "fault" : f.describe()) + " at rip 0x"
-                        + Long.toHexString(r.faultRip()), Signal.SIGKILL);
+                setExit(ExitStatus.oops("undeliverable " + (f == null ? "fault" : f.describe()) + " at rip 0x"
+                        + Long.toHexString(r.faultRip()), Signal.SIGKILL));
             } else if (r.reason() == StopReason.UNSUPPORTED) {
-                exit = ExitStatus.unsupported(r.message());
+                setExit(ExitStatus.unsupported(r.message()));
             } else if (r.reason() == StopReason.HALTED) {
-                exit = ExitStatus.oops("the kernel halted", Signal.SIGKILL);
+                setExit(ExitStatus.oops("the kernel halted", Signal.SIGKILL));
             } else if (r.reason() == StopReason.REQUESTED) {
-                exit = ExitStatus.oops("stopped: " + r.message(), Signal.SIGKILL);
+                setExit(ExitStatus.oops("stopped: " + r.message(), Signal.SIGKILL));
             }
         }
-        stopCpuTimer();
-        signalSyscalls.cancelTimers();
-        vdso.stopRefresh();
-        config.stdout().flush();
-        config.stderr().flush();
-        return exit;
+        if (t.exit == null) {
+            t.exit = ExitStatus.killed(Signal.SIGKILL, "killed by SIGKILL (" + (shuttingDown ? "the run ended" : "its process was killed") + ")");
+            if (current == t) exit = t.exit;
+        }
+        machine.takeStop();
+        TaskSyscalls.exitTask(this, t);
+    }
+
+    /** The tasks that have not ended. */
+    java.util.List<Task> liveTasks() {
+        java.util.List<Task> l = new java.util.ArrayList<>();
+        synchronized (tasks) {
+            for (Task t : tasks.values()) if (t.alive()) l.add(t);
+        }
+        return l;
+    }
+
+    /** The task with id {@code tid} (live or a zombie), or null. */
+    Task task(int tid) {
+        synchronized (tasks) {
+            return tasks.get(tid);
+        }
+    }
+
+    /** A new pid (alloc_pid: the next free number upwards, wrapping at pid_max). */
+    int allocPid() {
+        synchronized (tasks) {
+            do {
+                lastPid = lastPid >= 4_194_303 ? 2 : lastPid + 1;
+            } while (tasks.containsKey(lastPid));
+            return lastPid;
+        }
+    }
+
+    /**
+     * A new task with a kernel stack of its own (16 KiB above a guard page, in the vmalloc-like
+     * range beside the first task's); its registers are filled by the caller.
+     */
+    Task newTask(int tid) {
+        int slot;
+        Integer free = freeStackSlots.poll();
+        if (free != null) {
+            slot = free;
+        } else {
+            slot = stackSlots++;
+            mapRange(kernelPgd, THREAD_STACK_LA + slot * STACK_STRIDE + 4096, THREAD_SIZE, PageTables.RW | PageTables.NX | PageTables.G, false);
+        }
+        return new Task(tid, new Cpu(config.vendor()), THREAD_STACK_LA + slot * STACK_STRIDE + 4096 + THREAD_SIZE, slot);
+    }
+
+    /** The task ended for good: its kernel stack may serve another. */
+    void freeKernelStack(Task t) {
+        if (t.stackSlot != 0) freeStackSlots.add(t.stackSlot);
+    }
+
+    /** Starts the host thread of a new task (it waits for the CPU). */
+    void startTask(Task t) {
+        sched.startTick();
+        Thread th = Thread.ofPlatform().name("lstar-pid-" + t.tid).daemon(true).unstarted(() -> {
+            t.cpuStart = THREADS.getCurrentThreadCpuTime();
+            try {
+                runTask(t);
+            } catch (Throwable e) {
+                config.log().println("lstar: internal error in pid " + t.tid + ": " + e);
+                e.printStackTrace(config.log());
+                deadlock("lstar: internal error in pid " + t.tid + ": " + e);
+                sched.release(t);
+            }
+        });
+        t.thread = th;
+        synchronized (tasks) {
+            tasks.put(t.tid, t);
+        }
+        th.start();
+    }
+
+    /** The initial process ended: every other task is killed and its thread waited for. */
+    private void shutdown() {
+        shuttingDown = true;
+        sched.stopTick();
+        java.util.List<Task> others;
+        synchronized (tasks) {
+            others = new java.util.ArrayList<>(tasks.values());
+        }
+        for (Task o : others) o.killed = true;
+        sched.wakeAll();
+        for (Task o : others) {
+            Thread th = o.thread;
+            if (th == null || th == Thread.currentThread()) continue;
+            try {
+                th.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Points the kernel's current-task fields at {@code t} (the context switch's last step). */
+    void setCurrent(Task t) {
+        current = t;
+        process = t.process;
+        fds = t.fds;
+        if (t.vfs != null) vfs = t.vfs;
+        signals = t.signals;
+        exit = t.exit;
+    }
+
+    /** pcpu_hot.top_of_stack: the kernel stack the entry code switches to. */
+    void setTopOfStack(long top) {
+        machine.phys.write64(percpuPa + image.perCpuOffset("pcpu_hot") + image.constant("X86_top_of_stack"), top);
+    }
+
+    /** Records how the current process ended. */
+    void setExit(ExitStatus status) {
+        exit = status;
+        if (current != null) current.exit = status;
+    }
+
+    /** The run cannot go on (every task waits forever, or lstar failed): it ends with {@code message} (SIGKILL). */
+    void deadlock(String message) {
+        Task init = initTask;
+        if (init == null || init.processExit != null || init.groupExit != null) return;
+        ExitStatus st = ExitStatus.killed(Signal.SIGKILL, message);
+        init.groupExit = st;
+        for (Task t : liveTasks()) {
+            t.killed = true;
+            if (t.leader == init && t.exit == null) t.exit = st;
+        }
+        if (current != null && current.leader == init) exit = st;
+        sched.wakeAll();
+        machine.requestStop(message);
+    }
+
+    /**
+     * mm_alloc + pgd_alloc: a new, empty user address space with its own PGD pair (8 KiB aligned;
+     * the kernel half's top-level entries copied from the kernel's own, as pgd_ctor does).
+     */
+    AddressSpace newMm() {
+        long pair = allocateAligned8k();
+        PageTables kp = new PageTables(machine.phys, frames, config.fiveLevel(), pair);
+        PageTables up = config.kpti() ? new PageTables(machine.phys, frames, config.fiveLevel(), pair + 4096) : null;
+        for (int idx = 256; idx < 512; idx++) {
+            kp.setTopLevelEntry(idx, kernelPgd.topLevelEntry(idx));
+            if (up != null) up.setTopLevelEntry(idx, userPgd.topLevelEntry(idx));
+        }
+        AddressSpace as = new AddressSpace(cpu, machine.phys, frames, frameRefs, kp, up, config.fiveLevel());
+        as.limits = limits;
+        as.totalRamPages = totalRamBytes() >>> 12;
+        as.outOfMemory = this::outOfMemoryKill;
+        return as;
     }
 
     /**
@@ -406,7 +626,7 @@ public final class LinuxKernel {
      * IF set, as hardware would (user mode always has it, unless iopl games cleared it).
      */
     private void interruptForSignal() {
-        if (!signals.hasReady() || (cpu.rflags & dev.lstar.runtime.Flags.IF) == 0) return;
+        if (!(signals.hasReady() || sched.needResched) || (cpu.rflags & dev.lstar.runtime.Flags.IF) == 0) return;
         dev.lstar.runtime.sys.Interrupts.deliverEvent(cpu, Signals.RESCHEDULE_VECTOR, 0, false,
                 dev.lstar.runtime.sys.Interrupts.KIND_EXTERNAL, cpu.rip, cpu.rip);
     }
@@ -418,7 +638,14 @@ public final class LinuxKernel {
      */
     public void postSignal(int signo) {
         if (signo < 1 || signo > Signal.NSIG) throw new IllegalArgumentException("no signal " + signo);
-        signals.sendAsync(Signals.Info.sent(signo, Signals.SI_USER, 0, 0, "(sent from outside the guest)"));
+        Task init = initTask;
+        if (init == null) return;
+        // as a terminal's ^C reaches the foreground process group: the initial process's group
+        for (Task t : liveTasks()) {
+            if (t.isLeader() && t.pgid == init.pgid) {
+                signalProcess(t, Signals.Info.sent(signo, Signals.SI_USER, 0, 0, "(sent from outside the guest)"), true);
+            }
+        }
     }
 
     /**
@@ -475,10 +702,21 @@ public final class LinuxKernel {
      * threads are not counted. -1 if the thread has ended.
      */
     public long cpuTimeNanos() {
+        Task cur = current;
+        if (cur != null && cur != initTask) return taskCpuNanos(cur);
         Thread t = runThread;
         if (t == null) return 0;
         long now = t == Thread.currentThread() ? THREADS.getCurrentThreadCpuTime() : THREADS.getThreadCpuTime(t.threadId());
         return now < 0 ? -1 : now - cpuBase;
+    }
+
+    /** The CPU time of task {@code t}'s host thread since the task began (its total once it ended). */
+    long taskCpuNanos(Task t) {
+        if (t.cpuTotal >= 0) return t.cpuTotal;
+        Thread th = t.thread;
+        if (th == null) return 0;
+        long now = th == Thread.currentThread() ? THREADS.getCurrentThreadCpuTime() : THREADS.getThreadCpuTime(th.threadId());
+        return now < 0 ? 0 : now - t.cpuStart;
     }
 
     /**
@@ -561,17 +799,52 @@ public final class LinuxKernel {
         return syscallCount;
     }
 
-    /** Ends the process with an exit code (exit_group). */
+    /** Ends the current process with an exit code (exit_group). */
     void exitProcess(int code) {
         if (process != null) process.mm.exitMmap(); // exit_mmap: shared file pages reach their files
-        exit = ExitStatus.exited(code);
+        groupExit(ExitStatus.exited(code));
         machine.requestStop("exit_group(" + code + ")");
     }
 
+    /** Ends the current process (every thread of it) with {@code status}: a fatal signal, the OOM killer, a limit. */
     void killProcess(ExitStatus status) {
         if (process != null && exit == null) process.mm.exitMmap();
-        exit = status;
+        groupExit(status);
         machine.requestStop(status.message());
         signals.wakeAll();
+    }
+
+    /** do_group_exit: the process's status, and every other thread of it killed (they end when they next run). */
+    private void groupExit(ExitStatus status) {
+        Task cur = current;
+        setExit(status);
+        if (cur == null) return;
+        Task leader = cur.leader;
+        if (leader.groupExit == null) leader.groupExit = status;
+        for (Task o : new java.util.ArrayList<>(leader.group)) {
+            if (o == cur || o.exit != null) continue;
+            o.exit = status;
+            o.killed = true;
+            sched.wake(o);
+        }
+    }
+
+    /**
+     * A process-directed signal (kill, SIGCHLD, a timer, the terminal's): queued on a thread of
+     * the process that does not block it — the leader first — or on the first live thread if all
+     * block it (complete_signal's choice; lstar keeps no process-wide pending set).
+     */
+    void signalProcess(Task leader, Signals.Info info, boolean async) {
+        Task target = null;
+        synchronized (tasks) {
+            for (Task t : leader.group) {
+                if (!t.alive() || t.signals == null) continue;
+                if (target == null) target = t;
+                if (!t.signals.blocks(info.signo())) { target = t; break; }
+            }
+        }
+        if (target == null) return;
+        if (async) target.signals.sendAsync(info);
+        else target.signals.send(info);
     }
 }

@@ -88,11 +88,6 @@ final class ProcessSyscalls {
         t.x64(98, "getrusage", "np", (a, b, c, d, e, f) -> getrusage((int) a, b));
         t.x64(100, "times", "p", (a, b, c, d, e, f) -> times(a));
         t.x64(229, "clock_getres", "np", (a, b, c, d, e, f) -> clockGetres((int) a, b));
-        t.x64(109, "setpgid", "nn", (a, b, c, d, e, f) -> setpgid((int) a, (int) b));
-        t.x64(111, "getpgrp", "", (a, b, c, d, e, f) -> pid());
-        t.x64(112, "setsid", "", (a, b, c, d, e, f) -> -EPERM); // already a process group leader
-        t.x64(121, "getpgid", "n", (a, b, c, d, e, f) -> self((int) a) ? pid() : -ESRCH);
-        t.x64(124, "getsid", "n", (a, b, c, d, e, f) -> self((int) a) ? pid() : -ESRCH);
         t.x64(102, "getuid", "", (a, b, c, d, e, f) -> ruid);
         t.x64(104, "getgid", "", (a, b, c, d, e, f) -> rgid);
         t.x64(107, "geteuid", "", (a, b, c, d, e, f) -> euid);
@@ -173,17 +168,6 @@ final class ProcessSyscalls {
         }
         if (res == 0) return 0;
         return put(res, le(16).putLong(0, 0).putLong(8, ns)) ? 0 : -EFAULT;
-    }
-
-    // ------------------------------------------------------------------ process groups
-
-    /** setpgid(pid, pgid): EINVAL for a negative pgid, ESRCH for another pid, then EPERM: the caller leads its session. */
-    long setpgid(int pid, int pgid) {
-        if (pid == 0) pid = pid();
-        if (pgid == 0) pgid = pid;
-        if (pgid < 0) return -EINVAL;
-        if (pid != pid()) return -ESRCH;
-        return -EPERM;
     }
 
     // ------------------------------------------------------------------ credentials
@@ -337,6 +321,6 @@ final class ProcessSyscalls {
     long getRobustList(int pid, long headPtr, long lenPtr) {
         if (!self(pid)) return -ESRCH;
         if (!mm().putUser64(lenPtr, 24)) return -EFAULT;
-        return mm().putUser64(headPtr, k.process.robustList) ? 0 : -EFAULT;
+        return mm().putUser64(headPtr, k.current.robustList) ? 0 : -EFAULT;
     }
 }

@@ -24,14 +24,14 @@ final class SignalSyscalls {
 
 
     private final LinuxKernel k;
-    private final Signals sig;
-    /** Per timer: the expiry (System.nanoTime scale for REAL, CPU-time ns for the others; 0 = disarmed) and the interval. */
-    private final long[] expiry = new long[3], interval = new long[3];
-    private final ScheduledFuture<?>[] task = new ScheduledFuture<?>[3];
 
     SignalSyscalls(LinuxKernel k, Signals sig) {
         this.k = k;
-        this.sig = sig;
+    }
+
+    /** The current task's signals. */
+    private Signals sig() {
+        return k.signals;
     }
 
     private AddressSpace mm() {
@@ -45,7 +45,7 @@ final class SignalSyscalls {
     void register(SyscallTable t) {
         t.x64(13, "rt_sigaction", "ippu", (a, b, c, d, e, f) -> rtSigaction((int) a, b, c, d));
         t.x64(14, "rt_sigprocmask", "ippu", (a, b, c, d, e, f) -> rtSigprocmask((int) a, b, c, d));
-        t.x64(15, "rt_sigreturn", 0, (a, b, c, d, e, f) -> sig.rtSigreturn(regs()));
+        t.x64(15, "rt_sigreturn", 0, (a, b, c, d, e, f) -> sig().rtSigreturn(regs()));
         t.x64(34, "pause", 0, (a, b, c, d, e, f) -> pause());
         t.x64(35, "nanosleep", "pp", (a, b, c, d, e, f) -> nanosleep(a, b));
         t.x64(36, "getitimer", "ip", (a, b, c, d, e, f) -> getitimer((int) a, b));
@@ -95,13 +95,13 @@ final class SignalSyscalls {
             nw = new long[] {a.getLong(0), a.getLong(8) & Signals.UAPI_SA_FLAGS, a.getLong(16), a.getLong(24)};
         }
         if (n < 1 || n > Signal.NSIG || (nw != null && Signal.of(n).unblockable())) return -EINVAL;
-        long[] old = {sig.handler[n], sig.saFlags[n], sig.restorer[n], sig.saMask[n]};
+        long[] old = {sig().handler[n], sig().saFlags[n], sig().restorer[n], sig().saMask[n]};
         if (nw != null) {
-            sig.handler[n] = nw[0];
-            sig.saFlags[n] = nw[1];
-            sig.restorer[n] = nw[2];
-            sig.saMask[n] = nw[3] & ~Signals.UNBLOCKABLE;
-            if (nw[0] == Signals.SIG_IGN || (nw[0] == Signals.SIG_DFL && Signal.of(n).ignoredByDefault())) sig.flush(n);
+            sig().handler[n] = nw[0];
+            sig().saFlags[n] = nw[1];
+            sig().restorer[n] = nw[2];
+            sig().saMask[n] = nw[3] & ~Signals.UNBLOCKABLE;
+            if (nw[0] == Signals.SIG_IGN || (nw[0] == Signals.SIG_DFL && Signal.of(n).ignoredByDefault())) sig().flush(n);
         }
         if (oact != 0) {
             ByteBuffer o = le(new byte[32]);
@@ -114,15 +114,15 @@ final class SignalSyscalls {
     /** rt_sigprocmask(how, set, oset, sigsetsize): the old mask is written after the change. */
     long rtSigprocmask(int how, long set, long oset, long sigsetsize) {
         if (sigsetsize != Signals.SIGSET_SIZE) return -EINVAL;
-        long old = sig.blocked;
+        long old = sig().blocked;
         if (set != 0) {
             byte[] b = read(set, 8);
             if (b == null) return -EFAULT;
             long m = le(b).getLong(0);
             switch (how) {
-                case SIG_BLOCK -> sig.setBlocked(old | m);
-                case SIG_UNBLOCK -> sig.setBlocked(old & ~m);
-                case SIG_SETMASK -> sig.setBlocked(m);
+                case SIG_BLOCK -> sig().setBlocked(old | m);
+                case SIG_UNBLOCK -> sig().setBlocked(old & ~m);
+                case SIG_SETMASK -> sig().setBlocked(m);
                 default -> { return -EINVAL; }
             }
         }
@@ -134,7 +134,7 @@ final class SignalSyscalls {
     long rtSigpending(long set, long sigsetsize) {
         if (Long.compareUnsigned(sigsetsize, Signals.SIGSET_SIZE) > 0) return -EINVAL;
         byte[] b = new byte[8];
-        le(b).putLong(0, sig.pending() & sig.blocked);
+        le(b).putLong(0, sig().pending() & sig().blocked);
         return mm().copyToUser(set, b, 0, (int) sigsetsize) ? 0 : -EFAULT;
     }
 
@@ -143,13 +143,13 @@ final class SignalSyscalls {
         // current_user_stack_pointer(): pt_regs' RSP (the CPU's own when called outside a system call, as tests do)
         long sp = regs() != 0 ? k.syscalls.reg(regs(), PtRegs.SP) : k.cpu.r[dev.lstar.runtime.Cpu.RSP];
         ByteBuffer old = le(new byte[24]);
-        old.putLong(0, sig.altSp).putInt(8, sig.sasSsFlags(sp) | (sig.altFlags & Signals.SS_AUTODISARM)).putLong(16, sig.altSize);
+        old.putLong(0, sig().altSp).putInt(8, sig().sasSsFlags(sp) | (sig().altFlags & Signals.SS_AUTODISARM)).putLong(16, sig().altSize);
         long r = 0;
         if (uss != 0) {
             byte[] b = read(uss, 24);
             if (b == null) return -EFAULT;
             ByteBuffer n = le(b);
-            r = sig.sigaltstack(n.getLong(0), n.getInt(8), n.getLong(16), sp);
+            r = sig().sigaltstack(n.getLong(0), n.getInt(8), n.getLong(16), sp);
         }
         if (r == 0 && uoss != 0 && !write(uoss, old)) return -EFAULT;
         return r;
@@ -162,26 +162,49 @@ final class SignalSyscalls {
     }
 
     /**
-     * kill(pid, sig): this process is pid {@code k.process.pid}, alone in its process group; pid 0
-     * and -pgid name it too, -1 (every process but init and the caller) names nobody.
+     * kill(pid, sig) of kernel/signal.c: pid > 0 is that process; 0 the caller's process group;
+     * -1 every process but init (pid 1) and the caller; below -1 the process group -pid. ESRCH
+     * when nothing matches; signal 0 only checks. A zombie still answers to its pid (the signal
+     * is dropped). Every guest process has the same credentials, so permission never fails.
      */
     long kill(int pid, int n) {
         if (n < 0 || n > Signal.NSIG) return -EINVAL;
         int self = k.process.pid;
-        if (pid == -1 || (pid > 0 && pid != self) || (pid < -1 && -pid != self)) return -ESRCH;
-        if (n == 0) return 0;
-        sig.send(Signals.Info.sent(n, Signals.SI_USER, self, uid(), "(sent by kill() from pid " + self + ")"));
-        return 0;
+        Signals.Info info = Signals.Info.sent(n, Signals.SI_USER, self, uid(), "(sent by kill() from pid " + self + ")");
+        if (pid > 0) {
+            Task t = k.task(pid); // any thread's id names its process
+            if (t == null) return -ESRCH;
+            if (n != 0) k.signalProcess(t.leader, info, false);
+            return 0;
+        }
+        int pgid = pid == 0 ? k.current.pgid : -pid;
+        boolean any = false;
+        java.util.Set<Task> leaders = new java.util.LinkedHashSet<>();
+        for (Task t : k.liveTasks()) leaders.add(t.leader);
+        for (Task t : leaders) {
+            boolean match = pid == -1 ? t.tgid != 1 && t.tgid != self : t.pgid == pgid;
+            if (!match) continue;
+            any = true;
+            if (n != 0) k.signalProcess(t, info, false);
+        }
+        return any ? 0 : -ESRCH;
     }
 
-    /** tgkill(tgid, tid, sig) and tkill(tid, sig): the one thread's tid is the pid. */
+    /** Sends {@code info} to task {@code t} (nothing to a zombie, which can no longer take signals). */
+    private void sendTo(Task t, Signals.Info info) {
+        if (!t.alive() || t.signals == null) return;
+        t.signals.send(info);
+    }
+
+    /** tgkill(tgid, tid, sig) and tkill(tid, sig): that thread (of that process, for tgkill). */
     long tgkill(int tgid, int tid, int n, boolean group) {
         if (n < 0 || n > Signal.NSIG) return -EINVAL;
         if (tid <= 0 || (group && tgid <= 0)) return -EINVAL;
         int self = k.process.pid;
-        if (tid != self || tgid != self) return -ESRCH;
+        Task t = k.task(tid);
+        if (t == null || !t.alive() || (group && t.tgid != tgid)) return -ESRCH;
         if (n == 0) return 0;
-        sig.send(Signals.Info.sent(n, Signals.SI_TKILL, self, uid(), "(sent by " + (group ? "tgkill" : "tkill") + "() from pid " + self + ")"));
+        sendTo(t, Signals.Info.sent(n, Signals.SI_TKILL, self, uid(), "(sent by " + (group ? "tgkill" : "tkill") + "() from pid " + self + ")"));
         return 0;
     }
 
@@ -196,10 +219,16 @@ final class SignalSyscalls {
         if (n < 0 || n > Signal.NSIG) return -EINVAL;
         if (thread && (tgid <= 0 || tid <= 0)) return -EINVAL;
         int self = k.process.pid;
-        if (tgid != self || tid != self) return -ESRCH;
+        Task t = k.task(thread ? tid : tgid);
+        if (t == null || t.tgid != tgid || (thread && !t.alive())) return -ESRCH;
+        // only the kernel may claim a non-negative si_code or SI_TKILL, except towards oneself
+        int code = le(b).getInt(8);
+        if (t.tgid != self && (code >= 0 || code == Signals.SI_TKILL)) return -EPERM;
         if (n == 0) return 0;
         le(b).putInt(0, n);
-        sig.send(new Signals.Info(n, b, "(sent by rt_sigqueueinfo() from pid " + self + ")"));
+        Signals.Info info = new Signals.Info(n, b, "(sent by rt_sigqueueinfo() from pid " + self + ")");
+        if (thread) sendTo(t, info);
+        else k.signalProcess(t.leader, info, false);
         return 0;
     }
 
@@ -207,7 +236,7 @@ final class SignalSyscalls {
 
     /** pause(): sleeps until a signal is delivered; -ERESTARTNOHAND becomes EINTR under a handler. */
     long pause() {
-        sig.sleep(Long.MAX_VALUE);
+        sig().sleep(Long.MAX_VALUE);
         return -ERESTARTNOHAND;
     }
 
@@ -216,10 +245,10 @@ final class SignalSyscalls {
         if (sigsetsize != Signals.SIGSET_SIZE) return -EINVAL;
         byte[] b = read(mask, 8);
         if (b == null) return -EFAULT;
-        sig.savedMask = sig.blocked;
-        sig.restoreSigmask = true;
-        sig.setBlocked(le(b).getLong(0));
-        sig.sleep(Long.MAX_VALUE);
+        sig().savedMask = sig().blocked;
+        sig().restoreSigmask = true;
+        sig().setBlocked(le(b).getLong(0));
+        sig().sleep(Long.MAX_VALUE);
         return -ERESTARTNOHAND;
     }
 
@@ -239,12 +268,12 @@ final class SignalSyscalls {
             if (ns == -EFAULT || ns == -EINVAL) return ns;
             deadline = System.nanoTime() + ns;
         }
-        Signals.Info info = sig.dequeue(~want);
+        Signals.Info info = sig().dequeue(~want);
         if (info == null && deadline != Long.MAX_VALUE && deadline - System.nanoTime() <= 0) return -EAGAIN;
         if (info == null) {
-            sig.sleepFor(want, deadline);
-            info = sig.dequeue(~want);
-            if (info == null) return sig.hasReady() ? -EINTR : -EAGAIN;
+            sig().sleepFor(want, deadline);
+            info = sig().dequeue(~want);
+            if (info == null) return sig().hasReady() ? -EINTR : -EAGAIN;
         }
         if (uinfo != 0 && !mm().copyToUser(uinfo, info.bytes(), 0, 128)) return -EFAULT;
         return info.signo();
@@ -288,7 +317,7 @@ final class SignalSyscalls {
         if ((flags & TIMER_ABSTIME) != 0) {
             long now = clock == 0 || clock == 8 || clock == 11 ? realtimeNanos() : System.nanoTime();
             long deadline = System.nanoTime() + (ns - now);
-            return sig.sleep(deadline) ? -ERESTARTNOHAND : 0;
+            return sig().sleep(deadline) ? -ERESTARTNOHAND : 0;
         }
         return sleepUntil(System.nanoTime() + ns, rem);
     }
@@ -304,17 +333,17 @@ final class SignalSyscalls {
      * signal resumes the same sleep through restart_syscall and a handler sees EINTR.
      */
     private long sleepUntil(long deadline, long rem) {
-        if (!sig.sleep(deadline)) return 0;
+        if (!sig().sleep(deadline)) return 0;
         long left = Math.max(0, deadline - System.nanoTime());
         if (rem != 0 && !writeTimespec(rem, left)) return -EFAULT;
-        sig.restartBlock = () -> sleepUntil(deadline, rem);
+        sig().restartBlock = () -> sleepUntil(deadline, rem);
         return -ERESTART_RESTARTBLOCK;
     }
 
     /** restart_syscall(): resumes an interrupted sleep, or -EINTR (do_no_restart_syscall). */
     long restartSyscall() {
-        var fn = sig.restartBlock;
-        sig.restartBlock = null;
+        var fn = sig().restartBlock;
+        sig().restartBlock = null;
         return fn == null ? -EINTR : fn.getAsLong();
     }
 
@@ -356,67 +385,126 @@ final class SignalSyscalls {
         return le(new byte[32]).putLong(0, t[1] / NS).putLong(8, t[1] % NS / 1000).putLong(16, t[0] / NS).putLong(24, t[0] % NS / 1000);
     }
 
-    private long now(int which) {
-        return which == ITIMER_REAL ? System.nanoTime() : Math.max(0, k.cpuTimeNanos());
-    }
 
-    /** {value left, interval} of a timer; an armed timer that is due reads as 1 µs left. */
-    private synchronized long[] current(int which) {
-        if (expiry[which] == 0) return new long[] {0, interval[which]};
-        long left = expiry[which] - now(which);
-        return new long[] {left <= 0 ? 1000 : left, interval[which]};
-    }
-
-    /** Arms ({@code value} > 0) or disarms a timer; returns its previous {value left, interval}. */
-    private synchronized long[] setTimer(int which, long value, long ival) {
-        long[] old = current(which);
-        if (task[which] != null) task[which].cancel(false);
-        task[which] = null;
-        interval[which] = value == 0 ? 0 : ival;
-        expiry[which] = value == 0 ? 0 : now(which) + value;
-        if (value != 0) schedule(which);
-        return old;
-    }
-
-    private void schedule(int which) {
-        if (which == ITIMER_REAL) {
-            task[which] = KernelTimers.EXECUTOR.schedule(() -> fire(which), Math.max(0, expiry[which] - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } else {
-            task[which] = KernelTimers.EXECUTOR.scheduleAtFixedRate(() -> { if (now(which) - expiry[which] >= 0) fire(which); }, 1, 1, TimeUnit.MILLISECONDS);
+    /** The current process's timers (those of the kernel's first process before any task exists). */
+    private Timers timers() {
+        Task t = k.current;
+        if (t == null) {
+            if (early == null) early = new Timers(k, null);
+            return early;
         }
+        return t.timers;
+    }
+
+    private Timers early;
+
+    private long[] setTimer(int which, long value, long ival) {
+        return timers().set(which, value, ival);
+    }
+
+    private long[] current(int which) {
+        return timers().current(which);
+    }
+
+    /** Whether an interval timer (or alarm) of the current process is armed: a signal will come to end a wait. */
+    boolean timerArmed() {
+        return timers().armed();
+    }
+
+    /** The current process ended: no timer of it fires any more. */
+    void cancelTimers() {
+        timers().cancel();
     }
 
     /**
-     * An expiry: the signal is sent while the timer's lock is held, so that a setitimer/alarm
-     * that disarms the timer either comes before it (nothing is sent) or after it (the signal is
-     * already pending) — as Linux's sighand lock orders them; sent after the lock, a disarm and
-     * a handler reset in between would let a late expiry kill the process.
+     * A process's interval timers (signal_struct's real_timer and it_[PROF/VIRT]): ITIMER_REAL on
+     * the host clock, VIRTUAL and PROF on the process's CPU time; an expiry sends its signal to
+     * the process whose timer it is. Not inherited by fork; kept across execve.
      */
-    private synchronized void fire(int which) {
-        if (expiry[which] == 0) return;
-        if (interval[which] != 0) {
-            expiry[which] += interval[which];
-            if (which == ITIMER_REAL) schedule(which);
-        } else {
-            expiry[which] = 0;
+    static final class Timers {
+        private final LinuxKernel k;
+        private final Task owner;
+        /** Per timer: the expiry (System.nanoTime scale for REAL, CPU-time ns for the others; 0 = disarmed) and the interval. */
+        private final long[] expiry = new long[3], interval = new long[3];
+        private final ScheduledFuture<?>[] task = new ScheduledFuture<?>[3];
+
+        Timers(LinuxKernel k, Task owner) {
+            this.k = k;
+            this.owner = owner;
+        }
+
+        private long now(int which) {
+            return which == ITIMER_REAL ? System.nanoTime() : Math.max(0, owner != null ? k.taskCpuNanos(owner) : k.cpuTimeNanos());
+        }
+
+        private Signals target() {
+            return owner != null ? owner.signals : k.signals;
+        }
+
+        /** {value left, interval} of a timer; an armed timer that is due reads as 1 µs left. */
+        synchronized long[] current(int which) {
+            if (expiry[which] == 0) return new long[] {0, interval[which]};
+            long left = expiry[which] - now(which);
+            return new long[] {left <= 0 ? 1000 : left, interval[which]};
+        }
+
+        /** Arms ({@code value} > 0) or disarms a timer; returns its previous {value left, interval}. */
+        synchronized long[] set(int which, long value, long ival) {
+            long[] old = current(which);
             if (task[which] != null) task[which].cancel(false);
             task[which] = null;
+            interval[which] = value == 0 ? 0 : ival;
+            expiry[which] = value == 0 ? 0 : now(which) + value;
+            if (value != 0) schedule(which);
+            return old;
         }
-        Signal s = which == ITIMER_REAL ? Signal.SIGALRM : which == ITIMER_VIRTUAL ? Signal.SIGVTALRM : Signal.SIGPROF;
-        sig.sendAsync(Signals.Info.of(s.number, Signals.SI_KERNEL, 0, 0, "(timer expired)"));
-    }
 
-    /** Whether an interval timer (or alarm) is armed: a signal will come to end a wait. */
-    synchronized boolean timerArmed() {
-        return expiry[0] != 0 || expiry[1] != 0 || expiry[2] != 0;
-    }
+        private void schedule(int which) {
+            if (which == ITIMER_REAL) {
+                task[which] = KernelTimers.EXECUTOR.schedule(() -> fire(which), Math.max(0, expiry[which] - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } else {
+                task[which] = KernelTimers.EXECUTOR.scheduleAtFixedRate(() -> { if (now(which) - expiry[which] >= 0) fire(which); }, 1, 1, TimeUnit.MILLISECONDS);
+            }
+        }
 
-    /** The process ended: no timer fires any more. */
-    synchronized void cancelTimers() {
-        for (int i = 0; i < 3; i++) {
-            if (task[i] != null) task[i].cancel(false);
-            task[i] = null;
-            expiry[i] = 0;
+        /**
+         * An expiry: the signal is sent while the timer's lock is held, so that a setitimer/alarm
+         * that disarms the timer either comes before it (nothing is sent) or after it (the signal is
+         * already pending) — as Linux's sighand lock orders them; sent after the lock, a disarm and
+         * a handler reset in between would let a late expiry kill the process.
+         */
+        private synchronized void fire(int which) {
+            if (expiry[which] == 0) return;
+            if (interval[which] != 0) {
+                expiry[which] += interval[which];
+                if (which == ITIMER_REAL) schedule(which);
+            } else {
+                expiry[which] = 0;
+                if (task[which] != null) task[which].cancel(false);
+                task[which] = null;
+            }
+            Signal s = which == ITIMER_REAL ? Signal.SIGALRM : which == ITIMER_VIRTUAL ? Signal.SIGVTALRM : Signal.SIGPROF;
+            Signals.Info info = Signals.Info.of(s.number, Signals.SI_KERNEL, 0, 0, "(timer expired)");
+            if (owner != null) {
+                k.signalProcess(owner.leader, info, true);
+            } else {
+                Signals target = target();
+                if (target != null) target.sendAsync(info);
+            }
+        }
+
+        /** Whether a timer is armed: a signal will come to end a wait. */
+        synchronized boolean armed() {
+            return expiry[0] != 0 || expiry[1] != 0 || expiry[2] != 0;
+        }
+
+        /** The process ended: no timer fires any more. */
+        synchronized void cancel() {
+            for (int i = 0; i < 3; i++) {
+                if (task[i] != null) task[i].cancel(false);
+                task[i] = null;
+                expiry[i] = 0;
+            }
         }
     }
 }

@@ -91,11 +91,12 @@ final class Signals {
     }
 
     private final LinuxKernel k;
+    /** The task these signals belong to (set when the task is made). */
+    Task owner;
     private final Cpu cpu;
     private final Mmu mmu;
     // the sigactions, indexed by signal number
-    final long[] handler = new long[Signal.NSIG + 1], saFlags = new long[Signal.NSIG + 1],
-            restorer = new long[Signal.NSIG + 1], saMask = new long[Signal.NSIG + 1];
+    final long[] handler, saFlags, restorer, saMask;
     /** task->blocked. */
     long blocked;
     /** The pending set (bit n-1 for signal n); written under the lock, read without it. */
@@ -118,10 +119,46 @@ final class Signals {
     private boolean warnedStop;
 
     Signals(LinuxKernel k) {
+        this(k, null);
+    }
+
+    /** Signals whose actions are {@code share}'s (CLONE_SIGHAND: the threads of a process), or new ones. */
+    private Signals(LinuxKernel k, Signals share) {
         this.k = k;
         this.cpu = k.cpu;
         this.mmu = k.cpu.mmu;
         for (int i = 1; i <= Signal.NSIG; i++) queue[i] = new ArrayDeque<>();
+        handler = share != null ? share.handler : new long[Signal.NSIG + 1];
+        saFlags = share != null ? share.saFlags : new long[Signal.NSIG + 1];
+        restorer = share != null ? share.restorer : new long[Signal.NSIG + 1];
+        saMask = share != null ? share.saMask : new long[Signal.NSIG + 1];
+    }
+
+    /**
+     * A new thread's signals (CLONE_SIGHAND): the same actions (shared: a change in one thread is
+     * seen by all), the creator's blocked mask, nothing pending, no alternate stack (a thread
+     * sharing the address space gets none, as copy_process's sas_ss_reset).
+     */
+    synchronized Signals threadCopy(Task child) {
+        Signals c = new Signals(k, this);
+        c.owner = child;
+        c.blocked = blocked;
+        return c;
+    }
+
+    /** CLONE_CLEAR_SIGHAND: every handled signal goes back to SIG_DFL (ignored ones stay ignored). */
+    synchronized void clearHandlers() {
+        for (int n = 1; n <= Signal.NSIG; n++) {
+            if (handler[n] != SIG_IGN) handler[n] = SIG_DFL;
+            saFlags[n] = 0;
+            saMask[n] = 0;
+            restorer[n] = 0;
+        }
+    }
+
+    /** Whether this task's mask blocks signal {@code n} (complete_signal's wants_signal). */
+    boolean blocks(int n) {
+        return (blocked & Signal.bit(n)) != 0;
     }
 
     private AddressSpace mm() {
@@ -200,6 +237,7 @@ final class Signals {
         queue[n].add(info);
         pending |= Signal.bit(n);
         notifyAll();
+        if (owner != null) k.sched.wake(owner);
     }
 
     /** Whether a signal was posted asynchronously since the last call (and clears the note). */
@@ -235,6 +273,48 @@ final class Signals {
         notifyAll();
     }
 
+    /**
+     * copy_process for a forked child's task {@code child}: the same actions, blocked mask and
+     * alternate stack; nothing pending (the child's pending set starts empty).
+     */
+    synchronized Signals forkCopy(Task child) {
+        Signals c = new Signals(k);
+        c.owner = child;
+        System.arraycopy(handler, 0, c.handler, 0, handler.length);
+        System.arraycopy(saFlags, 0, c.saFlags, 0, saFlags.length);
+        System.arraycopy(restorer, 0, c.restorer, 0, restorer.length);
+        System.arraycopy(saMask, 0, c.saMask, 0, saMask.length);
+        c.blocked = blocked;
+        c.altSp = altSp;
+        c.altSize = altSize;
+        c.altFlags = altFlags;
+        return c;
+    }
+
+    /**
+     * execve's flush_signal_handlers and the rest of begin_new_exec: caught signals go back to
+     * SIG_DFL (ignored ones stay ignored), flags and masks of the actions are cleared, the
+     * alternate stack is disabled; the blocked mask and pending signals are kept.
+     */
+    synchronized void execReset() {
+        for (int n = 1; n <= Signal.NSIG; n++) {
+            if (handler[n] != SIG_IGN) handler[n] = SIG_DFL;
+            saFlags[n] = 0;
+            restorer[n] = 0;
+            saMask[n] = 0;
+        }
+        altSp = 0;
+        altSize = 0;
+        altFlags = SS_DISABLE;
+        restartBlock = null;
+    }
+
+    /** Whether signal {@code n} is ignored by its action (SIG_IGN, or SIG_DFL ignoring) — for SIGCHLD's auto-reaping. */
+    boolean actionIgnores(int n) {
+        long h = handler[n];
+        return h == SIG_IGN || (h == SIG_DFL && Signal.of(n).ignoredByDefault());
+    }
+
     // ------------------------------------------------------------------ sleeping
 
     /**
@@ -243,13 +323,28 @@ final class Signals {
      * signal woke it, false at the deadline. Ends early, as if woken, when the process is being
      * killed.
      */
-    synchronized boolean sleep(long deadlineNanos) {
+    boolean sleep(long deadlineNanos) {
         return sleepFor(0, deadlineNanos);
     }
 
     /** As {@link #sleep}, also woken by a pending signal in {@code wanted} even if blocked (rt_sigtimedwait). */
-    synchronized boolean sleepFor(long wanted, long deadlineNanos) {
+    boolean sleepFor(long wanted, long deadlineNanos) {
         k.vdso.timeObserved(); // time passes: the vvar page is republished when the call returns
+        Task t = owner;
+        if (t == null) return sleepAlone(wanted, deadlineNanos);
+        while (!hasReady() && (pending & wanted) == 0) {
+            if (k.exit != null || t.killed) return true;
+            long now = System.nanoTime();
+            if (deadlineNanos != Long.MAX_VALUE && now - deadlineNanos >= 0) return false;
+            // the CPU runs other tasks meanwhile; a signal for this task wakes it
+            k.sched.sleep(t, null, deadlineNanos, wanted != 0 ? "a signal (rt_sigtimedwait)" : "a signal",
+                    wanted == 0 ? null : () -> (pending & wanted) != 0);
+        }
+        return true;
+    }
+
+    /** {@link #sleepFor} before the signals belong to a task (a kernel with no process yet). */
+    private synchronized boolean sleepAlone(long wanted, long deadlineNanos) {
         while (!hasReady() && (pending & wanted) == 0) {
             if (k.exit != null) return true;
             long now = System.nanoTime();
@@ -271,6 +366,7 @@ final class Signals {
     /** Wakes sleepers so they notice the process ended. */
     synchronized void wakeAll() {
         notifyAll();
+        if (owner != null) k.sched.wake(owner);
     }
 
     // ------------------------------------------------------------------ faults

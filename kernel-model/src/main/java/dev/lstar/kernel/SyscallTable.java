@@ -57,6 +57,7 @@ public final class SyscallTable {
         k.signalSyscalls.register(this);
         new PollSyscalls(k).register(this);
         new ProcessSyscalls(k).register(this);
+        new TaskSyscalls(k).register(this);
     }
 
     void x64(int nr, String name, int nargs, Impl f) {
@@ -166,6 +167,15 @@ public final class SyscallTable {
         }
         if (k.config.strace()) strace(e == null ? SyscallNames.x64(nr) : e.name, e == null ? 6 : e.nargs, e == null ? null : e.args, new long[] {a0, a1, a2, a3, a4, a5}, ret);
         if (k.exit == null) setReg(regs, PtRegs.AX, ret);
+        exitToUserMode(regs, ret);
+    }
+
+    /**
+     * syscall_exit_to_user_mode's work: schedule() when the time slice is over, then the signals
+     * (after a switch, those of the task that was scheduled out are delivered when it comes back).
+     */
+    private void exitToUserMode(long regs, long ret) {
+        if (k.sched.needResched && k.exit == null) k.sched.yield(k.current);
         if (k.signals.exitWork(ret)) k.signals.exitToUserMode(regs);
     }
 
@@ -191,7 +201,7 @@ public final class SyscallTable {
         }
         if (k.config.strace()) strace("[ia32] " + (e == null ? "syscall_" + Integer.toUnsignedString(nr) : e.name), e == null ? 6 : e.nargs, null, new long[] {a0, a1, a2, a3, a4, a5}, ret);
         if (k.exit == null) setReg(regs, PtRegs.AX, ret);
-        if (k.signals.exitWork(ret)) k.signals.exitToUserMode(regs);
+        exitToUserMode(regs, ret);
     }
 
     private void warnOnce(int key, String what) {

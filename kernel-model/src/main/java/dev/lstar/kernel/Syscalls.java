@@ -34,107 +34,37 @@ final class Syscalls {
 
     void register(SyscallTable t) {
         t.x64(12, "brk", 1, (a, a1, a2, a3, a4, a5) -> brk(a));
-        t.x64(39, "getpid", 0, (a0, a1, a2, a3, a4, a5) -> k.process.pid);
-        t.x64(60, "exit", 1, (code, a1, a2, a3, a4, a5) -> exit((int) code));
         t.x64(63, "uname", 1, (buf, a1, a2, a3, a4, a5) -> uname(buf));
         t.x64(97, "getrlimit", 2, (res, rlim, a2, a3, a4, a5) -> getrlimit(res, rlim));
         // getuid/geteuid/getgid/getegid and the other credentials: ProcessSyscalls
-        t.x64(110, "getppid", 0, (a0, a1, a2, a3, a4, a5) -> 0);
         t.x64(160, "setrlimit", 2, (res, rlim, a2, a3, a4, a5) -> setrlimit(res, rlim));
         t.x64(158, "arch_prctl", 2, (code, addr, a2, a3, a4, a5) -> archPrctl((int) code, addr));
-        t.x64(186, "gettid", 0, (a0, a1, a2, a3, a4, a5) -> k.process.pid);
-        t.x64(218, "set_tid_address", 1, (p, a1, a2, a3, a4, a5) -> { k.process.tidAddress = p; return k.process.pid; });
         t.x64(96, "gettimeofday", 2, (tv, tz, a2, a3, a4, a5) -> gettimeofday(tv, tz));
         t.x64(201, "time", 1, (tloc, a1, a2, a3, a4, a5) -> time(tloc));
         t.x64(228, "clock_gettime", 2, (clk, tp, a2, a3, a4, a5) -> clockGettime((int) clk, tp));
-        t.x64(231, "exit_group", 1, (code, a1, a2, a3, a4, a5) -> exit((int) code));
         t.x64(302, "prlimit64", 4, (pid, res, nw, old, a4, a5) -> prlimit64((int) pid, res, nw, old));
         t.x64(318, "getrandom", 3, (buf, len, flags, a3, a4, a5) -> getrandom(buf, len, (int) flags));
         // what ld.so and libc start-up ask for
         t.x64(24, "sched_yield", 0, (a0, a1, a2, a3, a4, a5) -> 0);
         t.x64(99, "sysinfo", 1, (info, a1, a2, a3, a4, a5) -> sysinfo(info));
         t.x64(157, "prctl", 5, (op, a1, a2, a3, a4, a5) -> prctl((int) op, a1, a2, a3, a4));
-        t.x64(202, "futex", 6, (ua, op, val, ts, ua2, v3) -> futex(ua, (int) op, (int) val, ts, ua2, (int) v3));
+        t.x64(202, "futex", 6, (ua, op, val, ts, ua2, v3) -> k.futexes.futex(ua, (int) op, (int) val, ts, ua2, (int) v3));
         t.x64(204, "sched_getaffinity", 3, (pid, len, mask, a3, a4, a5) -> schedGetaffinity((int) pid, len & 0xFFFF_FFFFL, mask));
         t.x64(273, "set_robust_list", 2, (head, len, a2, a3, a4, a5) -> setRobustList(head, len));
         // rseq: answered as a kernel built without CONFIG_RSEQ would (glibc then runs without it), no warning
         t.x64(334, "rseq", 4, (a0, a1, a2, a3, a4, a5) -> -ENOSYS);
 
         // the i386 ABI through int $0x80 (arch/x86/entry/syscalls/syscall_32.tbl)
-        t.ia32(1, "exit", 1, (code, a1, a2, a3, a4, a5) -> exit((int) code));
-        t.ia32(20, "getpid", 0, (a0, a1, a2, a3, a4, a5) -> k.process.pid);
         t.ia32(45, "brk", 1, (a, a1, a2, a3, a4, a5) -> brk(a));
         t.ia32(199, "getuid32", 0, (a0, a1, a2, a3, a4, a5) -> Ids.uid());
-        t.ia32(224, "gettid", 0, (a0, a1, a2, a3, a4, a5) -> k.process.pid);
-        t.ia32(252, "exit_group", 1, (code, a1, a2, a3, a4, a5) -> exit((int) code));
     }
 
     // ---- process start-up (kernel/futex, kernel/sys.c, kernel/sched)
 
-    static final int FUTEX_WAIT = 0, FUTEX_WAKE = 1, FUTEX_REQUEUE = 3, FUTEX_CMP_REQUEUE = 4, FUTEX_WAKE_OP = 5,
-            FUTEX_WAIT_BITSET = 9, FUTEX_WAKE_BITSET = 10, FUTEX_PRIVATE_FLAG = 128, FUTEX_CLOCK_REALTIME = 256;
-
-    /**
-     * kernel/futex/syscalls.c for a process of one thread: nobody else can wake a waiter or be
-     * woken. WAIT compares the word (-EAGAIN when it differs, as a racing waker would leave it),
-     * else sleeps out its timeout (-ETIMEDOUT); without a timeout it could never return, so the
-     * process is ended as a deadlock. WAKE wakes nobody (0); CMP_REQUEUE checks the word. The PI
-     * and WAKE_OP operations are not modelled (-ENOSYS).
-     */
-    long futex(long uaddr, int op, int val, long timeout, long uaddr2, int val3) {
-        int cmd = op & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
-        if ((op & FUTEX_CLOCK_REALTIME) != 0 && cmd != FUTEX_WAIT_BITSET) return -ENOSYS;
-        switch (cmd) {
-            case FUTEX_WAIT, FUTEX_WAIT_BITSET -> {
-                if (cmd == FUTEX_WAIT_BITSET && val3 == 0) return -EINVAL;
-                long nanos = -1;
-                if (timeout != 0) {
-                    byte[] ts = new byte[16];
-                    if (!mm().copyFromUser(timeout, ts, 0, 16)) return -EFAULT;
-                    long sec = le64(ts, 0), nsec = le64(ts, 8);
-                    if (sec < 0 || nsec < 0 || nsec >= 1_000_000_000L) return -EINVAL;
-                    nanos = sec > Long.MAX_VALUE / 2_000_000_000L ? Long.MAX_VALUE / 2 : sec * 1_000_000_000L + nsec;
-                    if (cmd == FUTEX_WAIT_BITSET) { // an absolute time on CLOCK_MONOTONIC or CLOCK_REALTIME
-                        long now = (op & FUTEX_CLOCK_REALTIME) != 0 ? System.currentTimeMillis() * 1_000_000L : System.nanoTime();
-                        nanos = Math.max(0, nanos - now);
-                    }
-                }
-                if ((uaddr & 3) != 0) return -EINVAL;
-                byte[] w = new byte[4];
-                if (!mm().copyFromUser(uaddr, w, 0, 4)) return -EFAULT;
-                int cur = (w[0] & 0xFF) | (w[1] & 0xFF) << 8 | (w[2] & 0xFF) << 16 | (w[3] & 0xFF) << 24;
-                if (cur != val) return -EAGAIN;
-                if (nanos < 0 && !k.signalSyscalls.timerArmed()) {
-                    k.killProcess(ExitStatus.killed(Signal.SIGKILL, "deadlock: futex wait on 0x" + Long.toHexString(uaddr)
-                            + " without a timeout would block forever (lstar runs one thread and no timer is armed); stopped with SIGKILL"));
-                    return -EINTR;
-                }
-                // only a signal can end the wait early (there is no other thread to wake it)
-                if (k.signals.sleep(nanos < 0 ? Long.MAX_VALUE : System.nanoTime() + nanos)) {
-                    return nanos < 0 ? -ERESTARTSYS : -EINTR;
-                }
-                return -ETIMEDOUT;
-            }
-            case FUTEX_WAKE, FUTEX_WAKE_BITSET -> {
-                if (cmd == FUTEX_WAKE_BITSET && val3 == 0) return -EINVAL;
-                return (uaddr & 3) != 0 ? -EINVAL : 0;
-            }
-            case FUTEX_REQUEUE -> { return (uaddr & 3) != 0 || (uaddr2 & 3) != 0 ? -EINVAL : 0; }
-            case FUTEX_CMP_REQUEUE -> {
-                if ((uaddr & 3) != 0 || (uaddr2 & 3) != 0) return -EINVAL;
-                byte[] w = new byte[4];
-                if (!mm().copyFromUser(uaddr, w, 0, 4)) return -EFAULT;
-                int cur = (w[0] & 0xFF) | (w[1] & 0xFF) << 8 | (w[2] & 0xFF) << 16 | (w[3] & 0xFF) << 24;
-                return cur != val3 ? -EAGAIN : 0;
-            }
-            default -> { return -ENOSYS; }
-        }
-    }
-
-    /** set_robust_list: the head is recorded (nothing walks it: there is no other thread); len must be sizeof(struct robust_list_head). */
+    /** set_robust_list: the head is recorded (exit walks it, {@link Futexes#exitRobustList}); len must be sizeof(struct robust_list_head). */
     long setRobustList(long head, long len) {
         if (len != 24) return -EINVAL;
-        k.process.robustList = head;
+        k.current.robustList = head;
         return 0;
     }
 
@@ -208,11 +138,6 @@ final class Syscalls {
 
     private static void putLe(byte[] b, int off, long v) {
         for (int i = 0; i < 8; i++) b[off + i] = (byte) (v >>> (8 * i));
-    }
-
-    long exit(int code) {
-        k.exitProcess(code);
-        return 0;
     }
 
     /**

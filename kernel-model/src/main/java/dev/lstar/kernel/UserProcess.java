@@ -40,7 +40,8 @@ public final class UserProcess {
     /** The largest interpreter lstar reads (as for the executable: the file is read whole). */
     static final long MAX_INTERPRETER_BYTES = 256L << 20;
 
-    public final int pid = 1;
+    /** The process id (its thread group's; 1 for the initial process). */
+    public int pid = 1;
     final LinuxKernel kernel;
     public final AddressSpace mm;
     public final ElfFile elf;
@@ -69,6 +70,29 @@ public final class UserProcess {
     public final ProgramHeader tls;
     /** The task's comm: the executable's base name, at most 15 bytes (TASK_COMM_LEN - 1), as the OOM report prints it. */
     String comm = "";
+
+    /**
+     * The image of a forked child (copy_process): the same executable, layout and auxv, in the
+     * child's address space {@code mm}, as process {@code pid}.
+     */
+    UserProcess forkCopy(AddressSpace mm, int pid) {
+        UserProcess c = new UserProcess(kernel, mm, elf, loadBias);
+        c.pid = pid;
+        c.startPc = startPc;
+        c.interpBase = interpBase;
+        c.vdsoBase = vdsoBase;
+        c.auxv = auxv;
+        c.initialSp = initialSp;
+        c.argStart = argStart;
+        c.argEnd = argEnd;
+        c.envStart = envStart;
+        c.envEnd = envEnd;
+        c.dumpable = dumpable;
+        c.pdeathSignal = 0; // cleared in a forked child
+        c.noNewPrivs = noNewPrivs;
+        c.comm = comm;
+        return c;
+    }
 
     private UserProcess(LinuxKernel kernel, AddressSpace mm, ElfFile elf, long bias) {
         this.kernel = kernel;
@@ -373,6 +397,6 @@ public final class UserProcess {
         c.kernelGsBase = c.segBase[Cpu.GS];
         c.segBase[Cpu.GS] = 0;
         c.segBase[Cpu.FS] = 0;
-        c.mmu.writeCr3(kernel.userCr3);
+        kernel.sched.loadMm(mm, kernel.config.kpti());
     }
 }

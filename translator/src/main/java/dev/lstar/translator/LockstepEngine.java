@@ -130,6 +130,18 @@ public final class LockstepEngine implements Engine {
         return "lockstep";
     }
 
+    /**
+     * Another task's thread resumes, inside the native function where it gave the CPU up: what
+     * the task that ran last wrote is taken into the shadow, and the resumed native's writes are
+     * logged from here on (its step refreshes them when it returns).
+     */
+    @Override
+    public void contextSwitched() {
+        refreshShadow();
+        written.clear();
+        logging = true;
+    }
+
     /** The report of the first difference found, or null. */
     public String divergence() {
         return divergence;

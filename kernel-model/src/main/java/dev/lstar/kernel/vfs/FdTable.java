@@ -84,6 +84,28 @@ public final class FdTable {
         return 0;
     }
 
+    /** Tasks using this table (CLONE_FILES shares it; the last one to end closes it). */
+    public int users = 1;
+
+    /** dup_fd: a copy for a forked child, referring to the same open file descriptions, with the same close-on-exec bits. */
+    public FdTable copy() {
+        FdTable t = new FdTable();
+        t.files = new OpenFile[files.length];
+        t.cloexec = cloexec.clone();
+        for (int i = 0; i < files.length; i++) {
+            if (files[i] != null) {
+                t.files[i] = files[i];
+                files[i].refs++;
+            }
+        }
+        return t;
+    }
+
+    /** do_close_on_exec: execve closes every descriptor marked close-on-exec. */
+    public void closeOnExec() {
+        for (int i = 0; i < files.length; i++) if (files[i] != null && cloexec[i]) close(i);
+    }
+
     /** Closes every descriptor (process exit). */
     public void closeAll() {
         for (int i = 0; i < files.length; i++) if (files[i] != null) close(i);

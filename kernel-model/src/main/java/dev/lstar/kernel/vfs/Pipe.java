@@ -5,11 +5,12 @@ import dev.lstar.kernel.Ids;
 import static dev.lstar.kernel.Errno.*;
 
 /**
- * A pipe inside the one process (fs/pipe.c): a 64 KiB buffer (PIPE_DEF_BUFFERS pages) with a
- * read end and a write end. lstar runs one thread, so a read of an empty pipe whose write end is
- * still open (or a write to a full one) can never be satisfied: without O_NONBLOCK it throws
- * {@link WouldBlockForever} (the kernel ends the process with a clear report instead of hanging);
- * with O_NONBLOCK it is EAGAIN. A write with no reader left is EPIPE and SIGPIPE ({@link BrokenPipe}).
+ * A pipe (fs/pipe.c): a 64 KiB buffer (PIPE_DEF_BUFFERS pages) with a read end and a write end,
+ * shared by every process that holds a descriptor of it. A read of an empty pipe whose write end
+ * is still open (or a write to a full one) cannot go on now: without O_NONBLOCK it throws
+ * {@link WouldBlockForever}, and the kernel waits while other tasks run and retries (or, when no
+ * other task could ever change the pipe, ends the process with a clear report instead of
+ * hanging); with O_NONBLOCK it is EAGAIN. A write with no reader left is EPIPE and SIGPIPE ({@link BrokenPipe}).
  */
 public final class Pipe {
     public static final int CAPACITY = 65536, PIPE_BUF = 4096;
@@ -106,7 +107,7 @@ public final class Pipe {
             if (size == 0) {
                 if (writers == 0) return 0;
                 if ((flags & O_NONBLOCK) != 0) throw new SysError(EAGAIN);
-                throw new WouldBlockForever("read from an empty pipe whose write end is still open in this single-threaded process");
+                throw new WouldBlockForever("read from an empty pipe whose write end is still open");
             }
             int n = Math.min(len, size);
             for (int i = 0; i < n; i++) b[off + i] = buf[(head + i) % CAPACITY];
@@ -121,9 +122,10 @@ public final class Pipe {
             int space = CAPACITY - size;
             if ((flags & O_NONBLOCK) != 0) {
                 if (space == 0 || (len <= PIPE_BUF && len > space)) throw new SysError(EAGAIN);
-            } else if (len > space) {
-                throw new WouldBlockForever("write of " + len + " bytes to a pipe with room for " + space
-                        + " that only this single-threaded process could drain");
+            } else if (space == 0 || (len > space && len <= PIPE_BUF)) {
+                // a write of up to PIPE_BUF bytes is atomic: it waits for room for all of it; a larger one
+                // writes what fits (the caller waits and writes the rest)
+                throw new WouldBlockForever("write of " + len + " bytes to a pipe with room for " + space);
             }
             int n = Math.min(len, space);
             for (int i = 0; i < n; i++) buf[(head + size + i) % CAPACITY] = b[off + i];

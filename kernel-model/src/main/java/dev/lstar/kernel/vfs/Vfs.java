@@ -116,6 +116,17 @@ public final class Vfs {
         this.cwd = normalize(cwd);
     }
 
+    /**
+     * copy_fs_struct for a forked child: the same root and file system, the same working
+     * directory and umask, its own copy of them from now on ({@link #proc} is set by the kernel).
+     */
+    public Vfs forkCopy() {
+        Vfs v = new Vfs(root, cwd);
+        v.umask = umask;
+        v.exePath = exePath;
+        return v;
+    }
+
     /** The host's own file system, as qemu-user shows it: "/" is the host's root, the working directory the JVM's. */
     public static Vfs host() {
         return new Vfs(Path.of("/"), System.getProperty("user.dir", "/"));

@@ -38,4 +38,13 @@ public interface Engine {
 
     /** Drops every cached decoding/translation (e.g. after the embedder rewrote code). */
     default void flush() {}
+
+    /**
+     * The machine's register state now belongs to another guest task: the caller (an operating
+     * system model that runs several tasks on one machine, each task on a host thread of its own
+     * and only one at a time) has just restored it. The task that resumes may continue a native
+     * function it was inside of. Engines that keep state across steps (the lockstep engine's
+     * memory shadow) bring it up to date here; the others need nothing.
+     */
+    default void contextSwitched() {}
 }

@@ -26,6 +26,20 @@ public final class FrameAllocator {
         return pa;
     }
 
+    /**
+     * {@code count} physically contiguous frames aligned to {@code align} bytes (a power of two, at
+     * least 4 KiB), taken from the never-used range (a frame skipped for alignment goes to the
+     * free list); the first one's address. For page-table roots that must be contiguous, such as
+     * a PTI PGD pair.
+     */
+    public long allocateContiguous(int count, long align) {
+        long start = (next + align - 1) & -align;
+        if (start + count * 4096L > end) throw new OutOfGuestMemoryException("guest physical memory exhausted");
+        for (long f = next; f < start; f += 4096) free.push(f);
+        next = start + count * 4096L;
+        return start;
+    }
+
     /** Returns a frame; the caller must have zeroed it if it will be reused as a page table. */
     public void release(long pa) {
         free.push(pa);

@@ -1,0 +1,115 @@
+package dev.lstar.kernel;
+
+import dev.lstar.runtime.Cpu;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One guest task (Linux's task_struct): a thread of a process. Every task runs on a host thread
+ * of its own, and the tasks take turns on the one modelled CPU ({@link Scheduler}): while a task
+ * does not hold the CPU, its register state is kept in {@link #saved}, as Linux keeps it on the
+ * task's kernel stack and in its thread struct.
+ *
+ * <p>What a process shares between its threads — the address space and image
+ * ({@link UserProcess}), the descriptors, the file-system context, the signal handlers, the
+ * limits — is referenced from here; for a single-threaded process (the only kind lstar makes so
+ * far) each task has its own.
+ */
+final class Task {
+    enum State { RUNNING, SLEEPING, ZOMBIE, DEAD }
+
+    /** The thread id (final but for execve from a non-leader thread, which takes the leader's). */
+    int tid;
+    /** The process (thread group) id: the tid of the group's leader. */
+    int tgid;
+    /** The thread group's leader (this task for a process's first thread). */
+    Task leader = this;
+    /** For a leader: the group's threads that have not ended (itself included while it runs). */
+    final List<Task> group = new ArrayList<>();
+    /** For a leader: the status of exit_group or of a fatal signal, which every thread of the group ends with. */
+    ExitStatus groupExit;
+    /** For a leader: the process's status once its last thread ended (what wait reports). */
+    ExitStatus processExit;
+    /** The parent process (real_parent); null for the initial process, whose parent is lstar's init. */
+    Task parent;
+    /** For a leader: the processes its threads forked and it has not reaped (children and zombies). */
+    final List<Task> children = new ArrayList<>();
+    int pgid, sid;
+    /** The signal the parent gets when this process ends (clone's exit_signal; SIGCHLD for fork). */
+    int exitSignal = Signal.SIGCHLD.number;
+
+    // ---- what the task's process has (swapped into the kernel's "current" fields while it runs)
+    UserProcess process;
+    dev.lstar.kernel.vfs.FdTable fds;
+    dev.lstar.kernel.vfs.Vfs vfs;
+    Signals signals;
+    ResourceLimits limits;
+    /** The process's interval timers (alarm, setitimer). */
+    SignalSyscalls.Timers timers;
+
+    /** CLONE_CHILD_SETTID: where the child writes its tid when it first runs (schedule_tail), 0 if not asked. */
+    long setChildTid;
+    /** Whether the process has exec'd since fork (setpgid by the parent is then EACCES). */
+    boolean didExec;
+    /** CLONE_CHILD_CLEARTID / set_tid_address: cleared and futex-woken at exit. */
+    long clearChildTid;
+    /** set_robust_list's head. */
+    long robustList;
+
+    // ---- scheduling
+    volatile State state = State.RUNNING;
+    /** The CPU state while the task does not run. */
+    final Cpu saved;
+    /** The top of this task's kernel stack (pcpu_hot.top_of_stack while it runs), and its slot. */
+    final long stackTop;
+    final int stackSlot;
+    /** The host thread that runs this task. */
+    Thread thread;
+    /** What a sleeping task waits for ({@link Scheduler#wake(Object)} keys), and whether it was woken. */
+    Object waitKey;
+    boolean woken;
+    /** The deadline of the current sleep (System.nanoTime scale, Long.MAX_VALUE: none) and what it waits for, in words. */
+    long sleepDeadline = Long.MAX_VALUE;
+    String waitingFor;
+    /** Set when the task must end (exit_group of its process, a fatal signal, the run's end). */
+    volatile boolean killed;
+
+    // ---- the end
+    /** How the process ended (for the leader: the process's status), null while alive. */
+    ExitStatus exit;
+    /** The wait status the parent reads (wait4's int): code << 8, or the signal (| 0x80 with a core dump). */
+    int waitStatus;
+    /** A vfork child's parent waits until the child execs or exits (vfork_done). */
+    Task vforkParent;
+    boolean vforkDone;
+    /** CPU time of the host thread when the task started, and the total once it ended. */
+    long cpuStart, cpuTotal = -1;
+    /** System.nanoTime() when the task was made (/proc/PID/stat starttime). */
+    final long startNanos = System.nanoTime();
+
+    Task(int tid, Cpu saved, long stackTop, int stackSlot) {
+        this.tid = tid;
+        this.tgid = tid;
+        this.pgid = tid;
+        this.sid = tid;
+        this.saved = saved;
+        this.stackTop = stackTop;
+        this.stackSlot = stackSlot;
+        group.add(this);
+    }
+
+    /** Whether this is the first thread of its process. */
+    boolean isLeader() {
+        return leader == this;
+    }
+
+    boolean alive() {
+        return state != State.ZOMBIE && state != State.DEAD;
+    }
+
+    @Override
+    public String toString() {
+        return "task " + tid + (process != null ? " (" + process.comm + ")" : "");
+    }
+}
