@@ -74,6 +74,8 @@ public final class AddressSpace {
     int users = 1;
     /** The page frames this space may share with others (fork's copy-on-write). */
     final FrameRefs refs;
+    /** The page cache private file pages come from (null: every such page is read into a frame of its own). */
+    PageCache pageCache;
     /** The physical address of the PGD pair (kernel PGD; the user PGD 4 KiB above it with PTI). */
     final long pgdPair;
 
@@ -394,7 +396,7 @@ public final class AddressSpace {
      * real fault (false).
      */
     boolean handleFault(long addr, int errorCode) {
-        if ((errorCode & 3) == 3 && breakCow(addr)) return true;
+        if ((errorCode & 2) != 0 && breakCow(addr)) return true; // a write to a present copy-on-write page
         if (!resolvesFault(addr, errorCode)) return false;
         Vma v = find(addr);
         long page = addr & ~0xFFFL;
@@ -410,7 +412,7 @@ public final class AddressSpace {
      * that become signals.
      */
     public boolean resolvesFault(long addr, int errorCode) {
-        if ((errorCode & 3) == 3 && cowPage(addr) != null) return true; // a write to a page fork shares
+        if ((errorCode & 2) != 0 && cowPage(addr) != null) return true; // a write to a copy-on-write page
         if ((errorCode & 1) != 0) return false; // protection violation on a present page
         Vma v = find(addr);
         if (v == null) return false;
@@ -472,11 +474,69 @@ public final class AddressSpace {
                 if (off >= o.pgoff && oa < o.end) writeBack(o, oa, oa + 4096);
             }
         }
+        if (pageCache != null && !v.shared && v.file.identity() != null) {
+            // a private page that nobody wrote yet is the page cache's frame, read-only (a write copies it)
+            long pa;
+            try {
+                pa = pageCache.frame(v.file, off);
+            } catch (FrameAllocator.OutOfGuestMemoryException e) {
+                outOfMemory.run();
+                return -1;
+            }
+            refs.share(pa);
+            try {
+                kernelPgd.setPte(page, pa | (leafFlags(v.prot) & ~PageTables.RW));
+            } catch (FrameAllocator.OutOfGuestMemoryException e) {
+                refs.put(pa);
+                outOfMemory.run();
+                return -1;
+            }
+            mirrorTopLevel(page);
+            rss++;
+            minorFaults++;
+            if (rss > hiwaterRss) hiwaterRss = rss;
+            return pa;
+        }
         long pa = populate(page, v.prot);
         if (pa < 0) return -1;
         v.file.readPage(off, pageBuf);
         phys.write(pa, pageBuf, 0, 4096);
         return pa;
+    }
+
+    /**
+     * padzero: the bytes [la, la + len) of one page become zeros in this space's own copy of the
+     * page (faulted in from its file first, then copied on write).
+     */
+    void zeroRange(long la, int len) {
+        if (len <= 0) return;
+        long pa = userPhys(la, true);
+        if (pa < 0) {
+            // not writable (a read-only segment whose memory size exceeds its file size): write as the loader
+            Vma v = find(la);
+            if (v == null) return;
+            handleFault(la, v.prot == 0 ? 0 : 4);
+            long pte = kernelPgd.pte(la & ~0xFFFL);
+            if ((pte & PageTables.ADDR_MASK) == 0) return;
+            long frame = pte & PageTables.ADDR_MASK;
+            if (refs.shared(frame)) {
+                long copy;
+                try {
+                    copy = frames.allocate();
+                } catch (FrameAllocator.OutOfGuestMemoryException e) {
+                    outOfMemory.run();
+                    return;
+                }
+                phys.read(frame, pageBuf, 0, 4096);
+                phys.write(copy, pageBuf, 0, 4096);
+                refs.put(frame);
+                kernelPgd.setPte(la & ~0xFFFL, copy | leafFlags(v.prot));
+                mmu.invlpg(la & ~0xFFFL);
+                frame = copy;
+            }
+            pa = frame + (la & 0xFFF);
+        }
+        phys.fill(pa, 0, len);
     }
 
     // ---- shared file mappings: the page cache's coherence, modelled by write-back and reload
@@ -676,6 +736,7 @@ public final class AddressSpace {
         child.vvarFrame = vvarFrame;
         child.vdsoImage = vdsoImage;
         child.limits = limits;
+        child.pageCache = pageCache;
         child.totalRamPages = totalRamPages;
         child.outOfMemory = outOfMemory;
         mmu.flushAll(); // this space's writable translations are read-only now
@@ -718,7 +779,7 @@ public final class AddressSpace {
     /** Translates a user address for a kernel access on the process's behalf, faulting pages in; -1 = EFAULT. */
     long userPhys(long la, boolean write) {
         if (la < 0 || la >= taskSizeMax) return -1;
-        for (int attempt = 0; attempt < 2; attempt++) {
+        for (int attempt = 0; attempt < 3; attempt++) { // a write may fault twice: the page in, then its copy
             try {
                 return mmu.translate(la, write ? Mmu.ACC_WRITE : Mmu.ACC_READ, true);
             } catch (CpuException e) {

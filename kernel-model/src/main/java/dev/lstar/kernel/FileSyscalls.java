@@ -224,6 +224,7 @@ final class FileSyscalls {
             return body.getAsLong();
         } finally {
             mm.reloadSharedMappings(host);
+            if (host != null) k.pageCache.forget(host, k.frameRefs);
         }
     }
 

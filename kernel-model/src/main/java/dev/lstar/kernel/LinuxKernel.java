@@ -88,6 +88,8 @@ public final class LinuxKernel {
     final Scheduler sched = new Scheduler(this);
     /** The futex wait queues. */
     final Futexes futexes = new Futexes(this);
+    /** The page cache of privately mapped file pages (shared by every process: code is translated once). */
+    final PageCache pageCache;
     /** Frames that several address spaces map (fork's copy-on-write). */
     final FrameRefs frameRefs;
     /** Every task that has not been reaped, by tid. */
@@ -117,6 +119,7 @@ public final class LinuxKernel {
         this.image = KernelImage.load();
         this.frames = new FrameAllocator(FIRST_FRAME, ramBytes);
         this.frameRefs = new FrameRefs(frames);
+        this.pageCache = new PageCache(machine.phys, frames);
         this.limits = new ResourceLimits(ramBytes, Ids.uid() == 0);
         limits.cpuLimitChanged = this::armCpuTimer;
         boolean five = config.fiveLevel();
@@ -523,6 +526,7 @@ public final class LinuxKernel {
 
     /** Starts the host thread of a new task (it waits for the CPU). */
     void startTask(Task t) {
+        multitask = true;
         sched.startTick();
         Thread th = Thread.ofPlatform().name("lstar-pid-" + t.tid).daemon(true).unstarted(() -> {
             t.cpuStart = THREADS.getCurrentThreadCpuTime();
@@ -563,6 +567,15 @@ public final class LinuxKernel {
             }
         }
     }
+
+    /** "[pid N] " before an strace line once the guest has more than one task (as strace -f prints it), else "". */
+    String stracePrefix() {
+        Task t = current;
+        return t == null || !multitask ? "" : "[pid " + t.tid + "] ";
+    }
+
+    /** Set once a second task exists (strace lines then name their task). */
+    volatile boolean multitask;
 
     /** Points the kernel's current-task fields at {@code t} (the context switch's last step). */
     void setCurrent(Task t) {
@@ -614,6 +627,7 @@ public final class LinuxKernel {
         }
         AddressSpace as = new AddressSpace(cpu, machine.phys, frames, frameRefs, kp, up, config.fiveLevel());
         as.limits = limits;
+        as.pageCache = pageCache;
         as.totalRamPages = totalRamBytes() >>> 12;
         as.outOfMemory = this::outOfMemoryKill;
         return as;

@@ -20,6 +20,30 @@ final class MappedFile {
     private final byte[] image;
     /** How many VMAs refer to it; the open file is released when the last goes. */
     private int users;
+    /** The file's identity for the page cache, taken when it is first needed (see {@link PageCache}). */
+    private Identity identity;
+
+    /** What makes two mappings map the same file contents: device, inode, size, modification time or a CRC of the bytes. */
+    record Identity(long dev, long ino, long size, long version) {}
+
+    /** The identity of the contents mapped ({@link PageCache}); null when the file cannot be identified (not cached). */
+    Identity identity() {
+        if (identity == null) {
+            if (image != null) {
+                java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+                crc.update(image);
+                identity = new Identity(dev, ino, image.length, crc.getValue());
+            } else if (host != null && (dev != 0 || ino != 0)) {
+                try {
+                    long mtime = java.nio.file.Files.getLastModifiedTime(host).to(java.util.concurrent.TimeUnit.NANOSECONDS);
+                    identity = new Identity(dev, ino, file.sizeNow(), mtime);
+                } catch (java.io.IOException | RuntimeException e) {
+                    return null;
+                }
+            }
+        }
+        return identity;
+    }
 
     private MappedFile(String path, long dev, long ino, OpenFile file, byte[] image) {
         this.path = path;

@@ -251,7 +251,7 @@ final class Scheduler {
 
     /**
      * The CPU went idle and every live task sleeps with nothing that could ever wake it: no
-     * deadline, no armed timer. Linux would hang; lstar ends the run with a report of what each
+     * deadline, no armed timer, not waiting for a signal (which could come from outside). Linux would hang; lstar ends the run with a report of what each
      * task waits for (lock held).
      */
     private void checkDeadlock() {
@@ -261,6 +261,7 @@ final class Scheduler {
         StringBuilder what = new StringBuilder();
         for (Task t : live) {
             if (t.state != Task.State.SLEEPING || t.woken || t.killed || t.sleepDeadline != Long.MAX_VALUE) return;
+            if (t.waitKey == null) return; // waiting for a signal (pause, sigsuspend): one may come from outside
             if (t.timers != null && t.timers.armed()) return;
             if (t.signals != null && t.signals.hasReady()) return;
             if (what.length() > 0) what.append("; ");

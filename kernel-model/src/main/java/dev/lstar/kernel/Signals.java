@@ -676,6 +676,6 @@ final class Signals {
             case SI_TKILL -> "SI_TKILL";
             default -> Integer.toString(info.code());
         };
-        k.config.log().println("--- " + Signal.of(info.signo) + " {si_signo=" + Signal.of(info.signo) + ", si_code=" + code + "} ---");
+        k.config.log().println(k.stracePrefix() + "--- " + Signal.of(info.signo) + " {si_signo=" + Signal.of(info.signo) + ", si_code=" + code + "} ---");
     }
 }

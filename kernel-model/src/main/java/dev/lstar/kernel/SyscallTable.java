@@ -221,6 +221,6 @@ public final class SyscallTable {
         if (ret <= -Errno.ERESTARTSYS && ret >= -Errno.ERESTART_RESTARTBLOCK) sb.append("? ").append(Errno.name((int) -ret));
         else if (ret < 0 && ret >= -4095) sb.append("-1 ").append(Errno.name((int) -ret));
         else sb.append(ret >= -4096 && ret < 65536 ? Long.toString(ret) : "0x" + Long.toHexString(ret));
-        k.config.log().println(sb);
+        k.config.log().println(k.stracePrefix() + sb);
     }
 }

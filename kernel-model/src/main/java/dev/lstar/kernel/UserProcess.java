@@ -229,6 +229,10 @@ public final class UserProcess {
      */
     private long mapSegments(ElfFile elf, long loadBias, MappedFile image, boolean main) {
         long highest = 0;
+        // segments that share no page are mapped from the file and paged in on demand (from the
+        // page cache, as Linux's elf_map does); segments sharing a page are written in now instead,
+        // so that each page holds what every segment over it says
+        boolean demand = !sharesPages(elf, loadBias);
         for (ProgramHeader ph : elf.loadSegments()) {
             if (main) {
                 // load_elf_binary: start_data is the highest segment's p_vaddr, end_data the highest p_vaddr + p_filesz
@@ -253,11 +257,30 @@ public final class UserProcess {
                 Vma shared = fileEnd == start ? prev : null;
                 mm.add(fileEnd, end, anon | (shared != null ? shared.prot : 0), "elf");
             }
-            byte[] data = elf.fileBytes(ph);
-            mm.poke(ph.vaddr() + loadBias, data, 0, data.length);
+            if (demand) {
+                // padzero: the rest of the page holding the file bytes' end is zeros (bss), in a private copy
+                long dataEnd = ph.vaddr() + loadBias + ph.filesz();
+                if (ph.filesz() != 0 && ph.memsz() > ph.filesz() && (dataEnd & 0xFFF) != 0) {
+                    mm.zeroRange(dataEnd, (int) (4096 - (dataEnd & 0xFFF)));
+                }
+            } else {
+                byte[] data = elf.fileBytes(ph);
+                mm.poke(ph.vaddr() + loadBias, data, 0, data.length);
+            }
             highest = Math.max(highest, end);
         }
         return highest;
+    }
+
+    /** Whether two PT_LOAD segments of {@code elf} have a page in common. */
+    private static boolean sharesPages(ElfFile elf, long bias) {
+        List<long[]> ranges = new ArrayList<>();
+        for (ProgramHeader ph : elf.loadSegments()) {
+            long start = (ph.vaddr() + bias) & ~0xFFFL, end = (ph.vaddr() + bias + ph.memsz() + 0xFFF) & ~0xFFFL;
+            for (long[] r : ranges) if (start < r[1] && r[0] < end) return true;
+            ranges.add(new long[] {start, end});
+        }
+        return false;
     }
 
     /**
