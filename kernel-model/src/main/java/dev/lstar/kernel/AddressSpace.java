@@ -509,34 +509,34 @@ public final class AddressSpace {
      * page (faulted in from its file first, then copied on write).
      */
     void zeroRange(long la, int len) {
+        // through this space's own page tables, never the MMU: exec builds a space while the CPU still runs the old one
         if (len <= 0) return;
-        long pa = userPhys(la, true);
-        if (pa < 0) {
-            // not writable (a read-only segment whose memory size exceeds its file size): write as the loader
-            Vma v = find(la);
-            if (v == null) return;
-            handleFault(la, v.prot == 0 ? 0 : 4);
-            long pte = kernelPgd.pte(la & ~0xFFFL);
-            if ((pte & PageTables.ADDR_MASK) == 0) return;
-            long frame = pte & PageTables.ADDR_MASK;
-            if (refs.shared(frame)) {
-                long copy;
-                try {
-                    copy = frames.allocate();
-                } catch (FrameAllocator.OutOfGuestMemoryException e) {
-                    outOfMemory.run();
-                    return;
-                }
-                phys.read(frame, pageBuf, 0, 4096);
-                phys.write(copy, pageBuf, 0, 4096);
-                refs.put(frame);
-                kernelPgd.setPte(la & ~0xFFFL, copy | leafFlags(v.prot));
-                mmu.invlpg(la & ~0xFFFL);
-                frame = copy;
-            }
-            pa = frame + (la & 0xFFF);
+        long page = la & ~0xFFFL;
+        Vma v = find(la);
+        if (v == null) return;
+        if ((kernelPgd.pte(page) & PageTables.ADDR_MASK) == 0) {
+            if (v.file != null) fillFromFile(v, page);
+            else populate(page, v.prot);
         }
-        phys.fill(pa, 0, len);
+        long pte = kernelPgd.pte(page);
+        long frame = pte & PageTables.ADDR_MASK;
+        if (frame == 0) return; // out of memory: the process is being killed
+        if (refs.shared(frame)) {
+            long copy;
+            try {
+                copy = frames.allocate();
+            } catch (FrameAllocator.OutOfGuestMemoryException e) {
+                outOfMemory.run();
+                return;
+            }
+            phys.read(frame, pageBuf, 0, 4096);
+            phys.write(copy, pageBuf, 0, 4096);
+            refs.put(frame);
+            frame = copy;
+        }
+        kernelPgd.setPte(page, frame | leafFlags(v.prot) | (pte & (PageTables.A | PageTables.D)));
+        mmu.invlpg(page);
+        phys.fill(frame + (la & 0xFFF), 0, len);
     }
 
     // ---- shared file mappings: the page cache's coherence, modelled by write-back and reload

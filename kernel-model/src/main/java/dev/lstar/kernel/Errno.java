@@ -8,7 +8,7 @@ public final class Errno {
             ECHILD = 10, EAGAIN = 11, ENOMEM = 12, EACCES = 13, EFAULT = 14, EBUSY = 16, EEXIST = 17, EXDEV = 18,
             ENODEV = 19, ENOTDIR = 20, EISDIR = 21, EINVAL = 22, ENFILE = 23, EMFILE = 24, ENOTTY = 25,
             ETXTBSY = 26, EFBIG = 27, ENOSPC = 28, ESPIPE = 29, EROFS = 30, EMLINK = 31, EPIPE = 32, ERANGE = 34,
-            ENAMETOOLONG = 36, ENOSYS = 38, ENOTEMPTY = 39, ELOOP = 40, EOVERFLOW = 75, EOPNOTSUPP = 95,
+            ENAMETOOLONG = 36, ENOSYS = 38, ENOTEMPTY = 39, ELOOP = 40, EOVERFLOW = 75, ENOTSOCK = 88, EOPNOTSUPP = 95,
             ETIMEDOUT = 110;
 
     /**
@@ -38,6 +38,7 @@ public final class Errno {
             case ENOEXEC -> "ENOEXEC (Exec format error)";
             case EBADF -> "EBADF (Bad file descriptor)";
             case ECHILD -> "ECHILD (No child processes)";
+            case ENOTSOCK -> "ENOTSOCK (Socket operation on non-socket)";
             case EAGAIN -> "EAGAIN (Resource temporarily unavailable)";
             case ENOMEM -> "ENOMEM (Cannot allocate memory)";
             case EACCES -> "EACCES (Permission denied)";

@@ -76,6 +76,10 @@ final class FileSyscalls {
         t.x64(33, "dup2", "dd", (a, b, c, d, e, f) -> guard(() -> dup2((int) a, (int) b)));
         t.x64(40, "sendfile", "ddpu", (a, b, c, d, e, f) -> guard(() -> writeCoherent(-1, () -> sendfile((int) a, (int) b, c, d))));
         t.x64(72, "fcntl", "dnx", (a, b, c, d, e, f) -> guard(() -> fcntl((int) a, (int) b, c)));
+        // lstar models no sockets, so no descriptor is one: the socket calls that take a descriptor say so
+        // (sockfd_lookup: EBADF for a closed descriptor, else ENOTSOCK), as bash's getpeername(0) on its stdin expects
+        t.x64(51, "getsockname", "dpp", (a, b, c, d, e, f) -> guard(() -> { fds().get((int) a); return -ENOTSOCK; }));
+        t.x64(52, "getpeername", "dpp", (a, b, c, d, e, f) -> guard(() -> { fds().get((int) a); return -ENOTSOCK; }));
         t.x64(74, "fsync", "d", (a, b, c, d, e, f) -> guard(() -> { fds().get((int) a).sync(); return 0; }));
         t.x64(75, "fdatasync", "d", (a, b, c, d, e, f) -> guard(() -> { fds().get((int) a).sync(); return 0; }));
         t.x64(76, "truncate", "sn", (a, b, c, d, e, f) -> guard(() -> writeCoherent(-1, () -> truncate(a, b))));
@@ -324,8 +328,10 @@ final class FileSyscalls {
                 } catch (Pipe.WouldBlockForever e) {
                     // a pipe that is full: with other tasks, wait for a reader and go on (pipe_write blocks until all is written)
                     if (k.liveTasks().size() <= 1) throw e;
-                    if (waitForFiles(e)) continue;
-                    return done + off > 0 ? done + off : -ERESTARTSYS;
+                    if (!waitForFiles(e)) return done + off > 0 ? done + off : -ERESTARTSYS;
+                    // the I/O buffer served other tasks meanwhile: the rest of the chunk is copied in again
+                    if (!mm().copyFromUser(buf + done + off, b, off, len - off)) return done + off;
+                    continue;
                 }
                 off += w;
                 if (!f.isPipe() && off < len) return done + off;

@@ -13,10 +13,11 @@ import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 
 /**
- * The process's signals, as Linux 6.6 keeps them for a single-threaded task: the sigactions,
- * the blocked mask, the pending set with its queued siginfo (one per standard signal, a queue
- * per real-time signal), the alternate signal stack, and what sigcontext reports of the last
- * fault. Delivery happens where Linux does it, on the way back to user mode
+ * A task's signals, as Linux 6.6 keeps them: the sigactions (shared by the threads of a
+ * process: the arrays are the same objects, CLONE_SIGHAND), the task's blocked mask, its pending
+ * set with its queued siginfo (one per standard signal, a queue per real-time signal; a
+ * process-directed signal is queued on one thread, see {@link LinuxKernel#signalProcess}), the
+ * alternate signal stack, and what sigcontext reports of the last fault. Delivery happens where Linux does it, on the way back to user mode
  * ({@link #exitToUserMode}, called at the end of do_syscall_64, do_int80_syscall_32 and
  * do_exception, whose guest exit code then chooses SYSRET or IRET from the edited pt_regs):
  * default actions, syscall restart, and the x86-64 {@code rt_sigframe} of

@@ -325,10 +325,11 @@ public final class Vfs {
             return switch (s[1]) {
                 case "self" -> Special.PROC_SELF_LINK;
                 case "thread-self" -> Special.PROC_THREAD_SELF_LINK;
-                default -> s[1].equals(pid) ? Special.PROC_SELF_DIR : null; // other names: whatever /proc is (today's behaviour)
+                // another pid: lstar does not show other processes (the host's would be a wrong answer); other names: the host's /proc
+                default -> s[1].equals(pid) ? Special.PROC_SELF_DIR : isPid(s[1]) ? Special.PROC_MISSING : null;
             };
         }
-        if (!s[1].equals(pid)) return null;
+        if (!s[1].equals(pid)) return isPid(s[1]) ? Special.PROC_MISSING : null;
         int i = 2;
         if (s[2].equals("task")) { // /proc/PID/task/PID: the one thread, the same files
             if (n == 3) return Special.PROC_TASK_DIR;
@@ -359,6 +360,13 @@ public final class Vfs {
             return s[i].equals("fd") ? Special.PROC_FD_LINK : Special.PROC_FDINFO;
         }
         return Special.PROC_MISSING;
+    }
+
+    /** Whether a /proc entry name is a pid (digits, no leading zero). */
+    private static boolean isPid(String name) {
+        if (name.isEmpty() || name.length() > 10 || name.charAt(0) == '0') return false;
+        for (int i = 0; i < name.length(); i++) if (name.charAt(i) < '0' || name.charAt(i) > '9') return false;
+        return true;
     }
 
     /** The guest's pid as /proc names it. */
