@@ -150,6 +150,11 @@ static const struct litmus tests[] = {
 
 static const struct litmus *current;
 
+static void spawn(pthread_t *t, void *(*fn)(void *), void *arg) {
+    int r = pthread_create(t, NULL, fn, arg);
+    if (r) { printf("pthread_create: error %d\n", r); exit(2); }
+}
+
 static void *litmus_thread(void *a) {
     int t = (int)(long)a;
     for (long i = 0; i < iterations; i++) {
@@ -170,7 +175,7 @@ static int run_litmus(const struct litmus *l) {
     nthreads = l->threads;
     X = fresh(); Y = fresh(); R1 = fresh(); R2 = fresh(); R3 = fresh(); R4 = fresh();
     pthread_t th[4];
-    for (int t = 1; t < l->threads; t++) pthread_create(&th[t], NULL, litmus_thread, (void *)(long)t);
+    for (int t = 1; t < l->threads; t++) spawn(&th[t], litmus_thread, (void *)(long)t);
     litmus_thread((void *)0);
     for (int t = 1; t < l->threads; t++) pthread_join(th[t], NULL);
     long bad = 0;
@@ -252,7 +257,7 @@ static int run_counter(const char *mode) {
     }
     nthreads = CTHREADS;
     pthread_t th[CTHREADS];
-    for (int t = 0; t < CTHREADS; t++) pthread_create(&th[t], NULL, fn, NULL);
+    for (int t = 0; t < CTHREADS; t++) spawn(&th[t], fn, NULL);
     for (int t = 0; t < CTHREADS; t++) pthread_join(th[t], NULL);
     long want = CTHREADS * iterations;
     if (fn == cmpxchg16b_thread) {

@@ -573,7 +573,7 @@ static void *exiter(void *a) {
 static void *sleeper(void *a) {
     (void)a;
     sleep(100);
-    say("sleeper woke: wrong\n");
+    say("UNEXPECTED: the sleeper woke\n");
     return NULL;
 }
 
@@ -583,7 +583,7 @@ static int m_exit_group(void) {
     create(&t1, sleeper, 1);
     create(&t2, exiter, 2);
     pthread_join(t1, NULL);
-    say("main joined the sleeper: wrong\n");
+    say("UNEXPECTED: main joined the sleeper\n");
     return 0;
 }
 
