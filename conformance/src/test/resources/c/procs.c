@@ -70,6 +70,7 @@ static const char *strerrorname(int e) {
     case ESRCH: return "ESRCH";
     case EINVAL: return "EINVAL";
     case ENOTDIR: return "ENOTDIR";
+    case ENOSYS: return "ENOSYS";
     default: return "E?";
     }
 }
