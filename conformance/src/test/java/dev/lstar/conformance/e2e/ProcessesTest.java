@@ -166,6 +166,19 @@ class ProcessesTest {
         assertFalse(l.timedOut(), l.describe());
     }
 
+    /** The harness itself: a guest that never ends is killed by the watchdog and reported as timed out. */
+    @org.junit.jupiter.api.Test
+    void theWatchdogEndsAGuestThatNeverExits() throws Exception {
+        assumeTrue(Files.isExecutable(BUSYBOX), "no " + BUSYBOX);
+        long t0 = System.nanoTime();
+        ProcPrograms.Lstar l = ProcPrograms.runLstar(List.of(BUSYBOX.toString(), "sh", "-c", "echo before; while :; do :; done"),
+                ProcPrograms.INTERP_AND_JIT.get(0), 10);
+        assertTrue(l.timedOut(), l.describe());
+        assertEquals(137, l.status(), l.describe());
+        assertEquals("before\n", l.stdout());
+        assertTrue(System.nanoTime() - t0 < 40_000_000_000L, "the kill took too long");
+    }
+
     @ParameterizedTest(name = "{0}")
     @org.junit.jupiter.params.provider.ValueSource(strings = {"gcc", "musl-gcc"})
     void everyModeOfTheProgramIsATestCase(String cc) throws Exception {
