@@ -1016,6 +1016,194 @@ static int m_ids(void) {
     return 0;
 }
 
+
+/* stop and continue: WUNTRACED/WCONTINUED, WIFSTOPPED/WIFCONTINUED, SIGCHLD's CLD_STOPPED/CLD_CONTINUED */
+static int m_stop_cont(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_chld;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGCHLD, &sa, 0);
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &block, &old);
+    int go[2];
+    pipe(go);
+    pid_t p = xfork();
+    if (p == 0) {
+        sigprocmask(SIG_SETMASK, &old, 0);
+        close(go[1]);
+        raise(SIGSTOP);
+        char c;
+        read(go[0], &c, 1); /* continued: exits when the parent says so */
+        _exit(11);
+    }
+    close(go[0]);
+    int st = 0;
+    CHECK(waitpid(p, &st, WUNTRACED) == p);
+    say("WUNTRACED: WIFSTOPPED %d WSTOPSIG %s\n", WIFSTOPPED(st), WSTOPSIG(st) == SIGSTOP ? "SIGSTOP" : "other");
+    while (chld_count == 0) sigsuspend(&old);
+    say("SIGCHLD: si_code %s si_status %s\n", cldname(chld_code), chld_status == SIGSTOP ? "SIGSTOP" : "other");
+    say("WNOHANG while stopped: %s\n", rc(waitpid(p, &st, WNOHANG)));
+    chld_count = 0;
+    CHECK(kill(p, SIGCONT) == 0);
+    CHECK(waitpid(p, &st, WCONTINUED) == p);
+    say("WCONTINUED: WIFCONTINUED %d\n", WIFCONTINUED(st));
+    while (chld_count == 0) sigsuspend(&old);
+    say("SIGCHLD: si_code %s si_status %s\n", cldname(chld_code), chld_status == SIGCONT ? "SIGCONT" : "other");
+    chld_count = 0;
+    close(go[1]);
+    describe("after SIGCONT", wait_for(p));
+    /* SA_NOCLDSTOP: no SIGCHLD for a stop */
+    sa.sa_flags = SA_SIGINFO | SA_NOCLDSTOP;
+    sigaction(SIGCHLD, &sa, 0);
+    chld_count = 0;
+    p = xfork();
+    if (p == 0) { raise(SIGSTOP); _exit(12); }
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    CHECK(waitid(P_PID, p, &si, WSTOPPED) == 0);
+    say("waitid WSTOPPED: si_code %s, SIGCHLD count with SA_NOCLDSTOP %d\n", cldname(si.si_code), (int)chld_count);
+    kill(p, SIGKILL); /* a stopped process dies of SIGKILL */
+    describe("stopped then SIGKILL", wait_for(p));
+    sigprocmask(SIG_SETMASK, &old, 0);
+    return 0;
+}
+
+/* execveat: by path relative to a directory fd, and of an open fd with AT_EMPTY_PATH (fexecve) */
+static int m_execveat(void) {
+    char *args[] = {"procs", "echo-args", "via execveat", NULL};
+    pid_t p = xfork();
+    if (p == 0) {
+        int d = open("/proc/self", O_RDONLY | O_DIRECTORY);
+        syscall(SYS_execveat, d, "exe", args, environ, 0);
+        _exit(127);
+    }
+    describe("execveat(dirfd, \"exe\")", wait_for(p));
+    p = xfork();
+    if (p == 0) {
+        int fd = open(SELF, O_RDONLY | O_CLOEXEC);
+        char *a2[] = {"procs", "echo-args", "via fexecve", NULL};
+        fexecve(fd, a2, environ);
+        _exit(127);
+    }
+    describe("fexecve", wait_for(p));
+    errno = 0;
+    say("execveat without AT_EMPTY_PATH on \"\": %s\n", rc(syscall(SYS_execveat, 0, "", args, environ, 0)));
+    errno = 0;
+    say("execveat bad flags: %s\n", rc(syscall(SYS_execveat, AT_FDCWD, SELF, args, environ, 0x4)));
+    return 0;
+}
+
+/* /proc/PID of a child: its cmdline, its state while running and as a zombie, gone after the reap */
+static char proc_state(pid_t p) {
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)p);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return '-';
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return '?';
+    buf[n] = 0;
+    char *rp = strrchr(buf, ')');
+    return rp && rp[1] == ' ' ? rp[2] : '?';
+}
+
+static int m_proc_pid(void) {
+    int go[2];
+    pipe(go);
+    pid_t p = xfork();
+    if (p == 0) {
+        close(go[1]);
+        char *args[] = {"procs", "wait-stdin", "arg1", NULL};
+        dup2(go[0], 0);
+        run_self(args);
+    }
+    close(go[0]);
+    char path[64], buf[256];
+    snprintf(path, sizeof path, "/proc/%d/cmdline", (int)p);
+    /* the child has exec'd once its cmdline is the new one */
+    ssize_t n = 0;
+    for (int i = 0; i < 5000; i++) {
+        int fd = open(path, O_RDONLY);
+        n = fd < 0 ? -1 : read(fd, buf, sizeof buf);
+        if (fd >= 0) close(fd);
+        if (n > 6 && !memcmp(buf, "procs\0wait-stdin", 16)) break;
+        sleep_ms(1);
+    }
+    for (ssize_t i = 0; i < n; i++) if (buf[i] == 0) buf[i] = ' ';
+    say("/proc/child/cmdline: %.*s\n", (int)n, buf);
+    char s = proc_state(p);
+    for (int i = 0; i < 5000 && s != 'S'; i++) { sleep_ms(1); s = proc_state(p); } /* it reaches its read */
+    say("state while blocked in read: %c\n", s);
+    close(go[1]);
+    siginfo_t si;
+    CHECK(waitid(P_PID, p, &si, WEXITED | WNOWAIT) == 0);
+    say("state as a zombie: %c\n", proc_state(p));
+    describe("child", wait_for(p));
+    say("after the reap: %c\n", proc_state(p));
+    snprintf(path, sizeof path, "/proc/%d/status", (int)getpid());
+    int fd = open(path, O_RDONLY);
+    n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    buf[n > 0 ? n : 0] = 0;
+    say("/proc/getpid()/status names us: %d\n", strncmp(buf, "Name:\tprocs", 11) == 0);
+    return 0;
+}
+
+/* signals between processes: sigqueue's value and si_pid/si_code reach a child's handler */
+static volatile sig_atomic_t q_val, q_code, q_pid, q_count;
+static void on_queue(int sig, siginfo_t *si, void *uc) {
+    (void)sig; (void)uc;
+    q_val = si->si_value.sival_int;
+    q_code = si->si_code;
+    q_pid = si->si_pid;
+    q_count++;
+}
+
+static int m_signal_child(void) {
+    int ready[2];
+    pipe(ready);
+    pid_t parent = getpid();
+    pid_t p = xfork();
+    if (p == 0) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_sigaction = on_queue;
+        sa.sa_flags = SA_SIGINFO;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGUSR1, &sa, 0);
+        sigaction(SIGRTMIN + 1, &sa, 0);
+        sigset_t b, o;
+        sigemptyset(&b);
+        sigaddset(&b, SIGUSR1);
+        sigaddset(&b, SIGRTMIN + 1);
+        sigprocmask(SIG_BLOCK, &b, &o);
+        write(ready[1], "r", 1);
+        while (q_count < 1) sigsuspend(&o);
+        say("  child: SIGUSR1 si_code SI_USER %d si_pid==parent %d\n", q_code == SI_USER, q_pid == parent);
+        write(ready[1], "r", 1);
+        while (q_count < 4) sigsuspend(&o);
+        say("  child: sigqueue x3 delivered, last value %d si_code SI_QUEUE %d si_pid==parent %d\n", (int)q_val, q_code == SI_QUEUE,
+            q_pid == parent);
+        _exit(0);
+    }
+    char c;
+    CHECK(read(ready[0], &c, 1) == 1);
+    CHECK(kill(p, SIGUSR1) == 0);
+    CHECK(read(ready[0], &c, 1) == 1);
+    for (int i = 1; i <= 3; i++) {
+        union sigval v = {.sival_int = 100 * i};
+        CHECK(sigqueue(p, SIGRTMIN + 1, v) == 0);
+    }
+    describe("child", wait_for(p));
+    errno = 0;
+    say("kill(reaped child, 0): %s\n", rc(kill(p, 0)));
+    return 0;
+}
+
 struct mode {
     const char *name;
     int (*fn)(void);
@@ -1027,7 +1215,8 @@ static const struct mode modes[] = {
     {"exec-self", m_exec_self},   {"exec-fail", m_exec_fail}, {"cloexec", m_cloexec},     {"pipe", m_pipe},
     {"pipeline", m_pipeline},     {"system", m_system},       {"spawn", m_spawn},         {"pgrp", m_pgrp},
     {"orphan", m_orphan},         {"cow", m_cow},             {"fork-loop", m_fork_loop}, {"exit-main", m_exit_main},
-    {"ids", m_ids},
+    {"ids", m_ids},               {"stop-cont", m_stop_cont}, {"execveat", m_execveat},   {"proc-pid", m_proc_pid},
+    {"signal-child", m_signal_child},
 };
 
 int main(int argc, char **argv) {
@@ -1042,6 +1231,7 @@ int main(int argc, char **argv) {
     if (!strcmp(m, "gen")) return m_gen(argc, argv);
     if (!strcmp(m, "filter")) return m_filter(argc, argv);
     if (!strcmp(m, "sum")) return m_sum(argc, argv);
+    if (!strcmp(m, "wait-stdin")) { char c; return (int)read(0, &c, 1); } /* until EOF on stdin: 0 */
     for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
         if (!strcmp(m, modes[i].name)) {
             int r = modes[i].fn();

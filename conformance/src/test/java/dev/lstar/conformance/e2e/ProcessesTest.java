@@ -21,7 +21,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * failing), wait4/waitpid/waitid with WNOHANG/WNOWAIT, exit statuses and deaths by signal,
  * zombie reaping order, ECHILD, SIGCHLD's siginfo, SA_NOCLDWAIT and SIG_IGN auto-reaping, pipes
  * and a 3-stage pipeline, close-on-exec, system(), posix_spawn, process groups and sessions,
- * orphans re-parented, copy-on-write memory and MAP_SHARED — natively and under lstar on the
+ * orphans re-parented, copy-on-write memory and MAP_SHARED, stop/continue (WUNTRACED,
+ * WCONTINUED, CLD_STOPPED), execveat/fexecve, /proc/PID of a child (cmdline, S and Z states),
+ * signals with siginfo between processes — natively and under lstar on the
  * interpreter and the JIT (lockstep for a few cheap modes): the same stdout and status. Then
  * busybox {@code sh} scripts (pipelines, {@code $(...)}, loops over external commands, xargs,
  * find -exec) and dynamic {@code /bin/bash -c} pipelines against their native runs.
@@ -35,7 +37,7 @@ class ProcessesTest {
 
     static final List<String> MODES = List.of("exit-codes", "killed", "wnohang", "reap-order", "echild", "sigchld", "nocldwait", "vfork",
             "exec-self", "exec-fail", "cloexec", "pipe", "pipeline", "system", "spawn", "pgrp", "orphan", "cow", "fork-loop", "exit-main",
-            "ids");
+            "ids", "stop-cont", "execveat", "proc-pid", "signal-child");
 
     /** Cheap modes that also run in lockstep (every block translated and compared with the interpreter). */
     static final List<String> LOCKSTEP = List.of("exit-codes", "wnohang", "exec-self", "cloexec", "ids");
