@@ -153,9 +153,15 @@ final class PollSyscalls {
             k.signals.sleep(end == Long.MAX_VALUE || end - slice > 0 ? slice : end);
             return true;
         }
+        if (k.liveTasks().size() > 1) {
+            // another task may change a file: sleep until some descriptor operation, a signal or the timeout
+            k.vdso.timeObserved();
+            k.sched.sleep(k.current, Scheduler.FILES, end, what, null, true);
+            return true;
+        }
         if (end == Long.MAX_VALUE && !k.signalSyscalls.timerArmed()) {
             k.killProcess(ExitStatus.killed(Signal.SIGKILL, "deadlock: " + what + " without a timeout, none of which can become ready,"
-                    + " would block forever (lstar runs one thread and no timer is armed); stopped with SIGKILL"));
+                    + " would block forever (no other task could change them and no timer is armed); stopped with SIGKILL"));
             return false;
         }
         k.signals.sleep(end);

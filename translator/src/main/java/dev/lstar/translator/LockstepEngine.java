@@ -174,6 +174,7 @@ public final class LockstepEngine implements Engine {
             if (c.rip == until && until != NO_UNTIL) return RunResult.of(StopReason.UNTIL_REACHED, c.instructions - start);
             if (c.halted) return new RunResult(StopReason.HALTED, c.instructions - start, null, c.rip, "hlt");
             RunResult r = step(until, start, limit);
+            logging = true; // writes between steps (the kernel model's, on a task's behalf or at its exit) reach the shadow at the next step
             if (r != null) return r;
         }
     }
@@ -184,6 +185,8 @@ public final class LockstepEngine implements Engine {
         // stops exactly there (it interprets the block up to the budget)
         long jitLimit = limit - c.instructions <= dev.lstar.runtime.interp.BlockCache.MAX_INSNS ? limit : c.instructions;
         steps++;
+        refreshShadow(); // what was written since the last step, outside any step
+        written.clear();
         markAll();
         if (machine.nativeAt(c.rip) != null) {
             nativeSteps++;

@@ -38,7 +38,7 @@ import java.util.concurrent.TimeoutException;
  * outside ({@link LinuxKernel#postSignal}) and the result says it timed out, so a guest that
  * deadlocks fails its test instead of hanging the suite.
  *
- * <p>The tests that use this only run under lstar with {@code -Dlstar.proc.tests=true}
+ * <p>The lstar half of the tests runs by default; {@code -Dlstar.proc.tests=false} skips it
  * ({@link #assumeEnabled}); the native half (the programs' own checks) always runs.
  */
 final class ProcPrograms {
@@ -46,10 +46,9 @@ final class ProcPrograms {
 
     static final String ENABLE = "lstar.proc.tests";
 
-    /** Skips the lstar half of a test unless {@code -Dlstar.proc.tests=true}. */
+    /** Skips the lstar half of a test when {@code -Dlstar.proc.tests=false}. */
     static void assumeEnabled() {
-        assumeTrue(Boolean.getBoolean(ENABLE), "processes and threads under lstar (issue #15) are not on by default: run with -D"
-                + ENABLE + "=true");
+        assumeTrue(!"false".equals(System.getProperty(ENABLE)), "the lstar half of the process and thread tests is off (-D" + ENABLE + "=false)");
     }
 
     /** The engines the process and thread tests use: interp and jit (lockstep is chosen per case). */
@@ -96,9 +95,42 @@ final class ProcPrograms {
      * path. Waits until stdout is closed by every process holding it (orphans included).
      */
     static Native runNative(List<String> argv) throws IOException, InterruptedException {
-        Native n = NATIVE.get(argv);
+        return runNative(argv, false);
+    }
+
+    /**
+     * Whether the host lets this JVM run a program as pid 1 of a new pid namespace (with its own
+     * /proc): {@code unshare -p -f --mount-proc}, which needs root (CAP_SYS_ADMIN) and a kernel and
+     * container that allow it. lstar runs its first process as such an init.
+     */
+    static boolean pidNamespaces() {
+        if (pidNs == null) {
+            try {
+                Process p = new ProcessBuilder("unshare", "-p", "-f", "--mount-proc", "/bin/sh", "-c", "echo $$")
+                        .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+                pidNs = p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0 && out.equals("1");
+            } catch (IOException e) {
+                pidNs = false;
+            }
+        }
+        return pidNs;
+    }
+
+    private static Boolean pidNs;
+
+    /**
+     * Runs {@code argv} natively; with {@code asInit}, as pid 1 of a new pid namespace (the
+     * caller checks {@link #pidNamespaces()}), which is what lstar's first process is.
+     */
+    static Native runNative(List<String> argv, boolean asInit) throws IOException, InterruptedException {
+        List<String> key = asInit ? new ArrayList<>(argv) : argv;
+        if (asInit) key.add(0, "[pid 1]");
+        Native n = NATIVE.get(key);
         if (n != null) return n;
-        List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", "ulimit -c 0; exec \"$@\"", "sh"));
+        List<String> cmd = new ArrayList<>();
+        if (asInit) cmd.addAll(List.of("unshare", "-p", "-f", "--mount-proc"));
+        cmd.addAll(List.of("/bin/sh", "-c", "ulimit -c 0; exec \"$@\"", "sh"));
         cmd.addAll(argv);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
@@ -123,7 +155,7 @@ final class ProcPrograms {
         } finally {
             reader.shutdownNow();
         }
-        NATIVE.put(argv, n);
+        NATIVE.put(key, n);
         return n;
     }
 

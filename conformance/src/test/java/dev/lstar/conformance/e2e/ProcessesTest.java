@@ -3,6 +3,7 @@ package dev.lstar.conformance.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
@@ -28,8 +29,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * busybox {@code sh} scripts (pipelines, {@code $(...)}, loops over external commands, xargs,
  * find -exec) and dynamic {@code /bin/bash -c} pipelines against their native runs.
  *
- * <p>Every program is first checked natively (its own checks must hold); the lstar half needs
- * {@code -Dlstar.proc.tests=true} until lstar has fork/exec/wait ({@link ProcPrograms#assumeEnabled}).
+ * <p>Every program is first checked natively (its own checks must hold); {@code
+ * -Dlstar.proc.tests=false} skips the lstar half ({@link ProcPrograms#assumeEnabled}).
  */
 class ProcessesTest {
     @TempDir
@@ -53,6 +54,17 @@ class ProcessesTest {
         return out.stream();
     }
 
+    /**
+     * Modes whose subject lstar does not model yet, with the reason (the native half still runs;
+     * the lstar half is skipped with this message, never silently passed).
+     */
+    static final java.util.Map<String, String> NOT_MODELLED = java.util.Map.of(
+            "stop-cont", "job control (SIGSTOP/SIGCONT, WUNTRACED/WCONTINUED, CLD_STOPPED/CONTINUED) is not modelled yet: stop signals are ignored",
+            "proc-pid", "/proc/PID of another guest process is not modelled yet (lstar answers ENOENT)");
+
+    /** Modes whose native oracle must be pid 1 of a pid namespace, as lstar's first process is (orphans are re-parented to it). */
+    static final List<String> AS_INIT = List.of("orphan");
+
     static int expectedStatus(String mode) {
         return mode.equals("exit-main") ? 77 : 0;
     }
@@ -67,8 +79,14 @@ class ProcessesTest {
         ProcPrograms.Native n = ProcPrograms.runNative(argv);
         assertEquals(expectedStatus(mode), n.status(), "the program's own checks fail natively:\n" + n.stdout());
         assertFalse(n.stdout().contains("FAILED") || n.stdout().contains("failures"), n.stdout());
+        if (AS_INIT.contains(mode)) {
+            assumeTrue(ProcPrograms.pidNamespaces(), "the native oracle of " + mode + " must run as pid 1 of a new pid namespace"
+                    + " (lstar's first process is one), and `unshare -p -f --mount-proc` is not allowed here");
+            n = ProcPrograms.runNative(argv, true);
+        }
 
         ProcPrograms.assumeEnabled();
+        assumeFalse(NOT_MODELLED.containsKey(mode), NOT_MODELLED.get(mode));
         ProcPrograms.Lstar l = ProcPrograms.runLstar(argv, engine, 120);
         assertEquals(n.stdout(), l.stdout(), "stdout under lstar (" + l.describe() + ")");
         assertEquals(n.status(), l.status(), "exit status under lstar: " + l.describe());
