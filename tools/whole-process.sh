@@ -104,7 +104,7 @@ if [[ ",$only," == *",filecopy,"* ]] && [ "$have_gcc" = 1 ]; then
   head -c $((copy_mib << 20)) /dev/urandom > "$workdir/copy.in"
 fi
 if [[ ",$only," == *",gzip,"* ]] && [ -x /bin/busybox ]; then
-  seq 1 $((gzip_mib << 18)) | head -c $((gzip_mib << 20)) > "$workdir/gzip.in"   # decimal text
+  { seq 1 $((gzip_mib << 18)) 2>/dev/null || true; } | head -c $((gzip_mib << 20)) > "$workdir/gzip.in"   # decimal text
 fi
 
 # program table: name|label|argv (words; @W = the work dir)
@@ -156,7 +156,7 @@ fmt_ms() { awk -v x="$1" 'BEGIN { if (x >= 1000) printf "%.2f s", x/1000; else i
 
 host_cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
 jdk_ver=$( [ -n "$jdk" ] && sed -n 's/^JAVA_RUNTIME_VERSION="\(.*\)"/\1/p; s/^IMPLEMENTOR="\(.*\)"/\1/p' "$jdk/release" | tr '\n' ' ')
-header="$(date -u +%F) $(date -u +%H:%M) UTC, $(nproc) CPUs, ${host_cpu:-unknown CPU}, kernel $(uname -r), JDK ${jdk_ver:-none}, $runs runs each, alternating"
+header="$(date -u +%F) $(date -u +%H:%M) UTC, $(nproc) CPUs, ${host_cpu:-unknown CPU}, kernel $(uname -r), JDK ${jdk_ver:-none}, $runs run(s) of each, alternating"
 echo "# $header" >&2
 for s in "${skipped[@]}"; do echo "# skipped $s" >&2; done
 
