@@ -20,6 +20,7 @@ usage: tools/whole-process.sh [options]
   --md FILE             also write the markdown table to FILE ("-" = stdout)
   --workdir DIR         build and scratch directory (default: a fresh one under /dev/shm or $TMPDIR)
   --lstar-opt OPT       extra option for `lstar run` (repeatable), e.g. --lstar-opt --stats
+  --other-jar LABEL=JAR one more column: `java -jar JAR run` (e.g. a build before a change; repeatable)
   --xorshift-iter N     xorshift iterations (12 instructions each; default 300000000)
   --getpid N            getpid calls (default 2000000)
   --sieve-mib N         sieve size in MiB (default 16)     --sieve-rounds N   rounds (default 4)
@@ -35,7 +36,7 @@ die() { echo "whole-process: $*" >&2; exit 2; }
 need_arg() { [ $# -ge 2 ] && [ -n "$2" ] || die "$1 needs a value"; }
 need_num() { [[ "$2" =~ ^[0-9]+$ ]] || die "$1 needs a non-negative integer, got '$2'"; }
 
-runs=3 quick=0 only= engines=native,qemu,jar,launcher md= workdir= lstar_opts=()
+runs=3 quick=0 only= engines=native,qemu,jar,launcher md= workdir= lstar_opts=() other_jars=()
 xor_iter= getpid_n= sieve_mib= sieve_rounds= sha_mib= qsort_n= copy_mib= gzip_mib=
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -47,6 +48,8 @@ while [ $# -gt 0 ]; do
     --md) need_arg "$@"; md=$2; shift 2 ;;
     --workdir) need_arg "$@"; workdir=$2; shift 2 ;;
     --lstar-opt) need_arg "$@"; lstar_opts+=("$2"); shift 2 ;;
+    --other-jar) need_arg "$@"; [[ "$2" == ?*=?* ]] || die "--other-jar needs LABEL=JAR"
+      [ -f "${2#*=}" ] || die "--other-jar: no file ${2#*=}"; other_jars+=("$2"); shift 2 ;;
     --xorshift-iter) need_arg "$@"; need_num "$1" "$2"; xor_iter=$2; shift 2 ;;
     --getpid) need_arg "$@"; need_num "$1" "$2"; getpid_n=$2; shift 2 ;;
     --sieve-mib) need_arg "$@"; need_num "$1" "$2"; sieve_mib=$2; shift 2 ;;
@@ -81,7 +84,7 @@ for c in "${LSTAR_JAVA_HOME:-}" "${JAVA_HOME:-}" /usr/lib/jvm/*; do
   v=$(java_major "$c"); [[ "$v" =~ ^[0-9]+$ ]] && [ "$v" -ge 25 ] && { jdk=$c; break; }
 done
 want() { [[ ",$engines," == *",$1,"* ]]; }
-if want jar || want launcher; then [ -n "$jdk" ] || die "no JDK 25+ found (set JAVA_HOME)"; fi
+if want jar || want launcher || [ ${#other_jars[@]} -gt 0 ]; then [ -n "$jdk" ] || die "no JDK 25+ found (set JAVA_HOME)"; fi
 
 if [ -z "$workdir" ]; then
   base=/dev/shm; [ -d "$base" ] && [ -w "$base" ] || base=${TMPDIR:-/tmp}
@@ -134,6 +137,7 @@ if [ -n "$qemu" ]; then addeng qemu "qemu-x86_64 $("$qemu" --version | sed -n '1
 elif want qemu; then skipped+=("qemu-x86_64: not installed"); fi
 addeng jar "lstar (java -jar)"
 addeng launcher "lstar (./lstar)"
+for k in "${!other_jars[@]}"; do eng_names+=("other$k"); eng_labels+=("${other_jars[$k]%%=*}"); done
 jar=$root/cli/target/lstar.jar
 if want launcher || want jar; then
   # first use builds the jar (and whatever else the launcher prepares); not timed
@@ -145,6 +149,7 @@ cmd_for() { # engine -> prefix words
     qemu) echo "$qemu" ;;
     jar) echo "$jdk/bin/java --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -Xss16m -jar $jar run ${lstar_opts[*]:-}" ;;
     launcher) echo "$root/lstar run ${lstar_opts[*]:-}" ;;
+    other*) echo "$jdk/bin/java --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -Xss16m -jar ${other_jars[${1#other}]#*=} run ${lstar_opts[*]:-}" ;;
   esac
 }
 
@@ -155,7 +160,7 @@ stats() { # numbers (ms) on stdin -> "median min max"
 fmt_ms() { awk -v x="$1" 'BEGIN { if (x >= 1000) printf "%.2f s", x/1000; else if (x >= 100) printf "%.0f ms", x; else printf "%.1f ms", x }'; }
 
 host_cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
-jdk_ver=$( [ -n "$jdk" ] && sed -n 's/^JAVA_RUNTIME_VERSION="\(.*\)"/\1/p; s/^IMPLEMENTOR="\(.*\)"/\1/p' "$jdk/release" | tr '\n' ' ')
+jdk_ver=$( [ -n "$jdk" ] && sed -n 's/^JAVA_RUNTIME_VERSION="\(.*\)"/\1/p; s/^IMPLEMENTOR="\(.*\)"/\1/p' "$jdk/release" | tr '\n' ' ' | sed 's/ *$//')
 header="$(date -u +%F) $(date -u +%H:%M) UTC, $(nproc) CPUs, ${host_cpu:-unknown CPU}, kernel $(uname -r), JDK ${jdk_ver:-none}, $runs run(s) of each, alternating"
 echo "# $header" >&2
 for s in "${skipped[@]}"; do echo "# skipped $s" >&2; done
