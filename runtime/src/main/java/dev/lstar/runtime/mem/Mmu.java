@@ -139,7 +139,7 @@ public final class Mmu implements ByteSource {
      */
     static int sidx(long la) {
         long vpn = la >>> 12;
-        return (int) (vpn ^ ((vpn >>> BITS) * 0x2F1)) & MASK; // pages of the low 4 MiB keep their natural slots
+        return (int) (vpn ^ ((vpn >>> BITS) * 0x2F1)) & MASK; // pages of the low 16 MiB keep their natural slots
     }
 
     private int dataMode() {

@@ -47,6 +47,24 @@ class TlbTest extends MmuTestBase {
     }
 
     @Test
+    void sixteenMibOfPagesStayCachedAcrossASweep() {
+        // a byte sieve sweeps 16 MiB again and again: every 4 KiB page of it must fit the set
+        longMode4();
+        tag();
+        long base = 0x0000_0000_4000_0000L, pages = 16 * MiB >>> 12;
+        for (long k = 0; k < pages; k++) pt.map4k(base + (k << 12), FA, P | RW | US);
+        user();
+        for (long k = 0; k < pages; k++) assertEquals(0xA, mmu.read8(base + (k << 12)));
+        long walks = mmu.walks;
+        for (int pass = 0; pass < 2; pass++) {
+            for (long k = 0; k < pages; k++) mmu.write8(base + (k << 12) + 1, pass);
+        }
+        assertEquals(walks + pages, mmu.walks, "one walk per page to set D, then every access hits");
+        for (long k = 0; k < pages; k++) assertEquals(0xA, mmu.read8(base + (k << 12)));
+        assertEquals(walks + pages, mmu.walks);
+    }
+
+    @Test
     void permissionUpgradeNeedsNoInvlpgBecauseAFaultRewalks() {
         longMode4();
         pt.map4k(VA, FA, P | US);
