@@ -844,6 +844,56 @@ public final class LinuxKernel {
     }
 
     /**
+     * do_signal_stop: the current process stops (every thread, as each next returns to user mode)
+     * with signal {@code sig}; the parent is told (CLD_STOPPED, unless it set SA_NOCLDSTOP) and a
+     * wait with WUNTRACED/WSTOPPED reports it once. The task sleeps until SIGCONT continues the
+     * process or SIGKILL is pending.
+     */
+    void groupStop(int sig) {
+        Task t = current, leader = t.leader;
+        if (!leader.stopped) {
+            leader.stopped = true;
+            leader.stopSignal = sig;
+            leader.stopReport = true;
+            leader.continueReport = false;
+            notifyParentOfJobControl(leader, TaskSyscalls.CLD_STOPPED, sig);
+        }
+        waitWhileStopped(t);
+    }
+
+    /** A thread of a stopped process sleeps until it is continued (or has a SIGKILL pending, or is killed). */
+    void waitWhileStopped(Task t) {
+        Task leader = t.leader;
+        while (leader.stopped && !t.killed && t.exit == null && (t.signals.pending() & Signal.bit(Signal.SIGKILL.number)) == 0) {
+            sched.sleep(t, leader, Long.MAX_VALUE, "SIGCONT (stopped by " + Signal.of(leader.stopSignal) + ")",
+                    () -> !leader.stopped || (t.signals.pending() & Signal.bit(Signal.SIGKILL.number)) != 0, false);
+        }
+    }
+
+    /** SIGCONT for a process: a stopped one continues (its parent told CLD_CONTINUED); pending stop signals go. */
+    void continueProcess(Task leader) {
+        for (Task t : new java.util.ArrayList<>(leader.group)) if (t.signals != null) t.signals.flushStops();
+        if (!leader.stopped) return;
+        leader.stopped = false;
+        leader.stopReport = false;
+        leader.continueReport = true;
+        sched.wake(leader);
+        notifyParentOfJobControl(leader, TaskSyscalls.CLD_CONTINUED, Signal.SIGCONT.number);
+    }
+
+    /** do_notify_parent_cldstop: SIGCHLD with CLD_STOPPED/CLD_CONTINUED unless the parent set SA_NOCLDSTOP; its waits wake. */
+    private void notifyParentOfJobControl(Task leader, int code, int status) {
+        Task p = leader.parent;
+        if (p == null || p.processExit != null || p.signals == null) return;
+        if ((p.signals.saFlags[Signal.SIGCHLD.number] & Signals.SA_NOCLDSTOP) == 0) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(128).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            b.putInt(0, Signal.SIGCHLD.number).putInt(8, code).putInt(16, leader.tgid).putInt(20, (int) Ids.uid()).putInt(24, status);
+            signalProcess(p, new Signals.Info(Signal.SIGCHLD.number, b.array(), "(child pid " + leader.tgid + " stopped or continued)"), false);
+        }
+        sched.wake(p.children);
+    }
+
+    /**
      * A process-directed signal (kill, SIGCHLD, a timer, the terminal's): queued on a thread of
      * the process that does not block it — the leader first — or on the first live thread if all
      * block it (complete_signal's choice; lstar keeps no process-wide pending set).

@@ -117,7 +117,6 @@ final class Signals {
     /** A signal was posted from another thread while guest code may be running. */
     private volatile boolean kick;
     long delivered;
-    private boolean warnedStop;
 
     Signals(LinuxKernel k) {
         this(k, null);
@@ -197,9 +196,31 @@ final class Signals {
     }
 
     /** send_signal from the process itself or the kernel on its behalf (engine thread). */
-    synchronized void send(Info info) {
-        if (ignoredNow(info.signo)) return;
-        enqueue(info);
+    void send(Info info) {
+        prepare(info.signo);
+        synchronized (this) {
+            if (ignoredNow(info.signo)) return;
+            enqueue(info);
+        }
+    }
+
+    /**
+     * prepare_signal's job-control part, before a signal is queued (even an ignored or blocked
+     * one): SIGCONT continues the stopped process and discards its pending stop signals; a stop
+     * signal discards a pending SIGCONT.
+     */
+    private void prepare(int n) {
+        if (owner == null) return;
+        if (n == Signal.SIGCONT.number) {
+            k.continueProcess(owner.leader);
+        } else if (Signal.of(n).stopsByDefault() && n != 0) {
+            for (Task t : owner.leader.group) if (t.signals != null) t.signals.flush(Signal.SIGCONT.number);
+        }
+    }
+
+    /** Discards pending stop signals (SIGCONT arrived). */
+    synchronized void flushStops() {
+        for (int n : new int[] {19, 20, 21, 22}) flush(n);
     }
 
     /**
@@ -208,6 +229,7 @@ final class Signals {
      * run loop can interrupt the guest ({@link #takeKick}).
      */
     void sendAsync(Info info) {
+        prepare(info.signo);
         synchronized (this) {
             if (ignoredNow(info.signo)) return;
             enqueue(info);
@@ -434,6 +456,8 @@ final class Signals {
      */
     void exitToUserMode(long regs) {
         if (k.exit != null) return;
+        if (owner != null && owner.leader.stopped) k.waitWhileStopped(owner); // another thread stopped the process
+        if (k.exit != null) return;
         delivering(regs);
     }
 
@@ -453,8 +477,9 @@ final class Signals {
             if (h == SIG_DFL) {
                 if (s.ignoredByDefault()) continue;
                 if (s.stopsByDefault()) {
-                    if (!warnedStop) k.config.log().println("lstar: warning: " + s + " would stop the process; lstar has no job control, so it is ignored");
-                    warnedStop = true;
+                    if (k.config.strace()) straceSignal(info);
+                    k.groupStop(n); // do_signal_stop: until SIGCONT (or SIGKILL)
+                    if (k.exit != null) return;
                     continue;
                 }
                 if (k.config.strace()) straceSignal(info);

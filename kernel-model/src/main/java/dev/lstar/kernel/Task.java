@@ -31,6 +31,10 @@ final class Task {
     ExitStatus groupExit;
     /** For a leader: the process's status once its last thread ended (what wait reports). */
     ExitStatus processExit;
+    /** For a leader: group stop — stopped by signal {@code stopSignal}; a stop or a continue not yet reported to a wait. */
+    volatile boolean stopped;
+    int stopSignal;
+    boolean stopReport, continueReport;
     /** The parent process (real_parent); null for the initial process, whose parent is lstar's init. */
     Task parent;
     /** For a leader: the processes its threads forked and it has not reaped (children and zombies). */

@@ -43,7 +43,7 @@ final class TaskSyscalls {
     static final int WNOHANG = 1, WUNTRACED = 2, WSTOPPED = 2, WEXITED = 4, WCONTINUED = 8, WNOWAIT = 0x0100_0000,
             WNOTHREAD = 0x2000_0000, WALL = 0x4000_0000, WCLONE = 0x8000_0000;
     static final int P_ALL = 0, P_PID = 1, P_PGID = 2, P_PIDFD = 3;
-    static final int CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3;
+    static final int CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3, CLD_STOPPED = 5, CLD_CONTINUED = 6;
     static final int AT_EMPTY_PATH = 0x1000, AT_SYMLINK_NOFOLLOW = 0x100;
     /** binfmt_script: at most this many levels of #! interpreters (Linux's 4 rounds of search_binary_handler... 5 with the first). */
     static final int MAX_INTERPRETER_DEPTH = 4;
@@ -420,19 +420,34 @@ final class TaskSyscalls {
         return (options & WALL) != 0 || ((options & WCLONE) != 0) == (c.exitSignal != Signal.SIGCHLD.number);
     }
 
+    /** What a wait found: a child that exited (a zombie), stopped or continued. */
+    record Event(Task child, int code) {}
+
     /**
-     * do_wait: the first zombie among the selected children (null: none yet), -ECHILD as a
-     * negative sentinel when no child is selected at all; sleeps while some are alive unless
-     * WNOHANG. Returns the zombie, or null with {@code result[0]} set to the return value.
+     * do_wait: the first selected child with something to report — a zombie (WEXITED), a stop
+     * (WSTOPPED/WUNTRACED), a continue (WCONTINUED) — or null with {@code result[0]} set: -ECHILD
+     * when no child is selected at all, 0 with WNOHANG, -ERESTARTSYS when a signal interrupts the
+     * sleep. Reports of stops and continues are consumed unless WNOWAIT.
      */
-    private Task doWait(int which, int id, int options, long[] result) {
+    private Event doWait(int which, int id, int options, long[] result) {
         Task me = k.current, self = me.leader;
         while (true) {
             boolean any = false;
             for (Task c : self.children) {
                 if (!selects(c, which, id, self, options)) continue;
                 any = true;
-                if (c.state == Task.State.ZOMBIE && c.group.isEmpty() && (options & WEXITED) != 0) return c;
+                if (c.state == Task.State.ZOMBIE && c.group.isEmpty()) {
+                    if ((options & WEXITED) != 0) return new Event(c, CLD_EXITED);
+                    continue;
+                }
+                if ((options & WSTOPPED) != 0 && c.stopReport && c.stopped) {
+                    if ((options & WNOWAIT) == 0) c.stopReport = false;
+                    return new Event(c, CLD_STOPPED);
+                }
+                if ((options & WCONTINUED) != 0 && c.continueReport) {
+                    if ((options & WNOWAIT) == 0) c.continueReport = false;
+                    return new Event(c, CLD_CONTINUED);
+                }
             }
             if (!any) { result[0] = -ECHILD; return null; }
             if ((options & WNOHANG) != 0) { result[0] = 0; return null; }
@@ -449,11 +464,17 @@ final class TaskSyscalls {
         int which = pid > 0 ? P_PID : pid == -1 ? P_ALL : P_PGID;
         int id = pid > 0 ? pid : pid == -1 ? 0 : pid == 0 ? 0 : -pid;
         long[] res = new long[1];
-        Task z = doWait(which, id, options | WEXITED, res);
-        if (z == null) return res[0];
-        if (wstatus != 0 && !mm().copyToUser(wstatus, le32(z.waitStatus), 0, 4)) return -EFAULT;
+        Event ev = doWait(which, id, options | WEXITED, res);
+        if (ev == null) return res[0];
+        Task z = ev.child();
+        int status = switch (ev.code()) {
+            case CLD_STOPPED -> (z.stopSignal << 8) | 0x7F;
+            case CLD_CONTINUED -> 0xFFFF;
+            default -> z.waitStatus;
+        };
+        if (wstatus != 0 && !mm().copyToUser(wstatus, le32(status), 0, 4)) return -EFAULT;
         if (rusage != 0 && !mm().copyToUser(rusage, rusage(z), 0, 144)) return -EFAULT;
-        reap(k, z);
+        if (ev.code() == CLD_EXITED) reap(k, z);
         return z.tgid;
     }
 
@@ -471,18 +492,24 @@ final class TaskSyscalls {
             default -> { return -EINVAL; }
         }
         long[] res = new long[1];
-        Task z = doWait(which, id, options, res);
+        Event ev = doWait(which, id, options, res);
         byte[] info = new byte[128];
+        Task z = ev == null ? null : ev.child();
         if (z != null) {
+            int code = ev.code() == CLD_EXITED ? cldCode(z.waitStatus) : ev.code();
+            int status = switch (ev.code()) {
+                case CLD_STOPPED -> z.stopSignal;
+                case CLD_CONTINUED -> Signal.SIGCONT.number;
+                default -> cldStatus(z.waitStatus);
+            };
             ByteBuffer b = ByteBuffer.wrap(info).order(ByteOrder.LITTLE_ENDIAN);
-            b.putInt(0, Signal.SIGCHLD.number).putInt(8, cldCode(z.waitStatus)).putInt(16, z.tgid).putInt(20, (int) Ids.uid())
-                    .putInt(24, cldStatus(z.waitStatus));
+            b.putInt(0, Signal.SIGCHLD.number).putInt(8, code).putInt(16, z.tgid).putInt(20, (int) Ids.uid()).putInt(24, status);
         } else if (res[0] != 0) {
             return res[0];
         }
         if (infop != 0 && !mm().copyToUser(infop, info, 0, 128)) return -EFAULT;
         if (z != null && rusage != 0 && !mm().copyToUser(rusage, rusage(z), 0, 144)) return -EFAULT;
-        if (z != null && (options & WNOWAIT) == 0) reap(k, z);
+        if (z != null && ev.code() == CLD_EXITED && (options & WNOWAIT) == 0) reap(k, z);
         return 0;
     }
 

@@ -59,7 +59,6 @@ class ProcessesTest {
      * the lstar half is skipped with this message, never silently passed).
      */
     static final java.util.Map<String, String> NOT_MODELLED = java.util.Map.of(
-            "stop-cont", "job control (SIGSTOP/SIGCONT, WUNTRACED/WCONTINUED, CLD_STOPPED/CONTINUED) is not modelled yet: stop signals are ignored",
             "proc-pid", "/proc/PID of another guest process is not modelled yet (lstar answers ENOENT)");
 
     /** Modes whose native oracle must be pid 1 of a pid namespace, as lstar's first process is (orphans are re-parented to it). */
