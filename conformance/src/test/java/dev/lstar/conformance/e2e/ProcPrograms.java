@@ -112,6 +112,9 @@ final class ProcPrograms {
                 pidNs = p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0 && out.equals("1");
             } catch (IOException e) {
                 pidNs = false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                pidNs = false;
             }
         }
         return pidNs;
