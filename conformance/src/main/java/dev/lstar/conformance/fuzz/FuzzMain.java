@@ -25,8 +25,8 @@ import java.util.SplittableRandom;
  *
  * For every selected mode and hooks setting it generates {@code --streams} streams
  * ({@link StreamGen}), runs each on every engine ({@link Runner}) and compares ({@link Fuzzer}).
- * The configurations take turns in chunks of {@link #CHUNK} streams; {@code --duration} stops them
- * all after a time; a progress line is printed every {@link #PROGRESS_SECONDS} s.
+ * The configurations take turns in chunks of {@link #CHUNK} streams (with {@code --duration}, also
+ * of a slice of the time, at most 10 s); {@code --duration} stops them all after a time; a progress line is printed every {@link #PROGRESS_SECONDS} s.
  * Each new finding class (signature) is printed; with {@code --minimize} the first stream of each
  * class is shrunk ({@link Minimizer}); with {@code --out} a JUnit regression test per class is
  * written there ({@link ReproWriter}) and a one-line summary appended to {@code findings.txt}.
@@ -106,6 +106,8 @@ public final class FuzzMain {
             long start = System.nanoTime();
             long deadline = o.durationSeconds > 0 ? start + o.durationSeconds * 1_000_000_000L : Long.MAX_VALUE;
             long nextProgress = start + PROGRESS_SECONDS * 1_000_000_000L;
+            // a turn also ends after a slice of the time box, so a short box reaches every configuration
+            long turn = o.durationSeconds > 0 ? Math.max(250_000_000L, Math.min(10_000_000_000L, o.durationSeconds * 1_000_000_000L / (4L * n))) : Long.MAX_VALUE;
             boolean more = true;
             while (more && System.nanoTime() < deadline) {
                 more = false;
@@ -113,9 +115,10 @@ public final class FuzzMain {
                     Fuzzer.Config cfg = cfgs.get(ci);
                     double minimizeSeconds = 0;
                     long t0 = System.nanoTime();
+                    long turnEnd = turn == Long.MAX_VALUE ? deadline : Math.min(deadline, t0 + turn);
                     int end = (int) Math.min((long) done[ci] + CHUNK, o.streams);
                     for (int i = done[ci]; i < end; i++) {
-                        if ((i & 63) == 0 && System.nanoTime() >= deadline) break;
+                        if ((i & 15) == 0 && System.nanoTime() >= turnEnd) break;
                         Stream s = gen.next(new SplittableRandom(streamSeed(o.seed, ci, i)), cfg.kernel(), o.count);
                         List<Finding> fs = fuzzer.check(s, cfg);
                         done[ci] = i + 1;
