@@ -191,4 +191,31 @@ public abstract class EngineFindingScenarios implements EngineUnderTest {
         assertEquals(6, emu.readLong(DATA), "the locked memory add ran twice: 3 + 3");
         checked(emu);
     }
+    /**
+     * Found by {@code ./lstar fuzz} (seed 1001, kernel mode): kernel mode, {@code lidt (%rdi);
+     * mov $0x1234,%ebx; int3} with an IDT whose base is unmapped. INT3 cannot read its gate (#PF),
+     * nor the #PF's (#DF), nor the #DF's: a triple fault. The stop is precise at the INT3 like any
+     * fault — RIP the INT3, two instructions retired, RBX written — on every engine (the
+     * interpreter reported its block's start, translated code the count at the block's entry and
+     * registers it had not stored).
+     */
+    @Test
+    public void aTripleFaultFromIntNIsPreciseAtTheInstruction() {
+        Emulator emu = prepared(Emulator.builder().kernelMode().engine(engine()).build());
+        emu.map(CODE, 0x1000, Perm.READ | Perm.EXEC);
+        emu.write(CODE, hex("0f011f" + "bb34120000" + "cc" + "90"));
+        emu.map(DATA, 0x1000, Perm.READ | Perm.WRITE);
+        emu.write(DATA, hex("ff0f" + "0000500000000000")); // limit 0xfff, base 0x500000 (not mapped)
+        for (int round = 0; round < 2; round++) {
+            emu.regWrite(Reg.RDI, DATA);
+            emu.regWrite(Reg.RBX, 0);
+            StopInfo s = assertDoesNotThrow(() -> emu.start(CODE, Emulator.NO_UNTIL, 2_000_000, 0));
+            assertEquals(StopInfo.Reason.TRIPLE_FAULT, s.reason(), "round " + round + ": " + s);
+            assertEquals(2, s.instructions(), "round " + round + ": lidt and mov retired");
+            assertEquals(CODE + 8, s.rip(), "round " + round);
+            assertEquals(CODE + 8, emu.regRead(Reg.RIP), "round " + round);
+            assertEquals(0x1234, emu.regRead(Reg.RBX), "round " + round);
+        }
+        checked(emu);
+    }
 }

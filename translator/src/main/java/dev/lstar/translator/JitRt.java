@@ -101,6 +101,17 @@ public final class JitRt {
     }
 
     /**
+     * Whether {@code e} is one of the guest's aborts that leave a block with the state precise at
+     * the instruction that raised it (translated code's exception handler): a CPU exception, a
+     * triple fault (INT n delivering into a shutdown), a machine check, an unsupported mode.
+     */
+    public static boolean guestAbort(RuntimeException e) {
+        return e instanceof dev.lstar.runtime.CpuException || e instanceof dev.lstar.runtime.sys.TripleFault
+                || e instanceof dev.lstar.runtime.mem.MachineCheckException
+                || e instanceof dev.lstar.runtime.engine.UnsupportedFeatureException;
+    }
+
+    /**
      * Called by a block's exception handler: the fault happened at instruction {@code at}
      * ({@code ~at} when it was an interpreter fallback): sets RIP to that instruction and counts
      * the instructions before it as retired.

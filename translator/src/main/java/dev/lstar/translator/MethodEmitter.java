@@ -3,7 +3,6 @@ package dev.lstar.translator;
 import static dev.lstar.translator.BlockCompiler.BASE;
 import static dev.lstar.translator.BlockCompiler.BLOCK;
 import static dev.lstar.translator.BlockCompiler.CPU;
-import static dev.lstar.translator.BlockCompiler.CPUEX;
 import static dev.lstar.translator.BlockCompiler.INSN;
 import static dev.lstar.translator.BlockCompiler.MMU;
 import static dev.lstar.translator.BlockCompiler.RT;
@@ -160,7 +159,7 @@ final class MethodEmitter extends OperandEmitter {
         if (hooks != null) hooks.saveEntryCount();
         if (region) dirtyRegs = cachedRegs; // the back-edge arrives with any of them written
         Label tryStart = new Label(), tryEnd = new Label(), handler = new Label();
-        mv.visitTryCatchBlock(tryStart, tryEnd, handler, CPUEX);
+        mv.visitTryCatchBlock(tryStart, tryEnd, handler, "java/lang/RuntimeException");
         Label loopHead = new Label();
         if (region) frames.loopHead(loopHead);
         mv.visitLabel(tryStart);
@@ -180,8 +179,14 @@ final class MethodEmitter extends OperandEmitter {
         // handler: precise state, rethrow
         mv.visitLabel(handler);
         int exc = nextTemp++;
-        frames.declare(exc, CPUEX);
+        frames.declare(exc, "java/lang/RuntimeException");
         mv.visitVarInsn(ASTORE, exc);
+        // only the guest's aborts (a CPU exception, a triple fault, a machine check, an unsupported
+        // mode) make the state precise; anything else passes through untouched
+        Label rethrow = new Label();
+        mv.visitVarInsn(ALOAD, exc);
+        mv.visitMethodInsn(INVOKESTATIC, RT, "guestAbort", "(Ljava/lang/RuntimeException;)Z", false);
+        mv.visitJumpInsn(IFEQ, rethrow);
         Label fromFallback = new Label();
         mv.visitVarInsn(ILOAD, L_FAULT_INDEX);
         mv.visitJumpInsn(IFLT, fromFallback);
@@ -200,6 +205,7 @@ final class MethodEmitter extends OperandEmitter {
         loadField("addrs", "[J");
         mv.visitVarInsn(ILOAD, L_FAULT_INDEX);
         mv.visitMethodInsn(INVOKESTATIC, RT, "fault", "(L" + CPU + ";[JI)V", false);
+        mv.visitLabel(rethrow);
         mv.visitVarInsn(ALOAD, exc);
         mv.visitInsn(ATHROW);
     }

@@ -20,11 +20,13 @@ import java.util.SplittableRandom;
  * <pre>
  *   ./lstar fuzz [--engines interp,jit] [--mode user|kernel|both] [--streams N] [--seed S]
  *                [--hooks on|off|both] [--minimize] [--out DIR] [--reset snapshot|fresh]
- *                [--timeout-ms T] [--count N] [--no-host]
+ *                [--timeout-ms T] [--count N] [--no-host] [--duration SECONDS]
  * </pre>
  *
  * For every selected mode and hooks setting it generates {@code --streams} streams
  * ({@link StreamGen}), runs each on every engine ({@link Runner}) and compares ({@link Fuzzer}).
+ * The configurations take turns in chunks of {@link #CHUNK} streams (with {@code --duration}, also
+ * of a slice of the time, at most 10 s); {@code --duration} stops them all after a time; a progress line is printed every {@link #PROGRESS_SECONDS} s.
  * Each new finding class (signature) is printed; with {@code --minimize} the first stream of each
  * class is shrunk ({@link Minimizer}); with {@code --out} a JUnit regression test per class is
  * written there ({@link ReproWriter}) and a one-line summary appended to {@code findings.txt}.
@@ -35,31 +37,36 @@ public final class FuzzMain {
 
     public record Options(List<String> engines, List<Boolean> kernelModes, List<Boolean> hookModes, int streams, long seed,
                           boolean minimize, Path out, boolean reuse, long timeoutMicros, long count, boolean host, PrintStream log,
-                          java.util.function.Function<Finding, String> triage) {
+                          java.util.function.Function<Finding, String> triage, long durationSeconds) {
         public static Options defaults() {
             return new Options(List.of("interp", "jit"), List.of(false, true), List.of(false, true), 500, 1, false, null, true,
-                    500_000, 1000, true, System.out, f -> null);
+                    500_000, 1000, true, System.out, f -> null, 0);
         }
 
         public Options withStreams(int n) {
-            return new Options(engines, kernelModes, hookModes, n, seed, minimize, out, reuse, timeoutMicros, count, host, log, triage);
+            return new Options(engines, kernelModes, hookModes, n, seed, minimize, out, reuse, timeoutMicros, count, host, log, triage, durationSeconds);
         }
 
         /** {@code triage} names the known bug a finding belongs to (such findings are counted, not reported), or returns null. */
         public Options withTriage(java.util.function.Function<Finding, String> t) {
-            return new Options(engines, kernelModes, hookModes, streams, seed, minimize, out, reuse, timeoutMicros, count, host, log, t);
+            return new Options(engines, kernelModes, hookModes, streams, seed, minimize, out, reuse, timeoutMicros, count, host, log, t, durationSeconds);
         }
 
         public Options withLog(PrintStream p) {
-            return new Options(engines, kernelModes, hookModes, streams, seed, minimize, out, reuse, timeoutMicros, count, host, p, triage);
+            return new Options(engines, kernelModes, hookModes, streams, seed, minimize, out, reuse, timeoutMicros, count, host, p, triage, durationSeconds);
         }
 
         public Options withSeed(long s) {
-            return new Options(engines, kernelModes, hookModes, streams, s, minimize, out, reuse, timeoutMicros, count, host, log, triage);
+            return new Options(engines, kernelModes, hookModes, streams, s, minimize, out, reuse, timeoutMicros, count, host, log, triage, durationSeconds);
+        }
+
+        /** Stop every configuration after {@code secs} seconds in all (0: no time box, only {@code streams}). */
+        public Options withDuration(long secs) {
+            return new Options(engines, kernelModes, hookModes, streams, seed, minimize, out, reuse, timeoutMicros, count, host, log, triage, secs);
         }
 
         public Options withMinimize(boolean m) {
-            return new Options(engines, kernelModes, hookModes, streams, seed, m, out, reuse, timeoutMicros, count, host, log, triage);
+            return new Options(engines, kernelModes, hookModes, streams, seed, m, out, reuse, timeoutMicros, count, host, log, triage, durationSeconds);
         }
     }
 
@@ -78,6 +85,11 @@ public final class FuzzMain {
         return seed * 0x9E3779B97F4A7C15L + c * 0x632BE59BD9B4E019L + i;
     }
 
+    /** Streams each configuration runs before the next one's turn (configurations take turns, so a time box covers all). */
+    static final int CHUNK = 1000;
+    /** A progress line every this many seconds (long campaigns). */
+    static final long PROGRESS_SECONDS = 60;
+
     public static Result run(Options o) {
         HostCpu host = o.host && HostCpu.supported() ? new HostCpu() : null;
         try {
@@ -86,18 +98,31 @@ public final class FuzzMain {
             Map<String, Finding> classes = new LinkedHashMap<>();
             Map<String, Integer> counts = new LinkedHashMap<>();
             Map<String, Integer> known = new LinkedHashMap<>();
-            List<Rate> rates = new ArrayList<>();
-            int ci = 0;
-            for (boolean kernel : o.kernelModes) {
-                for (boolean hooks : o.hookModes) {
-                    Fuzzer.Config cfg = new Fuzzer.Config(kernel, hooks);
-                    int found = 0;
+            List<Fuzzer.Config> cfgs = new ArrayList<>();
+            for (boolean kernel : o.kernelModes) for (boolean hooks : o.hookModes) cfgs.add(new Fuzzer.Config(kernel, hooks));
+            int n = cfgs.size();
+            int[] done = new int[n], found = new int[n];
+            double[] secs = new double[n];
+            long start = System.nanoTime();
+            long deadline = o.durationSeconds > 0 ? start + o.durationSeconds * 1_000_000_000L : Long.MAX_VALUE;
+            long nextProgress = start + PROGRESS_SECONDS * 1_000_000_000L;
+            // a turn also ends after a slice of the time box, so a short box reaches every configuration
+            long turn = o.durationSeconds > 0 ? Math.max(250_000_000L, Math.min(10_000_000_000L, o.durationSeconds * 1_000_000_000L / (4L * n))) : Long.MAX_VALUE;
+            boolean more = true;
+            while (more && System.nanoTime() < deadline) {
+                more = false;
+                for (int ci = 0; ci < n && System.nanoTime() < deadline; ci++) {
+                    Fuzzer.Config cfg = cfgs.get(ci);
                     double minimizeSeconds = 0;
                     long t0 = System.nanoTime();
-                    for (int i = 0; i < o.streams; i++) {
-                        Stream s = gen.next(new SplittableRandom(streamSeed(o.seed, ci, i)), kernel, o.count);
+                    long turnEnd = turn == Long.MAX_VALUE ? deadline : Math.min(deadline, t0 + turn);
+                    int end = (int) Math.min((long) done[ci] + CHUNK, o.streams);
+                    for (int i = done[ci]; i < end; i++) {
+                        if ((i & 15) == 0 && System.nanoTime() >= turnEnd) break;
+                        Stream s = gen.next(new SplittableRandom(streamSeed(o.seed, ci, i)), cfg.kernel(), o.count);
                         List<Finding> fs = fuzzer.check(s, cfg);
-                        found += fs.size();
+                        done[ci] = i + 1;
+                        found[ci] += fs.size();
                         for (Finding f : fs) {
                             String bug = o.triage.apply(f);
                             if (bug != null) {
@@ -121,12 +146,22 @@ public final class FuzzMain {
                             minimizeSeconds += (System.nanoTime() - m0) / 1e9;
                         }
                     }
-                    double secs = (System.nanoTime() - t0) / 1e9 - minimizeSeconds;
-                    Rate r = new Rate(cfg, o.streams, secs, found);
-                    rates.add(r);
-                    o.log.printf("%-22s %6d streams  %7.1f streams/s  %d findings%n", cfg, o.streams, r.perSecond(), found);
-                    ci++;
+                    secs[ci] += (System.nanoTime() - t0) / 1e9 - minimizeSeconds;
+                    if (done[ci] < o.streams) more = true;
+                    if (System.nanoTime() >= nextProgress) {
+                        nextProgress += PROGRESS_SECONDS * 1_000_000_000L;
+                        StringBuilder b = new StringBuilder(String.format("progress %.0f s:", (System.nanoTime() - start) / 1e9));
+                        for (int k = 0; k < n; k++) b.append(String.format(" [%s] %d (%.0f/s, %d findings)", cfgs.get(k), done[k], done[k] / Math.max(secs[k], 1e-9), found[k]));
+                        o.log.println(b);
+                        o.log.flush();
+                    }
                 }
+            }
+            List<Rate> rates = new ArrayList<>();
+            for (int ci = 0; ci < n; ci++) {
+                Rate r = new Rate(cfgs.get(ci), done[ci], secs[ci], found[ci]);
+                rates.add(r);
+                o.log.printf("%-22s %6d streams  %7.1f streams/s  %d findings%n", cfgs.get(ci), done[ci], r.perSecond(), found[ci]);
             }
             return new Result(classes, counts, known, rates);
         } finally {
@@ -165,7 +200,8 @@ public final class FuzzMain {
         List<String> engines = d.engines();
         List<Boolean> modes = d.kernelModes(), hooks = d.hookModes();
         int streams = d.streams();
-        long seed = d.seed(), timeout = d.timeoutMicros(), count = d.count();
+        long seed = d.seed(), timeout = d.timeoutMicros(), count = d.count(), duration = 0;
+        boolean streamsGiven = false;
         boolean minimize = false, reuse = true, host = true;
         Path out = null;
         try {
@@ -174,7 +210,11 @@ public final class FuzzMain {
                     case "--engines" -> engines = List.of(args[++i].split(","));
                     case "--mode" -> modes = both(args[++i], "kernel", "user");
                     case "--hooks" -> hooks = both(args[++i], "on", "off");
-                    case "--streams" -> streams = Integer.parseInt(args[++i]);
+                    case "--streams" -> { streams = Integer.parseInt(args[++i]); streamsGiven = true; }
+                    case "--duration" -> {
+                        duration = Long.parseLong(args[++i]);
+                        if (duration <= 0) throw new IllegalArgumentException("--duration must be positive");
+                    }
                     case "--seed" -> seed = Long.parseLong(args[++i]);
                     case "--minimize" -> minimize = true;
                     case "--out" -> out = Path.of(args[++i]);
@@ -195,10 +235,12 @@ public final class FuzzMain {
             usage(System.err);
             System.exit(2);
         }
-        System.out.printf("lstar fuzz: engines %s, seed %d, %d streams per configuration, count %d, timeout %d ms, reset %s%s%n",
-                String.join(",", engines), seed, streams, count, timeout / 1000, reuse ? "snapshot" : "fresh",
+        if (duration > 0 && !streamsGiven) streams = Integer.MAX_VALUE; // time-boxed: as many streams as fit
+        System.out.printf("lstar fuzz: engines %s, seed %d, %s per configuration%s, count %d, timeout %d ms, reset %s%s%n",
+                String.join(",", engines), seed, streams == Integer.MAX_VALUE ? "unbounded streams" : streams + " streams",
+                duration > 0 ? ", " + duration + " s in all" : "", count, timeout / 1000, reuse ? "snapshot" : "fresh",
                 host && HostCpu.supported() ? ", host CPU on for single-instruction streams" : "");
-        Result r = run(new Options(engines, modes, hooks, streams, seed, minimize, out, reuse, timeout, count, host, System.out, f -> null));
+        Result r = run(new Options(engines, modes, hooks, streams, seed, minimize, out, reuse, timeout, count, host, System.out, f -> null, duration));
         System.out.println();
         System.out.println(r.classes().size() + " finding classes:");
         r.counts().forEach((sig, n) -> System.out.printf("  %5d x %s%n", n, sig));
@@ -209,6 +251,8 @@ public final class FuzzMain {
     static void usage(PrintStream p) {
         p.println("usage: lstar fuzz [--engines interp,jit[,lockstep]] [--mode user|kernel|both] [--streams N] [--seed S]");
         p.println("                  [--hooks on|off|both] [--minimize] [--out DIR] [--reset snapshot|fresh]");
-        p.println("                  [--timeout-ms T] [--count N] [--no-host]");
+        p.println("                  [--timeout-ms T] [--count N] [--no-host] [--duration SECONDS]");
+        p.println("  --duration: stop after SECONDS in all (configurations take turns in chunks of " + CHUNK + " streams);");
+        p.println("              without --streams it then runs as many streams as fit");
     }
 }

@@ -31,6 +31,25 @@ final class Values {
      * The data and stack pages' contents: xorshift64 from {@code seed} (0: all zero). Written out
      * the same way in generated regression tests, so they need nothing from this module.
      */
+    /**
+     * {@link #fill}, memoised for the last few (seed, size) pairs: every engine of a stream writes
+     * the same pages. The array is shared: callers must not change it.
+     */
+    static synchronized byte[] fillShared(long seed, int n) {
+        for (int i = 0; i < memoSeed.length; i++) {
+            if (memo[i] != null && memoSeed[i] == seed && memo[i].length == n) return memo[i];
+        }
+        byte[] b = fill(seed, n);
+        memoSeed[memoNext] = seed;
+        memo[memoNext] = b;
+        memoNext = (memoNext + 1) % memo.length;
+        return b;
+    }
+
+    private static final long[] memoSeed = new long[4];
+    private static final byte[][] memo = new byte[4][];
+    private static int memoNext;
+
     static byte[] fill(long seed, int n) {
         byte[] b = new byte[n];
         if (seed == 0) return b;

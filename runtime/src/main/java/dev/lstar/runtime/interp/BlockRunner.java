@@ -8,6 +8,7 @@ import dev.lstar.runtime.Machine;
 import dev.lstar.runtime.engine.Engine;
 import dev.lstar.runtime.engine.RunResult;
 import dev.lstar.runtime.engine.StopReason;
+import dev.lstar.runtime.engine.UnsupportedFeatureException;
 import dev.lstar.runtime.mem.MachineCheckException;
 import dev.lstar.runtime.sys.Interrupts;
 import dev.lstar.runtime.sys.TripleFault;
@@ -134,7 +135,9 @@ public final class BlockRunner {
                 }
             }
             c.rip = insns[n - 1].next();
-        } catch (CpuException e) {
+        } catch (CpuException | TripleFault | MachineCheckException | UnsupportedFeatureException e) {
+            // precise at the instruction that raised it — also for the aborts that stop the run
+            // (INT n/INT3 delivering into a shutdown, a machine check, an unsupported mode)
             c.rip = insns[k].address;
             pendingNext = insns[k].next();
             throw e;
