@@ -789,6 +789,24 @@ public final class AddressSpace {
         return -1;
     }
 
+    /**
+     * access_remote_vm's read: bytes of this space through its own page tables (not the CPU's
+     * current CR3), as far as they are populated; false at the first hole, or once the space is
+     * gone (a zombie's).
+     */
+    boolean readRemote(long la, byte[] dst, int off, int len) {
+        if (users <= 0) return false;
+        while (len > 0) {
+            if (la < 0 || la >= taskSizeMax) return false;
+            long pte = kernelPgd.pte(la & ~0xFFFL);
+            if ((pte & PageTables.P) == 0) return false;
+            int n = (int) Math.min(len, 4096 - (la & 0xFFF));
+            phys.read((pte & PageTables.ADDR_MASK) + (la & 0xFFF), dst, off, n);
+            la += n; off += n; len -= n;
+        }
+        return true;
+    }
+
     /** Copies guest bytes in; false on a bad address (-EFAULT). */
     boolean copyFromUser(long la, byte[] dst, int off, int len) {
         while (len > 0) {

@@ -382,6 +382,9 @@ public final class LinuxKernel {
         signals.owner = t;
         t.limits = limits;
         t.timers = new SignalSyscalls.Timers(this, t);
+        ((ProcFiles) v.proc).task = t;
+        v.procs = this::procView;
+        v.pids = this::processIds;
         tasks.put(t.tid, t);
         initTask = t;
         sched.start(t);
@@ -484,6 +487,20 @@ public final class LinuxKernel {
             for (Task t : tasks.values()) if (t.alive()) l.add(t);
         }
         return l;
+    }
+
+    /** /proc/PID of guest process {@code pid} (a zombie's too, until it is reaped), or null. */
+    dev.lstar.kernel.vfs.Vfs.Proc procView(int pid) {
+        Task t = task(pid);
+        if (t == null || !t.isLeader() || t.vfs == null) return null;
+        return t.vfs.proc;
+    }
+
+    /** The pids of the guest's processes (what /proc lists). */
+    int[] processIds() {
+        synchronized (tasks) {
+            return tasks.values().stream().filter(Task::isLeader).mapToInt(t -> t.tid).sorted().toArray();
+        }
     }
 
     /** The task with id {@code tid} (live or a zombie), or null. */

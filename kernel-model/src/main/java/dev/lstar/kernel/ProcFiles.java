@@ -25,6 +25,8 @@ final class ProcFiles implements Vfs.Proc {
 
     private final LinuxKernel k;
     private final UserProcess p;
+    /** The process's (first) task, once it exists; its state, descriptors and signals are what the files show. */
+    Task task;
     /** mm's start_code, end_code, start_data, end_data (load_elf_binary: code from the PF_X PT_LOAD segments, data from all). */
     private final long startCode, endCode, startData, endData;
 
@@ -50,7 +52,39 @@ final class ProcFiles implements Vfs.Proc {
 
     @Override public int pid() { return p.pid; }
 
-    @Override public FdTable fds() { return k.fds(); }
+    @Override public FdTable fds() { return t().fds != null ? t().fds : k.fds(); }
+
+    @Override public String exePath() { return t().vfs != null ? t().vfs.exePath : null; }
+
+    @Override public String cwd() { return t().vfs != null ? t().vfs.cwd() : null; }
+
+    /** The task these files describe (the current one until the kernel sets it). */
+    private Task t() {
+        Task t = task;
+        return t != null ? t : k.current != null ? k.current : new Task(p.pid, null, 0, 0);
+    }
+
+    /** The task's state letter: R running (or runnable), S sleeping, T stopped, Z zombie. */
+    private char state() {
+        Task t = t();
+        if (t.state == Task.State.ZOMBIE || t.state == Task.State.DEAD) return 'Z';
+        if (t.leader.stopped) return 'T';
+        return t.state == Task.State.SLEEPING ? 'S' : 'R';
+    }
+
+    private static String stateName(char c) {
+        return switch (c) {
+            case 'S' -> "S (sleeping)";
+            case 'T' -> "T (stopped)";
+            case 'Z' -> "Z (zombie)";
+            default -> "R (running)";
+        };
+    }
+
+    private Signals sig() {
+        Signals s = t().signals;
+        return s != null ? s : k.signals;
+    }
 
     @Override public byte[] content(Vfs.Special kind, int fd) {
         return switch (kind) {
@@ -74,7 +108,7 @@ final class ProcFiles implements Vfs.Proc {
         long at = from;
         while (at < to) {
             int n = (int) Math.min(b.length - (at & 4095), to - at); // one page at a time
-            if (!p.mm.copyFromUser(at, b, 0, n)) break;
+            if (!p.mm.readRemote(at, b, 0, n)) break; // through the process's own page tables (access_remote_vm)
             out.write(b, 0, n);
             at += n;
         }
@@ -96,7 +130,7 @@ final class ProcFiles implements Vfs.Proc {
     }
 
     private long utimeTicks() {
-        return Math.max(0, k.cpuTimeNanos()) / (1_000_000_000L / USER_HZ);
+        return Math.max(0, task != null ? k.taskCpuNanos(task) : k.cpuTimeNanos()) / (1_000_000_000L / USER_HZ);
     }
 
     private long startTicks() {
@@ -105,7 +139,8 @@ final class ProcFiles implements Vfs.Proc {
 
     /** fs/proc/array.c do_task_stat: the 52 fields; kstkesp/kstkeip 0, no children, no blocked I/O accounting. */
     String stat() {
-        Signals s = k.signals;
+        Signals s = sig();
+        Task t = t();
         AddressSpace mm = p.mm;
         long rsslim = k.limits.soft(ResourceLimits.RLIMIT_RSS);
         long ign = 0, cgt = 0;
@@ -114,11 +149,12 @@ final class ProcFiles implements Vfs.Proc {
             else if (s.handler[n] != Signals.SIG_DFL) cgt |= Signal.bit(n);
         }
         StringBuilder b = new StringBuilder();
-        b.append(p.pid).append(" (").append(p.comm).append(") R 0 ").append(p.pid).append(' ').append(p.pid)
+        b.append(p.pid).append(" (").append(p.comm).append(") ").append(state()).append(' ').append(TaskSyscalls.ppid(t))
+                .append(' ').append(t.pgid).append(' ').append(t.sid)
                 .append(" 0 -1 0 ") // tty_nr, tpgid, flags (no PF_RANDOMIZE: lstar does not randomise)
                 .append(mm.minorFaults()).append(" 0 0 0 ") // minflt cminflt majflt cmajflt
                 .append(utimeTicks()).append(" 0 0 0 ") // utime stime cutime cstime: all CPU time is user time
-                .append("20 0 1 0 ") // priority nice num_threads itrealvalue
+                .append("20 0 ").append(Math.max(1, t.leader.group.size())).append(" 0 ") // priority nice num_threads itrealvalue
                 .append(startTicks()).append(' ')
                 .append(mm.totalVmPages() * 4096).append(' ').append(mm.rssPages()).append(' ').append(Long.toUnsignedString(rsslim)).append(' ')
                 .append(Long.toUnsignedString(startCode)).append(' ').append(Long.toUnsignedString(endCode)).append(' ')
@@ -150,7 +186,8 @@ final class ProcFiles implements Vfs.Proc {
 
     /** fs/proc/array.c proc_pid_status with the lines a libc, busybox or procps read; the fields lstar does not track are listed in ARCHITECTURE.md. */
     String status() {
-        Signals s = k.signals;
+        Signals s = sig();
+        Task t = t();
         AddressSpace mm = p.mm;
         long[] uid = k.creds != null ? k.creds.ids(true) : new long[] {Ids.uid(), Ids.uid(), Ids.uid(), Ids.uid()};
         long[] gid = k.creds != null ? k.creds.ids(false) : new long[] {Ids.gid(), Ids.gid(), Ids.gid(), Ids.gid()};
@@ -166,17 +203,18 @@ final class ProcFiles implements Vfs.Proc {
         for (Vma v : mm.vmas()) if ("[stack]".equals(v.name)) stackPages += (v.end - v.start) >>> 12;
         StringBuilder b = new StringBuilder();
         b.append("Name:\t").append(p.comm).append('\n');
-        b.append("Umask:\t").append(String.format("%04o", k.vfs().umask)).append('\n');
-        b.append("State:\tR (running)\n");
-        b.append("Tgid:\t").append(p.pid).append("\nNgid:\t0\nPid:\t").append(p.pid).append("\nPPid:\t0\nTracerPid:\t0\n");
+        b.append("Umask:\t").append(String.format("%04o", (t.vfs != null ? t.vfs : k.vfs()).umask)).append('\n');
+        b.append("State:\t").append(stateName(state())).append('\n');
+        b.append("Tgid:\t").append(p.pid).append("\nNgid:\t0\nPid:\t").append(p.pid).append("\nPPid:\t").append(TaskSyscalls.ppid(t))
+                .append("\nTracerPid:\t0\n");
         b.append("Uid:\t").append(uid[0]).append('\t').append(uid[1]).append('\t').append(uid[2]).append('\t').append(uid[3]).append('\n');
         b.append("Gid:\t").append(gid[0]).append('\t').append(gid[1]).append('\t').append(gid[2]).append('\t').append(gid[3]).append('\n');
         b.append("FDSize:\t").append(fds().maxFds()).append('\n');
         b.append("Groups:\t");
         for (long g : groups) b.append(g).append(' ');
         b.append('\n');
-        b.append("NStgid:\t").append(p.pid).append("\nNSpid:\t").append(p.pid).append("\nNSpgid:\t").append(p.pid)
-                .append("\nNSsid:\t").append(p.pid).append("\nKthread:\t0\n");
+        b.append("NStgid:\t").append(p.pid).append("\nNSpid:\t").append(p.pid).append("\nNSpgid:\t").append(t.pgid)
+                .append("\nNSsid:\t").append(t.sid).append("\nKthread:\t0\n");
         b.append("VmPeak:\t").append(kb(mm.totalVmPages())).append('\n'); // no peak kept: the current size
         b.append("VmSize:\t").append(kb(mm.totalVmPages())).append('\n');
         b.append("VmLck:\t").append(kb(0)).append("\nVmPin:\t").append(kb(0)).append('\n');
@@ -189,7 +227,7 @@ final class ProcFiles implements Vfs.Proc {
         b.append("VmLib:\t").append(kb(0)).append("\nVmPTE:\t").append(kb(0)).append("\nVmSwap:\t").append(kb(0)).append('\n');
         b.append("HugetlbPages:\t").append(kb(0)).append('\n');
         b.append("CoreDumping:\t0\nTHP_enabled:\t1\n");
-        b.append("Threads:\t1\n");
+        b.append("Threads:\t").append(Math.max(1, t.leader.group.size())).append('\n');
         b.append("SigQ:\t").append(Long.bitCount(s.pending())).append('/').append(k.limits.soft(ResourceLimits.RLIMIT_SIGPENDING)).append('\n');
         b.append("SigPnd:\t").append(hex16(s.pending())).append('\n');
         b.append("ShdPnd:\t").append(hex16(0)).append('\n');

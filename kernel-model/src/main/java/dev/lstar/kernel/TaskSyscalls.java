@@ -184,7 +184,11 @@ final class TaskSyscalls {
             child.fds = parent.fds.copy();
         }
         child.vfs = (flags & CLONE_FS) != 0 ? parent.vfs : parent.vfs.forkCopy();
-        if (child.vfs != parent.vfs) child.vfs.proc = new ProcFiles(k, cp);
+        if (child.vfs != parent.vfs) {
+            ProcFiles pf = new ProcFiles(k, cp);
+            pf.task = child;
+            child.vfs.proc = pf;
+        }
         child.signals = parent.signals.forkCopy(child);
         if ((flags & CLONE_CLEAR_SIGHAND) != 0) child.signals.clearHandlers();
         child.limits = parent.limits;
@@ -691,7 +695,9 @@ final class TaskSyscalls {
         k.sched.wakeFiles();
         t.signals.execReset();
         t.vfs.exePath = guestPath;
-        t.vfs.proc = new ProcFiles(k, np);
+        ProcFiles pf = new ProcFiles(k, np);
+        pf.task = t;
+        t.vfs.proc = pf;
         if (t.vforkParent != null && !t.vforkDone) {
             t.vforkDone = true;
             k.sched.wake(t.vforkParent);

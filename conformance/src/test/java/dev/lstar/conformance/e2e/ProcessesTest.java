@@ -58,8 +58,7 @@ class ProcessesTest {
      * Modes whose subject lstar does not model yet, with the reason (the native half still runs;
      * the lstar half is skipped with this message, never silently passed).
      */
-    static final java.util.Map<String, String> NOT_MODELLED = java.util.Map.of(
-            "proc-pid", "/proc/PID of another guest process is not modelled yet (lstar answers ENOENT)");
+    static final java.util.Map<String, String> NOT_MODELLED = java.util.Map.of();
 
     /** Modes whose native oracle must be pid 1 of a pid namespace, as lstar's first process is (orphans are re-parented to it). */
     static final List<String> AS_INIT = List.of("orphan");

@@ -75,7 +75,7 @@ public final class DirectoryFile extends OpenFile {
             if (lookup.special() == Vfs.Special.DEV_DIR) {
                 for (String n : new String[] {"null", "random", "urandom", "zero"}) list.add(new Entry(0x6000 + n.length(), DT_CHR, n.getBytes(StandardCharsets.UTF_8)));
             } else {
-                list.addAll(vfs.procEntries(lookup.special()));
+                list.addAll(vfs.procEntries(lookup));
             }
             return entries = list;
         }

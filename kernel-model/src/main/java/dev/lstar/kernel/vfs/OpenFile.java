@@ -481,7 +481,7 @@ public abstract class OpenFile {
         }
 
         @Override public Stat stat(Vfs vfs) {
-            return kind == Vfs.Special.PROC_FDINFO ? vfs.fdEntryStat(kind, Vfs.fdOf(guestPath)) : vfs.specialStat(kind);
+            return kind == Vfs.Special.PROC_FDINFO ? vfs.fdEntryStat(kind, guestPath) : vfs.specialStat(kind);
         }
     }
 

@@ -80,6 +80,10 @@ public final class Vfs {
     public interface Proc {
         int pid();
         FdTable fds();
+        /** What its /proc/PID/exe points to (null: this Vfs's {@link #exePath}). */
+        default String exePath() { return null; }
+        /** Its working directory (null: this Vfs's). */
+        default String cwd() { return null; }
         /** The bytes of a {@link Special#isProcFile()} file at open; {@code fd} for /proc/PID/fdinfo/N, else -1. */
         byte[] content(Special kind, int fd);
     }
@@ -105,6 +109,9 @@ public final class Vfs {
     public Proc proc;
     /** What /proc/self/exe points to (the executable's guest path). */
     public String exePath = "";
+    /** The other guest processes' /proc views by pid (null: none), and the pids /proc lists; set by the kernel. */
+    public java.util.function.IntFunction<Proc> procs;
+    public java.util.function.Supplier<int[]> pids;
 
     /**
      * @param root the directory that is the guest's "/"
@@ -124,6 +131,8 @@ public final class Vfs {
         Vfs v = new Vfs(root, cwd);
         v.umask = umask;
         v.exePath = exePath;
+        v.procs = procs;
+        v.pids = pids;
         return v;
     }
 
@@ -326,14 +335,15 @@ public final class Vfs {
                 case "self" -> Special.PROC_SELF_LINK;
                 case "thread-self" -> Special.PROC_THREAD_SELF_LINK;
                 // another pid: lstar does not show other processes (the host's would be a wrong answer); other names: the host's /proc
-                default -> s[1].equals(pid) ? Special.PROC_SELF_DIR : isPid(s[1]) ? Special.PROC_MISSING : null;
+                default -> procNamed(s[1]) != null ? Special.PROC_SELF_DIR : isPid(s[1]) ? Special.PROC_MISSING : null;
             };
         }
-        if (!s[1].equals(pid)) return isPid(s[1]) ? Special.PROC_MISSING : null;
+        Proc target = procNamed(s[1]);
+        if (target == null) return isPid(s[1]) ? Special.PROC_MISSING : null;
         int i = 2;
-        if (s[2].equals("task")) { // /proc/PID/task/PID: the one thread, the same files
+        if (s[2].equals("task")) { // /proc/PID/task/PID: the process's first thread, the same files
             if (n == 3) return Special.PROC_TASK_DIR;
-            if (!s[3].equals(pid)) return Special.PROC_MISSING;
+            if (!s[3].equals(s[1])) return Special.PROC_MISSING;
             if (n == 4) return Special.PROC_SELF_DIR;
             i = 4;
             if (s[4].equals("task")) return Special.PROC_MISSING;
@@ -356,7 +366,7 @@ public final class Vfs {
                 default -> Special.PROC_MISSING;
             };
         }
-        if (n - i == 2 && (s[i].equals("fd") || s[i].equals("fdinfo")) && fdNumber(s[i + 1]) >= 0) {
+        if (n - i == 2 && (s[i].equals("fd") || s[i].equals("fdinfo")) && fdNumber(target, s[i + 1]) >= 0) {
             return s[i].equals("fd") ? Special.PROC_FD_LINK : Special.PROC_FDINFO;
         }
         return Special.PROC_MISSING;
@@ -369,6 +379,31 @@ public final class Vfs {
         return true;
     }
 
+    /**
+     * The process a /proc/NAME component names: the current one for its own pid, another guest
+     * process's view for its pid, or null.
+     */
+    private Proc procNamed(String name) {
+        if (name.equals(Integer.toString(pid()))) return proc;
+        if (procs == null || !isPid(name)) return null;
+        return procs.apply(Integer.parseInt(name));
+    }
+
+    /** The process a /proc/PID/... guest path names (the current one for anything else). */
+    private Proc procOf(String guest) {
+        String[] c = guest.split("/");
+        Proc p = c.length > 2 && c[1].equals("proc") ? procNamed(c[2]) : null;
+        return p != null ? p : proc;
+    }
+
+    private Proc procOf(Deque<String> stack) {
+        return procOf("/" + String.join("/", stack));
+    }
+
+    private static FdTable fdsOf(Proc p) {
+        return p != null ? p.fds() : NO_FDS;
+    }
+
     /** The guest's pid as /proc names it. */
     public int pid() { return proc != null ? proc.pid() : 1; }
 
@@ -378,7 +413,7 @@ public final class Vfs {
     private static final FdTable NO_FDS = new FdTable();
 
     /** An open descriptor named by a /proc/PID/fd or fdinfo entry (name_to_int: digits, no leading zero), else -1. */
-    private int fdNumber(String name) {
+    private int fdNumber(Proc target, String name) {
         if (name.isEmpty() || name.length() > 10 || name.length() > 1 && name.charAt(0) == '0') return -1;
         long v = 0;
         for (int i = 0; i < name.length(); i++) {
@@ -386,7 +421,7 @@ public final class Vfs {
             if (c < '0' || c > '9') return -1;
             v = v * 10 + (c - '0');
         }
-        return v <= Integer.MAX_VALUE && fds().isOpen(v) ? (int) v : -1;
+        return v <= Integer.MAX_VALUE && fdsOf(target).isOpen(v) ? (int) v : -1;
     }
 
     /** The descriptor number of a /proc/PID/fd/N or fdinfo/N guest path or stack (its last component). */
@@ -395,12 +430,12 @@ public final class Vfs {
     }
 
     private OpenFile openFd(Deque<String> stack) {
-        return fds().get(Integer.parseInt(stack.peekLast()));
+        return fdsOf(procOf(stack)).get(Integer.parseInt(stack.peekLast()));
     }
 
     /** The open file that /proc/PID/fd/N (a {@link Special#PROC_FD_OBJECT} or FD_LINK lookup) refers to. */
     public OpenFile openFile(Lookup l) {
-        return fds().get(fdOf(l.guest()));
+        return fdsOf(procOf(l.guest())).get(fdOf(l.guest()));
     }
 
     /** Whether following the fd link by its path reaches the same file (named files, directories, lstar's devices and /proc files). */
@@ -413,11 +448,12 @@ public final class Vfs {
     /** What one of lstar's links points to (proc_pid_readlink / proc_self_get_link). */
     private String linkTarget(Special s, Deque<String> stack) {
         String pid = Integer.toString(pid());
+        Proc target = procOf(stack);
         return switch (s) {
-            case PROC_SELF_EXE -> exePath;
+            case PROC_SELF_EXE -> target != null && target.exePath() != null ? target.exePath() : exePath;
             case PROC_SELF_LINK -> pid;
             case PROC_THREAD_SELF_LINK -> pid + "/task/" + pid;
-            case PROC_CWD -> cwd;
+            case PROC_CWD -> target != null && target.cwd() != null ? target.cwd() : cwd;
             case PROC_ROOT -> "/"; // the guest's root, never the host path behind it
             case PROC_FD_LINK -> openFd(stack).guestPath; // "/a/b", "pipe:[ino]", "anon_inode:[eventfd]", "/memfd:x (deleted)"
             default -> throw new SysError(EINVAL);
@@ -478,7 +514,7 @@ public final class Vfs {
     public Stat stat(Lookup l) {
         if (!l.exists()) throw new SysError(ENOENT);
         if (l.special == Special.PROC_FD_OBJECT) return openFile(l).stat(this);
-        if (l.special == Special.PROC_FD_LINK || l.special == Special.PROC_FDINFO) return fdEntryStat(l.special, fdOf(l.guest()));
+        if (l.special == Special.PROC_FD_LINK || l.special == Special.PROC_FDINFO) return fdEntryStat(l.special, l.guest());
         if (l.special != null) return specialStat(l.special);
         return stat(l.host());
     }
@@ -565,9 +601,13 @@ public final class Vfs {
      * /proc/PID/fd/N (a link whose permission bits are the open file's access: r-x, -wx or rwx for
      * the owner, size 64 as proc_fd_getattr... reports) and /proc/PID/fdinfo/N (0444).
      */
-    public Stat fdEntryStat(Special s, int fd) {
+    public Stat fdEntryStat(Special s, String guest) {
+        return fdEntryStat(s, fdOf(guest), fdsOf(procOf(guest)));
+    }
+
+    private Stat fdEntryStat(Special s, int fd, FdTable fds) {
         if (s == Special.PROC_FDINFO) return proc(0x9000_0000L + fd, Stat.S_IFREG | 0444, uid(), gid(), 0);
-        OpenFile f = fds().get(fd);
+        OpenFile f = fds.get(fd);
         int perm = (f.readable() ? 0500 : 0) | (f.writable() ? 0300 : 0);
         return proc(0x8000_0000L + fd, Stat.S_IFLNK | perm, uid(), gid(), 64);
     }
@@ -585,16 +625,21 @@ public final class Vfs {
     }
 
     /** The entries of one of lstar's /proc directories (after "." and ".."). */
-    List<DirectoryFile.Entry> procEntries(Special dir) {
+    List<DirectoryFile.Entry> procEntries(Lookup l) {
+        Special dir = l.special();
         List<DirectoryFile.Entry> list = new ArrayList<>();
         String pid = Integer.toString(pid());
         switch (dir) {
             case PROC_DIR -> {
                 list.add(entry(specialStat(Special.PROC_SELF_LINK), "self"));
                 list.add(entry(specialStat(Special.PROC_THREAD_SELF_LINK), "thread-self"));
-                list.add(entry(specialStat(Special.PROC_SELF_DIR), pid));
+                int[] all = pids != null ? pids.get() : new int[] {pid()};
+                for (int p : all) list.add(entry(specialStat(Special.PROC_SELF_DIR), Integer.toString(p)));
             }
-            case PROC_TASK_DIR -> list.add(entry(specialStat(Special.PROC_SELF_DIR), pid));
+            case PROC_TASK_DIR -> {
+                String[] c = l.guest().split("/");
+                list.add(entry(specialStat(Special.PROC_SELF_DIR), c.length > 2 ? c[2] : pid));
+            }
             case PROC_SELF_DIR -> {
                 Object[][] names = {{"auxv", Special.PROC_SELF_AUXV}, {"cmdline", Special.PROC_CMDLINE}, {"comm", Special.PROC_COMM},
                     {"cwd", Special.PROC_CWD}, {"environ", Special.PROC_ENVIRON}, {"exe", Special.PROC_SELF_EXE}, {"fd", Special.PROC_FD_DIR},
@@ -603,9 +648,9 @@ public final class Vfs {
                 for (Object[] e : names) list.add(entry(specialStat((Special) e[1]), (String) e[0]));
             }
             case PROC_FD_DIR, PROC_FDINFO_DIR -> {
-                FdTable t = fds();
+                FdTable t = fdsOf(procOf(l.guest()));
                 Special kind = dir == Special.PROC_FD_DIR ? Special.PROC_FD_LINK : Special.PROC_FDINFO;
-                for (int fd = 0; fd < t.size(); fd++) if (t.isOpen(fd)) list.add(entry(fdEntryStat(kind, fd), Integer.toString(fd)));
+                for (int fd = 0; fd < t.size(); fd++) if (t.isOpen(fd)) list.add(entry(fdEntryStat(kind, fd, t), Integer.toString(fd)));
             }
             default -> { }
         }
@@ -623,8 +668,9 @@ public final class Vfs {
 
     /** The bytes of a generated /proc file at open. */
     public byte[] procContent(Lookup l) {
-        if (proc == null) return new byte[0];
-        return proc.content(l.special(), l.special() == Special.PROC_FDINFO ? fdOf(l.guest()) : -1);
+        Proc p = procOf(l.guest());
+        if (p == null) return new byte[0];
+        return p.content(l.special(), l.special() == Special.PROC_FDINFO ? fdOf(l.guest()) : -1);
     }
 
     private Stat dev(int minor) {
