@@ -1,3 +1,10 @@
+/*
+ * fork/exec/wait round trips (issue #15's "fork+exec+wait of a static hello"): N fork + _exit +
+ * waitpid, then N/4 fork + execve("./hello") + waitpid, three rounds, each timed with
+ * CLOCK_MONOTONIC in the process itself. Build: gcc -O2 -static -o forkloop forkloop.c, and a
+ * static ./hello beside it (e.g. int main(){return 0;} with gcc -O2 -static). Not built by
+ * tools/whole-process.sh; the README's "Processes and threads" numbers come from it.
+ */
 #include <stdio.h>
 #include <unistd.h>
 #include <sys/wait.h>
