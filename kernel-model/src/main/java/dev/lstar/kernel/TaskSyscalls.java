@@ -177,13 +177,7 @@ final class TaskSyscalls {
         child.pgid = parent.pgid;
         child.sid = parent.sid;
         child.exitSignal = exitSignal;
-        if ((flags & CLONE_FILES) != 0) {
-            child.fds = parent.fds;
-            child.fds.users++;
-        } else {
-            child.fds = parent.fds.copy();
-        }
-        child.vfs = (flags & CLONE_FS) != 0 ? parent.vfs : parent.vfs.forkCopy();
+        shareOrCopyFiles(parent, child, flags);
         if (child.vfs != parent.vfs) {
             ProcFiles pf = new ProcFiles(k, cp);
             pf.task = child;
@@ -230,13 +224,7 @@ final class TaskSyscalls {
         child.exitSignal = -1;
         child.process = k.process;
         mm().users++;
-        if ((flags & CLONE_FILES) != 0) {
-            child.fds = parent.fds;
-            child.fds.users++;
-        } else {
-            child.fds = parent.fds.copy();
-        }
-        child.vfs = (flags & CLONE_FS) != 0 ? parent.vfs : parent.vfs.forkCopy();
+        shareOrCopyFiles(parent, child, flags);
         if (child.vfs != parent.vfs) child.vfs.proc = parent.vfs.proc;
         child.signals = parent.signals.threadCopy(child);
         child.limits = parent.limits;
@@ -250,6 +238,17 @@ final class TaskSyscalls {
         }
         k.startTask(child);
         return child.tid;
+    }
+
+    /** copy_files and copy_fs: the descriptor table and the file-system context, shared (CLONE_FILES, CLONE_FS) or copied. */
+    private static void shareOrCopyFiles(Task parent, Task child, long flags) {
+        if ((flags & CLONE_FILES) != 0) {
+            child.fds = parent.fds;
+            child.fds.users++;
+        } else {
+            child.fds = parent.fds.copy();
+        }
+        child.vfs = (flags & CLONE_FS) != 0 ? parent.vfs : parent.vfs.forkCopy();
     }
 
     /**
