@@ -275,14 +275,16 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
             }
         }
         Translation t = lookup(rip);
-        if (p != null && p.valid && options.linking()) p.link(rip, t);
+        if (p != null && p.valid && options.linking() && t.block.pa2 < 0) p.link(rip, t);
         return t;
     }
 
     private Translation lookup(long rip) {
         Block b = blocks.lookup(rip); // execute-checked translation of RIP; may fault
-        if (!b.valid || b.nativeFn != null) {
-            return new Translation(rip, b.pa, b); // never translated: interpreted or a native function
+        if (!b.valid || b.nativeFn != null || b.pa2 >= 0) {
+            // never translated: interpreted, a native function, or one instruction over two pages
+            // (its second page is checked at every lookup, which a linked or translated path would skip)
+            return new Translation(rip, b.pa, b);
         }
         int slot = (int) (b.pa ^ (b.pa >>> 12)) & (front.length - 1);
         Translation t = front[slot];
@@ -403,7 +405,7 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
             } catch (CpuException | UnsupportedFeatureException e) {
                 break;
             }
-            if (!nb.valid || nb.nativeFn != null || nb.hooked || nb.insns.length == 0 || nb == b
+            if (!nb.valid || nb.nativeFn != null || nb.pa2 >= 0 || nb.hooked || nb.insns.length == 0 || nb == b
                     || (segs != null && segs.contains(nb)) || nb.pa != b.pa + (next - b.la) || count + nb.insns.length > max) break;
             if (segs == null) {
                 segs = new ArrayList<>(4);

@@ -16,6 +16,12 @@ public final class Block {
     public final NativeFunction nativeFn;
     /** Cleared when the code page is written or the cache is flushed. */
     public boolean valid = true;
+    /**
+     * For a block of one instruction that crosses into the next page: the physical address of
+     * that second page, which every lookup checks again (the block is cached under its first
+     * page); -1 for every other block.
+     */
+    public long pa2 = -1;
     /** Whether any instruction of the block may write memory (then validity is re-checked after each). */
     public final boolean writesMemory;
 

@@ -64,11 +64,11 @@ public final class BlockCache {
         long pa = mmu.fetchPhys(rip); // TLB fast path; execute checks and #PF as a fetch
         int slot = (int) (pa ^ (pa >>> 12)) & (front.length - 1);
         Block b = front[slot];
-        if (b != null && b.pa == pa && b.la == rip && b.valid) {
+        if (b != null && b.pa == pa && b.la == rip && b.valid && (b.pa2 < 0 || secondPageSame(b))) {
             return b;
         }
         b = byPa.get(pa);
-        if (b == null || !b.valid || b.la != rip) {
+        if (b == null || !b.valid || b.la != rip || (b.pa2 >= 0 && !secondPageSame(b))) {
             misses++;
             b = decode(rip, pa);
         }
@@ -112,11 +112,24 @@ public final class BlockCache {
         Machine.Hooks hooks = machine.hooks;
         if (hooks != null) b.hooked = hooks.covers(rip, b.byteLen, b.insns);
         if (crossesPage) {
-            b.valid = false; // decoded from two pages: never cached, decoded again next time
+            // one instruction over two pages: cached under both frames (a write to either drops it),
+            // and found again only while the second page still maps to the same frame
+            b.pa2 = mmu.fetchPhys((rip + b.byteLen - 1) & ~0xFFFL);
+            insert(b, pa >>> 12, pa >>> 12);
+            insert(b, b.pa2 >>> 12, b.pa2 >>> 12);
         } else {
             insert(b, pa >>> 12, pa >>> 12);
         }
         return b;
+    }
+
+    /** Whether the second page of a page-crossing block still translates (executably) to the frame it was decoded from. */
+    private boolean secondPageSame(Block b) {
+        try {
+            return mmu.fetchPhys((b.la + b.byteLen - 1) & ~0xFFFL) == b.pa2;
+        } catch (CpuException e) {
+            return false; // decoded again, which raises the fault where the fetch of the instruction would
+        }
     }
 
     private void insert(Block b, long firstPfn, long lastPfn) {
