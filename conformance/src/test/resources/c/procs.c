@@ -1163,6 +1163,23 @@ static void on_queue(int sig, siginfo_t *si, void *uc) {
     q_count++;
 }
 
+/* rlimits are per process: a child's setrlimit does not change its parent's */
+static int m_rlimit(void) {
+    struct rlimit r;
+    CHECK(getrlimit(RLIMIT_NOFILE, &r) == 0);
+    long before = (long) r.rlim_cur;
+    pid_t p = xfork();
+    if (p == 0) {
+        r.rlim_cur = 64;
+        int ok = setrlimit(RLIMIT_NOFILE, &r) == 0 && getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur == 64;
+        _exit(ok ? 0 : 1);
+    }
+    describe("child lowering RLIMIT_NOFILE", wait_for(p));
+    CHECK(getrlimit(RLIMIT_NOFILE, &r) == 0);
+    say("the parent's RLIMIT_NOFILE unchanged: %d\n", (long) r.rlim_cur == before);
+    return 0;
+}
+
 static int m_signal_child(void) {
     int ready[2];
     pipe(ready);
@@ -1216,7 +1233,7 @@ static const struct mode modes[] = {
     {"pipeline", m_pipeline},     {"system", m_system},       {"spawn", m_spawn},         {"pgrp", m_pgrp},
     {"orphan", m_orphan},         {"cow", m_cow},             {"fork-loop", m_fork_loop}, {"exit-main", m_exit_main},
     {"ids", m_ids},               {"stop-cont", m_stop_cont}, {"execveat", m_execveat},   {"proc-pid", m_proc_pid},
-    {"signal-child", m_signal_child},
+    {"signal-child", m_signal_child}, {"rlimit", m_rlimit},
 };
 
 int main(int argc, char **argv) {

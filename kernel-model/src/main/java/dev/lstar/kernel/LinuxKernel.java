@@ -62,7 +62,10 @@ public final class LinuxKernel {
     final SignalSyscalls signalSyscalls;
     /** The modelled RAM in bytes (MemTotal, and what the overcommit heuristic and the OOM killer go by). */
     public final long ramBytes;
-    final ResourceLimits limits;
+    /** The current process's resource limits (each process has its own: fork copies them). */
+    ResourceLimits limits;
+    /** The first process's limits: the RLIMIT_CPU check watches its thread. */
+    private final ResourceLimits initLimits;
     /** The process's credentials (struct cred, in {@link ProcessSyscalls}), for /proc/PID/status. */
     ProcessSyscalls creds;
 
@@ -121,6 +124,7 @@ public final class LinuxKernel {
         this.frameRefs = new FrameRefs(frames);
         this.pageCache = new PageCache(machine.phys, frames);
         this.limits = new ResourceLimits(ramBytes, Ids.uid() == 0);
+        this.initLimits = limits;
         limits.cpuLimitChanged = this::armCpuTimer;
         boolean five = config.fiveLevel();
         // Linux allocates the PTI PGD pair as one 8 KiB-aligned block: kernel half, then user half.
@@ -601,6 +605,7 @@ public final class LinuxKernel {
         fds = t.fds;
         if (t.vfs != null) vfs = t.vfs;
         signals = t.signals;
+        if (t.limits != null) limits = t.limits;
         exit = t.exit;
     }
 
@@ -760,12 +765,12 @@ public final class LinuxKernel {
     private synchronized void armCpuTimer() {
         if (cpuCheck != null) cpuCheck.cancel(false);
         cpuCheck = null;
-        if (runThread == null || limits.soft(ResourceLimits.RLIMIT_CPU) == ResourceLimits.RLIM_INFINITY) return;
+        if (runThread == null || initLimits.soft(ResourceLimits.RLIMIT_CPU) == ResourceLimits.RLIM_INFINITY) return;
         cpuCheck = KernelTimers.EXECUTOR.scheduleAtFixedRate(() -> {
             if (cpuLimitDue) return;
             long t = cpuTimeNanos();
             if (t < 0) { stopCpuTimer(); return; }
-            if (Long.compareUnsigned(t, nanos(limits.soft(ResourceLimits.RLIMIT_CPU))) >= 0) {
+            if (Long.compareUnsigned(t, nanos(initLimits.soft(ResourceLimits.RLIMIT_CPU))) >= 0) {
                 cpuLimitDue = true;
                 machine.requestStop("RLIMIT_CPU");
             }
@@ -794,7 +799,7 @@ public final class LinuxKernel {
     private boolean cpuLimitExceeded() {
         cpuLimitDue = false;
         long t = cpuTimeNanos();
-        long soft = limits.soft(ResourceLimits.RLIMIT_CPU), hard = limits.hard(ResourceLimits.RLIMIT_CPU);
+        long soft = initLimits.soft(ResourceLimits.RLIMIT_CPU), hard = initLimits.hard(ResourceLimits.RLIMIT_CPU);
         String used = String.format("%.3f s of CPU time", t / 1e9);
         if (hard != ResourceLimits.RLIM_INFINITY && Long.compareUnsigned(t, nanos(hard)) >= 0) {
             killProcess(ExitStatus.killed(Signal.SIGKILL, "killed by SIGKILL (CPU time limit exceeded: " + used
@@ -803,7 +808,7 @@ public final class LinuxKernel {
             // SIGXCPU, and the soft limit moves up a second so that a handler gets one every second
             signals.send(Signals.Info.of(Signal.SIGXCPU.number, Signals.SI_KERNEL, 0, 0, "(CPU time limit exceeded: " + used
                     + ", soft RLIMIT_CPU " + Long.toUnsignedString(soft) + " s)"));
-            if (Long.compareUnsigned(soft, hard) < 0) limits.set(ResourceLimits.RLIMIT_CPU, soft + 1, hard);
+            if (Long.compareUnsigned(soft, hard) < 0) initLimits.set(ResourceLimits.RLIMIT_CPU, soft + 1, hard);
             return false;
         }
         if (exit == null) return true; // the limit was raised (setrlimit) after the timer fired: go on

@@ -60,6 +60,21 @@ public final class ResourceLimits {
         cur[RLIMIT_RTPRIO] = max[RLIMIT_RTPRIO] = 0;
     }
 
+    /**
+     * copy_signal's rlimits for a forked child: the same limits, its own from now on (a child's
+     * setrlimit does not change its parent's). The CPU-limit check is the first process's alone.
+     */
+    ResourceLimits forkCopy() {
+        ResourceLimits c = new ResourceLimits(cur, max, capSysResource);
+        return c;
+    }
+
+    private ResourceLimits(long[] cur, long[] max, boolean capSysResource) {
+        this.capSysResource = capSysResource;
+        System.arraycopy(cur, 0, this.cur, 0, cur.length);
+        System.arraycopy(max, 0, this.max, 0, max.length);
+    }
+
     /** The soft limit (rlim_cur) of {@code resource}. */
     public long soft(int resource) {
         return cur[resource];

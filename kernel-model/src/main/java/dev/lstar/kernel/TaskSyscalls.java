@@ -185,7 +185,8 @@ final class TaskSyscalls {
         }
         child.signals = parent.signals.forkCopy(child);
         if ((flags & CLONE_CLEAR_SIGHAND) != 0) child.signals.clearHandlers();
-        child.limits = parent.limits;
+        child.limits = parent.limits.forkCopy();
+        if ((flags & CLONE_VM) == 0) cmm.limits = child.limits;
         child.timers = new SignalSyscalls.Timers(k, child);
         child.robustList = 0;
         if ((flags & CLONE_CHILD_SETTID) != 0) child.setChildTid = childTid;

@@ -38,7 +38,7 @@ class ProcessesTest {
 
     static final List<String> MODES = List.of("exit-codes", "killed", "wnohang", "reap-order", "echild", "sigchld", "nocldwait", "vfork",
             "exec-self", "exec-fail", "cloexec", "pipe", "pipeline", "system", "spawn", "pgrp", "orphan", "cow", "fork-loop", "exit-main",
-            "ids", "stop-cont", "execveat", "proc-pid", "signal-child");
+            "ids", "stop-cont", "execveat", "proc-pid", "signal-child", "rlimit");
 
     /** Cheap modes that also run in lockstep (every block translated and compared with the interpreter). */
     static final List<String> LOCKSTEP = List.of("exit-codes", "wnohang", "exec-self", "cloexec", "ids");
