@@ -42,8 +42,8 @@ final class MemorySyscalls {
     }
 
     void register(SyscallTable t) {
-        t.x64(9, "mmap", 6, (a, len, prot, flags, fd, off) -> mmap(a, len, (int) prot, (int) flags, (int) fd, off));
-        t.x64(10, "mprotect", 3, (a, len, prot, a3, a4, a5) -> mprotect(a, len, (int) prot));
+        t.x64(9, "mmap", "puPMdn", (a, len, prot, flags, fd, off) -> mmap(a, len, (int) prot, (int) flags, (int) fd, off));
+        t.x64(10, "mprotect", "puP", (a, len, prot, a3, a4, a5) -> mprotect(a, len, (int) prot));
         t.x64(11, "munmap", 2, (a, len, a2, a3, a4, a5) -> munmap(a, len));
         t.x64(25, "mremap", 5, (a, oldLen, newLen, flags, na, a5) -> mremap(a, oldLen, newLen, (int) flags, na));
         t.x64(26, "msync", 3, (a, len, flags, a3, a4, a5) -> msync(a, len, (int) flags));

@@ -43,24 +43,24 @@ final class SignalSyscalls {
     }
 
     void register(SyscallTable t) {
-        t.x64(13, "rt_sigaction", "ippu", (a, b, c, d, e, f) -> rtSigaction((int) a, b, c, d));
-        t.x64(14, "rt_sigprocmask", "ippu", (a, b, c, d, e, f) -> rtSigprocmask((int) a, b, c, d));
+        t.x64(13, "rt_sigaction", "Sppu", (a, b, c, d, e, f) -> rtSigaction((int) a, b, c, d));
+        t.x64(14, "rt_sigprocmask", "Hppu", (a, b, c, d, e, f) -> rtSigprocmask((int) a, b, c, d));
         t.x64(15, "rt_sigreturn", 0, (a, b, c, d, e, f) -> sig().rtSigreturn(regs()));
         t.x64(34, "pause", 0, (a, b, c, d, e, f) -> pause());
         t.x64(35, "nanosleep", "pp", (a, b, c, d, e, f) -> nanosleep(a, b));
         t.x64(36, "getitimer", "ip", (a, b, c, d, e, f) -> getitimer((int) a, b));
         t.x64(37, "alarm", "u", (a, b, c, d, e, f) -> alarm(a & 0xFFFF_FFFFL));
         t.x64(38, "setitimer", "ipp", (a, b, c, d, e, f) -> setitimer((int) a, b, c));
-        t.x64(62, "kill", "ii", (a, b, c, d, e, f) -> kill((int) a, (int) b));
+        t.x64(62, "kill", "iS", (a, b, c, d, e, f) -> kill((int) a, (int) b));
         t.x64(127, "rt_sigpending", "pu", (a, b, c, d, e, f) -> rtSigpending(a, b));
         t.x64(128, "rt_sigtimedwait", "pppu", (a, b, c, d, e, f) -> rtSigtimedwait(a, b, c, d));
         t.x64(129, "rt_sigqueueinfo", "iip", (a, b, c, d, e, f) -> rtSigqueueinfo((int) a, (int) a, (int) b, c, false));
         t.x64(130, "rt_sigsuspend", "pu", (a, b, c, d, e, f) -> rtSigsuspend(a, b));
         t.x64(131, "sigaltstack", "pp", (a, b, c, d, e, f) -> sigaltstack(a, b));
-        t.x64(200, "tkill", "ii", (a, b, c, d, e, f) -> tgkill(k.process.pid, (int) a, (int) b, false));
+        t.x64(200, "tkill", "iS", (a, b, c, d, e, f) -> tgkill(k.process.pid, (int) a, (int) b, false));
         t.x64(219, "restart_syscall", 0, (a, b, c, d, e, f) -> restartSyscall());
         t.x64(230, "clock_nanosleep", "iipp", (a, b, c, d, e, f) -> clockNanosleep((int) a, (int) b, c, d));
-        t.x64(234, "tgkill", "iii", (a, b, c, d, e, f) -> tgkill((int) a, (int) b, (int) c, true));
+        t.x64(234, "tgkill", "iiS", (a, b, c, d, e, f) -> tgkill((int) a, (int) b, (int) c, true));
         t.x64(297, "rt_tgsigqueueinfo", "iiip", (a, b, c, d, e, f) -> rtSigqueueinfo((int) a, (int) b, (int) c, d, true));
     }
 

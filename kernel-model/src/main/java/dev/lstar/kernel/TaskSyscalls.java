@@ -61,7 +61,7 @@ final class TaskSyscalls {
     }
 
     void register(SyscallTable t) {
-        t.x64(56, "clone", "xppp" + "x", (a, b, c, d, e, f) -> clone(a, b, c, d, e, 0, 0));
+        t.x64(56, "clone", "Cpppx", (a, b, c, d, e, f) -> clone(a, b, c, d, e, 0, 0));
         t.x64(57, "fork", "", (a, b, c, d, e, f) -> clone(Signal.SIGCHLD.number, 0, 0, 0, 0, 0, 0));
         t.x64(58, "vfork", "", (a, b, c, d, e, f) -> clone(CLONE_VM | CLONE_VFORK | Signal.SIGCHLD.number, 0, 0, 0, 0, 0, 0));
         t.x64(435, "clone3", "pu", (a, b, c, d, e, f) -> clone3(a, b));
@@ -69,8 +69,8 @@ final class TaskSyscalls {
         t.x64(322, "execveat", "dsppa", (a, b, c, d, e, f) -> execve((int) a, b, c, d, (int) e));
         t.x64(60, "exit", "i", (a, b, c, d, e, f) -> exit((int) a));
         t.x64(231, "exit_group", "i", (a, b, c, d, e, f) -> exitGroup((int) a));
-        t.x64(61, "wait4", "ipxp", (a, b, c, d, e, f) -> wait4((int) a, b, (int) c, d));
-        t.x64(247, "waitid", "iipxp", (a, b, c, d, e, f) -> waitid((int) a, (int) b, c, (int) d, e));
+        t.x64(61, "wait4", "ipWp", (a, b, c, d, e, f) -> wait4((int) a, b, (int) c, d));
+        t.x64(247, "waitid", "iipWp", (a, b, c, d, e, f) -> waitid((int) a, (int) b, c, (int) d, e));
         t.x64(39, "getpid", "", (a, b, c, d, e, f) -> k.current.tgid);
         t.x64(110, "getppid", "", (a, b, c, d, e, f) -> ppid(k.current));
         t.x64(186, "gettid", "", (a, b, c, d, e, f) -> k.current.tid);
