@@ -386,6 +386,7 @@ public final class LinuxKernel {
         signals.owner = t;
         t.limits = limits;
         t.timers = new SignalSyscalls.Timers(this, t);
+        if (creds != null) t.cred = creds.c;
         ((ProcFiles) v.proc).task = t;
         v.procs = this::procView;
         v.pids = this::processIds;
@@ -606,6 +607,7 @@ public final class LinuxKernel {
         if (t.vfs != null) vfs = t.vfs;
         signals = t.signals;
         if (t.limits != null) limits = t.limits;
+        if (creds != null && t.cred != null) creds.c = t.cred;
         exit = t.exit;
     }
 

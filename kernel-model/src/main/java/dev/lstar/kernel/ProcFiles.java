@@ -189,9 +189,10 @@ final class ProcFiles implements Vfs.Proc {
         Signals s = sig();
         Task t = t();
         AddressSpace mm = p.mm;
-        long[] uid = k.creds != null ? k.creds.ids(true) : new long[] {Ids.uid(), Ids.uid(), Ids.uid(), Ids.uid()};
-        long[] gid = k.creds != null ? k.creds.ids(false) : new long[] {Ids.gid(), Ids.gid(), Ids.gid(), Ids.gid()};
-        long[] groups = k.creds != null ? k.creds.groups() : new long[0];
+        ProcessSyscalls.Cred cr = t.cred != null ? t.cred : k.creds != null ? k.creds.c : null;
+        long[] uid = cr != null ? new long[] {cr.ruid, cr.euid, cr.suid, cr.fsuid} : new long[] {Ids.uid(), Ids.uid(), Ids.uid(), Ids.uid()};
+        long[] gid = cr != null ? new long[] {cr.rgid, cr.egid, cr.sgid, cr.fsgid} : new long[] {Ids.gid(), Ids.gid(), Ids.gid(), Ids.gid()};
+        long[] groups = cr != null ? cr.groups.clone() : new long[0];
         long ign = 0, cgt = 0;
         for (int n = 1; n <= Signal.NSIG; n++) {
             if (s.handler[n] == Signals.SIG_IGN) ign |= Signal.bit(n);

@@ -20,8 +20,9 @@ import java.nio.ByteOrder;
  *     its process group and of its session (pgid = sid = pid, as a container's first process that
  *     its runtime made a session leader), so setsid and setpgid are EPERM after their checks,
  *     and any other pid is ESRCH.</li>
- * <li>credentials: the host's uid and gid for all of real, effective, saved and filesystem ids
- *     and the host's supplementary groups. The set*id calls follow Linux's rules: without
+ * <li>credentials (per process: fork copies them, threads share them; {@link Cred}): at first
+ *     the host's uid and gid for all of real, effective, saved and filesystem ids and the host's
+ *     supplementary groups. The set*id calls follow Linux's rules: without
  *     CAP_SETUID/CAP_SETGID (the guest has them only while its effective uid is 0, which needs lstar
  *     itself to run as root) an id may only be set to one the process already has, else EPERM.
  *     When lstar runs as root the new ids are recorded and reported; lstar does not change its
@@ -42,25 +43,43 @@ final class ProcessSyscalls {
 
     private final LinuxKernel k;
     /** Real, effective, saved and filesystem user and group ids (struct cred). */
-    private long ruid, euid, suid, fsuid, rgid, egid, sgid, fsgid;
-    private long[] groups;
+    /**
+     * A process's credentials (struct cred): real, effective, saved and filesystem user and group
+     * ids and the supplementary groups. Each process has its own (fork copies them; the threads
+     * of a process share theirs); {@link #c} is the current task's.
+     */
+    static final class Cred {
+        long ruid, euid, suid, fsuid, rgid, egid, sgid, fsgid;
+        long[] groups;
+
+        Cred copy() {
+            Cred n = new Cred();
+            n.ruid = ruid; n.euid = euid; n.suid = suid; n.fsuid = fsuid;
+            n.rgid = rgid; n.egid = egid; n.sgid = sgid; n.fsgid = fsgid;
+            n.groups = groups.clone();
+            return n;
+        }
+    }
+
+    /** The current task's credentials (the context switch points it at the task's own). */
+    Cred c = new Cred();
     private boolean warnedRoot;
 
     ProcessSyscalls(LinuxKernel k) {
         this.k = k;
-        ruid = euid = suid = fsuid = Ids.uid();
-        rgid = egid = sgid = fsgid = Ids.gid();
-        groups = hostGroups();
+        c.ruid = c.euid = c.suid = c.fsuid = Ids.uid();
+        c.rgid = c.egid = c.sgid = c.fsgid = Ids.gid();
+        c.groups = hostGroups();
         k.creds = this;
     }
 
     /** Real, effective, saved and filesystem uids (or gids) as /proc/PID/status prints them. */
     long[] ids(boolean user) {
-        return user ? new long[] {ruid, euid, suid, fsuid} : new long[] {rgid, egid, sgid, fsgid};
+        return user ? new long[] {c.ruid, c.euid, c.suid, c.fsuid} : new long[] {c.rgid, c.egid, c.sgid, c.fsgid};
     }
 
     /** The supplementary groups (getgroups). */
-    long[] groups() { return groups.clone(); }
+    long[] groups() { return c.groups.clone(); }
 
     /**
      * The host's supplementary groups: com.sun.security.auth.module.UnixSystem#getGroups, the JVM's
@@ -88,18 +107,18 @@ final class ProcessSyscalls {
         t.x64(98, "getrusage", "np", (a, b, c, d, e, f) -> getrusage((int) a, b));
         t.x64(100, "times", "p", (a, b, c, d, e, f) -> times(a));
         t.x64(229, "clock_getres", "np", (a, b, c, d, e, f) -> clockGetres((int) a, b));
-        t.x64(102, "getuid", "", (a, b, c, d, e, f) -> ruid);
-        t.x64(104, "getgid", "", (a, b, c, d, e, f) -> rgid);
-        t.x64(107, "geteuid", "", (a, b, c, d, e, f) -> euid);
-        t.x64(108, "getegid", "", (a, b, c, d, e, f) -> egid);
+        t.x64(102, "getuid", "", (a, b, c, d, e, f) -> this.c.ruid);
+        t.x64(104, "getgid", "", (a, b, c, d, e, f) -> this.c.rgid);
+        t.x64(107, "geteuid", "", (a, b, c, d, e, f) -> this.c.euid);
+        t.x64(108, "getegid", "", (a, b, c, d, e, f) -> this.c.egid);
         t.x64(105, "setuid", "n", (a, b, c, d, e, f) -> setuid((int) a, true));
         t.x64(106, "setgid", "n", (a, b, c, d, e, f) -> setuid((int) a, false));
         t.x64(113, "setreuid", "nn", (a, b, c, d, e, f) -> setreuid((int) a, (int) b, true));
         t.x64(114, "setregid", "nn", (a, b, c, d, e, f) -> setreuid((int) a, (int) b, false));
         t.x64(117, "setresuid", "nnn", (a, b, c, d, e, f) -> setresuid((int) a, (int) b, (int) c, true));
         t.x64(119, "setresgid", "nnn", (a, b, c, d, e, f) -> setresuid((int) a, (int) b, (int) c, false));
-        t.x64(118, "getresuid", "ppp", (a, b, c, d, e, f) -> getresuid(a, b, c, ruid, euid, suid));
-        t.x64(120, "getresgid", "ppp", (a, b, c, d, e, f) -> getresuid(a, b, c, rgid, egid, sgid));
+        t.x64(118, "getresuid", "ppp", (a, b, c, d, e, f) -> getresuid(a, b, c, this.c.ruid, this.c.euid, this.c.suid));
+        t.x64(120, "getresgid", "ppp", (a, b, c, d, e, f) -> getresuid(a, b, c, this.c.rgid, this.c.egid, this.c.sgid));
         t.x64(122, "setfsuid", "n", (a, b, c, d, e, f) -> setfsuid((int) a, true));
         t.x64(123, "setfsgid", "n", (a, b, c, d, e, f) -> setfsuid((int) a, false));
         t.x64(115, "getgroups", "np", (a, b, c, d, e, f) -> getgroups((int) a, b));
@@ -174,7 +193,7 @@ final class ProcessSyscalls {
 
     /** CAP_SETUID / CAP_SETGID: the guest has them while its effective uid is 0 (only possible when lstar runs as root). */
     private boolean capable() {
-        return euid == 0;
+        return c.euid == 0;
     }
 
     private void changed() {
@@ -190,7 +209,7 @@ final class ProcessSyscalls {
         if (id == -1) return -EINVAL; // !uid_valid
         long v = id & 0xFFFF_FFFFL;
         boolean cap = capable();
-        long r = user ? ruid : rgid, s = user ? suid : sgid;
+        long r = user ? c.ruid : c.rgid, s = user ? c.suid : c.sgid;
         if (cap) {
             set(user, v, v, v, v);
         } else if (v == r || v == s) {
@@ -203,7 +222,7 @@ final class ProcessSyscalls {
 
     /** setreuid/setregid: -1 keeps an id; the saved id follows the effective one when the real one is set or the effective one changes from the real. */
     long setreuid(int rid, int eid, boolean user) {
-        long r = user ? ruid : rgid, e = user ? euid : egid, s = user ? suid : sgid;
+        long r = user ? c.ruid : c.rgid, e = user ? c.euid : c.egid, s = user ? c.suid : c.sgid;
         boolean cap = capable();
         long nr = r, ne = e, ns = s;
         if (rid != -1) {
@@ -221,7 +240,7 @@ final class ProcessSyscalls {
 
     /** setresuid/setresgid: -1 keeps an id; each other must be one of the current three unless capable. */
     long setresuid(int rid, int eid, int sid, boolean user) {
-        long r = user ? ruid : rgid, e = user ? euid : egid, s = user ? suid : sgid;
+        long r = user ? c.ruid : c.rgid, e = user ? c.euid : c.egid, s = user ? c.suid : c.sgid;
         boolean cap = capable();
         long[] want = {rid, eid, sid};
         for (int i = 0; i < 3; i++) {
@@ -237,12 +256,12 @@ final class ProcessSyscalls {
 
     /** setfsuid/setfsgid: returns the old fs id; it changes only to one of the others (or anything with the capability). */
     long setfsuid(int id, boolean user) {
-        long old = user ? fsuid : fsgid;
+        long old = user ? c.fsuid : c.fsgid;
         if (id == -1) return old;
         long v = id & 0xFFFF_FFFFL;
-        boolean ok = capable() || (user ? v == ruid || v == euid || v == suid || v == fsuid : v == rgid || v == egid || v == sgid || v == fsgid);
+        boolean ok = capable() || (user ? v == c.ruid || v == c.euid || v == c.suid || v == c.fsuid : v == c.rgid || v == c.egid || v == c.sgid || v == c.fsgid);
         if (ok && v != old) {
-            if (user) fsuid = v; else fsgid = v;
+            if (user) c.fsuid = v; else c.fsgid = v;
             changed();
         }
         return old;
@@ -250,11 +269,11 @@ final class ProcessSyscalls {
 
     private void set(boolean user, long r, long e, long s, long fs) {
         if (user) {
-            if (r != ruid || e != euid || s != suid) changed();
-            ruid = r; euid = e; suid = s; fsuid = fs;
+            if (r != c.ruid || e != c.euid || s != c.suid) changed();
+            c.ruid = r; c.euid = e; c.suid = s; c.fsuid = fs;
         } else {
-            if (r != rgid || e != egid || s != sgid) changed();
-            rgid = r; egid = e; sgid = s; fsgid = fs;
+            if (r != c.rgid || e != c.egid || s != c.sgid) changed();
+            c.rgid = r; c.egid = e; c.sgid = s; c.fsgid = fs;
         }
     }
 
@@ -270,11 +289,11 @@ final class ProcessSyscalls {
     /** getgroups(size, list): size 0 asks for the count; a smaller size than the count is EINVAL. */
     long getgroups(int size, long list) {
         if (size < 0) return -EINVAL;
-        int n = groups.length;
+        int n = c.groups.length;
         if (size != 0) {
             if (n > size) return -EINVAL;
             ByteBuffer b = le(n * 4);
-            for (int i = 0; i < n; i++) b.putInt(i * 4, (int) groups[i]);
+            for (int i = 0; i < n; i++) b.putInt(i * 4, (int) c.groups[i]);
             if (n > 0 && !put(list, b)) return -EFAULT;
         }
         return n;
@@ -290,8 +309,8 @@ final class ProcessSyscalls {
         long[] g = new long[size];
         for (int i = 0; i < size; i++) g[i] = bb.getInt(i * 4) & 0xFFFF_FFFFL;
         java.util.Arrays.sort(g); // groups_sort
-        if (!java.util.Arrays.equals(g, groups)) changed();
-        groups = g;
+        if (!java.util.Arrays.equals(g, c.groups)) changed();
+        c.groups = g;
         return 0;
     }
 

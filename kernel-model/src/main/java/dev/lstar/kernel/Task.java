@@ -49,6 +49,8 @@ final class Task {
     dev.lstar.kernel.vfs.Vfs vfs;
     Signals signals;
     ResourceLimits limits;
+    /** The process's credentials (threads share them). */
+    ProcessSyscalls.Cred cred;
     /** The process's interval timers (alarm, setitimer). */
     SignalSyscalls.Timers timers;
 

@@ -186,6 +186,7 @@ final class TaskSyscalls {
         child.signals = parent.signals.forkCopy(child);
         if ((flags & CLONE_CLEAR_SIGHAND) != 0) child.signals.clearHandlers();
         child.limits = parent.limits.forkCopy();
+        child.cred = parent.cred != null ? parent.cred.copy() : null;
         if ((flags & CLONE_VM) == 0) cmm.limits = child.limits;
         child.timers = new SignalSyscalls.Timers(k, child);
         child.robustList = 0;
@@ -229,6 +230,7 @@ final class TaskSyscalls {
         if (child.vfs != parent.vfs) child.vfs.proc = parent.vfs.proc;
         child.signals = parent.signals.threadCopy(child);
         child.limits = parent.limits;
+        child.cred = parent.cred;
         child.timers = parent.timers;
         if ((flags & CLONE_CHILD_SETTID) != 0) child.setChildTid = childTid;
         if ((flags & CLONE_CHILD_CLEARTID) != 0) child.clearChildTid = childTid;
