@@ -521,19 +521,8 @@ public final class AddressSpace {
         long pte = kernelPgd.pte(page);
         long frame = pte & PageTables.ADDR_MASK;
         if (frame == 0) return; // out of memory: the process is being killed
-        if (refs.shared(frame)) {
-            long copy;
-            try {
-                copy = frames.allocate();
-            } catch (FrameAllocator.OutOfGuestMemoryException e) {
-                outOfMemory.run();
-                return;
-            }
-            phys.read(frame, pageBuf, 0, 4096);
-            phys.write(copy, pageBuf, 0, 4096);
-            refs.put(frame);
-            frame = copy;
-        }
+        frame = ownFrame(frame);
+        if (frame < 0) return;
         kernelPgd.setPte(page, frame | leafFlags(v.prot) | (pte & (PageTables.A | PageTables.D)));
         mmu.invlpg(page);
         phys.fill(frame + (la & 0xFFF), 0, len);
@@ -678,22 +667,32 @@ public final class AddressSpace {
         long page = addr & ~0xFFFL;
         long pte = kernelPgd.pte(page);
         long old = pte & PageTables.ADDR_MASK;
-        long frame = old;
-        if (refs.shared(old)) {
-            try {
-                frame = frames.allocate();
-            } catch (FrameAllocator.OutOfGuestMemoryException e) {
-                outOfMemory.run();
-                return false;
-            }
-            phys.read(old, pageBuf, 0, 4096);
-            phys.write(frame, pageBuf, 0, 4096);
-            refs.put(old);
-            minorFaults++;
-        }
+        long frame = ownFrame(old);
+        if (frame < 0) return false;
+        if (frame != old) minorFaults++;
         kernelPgd.setPte(page, frame | leafFlags(v.prot) | PageTables.D | PageTables.A);
         mmu.invlpg(page);
         return true;
+    }
+
+    /**
+     * The frame this space may write in place of {@code frame}: the frame itself if no other
+     * space or the page cache maps it, else a private copy (this space's reference to the shared
+     * one is dropped); -1 when guest RAM is exhausted (the OOM killer was called).
+     */
+    private long ownFrame(long frame) {
+        if (!refs.shared(frame)) return frame;
+        long copy;
+        try {
+            copy = frames.allocate();
+        } catch (FrameAllocator.OutOfGuestMemoryException e) {
+            outOfMemory.run();
+            return -1;
+        }
+        phys.read(frame, pageBuf, 0, 4096);
+        phys.write(copy, pageBuf, 0, 4096);
+        refs.put(frame);
+        return copy;
     }
 
     /**

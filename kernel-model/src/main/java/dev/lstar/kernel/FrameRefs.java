@@ -38,9 +38,4 @@ final class FrameRefs {
         }
         frames.release(pa);
     }
-
-    /** Frames mapped by more than one address space (for tests and /proc). */
-    int sharedFrames() {
-        return extra.size();
-    }
 }

@@ -29,7 +29,6 @@ final class PageCache {
     /** The cached pages of each host file mapped through a descriptor (what a write to it must drop). */
     private final Map<java.nio.file.Path, java.util.List<Key>> byHost = new HashMap<>();
     private final byte[] buf = new byte[4096];
-    long hits, misses;
 
     PageCache(PhysicalMemory phys, FrameAllocator frames) {
         this.phys = phys;
@@ -44,22 +43,13 @@ final class PageCache {
     long frame(MappedFile f, long off) {
         Key key = new Key(f.identity(), off);
         Long pa = pages.get(key);
-        if (pa != null) {
-            hits++;
-            return pa;
-        }
-        misses++;
+        if (pa != null) return pa;
         long frame = frames.allocate();
         f.readPage(off, buf);
         phys.write(frame, buf, 0, 4096);
         pages.put(key, frame);
         if (f.host != null) byHost.computeIfAbsent(f.host, h -> new java.util.ArrayList<>()).add(key);
         return frame;
-    }
-
-    /** The number of cached pages. */
-    int size() {
-        return pages.size();
     }
 
     /**

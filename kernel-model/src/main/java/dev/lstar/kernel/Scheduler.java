@@ -58,20 +58,9 @@ final class Scheduler {
     private final Object[] asidOwner = new Object[NR_ASIDS];
     private int nextAsid;
     private java.util.concurrent.ScheduledFuture<?> tick;
-    long contextSwitches;
 
     Scheduler(LinuxKernel k) {
         this.k = k;
-    }
-
-    /** The task holding the CPU (the kernel's {@code current}), or null when idle. */
-    Task running() {
-        lock.lock();
-        try {
-            return running;
-        } finally {
-            lock.unlock();
-        }
     }
 
     /** Makes {@code t} the running task without a switch (the first task, made by exec). */
@@ -286,7 +275,6 @@ final class Scheduler {
             cpu.copyStateFrom(t.saved);
             cpu.instructions = insns;
             lastRan = t;
-            contextSwitches++;
             loadMm(t.process.mm, (cpu.cr3 & 0x1000) != 0 && k.config.kpti());
             k.setTopOfStack(t.stackTop);
             if (k.engine != null) k.engine.contextSwitched();

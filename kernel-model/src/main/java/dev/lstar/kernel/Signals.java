@@ -320,23 +320,13 @@ final class Signals {
      * alternate stack is disabled; the blocked mask and pending signals are kept.
      */
     synchronized void execReset() {
-        for (int n = 1; n <= Signal.NSIG; n++) {
-            if (handler[n] != SIG_IGN) handler[n] = SIG_DFL;
-            saFlags[n] = 0;
-            restorer[n] = 0;
-            saMask[n] = 0;
-        }
+        clearHandlers();
         altSp = 0;
         altSize = 0;
         altFlags = SS_DISABLE;
         restartBlock = null;
     }
 
-    /** Whether signal {@code n} is ignored by its action (SIG_IGN, or SIG_DFL ignoring) — for SIGCHLD's auto-reaping. */
-    boolean actionIgnores(int n) {
-        long h = handler[n];
-        return h == SIG_IGN || (h == SIG_DFL && Signal.of(n).ignoredByDefault());
-    }
 
     // ------------------------------------------------------------------ sleeping
 

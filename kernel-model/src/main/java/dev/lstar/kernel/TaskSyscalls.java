@@ -61,9 +61,9 @@ final class TaskSyscalls {
     }
 
     void register(SyscallTable t) {
-        t.x64(56, "clone", "Cpppx", (a, b, c, d, e, f) -> clone(a, b, c, d, e, 0, 0));
-        t.x64(57, "fork", "", (a, b, c, d, e, f) -> clone(Signal.SIGCHLD.number, 0, 0, 0, 0, 0, 0));
-        t.x64(58, "vfork", "", (a, b, c, d, e, f) -> clone(CLONE_VM | CLONE_VFORK | Signal.SIGCHLD.number, 0, 0, 0, 0, 0, 0));
+        t.x64(56, "clone", "Cpppx", (a, b, c, d, e, f) -> clone(a, b, c, d, e, 0));
+        t.x64(57, "fork", "", (a, b, c, d, e, f) -> clone(Signal.SIGCHLD.number, 0, 0, 0, 0, 0));
+        t.x64(58, "vfork", "", (a, b, c, d, e, f) -> clone(CLONE_VM | CLONE_VFORK | Signal.SIGCHLD.number, 0, 0, 0, 0, 0));
         t.x64(435, "clone3", "pu", (a, b, c, d, e, f) -> clone3(a, b));
         t.x64(59, "execve", "spp", (a, b, c, d, e, f) -> execve(FileSyscalls.AT_FDCWD, a, b, c, 0));
         t.x64(322, "execveat", "dsppa", (a, b, c, d, e, f) -> execve((int) a, b, c, d, (int) e));
@@ -126,14 +126,14 @@ final class TaskSyscalls {
         }
         if ((stack == 0) != (stackSize == 0)) return -EINVAL;
         long sp = stack == 0 ? 0 : stack + stackSize;
-        return clone(flags | exitSignal, sp, parentTid, childTid, tls, 0, 3);
+        return clone(flags | exitSignal, sp, parentTid, childTid, tls, 3);
     }
 
     /**
      * kernel_clone for fork, vfork, clone and clone3 ({@code version} 3): copy_process's flag
      * checks, then the child task. Returns the child's pid to the parent.
      */
-    long clone(long flags, long newsp, long parentTid, long childTid, long tls, int unused, int version) {
+    long clone(long flags, long newsp, long parentTid, long childTid, long tls, int version) {
         if (version != 3) flags &= 0xFFFF_FFFFL;
         if ((flags & (CLONE_NEWNS | CLONE_FS)) == (CLONE_NEWNS | CLONE_FS)) return -EINVAL;
         if ((flags & (CLONE_NEWUSER | CLONE_FS)) == (CLONE_NEWUSER | CLONE_FS)) return -EINVAL;
