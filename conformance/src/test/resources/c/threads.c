@@ -554,9 +554,16 @@ static int m_ids(void) {
     say("main: gettid()==getpid() %d\n", gettid_() == getpid());
     say("thread: getpid()==main's %d gettid()!=getpid() %d gettid()>0 %d\n", worker_pid == getpid(), worker_tid != worker_pid,
         worker_tid > 0);
-    errno = 0;
-    long r = syscall(SYS_tgkill, getpid(), worker_tid, 0);
-    say("tgkill(0) to the joined thread: %ld %s\n", r, errno == ESRCH ? "ESRCH" : errno == 0 ? "0" : "other");
+    /* musl's join can return while the thread is still making its exit system call (its tid then
+       still answers): wait, boundedly, until the tid is gone */
+    long r = 0;
+    for (int i = 0; i < 2000; i++) {
+        errno = 0;
+        r = syscall(SYS_tgkill, getpid(), worker_tid, 0);
+        if (r != 0) break;
+        sleep_ms(1);
+    }
+    say("tgkill(0) to the joined thread, once it has ended: %ld %s\n", r, errno == ESRCH ? "ESRCH" : errno == 0 ? "0" : "other");
     return 0;
 }
 
