@@ -168,7 +168,11 @@ final class FileSyscalls {
             try {
                 return body.getAsLong();
             } catch (SysError e) {
-                return -e.errno;
+                if (e != SysError.WAIT_HOST) return -e.errno;
+                // a host descriptor (the JVM's stdin, the host terminal) has no input yet: sleep a
+                // slice (other tasks run; a signal ends it) and poll the host again
+                k.signals.sleep(System.nanoTime() + PollSyscalls.STREAM_RECHECK_MS * 1_000_000L);
+                if (k.signals.hasReady() || k.current.killed || k.exit != null) return -ERESTARTSYS;
             } catch (Pipe.BrokenPipe e) {
                 // send_sig(SIGPIPE, current, 0): SI_USER from the process itself; the write fails with EPIPE
                 k.signals.send(Signals.Info.sent(Signal.SIGPIPE.number, Signals.SI_USER, k.process.pid, Ids.uid(),
@@ -565,6 +569,9 @@ final class FileSyscalls {
             if (created) vfs.setMode(l.host(), mode & 07777 & ~vfs.umask);
             r.remember(vfs.stat(l.host()));
             f = r;
+        } else if (l.host() != null && l.attrs() != null && l.attrs().isOther() && vfs.stat(l).rdev() == Stat.makedev(5, 0)) {
+            // /dev/tty (5:0): lstar's own controlling terminal, opened on the host (ENXIO where it has none)
+            f = OpenFile.HostTerminal.open(l.host().toString(), fileFlags, l.guest());
         } else {
             throw new SysError(ENXIO); // FIFOs, sockets and other host devices are not modelled yet
         }
@@ -1058,6 +1065,13 @@ final class FileSyscalls {
             case FIONREAD -> {
                 int n;
                 if (f instanceof Pipe.End p) n = p.available();
+                else if (f.hostFd() >= 0 && f.readable()) {
+                    byte[] b = new byte[4];
+                    int r = dev.lstar.kernel.vfs.HostTty.ioctl(f.hostFd(), FIONREAD, b, 4);
+                    if (r < 0) throw new SysError(-r);
+                    copyOut(arg, b);
+                    return 0;
+                }
                 else if (f.isRegular()) {
                     long size = f.stat(vfs()).size(), pos = f.seek(0, SEEK_CUR);
                     n = (int) Math.max(0, Math.min(Integer.MAX_VALUE, size - pos));
@@ -1068,7 +1082,7 @@ final class FileSyscalls {
             }
             case TCGETS, TIOCGWINSZ -> {
                 // the host's terminal behind the JVM's own stdin/stdout/stderr answers; anything else is no terminal
-                int hostFd = f instanceof OpenFile.StreamFile sf ? sf.hostFd : -1;
+                int hostFd = f.hostFd();
                 if (hostFd < 0) throw new SysError(ENOTTY);
                 byte[] b = new byte[cmd == TCGETS ? TERMIOS_SIZE : 8];
                 int r = dev.lstar.kernel.vfs.HostTty.ioctl(hostFd, cmd, b, b.length);
@@ -1077,7 +1091,7 @@ final class FileSyscalls {
                 return 0;
             }
             case TCSETS, TCSETSW, TCSETSF, TIOCSWINSZ -> {
-                int hostFd = f instanceof OpenFile.StreamFile sf ? sf.hostFd : -1;
+                int hostFd = f.hostFd();
                 if (hostFd < 0) throw new SysError(ENOTTY);
                 byte[] b = new byte[cmd == TIOCSWINSZ ? 8 : TERMIOS_SIZE];
                 if (!mm().copyFromUser(arg, b, 0, b.length)) throw new SysError(EFAULT);

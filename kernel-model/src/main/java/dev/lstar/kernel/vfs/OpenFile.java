@@ -89,6 +89,36 @@ public abstract class OpenFile {
      */
     public boolean pollChangesByItself() { return false; }
 
+    /** The host descriptor behind this file (the JVM's stdin/stdout/stderr, a host terminal), or -1. */
+    public int hostFd() { return -1; }
+
+    /**
+     * read(2) of a host descriptor without ever blocking in the host: poll(2) says whether input
+     * is there, and only then read(2) takes at most {@code len} bytes (never more than the guest
+     * asked for, so the rest stays for the next reader). Nothing there: EAGAIN under O_NONBLOCK,
+     * else {@link SysError#WAIT_HOST} — the caller sleeps a little (other tasks run, a signal
+     * interrupts) and tries again.
+     */
+    static int hostRead(int fd, int flags, byte[] b, int off, int len) {
+        if (len == 0) return 0;
+        int ev = HostIo.poll(fd, POLLIN);
+        if (ev < 0) throw new SysError(-ev);
+        if (ev == 0) {
+            if ((flags & O_NONBLOCK) != 0) throw new SysError(EAGAIN);
+            throw SysError.WAIT_HOST;
+        }
+        int n = HostIo.read(fd, b, off, len);
+        if (n == -EAGAIN && (flags & O_NONBLOCK) == 0) throw SysError.WAIT_HOST; // another reader took the input first
+        if (n < 0) throw new SysError(-n);
+        return n;
+    }
+
+    /** The host's own poll(2) answer for a host descriptor (POLLERR if it cannot be asked). */
+    static int hostPollMask(int fd) {
+        int ev = HostIo.poll(fd, HostIo.ALL_EVENTS);
+        return ev < 0 ? POLLERR : ev;
+    }
+
     /** Whether a descriptor or a mapping still refers to this description. */
     public boolean referenced() { return refs > 0; }
 
@@ -381,8 +411,14 @@ public abstract class OpenFile {
          */
         public final int hostFd;
 
+        /** Whether reads go to the host's fd 0 directly ({@link HostIo}): the JVM's own stdin with native access. */
+        private boolean nativeIn() { return hostFd == 0 && in != null && HostIo.available(); }
+
+        @Override public int hostFd() { return hostFd; }
+
         @Override public int read(byte[] b, int off, int len) {
             if (in == null) throw new SysError(EBADF);
+            if (nativeIn()) return hostRead(0, flags, b, off, len);
             try {
                 int n = in.read(b, off, len);
                 if (n < 0) eof = true;
@@ -417,6 +453,7 @@ public abstract class OpenFile {
          */
         @Override public int pollMask() {
             if (in == null) return POLLOUT | POLLWRNORM;
+            if (nativeIn()) return hostPollMask(0);
             try {
                 if (eof || in.available() > 0 || in instanceof java.io.ByteArrayInputStream) return POLLIN | POLLRDNORM;
             } catch (IOException e) {
@@ -425,9 +462,14 @@ public abstract class OpenFile {
             return 0;
         }
 
-        @Override public boolean pollChangesByItself() { return in != null && !eof && !(in instanceof java.io.ByteArrayInputStream); }
+        @Override public boolean pollChangesByItself() {
+            return in != null && (nativeIn() || !eof && !(in instanceof java.io.ByteArrayInputStream));
+        }
 
+        /** The host file's own attributes for the JVM's stdin/stdout/stderr (a terminal, a pipe, a file); else a pipe's. */
         @Override public Stat stat(Vfs vfs) {
+            Stat host = hostFd >= 0 ? HostIo.fstat(hostFd) : null;
+            if (host != null) return host;
             long now = System.currentTimeMillis() / 1000;
             return new Stat(Stat.makedev(0, 14), 4000 + id, Stat.S_IFIFO | 0600, 1, (int) Ids.uid(), (int) Ids.gid(), 0, 0, 4096, 0,
                     now, 0, now, 0, now, 0, 0, 0, false);
@@ -436,6 +478,51 @@ public abstract class OpenFile {
         public void flush() {
             if (out != null) out.flush();
         }
+    }
+
+    // ------------------------------------------------------------------ the host's terminal
+
+    /**
+     * /dev/tty: the controlling terminal of lstar itself, opened on the host (open(2) through
+     * {@link HostIo}; ENXIO where lstar has none, as Linux says). Reads wait as for the host's
+     * stdin (poll first, never read ahead); writes, fstat and the terminal ioctls go to the host
+     * descriptor, which the last close closes.
+     */
+    public static final class HostTerminal extends OpenFile {
+        private final int fd;
+
+        public HostTerminal(int hostFd, int flags, String guestPath) {
+            super(flags, guestPath);
+            this.fd = hostFd;
+        }
+
+        /** open(2) of the host's /dev/tty with the guest's access mode (and O_NONBLOCK); throws ENXIO etc. */
+        public static HostTerminal open(String hostPath, int flags, String guestPath) {
+            if (!HostIo.available()) throw new SysError(ENXIO);
+            int r = HostIo.open(hostPath, (flags & (O_ACCMODE | O_NONBLOCK)) | O_NOCTTY | O_CLOEXEC, 0);
+            if (r < 0) throw new SysError(-r);
+            return new HostTerminal(r, flags, guestPath);
+        }
+
+        @Override public int hostFd() { return fd; }
+        @Override public int read(byte[] b, int off, int len) { return hostRead(fd, flags, b, off, len); }
+
+        @Override public int write(byte[] b, int off, int len) {
+            int n = HostIo.write(fd, b, off, len);
+            if (n < 0) throw new SysError(-n);
+            return n;
+        }
+
+        @Override public int pollMask() { return hostPollMask(fd); }
+        @Override public boolean pollChangesByItself() { return true; }
+
+        @Override public Stat stat(Vfs vfs) {
+            Stat s = HostIo.fstat(fd);
+            if (s == null) throw new SysError(EIO);
+            return s;
+        }
+
+        @Override protected void release() { HostIo.close(fd); }
     }
 
     // ------------------------------------------------------------------ generated /proc files

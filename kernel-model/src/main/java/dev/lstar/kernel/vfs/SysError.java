@@ -7,6 +7,12 @@ public final class SysError extends RuntimeException {
     private static final long serialVersionUID = 1L;
     public final int errno;
 
+    /**
+     * Not an errno: a read of a host descriptor found no input yet and would block. The system
+     * call layer waits (sleeping, so other tasks run and a signal can interrupt) and retries.
+     */
+    public static final SysError WAIT_HOST = new SysError(-1);
+
     public SysError(int errno) {
         super(Errno.symbol(errno), null, false, false);
         this.errno = errno;
