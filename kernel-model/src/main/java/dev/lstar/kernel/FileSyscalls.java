@@ -65,17 +65,17 @@ final class FileSyscalls {
         t.x64(5, "fstat", "dp", (a, b, c, d, e, f) -> guard(() -> fstat((int) a, b)));
         t.x64(6, "lstat", "sp", (a, b, c, d, e, f) -> guard(() -> fstatat(AT_FDCWD, a, b, AT_SYMLINK_NOFOLLOW)));
         t.x64(8, "lseek", "dnw", (a, b, c, d, e, f) -> guard(() -> lseek((int) a, b, (int) c)));
-        t.x64(16, "ioctl", "dxx", (a, b, c, d, e, f) -> guard(() -> ioctl((int) a, (int) b, c)));
+        t.x64(16, "ioctl", "dIx", (a, b, c, d, e, f) -> guard(() -> ioctl((int) a, (int) b, c)));
         t.x64(17, "pread64", "dpun", (a, b, c, d, e, f) -> guard(() -> readCoherent((int) a, () -> pread((int) a, b, c, d))));
         t.x64(18, "pwrite64", "dpun", (a, b, c, d, e, f) -> guard(() -> writeCoherent((int) a, () -> pwrite((int) a, b, c, d))));
         t.x64(19, "readv", "dpn", (a, b, c, d, e, f) -> guard(() -> readCoherent((int) a, () -> rwv((int) a, b, (int) c, false))));
         t.x64(20, "writev", "dpn", (a, b, c, d, e, f) -> guard(() -> writeCoherent((int) a, () -> rwv((int) a, b, (int) c, true))));
-        t.x64(21, "access", "sn", (a, b, c, d, e, f) -> guard(() -> faccessat(AT_FDCWD, a, (int) b, 0)));
+        t.x64(21, "access", "sA", (a, b, c, d, e, f) -> guard(() -> faccessat(AT_FDCWD, a, (int) b, 0)));
         t.x64(22, "pipe", "p", (a, b, c, d, e, f) -> guard(() -> pipe2(a, 0)));
         t.x64(32, "dup", "d", (a, b, c, d, e, f) -> guard(() -> dup((int) a)));
         t.x64(33, "dup2", "dd", (a, b, c, d, e, f) -> guard(() -> dup2((int) a, (int) b)));
         t.x64(40, "sendfile", "ddpu", (a, b, c, d, e, f) -> guard(() -> writeCoherent(-1, () -> sendfile((int) a, (int) b, c, d))));
-        t.x64(72, "fcntl", "dnx", (a, b, c, d, e, f) -> guard(() -> fcntl((int) a, (int) b, c)));
+        t.x64(72, "fcntl", "dFf", (a, b, c, d, e, f) -> guard(() -> fcntl((int) a, (int) b, c)));
         // lstar models no sockets, so no descriptor is one: the socket calls that take a descriptor say so
         // (sockfd_lookup: EBADF for a closed descriptor, else ENOTSOCK), as bash's getpeername(0) on its stdin expects
         t.x64(51, "getsockname", "dpp", (a, b, c, d, e, f) -> guard(() -> { fds().get((int) a); return -ENOTSOCK; }));
@@ -113,7 +113,7 @@ final class FileSyscalls {
         t.x64(199, "fremovexattr", "ds", (a, b, c, d, e, f) -> guard(() -> xattrFd((int) a)));
         t.x64(137, "statfs", "sp", (a, b, c, d, e, f) -> guard(() -> statfs(a, b)));
         t.x64(138, "fstatfs", "dp", (a, b, c, d, e, f) -> guard(() -> fstatfs((int) a, b)));
-        t.x64(221, "fadvise64", "dnnn", (a, b, c, d, e, f) -> guard(() -> fadvise64((int) a, b, c, (int) d)));
+        t.x64(221, "fadvise64", "dnnv", (a, b, c, d, e, f) -> guard(() -> fadvise64((int) a, b, c, (int) d)));
         t.x64(217, "getdents64", "dpu", (a, b, c, d, e, f) -> guard(() -> getdents64((int) a, b, c)));
         t.x64(257, "openat", "dsOo", (a, b, c, d, e, f) -> guard(() -> openat((int) a, b, (int) c, (int) d)));
         t.x64(258, "mkdirat", "dso", (a, b, c, d, e, f) -> guard(() -> mkdirat((int) a, b, (int) c)));
@@ -124,21 +124,21 @@ final class FileSyscalls {
         t.x64(266, "symlinkat", "sds", (a, b, c, d, e, f) -> guard(() -> symlinkat(a, (int) b, c)));
         t.x64(267, "readlinkat", "dspn", (a, b, c, d, e, f) -> guard(() -> readlinkat((int) a, b, c, (int) d)));
         t.x64(268, "fchmodat", "dso", (a, b, c, d, e, f) -> guard(() -> fchmodat((int) a, b, (int) c)));
-        t.x64(269, "faccessat", "dsn", (a, b, c, d, e, f) -> guard(() -> faccessat((int) a, b, (int) c, 0)));
+        t.x64(269, "faccessat", "dsA", (a, b, c, d, e, f) -> guard(() -> faccessat((int) a, b, (int) c, 0)));
         t.x64(280, "utimensat", "dspa", (a, b, c, d, e, f) -> guard(() -> utimensat((int) a, b, c, (int) d)));
-        t.x64(292, "dup3", "ddO", (a, b, c, d, e, f) -> guard(() -> dup3((int) a, (int) b, (int) c)));
-        t.x64(293, "pipe2", "pO", (a, b, c, d, e, f) -> guard(() -> pipe2(a, (int) b)));
-        t.x64(316, "renameat2", "dsdsx", (a, b, c, d, e, f) -> guard(() -> renameat2((int) a, b, (int) c, d, (int) e)));
-        t.x64(332, "statx", "dsaxp", (a, b, c, d, e, f) -> guard(() -> statx((int) a, b, (int) c, (int) d, e)));
-        t.x64(436, "close_range", "uux", (a, b, c, d, e, f) -> guard(() -> closeRange(a & 0xFFFF_FFFFL, b & 0xFFFF_FFFFL, (int) c)));
+        t.x64(292, "dup3", "ddc", (a, b, c, d, e, f) -> guard(() -> dup3((int) a, (int) b, (int) c)));
+        t.x64(293, "pipe2", "pc", (a, b, c, d, e, f) -> guard(() -> pipe2(a, (int) b)));
+        t.x64(316, "renameat2", "dsdsN", (a, b, c, d, e, f) -> guard(() -> renameat2((int) a, b, (int) c, d, (int) e)));
+        t.x64(332, "statx", "dsTmp", (a, b, c, d, e, f) -> guard(() -> statx((int) a, b, (int) c, (int) d, e)));
+        t.x64(436, "close_range", "uuQ", (a, b, c, d, e, f) -> guard(() -> closeRange(a & 0xFFFF_FFFFL, b & 0xFFFF_FFFFL, (int) c)));
         t.x64(92, "chown", "snn", (a, b, c, d, e, f) -> guard(() -> fchownat(AT_FDCWD, a, (int) b, (int) c, 0)));
         t.x64(93, "fchown", "dnn", (a, b, c, d, e, f) -> guard(() -> fchown((int) a, (int) b, (int) c)));
         t.x64(94, "lchown", "snn", (a, b, c, d, e, f) -> guard(() -> fchownat(AT_FDCWD, a, (int) b, (int) c, AT_SYMLINK_NOFOLLOW)));
         t.x64(260, "fchownat", "dsnna", (a, b, c, d, e, f) -> guard(() -> fchownat((int) a, b, (int) c, (int) d, (int) e)));
         t.x64(162, "sync", "", (a, b, c, d, e, f) -> { syncAll(); return 0; });
         t.x64(306, "syncfs", "d", (a, b, c, d, e, f) -> guard(() -> { fds().get((int) a); syncAll(); return 0; }));
-        t.x64(285, "fallocate", "dnnn", (a, b, c, d, e, f) -> guard(() -> writeCoherent((int) a, () -> fallocate((int) a, (int) b, c, d))));
-        t.x64(73, "flock", "dn", (a, b, c, d, e, f) -> guard(() -> flock(a & 0xFFFF_FFFFL, (int) b)));
+        t.x64(285, "fallocate", "dlnn", (a, b, c, d, e, f) -> guard(() -> writeCoherent((int) a, () -> fallocate((int) a, (int) b, c, d))));
+        t.x64(73, "flock", "dk", (a, b, c, d, e, f) -> guard(() -> flock(a & 0xFFFF_FFFFL, (int) b)));
         t.x64(326, "copy_file_range", "dpdpux", (a, b, c, d, e, f) -> guard(() -> readCoherent((int) a,
                 () -> writeCoherent((int) c, () -> copyFileRange((int) a, b, (int) c, d, e, (int) f)))));
         t.x64(295, "preadv", "dpnnn", (a, b, c, d, e, f) -> guard(() -> readCoherent((int) a, () -> prwv((int) a, b, c, d, 0, false, false))));
@@ -146,10 +146,10 @@ final class FileSyscalls {
         t.x64(327, "preadv2", "dpnnnx", (a, b, c, d, e, f) -> guard(() -> readCoherent((int) a, () -> prwv((int) a, b, c, d, (int) f, false, true))));
         t.x64(328, "pwritev2", "dpnnnx", (a, b, c, d, e, f) -> guard(() -> writeCoherent((int) a, () -> prwv((int) a, b, c, d, (int) f, true, true))));
         t.x64(437, "openat2", "dspu", (a, b, c, d, e, f) -> guard(() -> openat2((int) a, b, c, d)));
-        t.x64(319, "memfd_create", "sx", (a, b, c, d, e, f) -> guard(() -> memfdCreate(a, (int) b)));
+        t.x64(319, "memfd_create", "sD", (a, b, c, d, e, f) -> guard(() -> memfdCreate(a, (int) b)));
         t.x64(284, "eventfd", "u", (a, b, c, d, e, f) -> guard(() -> eventfd2(a & 0xFFFF_FFFFL, 0)));
-        t.x64(290, "eventfd2", "ux", (a, b, c, d, e, f) -> guard(() -> eventfd2(a & 0xFFFF_FFFFL, (int) b)));
-        t.x64(439, "faccessat2", "dsna", (a, b, c, d, e, f) -> guard(() -> faccessat((int) a, b, (int) c, (int) d)));
+        t.x64(290, "eventfd2", "uE", (a, b, c, d, e, f) -> guard(() -> eventfd2(a & 0xFFFF_FFFFL, (int) b)));
+        t.x64(439, "faccessat2", "dsAe", (a, b, c, d, e, f) -> guard(() -> faccessat((int) a, b, (int) c, (int) d)));
 
         t.ia32(3, "read", 3, (a, b, c, d, e, f) -> guard(() -> read((int) a, b, c)));
         t.ia32(4, "write", 3, (a, b, c, d, e, f) -> guard(() -> write((int) a, b, c)));

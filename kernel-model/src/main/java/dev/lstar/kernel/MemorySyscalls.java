@@ -44,11 +44,11 @@ final class MemorySyscalls {
     void register(SyscallTable t) {
         t.x64(9, "mmap", "puPMdn", (a, len, prot, flags, fd, off) -> mmap(a, len, (int) prot, (int) flags, (int) fd, off));
         t.x64(10, "mprotect", "puP", (a, len, prot, a3, a4, a5) -> mprotect(a, len, (int) prot));
-        t.x64(11, "munmap", 2, (a, len, a2, a3, a4, a5) -> munmap(a, len));
-        t.x64(25, "mremap", 5, (a, oldLen, newLen, flags, na, a5) -> mremap(a, oldLen, newLen, (int) flags, na));
-        t.x64(26, "msync", 3, (a, len, flags, a3, a4, a5) -> msync(a, len, (int) flags));
-        t.x64(27, "mincore", 3, (a, len, vec, a3, a4, a5) -> mincore(a, len, vec));
-        t.x64(28, "madvise", 3, (a, len, adv, a3, a4, a5) -> madvise(a, len, (int) adv));
+        t.x64(11, "munmap", "pu", (a, len, a2, a3, a4, a5) -> munmap(a, len));
+        t.x64(25, "mremap", "puurp", (a, oldLen, newLen, flags, na, a5) -> mremap(a, oldLen, newLen, (int) flags, na));
+        t.x64(26, "msync", "puy", (a, len, flags, a3, a4, a5) -> msync(a, len, (int) flags));
+        t.x64(27, "mincore", "pup", (a, len, vec, a3, a4, a5) -> mincore(a, len, vec));
+        t.x64(28, "madvise", "puV", (a, len, adv, a3, a4, a5) -> madvise(a, len, (int) adv));
     }
 
     /** arch/x86/kernel/sys_x86_64.c sys_mmap, ksys_mmap_pgoff and mm/mmap.c do_mmap. */

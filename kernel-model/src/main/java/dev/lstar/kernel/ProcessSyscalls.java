@@ -106,7 +106,7 @@ final class ProcessSyscalls {
     void register(SyscallTable t) {
         t.x64(98, "getrusage", "np", (a, b, c, d, e, f) -> getrusage((int) a, b));
         t.x64(100, "times", "p", (a, b, c, d, e, f) -> times(a));
-        t.x64(229, "clock_getres", "np", (a, b, c, d, e, f) -> clockGetres((int) a, b));
+        t.x64(229, "clock_getres", "Kp", (a, b, c, d, e, f) -> clockGetres((int) a, b));
         t.x64(102, "getuid", "", (a, b, c, d, e, f) -> this.c.ruid);
         t.x64(104, "getgid", "", (a, b, c, d, e, f) -> this.c.rgid);
         t.x64(107, "geteuid", "", (a, b, c, d, e, f) -> this.c.euid);

@@ -48,9 +48,9 @@ final class SignalSyscalls {
         t.x64(15, "rt_sigreturn", 0, (a, b, c, d, e, f) -> sig().rtSigreturn(regs()));
         t.x64(34, "pause", 0, (a, b, c, d, e, f) -> pause());
         t.x64(35, "nanosleep", "pp", (a, b, c, d, e, f) -> nanosleep(a, b));
-        t.x64(36, "getitimer", "ip", (a, b, c, d, e, f) -> getitimer((int) a, b));
+        t.x64(36, "getitimer", "Yp", (a, b, c, d, e, f) -> getitimer((int) a, b));
         t.x64(37, "alarm", "u", (a, b, c, d, e, f) -> alarm(a & 0xFFFF_FFFFL));
-        t.x64(38, "setitimer", "ipp", (a, b, c, d, e, f) -> setitimer((int) a, b, c));
+        t.x64(38, "setitimer", "Ypp", (a, b, c, d, e, f) -> setitimer((int) a, b, c));
         t.x64(62, "kill", "iS", (a, b, c, d, e, f) -> kill((int) a, (int) b));
         t.x64(127, "rt_sigpending", "pu", (a, b, c, d, e, f) -> rtSigpending(a, b));
         t.x64(128, "rt_sigtimedwait", "pppu", (a, b, c, d, e, f) -> rtSigtimedwait(a, b, c, d));
@@ -59,7 +59,7 @@ final class SignalSyscalls {
         t.x64(131, "sigaltstack", "pp", (a, b, c, d, e, f) -> sigaltstack(a, b));
         t.x64(200, "tkill", "iS", (a, b, c, d, e, f) -> tgkill(k.process.pid, (int) a, (int) b, false));
         t.x64(219, "restart_syscall", 0, (a, b, c, d, e, f) -> restartSyscall());
-        t.x64(230, "clock_nanosleep", "iipp", (a, b, c, d, e, f) -> clockNanosleep((int) a, (int) b, c, d));
+        t.x64(230, "clock_nanosleep", "Ktpp", (a, b, c, d, e, f) -> clockNanosleep((int) a, (int) b, c, d));
         t.x64(234, "tgkill", "iiS", (a, b, c, d, e, f) -> tgkill((int) a, (int) b, (int) c, true));
         t.x64(297, "rt_tgsigqueueinfo", "iiip", (a, b, c, d, e, f) -> rtSigqueueinfo((int) a, (int) b, (int) c, d, true));
     }

@@ -32,7 +32,9 @@ public final class SyscallTable {
     /**
      * One table entry. {@code args}, if not null, says how strace shows each argument: d fd, s path
      * string, O open flags, o octal mode, a AT_* flags, w lseek whence, p pointer, u unsigned,
-     * n signed number, i a C int (the low 32 bits, signed), x hex.
+     * n signed number, i a C int (the low 32 bits, signed), x hex; the symbolic ones of
+     * {@link StraceFormat#arg} (access modes, fcntl commands, ioctl requests, futex and prctl
+     * operations, clocks, rlimits, the flags of pipe2/dup3/eventfd2/memfd_create/...).
      */
     record Entry(String name, int nargs, String args, Impl impl) {}
 
@@ -210,16 +212,13 @@ public final class SyscallTable {
 
     private void strace(String name, int nargs, String kinds, long[] a, long ret) {
         StringBuilder sb = new StringBuilder(name).append('(');
-        for (int i = 0; i < nargs; i++) {
-            char kind = kinds == null ? 'n' : kinds.charAt(i);
-            // as strace does, an open's mode is shown only when O_CREAT or O_TMPFILE makes it count
-            if (kind == 'o' && i > 0 && kinds.charAt(i - 1) == 'O' && (a[i - 1] & (0100 | 020000000)) == 0) continue;
-            if (i > 0) sb.append(", ");
-            sb.append(StraceFormat.arg(kind, a[i], files));
-        }
+        sb.append(StraceFormat.args(kinds, nargs, a, files));
         sb.append(") = ");
-        if (ret <= -Errno.ERESTARTSYS && ret >= -Errno.ERESTART_RESTARTBLOCK) sb.append("? ").append(Errno.name((int) -ret));
+        String shown = StraceFormat.ret(name, a, ret);
+        if (name.equals("exit") || name.equals("exit_group")) sb.append('?'); // there is no return
+        else if (ret <= -Errno.ERESTARTSYS && ret >= -Errno.ERESTART_RESTARTBLOCK) sb.append("? ").append(Errno.name((int) -ret));
         else if (ret < 0 && ret >= -4095) sb.append("-1 ").append(Errno.name((int) -ret));
+        else if (shown != null) sb.append(shown);
         else sb.append(ret >= -4096 && ret < 65536 ? Long.toString(ret) : "0x" + Long.toHexString(ret));
         k.config.log().println(k.stracePrefix() + sb);
     }

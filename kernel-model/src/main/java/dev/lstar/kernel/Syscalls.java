@@ -33,26 +33,26 @@ final class Syscalls {
     }
 
     void register(SyscallTable t) {
-        t.x64(12, "brk", 1, (a, a1, a2, a3, a4, a5) -> brk(a));
-        t.x64(63, "uname", 1, (buf, a1, a2, a3, a4, a5) -> uname(buf));
-        t.x64(97, "getrlimit", 2, (res, rlim, a2, a3, a4, a5) -> getrlimit(res, rlim));
+        t.x64(12, "brk", "p", (a, a1, a2, a3, a4, a5) -> brk(a));
+        t.x64(63, "uname", "p", (buf, a1, a2, a3, a4, a5) -> uname(buf));
+        t.x64(97, "getrlimit", "Lp", (res, rlim, a2, a3, a4, a5) -> getrlimit(res, rlim));
         // getuid/geteuid/getgid/getegid and the other credentials: ProcessSyscalls
-        t.x64(160, "setrlimit", 2, (res, rlim, a2, a3, a4, a5) -> setrlimit(res, rlim));
-        t.x64(158, "arch_prctl", 2, (code, addr, a2, a3, a4, a5) -> archPrctl((int) code, addr));
-        t.x64(96, "gettimeofday", 2, (tv, tz, a2, a3, a4, a5) -> gettimeofday(tv, tz));
-        t.x64(201, "time", 1, (tloc, a1, a2, a3, a4, a5) -> time(tloc));
-        t.x64(228, "clock_gettime", 2, (clk, tp, a2, a3, a4, a5) -> clockGettime((int) clk, tp));
-        t.x64(302, "prlimit64", 4, (pid, res, nw, old, a4, a5) -> prlimit64((int) pid, res, nw, old));
-        t.x64(318, "getrandom", 3, (buf, len, flags, a3, a4, a5) -> getrandom(buf, len, (int) flags));
+        t.x64(160, "setrlimit", "Lp", (res, rlim, a2, a3, a4, a5) -> setrlimit(res, rlim));
+        t.x64(158, "arch_prctl", "Zp", (code, addr, a2, a3, a4, a5) -> archPrctl((int) code, addr));
+        t.x64(96, "gettimeofday", "pp", (tv, tz, a2, a3, a4, a5) -> gettimeofday(tv, tz));
+        t.x64(201, "time", "p", (tloc, a1, a2, a3, a4, a5) -> time(tloc));
+        t.x64(228, "clock_gettime", "Kp", (clk, tp, a2, a3, a4, a5) -> clockGettime((int) clk, tp));
+        t.x64(302, "prlimit64", "iLpp", (pid, res, nw, old, a4, a5) -> prlimit64((int) pid, res, nw, old));
+        t.x64(318, "getrandom", "puG", (buf, len, flags, a3, a4, a5) -> getrandom(buf, len, (int) flags));
         // what ld.so and libc start-up ask for
         t.x64(24, "sched_yield", 0, (a0, a1, a2, a3, a4, a5) -> 0);
-        t.x64(99, "sysinfo", 1, (info, a1, a2, a3, a4, a5) -> sysinfo(info));
-        t.x64(157, "prctl", 5, (op, a1, a2, a3, a4, a5) -> prctl((int) op, a1, a2, a3, a4));
-        t.x64(202, "futex", 6, (ua, op, val, ts, ua2, v3) -> k.futexes.futex(ua, (int) op, (int) val, ts, ua2, (int) v3));
-        t.x64(204, "sched_getaffinity", 3, (pid, len, mask, a3, a4, a5) -> schedGetaffinity((int) pid, len & 0xFFFF_FFFFL, mask));
-        t.x64(273, "set_robust_list", 2, (head, len, a2, a3, a4, a5) -> setRobustList(head, len));
+        t.x64(99, "sysinfo", "p", (info, a1, a2, a3, a4, a5) -> sysinfo(info));
+        t.x64(157, "prctl", "Rxxxx", (op, a1, a2, a3, a4, a5) -> prctl((int) op, a1, a2, a3, a4));
+        t.x64(202, "futex", "pXuppu", (ua, op, val, ts, ua2, v3) -> k.futexes.futex(ua, (int) op, (int) val, ts, ua2, (int) v3));
+        t.x64(204, "sched_getaffinity", "iup", (pid, len, mask, a3, a4, a5) -> schedGetaffinity((int) pid, len & 0xFFFF_FFFFL, mask));
+        t.x64(273, "set_robust_list", "pu", (head, len, a2, a3, a4, a5) -> setRobustList(head, len));
         // rseq: answered as a kernel built without CONFIG_RSEQ would (glibc then runs without it), no warning
-        t.x64(334, "rseq", 4, (a0, a1, a2, a3, a4, a5) -> -ENOSYS);
+        t.x64(334, "rseq", "pxix", (a0, a1, a2, a3, a4, a5) -> -ENOSYS);
 
         // the i386 ABI through int $0x80 (arch/x86/entry/syscalls/syscall_32.tbl)
         t.ia32(45, "brk", 1, (a, a1, a2, a3, a4, a5) -> brk(a));
