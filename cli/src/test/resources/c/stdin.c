@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static volatile int ticks;
@@ -69,6 +70,22 @@ int main(int argc, char **argv) {
         printf("poll %d revents %#x\n", r, p.revents);
         return 0;
     }
+    if (!strcmp(m, "fork")) { /* a child blocked reading stdin must not keep the parent from running */
+        pid_t c = fork();
+        if (c == 0) {
+            ssize_t n = read(0, buf, sizeof buf);
+            printf("child read %zd\n", n);
+            _exit(0);
+        }
+        int spin = 0;
+        for (int i = 0; i < 20000000; i++) spin += i & 1; /* runs while the child waits */
+        printf("parent ran %d\n", spin > 0);
+        kill(c, SIGTERM);
+        int st;
+        waitpid(c, &st, 0);
+        printf("child %s %d\n", WIFSIGNALED(st) ? "killed by" : "exited", WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+        return 0;
+    }
     if (!strcmp(m, "line")) { /* one line, byte by byte, as a shell's read builtin does */
         char c;
         while (read(0, &c, 1) == 1) {
@@ -93,6 +110,6 @@ int main(int argc, char **argv) {
         }
         return 0;
     }
-    fprintf(stderr, "usage: stdin eintr|restart|default|nonblock|line|stat\n");
+    fprintf(stderr, "usage: stdin eintr|restart|default|nonblock|fork|line|stat\n");
     return 2;
 }

@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * it): {@code stdin.c}, built static with gcc and musl-gcc at test time, runs natively and under
  * lstar with the same stdin, and prints the same. A read of a pipe that stays open and silent is
  * interrupted by alarm() as on Linux (EINTR without SA_RESTART, restarted with it, killed by the
- * default action); O_NONBLOCK says EAGAIN; one line read byte by byte leaves the rest of the input
+ * default action); O_NONBLOCK says EAGAIN; a child blocked in such a read leaves the CPU to its parent; one line read byte by byte leaves the rest of the input
  * to the next reader (lstar never reads ahead); fstat/stat of fd 0, /dev/stdin and /dev/tty say
  * what the host file is — also on a real terminal made by {@code script}.
  */
@@ -97,7 +97,7 @@ class CliHostStdinTest {
 
     static Stream<Arguments> signalCases() {
         List<Arguments> out = new ArrayList<>();
-        for (String mode : List.of("eintr", "restart", "default", "nonblock")) {
+        for (String mode : List.of("eintr", "restart", "default", "nonblock", "fork")) {
             out.add(Arguments.of(mode, "gcc", "jit"));
             out.add(Arguments.of(mode, "musl-gcc", "interp"));
         }
@@ -113,6 +113,7 @@ class CliHostStdinTest {
             case "eintr" -> "tick 1\nread -1 Interrupted system call ticks 1\n";
             case "restart" -> "tick 1\ntick 2\n";
             case "default" -> "";
+            case "fork" -> "parent ran 1\nchild killed by 15\n";
             default -> "read -1 Resource temporarily unavailable\npoll 0 revents 0\n";
         };
         assertEquals(expected, nat.stdout(), "natively");
