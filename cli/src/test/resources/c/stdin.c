@@ -50,20 +50,21 @@ static void show(const char *what, int r, struct stat *st) {
 }
 
 int main(int argc, char **argv) {
-    char buf[64];
+    char buf[256];
+    ssize_t n;
     const char *m = argc > 1 ? argv[1] : "";
     setvbuf(stdout, 0, _IONBF, 0);
     if (!strcmp(m, "eintr") || !strcmp(m, "restart") || !strcmp(m, "default")) {
         if (!strcmp(m, "eintr")) handle(0);
         if (!strcmp(m, "restart")) handle(SA_RESTART);
         alarm(1);
-        ssize_t n = read(0, buf, sizeof buf);
+        n = read(0, buf, 64);
         printf("read %zd %s ticks %d\n", n, n < 0 ? strerror(errno) : "", ticks);
         return 0;
     }
     if (!strcmp(m, "nonblock")) {
         fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
-        ssize_t n = read(0, buf, sizeof buf);
+        n = read(0, buf, 64);
         printf("read %zd %s\n", n, n < 0 ? strerror(errno) : "");
         struct pollfd p = {0, POLLIN, 0};
         int r = poll(&p, 1, 200);
@@ -73,7 +74,7 @@ int main(int argc, char **argv) {
     if (!strcmp(m, "fork")) { /* a child blocked reading stdin must not keep the parent from running */
         pid_t c = fork();
         if (c == 0) {
-            ssize_t n = read(0, buf, sizeof buf);
+            n = read(0, buf, 64);
             printf("child read %zd\n", n);
             _exit(0);
         }
@@ -101,6 +102,11 @@ int main(int argc, char **argv) {
         show("stat /proc/self/fd/0", stat("/proc/self/fd/0", &st), &st);
         show("fstat 1", fstat(1, &st), &st);
         printf("isatty 0 %d\n", isatty(0));
+        char *name = ttyname(0);
+        printf("ttyname 0 %s\n", name ? name : strerror(errno));
+        n = readlink("/proc/self/fd/0", buf, sizeof buf - 1);
+        if (n >= 0) buf[n] = 0;
+        printf("readlink fd 0 %s\n", n < 0 ? strerror(errno) : !strncmp(buf, "pipe:", 5) ? "pipe:[...]" : buf);
         int fd = open("/dev/tty", O_RDWR);
         if (fd < 0) printf("open /dev/tty: %s\n", strerror(errno));
         else {

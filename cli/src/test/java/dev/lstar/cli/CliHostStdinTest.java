@@ -30,9 +30,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * it): {@code stdin.c}, built static with gcc and musl-gcc at test time, runs natively and under
  * lstar with the same stdin, and prints the same. A read of a pipe that stays open and silent is
  * interrupted by alarm() as on Linux (EINTR without SA_RESTART, restarted with it, killed by the
- * default action); O_NONBLOCK says EAGAIN; a child blocked in such a read leaves the CPU to its parent; one line read byte by byte leaves the rest of the input
- * to the next reader (lstar never reads ahead); fstat/stat of fd 0, /dev/stdin and /dev/tty say
- * what the host file is — also on a real terminal made by {@code script}.
+ * default action); O_NONBLOCK says EAGAIN; a child blocked in such a read leaves the CPU to its
+ * parent; one line read byte by byte leaves the rest of the input to the next reader (lstar never
+ * reads ahead); fstat/stat of fd 0, /dev/stdin and /dev/tty say what the host file is, and
+ * readlink of /proc/self/fd/0 names it (ttyname works) — also on a real terminal made by
+ * {@code script}.
  */
 class CliHostStdinTest {
     @TempDir
@@ -182,6 +184,7 @@ class CliHostStdinTest {
         String[] halves = out.split("===\n", 2);
         assumeTrue(halves[0].contains("isatty 0 1"), "no terminal under script: " + halves[0]);
         assertTrue(halves[0].startsWith("fstat 0: chr"), halves[0]);
+        assertTrue(halves[0].contains("ttyname 0 /dev/"), halves[0]); // readlink of /proc/self/fd/0 names the terminal
         assertEquals(halves[0], halves[1]);
     }
 

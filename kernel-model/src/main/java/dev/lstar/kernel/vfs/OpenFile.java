@@ -89,6 +89,9 @@ public abstract class OpenFile {
      */
     public boolean pollChangesByItself() { return false; }
 
+    /** What readlink of /proc/PID/fd/N says for it: the guest path or pseudo name. */
+    public String linkName() { return guestPath; }
+
     /** The host descriptor behind this file (the JVM's stdin/stdout/stderr, a host terminal), or -1. */
     public int hostFd() { return -1; }
 
@@ -415,6 +418,25 @@ public abstract class OpenFile {
         private boolean nativeIn() { return hostFd == 0 && in != null && HostIo.available(); }
 
         @Override public int hostFd() { return hostFd; }
+
+        private String hostLink;
+
+        /**
+         * For the JVM's own stdin/stdout/stderr, what the host's /proc/self/fd/N says ("/dev/pts/0",
+         * "pipe:[123]", a redirected file's path), as the same program run natively would read;
+         * else the stream's pipe name.
+         */
+        @Override public String linkName() {
+            if (hostFd < 0) return guestPath;
+            if (hostLink == null) {
+                try {
+                    hostLink = java.nio.file.Files.readSymbolicLink(Path.of("/proc/self/fd/" + hostFd)).toString();
+                } catch (IOException | UnsupportedOperationException | SecurityException e) {
+                    hostLink = guestPath;
+                }
+            }
+            return hostLink;
+        }
 
         @Override public int read(byte[] b, int off, int len) {
             if (in == null) throw new SysError(EBADF);

@@ -455,7 +455,7 @@ public final class Vfs {
             case PROC_THREAD_SELF_LINK -> pid + "/task/" + pid;
             case PROC_CWD -> target != null && target.cwd() != null ? target.cwd() : cwd;
             case PROC_ROOT -> "/"; // the guest's root, never the host path behind it
-            case PROC_FD_LINK -> openFd(stack).guestPath; // "/a/b", "pipe:[ino]", "anon_inode:[eventfd]", "/memfd:x (deleted)"
+            case PROC_FD_LINK -> openFd(stack).linkName(); // "/a/b", "pipe:[ino]", "anon_inode:[eventfd]", "/memfd:x (deleted)"
             default -> throw new SysError(EINVAL);
         };
     }
