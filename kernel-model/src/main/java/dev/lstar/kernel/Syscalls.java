@@ -73,9 +73,10 @@ final class Syscalls {
     /**
      * kernel/exec_domain.c personality: returns the old persona; any other value than 0xffffffff
      * (a query) becomes the new one, unchecked, as Linux stores it. ADDR_NO_RANDOMIZE takes effect
-     * at the next execve (a fixed layout, as {@code setarch -R} relies on); the persona survives
-     * execve (less READ_IMPLIES_EXEC) and fork. lstar acts on no other bit (READ_IMPLIES_EXEC,
-     * ADDR_COMPAT_LAYOUT's legacy bottom-up layout, the ADDR_LIMIT flags are only stored).
+     * at the next execve (a fixed layout, as {@code setarch -R} relies on), READ_IMPLIES_EXEC makes
+     * mmap and mprotect add PROT_EXEC to PROT_READ; the persona survives execve (less
+     * READ_IMPLIES_EXEC) and fork. The other bits (ADDR_COMPAT_LAYOUT's legacy bottom-up layout,
+     * the ADDR_LIMIT flags) are only stored.
      */
     long personality(long persona) {
         UserProcess p = k.process;

@@ -99,4 +99,19 @@ class AslrLayoutTest extends FileSyscallsTestBase {
         assertEquals(0x8765_4321L, call(PERSONALITY, 0xffff_ffffL), "returned as an unsigned int");
         assertEquals(0x8765_4321L, call(PERSONALITY, 0));
     }
+
+    /** READ_IMPLIES_EXEC: mmap and mprotect add PROT_EXEC to PROT_READ while the persona has it. */
+    @Test
+    void readImpliesExecMakesReadableMappingsExecutable() throws Exception {
+        boot(Vfs.confined(root));
+        assertEquals(0, call(PERSONALITY, UserProcess.READ_IMPLIES_EXEC));
+        long a = call(9, 0, 4096, Vma.PROT_READ, 0x22, -1, 0);
+        assertTrue(a > 0);
+        assertEquals(Vma.PROT_READ | Vma.PROT_EXEC, k.process.mm.find(a).prot);
+        assertEquals(0, call(10, a, 4096, Vma.PROT_READ | Vma.PROT_WRITE));
+        assertEquals(7, k.process.mm.find(a).prot);
+        assertEquals(UserProcess.READ_IMPLIES_EXEC, call(PERSONALITY, 0));
+        assertEquals(0, call(10, a, 4096, Vma.PROT_READ));
+        assertEquals(Vma.PROT_READ, k.process.mm.find(a).prot);
+    }
 }
