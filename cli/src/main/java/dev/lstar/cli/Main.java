@@ -37,6 +37,9 @@ public final class Main {
               --cpu intel|amd                SYSCALL/SYSRET vendor semantics (default: intel)
               --la57                         5-level paging
               --no-canonical-check           debug: remove the kernel's SYSRET canonical-RCX check
+              --no-aslr                      fixed layout, as 'setarch -R' (default: randomised as Linux 6.6;
+                                             also fixed with --gdb, as under gdbserver, unless --aslr-seed)
+              --aslr-seed N                  randomised layout (and AT_RANDOM) drawn from seed N: runs repeat
               --strace                       one line per system call on stderr
               --trace                        every guest instruction, disassembled, on stderr
               --stats                        instructions, blocks, syscalls and time at exit
@@ -120,6 +123,9 @@ public final class Main {
         String engine = Engines.DEFAULT;
         boolean engineChosen;
         boolean kpti = true, pcid = true, la57 = false, canonicalCheck = true, strace, trace, stats;
+        /** --no-aslr clears it; --aslr-seed sets the seed (null: SecureRandom). */
+        boolean aslr = true;
+        Long aslrSeed;
         Vendor vendor = Vendor.INTEL;
         /** --memory in bytes, or -1 for the default. */
         long memory = -1;
@@ -259,6 +265,15 @@ public final class Main {
                 };
                 case "--la57" -> o.la57 = true;
                 case "--no-canonical-check" -> o.canonicalCheck = false;
+                case "--no-aslr" -> o.aslr = false;
+                case "--aslr-seed" -> {
+                    String v = value(args, ++i, a);
+                    try {
+                        o.aslrSeed = Long.decode(v);
+                    } catch (NumberFormatException e) {
+                        throw new UsageException("--aslr-seed takes a number, not '" + v + "'");
+                    }
+                }
                 case "--strace" -> o.strace = true;
                 case "--trace" -> o.trace = true;
                 case "--stats" -> o.stats = true;
@@ -379,7 +394,9 @@ public final class Main {
     record Outcome(int status, ExitStatus exit, long syscalls, long instructions, long nanos, String stats) {}
 
     static Outcome runGuest(Options o, byte[] elf, String path, List<String> argv, PrintStream out, PrintStream err, InputStream in) {
-        KernelConfig cfg = new KernelConfig(o.vendor, o.kpti, o.pcid, o.la57, o.canonicalCheck, o.strace, in, out, err, err);
+        // under --gdb the layout is fixed unless a seed makes it reproducible (gdbserver disables randomisation too)
+        boolean aslr = o.aslr && (o.gdb == null || o.aslrSeed != null);
+        KernelConfig cfg = new KernelConfig(o.vendor, o.kpti, o.pcid, o.la57, o.canonicalCheck, o.strace, in, out, err, err, aslr, o.aslrSeed);
         LinuxKernel kernel;
         try {
             kernel = LinuxKernel.boot(cfg, o.memory > 0 ? o.memory : LinuxKernel.defaultRamBytes());

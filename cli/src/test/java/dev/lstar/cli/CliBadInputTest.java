@@ -197,6 +197,7 @@ class CliBadInputTest {
         assertUsageError(lstar("run", "--gdb-listen", "1234", p.toString()), "--gdb-listen takes ADDR:PORT");
         assertUsageError(lstar("run", "--gdb", "1234", "--trace", p.toString()), "--gdb cannot be combined with --trace");
         assertUsageError(lstar("run", "--gdb-kernel", p.toString()), "--gdb-kernel needs --gdb");
+        assertUsageError(lstar("run", "--aslr-seed", "x1", p.toString()), "--aslr-seed takes a number");
     }
 
     /** Regression (ce24444): /dev/zero was read until the heap ran out (status 70). Linux: EACCES, the shell's 126. */

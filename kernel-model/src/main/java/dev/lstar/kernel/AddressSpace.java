@@ -25,7 +25,7 @@ public final class AddressSpace {
     public static final long TASK_SIZE_MAX_5L = (1L << 56) - 4096;
     /** DEFAULT_MAP_WINDOW: mmap without a hint stays below this even with 5-level paging. */
     public static final long DEFAULT_MAP_WINDOW = (1L << 47) - 4096;
-    /** The stack top (STACK_TOP = DEFAULT_MAP_WINDOW, no randomisation). */
+    /** STACK_TOP = DEFAULT_MAP_WINDOW: the stack's top without randomisation (randomize_stack_top lowers it). */
     public static final long STACK_TOP = DEFAULT_MAP_WINDOW;
     /** Size of the initial stack VMA. */
     public static final long STACK_SIZE = 8L << 20;
@@ -33,6 +33,8 @@ public final class AddressSpace {
     static final long MMAP_GAP = 128L << 20;
     /** stack_guard_gap: 256 pages (1 MiB), part of the gap mmap_base leaves below the stack. */
     static final long STACK_GUARD_GAP = 256L << 12;
+    /** STACK_RND_MASK of x86-64: the stack top moves down by up to this many pages (16 GiB). */
+    static final long STACK_RND_MASK = 0x3fffff;
 
     private final PhysicalMemory phys;
     private final Mmu mmu;
@@ -106,15 +108,22 @@ public final class AddressSpace {
     }
 
     /**
-     * arch/x86/mm/mmap.c mmap_base() without randomisation: below STACK_TOP by the stack's
-     * RLIMIT_STACK plus the stack guard gap, at least MIN_GAP (128 MiB) and at most 5/6 of the
-     * address space — 0x7ffff7fff000 with the default 8 MiB stack limit, as under {@code setarch -R}.
+     * arch/x86/mm/mmap.c mmap_base(): below STACK_TOP by the stack's RLIMIT_STACK plus the padding
+     * (the stack guard gap, and with randomisation the stack's largest random shift,
+     * STACK_RND_MASK pages), at least MIN_GAP (128 MiB) and at most 5/6 of the address space, then
+     * {@code rnd} lower — 0x7ffff7fff000 without randomisation and the default 8 MiB stack limit,
+     * as under {@code setarch -R}.
      */
+    static long mmapBaseFor(long stackRlimit, boolean randomize, long rnd) {
+        long pad = STACK_GUARD_GAP + (randomize ? STACK_RND_MASK << 12 : 0);
+        long gap = Long.compareUnsigned(stackRlimit + pad, stackRlimit) > 0 ? stackRlimit + pad : stackRlimit; // RLIM_INFINITY does not wrap
+        if (Long.compareUnsigned(gap, MMAP_GAP) < 0) gap = MMAP_GAP;
+        else if (Long.compareUnsigned(gap, STACK_TOP / 6 * 5) > 0) gap = STACK_TOP / 6 * 5;
+        return (STACK_TOP - gap - rnd + 0xFFF) & ~0xFFFL;
+    }
+
     static long mmapBaseFor(long stackRlimit) {
-        long gap = Long.compareUnsigned(stackRlimit, STACK_TOP) >= 0 ? Long.MAX_VALUE : stackRlimit + STACK_GUARD_GAP;
-        long maxGap = STACK_TOP / 6 * 5;
-        gap = Math.max(MMAP_GAP, Math.min(gap, maxGap));
-        return (STACK_TOP - gap) & ~0xFFFL;
+        return mmapBaseFor(stackRlimit, false, 0);
     }
 
     /** The top of the mmap area (the top-down allocator starts below it). */
@@ -122,9 +131,12 @@ public final class AddressSpace {
         return mmapBase;
     }
 
-    /** Sets the mmap base from the stack limit at exec (setup_new_exec's arch_pick_mmap_layout). */
-    void pickMmapLayout() {
-        mmapBase = mmapBaseFor(limits == null ? 8L << 20 : limits.soft(ResourceLimits.RLIMIT_STACK));
+    /**
+     * setup_new_exec's arch_pick_mmap_layout: the mmap base from the stack limit, lowered by
+     * {@code rnd} (arch_mmap_rnd: 28 random bits of pages, 0 without randomisation).
+     */
+    void pickMmapLayout(boolean randomize, long rnd) {
+        mmapBase = mmapBaseFor(limits == null ? 8L << 20 : limits.soft(ResourceLimits.RLIMIT_STACK), randomize, rnd);
     }
 
     public List<Vma> vmas() {

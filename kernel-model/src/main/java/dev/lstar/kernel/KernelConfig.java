@@ -19,20 +19,30 @@ import java.io.PrintStream;
  * @param stdout          the guest's fd 1
  * @param stderr          the guest's fd 2
  * @param log             where lstar's own messages go (warnings, strace, signals, oops)
+ * @param aslr            address-space layout randomisation as Linux's randomize_va_space=2 (true,
+ *                        the default) or a fixed layout as under {@code setarch -R} / randomize_va_space=0
+ * @param aslrSeed        null: every exec draws its layout (and AT_RANDOM's bytes) from a
+ *                        SecureRandom; a value: from a generator seeded with it, so that a run can be
+ *                        reproduced
  */
 public record KernelConfig(Vendor vendor, boolean kpti, boolean pcid, boolean fiveLevel, boolean canonicalCheck,
-                           boolean strace, InputStream stdin, PrintStream stdout, PrintStream stderr, PrintStream log) {
+                           boolean strace, InputStream stdin, PrintStream stdout, PrintStream stderr, PrintStream log,
+                           boolean aslr, Long aslrSeed) {
 
     public static KernelConfig defaults() {
-        return new KernelConfig(Vendor.INTEL, true, true, false, true, false, System.in, System.out, System.err, System.err);
+        return new KernelConfig(Vendor.INTEL, true, true, false, true, false, System.in, System.out, System.err, System.err, true, null);
     }
 
-    public KernelConfig withVendor(Vendor v) { return new KernelConfig(v, kpti, pcid, fiveLevel, canonicalCheck, strace, stdin, stdout, stderr, log); }
-    public KernelConfig withKpti(boolean on) { return new KernelConfig(vendor, on, pcid, fiveLevel, canonicalCheck, strace, stdin, stdout, stderr, log); }
-    public KernelConfig withPcid(boolean on) { return new KernelConfig(vendor, kpti, on, fiveLevel, canonicalCheck, strace, stdin, stdout, stderr, log); }
-    public KernelConfig withFiveLevel(boolean on) { return new KernelConfig(vendor, kpti, pcid, on, canonicalCheck, strace, stdin, stdout, stderr, log); }
-    public KernelConfig withCanonicalCheck(boolean on) { return new KernelConfig(vendor, kpti, pcid, fiveLevel, on, strace, stdin, stdout, stderr, log); }
-    public KernelConfig withStrace(boolean on) { return new KernelConfig(vendor, kpti, pcid, fiveLevel, canonicalCheck, on, stdin, stdout, stderr, log); }
-    public KernelConfig withIo(InputStream in, PrintStream out, PrintStream err) { return new KernelConfig(vendor, kpti, pcid, fiveLevel, canonicalCheck, strace, in, out, err, log); }
-    public KernelConfig withLog(PrintStream l) { return new KernelConfig(vendor, kpti, pcid, fiveLevel, canonicalCheck, strace, stdin, stdout, stderr, l); }
+    public KernelConfig withVendor(Vendor v) { return new KernelConfig(v, kpti, pcid, fiveLevel, canonicalCheck, strace, stdin, stdout, stderr, log, aslr, aslrSeed); }
+    public KernelConfig withKpti(boolean on) { return new KernelConfig(vendor, on, pcid, fiveLevel, canonicalCheck, strace, stdin, stdout, stderr, log, aslr, aslrSeed); }
+    public KernelConfig withPcid(boolean on) { return new KernelConfig(vendor, kpti, on, fiveLevel, canonicalCheck, strace, stdin, stdout, stderr, log, aslr, aslrSeed); }
+    public KernelConfig withFiveLevel(boolean on) { return new KernelConfig(vendor, kpti, pcid, on, canonicalCheck, strace, stdin, stdout, stderr, log, aslr, aslrSeed); }
+    public KernelConfig withCanonicalCheck(boolean on) { return new KernelConfig(vendor, kpti, pcid, fiveLevel, on, strace, stdin, stdout, stderr, log, aslr, aslrSeed); }
+    public KernelConfig withStrace(boolean on) { return new KernelConfig(vendor, kpti, pcid, fiveLevel, canonicalCheck, on, stdin, stdout, stderr, log, aslr, aslrSeed); }
+    public KernelConfig withIo(InputStream in, PrintStream out, PrintStream err) { return new KernelConfig(vendor, kpti, pcid, fiveLevel, canonicalCheck, strace, in, out, err, log, aslr, aslrSeed); }
+    /** Randomised layouts (true, Linux's default) or the fixed layout of {@code setarch -R} (false: {@code --no-aslr}). */
+    public KernelConfig withAslr(boolean on) { return new KernelConfig(vendor, kpti, pcid, fiveLevel, canonicalCheck, strace, stdin, stdout, stderr, log, on, aslrSeed); }
+    /** Layouts drawn from a generator seeded with {@code seed} (null: from SecureRandom). */
+    public KernelConfig withAslrSeed(Long seed) { return new KernelConfig(vendor, kpti, pcid, fiveLevel, canonicalCheck, strace, stdin, stdout, stderr, log, aslr, seed); }
+    public KernelConfig withLog(PrintStream l) { return new KernelConfig(vendor, kpti, pcid, fiveLevel, canonicalCheck, strace, stdin, stdout, stderr, l, aslr, aslrSeed); }
 }

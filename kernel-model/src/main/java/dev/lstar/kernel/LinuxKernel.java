@@ -75,6 +75,11 @@ public final class LinuxKernel {
     dev.lstar.kernel.vfs.FdTable fds = new dev.lstar.kernel.vfs.FdTable();
     /** The random source of getrandom and /dev/urandom. */
     final java.security.SecureRandom random = new java.security.SecureRandom();
+    /**
+     * The kernel's get_random_long for exec: the layout's random offsets and AT_RANDOM's bytes
+     * (a SecureRandom, or a generator seeded with {@link KernelConfig#aslrSeed()} so that runs repeat).
+     */
+    final java.util.Random layoutRandom;
 
     /** System.nanoTime() at boot (sysinfo's uptime). */
     final long bootNanos = System.nanoTime();
@@ -116,6 +121,7 @@ public final class LinuxKernel {
 
     private LinuxKernel(KernelConfig config, long ramBytes) {
         this.config = config;
+        this.layoutRandom = config.aslrSeed() == null ? new java.security.SecureRandom() : new java.util.Random(config.aslrSeed());
         this.ramBytes = ramBytes;
         this.machine = new Machine(config.vendor(), ramBytes);
         this.cpu = machine.cpu;
@@ -371,7 +377,7 @@ public final class LinuxKernel {
         } catch (java.io.IOException | RuntimeException e) {
             // not a host file (an embedder's bytes): /proc/self/maps shows 00:00 0
         }
-        process = UserProcess.load(this, as, elf, path, v.exePath, exeDev, exeIno, argv, envp);
+        process = UserProcess.load(this, as, elf, path, v.exePath, exeDev, exeIno, argv, envp, UserProcess.PER_LINUX);
         UserProcess p = process;
         fds = new dev.lstar.kernel.vfs.FdTable();
         v.proc = new ProcFiles(this, p);

@@ -62,6 +62,8 @@ final class MemorySyscalls {
             if ((f.flags & OpenFile.O_PATH) != 0) return -EBADF; // fget() does not return O_PATH files
         }
         if (len == 0) return -EINVAL;
+        // do_mmap: a READ_IMPLIES_EXEC persona makes readable mappings executable (no noexec mounts in lstar)
+        if ((prot & Vma.PROT_READ) != 0 && (k.process.personality & UserProcess.READ_IMPLIES_EXEC) != 0) prot |= Vma.PROT_EXEC;
         long alen = (len + 0xFFF) & ~0xFFFL;
         if (alen == 0 || alen < 0 || alen > mm.taskSizeMax) return -ENOMEM;
         long pgoff = off >>> 12;
@@ -138,6 +140,8 @@ final class MemorySyscalls {
         // lstar has no VM_GROWSDOWN/UP areas, which makes either grows bit -EINVAL, as Linux does for them
         if ((prot & ~(7 | PROT_SEM)) != 0) return -EINVAL;
         prot &= 7;
+        // do_mprotect_pkey's rier: READ_IMPLIES_EXEC adds PROT_EXEC to a readable protection
+        if ((prot & Vma.PROT_READ) != 0 && (k.process.personality & UserProcess.READ_IMPLIES_EXEC) != 0) prot |= Vma.PROT_EXEC;
         long alen = (len + 0xFFF) & ~0xFFFL;
         if (alen == 0) return 0;
         if (addr + alen < addr) return -ENOMEM;

@@ -151,7 +151,7 @@ final class ProcFiles implements Vfs.Proc {
         StringBuilder b = new StringBuilder();
         b.append(p.pid).append(" (").append(p.comm).append(") ").append(state()).append(' ').append(TaskSyscalls.ppid(t))
                 .append(' ').append(t.pgid).append(' ').append(t.sid)
-                .append(" 0 -1 0 ") // tty_nr, tpgid, flags (no PF_RANDOMIZE: lstar does not randomise)
+                .append(" 0 -1 ").append(p.randomized ? 0x400000 : 0).append(' ') // tty_nr, tpgid, flags (PF_RANDOMIZE)
                 .append(mm.minorFaults()).append(" 0 0 0 ") // minflt cminflt majflt cmajflt
                 .append(utimeTicks()).append(" 0 0 0 ") // utime stime cutime cstime: all CPU time is user time
                 .append("20 0 ").append(Math.max(1, t.leader.group.size())).append(" 0 ") // priority nice num_threads itrealvalue

@@ -48,6 +48,7 @@ final class Syscalls {
         t.x64(24, "sched_yield", 0, (a0, a1, a2, a3, a4, a5) -> 0);
         t.x64(99, "sysinfo", "p", (info, a1, a2, a3, a4, a5) -> sysinfo(info));
         t.x64(157, "prctl", "Rxxxx", (op, a1, a2, a3, a4, a5) -> prctl((int) op, a1, a2, a3, a4));
+        t.x64(135, "personality", "x", (pers, a1, a2, a3, a4, a5) -> personality(pers));
         t.x64(202, "futex", "pXuppu", (ua, op, val, ts, ua2, v3) -> k.futexes.futex(ua, (int) op, (int) val, ts, ua2, (int) v3));
         t.x64(204, "sched_getaffinity", "iup", (pid, len, mask, a3, a4, a5) -> schedGetaffinity((int) pid, len & 0xFFFF_FFFFL, mask));
         t.x64(273, "set_robust_list", "pu", (head, len, a2, a3, a4, a5) -> setRobustList(head, len));
@@ -56,6 +57,7 @@ final class Syscalls {
 
         // the i386 ABI through int $0x80 (arch/x86/entry/syscalls/syscall_32.tbl)
         t.ia32(45, "brk", 1, (a, a1, a2, a3, a4, a5) -> brk(a));
+        t.ia32(136, "personality", 1, (pers, a1, a2, a3, a4, a5) -> personality(pers));
         t.ia32(199, "getuid32", 0, (a0, a1, a2, a3, a4, a5) -> Ids.uid());
     }
 
@@ -66,6 +68,21 @@ final class Syscalls {
         if (len != 24) return -EINVAL;
         k.current.robustList = head;
         return 0;
+    }
+
+    /**
+     * kernel/exec_domain.c personality: returns the old persona; any other value than 0xffffffff
+     * (a query) becomes the new one, unchecked, as Linux stores it. ADDR_NO_RANDOMIZE takes effect
+     * at the next execve (a fixed layout, as {@code setarch -R} relies on), READ_IMPLIES_EXEC makes
+     * mmap and mprotect add PROT_EXEC to PROT_READ; the persona survives execve (less
+     * READ_IMPLIES_EXEC) and fork. The other bits (ADDR_COMPAT_LAYOUT's legacy bottom-up layout,
+     * the ADDR_LIMIT flags) are only stored.
+     */
+    long personality(long persona) {
+        UserProcess p = k.process;
+        int old = p.personality;
+        if ((int) persona != -1) p.personality = (int) persona;
+        return old & 0xFFFF_FFFFL;
     }
 
     static final int PR_SET_PDEATHSIG = 1, PR_GET_PDEATHSIG = 2, PR_GET_DUMPABLE = 3, PR_SET_DUMPABLE = 4,

@@ -656,7 +656,7 @@ final class TaskSyscalls {
         AddressSpace nmm = k.newMm();
         UserProcess np;
         try {
-            np = UserProcess.load(k, nmm, bytes, path, l.guest(), st.dev(), st.ino(), args, env);
+            np = UserProcess.load(k, nmm, bytes, path, l.guest(), st.dev(), st.ino(), args, env, k.process.personality);
         } catch (ElfException e) {
             nmm.destroy();
             return e.interpreterMissing() ? -ENOENT : -ENOEXEC;

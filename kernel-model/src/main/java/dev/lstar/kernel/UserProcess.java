@@ -9,7 +9,6 @@ import dev.lstar.runtime.sys.Cpuid;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,8 +19,20 @@ import java.util.List;
  * mmap allocator; the initial stack with argc/argv/envp/auxv), and its first entry to user mode.
  */
 public final class UserProcess {
-    /** Where a static-pie (ET_DYN) executable is placed: Linux's ELF_ET_DYN_BASE without randomisation. */
-    public static final long ET_DYN_BASE = 0x5555_5555_4000L;
+    /**
+     * ELF_ET_DYN_BASE of x86-64, DEFAULT_MAP_WINDOW / 3 * 2 (0x555555554aaa): where a PIE with an
+     * interpreter is placed, moved up by arch_mmap_rnd() when randomised and aligned down to its
+     * largest p_align (so 0x555555554000 without randomisation).
+     */
+    static final long ELF_ET_DYN_BASE = AddressSpace.DEFAULT_MAP_WINDOW / 3 * 2;
+    /** Where a PIE with an interpreter starts without randomisation (ELF_ET_DYN_BASE page aligned). */
+    public static final long ET_DYN_BASE = ELF_ET_DYN_BASE & ~0xFFFL;
+    /** personality(2) (include/uapi/linux/personality.h): PER_LINUX and the flags lstar acts on. */
+    public static final int PER_LINUX = 0, ADDR_NO_RANDOMIZE = 0x0040000, READ_IMPLIES_EXEC = 0x0400000;
+    /** mmap_rnd_bits of x86-64 (CONFIG_ARCH_MMAP_RND_BITS' default): arch_mmap_rnd() is this many random bits of pages. */
+    static final int MMAP_RND_BITS = 28;
+    /** arch_randomize_brk of Linux 6.6 for 64-bit tasks: the brk start moves up by less than 32 MiB. */
+    static final long BRK_RND_RANGE = 32L << 20;
 
     // auxiliary vector tags (include/uapi/linux/auxvec.h)
     static final int AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_BASE = 7,
@@ -66,6 +77,10 @@ public final class UserProcess {
     /** prctl state: PR_SET_DUMPABLE, PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS. */
     int dumpable = 1, pdeathSignal;
     boolean noNewPrivs;
+    /** current->personality: kept across execve and fork (execve clears READ_IMPLIES_EXEC, as set_personality_64bit does). */
+    int personality;
+    /** PF_RANDOMIZE: whether this image's layout was randomised. */
+    boolean randomized;
     /** The ELF's PT_TLS, if any (recorded for a future libc; static binaries set FS themselves). */
     public final ProgramHeader tls;
     /** The task's comm: the executable's base name, at most 15 bytes (TASK_COMM_LEN - 1), as the OOM report prints it. */
@@ -91,6 +106,8 @@ public final class UserProcess {
         c.pdeathSignal = 0; // cleared in a forked child
         c.noNewPrivs = noNewPrivs;
         c.comm = comm;
+        c.personality = personality;
+        c.randomized = randomized;
         return c;
     }
 
@@ -106,16 +123,41 @@ public final class UserProcess {
 
     /**
      * Loads {@code file} (the executable's bytes; {@code path} as given to exec, {@code guestPath}
-     * as /proc/self/maps names it, {@code dev}/{@code ino} its identity there).
+     * as /proc/self/maps names it, {@code dev}/{@code ino} its identity there) for a task whose
+     * personality is {@code personality}, in load_elf_binary's order: the mmap base, the stack
+     * and its strings, the executable, brk, the interpreter, the vDSO, the stack's tables. With
+     * randomisation (Linux's randomize_va_space=2: {@link KernelConfig#aslr()} and no
+     * ADDR_NO_RANDOMIZE) each step draws its offset from {@link LinuxKernel#layoutRandom}.
      */
     static UserProcess load(LinuxKernel kernel, AddressSpace mm, byte[] file, String path, String guestPath, long dev, long ino,
-            List<String> argv, List<String> envp) {
+            List<String> argv, List<String> envp, int personality) {
         ElfFile elf = ElfFile.parse(file);
         // load_elf_binary opens the interpreter before it commits to the new image: its errors refuse the exec
         Interpreter interp = elf.interpreter().map(i -> Interpreter.open(kernel, i)).orElse(null);
-        // an ET_DYN with an interpreter goes to ELF_ET_DYN_BASE (as Linux does); lstar also puts a static-pie there
-        long bias = elf.type() == ElfFile.Type.DYN ? ET_DYN_BASE & -maximumAlignment(elf) : 0;
+        boolean randomize = kernel.config.aslr() && (personality & ADDR_NO_RANDOMIZE) == 0;
+        java.util.Random rnd = kernel.layoutRandom;
+        // setup_new_exec: arch_pick_mmap_layout
+        mm.pickMmapLayout(randomize, randomize ? mmapRnd(rnd) : 0);
+        // setup_arg_pages(randomize_stack_top(STACK_TOP)): STACK_RND_MASK pages lower, then arch_align_stack, page aligned
+        long stackTop = AddressSpace.STACK_TOP - (randomize ? (rnd.nextLong() & AddressSpace.STACK_RND_MASK) << 12 : 0);
+        stackTop = (alignStack(stackTop, randomize, rnd) + 0xFFF) & ~0xFFFL;
+        long bias = 0;
+        if (elf.type() == ElfFile.Type.DYN) {
+            if (interp != null) {
+                // a program (PIE): ELF_ET_DYN_BASE + arch_mmap_rnd(), aligned to the largest p_align
+                long base = (ELF_ET_DYN_BASE + (randomize ? mmapRnd(rnd) : 0)) & -maximumAlignment(elf);
+                bias = (base - elf.loadSegments().getFirst().vaddr()) & ~0xFFFL;
+            } else {
+                // a loader (static-pie, ld.so run directly): load bias 0 without MAP_FIXED, so the whole
+                // image goes where the mmap allocator puts it, top-down below the (randomised) mmap base
+                long at = mm.findFree(0, elf.loadEnd() - elf.loadStart());
+                if (at < 0) throw new ElfException("no room for the executable (" + (elf.loadEnd() - elf.loadStart()) + " bytes)");
+                bias = at - elf.loadStart();
+            }
+        }
         UserProcess p = new UserProcess(kernel, mm, elf, bias);
+        p.personality = personality & ~READ_IMPLIES_EXEC;
+        p.randomized = randomize;
         // load_elf_binary: BAD_ADDR(e_entry + load_bias), i.e. at or above TASK_SIZE, fails the exec
         // (Linux is past its point of no return there and kills the new image with SIGSEGV; lstar
         // refuses the file before it runs anything)
@@ -126,7 +168,7 @@ public final class UserProcess {
         }
         String base = path.substring(path.lastIndexOf('/') + 1);
         p.comm = base.length() > 15 ? base.substring(0, 15) : base;
-        mm.pickMmapLayout();
+        p.setupArgPages(stackTop, path, argv, envp);
         long highest = p.mapSegments(elf, bias, MappedFile.image(guestPath, dev, ino, file), true);
         mm.startBrk = mm.brk = highest;
         if (interp != null) {
@@ -146,9 +188,36 @@ public final class UserProcess {
                 throw new ElfException("the interpreter's e_entry 0x" + Long.toHexString(interp.elf.entry()) + " is outside the user address space");
             }
         }
-        if (kernel.vdso != null) p.mapVdso(kernel.vdso);
-        p.initialSp = p.buildStack(path, argv, envp);
+        if (kernel.vdso != null) p.mapVdso(kernel.vdso, rnd);
+        p.initialSp = p.createElfTables(randomize, rnd);
+        if (randomize) {
+            // randomize_va_space 2: a loader's brk moves out of the mmap area to ELF_ET_DYN_BASE, then arch_randomize_brk
+            long brk = elf.type() == ElfFile.Type.DYN && interp == null ? ELF_ET_DYN_BASE : mm.brk;
+            mm.startBrk = mm.brk = randomizePage(brk, BRK_RND_RANGE, rnd);
+        }
         return p;
+    }
+
+    /** arch_mmap_rnd() of a 64-bit task: MMAP_RND_BITS random bits of pages. */
+    static long mmapRnd(java.util.Random rnd) {
+        return (rnd.nextLong() & ((1L << MMAP_RND_BITS) - 1)) << 12;
+    }
+
+    /** arch_align_stack: less than 8 KiB lower when randomising, then 16-byte aligned. */
+    static long alignStack(long sp, boolean randomize, java.util.Random rnd) {
+        if (randomize) sp -= rnd.nextInt(8192);
+        return sp & ~0xFL;
+    }
+
+    /** mm/util.c randomize_page: a page-aligned address in [start, start + range) (start page aligned up first). */
+    static long randomizePage(long start, long range, java.util.Random rnd) {
+        if ((start & 0xFFF) != 0) {
+            long up = (start + 0xFFF) & ~0xFFFL;
+            range -= up - start;
+            start = up;
+        }
+        long pages = range >>> 12;
+        return pages == 0 ? start : start + (Long.remainderUnsigned(rnd.nextLong(), pages) << 12);
     }
 
     /** The ELF interpreter of a dynamic executable, read from the guest's file system (so --root applies). */
@@ -193,19 +262,25 @@ public final class UserProcess {
     }
 
     /**
-     * arch_setup_additional_pages (after the interpreter, before the stack tables): the
-     * {@code [vvar]} and {@code [vdso]} areas as one block from the mmap allocator, vvar first —
-     * where Linux 6.6 puts them without randomisation (a static executable: vvar at
-     * 0x7ffff7ff9000, the vDSO at 0x7ffff7ffd000; a dynamic one: just below ld.so).
+     * arch_setup_additional_pages of Linux 6.6 (after the interpreter, before the stack tables):
+     * the {@code [vvar]} and {@code [vdso]} areas as one block, vvar first, at vdso_addr()'s
+     * hint — a random page between the start of the stack's strings (page aligned up) and the next
+     * 2 MiB boundary, so just above a randomised stack — when that range is free, else (as always
+     * without randomisation, where the hint is at the top of user space) from the top-down mmap
+     * allocator: a static executable's vvar at 0x7ffff7ff9000 and vDSO at 0x7ffff7ffd000, a
+     * dynamic one's just below ld.so. (6.9 moved the vDSO into the mmap area for good.)
      */
-    private void mapVdso(Vdso vdso) {
-        long vvarLen = Vdso.VVAR_PAGES * 4096L, vdsoLen = Vdso.VDSO_PAGES * 4096L;
-        long at = mm.findFree(0, vvarLen + vdsoLen);
+    private void mapVdso(Vdso vdso, java.util.Random rnd) {
+        long vvarLen = Vdso.VVAR_PAGES * 4096L, vdsoLen = Vdso.VDSO_PAGES * 4096L, len = vvarLen + vdsoLen;
+        long start = (argStart + 0xFFF) & ~0xFFFL;
+        long end = Math.min((start + len + (2L << 20) - 1) & -(2L << 20), AddressSpace.DEFAULT_MAP_WINDOW) - len;
+        long hint = end > start ? start + ((long) rnd.nextInt((int) ((end - start) >>> 12) + 1) << 12) : start;
+        long at = mm.findFree(hint, len);
         if (at < 0) throw new ElfException("no room for the vDSO");
         mm.vvarFrame = vdso.framePa;
         mm.vdsoImage = Vdso.image();
         mm.addSpecial(at, at + vvarLen, Vma.PROT_READ, "[vvar]", false);
-        mm.addSpecial(at + vvarLen, at + vvarLen + vdsoLen, Vma.PROT_READ | Vma.PROT_EXEC, "[vdso]", true);
+        mm.addSpecial(at + vvarLen, at + len, Vma.PROT_READ | Vma.PROT_EXEC, "[vdso]", true);
         vdsoBase = at + vvarLen;
     }
 
@@ -284,29 +359,45 @@ public final class UserProcess {
     }
 
     /**
-     * The initial stack (fs/binfmt_elf.c create_elf_tables): from the top, the strings and random
-     * bytes, then 16-byte aligned: argc, argv[], NULL, envp[], NULL, auxv pairs, AT_NULL.
+     * setup_arg_pages with the strings copy_strings put on the new stack: the {@code [stack]} VMA
+     * ending at {@code top}, and from {@code top - 8} down the executable's name (AT_EXECFN), the
+     * environment strings and the argument strings (mm->start_stack = argStart, the lowest).
      */
-    private long buildStack(String path, List<String> argv, List<String> envp) {
-        long top = AddressSpace.STACK_TOP;
+    private void setupArgPages(long top, String path, List<String> argv, List<String> envp) {
         // PT_GNU_STACK decides whether the stack is executable (fs/binfmt_elf.c: EXSTACK_ENABLE_X when
         // its PF_X is set; with no PT_GNU_STACK x86-64 defaults to non-executable since 5.x)
         boolean execStack = elf.gnuStack().map(ProgramHeader::executable).orElse(false);
         mm.add(top - AddressSpace.STACK_SIZE, top, Vma.PROT_READ | Vma.PROT_WRITE | (execStack ? Vma.PROT_EXEC : 0), "[stack]");
         long sp = top - 8; // Linux leaves the pointer-sized end marker area
         sp = pushString(sp, path);
-        long execfn = sp;
-        List<Long> envAddrs = new ArrayList<>(), argAddrs = new ArrayList<>();
+        execfn = sp;
+        envAddrs = new ArrayList<>();
+        argAddrs = new ArrayList<>();
         envEnd = sp;
         for (int i = envp.size() - 1; i >= 0; i--) { sp = pushString(sp, envp.get(i)); envAddrs.add(0, sp); }
         envStart = argEnd = sp;
         for (int i = argv.size() - 1; i >= 0; i--) { sp = pushString(sp, argv.get(i)); argAddrs.add(0, sp); }
         argStart = sp;
+    }
+
+    /** Between setupArgPages and createElfTables: AT_EXECFN and the string addresses. */
+    private long execfn;
+    private List<Long> envAddrs, argAddrs;
+
+    /**
+     * The rest of the initial stack (fs/binfmt_elf.c create_elf_tables): below the strings,
+     * arch_align_stack (a random shift under 8 KiB when randomising, 16-byte aligned), the platform
+     * string, AT_RANDOM's 16 bytes, then 16-byte aligned: argc, argv[], NULL, envp[], NULL, auxv
+     * pairs, AT_NULL. Returns the initial stack pointer.
+     */
+    private long createElfTables(boolean randomize, java.util.Random rnd) {
+        long sp = alignStack(argStart, randomize, rnd);
         sp = pushString(sp, "x86_64");
         long platform = sp;
         byte[] random = new byte[16];
-        new SecureRandom().nextBytes(random);
-        sp = (sp - 16) & ~0xFL;
+        if (kernel.config.aslrSeed() != null) rnd.nextBytes(random); // a seeded run repeats AT_RANDOM too
+        else kernel.random.nextBytes(random);
+        sp -= 16;
         mm.poke(sp, random, 0, 16);
         long randomAddr = sp;
 
@@ -321,6 +412,8 @@ public final class UserProcess {
             AT_EXECFN, execfn, AT_PLATFORM, platform, AT_NULL, 0};
         if (vdsoBase == 0) aux = java.util.Arrays.copyOfRange(aux, 2, aux.length);
         this.auxv = aux;
+        List<Long> argAddrs = this.argAddrs, envAddrs = this.envAddrs;
+        this.argAddrs = this.envAddrs = null;
         int words = 1 + argAddrs.size() + 1 + envAddrs.size() + 1 + aux.length;
         sp = (sp - words * 8L) & ~0xFL;
         long p = sp;

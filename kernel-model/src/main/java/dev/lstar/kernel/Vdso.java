@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The vDSO and its vvar page (see {@code src/main/asm/vdso.S} for the guest side and the page
- * layout). Every process gets, placed by the mmap allocator right after its interpreter as Linux
- * 6.6 places them without randomisation, a 4-page {@code [vvar]} area (read-only; its first page
+ * layout). Every process gets, placed as Linux 6.6 places them (right after its interpreter by
+ * the mmap allocator, or just above a randomised stack: {@code UserProcess.mapVdso}), a 4-page {@code [vvar]} area (read-only; its first page
  * is this kernel's one vvar frame, the other three — Linux's pvclock, hvclock and time-namespace
  * pages — are never present and fault) and above it a 2-page {@code [vdso]} area (r-x) holding
  * {@code vdso.so}; AT_SYSINFO_EHDR points at the latter.

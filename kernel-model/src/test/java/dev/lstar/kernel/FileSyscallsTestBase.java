@@ -27,8 +27,13 @@ abstract class FileSyscallsTestBase {
     /** A scratch area of user memory (256 KiB, read-write) and the next free byte in it. */
     long scratch, next;
 
+    /** The kernel's configuration: randomised layouts, as Linux's default (tests of fixed addresses pin it). */
+    KernelConfig config() {
+        return LinuxKernelBootTest.quiet();
+    }
+
     void boot(Vfs vfs) throws Exception {
-        k = LinuxKernel.boot(LinuxKernelBootTest.quiet(), 64L << 20);
+        k = LinuxKernel.boot(config(), 64L << 20);
         k.setFileSystem(vfs);
         byte[] hello = Files.readAllBytes(Path.of("src/test/resources/dev/lstar/kernel/elf/hello"));
         k.exec(hello, "/bin/hello", List.of("hello"), List.of());

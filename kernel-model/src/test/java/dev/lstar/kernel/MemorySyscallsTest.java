@@ -26,6 +26,12 @@ import org.junit.jupiter.api.io.TempDir;
  * through the system-call table on a booted kernel with the guest confined to a temporary directory.
  */
 class MemorySyscallsTest extends FileSyscallsTestBase {
+    /** The fixed layout of setarch -R (the mmap base and ELF_ET_DYN_BASE are checked as such). */
+    @Override
+    KernelConfig config() {
+        return super.config().withAslr(false);
+    }
+
     static final int MMAP = 9, MPROTECT = 10, MUNMAP = 11, MREMAP = 25, MSYNC = 26, MINCORE = 27, MADVISE = 28, FUTEX = 202,
             PRCTL = 157, SCHED_GETAFFINITY = 204, SET_ROBUST_LIST = 273, RSEQ = 334, EXIT_GROUP = 231;
     static final int R = 1, RW = 3, X = 4;
@@ -320,7 +326,7 @@ class MemorySyscallsTest extends FileSyscallsTestBase {
     void dynamicExecutableGetsItsInterpreter() throws Exception {
         Path ld = Path.of("/lib64/ld-linux-x86-64.so.2");
         assumeTrue(Files.exists(ld), "no " + ld + " on this host");
-        k = LinuxKernel.boot(LinuxKernelBootTest.quiet(), 64L << 20);
+        k = LinuxKernel.boot(config(), 64L << 20);
         byte[] hello = Files.readAllBytes(Path.of("src/test/resources/dev/lstar/kernel/elf/hello-dyn"));
         UserProcess p = k.exec(hello, "/bin/hello-dyn", List.of("hello-dyn"), List.of("A=1"));
         next = scratch = call(MMAP, 0, 64 << 10, RW, PRIVATE | ANON, -1, 0);
