@@ -754,6 +754,19 @@ public final class LinuxKernel {
         return now < 0 ? -1 : now - cpuBase;
     }
 
+    /**
+     * The CPU time of the process whose leader is {@code leader}: its ended threads' and its live
+     * threads' (CLOCK_PROCESS_CPUTIME_ID, RUSAGE_SELF, times' tms_utime); its total once it ended.
+     */
+    long processCpuNanos(Task leader) {
+        if (leader.processExit != null) return Math.max(leader.cpuTotal, 0);
+        synchronized (tasks) {
+            long sum = leader.deadThreadsCpu;
+            for (Task t : leader.group) sum += taskCpuNanos(t);
+            return sum;
+        }
+    }
+
     /** The CPU time of task {@code t}'s host thread since the task began (its total once it ended). */
     long taskCpuNanos(Task t) {
         if (t.cpuTotal >= 0) return t.cpuTotal;

@@ -129,15 +129,21 @@ final class ProcFiles implements Vfs.Proc {
         return java.util.Arrays.copyOf(all, n);
     }
 
+    /** The process's CPU time (every thread's) in USER_HZ ticks. */
     private long utimeTicks() {
-        return Math.max(0, task != null ? k.taskCpuNanos(task) : k.cpuTimeNanos()) / (1_000_000_000L / USER_HZ);
+        return Math.max(0, task != null ? k.processCpuNanos(task.leader) : k.cpuTimeNanos()) / (1_000_000_000L / USER_HZ);
+    }
+
+    /** Its waited-for children's CPU time in USER_HZ ticks. */
+    private long cutimeTicks() {
+        return task != null ? task.leader.childrenCpu / (1_000_000_000L / USER_HZ) : 0;
     }
 
     private long startTicks() {
         return Math.max(0, p.startNanos - k.bootNanos) / (1_000_000_000L / USER_HZ);
     }
 
-    /** fs/proc/array.c do_task_stat: the 52 fields; kstkesp/kstkeip 0, no children, no blocked I/O accounting. */
+    /** fs/proc/array.c do_task_stat: the 52 fields; kstkesp/kstkeip 0, no blocked I/O accounting. */
     String stat() {
         Signals s = sig();
         Task t = t();
@@ -153,7 +159,7 @@ final class ProcFiles implements Vfs.Proc {
                 .append(' ').append(t.pgid).append(' ').append(t.sid)
                 .append(" 0 -1 ").append(p.randomized ? 0x400000 : 0).append(' ') // tty_nr, tpgid, flags (PF_RANDOMIZE)
                 .append(mm.minorFaults()).append(" 0 0 0 ") // minflt cminflt majflt cmajflt
-                .append(utimeTicks()).append(" 0 0 0 ") // utime stime cutime cstime: all CPU time is user time
+                .append(utimeTicks()).append(" 0 ").append(cutimeTicks()).append(" 0 ") // utime stime cutime cstime: all CPU time is user time
                 .append("20 0 ").append(Math.max(1, t.leader.group.size())).append(" 0 ") // priority nice num_threads itrealvalue
                 .append(startTicks()).append(' ')
                 .append(mm.totalVmPages() * 4096).append(' ').append(mm.rssPages()).append(' ').append(Long.toUnsignedString(rsslim)).append(' ')

@@ -143,17 +143,55 @@ final class ProcessSyscalls {
 
     // ------------------------------------------------------------------ resource usage
 
-    /** getrusage(who, ru): SELF and THREAD are the process (one thread); CHILDREN are zeros (no child ever ran). */
+    /**
+     * getrusage(who, ru): SELF is the process (every thread's CPU time, ended ones too), THREAD the
+     * calling thread, CHILDREN the children it waited for (theirs included). CPU time is reported
+     * as user time (lstar does not split user from system time); memory figures are the process's.
+     */
     long getrusage(int who, long ru) {
         if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD) return -EINVAL;
         ByteBuffer b = le(144);
+        long cpu = who == RUSAGE_THREAD ? Math.max(0, k.cpuTimeNanos()) : who == RUSAGE_SELF ? processCpu(k) : childrenCpu(k);
+        b.putLong(0, cpu / NS).putLong(8, cpu % NS / 1000); // ru_utime; ru_stime stays 0
         if (who != RUSAGE_CHILDREN) {
-            long cpu = Math.max(0, k.cpuTimeNanos());
-            b.putLong(0, cpu / NS).putLong(8, cpu % NS / 1000); // ru_utime; ru_stime stays 0
             b.putLong(32, mm().hiwaterRssPages() * 4); // ru_maxrss in KiB
             b.putLong(64, mm().minorFaults()); // ru_minflt
         }
         return put(ru, b) ? 0 : -EFAULT;
+    }
+
+    /** The calling process's CPU time (every thread's). */
+    static long processCpu(LinuxKernel k) {
+        Task cur = k.current;
+        return cur == null ? Math.max(0, k.cpuTimeNanos()) : k.processCpuNanos(cur.leader);
+    }
+
+    /** The CPU time of the calling process's waited-for children. */
+    static long childrenCpu(LinuxKernel k) {
+        Task cur = k.current;
+        return cur == null ? 0 : cur.leader.childrenCpu;
+    }
+
+    /**
+     * A CPU-time clock's reading (posix-cpu-timers): CLOCK_PROCESS_CPUTIME_ID (2), CLOCK_THREAD_CPUTIME_ID
+     * (3), or a clock id made by clock_getcpuclockid/pthread_getcpuclockid: ~pid << 3 | per-thread 4 |
+     * PROF 0 / VIRT 1 / SCHED 2 (pid 0: the caller). A thread clock must name a thread of the caller's
+     * process, a process clock a process; else -1 (EINVAL). All three kinds read the one CPU time lstar
+     * keeps (it does not split user from system time).
+     */
+    static long cpuClock(LinuxKernel k, int clk) {
+        if (clk == 2) return processCpu(k);
+        if (clk == 3) return Math.max(0, k.cpuTimeNanos());
+        if (clk >= 0 || (clk & 3) == 3) return -1;
+        int pid = ~(clk >> 3);
+        boolean thread = (clk & 4) != 0;
+        Task cur = k.current;
+        if (cur == null) return pid == 0 ? Math.max(0, k.cpuTimeNanos()) : -1;
+        if (pid == 0) return thread ? Math.max(0, k.cpuTimeNanos()) : k.processCpuNanos(cur.leader);
+        Task t = k.task(pid);
+        if (t == null || t.state == Task.State.DEAD) return -1;
+        if (thread) return t.leader == cur.leader ? Math.max(0, k.taskCpuNanos(t)) : -1;
+        return t.isLeader() ? k.processCpuNanos(t) : -1;
     }
 
     /** The jiffies counter: INITIAL_JIFFIES at boot, HZ per second after it. */
@@ -165,9 +203,9 @@ final class ProcessSyscalls {
     /** times(buf): struct tms in USER_HZ ticks (buf may be NULL); returns jiffies_64_to_clock_t(jiffies). */
     long times(long buf) {
         if (buf != 0) {
-            long cpu = Math.max(0, k.cpuTimeNanos());
             ByteBuffer b = le(32);
-            b.putLong(0, cpu / (NS / USER_HZ)); // tms_utime; stime, cutime, cstime 0
+            b.putLong(0, processCpu(k) / (NS / USER_HZ)); // tms_utime; tms_stime 0 (not split)
+            b.putLong(16, childrenCpu(k) / (NS / USER_HZ)); // tms_cutime; tms_cstime 0
             if (!put(buf, b)) return -EFAULT;
         }
         return jiffies() * USER_HZ / HZ;
@@ -183,7 +221,10 @@ final class ProcessSyscalls {
         switch (clk) {
             case 0, 1, 2, 3, 4, 7, 8, 9, 11 -> ns = 1;
             case 5, 6 -> ns = NS / HZ;
-            default -> { return -EINVAL; }
+            default -> {
+                if (clk >= 0 || cpuClock(k, clk) < 0) return -EINVAL;
+                ns = (clk & 3) == 2 ? 1 : NS / HZ; // the SCHED clock has 1 ns, PROF and VIRT a tick (posix_cpu_clock_getres)
+            }
         }
         if (res == 0) return 0;
         return put(res, le(16).putLong(0, 0).putLong(8, ns)) ? 0 : -EFAULT;

@@ -240,8 +240,10 @@ final class Syscalls {
                 ns = now.getEpochSecond() * 1_000_000_000L + now.getNano();
             }
             case 1, 4, 6, 7, 8, 9 -> ns = System.nanoTime(); // MONOTONIC(_RAW/_COARSE), BOOTTIME(_ALARM)
-            case 2, 3 -> ns = Math.max(0, k.cpuTimeNanos()); // PROCESS/THREAD_CPUTIME: the clock RLIMIT_CPU uses
-            default -> { return -EINVAL; }
+            default -> { // the CPU-time clocks: PROCESS/THREAD_CPUTIME_ID and clock_getcpuclockid's ids
+                ns = clk == 2 || clk == 3 || clk < 0 ? ProcessSyscalls.cpuClock(k, clk) : -1;
+                if (ns < 0) return -EINVAL;
+            }
         }
         byte[] ts = new byte[16];
         long sec = Math.floorDiv(ns, 1_000_000_000L), nsec = Math.floorMod(ns, 1_000_000_000L);

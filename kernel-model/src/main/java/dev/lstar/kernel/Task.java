@@ -89,8 +89,15 @@ final class Task {
     /** A vfork child's parent waits until the child execs or exits (vfork_done). */
     Task vforkParent;
     boolean vforkDone;
-    /** CPU time of the host thread when the task started, and the total once it ended. */
+    /**
+     * CPU time of the host thread when the task started, and the total once it ended (for a
+     * leader whose whole group ended: the process's, every thread's included).
+     */
     long cpuStart, cpuTotal = -1;
+    /** For a leader: the CPU time of the group's threads that ended (the leader's own included once it ended). */
+    long deadThreadsCpu;
+    /** For a leader: the CPU time of the children it waited for, theirs included (RUSAGE_CHILDREN, tms_cutime). */
+    long childrenCpu;
     /** System.nanoTime() when the task was made (/proc/PID/stat starttime). */
     final long startNanos = System.nanoTime();
 

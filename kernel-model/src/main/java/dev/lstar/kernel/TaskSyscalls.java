@@ -334,6 +334,7 @@ final class TaskSyscalls {
         t.cpuTotal = k.taskCpuNanos(t);
         synchronized (k.tasks) {
             leader.group.remove(t);
+            leader.deadThreadsCpu += Math.max(t.cpuTotal, 0);
         }
         if (!leader.group.isEmpty()) {
             // a thread ends; the process goes on
@@ -350,7 +351,7 @@ final class TaskSyscalls {
             k.config.log().println("lstar: pid " + leader.tgid + " (" + leader.process.comm + "): " + st.message());
         }
         leader.waitStatus = waitStatus(st);
-        leader.cpuTotal = Math.max(leader.cpuTotal, 0) + (t != leader ? Math.max(t.cpuTotal, 0) : 0);
+        leader.cpuTotal = leader.deadThreadsCpu; // every thread's, the leader's included
         Task init = k.initTask;
         boolean notifyInit = false;
         for (Task c : new ArrayList<>(leader.children)) {
@@ -378,6 +379,16 @@ final class TaskSyscalls {
     }
 
     /** The task is gone for good: out of its parent's children and the task table. */
+    /**
+     * A zombie child reaped by its parent's wait (wait_task_zombie): its CPU time and its own
+     * children's go to the waiting process's children total (auto-reaped children are not counted).
+     */
+    private void reapWaited(LinuxKernel k, Task z) {
+        Task me = k.current.leader;
+        me.childrenCpu += Math.max(z.cpuTotal, 0) + z.childrenCpu;
+        reap(k, z);
+    }
+
     static void reap(LinuxKernel k, Task t) {
         t.state = Task.State.DEAD;
         if (t.isLeader() && t.parent != null) t.parent.children.remove(t);
@@ -480,7 +491,7 @@ final class TaskSyscalls {
         };
         if (wstatus != 0 && !mm().copyToUser(wstatus, le32(status), 0, 4)) return -EFAULT;
         if (rusage != 0 && !mm().copyToUser(rusage, rusage(z), 0, 144)) return -EFAULT;
-        if (ev.code() == CLD_EXITED) reap(k, z);
+        if (ev.code() == CLD_EXITED) reapWaited(k, z);
         return z.tgid;
     }
 
@@ -515,7 +526,7 @@ final class TaskSyscalls {
         }
         if (infop != 0 && !mm().copyToUser(infop, info, 0, 128)) return -EFAULT;
         if (z != null && rusage != 0 && !mm().copyToUser(rusage, rusage(z), 0, 144)) return -EFAULT;
-        if (z != null && ev.code() == CLD_EXITED && (options & WNOWAIT) == 0) reap(k, z);
+        if (z != null && ev.code() == CLD_EXITED && (options & WNOWAIT) == 0) reapWaited(k, z);
         return 0;
     }
 
