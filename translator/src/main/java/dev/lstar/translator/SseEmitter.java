@@ -106,6 +106,36 @@ final class SseEmitter {
      */
     private static final Map<Mnemonic, Helper> PACKED = new EnumMap<>(Mnemonic.class);
     private static final Helper COMISD_ON = Helpers.of(SseFloat.class, "comisdOn");
+    private static final Helper SHIFT_LANES = Helpers.of(SseInt.class, "shiftLanes"),
+            INTERLEAVE = Helpers.of(SseInt.class, "interleave"), NARROW = Helpers.of(SseInt.class, "narrow");
+    /** PSLL/PSRL/PSRA by lanes: {lane width, kind (0 left, 1 logical right, 2 arithmetic right)}. */
+    private static final Map<Mnemonic, int[]> LANE_SHIFT = new EnumMap<>(Mnemonic.class);
+    /** PUNPCKLxx/PUNPCKHxx: {lane width, 1 for the high unpacks}. */
+    private static final Map<Mnemonic, int[]> UNPACK = new EnumMap<>(Mnemonic.class);
+    /** PACKSSWB/PACKUSWB/PACKSSDW: {source lane width, min, max}. */
+    private static final Map<Mnemonic, long[]> PACK = new EnumMap<>(Mnemonic.class);
+
+    static {
+        LANE_SHIFT.put(Mnemonic.PSLLW, new int[] {16, 0});
+        LANE_SHIFT.put(Mnemonic.PSLLD, new int[] {32, 0});
+        LANE_SHIFT.put(Mnemonic.PSLLQ, new int[] {64, 0});
+        LANE_SHIFT.put(Mnemonic.PSRLW, new int[] {16, 1});
+        LANE_SHIFT.put(Mnemonic.PSRLD, new int[] {32, 1});
+        LANE_SHIFT.put(Mnemonic.PSRLQ, new int[] {64, 1});
+        LANE_SHIFT.put(Mnemonic.PSRAW, new int[] {16, 2});
+        LANE_SHIFT.put(Mnemonic.PSRAD, new int[] {32, 2});
+        UNPACK.put(Mnemonic.PUNPCKLBW, new int[] {8, 0});
+        UNPACK.put(Mnemonic.PUNPCKLWD, new int[] {16, 0});
+        UNPACK.put(Mnemonic.PUNPCKLDQ, new int[] {32, 0});
+        UNPACK.put(Mnemonic.PUNPCKLQDQ, new int[] {64, 0});
+        UNPACK.put(Mnemonic.PUNPCKHBW, new int[] {8, 1});
+        UNPACK.put(Mnemonic.PUNPCKHWD, new int[] {16, 1});
+        UNPACK.put(Mnemonic.PUNPCKHDQ, new int[] {32, 1});
+        UNPACK.put(Mnemonic.PUNPCKHQDQ, new int[] {64, 1});
+        PACK.put(Mnemonic.PACKSSWB, new long[] {16, -128, 127});
+        PACK.put(Mnemonic.PACKUSWB, new long[] {16, 0, 255});
+        PACK.put(Mnemonic.PACKSSDW, new long[] {32, -32768, 32767});
+    }
 
     static final Helper AVAILABLE = Helpers.of(Sse.class, "available"), ALIGNED16 = Helpers.of(Sse.class, "aligned16"),
             STORE128 = Helpers.of(Sse.class, "store128At"), BYTE_SIGN_MASK = Helpers.of(Sse.class, "byteSignMask");
@@ -293,6 +323,18 @@ final class SseEmitter {
                 COMISD_ON.invoke(e.mv);
             }
             default -> {
+                if (LANE_SHIFT.containsKey(m)) {
+                    laneShift(e, i, LANE_SHIFT.get(m));
+                    return true;
+                }
+                if (UNPACK.containsKey(m)) {
+                    unpack(e, i, UNPACK.get(m));
+                    return true;
+                }
+                if (PACK.containsKey(m)) {
+                    pack(e, i, PACK.get(m));
+                    return true;
+                }
                 Helper lane = LANE.get(m), half = HALF.get(m), packed = PACKED.get(m);
                 if (lane != null) scalarLane(e, i, lane);
                 else if (half != null) halves(e, i, half);
@@ -301,6 +343,86 @@ final class SseEmitter {
             }
         }
         return true;
+    }
+
+    /**
+     * PSLLx/PSRLx/PSRAx on an XMM register ({@code SseInt.shift}): the count an imm8, or the low
+     * quadword of xmm/m128 (an m128 is read whole); each half through {@code SseInt.shiftLanes}.
+     */
+    private static void laneShift(MethodEmitter e, Instruction i, int[] spec) {
+        MethodVisitor mv = e.mv;
+        int n = e.temp();
+        if (i.kind[1] == Instruction.OP_IMM) {
+            e.lconst(i.imm & 0xFF);
+            mv.visitVarInsn(LSTORE, n);
+        } else {
+            mv.visitVarInsn(LLOAD, read128(e, i, 1)[0]);
+            mv.visitVarInsn(LSTORE, n);
+        }
+        int d = i.reg[0] << 1;
+        for (int h = 0; h < 2; h++) {
+            xmmArray(e);
+            e.iconst(d + h);
+            xmmLoad(e, d + h);
+            e.iconst(spec[0]);
+            e.iconst(spec[1]);
+            mv.visitVarInsn(LLOAD, n);
+            SHIFT_LANES.invoke(mv);
+            mv.visitInsn(LASTORE);
+        }
+    }
+
+    /** PUNPCKLxx/PUNPCKHxx on XMM registers ({@code SseInt.unpack}): the source read whole, then {@code SseInt.interleave}. */
+    private static void unpack(MethodEmitter e, Instruction i, int[] spec) {
+        MethodVisitor mv = e.mv;
+        int[] v = read128(e, i, 1);
+        int d = i.reg[0] << 1, h = spec[1], a = e.temp(), r0 = e.temp();
+        xmmLoad(e, d + h);
+        mv.visitVarInsn(LSTORE, a);
+        for (int u = 0; u < 2; u++) {
+            mv.visitVarInsn(LLOAD, a);
+            mv.visitVarInsn(LLOAD, v[h]);
+            e.iconst(spec[0]);
+            e.iconst(u);
+            INTERLEAVE.invoke(mv);
+            if (u == 0) {
+                mv.visitVarInsn(LSTORE, r0);
+            } else {
+                int r1 = e.temp();
+                mv.visitVarInsn(LSTORE, r1);
+                xmmStore(e, d, r0);
+                xmmStore(e, d + 1, r1);
+            }
+        }
+    }
+
+    /** PACKSSWB/PACKUSWB/PACKSSDW on XMM registers ({@code SseInt.pack}): destination lanes narrowed, then the source's. */
+    private static void pack(MethodEmitter e, Instruction i, long[] spec) {
+        MethodVisitor mv = e.mv;
+        int[] v = read128(e, i, 1);
+        int d = i.reg[0] << 1, dlo = e.temp(), dhi = e.temp(), r0 = e.temp(), r1 = e.temp();
+        xmmLoad(e, d);
+        mv.visitVarInsn(LSTORE, dlo);
+        xmmLoad(e, d + 1);
+        mv.visitVarInsn(LSTORE, dhi);
+        int[][] quads = {{dlo, dhi}, {v[0], v[1]}};
+        for (int h = 0; h < 2; h++) {
+            for (int q = 0; q < 2; q++) {
+                mv.visitVarInsn(LLOAD, quads[h][q]);
+                e.iconst((int) spec[0]);
+                e.lconst(spec[1]);
+                e.lconst(spec[2]);
+                NARROW.invoke(mv);
+                if (q == 1) {
+                    e.iconst(32);
+                    mv.visitInsn(LSHL);
+                    mv.visitInsn(LOR);
+                }
+            }
+            mv.visitVarInsn(LSTORE, h == 0 ? r0 : r1);
+        }
+        xmmStore(e, d, r0);
+        xmmStore(e, d + 1, r1);
     }
 
     /** {@code cpu.xmm[to] = cpu.xmm[from]}. */
