@@ -15,7 +15,7 @@ usage() {
 usage: tools/whole-process.sh [options]
   --runs N              runs per program and engine, alternating (default 3)
   --quick               small sizes (seconds per run) instead of the full ones
-  --only LIST           comma-separated programs: hello,xorshift,getpid,sieve,sha256,qsort,filecopy,gzip
+  --only LIST           comma-separated programs: hello,xorshift,getpid,sieve,sha256,qsort,filecopy,gzip,nbody
   --engines LIST        comma-separated: native,qemu,jar,launcher (default: all; qemu only if installed)
   --md FILE             also write the markdown table to FILE ("-" = stdout)
   --workdir DIR         build and scratch directory (default: a fresh one under /dev/shm or $TMPDIR)
@@ -28,6 +28,7 @@ usage: tools/whole-process.sh [options]
   --qsort-n N           ints to sort (default 10000000)
   --copy-mib N          file copied with 4 KiB reads/writes, MiB (default 256)
   --gzip-mib N          busybox gzip input, MiB (default 32)
+  --nbody-steps N       n-body steps (default 5000000)
   -h, --help            this text
 EOF
 }
@@ -58,19 +59,21 @@ while [ $# -gt 0 ]; do
     --qsort-n) need_arg "$@"; need_num "$1" "$2"; qsort_n=$2; shift 2 ;;
     --copy-mib) need_arg "$@"; need_num "$1" "$2"; copy_mib=$2; shift 2 ;;
     --gzip-mib) need_arg "$@"; need_num "$1" "$2"; gzip_mib=$2; shift 2 ;;
+    --nbody-steps) need_arg "$@"; need_num "$1" "$2"; nbody_n=$2; shift 2 ;;
     *) usage >&2; die "unknown argument '$1'" ;;
   esac
 done
 [ "$runs" -ge 1 ] || die "--runs must be at least 1"
-all_progs=hello,xorshift,getpid,sieve,sha256,qsort,filecopy,gzip
+all_progs=hello,xorshift,getpid,sieve,sha256,qsort,filecopy,gzip,nbody
 for p in ${only//,/ }; do [[ ",$all_progs," == *",$p,"* ]] || die "unknown program '$p' (one of $all_progs)"; done
 for e in ${engines//,/ }; do [[ ",native,qemu,jar,launcher," == *",$e,"* ]] || die "unknown engine '$e' (native,qemu,jar,launcher)"; done
 [[ ",$engines," == *",native,"* ]] || die "--engines must include native (the reference for output and ratios)"
 [ -z "$only" ] && only=$all_progs
 
-if [ "$quick" = 1 ]; then d=(30000000 200000 4 1 4 1000000 16 4); else d=(300000000 2000000 16 4 64 10000000 256 32); fi
+if [ "$quick" = 1 ]; then d=(30000000 200000 4 1 4 1000000 16 4 200000); else d=(300000000 2000000 16 4 64 10000000 256 32 5000000); fi
 xor_iter=${xor_iter:-${d[0]}} getpid_n=${getpid_n:-${d[1]}} sieve_mib=${sieve_mib:-${d[2]}} sieve_rounds=${sieve_rounds:-${d[3]}}
 sha_mib=${sha_mib:-${d[4]}} qsort_n=${qsort_n:-${d[5]}} copy_mib=${copy_mib:-${d[6]}} gzip_mib=${gzip_mib:-${d[7]}}
+nbody_n=${nbody_n:-${d[8]}}
 
 # ---- tools and JDK ----
 command -v as >/dev/null && command -v ld >/dev/null || die "GNU as and ld are needed (apt-get install binutils)"
@@ -102,6 +105,7 @@ asm "$src/getpid-loop.S" getpid
 asm "$src/sieve.S" sieve
 if [ "$have_gcc" = 1 ]; then
   for c in sha256 qsort filecopy; do gcc -O2 -static -o "$bin/$c" "$src/$c.c"; done
+  gcc -O2 -static -o "$bin/nbody" "$src/nbody.c" -lm
 fi
 if [[ ",$only," == *",filecopy,"* ]] && [ "$have_gcc" = 1 ]; then
   head -c $((copy_mib << 20)) /dev/urandom > "$workdir/copy.in"
@@ -122,8 +126,9 @@ if [ "$have_gcc" = 1 ]; then
   add sha256 "sha256 of $sha_mib MiB (C, -O2 -static)" "$bin/sha256 $sha_mib"
   add qsort "qsort of $qsort_n ints (C, glibc qsort)" "$bin/qsort $qsort_n"
   add filecopy "4 KiB read/write copy of $copy_mib MiB, tmpfs (C)" "$bin/filecopy $workdir/copy.in $workdir/copy.out"
+  add nbody "n-body, $nbody_n steps (C, SSE2 doubles)" "$bin/nbody $nbody_n"
 else
-  for p in sha256 qsort filecopy; do [[ ",$only," == *",$p,"* ]] && skipped+=("$p: gcc with a static libc not installed"); done
+  for p in sha256 qsort filecopy nbody; do [[ ",$only," == *",$p,"* ]] && skipped+=("$p: gcc with a static libc not installed"); done
 fi
 if [ -x /bin/busybox ]; then
   add gzip "busybox gzip -c of $gzip_mib MiB of text" "/bin/busybox gzip -c $workdir/gzip.in"

@@ -34,7 +34,7 @@ class WholeProcessScriptTest {
         assertTrue(Files.isRegularFile(SCRIPT), SCRIPT.toString());
         Result r = run("--help");
         assertEquals(0, r.status(), r.err());
-        for (String opt : List.of("--runs", "--quick", "--only", "--engines", "--md", "--sieve-mib", "--qsort-n")) {
+        for (String opt : List.of("--runs", "--quick", "--only", "--engines", "--md", "--sieve-mib", "--qsort-n", "--nbody-steps")) {
             assertTrue(r.out().contains(opt), opt + " missing from --help: " + r.out());
         }
     }

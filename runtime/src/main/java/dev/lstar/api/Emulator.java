@@ -392,19 +392,19 @@ public final class Emulator implements AutoCloseable {
             if (!Segments.present(Segments.attrOf(d))) throw CpuException.np(s & 0xFFFC, "descriptor not present");
             Segments.loadCache(cpu, seg, s, d);
         });
-        if (seg == Cpu.CS) cpu.cpl = sel & 3;
+        if (seg == Cpu.CS) cpu.setCpl(sel & 3);
     }
 
     /** Runs a processor helper with CPL 0 (host access is not limited by the guest's privilege). */
     private void asCpl0(Runnable r) {
         int cpl = cpu.cpl;
-        cpu.cpl = 0;
+        cpu.setCpl(0);
         try {
             r.run();
         } catch (CpuException e) {
             throw new EmulatorException("the processor refuses: " + e.describe() + ": " + e.getMessage(), e);
         } finally {
-            cpu.cpl = cpl;
+            cpu.setCpl(cpl);
         }
     }
 

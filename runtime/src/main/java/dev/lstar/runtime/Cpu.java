@@ -129,7 +129,15 @@ public final class Cpu {
     /** Replaces RFLAGS wholesale (bit 1 forced on); discards any lazy record. */
     public void setRflags(long value) {
         lzOp = 0;
+        long was = rflags;
         rflags = (value | Flags.FIXED1);
+        if (((was ^ value) & Flags.AC) != 0 && mmu != null) mmu.syncAlignmentCheck();
+    }
+
+    /** Sets the CPL (CS.RPL) and re-evaluates the alignment check, which applies at CPL 3 only. */
+    public void setCpl(int value) {
+        cpl = value;
+        if (mmu != null) mmu.syncAlignmentCheck();
     }
 
     /** Evaluates condition code {@code cc} (0..15), using the lazy record's fast paths where possible. */
@@ -187,6 +195,7 @@ public final class Cpu {
         System.arraycopy(o.fpm, 0, fpm, 0, 8);
         System.arraycopy(o.fpe, 0, fpe, 0, 8);
         fcw = o.fcw; fsw = o.fsw; ftw = o.ftw; fop = o.fop; fip = o.fip; fdp = o.fdp;
+        if (mmu != null) mmu.syncAlignmentCheck();
     }
 
     /** Names of the entries of {@link #stateVector()}, in order. */

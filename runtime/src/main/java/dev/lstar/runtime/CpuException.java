@@ -43,6 +43,8 @@ public final class CpuException extends RuntimeException {
     public static CpuException ss(int errorCode, String why) { return new CpuException(SS, errorCode, true, 0, false, why); }
     public static CpuException np(int errorCode, String why) { return new CpuException(NP, errorCode, true, 0, false, why); }
     public static CpuException ts(int errorCode, String why) { return new CpuException(TS, errorCode, true, 0, false, why); }
+    /** #AC(0), the alignment check (SDM Vol. 3A §6.15): a fault with error code 0. */
+    public static CpuException ac(String why) { return new CpuException(AC, 0, true, 0, false, why); }
     public static CpuException ud(String why) { return new CpuException(UD, 0, false, 0, false, why); }
     public static CpuException de(String why) { return new CpuException(DE, 0, false, 0, false, why); }
     public static CpuException pf(long address, int errorCode, String why) { return new CpuException(PF, errorCode, true, address, false, why); }

@@ -26,7 +26,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  *       the user instruction runs (Linux relies on it: {@code entry_SYSCALL_64} takes IRET when R11
  *       has TF); after POPF or IRET that sets TF it comes after the next instruction (SDM Vol. 3A
  *       §18.3.1.4: the trap follows an instruction that began with TF = 1);</li>
- *   <li>a REP string instruction retires once, however many iterations it takes.</li>
+ *   <li>a REP string instruction retires once, however many iterations it takes;</li>
+ *   <li>alignment checking (CR0.AM, RFLAGS.AC, CPL 3): a misaligned access raises #AC(0) at the
+ *       instruction with nothing changed, the SSE forms that allow any alignment never do, and
+ *       with AC or AM clear nothing is checked (the cases and outcomes of the Intel Xeon host,
+ *       2026-12-03, {@code alignment.c} in the conformance tests).</li>
  * </ul>
  */
 public abstract class EngineRuleScenarios implements EngineUnderTest {
@@ -257,5 +261,78 @@ public abstract class EngineRuleScenarios implements EngineUnderTest {
         assertEquals(CODE + 0xa, before.regRead(Reg.RIP));
         assertEquals(200_000, before.regRead(Reg.RCX));
         checked(before);
+    }
+
+    /**
+     * {@code mov $DATA+off,%edi; mov $DATA+0x100,%esi; mov $2,%ecx}, the instruction, {@code nop}:
+     * the instruction's hex, the offset of its operand from a 64-byte boundary, and the vector the
+     * host raises with alignment checking on (-1: none). 16-byte #GP (MOVAPS, PTEST, CMPXCHG16B)
+     * comes before #AC; the environment of FNSTENV and the FNSAVE area need 4-byte alignment
+     * whatever their fields' sizes.
+     */
+    private static final String LEA_RSP = "488da700010000"; // lea 0x100(%rdi),%rsp (a whole instruction before the one tested)
+
+    private static final Object[][] ALIGNMENT = {
+        {"668b07", 1, 17}, {"668b07", 2, -1}, {"8b07", 2, 17}, {"8b07", 4, -1}, {"488907", 4, 17}, {"488907", 8, -1},
+        {"830701", 1, 17}, {"f0830701", 2, 17}, {"8a07", 1, -1}, {LEA_RSP + "50", 4, 17}, {LEA_RSP + "58", 4, 17},
+        {LEA_RSP + "50", 8, -1}, {LEA_RSP + "6650", 2, -1}, {LEA_RSP + "e800000000", 4, 17}, {"0f1007", 1, -1}, {"f30f7f07", 3, -1}, {"f20ff007", 1, -1}, {"660f3a610700", 1, -1},
+        {"0f2807", 8, 13}, {"660f381707", 1, 13}, {"480fc70f", 8, 13}, {"f20f1007", 4, 17}, {"0f1607", 4, 17},
+        {"dd07", 4, 17}, {"db2f", 4, 17}, {"db2f", 8, -1}, {"d937", 2, 17}, {"dd37", 4, -1}, {"dd37", 2, 17},
+        {"f348a5", 4, 17}, {"66f3ab", 1, 17}, {"66f3ab", 2, -1}};
+
+    @ParameterizedTest
+    @ValueSource(strings = {"on", "ac-clear", "am-clear"})
+    public void misalignedAccessesRaiseAlignmentCheckOnlyWhenItIsOn(String mode) {
+        for (Object[] c : ALIGNMENT) {
+            String insn = (String) c[0];
+            int off = (Integer) c[1], vector = (Integer) c[2];
+            if (!mode.equals("on") && vector == 17) vector = -1;
+            String what = insn + " at +" + off + " (" + mode + ")";
+            int pre = insn.startsWith(LEA_RSP) ? 1 : 0;
+            for (int round = 0; round < 2; round++) { // the second run finds the block translated
+                Emulator emu = prepared(user(engine(), hex("bf" + le32(DATA + off) + "be" + le32(DATA + 0x100) + "b902000000" + insn + "90")));
+                emu.map(DATA, 0x1000, Perm.READ | Perm.WRITE);
+                byte[] pattern = new byte[0x200];
+                for (int k = 0; k < pattern.length; k++) pattern[k] = (byte) (k * 7 + 1);
+                emu.write(DATA, pattern);
+                if (mode.equals("am-clear")) emu.regWrite(Reg.CR0, emu.regRead(Reg.CR0) & ~(1L << 18));
+                emu.regWrite(Reg.RFLAGS, mode.equals("ac-clear") ? 0x2 : 0x2 | (1L << 18));
+                emu.regWrite(Reg.RAX, 0x1111);
+                long end = CODE + 15 + insn.length() / 2;
+                StopInfo s = emu.start(CODE, end);
+                if (vector < 0) {
+                    assertEquals(StopInfo.Reason.UNTIL_REACHED, s.reason(), what + ": " + s);
+                    assertEquals(4 + pre, s.instructions(), what + ": three movs and the instruction");
+                } else {
+                    assertEquals(StopInfo.Reason.FAULT, s.reason(), what + ": " + s);
+                    assertEquals(vector, s.vector(), what + ": " + s);
+                    assertEquals(0, s.errorCode(), what);
+                    assertEquals(CODE + 15 + 7 * pre, s.rip(), what);
+                    assertEquals(3 + pre, s.instructions(), what);
+                    assertEquals(0x1111, emu.regRead(Reg.RAX), what + ": RAX unchanged");
+                    assertEquals(DATA + off, emu.regRead(Reg.RDI), what + ": RDI unchanged");
+                    assertEquals(2, emu.regRead(Reg.RCX), what + ": RCX unchanged");
+                    assertArrayEquals(pattern, emu.read(DATA, pattern.length), what + ": memory unchanged");
+                }
+                checked(emu);
+            }
+        }
+    }
+
+    /** Supervisor accesses are never alignment-checked (RFLAGS.AC is SMAP's override in ring 0). */
+    @Test
+    public void alignmentCheckAppliesInRingThreeOnly() {
+        Emulator emu = prepared(Emulator.builder().engine(engine()).build());
+        emu.map(CODE, 0x1000, Perm.READ | Perm.EXEC | Perm.SUPERVISOR);
+        emu.write(CODE, hex("bf" + le32(DATA + 1) + "8b07" + "488907" + "90"));
+        emu.map(DATA, 0x1000, Perm.READ | Perm.WRITE | Perm.SUPERVISOR);
+        emu.regWrite(Reg.RFLAGS, 0x2 | (1L << 18));
+        StopInfo s = emu.start(CODE, CODE + 10);
+        assertEquals(StopInfo.Reason.UNTIL_REACHED, s.reason(), s.toString());
+        checked(emu);
+    }
+
+    private static String le32(long v) {
+        return String.format("%02x%02x%02x%02x", v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, (v >> 24) & 0xff);
     }
 }

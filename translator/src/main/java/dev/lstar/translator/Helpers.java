@@ -66,7 +66,7 @@ final class Helpers {
     static {
         withFlags(Alu.class, Mnemonic.ADD, Mnemonic.SUB, Mnemonic.AND, Mnemonic.OR, Mnemonic.XOR, Mnemonic.CMP,
                 Mnemonic.TEST, Mnemonic.INC, Mnemonic.DEC, Mnemonic.NEG);
-        withFlags(Shifts.class, Mnemonic.SHL, Mnemonic.SHR, Mnemonic.SAR);
+        withFlags(Shifts.class, Mnemonic.SHL, Mnemonic.SHR, Mnemonic.SAR, Mnemonic.ROL, Mnemonic.ROR);
         withFlags(Bits.class, Mnemonic.BT, Mnemonic.BTS, Mnemonic.BTR, Mnemonic.BTC);
         WITH_FLAGS.put(Mnemonic.IMUL, of(MulDiv.class, "imul"));
     }
@@ -83,7 +83,8 @@ final class Helpers {
         return java.util.Collections.unmodifiableMap(WITH_FLAGS);
     }
 
-    static final Helper SHIFT_COUNT = of(Shifts.class, "maskCount"), CMOV_RESULT = of(Moves.class, "cmovResult");
+    static final Helper SHIFT_COUNT = of(Shifts.class, "maskCount"), ROL_VALUE = of(Shifts.class, "rolValue"),
+            ROR_VALUE = of(Shifts.class, "rorValue"), CMOV_RESULT = of(Moves.class, "cmovResult");
 
     static final Helper SET_BIT = of(Bits.class, "setBit"), CLEAR_BIT = of(Bits.class, "clearBit"),
             COMPLEMENT_BIT = of(Bits.class, "complementBit"), BIT_STRING_ADDRESS = of(Bits.class, "bitStringAddress");

@@ -57,7 +57,7 @@ final class Intrinsics {
         bind(EnumSet.of(Mnemonic.INC, Mnemonic.DEC, Mnemonic.NEG, Mnemonic.NOT), ALL_FORMS,
                 (e, k, i, h) -> { AluEmitter.unary(e, k, i); return false; });
         bind(EnumSet.of(Mnemonic.IMUL), i -> i.nOperands >= 2, (e, k, i, h) -> { AluEmitter.imul(e, k, i); return false; });
-        bind(EnumSet.of(Mnemonic.SHL, Mnemonic.SHR, Mnemonic.SAR), ALL_FORMS,
+        bind(EnumSet.of(Mnemonic.SHL, Mnemonic.SHR, Mnemonic.SAR, Mnemonic.ROL, Mnemonic.ROR), ALL_FORMS,
                 (e, k, i, h) -> { ShiftEmitter.shift(e, k, i); return false; });
         bind(EnumSet.of(Mnemonic.BT, Mnemonic.BTS, Mnemonic.BTR, Mnemonic.BTC), i -> i.nOperands == 2,
                 (e, k, i, h) -> { BitTestEmitter.bitTest(e, k, i); return false; });

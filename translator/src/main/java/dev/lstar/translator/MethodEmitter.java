@@ -55,6 +55,12 @@ final class MethodEmitter extends OperandEmitter {
     final ConditionEmitter conditions = new ConditionEmitter(this);
     /** The compiled hook calls, or null when no hook covers the block. */
     HookedCode hooks;
+    /**
+     * Whether the SSE availability rules (CR0.EM/TS, CR4.OSFXSR: {@code Sse.available}) were
+     * already checked on every path to the instruction being emitted: nothing since could have
+     * changed CR0 or CR4 (no interpreter fallback, no MOV to CR/CLTS, no embedder hook).
+     */
+    boolean sseAvailable;
 
     /**
      * {@code segs}: one block, or the blocks of a superblock; the method covers a prefix of their
@@ -220,6 +226,9 @@ final class MethodEmitter extends OperandEmitter {
         int seg = segmentAt(k);
         if (seg > 0) segmentCheck(seg, k);
         if (hooks != null) hooks.before(k, i);
+        if (hooks != null || !translatedInline[k] || i.mnemonic == Mnemonic.MOV_TO_CR || i.mnemonic == Mnemonic.CLTS) {
+            sseAvailable = false;
+        }
         if (translatedInline[k]) {
             inlinedCount++;
             if (InsnTraits.mayFault(i)) { iconst(k); mv.visitVarInsn(ISTORE, L_FAULT_INDEX); }

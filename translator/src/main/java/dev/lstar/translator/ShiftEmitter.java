@@ -8,10 +8,11 @@ import dev.lstar.decoder.Mnemonic;
 import org.objectweb.asm.MethodVisitor;
 
 /**
- * Bytecode for SHL, SHR and SAR: the result with the count masked to 5 or 6 bits (SDM
- * SAL/SAR/SHL/SHR) as plain JVM shifts; when a flag they write is live, the {@code ops.Shifts}
- * helper the interpreter uses records the flags after the store (a shift by zero leaves them
- * alone, which the helper knows).
+ * Bytecode for SHL, SHR, SAR, ROL and ROR: the result with the count masked to 5 or 6 bits (SDM
+ * SAL/SAR/SHL/SHR, RCL/RCR/ROL/ROR) as plain JVM shifts, a rotate as {@code Shifts.rolValue/rorValue}
+ * (the interpreter's own result); when a flag they write is live, the {@code ops.Shifts} helper
+ * the interpreter uses records the flags after the store (a count of zero leaves them alone,
+ * which the helper knows).
  */
 final class ShiftEmitter {
     private ShiftEmitter() {}
@@ -28,6 +29,15 @@ final class ShiftEmitter {
         mv.visitVarInsn(LSTORE, operand);
         e.readOperand(i, 1, -1);
         mv.visitVarInsn(LSTORE, count);
+        if (op == Mnemonic.ROL || op == Mnemonic.ROR) {
+            mv.visitVarInsn(LLOAD, operand);
+            mv.visitVarInsn(LLOAD, count);
+            e.iconst(size);
+            (op == Mnemonic.ROL ? Helpers.ROL_VALUE : Helpers.ROR_VALUE).invoke(mv);
+            mv.visitVarInsn(LSTORE, result);
+            store(e, i, op, size, operand, count, result, address, flagsLive);
+            return;
+        }
         // plain result with the masked count (SDM SAL/SAR/SHL/SHR: count masked to 5 or 6 bits)
         mv.visitVarInsn(LLOAD, operand);
         if (op == Mnemonic.SHR) e.mask(size);
@@ -38,6 +48,13 @@ final class ShiftEmitter {
         mv.visitInsn(op == Mnemonic.SHL ? LSHL : op == Mnemonic.SHR ? LUSHR : LSHR);
         e.mask(size);
         mv.visitVarInsn(LSTORE, result);
+        store(e, i, op, size, operand, count, result, address, flagsLive);
+    }
+
+    /** Writes the result; with live flags, the interpreter's helper records them. */
+    private static void store(MethodEmitter e, Instruction i, Mnemonic op, int size, int operand, int count,
+            int result, int address, boolean flagsLive) {
+        MethodVisitor mv = e.mv;
         e.writeOperand0(i, result, address);
         if (flagsLive) {
             mv.visitVarInsn(ALOAD, L_CPU);

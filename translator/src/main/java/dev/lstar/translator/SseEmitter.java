@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
 
 /**
@@ -99,6 +100,42 @@ final class SseEmitter {
     private static final Map<Mnemonic, Helper> LANE = new EnumMap<>(Mnemonic.class);
     /** Packed integer lanes on one 64-bit half: (destination half, source half) -> new half. */
     private static final Map<Mnemonic, Helper> HALF = new EnumMap<>(Mnemonic.class);
+    /**
+     * Packed floating point on one 64-bit half, valid while every MXCSR exception is masked:
+     * (Cpu, destination half, source half) -> new half (a PD lane is the SD lane).
+     */
+    private static final Map<Mnemonic, Helper> PACKED = new EnumMap<>(Mnemonic.class);
+    private static final Helper COMISD_ON = Helpers.of(SseFloat.class, "comisdOn");
+    private static final Helper SHIFT_LANES = Helpers.of(SseInt.class, "shiftLanes"),
+            INTERLEAVE = Helpers.of(SseInt.class, "interleave"), NARROW = Helpers.of(SseInt.class, "narrow");
+    /** PSLL/PSRL/PSRA by lanes: {lane width, kind (0 left, 1 logical right, 2 arithmetic right)}. */
+    private static final Map<Mnemonic, int[]> LANE_SHIFT = new EnumMap<>(Mnemonic.class);
+    /** PUNPCKLxx/PUNPCKHxx: {lane width, 1 for the high unpacks}. */
+    private static final Map<Mnemonic, int[]> UNPACK = new EnumMap<>(Mnemonic.class);
+    /** PACKSSWB/PACKUSWB/PACKSSDW: {source lane width, min, max}. */
+    private static final Map<Mnemonic, long[]> PACK = new EnumMap<>(Mnemonic.class);
+
+    static {
+        LANE_SHIFT.put(Mnemonic.PSLLW, new int[] {16, 0});
+        LANE_SHIFT.put(Mnemonic.PSLLD, new int[] {32, 0});
+        LANE_SHIFT.put(Mnemonic.PSLLQ, new int[] {64, 0});
+        LANE_SHIFT.put(Mnemonic.PSRLW, new int[] {16, 1});
+        LANE_SHIFT.put(Mnemonic.PSRLD, new int[] {32, 1});
+        LANE_SHIFT.put(Mnemonic.PSRLQ, new int[] {64, 1});
+        LANE_SHIFT.put(Mnemonic.PSRAW, new int[] {16, 2});
+        LANE_SHIFT.put(Mnemonic.PSRAD, new int[] {32, 2});
+        UNPACK.put(Mnemonic.PUNPCKLBW, new int[] {8, 0});
+        UNPACK.put(Mnemonic.PUNPCKLWD, new int[] {16, 0});
+        UNPACK.put(Mnemonic.PUNPCKLDQ, new int[] {32, 0});
+        UNPACK.put(Mnemonic.PUNPCKLQDQ, new int[] {64, 0});
+        UNPACK.put(Mnemonic.PUNPCKHBW, new int[] {8, 1});
+        UNPACK.put(Mnemonic.PUNPCKHWD, new int[] {16, 1});
+        UNPACK.put(Mnemonic.PUNPCKHDQ, new int[] {32, 1});
+        UNPACK.put(Mnemonic.PUNPCKHQDQ, new int[] {64, 1});
+        PACK.put(Mnemonic.PACKSSWB, new long[] {16, -128, 127});
+        PACK.put(Mnemonic.PACKUSWB, new long[] {16, 0, 255});
+        PACK.put(Mnemonic.PACKSSDW, new long[] {32, -32768, 32767});
+    }
 
     static final Helper AVAILABLE = Helpers.of(Sse.class, "available"), ALIGNED16 = Helpers.of(Sse.class, "aligned16"),
             STORE128 = Helpers.of(Sse.class, "store128At"), BYTE_SIGN_MASK = Helpers.of(Sse.class, "byteSignMask");
@@ -118,6 +155,10 @@ final class SseEmitter {
                 Mnemonic.MULSD, Mnemonic.DIVSS, Mnemonic.DIVSD, Mnemonic.SQRTSS, Mnemonic.SQRTSD, Mnemonic.MINSS,
                 Mnemonic.MINSD, Mnemonic.MAXSS, Mnemonic.MAXSD)) {
             LANE.put(m, Helpers.of(SseFloat.class, m.name().toLowerCase() + "Lane"));
+        }
+        for (String op : new String[] {"add", "sub", "mul", "div", "sqrt", "min", "max"}) {
+            PACKED.put(Mnemonic.valueOf(op.toUpperCase() + "PD"), Helpers.of(SseFloat.class, op + "sdLane"));
+            PACKED.put(Mnemonic.valueOf(op.toUpperCase() + "PS"), Helpers.of(SseFloat.class, op + "psHalf"));
         }
         for (Mnemonic m : EnumSet.of(Mnemonic.PADDB, Mnemonic.PADDW, Mnemonic.PADDD, Mnemonic.PADDQ, Mnemonic.PSUBB,
                 Mnemonic.PSUBW, Mnemonic.PSUBD, Mnemonic.PSUBQ, Mnemonic.PCMPEQB, Mnemonic.PCMPEQW, Mnemonic.PCMPEQD,
@@ -175,19 +216,33 @@ final class SseEmitter {
     /** Emits {@code i} (instruction {@code k}; {@link #forms} holds). */
     static void emit(MethodEmitter e, int k, Instruction i) {
         MethodVisitor mv = e.mv;
-        mv.visitVarInsn(ALOAD, L_CPU);
-        AVAILABLE.invoke(mv); // as Exec's prologue for every A_SSE row
-        if (!inline(e, i)) direct(e, k, i);
+        if (!e.sseAvailable) { // as Exec's prologue for every A_SSE row (once while CR0/CR4 cannot change)
+            mv.visitVarInsn(ALOAD, L_CPU);
+            AVAILABLE.invoke(mv);
+            e.sseAvailable = true;
+        }
+        if (!inline(e, k, i)) direct(e, k, i);
         if ((i.flagsWritten & OpcodeTable.OSZAPC) != 0) e.conditions.forget();
     }
 
     /** The ops method on {@code cpu} and the instruction, with the GPRs it touches exact in {@code cpu.r}. */
     private static void direct(MethodEmitter e, int k, Instruction i) {
-        MethodVisitor mv = e.mv;
+        spillFor(e, i);
+        call(e, k, i);
+    }
+
+    /** Makes {@code cpu.r} exact for the GPRs {@code i} reads or writes (what its ops method touches). */
+    private static void spillFor(MethodEmitter e, Instruction i) {
         int read = Access.regsRead(i) & e.cachedRegs, written = Access.regsWritten(i) & e.cachedRegs;
         int spill = (read | written) & e.dirtyRegs; // a written register too: it may be written partly
         e.spill(spill);
         e.dirtyRegs &= ~spill;
+    }
+
+    /** The ops method's call, after {@link #spillFor}, and the reload of the GPRs it wrote. */
+    private static void call(MethodEmitter e, int k, Instruction i) {
+        MethodVisitor mv = e.mv;
+        int written = Access.regsWritten(i) & e.cachedRegs;
         mv.visitVarInsn(ALOAD, L_CPU);
         e.pushInsn(k);
         DIRECT.get(i.mnemonic).invoke(mv);
@@ -202,7 +257,7 @@ final class SseEmitter {
 
     // ---------------------------------------------------------------- inline forms
 
-    private static boolean inline(MethodEmitter e, Instruction i) {
+    private static boolean inline(MethodEmitter e, int k, Instruction i) {
         Mnemonic m = i.mnemonic;
         if (MOV128.contains(m)) {
             mov128(e, i);
@@ -222,15 +277,211 @@ final class SseEmitter {
                 BYTE_SIGN_MASK.invoke(e.mv);
                 e.writeReg(i.reg[0], 8);
             }
+            case UNPCKLPD -> { // d.hi = s.lo (an m128 is read whole: alignment)
+                int[] v = read128(e, i, 1);
+                xmmStore(e, (i.reg[0] << 1) + 1, v[0]);
+            }
+            case UNPCKHPD -> { // d = d.hi s.hi (reads only the m128's high quadword, as Exec)
+                int t = e.temp();
+                high(e, i, 1);
+                e.mv.visitVarInsn(LSTORE, t);
+                int d = i.reg[0] << 1;
+                copyHalf(e, d + 1, d);
+                xmmStore(e, d + 1, t);
+            }
+            case MOVLPS, MOVLPD, MOVHPS, MOVHPD -> { // m64 <-> one half
+                int h = m == Mnemonic.MOVHPS || m == Mnemonic.MOVHPD ? 1 : 0;
+                if (i.kind[0] == Instruction.OP_MEM) {
+                    int la = address(e, i, 8);
+                    e.mv.visitVarInsn(ALOAD, L_MMU);
+                    e.mv.visitVarInsn(LLOAD, la);
+                    xmmLoad(e, (i.reg[1] << 1) + h);
+                    e.memWrite(8);
+                } else {
+                    int t = e.temp();
+                    low(e, i, 1);
+                    e.mv.visitVarInsn(LSTORE, t);
+                    xmmStore(e, (i.reg[0] << 1) + h, t);
+                }
+            }
+            case MOVHLPS -> copyHalf(e, (i.reg[1] << 1) + 1, i.reg[0] << 1);
+            case MOVLHPS -> copyHalf(e, i.reg[1] << 1, (i.reg[0] << 1) + 1);
+            case SHUFPD -> {
+                int[] v = read128(e, i, 1);
+                int d = i.reg[0] << 1;
+                if ((i.imm & 1) != 0) copyHalf(e, d + 1, d);
+                xmmStore(e, d + 1, v[(int) (i.imm >> 1 & 1)]);
+            }
+            case UCOMISD, COMISD -> {
+                int b = e.temp();
+                low(e, i, 1);
+                e.mv.visitVarInsn(LSTORE, b);
+                e.mv.visitVarInsn(ALOAD, L_CPU);
+                xmmLoad(e, i.reg[0] << 1);
+                e.mv.visitVarInsn(LLOAD, b);
+                e.iconst(m == Mnemonic.COMISD ? 1 : 0);
+                COMISD_ON.invoke(e.mv);
+            }
             default -> {
-                Helper lane = LANE.get(m), half = HALF.get(m);
+                if (LANE_SHIFT.containsKey(m)) {
+                    laneShift(e, i, LANE_SHIFT.get(m));
+                    return true;
+                }
+                if (UNPACK.containsKey(m)) {
+                    unpack(e, i, UNPACK.get(m));
+                    return true;
+                }
+                if (PACK.containsKey(m)) {
+                    pack(e, i, PACK.get(m));
+                    return true;
+                }
+                Helper lane = LANE.get(m), half = HALF.get(m), packed = PACKED.get(m);
                 if (lane != null) scalarLane(e, i, lane);
                 else if (half != null) halves(e, i, half);
+                else if (packed != null) packedFloat(e, k, i, packed);
                 else return false;
             }
         }
         return true;
     }
+
+    /**
+     * PSLLx/PSRLx/PSRAx on an XMM register ({@code SseInt.shift}): the count an imm8, or the low
+     * quadword of xmm/m128 (an m128 is read whole); each half through {@code SseInt.shiftLanes}.
+     */
+    private static void laneShift(MethodEmitter e, Instruction i, int[] spec) {
+        MethodVisitor mv = e.mv;
+        int n = e.temp();
+        if (i.kind[1] == Instruction.OP_IMM) {
+            e.lconst(i.imm & 0xFF);
+            mv.visitVarInsn(LSTORE, n);
+        } else {
+            mv.visitVarInsn(LLOAD, read128(e, i, 1)[0]);
+            mv.visitVarInsn(LSTORE, n);
+        }
+        int d = i.reg[0] << 1;
+        for (int h = 0; h < 2; h++) {
+            xmmArray(e);
+            e.iconst(d + h);
+            xmmLoad(e, d + h);
+            e.iconst(spec[0]);
+            e.iconst(spec[1]);
+            mv.visitVarInsn(LLOAD, n);
+            SHIFT_LANES.invoke(mv);
+            mv.visitInsn(LASTORE);
+        }
+    }
+
+    /** PUNPCKLxx/PUNPCKHxx on XMM registers ({@code SseInt.unpack}): the source read whole, then {@code SseInt.interleave}. */
+    private static void unpack(MethodEmitter e, Instruction i, int[] spec) {
+        MethodVisitor mv = e.mv;
+        int[] v = read128(e, i, 1);
+        int d = i.reg[0] << 1, h = spec[1], a = e.temp(), r0 = e.temp();
+        xmmLoad(e, d + h);
+        mv.visitVarInsn(LSTORE, a);
+        for (int u = 0; u < 2; u++) {
+            mv.visitVarInsn(LLOAD, a);
+            mv.visitVarInsn(LLOAD, v[h]);
+            e.iconst(spec[0]);
+            e.iconst(u);
+            INTERLEAVE.invoke(mv);
+            if (u == 0) {
+                mv.visitVarInsn(LSTORE, r0);
+            } else {
+                int r1 = e.temp();
+                mv.visitVarInsn(LSTORE, r1);
+                xmmStore(e, d, r0);
+                xmmStore(e, d + 1, r1);
+            }
+        }
+    }
+
+    /** PACKSSWB/PACKUSWB/PACKSSDW on XMM registers ({@code SseInt.pack}): destination lanes narrowed, then the source's. */
+    private static void pack(MethodEmitter e, Instruction i, long[] spec) {
+        MethodVisitor mv = e.mv;
+        int[] v = read128(e, i, 1);
+        int d = i.reg[0] << 1, dlo = e.temp(), dhi = e.temp(), r0 = e.temp(), r1 = e.temp();
+        xmmLoad(e, d);
+        mv.visitVarInsn(LSTORE, dlo);
+        xmmLoad(e, d + 1);
+        mv.visitVarInsn(LSTORE, dhi);
+        int[][] quads = {{dlo, dhi}, {v[0], v[1]}};
+        for (int h = 0; h < 2; h++) {
+            for (int q = 0; q < 2; q++) {
+                mv.visitVarInsn(LLOAD, quads[h][q]);
+                e.iconst((int) spec[0]);
+                e.lconst(spec[1]);
+                e.lconst(spec[2]);
+                NARROW.invoke(mv);
+                if (q == 1) {
+                    e.iconst(32);
+                    mv.visitInsn(LSHL);
+                    mv.visitInsn(LOR);
+                }
+            }
+            mv.visitVarInsn(LSTORE, h == 0 ? r0 : r1);
+        }
+        xmmStore(e, d, r0);
+        xmmStore(e, d + 1, r1);
+    }
+
+    /** {@code cpu.xmm[to] = cpu.xmm[from]}. */
+    private static void copyHalf(MethodEmitter e, int from, int to) {
+        xmmArray(e);
+        e.iconst(to);
+        xmmLoad(e, from);
+        e.mv.visitInsn(LASTORE);
+    }
+
+    /** Pushes bits 127:64 of operand {@code n} (XMM, or the second quadword of an m128) as {@code Sse.hi}. */
+    private static void high(MethodEmitter e, Instruction i, int n) {
+        if (i.kind[n] == Instruction.OP_XMM) {
+            xmmLoad(e, (i.reg[n] << 1) + 1);
+            return;
+        }
+        int la = address(e, i, 16);
+        e.mv.visitVarInsn(ALOAD, L_MMU);
+        e.mv.visitVarInsn(LLOAD, la);
+        e.lconst(8);
+        e.mv.visitInsn(LADD);
+        e.memRead(8);
+    }
+
+    /**
+     * ADDPD...MAXPS: while MXCSR masks every exception (the state compiled code runs in) the two
+     * halves are computed inline, lane by lane ({@code PACKED}); otherwise the instruction's own
+     * method, which orders the lanes' exceptions before #XM. GPRs are made exact before the test
+     * so that both paths leave the same register state.
+     */
+    private static void packedFloat(MethodEmitter e, int k, Instruction i, Helper half) {
+        MethodVisitor mv = e.mv;
+        spillFor(e, i);
+        Label slow = new Label(), done = new Label();
+        mv.visitVarInsn(ALOAD, L_CPU);
+        mv.visitFieldInsn(GETFIELD, CPU, "mxcsr", "I");
+        e.iconst(ALL_MASKED);
+        mv.visitInsn(IAND);
+        e.iconst(ALL_MASKED);
+        mv.visitJumpInsn(IF_ICMPNE, slow);
+        int[] v = read128(e, i, 1);
+        int d = i.reg[0] << 1, r0 = e.temp(), r1 = e.temp();
+        for (int h = 0; h < 2; h++) {
+            mv.visitVarInsn(ALOAD, L_CPU);
+            xmmLoad(e, d + h);
+            mv.visitVarInsn(LLOAD, v[h]);
+            half.invoke(mv);
+            mv.visitVarInsn(LSTORE, h == 0 ? r0 : r1);
+        }
+        xmmStore(e, d, r0);
+        xmmStore(e, d + 1, r1);
+        mv.visitJumpInsn(GOTO, done);
+        mv.visitLabel(slow);
+        call(e, k, i);
+        mv.visitLabel(done);
+    }
+
+    /** MXCSR's exception masks (bits 12:7), all set. */
+    private static final int ALL_MASKED = 0x1F80;
 
     /** Pushes {@code cpu.xmm}. */
     private static void xmmArray(MethodEmitter e) {

@@ -81,14 +81,18 @@ final class Translation {
         succ0 = succ1 = null;
     }
 
-    /** Remembers {@code next} as the successor at {@code rip}. */
+    /**
+     * Remembers {@code next} as the successor at {@code rip}, in the first slot: the two slots
+     * hold the two most recently looked-up successors, so a translation whose exits changed (a
+     * block recompiled as a superblock: its old fall-through is no longer an exit) or that has
+     * more exits than slots keeps the two it is using now instead of a stale one.
+     */
     void link(long rip, Translation next) {
-        if (succ0 == null || !succ0.valid || succLa0 == rip) {
+        if (succLa0 != rip) {
+            succLa1 = succLa0;
+            succ1 = succ0;
             succLa0 = rip;
-            succ0 = next;
-        } else {
-            succLa1 = rip;
-            succ1 = next;
         }
+        succ0 = next;
     }
 }

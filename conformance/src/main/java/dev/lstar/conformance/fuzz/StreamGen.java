@@ -70,6 +70,7 @@ public final class StreamGen {
         long f = (rnd.nextLong() & 0x8D5) | 0x202;
         if (rnd.nextInt(8) == 0) f |= 0x400; // DF
         if (rnd.nextInt(20) == 0) f |= 0x100; // TF: single-step traps
+        if (rnd.nextInt(16) == 0) f |= 0x40000; // AC: alignment checks in user mode (engines vs each other only)
         return f;
     }
 

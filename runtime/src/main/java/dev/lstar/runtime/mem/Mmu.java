@@ -47,8 +47,20 @@ import dev.lstar.runtime.Flags;
  * EFER.NXE, so <b>whoever changes CR0, CR4 or EFER must call {@link #flushAll()}</b> when any of
  * CR0.PG/WP, CR4.PAE/PGE/PCIDE/LA57/SMEP/SMAP, EFER.NXE/LMA changes (SDM §4.10.4.1 requires a
  * flush for most of these anyway; for SMEP/SMAP flushing more than needed is allowed).
- * Changes of CPL and RFLAGS.AC need nothing. {@link #accessControlChanged()} is a cheaper
- * option when only CR0.WP / CR4.SMEP / CR4.SMAP changed.
+ * Changes of CPL and RFLAGS.AC need nothing for paging; for alignment checking, whoever changes
+ * CPL, RFLAGS.AC or CR0.AM calls {@link #syncAlignmentCheck()}. {@link #accessControlChanged()}
+ * is a cheaper option when only CR0.WP / CR4.SMEP / CR4.SMAP changed.
+ *
+ * <p><b>Alignment checking</b> (SDM Vol. 3A §6.15, "Interrupt 17—Alignment Check Exception").
+ * While CR0.AM = 1, RFLAGS.AC = 1 and CPL = 3, a user data access of 2, 4 or 8 bytes at an
+ * address that is not a multiple of its size raises #AC(0), before anything is accessed. It costs
+ * the fast path nothing: while the check is on, no user read/write fast tag is filled (and turning
+ * it on drops them), so every user data access takes the slow path, where the test lives.
+ * Accesses are checked by the size the instruction's semantics use (a 16-byte SSE operand is two
+ * 8-byte accesses; the engines exempt the SSE forms that never check — see
+ * {@code BlockRunner.deliver}); instructions whose operand needs another alignment than its
+ * pieces check it themselves with {@link #checkAlignment}. Supervisor and implicit accesses (the
+ * GDT, the IDT, exception frames, the kernel model's copies) are never checked.
  *
  * <p><b>Threads.</b> One Mmu belongs to one CPU and is used by that CPU's thread only. Several
  * Mmus may share a {@link PhysicalMemory}; A/D bits are set with plain read-modify-write (no
@@ -91,6 +103,11 @@ public final class Mmu implements ByteSource {
     private final TlbSet[] slots = new TlbSet[SLOTS];
     private final TlbSet global = new TlbSet();
     private long useClock;
+
+    /** CR0.AM, RFLAGS.AC and CPL 3 (see the class comment): every user data access is checked. */
+    private boolean alignCheck;
+    /** Set by an engine re-running an instruction whose operand never checks alignment (MOVUPS...). */
+    public boolean alignCheckSuspended;
 
     // outputs of walk(); fields so the walk allocates nothing
     private long walkPhys;
@@ -223,6 +240,7 @@ public final class Mmu implements ByteSource {
             };
         }
         int mode = dataMode();
+        if (alignCheck && mode == M_USER && (la & (size - 1)) != 0 && !alignCheckSuspended) throw misaligned(la, size);
         xlate(la, ACC_WRITE, mode);
         if (o > PAGE_SIZE - size) xlate((la | PAGE_MASK) + 1, ACC_WRITE, mode);
         return readSlow(la, size, mode); // now a TLB hit
@@ -406,6 +424,7 @@ public final class Mmu implements ByteSource {
     // slow paths
 
     private long readSlow(long la, int size, int mode) {
+        if (alignCheck && mode == M_USER && (la & (size - 1)) != 0 && !alignCheckSuspended) throw misaligned(la, size);
         int o = (int) la & PAGE_MASK;
         if (o <= PAGE_SIZE - size) {
             long pa = xlate(la, ACC_READ, mode);
@@ -422,6 +441,38 @@ public final class Mmu implements ByteSource {
         return v;
     }
 
+    private static CpuException misaligned(long la, int size) {
+        return CpuException.ac("misaligned " + size + "-byte access at 0x" + Long.toHexString(la) + " with alignment checking on");
+    }
+
+    /**
+     * #AC(0) if alignment checking is on (see the class comment), the access is a user one and
+     * {@code la} is not a multiple of {@code alignment} (a power of two): for instructions whose
+     * operand needs another alignment than the accesses that make it up (the x87 environment and
+     * save areas). Nothing while the check is off.
+     */
+    public void checkAlignment(long la, int alignment) {
+        if (alignCheck && cpu.cpl == 3 && (la & (alignment - 1)) != 0 && !alignCheckSuspended) throw misaligned(la, alignment);
+    }
+
+    /** Whether alignment checking is on (CR0.AM, RFLAGS.AC, CPL 3). */
+    public boolean alignmentChecking() {
+        return alignCheck;
+    }
+
+    /**
+     * Re-reads CR0.AM, RFLAGS.AC and CPL: call after changing any of them. Turning the check on
+     * drops the user read/write fast tags (fetches keep theirs); turning it off lets them refill.
+     */
+    public void syncAlignmentCheck() {
+        boolean on = (cpu.cr0 & Cpu.CR0_AM) != 0 && (cpu.rflags & Flags.AC) != 0 && cpu.cpl == 3;
+        if (on == alignCheck) return;
+        alignCheck = on;
+        if (on) {
+            for (TlbSet s : slots) if (s != null) s.clearUserDataTags();
+        }
+    }
+
     private long readPhys(long pa, int size) {
         return switch (size) {
             case 1 -> phys.read8(pa);
@@ -432,6 +483,7 @@ public final class Mmu implements ByteSource {
     }
 
     private void writeSlow(long la, long v, int size, int mode) {
+        if (alignCheck && mode == M_USER && (la & (size - 1)) != 0 && !alignCheckSuspended) throw misaligned(la, size);
         int o = (int) la & PAGE_MASK;
         if (o <= PAGE_SIZE - size) {
             long pa = xlate(la, ACC_WRITE, mode);
@@ -610,9 +662,9 @@ public final class Mmu implements ByteSource {
         boolean writable = d && !phys.writesReported(s.phys[i] >>> 12); // code or watched frames: writes take the checked path
         boolean supData = !u || !smap;
         s.rTag[i] = supData ? base : INVALID;
-        s.rTag[i + N] = u ? base : INVALID;
+        s.rTag[i + N] = u && !alignCheck ? base : INVALID;
         s.wTag[i] = supData && (w || !wp) && writable ? base : INVALID;
-        s.wTag[i + N] = u && w && writable ? base : INVALID;
+        s.wTag[i + N] = u && w && writable && !alignCheck ? base : INVALID;
         s.xTag[i] = !nx && !(u && smep) ? base : INVALID;
         s.xTag[i + N] = u && !nx ? base : INVALID;
     }

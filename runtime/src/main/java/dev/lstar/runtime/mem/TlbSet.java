@@ -173,6 +173,15 @@ final class TlbSet {
     }
 
     /** Clears every fast tag but keeps the cached entries (permission-relevant control bits changed). */
+    /** Drops the user read and write fast tags (alignment checking turned on). */
+    void clearUserDataTags() {
+        for (int k = 0; k < nUsed; k++) {
+            int i = used[k];
+            rTag[i + N] = INVALID;
+            wTag[i + N] = INVALID;
+        }
+    }
+
     void clearFastTags() {
         for (int k = 0; k < nUsed; k++) {
             int i = used[k];

@@ -90,29 +90,37 @@ public final class Shifts {
     }
 
     public static long rol(Cpu cpu, long a, long count, int size) {
-        long m = Alu.mask(size);
-        a &= m;
-        int c = maskCount(count, size);
-        if (c == 0) return a;
+        long r = rolValue(a, count, size);
+        if (maskCount(count, size) == 0) return r;
         int w = size << 3;
-        int t = c % w;
-        long r = size == 8 ? Long.rotateLeft(a, t) : ((a << t) | (a >>> (w - t))) & m;
         long cf = r & 1;
         setCfOf(cpu, cf, (r >>> (w - 1) & 1) ^ cf);
         return r;
     }
 
     public static long ror(Cpu cpu, long a, long count, int size) {
-        long m = Alu.mask(size);
-        a &= m;
-        int c = maskCount(count, size);
-        if (c == 0) return a;
+        long r = rorValue(a, count, size);
+        if (maskCount(count, size) == 0) return r;
         int w = size << 3;
-        int t = c % w;
-        long r = size == 8 ? Long.rotateRight(a, t) : ((a >>> t) | (a << (w - t))) & m;
         long cf = r >>> (w - 1) & 1;
         setCfOf(cpu, cf, cf ^ (r >>> (w - 2) & 1));
         return r;
+    }
+
+    /** ROL's result (no flags): {@code a} (its low {@code size} bytes) rotated left by the masked count mod the width. */
+    public static long rolValue(long a, long count, int size) {
+        long m = Alu.mask(size);
+        a &= m;
+        int w = size << 3, t = maskCount(count, size) % w;
+        return size == 8 ? Long.rotateLeft(a, t) : ((a << t) | (a >>> (w - t))) & m;
+    }
+
+    /** ROR's result (no flags), as {@link #rolValue}. */
+    public static long rorValue(long a, long count, int size) {
+        long m = Alu.mask(size);
+        a &= m;
+        int w = size << 3, t = maskCount(count, size) % w;
+        return size == 8 ? Long.rotateRight(a, t) : ((a >>> t) | (a << (w - t))) & m;
     }
 
     /** RCL: rotate the (w+1)-bit value CF:a left; 8/16-bit counts are taken mod 9/17 after masking (SDM RCL). */

@@ -97,7 +97,9 @@ public final class SseExt {
 
     /** A lane mask of {@code bits}-wide lanes from the sign bit of each lane of {@code v}. */
     private static long signMask(long v, int bits) {
-        return lanes(v, 0, bits, (a, b) -> (a >>> (bits - 1)) != 0 ? -1 : 0);
+        long lane = bits == 64 ? -1L : (1L << bits) - 1, r = 0;
+        for (int s = 0; s < 64; s += bits) if ((v >>> (s + bits - 1) & 1) != 0) r |= lane << s; // no lambda: nothing allocated
+        return r;
     }
 
     /** A lane mask of {@code bits}-wide lanes from {@code imm} bits {@code first}.. (one bit per lane). */

@@ -88,21 +88,131 @@ public final class SseFloat {
     }
 
     // ---- the scalar operations on values, for translated code (the destination's bits 63:0 and
-    // the source operand's, already read): the same lanes the instructions above compute
-    public static long addssLane(Cpu c, long dlo, long b) { return laneS(c, ADD, dlo, b); }
-    public static long addsdLane(Cpu c, long a, long b) { return laneD(c, ADD, a, b); }
-    public static long subssLane(Cpu c, long dlo, long b) { return laneS(c, SUB, dlo, b); }
-    public static long subsdLane(Cpu c, long a, long b) { return laneD(c, SUB, a, b); }
-    public static long mulssLane(Cpu c, long dlo, long b) { return laneS(c, MUL, dlo, b); }
-    public static long mulsdLane(Cpu c, long a, long b) { return laneD(c, MUL, a, b); }
-    public static long divssLane(Cpu c, long dlo, long b) { return laneS(c, DIV, dlo, b); }
-    public static long divsdLane(Cpu c, long a, long b) { return laneD(c, DIV, a, b); }
-    public static long sqrtssLane(Cpu c, long dlo, long b) { return laneS(c, SQRT, dlo, b); }
-    public static long sqrtsdLane(Cpu c, long a, long b) { return laneD(c, SQRT, a, b); }
-    public static long minssLane(Cpu c, long dlo, long b) { return laneS(c, MIN, dlo, b); }
-    public static long minsdLane(Cpu c, long a, long b) { return laneD(c, MIN, a, b); }
-    public static long maxssLane(Cpu c, long dlo, long b) { return laneS(c, MAX, dlo, b); }
-    public static long maxsdLane(Cpu c, long a, long b) { return laneD(c, MAX, a, b); }
+    // the source operand's, already read): the same lanes the instructions above compute.
+    //
+    // Each first tries the fast path of compiled code's usual state: MXCSR with every exception
+    // masked, round to nearest, no FTZ/DAZ and PE already set (sticky: the first inexact result
+    // sets it), normal operands and a result far from overflow and underflow. Then Java's
+    // arithmetic is the x86 result (both are IEEE 754 round-to-nearest-even) and MXCSR cannot
+    // change (PE is the only flag such an operation can raise), so nothing else is computed.
+    // Every other case takes the exact lane below (SoftFloat, Mxcsr).
+
+    /** MXCSR bits 15:5 (FZ, RC, masks, DAZ, PE) and their value that allows the fast paths. */
+    private static final int FAST_BITS = 0xFFE0, FAST = 0x1FA0;
+    /** Biased exponents: the smallest kept on the fast path (|x| >= 2^-959 / 2^-100) and the NaN/infinity one. */
+    private static final int D_TINY = 64, D_MAX = 0x7FF, S_TINY = 27, S_MAX = 0xFF;
+
+    private static boolean fastMode(Cpu c) { return (c.mxcsr & FAST_BITS) == FAST; }
+    private static int expD(long x) { return (int) (x >>> 52) & D_MAX; }
+    private static int expS(long x) { return (int) (x >>> 23) & S_MAX; }
+    /** A normal double: neither zero, denormal, infinity nor NaN. */
+    private static boolean normalD(long x) { int e = expD(x); return e != 0 && e != D_MAX; }
+    private static boolean normalS(long x) { int e = expS(x); return e != 0 && e != S_MAX; }
+    /** A finite result at least 2^-959 in magnitude (no overflow, no underflow happened). */
+    private static boolean saneD(long r) { int e = expD(r); return e >= D_TINY && e != D_MAX; }
+    private static boolean saneS(long r) { int e = expS(r); return e >= S_TINY && e != S_MAX; }
+    private static double d(long x) { return Double.longBitsToDouble(x); }
+    private static float f(long x) { return Float.intBitsToFloat((int) x); }
+    private static long bits(double x) { return Double.doubleToRawLongBits(x); }
+    private static long bits(float x) { return Float.floatToRawIntBits(x) & M32; }
+
+    public static long addsdLane(Cpu c, long a, long b) {
+        if (fastMode(c) && normalD(a) && normalD(b)) { long r = bits(d(a) + d(b)); if (saneD(r)) return r; }
+        return laneD(c, ADD, a, b);
+    }
+    public static long subsdLane(Cpu c, long a, long b) {
+        if (fastMode(c) && normalD(a) && normalD(b)) { long r = bits(d(a) - d(b)); if (saneD(r)) return r; }
+        return laneD(c, SUB, a, b);
+    }
+    public static long mulsdLane(Cpu c, long a, long b) {
+        if (fastMode(c) && normalD(a) && normalD(b)) { long r = bits(d(a) * d(b)); if (saneD(r)) return r; }
+        return laneD(c, MUL, a, b);
+    }
+    public static long divsdLane(Cpu c, long a, long b) {
+        if (fastMode(c) && normalD(a) && normalD(b)) { long r = bits(d(a) / d(b)); if (saneD(r)) return r; }
+        return laneD(c, DIV, a, b);
+    }
+    public static long sqrtsdLane(Cpu c, long a, long b) {
+        if (fastMode(c) && normalD(b) && b > 0) return bits(Math.sqrt(d(b))); // a normal's root is normal
+        return laneD(c, SQRT, a, b);
+    }
+    /** MIN/MAX of two numbers that are neither NaNs nor denormals: no flag, no mode matters. */
+    public static long minsdLane(Cpu c, long a, long b) {
+        if (plainD(a) && plainD(b)) return d(a) < d(b) ? a : b;
+        return laneD(c, MIN, a, b);
+    }
+    public static long maxsdLane(Cpu c, long a, long b) {
+        if (plainD(a) && plainD(b)) return d(a) > d(b) ? a : b;
+        return laneD(c, MAX, a, b);
+    }
+    /** Zero, normal or infinite (not a NaN or a denormal). */
+    private static boolean plainD(long x) { int e = expD(x); return (e != 0 && e != D_MAX) || (x & ~SIGN_D) == 0 || (x & ~SIGN_D) == INF_D; }
+    private static boolean plainS(long x) { int e = expS(x); return (e != 0 && e != S_MAX) || (x & 0x7FFF_FFFFL) == 0 || (x & 0x7FFF_FFFFL) == INF_S; }
+    private static final long SIGN_D = Long.MIN_VALUE, INF_D = 0x7FF0_0000_0000_0000L, INF_S = 0x7F80_0000L;
+
+    public static long addssLane(Cpu c, long dlo, long b) {
+        if (fastMode(c) && normalS(dlo) && normalS(b)) { long r = bits(f(dlo) + f(b)); if (saneS(r)) return (dlo & ~M32) | r; }
+        return laneS(c, ADD, dlo, b);
+    }
+    public static long subssLane(Cpu c, long dlo, long b) {
+        if (fastMode(c) && normalS(dlo) && normalS(b)) { long r = bits(f(dlo) - f(b)); if (saneS(r)) return (dlo & ~M32) | r; }
+        return laneS(c, SUB, dlo, b);
+    }
+    public static long mulssLane(Cpu c, long dlo, long b) {
+        if (fastMode(c) && normalS(dlo) && normalS(b)) { long r = bits(f(dlo) * f(b)); if (saneS(r)) return (dlo & ~M32) | r; }
+        return laneS(c, MUL, dlo, b);
+    }
+    public static long divssLane(Cpu c, long dlo, long b) {
+        if (fastMode(c) && normalS(dlo) && normalS(b)) { long r = bits(f(dlo) / f(b)); if (saneS(r)) return (dlo & ~M32) | r; }
+        return laneS(c, DIV, dlo, b);
+    }
+    public static long sqrtssLane(Cpu c, long dlo, long b) {
+        if (fastMode(c) && normalS(b) && (b & 0x8000_0000L) == 0) return (dlo & ~M32) | bits((float) Math.sqrt(f(b))); // exact: see SoftFloat.sqrt
+        return laneS(c, SQRT, dlo, b);
+    }
+    public static long minssLane(Cpu c, long dlo, long b) {
+        if (plainS(dlo) && plainS(b)) return (dlo & ~M32) | (f(dlo) < f(b) ? dlo : b) & M32;
+        return laneS(c, MIN, dlo, b);
+    }
+    public static long maxssLane(Cpu c, long dlo, long b) {
+        if (plainS(dlo) && plainS(b)) return (dlo & ~M32) | (f(dlo) > f(b) ? dlo : b) & M32;
+        return laneS(c, MAX, dlo, b);
+    }
+
+    // ---- packed lanes on values, for translated code: ONLY while every MXCSR exception is masked
+    // (the caller checks MXCSR.masks = 0x3F): then no lane can raise #XM and each lane may commit
+    // its flags on its own, which is what committing all lanes at once does. A packed double's
+    // lane is the scalar lane above; a packed single's 64-bit half is two scalar single lanes.
+
+    public static long addpsHalf(Cpu c, long a, long b) { return addssLane(c, a, b) & M32 | addssLane(c, a >>> 32, b >>> 32) << 32; }
+    public static long subpsHalf(Cpu c, long a, long b) { return subssLane(c, a, b) & M32 | subssLane(c, a >>> 32, b >>> 32) << 32; }
+    public static long mulpsHalf(Cpu c, long a, long b) { return mulssLane(c, a, b) & M32 | mulssLane(c, a >>> 32, b >>> 32) << 32; }
+    public static long divpsHalf(Cpu c, long a, long b) { return divssLane(c, a, b) & M32 | divssLane(c, a >>> 32, b >>> 32) << 32; }
+    public static long sqrtpsHalf(Cpu c, long a, long b) { return sqrtssLane(c, 0, b) & M32 | sqrtssLane(c, 0, b >>> 32) << 32; }
+    public static long minpsHalf(Cpu c, long a, long b) { return minssLane(c, a, b) & M32 | minssLane(c, a >>> 32, b >>> 32) << 32; }
+    public static long maxpsHalf(Cpu c, long a, long b) { return maxssLane(c, a, b) & M32 | maxssLane(c, a >>> 32, b >>> 32) << 32; }
+
+    /**
+     * UCOMISD/COMISD on values (bits 63:0 of both operands): ZF PF CF, OF SF AF cleared. Two
+     * numbers that are neither NaNs nor denormals compare without touching MXCSR.
+     */
+    public static void comisdOn(Cpu c, long a, long b, boolean signalling) {
+        if (plainD(a) && plainD(b)) {
+            double x = d(a), y = d(b);
+            setZpc(c, x < y ? CF : x == y ? ZF : 0);
+            return;
+        }
+        Mxcsr e = Mxcsr.of(c);
+        int zpc = SoftFloat.comi(D, e, a, b, signalling);
+        e.commit(c);
+        setZpc(c, zpc);
+    }
+
+    private static final int CF = 1, ZF = 0x40;
+
+    private static void setZpc(Cpu c, int zpc) {
+        c.setRflags((c.getRflags() & ~(long) OpcodeTable.OSZAPC) | zpc);
+    }
 
     private static final Op ADD = (f, e, a, b) -> SoftFloat.add(f, e, a, b, false);
     private static final Op SUB = (f, e, a, b) -> SoftFloat.add(f, e, a, b, true);

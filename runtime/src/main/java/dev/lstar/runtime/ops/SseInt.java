@@ -132,15 +132,28 @@ public final class SseInt {
 
     private static void shift(Cpu c, Instruction i, int bits, int kind) {
         long n = count(c, i);
-        Lane op = (a, b) -> {
-            if (Long.compareUnsigned(n, bits) >= 0) return kind == 2 ? (sx(a, bits) < 0 ? -1 : 0) : 0;
-            return switch (kind) {
+        store128(c, i, 0, shiftLanes(lo(c, i, 0), bits, kind, n), mm(i, 0) ? 0 : shiftLanes(hi(c, i, 0), bits, kind, n));
+    }
+
+    /**
+     * Each {@code bits}-wide lane of {@code v} shifted by {@code n} (kind 0 left, 1 logical right,
+     * 2 arithmetic right); no lambda, so nothing is allocated. Translated code calls it on each
+     * half of the register.
+     */
+    public static long shiftLanes(long v, int bits, int kind, long n) {
+        long m = bits == 64 ? -1L : (1L << bits) - 1, r = 0;
+        boolean all = Long.compareUnsigned(n, bits) >= 0;
+        for (int s = 0; s < 64; s += bits) {
+            long a = v >>> s & m, x;
+            if (all) x = kind == 2 ? (sx(a, bits) < 0 ? -1 : 0) : 0;
+            else x = switch (kind) {
                 case 0 -> a << n;
                 case 1 -> a >>> n;
                 default -> sx(a, bits) >> n;
             };
-        };
-        store128(c, i, 0, lanes(lo(c, i, 0), 0, bits, op), mm(i, 0) ? 0 : lanes(hi(c, i, 0), 0, bits, op));
+            r |= (x & m) << s;
+        }
+        return r;
     }
 
     public static void psllw(Cpu c, Instruction i) { shift(c, i, 16, 0); }
@@ -187,14 +200,28 @@ public final class SseInt {
     private static void unpack(Cpu c, Instruction i, int bits, boolean high) {
         long slo = lo(c, i, 1), shi = hi(c, i, 1);
         long dlo = lo(c, i, 0), dhi = hi(c, i, 0);
-        int n = (mm(i, 0) ? 64 : 128) / bits, base = high ? n / 2 : 0; // MMX: the low unpacks read m32
-        long[] out = {0, 0};
-        for (int k = 0; k < n; k++) {
-            long v = (k & 1) == 0 ? lane(dlo, dhi, base + k / 2, bits) : lane(slo, shi, base + k / 2, bits);
-            int per = 64 / bits;
-            out[k / per] |= bits == 64 ? v : v << (bits * (k % per));
+        if (mm(i, 0)) { // 64-bit registers: the low unpacks interleave the low halves (an m32 source), the high ones the high
+            store128(c, i, 0, interleave(dlo, slo, bits, high), 0);
+            return;
         }
-        store128(c, i, 0, out[0], out[1]);
+        long a = high ? dhi : dlo, b = high ? shi : slo;
+        store128(c, i, 0, interleave(a, b, bits, false), interleave(a, b, bits, true));
+    }
+
+    /**
+     * The low ({@code upper} false) or high 64 bits of the 128-bit interleave a0 b0 a1 b1 ... of
+     * the {@code bits}-wide lanes of {@code a} and {@code b} (for 64-bit lanes: a, or b). The
+     * unpacks of an XMM register are this on its low (or high) quadwords; translated code calls it.
+     */
+    public static long interleave(long a, long b, int bits, boolean upper) {
+        if (bits == 64) return upper ? b : a;
+        int n = 64 / bits, first = upper ? n / 2 : 0;
+        long m = (1L << bits) - 1, r = 0;
+        for (int k = 0; k < n / 2; k++) {
+            long x = a >>> (bits * (first + k)) & m, y = b >>> (bits * (first + k)) & m;
+            r |= x << (2 * k * bits) | y << ((2 * k + 1) * bits);
+        }
+        return r;
     }
 
     public static void punpcklbw(Cpu c, Instruction i) { unpack(c, i, 8, false); }
@@ -211,17 +238,21 @@ public final class SseInt {
     private static void pack(Cpu c, Instruction i, int bits, long min, long max) {
         long slo = lo(c, i, 1), shi = hi(c, i, 1);
         long dlo = lo(c, i, 0), dhi = hi(c, i, 0);
-        int half = bits / 2, n = 64 / bits; // source lanes per quadword
-        long[] in = mm(i, 0) ? new long[] {dlo, slo} : new long[] {dlo, dhi, slo, shi};
-        long[] out = {0, 0};
-        for (int q = 0; q < in.length; q++) {
-            for (int k = 0; k < n; k++) {
-                long v = sat(sx(in[q] >>> (bits * k), bits), min, max) & ((1L << half) - 1);
-                int idx = q * n + k; // narrow lane number 0..2n*2-1
-                out[idx / (64 / half)] |= v << (half * (idx % (64 / half)));
-            }
-        }
-        store128(c, i, 0, out[0], out[1]);
+        // each source quadword narrows to 32 bits: destination lanes first, then source lanes
+        if (mm(i, 0)) store128(c, i, 0, narrow(dlo, bits, min, max) | narrow(slo, bits, min, max) << 32, 0);
+        else store128(c, i, 0, narrow(dlo, bits, min, max) | narrow(dhi, bits, min, max) << 32,
+                narrow(slo, bits, min, max) | narrow(shi, bits, min, max) << 32);
+    }
+
+    /**
+     * The {@code bits}-wide lanes of quadword {@code q}, each saturated to half width: 32 bits,
+     * zero-extended (translated code packs with it too).
+     */
+    public static long narrow(long q, int bits, long min, long max) {
+        int half = bits / 2;
+        long r = 0;
+        for (int k = 0; k < 64 / bits; k++) r |= (sat(sx(q >>> (bits * k), bits), min, max) & ((1L << half) - 1)) << (half * k);
+        return r;
     }
 
     public static void packsswb(Cpu c, Instruction i) { pack(c, i, 16, -128, 127); }

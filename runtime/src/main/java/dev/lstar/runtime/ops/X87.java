@@ -671,10 +671,22 @@ public final class X87 {
     /** FNSTENV: the 28-byte (14 with 66) protected-mode environment, then all exceptions masked. */
     public static void fnstenv(Cpu c, Instruction i) {
         enter(c, false);
-        long la = addr(c, i);
+        long la = envAddress(c, i);
         storeEnv(c, la, i.opSize == 2);
         c.fcw |= 0x3F;
         updateEs(c);
+    }
+
+    /**
+     * The address of an FNSTENV/FLDENV/FNSAVE/FRSTOR operand, with its alignment check: with
+     * alignment checking on (CR0.AM, RFLAGS.AC, CPL 3), #AC(0) unless it is a multiple of 4 (2 for
+     * the 16-bit formats), SDM Vol. 3A §6.15 (checked on the Intel host: FNSTENV at 2 mod 4 and
+     * FNSAVE at 2 mod 4 fault, FNSAVE at 4 mod 8 does not).
+     */
+    private static long envAddress(Cpu c, Instruction i) {
+        long la = addr(c, i);
+        c.mmu.checkAlignment(la, i.opSize == 2 ? 2 : 4);
+        return la;
     }
 
     private static void storeEnv(Cpu c, long la, boolean small) {
@@ -725,7 +737,7 @@ public final class X87 {
         enter(c, false);
         boolean small = i.opSize == 2;
         byte[] b = new byte[28];
-        c.mmu.read(addr(c, i), b, 0, small ? 14 : 28);
+        c.mmu.read(envAddress(c, i), b, 0, small ? 14 : 28);
         loadEnv(c, b, small);
     }
 
@@ -754,7 +766,7 @@ public final class X87 {
             put(b, envLen + 10 * st, c.fpm[p], 8);
             put(b, envLen + 10 * st + 8, c.fpe[p], 2);
         }
-        long la = addr(c, i);
+        long la = envAddress(c, i);
         c.mmu.readForWrite(la + b.length - 1, 1);
         c.mmu.readForWrite(la, 1);
         c.mmu.write(la, b, 0, b.length);
@@ -767,7 +779,7 @@ public final class X87 {
         boolean small = i.opSize == 2;
         int envLen = small ? 14 : 28;
         byte[] b = new byte[envLen + 80];
-        c.mmu.read(addr(c, i), b, 0, b.length);
+        c.mmu.read(envAddress(c, i), b, 0, b.length);
         loadEnv(c, b, small);
         for (int st = 0; st < 8; st++) {
             int p = ph(c, st);

@@ -72,6 +72,6 @@ public final class Gdt {
         } else {
             throw new IllegalArgumentException("cpl must be 0 or 3");
         }
-        cpu.cpl = cpl;
+        cpu.setCpl(cpl);
     }
 }

@@ -114,6 +114,7 @@ public final class ControlRegs {
         cpu.efer = efer;
         if (((old ^ value) & Cpu.CR0_PG) != 0) cpu.mmu.flushAll();
         else if (((old ^ value) & Cpu.CR0_WP) != 0) cpu.mmu.accessControlChanged();
+        if (((old ^ value) & Cpu.CR0_AM) != 0) cpu.mmu.syncAlignmentCheck();
     }
 
     /**

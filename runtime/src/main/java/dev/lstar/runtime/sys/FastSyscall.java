@@ -53,7 +53,7 @@ public final class FastSyscall {
         int sel = (int) (cpu.star >>> 32) & 0xFFFF;
         // Fixed caches, not read from the GDT (SDM SYSCALL Operation; spec §1.1 steps 5 and 7).
         Segments.loadFlat(cpu, Cpu.CS, sel & 0xFFFC, Segments.ATTR_CODE64_DPL0);
-        cpu.cpl = 0;
+        cpu.setCpl(0);
         Segments.loadFlat(cpu, Cpu.SS, (sel + 8) & 0xFFFF, Segments.ATTR_DATA_DPL0);
         cpu.rip = target;
     }
@@ -89,7 +89,7 @@ public final class FastSyscall {
         } else {
             Segments.loadFlat(cpu, Cpu.CS, (base | 3) & 0xFFFF, Segments.ATTR_CODE32_DPL3);
         }
-        cpu.cpl = 3;
+        cpu.setCpl(3);
         int ss = ((base + 8) | 3) & 0xFFFF;
         if (cpu.vendor == Vendor.INTEL) {
             Segments.loadFlat(cpu, Cpu.SS, ss, Segments.ATTR_DATA_DPL3);

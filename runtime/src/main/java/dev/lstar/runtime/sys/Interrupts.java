@@ -179,7 +179,7 @@ public final class Interrupts {
         csDesc = Segments.setAccessed(cpu, csSel, csDesc);
         Segments.loadCache(cpu, Cpu.CS, (csSel & 0xFFFC) | newCpl, csDesc);
         if (inner) Segments.loadNullSs(cpu, newCpl); // NULL SS with RPL = new CPL (SDM §6.14.4)
-        cpu.cpl = newCpl;
+        cpu.setCpl(newCpl);
         cpu.r[Cpu.RSP] = frame;
         long f = cpu.getRflags() & ~(long) (Flags.TF | Flags.NT | Flags.RF | Flags.VM);
         if (gateType == Segments.SYS_INT_GATE) f &= ~(long) Flags.IF;

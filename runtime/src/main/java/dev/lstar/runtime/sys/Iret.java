@@ -100,7 +100,7 @@ public final class Iret {
         if (ssNull) Segments.loadNullSs(cpu, tempSs);
         else Segments.loadCache(cpu, Cpu.SS, tempSs, ssDesc);
         cpu.r[Cpu.RSP] = tempRsp;
-        cpu.cpl = rpl;
+        cpu.setCpl(rpl);
         if (rpl > cpl) {
             invalidateIfNotAccessible(cpu, Cpu.ES, rpl);
             invalidateIfNotAccessible(cpu, Cpu.DS, rpl);

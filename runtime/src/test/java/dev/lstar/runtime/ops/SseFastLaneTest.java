@@ -1,0 +1,169 @@
+package dev.lstar.runtime.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.lstar.runtime.Cpu;
+import dev.lstar.runtime.Vendor;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The value lanes translated code calls ({@code SseFloat.xxxsdLane}, {@code xxxssLane},
+ * {@code xxxpsHalf}, {@code comisdOn}) take shortcuts in compiled code's usual MXCSR state; each
+ * must give exactly what the exact lane ({@link SoftFloat} under {@link Mxcsr}, the path the
+ * packed instructions and the host-checked conformance cases use) gives: the same result bits
+ * and the same MXCSR afterwards, for every kind of operand and several MXCSR states.
+ */
+class SseFastLaneTest {
+    private static final int[] MXCSRS = {0x1FA0, 0x1F80, 0x1FBF, 0x1FA0 | 0x2000, 0x1FA0 | 0x8000, 0x1FA0 | 0x40, 0x1F20};
+    private static final String[] OPS = {"add", "sub", "mul", "div", "sqrt", "min", "max"};
+
+    private interface Exact {
+        long apply(SoftFloat.Fmt f, Mxcsr e, long a, long b);
+    }
+
+    private static Exact exact(String op) {
+        return switch (op) {
+            case "add" -> (f, e, a, b) -> SoftFloat.add(f, e, a, b, false);
+            case "sub" -> (f, e, a, b) -> SoftFloat.add(f, e, a, b, true);
+            case "mul" -> SoftFloat::mul;
+            case "div" -> SoftFloat::div;
+            case "sqrt" -> (f, e, a, b) -> SoftFloat.sqrt(f, e, b);
+            case "min" -> (f, e, a, b) -> SoftFloat.minMax(f, e, a, b, false);
+            default -> (f, e, a, b) -> SoftFloat.minMax(f, e, a, b, true);
+        };
+    }
+
+    private interface Lane {
+        long apply(Cpu c, long a, long b);
+    }
+
+    private static Lane sd(String op) {
+        return switch (op) {
+            case "add" -> SseFloat::addsdLane; case "sub" -> SseFloat::subsdLane; case "mul" -> SseFloat::mulsdLane;
+            case "div" -> SseFloat::divsdLane; case "sqrt" -> SseFloat::sqrtsdLane; case "min" -> SseFloat::minsdLane;
+            default -> SseFloat::maxsdLane;
+        };
+    }
+
+    private static Lane ss(String op) {
+        return switch (op) {
+            case "add" -> SseFloat::addssLane; case "sub" -> SseFloat::subssLane; case "mul" -> SseFloat::mulssLane;
+            case "div" -> SseFloat::divssLane; case "sqrt" -> SseFloat::sqrtssLane; case "min" -> SseFloat::minssLane;
+            default -> SseFloat::maxssLane;
+        };
+    }
+
+    private static Lane ps(String op) {
+        return switch (op) {
+            case "add" -> SseFloat::addpsHalf; case "sub" -> SseFloat::subpsHalf; case "mul" -> SseFloat::mulpsHalf;
+            case "div" -> SseFloat::divpsHalf; case "sqrt" -> SseFloat::sqrtpsHalf; case "min" -> SseFloat::minpsHalf;
+            default -> SseFloat::maxpsHalf;
+        };
+    }
+
+    /** Operands of every class: random bits, normals of every scale (near both ends too), zeros, denormals, infinities, NaNs. */
+    private static long operand(SplittableRandom r, boolean dbl) {
+        int mbits = dbl ? 52 : 23, ebits = dbl ? 11 : 8;
+        long sign = r.nextBoolean() ? 1L << (mbits + ebits) : 0;
+        long mant = r.nextLong() & ((1L << mbits) - 1);
+        int emax = (1 << ebits) - 1;
+        long exp = switch (r.nextInt(10)) {
+            case 0 -> 0; // zero or denormal
+            case 1 -> emax; // infinity or NaN
+            case 2 -> r.nextInt(1, 80); // tiny
+            case 3 -> emax - r.nextInt(1, 80); // huge
+            case 4 -> { mant = 0; yield r.nextInt(emax); } // powers of two, zero
+            default -> emax / 2 + r.nextInt(-40, 40); // ordinary
+        };
+        if (r.nextInt(20) == 0) return r.nextLong() & (dbl ? -1L : 0xFFFF_FFFFL);
+        return sign | exp << mbits | mant;
+    }
+
+    @Test
+    void fastLanesAgreeWithTheExactLanes() {
+        SplittableRandom r = new SplittableRandom(20261203);
+        for (String op : OPS) {
+            Exact x = exact(op);
+            Lane lsd = sd(op), lss = ss(op), lps = ps(op);
+            for (int n = 0; n < 20_000; n++) {
+                int mxcsr = MXCSRS[r.nextInt(MXCSRS.length)];
+                // SD: bits 63:0
+                long a = operand(r, true), b = operand(r, true);
+                compare(op + "sd", mxcsr, a, b, lsd, (e, p, q) -> x.apply(SoftFloat.D, e, p, q));
+                // SS: bits 31:0 of the lane, bits 63:32 of the destination kept
+                long fa = operand(r, false) | (r.nextLong() & 0xFFFF_FFFF_0000_0000L), fb = operand(r, false);
+                compare(op + "ss", mxcsr, fa, fb, lss,
+                        (e, p, q) -> (p & 0xFFFF_FFFF_0000_0000L) | (x.apply(SoftFloat.S, e, p & 0xFFFF_FFFFL, q & 0xFFFF_FFFFL) & 0xFFFF_FFFFL));
+                // PS half (only used while every exception is masked)
+                if ((mxcsr & 0x1F80) == 0x1F80) {
+                    long ha = operand(r, false) | operand(r, false) << 32, hb = operand(r, false) | operand(r, false) << 32;
+                    compare(op + "ps", mxcsr, ha, hb, lps, (e, p, q) -> (x.apply(SoftFloat.S, e, p & 0xFFFF_FFFFL, q & 0xFFFF_FFFFL) & 0xFFFF_FFFFL)
+                            | (x.apply(SoftFloat.S, e, p >>> 32, q >>> 32) & 0xFFFF_FFFFL) << 32);
+                }
+            }
+        }
+    }
+
+    private interface Ref {
+        long apply(Mxcsr e, long a, long b);
+    }
+
+    /** Runs the lane and the reference (one Mxcsr commit) from the same MXCSR; #XM must agree too. */
+    private static void compare(String what, int mxcsr, long a, long b, Lane fast, Ref ref) {
+        Cpu c = new Cpu(Vendor.INTEL);
+        c.mxcsr = mxcsr;
+        String got;
+        try {
+            got = Long.toHexString(fast.apply(c, a, b)) + " mxcsr " + Integer.toHexString(c.mxcsr);
+        } catch (RuntimeException ex) {
+            got = "fault mxcsr " + Integer.toHexString(c.mxcsr);
+        }
+        Cpu d = new Cpu(Vendor.INTEL);
+        d.mxcsr = mxcsr;
+        String want;
+        try {
+            Mxcsr e = Mxcsr.of(d);
+            long v = ref.apply(e, a, b);
+            e.commit(d);
+            want = Long.toHexString(v) + " mxcsr " + Integer.toHexString(d.mxcsr);
+        } catch (RuntimeException ex) {
+            want = "fault mxcsr " + Integer.toHexString(d.mxcsr);
+        }
+        assertEquals(want, got, () -> String.format("%s %x, %x with MXCSR %x", what, a, b, mxcsr));
+    }
+
+    @Test
+    void comisdOnAgreesWithTheExactCompare() {
+        SplittableRandom r = new SplittableRandom(7);
+        for (int n = 0; n < 50_000; n++) {
+            int mxcsr = MXCSRS[r.nextInt(MXCSRS.length)];
+            long a = operand(r, true), b = r.nextInt(8) == 0 ? a : operand(r, true);
+            boolean signalling = r.nextBoolean();
+            Cpu c = new Cpu(Vendor.INTEL);
+            c.mxcsr = mxcsr;
+            c.setRflags(0x8D7); // every flag COMISD writes set: they must be cleared or set by it
+            String got;
+            try {
+                SseFloat.comisdOn(c, a, b, signalling);
+                got = "flags " + Long.toHexString(c.getRflags());
+            } catch (RuntimeException ex) {
+                got = "fault";
+            }
+            got += " mxcsr " + Integer.toHexString(c.mxcsr);
+            Cpu d = new Cpu(Vendor.INTEL);
+            d.mxcsr = mxcsr;
+            String want;
+            try {
+                Mxcsr e = Mxcsr.of(d);
+                int zpc = SoftFloat.comi(SoftFloat.D, e, a, b, signalling);
+                e.commit(d);
+                want = "flags " + Long.toHexString(2 | zpc);
+            } catch (RuntimeException ex) {
+                want = "fault";
+            }
+            want += " mxcsr " + Integer.toHexString(d.mxcsr);
+            assertEquals(want, got, String.format("comisd %x, %x MXCSR %x signalling %s", a, b, mxcsr, signalling));
+        }
+    }
+}
