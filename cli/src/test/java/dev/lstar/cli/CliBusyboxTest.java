@@ -44,10 +44,14 @@ class CliBusyboxTest {
         Files.createDirectories(dir.resolve("d"));
         Files.writeString(dir.resolve("in.txt"), "banana 3\napple 10\ncherry 7\napple 2\n");
         Files.writeString(dir.resolve("d/y"), "x\n");
+        try (var gz = new java.util.zip.GZIPOutputStream(Files.newOutputStream(dir.resolve("in.gz")))) {
+            gz.write(Files.readAllBytes(dir.resolve("in.txt")));
+        }
         Files.createSymbolicLink(dir.resolve("link"), Path.of("in.txt"));
         FileTime t = FileTime.from(java.time.Instant.parse("2026-01-01T00:00:00Z"));
         Files.setLastModifiedTime(dir.resolve("in.txt"), t);
         Files.setLastModifiedTime(dir.resolve("d/y"), t);
+        Files.setLastModifiedTime(dir.resolve("in.gz"), t);
     }
 
     static final String STDIN = "banana 3\napple 10\ncherry 7\napple 2\n";
@@ -61,7 +65,8 @@ class CliBusyboxTest {
         "cat nonexistent", "dd if=in.txt of=o bs=4 count=2", "tee t.txt", "split -l 2 in.txt", "truncate -s 3 in.txt", "pwd",
         "awk {s+=$2}END{print|s,NR} in.txt", "sha256sum in.txt", "gzip -c in.txt", "gzip in.txt", "tar cf t.tar in.txt",
         "base64 in.txt", "seq 3", "seq 1 0.25 2", "sort -n -k2 in.txt", "expr 3 + 4", "expr 7 / 0", "sleep 0.1", "date -u -d @0 +%Y-%m-%d",
-        "sh -c echo|hi;x=$((6*7));echo|$x", "sh -c trap|'echo|trapped'|USR1;kill|-USR1|$$;echo|after", "sh -c exit|3", "uniq -c in.txt"})
+        "sh -c echo|hi;x=$((6*7));echo|$x", "sh -c trap|'echo|trapped'|USR1;kill|-USR1|$$;echo|after", "sh -c exit|3", "uniq -c in.txt",
+        "gunzip -c in.gz", "gunzip in.gz", "gzip -d -c in.gz"})
     void appletMatchesNative(String command) throws Exception {
         assumeTrue(staticBusybox(), "no static /usr/bin/busybox (apt-get install busybox-static)");
         List<String> args = new ArrayList<>(List.of(command.split(" ")));
