@@ -515,6 +515,42 @@ static void test_flock(const char *dir) {
     close(a);
 }
 
+/* fcntl record locks in one process: the argument checks of fs/locks.c, and no conflict with itself */
+static void test_fcntl_locks(const char *dir) {
+    printf("fcntl locks\n");
+    char p[512];
+    snprintf(p, sizeof p, "%s/lock", dir);
+    int r = open(p, O_RDONLY), w = open(p, O_WRONLY);
+    struct flock fl = {.l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 10};
+    printf("  rd on ro %s", err(fcntl(r, F_SETLK, &fl)));
+    fl.l_type = F_WRLCK;
+    printf(", wr on ro %s", err(fcntl(r, F_SETLK, &fl)));
+    printf(", wr on wo %s", err(fcntl(w, F_SETLK, &fl)));
+    fl.l_type = F_RDLCK;
+    printf(", rd on wo %s\n", err(fcntl(w, F_SETLK, &fl)));
+    fl.l_type = F_WRLCK;
+    printf("  getlk wr %s", err(fcntl(r, F_GETLK, &fl)));
+    printf(" type %s", fl.l_type == F_UNLCK ? "F_UNLCK" : "locked");
+    fl.l_type = F_UNLCK;
+    printf(", getlk unlck %s", err(fcntl(r, F_GETLK, &fl)));
+    fl.l_type = 7;
+    printf(", type 7 %s", err(fcntl(r, F_SETLK, &fl)));
+    fl.l_type = F_RDLCK;
+    fl.l_whence = 5;
+    printf(", whence 5 %s", err(fcntl(r, F_SETLK, &fl)));
+    fl.l_whence = SEEK_SET;
+    fl.l_start = -1;
+    printf(", start -1 %s", err(fcntl(r, F_SETLK, &fl)));
+    fl.l_start = 4;
+    fl.l_len = -8;
+    printf(", len -8 at 4 %s", err(fcntl(r, F_SETLK, &fl)));
+    fl.l_type = F_UNLCK;
+    fl.l_len = 0;
+    printf(", unlock %s\n", err(fcntl(r, F_SETLK, &fl)));
+    close(r);
+    close(w);
+}
+
 static void test_fallocate(const char *dir) {
     printf("fallocate\n");
     int fd = mk(dir, "falloc", "abcdefgh");
@@ -716,6 +752,7 @@ int main(int argc, char **argv) {
     test_usage();
     test_ids();
     test_flock(dir);
+    test_fcntl_locks(dir);
     test_fallocate(dir);
     test_copy(dir);
     test_vectors(dir);

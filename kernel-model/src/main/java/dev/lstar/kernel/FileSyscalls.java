@@ -30,6 +30,7 @@ final class FileSyscalls {
     static final int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_EACCESS = 0x200,
             AT_SYMLINK_FOLLOW = 0x400, AT_NO_AUTOMOUNT = 0x800, AT_EMPTY_PATH = 0x1000, AT_STATX_SYNC_TYPE = 0x6000;
     static final int RENAME_NOREPLACE = 1, RENAME_EXCHANGE = 2, RENAME_WHITEOUT = 4;
+    static final int F_RDLCK = 0, F_WRLCK = 1, F_UNLCK = 2;
     static final int F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_GETLK = 5, F_SETLK = 6, F_SETLKW = 7,
             F_DUPFD_CLOEXEC = 1030, F_GETPIPE_SZ = 1032, FD_CLOEXEC = 1;
     static final int SETFL_MASK = O_APPEND | O_NONBLOCK | FASYNC | O_DIRECT | O_NOATIME;
@@ -1031,15 +1032,22 @@ final class FileSyscalls {
                 return 0;
             }
             case F_GETLK -> {
-                // one process holds every lock there is: nothing conflicts (l_type = F_UNLCK)
-                byte[] b = new byte[2];
-                if (!mm().copyFromUser(arg, new byte[32], 0, 32)) throw new SysError(EFAULT);
-                b[0] = 2;
-                copyOut(arg, b);
+                // record locks are not kept: nothing conflicts, so l_type = F_UNLCK (true while one
+                // process uses the file; locks between guest processes are not modelled)
+                byte[] b = new byte[32];
+                if (!mm().copyFromUser(arg, b, 0, 32)) throw new SysError(EFAULT);
+                int type = flockType(b, f, true);
+                if (type != F_UNLCK) {
+                    b[0] = (byte) F_UNLCK;
+                    b[1] = 0;
+                    copyOut(arg, java.util.Arrays.copyOf(b, 2));
+                }
                 return 0;
             }
             case F_SETLK, F_SETLKW -> {
-                if (!mm().copyFromUser(arg, new byte[32], 0, 32)) throw new SysError(EFAULT);
+                byte[] b = new byte[32];
+                if (!mm().copyFromUser(arg, b, 0, 32)) throw new SysError(EFAULT);
+                flockType(b, f, false);
                 return 0;
             }
             case F_GETPIPE_SZ -> {
@@ -1048,6 +1056,28 @@ final class FileSyscalls {
             }
             default -> throw new SysError(EINVAL);
         }
+    }
+
+    /**
+     * The checks fs/locks.c makes on a struct flock (l_type at 0, l_whence at 2): the type is
+     * F_RDLCK, F_WRLCK or F_UNLCK (EINVAL), the whence SEEK_SET/CUR/END (EINVAL); to set a read
+     * lock the file must be open for reading, a write lock for writing (EBADF). F_GETLK asks
+     * about F_UNLCK with EINVAL.
+     */
+    private static int flockType(byte[] b, OpenFile f, boolean get) {
+        int type = (short) ((b[0] & 0xFF) | (b[1] & 0xFF) << 8), whence = (short) ((b[2] & 0xFF) | (b[3] & 0xFF) << 8);
+        if (type != F_RDLCK && type != F_WRLCK && type != F_UNLCK) throw new SysError(EINVAL);
+        if (get && type == F_UNLCK) throw new SysError(EINVAL);
+        if (whence < 0 || whence > 2) throw new SysError(EINVAL);
+        long start = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(8);
+        long len = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(16);
+        if (whence == 0 && (start < 0 || (len < 0 && start + len < 0))) throw new SysError(EINVAL); // a range before offset 0
+        if (!get) {
+            int acc = f.flags & O_ACCMODE;
+            if (type == F_RDLCK && acc != O_RDONLY && acc != O_RDWR) throw new SysError(EBADF);
+            if (type == F_WRLCK && acc != O_WRONLY && acc != O_RDWR) throw new SysError(EBADF);
+        }
+        return type;
     }
 
     long ioctl(int fd, int cmd, long arg) {
