@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <ucontext.h>
 
 static sigjmp_buf jb;
@@ -178,6 +179,14 @@ int main(int argc, char **argv) {
     p = buf + 4; TEST("movhpd store +4", __asm__ volatile("movhpd %%xmm0, (%0)" :: "r"(p) : "memory"));
     p = buf + 8; TEST("movntdq +8", __asm__ volatile("movntdq %%xmm0, (%0)" :: "r"(p) : "memory"));
     p = buf + 2; TEST("enter rsp+4", __asm__ volatile("mov %%rsp, %%rbx; mov %%rbp, %%rdx; lea -68(%%rsp), %%rsp; enter $8, $0; mov %%rbx, %%rsp; mov %%rdx, %%rbp" :: "r"(p) : "rbx", "rdx", "memory"));
+    /* #AC comes before #PF: a misaligned access to an inaccessible or read-only page is SIGBUS */
+    char *none = mmap(0, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    char *ro = mmap(0, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    p = none + 4; TEST("mov64 +4 PROT_NONE", __asm__ volatile("movq (%0), %%rax" :: "r"(p) : "rax"));
+    p = none + 8; TEST("mov64 +8 PROT_NONE", __asm__ volatile("movq (%0), %%rax" :: "r"(p) : "rax"));
+    p = ro + 4; TEST("mov64 store +4 read-only", __asm__ volatile("movq %%rax, (%0)" :: "r"(p) : "memory"));
+    p = ro + 8; TEST("mov64 store +8 read-only", __asm__ volatile("movq %%rax, (%0)" :: "r"(p) : "memory"));
+    p = none + 4094; TEST("mov32 across pages", __asm__ volatile("movl (%0), %%eax" :: "r"(p) : "rax"));
     printf("done\n");
     return 0;
 }

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * with gcc/glibc and musl-gcc at test time): with RFLAGS.AC set, the host's outcome of ~80
  * instructions with misaligned operands (SIGBUS BUS_ADRALN with si_addr 0, trapno 17, err 0; no
  * signal for byte accesses, MOVUPS/MOVDQU/LDDQU/PCMPESTRI, prefetches; SIGSEGV for the 16-byte
- * #GP forms), a handler that clears AC in the frame (sigreturn restores the flags), and the C
+ * #GP forms; #AC before #PF on an inaccessible or read-only page), a handler that clears AC in the frame (sigreturn restores the flags), and the C
  * library running with AC set after raise (killed by SIGBUS): the same stdout and status
  * natively and under lstar on every engine.
  */
