@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lstar.cli.HostileElfs.Base;
 import dev.lstar.cli.HostileElfs.Case;
+import dev.lstar.kernel.elf.ElfException;
+import dev.lstar.kernel.elf.ElfFile;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -168,6 +170,8 @@ class HostileElfTest {
         Map<String, Integer> nativeTally = new TreeMap<>();
         List<String> failures = new ArrayList<>();
         List<String> stricter = new ArrayList<>();
+        String reportFile = System.getProperty("lstar.hostile.report");
+        List<String> report = reportFile == null ? null : new ArrayList<>();
         Path file = dir.resolve("a.out");
         long t0 = System.nanoTime();
         int i = 0, safeIndex = 0;
@@ -193,11 +197,13 @@ class HostileElfTest {
                 Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
                 Comparison cmp = compareNative(file, r);
                 nativeTally.merge(cmp.verdict(), 1, Integer::sum);
+                if (report != null) report.add(cmp.verdict() + "\t" + what + "\t" + r.brief() + "\t" + cmp.nativeBrief());
                 if (cmp.problem() != null) failures.add(what + ": " + cmp.problem());
                 if (cmp.verdict().equals("lstar stricter")) stricter.add(what);
             }
         }
         double secs = (System.nanoTime() - t0) / 1e9;
+        if (report != null) Files.write(Path.of(reportFile), report);
         System.out.printf("hostile ELF: %d of %d generated cases (seed %d, %d random per base, stride %d) in %.1f s; native comparisons: %s%n",
                 cases.size(), all.size(), seed, random, stride, secs, nativeTally);
         byFamily.forEach((f, t) -> System.out.printf("  %-16s %5d cases: %5d refused, %5d exited, %5d killed, %3d unsupported%n",
@@ -208,7 +214,11 @@ class HostileElfTest {
     }
 
     /** How a native run compared: a verdict for the tally, and what is wrong (null if nothing). */
-    record Comparison(String verdict, String problem) {}
+    record Comparison(String verdict, String problem, String nativeBrief) {
+        Comparison(String verdict, String problem) {
+            this(verdict, problem, "");
+        }
+    }
 
     /** Runs {@code file} natively and compares with lstar's outcome. */
     static Comparison compareNative(Path file, Outcome lstar) throws IOException, InterruptedException {
@@ -231,8 +241,12 @@ class HostileElfTest {
             verdict = "both refuse";
             if (!lstarRefused) problem = "Linux refuses it at execve (errno " + errno + "), lstar ran it (" + lstar.brief() + ")";
             else if ((errno == 2) != (lstar.status() == 127)) problem = "Linux's execve errno " + errno + " but lstar status " + lstar.status();
+            else if (parseErrno(file) != 0 && parseErrno(file) != errno) {
+                problem = "Linux's execve errno " + errno + " but lstar's " + parseErrno(file) + " (" + lstar.brief() + ")";
+            }
         } else if (lstarRefused) {
             verdict = status >= 128 ? "lstar refuses, Linux kills" : "lstar stricter";
+            problem = "Linux's execve accepts it (then status " + status + "), lstar refuses it (" + lstar.brief() + ")";
         } else if (lstar.status() == 70) {
             verdict = "lstar unsupported";
         } else {
@@ -241,7 +255,17 @@ class HostileElfTest {
                 problem = "Linux: status " + status + " stdout " + quote(o) + "; lstar: " + lstar.brief();
             }
         }
-        return new Comparison(verdict, problem);
+        return new Comparison(verdict, problem, "native: status " + status + " stdout " + quote(o) + " stderr " + quote(e));
+    }
+
+    /** The errno of lstar's refusal of {@code file} by its ELF checks ({@link ElfFile#parse}), 0 if they accept it. */
+    static int parseErrno(Path file) throws IOException {
+        try {
+            ElfFile.parse(Files.readAllBytes(file));
+            return 0;
+        } catch (ElfException e) {
+            return e.errno();
+        }
     }
 
     /** A tiny exec helper (gcc): execve(FILE) as nobody when root, 5 s alarm; prints errno if execve fails. */
