@@ -134,7 +134,7 @@ public final class ElfFile {
             default -> null;
         };
         if (type == null && !interpreter) {
-            throw new ElfException(shortHeader + switch (eType) {
+            throw new ElfException((len < 18 ? shortHeader : "") + switch (eType) {
                 case ET_REL -> "not an executable: ET_REL (relocatable object file; link it first)";
                 case ET_CORE -> "not an executable: ET_CORE (core dump)";
                 case ET_NONE -> "not an executable: ET_NONE (no file type)";
@@ -142,7 +142,8 @@ public final class ElfFile {
             });
         }
         if (machine != EM_X86_64) {
-            throw new ElfException(shortHeader + "wrong machine: " + machineName(machine) + "; lstar runs x86-64 (EM_X86_64 = 62) executables", bad);
+            throw new ElfException((len < 20 ? shortHeader : "") + "wrong machine: " + machineName(machine)
+                    + (h[4] == 1 ? " in an ELF32 (32-bit) file" : "") + "; lstar runs x86-64 (EM_X86_64 = 62) executables", bad);
         }
         // load_elf_phdrs: any problem with the table is ENOEXEC (ELIBBAD for the interpreter)
         if (phentsize != ProgramHeader.SIZE) {
