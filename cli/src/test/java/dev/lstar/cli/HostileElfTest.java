@@ -64,6 +64,15 @@ class HostileElfTest {
     static final int WATCHDOG_SECONDS = 10;
     static final Pattern JAVA_NOISE = Pattern.compile("Exception|Error:|\tat |internal error");
 
+    /**
+     * Cases whose native run cannot agree yet, with the reason (only reached with
+     * {@code -Dlstar.hostile.nativeAll=true}: they move the entry point or change the code).
+     */
+    static final Map<String, String> KNOWN_DIFFERENCES = Map.of(
+            "mini bit 1744", "runs into the message bytes 'm' 'n' (INS/OUTS, 6c-6f): lstar decodes them as (bad), #UD and SIGILL; the CPU raises #GP at CPL 3, SIGSEGV",
+            "mini e_entry=text+225", "enters at the message byte 'n' (OUTSB): #UD/SIGILL in lstar, #GP/SIGSEGV on the CPU",
+            "mini-pie e_entry=text+225", "enters at the message byte 'n' (OUTSB): #UD/SIGILL in lstar, #GP/SIGSEGV on the CPU");
+
     @TempDir
     static Path dir;
 
@@ -156,6 +165,8 @@ class HostileElfTest {
         int random = Integer.getInteger("lstar.hostile.random", 60);
         int nativeMax = Integer.getInteger("lstar.hostile.native", 400);
         int stride = Integer.getInteger("lstar.hostile.stride", 3);
+        // by hand only: also execve the cases that move the code or the entry point (as nobody, 2 s of CPU)
+        boolean nativeAll = Boolean.getBoolean("lstar.hostile.nativeAll");
         List<Case> all = HostileElfs.generate(bases, seed, random);
         // CI runs every stride-th case of the big families and all of the small ones
         Set<String> always = Set.of("valid", "bss-offset", "interp", "dyn", "entry", "ident", "type", "machine", "overlap", "address");
@@ -163,13 +174,14 @@ class HostileElfTest {
         for (int k = 0; k < all.size(); k++) {
             if (k % stride == 0 || always.contains(all.get(k).family())) cases.add(all.get(k));
         }
-        long safe = cases.stream().filter(Case::nativeSafe).count();
+        long safe = cases.stream().filter(c -> c.nativeSafe() || nativeAll).count();
         int nativeEvery = nativeHelper == null ? 0 : (int) Math.max(1, (safe + nativeMax - 1) / Math.max(1, nativeMax));
 
         Map<String, int[]> byFamily = new TreeMap<>(); // family -> refused, ran, killed, unsupported
         Map<String, Integer> nativeTally = new TreeMap<>();
         List<String> failures = new ArrayList<>();
         List<String> stricter = new ArrayList<>();
+        List<String> knownSeen = new ArrayList<>();
         String reportFile = System.getProperty("lstar.hostile.report");
         List<String> report = reportFile == null ? null : new ArrayList<>();
         Path file = dir.resolve("a.out");
@@ -193,12 +205,19 @@ class HostileElfTest {
             if (c.family().equals("bss-offset") && !(r.status() == 7 || r.status() == 0)) {
                 failures.add(what + ": a bss-only PT_LOAD reads nothing from the file, it should run (" + r.brief() + ")");
             }
-            if (c.nativeSafe() && nativeEvery > 0 && safeIndex++ % nativeEvery == 0) {
+            if ((c.nativeSafe() || nativeAll) && nativeEvery > 0 && safeIndex++ % nativeEvery == 0) {
                 Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
                 Comparison cmp = compareNative(file, r);
                 nativeTally.merge(cmp.verdict(), 1, Integer::sum);
                 if (report != null) report.add(cmp.verdict() + "\t" + what + "\t" + r.brief() + "\t" + cmp.nativeBrief());
-                if (cmp.problem() != null) failures.add(what + ": " + cmp.problem());
+                String known = KNOWN_DIFFERENCES.get(c.name());
+                if (known == null && r.stderr().contains("overcommit")) {
+                    // the heuristic is Linux's; its threshold, the RAM, is lstar's modelled RAM, not the host's
+                    known = "lstar's modelled RAM (" + (dev.lstar.kernel.LinuxKernel.defaultRamBytes() >> 20)
+                            + " MiB by default) is smaller than the host's: the overcommit heuristic refuses a segment Linux maps";
+                }
+                if (cmp.problem() != null && known != null) knownSeen.add(what + ": " + known);
+                else if (cmp.problem() != null) failures.add(what + ": " + cmp.problem());
                 if (cmp.verdict().equals("lstar stricter")) stricter.add(what);
             }
         }
@@ -209,6 +228,8 @@ class HostileElfTest {
         byFamily.forEach((f, t) -> System.out.printf("  %-16s %5d cases: %5d refused, %5d exited, %5d killed, %3d unsupported%n",
                 f, t[4], t[0], t[1], t[2], t[3]));
         stricter.stream().limit(15).forEach(s -> System.out.println("  lstar refuses, Linux runs: " + s));
+        knownSeen.stream().limit(30).forEach(s -> System.out.println("  known difference: " + s));
+        if (!knownSeen.isEmpty()) System.out.println("  known differences: " + knownSeen.size());
         assertTrue(cases.size() >= 2000, "at least 2,000 cases: " + cases.size());
         assertTrue(failures.isEmpty(), failures.size() + " of " + cases.size() + " cases failed:\n" + String.join("\n", failures.subList(0, Math.min(40, failures.size()))));
     }

@@ -119,7 +119,7 @@ public final class UserProcess {
         // past the point of no return: what Linux's loader fails at from here on kills the new image
         // with SIGSEGV (ElfException.fatal) instead of failing execve
         boolean staticPie = elf.type() == ElfFile.Type.DYN && interp == null && maximumAlignment(elf) <= 4096;
-        String problem = elf.loadProblem(bias, mm.taskSizeMax, false, staticPie);
+        String problem = elf.loadProblem(bias, mm.taskSizeMax, false, staticPie, mm.totalRamPages);
         if (problem != null) throw ElfException.fatal(problem);
         // load_elf_binary: BAD_ADDR(e_entry + load_bias), i.e. at or above TASK_SIZE
         if (interp == null && Long.compareUnsigned(p.entry, mm.taskSizeMax) >= 0) {
@@ -142,7 +142,7 @@ public final class UserProcess {
                 if (at < 0) throw ElfException.fatal("no room for the interpreter " + interp.path + " (" + span + " bytes)");
                 ibias = at - interp.elf.loadStart();
             }
-            String ip = interp.elf.loadProblem(ibias, mm.taskSizeMax, true, false);
+            String ip = interp.elf.loadProblem(ibias, mm.taskSizeMax, true, false, mm.totalRamPages);
             if (ip != null) throw ElfException.fatal("interpreter " + ElfFile.printable(interp.path) + ": " + ip);
             p.mapSegments(interp.elf, ibias, MappedFile.image(interp.path, interp.dev, interp.ino, interp.bytes), false);
             p.interpBase = ibias + interp.elf.loadStart();

@@ -201,6 +201,15 @@ public final class ElfFile {
      * segment, if it has no file bytes, goes to its link address.
      */
     public String loadProblem(long bias, long taskSize, boolean interpreter, boolean mapsAtLinkAddress) {
+        return loadProblem(bias, taskSize, interpreter, mapsAtLinkAddress, Long.MAX_VALUE);
+    }
+
+    /**
+     * {@link #loadProblem(long, long, boolean, boolean)} with the overcommit heuristic's limit:
+     * the anonymous part of a segment (vm_brk_flags) or a writable private file mapping larger
+     * than {@code ramPages} pages is refused (__vm_enough_memory: ENOMEM).
+     */
+    public String loadProblem(long bias, long taskSize, boolean interpreter, boolean mapsAtLinkAddress, long ramPages) {
         if (interpreter && type == null) {
             return "the interpreter is not an executable (e_type 0x" + Integer.toHexString(eType) + ")";
         }
@@ -226,8 +235,12 @@ public final class ElfFile {
                 long off = ph.offset() - pageOff;
                 long at = addr & -PAGE;
                 if (size != 0) {
-                    String p = mmapProblem(at, first && total != 0 ? pageAlign(total) : size, off, taskSize);
+                    long len = first && total != 0 ? pageAlign(total) : size;
+                    String p = mmapProblem(at, len, off, taskSize);
                     if (p != null) return what + ": " + p;
+                    if (ph.writable() && Long.compareUnsigned(len >>> 12, ramPages) > 0) {
+                        return what + ": a writable mapping of 0x" + Long.toHexString(len) + " bytes, more than the RAM (mmap: ENOMEM, overcommit)";
+                    }
                 }
                 zeroStart = at + pageOff + ph.filesz();
                 zeroEnd = at + pageOff + ph.memsz();
@@ -248,6 +261,9 @@ public final class ElfFile {
                     }
                     if (Long.compareUnsigned(s, MMAP_MIN_ADDR) < 0) {
                         return what + ": its zero-filled part at 0x" + Long.toHexString(s) + " is below mmap_min_addr (vm_brk: EPERM)";
+                    }
+                    if (Long.compareUnsigned(n >>> 12, ramPages) > 0) {
+                        return what + ": its zero-filled part of 0x" + Long.toHexString(n) + " bytes is more than the RAM (vm_brk: ENOMEM, overcommit)";
                     }
                 }
             }

@@ -285,6 +285,9 @@ class ElfFileTest {
         assertTrue(fatal(with(file, ph(elf, data.index(), P_FILESZ), 8, -8L)).contains("segment " + data.index()));
         assertTrue(fatal(with(file, ph(elf, data.index(), P_OFFSET), 8, 1L << 40)).contains("segment " + data.index()));
         assertTrue(fatal(with(file, ph(elf, text.index(), P_VADDR), 8, 0)).contains("mmap_min_addr"));
+        // a bss larger than the RAM: the overcommit heuristic refuses vm_brk (ENOMEM)
+        String big = ElfFile.parse(with(file, ph(elf, data.index(), P_MEMSZ), 8, 1L << 38)).loadProblem(0, ElfFile.USER_LIMIT, false, false, 1 << 20);
+        assertTrue(big != null && big.contains("overcommit"), big);
     }
 
     @Test
