@@ -44,14 +44,13 @@ import java.util.regex.Pattern;
  * a bss-only PT_LOAD's p_offset may be anything.
  *
  * <p>Against the real kernel (when gcc can build the small exec helper): the cases whose mutation
- * leaves the code and the entry point alone are also execve'd natively (as nobody when the tests
- * run as root, with a 5 s alarm). Checked: (1) when Linux refuses the file at execve (ENOEXEC,
- * EIO, EACCES...), lstar refuses it too, with 127 exactly when Linux says ENOENT (a missing
- * interpreter); (2) when lstar runs the file, Linux runs it too, with the same status and stdout.
- * Not checked: files Linux starts and then kills with SIGSEGV because its loader failed after the
- * point of no return (a bad segment, e_entry outside user space), which lstar refuses with 126
- * instead, and files lstar refuses that Linux runs (lstar is stricter: e.g. ELF32 class byte on
- * an x86-64 file, unordered or overlapping PT_LOADs); the test prints how many of each.
+ * leaves the code and the entry point alone (all of them with {@code -Dlstar.hostile.nativeAll=true})
+ * are also execve'd natively (as nobody when the tests run as root, with a 5 s alarm). Checked:
+ * refused by both or run by both; when both refuse, the same errno (from {@link ElfFile#parse}'s
+ * {@link ElfException#errno}, 127 exactly for ENOENT); when both run, the same status and stdout
+ * (Linux's failures past exec's point of no return are SIGSEGV, 139, in both). Cases that cannot
+ * agree yet are in {@link #KNOWN_DIFFERENCES} or named by their reason (a segment the overcommit
+ * heuristic refuses against lstar's smaller modelled RAM), and printed.
  *
  * <p>CI size: about 3,300 cases (every third case of the big families, all of the small ones),
  * 10-40 s on a shared 2-core machine. Larger: {@code -Dlstar.hostile.stride=1} (all ~8,700),
