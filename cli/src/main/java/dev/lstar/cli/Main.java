@@ -4,6 +4,7 @@ import dev.lstar.decoder.Disassembler;
 import dev.lstar.kernel.ExitStatus;
 import dev.lstar.kernel.KernelConfig;
 import dev.lstar.kernel.LinuxKernel;
+import dev.lstar.kernel.Signal;
 import dev.lstar.kernel.elf.ElfException;
 import dev.lstar.kernel.elf.ElfFile;
 import dev.lstar.runtime.Vendor;
@@ -415,9 +416,14 @@ public final class Main {
         } catch (ElfException e) {
             if (e.interpreterMissing()) {
                 // Linux's execve opens the interpreter next and fails with ENOENT: the shell's 127
-                err.println("lstar: " + path + ": interpreter " + (e.interpreter().isEmpty() ? "(empty path)"
-                        : ElfFile.printable(e.interpreter())) + ": No such file or directory");
+                err.println("lstar: " + path + ": interpreter " + ElfFile.printable(e.interpreter()) + ": No such file or directory");
                 return new Outcome(127, null, 0, 0, 0, "");
+            }
+            if (e.fatal()) {
+                // Linux's loader fails past exec's point of no return: the new process dies with SIGSEGV
+                err.println("lstar: killed by SIGSEGV (core dumped): " + path + ": the loader failed past exec's point of no return: "
+                        + e.getMessage());
+                return new Outcome(Signal.SIGSEGV.exitStatus(), null, 0, 0, 0, "");
             }
             err.println("lstar: " + path + ": " + e.getMessage());
             return new Outcome(126, null, 0, 0, 0, "");

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lstar.cli.HostileElfs.Base;
 import dev.lstar.cli.HostileElfs.Case;
+import dev.lstar.kernel.elf.ElfException;
+import dev.lstar.kernel.elf.ElfFile;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,14 +44,13 @@ import java.util.regex.Pattern;
  * a bss-only PT_LOAD's p_offset may be anything.
  *
  * <p>Against the real kernel (when gcc can build the small exec helper): the cases whose mutation
- * leaves the code and the entry point alone are also execve'd natively (as nobody when the tests
- * run as root, with a 5 s alarm). Checked: (1) when Linux refuses the file at execve (ENOEXEC,
- * EIO, EACCES...), lstar refuses it too, with 127 exactly when Linux says ENOENT (a missing
- * interpreter); (2) when lstar runs the file, Linux runs it too, with the same status and stdout.
- * Not checked: files Linux starts and then kills with SIGSEGV because its loader failed after the
- * point of no return (a bad segment, e_entry outside user space), which lstar refuses with 126
- * instead, and files lstar refuses that Linux runs (lstar is stricter: e.g. ELF32 class byte on
- * an x86-64 file, unordered or overlapping PT_LOADs); the test prints how many of each.
+ * leaves the code and the entry point alone (all of them with {@code -Dlstar.hostile.nativeAll=true})
+ * are also execve'd natively (as nobody when the tests run as root, with a 5 s alarm). Checked:
+ * refused by both or run by both; when both refuse, the same errno (from {@link ElfFile#parse}'s
+ * {@link ElfException#errno}, 127 exactly for ENOENT); when both run, the same status and stdout
+ * (Linux's failures past exec's point of no return are SIGSEGV, 139, in both). Cases that cannot
+ * agree yet are in {@link #KNOWN_DIFFERENCES} or named by their reason (a segment the overcommit
+ * heuristic refuses against lstar's smaller modelled RAM), and printed.
  *
  * <p>CI size: about 3,300 cases (every third case of the big families, all of the small ones),
  * 10-40 s on a shared 2-core machine. Larger: {@code -Dlstar.hostile.stride=1} (all ~8,700),
@@ -61,6 +62,15 @@ class HostileElfTest {
     static final Path ELF_FIXTURES = Path.of("../kernel-model/src/test/resources/dev/lstar/kernel/elf");
     static final int WATCHDOG_SECONDS = 10;
     static final Pattern JAVA_NOISE = Pattern.compile("Exception|Error:|\tat |internal error");
+
+    /**
+     * Cases whose native run cannot agree yet, with the reason (only reached with
+     * {@code -Dlstar.hostile.nativeAll=true}: they move the entry point or change the code).
+     */
+    static final Map<String, String> KNOWN_DIFFERENCES = Map.of(
+            "mini bit 1744", "runs into the message bytes 'm' 'n' (INS/OUTS, 6c-6f): lstar decodes them as (bad), #UD and SIGILL; the CPU raises #GP at CPL 3, SIGSEGV",
+            "mini e_entry=text+225", "enters at the message byte 'n' (OUTSB): #UD/SIGILL in lstar, #GP/SIGSEGV on the CPU",
+            "mini-pie e_entry=text+225", "enters at the message byte 'n' (OUTSB): #UD/SIGILL in lstar, #GP/SIGSEGV on the CPU");
 
     @TempDir
     static Path dir;
@@ -154,6 +164,8 @@ class HostileElfTest {
         int random = Integer.getInteger("lstar.hostile.random", 60);
         int nativeMax = Integer.getInteger("lstar.hostile.native", 400);
         int stride = Integer.getInteger("lstar.hostile.stride", 3);
+        // by hand only: also execve the cases that move the code or the entry point (as nobody, 2 s of CPU)
+        boolean nativeAll = Boolean.getBoolean("lstar.hostile.nativeAll");
         List<Case> all = HostileElfs.generate(bases, seed, random);
         // CI runs every stride-th case of the big families and all of the small ones
         Set<String> always = Set.of("valid", "bss-offset", "interp", "dyn", "entry", "ident", "type", "machine", "overlap", "address");
@@ -161,13 +173,16 @@ class HostileElfTest {
         for (int k = 0; k < all.size(); k++) {
             if (k % stride == 0 || always.contains(all.get(k).family())) cases.add(all.get(k));
         }
-        long safe = cases.stream().filter(Case::nativeSafe).count();
+        long safe = cases.stream().filter(c -> c.nativeSafe() || nativeAll).count();
         int nativeEvery = nativeHelper == null ? 0 : (int) Math.max(1, (safe + nativeMax - 1) / Math.max(1, nativeMax));
 
         Map<String, int[]> byFamily = new TreeMap<>(); // family -> refused, ran, killed, unsupported
         Map<String, Integer> nativeTally = new TreeMap<>();
         List<String> failures = new ArrayList<>();
         List<String> stricter = new ArrayList<>();
+        List<String> knownSeen = new ArrayList<>();
+        String reportFile = System.getProperty("lstar.hostile.report");
+        List<String> report = reportFile == null ? null : new ArrayList<>();
         Path file = dir.resolve("a.out");
         long t0 = System.nanoTime();
         int i = 0, safeIndex = 0;
@@ -189,26 +204,41 @@ class HostileElfTest {
             if (c.family().equals("bss-offset") && !(r.status() == 7 || r.status() == 0)) {
                 failures.add(what + ": a bss-only PT_LOAD reads nothing from the file, it should run (" + r.brief() + ")");
             }
-            if (c.nativeSafe() && nativeEvery > 0 && safeIndex++ % nativeEvery == 0) {
+            if ((c.nativeSafe() || nativeAll) && nativeEvery > 0 && safeIndex++ % nativeEvery == 0) {
                 Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
                 Comparison cmp = compareNative(file, r);
                 nativeTally.merge(cmp.verdict(), 1, Integer::sum);
-                if (cmp.problem() != null) failures.add(what + ": " + cmp.problem());
+                if (report != null) report.add(cmp.verdict() + "\t" + what + "\t" + r.brief() + "\t" + cmp.nativeBrief());
+                String known = KNOWN_DIFFERENCES.get(c.name());
+                if (known == null && r.stderr().contains("overcommit")) {
+                    // the heuristic is Linux's; its threshold, the RAM, is lstar's modelled RAM, not the host's
+                    known = "lstar's modelled RAM (" + (dev.lstar.kernel.LinuxKernel.defaultRamBytes() >> 20)
+                            + " MiB by default) is smaller than the host's: the overcommit heuristic refuses a segment Linux maps";
+                }
+                if (cmp.problem() != null && known != null) knownSeen.add(what + ": " + known);
+                else if (cmp.problem() != null) failures.add(what + ": " + cmp.problem());
                 if (cmp.verdict().equals("lstar stricter")) stricter.add(what);
             }
         }
         double secs = (System.nanoTime() - t0) / 1e9;
+        if (report != null) Files.write(Path.of(reportFile), report);
         System.out.printf("hostile ELF: %d of %d generated cases (seed %d, %d random per base, stride %d) in %.1f s; native comparisons: %s%n",
                 cases.size(), all.size(), seed, random, stride, secs, nativeTally);
         byFamily.forEach((f, t) -> System.out.printf("  %-16s %5d cases: %5d refused, %5d exited, %5d killed, %3d unsupported%n",
                 f, t[4], t[0], t[1], t[2], t[3]));
         stricter.stream().limit(15).forEach(s -> System.out.println("  lstar refuses, Linux runs: " + s));
+        knownSeen.stream().limit(30).forEach(s -> System.out.println("  known difference: " + s));
+        if (!knownSeen.isEmpty()) System.out.println("  known differences: " + knownSeen.size());
         assertTrue(cases.size() >= 2000, "at least 2,000 cases: " + cases.size());
         assertTrue(failures.isEmpty(), failures.size() + " of " + cases.size() + " cases failed:\n" + String.join("\n", failures.subList(0, Math.min(40, failures.size()))));
     }
 
     /** How a native run compared: a verdict for the tally, and what is wrong (null if nothing). */
-    record Comparison(String verdict, String problem) {}
+    record Comparison(String verdict, String problem, String nativeBrief) {
+        Comparison(String verdict, String problem) {
+            this(verdict, problem, "");
+        }
+    }
 
     /** Runs {@code file} natively and compares with lstar's outcome. */
     static Comparison compareNative(Path file, Outcome lstar) throws IOException, InterruptedException {
@@ -231,8 +261,12 @@ class HostileElfTest {
             verdict = "both refuse";
             if (!lstarRefused) problem = "Linux refuses it at execve (errno " + errno + "), lstar ran it (" + lstar.brief() + ")";
             else if ((errno == 2) != (lstar.status() == 127)) problem = "Linux's execve errno " + errno + " but lstar status " + lstar.status();
+            else if (parseErrno(file) != 0 && parseErrno(file) != errno) {
+                problem = "Linux's execve errno " + errno + " but lstar's " + parseErrno(file) + " (" + lstar.brief() + ")";
+            }
         } else if (lstarRefused) {
             verdict = status >= 128 ? "lstar refuses, Linux kills" : "lstar stricter";
+            problem = "Linux's execve accepts it (then status " + status + "), lstar refuses it (" + lstar.brief() + ")";
         } else if (lstar.status() == 70) {
             verdict = "lstar unsupported";
         } else {
@@ -241,7 +275,17 @@ class HostileElfTest {
                 problem = "Linux: status " + status + " stdout " + quote(o) + "; lstar: " + lstar.brief();
             }
         }
-        return new Comparison(verdict, problem);
+        return new Comparison(verdict, problem, "native: status " + status + " stdout " + quote(o) + " stderr " + quote(e));
+    }
+
+    /** The errno of lstar's refusal of {@code file} by its ELF checks ({@link ElfFile#parse}), 0 if they accept it. */
+    static int parseErrno(Path file) throws IOException {
+        try {
+            ElfFile.parse(Files.readAllBytes(file));
+            return 0;
+        } catch (ElfException e) {
+            return e.errno();
+        }
     }
 
     /** A tiny exec helper (gcc): execve(FILE) as nobody when root, 5 s alarm; prints errno if execve fails. */

@@ -436,12 +436,16 @@ public final class AddressSpace {
         return v.file == null || !beyondFileEnd(v, addr);
     }
 
-    /** Whether VMA {@code v} allows the access a #PF error code describes (access_error's test). */
+    /**
+     * Whether VMA {@code v} allows the access a #PF error code describes (access_error's test): a
+     * read needs the VMA accessible at all (vma_is_accessible: any of read, write or execute, as
+     * x86 page tables cannot express write-only or, without protection keys, execute-only pages).
+     */
     static boolean permits(Vma v, int errorCode) {
         boolean write = (errorCode & 2) != 0, fetch = (errorCode & 16) != 0;
         if (write) return (v.prot & Vma.PROT_WRITE) != 0;
         if (fetch) return (v.prot & Vma.PROT_EXEC) != 0;
-        return (v.prot & Vma.PROT_READ) != 0;
+        return (v.prot & (Vma.PROT_READ | Vma.PROT_WRITE | Vma.PROT_EXEC)) != 0;
     }
 
     /**

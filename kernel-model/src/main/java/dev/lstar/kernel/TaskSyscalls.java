@@ -670,7 +670,13 @@ final class TaskSyscalls {
             np = UserProcess.load(k, nmm, bytes, path, l.guest(), st.dev(), st.ino(), args, env, k.process.personality);
         } catch (ElfException e) {
             nmm.destroy();
-            return e.interpreterMissing() ? -ENOENT : -ENOEXEC;
+            if (e.fatal()) {
+                // Linux fails here past begin_new_exec: the old image is gone and the process dies with SIGSEGV
+                k.killProcess(ExitStatus.killed(Signal.SIGSEGV, "killed by SIGSEGV (core dumped): execve of " + path
+                        + " failed past the point of no return: " + e.getMessage()));
+                return 0;
+            }
+            return -e.errno();
         } catch (SysError e) {
             nmm.destroy();
             return -e.errno;

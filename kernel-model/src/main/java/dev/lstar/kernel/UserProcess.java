@@ -158,11 +158,14 @@ public final class UserProcess {
         UserProcess p = new UserProcess(kernel, mm, elf, bias);
         p.personality = personality & ~READ_IMPLIES_EXEC;
         p.randomized = randomize;
-        // load_elf_binary: BAD_ADDR(e_entry + load_bias), i.e. at or above TASK_SIZE, fails the exec
-        // (Linux is past its point of no return there and kills the new image with SIGSEGV; lstar
-        // refuses the file before it runs anything)
-        if (Long.compareUnsigned(p.entry, mm.taskSizeMax) >= 0) {
-            throw new ElfException("e_entry 0x" + Long.toHexString(elf.entry())
+        // past the point of no return: what Linux's loader fails at from here on kills the new image
+        // with SIGSEGV (ElfException.fatal) instead of failing execve
+        boolean staticPie = elf.type() == ElfFile.Type.DYN && interp == null && maximumAlignment(elf) <= 4096;
+        String problem = elf.loadProblem(bias, mm.taskSizeMax, false, staticPie, mm.totalRamPages);
+        if (problem != null) throw ElfException.fatal(problem);
+        // load_elf_binary: BAD_ADDR(e_entry + load_bias), i.e. at or above TASK_SIZE
+        if (interp == null && Long.compareUnsigned(p.entry, mm.taskSizeMax) >= 0) {
+            throw ElfException.fatal("e_entry 0x" + Long.toHexString(elf.entry())
                     + (bias != 0 ? " + load bias 0x" + Long.toHexString(bias) : "")
                     + " is outside the user address space (below 0x" + Long.toHexString(mm.taskSizeMax) + ")");
         }
@@ -177,15 +180,17 @@ public final class UserProcess {
             long span = interp.elf.loadEnd() - interp.elf.loadStart();
             long ibias = 0;
             if (interp.elf.type() == ElfFile.Type.DYN) {
-                long at = mm.findFree(0, span);
-                if (at < 0) throw new ElfException("no room for the interpreter " + interp.path + " (" + span + " bytes)");
+                long at = Long.compareUnsigned(span, mm.taskSizeMax) < 0 ? mm.findFree(0, span) : -1;
+                if (at < 0) throw ElfException.fatal("no room for the interpreter " + interp.path + " (" + span + " bytes)");
                 ibias = at - interp.elf.loadStart();
             }
+            String ip = interp.elf.loadProblem(ibias, mm.taskSizeMax, true, false, mm.totalRamPages);
+            if (ip != null) throw ElfException.fatal("interpreter " + ElfFile.printable(interp.path) + ": " + ip);
             p.mapSegments(interp.elf, ibias, MappedFile.image(interp.path, interp.dev, interp.ino, interp.bytes), false);
             p.interpBase = ibias + interp.elf.loadStart();
             p.startPc = interp.elf.entry() + ibias;
             if (Long.compareUnsigned(p.startPc, mm.taskSizeMax) >= 0) {
-                throw new ElfException("the interpreter's e_entry 0x" + Long.toHexString(interp.elf.entry()) + " is outside the user address space");
+                throw ElfException.fatal("the interpreter's e_entry 0x" + Long.toHexString(interp.elf.entry()) + " is outside the user address space");
             }
         }
         if (kernel.vdso != null) p.mapVdso(kernel.vdso, rnd);
@@ -226,36 +231,38 @@ public final class UserProcess {
             dev.lstar.kernel.vfs.Vfs vfs = kernel.vfs();
             dev.lstar.kernel.vfs.Vfs.Lookup l;
             try {
-                if (path.isEmpty()) throw new dev.lstar.kernel.vfs.SysError(Errno.ENOENT);
-                l = vfs.lookup(vfs.cwd(), path, true);
+                // an empty path is the working directory itself (open_exec of ""), refused with EACCES below
+                l = vfs.lookup(vfs.cwd(), path.isEmpty() ? "." : path, true);
                 if (!l.exists()) throw new dev.lstar.kernel.vfs.SysError(Errno.ENOENT);
             } catch (dev.lstar.kernel.vfs.SysError e) {
                 if (e.errno == Errno.ENOENT || e.errno == Errno.ENOTDIR) {
                     throw new ElfException("interpreter " + (path.isEmpty() ? "(empty path)" : ElfFile.printable(path))
                             + ": No such file or directory", path, true);
                 }
-                throw new ElfException("interpreter " + ElfFile.printable(path) + ": " + Errno.name(e.errno), path);
+                throw new ElfException("interpreter " + ElfFile.printable(path) + ": " + Errno.name(e.errno), path, e.errno, false);
             }
             // open_exec: a regular file the caller may execute (else EACCES)
             if (!l.isRegular() || !vfs.mayAccess(l, 1)) {
-                throw new ElfException("interpreter " + ElfFile.printable(path) + ": Permission denied", path);
+                throw new ElfException("interpreter " + ElfFile.printable(path) + ": Permission denied", path, ElfException.EACCES, false);
             }
             dev.lstar.kernel.vfs.Stat st = vfs.stat(l);
             if (st.size() > MAX_INTERPRETER_BYTES) {
-                throw new ElfException("interpreter " + ElfFile.printable(path) + " is larger than " + (MAX_INTERPRETER_BYTES >> 20) + " MiB", path);
+                throw new ElfException("interpreter " + ElfFile.printable(path) + " is larger than " + (MAX_INTERPRETER_BYTES >> 20) + " MiB",
+                        path, Errno.ENOMEM, false);
             }
             byte[] bytes;
             try {
                 bytes = java.nio.file.Files.readAllBytes(l.host());
             } catch (java.io.IOException e) {
-                throw new ElfException("interpreter " + ElfFile.printable(path) + ": " + e.getMessage(), path);
+                throw new ElfException("interpreter " + ElfFile.printable(path) + ": " + e.getMessage(), path, ElfException.EIO, false);
             }
             ElfFile elf;
             try {
-                elf = ElfFile.parse(bytes);
+                elf = ElfFile.parseInterpreter(bytes);
             } catch (ElfException e) {
-                // -ELIBBAD: not a usable ELF interpreter
-                throw new ElfException("interpreter " + ElfFile.printable(path) + " is not a usable ELF interpreter: " + e.getMessage(), path);
+                // -EIO (its header cut short) or -ELIBBAD: not a usable ELF interpreter
+                throw new ElfException("interpreter " + ElfFile.printable(path) + " is not a usable ELF interpreter: " + e.getMessage(),
+                        path, e.errno(), false);
             }
             return new Interpreter(l.guest(), elf, bytes, st.dev(), st.ino());
         }
@@ -298,64 +305,46 @@ public final class UserProcess {
     }
 
     /**
-     * Maps the PT_LOAD segments of {@code elf} at {@code loadBias}: the file pages as private
-     * mappings of {@code image} (their bytes copied in now), the rest anonymous. Returns the end
-     * of the highest segment.
+     * Maps the PT_LOAD segments of {@code elf} at {@code loadBias} as Linux's elf_load does, one
+     * after the other in table order (a later segment replaces what an earlier one mapped where
+     * they overlap, as MAP_FIXED does): the file pages as a private mapping of {@code image}, paged
+     * in on demand; padzero of the rest of the last file page when the segment is writable (a
+     * read-only one keeps the file's bytes there: Linux's clear_user fails and is ignored); the
+     * pages past it anonymous, readable and writable whatever p_flags says (vm_brk_flags),
+     * executable if the segment is. {@link ElfFile#loadProblem} has checked that all of it maps.
+     * Returns the end of the highest segment, page aligned.
      */
     private long mapSegments(ElfFile elf, long loadBias, MappedFile image, boolean main) {
         long highest = 0;
-        // segments that share no page are mapped from the file and paged in on demand (from the
-        // page cache, as Linux's elf_map does); segments sharing a page are written in now instead,
-        // so that each page holds what every segment over it says
-        boolean demand = !sharesPages(elf, loadBias);
         for (ProgramHeader ph : elf.loadSegments()) {
+            long va = ph.vaddr() + loadBias;
             if (main) {
                 // load_elf_binary: start_data is the highest segment's p_vaddr, end_data the highest p_vaddr + p_filesz
-                mm.startData = Math.max(mm.startData, ph.vaddr() + loadBias);
-                mm.endData = Math.max(mm.endData, ph.vaddr() + loadBias + ph.filesz());
+                mm.startData = Math.max(mm.startData, va);
+                mm.endData = Math.max(mm.endData, va + ph.filesz());
             }
-            long start = (ph.vaddr() + loadBias) & ~0xFFFL;
-            long end = (ph.vaddr() + loadBias + ph.memsz() + 0xFFF) & ~0xFFFL;
-            if (end > mm.taskSizeMax || start < 0x1000) {
-                throw new ElfException(String.format("segment %d at 0x%x-0x%x is outside user space", ph.index(), start, end));
+            long start = va & ~0xFFFL;
+            long end = (va + ph.memsz() + 0xFFF) & ~0xFFFL;
+            if (ph.filesz() == 0 && ph.memsz() == 0) continue; // elf_load maps nothing for it
+            if (end > mm.taskSizeMax || start < ElfFile.MMAP_MIN_ADDR) {
+                throw ElfException.fatal(String.format("segment %d at 0x%x-0x%x is outside user space", ph.index(), start, end));
             }
             int prot = (ph.readable() ? Vma.PROT_READ : 0) | (ph.writable() ? Vma.PROT_WRITE : 0) | (ph.executable() ? Vma.PROT_EXEC : 0);
-            // pages shared with an earlier segment keep both segments' rights, as overlapping mmaps would
-            Vma prev = mm.find(start);
-            if (prev != null) prot |= prev.prot;
-            // the pages past the file bytes are anonymous memory, mapped as brk memory is (elf_load's
-            // vm_brk_flags): readable and writable whatever p_flags says, executable if the segment is
-            long fileEnd = ph.filesz() == 0 ? start : Math.min(end, (ph.vaddr() + loadBias + ph.filesz() + 0xFFF) & ~0xFFFL);
-            if (fileEnd > start) mm.addFile(start, fileEnd, prot, image, Math.max(0, ph.offset() - (ph.vaddr() & 0xFFF)), false, true);
-            if (end > fileEnd) {
-                int anon = Vma.PROT_READ | Vma.PROT_WRITE | (ph.executable() ? Vma.PROT_EXEC : 0);
-                Vma shared = fileEnd == start ? prev : null;
-                mm.add(fileEnd, end, anon | (shared != null ? shared.prot : 0), "elf");
-            }
-            if (demand) {
-                // padzero: the rest of the page holding the file bytes' end is zeros (bss), in a private copy
-                long dataEnd = ph.vaddr() + loadBias + ph.filesz();
-                if (ph.filesz() != 0 && ph.memsz() > ph.filesz() && (dataEnd & 0xFFF) != 0) {
+            long zeroStart = start;
+            if (ph.filesz() != 0) {
+                zeroStart = (va + ph.filesz() + 0xFFF) & ~0xFFFL;
+                mm.addFile(start, zeroStart, prot, image, ph.offset() - (va & 0xFFF), false, true);
+                long dataEnd = va + ph.filesz();
+                if (ph.memsz() > ph.filesz() && ph.writable() && (dataEnd & 0xFFF) != 0) {
                     mm.zeroRange(dataEnd, (int) (4096 - (dataEnd & 0xFFF)));
                 }
-            } else {
-                byte[] data = elf.fileBytes(ph);
-                mm.poke(ph.vaddr() + loadBias, data, 0, data.length);
+            }
+            if (end > zeroStart) {
+                mm.add(zeroStart, end, Vma.PROT_READ | Vma.PROT_WRITE | (ph.executable() ? Vma.PROT_EXEC : 0), "elf");
             }
             highest = Math.max(highest, end);
         }
         return highest;
-    }
-
-    /** Whether two PT_LOAD segments of {@code elf} have a page in common. */
-    private static boolean sharesPages(ElfFile elf, long bias) {
-        List<long[]> ranges = new ArrayList<>();
-        for (ProgramHeader ph : elf.loadSegments()) {
-            long start = (ph.vaddr() + bias) & ~0xFFFL, end = (ph.vaddr() + bias + ph.memsz() + 0xFFF) & ~0xFFFL;
-            for (long[] r : ranges) if (start < r[1] && r[0] < end) return true;
-            ranges.add(new long[] {start, end});
-        }
-        return false;
     }
 
     /**
@@ -474,17 +463,18 @@ public final class UserProcess {
                 : !a.name.startsWith("[") && !b.name.startsWith("[");
     }
 
-    /** AT_PHDR: PT_PHDR's address, else the program headers inside the first segment that holds them. */
+    /**
+     * AT_PHDR as load_elf_binary computes it: the address of e_phoff inside the last PT_LOAD whose
+     * file bytes hold it (PT_PHDR is not looked at), plus the load bias; the bias alone if none does.
+     */
     private long phdrAddress() {
-        for (ProgramHeader ph : elf.programHeaders()) {
-            if (ph.type() == ProgramHeader.PT_PHDR) return ph.vaddr() + loadBias;
-        }
+        long at = 0;
         for (ProgramHeader ph : elf.loadSegments()) {
-            if (elf.phoff() >= ph.offset() && elf.phoff() < ph.offset() + ph.filesz()) {
-                return ph.vaddr() + loadBias + (elf.phoff() - ph.offset());
+            if (Long.compareUnsigned(ph.offset(), elf.phoff()) <= 0 && Long.compareUnsigned(elf.phoff(), ph.offset() + ph.filesz()) < 0) {
+                at = elf.phoff() - ph.offset() + ph.vaddr();
             }
         }
-        return 0;
+        return at + loadBias;
     }
 
     private long pushString(long sp, String s) {

@@ -20,7 +20,7 @@ import java.util.SplittableRandom;
  * <pre>
  *   ./lstar fuzz [--engines interp,jit] [--mode user|kernel|both] [--streams N] [--seed S]
  *                [--hooks on|off|both] [--minimize] [--out DIR] [--reset snapshot|fresh]
- *                [--timeout-ms T] [--count N] [--no-host] [--duration SECONDS]
+ *                [--timeout-ms T] [--count N] [--no-host] [--duration SECONDS] [--threads N]
  * </pre>
  *
  * For every selected mode and hooks setting it generates {@code --streams} streams
@@ -91,23 +91,117 @@ public final class FuzzMain {
     static final long PROGRESS_SECONDS = 60;
 
     public static Result run(Options o) {
+        return run(o, 1);
+    }
+
+    /**
+     * {@link #run(Options)} on {@code threads} threads: thread t runs streams t, t + threads, t +
+     * 2 threads... of every configuration (the same streams as one thread, each from its own seed),
+     * with its own engines and stream generator; the host CPU harness is shared (its runs are
+     * serialised). A rate is the configuration's streams over its mean time per thread, so it is
+     * the throughput of all the threads together.
+     */
+    public static Result run(Options o, int threads) {
         HostCpu host = o.host && HostCpu.supported() ? new HostCpu() : null;
         try {
-            Fuzzer fuzzer = new Fuzzer(o.engines, o.reuse, o.timeoutMicros, host);
-            StreamGen gen = new StreamGen(host == null ? -1 : host.dataBase());
-            Map<String, Finding> classes = new LinkedHashMap<>();
-            Map<String, Integer> counts = new LinkedHashMap<>();
-            Map<String, Integer> known = new LinkedHashMap<>();
             List<Fuzzer.Config> cfgs = new ArrayList<>();
             for (boolean kernel : o.kernelModes) for (boolean hooks : o.hookModes) cfgs.add(new Fuzzer.Config(kernel, hooks));
-            int n = cfgs.size();
-            int[] done = new int[n], found = new int[n];
-            double[] secs = new double[n];
-            long start = System.nanoTime();
+            Shared shared = new Shared(cfgs, threads);
+            List<Lane> lanes = new ArrayList<>();
+            for (int t = 0; t < threads; t++) lanes.add(new Lane(o, host, shared, t, threads));
+            if (threads == 1) {
+                lanes.getFirst().loop();
+            } else {
+                List<Thread> ts = new ArrayList<>();
+                for (Lane l : lanes) ts.add(Thread.ofPlatform().name("fuzz-" + l.lane).start(l));
+                for (Thread t : ts) {
+                    try {
+                        t.join();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
+                for (Lane l : lanes) if (l.failure != null) throw l.failure;
+            }
+            List<Rate> rates = new ArrayList<>();
+            for (int ci = 0; ci < cfgs.size(); ci++) {
+                int done = 0, found = 0;
+                double secs = 0;
+                for (Lane l : lanes) {
+                    done += l.done[ci];
+                    found += l.found[ci];
+                    secs += l.secs[ci] / threads;
+                }
+                Rate r = new Rate(cfgs.get(ci), done, secs, found);
+                rates.add(r);
+                o.log.printf("%-22s %6d streams  %7.1f streams/s  %d findings%n", cfgs.get(ci), done, r.perSecond(), found);
+            }
+            return new Result(shared.classes, shared.counts, shared.known, rates);
+        } finally {
+            if (host != null) host.close();
+        }
+    }
+
+    /** What the threads share: the finding classes and counts (under the object's lock). */
+    private static final class Shared {
+        final List<Fuzzer.Config> cfgs;
+        final Map<String, Finding> classes = new LinkedHashMap<>();
+        final Map<String, Integer> counts = new LinkedHashMap<>();
+        final Map<String, Integer> known = new LinkedHashMap<>();
+        final List<Lane> lanes = new ArrayList<>();
+        final long start = System.nanoTime();
+        long nextProgress = start + PROGRESS_SECONDS * 1_000_000_000L;
+
+        Shared(List<Fuzzer.Config> cfgs, int threads) {
+            this.cfgs = cfgs;
+        }
+    }
+
+    /** One thread's share of the streams: global stream {@code i * threads + lane} is its {@code i}-th. */
+    private static final class Lane implements Runnable {
+        final Options o;
+        final HostCpu host;
+        final Shared shared;
+        final int lane, threads, n;
+        final int[] done, found;
+        final double[] secs;
+        RuntimeException failure;
+
+        Lane(Options o, HostCpu host, Shared shared, int lane, int threads) {
+            this.o = o;
+            this.host = host;
+            this.shared = shared;
+            this.lane = lane;
+            this.threads = threads;
+            n = shared.cfgs.size();
+            done = new int[n];
+            found = new int[n];
+            secs = new double[n];
+            synchronized (shared) {
+                shared.lanes.add(this);
+            }
+        }
+
+        @Override
+        public void run() {
+            try {
+                loop();
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+        }
+
+        private void loop() {
+            Fuzzer fuzzer = new Fuzzer(o.engines, o.reuse, o.timeoutMicros, host);
+            StreamGen gen = new StreamGen(host == null ? -1 : host.dataBase());
+            List<Fuzzer.Config> cfgs = shared.cfgs;
+            long start = shared.start;
             long deadline = o.durationSeconds > 0 ? start + o.durationSeconds * 1_000_000_000L : Long.MAX_VALUE;
-            long nextProgress = start + PROGRESS_SECONDS * 1_000_000_000L;
             // a turn also ends after a slice of the time box, so a short box reaches every configuration
             long turn = o.durationSeconds > 0 ? Math.max(250_000_000L, Math.min(10_000_000_000L, o.durationSeconds * 1_000_000_000L / (4L * n))) : Long.MAX_VALUE;
+            // this lane's share of the streams: the global indices lane, lane + threads, ... below o.streams
+            int mine = o.streams <= lane ? 0 : (int) (((long) o.streams - lane + threads - 1) / threads);
             boolean more = true;
             while (more && System.nanoTime() < deadline) {
                 more = false;
@@ -116,56 +210,67 @@ public final class FuzzMain {
                     double minimizeSeconds = 0;
                     long t0 = System.nanoTime();
                     long turnEnd = turn == Long.MAX_VALUE ? deadline : Math.min(deadline, t0 + turn);
-                    int end = (int) Math.min((long) done[ci] + CHUNK, o.streams);
-                    for (int i = done[ci]; i < end; i++) {
-                        if ((i & 15) == 0 && System.nanoTime() >= turnEnd) break;
+                    int end = (int) Math.min((long) done[ci] + Math.max(1, CHUNK / threads), mine);
+                    for (int k = done[ci]; k < end; k++) {
+                        if ((k & 15) == 0 && System.nanoTime() >= turnEnd) break;
+                        int i = k * threads + lane;
                         Stream s = gen.next(new SplittableRandom(streamSeed(o.seed, ci, i)), cfg.kernel(), o.count);
                         List<Finding> fs = fuzzer.check(s, cfg);
-                        done[ci] = i + 1;
+                        done[ci] = k + 1;
                         found[ci] += fs.size();
-                        for (Finding f : fs) {
-                            String bug = o.triage.apply(f);
-                            if (bug != null) {
-                                known.merge(bug, 1, Integer::sum);
-                                continue;
-                            }
-                            counts.merge(f.signature(), 1, Integer::sum);
-                            if (classes.containsKey(f.signature())) continue;
-                            long m0 = System.nanoTime();
-                            String origin = "./lstar fuzz --seed " + o.seed + ", " + cfg + ", stream " + i + " (" + s.kind() + ")";
-                            Finding shown = f;
-                            if (o.minimize) {
-                                Minimizer min = new Minimizer(fuzzer.fresh(), 300);
-                                shown = min.minimize(f);
-                                origin += ", minimized in " + min.tries() + " runs";
-                            }
-                            classes.put(f.signature(), shown);
-                            o.log.println("FINDING " + shown.summary());
-                            o.log.println("  found as: " + origin);
-                            if (o.out != null) write(o, shown, origin, host);
-                            minimizeSeconds += (System.nanoTime() - m0) / 1e9;
-                        }
+                        for (Finding f : fs) minimizeSeconds += report(f, fuzzer, cfg, i, s);
                     }
                     secs[ci] += (System.nanoTime() - t0) / 1e9 - minimizeSeconds;
-                    if (done[ci] < o.streams) more = true;
-                    if (System.nanoTime() >= nextProgress) {
-                        nextProgress += PROGRESS_SECONDS * 1_000_000_000L;
-                        StringBuilder b = new StringBuilder(String.format("progress %.0f s:", (System.nanoTime() - start) / 1e9));
-                        for (int k = 0; k < n; k++) b.append(String.format(" [%s] %d (%.0f/s, %d findings)", cfgs.get(k), done[k], done[k] / Math.max(secs[k], 1e-9), found[k]));
-                        o.log.println(b);
-                        o.log.flush();
-                    }
+                    if (done[ci] < mine) more = true;
+                    if (lane == 0) progress();
                 }
             }
-            List<Rate> rates = new ArrayList<>();
-            for (int ci = 0; ci < n; ci++) {
-                Rate r = new Rate(cfgs.get(ci), done[ci], secs[ci], found[ci]);
-                rates.add(r);
-                o.log.printf("%-22s %6d streams  %7.1f streams/s  %d findings%n", cfgs.get(ci), done[ci], r.perSecond(), found[ci]);
+        }
+
+        /** Counts finding {@code f}; the first of its class is minimized, printed and written. Returns the seconds spent minimizing. */
+        private double report(Finding f, Fuzzer fuzzer, Fuzzer.Config cfg, int i, Stream s) {
+            synchronized (shared) {
+                String bug = o.triage.apply(f);
+                if (bug != null) {
+                    shared.known.merge(bug, 1, Integer::sum);
+                    return 0;
+                }
+                shared.counts.merge(f.signature(), 1, Integer::sum);
+                if (shared.classes.containsKey(f.signature())) return 0;
+                long m0 = System.nanoTime();
+                String origin = "./lstar fuzz --seed " + o.seed + ", " + cfg + ", stream " + i + " (" + s.kind() + ")";
+                Finding shown = f;
+                if (o.minimize) {
+                    Minimizer min = new Minimizer(fuzzer.fresh(), 300);
+                    shown = min.minimize(f);
+                    origin += ", minimized in " + min.tries() + " runs";
+                }
+                shared.classes.put(f.signature(), shown);
+                o.log.println("FINDING " + shown.summary());
+                o.log.println("  found as: " + origin);
+                if (o.out != null) write(o, shown, origin, host);
+                return (System.nanoTime() - m0) / 1e9;
             }
-            return new Result(classes, counts, known, rates);
-        } finally {
-            if (host != null) host.close();
+        }
+
+        /** Every {@link #PROGRESS_SECONDS}, a line with every configuration's streams and rate over all lanes. */
+        private void progress() {
+            long now = System.nanoTime();
+            if (now < shared.nextProgress) return;
+            shared.nextProgress += PROGRESS_SECONDS * 1_000_000_000L;
+            StringBuilder b = new StringBuilder(String.format("progress %.0f s:", (now - shared.start) / 1e9));
+            for (int k = 0; k < n; k++) {
+                int d = 0, fd = 0;
+                double sec = 0;
+                for (Lane l : shared.lanes) {
+                    d += l.done[k];
+                    fd += l.found[k];
+                    sec += l.secs[k] / threads;
+                }
+                b.append(String.format(" [%s] %d (%.0f/s, %d findings)", shared.cfgs.get(k), d, d / Math.max(sec, 1e-9), fd));
+            }
+            o.log.println(b);
+            o.log.flush();
         }
     }
 
@@ -202,6 +307,7 @@ public final class FuzzMain {
         int streams = d.streams();
         long seed = d.seed(), timeout = d.timeoutMicros(), count = d.count(), duration = 0;
         boolean streamsGiven = false;
+        int threads = 1;
         boolean minimize = false, reuse = true, host = true;
         Path out = null;
         try {
@@ -226,6 +332,10 @@ public final class FuzzMain {
                     case "--timeout-ms" -> timeout = Long.parseLong(args[++i]) * 1000;
                     case "--count" -> count = Long.parseLong(args[++i]);
                     case "--no-host" -> host = false;
+                    case "--threads" -> {
+                        threads = Integer.parseInt(args[++i]);
+                        if (threads < 1 || threads > 256) throw new IllegalArgumentException("--threads must be 1..256");
+                    }
                     case "-h", "--help" -> { usage(System.out); System.exit(0); }
                     default -> throw new IllegalArgumentException(args[i]);
                 }
@@ -236,11 +346,11 @@ public final class FuzzMain {
             System.exit(2);
         }
         if (duration > 0 && !streamsGiven) streams = Integer.MAX_VALUE; // time-boxed: as many streams as fit
-        System.out.printf("lstar fuzz: engines %s, seed %d, %s per configuration%s, count %d, timeout %d ms, reset %s%s%n",
+        System.out.printf("lstar fuzz: engines %s, seed %d, %s per configuration%s, count %d, timeout %d ms, reset %s%s%s%n",
                 String.join(",", engines), seed, streams == Integer.MAX_VALUE ? "unbounded streams" : streams + " streams",
                 duration > 0 ? ", " + duration + " s in all" : "", count, timeout / 1000, reuse ? "snapshot" : "fresh",
-                host && HostCpu.supported() ? ", host CPU on for single-instruction streams" : "");
-        Result r = run(new Options(engines, modes, hooks, streams, seed, minimize, out, reuse, timeout, count, host, System.out, f -> null, duration));
+                host && HostCpu.supported() ? ", host CPU on for single-instruction streams" : "", threads > 1 ? ", " + threads + " threads" : "");
+        Result r = run(new Options(engines, modes, hooks, streams, seed, minimize, out, reuse, timeout, count, host, System.out, f -> null, duration), threads);
         System.out.println();
         System.out.println(r.classes().size() + " finding classes:");
         r.counts().forEach((sig, n) -> System.out.printf("  %5d x %s%n", n, sig));
@@ -251,7 +361,8 @@ public final class FuzzMain {
     static void usage(PrintStream p) {
         p.println("usage: lstar fuzz [--engines interp,jit[,lockstep]] [--mode user|kernel|both] [--streams N] [--seed S]");
         p.println("                  [--hooks on|off|both] [--minimize] [--out DIR] [--reset snapshot|fresh]");
-        p.println("                  [--timeout-ms T] [--count N] [--no-host] [--duration SECONDS]");
+        p.println("                  [--timeout-ms T] [--count N] [--no-host] [--duration SECONDS] [--threads N]");
+        p.println("  --threads: N threads share each configuration's streams (the same streams as one thread)");
         p.println("  --duration: stop after SECONDS in all (configurations take turns in chunks of " + CHUNK + " streams);");
         p.println("              without --streams it then runs as many streams as fit");
     }

@@ -32,23 +32,29 @@ final class Values {
      * the same way in generated regression tests, so they need nothing from this module.
      */
     /**
-     * {@link #fill}, memoised for the last few (seed, size) pairs: every engine of a stream writes
-     * the same pages. The array is shared: callers must not change it.
+     * {@link #fill}, memoised per thread for the last few (seed, size) pairs: every engine of a
+     * stream (all run on one thread) writes the same pages, and threads do not wait for each other.
+     * The array is shared: callers must not change it.
      */
-    static synchronized byte[] fillShared(long seed, int n) {
-        for (int i = 0; i < memoSeed.length; i++) {
-            if (memo[i] != null && memoSeed[i] == seed && memo[i].length == n) return memo[i];
+    static byte[] fillShared(long seed, int n) {
+        Memo m = MEMO.get();
+        for (int i = 0; i < m.seed.length; i++) {
+            if (m.bytes[i] != null && m.seed[i] == seed && m.bytes[i].length == n) return m.bytes[i];
         }
         byte[] b = fill(seed, n);
-        memoSeed[memoNext] = seed;
-        memo[memoNext] = b;
-        memoNext = (memoNext + 1) % memo.length;
+        m.seed[m.next] = seed;
+        m.bytes[m.next] = b;
+        m.next = (m.next + 1) % m.bytes.length;
         return b;
     }
 
-    private static final long[] memoSeed = new long[4];
-    private static final byte[][] memo = new byte[4][];
-    private static int memoNext;
+    private static final class Memo {
+        final long[] seed = new long[4];
+        final byte[][] bytes = new byte[4][];
+        int next;
+    }
+
+    private static final ThreadLocal<Memo> MEMO = ThreadLocal.withInitial(Memo::new);
 
     static byte[] fill(long seed, int n) {
         byte[] b = new byte[n];

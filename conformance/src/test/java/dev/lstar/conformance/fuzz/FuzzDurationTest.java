@@ -33,4 +33,20 @@ class FuzzDurationTest {
         FuzzMain.Result r = FuzzMain.run(o);
         assertEquals(1500, r.rates().get(0).streams()); // two turns: a chunk of 1000, then 500
     }
+
+    /**
+     * {@code --threads}: the threads share each configuration's streams (thread t runs indices t,
+     * t + 3, ...), so every configuration runs exactly its count, and the JIT and the interpreter
+     * still agree when several emulators run at once.
+     */
+    @Test
+    void threadsShareTheStreams() {
+        for (int threads : new int[] {1, 3}) {
+            FuzzMain.Options o = new FuzzMain.Options(List.of("interp", "jit"), List.of(false, true), List.of(false), 301, 9,
+                    false, null, true, 500_000, 1000, false, new PrintStream(new ByteArrayOutputStream(), true), f -> null, 0);
+            FuzzMain.Result r = FuzzMain.run(o, threads);
+            for (FuzzMain.Rate rate : r.rates()) assertEquals(301, rate.streams(), threads + " threads: " + rate);
+            assertTrue(r.classes().isEmpty(), threads + " threads: " + r.counts());
+        }
+    }
 }
