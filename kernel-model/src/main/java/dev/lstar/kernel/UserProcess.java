@@ -151,7 +151,7 @@ public final class UserProcess {
                 // a loader (static-pie, ld.so run directly): load bias 0 without MAP_FIXED, so the whole
                 // image goes where the mmap allocator puts it, top-down below the (randomised) mmap base
                 long at = mm.findFree(0, elf.loadEnd() - elf.loadStart());
-                if (at < 0) throw new ElfException("no room for the executable (" + (elf.loadEnd() - elf.loadStart()) + " bytes)");
+                if (at < 0) throw ElfException.fatal("no room for the executable (" + (elf.loadEnd() - elf.loadStart()) + " bytes)"); // past the point of no return: SIGSEGV
                 bias = at - elf.loadStart();
             }
         }
