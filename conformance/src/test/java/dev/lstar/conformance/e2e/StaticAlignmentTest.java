@@ -1,13 +1,10 @@
 package dev.lstar.conformance.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.lstar.conformance.e2e.StaticPrograms.Built;
-import dev.lstar.runtime.Vendor;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,10 +37,7 @@ class StaticAlignmentTest {
                 assertTrue(b.stdout().contains("movups +1                    ok") && b.stdout().endsWith("done\n"), b.stdout());
             }
             if (mode.equals("raise")) assertEquals(128 + 7, b.status(), "natively: " + b.stdout());
-            LstarRun.Result l = LstarRun.run("alignment", Files.readAllBytes(b.exe()), args, LstarRun.config(Vendor.INTEL, true), engine, k -> {});
-            assertEquals(b.stdout(), l.stdout(), mode + ": stdout under lstar (exit: " + l.exit().message() + ", lstar log:\n" + l.log() + ")");
-            assertEquals(b.status(), l.status(), mode + ": exit status under lstar: " + l.exit().message());
-            assertFalse(l.exit().oops(), l.exit().message());
+            StaticPrograms.assertSameUnderLstar(mode + ": ", b, "alignment", args, engine);
         }
     }
 }

@@ -1,5 +1,8 @@
 package dev.lstar.conformance.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -81,5 +84,18 @@ final class StaticPrograms {
         b = new Built(exe, out, run.exitValue());
         BUILT.put(key, b);
         return b;
+    }
+
+    /**
+     * Runs {@code b}'s binary under lstar on {@code engine} (Intel, KPTI on) with {@code args} and
+     * asserts what every end-to-end comparison asserts: the native stdout and status, and no
+     * kernel oops. {@code what} prefixes the messages.
+     */
+    static void assertSameUnderLstar(String what, Built b, String program, List<String> args, EngineFactory engine) throws Exception {
+        LstarRun.Result l = LstarRun.run(program, Files.readAllBytes(b.exe()), args,
+                LstarRun.config(dev.lstar.runtime.Vendor.INTEL, true), engine, k -> {});
+        assertEquals(b.stdout(), l.stdout(), what + "stdout under lstar (exit: " + l.exit().message() + ", lstar log:\n" + l.log() + ")");
+        assertEquals(b.status(), l.status(), what + "exit status under lstar: " + l.exit().message());
+        assertFalse(l.exit().oops(), l.exit().message());
     }
 }

@@ -50,10 +50,7 @@ class StaticSignalsTest {
         Built b = StaticPrograms.build(dir, cc, "signals", List.of());
         assertEquals(0, b.status(), "the program's own checks fail natively:\n" + b.stdout());
         assertTrue(b.stdout().contains("failures 0") && b.stdout().contains("TF traps"), b.stdout());
-        LstarRun.Result l = LstarRun.run("signals", Files.readAllBytes(b.exe()), List.of(), LstarRun.config(Vendor.INTEL, true), engine, k -> {});
-        assertEquals(b.stdout(), l.stdout(), "stdout under lstar (exit: " + l.exit().message() + ", lstar log:\n" + l.log() + ")");
-        assertEquals(b.status(), l.status(), "exit status under lstar: " + l.exit().message());
-        assertFalse(l.exit().oops(), l.exit().message());
+        StaticPrograms.assertSameUnderLstar("", b, "signals", List.of(), engine);
     }
 
     /**

@@ -1,12 +1,10 @@
 package dev.lstar.conformance.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.lstar.conformance.e2e.StaticPrograms.Built;
-import dev.lstar.runtime.Vendor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,10 +39,6 @@ class StaticSysMiscTest {
         assertEquals(0, b.status(), "the program's own checks fail natively:\n" + b.stdout());
         assertTrue(b.stdout().contains("failures 0") && b.stdout().contains("openat2"), b.stdout());
         Path work = Files.createDirectories(dir.resolve("lstar-" + cc + "-" + engine));
-        LstarRun.Result l = LstarRun.run("sysmisc", Files.readAllBytes(b.exe()), List.of(work.toString()),
-                LstarRun.config(Vendor.INTEL, true), engine, k -> {});
-        assertEquals(b.stdout(), l.stdout(), "stdout under lstar (exit: " + l.exit().message() + ", lstar log:\n" + l.log() + ")");
-        assertEquals(b.status(), l.status(), "exit status under lstar: " + l.exit().message());
-        assertFalse(l.exit().oops(), l.exit().message());
+        StaticPrograms.assertSameUnderLstar("", b, "sysmisc", List.of(work.toString()), engine);
     }
 }
