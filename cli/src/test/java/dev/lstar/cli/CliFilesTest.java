@@ -2,7 +2,6 @@ package dev.lstar.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -15,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -51,20 +49,7 @@ class CliFilesTest {
     static synchronized Built build(String cc) throws Exception {
         Built b = BUILT.get(cc);
         if (b != null) return b;
-        Path src = tmp.resolve("files.c");
-        try (InputStream in = Objects.requireNonNull(CliFilesTest.class.getResourceAsStream("/c/files.c"))) {
-            Files.write(src, in.readAllBytes());
-        }
-        Path exe = tmp.resolve("files-" + cc);
-        Process p;
-        try {
-            p = new ProcessBuilder(cc, "-O2", "-static", "-o", exe.toString(), src.toString()).redirectErrorStream(true).start();
-        } catch (IOException notInstalled) {
-            assumeTrue(false, cc + " is not installed");
-            return null;
-        }
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assumeTrue(p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0, cc + " -static failed:\n" + log);
+        Path exe = StaticC.compile(tmp, cc, "files");
         Path work = Files.createDirectories(tmp.resolve("native-" + cc).resolve("work"));
         Process run = new ProcessBuilder(exe.toString(), work.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         run.getOutputStream().close();

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -45,20 +43,7 @@ class CliHostStdinTest {
     static synchronized Path build(String cc) throws Exception {
         Path exe = BUILT.get(cc);
         if (exe != null) return exe;
-        Path src = tmp.resolve("stdin.c");
-        try (InputStream in = Objects.requireNonNull(CliHostStdinTest.class.getResourceAsStream("/c/stdin.c"))) {
-            Files.write(src, in.readAllBytes());
-        }
-        exe = tmp.resolve("stdin-" + cc);
-        Process p;
-        try {
-            p = new ProcessBuilder(cc, "-O2", "-static", "-o", exe.toString(), src.toString()).redirectErrorStream(true).start();
-        } catch (IOException notInstalled) {
-            assumeTrue(false, cc + " is not installed");
-            return null;
-        }
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assumeTrue(p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0, cc + " -static failed:\n" + log);
+        exe = StaticC.compile(tmp, cc, "stdin");
         BUILT.put(cc, exe);
         return exe;
     }
