@@ -67,10 +67,7 @@ class HostileElfTest {
      * Cases whose native run cannot agree yet, with the reason (only reached with
      * {@code -Dlstar.hostile.nativeAll=true}: they move the entry point or change the code).
      */
-    static final Map<String, String> KNOWN_DIFFERENCES = Map.of(
-            "mini bit 1744", "runs into the message bytes 'm' 'n' (INS/OUTS, 6c-6f): lstar decodes them as (bad), #UD and SIGILL; the CPU raises #GP at CPL 3, SIGSEGV",
-            "mini e_entry=text+225", "enters at the message byte 'n' (OUTSB): #UD/SIGILL in lstar, #GP/SIGSEGV on the CPU",
-            "mini-pie e_entry=text+225", "enters at the message byte 'n' (OUTSB): #UD/SIGILL in lstar, #GP/SIGSEGV on the CPU");
+    static final Map<String, String> KNOWN_DIFFERENCES = Map.of();
 
     @TempDir
     static Path dir;

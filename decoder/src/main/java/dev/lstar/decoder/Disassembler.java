@@ -166,7 +166,7 @@ public final class Disassembler {
     }
 
     private static boolean isStringWithSource(Mnemonic m) {
-        return m == Mnemonic.MOVS || m == Mnemonic.CMPS || m == Mnemonic.LODS || m == Mnemonic.XLAT;
+        return m == Mnemonic.MOVS || m == Mnemonic.CMPS || m == Mnemonic.LODS || m == Mnemonic.OUTS || m == Mnemonic.XLAT;
     }
 
     private static boolean isSeg(int b) {
@@ -234,7 +234,8 @@ public final class Disassembler {
         boolean vsized = false;
         for (int c : row.operandCodes) {
             int s = sizeCode(c), t = type(c);
-            if (s == S_V || s == S_Y || (s == S_Z && t != T_FIXREG) || (s == S_VW && (insn.modrm >>> 6) == 3)) vsized = true; // eAX of IN/OUT ignores REX.W
+            // eAX of IN/OUT and the element of INS/OUTS ignore REX.W
+            if (s == S_V || s == S_Y || (s == S_Z && t != T_FIXREG && t != T_SIZE) || (s == S_VW && (insn.modrm >>> 6) == 3)) vsized = true;
             if (t == T_G || t == T_C || t == T_V) used |= 4;
             if (t == T_Z || t == T_R || t == T_C || t == T_U) used |= 1;
             if ((t == T_E || t == T_W) && (insn.modrm >>> 6) == 3) used |= 1;
@@ -300,7 +301,7 @@ public final class Disassembler {
             case ENTER: return os == 2 ? "enterw" : "enter";
             case SYSRETQ: return "sysretq";
             case SYSRET32: return "sysretl";
-            case MOVS: case CMPS: return m.name().toLowerCase() + suffix(os);
+            case MOVS: case CMPS: case INS: case OUTS: return m.name().toLowerCase() + suffix(os);
             case JRCXZ: return insn.addrSize == 4 ? "jecxz" : "jrcxz";
             case LOOP: case LOOPE: case LOOPNE: return m.name().toLowerCase() + (insn.addrSize == 4 ? "l" : "");
             case PUSH: case POP:
@@ -326,6 +327,8 @@ public final class Disassembler {
     }
 
     private static String stringOperands(Instruction insn, boolean segOverride) {
+        // in 64-bit mode objdump names only an FS or GS override on the source; CS/DS/ES/SS print %ds
+        segOverride &= insn.segment == Instruction.SEG_FS || insn.segment == Instruction.SEG_GS;
         String a = insn.addrSize == 4 ? "e" : "r";
         String src = "%" + (segOverride ? SREG[insn.segment] : "ds") + ":(%" + a + "si)";
         String dst = "%es:(%" + a + "di)";
@@ -336,6 +339,8 @@ public final class Disassembler {
             case STOS -> acc + "," + dst;
             case LODS -> src + "," + acc;
             case SCAS -> dst + "," + acc;
+            case INS -> "(%dx)," + dst;
+            case OUTS -> src + ",(%dx)";
             case XLAT -> "%" + (segOverride ? SREG[insn.segment] : "ds") + ":(%" + a + "bx)";
             default -> "";
         };

@@ -529,6 +529,11 @@ public final class OpcodeTable {
         row("E7", OUT, "Ib,eAX", 0, 0, 0, 0);
         row("EE", OUT, "DX:r,AL", 0, 0, 0, 0);
         row("EF", OUT, "DX:r,eAX", 0, 0, 0, 0);
+        // INS/OUTS: the port in DX, ES:[rDI] or seg:[rSI]; a byte, or a word/doubleword (REX.W ignored)
+        row("6C", INS, "{b} | RDX:r RDI:rw RCX:rw@rep [rDI]:w", STRING, DF, 0, 0);
+        row("6D", INS, "{z} | RDX:r RDI:rw RCX:rw@rep [rDI]:w", STRING, DF, 0, 0);
+        row("6E", OUTS, "{b} | RDX:r RSI:rw RCX:rw@rep [rSI]:r", STRING, DF, 0, 0);
+        row("6F", OUTS, "{z} | RDX:r RSI:rw RCX:rw@rep [rSI]:r", STRING, DF, 0, 0);
 
         // ---- strings: element size in opSize; REP/REPE/REPNE from the prefix
         row("A4", MOVS, "{b} | RSI:rw RDI:rw RCX:rw@rep [rSI]:r [rDI]:w", STRING, DF, 0, 0);
@@ -1235,6 +1240,7 @@ public final class OpcodeTable {
             case "{b}": return T_SIZE | 1 << 8;
             case "{w}": return T_SIZE | 2 << 8;
             case "{v}": return T_SIZE | S_V << 8;
+            case "{z}": return T_SIZE | S_Z << 8;
             case "Ibs": return T_I | 1 << 8 | X_SIGN << 16;
             case "Ib": return T_I | 1 << 8;
             case "Iw": return T_I | 2 << 8;

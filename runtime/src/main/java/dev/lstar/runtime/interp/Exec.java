@@ -173,7 +173,7 @@ public final class Exec {
             case SAHF -> c.setRflags((c.getRflags() & ~0xD5L) | ((c.r[Cpu.RAX] >>> 8) & 0xD5));
 
             // ---------------- strings (ops.StringOps)
-            case MOVS, CMPS, STOS, LODS, SCAS -> { return StringOps.execute(c, i); }
+            case MOVS, CMPS, STOS, LODS, SCAS, INS, OUTS -> { return StringOps.execute(c, i); }
 
             // ---------------- misc
             case NOP, ENDBR64, PAUSE, LFENCE, MFENCE, SFENCE, PREFETCH -> { }

@@ -10,7 +10,11 @@ import dev.lstar.runtime.Flags;
 import dev.lstar.runtime.interp.Exec;
 
 /**
- * MOVS, CMPS, STOS, LODS, SCAS with REP/REPE/REPNE (SDM Vol. 2 "REP/REPE/REPZ/REPNE/REPNZ").
+ * MOVS, CMPS, STOS, LODS, SCAS, INS, OUTS with REP/REPE/REPNE (SDM Vol. 2 "REP/REPE/REPZ/REPNE/REPNZ").
+ * INS and OUTS check the I/O permission for port DX first ({@code SystemInsns.ioPermission}: #GP(0)
+ * at CPL 3 without an I/O bitmap that allows it — checked on the host even for a REP with RCX 0),
+ * then move elements as {@code SystemInsns.portIo} does: lstar models no devices, so a read
+ * port gives all ones and a written value is discarded.
  * Source is [seg:RSI] (default DS, FS/GS overrides honoured), destination is ES:[RDI] (no
  * override). With a 0x67 prefix the index and count registers are ESI/EDI/ECX. A repeated
  * instruction updates RSI/RDI/RCX after each element, so a fault in the middle leaves the
@@ -30,6 +34,9 @@ public final class StringOps {
         long step = (c.getRflags() & Flags.DF) != 0 ? -size : size;
         long srcBase = (i.segment == Instruction.SEG_FS || i.segment == Instruction.SEG_GS) ? c.segBase[i.segment] : 0;
         int op = i.op;
+        if (i.mnemonic == Mnemonic.INS || i.mnemonic == Mnemonic.OUTS) {
+            dev.lstar.runtime.sys.SystemInsns.ioPermission(c, (int) c.r[Cpu.RDX] & 0xFFFF, size);
+        }
         if (!rep) {
             one(c, i, op, size, as, step, srcBase);
             return Exec.FALLTHROUGH;
@@ -82,6 +89,14 @@ public final class StringOps {
                 long b = readMem(c, addr(c, 0, c.r[Cpu.RDI], as), size);
                 Alu.cmp(c, readReg(c, Cpu.RAX, size), b, size);
                 writeReg(c, Cpu.RDI, as, c.r[Cpu.RDI] + step);
+            }
+            case INS -> { // an unclaimed port reads all ones
+                writeMem(c, addr(c, 0, c.r[Cpu.RDI], as), size, -1L);
+                writeReg(c, Cpu.RDI, as, c.r[Cpu.RDI] + step);
+            }
+            case OUTS -> { // read for the port, which nothing claims
+                readMem(c, addr(c, srcBase, c.r[Cpu.RSI], as), size);
+                writeReg(c, Cpu.RSI, as, c.r[Cpu.RSI] + step);
             }
             default -> throw new IllegalStateException("not a string instruction: " + i.mnemonic);
         }
