@@ -109,6 +109,25 @@ class CliHostStdinTest {
         assertEquals(nat.status(), run.status(), "status (native " + nat.status() + ")"); // default: 128 + SIGALRM
     }
 
+    /**
+     * {@code lstar run yes | head -2}: once the reader of the JVM's own stdout is gone, the
+     * guest's write is EPIPE with SIGPIPE, as natively (status 141 from sh's pipeline status), not
+     * a write swallowed by Java's PrintStream with the guest writing on forever.
+     */
+    @Test
+    void aClosedStdoutPipeIsSigpipe() throws Exception {
+        assumeTrue(CliBusyboxTest.staticBusybox(), "no static /usr/bin/busybox");
+        String line = String.join(" ", lstar("jit", CliBusyboxTest.BUSYBOX, "yes").stream().map(CliHostStdinTest::quote).toList());
+        Process p = new ProcessBuilder("bash", "-c", line + " | head -2; echo status ${PIPESTATUS[0]}")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        boolean ended = p.waitFor(60, TimeUnit.SECONDS);
+        if (!ended) p.destroyForcibly();
+        assertTrue(ended, "lstar run yes | head -2 did not end");
+        assertEquals("y\ny\nstatus 141\n", out);
+    }
+
     /** {@code (lstar run stdin line; cat)}: the guest takes exactly its line, cat gets the rest. */
     @Test
     void bytesTheGuestDidNotReadStayForTheNextReader() throws Exception {

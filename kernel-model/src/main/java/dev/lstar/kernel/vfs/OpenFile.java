@@ -450,9 +450,25 @@ public abstract class OpenFile {
             }
         }
 
+        /**
+         * The JVM's own stdout/stderr (with native access) are written through the host
+         * descriptor, so a reader that went away is EPIPE and SIGPIPE for the guest, as natively
+         * (a PrintStream would swallow the error and the guest would write on forever: `lstar run
+         * yes | head` never ended); what Java wrote to the stream before is flushed first to keep
+         * the order. An embedder's stream that reports an error ({@link PrintStream#checkError})
+         * is a broken pipe too.
+         */
         @Override public int write(byte[] b, int off, int len) {
             if (out == null) throw new SysError(EBADF);
+            if (hostFd > 0 && HostIo.available()) {
+                out.flush();
+                int n = HostIo.write(hostFd, b, off, len);
+                if (n == -EPIPE) throw new Pipe.BrokenPipe();
+                if (n < 0) throw new SysError(-n);
+                return n;
+            }
             out.write(b, off, len);
+            if (out.checkError()) throw new Pipe.BrokenPipe();
             return len;
         }
 
