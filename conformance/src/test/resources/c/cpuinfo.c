@@ -1,6 +1,7 @@
 /*
  * /proc/cpuinfo against the processor's own CPUID and the compiler's __builtin_cpu_supports:
- * the vendor, family/model/stepping, the processor count (sched_getaffinity), address sizes,
+ * the vendor, family/model/stepping, the processor count (sched_getaffinity, and sysconf's, which
+ * glibc takes from /sys/devices/system/cpu), address sizes,
  * clflush size and each feature flag must say what CPUID says. Prints one "agrees" line per
  * check (host-independent: the same natively and under lstar when both are consistent) and
  * "failures N"; with the argument "flags" it prints the flags line instead.
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static char text[1 << 20];
 static int failures;
@@ -108,6 +110,9 @@ int main(int argc, char **argv) {
     int cpus = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : -1;
     snprintf(detail, sizeof detail, "cpuinfo %d, sched_getaffinity %d", procs, cpus);
     check("processors", procs == cpus, detail);
+    long onln = sysconf(_SC_NPROCESSORS_ONLN), conf = sysconf(_SC_NPROCESSORS_CONF);
+    snprintf(detail, sizeof detail, "cpuinfo %d, sysconf online %ld, configured %ld", procs, onln, conf);
+    check("sysconf processors", onln == procs && conf == procs, detail);
 
     unsigned ea = 0;
     if (__get_cpuid(0x80000008, &ea, &b, &c, &d)) {

@@ -13,8 +13,9 @@ import java.util.Locale;
  * The system-wide /proc files, generated from lstar's machine rather than the host's: cpuinfo
  * (from lstar's own CPUID, arch/x86/kernel/cpu/proc.c of Linux 6.6), meminfo (the modelled RAM,
  * fs/proc/meminfo.c), uptime, loadavg, stat, version, and the sysctls under /proc/sys/kernel and
- * /proc/sys/vm that the kernel model decides. Each is a snapshot made at open, as seq_file's
- * first read makes one. Paths are guest paths below /proc ("cpuinfo", "sys/kernel/osrelease").
+ * /proc/sys/vm that the kernel model decides, and sysfs's CPU lists (/sys/devices/system/cpu/online,
+ * possible, present: "0", the one CPU, which glibc's sysconf(_SC_NPROCESSORS_ONLN) reads before
+ * anything else). Each is a snapshot made at open, as seq_file's first read makes one.
  */
 final class SystemFiles implements dev.lstar.kernel.vfs.Vfs.SystemProc {
     /** utsname of the model (uname(2) returns the same strings). */
@@ -46,8 +47,12 @@ final class SystemFiles implements dev.lstar.kernel.vfs.Vfs.SystemProc {
     }
 
     /** Whether {@code rel} (a path below /proc, "cpuinfo" or "sys/vm/mmap_min_addr") is one of these files. */
-    @Override public boolean serves(String rel) {
-        return isServed(rel);
+    /** The CPU lists of sysfs that glibc's get_nprocs/get_nprocs_conf read (sysconf(_SC_NPROCESSORS_*)). */
+    static final List<String> SYS_CPU = List.of("online", "possible", "present");
+
+    @Override public boolean serves(String guest) {
+        if (guest.startsWith("/sys/devices/system/cpu/")) return SYS_CPU.contains(guest.substring(24));
+        return guest.startsWith("/proc/") && isServed(guest.substring(6));
     }
 
     static boolean isServed(String rel) {
@@ -57,8 +62,10 @@ final class SystemFiles implements dev.lstar.kernel.vfs.Vfs.SystemProc {
         return false;
     }
 
-    /** The bytes of file {@code rel} now. */
-    @Override public byte[] content(String rel) {
+    /** The bytes of file {@code guest} (a guest path this {@link #serves}) now. */
+    @Override public byte[] content(String guest) {
+        if (guest.startsWith("/sys/devices/system/cpu/")) return "0\n".getBytes(StandardCharsets.ISO_8859_1); // one CPU, number 0
+        String rel = guest.substring("/proc/".length());
         String s = switch (rel) {
             case "cpuinfo" -> cpuinfo();
             case "meminfo" -> meminfo();

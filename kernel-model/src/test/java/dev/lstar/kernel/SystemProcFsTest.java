@@ -2,6 +2,7 @@ package dev.lstar.kernel;
 
 import static dev.lstar.kernel.Errno.*;
 import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
@@ -263,6 +264,15 @@ class SystemProcFsTest extends FileSyscallsTestBase {
         assertEquals(0100444, stMode());
         assertEquals(0, stat("/proc/sys/vm/overcommit_memory", true));
         assertEquals(0100644, stMode());
+    }
+
+    @Test
+    void sysfsCpuListsSayOneCpu() throws Exception {
+        bootHost();
+        assumeTrue(Files.isDirectory(Path.of("/sys/devices/system/cpu")), "no /sys/devices/system/cpu on this host");
+        for (String n : List.of("online", "possible", "present")) assertEquals("0\n", cat("/sys/devices/system/cpu/" + n), n);
+        assertEquals(0, stat("/sys/devices/system/cpu/online", true));
+        assertEquals(0100444, stMode());
     }
 
     @Test

@@ -94,13 +94,14 @@ public final class Vfs {
     }
 
     /**
-     * The system-wide /proc files the kernel generates from its machine (cpuinfo, meminfo, uptime,
-     * loadavg, stat, version, some of /proc/sys); {@code rel} is the path below /proc ("cpuinfo",
-     * "sys/vm/mmap_min_addr").
+     * The system-wide files the kernel generates from its machine (/proc/cpuinfo, meminfo, uptime,
+     * loadavg, stat, version, some of /proc/sys, and /sys/devices/system/cpu/online|possible|present),
+     * by guest path.
      */
     public interface SystemProc {
-        boolean serves(String rel);
-        byte[] content(String rel);
+        /** Whether the guest path ("/proc/cpuinfo") is one of these files. */
+        boolean serves(String guest);
+        byte[] content(String guest);
     }
 
     /**
@@ -346,11 +347,13 @@ public final class Vfs {
                 default -> null;
             };
         }
+        if (s[0].equals("sys") && n == 5 && system != null && system.serves("/" + String.join("/", stack))) {
+            return Special.PROC_SYSTEM; // the one CPU of /sys/devices/system/cpu/online (where the guest's /sys has the directory)
+        }
         if (!s[0].equals("proc")) return null;
         String pid = Integer.toString(pid());
         if (system != null && (n == 2 || s[1].equals("sys"))) { // lstar's system-wide files, before the host's
-            String rel = String.join("/", java.util.Arrays.asList(s).subList(1, n));
-            if (system.serves(rel)) return Special.PROC_SYSTEM;
+            if (system.serves("/" + String.join("/", stack))) return Special.PROC_SYSTEM;
             if (s[1].equals("sys") && (n == 2 || n == 3 && (s[2].equals("kernel") || s[2].equals("vm"))) && attrs(host(stack)) == null) {
                 return Special.PROC_SYS_DIR;
             }
@@ -673,7 +676,7 @@ public final class Vfs {
                 for (int p : all) list.add(entry(specialStat(Special.PROC_SELF_DIR), Integer.toString(p)));
                 if (system != null) { // the system-wide files and /proc/sys
                     for (String n : new String[] {"cpuinfo", "loadavg", "meminfo", "stat", "uptime", "version"}) {
-                        if (system.serves(n)) list.add(entry(systemStat("/proc/" + n), n));
+                        if (system.serves("/proc/" + n)) list.add(entry(systemStat("/proc/" + n), n));
                     }
                     list.add(entry(specialStat(Special.PROC_SYS_DIR), "sys"));
                 }
@@ -694,7 +697,7 @@ public final class Vfs {
                 if (g.equals("/proc/sys")) {
                     for (String d : new String[] {"kernel", "vm"}) list.add(entry(specialStat(Special.PROC_SYS_DIR), d));
                 } else if (system != null) {
-                    String rel = g.substring("/proc/".length()) + "/";
+                    String rel = g + "/";
                     String[] names = g.endsWith("/kernel") ? new String[] {"hostname", "osrelease", "ostype", "pid_max", "randomize_va_space"}
                             : new String[] {"mmap_min_addr", "mmap_rnd_bits", "overcommit_memory"};
                     for (String n : names) if (system.serves(rel + n)) list.add(entry(systemStat(g + "/" + n), n));
@@ -721,7 +724,7 @@ public final class Vfs {
 
     /** The bytes of a generated /proc file at open. */
     public byte[] procContent(Lookup l) {
-        if (l.special() == Special.PROC_SYSTEM) return system != null ? system.content(l.guest().substring("/proc/".length())) : new byte[0];
+        if (l.special() == Special.PROC_SYSTEM) return system != null ? system.content(l.guest()) : new byte[0];
         Proc p = procOf(l.guest());
         if (p == null) return new byte[0];
         return p.content(l.special(), l.special() == Special.PROC_FDINFO ? fdOf(l.guest()) : -1);
