@@ -107,6 +107,10 @@ public final class LinuxKernel {
     /** The initial process (pid 1: the init of lstar's pid namespace, which orphans are re-parented to). */
     Task initTask;
     private int lastPid = 1;
+    /** The pids allocated since boot (fork, vfork, clone: total_forks). */
+    private long forks;
+    /** The system-wide /proc files (cpuinfo, meminfo, ...). */
+    final SystemFiles systemFiles;
     /** Kernel-stack slots of ended tasks, for reuse (their pages stay mapped). */
     private final java.util.ArrayDeque<Integer> freeStackSlots = new java.util.ArrayDeque<>();
     private int stackSlots = 1;
@@ -129,6 +133,7 @@ public final class LinuxKernel {
         this.frames = new FrameAllocator(FIRST_FRAME, ramBytes);
         this.frameRefs = new FrameRefs(frames);
         this.pageCache = new PageCache(machine.phys, frames);
+        this.systemFiles = new SystemFiles(this);
         this.limits = new ResourceLimits(ramBytes, Ids.uid() == 0);
         this.initLimits = limits;
         limits.cpuLimitChanged = this::armCpuTimer;
@@ -396,6 +401,7 @@ public final class LinuxKernel {
         ((ProcFiles) v.proc).task = t;
         v.procs = this::procView;
         v.pids = this::processIds;
+        v.system = systemFiles;
         tasks.put(t.tid, t);
         initTask = t;
         sched.start(t);
@@ -524,6 +530,7 @@ public final class LinuxKernel {
     /** A new pid (alloc_pid: the next free number upwards, wrapping at pid_max). */
     int allocPid() {
         synchronized (tasks) {
+            forks++;
             do {
                 lastPid = lastPid >= 4_194_303 ? 2 : lastPid + 1;
             } while (tasks.containsKey(lastPid));
@@ -699,6 +706,25 @@ public final class LinuxKernel {
      */
     public long totalRamBytes() {
         return ramBytes - FIRST_FRAME;
+    }
+
+    /** The RAM not in use (sysinfo's freeram, meminfo's MemFree): totalram less the frames handed out. */
+    public long freeRamBytes() {
+        return Math.max(0, totalRamBytes() - frames.inUse());
+    }
+
+    /** The last pid allocated (/proc/loadavg's last field). */
+    int lastPid() {
+        synchronized (tasks) {
+            return lastPid;
+        }
+    }
+
+    /** The processes and threads created since boot, the first one included (/proc/stat's processes). */
+    long forks() {
+        synchronized (tasks) {
+            return forks + 1;
+        }
     }
 
     /** The process's resource limits (getrlimit/setrlimit/prlimit64 see the same); set them before {@link #run}. */

@@ -30,6 +30,11 @@ final class PageCache {
     private final Map<java.nio.file.Path, java.util.List<Key>> byHost = new HashMap<>();
     private final byte[] buf = new byte[4096];
 
+    /** The number of cached pages (meminfo's Cached). */
+    long pages() {
+        return pages.size();
+    }
+
     PageCache(PhysicalMemory phys, FrameAllocator frames) {
         this.phys = phys;
         this.frames = frames;

@@ -51,6 +51,8 @@ final class Scheduler {
     private Task running;
     /** The task whose registers the CPU holds. */
     private Task lastRan;
+    /** Context switches since boot (/proc/stat's ctxt). */
+    volatile long contextSwitches;
     private final ArrayDeque<Task> runQueue = new ArrayDeque<>();
     private final List<Task> sleepers = new ArrayList<>();
     /** TIF_NEED_RESCHED for the running task: set by the tick when another task waits for the CPU. */
@@ -275,6 +277,7 @@ final class Scheduler {
             cpu.copyStateFrom(t.saved);
             cpu.instructions = insns;
             lastRan = t;
+            contextSwitches++;
             loadMm(t.process.mm, (cpu.cr3 & 0x1000) != 0 && k.config.kpti());
             k.setTopOfStack(t.stackTop);
             if (k.engine != null) k.engine.contextSwitched();

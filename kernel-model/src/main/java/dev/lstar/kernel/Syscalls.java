@@ -140,15 +140,20 @@ final class Syscalls {
         return mm().copyToUser(mask, b, 0, 8) ? 8 : -EFAULT;
     }
 
-    /** sysinfo(2): uptime, loads 0, RAM as modelled (free = RAM less the process's resident pages), no swap, one process. */
+    /**
+     * sysinfo(2): uptime, loads 0, RAM as modelled (free = the frames not in use, as /proc/meminfo's
+     * MemFree), no swap, the number of live tasks (nr_threads, as Linux counts procs).
+     */
     long sysinfo(long info) {
         byte[] b = new byte[112];
         long uptime = Math.max(0, (System.nanoTime() - k.bootNanos) / 1_000_000_000L);
-        long total = k.totalRamBytes(), free = Math.max(0, total - mm().rssPages() * 4096);
+        long total = k.totalRamBytes(), free = k.freeRamBytes();
         putLe(b, 0, uptime);
         putLe(b, 32, total);
         putLe(b, 40, free);
-        b[80] = 1; // procs
+        int procs = Math.min(k.liveTasks().size(), 0xFFFF);
+        b[80] = (byte) procs; // procs (u16)
+        b[81] = (byte) (procs >> 8);
         b[104] = 1; // mem_unit
         return mm().copyToUser(info, b, 0, b.length) ? 0 : -EFAULT;
     }
@@ -199,7 +204,8 @@ final class Syscalls {
     }
 
     long uname(long buf) {
-        String[] fields = {"Linux", "lstar", "6.6.8-lstar", "#1 SMP PREEMPT_DYNAMIC lstar", "x86_64", "(none)"};
+        String[] fields = {SystemFiles.SYSNAME, SystemFiles.NODENAME, SystemFiles.RELEASE, SystemFiles.VERSION, SystemFiles.MACHINE,
+            SystemFiles.DOMAINNAME}; // /proc/version and /proc/sys/kernel say the same
         byte[] b = new byte[65 * 6];
         for (int i = 0; i < fields.length; i++) {
             byte[] f = fields[i].getBytes(StandardCharsets.US_ASCII);

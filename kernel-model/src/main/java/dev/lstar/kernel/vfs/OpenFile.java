@@ -606,7 +606,8 @@ public abstract class OpenFile {
         }
 
         @Override public Stat stat(Vfs vfs) {
-            return kind == Vfs.Special.PROC_FDINFO ? vfs.fdEntryStat(kind, guestPath) : vfs.specialStat(kind);
+            return kind == Vfs.Special.PROC_FDINFO ? vfs.fdEntryStat(kind, guestPath)
+                    : kind == Vfs.Special.PROC_SYSTEM ? vfs.systemStat(guestPath) : vfs.specialStat(kind);
         }
     }
 

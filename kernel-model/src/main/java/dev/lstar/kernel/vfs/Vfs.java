@@ -49,18 +49,23 @@ public final class Vfs {
         /** /proc/PID/fd/N followed to an open file that has no path to walk (a pipe, an eventfd, a memfd). */
         PROC_FD_OBJECT,
         PROC_FDINFO, PROC_CWD, PROC_ROOT, PROC_CMDLINE, PROC_ENVIRON, PROC_COMM, PROC_STAT, PROC_STATM, PROC_STATUS,
+        /** A system-wide file of lstar's machine: /proc/cpuinfo, meminfo, ..., /proc/sys/kernel/osrelease ({@link SystemProc}). */
+        PROC_SYSTEM,
+        /** /proc/sys, /proc/sys/kernel or /proc/sys/vm where the guest's /proc has none (lstar's own /proc under --root). */
+        PROC_SYS_DIR,
         /** A name under /proc/PID that lstar does not model: it does not exist (never the host's file). */
         PROC_MISSING;
 
         boolean isDir() {
             return this == DEV_DIR || this == PROC_DIR || this == PROC_SELF_DIR || this == PROC_TASK_DIR || this == PROC_FD_DIR
-                    || this == PROC_FDINFO_DIR;
+                    || this == PROC_FDINFO_DIR || this == PROC_SYS_DIR;
         }
         boolean isDevice() { return this == DEV_NULL || this == DEV_ZERO || this == DEV_URANDOM; }
         /** A read-only /proc file whose bytes the kernel generates at open ({@link Proc#content}). */
         public boolean isProcFile() {
             return switch (this) {
-                case PROC_SELF_MAPS, PROC_SELF_AUXV, PROC_CMDLINE, PROC_ENVIRON, PROC_COMM, PROC_STAT, PROC_STATM, PROC_STATUS, PROC_FDINFO -> true;
+                case PROC_SELF_MAPS, PROC_SELF_AUXV, PROC_CMDLINE, PROC_ENVIRON, PROC_COMM, PROC_STAT, PROC_STATM, PROC_STATUS, PROC_FDINFO,
+                     PROC_SYSTEM -> true;
                 default -> false;
             };
         }
@@ -89,6 +94,17 @@ public final class Vfs {
     }
 
     /**
+     * The system-wide files the kernel generates from its machine (/proc/cpuinfo, meminfo, uptime,
+     * loadavg, stat, version, some of /proc/sys, and /sys/devices/system/cpu/online|possible|present),
+     * by guest path.
+     */
+    public interface SystemProc {
+        /** Whether the guest path ("/proc/cpuinfo") is one of these files. */
+        boolean serves(String guest);
+        byte[] content(String guest);
+    }
+
+    /**
      * A resolved path: its guest path ("/a/b"), the host path, the host attributes (not followed)
      * or null if it does not exist, or a {@link Special} file; {@code last} is the path's final
      * component as written (".", "..", or a name), {@code trailingSlash} whether it ended in '/'.
@@ -112,6 +128,8 @@ public final class Vfs {
     /** The other guest processes' /proc views by pid (null: none), and the pids /proc lists; set by the kernel. */
     public java.util.function.IntFunction<Proc> procs;
     public java.util.function.Supplier<int[]> pids;
+    /** The system-wide /proc files (null: the guest's /proc directory's own, the host's by default). */
+    public SystemProc system;
 
     /**
      * @param root the directory that is the guest's "/"
@@ -133,6 +151,7 @@ public final class Vfs {
         v.exePath = exePath;
         v.procs = procs;
         v.pids = pids;
+        v.system = system;
         return v;
     }
 
@@ -328,8 +347,17 @@ public final class Vfs {
                 default -> null;
             };
         }
+        if (s[0].equals("sys") && n == 5 && system != null && system.serves("/" + String.join("/", stack))) {
+            return Special.PROC_SYSTEM; // the one CPU of /sys/devices/system/cpu/online (where the guest's /sys has the directory)
+        }
         if (!s[0].equals("proc")) return null;
         String pid = Integer.toString(pid());
+        if (system != null && (n == 2 || s[1].equals("sys"))) { // lstar's system-wide files, before the host's
+            if (system.serves("/" + String.join("/", stack))) return Special.PROC_SYSTEM;
+            if (s[1].equals("sys") && (n == 2 || n == 3 && (s[2].equals("kernel") || s[2].equals("vm"))) && attrs(host(stack)) == null) {
+                return Special.PROC_SYS_DIR;
+            }
+        }
         if (n == 2) {
             return switch (s[1]) {
                 case "self" -> Special.PROC_SELF_LINK;
@@ -515,6 +543,7 @@ public final class Vfs {
         if (!l.exists()) throw new SysError(ENOENT);
         if (l.special == Special.PROC_FD_OBJECT) return openFile(l).stat(this);
         if (l.special == Special.PROC_FD_LINK || l.special == Special.PROC_FDINFO) return fdEntryStat(l.special, l.guest());
+        if (l.special == Special.PROC_SYSTEM) return systemStat(l.guest());
         if (l.special != null) return specialStat(l.special);
         return stat(l.host());
     }
@@ -587,6 +616,7 @@ public final class Vfs {
                     proc(0x7000 + 10 + s.ordinal(), Stat.S_IFREG | (s == Special.PROC_SELF_AUXV || s == Special.PROC_ENVIRON ? 0400
                             : s == Special.PROC_COMM ? 0644 : 0444), uid(), gid(), 0);
             case PROC_SELF_EXE, PROC_CWD, PROC_ROOT -> proc(0x7000 + 10 + s.ordinal(), Stat.S_IFLNK | 0777, uid(), gid(), 0);
+            case PROC_SYSTEM -> proc(0x7000 + 10 + s.ordinal(), Stat.S_IFREG | 0444, 0, 0, 0); // see systemStat for the path's own
             case PROC_SELF_LINK, PROC_THREAD_SELF_LINK -> proc(0x7000 + 10 + s.ordinal(), Stat.S_IFLNK | 0777, 0, 0, 0);
             case PROC_SELF_DIR, PROC_TASK_DIR, PROC_FDINFO_DIR, PROC_FD_DIR ->
                     new Stat(Stat.makedev(0, 22), 0x7000 + s.ordinal(), Stat.S_IFDIR | (s == Special.PROC_FD_DIR ? 0500 : 0555), 2,
@@ -595,6 +625,15 @@ public final class Vfs {
             default -> new Stat(Stat.makedev(0, s == Special.DEV_DIR ? 5 : 22), 0x7000 + s.ordinal(), Stat.S_IFDIR | 0555, 2, 0, 0, 0, 0,
                     4096, 0, bootSec, 0, bootSec, 0, bootSec, 0, 0, 0, false);
         };
+    }
+
+    /**
+     * A system-wide /proc file: root's, 0444 (the sysctls under /proc/sys 0644: only root may
+     * write them, and lstar's are read-only even for root), size 0, its own inode.
+     */
+    public Stat systemStat(String guest) {
+        boolean sys = guest.startsWith("/proc/sys/");
+        return proc(0xA000_0000L + (guest.hashCode() & 0xFFFF_FFFL), Stat.S_IFREG | (sys ? 0644 : 0444), 0, 0, 0);
     }
 
     /**
@@ -635,6 +674,12 @@ public final class Vfs {
                 list.add(entry(specialStat(Special.PROC_THREAD_SELF_LINK), "thread-self"));
                 int[] all = pids != null ? pids.get() : new int[] {pid()};
                 for (int p : all) list.add(entry(specialStat(Special.PROC_SELF_DIR), Integer.toString(p)));
+                if (system != null) { // the system-wide files and /proc/sys
+                    for (String n : new String[] {"cpuinfo", "loadavg", "meminfo", "stat", "uptime", "version"}) {
+                        if (system.serves("/proc/" + n)) list.add(entry(systemStat("/proc/" + n), n));
+                    }
+                    list.add(entry(specialStat(Special.PROC_SYS_DIR), "sys"));
+                }
             }
             case PROC_TASK_DIR -> {
                 String[] c = l.guest().split("/");
@@ -646,6 +691,17 @@ public final class Vfs {
                     {"fdinfo", Special.PROC_FDINFO_DIR}, {"maps", Special.PROC_SELF_MAPS}, {"root", Special.PROC_ROOT},
                     {"stat", Special.PROC_STAT}, {"statm", Special.PROC_STATM}, {"status", Special.PROC_STATUS}, {"task", Special.PROC_TASK_DIR}};
                 for (Object[] e : names) list.add(entry(specialStat((Special) e[1]), (String) e[0]));
+            }
+            case PROC_SYS_DIR -> {
+                String g = l.guest();
+                if (g.equals("/proc/sys")) {
+                    for (String d : new String[] {"kernel", "vm"}) list.add(entry(specialStat(Special.PROC_SYS_DIR), d));
+                } else if (system != null) {
+                    String rel = g + "/";
+                    String[] names = g.endsWith("/kernel") ? new String[] {"hostname", "osrelease", "ostype", "pid_max", "randomize_va_space"}
+                            : new String[] {"mmap_min_addr", "mmap_rnd_bits", "overcommit_memory"};
+                    for (String n : names) if (system.serves(rel + n)) list.add(entry(systemStat(g + "/" + n), n));
+                }
             }
             case PROC_FD_DIR, PROC_FDINFO_DIR -> {
                 FdTable t = fdsOf(procOf(l.guest()));
@@ -668,6 +724,7 @@ public final class Vfs {
 
     /** The bytes of a generated /proc file at open. */
     public byte[] procContent(Lookup l) {
+        if (l.special() == Special.PROC_SYSTEM) return system != null ? system.content(l.guest()) : new byte[0];
         Proc p = procOf(l.guest());
         if (p == null) return new byte[0];
         return p.content(l.special(), l.special() == Special.PROC_FDINFO ? fdOf(l.guest()) : -1);

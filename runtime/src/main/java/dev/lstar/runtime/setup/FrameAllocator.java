@@ -6,13 +6,14 @@ package dev.lstar.runtime.setup;
  */
 public final class FrameAllocator {
     private long next;
-    private final long end;
+    private final long start, end;
     private final java.util.ArrayDeque<Long> free = new java.util.ArrayDeque<>();
 
     /** Frames from physical address {@code start} (4 KiB aligned) up to {@code end} (exclusive). */
     public FrameAllocator(long start, long end) {
         if ((start & 0xFFF) != 0) throw new IllegalArgumentException("start not page aligned");
         this.next = start;
+        this.start = start;
         this.end = end;
     }
 
@@ -47,6 +48,11 @@ public final class FrameAllocator {
 
     public long used() {
         return next;
+    }
+
+    /** The bytes of the range's frames handed out and not released (MemTotal less MemFree). */
+    public long inUse() {
+        return next - start - free.size() * 4096L;
     }
 
     /** Guest physical memory ran out while the host was setting something up for the guest. */
