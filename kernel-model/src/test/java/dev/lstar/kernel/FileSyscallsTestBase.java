@@ -92,6 +92,17 @@ abstract class FileSyscallsTestBase {
         return call(WRITE, fd, bytes(b), b.length);
     }
 
+    /** The whole content of {@code path}: open, read until EOF, close. */
+    String cat(String path) {
+        long fd = open(path, O_RDONLY, 0);
+        assertTrue(fd >= 0, "open " + path + ": " + fd);
+        StringBuilder sb = new StringBuilder();
+        String s;
+        while (!(s = readAll(fd)).isEmpty()) sb.append(s);
+        call(CLOSE, fd);
+        return sb.toString();
+    }
+
     String readAll(long fd) {
         long b = buf(4096);
         long n = call(READ, fd, b, 4096);

@@ -52,16 +52,6 @@ class ProcFsTest extends FileSyscallsTestBase {
         return n < 0 ? "errno " + -n : peekString(b, (int) n);
     }
 
-    String cat(String path) {
-        long fd = open(path, O_RDONLY, 0);
-        assertTrue(fd >= 0, "open " + path + ": " + fd);
-        StringBuilder sb = new StringBuilder();
-        String s;
-        while (!(s = readAll(fd)).isEmpty()) sb.append(s);
-        call(CLOSE, fd);
-        return sb.toString();
-    }
-
     @Test
     void selfIsALinkToThePidDirectory() throws Exception {
         bootJail(List.of("hello"), List.of());

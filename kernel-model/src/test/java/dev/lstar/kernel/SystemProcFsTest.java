@@ -50,16 +50,6 @@ class SystemProcFsTest extends FileSyscallsTestBase {
         boot(Vfs.confined(jail));
     }
 
-    String cat(String path) {
-        long fd = open(path, O_RDONLY, 0);
-        assertTrue(fd >= 0, "open " + path + ": " + fd);
-        StringBuilder sb = new StringBuilder();
-        String s;
-        while (!(s = readAll(fd)).isEmpty()) sb.append(s);
-        call(CLOSE, fd);
-        return sb.toString();
-    }
-
     /** "name: value" lines of a /proc file (the first block of cpuinfo) as an ordered map. */
     static Map<String, String> fields(String text) {
         Map<String, String> m = new LinkedHashMap<>();

@@ -34,10 +34,7 @@ class StaticCpuinfoTest {
         assertEquals(0, b.status(), "the host's /proc/cpuinfo and CPUID disagree natively:\n" + b.stdout());
         assertTrue(b.stdout().contains("sse4_2 agrees") && b.stdout().endsWith("failures 0\n"), b.stdout());
         for (Vendor v : Vendor.values()) {
-            LstarRun.Result l = LstarRun.run("cpuinfo", Files.readAllBytes(b.exe()), List.of(), LstarRun.config(v, true), engine, k -> {});
-            assertEquals(b.stdout(), l.stdout(), v + ": stdout under lstar (exit: " + l.exit().message() + ", lstar log:\n" + l.log() + ")");
-            assertEquals(0, l.status(), l.exit().message());
-            assertFalse(l.exit().oops(), l.exit().message());
+            StaticPrograms.assertSameUnderLstar(v + ": ", b, "cpuinfo", List.of(), engine, v);
         }
         LstarRun.Result f = LstarRun.run("cpuinfo", Files.readAllBytes(b.exe()), List.of("flags"), LstarRun.config(Vendor.INTEL, true), engine, k -> {});
         String flags = " " + f.stdout().strip() + " ";

@@ -92,8 +92,13 @@ final class StaticPrograms {
      * kernel oops. {@code what} prefixes the messages.
      */
     static void assertSameUnderLstar(String what, Built b, String program, List<String> args, EngineFactory engine) throws Exception {
-        LstarRun.Result l = LstarRun.run(program, Files.readAllBytes(b.exe()), args,
-                LstarRun.config(dev.lstar.runtime.Vendor.INTEL, true), engine, k -> {});
+        assertSameUnderLstar(what, b, program, args, engine, dev.lstar.runtime.Vendor.INTEL);
+    }
+
+    /** As above, with the CPU of {@code vendor}. */
+    static void assertSameUnderLstar(String what, Built b, String program, List<String> args, EngineFactory engine,
+            dev.lstar.runtime.Vendor vendor) throws Exception {
+        LstarRun.Result l = LstarRun.run(program, Files.readAllBytes(b.exe()), args, LstarRun.config(vendor, true), engine, k -> {});
         assertEquals(b.stdout(), l.stdout(), what + "stdout under lstar (exit: " + l.exit().message() + ", lstar log:\n" + l.log() + ")");
         assertEquals(b.status(), l.status(), what + "exit status under lstar: " + l.exit().message());
         assertFalse(l.exit().oops(), l.exit().message());
