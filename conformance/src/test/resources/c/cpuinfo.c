@@ -151,6 +151,37 @@ int main(int argc, char **argv) {
         snprintf(detail, sizeof detail, "flags %d, cpuid %d", has_flag(flags, raw[i].flag), want);
         check(raw[i].flag, has_flag(flags, raw[i].flag) == want, detail);
     }
+    /* the cache leaves: /proc/cpuinfo's cache size is Linux's x86_cache_size (Intel: the largest
+       level of leaf 4; AMD: the L2 of 0x80000006), and glibc's sysconf reads the same leaves */
+    unsigned r[4], vendor_intel = strstr(field("vendor_id"), "GenuineIntel") != NULL;
+    long biggest = 0, l1d = 0, l3 = 0;
+    if (vendor_intel) {
+        for (unsigned sub = 0; sub < 16; sub++) {
+            __cpuid_count(4, sub, r[0], r[1], r[2], r[3]);
+            if ((r[0] & 0x1f) == 0) break;
+            long bytes = (long) ((r[1] >> 22) + 1) * (((r[1] >> 12) & 0x3ff) + 1) * ((r[1] & 0xfff) + 1) * (r[2] + 1L);
+            if (bytes > biggest) biggest = bytes;
+            if (((r[0] >> 5) & 7) == 1 && (r[0] & 0x1f) == 1) l1d = bytes;
+            if (((r[0] >> 5) & 7) == 3) l3 = bytes;
+        }
+    } else {
+        __cpuid(0x80000006, r[0], r[1], r[2], r[3]);
+        biggest = (long) (r[2] >> 16) << 10;
+        l3 = (long) (r[3] >> 18) << 19;
+        __cpuid(0x80000005, r[0], r[1], r[2], r[3]);
+        l1d = (long) (r[2] >> 24) << 10;
+    }
+    const char *csz = field("cache size");
+    snprintf(detail, sizeof detail, "cpuinfo %s, cpuid %ld KB", csz ? csz : "(none)", biggest >> 10);
+    check("cache size", biggest > 0 && csz != NULL && atol(csz) == biggest >> 10, detail);
+#ifdef __GLIBC__
+    snprintf(detail, sizeof detail, "sysconf %ld, cpuid %ld", sysconf(_SC_LEVEL1_DCACHE_SIZE), l1d);
+    check("L1d size", l1d > 0 && sysconf(_SC_LEVEL1_DCACHE_SIZE) == l1d, detail);
+    snprintf(detail, sizeof detail, "sysconf %ld, cpuid %ld", sysconf(_SC_LEVEL3_CACHE_SIZE), l3);
+    check("L3 size", sysconf(_SC_LEVEL3_CACHE_SIZE) == l3, detail);
+    snprintf(detail, sizeof detail, "sysconf %ld", sysconf(_SC_LEVEL1_DCACHE_LINESIZE));
+    check("L1d line", sysconf(_SC_LEVEL1_DCACHE_LINESIZE) == 64, detail);
+#endif
     printf("failures %d\n", failures);
     return failures != 0;
 }

@@ -173,6 +173,24 @@ final class SystemFiles implements dev.lstar.kernel.vfs.Vfs.SystemProc {
                 : "sysret_ss_attrs spectre_v1 spectre_v2 spec_store_bypass retbleed smt_rsb srso";
     }
 
+    /**
+     * Linux's x86_cache_size in KiB: on Intel the largest level leaf 4 describes (ways x partitions
+     * x line x sets), on AMD the L2 size of 0x80000006; 0 when the leaves are empty.
+     */
+    static int cacheSizeKib(Vendor v) {
+        if (v == Vendor.INTEL) {
+            long best = 0;
+            for (int sub = 0; ; sub++) {
+                int[] r = cpuid(v, 4, sub);
+                if ((r[0] & 0x1F) == 0) break;
+                long bytes = (long) ((r[1] >>> 22) + 1) * (((r[1] >>> 12) & 0x3FF) + 1) * ((r[1] & 0xFFF) + 1) * (r[2] + 1L);
+                best = Math.max(best, bytes);
+            }
+            return (int) (best >> 10);
+        }
+        return cpuid(v, 0x8000_0006, 0)[2] >>> 16;
+    }
+
     /** /proc/cpuinfo: show_cpuinfo for processor 0 (the only one: sched_getaffinity's mask is 1). */
     String cpuinfo() {
         if (cpuinfo != null) return cpuinfo;
@@ -199,7 +217,10 @@ final class SystemFiles implements dev.lstar.kernel.vfs.Vfs.SystemProc {
         s.append("stepping\t: ").append(stepping).append('\n');
         // microcode: IA32_BIOS_SIGN_ID is not modelled (revision 0), and Linux omits a zero revision
         if ((l1[3] & (1 << 4)) != 0) s.append(String.format(Locale.ROOT, "cpu MHz\t\t: %d.%03d\n", CPU_KHZ / 1000, CPU_KHZ % 1000));
-        // cache size: the cache leaves (4, 0x80000005/6) are zero, so x86_cache_size is 0 and Linux omits the line
+        // cache size: x86_cache_size, from the cache leaves as Linux reads them: Intel's last level
+        // from leaf 4 (L3), AMD's L2 from 0x80000006 ECX[31:16]
+        int cacheKib = cacheSizeKib(v);
+        if (cacheKib > 0) s.append("cache size\t: ").append(cacheKib).append(" KB\n");
         s.append("physical id\t: 0\nsiblings\t: 1\ncore id\t\t: 0\ncpu cores\t: 1\n");
         s.append("apicid\t\t: ").append(apic).append("\ninitial apicid\t: ").append(apic).append('\n');
         s.append("fpu\t\t: yes\nfpu_exception\t: yes\ncpuid level\t: ").append(l0[0]).append("\nwp\t\t: yes\n");

@@ -50,6 +50,38 @@ public final class Cpuid {
     private static final String BRAND = "lstar virtual x86-64 processor";
 
     /**
+     * The cache hierarchy CPUID describes (lstar has no caches; software sizes buffers and picks
+     * copy strategies from these, so they are those of a plausible single-core part): L1 data and
+     * instruction 32 KiB 8-way, L2 1 MiB 16-way (Intel) or 512 KiB 8-way (AMD), L3 16 MiB 16-way,
+     * 64-byte lines. Intel reports them in leaf 4 (deterministic cache parameters; leaf 2 says
+     * "see leaf 4" with descriptor 0xFF) and L2 in 0x80000006; AMD in 0x80000005 (L1) and
+     * 0x80000006 (L2, L3), as glibc's cache-info code reads them.
+     */
+    public static final int L1_KIB = 32, L1_WAYS = 8, L3_KIB = 16 * 1024, L3_WAYS = 16, LINE = 64;
+    public static final int INTEL_L2_KIB = 1024, INTEL_L2_WAYS = 16, AMD_L2_KIB = 512, AMD_L2_WAYS = 8;
+
+    /** Leaf 4 subleaf {@code sub}: {EAX, EBX, ECX, EDX} of L1d, L1i, L2, L3, then the null type. */
+    private static int[] leaf4(int sub) {
+        int type, level, kib, ways;
+        switch (sub) {
+            case 0 -> { type = 1; level = 1; kib = L1_KIB; ways = L1_WAYS; }
+            case 1 -> { type = 2; level = 1; kib = L1_KIB; ways = L1_WAYS; }
+            case 2 -> { type = 3; level = 2; kib = INTEL_L2_KIB; ways = INTEL_L2_WAYS; }
+            case 3 -> { type = 3; level = 3; kib = L3_KIB; ways = L3_WAYS; }
+            default -> { return new int[4]; } // type 0: no more caches
+        }
+        int sets = kib * 1024 / (ways * LINE);
+        // EAX: type, level, self-initialising (8); one thread shares it, one core per package (0s)
+        // EBX: line size - 1, partitions - 1 (0), ways - 1; ECX: sets - 1; EDX: 0 (not inclusive)
+        return new int[] {type | level << 5 | 1 << 8, (LINE - 1) | (ways - 1) << 22, sets - 1, 0};
+    }
+
+    /** AMD's associativity field of 0x80000006 (and Intel's L2 one): 8-way 6, 16-way 8. */
+    private static int assocCode(int ways) {
+        return ways == 16 ? 8 : ways == 8 ? 6 : ways == 4 ? 4 : ways == 2 ? 2 : 1;
+    }
+
+    /**
      * CPUID instruction: leaf from EAX, subleaf from ECX; writes EAX, EBX, ECX, EDX (zeroing the
      * upper halves). Allowed at any CPL. Engine: continue with the next instruction.
      */
@@ -76,6 +108,18 @@ public final class Cpuid {
                 b = (8 << 8) | (1 << 16);
                 c = LEAF1_ECX;
                 d = LEAF1_EDX;
+            }
+            case 2 -> {
+                // Intel: one round (AL = 1), descriptor 0xFF: "leaf 4 has the cache parameters"
+                a = intel ? 0xFF01 : 0;
+                b = c = d = 0;
+            }
+            case 4 -> {
+                int[] r = intel ? leaf4(sub) : new int[4];
+                a = r[0];
+                b = r[1];
+                c = r[2];
+                d = r[3];
             }
             case 7 -> {
                 if (sub == 0) {
@@ -109,6 +153,20 @@ public final class Cpuid {
                 b = brand(off + 4);
                 c = brand(off + 8);
                 d = brand(off + 12);
+            }
+            case 0x8000_0005 -> {
+                // AMD: L1 data (ECX) and instruction (EDX): size KiB 31:24, ways 23:16, lines per tag 15:8, line 7:0
+                // (the TLB words EAX/EBX are left 0); reserved on Intel
+                a = b = 0;
+                c = d = intel ? 0 : L1_KIB << 24 | L1_WAYS << 16 | 1 << 8 | LINE;
+            }
+            case 0x8000_0006 -> {
+                // L2 (ECX): size KiB 31:16, associativity code 15:12, lines per tag 11:8 (AMD), line 7:0;
+                // AMD's L3 (EDX): size in 512 KiB units 31:18, associativity 15:12, lines per tag, line
+                int l2 = intel ? INTEL_L2_KIB : AMD_L2_KIB, l2Ways = intel ? INTEL_L2_WAYS : AMD_L2_WAYS;
+                a = b = 0;
+                c = l2 << 16 | assocCode(l2Ways) << 12 | (intel ? 0 : 1 << 8) | LINE;
+                d = intel ? 0 : (L3_KIB / 512) << 18 | assocCode(L3_WAYS) << 12 | 1 << 8 | LINE;
             }
             case 0x8000_0008 -> {
                 // EAX[7:0] physical-address bits, EAX[15:8] linear-address bits.

@@ -192,6 +192,41 @@ class SystemInsnsTest {
         assertEquals("AuthenticAMD", str(ext[1]) + str(ext[3]) + str(ext[2]));
     }
 
+    /**
+     * The cache leaves decode (as glibc and Linux decode them) to the documented hierarchy: Intel
+     * leaf 2 defers to leaf 4 (descriptor 0xFF), leaf 4 lists L1d, L1i, L2, L3 then type 0;
+     * AMD's 0x80000005/6 give L1d/L1i, L2 and L3; the other vendor's leaves stay zero.
+     */
+    @Test
+    void cpuidCacheLeavesDescribeTheHierarchy() {
+        assertEquals(0xFF01, cpuid(cpu, 2, 0)[0]);
+        long[] bytes = new long[4];
+        int[][] typeLevel = {{1, 1}, {2, 1}, {3, 2}, {3, 3}};
+        for (int sub = 0; sub < 4; sub++) {
+            int[] r = cpuid(cpu, 4, sub);
+            assertEquals(typeLevel[sub][0], r[0] & 0x1F, "type of subleaf " + sub);
+            assertEquals(typeLevel[sub][1], (r[0] >> 5) & 7, "level of subleaf " + sub);
+            assertEquals(Cpuid.LINE, (r[1] & 0xFFF) + 1);
+            bytes[sub] = (long) ((r[1] >>> 22) + 1) * (((r[1] >>> 12) & 0x3FF) + 1) * ((r[1] & 0xFFF) + 1) * (r[2] + 1L);
+        }
+        assertEquals(0, cpuid(cpu, 4, 4)[0] & 0x1F, "no fifth cache");
+        assertEquals(Cpuid.L1_KIB * 1024L, bytes[0]);
+        assertEquals(Cpuid.L1_KIB * 1024L, bytes[1]);
+        assertEquals(Cpuid.INTEL_L2_KIB * 1024L, bytes[2]);
+        assertEquals(Cpuid.L3_KIB * 1024L, bytes[3]);
+        assertEquals(Cpuid.INTEL_L2_KIB, cpuid(cpu, 0x8000_0006, 0)[2] >>> 16);
+        assertEquals(0, cpuid(cpu, 0x8000_0005, 0)[2], "reserved on Intel");
+        Cpu amd = new SysFixture(Vendor.AMD).cpu;
+        assertEquals(0, cpuid(amd, 4, 0)[0], "no leaf 4 on AMD");
+        int[] l1 = cpuid(amd, 0x8000_0005, 0), l2l3 = cpuid(amd, 0x8000_0006, 0);
+        assertEquals(Cpuid.L1_KIB, l1[2] >>> 24);
+        assertEquals(Cpuid.LINE, l1[3] & 0xFF);
+        assertEquals(Cpuid.AMD_L2_KIB, l2l3[2] >>> 16);
+        assertEquals(6, (l2l3[2] >> 12) & 0xF, "8-way");
+        assertEquals(Cpuid.L3_KIB, (l2l3[3] >>> 18) * 512);
+        assertEquals(8, (l2l3[3] >> 12) & 0xF, "16-way");
+    }
+
     private static String str(int v) {
         return "" + (char) (v & 0xFF) + (char) ((v >> 8) & 0xFF) + (char) ((v >> 16) & 0xFF) + (char) (v >>> 24);
     }
