@@ -56,8 +56,8 @@ public final class Main {
               --unset-env NAME               remove a variable from the guest's environment (repeatable)
               --clear-env                    start from an empty environment (default: lstar's own, as qemu-user)
             exit status: the guest's, 128+N if it was killed by signal N (137 after an out-of-memory
-            kill, 152 for SIGXCPU), 2 for usage errors, 126 for files that cannot be executed, 127 for
-            files that do not exist.
+            kill, 152 for SIGXCPU; a one-line report on stderr, except for SIGPIPE), 2 for usage
+            errors, 126 for files that cannot be executed, 127 for files that do not exist.
             """;
 
     /**
@@ -459,7 +459,8 @@ public final class Main {
         long nanos = System.nanoTime() - t0;
         if (gdb != null) gdb.exited(exit.code(), exit.signal() == null ? 0 : exit.signal().number);
         out.flush();
-        if (exit.signal() != null || exit.message().startsWith("unsupported:")) {
+        // a death by SIGPIPE stays quiet, as shells keep it (`lstar run prog | head` is routine)
+        if ((exit.signal() != null && exit.signal() != Signal.SIGPIPE) || exit.message().startsWith("unsupported:")) {
             err.println("lstar: " + exit.message());
         }
         dev.lstar.runtime.mem.Mmu mmu = kernel.machine.mmu;
