@@ -345,6 +345,7 @@ final class TaskSyscalls {
         }
         ExitStatus st = leader.groupExit != null ? leader.groupExit : leader.exit != null ? leader.exit : t.exit;
         leader.processExit = st;
+        k.recordLocks.exited(leader.tgid); // its POSIX record locks (the descriptors' closes dropped them unless the table is shared)
         if (t != leader) reap(k, t);
         if (leader.timers != null) leader.timers.cancel();
         if (leader != k.initTask && st != null && (st.oops() || st.message().startsWith("unsupported"))) {
