@@ -244,8 +244,8 @@ static int m_close(void) {
 /* F_SETLKW waits until the holder unlocks */
 static int m_setlkw(void) {
     int fd = makefile();
-    int back[2];
-    CHECK(pipe(back) == 0);
+    int back[2], go[2];
+    CHECK(pipe(back) == 0 && pipe(go) == 0);
     say("parent: wrlock [0,10) %s\n", rc(lk(fd, F_SETLK, F_WRLCK, SEEK_SET, 0, 10)));
     pid_t p = fork();
     if (p == 0) {
@@ -254,6 +254,7 @@ static int m_setlkw(void) {
         int r = lk(f2, F_SETLKW, F_WRLCK, SEEK_SET, 5, 1);
         say("child: F_SETLKW returned %s\n", rc(r));
         writec(back[1]);
+        readc(go[0]); /* holds the lock until the parent has looked */
         _exit(0);
     }
     child_pid = p;
@@ -263,6 +264,7 @@ static int m_setlkw(void) {
     CHECK(lk(fd, F_SETLK, F_UNLCK, SEEK_SET, 0, 0) == 0);
     readc(back[0]);
     getlk("parent sees", fd, F_GETLK, F_WRLCK, 0, 100);
+    writec(go[1]);
     int st;
     CHECK(waitpid(p, &st, 0) == p && WIFEXITED(st));
     getlk("after the child's exit", fd, F_GETLK, F_WRLCK, 0, 100);
