@@ -1402,9 +1402,10 @@ final class FileSyscalls {
     /**
      * flock(fd, operation): BSD locks belong to the open file description, so in one process
      * two descriptions of one file (two open calls) conflict as they would between processes;
-     * a conflicting LOCK_NB request is EWOULDBLOCK, and a blocking one could only be granted by
-     * this same thread: it waits for a signal if a timer is armed, else ends the process as a
-     * deadlock (like a pipe read). LOCK_MAND is ignored (0), as Linux 6.6 does.
+     * a fork shares its parent's descriptions and so their locks. A conflicting LOCK_NB request
+     * is EWOULDBLOCK; a blocking one waits through {@link #guard} (while other tasks run, retried
+     * after any descriptor operation; in a lone task only a signal can end it, else it is the
+     * deadlock it is, like a pipe read). LOCK_MAND is ignored (0), as Linux 6.6 does.
      */
     long flock(long fd, int cmd) {
         if ((cmd & LOCK_MAND) != 0) return 0;
