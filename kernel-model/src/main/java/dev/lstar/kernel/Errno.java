@@ -8,7 +8,7 @@ public final class Errno {
             ECHILD = 10, EAGAIN = 11, ENOMEM = 12, EACCES = 13, EFAULT = 14, EBUSY = 16, EEXIST = 17, EXDEV = 18,
             ENODEV = 19, ENOTDIR = 20, EISDIR = 21, EINVAL = 22, ENFILE = 23, EMFILE = 24, ENOTTY = 25,
             ETXTBSY = 26, EFBIG = 27, ENOSPC = 28, ESPIPE = 29, EROFS = 30, EMLINK = 31, EPIPE = 32, ERANGE = 34,
-            ENAMETOOLONG = 36, ENOSYS = 38, ENOTEMPTY = 39, ELOOP = 40, EOVERFLOW = 75, ENOTSOCK = 88, EOPNOTSUPP = 95,
+            EDEADLK = 35, ENAMETOOLONG = 36, ENOLCK = 37, ENOSYS = 38, ENOTEMPTY = 39, ELOOP = 40, EOVERFLOW = 75, ENOTSOCK = 88, EOPNOTSUPP = 95,
             ETIMEDOUT = 110;
 
     /**
@@ -65,6 +65,8 @@ public final class Errno {
             case ENOSYS -> "ENOSYS (Function not implemented)";
             case ENOTEMPTY -> "ENOTEMPTY (Directory not empty)";
             case ELOOP -> "ELOOP (Too many levels of symbolic links)";
+            case EDEADLK -> "EDEADLK (Resource deadlock avoided)";
+            case ENOLCK -> "ENOLCK (No locks available)";
             case EOVERFLOW -> "EOVERFLOW (Value too large for defined data type)";
             case EOPNOTSUPP -> "EOPNOTSUPP (Operation not supported)";
             case ERESTARTSYS -> "ERESTARTSYS (To be restarted if SA_RESTART is set)";

@@ -32,7 +32,7 @@ final class FileSyscalls {
     static final int RENAME_NOREPLACE = 1, RENAME_EXCHANGE = 2, RENAME_WHITEOUT = 4;
     static final int F_RDLCK = 0, F_WRLCK = 1, F_UNLCK = 2;
     static final int F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_GETLK = 5, F_SETLK = 6, F_SETLKW = 7,
-            F_DUPFD_CLOEXEC = 1030, F_GETPIPE_SZ = 1032, FD_CLOEXEC = 1;
+            F_OFD_GETLK = 36, F_OFD_SETLK = 37, F_OFD_SETLKW = 38, F_DUPFD_CLOEXEC = 1030, F_GETPIPE_SZ = 1032, FD_CLOEXEC = 1;
     static final int SETFL_MASK = O_APPEND | O_NONBLOCK | FASYNC | O_DIRECT | O_NOATIME;
     /** The kernel's struct termios: four tcflag_t, c_line, c_cc[NCCS = 19]. */
     static final int TERMIOS_SIZE = 36, TCSETS = 0x5402, TCSETSW = 0x5403, TCSETSF = 0x5404, TIOCSWINSZ = 0x5414;
@@ -1031,25 +1031,8 @@ final class FileSyscalls {
                 f.flags = (f.flags & ~SETFL_MASK) | ((int) arg & SETFL_MASK);
                 return 0;
             }
-            case F_GETLK -> {
-                // record locks are not kept: nothing conflicts, so l_type = F_UNLCK (true while one
-                // process uses the file; locks between guest processes are not modelled)
-                byte[] b = new byte[32];
-                if (!mm().copyFromUser(arg, b, 0, 32)) throw new SysError(EFAULT);
-                int type = flockType(b, f, true);
-                if (type != F_UNLCK) {
-                    b[0] = (byte) F_UNLCK;
-                    b[1] = 0;
-                    copyOut(arg, java.util.Arrays.copyOf(b, 2));
-                }
-                return 0;
-            }
-            case F_SETLK, F_SETLKW -> {
-                byte[] b = new byte[32];
-                if (!mm().copyFromUser(arg, b, 0, 32)) throw new SysError(EFAULT);
-                flockType(b, f, false);
-                return 0;
-            }
+            case F_GETLK, F_OFD_GETLK -> { return getlk(f, cmd, arg); }
+            case F_SETLK, F_SETLKW, F_OFD_SETLK, F_OFD_SETLKW -> { return setlk(f, cmd, arg); }
             case F_GETPIPE_SZ -> {
                 if (!f.isPipe()) throw new SysError(EBADF);
                 return Pipe.CAPACITY;
@@ -1058,26 +1041,147 @@ final class FileSyscalls {
         }
     }
 
-    /**
-     * The checks fs/locks.c makes on a struct flock (l_type at 0, l_whence at 2): the type is
-     * F_RDLCK, F_WRLCK or F_UNLCK (EINVAL), the whence SEEK_SET/CUR/END (EINVAL); to set a read
-     * lock the file must be open for reading, a write lock for writing (EBADF). F_GETLK asks
-     * about F_UNLCK with EINVAL.
-     */
-    private static int flockType(byte[] b, OpenFile f, boolean get) {
-        int type = (short) ((b[0] & 0xFF) | (b[1] & 0xFF) << 8), whence = (short) ((b[2] & 0xFF) | (b[3] & 0xFF) << 8);
-        if (type != F_RDLCK && type != F_WRLCK && type != F_UNLCK) throw new SysError(EINVAL);
-        if (get && type == F_UNLCK) throw new SysError(EINVAL);
-        if (whence < 0 || whence > 2) throw new SysError(EINVAL);
-        long start = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(8);
-        long len = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(16);
-        if (whence == 0 && (start < 0 || (len < 0 && start + len < 0))) throw new SysError(EINVAL); // a range before offset 0
-        if (!get) {
-            int acc = f.flags & O_ACCMODE;
-            if (type == F_RDLCK && acc != O_RDONLY && acc != O_RDWR) throw new SysError(EBADF);
-            if (type == F_WRLCK && acc != O_WRONLY && acc != O_RDWR) throw new SysError(EBADF);
+    /** The file a lock or flock is on (its inode, "dev:ino"); null if it cannot be told. */
+    static String lockKey(OpenFile f, Vfs vfs) {
+        try {
+            Stat st = f.stat(vfs);
+            return st.dev() + ":" + st.ino();
+        } catch (SysError | java.io.UncheckedIOException e) {
+            return null;
         }
-        return type;
+    }
+
+    /** A struct flock read from the guest (l_type, l_whence, l_start, l_len, l_pid) and the range it means. */
+    private static final class FlockArg {
+        final byte[] b = new byte[32];
+        int type, whence, pid;
+        long lstart, llen, start, end;
+    }
+
+    /** copy_from_user of the struct flock at {@code arg}. */
+    private FlockArg readFlock(long arg) {
+        FlockArg a = new FlockArg();
+        if (!mm().copyFromUser(arg, a.b, 0, 32)) throw new SysError(EFAULT);
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(a.b).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        a.type = bb.getShort(0);
+        a.whence = bb.getShort(2);
+        a.lstart = bb.getLong(8);
+        a.llen = bb.getLong(16);
+        a.pid = bb.getInt(24);
+        return a;
+    }
+
+    /**
+     * flock_to_posix_lock: the byte range from l_whence (SEEK_SET, SEEK_CUR: the file position,
+     * SEEK_END: the size; else EINVAL), l_start (EOVERFLOW past OFFSET_MAX, EINVAL before 0) and
+     * l_len (0: to EOF; negative: the bytes before the start); then the type (EINVAL).
+     */
+    private static void lockRange(FlockArg a, OpenFile f) {
+        long base = switch (a.whence) {
+            case SEEK_SET -> 0;
+            case SEEK_CUR -> f.position();
+            case SEEK_END -> {
+                try {
+                    yield f.sizeNow();
+                } catch (SysError e) {
+                    yield 0; // i_size of a file without one (a pipe)
+                }
+            }
+            default -> throw new SysError(EINVAL);
+        };
+        if (a.lstart > RecordLocks.OFFSET_MAX - base) throw new SysError(EOVERFLOW);
+        long start = base + a.lstart;
+        if (start < 0) throw new SysError(EINVAL);
+        long end;
+        if (a.llen > 0) {
+            if (a.llen - 1 > RecordLocks.OFFSET_MAX - start) throw new SysError(EOVERFLOW);
+            end = start + (a.llen - 1);
+        } else if (a.llen < 0) {
+            if (start + a.llen < 0) throw new SysError(EINVAL);
+            end = start - 1;
+            start += a.llen;
+        } else {
+            end = RecordLocks.OFFSET_MAX;
+        }
+        if (a.type != F_RDLCK && a.type != F_WRLCK && a.type != F_UNLCK) throw new SysError(EINVAL);
+        a.start = start;
+        a.end = end;
+    }
+
+    /** check_fcntl_cmd: on an O_PATH descriptor only the descriptor commands work (EBADF). */
+    private static void notPath(OpenFile f) {
+        if ((f.flags & O_PATH) != 0 || f instanceof OpenFile.PathFile) throw new SysError(EBADF);
+    }
+
+    /**
+     * fcntl_getlk: l_type must be F_RDLCK or F_WRLCK (EINVAL), the range valid, an OFD query's
+     * l_pid 0 (EINVAL); the struct comes back with the first conflicting lock of another owner
+     * (l_whence SEEK_SET, l_pid its process, -1 for an OFD lock) or just l_type F_UNLCK.
+     */
+    private long getlk(OpenFile f, int cmd, long arg) {
+        notPath(f);
+        FlockArg a = readFlock(arg);
+        if (a.type != F_RDLCK && a.type != F_WRLCK) throw new SysError(EINVAL);
+        lockRange(a, f);
+        if (cmd == F_OFD_GETLK && a.pid != 0) throw new SysError(EINVAL);
+        Object owner = cmd == F_OFD_GETLK ? f : (Object) k.current.tgid;
+        String file = lockKey(f, vfs());
+        RecordLocks.Lock c = file == null ? null : k.recordLocks.conflict(file, owner, a.type, a.start, a.end);
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(a.b).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        if (c == null) {
+            bb.putShort(0, (short) F_UNLCK);
+        } else {
+            bb.putShort(0, (short) c.type);
+            bb.putShort(2, (short) SEEK_SET);
+            bb.putLong(8, c.start);
+            bb.putLong(16, c.end == RecordLocks.OFFSET_MAX ? 0 : c.end - c.start + 1);
+            bb.putInt(24, c.ofd() ? -1 : c.pid);
+        }
+        copyOut(arg, a.b);
+        return 0;
+    }
+
+    /**
+     * fcntl_setlk: the range (flock_to_posix_lock), a read lock needs a readable descriptor and
+     * a write lock a writable one (EBADF), an OFD request l_pid 0 (EINVAL); then posix_lock_inode.
+     * A conflict is EAGAIN for F_SETLK; F_SETLKW fails with EDEADLK when the owner of the
+     * conflicting lock waits, directly or through others, for the caller (POSIX locks only), else
+     * sleeps until some lock or descriptor changes and tries again; a signal ends the sleep
+     * (-ERESTARTSYS: EINTR, or a restart under SA_RESTART).
+     */
+    private long setlk(OpenFile f, int cmd, long arg) {
+        notPath(f);
+        FlockArg a = readFlock(arg);
+        lockRange(a, f);
+        int acc = f.flags & O_ACCMODE;
+        if (a.type == F_RDLCK && acc != O_RDONLY && acc != O_RDWR) throw new SysError(EBADF);
+        if (a.type == F_WRLCK && acc != O_WRONLY && acc != O_RDWR) throw new SysError(EBADF);
+        boolean ofd = cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW;
+        if (ofd && a.pid != 0) throw new SysError(EINVAL);
+        boolean wait = cmd == F_SETLKW || cmd == F_OFD_SETLKW;
+        Task t = k.current;
+        Object owner = ofd ? f : (Object) t.tgid;
+        String file = lockKey(f, vfs());
+        if (file == null) throw new SysError(ENOLCK);
+        RecordLocks locks = k.recordLocks;
+        while (true) {
+            RecordLocks.Lock c = a.type == F_UNLCK ? null : locks.conflict(file, owner, a.type, a.start, a.end);
+            if (c == null) {
+                locks.set(file, owner, t.tgid, a.type, a.start, a.end);
+                return 0;
+            }
+            if (!wait) throw new SysError(EAGAIN);
+            if (locks.deadlock(owner, c)) throw new SysError(EDEADLK);
+            locks.waitFor(owner, c);
+            try {
+                k.sched.wakeFiles();
+                k.sched.sleep(t, Scheduler.FILES, Long.MAX_VALUE, "fcntl(" + (ofd ? "F_OFD_SETLKW" : "F_SETLKW") + ", "
+                        + (a.type == F_WRLCK ? "F_WRLCK" : "F_RDLCK") + ") of " + f.guestPath + " (held by pid " + c.pid + ")", null, true);
+            } finally {
+                locks.waitFor(owner, null);
+            }
+            if (t.signals.hasReady() || t.killed) throw new SysError(ERESTARTSYS);
+        }
     }
 
     long ioctl(int fd, int cmd, long arg) {
@@ -1298,9 +1402,10 @@ final class FileSyscalls {
     /**
      * flock(fd, operation): BSD locks belong to the open file description, so in one process
      * two descriptions of one file (two open calls) conflict as they would between processes;
-     * a conflicting LOCK_NB request is EWOULDBLOCK, and a blocking one could only be granted by
-     * this same thread: it waits for a signal if a timer is armed, else ends the process as a
-     * deadlock (like a pipe read). LOCK_MAND is ignored (0), as Linux 6.6 does.
+     * a fork shares its parent's descriptions and so their locks. A conflicting LOCK_NB request
+     * is EWOULDBLOCK; a blocking one waits through {@link #guard} (while other tasks run, retried
+     * after any descriptor operation; in a lone task only a signal can end it, else it is the
+     * deadlock it is, like a pipe read). LOCK_MAND is ignored (0), as Linux 6.6 does.
      */
     long flock(long fd, int cmd) {
         if ((cmd & LOCK_MAND) != 0) return 0;
@@ -1309,8 +1414,8 @@ final class FileSyscalls {
         OpenFile f = fds().get(fd);
         if ((f.flags & O_PATH) != 0) throw new SysError(EBADF);
         if (op != LOCK_UN && !f.readable() && !f.writable()) throw new SysError(EBADF);
-        Stat st = f.stat(vfs());
-        String key = st.dev() + ":" + st.ino();
+        String key = lockKey(f, vfs());
+        if (key == null) throw new SysError(ENOLCK);
         java.util.List<Flock> list = flocks.computeIfAbsent(key, x -> new java.util.ArrayList<>());
         list.removeIf(l -> !l.owner().referenced() || l.owner() == f); // unlock first (a conversion is not atomic in Linux either)
         if (op == LOCK_UN) {
@@ -1322,7 +1427,7 @@ final class FileSyscalls {
             if (ex || l.exclusive()) {
                 if ((cmd & LOCK_NB) != 0) throw new SysError(EAGAIN);
                 throw new Pipe.WouldBlockForever("flock(" + (ex ? "LOCK_EX" : "LOCK_SH") + ") of " + f.guestPath
-                        + ", locked through another open file description of this single-threaded process,");
+                        + ", locked through another open file description,");
             }
         }
         list.add(new Flock(f, ex));

@@ -72,7 +72,9 @@ public final class LinuxKernel {
     /** Where the guest's files live (the host's file system unless the embedder set another, see {@link #setFileSystem}). */
     private dev.lstar.kernel.vfs.Vfs vfs;
     /** The current process's file descriptors (made at exec: 0, 1, 2 are the config's streams). */
-    dev.lstar.kernel.vfs.FdTable fds = new dev.lstar.kernel.vfs.FdTable();
+    dev.lstar.kernel.vfs.FdTable fds = newFdTable();
+    /** fcntl's record locks (POSIX and OFD) of every guest process. */
+    final RecordLocks recordLocks = new RecordLocks();
     /** The random source of getrandom and /dev/urandom. */
     final java.security.SecureRandom random = new java.security.SecureRandom();
     /**
@@ -384,7 +386,7 @@ public final class LinuxKernel {
         }
         process = UserProcess.load(this, as, elf, path, v.exePath, exeDev, exeIno, argv, envp, UserProcess.PER_LINUX);
         UserProcess p = process;
-        fds = new dev.lstar.kernel.vfs.FdTable();
+        fds = newFdTable();
         v.proc = new ProcFiles(this, p);
         fds.install(new dev.lstar.kernel.vfs.OpenFile.StreamFile(config.stdin(), null, 0), false, 0, 3);
         fds.install(new dev.lstar.kernel.vfs.OpenFile.StreamFile(null, config.stdout(), 1), false, 1, 3);
@@ -627,6 +629,21 @@ public final class LinuxKernel {
     /** pcpu_hot.top_of_stack: the kernel stack the entry code switches to. */
     void setTopOfStack(long top) {
         machine.phys.write64(percpuPa + image.perCpuOffset("pcpu_hot") + image.constant("X86_top_of_stack"), top);
+    }
+
+    /** A process's first descriptor table: closing a descriptor drops the process's record locks on its file. */
+    private dev.lstar.kernel.vfs.FdTable newFdTable() {
+        dev.lstar.kernel.vfs.FdTable t = new dev.lstar.kernel.vfs.FdTable();
+        t.onClose = this::closingFile;
+        return t;
+    }
+
+    /** locks_remove_posix from filp_close: the closing task's process gives up its record locks on the file. */
+    private void closingFile(dev.lstar.kernel.vfs.OpenFile f) {
+        Task t = current;
+        if (t == null || !recordLocks.holdsAny(t.tgid)) return;
+        String key = FileSyscalls.lockKey(f, vfs());
+        if (key != null) recordLocks.closed(t.tgid, key);
     }
 
     /** Records how the current process ended. */

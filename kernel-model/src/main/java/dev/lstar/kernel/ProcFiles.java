@@ -27,6 +27,8 @@ final class ProcFiles implements Vfs.Proc {
     private final UserProcess p;
     /** The process's (first) task, once it exists; its state, descriptors and signals are what the files show. */
     Task task;
+    /** The view of one thread (/proc/PID/task/TID): its own tid, name, state, CPU time and signals. */
+    private boolean threadView;
     /** mm's start_code, end_code, start_data, end_data (load_elf_binary: code from the PF_X PT_LOAD segments, data from all). */
     private final long startCode, endCode, startData, endData;
 
@@ -51,6 +53,65 @@ final class ProcFiles implements Vfs.Proc {
     }
 
     @Override public int pid() { return p.pid; }
+
+    /** The leader (a zombie while other threads go on) and the live threads, ascending. */
+    private java.util.List<Task> threads() {
+        Task leader = t().leader;
+        java.util.List<Task> all = new java.util.ArrayList<>();
+        synchronized (k.tasks) {
+            if (leader.state != Task.State.DEAD) all.add(leader);
+            for (Task o : leader.group) if (o != leader) all.add(o);
+        }
+        all.sort((a, b) -> Integer.compare(a.tid, b.tid));
+        return all;
+    }
+
+    @Override public int[] tids() {
+        java.util.List<Task> all = threads();
+        if (all.isEmpty()) return new int[] {p.pid};
+        int[] r = new int[all.size()];
+        for (int i = 0; i < r.length; i++) r[i] = all.get(i).tid;
+        return r;
+    }
+
+    @Override public Vfs.Proc thread(int tid) {
+        if (task == null) return tid == p.pid ? this : null;
+        for (Task o : threads()) {
+            if (o.tid == tid) {
+                if (threadView && o == task) return this;
+                ProcFiles v = new ProcFiles(this, o);
+                return v;
+            }
+        }
+        return null;
+    }
+
+    @Override public int currentTid() {
+        Task c = k.current;
+        return c != null && c.tgid == p.pid ? c.tid : p.pid;
+    }
+
+    /** A thread's view of the same process. */
+    private ProcFiles(ProcFiles of, Task thread) {
+        this.k = of.k;
+        this.p = of.p;
+        this.startCode = of.startCode;
+        this.endCode = of.endCode;
+        this.startData = of.startData;
+        this.endData = of.endData;
+        this.task = thread;
+        this.threadView = true;
+    }
+
+    /** The id the files show in their pid fields: the thread's in a thread view, else the process's. */
+    private int shownPid() {
+        return threadView ? task.tid : p.pid;
+    }
+
+    /** The name: the thread's own in a thread view, else the process's (its leader's). */
+    private String comm() {
+        return threadView ? TaskSyscalls.comm(task) : p.comm;
+    }
 
     @Override public FdTable fds() { return t().fds != null ? t().fds : k.fds(); }
 
@@ -92,7 +153,7 @@ final class ProcFiles implements Vfs.Proc {
             case PROC_SELF_AUXV -> p.auxvBytes();
             case PROC_CMDLINE -> cmdline();
             case PROC_ENVIRON -> guest(p.envStart, p.envEnd);
-            case PROC_COMM -> (p.comm + "\n").getBytes(StandardCharsets.ISO_8859_1);
+            case PROC_COMM -> (comm() + "\n").getBytes(StandardCharsets.ISO_8859_1);
             case PROC_STAT -> stat().getBytes(StandardCharsets.ISO_8859_1);
             case PROC_STATM -> statm().getBytes(StandardCharsets.ISO_8859_1);
             case PROC_STATUS -> status().getBytes(StandardCharsets.ISO_8859_1);
@@ -131,6 +192,7 @@ final class ProcFiles implements Vfs.Proc {
 
     /** The process's CPU time (every thread's) in USER_HZ ticks. */
     private long utimeTicks() {
+        if (threadView) return Math.max(0, k.taskCpuNanos(task)) / (1_000_000_000L / USER_HZ);
         return Math.max(0, task != null ? k.processCpuNanos(task.leader) : k.cpuTimeNanos()) / (1_000_000_000L / USER_HZ);
     }
 
@@ -155,7 +217,7 @@ final class ProcFiles implements Vfs.Proc {
             else if (s.handler[n] != Signals.SIG_DFL) cgt |= Signal.bit(n);
         }
         StringBuilder b = new StringBuilder();
-        b.append(p.pid).append(" (").append(p.comm).append(") ").append(state()).append(' ').append(TaskSyscalls.ppid(t))
+        b.append(shownPid()).append(" (").append(comm()).append(") ").append(state()).append(' ').append(TaskSyscalls.ppid(t))
                 .append(' ').append(t.pgid).append(' ').append(t.sid)
                 .append(" 0 -1 ").append(p.randomized ? 0x400000 : 0).append(' ') // tty_nr, tpgid, flags (PF_RANDOMIZE)
                 .append(mm.minorFaults()).append(" 0 0 0 ") // minflt cminflt majflt cmajflt
@@ -209,10 +271,10 @@ final class ProcFiles implements Vfs.Proc {
         long stackPages = 0;
         for (Vma v : mm.vmas()) if ("[stack]".equals(v.name)) stackPages += (v.end - v.start) >>> 12;
         StringBuilder b = new StringBuilder();
-        b.append("Name:\t").append(p.comm).append('\n');
+        b.append("Name:\t").append(comm()).append('\n');
         b.append("Umask:\t").append(String.format("%04o", (t.vfs != null ? t.vfs : k.vfs()).umask)).append('\n');
         b.append("State:\t").append(stateName(state())).append('\n');
-        b.append("Tgid:\t").append(p.pid).append("\nNgid:\t0\nPid:\t").append(p.pid).append("\nPPid:\t").append(TaskSyscalls.ppid(t))
+        b.append("Tgid:\t").append(p.pid).append("\nNgid:\t0\nPid:\t").append(shownPid()).append("\nPPid:\t").append(TaskSyscalls.ppid(t))
                 .append("\nTracerPid:\t0\n");
         b.append("Uid:\t").append(uid[0]).append('\t').append(uid[1]).append('\t').append(uid[2]).append('\t').append(uid[3]).append('\n');
         b.append("Gid:\t").append(gid[0]).append('\t').append(gid[1]).append('\t').append(gid[2]).append('\t').append(gid[3]).append('\n');
@@ -220,7 +282,7 @@ final class ProcFiles implements Vfs.Proc {
         b.append("Groups:\t");
         for (long g : groups) b.append(g).append(' ');
         b.append('\n');
-        b.append("NStgid:\t").append(p.pid).append("\nNSpid:\t").append(p.pid).append("\nNSpgid:\t").append(t.pgid)
+        b.append("NStgid:\t").append(p.pid).append("\nNSpid:\t").append(shownPid()).append("\nNSpgid:\t").append(t.pgid)
                 .append("\nNSsid:\t").append(t.sid).append("\nKthread:\t0\n");
         b.append("VmPeak:\t").append(kb(mm.totalVmPages())).append('\n'); // no peak kept: the current size
         b.append("VmSize:\t").append(kb(mm.totalVmPages())).append('\n');

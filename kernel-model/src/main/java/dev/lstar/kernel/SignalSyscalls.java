@@ -493,8 +493,14 @@ final class SignalSyscalls {
             }
         }
 
-        /** Whether a timer is armed: a signal will come to end a wait. */
-        synchronized boolean armed() {
+        /**
+         * Whether a timer is armed: a signal will come to end a wait. Read without the timer's
+         * lock: the scheduler asks while holding its own lock, and {@link #fire} takes the
+         * scheduler's lock (to wake the target) while holding the timer's — taking it here would
+         * be a lock-order inversion (a host-level deadlock). A stale answer is harmless: an
+         * expiry that clears it also wakes the sleeper.
+         */
+        boolean armed() {
             return expiry[0] != 0 || expiry[1] != 0 || expiry[2] != 0;
         }
 

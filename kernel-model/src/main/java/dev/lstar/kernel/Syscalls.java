@@ -99,11 +99,14 @@ final class Syscalls {
                     if (!mm().copyFromUser(a2 + n, b, n, 1)) return -EFAULT;
                     if (b[n] == 0) break;
                 }
-                p.comm = new String(b, 0, n, StandardCharsets.ISO_8859_1);
+                String name = new String(b, 0, n, StandardCharsets.ISO_8859_1);
+                Task t = k.current;
+                if (t != null && t != t.leader) t.comm = name; // the calling thread's own name
+                else p.comm = name;
                 return 0;
             }
             case PR_GET_NAME -> {
-                byte[] b = java.util.Arrays.copyOf(p.comm.getBytes(StandardCharsets.ISO_8859_1), 16);
+                byte[] b = java.util.Arrays.copyOf((k.current != null ? TaskSyscalls.comm(k.current) : p.comm).getBytes(StandardCharsets.ISO_8859_1), 16);
                 return mm().copyToUser(a2, b, 0, 16) ? 0 : -EFAULT;
             }
             case PR_GET_DUMPABLE -> { return p.dumpable; }

@@ -25,6 +25,8 @@ final class Task {
     int tgid;
     /** The thread group's leader (this task for a process's first thread). */
     Task leader = this;
+    /** A non-leader thread's own name (task->comm: PR_SET_NAME, copied at clone); the leader's is the process's {@code comm}. */
+    String comm;
     /** For a leader: the group's threads that have not ended (itself included while it runs). */
     final List<Task> group = new ArrayList<>();
     /** For a leader: the status of exit_group or of a fatal signal, which every thread of the group ends with. */

@@ -209,6 +209,11 @@ final class TaskSyscalls {
         return pid;
     }
 
+    /** A thread's name (task->comm): its own for a non-leader thread that has one, else the process's. */
+    static String comm(Task t) {
+        return t != t.leader && t.comm != null ? t.comm : t.process.comm;
+    }
+
     /**
      * A new thread of the caller's process (CLONE_THREAD, with CLONE_VM and CLONE_SIGHAND): the
      * same process image and address space, the same actions (its own blocked mask and pending
@@ -225,6 +230,7 @@ final class TaskSyscalls {
         child.sid = leader.sid;
         child.exitSignal = -1;
         child.process = k.process;
+        child.comm = comm(parent); // copy_process copies the creating thread's name
         mm().users++;
         shareOrCopyFiles(parent, child, flags);
         if (child.vfs != parent.vfs) child.vfs.proc = parent.vfs.proc;
@@ -345,6 +351,7 @@ final class TaskSyscalls {
         }
         ExitStatus st = leader.groupExit != null ? leader.groupExit : leader.exit != null ? leader.exit : t.exit;
         leader.processExit = st;
+        k.recordLocks.exited(leader.tgid); // its POSIX record locks (the descriptors' closes dropped them unless the table is shared)
         if (t != leader) reap(k, t);
         if (leader.timers != null) leader.timers.cancel();
         if (leader != k.initTask && st != null && (st.oops() || st.message().startsWith("unsupported"))) {

@@ -6,6 +6,11 @@ import static dev.lstar.kernel.Errno.*;
 public final class FdTable {
     private OpenFile[] files = new OpenFile[16];
     private boolean[] cloexec = new boolean[16];
+    /**
+     * Told of every descriptor about to be closed (filp_close's locks_remove_posix: closing any
+     * descriptor of a file drops the process's record locks on it); kept by {@link #copy}.
+     */
+    public java.util.function.Consumer<OpenFile> onClose;
 
     /** The file {@code fd} refers to; EBADF if none. */
     public OpenFile get(long fd) {
@@ -31,6 +36,7 @@ public final class FdTable {
     /** dup2/dup3's replace_fd: {@code fd} now refers to {@code f} (whatever it referred to is closed). */
     public void installAt(int fd, OpenFile f, boolean closeOnExec) {
         OpenFile old = fd < files.length ? files[fd] : null;
+        if (old != null && onClose != null) onClose.accept(old);
         put(fd, f, closeOnExec);
         if (old != null) unref(old);
     }
@@ -49,6 +55,7 @@ public final class FdTable {
     /** close(fd): EBADF if not open. */
     public void close(long fd) {
         OpenFile f = get(fd);
+        if (onClose != null) onClose.accept(f);
         files[(int) fd] = null;
         cloexec[(int) fd] = false;
         unref(f);
@@ -90,6 +97,7 @@ public final class FdTable {
     /** dup_fd: a copy for a forked child, referring to the same open file descriptions, with the same close-on-exec bits. */
     public FdTable copy() {
         FdTable t = new FdTable();
+        t.onClose = onClose;
         t.files = new OpenFile[files.length];
         t.cloexec = cloexec.clone();
         for (int i = 0; i < files.length; i++) {

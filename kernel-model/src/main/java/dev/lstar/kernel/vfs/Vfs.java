@@ -91,6 +91,12 @@ public final class Vfs {
         default String cwd() { return null; }
         /** The bytes of a {@link Special#isProcFile()} file at open; {@code fd} for /proc/PID/fdinfo/N, else -1. */
         byte[] content(Special kind, int fd);
+        /** The thread ids /proc/PID/task lists, ascending. */
+        default int[] tids() { return new int[] {pid()}; }
+        /** The files of thread {@code tid} of this process (/proc/PID/task/TID), or null if it has no such thread. */
+        default Proc thread(int tid) { return tid == pid() ? this : null; }
+        /** The calling thread's id (what /proc/thread-self names). */
+        default int currentTid() { return pid(); }
     }
 
     /**
@@ -369,9 +375,9 @@ public final class Vfs {
         Proc target = procNamed(s[1]);
         if (target == null) return isPid(s[1]) ? Special.PROC_MISSING : null;
         int i = 2;
-        if (s[2].equals("task")) { // /proc/PID/task/PID: the process's first thread, the same files
+        if (s[2].equals("task")) { // /proc/PID/task/TID: each thread of the process, the same files seen from the thread
             if (n == 3) return Special.PROC_TASK_DIR;
-            if (!s[3].equals(s[1])) return Special.PROC_MISSING;
+            if (!isPid(s[3]) || target.thread(Integer.parseInt(s[3])) == null) return Special.PROC_MISSING;
             if (n == 4) return Special.PROC_SELF_DIR;
             i = 4;
             if (s[4].equals("task")) return Special.PROC_MISSING;
@@ -421,6 +427,10 @@ public final class Vfs {
     private Proc procOf(String guest) {
         String[] c = guest.split("/");
         Proc p = c.length > 2 && c[1].equals("proc") ? procNamed(c[2]) : null;
+        if (p != null && c.length > 4 && c[3].equals("task") && isPid(c[4])) {
+            Proc th = p.thread(Integer.parseInt(c[4]));
+            if (th != null) return th;
+        }
         return p != null ? p : proc;
     }
 
@@ -480,7 +490,7 @@ public final class Vfs {
         return switch (s) {
             case PROC_SELF_EXE -> target != null && target.exePath() != null ? target.exePath() : exePath;
             case PROC_SELF_LINK -> pid;
-            case PROC_THREAD_SELF_LINK -> pid + "/task/" + pid;
+            case PROC_THREAD_SELF_LINK -> pid + "/task/" + (proc != null ? proc.currentTid() : pid());
             case PROC_CWD -> target != null && target.cwd() != null ? target.cwd() : cwd;
             case PROC_ROOT -> "/"; // the guest's root, never the host path behind it
             case PROC_FD_LINK -> openFd(stack).linkName(); // "/a/b", "pipe:[ino]", "anon_inode:[eventfd]", "/memfd:x (deleted)"
@@ -682,8 +692,10 @@ public final class Vfs {
                 }
             }
             case PROC_TASK_DIR -> {
-                String[] c = l.guest().split("/");
-                list.add(entry(specialStat(Special.PROC_SELF_DIR), c.length > 2 ? c[2] : pid));
+                Proc target = procOf(l.guest());
+                for (int tid : target != null ? target.tids() : new int[] {pid()}) {
+                    list.add(entry(specialStat(Special.PROC_SELF_DIR), Integer.toString(tid)));
+                }
             }
             case PROC_SELF_DIR -> {
                 Object[][] names = {{"auxv", Special.PROC_SELF_AUXV}, {"cmdline", Special.PROC_CMDLINE}, {"comm", Special.PROC_COMM},
