@@ -643,18 +643,23 @@ static int m_pipe(void) {
 
     /* two writers; EOF only after every write end is closed, the parent's own included */
     pipe(pp);
+    int order[2]; /* writer 1 writes after writer 0 has (a token through a second pipe): a fixed order */
+    pipe(order);
     pid_t w[2];
     for (int i = 0; i < 2; i++) {
         w[i] = xfork();
         if (w[i] == 0) {
             close(pp[0]);
-            char msg[32];
+            char msg[32], token = 't';
             int len = snprintf(msg, sizeof msg, "from writer %d\n", i);
-            if (i == 1) sleep_ms(10);
+            if (i == 1 && read(order[0], &token, 1) != 1) _exit(3);
             write(pp[1], msg, len);
+            if (i == 0) write(order[1], &token, 1);
             _exit(0);
         }
     }
+    close(order[0]);
+    close(order[1]);
     wait_for(w[0]);
     wait_for(w[1]);
     fcntl(pp[0], F_SETFL, O_NONBLOCK);
