@@ -236,16 +236,27 @@ final class Transcendental {
         deliver(c, mul(y, div(ln(x), LN2)));
     }
 
-    /** log2(x + 1) * y. */
+    /**
+     * log2(x + 1) * y for x > -1 ({@link #fyl2xp1} takes x <= -1). The SDM defines it for
+     * |x| < 1 - sqrt(2)/2 only; outside, the Intel host still computes log2(1 + x) * y (checked up
+     * to 1e4000), so lstar does too — through ln's own reduction, since the atanh series of
+     * x / (2 + x) would not converge for large x (a guest's FYL2XP1 of 1e4000 used to hang the run).
+     */
     static void yl2xp1(Ctx c, int sey, long my, int sex, long mx) {
         B x = of80(sex, mx), y = of80(sey, my);
-        // ln(1 + x) = 2 atanh(x / (2 + x)), accurate for tiny x
+        // ln(1 + x) = 2 atanh(x / (2 + x)), accurate for tiny x; far from 0, ln's own reduction
         B u = div(x, add(of(2), x));
-        B l = atanhSeries(u);
-        deliver(c, mul(y, div(new B(l.m, l.e + 1), LN2)));
+        B lnx1;
+        if (u.lead() < -1) {
+            B l = atanhSeries(u);
+            lnx1 = new B(l.m, l.e + 1);
+        } else {
+            lnx1 = ln(add(ONE, x));
+        }
+        deliver(c, mul(y, div(lnx1, LN2)));
     }
 
-    /** 2^x - 1 for 0 < |x| <= 1. */
+    /** 2^x - 1 for 0 < |x| <= 1 ({@link #f2xm1Value} returns larger operands as they are). */
     static void f2xm1(Ctx c, int se, long m) {
         B x = of80(se, m);
         if (x.m.abs().bitCount() == 1 && x.lead() == 0) { // +-1: 1 and -0.5 exactly
