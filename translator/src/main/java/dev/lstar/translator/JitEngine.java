@@ -124,7 +124,7 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
     Translation lastTranslation;
 
     // statistics
-    public long blocksExecuted, hits, misses, translations, evictions, invalidations, linksFollowed,
+    public long blocksExecuted, chainedBlocks, hits, misses, translations, evictions, invalidations, linksFollowed,
             nativeCalls, exceptionsDelivered, interpretedBlocks, firstRuns, batches, batchedBlocks, regions, superblocks, superblockSegments, translateNanos, bytesGenerated,
             classBytesGenerated, inlinedInsns, fallbackInsns, hookedTranslations, hookInvalidations;
 
@@ -227,6 +227,7 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
             return fault(e, s, start);
         } finally {
             blocksExecuted += n;
+            chainedBlocks += n;
             linksFollowed += n;
         }
     }
@@ -732,7 +733,7 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
     public String stats() {
         cache.cleanUp();
         return "blocks executed: " + blocksExecuted
-                + "\nlinks followed: " + linksFollowed
+                + "\nlinks followed: " + linksFollowed + " (blocks run by the chain loop: " + chainedBlocks + ")"
                 + "\ncache hits: " + hits
                 + "\ncache misses: " + misses
                 + "\ntranslations: " + translations + " (" + batchedBlocks + " of them in " + batches + " batch classes)"
