@@ -124,7 +124,7 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
     Translation lastTranslation;
 
     // statistics
-    public long blocksExecuted, hits, misses, translations, evictions, invalidations, linksFollowed,
+    public long blocksExecuted, chainedBlocks, hits, misses, translations, evictions, invalidations, linksFollowed,
             nativeCalls, exceptionsDelivered, interpretedBlocks, firstRuns, batches, batchedBlocks, regions, superblocks, superblockSegments, translateNanos, bytesGenerated,
             classBytesGenerated, inlinedInsns, fallbackInsns, hookedTranslations, hookInvalidations;
 
@@ -174,11 +174,61 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
         Cpu c = cpu;
         long start = c.instructions;
         long limit = budget >= Long.MAX_VALUE - start ? Long.MAX_VALUE : start + budget;
+        boolean chain = until == NO_UNTIL && options.linking();
         while (true) {
             RunResult stop = runner.checkStop(start, limit, until);
             if (stop != null) return stop;
             RunResult r = step(until, limit, start);
             if (r != null) return r;
+            if (chain && prev != null) {
+                r = chain(limit, start);
+                if (r != null) return r;
+            }
+        }
+    }
+
+    /**
+     * The common case of the run loop, without its general bookkeeping: from the block that just
+     * ran, follows block links to chainable translations ({@link Translation#chainable}) and runs
+     * them, for as long as nothing needs the general path. Before each block it makes exactly the
+     * checks {@link BlockRunner#checkStop} and {@link BlockRunner#mustInterpret} would make for
+     * it (stop request, halt, budget, RF/TF, trace, hooks; {@code until} is never set here), and
+     * re-validates the link as {@link #resolve} does, except that a mapping already checked under
+     * the same {@link Mmu#generation} and CPL is not walked again. Returns a stop result as
+     * {@link #step} does, or null when the general path must take over.
+     */
+    private RunResult chain(long limit, long start) {
+        Cpu c = cpu;
+        Machine m = machine;
+        Mmu mm = mmu;
+        Translation p = prev, s = null;
+        long n = 0;
+        try {
+            while (true) {
+                long rip = c.rip;
+                s = p.succLa0 == rip ? p.succ0 : p.succLa1 == rip ? p.succ1 : null;
+                if (s == null || !s.chainable) break;
+                Block b = s.block;
+                if (!b.valid || b.hooked || s.checkedGen != (mm.generation() << 2 | c.cpl)
+                        || m.stopRequested() || c.halted || (c.rflags & (Flags.RF | Flags.TF)) != 0
+                        || m.tracer != null || limit - c.instructions < s.insns.length) break;
+                runner.setPendingNext(rip);
+                n++;
+                s.execCount++;
+                b.execCount++;
+                s.code.run(c, limit);
+                runner.trapIfPending(); // a translated SYSRET that loaded TF
+                p = s;
+            }
+            s = null;
+            prev = p;
+            return null;
+        } catch (CpuException | MachineCheckException | TripleFault | UnsupportedFeatureException e) {
+            return fault(e, s, start);
+        } finally {
+            blocksExecuted += n;
+            chainedBlocks += n;
+            linksFollowed += n;
         }
     }
 
@@ -217,35 +267,47 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
                 // checked once, when the block becomes hot (not on every later execution)
                 if (!t.hotChecked && options.hotThreshold() > 0 && t.execCount >= options.hotThreshold()) {
                     t.hotChecked = true;
-                    if (!t.region) code = BlockCompiler.isSelfLoop(b) ? recompileAsRegion(t) : recompileAsSuperblock(t);
+                    // (a region would loop without re-checking the second page of a page-crossing block)
+                    if (!t.region) code = BlockCompiler.isSelfLoop(b) && b.pa2 < 0 ? recompileAsRegion(t) : recompileAsSuperblock(t);
                 }
                 if (t.isSuperblock() && tailBlocked(t, until, blockLimit(limit))) {
                     code = t.firstOnly != null ? t.firstOnly : single; // (null only if t was evicted just now)
                 }
                 code.run(c, until == b.la && until != NO_UNTIL ? c.instructions : limit);
                 runner.trapIfPending(); // a translated SYSRET that loaded TF
+                // past its tiering decisions: later runs may come from the chain loop
+                if (!t.chainable && t.valid && !t.pending && !t.hookCalls && !b.hooked && t.code != null
+                        && (t.hotChecked || options.hotThreshold() <= 0)) t.chainable = true;
             }
             prev = t;
-        } catch (CpuException e) {
-            prev = null;
+        } catch (CpuException | MachineCheckException | TripleFault | UnsupportedFeatureException e) {
+            return fault(e, t, start);
+        }
+        return null;
+    }
+
+    /**
+     * What {@link #step} and {@link #chain} do when translation {@code t} (null: none was
+     * resolved) ends with {@code e}: a CPU exception is delivered, the other aborts stop the run.
+     */
+    private RunResult fault(RuntimeException e, Translation t, long start) {
+        Cpu c = cpu;
+        prev = null;
+        if (e instanceof CpuException ce) {
             if (t != null && t.block.nativeFn == null) {
                 int k = t.indexOf(c.rip);
                 // a fault: RIP is the faulting instruction (a single-step trap already set its own)
-                if (k >= 0 && !e.hardwareTrap) runner.setPendingNext(t.insns[k].next());
+                if (k >= 0 && !ce.hardwareTrap) runner.setPendingNext(t.insns[k].next());
             }
             exceptionsDelivered++;
-            return runner.deliver(e, c.rip, start);
-        } catch (MachineCheckException mc) {
-            prev = null;
-            return runner.machineCheck(mc, start);
-        } catch (TripleFault tf) {
-            prev = null;
-            return new RunResult(StopReason.TRIPLE_FAULT, c.instructions - start, null, c.rip, tf.getMessage());
-        } catch (UnsupportedFeatureException u) {
-            prev = null;
-            return new RunResult(StopReason.UNSUPPORTED, c.instructions - start, null, c.rip, u.getMessage());
+            return runner.deliver(ce, c.rip, start);
         }
-        return null;
+        if (e instanceof MachineCheckException mc) return runner.machineCheck(mc, start);
+        if (e instanceof TripleFault tf) {
+            return new RunResult(StopReason.TRIPLE_FAULT, c.instructions - start, null, c.rip, tf.getMessage());
+        }
+        UnsupportedFeatureException u = (UnsupportedFeatureException) e;
+        return new RunResult(StopReason.UNSUPPORTED, c.instructions - start, null, c.rip, u.getMessage());
     }
 
     /**
@@ -268,22 +330,36 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
         Translation p = prev;
         if (p != null && options.linking()) {
             Translation s = p.succLa0 == rip ? p.succ0 : p.succLa1 == rip ? p.succ1 : null;
-            // re-validate: same physical page under the current CR3/PCID and privilege
-            if (s != null && s.usable() && mmu.fetchPhys(rip) == s.pa) {
+            // re-validate: same physical page(s) under the current CR3/PCID and privilege
+            if (s != null && s.usable() && mmu.fetchPhys(rip) == s.pa && (s.block.pa2 < 0 || secondPageSame(s.block))) {
                 linksFollowed++;
+                s.checkedGen = mmu.generation() << 2 | cpu.cpl;
                 return s;
             }
         }
         Translation t = lookup(rip);
-        if (p != null && p.valid && options.linking() && t.block.pa2 < 0) p.link(rip, t);
+        t.checkedGen = mmu.generation() << 2 | cpu.cpl; // the look-up checked the fetch mapping
+        if (p != null && p.valid && options.linking()) p.link(rip, t);
         return t;
+    }
+
+    /**
+     * Whether the second page of a block with an instruction over a page end still maps
+     * (executably) to the frame it was decoded from; false if its fetch faults (the look-up then
+     * decodes again and raises the fault where the fetch would).
+     */
+    private boolean secondPageSame(Block b) {
+        try {
+            return mmu.fetchPhys((b.la + b.byteLen - 1) & ~0xFFFL) == b.pa2;
+        } catch (CpuException e) {
+            return false;
+        }
     }
 
     private Translation lookup(long rip) {
         Block b = blocks.lookup(rip); // execute-checked translation of RIP; may fault
-        if (!b.valid || b.nativeFn != null || b.pa2 >= 0) {
-            // never translated: interpreted, a native function, or one instruction over two pages
-            // (its second page is checked at every lookup, which a linked or translated path would skip)
+        if (!b.valid || b.nativeFn != null) {
+            // never translated: interpreted, or a native function
             return new Translation(rip, b.pa, b);
         }
         int slot = (int) (b.pa ^ (b.pa >>> 12)) & (front.length - 1);
@@ -303,6 +379,8 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
         t = options.compileThreshold() <= 1 || BlockCompiler.hookCalls(b, machine) ? translate(b) : pendingTranslation(b);
         front[slot] = t;
         byPage.computeIfAbsent(b.pa >>> 12, k -> new ArrayList<>()).add(t);
+        // one instruction over a page end (pa2): its second frame's writes drop it too
+        if (b.pa2 >= 0) byPage.computeIfAbsent(b.pa2 >>> 12, k -> new ArrayList<>()).add(t);
         cache.put(b.pa, t);
         return t;
     }
@@ -504,6 +582,7 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
         t.invalidate();
         ArrayList<Translation> l = byPage.get(t.pa >>> 12);
         if (l != null) l.remove(t);
+        if (t.block.pa2 >= 0 && (l = byPage.get(t.block.pa2 >>> 12)) != null) l.remove(t);
         int slot = (int) (t.pa ^ (t.pa >>> 12)) & (front.length - 1);
         if (front[slot] == t) front[slot] = null;
     }
@@ -654,7 +733,7 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
     public String stats() {
         cache.cleanUp();
         return "blocks executed: " + blocksExecuted
-                + "\nlinks followed: " + linksFollowed
+                + "\nlinks followed: " + linksFollowed + " (blocks run by the chain loop: " + chainedBlocks + ")"
                 + "\ncache hits: " + hits
                 + "\ncache misses: " + misses
                 + "\ntranslations: " + translations + " (" + batchedBlocks + " of them in " + batches + " batch classes)"

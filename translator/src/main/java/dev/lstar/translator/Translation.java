@@ -34,6 +34,17 @@ final class Translation {
     /** The hot-threshold check (region or superblock) was made. */
     boolean hotChecked;
     long execCount;
+    /**
+     * May run from {@link JitEngine}'s chain loop: translated, past the tiering decisions (compile
+     * and hot thresholds), no hook calls, not hooked. Set after a run through the general path;
+     * cleared by {@link #invalidate}.
+     */
+    boolean chainable;
+    /**
+     * The {@link dev.lstar.runtime.mem.Mmu#generation} (shifted left by 2, with the CPL in the low
+     * bits) under which the fetch mapping {@code la -> pa} was last checked; -1: never.
+     */
+    long checkedGen = -1;
 
     /** Successor slots: the linear address each was resolved for, and the translation. */
     long succLa0 = -1, succLa1 = -1;
@@ -76,6 +87,7 @@ final class Translation {
 
     void invalidate() {
         valid = false;
+        chainable = false;
         code = null;
         firstOnly = null;
         succ0 = succ1 = null;

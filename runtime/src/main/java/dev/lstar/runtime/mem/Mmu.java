@@ -126,6 +126,18 @@ public final class Mmu implements ByteSource {
     /** CR3 writes, INVLPGs, full flushes, PCID sets recycled. */
     public long cr3Writes, invlpgs, fullFlushes, pcidEvictions;
 
+    /**
+     * The mapping generation: bumped whenever a translation this MMU holds may stop standing (a
+     * CR3 write or PCID switch, INVLPG/INVPCID, a full flush, an access-control change, a TLB
+     * restore). A fetch translation checked under one generation (and the same CPL) is still the
+     * one the TLB gives while the generation stays: x86 lets a cached translation be used until
+     * the guest flushes it, so an engine may skip re-checking it ({@code JitEngine}'s block links).
+     */
+    private long generation;
+
+    /** See {@link #generation}: equal values mean no TLB flush, CR3 write or PCID switch between. */
+    public long generation() { return generation; }
+
     public Mmu(Cpu cpu, PhysicalMemory phys) {
         this.cpu = cpu;
         this.phys = phys;
@@ -797,6 +809,7 @@ public final class Mmu implements ByteSource {
      * since the save must not get a plain-store tag back).
      */
     public void restoreTlb(TlbState st) {
+        generation++;
         for (int k = 0; k < SLOTS; k++) {
             if (!st.present[k]) {
                 if (slots[k] != null) {
@@ -843,6 +856,7 @@ public final class Mmu implements ByteSource {
             }
             cur = s;
             prev = was;
+            generation++;
         }
         s.lastUse = ++useClock;
         return s;
@@ -860,6 +874,7 @@ public final class Mmu implements ByteSource {
      */
     public void writeCr3(long value) {
         cr3Writes++;
+        generation++;
         long v = value & ~(1L << 63);
         cpu.cr3 = v;
         if ((cpu.cr4 & Cpu.CR4_PCIDE) != 0) {
@@ -877,6 +892,7 @@ public final class Mmu implements ByteSource {
      */
     public void invlpg(long la) {
         invlpgs++;
+        generation++;
         for (TlbSet s : slots) if (s != null) s.invalidatePage(la, true);
         global.invalidatePage(la, true);
     }
@@ -887,6 +903,7 @@ public final class Mmu implements ByteSource {
      * global, 3 = everything except global. The caller checks the descriptor and raises #GP.
      */
     public void invpcid(int type, int pcid, long la) {
+        generation++;
         switch (type) {
             case 0 -> {
                 invlpgs++;
@@ -907,6 +924,7 @@ public final class Mmu implements ByteSource {
      */
     public void flushAll() {
         fullFlushes++;
+        generation++;
         for (TlbSet s : slots) {
             if (s != null) { s.clear(); s.pcid = -1; }
         }
@@ -921,6 +939,7 @@ public final class Mmu implements ByteSource {
      * access) and recomputes the fast paths from the new control bits.
      */
     public void accessControlChanged() {
+        generation++;
         for (TlbSet s : slots) if (s != null) s.clearFastTags();
     }
 
