@@ -309,6 +309,12 @@ public final class Disassembler {
             case NOP:
                 if (row.attName != null) return row.attName;
                 if (row.opcode == 0x90 && row.map == 0) return os == 2 ? "xchg" : "nop";
+                // 0F 18 /7 and /6 with a RIP-relative operand and no prefix are PREFETCHIT0/1 to
+                // objdump (a hint: lstar, without the CPUID bit, runs them as the NOPs they are)
+                if (row.opcode == 0x18 && row.map == 1 && insn.modrm >= 0 && (insn.modrm & 0xC7) == 0x05
+                        && ((insn.modrm >> 3) & 7) >= 6 && (insn.prefixes & (Instruction.P_REP | Instruction.P_REPNE | Instruction.P_OPSIZE)) == 0) {
+                    return ((insn.modrm >> 3) & 7) == 7 ? "prefetchit0" : "prefetchit1";
+                }
                 return hasSizingReg(insn, codes) ? "nop" : "nop" + suffix(os);
             case MOV:
                 for (int c : row.operandCodes) {

@@ -175,6 +175,8 @@ class AccessTest {
             case STOS -> { e.rd(RAX, RDI).wr(8, RDI); e.memW = true; }
             case LODS -> { e.rd(RSI).wr(8, RSI).wr(os, RAX); e.memR = true; }
             case SCAS -> { e.rd(RAX, RDI).wr(8, RDI); e.memR = true; }
+            case INS -> { e.rd(RDX, RDI).wr(8, RDI); e.memW = true; }
+            case OUTS -> { e.rd(RDX, RSI).wr(8, RSI); e.memR = true; }
             // SSE: XMM operands are not GPRs (r/w only record GPRs and memory); the SDM's moves write
             // their destination, everything else reads it and its sources
             case MOVUPS, MOVUPD, MOVAPS, MOVAPD, MOVDQA, MOVDQU, MOVD, MOVQ, MOVNTPS, MOVNTPD, MOVNTDQ, MOVNTI,
@@ -231,7 +233,7 @@ class AccessTest {
             default -> fail("no expectation for " + i.mnemonic);
         }
         switch (i.mnemonic) {
-            case MOVS, CMPS, STOS, LODS, SCAS -> { if (rep) e.rd(RCX).wr(8, RCX); }
+            case MOVS, CMPS, STOS, LODS, SCAS, INS, OUTS -> { if (rep) e.rd(RCX).wr(8, RCX); }
             default -> { }
         }
         return e;

@@ -55,21 +55,27 @@ import java.util.Map;
 public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
     /**
      * Tuning knobs. {@code compileThreshold}: the execution of a block at which it is translated
-     * (1: at its first; 2, the default: it is interpreted once, and translated when it runs
-     * again, together with up to {@code batchSize - 1} other blocks that have run once since
-     * the last batch, into one class: see {@link BlockCompiler#compileBatch}).
+     * (1: at its first; {@link #COMPILE_THRESHOLD}, the default: it is interpreted until then, and
+     * translated together with up to {@code batchSize - 1} other blocks that have run since the
+     * last batch, into one class: see {@link BlockCompiler#compileBatch}). Interpreting a block a
+     * few times costs microseconds; translating it in a cold JVM costs milliseconds: with 2, a
+     * static hello (262 instructions, 16 blocks translated) spent 41 ms translating; with 8 it
+     * translates nothing, and long runs do not notice (measured with nbody, sha256, qsort and a
+     * busybox shell loop of fork/exec: the same or faster).
      */
     public record Options(long maxCacheBytes, boolean linking, int hotThreshold, int superblockInsns,
                           int compileThreshold, int batchSize) {
         /** Default for {@link #superblockInsns}. */
         public static final int SUPERBLOCK_INSNS = 128;
+        /** Default for {@link #compileThreshold}. */
+        public static final int COMPILE_THRESHOLD = 8;
 
         public Options(long maxCacheBytes, boolean linking, int hotThreshold) {
-            this(maxCacheBytes, linking, hotThreshold, SUPERBLOCK_INSNS, 2, 8);
+            this(maxCacheBytes, linking, hotThreshold, SUPERBLOCK_INSNS, COMPILE_THRESHOLD, 8);
         }
 
         public static Options defaults() {
-            return new Options(64L << 20, true, 64, SUPERBLOCK_INSNS, 2, 8);
+            return new Options(64L << 20, true, 64, SUPERBLOCK_INSNS, COMPILE_THRESHOLD, 8);
         }
 
         public Options withMaxCacheBytes(long bytes) {
