@@ -51,10 +51,6 @@ class LocksTest {
         assertFalse(n.stdout().contains("FAILED") || n.stdout().contains("failures"), n.stdout());
 
         ProcPrograms.assumeEnabled();
-        ProcPrograms.Lstar l = ProcPrograms.runLstar(argv, engine, 120);
-        assertEquals(n.stdout(), l.stdout(), "stdout under lstar (" + l.describe() + ")");
-        assertEquals(n.status(), l.status(), "exit status under lstar: " + l.describe());
-        assertFalse(l.timedOut(), l.describe());
-        assertFalse(l.exit().oops(), l.exit().message());
+        ProcPrograms.assertSameUnderLstar(n, argv, engine, 120);
     }
 }

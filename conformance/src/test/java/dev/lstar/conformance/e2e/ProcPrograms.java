@@ -216,4 +216,16 @@ final class ProcPrograms {
         return new Lstar(out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), log.toString(StandardCharsets.UTF_8),
                 exit, timedOut);
     }
+
+    /**
+     * Runs {@code argv} under lstar on {@code engine} and asserts what every comparison with a
+     * native run asserts: the same stdout and status, no timeout, no kernel oops.
+     */
+    static void assertSameUnderLstar(Native n, List<String> argv, EngineFactory engine, int seconds) throws Exception {
+        Lstar l = runLstar(argv, engine, seconds);
+        org.junit.jupiter.api.Assertions.assertEquals(n.stdout(), l.stdout(), "stdout under lstar (" + l.describe() + ")");
+        org.junit.jupiter.api.Assertions.assertEquals(n.status(), l.status(), "exit status under lstar: " + l.describe());
+        org.junit.jupiter.api.Assertions.assertFalse(l.timedOut(), l.describe());
+        org.junit.jupiter.api.Assertions.assertFalse(l.exit().oops(), l.exit().message());
+    }
 }

@@ -85,11 +85,7 @@ class ProcessesTest {
 
         ProcPrograms.assumeEnabled();
         assumeFalse(NOT_MODELLED.containsKey(mode), NOT_MODELLED.get(mode));
-        ProcPrograms.Lstar l = ProcPrograms.runLstar(argv, engine, 120);
-        assertEquals(n.stdout(), l.stdout(), "stdout under lstar (" + l.describe() + ")");
-        assertEquals(n.status(), l.status(), "exit status under lstar: " + l.describe());
-        assertFalse(l.timedOut(), l.describe());
-        assertFalse(l.exit().oops(), l.exit().message());
+        ProcPrograms.assertSameUnderLstar(n, argv, engine, 120);
     }
 
     // ---------------------------------------------------------------- busybox sh and bash

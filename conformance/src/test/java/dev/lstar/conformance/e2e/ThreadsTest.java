@@ -60,11 +60,7 @@ class ThreadsTest {
         assertFalse(n.stdout().contains("FAILED") || n.stdout().contains("UNEXPECTED"), n.stdout());
 
         ProcPrograms.assumeEnabled();
-        ProcPrograms.Lstar l = ProcPrograms.runLstar(argv, engine, 180);
-        assertEquals(n.stdout(), l.stdout(), "stdout under lstar (" + l.describe() + ")");
-        assertEquals(n.status(), l.status(), "exit status under lstar: " + l.describe());
-        assertFalse(l.timedOut(), l.describe());
-        assertFalse(l.exit().oops(), l.exit().message());
+        ProcPrograms.assertSameUnderLstar(n, argv, engine, 180);
     }
 
     static final List<String> LITMUS = List.of("mp", "sb", "sb-mfence", "sb-xchg", "lb", "2+2w", "iriw", "corr", "wrc", "xadd", "cmpxchg",
