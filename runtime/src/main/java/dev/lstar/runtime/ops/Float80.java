@@ -75,6 +75,13 @@ public final class Float80 {
         void indefinite() { flags |= IE; set(IND_SE, IND_M); }
     }
 
+    /** One CPU's reusable contexts for the x87 instructions ({@code Cpu.x87Ctx}). */
+    public static Ctx[] scratch() {
+        Ctx[] a = new Ctx[4];
+        for (int k = 0; k < a.length; k++) a[k] = new Ctx(0);
+        return a;
+    }
+
     // ------------------------------------------------------------------ classification
 
     public static int exp(int se) { return se & 0x7FFF; }
