@@ -151,6 +151,23 @@ final class X87Emitter {
         return Collections.unmodifiableSet(CALLS.keySet());
     }
 
+    /** The call as Exec's source writes it ("X87.arith(c, i, 1, true, false)"), or null when {@code m} is not bound (for the tests). */
+    static String describe(Mnemonic m) {
+        Call call = CALLS.get(m);
+        if (call == null) return null;
+        StringBuilder b = new StringBuilder("X87.").append(call.name).append(call.withInsn ? "(c, i" : "(c");
+        Type[] params = Type.getArgumentTypes(call.descriptor);
+        int p = call.withInsn ? 2 : 1;
+        if (call.cond >= 0) {
+            b.append(", c.cond(").append(call.cond).append(')');
+            p++;
+        }
+        for (int a : call.args) {
+            b.append(", ").append(params[p++].getSort() == Type.BOOLEAN ? String.valueOf(a != 0) : String.valueOf(a));
+        }
+        return b.append(')').toString();
+    }
+
     /** Whether {@code i} is an x87 instruction called directly (every form of a bound mnemonic). */
     static boolean handles(Instruction i) {
         return CALLS.containsKey(i.mnemonic);
