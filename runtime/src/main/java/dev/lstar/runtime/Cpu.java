@@ -60,6 +60,8 @@ public final class Cpu {
      */
     public final long[] fpm = new long[8];
     public final int[] fpe = new int[8];
+    /** The x87 instructions' working contexts, reused so that they allocate nothing (not state: never copied or compared). */
+    public final dev.lstar.runtime.ops.Float80.Ctx[] x87Ctx = dev.lstar.runtime.ops.Float80.scratch();
     /** x87 control word; 0x037F after FNINIT (what Linux gives a process). */
     public int fcw = FCW_INIT;
     public static final int FCW_INIT = 0x037F;

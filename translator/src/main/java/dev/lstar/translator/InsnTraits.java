@@ -34,11 +34,12 @@ final class InsnTraits {
     /**
      * Whether an inline-translated instruction may raise a guest exception: a memory access (the
      * table's access columns: LEA and hint NOPs only compute an address), a JMP/CALL target's
-     * canonical check, a system instruction ({@link SysInline#opaque}), or any SSE instruction.
+     * canonical check, a system instruction ({@link SysInline#opaque}), or any SSE or x87 instruction.
      */
     static boolean mayFault(Instruction i) {
         return SysInline.opaque(i) || Access.accessesMemory(i) || i.mnemonic == Mnemonic.JMP || i.mnemonic == Mnemonic.CALL
-                || (i.attributes & OpcodeTable.A_SSE) != 0; // #UD/#NM (CR0, CR4), #XM
+                || (i.attributes & OpcodeTable.A_SSE) != 0 // #UD/#NM (CR0, CR4), #XM
+                || X87Emitter.handles(i); // #NM, #MF
     }
 
     /** Whether a superblock may leave right after {@code i} (a Jcc side exit, a CR3 fetch check). */

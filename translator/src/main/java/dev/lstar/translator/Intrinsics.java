@@ -17,7 +17,7 @@ import org.objectweb.asm.Label;
  * with the operand forms each emitter takes. Every other instruction runs through the block's
  * interpreter fallback ({@link JitRt#exec}), which calls the same {@code Exec}/{@code ops}
  * semantics the interpreter runs; an intrinsic is an optional fast path, written only where it
- * pays (the register and memory loops, the kernel entry path, SSE code), and the conformance suite runs
+ * pays (the register and memory loops, the kernel entry path, SSE code, x87 code as direct calls), and the conformance suite runs
  * every generated form on both engines against the host CPU.
  *
  * <p>Checked when the class loads, so a mistake fails at start-up rather than when some block
@@ -69,6 +69,7 @@ final class Intrinsics {
         bind(EnumSet.of(Mnemonic.RET, Mnemonic.JCC), ALL_FORMS, BranchEmitter::emit);
         bind(SysInline.SYSTEM, ALL_FORMS, (e, k, i, h) -> SysInline.emit(e, k, i));
         bind(SseEmitter.mnemonics(), SseEmitter::forms, (e, k, i, h) -> { SseEmitter.emit(e, k, i); return false; });
+        bind(X87Emitter.mnemonics(), ALL_FORMS, (e, k, i, h) -> { X87Emitter.emit(e, k, i); return false; });
         check();
     }
 
@@ -81,7 +82,8 @@ final class Intrinsics {
         for (Mnemonic m : TABLE.keySet()) {
             if (!decoded.contains(m)) throw new IllegalStateException("intrinsic for " + m + ", which no opcode table row decodes");
             // throws when missing (SseEmitter's calls record their flags themselves, as in Exec)
-            if (writesFlags.contains(m) && !SysInline.SYSTEM.contains(m) && !SseEmitter.mnemonics().contains(m)) Helpers.withFlags(m);
+            if (writesFlags.contains(m) && !SysInline.SYSTEM.contains(m) && !SseEmitter.mnemonics().contains(m)
+                    && !X87Emitter.mnemonics().contains(m)) Helpers.withFlags(m);
         }
     }
 

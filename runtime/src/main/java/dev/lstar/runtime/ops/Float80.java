@@ -6,7 +6,12 @@ import java.math.BigInteger;
  * The x87 double extended-precision format in software (Intel SDM Vol. 1 ch. 4 and 8, AMD APM
  * Vol. 1 ch. 6): a value is a 16-bit sign/exponent word {@code se} (sign in bit 15, biased
  * exponent in bits 14:0, bias 16383) and a 64-bit significand {@code m} with an explicit integer
- * bit (bit 63). Arithmetic is exact (BigInteger) and then rounded once, as the hardware does:
+ * bit (bit 63). Arithmetic is exact and then rounded once, as the hardware does. The common cases
+ * (normal operands and results, masked overflow/underflow) work on a 128-bit magnitude in two
+ * longs plus a sticky bit ({@link #round128}: products by {@code Math.unsignedMultiplyHigh},
+ * quotients by a 128/64 division, square roots by Newton's step from the double estimate) and
+ * allocate nothing; the rare ones (tiny or overflowing results, unmasked OE/UE, denormal addends)
+ * take the BigInteger path ({@link #round}), which defines the results:
  * <ul>
  *   <li>precision control (FCW bits 9:8: 00 = 24 bits, 10 = 53, 11 = 64; the reserved 01 acts as
  *       64) rounds the significand of arithmetic results, the exponent range stays the extended
@@ -47,6 +52,16 @@ public final class Float80 {
 
         public Ctx(int cw) { this.cw = cw; }
 
+        /** Makes a reused context fresh for an operation under {@code cw} (no flags, result +0). */
+        public Ctx reset(int cw) {
+            this.cw = cw;
+            flags = 0;
+            se = 0;
+            m = 0;
+            denormalSource = false;
+            return this;
+        }
+
         public int rc() { return (cw >>> 10) & 3; }
 
         /** Significand bits of arithmetic results under precision control. */
@@ -58,6 +73,13 @@ public final class Float80 {
         void set(int se, long m) { this.se = se & 0xFFFF; this.m = m; }
 
         void indefinite() { flags |= IE; set(IND_SE, IND_M); }
+    }
+
+    /** One CPU's reusable contexts for the x87 instructions ({@code Cpu.x87Ctx}). */
+    public static Ctx[] scratch() {
+        Ctx[] a = new Ctx[4];
+        for (int k = 0; k < a.length; k++) a[k] = new Ctx(0);
+        return a;
     }
 
     // ------------------------------------------------------------------ classification
@@ -213,6 +235,109 @@ public final class Float80 {
         encode(c, sign, kept, q);
     }
 
+
+    /** The unsigned value of {@code hi:lo} as a BigInteger (the slow paths only). */
+    static BigInteger mag128(long hi, long lo) {
+        return hi == 0 ? mag(lo) : mag(hi).shiftLeft(64).or(mag(lo));
+    }
+
+    private static final long HALF = INT_BIT;
+
+    /**
+     * {@link #round} of the 128-bit magnitude {@code hi:lo} without allocation when the result is
+     * normal in the format and overflow/underflow are masked; otherwise the BigInteger path (the
+     * same value, the same rules).
+     */
+    static void round128(Ctx c, boolean neg, long hi, long lo, int e, boolean sticky, int prec, int[] fmt) {
+        int n = hi != 0 ? 128 - Long.numberOfLeadingZeros(hi) : 64 - Long.numberOfLeadingZeros(lo);
+        int ex = n - 1 + e;
+        if (n == 0 || ex < fmt[1] || ex > fmt[2] || ((OE | UE) & ~c.cw) != 0) {
+            round(c, neg, mag128(hi, lo), e, sticky, prec, fmt);
+            return;
+        }
+        // left-align the magnitude in H:L (bit 127 set)
+        int s = 128 - n;
+        long H, L;
+        if (s >= 64) { H = lo << (s - 64); L = 0; }
+        else if (s == 0) { H = hi; L = lo; }
+        else { H = (hi << s) | (lo >>> (64 - s)); L = lo << s; }
+        long kept = H >>> (64 - prec); // (prec 64: a shift by 0)
+        long rh, rl; // the bits below the kept ones, left-aligned
+        if (prec == 64) { rh = L; rl = 0; }
+        else { rh = (H << prec) | (L >>> (64 - prec)); rl = L << prec; }
+        boolean inexact = (rh | rl) != 0 || sticky;
+        boolean up = false;
+        int rex = ex;
+        if (inexact) {
+            int cmpHalf = rh != HALF ? Long.compareUnsigned(rh, HALF) : (rl != 0 || sticky) ? 1 : 0;
+            up = roundUp(c.rc(), neg, cmpHalf > 0, cmpHalf == 0, cmpHalf < 0, (kept & 1) != 0);
+            if (up) {
+                kept++;
+                if (prec == 64 ? kept == 0 : kept == 1L << prec) { kept = 1L << (prec - 1); rex++; }
+            }
+        }
+        if (rex > fmt[2]) { // overflow after rounding: the BigInteger path knows the responses
+            round(c, neg, mag128(hi, lo), e, sticky, prec, fmt);
+            return;
+        }
+        if (inexact) c.flags |= up ? PE | C1 : PE;
+        c.set((neg ? 0x8000 : 0) | (rex + 16383), kept << (64 - prec));
+    }
+
+    static void roundExt128(Ctx c, boolean neg, long hi, long lo, int e, boolean sticky) {
+        round128(c, neg, hi, lo, e, sticky, c.precision(), EXT);
+    }
+
+    /** The quotient of the unsigned 128-bit {@code u1:u0} by {@code v} (bit 63 set, {@code u1 < v} unsigned); the remainder is {@code u0 - q * v}. */
+    static long div128(long u1, long u0, long v) {
+        long vn1 = v >>> 32, vn0 = v & 0xFFFF_FFFFL;
+        long un1 = u0 >>> 32, un0 = u0 & 0xFFFF_FFFFL;
+        // two 32-bit quotient digits, each estimated from the divisor's top half and corrected
+        // (at most twice: the divisor is normalised)
+        long q1 = Long.divideUnsigned(u1, vn1);
+        long rhat = u1 - q1 * vn1;
+        for (int k = 0; k < 2 && (q1 >>> 32 != 0 || Long.compareUnsigned(q1 * vn0, (rhat << 32) | un1) > 0); k++) {
+            q1--;
+            rhat += vn1;
+            if (rhat >>> 32 != 0) break;
+        }
+        long un21 = ((u1 << 32) | un1) - q1 * v;
+        long q0 = Long.divideUnsigned(un21, vn1);
+        rhat = un21 - q0 * vn1;
+        for (int k = 0; k < 2 && (q0 >>> 32 != 0 || Long.compareUnsigned(q0 * vn0, (rhat << 32) | un0) > 0); k++) {
+            q0--;
+            rhat += vn1;
+            if (rhat >>> 32 != 0) break;
+        }
+        return (q1 << 32) | q0;
+    }
+
+    /** Whether the unsigned 128-bit a1:a0 is greater than b1:b0. */
+    private static boolean gt128(long a1, long a0, long b1, long b0) {
+        return a1 != b1 ? Long.compareUnsigned(a1, b1) > 0 : Long.compareUnsigned(a0, b0) > 0;
+    }
+
+    /**
+     * floor(sqrt(ah:al)) for 2^126 <= ah:al < 2^128 (a 64-bit root, bit 63 set), or 0 if the
+     * Newton step from the double estimate did not settle (the caller then takes the slow path).
+     */
+    static long isqrt128(long ah, long al) {
+        double hd = ah >= 0 ? (double) ah : ((ah >>> 1) | (ah & 1)) * 2.0;
+        double sd = Math.sqrt(hd * 0x1p64);
+        long r = sd >= 0x1p64 ? -1L : sd >= 0x1p63 ? (long) (sd - 0x1p63) ^ Long.MIN_VALUE : (long) sd;
+        if (r >= 0 || Long.compareUnsigned(ah, r) >= 0) return 0;
+        long q = div128(ah, al, r);
+        r = (r >>> 1) + (q >>> 1) + (r & q & 1);
+        for (int k = 0; k < 4; k++) {
+            if (r >= 0) return 0;
+            if (gt128(Math.unsignedMultiplyHigh(r, r), r * r, ah, al)) { r--; continue; }
+            long r1 = r + 1;
+            if (r1 != 0 && !gt128(Math.unsignedMultiplyHigh(r1, r1), r1 * r1, ah, al)) { r = r1; continue; }
+            return r;
+        }
+        return 0;
+    }
+
     private static boolean roundUp(int rc, boolean neg, boolean above, boolean half, boolean below, boolean odd) {
         return switch (rc) {
             case RC_NEAREST -> above || (half && odd);
@@ -312,6 +437,12 @@ public final class Float80 {
             c.set(n ? 0x8000 : 0, 0);
             return;
         }
+        if (exp(se1) != 0 && exp(se2) != 0) {
+            addNormal(c, se1, m1, se2, m2);
+            return;
+        }
+        if (z1 && exp(se2) != 0) { roundExt128(c, neg(se2), 0, m2, scale(se2), false); return; }
+        if (z2 && exp(se1) != 0) { roundExt128(c, neg(se1), 0, m1, scale(se1), false); return; }
         int e1 = scale(se1), e2 = scale(se2), e = Math.min(e1, e2);
         BigInteger a = mag(m1).shiftLeft(e1 - e), b = mag(m2).shiftLeft(e2 - e);
         if (neg(se1)) a = a.negate();
@@ -322,6 +453,46 @@ public final class Float80 {
             return;
         }
         roundExt(c, s.signum() < 0, s.abs(), e, false);
+    }
+
+    /**
+     * The sum of two normal values in 128 bits: the larger magnitude A in bits 126..63 of the
+     * window, the other shifted to its place; bits shifted out of the window become a sticky
+     * bit (for a subtraction A - B = (A - floor(B) - 1) + (1 - frac(B))).
+     */
+    private static void addNormal(Ctx c, int se1, long m1, int se2, long m2) {
+        int e1 = scale(se1), e2 = scale(se2);
+        if (e1 < e2 || (e1 == e2 && Long.compareUnsigned(m1, m2) < 0)) {
+            int t = se1; se1 = se2; se2 = t;
+            long tm = m1; m1 = m2; m2 = tm;
+            int te = e1; e1 = e2; e2 = te;
+        }
+        boolean negA = neg(se1);
+        long ah = m1 >>> 1, al = m1 << 63;
+        int sh = e1 - e2 + 1;
+        long bh, bl;
+        boolean st = false;
+        if (sh < 64) { bh = m2 >>> sh; bl = m2 << (64 - sh); }
+        else if (sh == 64) { bh = 0; bl = m2; }
+        else if (sh < 128) { bh = 0; bl = m2 >>> (sh - 64); st = (m2 << (128 - sh)) != 0; }
+        else { bh = 0; bl = 0; st = true; }
+        long rh, rl;
+        if (negA == neg(se2)) {
+            rl = al + bl;
+            rh = ah + bh + (Long.compareUnsigned(rl, al) < 0 ? 1 : 0);
+        } else {
+            rl = al - bl;
+            rh = ah - bh - (Long.compareUnsigned(al, bl) < 0 ? 1 : 0);
+            if (st) {
+                if (rl == 0) rh--;
+                rl--;
+            }
+            if (rh == 0 && rl == 0 && !st) {
+                c.set(c.rc() == RC_DOWN ? 0x8000 : 0, 0);
+                return;
+            }
+        }
+        roundExt128(c, negA, rh, rl, e1 - 63, st);
     }
 
     public static void sub(Ctx c, int se1, long m1, int se2, long m2) {
@@ -340,7 +511,7 @@ public final class Float80 {
             return;
         }
         if (z1 || z2) { c.set(sign, 0); return; }
-        roundExt(c, n, mag(m1).multiply(mag(m2)), scale(se1) + scale(se2), false);
+        roundExt128(c, n, Math.unsignedMultiplyHigh(m1, m2), m1 * m2, scale(se1) + scale(se2), false);
     }
 
     public static void div(Ctx c, int se1, long m1, int se2, long m2) {
@@ -357,10 +528,18 @@ public final class Float80 {
         if (i1) { c.set(sign | 0x7FFF, INT_BIT); return; }
         if (i2 || z1) { c.set(sign, 0); return; }
         if (z2) { c.flags |= ZE; c.set(sign | 0x7FFF, INT_BIT); return; }
-        BigInteger a = mag(m1), b = mag(m2);
-        int k = Math.max(0, 68 + b.bitLength() - a.bitLength());
-        BigInteger[] qr = a.shiftLeft(k).divideAndRemainder(b);
-        roundExt(c, n, qr[0], scale(se1) - scale(se2) - k, qr[1].signum() != 0);
+        // normalised significands a, b in [2^63, 2^64): a / b in (1/2, 2), 65 or more quotient bits
+        int l1 = Long.numberOfLeadingZeros(m1), l2 = Long.numberOfLeadingZeros(m2);
+        long a = m1 << l1, b = m2 << l2;
+        int e = scale(se1) - l1 - scale(se2) + l2;
+        if (Long.compareUnsigned(a, b) >= 0) {
+            long r0 = a - b, q = div128(r0, 0, b);
+            roundExt128(c, n, 1, q, e - 64, q * b != 0);
+        } else {
+            long q1 = div128(a, 0, b), r1 = -(q1 * b);
+            long q2 = div128(r1, 0, b);
+            roundExt128(c, n, q1, q2, e - 128, q2 * b != 0);
+        }
     }
 
     public static void sqrt(Ctx c, int se, long m) {
@@ -368,6 +547,24 @@ public final class Float80 {
         if (specials1(c, se, m)) return;
         if (isZero(se, m)) { c.set(se, 0); return; }
         if (isInf(se, m)) { c.set(se, m); return; }
+        {
+            // a = m' * 2^k in [2^126, 2^128) with the exponent left even: a 64-bit root r and the
+            // remainder a - r^2 say exact / below / above the half (r^2 + r + 1/4 is never an integer)
+            int lz = Long.numberOfLeadingZeros(m);
+            long mn = m << lz;
+            int e = scale(se) - lz;
+            int k = (e & 1) == 0 ? 64 : 63;
+            long ah = k == 64 ? mn : mn >>> 1, al = k == 64 ? 0 : mn << 63;
+            long r = isqrt128(ah, al);
+            if (r != 0) {
+                long sqh = Math.unsignedMultiplyHigh(r, r), sql = r * r;
+                long remL = al - sql, remH = ah - sqh - (Long.compareUnsigned(al, sql) < 0 ? 1 : 0);
+                boolean exact = (remH | remL) == 0, above = remH != 0 || Long.compareUnsigned(remL, r) > 0;
+                long low = exact ? 0 : above ? 2 : 1;
+                roundExt128(c, false, r >>> 62, (r << 2) | low, (e - k) / 2 - 2, !exact);
+                return;
+            }
+        }
         BigInteger a = mag(m);
         int e = scale(se);
         int k = 140 - a.bitLength();
@@ -384,14 +581,19 @@ public final class Float80 {
         if (isInf(se, m) || isZero(se, m)) { c.set(se, m); return; }
         int e = scale(se);
         if (e >= 0) { c.set(se, m); return; }
-        BigInteger[] ir = toInteger(c.rc(), neg(se), mag(m), e);
-        if (ir[1].signum() != 0) {
-            c.flags |= PE;
-            if (ir[2].signum() != 0) c.flags |= C1;
-        }
-        BigInteger v = ir[0];
-        if (v.signum() == 0) { c.set(se & 0x8000, 0); return; }
-        encode(c, se & 0x8000, v, 0);
+        long kept = e > -64 ? m >>> -e : 0, rem = e > -64 ? m << (64 + e) : m;
+        if (rem == 0) { encodeInt(c, se & 0x8000, kept); return; }
+        int cmpHalf = e >= -64 ? Long.compareUnsigned(rem, HALF) : -1;
+        boolean up = roundUp(c.rc(), neg(se), cmpHalf > 0, cmpHalf == 0, cmpHalf < 0, (kept & 1) != 0);
+        c.flags |= up ? PE | C1 : PE;
+        encodeInt(c, se & 0x8000, up ? kept + 1 : kept); // (kept < 2^63: no carry out)
+    }
+
+    /** The integer {@code v} (below 2^64 unsigned) with sign {@code sign} in the extended format. */
+    private static void encodeInt(Ctx c, int sign, long v) {
+        if (v == 0) { c.set(sign, 0); return; }
+        int lz = Long.numberOfLeadingZeros(v);
+        c.set(sign | (63 - lz + 16383), v << lz);
     }
 
     /** {integer magnitude rounded by rc, non-zero if inexact, non-zero if rounded up in magnitude}. */
@@ -450,20 +652,25 @@ public final class Float80 {
         }
         if (isInf(se, m)) return signBit | expAll;
         if (isZero(se, m)) return signBit;
-        Ctx r = new Ctx(c.cw); // (a denormal source raises no DE on this host)
-        round(r, neg(se), mag(m), scale(se), false, fbits + 1, dbl ? DBL : SGL);
-        c.flags |= r.flags;
-        if (isInf(r.se, r.m)) return signBit | expAll;
-        if (isZero(r.se, r.m)) return signBit;
-        // value = r.m * 2^scale; in the format: normal if exponent >= 1 - bias
-        int lead = 63 - Long.numberOfLeadingZeros(r.m) + scale(r.se);
+        // rounded in the context itself (its result restored after): (a denormal source raises no DE on this host)
+        int saveSe = c.se;
+        long saveM = c.m;
+        round128(c, neg(se), 0, m, scale(se), false, fbits + 1, dbl ? DBL : SGL);
+        int rse = c.se;
+        long rm = c.m;
+        c.se = saveSe;
+        c.m = saveM;
+        if (isInf(rse, rm)) return signBit | expAll;
+        if (isZero(rse, rm)) return signBit;
+        // value = rm * 2^scale; in the format: normal if exponent >= 1 - bias
+        int lead = 63 - Long.numberOfLeadingZeros(rm) + scale(rse);
         if (lead >= 1 - bias) {
-            long f = (r.m << 1) >>> (64 - fbits);
+            long f = (rm << 1) >>> (64 - fbits);
             return signBit | ((long) (lead + bias) << fbits) | f;
         }
         // denormal in the format: f = value / 2^(1 - bias - fbits)
-        int sh = scale(r.se) - (1 - bias - fbits);
-        long f = sh >= 0 ? r.m << sh : r.m >>> -sh;
+        int sh = scale(rse) - (1 - bias - fbits);
+        long f = sh >= 0 ? rm << sh : rm >>> -sh;
         return signBit | f;
     }
 
@@ -485,6 +692,21 @@ public final class Float80 {
         long indefinite = bytes == 8 ? Long.MIN_VALUE : -(1L << (8 * bytes - 1));
         if (unsupported(se, m) || isNaN(se, m) || isInf(se, m)) { c.flags |= IE; return indefinite; }
         if (isZero(se, m)) return 0; // (a denormal raises no DE on this host)
+        int e = scale(se);
+        if (e < 0) {
+            long kept = e > -64 ? m >>> -e : 0, rem = e > -64 ? m << (64 + e) : m;
+            boolean up = false;
+            if (rem != 0) {
+                int cmpHalf = e >= -64 ? Long.compareUnsigned(rem, HALF) : -1;
+                up = roundUp(c.rc(), neg(se), cmpHalf > 0, cmpHalf == 0, cmpHalf < 0, (kept & 1) != 0);
+                if (up) kept++; // at most 2^63
+            }
+            long limit = 1L << (8 * bytes - 1); // |v| < limit, or == limit for a negative v (unsigned for 8 bytes)
+            int cmp = Long.compareUnsigned(kept, limit);
+            if (cmp > 0 || (cmp == 0 && !neg(se))) { c.flags |= IE; return indefinite; }
+            if (rem != 0) c.flags |= up ? PE | C1 : PE;
+            return neg(se) ? -kept : kept;
+        }
         BigInteger[] ir = toInteger(c.rc(), neg(se), mag(m), scale(se));
         BigInteger v = neg(se) ? ir[0].negate() : ir[0];
         if (v.bitLength() > 8 * bytes - 1) { c.flags |= IE; return indefinite; }
@@ -529,8 +751,8 @@ public final class Float80 {
             int l1 = 63 - Long.numberOfLeadingZeros(m1) + e1, l2 = 63 - Long.numberOfLeadingZeros(m2) + e2;
             if (l1 != l2) cm = Integer.compare(l1, l2);
             else {
-                int e = Math.min(e1, e2);
-                cm = mag(m1).shiftLeft(e1 - e).compareTo(mag(m2).shiftLeft(e2 - e));
+                int e = Math.min(e1, e2); // (same leading bit: both shifted values fit 64 bits)
+                cm = Long.compareUnsigned(m1 << (e1 - e), m2 << (e2 - e));
             }
         }
         return s1 < 0 ? -cm : cm;

@@ -62,6 +62,16 @@ public final class X87 {
         setTop(c, top(c) + 1);
     }
 
+    /** The CPU's reusable context {@code k} (0..3), fresh for an operation under the FCW. */
+    static Ctx ctx(Cpu c, int k) {
+        return c.x87Ctx[k].reset(c.fcw);
+    }
+
+    /** As {@link #ctx(Cpu, int)} under control word {@code cw}. */
+    static Ctx ctx(Cpu c, int k, int cw) {
+        return c.x87Ctx[k].reset(cw);
+    }
+
     /** The checks every x87 instruction makes first (see the class comment). */
     static void enter(Cpu c, boolean waiting) {
         if ((c.cr0 & (Cpu.CR0_EM | Cpu.CR0_TS)) != 0) {
@@ -177,7 +187,7 @@ public final class X87 {
     /** FLD m32fp/m64fp/m80fp/ST(i). */
     public static void fld(Cpu c, Instruction i) {
         enter(c, true);
-        Ctx x = new Ctx(c.fcw);
+        Ctx x = ctx(c, 0);
         if (i.kind[0] == Instruction.OP_MEM) readOperand(c, i, 0, x, false, true);
         else load(c, x, i.reg[0]);
         int se = x.se;
@@ -189,7 +199,7 @@ public final class X87 {
     /** FILD m16int/m32int/m64int. */
     public static void fild(Cpu c, Instruction i) {
         enter(c, true);
-        Ctx x = new Ctx(c.fcw);
+        Ctx x = ctx(c, 0);
         readOperand(c, i, 0, x, true, true);
         push(c, x, x.se, x.m);
         note(c, i);
@@ -198,7 +208,7 @@ public final class X87 {
     /** FLD1, FLDL2T, FLDL2E, FLDPI, FLDLG2, FLDLN2, FLDZ. */
     public static void fldConst(Cpu c, Instruction i) {
         enter(c, true);
-        Ctx x = new Ctx(c.fcw);
+        Ctx x = ctx(c, 0);
         constant(x, (i.modrm & 7));
         push(c, x, x.se, x.m);
         note(c, i);
@@ -207,7 +217,7 @@ public final class X87 {
     /** FST/FSTP m32fp/m64fp/m80fp/ST(i). */
     public static void fst(Cpu c, Instruction i, boolean pop) {
         enter(c, true);
-        Ctx x = new Ctx(c.fcw);
+        Ctx x = ctx(c, 0);
         load(c, x, 0);
         int se = x.se;
         long m = x.m;
@@ -239,7 +249,7 @@ public final class X87 {
      */
     public static void fist(Cpu c, Instruction i, boolean pop, boolean truncate) {
         enter(c, true);
-        Ctx x = new Ctx(truncate ? c.fcw | 0xC00 : c.fcw);
+        Ctx x = ctx(c, 0, truncate ? c.fcw | 0xC00 : c.fcw);
         load(c, x, 0);
         int size = i.size[0];
         long v = (x.flags & IE) != 0 ? (size == 8 ? Long.MIN_VALUE : -(1L << (8 * size - 1))) : toInt(x, x.se, x.m, size);
@@ -256,16 +266,16 @@ public final class X87 {
      */
     public static void arith(Cpu c, Instruction i, int op, boolean reverse, boolean pop) {
         enter(c, true);
-        Ctx x = new Ctx(c.fcw);
+        Ctx x = ctx(c, 0);
         int dst = 0;
-        Ctx src = new Ctx(c.fcw);
+        Ctx src = ctx(c, 1);
         if (i.kind[0] == Instruction.OP_MEM) {
             readOperand(c, i, 0, src, isInt(i), false);
         } else {
             dst = i.reg[0];
             load(c, src, i.reg[1]);
         }
-        Ctx d = new Ctx(c.fcw);
+        Ctx d = ctx(c, 2);
         load(c, d, dst);
         x.flags = src.flags | d.flags;
         x.denormalSource = src.denormalSource;
@@ -293,7 +303,7 @@ public final class X87 {
     /** One-operand operations on ST(0): 0 FSQRT, 1 FRNDINT, 2 FCHS, 3 FABS. */
     public static void unary(Cpu c, Instruction i, int op) {
         enter(c, true);
-        Ctx x = new Ctx(c.fcw);
+        Ctx x = ctx(c, 0);
         if (load(c, x, 0)) {
             int se = x.se;
             long m = x.m;
@@ -311,7 +321,7 @@ public final class X87 {
     /** FSCALE. */
     public static void fscale(Cpu c, Instruction i) {
         enter(c, true);
-        Ctx x = new Ctx(c.fcw), b = new Ctx(c.fcw);
+        Ctx x = ctx(c, 0), b = ctx(c, 1);
         boolean ok = load(c, x, 0) & load(c, b, 1);
         x.flags |= b.flags;
         if (ok) scale(x, x.se, x.m, b.se, b.m);
@@ -323,7 +333,7 @@ public final class X87 {
     /** FXTRACT: ST(0) = exponent, then push the significand. */
     public static void fxtract(Cpu c, Instruction i) {
         enter(c, true);
-        Ctx x = new Ctx(c.fcw), sig = new Ctx(c.fcw);
+        Ctx x = ctx(c, 0), sig = ctx(c, 1);
         if (!load(c, x, 0)) {
             sig.se = IND_SE; sig.m = IND_M;
         } else if (!empty(c, 7)) {
@@ -343,7 +353,7 @@ public final class X87 {
     /** FPREM / FPREM1. */
     public static void fprem(Cpu c, Instruction i, boolean ieee) {
         enter(c, true);
-        Ctx x = new Ctx(c.fcw), b = new Ctx(c.fcw);
+        Ctx x = ctx(c, 0), b = ctx(c, 1);
         boolean ok = load(c, x, 0) & load(c, b, 1);
         x.flags |= b.flags;
         int cc = -1;
@@ -366,7 +376,7 @@ public final class X87 {
      */
     public static void trig(Cpu c, Instruction i, int op) {
         enter(c, true);
-        Ctx x = new Ctx(c.fcw);
+        Ctx x = ctx(c, 0);
         if (load(c, x, 0)) {
             int se = x.se;
             long m = x.m;
@@ -394,7 +404,7 @@ public final class X87 {
      */
     public static void trig2(Cpu c, Instruction i, boolean sincos) {
         enter(c, true);
-        Ctx x = new Ctx(c.fcw), second = new Ctx(c.fcw);
+        Ctx x = ctx(c, 0), second = ctx(c, 1);
         if (!load(c, x, 0)) {
             second.se = IND_SE; second.m = IND_M;
         } else if (!empty(c, 7)) { // (before the range check)
@@ -433,7 +443,7 @@ public final class X87 {
     /** FYL2X (0), FYL2XP1 (1), FPATAN (2): ST1 = f(ST1, ST0), then pop. */
     public static void binaryPop(Cpu c, Instruction i, int op) {
         enter(c, true);
-        Ctx x = new Ctx(c.fcw), y = new Ctx(c.fcw);
+        Ctx x = ctx(c, 0), y = ctx(c, 1);
         boolean ok = load(c, x, 0) & load(c, y, 1);
         x.flags |= y.flags;
         if (ok) {
@@ -460,7 +470,7 @@ public final class X87 {
      */
     public static void fcom(Cpu c, Instruction i, boolean unordered, int pops) {
         enter(c, true);
-        Ctx a = new Ctx(c.fcw), b = new Ctx(c.fcw);
+        Ctx a = ctx(c, 0), b = ctx(c, 1);
         boolean ok = load(c, a, 0);
         if (i.mnemonic == Mnemonic.FTST) {
             b.se = 0; b.m = 0;
@@ -469,7 +479,7 @@ public final class X87 {
         } else {
             ok &= load(c, b, i.nOperands > 0 ? i.reg[0] : 1);
         }
-        Ctx x = new Ctx(c.fcw);
+        Ctx x = ctx(c, 2);
         x.flags = a.flags | b.flags;
         x.denormalSource = b.denormalSource;
         int r = ok ? compare(x, a.se, a.m, b.se, b.m, !unordered) : 3;
@@ -484,9 +494,9 @@ public final class X87 {
     /** FCOMI/FCOMIP/FUCOMI/FUCOMIP: ZF PF CF = 000 greater, 001 less, 100 equal, 111 unordered; OF SF AF = 0. */
     public static void fcomi(Cpu c, Instruction i, boolean unordered, boolean pop) {
         enter(c, true);
-        Ctx a = new Ctx(c.fcw), b = new Ctx(c.fcw);
+        Ctx a = ctx(c, 0), b = ctx(c, 1);
         boolean ok = load(c, a, 0) & load(c, b, i.reg[1]);
-        Ctx x = new Ctx(c.fcw);
+        Ctx x = ctx(c, 2);
         x.flags = a.flags | b.flags;
         int r = ok ? compare(x, a.se, a.m, b.se, b.m, !unordered) : 3;
         x.flags &= ~C1;
@@ -522,10 +532,10 @@ public final class X87 {
     public static void fxch(Cpu c, Instruction i) {
         enter(c, true);
         int j = i.reg[0];
-        Ctx a = new Ctx(c.fcw), b = new Ctx(c.fcw);
+        Ctx a = ctx(c, 0), b = ctx(c, 1);
         load(c, a, 0);
         load(c, b, j);
-        Ctx x = new Ctx(c.fcw);
+        Ctx x = ctx(c, 2);
         x.flags = a.flags | b.flags;
         if (commit(c, x)) {
             setSt(c, 0, b.se, b.m);
@@ -537,10 +547,10 @@ public final class X87 {
     /** FCMOVcc ST(0), ST(i). */
     public static void fcmov(Cpu c, Instruction i, boolean cond) {
         enter(c, true);
-        Ctx a = new Ctx(c.fcw), b = new Ctx(c.fcw);
+        Ctx a = ctx(c, 0), b = ctx(c, 1);
         load(c, a, 0);
         load(c, b, i.reg[1]);
-        Ctx x = new Ctx(c.fcw);
+        Ctx x = ctx(c, 2);
         x.flags = a.flags | b.flags;
         if (commit(c, x, true)) {
             if ((x.flags & SF) != 0) setSt(c, 0, IND_SE, IND_M);
