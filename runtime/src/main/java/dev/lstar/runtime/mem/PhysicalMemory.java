@@ -208,6 +208,9 @@ public final class PhysicalMemory {
     /** Stops reporting writes to frame {@code pfn} (e.g. after every block from it was discarded). */
     public synchronized void unmarkCode(long pfn) {
         frameIndex(pfn << PAGE_SHIFT, "unmarkCode");
+        // several CPUs, several block caches: one cache giving a frame up says nothing of the
+        // others (and another CPU may be marking it again right now), so a code frame stays one
+        if (smp) return;
         int i = (int) pfn;
         long bit = 1L << i;
         if ((codeBits[i >>> 6] & bit) == 0) return;
@@ -312,24 +315,26 @@ public final class PhysicalMemory {
      * {@code --sun-misc-unsafe-memory-access=allow}). Null if unavailable: the locked operations
      * then run under {@link #splitLock} and a warning says they are not atomic against plain stores.
      */
-    private static final sun.misc.Unsafe UNSAFE = unsafe();
-    private static final long BYTE_BASE = UNSAFE == null ? 0 : UNSAFE.arrayBaseOffset(byte[].class);
+    private static final class HostAtomics { // loaded with the first locked operation of an SMP machine only
+        static final sun.misc.Unsafe UNSAFE = unsafe();
+        static final long BYTE_BASE = UNSAFE == null ? 0 : UNSAFE.arrayBaseOffset(byte[].class);
 
-    @SuppressWarnings("removal")
-    private static sun.misc.Unsafe unsafe() {
-        try {
-            java.lang.reflect.Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
-            f.setAccessible(true);
-            sun.misc.Unsafe u = (sun.misc.Unsafe) f.get(null);
-            return (u.arrayBaseOffset(byte[].class) & 7) == 0 ? u : null;
-        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            return null;
+        @SuppressWarnings("removal")
+        private static sun.misc.Unsafe unsafe() {
+            try {
+                java.lang.reflect.Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
+                f.setAccessible(true);
+                sun.misc.Unsafe u = (sun.misc.Unsafe) f.get(null);
+                return (u.arrayBaseOffset(byte[].class) & 7) == 0 ? u : null;
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+                return null;
+            }
         }
     }
 
     /** Whether {@link #compareAndSet} is a host compare-and-set (else locked operations only exclude each other). */
     public static boolean hostAtomics() {
-        return UNSAFE != null;
+        return HostAtomics.UNSAFE != null;
     }
 
     /** A volatile read of {@code size} bytes at {@code pa} ({@link #casable} only), zero-extended. */
@@ -337,13 +342,15 @@ public final class PhysicalMemory {
     public long readVolatile(long pa, int size) {
         byte[] f = frame(frameIndex(pa, "atomic read"));
         int o = (int) pa & PAGE_MASK;
-        if (UNSAFE == null) {
+        sun.misc.Unsafe u = HostAtomics.UNSAFE;
+        long base = HostAtomics.BYTE_BASE;
+        if (u == null) {
             java.lang.invoke.VarHandle.fullFence();
             long v = size == 8 ? (long) LE64.get(f, o) : (int) LE32.get(f, o & ~3) >>> ((o & 3) * 8) & 0xFFFF_FFFFL;
             return size >= 4 ? (size == 4 ? v & 0xFFFF_FFFFL : v) : v & ((1L << (size * 8)) - 1);
         }
-        if (size == 8) return UNSAFE.getLongVolatile(f, BYTE_BASE + o);
-        int word = UNSAFE.getIntVolatile(f, BYTE_BASE + (o & ~3));
+        if (size == 8) return u.getLongVolatile(f, base + o);
+        int word = u.getIntVolatile(f, base + (o & ~3));
         long v = (word >>> ((o & 3) * 8)) & 0xFFFF_FFFFL;
         return size == 4 ? v : v & ((1L << (size * 8)) - 1);
     }
@@ -359,8 +366,10 @@ public final class PhysicalMemory {
         byte[] f = frame(frameIndex(pa, "atomic write"));
         int o = (int) pa & PAGE_MASK;
         preWrite(pa);
+        sun.misc.Unsafe u = HostAtomics.UNSAFE;
+        long base = HostAtomics.BYTE_BASE;
         boolean ok;
-        if (UNSAFE == null) {
+        if (u == null) {
             synchronized (splitLock) {
                 ok = readVolatile(pa, size) == (expect & mask(size));
                 if (ok) {
@@ -374,19 +383,19 @@ public final class PhysicalMemory {
             }
             java.lang.invoke.VarHandle.fullFence();
         } else if (size == 8) {
-            ok = UNSAFE.compareAndSwapLong(f, BYTE_BASE + o, expect, update);
+            ok = u.compareAndSwapLong(f, base + o, expect, update);
         } else if (size == 4) {
-            ok = UNSAFE.compareAndSwapInt(f, BYTE_BASE + o, (int) expect, (int) update);
+            ok = u.compareAndSwapInt(f, base + o, (int) expect, (int) update);
         } else {
             int shift = (o & 3) * 8;
             int mask = (int) (((1L << (size * 8)) - 1) << shift);
             int want = (int) (expect << shift) & mask, put = (int) (update << shift) & mask;
-            long at = BYTE_BASE + (o & ~3);
+            long at = base + (o & ~3);
             ok = false;
             for (;;) {
-                int word = UNSAFE.getIntVolatile(f, at);
+                int word = u.getIntVolatile(f, at);
                 if ((word & mask) != want) break;
-                if (UNSAFE.compareAndSwapInt(f, at, word, (word & ~mask) | put)) {
+                if (u.compareAndSwapInt(f, at, word, (word & ~mask) | put)) {
                     ok = true;
                     break;
                 }
