@@ -11,6 +11,9 @@
  *                            on the owner, a plain store to release) around a plain counter
  *   smp flag ITERS           two threads hand a token back and forth through plain stores and
  *                            spinning plain loads (a translated loop must see the other CPU's store)
+ *   smp compute THREADS ITERS  THREADS workers that share nothing: ITERS x 50 rounds of xorshift
+ *                            each (the throughput measurement of README "SMP": one thread on one
+ *                            CPU against two threads on two)
  *   smp cpus                 sched_getaffinity's CPU count equals sysconf(_SC_NPROCESSORS_ONLN)
  *                            and get_nprocs(); getcpu's answer is in the mask
  *
@@ -39,6 +42,19 @@ static void *work(void *arg) {
             mutex_counter++;
             pthread_mutex_unlock(&mu);
         }
+        for (int k = 0; k < 50; k++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            acc += x;
+        }
+    }
+    return (void *)acc;
+}
+
+static void *compute(void *arg) {
+    unsigned long x = 88172645463325252UL + (unsigned long)arg, acc = 0;
+    for (long i = 0; i < iters; i++) {
         for (int k = 0; k < 50; k++) {
             x ^= x << 13;
             x ^= x >> 7;
@@ -89,7 +105,7 @@ static int run(int n, void *(*fn)(void *), unsigned long *sum) {
 
 int main(int argc, char **argv) {
     if (argc < 2) {
-        printf("work\nspin\nflag\ncpus\n");
+        printf("work\nspin\nflag\ncompute\ncpus\n");
         return 0;
     }
     if (!strcmp(argv[1], "work") && argc == 4) {
@@ -100,6 +116,14 @@ int main(int argc, char **argv) {
         printf("atomic %ld (want %ld) mutex %ld (want %ld) xor %lx\n", atomic_counter, n * iters, mutex_counter,
                n * ((iters + 15) / 16), sum);
         return atomic_counter == n * iters && mutex_counter == n * ((iters + 15) / 16) ? 0 : 1;
+    }
+    if (!strcmp(argv[1], "compute") && argc == 4) {
+        int n = atoi(argv[2]);
+        iters = atol(argv[3]);
+        unsigned long sum = 0;
+        if (n < 1 || n > 64 || run(n, compute, &sum)) return 2;
+        printf("xor %lx\n", sum);
+        return 0;
     }
     if (!strcmp(argv[1], "spin") && argc == 4) {
         int n = atoi(argv[2]);
@@ -131,6 +155,6 @@ int main(int argc, char **argv) {
                CPU_ISSET(cpu, &set) ? "in" : "NOT in", node);
         return 0;
     }
-    printf("usage: smp work|spin THREADS ITERS | flag ITERS | cpus\n");
+    printf("usage: smp work|spin|compute THREADS ITERS | flag ITERS | cpus\n");
     return 2;
 }
