@@ -140,18 +140,24 @@ __vdso_time:
 	.cfi_endproc
 	.size	__vdso_time, . - __vdso_time
 
-/* long __vdso_getcpu(unsigned *cpu (%rdi), unsigned *node (%rsi), void *unused): lstar has one CPU, node 0 */
+/* long __vdso_getcpu(unsigned *cpu (%rdi), unsigned *node (%rsi), void *unused): the CPU number and
+ * node from TSC_AUX ((node << 12) | cpu, as Linux's setup_getcpu writes it on every CPU), read by
+ * RDTSCP (Linux reads the same value with RDPID or LSL of the per-CPU segment) */
 	.globl	__vdso_getcpu
 	.type	__vdso_getcpu, @function
 	.p2align 4
 __vdso_getcpu:
 	.cfi_startproc
+	rdtscp
 	testq	%rdi, %rdi
 	jz	5f
-	movl	$0, 0(%rdi)
+	movl	%ecx, %eax
+	andl	$0xfff, %eax
+	movl	%eax, 0(%rdi)
 5:	testq	%rsi, %rsi
 	jz	6f
-	movl	$0, 0(%rsi)
+	shrl	$12, %ecx
+	movl	%ecx, 0(%rsi)
 6:	xorl	%eax, %eax
 	ret
 	.cfi_endproc

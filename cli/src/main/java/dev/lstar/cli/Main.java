@@ -45,6 +45,7 @@ public final class Main {
               --trace                        every guest instruction, disassembled, on stderr
               --stats                        instructions, blocks, syscalls and time at exit
               --memory SIZE                  guest RAM, e.g. 512M, 2G (default: %s; must fit the JVM heap)
+              --cpus N                       modelled CPUs (default 1); guest threads on different CPUs run at the same time
               --limit-cpu SECONDS[:HARD]     RLIMIT_CPU like 'ulimit -t': SIGXCPU at SECONDS, SIGKILL at HARD
                                              (default HARD = SECONDS, so SIGKILL first, as on Linux)
               --gdb PORT                     wait for gdb on 127.0.0.1:PORT before the first instruction
@@ -130,6 +131,8 @@ public final class Main {
         Vendor vendor = Vendor.INTEL;
         /** --memory in bytes, or -1 for the default. */
         long memory = -1;
+        /** --cpus: the modelled CPUs. */
+        int cpus = 1;
         /** --limit-cpu soft and hard seconds, or -1 for none. */
         long cpuSoft = -1, cpuHard = -1;
         /** --root: the directory the guest sees as "/", or null for the host's file system. */
@@ -279,6 +282,7 @@ public final class Main {
                 case "--trace" -> o.trace = true;
                 case "--stats" -> o.stats = true;
                 case "--memory" -> o.memory = memorySize(value(args, ++i, a));
+                case "--cpus" -> o.cpus = cpuCount(value(args, ++i, a));
                 case "--limit-cpu" -> limitCpu(o, value(args, ++i, a));
                 case "--root" -> o.root = rootDir(value(args, ++i, a));
                 case "--env" -> {
@@ -311,6 +315,12 @@ public final class Main {
             throw new UsageException("--gdb cannot be combined with --trace");
         }
         if (o.gdbKernel && o.gdb == null) throw new UsageException("--gdb-kernel needs --gdb PORT or --gdb-listen ADDR:PORT");
+        if (o.gdb != null && o.cpus > 1) throw new UsageException("--gdb debugs one CPU: it cannot be combined with --cpus " + o.cpus);
+        if (o.engine.equals("lockstep") && o.cpus > 1) {
+            // lockstep replays each block on a shadow of memory that no other CPU may change meanwhile
+            throw new UsageException("--engine lockstep compares one CPU's blocks: it cannot be combined with --cpus " + o.cpus);
+        }
+        if (o.trace && o.cpus > 1) throw new UsageException("--trace follows one CPU: it cannot be combined with --cpus " + o.cpus);
         return o;
     }
 
@@ -339,6 +349,17 @@ public final class Main {
     }
 
     /** "512M", "2G", "65536K", "1073741824" (binary units; an optional B or iB after the unit). */
+    static int cpuCount(String v) {
+        int n;
+        try {
+            n = Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new UsageException("--cpus takes a number of CPUs, not '" + v + "'");
+        }
+        if (n < 1 || n > KernelConfig.MAX_CPUS) throw new UsageException("--cpus takes 1.." + KernelConfig.MAX_CPUS + ", not " + n);
+        return n;
+    }
+
     static long memorySize(String v) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)(\\d{1,15})([kmgt]?)(i?b)?").matcher(v);
         if (!m.matches()) throw new UsageException("--memory takes a size like 512M or 2G, not '" + v + "'");
@@ -397,7 +418,7 @@ public final class Main {
     static Outcome runGuest(Options o, byte[] elf, String path, List<String> argv, PrintStream out, PrintStream err, InputStream in) {
         // under --gdb the layout is fixed unless a seed makes it reproducible (gdbserver disables randomisation too)
         boolean aslr = o.aslr && (o.gdb == null || o.aslrSeed != null);
-        KernelConfig cfg = new KernelConfig(o.vendor, o.kpti, o.pcid, o.la57, o.canonicalCheck, o.strace, in, out, err, err, aslr, o.aslrSeed);
+        KernelConfig cfg = new KernelConfig(o.vendor, o.kpti, o.pcid, o.la57, o.canonicalCheck, o.strace, in, out, err, err, aslr, o.aslrSeed, o.cpus);
         LinuxKernel kernel;
         try {
             kernel = LinuxKernel.boot(cfg, o.memory > 0 ? o.memory : LinuxKernel.defaultRamBytes());
@@ -437,6 +458,7 @@ public final class Main {
             };
         }
         Engine engine = Engines.create(o.engine, kernel.machine);
+        kernel.setEngineFactory(m -> Engines.create(o.engine, m));
         // lockstep runs every block twice: the vDSO's clocks must not move between the two runs
         if (o.engine.equals("lockstep")) kernel.vvarRefresh(false);
         dev.lstar.api.gdb.GdbStub gdb = null;

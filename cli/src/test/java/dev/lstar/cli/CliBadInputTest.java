@@ -198,6 +198,11 @@ class CliBadInputTest {
         assertUsageError(lstar("run", "--gdb", "1234", "--trace", p.toString()), "--gdb cannot be combined with --trace");
         assertUsageError(lstar("run", "--gdb-kernel", p.toString()), "--gdb-kernel needs --gdb");
         assertUsageError(lstar("run", "--aslr-seed", "x1", p.toString()), "--aslr-seed takes a number");
+        assertUsageError(lstar("run", "--cpus", "0", p.toString()), "--cpus takes 1..64, not 0");
+        assertUsageError(lstar("run", "--cpus", "two", p.toString()), "--cpus takes a number of CPUs");
+        assertUsageError(lstar("run", "--cpus", "2", "--engine", "lockstep", p.toString()), "--engine lockstep compares one CPU's blocks");
+        assertUsageError(lstar("run", "--cpus", "2", "--gdb", "1234", p.toString()), "--gdb debugs one CPU");
+        assertUsageError(lstar("run", "--cpus", "2", "--trace", p.toString()), "--trace follows one CPU");
     }
 
     /** Regression (ce24444): /dev/zero was read until the heap ran out (status 70). Linux: EACCES, the shell's 126. */

@@ -81,6 +81,23 @@ public final class AddressSpace {
     /** The physical address of the PGD pair (kernel PGD; the user PGD 4 KiB above it with PTI). */
     final long pgdPair;
 
+    /** The kernel whose CPUs use this space (null in unit tests: the one CPU given is used). */
+    LinuxKernel kernel;
+    /** The TLB shootdown generation: moved on by every flush the kernel makes for this space (see {@link LinuxKernel#flushTlb}). */
+    volatile long tlbGen;
+
+    /** The MMU of the calling kernel code's CPU. */
+    private Mmu mmu() {
+        return kernel != null ? kernel.cpu().mmu : mmu;
+    }
+
+    /** Drops the TLB entries of page {@code page} (every page: -1) of this space on every CPU that may hold them. */
+    private void flushPage(long page) {
+        if (kernel != null) kernel.flushTlb(this, page);
+        else if (page == -1) mmu.flushAll();
+        else mmu.invlpg(page);
+    }
+
     AddressSpace(Cpu cpu, PhysicalMemory phys, FrameAllocator frames, PageTables kernelPgd, PageTables userPgd, boolean fiveLevel) {
         this(cpu, phys, frames, new FrameRefs(frames), kernelPgd, userPgd, fiveLevel);
     }
@@ -338,7 +355,7 @@ public final class AddressSpace {
                     // a private page fork shares stays read-only: the first write copies it
                     if (!v.shared && refs.shared(pte & PageTables.ADDR_MASK)) flags &= ~PageTables.RW;
                     kernelPgd.setPte(a, (pte & (PageTables.ADDR_MASK | PageTables.D)) | flags);
-                    mmu.invlpg(a);
+                    flushPage(a);
                 }
             }
         }
@@ -393,10 +410,10 @@ public final class AddressSpace {
         for (long a = start; a < end; a += 4096) {
             long pte = kernelPgd.unmap4k(a);
             if ((pte & PageTables.ADDR_MASK) == vvarFrame) {
-                mmu.invlpg(a); // the kernel's vvar frame stays the kernel's
+                flushPage(a); // the kernel's vvar frame stays the kernel's
             } else if ((pte & PageTables.ADDR_MASK) != 0) {
                 refs.put(pte & PageTables.ADDR_MASK);
-                mmu.invlpg(a);
+                flushPage(a);
                 rss--;
             }
         }
@@ -540,7 +557,7 @@ public final class AddressSpace {
         frame = ownFrame(frame);
         if (frame < 0) return;
         kernelPgd.setPte(page, frame | leafFlags(v.prot) | (pte & (PageTables.A | PageTables.D)));
-        mmu.invlpg(page);
+        flushPage(page);
         phys.fill(frame + (la & 0xFFF), 0, len);
     }
 
@@ -558,7 +575,7 @@ public final class AddressSpace {
             phys.read(pte & PageTables.ADDR_MASK, pageBuf, 0, Math.max(len, 0));
             v.file.writeBack(off, pageBuf, len);
             kernelPgd.setPte(a, pte & ~PageTables.D);
-            mmu.invlpg(a);
+            flushPage(a);
         }
     }
 
@@ -640,7 +657,7 @@ public final class AddressSpace {
             for (long off = 0; off < len; off += 4096) {
                 long pte = kernelPgd.unmap4k(from + off);
                 if ((pte & PageTables.ADDR_MASK) == 0) continue;
-                mmu.invlpg(from + off);
+                flushPage(from + off);
                 kernelPgd.setPte(to + off, pte); // page-table frames for the destination: taken like a populate
                 mirrorTopLevel(to + off);
             }
@@ -687,7 +704,7 @@ public final class AddressSpace {
         if (frame < 0) return false;
         if (frame != old) minorFaults++;
         kernelPgd.setPte(page, frame | leafFlags(v.prot) | PageTables.D | PageTables.A);
-        mmu.invlpg(page);
+        flushPage(page);
         return true;
     }
 
@@ -754,7 +771,7 @@ public final class AddressSpace {
         child.pageCache = pageCache;
         child.totalRamPages = totalRamPages;
         child.outOfMemory = outOfMemory;
-        mmu.flushAll(); // this space's writable translations are read-only now
+        flushPage(-1); // this space's writable translations are read-only now
     }
 
     /**
@@ -796,7 +813,7 @@ public final class AddressSpace {
         if (la < 0 || la >= taskSizeMax) return -1;
         for (int attempt = 0; attempt < 3; attempt++) { // a write may fault twice: the page in, then its copy
             try {
-                return mmu.translate(la, write ? Mmu.ACC_WRITE : Mmu.ACC_READ, true);
+                return mmu().translate(la, write ? Mmu.ACC_WRITE : Mmu.ACC_READ, true);
             } catch (CpuException e) {
                 if (e.vector != CpuException.PF || !handleFault(la, write ? 6 : 4)) return -1;
             }

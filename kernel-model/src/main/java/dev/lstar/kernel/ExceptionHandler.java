@@ -17,42 +17,38 @@ import dev.lstar.runtime.mem.Mmu;
  */
 final class ExceptionHandler {
     private final LinuxKernel k;
-    private final Cpu cpu;
-    private final Mmu mmu;
     long delivered, pageFaultsHandled;
     private final Vsyscall vsyscall;
 
     ExceptionHandler(LinuxKernel k) {
         this.k = k;
-        this.cpu = k.cpu;
-        this.mmu = k.cpu.mmu;
         this.vsyscall = new Vsyscall(k);
     }
 
     void doException() {
-        long regs = cpu.r[Cpu.RDI];
-        int vector = (int) cpu.r[Cpu.RSI];
-        int error = (int) cpu.r[Cpu.RDX];
+        long regs = cpu().r[Cpu.RDI];
+        int vector = (int) cpu().r[Cpu.RSI];
+        int error = (int) cpu().r[Cpu.RDX];
         delivered++;
-        long cs = mmu.readSys64(regs + PtRegs.CS);
-        long ip = mmu.readSys64(regs + PtRegs.IP);
+        long cs = mmu().readSys64(regs + PtRegs.CS);
+        long ip = mmu().readSys64(regs + PtRegs.IP);
         boolean user = (cs & 3) == 3;
         if (user) {
             if (vector == Signals.RESCHEDULE_VECTOR) {
                 // the interrupt that ends a time slice or brings a signal posted meanwhile: only the exit work
-                if (k.sched.needResched) k.sched.yield(k.current);
+                if (k.sched.needResched()) k.sched.yield(k.current);
                 k.signals.exitToUserMode(regs);
                 return;
             }
-            if (vector == CpuException.PF && k.process.mm.handleFault(cpu.cr2, error)) {
+            if (vector == CpuException.PF && k.process.mm.handleFault(cpu().cr2, error)) {
                 pageFaultsHandled++;
                 if (k.signals.hasReady()) k.signals.exitToUserMode(regs);
                 return;
             }
             if (k.exit != null) return; // the page could not be populated: the OOM killer ended the process
-            if (vector == CpuException.PF && vsyscall.handle(regs, error, cpu.cr2)) return;
-            String what = describe(vector, error, vector == CpuException.PF ? cpu.cr2 : 0);
-            k.signals.fault(vector, error, ip, cpu.cr2, String.format("(%s) at rip 0x%x: %s", what, ip, disassemble(ip)));
+            if (vector == CpuException.PF && vsyscall.handle(regs, error, cpu().cr2)) return;
+            String what = describe(vector, error, vector == CpuException.PF ? cpu().cr2 : 0);
+            k.signals.fault(vector, error, ip, cpu().cr2, String.format("(%s) at rip 0x%x: %s", what, ip, disassemble(ip)));
             k.signals.exitToUserMode(regs);
             return;
         }
@@ -69,12 +65,12 @@ final class ExceptionHandler {
 
     /** The instruction at {@code ip} in AT&T syntax, or why it cannot be shown. */
     String disassemble(long ip) {
-        if (!cpu.canonical(ip)) return "(non-canonical address)";
+        if (!cpu().canonical(ip)) return "(non-canonical address)";
         try {
             Instruction insn = Decoder.decode(a -> {
-                long pa = mmu.peek(a);
+                long pa = mmu().peek(a);
                 if (pa < 0) throw new IllegalStateException("unmapped");
-                return mmu.phys().read8(pa);
+                return mmu().phys().read8(pa);
             }, ip, new Instruction());
             return Disassembler.format(insn);
         } catch (RuntimeException e) {
@@ -85,17 +81,17 @@ final class ExceptionHandler {
     /** A Linux-style oops: the exception, where (symbolised), and the pt_regs dump. */
     private String oopsReport(long regs, int vector, int error, long ip) {
         StringBuilder sb = new StringBuilder();
-        sb.append("kernel oops: ").append(describe(vector, error, cpu.cr2)).append(" in ring 0");
+        sb.append("kernel oops: ").append(describe(vector, error, cpu().cr2)).append(" in ring 0");
         sb.append("\n  RIP: 0x").append(Long.toHexString(ip)).append(" <").append(symbolize(ip)).append(">: ").append(disassemble(ip));
-        long sp = mmu.readSys64(regs + PtRegs.SP);
+        long sp = mmu().readSys64(regs + PtRegs.SP);
         sb.append("\n  RSP: 0x").append(Long.toHexString(sp));
         if (sp >= 0 && sp < k.process.mm.taskSizeMax) sb.append("  <- a user-space stack pointer in ring 0");
-        sb.append("\n  GS.base 0x").append(Long.toHexString(cpu.segBase[Cpu.GS]))
-                .append(cpu.segBase[Cpu.GS] == LinuxKernel.PERCPU_LA ? " (kernel per-CPU)" : " (user's: swapgs already done)");
-        sb.append("  CR3 0x").append(Long.toHexString(cpu.cr3));
+        sb.append("\n  GS.base 0x").append(Long.toHexString(cpu().segBase[Cpu.GS]))
+                .append(cpu().segBase[Cpu.GS] == LinuxKernel.PERCPU_LA ? " (kernel per-CPU)" : " (user's: swapgs already done)");
+        sb.append("  CR3 0x").append(Long.toHexString(cpu().cr3));
         for (int i = 0; i < PtRegs.NAMES.length; i++) {
             sb.append(i % 4 == 0 ? "\n  " : "  ");
-            sb.append(String.format("%-7s 0x%016x", PtRegs.NAMES[i], mmu.readSys64(regs + i * 8L)));
+            sb.append(String.format("%-7s 0x%016x", PtRegs.NAMES[i], mmu().readSys64(regs + i * 8L)));
         }
         return sb.toString();
     }
@@ -103,5 +99,15 @@ final class ExceptionHandler {
     private String symbolize(long ip) {
         String sym = k.image.symbolize(ip);
         return sym == null ? "?" : sym;
+    }
+
+    /** The CPU of the calling kernel code (this_cpu). */
+    private Cpu cpu() {
+        return k.cur.cpu;
+    }
+
+    /** This CPU's MMU (the current task's address space is loaded in it). */
+    private Mmu mmu() {
+        return k.cur.cpu.mmu;
     }
 }

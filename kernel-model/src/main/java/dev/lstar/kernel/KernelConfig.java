@@ -27,22 +27,34 @@ import java.io.PrintStream;
  */
 public record KernelConfig(Vendor vendor, boolean kpti, boolean pcid, boolean fiveLevel, boolean canonicalCheck,
                            boolean strace, InputStream stdin, PrintStream stdout, PrintStream stderr, PrintStream log,
-                           boolean aslr, Long aslrSeed) {
+                           boolean aslr, Long aslrSeed, int cpus) {
 
     public static KernelConfig defaults() {
-        return new KernelConfig(Vendor.INTEL, true, true, false, true, false, System.in, System.out, System.err, System.err, true, null);
+        return new KernelConfig(Vendor.INTEL, true, true, false, true, false, System.in, System.out, System.err, System.err, true, null, 1);
     }
 
-    public KernelConfig withVendor(Vendor v) { return new KernelConfig(v, kpti, pcid, fiveLevel, canonicalCheck, strace, stdin, stdout, stderr, log, aslr, aslrSeed); }
-    public KernelConfig withKpti(boolean on) { return new KernelConfig(vendor, on, pcid, fiveLevel, canonicalCheck, strace, stdin, stdout, stderr, log, aslr, aslrSeed); }
-    public KernelConfig withPcid(boolean on) { return new KernelConfig(vendor, kpti, on, fiveLevel, canonicalCheck, strace, stdin, stdout, stderr, log, aslr, aslrSeed); }
-    public KernelConfig withFiveLevel(boolean on) { return new KernelConfig(vendor, kpti, pcid, on, canonicalCheck, strace, stdin, stdout, stderr, log, aslr, aslrSeed); }
-    public KernelConfig withCanonicalCheck(boolean on) { return new KernelConfig(vendor, kpti, pcid, fiveLevel, on, strace, stdin, stdout, stderr, log, aslr, aslrSeed); }
-    public KernelConfig withStrace(boolean on) { return new KernelConfig(vendor, kpti, pcid, fiveLevel, canonicalCheck, on, stdin, stdout, stderr, log, aslr, aslrSeed); }
-    public KernelConfig withIo(InputStream in, PrintStream out, PrintStream err) { return new KernelConfig(vendor, kpti, pcid, fiveLevel, canonicalCheck, strace, in, out, err, log, aslr, aslrSeed); }
+    public KernelConfig withVendor(Vendor v) { return new KernelConfig(v, kpti, pcid, fiveLevel, canonicalCheck, strace, stdin, stdout, stderr, log, aslr, aslrSeed, cpus); }
+    public KernelConfig withKpti(boolean on) { return new KernelConfig(vendor, on, pcid, fiveLevel, canonicalCheck, strace, stdin, stdout, stderr, log, aslr, aslrSeed, cpus); }
+    public KernelConfig withPcid(boolean on) { return new KernelConfig(vendor, kpti, on, fiveLevel, canonicalCheck, strace, stdin, stdout, stderr, log, aslr, aslrSeed, cpus); }
+    public KernelConfig withFiveLevel(boolean on) { return new KernelConfig(vendor, kpti, pcid, on, canonicalCheck, strace, stdin, stdout, stderr, log, aslr, aslrSeed, cpus); }
+    public KernelConfig withCanonicalCheck(boolean on) { return new KernelConfig(vendor, kpti, pcid, fiveLevel, on, strace, stdin, stdout, stderr, log, aslr, aslrSeed, cpus); }
+    public KernelConfig withStrace(boolean on) { return new KernelConfig(vendor, kpti, pcid, fiveLevel, canonicalCheck, on, stdin, stdout, stderr, log, aslr, aslrSeed, cpus); }
+    public KernelConfig withIo(InputStream in, PrintStream out, PrintStream err) { return new KernelConfig(vendor, kpti, pcid, fiveLevel, canonicalCheck, strace, in, out, err, log, aslr, aslrSeed, cpus); }
     /** Randomised layouts (true, Linux's default) or the fixed layout of {@code setarch -R} (false: {@code --no-aslr}). */
-    public KernelConfig withAslr(boolean on) { return new KernelConfig(vendor, kpti, pcid, fiveLevel, canonicalCheck, strace, stdin, stdout, stderr, log, on, aslrSeed); }
+    public KernelConfig withAslr(boolean on) { return new KernelConfig(vendor, kpti, pcid, fiveLevel, canonicalCheck, strace, stdin, stdout, stderr, log, on, aslrSeed, cpus); }
     /** Layouts drawn from a generator seeded with {@code seed} (null: from SecureRandom). */
-    public KernelConfig withAslrSeed(Long seed) { return new KernelConfig(vendor, kpti, pcid, fiveLevel, canonicalCheck, strace, stdin, stdout, stderr, log, aslr, seed); }
-    public KernelConfig withLog(PrintStream l) { return new KernelConfig(vendor, kpti, pcid, fiveLevel, canonicalCheck, strace, stdin, stdout, stderr, l, aslr, aslrSeed); }
+    public KernelConfig withAslrSeed(Long seed) { return new KernelConfig(vendor, kpti, pcid, fiveLevel, canonicalCheck, strace, stdin, stdout, stderr, log, aslr, seed, cpus); }
+    /**
+     * The number of modelled CPUs (1..{@link #MAX_CPUS}): with more than one, guest threads and
+     * processes run at the same time on host threads (see LinuxKernel, SMP).
+     */
+    public KernelConfig withCpus(int n) {
+        if (n < 1 || n > MAX_CPUS) throw new IllegalArgumentException("cpus must be 1.." + MAX_CPUS + ": " + n);
+        return new KernelConfig(vendor, kpti, pcid, fiveLevel, canonicalCheck, strace, stdin, stdout, stderr, log, aslr, aslrSeed, n);
+    }
+
+    /** The most CPUs lstar models (the per-CPU areas and entry areas it lays out). */
+    public static final int MAX_CPUS = 64;
+
+    public KernelConfig withLog(PrintStream l) { return new KernelConfig(vendor, kpti, pcid, fiveLevel, canonicalCheck, strace, stdin, stdout, stderr, l, aslr, aslrSeed, cpus); }
 }

@@ -95,7 +95,7 @@ public final class LinuxKernel {
 
     // ---- tasks: the processes, the CPU they share, and the current one
     /** The one CPU and its run queue. */
-    final Scheduler sched = new Scheduler(this);
+    final Scheduler sched;
     /** The futex wait queues. */
     final Futexes futexes = new Futexes(this);
     /** The page cache of privately mapped file pages (shared by every process: code is translated once). */
@@ -116,8 +116,21 @@ public final class LinuxKernel {
     /** Kernel-stack slots of ended tasks, for reuse (their pages stay mapped). */
     private final java.util.ArrayDeque<Integer> freeStackSlots = new java.util.ArrayDeque<>();
     private int stackSlots = 1;
-    /** The physical address of the per-CPU area (top_of_stack is rewritten at each context switch). */
+    /** The physical address of CPU 0's per-CPU area. */
     private final long percpuPa;
+    /** The modelled CPUs ({@link KernelConfig#cpus}); {@link #machine} and {@link #cpu} are CPU 0's. */
+    final PerCpu[] cpus;
+    /**
+     * The CPU whose task runs the kernel's Java code now (Linux's this_cpu): with one CPU always
+     * CPU 0; with several, set when a CPU takes the kernel lock ({@link #enterKernel}).
+     */
+    PerCpu cur;
+    /**
+     * The big kernel lock of the SMP model: the kernel's Java code (system calls, exceptions,
+     * the scheduler's context switches' kernel part) runs on one CPU at a time, guest code on all
+     * of them at once. Not taken with one CPU (holding the CPU is holding the kernel).
+     */
+    final java.util.concurrent.locks.ReentrantLock bkl = new java.util.concurrent.locks.ReentrantLock();
     /** The engine tasks run on (one engine, one code cache, shared by every task: they take turns on the CPU). */
     Engine engine;
     /** The run is ending (the initial process ended): every other task is killed. */
@@ -129,6 +142,7 @@ public final class LinuxKernel {
         this.config = config;
         this.layoutRandom = config.aslrSeed() == null ? new java.security.SecureRandom() : new java.util.Random(config.aslrSeed());
         this.ramBytes = ramBytes;
+        this.sched = new Scheduler(this, config.cpus());
         this.machine = new Machine(config.vendor(), ramBytes);
         this.cpu = machine.cpu;
         this.image = KernelImage.load();
@@ -149,44 +163,17 @@ public final class LinuxKernel {
         this.userCr3 = config.kpti() ? (pgdPair + 4096) | pcidU : kernelCr3;
 
         mapKernelText();
-        long percpuPa = mapPerCpu();
-        this.percpuPa = percpuPa;
         this.threadStackTop = THREAD_STACK_LA + 4096 + THREAD_SIZE; // a guard page below
         mapRange(kernelPgd, THREAD_STACK_LA + 4096, THREAD_SIZE, PageTables.RW | PageTables.NX | PageTables.G, false);
-        this.entryStackTop = PERCPU_LA + image.perCpuOffset("entry_stack_storage") + image.constant("ENTRY_STACK_SIZE");
-        long dfStackTop = DF_STACK_LA + 4 * 4096;
-        mapRange(kernelPgd, DF_STACK_LA, 4 * 4096, PageTables.RW | PageTables.NX | PageTables.G, true);
-
-        // GDT and IDT in the cpu_entry_area, visible in both PGDs (the CPU reads them at every entry).
-        long gdtPa = frames.allocate(), idtPa = frames.allocate();
-        mapShared(CEA_LA, gdtPa, PageTables.RW | PageTables.NX | PageTables.G);
+        // the IDT in the cpu_entry_area, visible in both PGDs, one for every CPU
+        long idtPa = frames.allocate();
         mapShared(CEA_LA + 4096, idtPa, PageTables.NX | PageTables.G);
-        long tssLa = PERCPU_LA + image.perCpuOffset("cpu_tss_rw");
-        Gdt.install(cpu, machine.phys, gdtPa, CEA_LA, tssLa, (int) image.constant("TSS_HW_SIZE") - 1);
-        buildIdt(idtPa, CEA_LA + 4096);
-        cpu.trSel = Gdt.TSS;
-        cpu.trBase = tssLa;
-        cpu.trLimit = (int) image.constant("TSS_HW_SIZE") - 1;
-        cpu.trAttr = 0x8B; // present, busy 64-bit TSS (LTR marks it busy)
-        machine.phys.write8(gdtPa + Gdt.TSS + 5, 0x8B);
-
-        // per-CPU initial values
-        long tss = percpuPa + image.perCpuOffset("cpu_tss_rw");
-        machine.phys.write64(tss + image.constant("TSS_sp0"), entryStackTop);
-        machine.phys.write64(tss + image.constant("TSS_ist"), dfStackTop); // IST1: #DF
-        machine.phys.write16(tss + image.constant("TSS_io_bitmap_base"), (int) image.constant("TSS_HW_SIZE"));
-        long hot = percpuPa + image.perCpuOffset("pcpu_hot");
-        machine.phys.write64(hot + image.constant("X86_top_of_stack"), threadStackTop);
-
-        // long mode, paging, then what start_kernel/cpu_init/syscall_init do with the CPU
-        LongMode.enable(cpu, kernelCr3, five, config.pcid());
-        cpu.cr4 |= Cpu.CR4_SMEP; // SMAP stays off: the CVE-2012-0217 demonstration needs a pre-SMAP CPU
-        Gdt.enterRing(cpu, 0);
-        syscallInit();
-        Msrs.wrmsr(cpu, Msrs.GS_BASE, PERCPU_LA);
-        Msrs.wrmsr(cpu, Msrs.KERNEL_GS_BASE, 0);
-        Msrs.wrmsr(cpu, Msrs.FS_BASE, 0);
-        Msrs.wrmsr(cpu, Msrs.TSC_AUX, 0);
+        buildIdt(idtPa);
+        this.cpus = new PerCpu[config.cpus()];
+        cpus[0] = bringUp(0, machine);
+        this.percpuPa = cpus[0].percpuPa;
+        this.entryStackTop = cpus[0].entryStackTop;
+        this.cur = cpus[0];
 
         this.signals = new Signals(this);
         this.signalSyscalls = new SignalSyscalls(this, signals);
@@ -194,10 +181,92 @@ public final class LinuxKernel {
         this.exceptions = new ExceptionHandler(this);
         this.vdso = new Vdso(machine.phys, frames.allocate());
         // a system call that read a clock or slept republishes the vvar page: a vDSO read is never behind it
-        machine.registerNative(image.address("do_syscall_64"), "do_syscall_64", m -> { syscalls.doSyscall64(); vdso.afterSyscall(); });
-        machine.registerNative(image.address("do_int80_syscall_32"), "do_int80_syscall_32", m -> { syscalls.doInt80Syscall32(); vdso.afterSyscall(); });
-        machine.registerNative(image.address("do_exception"), "do_exception", m -> exceptions.doException());
+        machine.registerNative(image.address("do_syscall_64"), "do_syscall_64", m -> {
+            PerCpu pc = enterKernel(m);
+            try {
+                syscalls.doSyscall64();
+                vdso.afterSyscall();
+            } finally {
+                leaveKernel(pc);
+            }
+        });
+        machine.registerNative(image.address("do_int80_syscall_32"), "do_int80_syscall_32", m -> {
+            PerCpu pc = enterKernel(m);
+            try {
+                syscalls.doInt80Syscall32();
+                vdso.afterSyscall();
+            } finally {
+                leaveKernel(pc);
+            }
+        });
+        machine.registerNative(image.address("do_exception"), "do_exception", m -> {
+            PerCpu pc = enterKernel(m);
+            try {
+                exceptions.doException();
+            } finally {
+                leaveKernel(pc);
+            }
+        });
+        // the other CPUs (their machines copy the native functions registered above)
+        for (int i = 1; i < cpus.length; i++) cpus[i] = bringUp(i, new Machine(machine));
+        if (cpus.length > 1) machine.phys.smp = true;
     }
+
+    /**
+     * Brings CPU {@code i} up as Linux's secondary-CPU start does for what the entry code uses: its
+     * per-CPU area (GS base; TSS, entry stack and pcpu_hot inside it), its GDT in its own
+     * cpu_entry_area with its TSS descriptor, its #DF stack, the shared IDT, long mode with the
+     * kernel's page tables, and syscall_init's MSRs; TSC_AUX holds the CPU number (RDTSCP/RDPID).
+     */
+    private PerCpu bringUp(int i, Machine m) {
+        Cpu c = m.cpu;
+        c.smp = cpus.length > 1;
+        long percpuLa = PERCPU_LA + i * percpuStride();
+        long percpuPa = mapPerCpu(percpuLa);
+        long entryTop = percpuLa + image.perCpuOffset("entry_stack_storage") + image.constant("ENTRY_STACK_SIZE");
+        long cea = CEA_LA + i * CEA_STRIDE;
+        long dfStackTop = cea + 0x10000 + 4 * 4096;
+        mapRange(kernelPgd, cea + 0x10000, 4 * 4096, PageTables.RW | PageTables.NX | PageTables.G, true);
+        long gdtPa = frames.allocate();
+        mapShared(cea, gdtPa, PageTables.RW | PageTables.NX | PageTables.G);
+        long tssLa = percpuLa + image.perCpuOffset("cpu_tss_rw");
+        Gdt.install(c, m.phys, gdtPa, cea, tssLa, (int) image.constant("TSS_HW_SIZE") - 1);
+        c.idtrBase = CEA_LA + 4096;
+        c.idtrLimit = 256 * 16 - 1;
+        c.trSel = Gdt.TSS;
+        c.trBase = tssLa;
+        c.trLimit = (int) image.constant("TSS_HW_SIZE") - 1;
+        c.trAttr = 0x8B; // present, busy 64-bit TSS (LTR marks it busy)
+        m.phys.write8(gdtPa + Gdt.TSS + 5, 0x8B);
+
+        // per-CPU initial values
+        long tss = percpuPa + image.perCpuOffset("cpu_tss_rw");
+        m.phys.write64(tss + image.constant("TSS_sp0"), entryTop);
+        m.phys.write64(tss + image.constant("TSS_ist"), dfStackTop); // IST1: #DF
+        m.phys.write16(tss + image.constant("TSS_io_bitmap_base"), (int) image.constant("TSS_HW_SIZE"));
+        long hot = percpuPa + image.perCpuOffset("pcpu_hot");
+        m.phys.write64(hot + image.constant("X86_top_of_stack"), threadStackTop);
+        m.phys.write32(hot + 12, i); // pcpu_hot.cpu_number
+
+        // long mode, paging, then what start_kernel/cpu_init/syscall_init do with the CPU
+        LongMode.enable(c, kernelCr3, config.fiveLevel(), config.pcid());
+        c.cr4 |= Cpu.CR4_SMEP; // SMAP stays off: the CVE-2012-0217 demonstration needs a pre-SMAP CPU
+        Gdt.enterRing(c, 0);
+        syscallInit(c, entryTop);
+        Msrs.wrmsr(c, Msrs.GS_BASE, percpuLa);
+        Msrs.wrmsr(c, Msrs.KERNEL_GS_BASE, 0);
+        Msrs.wrmsr(c, Msrs.FS_BASE, 0);
+        Msrs.wrmsr(c, Msrs.TSC_AUX, i);
+        return new PerCpu(i, m, percpuLa, percpuPa, entryTop);
+    }
+
+    /** The distance between two CPUs' per-CPU areas (the area rounded up to 64 KiB). */
+    private long percpuStride() {
+        return (image.perCpuSize() + 0xFFFF) & ~0xFFFFL;
+    }
+
+    /** The distance between two CPUs' cpu_entry_areas (GDT page, then the #DF stack at +64 KiB). */
+    static final long CEA_STRIDE = 0x20000;
 
     /** Boots a machine per {@code config} with {@link #defaultRamBytes()} of RAM. */
     public static LinuxKernel boot(KernelConfig config) {
@@ -251,7 +320,7 @@ public final class LinuxKernel {
      * syscall_init() of Linux 6.6 (arch/x86/kernel/cpu/common.c) with CONFIG_IA32_EMULATION:
      * STAR, LSTAR, CSTAR (skipped on Intel, as wrmsrl_cstar does), SYSENTER_*, SYSCALL_MASK.
      */
-    private void syscallInit() {
+    private void syscallInit(Cpu cpu, long entryStackTop) {
         Msrs.wrmsr(cpu, Msrs.STAR, STAR);
         Msrs.wrmsr(cpu, Msrs.LSTAR, image.address("entry_SYSCALL_64"));
         if (config.vendor() != dev.lstar.runtime.Vendor.INTEL) {
@@ -286,7 +355,7 @@ public final class LinuxKernel {
      * cpu_tss_rw and the entry stack also in the user PGD, which the entry code touches before it
      * switches CR3 (Linux maps them through the cpu_entry_area).
      */
-    private long mapPerCpu() {
+    private long mapPerCpu(long percpuLa) {
         long size = image.perCpuSize();
         long tssPage = image.perCpuOffset("cpu_tss_rw") & ~0xFFFL;
         long first = frames.allocate();
@@ -295,8 +364,8 @@ public final class LinuxKernel {
         }
         machine.phys.fill(first, 0, size);
         for (long off = 0; off < size; off += 4096) {
-            if (off >= tssPage) mapShared(PERCPU_LA + off, first + off, PageTables.RW | PageTables.NX | PageTables.G);
-            else kernelPgd.map4k(PERCPU_LA + off, first + off, PageTables.RW | PageTables.NX | PageTables.G);
+            if (off >= tssPage) mapShared(percpuLa + off, first + off, PageTables.RW | PageTables.NX | PageTables.G);
+            else kernelPgd.map4k(percpuLa + off, first + off, PageTables.RW | PageTables.NX | PageTables.G);
         }
         return first;
     }
@@ -315,15 +384,13 @@ public final class LinuxKernel {
     }
 
     /** 64-bit interrupt gates (type 0xE) to the exception stubs and the int $0x80 entry. */
-    private void buildIdt(long idtPa, long idtLa) {
+    private void buildIdt(long idtPa) {
         machine.phys.fill(idtPa, 0, 4096);
         for (ExceptionVector v : ExceptionVector.values()) {
             writeGate(idtPa, v.vector, image.address(v.symbol), v.dpl, v == ExceptionVector.DF ? 1 : 0);
         }
         writeGate(idtPa, ExceptionVector.INT80_VECTOR, image.address(ExceptionVector.INT80_SYMBOL), ExceptionVector.INT80_DPL, 0);
         writeGate(idtPa, ExceptionVector.RESCHED_VECTOR, image.address(ExceptionVector.RESCHED_SYMBOL), 0, 0);
-        cpu.idtrBase = idtLa;
-        cpu.idtrLimit = 256 * 16 - 1;
     }
 
     private void writeGate(long idtPa, int vector, long target, int dpl, int ist) {
@@ -421,6 +488,11 @@ public final class LinuxKernel {
     public ExitStatus run(Engine engine) {
         if (process == null) throw new IllegalStateException("no process loaded");
         this.engine = engine;
+        cpus[0].engine = engine;
+        for (int i = 1; i < cpus.length; i++) {
+            if (engineFactory == null) throw new IllegalStateException(cpus.length + " CPUs need an engine factory (setEngineFactory)");
+            cpus[i].engine = engineFactory.apply(cpus[i].machine);
+        }
         startCpuClock();
         Task t = initTask;
         t.thread = Thread.currentThread();
@@ -442,61 +514,106 @@ public final class LinuxKernel {
         return exit;
     }
 
+    /** Makes the engines of CPUs 1.. (CPU 0 runs the engine given to {@link #run}); needed with more than one CPU. */
+    public void setEngineFactory(java.util.function.Function<Machine, Engine> factory) {
+        this.engineFactory = factory;
+    }
+
+    private java.util.function.Function<Machine, Engine> engineFactory;
+
+    /** The machines of the modelled CPUs (CPU 0's is {@link #machine}). */
+    public List<Machine> machines() {
+        java.util.List<Machine> l = new java.util.ArrayList<>();
+        for (PerCpu pc : cpus) l.add(pc.machine);
+        return l;
+    }
+
+    /** Asks the CPU running task {@code t} (if any) to stop at its next block boundary. */
+    void kick(Task t, String message) {
+        PerCpu pc = t.onCpu;
+        if (pc != null) pc.machine.requestStop(message);
+    }
+
     /** The body of a task's host thread: take the CPU, run guest code until the task ends, then end it. */
     void runTask(Task t) {
         sched.acquire(t);
+        PerCpu pc = t.home;
+        Machine m = pc.machine;
+        Cpu c = pc.cpu;
         if (t.setChildTid != 0) { // schedule_tail: CLONE_CHILD_SETTID, in the child's own memory
-            process.mm.copyToUser(t.setChildTid, TaskSyscalls.le32(t.tid), 0, 4);
-            t.setChildTid = 0;
+            lockKernel(pc);
+            try {
+                t.process.mm.copyToUser(t.setChildTid, TaskSyscalls.le32(t.tid), 0, 4);
+                t.setChildTid = 0;
+            } finally {
+                unlockKernel(pc);
+            }
         }
         boolean interrupt = false; // a signal was posted from outside: interrupt the guest once it is in user mode
         while (t.exit == null && !t.killed) {
-            if (interrupt && cpu.cpl == 3) {
+            if (interrupt && c.cpl == 3) {
                 interrupt = false;
-                interruptForSignal();
+                interruptForSignal(pc, t);
             }
             // inside the kernel's entry or exit code, go one block at a time until user mode is reached
-            RunResult r = engine.run(machine, interrupt ? 1 : Long.MAX_VALUE);
+            RunResult r = pc.engine.run(m, interrupt ? 1 : Long.MAX_VALUE);
             if (t.exit != null || t.killed) break;
             if (r.reason() == StopReason.BUDGET) continue;
+            if (r.reason() == StopReason.REQUESTED && SHOOTDOWN_MESSAGE.equals(r.message())) {
+                pc.flushIfRequested();
+                continue;
+            }
             // a signal's stop: the note may have been taken with an earlier stop while this request
             // was still on its way (two timer expiries close together), so the message counts too
             if (r.reason() == StopReason.REQUESTED
-                    && (signals.takeKick() | (r.message() != null && r.message().startsWith(Signals.STOP_MESSAGE)))) {
+                    && (t.signals.takeKick() | (r.message() != null && r.message().startsWith(Signals.STOP_MESSAGE)))) {
                 interrupt = true;
                 continue;
             }
             // the scheduler tick (another task waits for the CPU), or a stale stop meant for a killed task
             if (r.reason() == StopReason.REQUESTED && r.message() != null
                     && (r.message().equals(Scheduler.PREEMPT_MESSAGE) || r.message().equals("killed"))) {
-                interrupt = sched.needResched;
+                interrupt = pc.needResched;
                 continue;
             }
-            if (cpuLimitDue && r.reason() == StopReason.REQUESTED) {
-                interrupt = !cpuLimitExceeded();
-                if (exit == null) continue;
-            }
-            if (t.exit != null) break;
-            if (r.reason() == StopReason.TRIPLE_FAULT) {
-                setExit(ExitStatus.oops("triple fault: the machine shut down (" + r.message() + ")", Signal.SIGKILL));
-            } else if (r.reason() == StopReason.UNHANDLED_FAULT) {
-                CpuException f = r.fault();
-                setExit(ExitStatus.oops("undeliverable " + (f == null ? "fault" : f.describe()) + " at rip 0x"
-                        + Long.toHexString(r.faultRip()), Signal.SIGKILL));
-            } else if (r.reason() == StopReason.UNSUPPORTED) {
-                setExit(ExitStatus.unsupported(r.message()));
-            } else if (r.reason() == StopReason.HALTED) {
-                setExit(ExitStatus.oops("the kernel halted", Signal.SIGKILL));
-            } else if (r.reason() == StopReason.REQUESTED) {
-                setExit(ExitStatus.oops("stopped: " + r.message(), Signal.SIGKILL));
+            lockKernel(pc);
+            try {
+                if (cpuLimitDue && r.reason() == StopReason.REQUESTED) {
+                    interrupt = !cpuLimitExceeded();
+                    if (exit == null) continue;
+                }
+                if (t.exit != null) break;
+                if (r.reason() == StopReason.TRIPLE_FAULT) {
+                    setExit(ExitStatus.oops("triple fault: the machine shut down (" + r.message() + ")", Signal.SIGKILL));
+                } else if (r.reason() == StopReason.UNHANDLED_FAULT) {
+                    CpuException f = r.fault();
+                    setExit(ExitStatus.oops("undeliverable " + (f == null ? "fault" : f.describe()) + " at rip 0x"
+                            + Long.toHexString(r.faultRip()), Signal.SIGKILL));
+                } else if (r.reason() == StopReason.UNSUPPORTED) {
+                    setExit(ExitStatus.unsupported(r.message()));
+                } else if (r.reason() == StopReason.HALTED) {
+                    setExit(ExitStatus.oops("the kernel halted", Signal.SIGKILL));
+                } else if (r.reason() == StopReason.REQUESTED) {
+                    setExit(ExitStatus.oops("stopped: " + r.message(), Signal.SIGKILL));
+                }
+            } finally {
+                unlockKernel(pc);
             }
         }
-        if (t.exit == null) {
-            t.exit = ExitStatus.killed(Signal.SIGKILL, "killed by SIGKILL (" + (shuttingDown ? "the run ended" : "its process was killed") + ")");
-            if (current == t) exit = t.exit;
+        lockKernel(pc);
+        try {
+            if (t.exit == null) {
+                t.exit = ExitStatus.killed(Signal.SIGKILL, "killed by SIGKILL (" + (shuttingDown ? "the run ended" : "its process was killed") + ")");
+                if (current == t) exit = t.exit;
+            }
+            m.takeStop();
+            TaskSyscalls.exitTask(this, t);
+        } finally {
+            if (smp()) { // the CPU may run another task already: only the lock is given up here
+                int holds = bkl.getHoldCount();
+                for (int i = 0; i < holds; i++) bkl.unlock();
+            }
         }
-        machine.takeStop();
-        TaskSyscalls.exitTask(this, t);
     }
 
     /** The tasks that have not ended. */
@@ -564,6 +681,7 @@ public final class LinuxKernel {
     /** Starts the host thread of a new task (it waits for the CPU). */
     void startTask(Task t) {
         multitask = true;
+        sched.place(t);
         sched.startTick();
         Thread th = Thread.ofPlatform().name("lstar-pid-" + t.tid).daemon(true).unstarted(() -> {
             t.cpuStart = THREADS.getCurrentThreadCpuTime();
@@ -591,7 +709,10 @@ public final class LinuxKernel {
         synchronized (tasks) {
             others = new java.util.ArrayList<>(tasks.values());
         }
-        for (Task o : others) o.killed = true;
+        for (Task o : others) {
+            o.killed = true;
+            kick(o, "killed");
+        }
         sched.wakeAll();
         for (Task o : others) {
             Thread th = o.thread;
@@ -626,10 +747,107 @@ public final class LinuxKernel {
         exit = t.exit;
     }
 
-    /** pcpu_hot.top_of_stack: the kernel stack the entry code switches to. */
-    void setTopOfStack(long top) {
-        machine.phys.write64(percpuPa + image.perCpuOffset("pcpu_hot") + image.constant("X86_top_of_stack"), top);
+    /** pcpu_hot.top_of_stack of CPU {@code pc}: the kernel stack the entry code switches to. */
+    void setTopOfStack(PerCpu pc, long top) {
+        machine.phys.write64(pc.percpuPa + image.perCpuOffset("pcpu_hot") + image.constant("X86_top_of_stack"), top);
     }
+
+    /** The CPU of machine {@code m}. */
+    PerCpu percpu(dev.lstar.runtime.Machine m) {
+        for (PerCpu pc : cpus) if (pc.machine == m) return pc;
+        throw new IllegalStateException("not a CPU of this kernel: " + m);
+    }
+
+    /** The CPU running task {@code t} now, or null. */
+    PerCpu cpuOf(Task t) {
+        PerCpu pc = t.onCpu;
+        return pc;
+    }
+
+    /** Whether several CPUs run at the same time (the kernel lock and TLB shootdowns are needed). */
+    boolean smp() {
+        return cpus.length > 1;
+    }
+
+    /**
+     * Entry into the kernel's Java code from guest code running on machine {@code m} (a native
+     * function: do_syscall_64, do_exception...): with several CPUs, takes the kernel lock and
+     * makes this CPU and its task the current ones. Pair with {@link #leaveKernel}.
+     */
+    PerCpu enterKernel(dev.lstar.runtime.Machine m) {
+        if (cpus.length == 1) return cur;
+        PerCpu pc = percpu(m);
+        lockKernel(pc);
+        return pc;
+    }
+
+    /** The end of {@link #enterKernel}: the kernel lock is given up; a TLB shootdown asked meanwhile is done before guest code runs on. */
+    void leaveKernel(PerCpu pc) {
+        if (cpus.length == 1) return;
+        unlockKernel(pc);
+    }
+
+    /** Takes the kernel lock on CPU {@code pc} (for its running task) and points the current-task fields at that task. */
+    void lockKernel(PerCpu pc) {
+        if (cpus.length == 1) return;
+        pc.inKernel = true;
+        bkl.lock();
+        cur = pc;
+        Task t = pc.running;
+        if (t != null) setCurrent(t);
+    }
+
+    /** Gives the kernel lock up (every hold) for CPU {@code pc}; returns the holds, for {@link #relockKernel}. */
+    int unlockKernel(PerCpu pc) {
+        if (cpus.length == 1) return 0;
+        int holds = bkl.getHoldCount();
+        for (int i = 0; i < holds; i++) bkl.unlock();
+        pc.inKernel = false;
+        pc.flushIfRequested();
+        return holds;
+    }
+
+    /** Takes the kernel lock again with {@code holds} holds, on CPU {@code pc} (after a sleep moved the task). */
+    void relockKernel(PerCpu pc, int holds) {
+        if (cpus.length == 1 || holds == 0) return;
+        lockKernel(pc);
+        for (int i = 1; i < holds; i++) bkl.lock();
+    }
+
+    /** The CPU of the calling kernel code (this_cpu). */
+    Cpu cpu() {
+        return cur.cpu;
+    }
+
+    /**
+     * The TLB shootdown after the kernel changed or removed mappings of {@code mm} (page
+     * {@code page}, or every page when -1): this CPU's TLB directly, and every other CPU that may
+     * use the space's user mappings now is asked to flush and waited for (flush_tlb_mm_range's
+     * IPIs); CPUs that ran the space earlier flush its ASID when they switch back to it
+     * ({@link Scheduler#loadMm}: the space's generation moved on).
+     */
+    void flushTlb(AddressSpace mm, long page) {
+        dev.lstar.runtime.mem.Mmu own = cur.cpu.mmu;
+        if (page == -1) own.flushAll(); else own.invlpg(page);
+        if (cpus.length == 1) return;
+        long gen = ++mm.tlbGen;
+        PerCpu me = cur;
+        for (PerCpu pc : cpus) {
+            if (pc == me || pc.loadedMm != mm) continue;
+            if (pc.flushRequested < gen) pc.flushRequested = gen;
+            pc.machine.requestStop(SHOOTDOWN_MESSAGE);
+        }
+        for (PerCpu pc : cpus) {
+            if (pc == me) continue;
+            int spins = 0;
+            while (pc.loadedMm == mm && !pc.inKernel && pc.flushDone < gen) {
+                if (++spins < 100) Thread.onSpinWait(); else java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+            }
+        }
+    }
+
+    /** The stop message of a TLB shootdown request. */
+    static final String SHOOTDOWN_MESSAGE = "tlb shootdown";
 
     /** A process's first descriptor table: closing a descriptor drops the process's record locks on its file. */
     private dev.lstar.kernel.vfs.FdTable newFdTable() {
@@ -661,6 +879,7 @@ public final class LinuxKernel {
         for (Task t : liveTasks()) {
             t.killed = true;
             if (t.leader == init && t.exit == null) t.exit = st;
+            kick(t, message);
         }
         if (current != null && current.leader == init) exit = st;
         sched.wakeAll();
@@ -680,6 +899,7 @@ public final class LinuxKernel {
             if (up != null) up.setTopLevelEntry(idx, userPgd.topLevelEntry(idx));
         }
         AddressSpace as = new AddressSpace(cpu, machine.phys, frames, frameRefs, kp, up, config.fiveLevel());
+        as.kernel = this;
         as.limits = limits;
         as.pageCache = pageCache;
         as.totalRamPages = totalRamBytes() >>> 12;
@@ -693,8 +913,9 @@ public final class LinuxKernel {
      * enters the kernel through the guest IDT, and the exit to user mode delivers it. Only with
      * IF set, as hardware would (user mode always has it, unless iopl games cleared it).
      */
-    private void interruptForSignal() {
-        if (!(signals.hasReady() || sched.needResched) || (cpu.rflags & dev.lstar.runtime.Flags.IF) == 0) return;
+    private void interruptForSignal(PerCpu pc, Task t) {
+        Cpu cpu = pc.cpu;
+        if (!(t.signals.hasReady() || pc.needResched) || (cpu.rflags & dev.lstar.runtime.Flags.IF) == 0) return;
         dev.lstar.runtime.sys.Interrupts.deliverEvent(cpu, Signals.RESCHEDULE_VECTOR, 0, false,
                 dev.lstar.runtime.sys.Interrupts.KIND_EXTERNAL, cpu.rip, cpu.rip);
     }
@@ -836,7 +1057,9 @@ public final class LinuxKernel {
             if (t < 0) { stopCpuTimer(); return; }
             if (Long.compareUnsigned(t, nanos(initLimits.soft(ResourceLimits.RLIMIT_CPU))) >= 0) {
                 cpuLimitDue = true;
-                machine.requestStop("RLIMIT_CPU");
+                Task init = initTask;
+                PerCpu pc = init == null ? null : init.onCpu;
+                (pc != null ? pc.machine : machine).requestStop("RLIMIT_CPU");
             }
         }, CPU_CHECK_MICROS, CPU_CHECK_MICROS, java.util.concurrent.TimeUnit.MICROSECONDS);
     }
@@ -903,14 +1126,14 @@ public final class LinuxKernel {
     void exitProcess(int code) {
         if (process != null) process.mm.exitMmap(); // exit_mmap: shared file pages reach their files
         groupExit(ExitStatus.exited(code));
-        machine.requestStop("exit_group(" + code + ")");
+        cur.machine.requestStop("exit_group(" + code + ")");
     }
 
     /** Ends the current process (every thread of it) with {@code status}: a fatal signal, the OOM killer, a limit. */
     void killProcess(ExitStatus status) {
         if (process != null && exit == null) process.mm.exitMmap();
         groupExit(status);
-        machine.requestStop(status.message());
+        cur.machine.requestStop(status.message());
         signals.wakeAll();
     }
 
@@ -926,6 +1149,7 @@ public final class LinuxKernel {
             o.exit = status;
             o.killed = true;
             sched.wake(o);
+            kick(o, "killed");
         }
     }
 

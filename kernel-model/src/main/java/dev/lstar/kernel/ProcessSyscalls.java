@@ -359,20 +359,21 @@ final class ProcessSyscalls {
 
     /**
      * sched_setaffinity(pid, len, mask): the user mask is read first (a shorter one is zero-filled,
-     * a longer one cut to cpumask_size(), 8 bytes), then the pid (ESRCH); a mask without CPU 0,
-     * the only CPU, is EINVAL.
+     * a longer one cut to cpumask_size(), 8 bytes), then the pid (ESRCH); a mask without any
+     * online CPU is EINVAL (a task stays on the CPU it was placed on: lstar does not migrate tasks).
      */
     long schedSetaffinity(int pid, long len, long mask) {
         int n = (int) Math.min(len, 8);
         byte[] b = new byte[8];
         if (n > 0 && !mm().copyFromUser(mask, b, 0, n)) return -EFAULT;
         if (!self(pid)) return -ESRCH;
-        return (b[0] & 1) == 0 ? -EINVAL : 0;
+        long online = k.cpus.length >= 64 ? -1L : (1L << k.cpus.length) - 1;
+        return (java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong() & online) == 0 ? -EINVAL : 0;
     }
 
-    /** getcpu(cpu, node, tcache): CPU 0 on node 0; either pointer may be NULL. */
+    /** getcpu(cpu, node, tcache): the calling task's CPU on node 0; either pointer may be NULL. */
     long getcpu(long cpu, long node) {
-        if (cpu != 0 && !put(cpu, le(4))) return -EFAULT;
+        if (cpu != 0 && !put(cpu, le(4).putInt(0, k.cur.id))) return -EFAULT;
         if (node != 0 && !put(node, le(4))) return -EFAULT;
         return 0;
     }

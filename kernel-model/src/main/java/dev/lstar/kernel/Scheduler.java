@@ -11,25 +11,29 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The one modelled CPU and the tasks that take turns on it (a uniprocessor kernel with
- * preemption from user mode only, like CONFIG_PREEMPT_NONE).
+ * The modelled CPUs and the tasks that take turns on them (preemption from user mode only, like
+ * CONFIG_PREEMPT_NONE).
  *
- * <p>Every task runs on its own host thread; holding the CPU means being {@link #running}. A
- * task gives the CPU up only inside the kernel: when it sleeps ({@link #sleep}: a pipe, wait4,
- * nanosleep...), when it yields at the end of its time slice ({@link #yield}, reached through the
- * reschedule interrupt from user mode, as a timer tick would), or when it ends. The next runnable
- * task's thread then takes the CPU, and the context switch happens as Linux's switch_to does it:
- * the registers of the task that ran last are saved and the new task's restored
- * ({@link Cpu#copyStateFrom}; the retired-instruction count, i.e. the TSC, goes on), CR3 is loaded
- * with the new task's page tables and its PCID pair, and the per-CPU top_of_stack points at its
- * kernel stack. Each address space gets one of Linux's six dynamic ASIDs (PCIDs asid + 1 and
- * (asid + 1) | 0x800); a space that takes over an ASID flushes that PCID's translations, one that
- * keeps its ASID switches without a flush (CR3 bit 63), as switch_mm_irqs_off does.
+ * <p>Every task runs on its own host thread; holding a CPU means being its {@code running} task.
+ * Each task is pinned to one CPU, its {@link Task#home} (the least loaded CPU when it was
+ * created): its thread's engine call stack belongs to that CPU's engine, and a task that sleeps
+ * inside a system call must come back to the same one. A task gives its CPU up only inside the
+ * kernel: when it sleeps ({@link #sleep}: a pipe, wait4, nanosleep...), when it yields at the end
+ * of its time slice ({@link #yield}, reached through the reschedule interrupt from user mode, as a
+ * timer tick would), or when it ends. The next runnable task of that CPU then takes it, and the
+ * context switch happens as Linux's switch_to does it: the registers of the task that ran there
+ * last are saved and the new task's restored ({@link Cpu#copyStateFrom}; the CPU's retired-
+ * instruction count, i.e. its TSC, goes on), CR3 is loaded with the new task's page tables and
+ * its PCID pair, and the CPU's per-CPU top_of_stack points at its kernel stack. Each CPU gives
+ * address spaces Linux's six dynamic ASIDs (PCIDs asid + 1 and (asid + 1) | 0x800); a space that
+ * takes over an ASID flushes that PCID's translations, one that keeps its ASID switches without a
+ * flush (CR3 bit 63) unless a TLB shootdown moved its generation on meanwhile, as
+ * switch_mm_irqs_off does.
  *
- * <p>All kernel state is touched only by the task holding the CPU, so the hand-off (a lock and a
- * condition) is the only synchronisation the kernel model needs, and it makes every write of one
- * task visible to the next. Other host threads (timers, the CLI's signal forwarding) only wake
- * tasks and request engine stops.
+ * <p>With one CPU all kernel state is touched only by the task holding it, so the hand-off (a lock
+ * and a condition) is the only synchronisation the kernel model needs. With several, the kernel's
+ * Java code also holds {@link LinuxKernel#bkl}; {@link #sleep} gives it up while the task waits.
+ * Other host threads (timers, the CLI's signal forwarding) only wake tasks and request engine stops.
  */
 final class Scheduler {
     /** Linux's TLB_NR_DYN_ASIDS. */
@@ -48,60 +52,88 @@ final class Scheduler {
     private volatile int fileSleepers;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private Task running;
-    /** The task whose registers the CPU holds. */
-    private Task lastRan;
     /** Context switches since boot (/proc/stat's ctxt). */
     volatile long contextSwitches;
-    private final ArrayDeque<Task> runQueue = new ArrayDeque<>();
+    /** The tasks waiting for each CPU, by CPU id. */
+    private final ArrayDeque<Task>[] runQueues;
     private final List<Task> sleepers = new ArrayList<>();
-    /** TIF_NEED_RESCHED for the running task: set by the tick when another task waits for the CPU. */
-    volatile boolean needResched;
-    private final Object[] asidOwner = new Object[NR_ASIDS];
-    private int nextAsid;
     private java.util.concurrent.ScheduledFuture<?> tick;
 
-    Scheduler(LinuxKernel k) {
+    @SuppressWarnings("unchecked")
+    Scheduler(LinuxKernel k, int cpus) {
         this.k = k;
+        this.runQueues = new ArrayDeque[cpus];
+        for (int i = 0; i < cpus; i++) runQueues[i] = new ArrayDeque<>();
     }
 
-    /** Makes {@code t} the running task without a switch (the first task, made by exec). */
+    /** TIF_NEED_RESCHED of the task running on the calling kernel code's CPU. */
+    boolean needResched() {
+        return k.cur.needResched;
+    }
+
+    /** Makes {@code t} the running task of CPU 0 without a switch (the first task, made by exec). */
     void start(Task t) {
+        PerCpu pc = k.cpus[0];
         lock.lock();
         try {
-            running = t;
-            lastRan = t;
+            t.home = pc;
+            t.onCpu = pc;
+            pc.running = t;
+            pc.lastRan = t;
         } finally {
             lock.unlock();
         }
         k.setCurrent(t);
     }
 
+    /** Pins a new task to the CPU with the fewest live tasks (lowest id on a tie). */
+    void place(Task t) {
+        lock.lock();
+        try {
+            int[] load = new int[k.cpus.length];
+            for (Task o : k.liveTasks()) if (o.home != null && o != t) load[o.home.id]++;
+            int best = 0;
+            for (int i = 1; i < load.length; i++) if (load[i] < load[best]) best = i;
+            t.home = k.cpus[best];
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
-     * Makes {@code t} runnable and waits, on its own host thread, until it holds the CPU; then
-     * switches to it. A task that already holds the CPU just continues.
+     * Makes {@code t} runnable and waits, on its own host thread, until it holds its CPU; then
+     * switches to it. A task that already holds its CPU just continues.
      */
     void acquire(Task t) {
         lock.lock();
         try {
-            if (running != t) {
-                if (!runQueue.contains(t)) runQueue.add(t);
-                if (running == null) handOff();
-                while (running != t) changed.awaitUninterruptibly();
-            }
+            waitForCpu(t);
         } finally {
             lock.unlock();
         }
         switchIn(t);
     }
 
-    /** The running task {@code t} gives the CPU up for good (it ended). */
+    /** Queues {@code t} for its CPU (unless it holds it) and waits until it does (lock held). */
+    private void waitForCpu(Task t) {
+        PerCpu pc = t.home;
+        if (pc.running == t) return;
+        ArrayDeque<Task> q = runQueues[pc.id];
+        if (!q.contains(t)) q.add(t);
+        if (pc.running == null) handOff(pc);
+        while (pc.running != t) changed.awaitUninterruptibly();
+    }
+
+    /** The running task {@code t} gives its CPU up for good (it ended). */
     void release(Task t) {
         lock.lock();
         try {
-            if (running == t) handOff();
-            if (lastRan == t) lastRan = null; // nothing of it needs saving any more
-            runQueue.remove(t);
+            PerCpu pc = t.home;
+            if (pc != null) {
+                if (pc.running == t) handOff(pc);
+                if (pc.lastRan == t) pc.lastRan = null; // nothing of it needs saving any more
+                runQueues[pc.id].remove(t);
+            }
             sleepers.remove(t);
             checkDeadlock();
         } finally {
@@ -109,35 +141,51 @@ final class Scheduler {
         }
     }
 
-    /** The next runnable task gets the CPU (lock held). */
-    private void handOff() {
-        running = runQueue.poll();
-        needResched = false;
+    /** The next runnable task of CPU {@code pc} gets it (lock held). */
+    private void handOff(PerCpu pc) {
+        Task prev = pc.running;
+        if (prev != null) {
+            prev.onCpu = null;
+            pc.loadedMm = null;
+        }
+        Task next = runQueues[pc.id].poll();
+        pc.running = next;
+        if (next != null) next.onCpu = pc;
+        pc.needResched = false;
         changed.signalAll();
     }
 
     /**
-     * schedule() at the end of a time slice: the running task goes to the back of the run queue
-     * and the next one runs; returns when {@code t} has the CPU again.
+     * schedule() at the end of a time slice: the running task goes to the back of its CPU's run
+     * queue and the next one runs; returns when {@code t} has the CPU again.
      */
     void yield(Task t) {
+        PerCpu pc = t.home;
+        int holds;
         lock.lock();
         try {
-            needResched = false;
-            if (runQueue.isEmpty() || running != t) return;
-            runQueue.add(t);
-            handOff();
-            while (running != t) changed.awaitUninterruptibly();
+            pc.needResched = false;
+            if (runQueues[pc.id].isEmpty() || pc.running != t) return;
+        } finally {
+            lock.unlock();
+        }
+        holds = k.unlockKernel(pc);
+        lock.lock();
+        try {
+            runQueues[pc.id].add(t);
+            handOff(pc);
+            while (pc.running != t) changed.awaitUninterruptibly();
         } finally {
             lock.unlock();
         }
         switchIn(t);
+        k.relockKernel(pc, holds);
     }
 
     /**
      * Sleeps the running task {@code t} until it is woken ({@link #wake(Task)}, or
      * {@link #wake(Object)} with {@code key}), killed, or {@code deadline} passes
-     * ({@link System#nanoTime} scale; Long.MAX_VALUE: none); the CPU runs other tasks meanwhile.
+     * ({@link System#nanoTime} scale; Long.MAX_VALUE: none); its CPU runs other tasks meanwhile.
      * Returns holding the CPU again: true if woken or killed, false at the deadline. The caller
      * re-checks what it waits for (wake-ups may be spurious), as a Linux wait loop does.
      * {@code what} says in words what it waits for (deadlock reports). {@code ready} (may be
@@ -152,6 +200,7 @@ final class Scheduler {
     /** {@link #sleep}; an {@code interruptible} sleep ends when a signal is pending, a killable one only when the task is killed. */
     boolean sleep(Task t, Object key, long deadline, String what, java.util.function.BooleanSupplier ready, boolean interruptible) {
         boolean woken;
+        PerCpu pc = t.home;
         lock.lock();
         try {
             // an interruptible sleep: a signal pending now (or what the caller waits for) ends it at once
@@ -162,8 +211,17 @@ final class Scheduler {
             t.state = Task.State.SLEEPING;
             sleepers.add(t);
             if (key == FILES) fileSleepers++;
-            if (running == t) handOff();
-            if (!t.woken) checkDeadlock();
+        } finally {
+            lock.unlock();
+        }
+        // with several CPUs the kernel lock goes while the task sleeps (other CPUs' system calls go on)
+        int holds = t.woken ? 0 : k.unlockKernel(pc);
+        lock.lock();
+        try {
+            if (!t.woken) {
+                if (pc.running == t) handOff(pc);
+                checkDeadlock();
+            }
             while (!t.woken && !t.killed) {
                 long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
                 if (left <= 0) break;
@@ -182,15 +240,12 @@ final class Scheduler {
             t.waitKey = null;
             t.waitingFor = null;
             t.sleepDeadline = Long.MAX_VALUE;
-            if (running != t) {
-                runQueue.add(t);
-                if (running == null) handOff();
-                while (running != t) changed.awaitUninterruptibly();
-            }
+            waitForCpu(t);
         } finally {
             lock.unlock();
         }
         switchIn(t);
+        k.relockKernel(pc, holds);
         return woken;
     }
 
@@ -246,7 +301,7 @@ final class Scheduler {
      * task waits for (lock held).
      */
     private void checkDeadlock() {
-        if (running != null || !runQueue.isEmpty()) return;
+        for (PerCpu pc : k.cpus) if (pc.running != null || !runQueues[pc.id].isEmpty()) return;
         List<Task> live = k.liveTasks();
         if (live.isEmpty()) return;
         StringBuilder what = new StringBuilder();
@@ -264,83 +319,125 @@ final class Scheduler {
     }
 
     /**
-     * The context switch, on {@code t}'s own thread once it holds the CPU: the previous task's
-     * registers are saved, {@code t}'s restored, its address space loaded, its kernel stack made
-     * the per-CPU top_of_stack, and the kernel's current-task fields pointed at it.
+     * The context switch, on {@code t}'s own thread once it holds its CPU: the registers of the
+     * task that ran there last are saved, {@code t}'s restored, its address space loaded, its
+     * kernel stack made the CPU's top_of_stack, and (with one CPU) the kernel's current-task
+     * fields pointed at it; with several, the kernel lock does that when the task enters the kernel.
      */
     private void switchIn(Task t) {
-        Task prev = lastRan;
+        PerCpu pc = t.home;
+        Task prev = pc.lastRan;
+        Cpu cpu = pc.cpu;
         if (prev != t) {
-            Cpu cpu = k.cpu;
             long insns = cpu.instructions;
             if (prev != null) prev.saved.copyStateFrom(cpu);
+            // what belongs to the CPU, not the task (a task's saved state may come from another CPU:
+            // a new thread's registers are its parent's): GDT, TSS, IDT, the entry stack MSR, TSC_AUX
+            long gdtrBase = cpu.gdtrBase, idtrBase = cpu.idtrBase, trBase = cpu.trBase, sysenterEsp = cpu.sysenterEsp, tscAux = cpu.tscAux;
+            int gdtrLimit = cpu.gdtrLimit, idtrLimit = cpu.idtrLimit, trSel = cpu.trSel, trLimit = cpu.trLimit, trAttr = cpu.trAttr;
             cpu.copyStateFrom(t.saved);
             cpu.instructions = insns;
-            lastRan = t;
+            cpu.gdtrBase = gdtrBase;
+            cpu.gdtrLimit = gdtrLimit;
+            cpu.idtrBase = idtrBase;
+            cpu.idtrLimit = idtrLimit;
+            cpu.trSel = trSel;
+            cpu.trBase = trBase;
+            cpu.trLimit = trLimit;
+            cpu.trAttr = trAttr;
+            cpu.sysenterEsp = sysenterEsp;
+            cpu.tscAux = tscAux;
+            // the per-CPU area pointer: the GS base in the kernel, KERNEL_GS_BASE in user mode (after SWAPGS)
+            if (cpu.cpl == 3) cpu.kernelGsBase = pc.percpuLa;
+            else cpu.segBase[Cpu.GS] = pc.percpuLa;
+            pc.lastRan = t;
             contextSwitches++;
-            loadMm(t.process.mm, (cpu.cr3 & 0x1000) != 0 && k.config.kpti());
-            k.setTopOfStack(t.stackTop);
-            if (k.engine != null) k.engine.contextSwitched();
+            loadMm(pc, t.process.mm, (cpu.cr3 & 0x1000) != 0 && k.config.kpti());
+            k.setTopOfStack(pc, t.stackTop);
+            if (pc.engine != null) pc.engine.contextSwitched();
+        } else {
+            pc.loadedMm = t.process.mm;
+            // a shootdown while the task slept: the space's generation moved on
+            if (k.smp()) loadMm(pc, t.process.mm, (cpu.cr3 & 0x1000) != 0 && k.config.kpti());
         }
-        k.setCurrent(t);
-        if (t.killed) k.machine.requestStop("killed");
+        if (!k.smp()) k.setCurrent(t);
+        if (t.killed) pc.machine.requestStop("killed");
+    }
+
+    /** switch_mm on the calling kernel code's CPU (exec's new space). */
+    void loadMm(AddressSpace mm, boolean user) {
+        loadMm(k.cur, mm, user);
     }
 
     /**
      * switch_mm: CR3 = the space's PGD (the user half's with PTI when the task is in user mode)
      * with its ASID's PCID. A space that gets an ASID another space used has that PCID's
-     * translations flushed; one that still owns its ASID keeps them (NOFLUSH).
+     * translations flushed; one that still owns its ASID keeps them (NOFLUSH) unless a TLB
+     * shootdown happened since this CPU last flushed them (the space's generation).
      */
-    void loadMm(AddressSpace mm, boolean user) {
-        Mmu mmu = k.cpu.mmu;
+    void loadMm(PerCpu pc, AddressSpace mm, boolean user) {
+        pc.loadedMm = mm;
+        long gen = mm.tlbGen; // after loadedMm: a shootdown either sees this CPU or has moved the generation on
+        Mmu mmu = pc.cpu.mmu;
         if (!k.config.pcid()) {
             mmu.writeCr3(user ? mm.userCr3(0) : mm.kernelCr3(0));
+            pc.flushDone = pc.flushRequested;
             return;
         }
         int asid = -1;
-        for (int i = 0; i < NR_ASIDS; i++) if (asidOwner[i] == mm) asid = i;
-        boolean fresh = asid < 0;
-        if (fresh) {
-            asid = nextAsid;
-            nextAsid = (nextAsid + 1) % NR_ASIDS;
-            asidOwner[asid] = mm;
+        synchronized (pc.asidOwner) {
+            for (int i = 0; i < NR_ASIDS; i++) if (pc.asidOwner[i] == mm) asid = i;
+            boolean fresh = asid < 0;
+            if (fresh) {
+                asid = pc.nextAsid;
+                pc.nextAsid = (pc.nextAsid + 1) % NR_ASIDS;
+                pc.asidOwner[asid] = mm;
+            }
+            int kpcid = asid + 1;
+            if (fresh || pc.asidGen[asid] != gen) {
+                mmu.invpcid(1, kpcid, 0);
+                mmu.invpcid(1, kpcid | 0x800, 0);
+                pc.asidGen[asid] = gen;
+            }
+            long cr3 = (user ? mm.userCr3(kpcid) : mm.kernelCr3(kpcid)) | (1L << 63);
+            if (cr3 != pc.cpu.cr3) mmu.writeCr3(cr3);
         }
-        int kpcid = asid + 1;
-        if (fresh) {
-            mmu.invpcid(1, kpcid, 0);
-            mmu.invpcid(1, kpcid | 0x800, 0);
-        }
-        mmu.writeCr3((user ? mm.userCr3(kpcid) : mm.kernelCr3(kpcid)) | (1L << 63));
     }
 
-    /** The space is going away: its ASID is free and its translations flushed. */
+    /** The space is going away: its ASID is free on every CPU, and its translations flushed on this one. */
     void dropMm(AddressSpace mm) {
-        for (int i = 0; i < NR_ASIDS; i++) {
-            if (asidOwner[i] == mm) {
-                asidOwner[i] = null;
-                if (k.config.pcid()) {
-                    k.cpu.mmu.invpcid(1, i + 1, 0);
-                    k.cpu.mmu.invpcid(1, (i + 1) | 0x800, 0);
+        PerCpu me = k.cur;
+        for (PerCpu pc : k.cpus) {
+            synchronized (pc.asidOwner) {
+                for (int i = 0; i < NR_ASIDS; i++) {
+                    if (pc.asidOwner[i] == mm) {
+                        pc.asidOwner[i] = null; // another space taking the ASID over flushes it first
+                        if (pc == me && k.config.pcid()) {
+                            pc.cpu.mmu.invpcid(1, i + 1, 0);
+                            pc.cpu.mmu.invpcid(1, (i + 1) | 0x800, 0);
+                        }
+                    }
                 }
             }
+            if (pc.loadedMm == mm && pc == me) pc.loadedMm = null;
         }
-        if (!k.config.pcid()) k.cpu.mmu.flushAll();
+        if (!k.config.pcid()) me.cpu.mmu.flushAll();
     }
 
     /** Starts the scheduler tick once there is more than one task. */
     synchronized void startTick() {
         if (tick != null) return;
         tick = KernelTimers.EXECUTOR.scheduleAtFixedRate(() -> {
-            boolean waiting;
             lock.lock();
             try {
-                waiting = !runQueue.isEmpty() && running != null;
+                for (PerCpu pc : k.cpus) {
+                    if (!runQueues[pc.id].isEmpty() && pc.running != null && !pc.needResched) {
+                        pc.needResched = true;
+                        pc.machine.requestStop(PREEMPT_MESSAGE);
+                    }
+                }
             } finally {
                 lock.unlock();
-            }
-            if (waiting && !needResched) {
-                needResched = true;
-                k.machine.requestStop(PREEMPT_MESSAGE);
             }
         }, SLICE_MICROS, SLICE_MICROS, TimeUnit.MICROSECONDS);
     }

@@ -94,8 +94,6 @@ final class Signals {
     private final LinuxKernel k;
     /** The task these signals belong to (set when the task is made). */
     Task owner;
-    private final Cpu cpu;
-    private final Mmu mmu;
     // the sigactions, indexed by signal number
     final long[] handler, saFlags, restorer, saMask;
     /** task->blocked. */
@@ -125,8 +123,6 @@ final class Signals {
     /** Signals whose actions are {@code share}'s (CLONE_SIGHAND: the threads of a process), or new ones. */
     private Signals(LinuxKernel k, Signals share) {
         this.k = k;
-        this.cpu = k.cpu;
-        this.mmu = k.cpu.mmu;
         for (int i = 1; i <= Signal.NSIG; i++) queue[i] = new ArrayDeque<>();
         handler = share != null ? share.handler : new long[Signal.NSIG + 1];
         saFlags = share != null ? share.saFlags : new long[Signal.NSIG + 1];
@@ -166,11 +162,11 @@ final class Signals {
     }
 
     long reg(long regs, int off) {
-        return mmu.readSys64(regs + off);
+        return mmu().readSys64(regs + off);
     }
 
     void setReg(long regs, int off, long v) {
-        mmu.writeSys64(regs + off, v);
+        mmu().writeSys64(regs + off, v);
     }
 
     // ------------------------------------------------------------------ sending
@@ -198,10 +194,15 @@ final class Signals {
     /** send_signal from the process itself or the kernel on its behalf (engine thread). */
     void send(Info info) {
         prepare(info.signo);
+        boolean ipi;
         synchronized (this) {
             if (ignoredNow(info.signo)) return;
             enqueue(info);
+            // another CPU runs the target: interrupt it (signal_wake_up's kick_process IPI)
+            ipi = owner != null && k.smp() && owner != k.current && owner.onCpu != null && hasReady();
+            if (ipi) kick = true;
         }
+        if (ipi) k.kick(owner, STOP_MESSAGE + Signal.of(info.signo));
     }
 
     /**
@@ -236,7 +237,9 @@ final class Signals {
             if (!hasReady()) return;
             kick = true;
         }
-        k.machine.requestStop(STOP_MESSAGE + Signal.of(info.signo));
+        Task o = owner;
+        PerCpu pc = o == null ? null : o.onCpu != null ? o.onCpu : o.home;
+        (pc != null ? pc.machine : k.machine).requestStop(STOP_MESSAGE + Signal.of(info.signo));
     }
 
     /**
@@ -427,7 +430,7 @@ final class Signals {
 
     /** fpu__exception_code: the si_code for an x87 (#MF) or SIMD (#XM) exception, 0 if none is unmasked. */
     private int fpeCode(int vector) {
-        int err = vector == 16 ? cpu.fsw & ~cpu.fcw : ~(cpu.mxcsr >> 7) & cpu.mxcsr;
+        int err = vector == 16 ? cpu().fsw & ~cpu().fcw : ~(cpu().mxcsr >> 7) & cpu().mxcsr;
         if ((err & 0x01) != 0) return FPE_FLTINV;
         if ((err & 0x04) != 0) return FPE_FLTDIV;
         if ((err & 0x08) != 0) return FPE_FLTOVF;
@@ -524,7 +527,7 @@ final class Signals {
         }
         delivered++;
         setReg(regs, PtRegs.FLAGS, reg(regs, PtRegs.FLAGS) & ~(long) (Flags.DF | Flags.RF | Flags.TF));
-        X87.resetFxState(cpu); // fpu__clear_user_states: the handler starts with a clean FPU
+        X87.resetFxState(cpu()); // fpu__clear_user_states: the handler starts with a clean FPU
         restoreSigmask = false;
         setBlocked(blocked | mask | ((flags & SA_NODEFER) != 0 ? 0 : Signal.bit(n)));
     }
@@ -565,7 +568,7 @@ final class Signals {
         if ((nested || entering) && !onAltStack(frame)) return "the alternate signal stack at 0x" + Long.toHexString(altSp) + " overflowed";
 
         byte[] fxImage = new byte[FX_SIZE];
-        X87.fxImage(cpu, fxImage, true);
+        X87.fxImage(cpu(), fxImage, true);
         ByteBuffer sw = ByteBuffer.wrap(fxImage).order(ByteOrder.LITTLE_ENDIAN);
         sw.putInt(FX_SW_BYTES, FP_XSTATE_MAGIC1).putInt(FX_SW_BYTES + 4, FX_SIZE + 4).putLong(FX_SW_BYTES + 8, 3)
                 .putInt(FX_SW_BYTES + 16, FX_SIZE);
@@ -643,13 +646,13 @@ final class Signals {
         setReg(regs, PtRegs.ORIG_AX, -1);
         long fp = f.getLong(MCONTEXT + SC_FPSTATE);
         if (fp == 0) {
-            X87.resetFxState(cpu);
+            X87.resetFxState(cpu());
         } else {
             byte[] fx = new byte[FX_SIZE];
             if (Long.compareUnsigned(fp, mm().taskSizeMax - FX_SIZE) > 0 || !mm().copyFromUser(fp, fx, 0, FX_SIZE)) {
                 return badFrame(frame, "has an unreadable FP state at 0x" + Long.toHexString(fp));
             }
-            if (!X87.loadFxImage(cpu, fx, true)) return badFrame(frame, "has an FP state with reserved MXCSR bits");
+            if (!X87.loadFxImage(cpu(), fx, true)) return badFrame(frame, "has an FP state with reserved MXCSR bits");
         }
         // restore_altstack: errors other than EFAULT are ignored
         sigaltstack(f.getLong(UC_STACK), f.getInt(UC_STACK + 8), f.getLong(UC_STACK + 16), reg(regs, PtRegs.SP));
@@ -693,5 +696,15 @@ final class Signals {
             default -> Integer.toString(info.code());
         };
         k.config.log().println(k.stracePrefix() + "--- " + Signal.of(info.signo) + " {si_signo=" + Signal.of(info.signo) + ", si_code=" + code + "} ---");
+    }
+
+    /** The CPU of the calling kernel code (this_cpu). */
+    private Cpu cpu() {
+        return k.cur.cpu;
+    }
+
+    /** This CPU's MMU (the current task's address space is loaded in it). */
+    private Mmu mmu() {
+        return k.cur.cpu.mmu;
     }
 }

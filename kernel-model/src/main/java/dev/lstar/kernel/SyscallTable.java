@@ -39,8 +39,6 @@ public final class SyscallTable {
     record Entry(String name, int nargs, String args, Impl impl) {}
 
     private final LinuxKernel k;
-    private final Cpu cpu;
-    private final Mmu mmu;
     private final Entry[] x64 = new Entry[NR_SYSCALLS];
     private final Entry[] ia32 = new Entry[IA32_NR_SYSCALLS];
     private final Set<Integer> warned = new HashSet<>();
@@ -49,8 +47,6 @@ public final class SyscallTable {
 
     SyscallTable(LinuxKernel k) {
         this.k = k;
-        this.cpu = k.cpu;
-        this.mmu = k.cpu.mmu;
         this.impl = new Syscalls(k);
         impl.register(this);
         new MemorySyscalls(k).register(this);
@@ -136,11 +132,11 @@ public final class SyscallTable {
     private long currentRegs;
 
     long reg(long regs, int off) {
-        return mmu.readSys64(regs + off);
+        return mmu().readSys64(regs + off);
     }
 
     void setReg(long regs, int off, long v) {
-        mmu.writeSys64(regs + off, v);
+        mmu().writeSys64(regs + off, v);
     }
 
     /**
@@ -149,8 +145,8 @@ public final class SyscallTable {
      * the result goes to regs->ax.
      */
     void doSyscall64() {
-        long regs = cpu.r[Cpu.RDI];
-        int nr = (int) cpu.r[Cpu.RSI];
+        long regs = cpu().r[Cpu.RDI];
+        int nr = (int) cpu().r[Cpu.RSI];
         currentRegs = regs;
         k.syscallCount++;
         long ret;
@@ -177,7 +173,7 @@ public final class SyscallTable {
      * (after a switch, those of the task that was scheduled out are delivered when it comes back).
      */
     private void exitToUserMode(long regs, long ret) {
-        if (k.sched.needResched && k.exit == null) k.sched.yield(k.current);
+        if (k.sched.needResched() && k.exit == null) k.sched.yield(k.current);
         if (k.signals.exitWork(ret)) k.signals.exitToUserMode(regs);
     }
 
@@ -186,7 +182,7 @@ public final class SyscallTable {
      * edx, esi, edi, ebp, each truncated to 32 bits; the result in regs->ax.
      */
     void doInt80Syscall32() {
-        long regs = cpu.r[Cpu.RDI];
+        long regs = cpu().r[Cpu.RDI];
         currentRegs = regs;
         k.syscallCount++;
         int nr = (int) reg(regs, PtRegs.ORIG_AX);
@@ -221,5 +217,15 @@ public final class SyscallTable {
         else if (shown != null) sb.append(shown);
         else sb.append(ret >= -4096 && ret < 65536 ? Long.toString(ret) : "0x" + Long.toHexString(ret));
         k.config.log().println(k.stracePrefix() + sb);
+    }
+
+    /** The CPU of the calling kernel code (this_cpu). */
+    private Cpu cpu() {
+        return k.cur.cpu;
+    }
+
+    /** This CPU's MMU (the current task's address space is loaded in it). */
+    private Mmu mmu() {
+        return k.cur.cpu.mmu;
     }
 }

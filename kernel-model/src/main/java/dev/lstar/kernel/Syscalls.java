@@ -19,12 +19,10 @@ final class Syscalls {
     static final int GRND_NONBLOCK = 1, GRND_RANDOM = 2, GRND_INSECURE = 4;
 
     private final LinuxKernel k;
-    private final Cpu cpu;
     private final SecureRandom random;
 
     Syscalls(LinuxKernel k) {
         this.k = k;
-        this.cpu = k.cpu;
         this.random = k.random;
     }
 
@@ -134,12 +132,12 @@ final class Syscalls {
         }
     }
 
-    /** sched_getaffinity: one CPU (mask 1); the length must hold nr_cpu_ids bits and be a multiple of 8; returns the bytes written. */
+    /** sched_getaffinity: every modelled CPU; the length must hold nr_cpu_ids bits and be a multiple of 8; returns the bytes written. */
     long schedGetaffinity(int pid, long len, long mask) {
         if (len * 8 < 1 || (len & 7) != 0) return -EINVAL;
         if (pid != 0 && pid != k.process.pid) return -ESRCH;
         byte[] b = new byte[8];
-        b[0] = 1;
+        for (int i = 0; i < k.cpus.length; i++) b[i >> 3] |= (byte) (1 << (i & 7));
         return mm().copyToUser(mask, b, 0, 8) ? 8 : -EFAULT;
     }
 
@@ -226,16 +224,16 @@ final class Syscalls {
         switch (code) {
             case ARCH_SET_FS -> {
                 if (addr >= mm.taskSizeMax || addr < 0) return -EPERM;
-                cpu.segBase[Cpu.FS] = addr;
+                cpu().segBase[Cpu.FS] = addr;
                 return 0;
             }
             case ARCH_SET_GS -> {
                 if (addr >= mm.taskSizeMax || addr < 0) return -EPERM;
-                cpu.kernelGsBase = addr;
+                cpu().kernelGsBase = addr;
                 return 0;
             }
-            case ARCH_GET_FS -> { return mm.putUser64(addr, cpu.segBase[Cpu.FS]) ? 0 : -EFAULT; }
-            case ARCH_GET_GS -> { return mm.putUser64(addr, cpu.kernelGsBase) ? 0 : -EFAULT; }
+            case ARCH_GET_FS -> { return mm.putUser64(addr, cpu().segBase[Cpu.FS]) ? 0 : -EFAULT; }
+            case ARCH_GET_GS -> { return mm.putUser64(addr, cpu().kernelGsBase) ? 0 : -EFAULT; }
             default -> { return -EINVAL; }
         }
     }
@@ -338,5 +336,10 @@ final class Syscalls {
             done += c;
         }
         return done;
+    }
+
+    /** The CPU of the calling kernel code (this_cpu). */
+    private Cpu cpu() {
+        return k.cur.cpu;
     }
 }

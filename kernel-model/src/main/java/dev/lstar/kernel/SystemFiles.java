@@ -64,7 +64,10 @@ final class SystemFiles implements dev.lstar.kernel.vfs.Vfs.SystemProc {
 
     /** The bytes of file {@code guest} (a guest path this {@link #serves}) now. */
     @Override public byte[] content(String guest) {
-        if (guest.startsWith("/sys/devices/system/cpu/")) return "0\n".getBytes(StandardCharsets.ISO_8859_1); // one CPU, number 0
+        if (guest.startsWith("/sys/devices/system/cpu/")) { // CPUs 0..n-1
+            int n = k.cpus.length;
+            return (n == 1 ? "0\n" : "0-" + (n - 1) + "\n").getBytes(StandardCharsets.ISO_8859_1);
+        }
         String rel = guest.substring("/proc/".length());
         String s = switch (rel) {
             case "cpuinfo" -> cpuinfo();
@@ -191,7 +194,7 @@ final class SystemFiles implements dev.lstar.kernel.vfs.Vfs.SystemProc {
         return cpuid(v, 0x8000_0006, 0)[2] >>> 16;
     }
 
-    /** /proc/cpuinfo: show_cpuinfo for processor 0 (the only one: sched_getaffinity's mask is 1). */
+    /** /proc/cpuinfo: show_cpuinfo for each modelled CPU (one package, one core per CPU, no SMT). */
     String cpuinfo() {
         if (cpuinfo != null) return cpuinfo;
         Vendor v = k.config.vendor();
@@ -209,7 +212,9 @@ final class SystemFiles implements dev.lstar.kernel.vfs.Vfs.SystemProc {
         int clflush = ((l1[1] >> 8) & 0xFF) * 8;
         int apic = (l1[1] >>> 24) & 0xFF;
         StringBuilder s = new StringBuilder();
-        s.append("processor\t: 0\n");
+        int ncpu = k.cpus.length;
+        for (int cpu = 0; cpu < ncpu; cpu++) {
+        s.append("processor\t: ").append(cpu).append('\n');
         s.append("vendor_id\t: ").append(vendorId).append('\n');
         s.append("cpu family\t: ").append(family).append('\n');
         s.append("model\t\t: ").append(model).append('\n');
@@ -221,8 +226,8 @@ final class SystemFiles implements dev.lstar.kernel.vfs.Vfs.SystemProc {
         // from leaf 4 (L3), AMD's L2 from 0x80000006 ECX[31:16]
         int cacheKib = cacheSizeKib(v);
         if (cacheKib > 0) s.append("cache size\t: ").append(cacheKib).append(" KB\n");
-        s.append("physical id\t: 0\nsiblings\t: 1\ncore id\t\t: 0\ncpu cores\t: 1\n");
-        s.append("apicid\t\t: ").append(apic).append("\ninitial apicid\t: ").append(apic).append('\n');
+        s.append("physical id\t: 0\nsiblings\t: ").append(ncpu).append("\ncore id\t\t: ").append(cpu).append("\ncpu cores\t: ").append(ncpu).append('\n');
+        s.append("apicid\t\t: ").append(apic + cpu).append("\ninitial apicid\t: ").append(apic + cpu).append('\n');
         s.append("fpu\t\t: yes\nfpu_exception\t: yes\ncpuid level\t: ").append(l0[0]).append("\nwp\t\t: yes\n");
         s.append("flags\t\t:");
         for (String f : flags(v, k.config.fiveLevel())) s.append(' ').append(f);
@@ -233,6 +238,7 @@ final class SystemFiles implements dev.lstar.kernel.vfs.Vfs.SystemProc {
         s.append("cache_alignment\t: ").append(clflush).append('\n');
         s.append("address sizes\t: ").append(x8[0] & 0xFF).append(" bits physical, ").append((x8[0] >> 8) & 0xFF).append(" bits virtual\n");
         s.append("power management:\n\n"); // 0x80000007 EDX is zero: no power-management features
+        }
         return cpuinfo = s.toString();
     }
 

@@ -69,6 +69,10 @@ final class Task {
     volatile State state = State.RUNNING;
     /** The CPU state while the task does not run. */
     final Cpu saved;
+    /** The CPU this task runs on (pinned at creation: a task never moves while inside the kernel's code, see Scheduler). */
+    PerCpu home;
+    /** sched: the CPU the task holds now, or null (waiting for it, asleep, or ended). */
+    volatile PerCpu onCpu;
     /** The top of this task's kernel stack (pcpu_hot.top_of_stack while it runs), and its slot. */
     final long stackTop;
     final int stackSlot;

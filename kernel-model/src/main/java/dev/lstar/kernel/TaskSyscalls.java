@@ -266,7 +266,7 @@ final class TaskSyscalls {
      * user GS base, and the child's own address space (user CR3).
      */
     private void initChildRegisters(Task child, AddressSpace cmm, long newsp, long tls) {
-        Cpu cpu = k.cpu, c = child.saved;
+        Cpu cpu = k.cpu(), c = child.saved;
         long regs = regs();
         c.copyStateFrom(cpu);
         int[] off = {PtRegs.AX, PtRegs.CX, PtRegs.DX, PtRegs.BX, PtRegs.SP, PtRegs.BP, PtRegs.SI, PtRegs.DI,
@@ -299,7 +299,7 @@ final class TaskSyscalls {
         Task t = k.current;
         if (t.leader.group.size() <= 1) return exitGroup(code);
         k.setExit(ExitStatus.exited(code));
-        k.machine.requestStop("exit(" + code + ")");
+        k.cur.machine.requestStop("exit(" + code + ")");
         return 0;
     }
 
@@ -330,7 +330,7 @@ final class TaskSyscalls {
             AddressSpace mm = t.process.mm;
             if (--mm.users == 0) {
                 mm.exitMmap();
-                k.cpu.mmu.writeCr3(k.kernelPgd.root); // off the space before its page tables go (no PCID: nothing else uses 0)
+                k.cpu().mmu.writeCr3(k.kernelPgd.root); // off the space before its page tables go (no PCID: nothing else uses 0)
                 k.sched.dropMm(mm);
                 mm.destroy();
             }
@@ -736,7 +736,7 @@ final class TaskSyscalls {
             omm.destroy();
         }
         long regs = regs();
-        Cpu cpu = k.cpu;
+        Cpu cpu = k.cpu();
         for (int off = 0; off <= PtRegs.DI; off += 8) cpu.mmu.writeSys64(regs + off, 0);
         cpu.mmu.writeSys64(regs + PtRegs.IP, np.startPc);
         cpu.mmu.writeSys64(regs + PtRegs.SP, np.initialSp);

@@ -392,7 +392,7 @@ public final class UserProcess {
 
         long phdr = phdrAddress();
         // create_elf_tables' order: ARCH_DLINFO (AT_SYSINFO_EHDR with a vDSO, AT_MINSIGSTKSZ) first
-        long hwcap2 = (kernel.cpu.cr4 & Cpu.CR4_FSGSBASE) != 0 ? HWCAP2_FSGSBASE : 0;
+        long hwcap2 = (kernel.cpu().cr4 & Cpu.CR4_FSGSBASE) != 0 ? HWCAP2_FSGSBASE : 0;
         long[] aux = {
             AT_SYSINFO_EHDR, vdsoBase, AT_MINSIGSTKSZ, MIN_SIGSTKSZ,
             AT_HWCAP, Cpuid.LEAF1_EDX & 0xFFFF_FFFFL, AT_PAGESZ, 4096, AT_CLKTCK, 100, AT_PHDR, phdr, AT_PHENT, ProgramHeader.SIZE,
@@ -494,7 +494,7 @@ public final class UserProcess {
      * the user CR3, and GS.base = 0 with the per-CPU base parked in KERNEL_GS_BASE.
      */
     void enterUserMode() {
-        Cpu c = kernel.cpu;
+        Cpu c = kernel.cpu();
         java.util.Arrays.fill(c.r, 0);
         c.r[Cpu.RSP] = initialSp;
         c.rip = startPc;

@@ -19,12 +19,10 @@ final class Vsyscall {
     private static final int NR_GETTIMEOFDAY = 96, NR_TIME = 201, NR_GETCPU = 309;
 
     private final LinuxKernel k;
-    private final Mmu mmu;
     private boolean warnedRead;
 
     Vsyscall(LinuxKernel k) {
         this.k = k;
-        this.mmu = k.cpu.mmu;
     }
 
     /**
@@ -40,14 +38,14 @@ final class Vsyscall {
             }
             return false;
         }
-        long ip = mmu.readSys64(regs + PtRegs.IP), sp = mmu.readSys64(regs + PtRegs.SP);
+        long ip = mmu().readSys64(regs + PtRegs.IP), sp = mmu().readSys64(regs + PtRegs.SP);
         long off = addr - ADDR;
         if ((off & ~0xC00L) != 0 || off == 0xC00) return sigsegv(regs, "misaligned vsyscall at 0x" + Long.toHexString(addr));
         AddressSpace mm = k.process.mm;
         byte[] ret = new byte[8];
         if (!mm.copyFromUser(sp, ret, 0, 8)) return sigsegv(regs, "vsyscall with bad stack");
         long caller = Syscalls.le64(ret, 0);
-        long di = mmu.readSys64(regs + PtRegs.DI), si = mmu.readSys64(regs + PtRegs.SI), dx = mmu.readSys64(regs + PtRegs.DX);
+        long di = mmu().readSys64(regs + PtRegs.DI), si = mmu().readSys64(regs + PtRegs.SI), dx = mmu().readSys64(regs + PtRegs.DX);
         int nr = (int) (off >>> 10);
         long result;
         switch (nr) {
@@ -61,22 +59,22 @@ final class Vsyscall {
             }
             default -> {
                 if (!writeOk(regs, di, 4) || !writeOk(regs, si, 4)) return true;
-                // getcpu(cpu, node, cache): lstar has one CPU on node 0 (as its vDSO says)
-                result = (di == 0 || putU32(mm, di)) && (si == 0 || putU32(mm, si)) ? 0 : -Errno.EFAULT;
+                // getcpu(cpu, node, cache): the calling CPU, node 0 (as the vDSO says)
+                result = (di == 0 || putU32(mm, di, k.cur.id)) && (si == 0 || putU32(mm, si, 0)) ? 0 : -Errno.EFAULT;
             }
         }
         k.vdso.publish(); // as after any system call: the vDSO is never behind it
         if (result == -Errno.EFAULT) return sigsegv(regs, "vsyscall fault (a bad pointer)");
-        mmu.writeSys64(regs + PtRegs.ORIG_AX, nr == 0 ? NR_GETTIMEOFDAY : nr == 1 ? NR_TIME : NR_GETCPU);
-        mmu.writeSys64(regs + PtRegs.AX, result);
-        mmu.writeSys64(regs + PtRegs.IP, caller);
-        mmu.writeSys64(regs + PtRegs.SP, sp + 8);
+        mmu().writeSys64(regs + PtRegs.ORIG_AX, nr == 0 ? NR_GETTIMEOFDAY : nr == 1 ? NR_TIME : NR_GETCPU);
+        mmu().writeSys64(regs + PtRegs.AX, result);
+        mmu().writeSys64(regs + PtRegs.IP, caller);
+        mmu().writeSys64(regs + PtRegs.SP, sp + 8);
         if (k.signals.hasReady()) k.signals.exitToUserMode(regs);
         return true;
     }
 
-    private static boolean putU32(AddressSpace mm, long a) {
-        return mm.copyToUser(a, new byte[4], 0, 4);
+    private static boolean putU32(AddressSpace mm, long a, int v) {
+        return mm.copyToUser(a, new byte[] {(byte) v, (byte) (v >> 8), (byte) (v >> 16), (byte) (v >> 24)}, 0, 4);
     }
 
     /** write_ok_or_segv: a pointer argument outside user space is a SIGSEGV (SEGV_MAPERR at it), as for a write fault there. */
@@ -101,5 +99,10 @@ final class Vsyscall {
         k.signals.force(Signals.Info.of(Signal.SIGSEGV.number, Signals.SI_KERNEL, 0, 0, "(" + why + ")"));
         k.signals.exitToUserMode(regs);
         return true;
+    }
+
+    /** This CPU's MMU (the current task's address space is loaded in it). */
+    private Mmu mmu() {
+        return k.cur.cpu.mmu;
     }
 }

@@ -114,6 +114,14 @@ public final class Cpu {
 
     /** The memory system seen by this CPU. */
     public Mmu mmu;
+    /**
+     * Another CPU shares this one's memory and runs at the same time: locked instructions are
+     * compare-and-set loops ({@link dev.lstar.runtime.ops.Atomics}). Not machine state (not copied
+     * or compared); set by whoever builds the CPUs.
+     */
+    public boolean smp;
+    /** Inside {@link dev.lstar.runtime.ops.Atomics} (its plain path must not re-enter it). */
+    public boolean inAtomic;
 
     public Cpu(Vendor vendor) {
         this.vendor = vendor;

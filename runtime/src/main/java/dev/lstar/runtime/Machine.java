@@ -33,6 +33,21 @@ public final class Machine {
         cpu.mmu = mmu;
     }
 
+    /**
+     * Another CPU of {@code first}'s machine: its own registers, MMU (TLB) and stop requests, the
+     * same physical memory and native functions (registered on {@code first} before this is built).
+     * Each CPU is run by one thread at a time; several CPUs run at the same time only with
+     * {@link PhysicalMemory#smp} set.
+     */
+    public Machine(Machine first) {
+        this.cpu = new Cpu(first.cpu.vendor);
+        this.phys = first.phys;
+        this.mmu = new Mmu(cpu, phys);
+        cpu.mmu = mmu;
+        natives.putAll(first.natives);
+        nativeNames.putAll(first.nativeNames);
+    }
+
     /** Places {@code fn} at guest linear address {@code address}; see {@link NativeFunction}. */
     public void registerNative(long address, String name, NativeFunction fn) {
         natives.put(address, fn);

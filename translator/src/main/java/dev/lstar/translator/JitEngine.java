@@ -218,11 +218,13 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
                 if (!b.valid || b.hooked || s.checkedGen != (mm.generation() << 2 | c.cpl)
                         || m.stopRequested() || c.halted || (c.rflags & (Flags.RF | Flags.TF)) != 0
                         || m.tracer != null || limit - c.instructions < s.insns.length) break;
+                CompiledBlock code = s.code; // null: another CPU's code write invalidated it just now
+                if (code == null) break;
                 runner.setPendingNext(rip);
                 n++;
                 s.execCount++;
                 b.execCount++;
-                s.code.run(c, limit);
+                code.run(c, limit);
                 runner.trapIfPending(); // a translated SYSRET that loaded TF
                 p = s;
             }
@@ -279,6 +281,7 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
                 if (t.isSuperblock() && tailBlocked(t, until, blockLimit(limit))) {
                     code = t.firstOnly != null ? t.firstOnly : single; // (null only if t was evicted just now)
                 }
+                if (code == null) code = single; // invalidated meanwhile (another CPU's code write): this run still has it
                 code.run(c, until == b.la && until != NO_UNTIL ? c.instructions : limit);
                 runner.trapIfPending(); // a translated SYSRET that loaded TF
                 // past its tiering decisions: later runs may come from the chain loop
@@ -384,9 +387,11 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
         if (t != null) dropTranslation(t);
         t = options.compileThreshold() <= 1 || BlockCompiler.hookCalls(b, machine) ? translate(b) : pendingTranslation(b);
         front[slot] = t;
-        byPage.computeIfAbsent(b.pa >>> 12, k -> new ArrayList<>()).add(t);
-        // one instruction over a page end (pa2): its second frame's writes drop it too
-        if (b.pa2 >= 0) byPage.computeIfAbsent(b.pa2 >>> 12, k -> new ArrayList<>()).add(t);
+        synchronized (byPage) { // the code-write listener may run on another CPU's thread
+            byPage.computeIfAbsent(b.pa >>> 12, k -> new ArrayList<>()).add(t);
+            // one instruction over a page end (pa2): its second frame's writes drop it too
+            if (b.pa2 >= 0) byPage.computeIfAbsent(b.pa2 >>> 12, k -> new ArrayList<>()).add(t);
+        }
         cache.put(b.pa, t);
         return t;
     }
@@ -586,9 +591,11 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
 
     private void dropTranslation(Translation t) {
         t.invalidate();
-        ArrayList<Translation> l = byPage.get(t.pa >>> 12);
-        if (l != null) l.remove(t);
-        if (t.block.pa2 >= 0 && (l = byPage.get(t.block.pa2 >>> 12)) != null) l.remove(t);
+        synchronized (byPage) {
+            ArrayList<Translation> l = byPage.get(t.pa >>> 12);
+            if (l != null) l.remove(t);
+            if (t.block.pa2 >= 0 && (l = byPage.get(t.block.pa2 >>> 12)) != null) l.remove(t);
+        }
         int slot = (int) (t.pa ^ (t.pa >>> 12)) & (front.length - 1);
         if (front[slot] == t) front[slot] = null;
     }
@@ -600,6 +607,12 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
 
     /** Physical memory tells us a code frame was written: drop every translation from it. */
     private void codeWritten(long physAddr, int len) {
+        synchronized (byPage) { // on the writer's thread: with several CPUs, maybe not this engine's
+            codeWrittenLocked(physAddr, len);
+        }
+    }
+
+    private void codeWrittenLocked(long physAddr, int len) {
         long first = physAddr >>> 12, last = (physAddr + Math.max(len, 1) - 1) >>> 12;
         for (long pfn = first; pfn <= last; pfn++) {
             ArrayList<Translation> l = byPage.remove(pfn);
@@ -628,7 +641,9 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
     public void flushTranslations() {
         for (Translation t : cache.asMap().values()) t.invalidate();
         cache.invalidateAll();
-        byPage.clear();
+        synchronized (byPage) {
+            byPage.clear();
+        }
         pending.clear();
         Arrays.fill(front, null);
         prev = null;
@@ -707,6 +722,12 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
      * without hook calls). Returns 0: translations are counted through their blocks.
      */
     private int invalidateTranslations(Machine.BlockFilter f) {
+        synchronized (byPage) {
+            return invalidateTranslationsLocked(f);
+        }
+    }
+
+    private int invalidateTranslationsLocked(Machine.BlockFilter f) {
         for (java.util.Iterator<ArrayList<Translation>> it = byPage.values().iterator(); it.hasNext(); ) {
             ArrayList<Translation> l = it.next();
             for (int k = l.size() - 1; k >= 0; k--) {

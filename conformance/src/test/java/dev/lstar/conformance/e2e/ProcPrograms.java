@@ -182,13 +182,19 @@ final class ProcPrograms {
      * EngineFactory, java.util.function.Consumer)} except for the executable's path.
      */
     static Lstar runLstar(List<String> argv, EngineFactory engine, int seconds) throws Exception {
+        return runLstar(argv, engine, seconds, 1);
+    }
+
+    /** {@link #runLstar(List, EngineFactory, int)} on {@code cpus} modelled CPUs (each with its own engine from {@code engine}). */
+    static Lstar runLstar(List<String> argv, EngineFactory engine, int seconds, int cpus) throws Exception {
         Path exe = Path.of(argv.get(0));
         byte[] elf = Files.readAllBytes(exe);
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream(), log = new ByteArrayOutputStream();
         PrintStream po = new PrintStream(out, true, StandardCharsets.UTF_8), pe = new PrintStream(err, true, StandardCharsets.UTF_8),
                 pl = new PrintStream(log, true, StandardCharsets.UTF_8);
-        KernelConfig cfg = LstarRun.config(Vendor.INTEL, true).withIo(new ByteArrayInputStream(new byte[0]), po, pe).withLog(pl);
+        KernelConfig cfg = LstarRun.config(Vendor.INTEL, true).withIo(new ByteArrayInputStream(new byte[0]), po, pe).withLog(pl).withCpus(cpus);
         LinuxKernel kernel = LinuxKernel.boot(cfg);
+        kernel.setEngineFactory(m -> engine.create().apply(m));
         kernel.exec(elf, exe.toString(), argv, ENV);
         ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "lstar-guest " + exe.getFileName());
@@ -222,7 +228,12 @@ final class ProcPrograms {
      * native run asserts: the same stdout and status, no timeout, no kernel oops.
      */
     static void assertSameUnderLstar(Native n, List<String> argv, EngineFactory engine, int seconds) throws Exception {
-        Lstar l = runLstar(argv, engine, seconds);
+        assertSameUnderLstar(n, argv, engine, seconds, 1);
+    }
+
+    /** {@link #assertSameUnderLstar(Native, List, EngineFactory, int)} on {@code cpus} modelled CPUs. */
+    static void assertSameUnderLstar(Native n, List<String> argv, EngineFactory engine, int seconds, int cpus) throws Exception {
+        Lstar l = runLstar(argv, engine, seconds, cpus);
         org.junit.jupiter.api.Assertions.assertEquals(n.stdout(), l.stdout(), "stdout under lstar (" + l.describe() + ")");
         org.junit.jupiter.api.Assertions.assertEquals(n.status(), l.status(), "exit status under lstar: " + l.describe());
         org.junit.jupiter.api.Assertions.assertFalse(l.timedOut(), l.describe());

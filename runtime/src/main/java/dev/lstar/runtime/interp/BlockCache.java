@@ -29,7 +29,8 @@ public final class BlockCache {
     private final Machine machine;
     private final Cpu cpu;
     private final Mmu mmu;
-    private final Map<Long, Block> byPa = new HashMap<>();
+    /** Concurrent: with several CPUs another CPU's code write removes entries while this one looks up. */
+    private final Map<Long, Block> byPa = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<Long, ArrayList<Block>> byPage = new HashMap<>();
     /** Direct-mapped front cache over byPa. */
     private final Block[] front = new Block[4096];
@@ -133,15 +134,23 @@ public final class BlockCache {
     }
 
     private void insert(Block b, long firstPfn, long lastPfn) {
-        byPa.put(b.pa, b);
-        for (long pfn = firstPfn; pfn <= lastPfn; pfn++) {
-            byPage.computeIfAbsent(pfn, k -> new ArrayList<>()).add(b);
-            machine.phys.markCode(pfn);
+        synchronized (byPage) { // the code-write listener may run on another CPU's thread
+            byPa.put(b.pa, b);
+            for (long pfn = firstPfn; pfn <= lastPfn; pfn++) {
+                byPage.computeIfAbsent(pfn, k -> new ArrayList<>()).add(b);
+                machine.phys.markCode(pfn);
+            }
         }
     }
 
     /** Called by physical memory when a code frame is written. */
     private void codeWritten(long physAddr, int len) {
+        synchronized (byPage) {
+            codeWrittenLocked(physAddr, len);
+        }
+    }
+
+    private void codeWrittenLocked(long physAddr, int len) {
         long first = physAddr >>> 12, last = (physAddr + Math.max(len, 1) - 1) >>> 12;
         for (long pfn = first; pfn <= last; pfn++) {
             ArrayList<Block> blocks = byPage.remove(pfn);
@@ -161,6 +170,12 @@ public final class BlockCache {
      * Other blocks stay decoded.
      */
     public int invalidateMatching(Machine.BlockFilter f) {
+        synchronized (byPage) {
+            return invalidateMatchingLocked(f);
+        }
+    }
+
+    private int invalidateMatchingLocked(Machine.BlockFilter f) {
         int n = 0;
         for (java.util.Iterator<Map.Entry<Long, ArrayList<Block>>> it = byPage.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<Long, ArrayList<Block>> e = it.next();
@@ -185,6 +200,12 @@ public final class BlockCache {
 
     /** Drops everything. */
     public void flush() {
+        synchronized (byPage) {
+            flushLocked();
+        }
+    }
+
+    private void flushLocked() {
         for (ArrayList<Block> blocks : byPage.values()) {
             for (Block b : blocks) b.valid = false;
         }

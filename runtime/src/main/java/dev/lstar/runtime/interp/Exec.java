@@ -69,6 +69,8 @@ public final class Exec {
             if ((i.attributes & OpcodeTable.A_SSE) != 0) Sse.available(c); // CR0.EM/TS, CR4.OSFXSR
             if ((i.attributes & OpcodeTable.A_MMX) != 0) Mmx.available(c); // CR0.EM/TS, a pending x87 exception
         }
+        // several CPUs: a locked read-modify-write is a compare-and-set loop (ops.Atomics)
+        if ((i.prefixes & Instruction.P_LOCK) != 0 && c.smp && !c.inAtomic) return dev.lstar.runtime.ops.Atomics.execute(c, i);
         switch (i.mnemonic) {
             // ---------------- data movement (ops.Moves, ops.Exchange, ops.Stack, ops.Ext)
             case MOV, MOVZX -> Moves.mov(c, i);
@@ -176,7 +178,8 @@ public final class Exec {
             case MOVS, CMPS, STOS, LODS, SCAS, INS, OUTS -> { return StringOps.execute(c, i); }
 
             // ---------------- misc
-            case NOP, ENDBR64, PAUSE, LFENCE, MFENCE, SFENCE, PREFETCH -> { }
+            case NOP, ENDBR64, PAUSE, LFENCE, SFENCE, PREFETCH -> { }
+            case MFENCE -> java.lang.invoke.VarHandle.fullFence(); // other CPUs' view (x86-TSO's store-load order)
             case CLFLUSH -> linear(c, i); // checks the address like a byte load would
             case IN, OUT -> SystemInsns.portIo(c, i);
             case CPUID -> Cpuid.cpuid(c);

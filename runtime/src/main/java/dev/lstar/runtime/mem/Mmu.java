@@ -526,6 +526,11 @@ public final class Mmu implements ByteSource {
         return phys.read8(xlate(la, ACC_FETCH, dataMode()));
     }
 
+    /** Physical address of a data write at {@code la} at the current privilege (a TLB hit after {@link #readForWrite}). */
+    public long physForWrite(long la) {
+        return xlate(la, ACC_WRITE, dataMode());
+    }
+
     /**
      * Translates {@code la} for an access of kind {@code acc} (ACC_*) made with user privilege
      * {@code user}, walking the page tables on a TLB miss (setting A/D bits) and raising #PF.
@@ -679,6 +684,15 @@ public final class Mmu implements ByteSource {
         s.wTag[i + N] = u && w && writable && !alignCheck ? base : INVALID;
         s.xTag[i] = !nx && !(u && smep) ? base : INVALID;
         s.xTag[i + N] = u && !nx ? base : INVALID;
+        if (writable && phys.smp) {
+            // another CPU may have marked the frame as code meanwhile and dropped the fast write paths
+            // of every MMU before these tags were set: look again once the tags are visible
+            java.lang.invoke.VarHandle.fullFence();
+            if (phys.writesReported(s.phys[i] >>> 12)) {
+                s.wTag[i] = INVALID;
+                s.wTag[i + N] = INVALID;
+            }
+        }
     }
 
     // =====================================================================================
@@ -699,6 +713,13 @@ public final class Mmu implements ByteSource {
 
     /** Walks the tables for {@code la}; on success sets walkPhys/walkAttr and the A/D bits. */
     private void walk(long la, int acc, int mode) {
+        while (!walkOnce(la, acc, mode)) {
+            // another CPU changed a paging entry between the read and the A/D update: walk again
+        }
+    }
+
+    /** One walk; false if an A/D update found its entry changed by another CPU (only with {@link PhysicalMemory#smp}). */
+    private boolean walkOnce(long la, int acc, int mode) {
         walks++;
         boolean nxe = (cpu.efer & Cpu.EFER_NXE) != 0;
         long table = cpu.cr3 & Paging.ADDR_MASK;
@@ -736,12 +757,12 @@ public final class Mmu implements ByteSource {
                     long v = phys.read64(a);
                     long want = v | Paging.A;
                     if (k == n - 1 && acc == ACC_WRITE) want |= Paging.D;
-                    if (want != v) phys.write64(a, want);
+                    if (want != v && !phys.setEntryBits(a, v, want & ~v)) return false;
                 }
                 if (acc == ACC_WRITE) attr |= AT_D;
                 walkPhys = pa;
                 walkAttr = attr;
-                return;
+                return true;
             }
             table = e & Paging.ADDR_MASK;
         }

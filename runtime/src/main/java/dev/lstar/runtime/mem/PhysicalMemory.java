@@ -194,19 +194,23 @@ public final class PhysicalMemory {
     // ------------------------------------------------------------------ code frames
 
     /** Marks frame {@code pfn} as holding decoded code: writes to it are reported from now on. */
-    public void markCode(long pfn) {
+    public synchronized void markCode(long pfn) {
         frameIndex(pfn << PAGE_SHIFT, "markCode");
         int i = (int) pfn;
         long bit = 1L << i;
         if ((codeBits[i >>> 6] & bit) != 0) return;
         codeBits[i >>> 6] |= bit;
         codeFrameCount++;
+        if (smp) java.lang.invoke.VarHandle.fullFence(); // the bit before the drops: see Mmu.refillTags
         for (Mmu m : mmus) m.dropFastWrites(pfn);
     }
 
     /** Stops reporting writes to frame {@code pfn} (e.g. after every block from it was discarded). */
-    public void unmarkCode(long pfn) {
+    public synchronized void unmarkCode(long pfn) {
         frameIndex(pfn << PAGE_SHIFT, "unmarkCode");
+        // several CPUs, several block caches: one cache giving a frame up says nothing of the
+        // others (and another CPU may be marking it again right now), so a code frame stays one
+        if (smp) return;
         int i = (int) pfn;
         long bit = 1L << i;
         if ((codeBits[i >>> 6] & bit) == 0) return;
@@ -276,6 +280,146 @@ public final class PhysicalMemory {
                 if (l != null) l.codeWritten(pa, len);
             }
         }
+    }
+
+    // ------------------------------------------------------------------ atomics (several CPUs)
+
+    /**
+     * Whether several CPUs share this memory concurrently (set once by whoever builds them, before
+     * any of them runs). With it, LOCK-prefixed instructions and XCHG with memory execute as
+     * compare-and-set loops on the frame arrays ({@link dev.lstar.runtime.ops.Atomics}) and the MMU
+     * sets accessed/dirty bits with compare-and-set.
+     */
+    public boolean smp;
+
+    /**
+     * The lock of the locked operations that no compare-and-set can do (an operand that crosses a
+     * naturally aligned 4- or 8-byte word or a page — the split locks of the SDM —, CMPXCHG16B and
+     * the bit-string forms): they run under it, atomic with respect to each other.
+     */
+    public final Object splitLock = new Object();
+
+    /**
+     * Whether a {@code size}-byte atomic at {@code pa} can be a compare-and-set: it lies inside one
+     * naturally aligned 4-byte word (sizes 1, 2, 4) or is an aligned 8-byte word.
+     */
+    public static boolean casable(long pa, int size) {
+        return size == 8 ? (pa & 7) == 0 : (pa & 3) + size <= 4;
+    }
+
+    /**
+     * The host's compare-and-set on the frame arrays. Java's byte-array views no longer offer
+     * atomic access modes (a heap array's element alignment is not promised), so lstar uses
+     * {@code sun.misc.Unsafe}'s int/long compare-and-swap at the array's base offset, which
+     * HotSpot places 8-byte aligned (checked here; the launcher passes
+     * {@code --sun-misc-unsafe-memory-access=allow}). Null if unavailable: the locked operations
+     * then run under {@link #splitLock} and a warning says they are not atomic against plain stores.
+     */
+    private static final class HostAtomics { // loaded with the first locked operation of an SMP machine only
+        static final sun.misc.Unsafe UNSAFE = unsafe();
+        static final long BYTE_BASE = UNSAFE == null ? 0 : UNSAFE.arrayBaseOffset(byte[].class);
+
+        @SuppressWarnings("removal")
+        private static sun.misc.Unsafe unsafe() {
+            try {
+                java.lang.reflect.Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
+                f.setAccessible(true);
+                sun.misc.Unsafe u = (sun.misc.Unsafe) f.get(null);
+                return (u.arrayBaseOffset(byte[].class) & 7) == 0 ? u : null;
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+                return null;
+            }
+        }
+    }
+
+    /** Whether {@link #compareAndSet} is a host compare-and-set (else locked operations only exclude each other). */
+    public static boolean hostAtomics() {
+        return HostAtomics.UNSAFE != null;
+    }
+
+    /** A volatile read of {@code size} bytes at {@code pa} ({@link #casable} only), zero-extended. */
+    @SuppressWarnings("removal")
+    public long readVolatile(long pa, int size) {
+        byte[] f = frame(frameIndex(pa, "atomic read"));
+        int o = (int) pa & PAGE_MASK;
+        sun.misc.Unsafe u = HostAtomics.UNSAFE;
+        long base = HostAtomics.BYTE_BASE;
+        if (u == null) {
+            java.lang.invoke.VarHandle.fullFence();
+            long v = size == 8 ? (long) LE64.get(f, o) : (int) LE32.get(f, o & ~3) >>> ((o & 3) * 8) & 0xFFFF_FFFFL;
+            return size >= 4 ? (size == 4 ? v & 0xFFFF_FFFFL : v) : v & ((1L << (size * 8)) - 1);
+        }
+        if (size == 8) return u.getLongVolatile(f, base + o);
+        int word = u.getIntVolatile(f, base + (o & ~3));
+        long v = (word >>> ((o & 3) * 8)) & 0xFFFF_FFFFL;
+        return size == 4 ? v : v & ((1L << (size * 8)) - 1);
+    }
+
+    /**
+     * Compare-and-set of {@code size} bytes at {@code pa} ({@link #casable} only): stores
+     * {@code update} if the bytes hold {@code expect}; true if it did. Sizes 1 and 2 work on the
+     * aligned 4-byte word around them (the other bytes are left as they are, whatever other CPUs
+     * store there meanwhile). A successful store to a code or watched frame is reported.
+     */
+    @SuppressWarnings("removal")
+    public boolean compareAndSet(long pa, int size, long expect, long update) {
+        byte[] f = frame(frameIndex(pa, "atomic write"));
+        int o = (int) pa & PAGE_MASK;
+        preWrite(pa);
+        sun.misc.Unsafe u = HostAtomics.UNSAFE;
+        long base = HostAtomics.BYTE_BASE;
+        boolean ok;
+        if (u == null) {
+            synchronized (splitLock) {
+                ok = readVolatile(pa, size) == (expect & mask(size));
+                if (ok) {
+                    switch (size) {
+                        case 1 -> f[o] = (byte) update;
+                        case 2 -> LE16.set(f, o, (short) update);
+                        case 4 -> LE32.set(f, o, (int) update);
+                        default -> LE64.set(f, o, update);
+                    }
+                }
+            }
+            java.lang.invoke.VarHandle.fullFence();
+        } else if (size == 8) {
+            ok = u.compareAndSwapLong(f, base + o, expect, update);
+        } else if (size == 4) {
+            ok = u.compareAndSwapInt(f, base + o, (int) expect, (int) update);
+        } else {
+            int shift = (o & 3) * 8;
+            int mask = (int) (((1L << (size * 8)) - 1) << shift);
+            int want = (int) (expect << shift) & mask, put = (int) (update << shift) & mask;
+            long at = base + (o & ~3);
+            ok = false;
+            for (;;) {
+                int word = u.getIntVolatile(f, at);
+                if ((word & mask) != want) break;
+                if (u.compareAndSwapInt(f, at, word, (word & ~mask) | put)) {
+                    ok = true;
+                    break;
+                }
+            }
+        }
+        if (ok) noteWrite(pa, size);
+        return ok;
+    }
+
+    private static long mask(int size) {
+        return size == 8 ? -1L : (1L << (size * 8)) - 1;
+    }
+
+    /**
+     * The MMU's accessed/dirty update: sets {@code bits} in the 8-byte paging entry at {@code pa}
+     * if it still holds {@code expect}; false if another CPU changed it meanwhile (the walk then
+     * starts again, as hardware's locked update would see the new entry).
+     */
+    boolean setEntryBits(long pa, long expect, long bits) {
+        if (!smp) {
+            write64(pa, expect | bits);
+            return true;
+        }
+        return compareAndSet(pa, 8, expect, expect | bits);
     }
 
     // ------------------------------------------------------------------ write tracking (snapshots)

@@ -12,14 +12,18 @@ import dev.lstar.runtime.Flags;
  * each). The memory destination is read with write intent ({@link dev.lstar.runtime.interp.Operands#readForWrite}):
  * these are locked read-modify-write operations, and a page that may not be written faults before
  * anything changes. CMPXCHG* write the destination back even when the comparison fails (the SDM's
- * "the destination operand is written back if the comparison fails"). lstar runs one CPU, so
- * LOCK's atomicity is implied.
+ * "the destination operand is written back if the comparison fails"). With one CPU LOCK's
+ * atomicity is implied; with several ({@code Cpu.smp}) {@link Atomics} runs them.
  */
 public final class Exchange {
     private Exchange() {}
 
     /** XCHG r/m, r (and XCHG r, rAX). */
     public static void xchg(Cpu c, Instruction i) {
+        if (c.smp && !c.inAtomic && i.kind[0] == Instruction.OP_MEM) { // XCHG with memory is always locked
+            Atomics.execute(c, i);
+            return;
+        }
         long a = readForWrite(c, i, 0), b = read(c, i, 1);
         if (i.kind[0] == Instruction.OP_MEM) { write(c, i, 0, b); write(c, i, 1, a); }
         else { write(c, i, 1, a); write(c, i, 0, b); } // (same register: the second write wins, as on hardware)

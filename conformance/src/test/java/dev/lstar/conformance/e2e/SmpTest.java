@@ -1,0 +1,111 @@
+package dev.lstar.conformance.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Guest threads on several modelled CPUs at once (issue #15, SMP: {@code KernelConfig.withCpus},
+ * {@code lstar run --cpus N}): {@code smp.c} (locked counters, a mutex, a ticket spinlock released
+ * by a plain store, a token handed through plain stores and spinning loads, the CPU count and
+ * getcpu), the x86-TSO litmus tests of {@code litmus.c} — now with the threads really racing, so
+ * no outcome x86 forbids may show and SB's allowed one may — and every mode of {@code threads.c},
+ * built with gcc and musl-gcc, natively and under lstar with two CPUs on the interpreter and the
+ * JIT: the same stdout and status.
+ */
+class SmpTest {
+    @TempDir
+    static Path dir;
+
+    static final int CPUS = 2;
+
+    static final List<List<String>> SMP = List.of(List.of("work", "2", "20000"), List.of("work", "3", "5000"), List.of("spin", "2", "2000"),
+            List.of("flag", "2000"), List.of("compute", "2", "20000"), List.of("cpus"));
+
+    static Stream<Arguments> smpCases() {
+        List<Arguments> out = new ArrayList<>();
+        for (String cc : List.of("gcc", "musl-gcc")) {
+            for (List<String> args : SMP) {
+                for (EngineFactory e : ProcPrograms.INTERP_AND_JIT) out.add(Arguments.of(cc, args, e));
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} smp {1} [{2}]")
+    @MethodSource("smpCases")
+    void smpProgramPrintsWhatItPrintsNatively(String cc, List<String> args, EngineFactory engine) throws Exception {
+        assumeTrue(NativeRun.available(), NativeRun.unavailableReason());
+        List<String> argv = new ArrayList<>();
+        argv.add(ProcPrograms.compile(dir, cc, "smp").toString());
+        argv.addAll(args);
+        ProcPrograms.Native n = ProcPrograms.runNative(argv);
+        assertEquals(0, n.status(), "natively:\n" + n.stdout());
+        ProcPrograms.assumeEnabled();
+        ProcPrograms.assertSameUnderLstar(n, argv, engine, 180, CPUS);
+    }
+
+    static Stream<Arguments> litmusCases() {
+        List<Arguments> out = new ArrayList<>();
+        for (String cc : List.of("gcc", "musl-gcc")) {
+            for (String mode : ThreadsTest.LITMUS) {
+                for (EngineFactory e : ProcPrograms.INTERP_AND_JIT) out.add(Arguments.of(cc, mode, e));
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} litmus {1} [{2}]")
+    @MethodSource("litmusCases")
+    void litmusOnTwoCpusNeverShowsAForbiddenOutcome(String cc, String mode, EngineFactory engine) throws Exception {
+        assumeTrue(NativeRun.available(), NativeRun.unavailableReason());
+        if (mode.equals("splitlock")) {
+            assumeFalse(Files.readString(Path.of("/proc/cpuinfo")).contains("split_lock_detect"), "the host detects split locks");
+        }
+        Path exe = ProcPrograms.compile(dir, cc, "litmus");
+        String iterations = System.getProperty("lstar.smp.litmus.iterations", mode.equals("splitlock") ? "200" : "1000");
+        List<String> argv = List.of(exe.toString(), mode, iterations);
+        ProcPrograms.Native n = ProcPrograms.runNative(argv);
+        assertEquals(0, n.status(), "natively:\n" + n.stdout());
+        assertTrue(n.stdout().contains("forbidden: 0") || n.stdout().contains("exact"), n.stdout());
+        ProcPrograms.assumeEnabled();
+        ProcPrograms.Lstar l = ProcPrograms.runLstar(argv, engine, 240, CPUS);
+        // SB's allowed TSO outcome (r1=r2=0), if it showed: the program reports it on stderr
+        if (mode.equals("sb") && !l.stderr().isBlank()) System.out.println(cc + " [" + engine + ", " + CPUS + " CPUs]: " + l.stderr().strip());
+        assertEquals(n.stdout(), l.stdout(), "stdout under lstar (" + l.describe() + ")");
+        assertEquals(0, l.status(), "exit status under lstar: " + l.describe());
+        assertFalse(l.timedOut(), l.describe());
+    }
+
+    static Stream<Arguments> threadsCases() {
+        List<Arguments> out = new ArrayList<>();
+        for (String cc : List.of("gcc", "musl-gcc")) {
+            for (String mode : ThreadsTest.MODES) {
+                for (EngineFactory e : ProcPrograms.INTERP_AND_JIT) out.add(Arguments.of(cc, mode, e));
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} threads {1} [{2}]")
+    @MethodSource("threadsCases")
+    void threadsModeOnTwoCpus(String cc, String mode, EngineFactory engine) throws Exception {
+        assumeTrue(NativeRun.available(), NativeRun.unavailableReason());
+        List<String> argv = List.of(ProcPrograms.compile(dir, cc, "threads").toString(), mode);
+        ProcPrograms.Native n = ProcPrograms.runNative(argv);
+        ProcPrograms.assumeEnabled();
+        ProcPrograms.assertSameUnderLstar(n, argv, engine, 180, CPUS);
+    }
+}
