@@ -21,9 +21,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code lstar run --cpus N}): {@code smp.c} (locked counters, a mutex, a ticket spinlock released
  * by a plain store, a token handed through plain stores and spinning loads, the CPU count and
  * getcpu), the x86-TSO litmus tests of {@code litmus.c} — now with the threads really racing, so
- * no outcome x86 forbids may show and SB's allowed one may — and every mode of {@code threads.c},
- * built with gcc and musl-gcc, natively and under lstar with two CPUs on the interpreter and the
- * JIT: the same stdout and status.
+ * no outcome x86 forbids may show and SB's allowed one may —, every mode of {@code threads.c}
+ * (interpreter and JIT) and of {@code procs.c} (JIT: processes forked onto the other CPU, pipes,
+ * copy-on-write, exec, signals between CPUs), built with gcc and musl-gcc, natively and under lstar
+ * with two CPUs: the same stdout and status.
  */
 class SmpTest {
     @TempDir
@@ -97,6 +98,31 @@ class SmpTest {
             }
         }
         return out.stream();
+    }
+
+    static Stream<Arguments> procsCases() {
+        List<Arguments> out = new ArrayList<>();
+        EngineFactory jit = ProcPrograms.INTERP_AND_JIT.stream().filter(e -> e.name().equals("jit")).findFirst().orElseThrow();
+        for (String cc : List.of("gcc", "musl-gcc")) {
+            for (String mode : ProcessesTest.MODES) out.add(Arguments.of(cc, mode, jit));
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} procs {1} [{2}]")
+    @MethodSource("procsCases")
+    void procsModeOnTwoCpus(String cc, String mode, EngineFactory engine) throws Exception {
+        assumeTrue(NativeRun.available(), NativeRun.unavailableReason());
+        if (mode.equals("system")) assumeTrue(Files.isExecutable(Path.of("/bin/sh")), "system() needs /bin/sh");
+        List<String> argv = List.of(ProcPrograms.compile(dir, cc, "procs").toString(), mode);
+        ProcPrograms.Native n = ProcPrograms.runNative(argv);
+        if (ProcessesTest.AS_INIT.contains(mode)) {
+            assumeTrue(ProcPrograms.pidNamespaces(), "the native oracle of " + mode + " must run as pid 1 of a new pid namespace");
+            n = ProcPrograms.runNative(argv, true);
+        }
+        ProcPrograms.assumeEnabled();
+        assumeFalse(ProcessesTest.NOT_MODELLED.containsKey(mode), ProcessesTest.NOT_MODELLED.get(mode));
+        ProcPrograms.assertSameUnderLstar(n, argv, engine, 120, CPUS);
     }
 
     @ParameterizedTest(name = "{0} threads {1} [{2}]")
