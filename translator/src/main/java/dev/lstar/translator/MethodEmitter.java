@@ -147,6 +147,17 @@ final class MethodEmitter extends OperandEmitter {
             regSlot[r] = (cachedRegs & (1 << r)) != 0 ? next : -1;
             if (regSlot[r] >= 0) next += 2;
         }
+        // the XMM halves the inline SSE forms use (not in hooked code: a hook may read cpu.xmm)
+        if (hooks == null) {
+            for (int k = 0; k < insns.length; k++) {
+                if (translatedInline[k] && SseEmitter.forms(insns[k])) cachedXmm |= SseEmitter.halvesUsed(insns[k]);
+            }
+        }
+        for (int q = 0; q < 32; q++) {
+            if ((cachedXmm & (1 << q)) == 0) continue;
+            xmmSlot[q] = next;
+            next += 2;
+        }
         nextTemp = maxTemp = next;
         partialWriteTemp = temp();
         tempBase = pinnedTop = nextTemp;
@@ -162,8 +173,12 @@ final class MethodEmitter extends OperandEmitter {
         mv.visitInsn(LCONST_0);
         mv.visitVarInsn(LSTORE, L_LOOP_RETIRED);
         reloadAll();
+        reloadXmm(cachedXmm);
         if (hooks != null) hooks.saveEntryCount();
-        if (region) dirtyRegs = cachedRegs; // the back-edge arrives with any of them written
+        if (region) { // the back-edge arrives with any of them written
+            dirtyRegs = cachedRegs;
+            dirtyXmm = cachedXmm;
+        }
         Label tryStart = new Label(), tryEnd = new Label(), handler = new Label();
         mv.visitTryCatchBlock(tryStart, tryEnd, handler, "java/lang/RuntimeException");
         Label loopHead = new Label();
@@ -197,6 +212,7 @@ final class MethodEmitter extends OperandEmitter {
         mv.visitVarInsn(ILOAD, L_FAULT_INDEX);
         mv.visitJumpInsn(IFLT, fromFallback);
         if (hooks == null) spill(cachedRegs); // hooked: cpu.r is already exact (see HookedCode)
+        spillXmm(cachedXmm); // none in hooked code
         mv.visitLabel(fromFallback);
         if (hooks != null) hooks.restoreEntryCount();
         if (region) {
@@ -270,6 +286,7 @@ final class MethodEmitter extends OperandEmitter {
      */
     void exit(Runnable pushRip, int retired, boolean completed) {
         spill(dirtyRegs & cachedRegs);
+        spillXmm(dirtyXmm & cachedXmm);
         mv.visitVarInsn(ALOAD, L_CPU);
         pushRip.run();
         mv.visitFieldInsn(PUTFIELD, CPU, "rip", "J");
@@ -310,6 +327,8 @@ final class MethodEmitter extends OperandEmitter {
         int n = insns.length;
         spill(dirtyRegs & cachedRegs);
         dirtyRegs = 0;
+        spillXmm(dirtyXmm & cachedXmm);
+        dirtyXmm = 0;
         iconst(~k);
         mv.visitVarInsn(ISTORE, L_FAULT_INDEX);
         mv.visitVarInsn(ALOAD, L_CPU);
@@ -327,6 +346,7 @@ final class MethodEmitter extends OperandEmitter {
         int t = temp();
         mv.visitVarInsn(LSTORE, t);
         reloadAll();
+        reloadXmm(cachedXmm);
         conditions.forget();
         Label fall = new Label();
         mv.visitVarInsn(LLOAD, t);

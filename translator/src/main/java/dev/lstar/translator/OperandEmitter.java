@@ -87,6 +87,77 @@ abstract class OperandEmitter {
         dirtyRegs = 0;
     }
 
+    // ---------------------------------------------------------------- XMM halves in locals
+
+    /**
+     * Local slot of each cached XMM half (index q = 2 * register + half, as {@code cpu.xmm}), -1
+     * if not cached. The halves the method's inline SSE forms use ({@link SseEmitter#halvesUsed})
+     * are loaded in the prologue and kept in long locals like the GPRs: stored back at exits, before
+     * a fallback or a direct call that reads them, and by the exception handler.
+     */
+    final int[] xmmSlot = new int[32];
+    /** The cached XMM halves (bit q). */
+    int cachedXmm;
+    /** The cached XMM halves whose local differs from {@code cpu.xmm} (bit q). */
+    int dirtyXmm;
+
+    {
+        java.util.Arrays.fill(xmmSlot, -1);
+    }
+
+    /** Pushes {@code cpu.xmm}. */
+    void xmmArray() {
+        mv.visitVarInsn(ALOAD, L_CPU);
+        mv.visitFieldInsn(GETFIELD, CPU, "xmm", "[J");
+    }
+
+    /** Pushes XMM half {@code q} (its local if cached, else {@code cpu.xmm[q]}). */
+    void xmmLoad(int q) {
+        if (xmmSlot[q] >= 0) {
+            mv.visitVarInsn(LLOAD, xmmSlot[q]);
+            return;
+        }
+        xmmArray();
+        iconst(q);
+        mv.visitInsn(LALOAD);
+    }
+
+    /** XMM half {@code q} = the long {@code value} pushes (its local if cached, else {@code cpu.xmm[q]}). */
+    void xmmPut(int q, Runnable value) {
+        if (xmmSlot[q] >= 0) {
+            value.run();
+            mv.visitVarInsn(LSTORE, xmmSlot[q]);
+            dirtyXmm |= 1 << q;
+            return;
+        }
+        xmmArray();
+        iconst(q);
+        value.run();
+        mv.visitInsn(LASTORE);
+    }
+
+    /** Stores XMM halves {@code halves} (a mask of cached ones) to {@code cpu.xmm}. */
+    void spillXmm(int halves) {
+        for (int q = 0; q < 32; q++) {
+            if ((halves & (1 << q)) == 0) continue;
+            xmmArray();
+            iconst(q);
+            mv.visitVarInsn(LLOAD, xmmSlot[q]);
+            mv.visitInsn(LASTORE);
+        }
+    }
+
+    /** Loads XMM halves {@code halves} (a mask of cached ones) from {@code cpu.xmm}; the dirty mask is the caller's. */
+    void reloadXmm(int halves) {
+        for (int q = 0; q < 32; q++) {
+            if ((halves & (1 << q)) == 0) continue;
+            xmmArray();
+            iconst(q);
+            mv.visitInsn(LALOAD);
+            mv.visitVarInsn(LSTORE, xmmSlot[q]);
+        }
+    }
+
     // ---------------------------------------------------------------- temps
 
     /**

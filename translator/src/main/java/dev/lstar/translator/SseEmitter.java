@@ -221,7 +221,9 @@ final class SseEmitter {
             AVAILABLE.invoke(mv);
             e.sseAvailable = true;
         }
-        if (!inline(e, k, i)) direct(e, k, i);
+        boolean inlined = inline(e, k, i);
+        if (inlined != inlineForm(i.mnemonic)) throw new IllegalStateException("inlineForm disagrees for " + i);
+        if (!inlined) direct(e, k, i);
         if ((i.flagsWritten & OpcodeTable.OSZAPC) != 0) e.conditions.forget();
     }
 
@@ -237,6 +239,19 @@ final class SseEmitter {
         int spill = (read | written) & e.dirtyRegs; // a written register too: it may be written partly
         e.spill(spill);
         e.dirtyRegs &= ~spill;
+        int halves = xmmTouched(i) & e.cachedXmm & e.dirtyXmm;
+        e.spillXmm(halves);
+        e.dirtyXmm &= ~halves;
+    }
+
+    /**
+     * The XMM halves an instruction's own ops method may read or write: both halves of every XMM
+     * operand, and XMM0 (PCMPxSTRM's implicit result; BLENDV's mask is an operand anyway).
+     */
+    static int xmmTouched(Instruction i) {
+        int m = 3; // XMM0
+        for (int n = 0; n < i.nOperands; n++) if (i.kind[n] == Instruction.OP_XMM) m |= 3 << (i.reg[n] << 1);
+        return m;
     }
 
     /** The ops method's call, after {@link #spillFor}, and the reload of the GPRs it wrote. */
@@ -253,9 +268,45 @@ final class SseEmitter {
             mv.visitInsn(LALOAD);
             mv.visitVarInsn(LSTORE, e.slot(r));
         }
+        e.reloadXmm(xmmTouched(i) & e.cachedXmm); // the dirty mask stays (packedFloat merges this path with its inline one)
     }
 
     // ---------------------------------------------------------------- inline forms
+
+    /** Whether {@link #inline} emits mnemonic {@code m} itself (else the direct call). */
+    static boolean inlineForm(Mnemonic m) {
+        if (MOV128.contains(m) || LANE_SHIFT.containsKey(m) || UNPACK.containsKey(m) || PACK.containsKey(m)
+                || LANE.containsKey(m) || HALF.containsKey(m) || PACKED.containsKey(m)) {
+            return true;
+        }
+        return switch (m) {
+            case MOVSD, MOVSS, MOVQ, MOVD, PAND, ANDPS, ANDPD, PANDN, ANDNPS, ANDNPD, POR, ORPS, ORPD, PXOR, XORPS,
+                    XORPD, PMOVMSKB, UNPCKLPD, UNPCKHPD, MOVLPS, MOVLPD, MOVHPS, MOVHPD, MOVHLPS, MOVLHPS, SHUFPD,
+                    UCOMISD, COMISD -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * The XMM halves (bit 2 * register + half) {@code i}'s inline form reads or writes, which the
+     * method keeps in locals; 0 for a direct call (its method works on {@code cpu.xmm}). Only the
+     * low halves for the scalar forms that leave bits 127:64 alone; else both halves of every XMM
+     * operand. (Any half outside the mask is still right: it is accessed in {@code cpu.xmm}.)
+     */
+    static int halvesUsed(Instruction i) {
+        Mnemonic m = i.mnemonic;
+        if (!inlineForm(m)) return 0;
+        boolean lowOnly = LANE.containsKey(m) || m == Mnemonic.UCOMISD || m == Mnemonic.COMISD
+                || ((m == Mnemonic.MOVSD || m == Mnemonic.MOVSS) && i.kind[1] != Instruction.OP_MEM)
+                || ((m == Mnemonic.MOVQ || m == Mnemonic.MOVD) && i.kind[0] != Instruction.OP_XMM);
+        int mask = 0;
+        for (int n = 0; n < i.nOperands; n++) {
+            if (i.kind[n] != Instruction.OP_XMM) continue;
+            boolean low = lowOnly || ((m == Mnemonic.MOVQ || m == Mnemonic.MOVD) && n == 1);
+            mask |= (low ? 1 : 3) << (i.reg[n] << 1);
+        }
+        return mask;
+    }
 
     private static boolean inline(MethodEmitter e, int k, Instruction i) {
         Mnemonic m = i.mnemonic;
@@ -361,14 +412,14 @@ final class SseEmitter {
         }
         int d = i.reg[0] << 1;
         for (int h = 0; h < 2; h++) {
-            xmmArray(e);
-            e.iconst(d + h);
-            xmmLoad(e, d + h);
-            e.iconst(spec[0]);
-            e.iconst(spec[1]);
-            mv.visitVarInsn(LLOAD, n);
-            SHIFT_LANES.invoke(mv);
-            mv.visitInsn(LASTORE);
+            int q = d + h;
+            e.xmmPut(q, () -> {
+                xmmLoad(e, q);
+                e.iconst(spec[0]);
+                e.iconst(spec[1]);
+                mv.visitVarInsn(LLOAD, n);
+                SHIFT_LANES.invoke(mv);
+            });
         }
     }
 
@@ -425,12 +476,9 @@ final class SseEmitter {
         xmmStore(e, d + 1, r1);
     }
 
-    /** {@code cpu.xmm[to] = cpu.xmm[from]}. */
+    /** XMM half {@code to} = XMM half {@code from}. */
     private static void copyHalf(MethodEmitter e, int from, int to) {
-        xmmArray(e);
-        e.iconst(to);
-        xmmLoad(e, from);
-        e.mv.visitInsn(LASTORE);
+        e.xmmPut(to, () -> xmmLoad(e, from));
     }
 
     /** Pushes bits 127:64 of operand {@code n} (XMM, or the second quadword of an m128) as {@code Sse.hi}. */
@@ -483,33 +531,19 @@ final class SseEmitter {
     /** MXCSR's exception masks (bits 12:7), all set. */
     private static final int ALL_MASKED = 0x1F80;
 
-    /** Pushes {@code cpu.xmm}. */
-    private static void xmmArray(MethodEmitter e) {
-        e.mv.visitVarInsn(ALOAD, L_CPU);
-        e.mv.visitFieldInsn(GETFIELD, CPU, "xmm", "[J");
-    }
-
-    /** Pushes {@code cpu.xmm[q]} (q = 2 * register + half). */
+    /** Pushes XMM half q (q = 2 * register + half): its local, or {@code cpu.xmm[q]}. */
     private static void xmmLoad(MethodEmitter e, int q) {
-        xmmArray(e);
-        e.iconst(q);
-        e.mv.visitInsn(LALOAD);
+        e.xmmLoad(q);
     }
 
-    /** {@code cpu.xmm[q] = temp}. */
+    /** XMM half q = temp. */
     private static void xmmStore(MethodEmitter e, int q, int temp) {
-        xmmArray(e);
-        e.iconst(q);
-        e.mv.visitVarInsn(LLOAD, temp);
-        e.mv.visitInsn(LASTORE);
+        e.xmmPut(q, () -> e.mv.visitVarInsn(LLOAD, temp));
     }
 
-    /** {@code cpu.xmm[q] = 0}. */
+    /** XMM half q = 0. */
     private static void xmmZero(MethodEmitter e, int q) {
-        xmmArray(e);
-        e.iconst(q);
-        e.mv.visitInsn(LCONST_0);
-        e.mv.visitInsn(LASTORE);
+        e.xmmPut(q, () -> e.mv.visitInsn(LCONST_0));
     }
 
     /**
@@ -642,16 +676,16 @@ final class SseEmitter {
         int[] v = read128(e, i, 1);
         int d = i.reg[0] << 1;
         for (int h = 0; h < 2; h++) {
-            xmmArray(e);
-            e.iconst(d + h);
-            xmmLoad(e, d + h);
-            if (notDestination) {
-                e.lconst(-1L);
-                mv.visitInsn(LXOR);
-            }
-            mv.visitVarInsn(LLOAD, v[h]);
-            mv.visitInsn(op);
-            mv.visitInsn(LASTORE);
+            int q = d + h, src = v[h];
+            e.xmmPut(q, () -> {
+                xmmLoad(e, q);
+                if (notDestination) {
+                    e.lconst(-1L);
+                    mv.visitInsn(LXOR);
+                }
+                mv.visitVarInsn(LLOAD, src);
+                mv.visitInsn(op);
+            });
         }
     }
 
@@ -661,12 +695,12 @@ final class SseEmitter {
         int[] v = read128(e, i, 1);
         int d = i.reg[0] << 1;
         for (int h = 0; h < 2; h++) {
-            xmmArray(e);
-            e.iconst(d + h);
-            xmmLoad(e, d + h);
-            mv.visitVarInsn(LLOAD, v[h]);
-            half.invoke(mv);
-            mv.visitInsn(LASTORE);
+            int q = d + h, src = v[h];
+            e.xmmPut(q, () -> {
+                xmmLoad(e, q);
+                mv.visitVarInsn(LLOAD, src);
+                half.invoke(mv);
+            });
         }
     }
 
