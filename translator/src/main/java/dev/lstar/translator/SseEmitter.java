@@ -246,11 +246,18 @@ final class SseEmitter {
 
     /**
      * The XMM halves an instruction's own ops method may read or write: both halves of every XMM
-     * operand, and XMM0 (PCMPxSTRM's implicit result; BLENDV's mask is an operand anyway).
+     * operand, and XMM0 (PCMPxSTRM's implicit result, BLENDV's implicit mask).
      */
     static int xmmTouched(Instruction i) {
         int m = 3; // XMM0
         for (int n = 0; n < i.nOperands; n++) if (i.kind[n] == Instruction.OP_XMM) m |= 3 << (i.reg[n] << 1);
+        return m;
+    }
+
+    /** The XMM halves an instruction's own ops method may write: its XMM destination, XMM0 for PCMPxSTRM. */
+    static int xmmWritten(Instruction i) {
+        int m = i.mnemonic == Mnemonic.PCMPESTRM || i.mnemonic == Mnemonic.PCMPISTRM ? 3 : 0;
+        if (i.nOperands > 0 && i.kind[0] == Instruction.OP_XMM) m |= 3 << (i.reg[0] << 1);
         return m;
     }
 
@@ -268,7 +275,7 @@ final class SseEmitter {
             mv.visitInsn(LALOAD);
             mv.visitVarInsn(LSTORE, e.slot(r));
         }
-        e.reloadXmm(xmmTouched(i) & e.cachedXmm); // the dirty mask stays (packedFloat merges this path with its inline one)
+        e.reloadXmm(xmmWritten(i) & e.cachedXmm);
     }
 
     // ---------------------------------------------------------------- inline forms
@@ -487,23 +494,24 @@ final class SseEmitter {
             xmmLoad(e, (i.reg[n] << 1) + 1);
             return;
         }
-        int la = address(e, i, 16);
+        int la = address(e, i, 16, true); // only bits 127:64 are read: the address is checked here
         e.mv.visitVarInsn(ALOAD, L_MMU);
         e.mv.visitVarInsn(LLOAD, la);
         e.lconst(8);
         e.mv.visitInsn(LADD);
-        e.memRead(8);
+        e.memRead(8, false);
     }
 
     /**
      * ADDPD...MAXPS: while MXCSR masks every exception (the state compiled code runs in) the two
      * halves are computed inline, lane by lane ({@code PACKED}); otherwise the instruction's own
-     * method, which orders the lanes' exceptions before #XM. GPRs are made exact before the test
-     * so that both paths leave the same register state.
+     * method, which orders the lanes' exceptions before #XM. Only the slow path stores and
+     * reloads what the method touches; after the merge a register or half is dirty if it is on
+     * either path.
      */
     private static void packedFloat(MethodEmitter e, int k, Instruction i, Helper half) {
         MethodVisitor mv = e.mv;
-        spillFor(e, i);
+        int regsBefore = e.dirtyRegs, xmmBefore = e.dirtyXmm;
         Label slow = new Label(), done = new Label();
         mv.visitVarInsn(ALOAD, L_CPU);
         mv.visitFieldInsn(GETFIELD, CPU, "mxcsr", "I");
@@ -522,10 +530,15 @@ final class SseEmitter {
         }
         xmmStore(e, d, r0);
         xmmStore(e, d + 1, r1);
+        int regsFast = e.dirtyRegs, xmmFast = e.dirtyXmm;
         mv.visitJumpInsn(GOTO, done);
         mv.visitLabel(slow);
-        call(e, k, i);
+        e.dirtyRegs = regsBefore;
+        e.dirtyXmm = xmmBefore;
+        direct(e, k, i);
         mv.visitLabel(done);
+        e.dirtyRegs |= regsFast;
+        e.dirtyXmm |= xmmFast;
     }
 
     /** MXCSR's exception masks (bits 12:7), all set. */
@@ -548,14 +561,24 @@ final class SseEmitter {
 
     /**
      * The linear address of the memory operand into a new temp, with the 16-byte alignment rule
-     * when the operand is 16 bytes and the row has it (as {@code Sse.address}).
+     * when the operand is 16 bytes and the row has it (as {@code Sse.address}). Canonical-checked
+     * first when the alignment rule applies (the interpreter's order: #SS/#GP for the address
+     * before #GP for the alignment), or when {@code checked} (the address goes to a helper, or
+     * its first access is not at the address itself); else unchecked, its first access
+     * ({@code memRead}/{@code memWrite} at the address) checking it on the TLB miss.
      */
-    private static int address(MethodEmitter e, Instruction i, int size) {
+    private static int address(MethodEmitter e, Instruction i, int size, boolean checked) {
         int t = e.temp();
-        e.linearAddress(i);
-        if (size == 16 && (i.attributes & OpcodeTable.A_ALIGN16) != 0) ALIGNED16.invoke(e.mv);
+        boolean align = size == 16 && (i.attributes & OpcodeTable.A_ALIGN16) != 0;
+        if (align || checked) e.linearAddress(i);
+        else e.uncheckedLinearAddress(i);
+        if (align) ALIGNED16.invoke(e.mv);
         e.mv.visitVarInsn(LSTORE, t);
         return t;
+    }
+
+    private static int address(MethodEmitter e, Instruction i, int size) {
+        return address(e, i, size, false);
     }
 
     /** Reads 128-bit operand {@code n} (XMM or m128) into two new temps {lo, hi} (as {@code Sse.lo/hi}). */
@@ -578,7 +601,7 @@ final class SseEmitter {
             mv.visitVarInsn(LLOAD, la);
             e.lconst(8);
             mv.visitInsn(LADD);
-            e.memRead(8);
+            e.memRead(8, false); // la itself was checked by the first read
             mv.visitVarInsn(LSTORE, hi);
         }
         return new int[] {lo, hi};
@@ -608,7 +631,7 @@ final class SseEmitter {
             xmmStore(e, d + 1, v[1]);
             return;
         }
-        int la = address(e, i, 16);
+        int la = address(e, i, 16, true); // Sse.store128At's accesses do not check it
         MethodVisitor mv = e.mv;
         mv.visitVarInsn(ALOAD, L_CPU);
         mv.visitVarInsn(LLOAD, la);
@@ -707,15 +730,15 @@ final class SseEmitter {
     /** A scalar floating-point operation ({@code SseFloat.xxxLane}): MXCSR committed, #XM before the write. */
     private static void scalarLane(MethodEmitter e, Instruction i, Helper lane) {
         MethodVisitor mv = e.mv;
-        int b = e.temp(), r = e.temp();
+        int b = e.temp();
         low(e, i, 1);
         mv.visitVarInsn(LSTORE, b);
         int d = i.reg[0] << 1;
-        mv.visitVarInsn(ALOAD, L_CPU);
-        xmmLoad(e, d);
-        mv.visitVarInsn(LLOAD, b);
-        lane.invoke(mv);
-        mv.visitVarInsn(LSTORE, r);
-        xmmStore(e, d, r);
+        e.xmmPut(d, () -> { // #XM leaves before the store
+            mv.visitVarInsn(ALOAD, L_CPU);
+            xmmLoad(e, d);
+            mv.visitVarInsn(LLOAD, b);
+            lane.invoke(mv);
+        });
     }
 }
