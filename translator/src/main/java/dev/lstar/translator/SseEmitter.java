@@ -295,6 +295,34 @@ final class SseEmitter {
     }
 
     /**
+     * The share of HotSpot's inlining budget for one method ({@link BlockCompiler#methodCut})
+     * that {@code i} takes, in quarters of one inline 64-bit memory access (the MMU fast path
+     * with its VarHandle access, ~300 bytecodes): 4 per quadword the form accesses, 8 for a
+     * 16-byte store through {@code Sse.store128At}, 2 per floating-point value lane (its fast
+     * path, ~190 bytecodes), 1 for the small integer lane and flag methods. A direct call is
+     * one call whatever it does (its method is too large to inline): 1, plus 4 when it
+     * accesses memory, as the other instructions count.
+     */
+    static int budgetQuarters(Instruction i) {
+        Mnemonic m = i.mnemonic;
+        if (!inlineForm(m)) return Access.accessesMemory(i) ? 5 : 1;
+        int q = 0;
+        for (int n = 0; n < i.nOperands; n++) {
+            if (i.kind[n] != Instruction.OP_MEM) continue;
+            int size = i.size[n];
+            if (n == 0 && size == 16) q += 8; // store128At: two stores and the second page's check
+            else q += size == 16 ? 8 : 4;
+        }
+        if (LANE.containsKey(m)) q += 2;
+        else if (PACKED.containsKey(m)) q += m.name().endsWith("PS") ? 8 : 4;
+        else if (HALF.containsKey(m) || LANE_SHIFT.containsKey(m) || UNPACK.containsKey(m) || PACK.containsKey(m)
+                || m == Mnemonic.UCOMISD || m == Mnemonic.COMISD || m == Mnemonic.PMOVMSKB) {
+            q += 1;
+        }
+        return q;
+    }
+
+    /**
      * The XMM halves (bit 2 * register + half) {@code i}'s inline form reads or writes, which the
      * method keeps in locals; 0 for a direct call (its method works on {@code cpu.xmm}). Only the
      * low halves for the scalar forms that leave bits 127:64 alone; else both halves of every XMM
