@@ -328,7 +328,10 @@ final class MethodEmitter extends OperandEmitter {
      */
     void coldExit(Runnable pushRip, int retired) {
         if (hooks != null) {
+            int saveDirty = dirtyRegs, saveXmm = dirtyXmm; // the hook's exit code may spill: not on the path that goes on
             exit(pushRip, retired);
+            dirtyRegs = saveDirty;
+            dirtyXmm = saveXmm;
             return;
         }
         pushRip.run();

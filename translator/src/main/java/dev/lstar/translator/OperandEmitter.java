@@ -11,8 +11,9 @@ import org.objectweb.asm.MethodVisitor;
 
 /**
  * The lower half of a generated method's emission context ({@link MethodEmitter} is the upper
- * half): the layout of the JVM locals, the guest registers held in locals (which ones, their
- * slots, which ones differ from {@code cpu.r}, spill and reload), the temps, constants, and the
+ * half): the layout of the JVM locals, the guest registers and XMM halves held in locals (which
+ * ones, their slots, which ones differ from {@code cpu.r}/{@code cpu.xmm}, spill and reload), the
+ * temps, constants, and the
  * operand accesses every instruction emitter uses — register reads and writes with the x86-64
  * partial-register rules, effective and linear addresses, memory reads and writes through the
  * {@code Mmu}, and reading or writing an instruction's operands.

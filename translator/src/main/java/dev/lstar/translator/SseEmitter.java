@@ -42,7 +42,8 @@ import org.objectweb.asm.MethodVisitor;
  *       (its address registers, a GPR operand) go through {@code cpu.r}.</li>
  *   <li><b>Inline</b> (the hot forms of compiled C: 128-bit and scalar moves, MOVD/MOVQ, the
  *       logic, PMOVMSKB, the common packed-integer lanes, scalar ADD/SUB/MUL/DIV/SQRT/MIN/MAX):
- *       operands are read and written by the emitter — XMM registers in {@code cpu.xmm}, memory
+ *       operands are read and written by the emitter — XMM halves in the method's long locals
+ *       ({@link OperandEmitter#xmmLoad}; {@code cpu.xmm} in hooked code), memory
  *       through the same {@code Mmu} accesses as the rest of translated code — and the value work
  *       is a call to the same {@code ops} method on values ({@code SseFloat.addsdLane},
  *       {@code SseInt.pcmpeqbHalf}, {@code Sse.byteSignMask}...) that the instruction's own
