@@ -308,7 +308,8 @@ final class BlockCompiler {
 
     /**
      * How many of {@code all} to compile into one method: at most {@link #MEM_OPS_PER_METHOD}
-     * inline memory accesses. Each inline access costs several hundred bytecodes of HotSpot's
+     * inline memory accesses (an SSE instruction counts by {@link SseEmitter#budgetQuarters}:
+     * its 16-byte accesses and floating-point lanes). Each inline access costs several hundred bytecodes of HotSpot's
      * inlining budget for one compiled method (the MMU fast path with its VarHandle access);
      * past the budget the accesses become out-of-line calls, which cost more than ending the
      * translation there and dispatching the rest as the next one.
@@ -322,7 +323,8 @@ final class BlockCompiler {
             // a run of pushes or pops is one access (see StackRunEmitter)
             int kind = StackRunEmitter.stackKind(i);
             if (touches && k > 0 && kind != StackRunEmitter.NONE && StackRunEmitter.stackKind(all[k - 1]) == kind) touches = false;
-            if (touches && ++mem > MEM_OPS_PER_METHOD && k > 0) return k;
+            int quarters = SseEmitter.forms(i) ? SseEmitter.budgetQuarters(i) : touches ? 4 : 0; // SSE: lanes and 16-byte accesses weigh more
+            if (quarters > 0 && (mem += quarters) > 4 * MEM_OPS_PER_METHOD && k > 0) return k;
         }
         return all.length;
     }

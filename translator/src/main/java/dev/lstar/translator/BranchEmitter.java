@@ -82,9 +82,7 @@ final class BranchEmitter {
             Label taken = new Label();
             e.conditions.emit(i.cond);
             mv.visitJumpInsn(IFNE, taken);
-            int saveDirty = e.dirtyRegs;
-            e.exit(() -> e.lconst(i.next()), k + 1);
-            e.dirtyRegs = saveDirty;
+            e.coldExit(() -> e.lconst(i.next()), k + 1); // the direction not observed
             mv.visitLabel(taken);
             return false;
         }

@@ -126,6 +126,7 @@ final class MethodEmitter extends OperandEmitter {
                 (access & ACC_STATIC) != 0 ? BASE : className, new Object[] {CPU, LONG});
         frames.declare(L_MMU, MMU);
         frames.declare(L_REGS, "[J");
+        frames.declare(L_XMMS, "[J");
         frames.declare(L_FRAME, "[B");
         mv = frames;
         mv.visitCode();
@@ -147,6 +148,17 @@ final class MethodEmitter extends OperandEmitter {
             regSlot[r] = (cachedRegs & (1 << r)) != 0 ? next : -1;
             if (regSlot[r] >= 0) next += 2;
         }
+        // the XMM halves the inline SSE forms use (not in hooked code: a hook may read cpu.xmm)
+        if (hooks == null) {
+            for (int k = 0; k < insns.length; k++) {
+                if (translatedInline[k] && SseEmitter.forms(insns[k])) cachedXmm |= SseEmitter.halvesUsed(insns[k]);
+            }
+        }
+        for (int q = 0; q < 32; q++) {
+            if ((cachedXmm & (1 << q)) == 0) continue;
+            xmmSlot[q] = next;
+            next += 2;
+        }
         nextTemp = maxTemp = next;
         partialWriteTemp = temp();
         tempBase = pinnedTop = nextTemp;
@@ -157,13 +169,20 @@ final class MethodEmitter extends OperandEmitter {
         mv.visitVarInsn(ALOAD, L_CPU);
         mv.visitFieldInsn(GETFIELD, CPU, "r", "[J");
         mv.visitVarInsn(ASTORE, L_REGS);
+        mv.visitVarInsn(ALOAD, L_CPU);
+        mv.visitFieldInsn(GETFIELD, CPU, "xmm", "[J");
+        mv.visitVarInsn(ASTORE, L_XMMS);
         iconst(0);
         mv.visitVarInsn(ISTORE, L_FAULT_INDEX);
         mv.visitInsn(LCONST_0);
         mv.visitVarInsn(LSTORE, L_LOOP_RETIRED);
         reloadAll();
+        reloadXmm(cachedXmm);
         if (hooks != null) hooks.saveEntryCount();
-        if (region) dirtyRegs = cachedRegs; // the back-edge arrives with any of them written
+        if (region) { // the back-edge arrives with any of them written
+            dirtyRegs = cachedRegs;
+            dirtyXmm = cachedXmm;
+        }
         Label tryStart = new Label(), tryEnd = new Label(), handler = new Label();
         mv.visitTryCatchBlock(tryStart, tryEnd, handler, "java/lang/RuntimeException");
         Label loopHead = new Label();
@@ -182,6 +201,7 @@ final class MethodEmitter extends OperandEmitter {
         }
         nextTemp = maxTemp;
         mv.visitLabel(tryEnd);
+        if (sharedExit != null) emitSharedExit();
         // handler: precise state, rethrow
         mv.visitLabel(handler);
         int exc = nextTemp++;
@@ -197,6 +217,7 @@ final class MethodEmitter extends OperandEmitter {
         mv.visitVarInsn(ILOAD, L_FAULT_INDEX);
         mv.visitJumpInsn(IFLT, fromFallback);
         if (hooks == null) spill(cachedRegs); // hooked: cpu.r is already exact (see HookedCode)
+        spillXmm(cachedXmm); // none in hooked code
         mv.visitLabel(fromFallback);
         if (hooks != null) hooks.restoreEntryCount();
         if (region) {
@@ -270,6 +291,7 @@ final class MethodEmitter extends OperandEmitter {
      */
     void exit(Runnable pushRip, int retired, boolean completed) {
         spill(dirtyRegs & cachedRegs);
+        spillXmm(dirtyXmm & cachedXmm);
         mv.visitVarInsn(ALOAD, L_CPU);
         pushRip.run();
         mv.visitFieldInsn(PUTFIELD, CPU, "rip", "J");
@@ -292,6 +314,56 @@ final class MethodEmitter extends OperandEmitter {
         mv.visitInsn(LRETURN);
     }
 
+    /** The shared code of the cold exits ({@link #coldExit}), or null while none jumps to it. */
+    private Label sharedExit;
+
+    /**
+     * A rarely taken exit in the middle of the method (a code-validity, segment or fetch check, a
+     * superblock's side exit, a fallback that branched): RIP and the retired count go to locals
+     * and one jump goes to code shared by all of them, which stores every cached register and XMM
+     * half (those not dirty hold what {@code cpu.r}/{@code cpu.xmm} hold, as the exception handler
+     * relies on too). One copy of the spills instead of one per exit keeps the method small,
+     * which leaves HotSpot more of its inlining budget for the hot path. Hooked code exits as
+     * {@link #exit(Runnable, int)}.
+     */
+    void coldExit(Runnable pushRip, int retired) {
+        if (hooks != null) {
+            int saveDirty = dirtyRegs, saveXmm = dirtyXmm; // the hook's exit code may spill: not on the path that goes on
+            exit(pushRip, retired);
+            dirtyRegs = saveDirty;
+            dirtyXmm = saveXmm;
+            return;
+        }
+        pushRip.run();
+        mv.visitVarInsn(LSTORE, L_EXIT_RIP);
+        iconst(retired);
+        mv.visitVarInsn(ISTORE, L_EXIT_RETIRED);
+        if (sharedExit == null) sharedExit = new Label();
+        mv.visitJumpInsn(GOTO, sharedExit);
+    }
+
+    private void emitSharedExit() {
+        mv.visitLabel(sharedExit);
+        spill(cachedRegs);
+        spillXmm(cachedXmm);
+        mv.visitVarInsn(ALOAD, L_CPU);
+        mv.visitVarInsn(LLOAD, L_EXIT_RIP);
+        mv.visitFieldInsn(PUTFIELD, CPU, "rip", "J");
+        mv.visitVarInsn(ALOAD, L_CPU);
+        mv.visitInsn(DUP);
+        mv.visitFieldInsn(GETFIELD, CPU, "instructions", "J");
+        mv.visitVarInsn(ILOAD, L_EXIT_RETIRED);
+        mv.visitInsn(I2L);
+        mv.visitInsn(LADD);
+        if (region) {
+            mv.visitVarInsn(LLOAD, L_LOOP_RETIRED);
+            mv.visitInsn(LADD);
+        }
+        mv.visitFieldInsn(PUTFIELD, CPU, "instructions", "J");
+        mv.visitVarInsn(LLOAD, L_EXIT_RIP);
+        mv.visitInsn(LRETURN);
+    }
+
     /** After a memory write: if the block's code was overwritten, leave at the next instruction. */
     private void validCheck(long next, int retired) {
         if (hooks != null) return; // JitRt.hookBefore checks before the next instruction (the last one exits anyway)
@@ -299,9 +371,7 @@ final class MethodEmitter extends OperandEmitter {
         loadField("block", "L" + BLOCK + ";");
         mv.visitFieldInsn(GETFIELD, BLOCK, "valid", "Z");
         mv.visitJumpInsn(IFNE, ok);
-        int saveDirty = dirtyRegs;
-        exit(() -> lconst(next), retired);
-        dirtyRegs = saveDirty;
+        coldExit(() -> lconst(next), retired);
         mv.visitLabel(ok);
     }
 
@@ -310,6 +380,8 @@ final class MethodEmitter extends OperandEmitter {
         int n = insns.length;
         spill(dirtyRegs & cachedRegs);
         dirtyRegs = 0;
+        spillXmm(dirtyXmm & cachedXmm);
+        dirtyXmm = 0;
         iconst(~k);
         mv.visitVarInsn(ISTORE, L_FAULT_INDEX);
         mv.visitVarInsn(ALOAD, L_CPU);
@@ -327,6 +399,7 @@ final class MethodEmitter extends OperandEmitter {
         int t = temp();
         mv.visitVarInsn(LSTORE, t);
         reloadAll();
+        reloadXmm(cachedXmm);
         conditions.forget();
         Label fall = new Label();
         mv.visitVarInsn(LLOAD, t);
@@ -345,7 +418,8 @@ final class MethodEmitter extends OperandEmitter {
             dirtyRegs = saved;
             mv.visitLabel(branch);
         }
-        exit(() -> mv.visitVarInsn(LLOAD, t), k + 1);
+        if (k < n - 1) coldExit(() -> mv.visitVarInsn(LLOAD, t), k + 1);
+        else exit(() -> mv.visitVarInsn(LLOAD, t), k + 1);
         mv.visitLabel(fall);
         if (k == n - 1) {
             exit(() -> lconst(i.next()), n);
@@ -374,10 +448,8 @@ final class MethodEmitter extends OperandEmitter {
         mv.visitInsn(AALOAD);
         mv.visitFieldInsn(GETFIELD, BLOCK, "valid", "Z");
         mv.visitJumpInsn(IFNE, ok);
-        int saveDirty = dirtyRegs;
         long at = insns[k].address;
-        exit(() -> lconst(at), k);
-        dirtyRegs = saveDirty;
+        coldExit(() -> lconst(at), k);
         mv.visitLabel(ok);
     }
 
@@ -394,9 +466,7 @@ final class MethodEmitter extends OperandEmitter {
         lconst(block.pa + (at - block.la));
         mv.visitMethodInsn(INVOKESTATIC, RT, "sameCode", "(L" + MMU + ";JJ)Z", false);
         mv.visitJumpInsn(IFNE, ok);
-        int saveDirty = dirtyRegs;
-        exit(() -> lconst(at), k);
-        dirtyRegs = saveDirty;
+        coldExit(() -> lconst(at), k);
         mv.visitLabel(ok);
     }
 

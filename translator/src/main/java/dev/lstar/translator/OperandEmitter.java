@@ -11,8 +11,9 @@ import org.objectweb.asm.MethodVisitor;
 
 /**
  * The lower half of a generated method's emission context ({@link MethodEmitter} is the upper
- * half): the layout of the JVM locals, the guest registers held in locals (which ones, their
- * slots, which ones differ from {@code cpu.r}, spill and reload), the temps, constants, and the
+ * half): the layout of the JVM locals, the guest registers and XMM halves held in locals (which
+ * ones, their slots, which ones differ from {@code cpu.r}/{@code cpu.xmm}, spill and reload), the
+ * temps, constants, and the
  * operand accesses every instruction emitter uses — register reads and writes with the x86-64
  * partial-register rules, effective and linear addresses, memory reads and writes through the
  * {@code Mmu}, and reading or writing an instruction's operands.
@@ -44,8 +45,14 @@ abstract class OperandEmitter {
     static final int L_FRAME_OFFSET = 10;
     /** A stack run's frame array. */
     static final int L_FRAME = 11;
-    /** The first register local; the cached registers' locals follow, then the temps. */
-    static final int L_FIRST_REG = 12;
+    /** {@code cpu.xmm}. */
+    static final int L_XMMS = 12;
+    /** The retired count of a cold exit (int), for the shared exit code ({@code MethodEmitter.coldExit}). */
+    static final int L_EXIT_RETIRED = 13;
+    /** The RIP of a cold exit (long), for the shared exit code. */
+    static final int L_EXIT_RIP = 14;
+    /** The first register local; the cached registers' locals follow (GPRs, then XMM halves), then the temps. */
+    static final int L_FIRST_REG = 16;
 
     MethodVisitor mv;
 
@@ -85,6 +92,76 @@ abstract class OperandEmitter {
             mv.visitVarInsn(LSTORE, slot(r));
         }
         dirtyRegs = 0;
+    }
+
+    // ---------------------------------------------------------------- XMM halves in locals
+
+    /**
+     * Local slot of each cached XMM half (index q = 2 * register + half, as {@code cpu.xmm}), -1
+     * if not cached. The halves the method's inline SSE forms use ({@link SseEmitter#halvesUsed})
+     * are loaded in the prologue and kept in long locals like the GPRs: stored back at exits, before
+     * a fallback or a direct call that reads them, and by the exception handler.
+     */
+    final int[] xmmSlot = new int[32];
+    /** The cached XMM halves (bit q). */
+    int cachedXmm;
+    /** The cached XMM halves whose local differs from {@code cpu.xmm} (bit q). */
+    int dirtyXmm;
+
+    {
+        java.util.Arrays.fill(xmmSlot, -1);
+    }
+
+    /** Pushes {@code cpu.xmm}. */
+    void xmmArray() {
+        mv.visitVarInsn(ALOAD, L_XMMS);
+    }
+
+    /** Pushes XMM half {@code q} (its local if cached, else {@code cpu.xmm[q]}). */
+    void xmmLoad(int q) {
+        if (xmmSlot[q] >= 0) {
+            mv.visitVarInsn(LLOAD, xmmSlot[q]);
+            return;
+        }
+        xmmArray();
+        iconst(q);
+        mv.visitInsn(LALOAD);
+    }
+
+    /** XMM half {@code q} = the long {@code value} pushes (its local if cached, else {@code cpu.xmm[q]}). */
+    void xmmPut(int q, Runnable value) {
+        if (xmmSlot[q] >= 0) {
+            value.run();
+            mv.visitVarInsn(LSTORE, xmmSlot[q]);
+            dirtyXmm |= 1 << q;
+            return;
+        }
+        xmmArray();
+        iconst(q);
+        value.run();
+        mv.visitInsn(LASTORE);
+    }
+
+    /** Stores XMM halves {@code halves} (a mask of cached ones) to {@code cpu.xmm}. */
+    void spillXmm(int halves) {
+        for (int q = 0; q < 32; q++) {
+            if ((halves & (1 << q)) == 0) continue;
+            xmmArray();
+            iconst(q);
+            mv.visitVarInsn(LLOAD, xmmSlot[q]);
+            mv.visitInsn(LASTORE);
+        }
+    }
+
+    /** Loads XMM halves {@code halves} (a mask of cached ones) from {@code cpu.xmm}; the dirty mask is the caller's. */
+    void reloadXmm(int halves) {
+        for (int q = 0; q < 32; q++) {
+            if ((halves & (1 << q)) == 0) continue;
+            xmmArray();
+            iconst(q);
+            mv.visitInsn(LALOAD);
+            mv.visitVarInsn(LSTORE, xmmSlot[q]);
+        }
     }
 
     // ---------------------------------------------------------------- temps
@@ -205,9 +282,29 @@ abstract class OperandEmitter {
         if (i.addrSize == 4) mask(4);
     }
 
+    /**
+     * Whether the memory operand of the instruction being emitted is a stack reference (RSP or
+     * RBP base: #SS rather than #GP for a non-canonical address), for the accesses
+     * ({@link #memRead} ...) whose miss path makes the canonical check.
+     */
+    boolean accessStack;
+
     /** Pushes the canonical-checked linear address of the memory operand (as Operands.linear). */
     void linearAddress(Instruction i) {
         mv.visitVarInsn(ALOAD, L_CPU);
+        uncheckedLinearAddress(i);
+        iconst(accessStack ? 1 : 0);
+        mv.visitMethodInsn(INVOKESTATIC, RT, "canon", "(L" + CPU + ";JZ)J", false);
+    }
+
+    /**
+     * Pushes the linear address of the memory operand without the canonical check, for an
+     * address used only by the accesses below ({@link #memRead}, {@link #memReadForWrite},
+     * {@link #memWrite}): they check it on the TLB miss, the only way a non-canonical address can
+     * go ({@code Mmu}'s "canonical check on the miss path"), before anything else can fault.
+     */
+    void uncheckedLinearAddress(Instruction i) {
+        accessStack = Operands.isStackReference(i);
         effectiveAddress(i);
         if (i.segment == Instruction.SEG_FS || i.segment == Instruction.SEG_GS) {
             mv.visitVarInsn(ALOAD, L_CPU);
@@ -216,41 +313,59 @@ abstract class OperandEmitter {
             mv.visitInsn(LALOAD);
             mv.visitInsn(LADD);
         }
-        iconst(Operands.isStackReference(i) ? 1 : 0);
-        mv.visitMethodInsn(INVOKESTATIC, RT, "canon", "(L" + CPU + ";JZ)J", false);
     }
 
-    /** Computes the linear address of {@code i}'s memory operand into a new temp. */
+    /**
+     * Computes the linear address of {@code i}'s memory operand into a new temp, unchecked: only
+     * for the operand accesses ({@link #readOperand}, {@link #readDestination},
+     * {@link #writeOperand0}), which check it on the miss.
+     */
     int linearAddressToTemp(Instruction i) {
         int t = temp();
-        linearAddress(i);
+        uncheckedLinearAddress(i);
         mv.visitVarInsn(LSTORE, t);
         return t;
     }
 
+    /*
+     * The accesses: the Mmu's accessors that make the canonical check on the TLB miss
+     * ({@code read64(la, stack)} ...), with #SS for a stack reference ({@link #accessStack}, set
+     * when the instruction's address was computed). An address already checked (a push or pop's
+     * RSP, a checked linearAddress) cannot fail that check, so the flag does not matter for it.
+     */
+
     /** Stack: mmu, la -> value (zero-extended long). */
     void memRead(int size) {
+        memRead(size, accessStack);
+    }
+
+    /** As {@link #memRead(int)}; {@code stack} false for the second quadword of a 16-byte operand (the interpreter's Mmu raises #GP there). */
+    void memRead(int size, boolean stack) {
+        iconst(stack ? 1 : 0);
         switch (size) {
-            case 8 -> mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "read64", "(J)J", false);
-            case 4 -> { mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "read32", "(J)I", false); mv.visitInsn(I2L); mask(4); }
-            case 2 -> { mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "read16", "(J)I", false); mv.visitInsn(I2L); }
-            default -> { mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "read8", "(J)I", false); mv.visitInsn(I2L); }
+            case 8 -> mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "read64", "(JZ)J", false);
+            case 4 -> { mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "read32", "(JZ)I", false); mv.visitInsn(I2L); mask(4); }
+            case 2 -> { mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "read16", "(JZ)I", false); mv.visitInsn(I2L); }
+            default -> { mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "read8", "(JZ)I", false); mv.visitInsn(I2L); }
         }
     }
 
     /** Stack: mmu, la -> value(long): the load of a read-modify-write instruction ({@link dev.lstar.runtime.mem.Mmu#readForWrite}). */
     void memReadForWrite(int size) {
         iconst(size);
-        mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "readForWrite", "(JI)J", false);
+        iconst(accessStack ? 1 : 0);
+        mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "readForWrite", "(JIZ)J", false);
     }
 
     /** Stack: mmu, la, value(long) -> . */
     void memWrite(int size) {
+        if (size != 8) mv.visitInsn(L2I);
+        iconst(accessStack ? 1 : 0);
         switch (size) {
-            case 8 -> mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "write64", "(JJ)V", false);
-            case 4 -> { mv.visitInsn(L2I); mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "write32", "(JI)V", false); }
-            case 2 -> { mv.visitInsn(L2I); mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "write16", "(JI)V", false); }
-            default -> { mv.visitInsn(L2I); mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "write8", "(JI)V", false); }
+            case 8 -> mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "write64", "(JJZ)V", false);
+            case 4 -> mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "write32", "(JIZ)V", false);
+            case 2 -> mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "write16", "(JIZ)V", false);
+            default -> mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "write8", "(JIZ)V", false);
         }
     }
 
@@ -264,7 +379,7 @@ abstract class OperandEmitter {
             case Instruction.OP_MEM -> {
                 mv.visitVarInsn(ALOAD, L_MMU);
                 if (addressTemp >= 0) mv.visitVarInsn(LLOAD, addressTemp);
-                else linearAddress(i);
+                else uncheckedLinearAddress(i);
                 memRead(i.size[n]);
             }
             case Instruction.OP_IMM -> {

@@ -42,7 +42,8 @@ import org.objectweb.asm.MethodVisitor;
  *       (its address registers, a GPR operand) go through {@code cpu.r}.</li>
  *   <li><b>Inline</b> (the hot forms of compiled C: 128-bit and scalar moves, MOVD/MOVQ, the
  *       logic, PMOVMSKB, the common packed-integer lanes, scalar ADD/SUB/MUL/DIV/SQRT/MIN/MAX):
- *       operands are read and written by the emitter — XMM registers in {@code cpu.xmm}, memory
+ *       operands are read and written by the emitter — XMM halves in the method's long locals
+ *       ({@link OperandEmitter#xmmLoad}; {@code cpu.xmm} in hooked code), memory
  *       through the same {@code Mmu} accesses as the rest of translated code — and the value work
  *       is a call to the same {@code ops} method on values ({@code SseFloat.addsdLane},
  *       {@code SseInt.pcmpeqbHalf}, {@code Sse.byteSignMask}...) that the instruction's own
@@ -221,7 +222,9 @@ final class SseEmitter {
             AVAILABLE.invoke(mv);
             e.sseAvailable = true;
         }
-        if (!inline(e, k, i)) direct(e, k, i);
+        boolean inlined = inline(e, k, i);
+        if (inlined != inlineForm(i.mnemonic)) throw new IllegalStateException("inlineForm disagrees for " + i);
+        if (!inlined) direct(e, k, i);
         if ((i.flagsWritten & OpcodeTable.OSZAPC) != 0) e.conditions.forget();
     }
 
@@ -237,6 +240,26 @@ final class SseEmitter {
         int spill = (read | written) & e.dirtyRegs; // a written register too: it may be written partly
         e.spill(spill);
         e.dirtyRegs &= ~spill;
+        int halves = xmmTouched(i) & e.cachedXmm & e.dirtyXmm;
+        e.spillXmm(halves);
+        e.dirtyXmm &= ~halves;
+    }
+
+    /**
+     * The XMM halves an instruction's own ops method may read or write: both halves of every XMM
+     * operand, and XMM0 (PCMPxSTRM's implicit result, BLENDV's implicit mask).
+     */
+    static int xmmTouched(Instruction i) {
+        int m = 3; // XMM0
+        for (int n = 0; n < i.nOperands; n++) if (i.kind[n] == Instruction.OP_XMM) m |= 3 << (i.reg[n] << 1);
+        return m;
+    }
+
+    /** The XMM halves an instruction's own ops method may write: its XMM destination, XMM0 for PCMPxSTRM. */
+    static int xmmWritten(Instruction i) {
+        int m = i.mnemonic == Mnemonic.PCMPESTRM || i.mnemonic == Mnemonic.PCMPISTRM ? 3 : 0;
+        if (i.nOperands > 0 && i.kind[0] == Instruction.OP_XMM) m |= 3 << (i.reg[0] << 1);
+        return m;
     }
 
     /** The ops method's call, after {@link #spillFor}, and the reload of the GPRs it wrote. */
@@ -253,9 +276,73 @@ final class SseEmitter {
             mv.visitInsn(LALOAD);
             mv.visitVarInsn(LSTORE, e.slot(r));
         }
+        e.reloadXmm(xmmWritten(i) & e.cachedXmm);
     }
 
     // ---------------------------------------------------------------- inline forms
+
+    /** Whether {@link #inline} emits mnemonic {@code m} itself (else the direct call). */
+    static boolean inlineForm(Mnemonic m) {
+        if (MOV128.contains(m) || LANE_SHIFT.containsKey(m) || UNPACK.containsKey(m) || PACK.containsKey(m)
+                || LANE.containsKey(m) || HALF.containsKey(m) || PACKED.containsKey(m)) {
+            return true;
+        }
+        return switch (m) {
+            case MOVSD, MOVSS, MOVQ, MOVD, PAND, ANDPS, ANDPD, PANDN, ANDNPS, ANDNPD, POR, ORPS, ORPD, PXOR, XORPS,
+                    XORPD, PMOVMSKB, UNPCKLPD, UNPCKHPD, MOVLPS, MOVLPD, MOVHPS, MOVHPD, MOVHLPS, MOVLHPS, SHUFPD,
+                    UCOMISD, COMISD -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * The share of HotSpot's inlining budget for one method ({@link BlockCompiler#methodCut})
+     * that {@code i} takes, in quarters of one inline 64-bit memory access (the MMU fast path
+     * with its VarHandle access, ~300 bytecodes): 4 per quadword the form accesses, 8 for a
+     * 16-byte store through {@code Sse.store128At}, 2 per floating-point value lane (its fast
+     * path, ~190 bytecodes), 1 for the small integer lane and flag methods. A direct call is
+     * one call whatever it does (its method is too large to inline): 1, plus 4 when it
+     * accesses memory, as the other instructions count.
+     */
+    static int budgetQuarters(Instruction i) {
+        Mnemonic m = i.mnemonic;
+        if (!inlineForm(m)) return Access.accessesMemory(i) ? 5 : 1;
+        int q = 0;
+        for (int n = 0; n < i.nOperands; n++) {
+            if (i.kind[n] != Instruction.OP_MEM) continue;
+            int size = i.size[n];
+            if (n == 0 && size == 16) q += 8; // store128At: two stores and the second page's check
+            else q += size == 16 ? 8 : 4;
+        }
+        if (LANE.containsKey(m)) q += 2;
+        else if (PACKED.containsKey(m)) q += m.name().endsWith("PS") ? 8 : 4;
+        else if (HALF.containsKey(m) || LANE_SHIFT.containsKey(m) || UNPACK.containsKey(m) || PACK.containsKey(m)
+                || m == Mnemonic.UCOMISD || m == Mnemonic.COMISD || m == Mnemonic.PMOVMSKB) {
+            q += 1;
+        }
+        return q;
+    }
+
+    /**
+     * The XMM halves (bit 2 * register + half) {@code i}'s inline form reads or writes, which the
+     * method keeps in locals; 0 for a direct call (its method works on {@code cpu.xmm}). Only the
+     * low halves for the scalar forms that leave bits 127:64 alone; else both halves of every XMM
+     * operand. (Any half outside the mask is still right: it is accessed in {@code cpu.xmm}.)
+     */
+    static int halvesUsed(Instruction i) {
+        Mnemonic m = i.mnemonic;
+        if (!inlineForm(m)) return 0;
+        boolean lowOnly = LANE.containsKey(m) || m == Mnemonic.UCOMISD || m == Mnemonic.COMISD
+                || ((m == Mnemonic.MOVSD || m == Mnemonic.MOVSS) && i.kind[1] != Instruction.OP_MEM)
+                || ((m == Mnemonic.MOVQ || m == Mnemonic.MOVD) && i.kind[0] != Instruction.OP_XMM);
+        int mask = 0;
+        for (int n = 0; n < i.nOperands; n++) {
+            if (i.kind[n] != Instruction.OP_XMM) continue;
+            boolean low = lowOnly || ((m == Mnemonic.MOVQ || m == Mnemonic.MOVD) && n == 1);
+            mask |= (low ? 1 : 3) << (i.reg[n] << 1);
+        }
+        return mask;
+    }
 
     private static boolean inline(MethodEmitter e, int k, Instruction i) {
         Mnemonic m = i.mnemonic;
@@ -361,14 +448,14 @@ final class SseEmitter {
         }
         int d = i.reg[0] << 1;
         for (int h = 0; h < 2; h++) {
-            xmmArray(e);
-            e.iconst(d + h);
-            xmmLoad(e, d + h);
-            e.iconst(spec[0]);
-            e.iconst(spec[1]);
-            mv.visitVarInsn(LLOAD, n);
-            SHIFT_LANES.invoke(mv);
-            mv.visitInsn(LASTORE);
+            int q = d + h;
+            e.xmmPut(q, () -> {
+                xmmLoad(e, q);
+                e.iconst(spec[0]);
+                e.iconst(spec[1]);
+                mv.visitVarInsn(LLOAD, n);
+                SHIFT_LANES.invoke(mv);
+            });
         }
     }
 
@@ -425,12 +512,9 @@ final class SseEmitter {
         xmmStore(e, d + 1, r1);
     }
 
-    /** {@code cpu.xmm[to] = cpu.xmm[from]}. */
+    /** XMM half {@code to} = XMM half {@code from}. */
     private static void copyHalf(MethodEmitter e, int from, int to) {
-        xmmArray(e);
-        e.iconst(to);
-        xmmLoad(e, from);
-        e.mv.visitInsn(LASTORE);
+        e.xmmPut(to, () -> xmmLoad(e, from));
     }
 
     /** Pushes bits 127:64 of operand {@code n} (XMM, or the second quadword of an m128) as {@code Sse.hi}. */
@@ -439,23 +523,24 @@ final class SseEmitter {
             xmmLoad(e, (i.reg[n] << 1) + 1);
             return;
         }
-        int la = address(e, i, 16);
+        int la = address(e, i, 16, true); // only bits 127:64 are read: the address is checked here
         e.mv.visitVarInsn(ALOAD, L_MMU);
         e.mv.visitVarInsn(LLOAD, la);
         e.lconst(8);
         e.mv.visitInsn(LADD);
-        e.memRead(8);
+        e.memRead(8, false);
     }
 
     /**
      * ADDPD...MAXPS: while MXCSR masks every exception (the state compiled code runs in) the two
      * halves are computed inline, lane by lane ({@code PACKED}); otherwise the instruction's own
-     * method, which orders the lanes' exceptions before #XM. GPRs are made exact before the test
-     * so that both paths leave the same register state.
+     * method, which orders the lanes' exceptions before #XM. Only the slow path stores and
+     * reloads what the method touches; after the merge a register or half is dirty if it is on
+     * either path.
      */
     private static void packedFloat(MethodEmitter e, int k, Instruction i, Helper half) {
         MethodVisitor mv = e.mv;
-        spillFor(e, i);
+        int regsBefore = e.dirtyRegs, xmmBefore = e.dirtyXmm;
         Label slow = new Label(), done = new Label();
         mv.visitVarInsn(ALOAD, L_CPU);
         mv.visitFieldInsn(GETFIELD, CPU, "mxcsr", "I");
@@ -474,54 +559,55 @@ final class SseEmitter {
         }
         xmmStore(e, d, r0);
         xmmStore(e, d + 1, r1);
+        int regsFast = e.dirtyRegs, xmmFast = e.dirtyXmm;
         mv.visitJumpInsn(GOTO, done);
         mv.visitLabel(slow);
-        call(e, k, i);
+        e.dirtyRegs = regsBefore;
+        e.dirtyXmm = xmmBefore;
+        direct(e, k, i);
         mv.visitLabel(done);
+        e.dirtyRegs |= regsFast;
+        e.dirtyXmm |= xmmFast;
     }
 
     /** MXCSR's exception masks (bits 12:7), all set. */
     private static final int ALL_MASKED = 0x1F80;
 
-    /** Pushes {@code cpu.xmm}. */
-    private static void xmmArray(MethodEmitter e) {
-        e.mv.visitVarInsn(ALOAD, L_CPU);
-        e.mv.visitFieldInsn(GETFIELD, CPU, "xmm", "[J");
-    }
-
-    /** Pushes {@code cpu.xmm[q]} (q = 2 * register + half). */
+    /** Pushes XMM half q (q = 2 * register + half): its local, or {@code cpu.xmm[q]}. */
     private static void xmmLoad(MethodEmitter e, int q) {
-        xmmArray(e);
-        e.iconst(q);
-        e.mv.visitInsn(LALOAD);
+        e.xmmLoad(q);
     }
 
-    /** {@code cpu.xmm[q] = temp}. */
+    /** XMM half q = temp. */
     private static void xmmStore(MethodEmitter e, int q, int temp) {
-        xmmArray(e);
-        e.iconst(q);
-        e.mv.visitVarInsn(LLOAD, temp);
-        e.mv.visitInsn(LASTORE);
+        e.xmmPut(q, () -> e.mv.visitVarInsn(LLOAD, temp));
     }
 
-    /** {@code cpu.xmm[q] = 0}. */
+    /** XMM half q = 0. */
     private static void xmmZero(MethodEmitter e, int q) {
-        xmmArray(e);
-        e.iconst(q);
-        e.mv.visitInsn(LCONST_0);
-        e.mv.visitInsn(LASTORE);
+        e.xmmPut(q, () -> e.mv.visitInsn(LCONST_0));
     }
 
     /**
      * The linear address of the memory operand into a new temp, with the 16-byte alignment rule
-     * when the operand is 16 bytes and the row has it (as {@code Sse.address}).
+     * when the operand is 16 bytes and the row has it (as {@code Sse.address}). Canonical-checked
+     * first when the alignment rule applies (the interpreter's order: #SS/#GP for the address
+     * before #GP for the alignment), or when {@code checked} (the address goes to a helper, or
+     * its first access is not at the address itself); else unchecked, its first access
+     * ({@code memRead}/{@code memWrite} at the address) checking it on the TLB miss.
      */
-    private static int address(MethodEmitter e, Instruction i, int size) {
+    private static int address(MethodEmitter e, Instruction i, int size, boolean checked) {
         int t = e.temp();
-        e.linearAddress(i);
-        if (size == 16 && (i.attributes & OpcodeTable.A_ALIGN16) != 0) ALIGNED16.invoke(e.mv);
+        boolean align = size == 16 && (i.attributes & OpcodeTable.A_ALIGN16) != 0;
+        if (align || checked) e.linearAddress(i);
+        else e.uncheckedLinearAddress(i);
+        if (align) ALIGNED16.invoke(e.mv);
         e.mv.visitVarInsn(LSTORE, t);
         return t;
+    }
+
+    private static int address(MethodEmitter e, Instruction i, int size) {
+        return address(e, i, size, false);
     }
 
     /** Reads 128-bit operand {@code n} (XMM or m128) into two new temps {lo, hi} (as {@code Sse.lo/hi}). */
@@ -544,7 +630,7 @@ final class SseEmitter {
             mv.visitVarInsn(LLOAD, la);
             e.lconst(8);
             mv.visitInsn(LADD);
-            e.memRead(8);
+            e.memRead(8, false); // la itself was checked by the first read
             mv.visitVarInsn(LSTORE, hi);
         }
         return new int[] {lo, hi};
@@ -574,7 +660,7 @@ final class SseEmitter {
             xmmStore(e, d + 1, v[1]);
             return;
         }
-        int la = address(e, i, 16);
+        int la = address(e, i, 16, true); // Sse.store128At's accesses do not check it
         MethodVisitor mv = e.mv;
         mv.visitVarInsn(ALOAD, L_CPU);
         mv.visitVarInsn(LLOAD, la);
@@ -642,16 +728,16 @@ final class SseEmitter {
         int[] v = read128(e, i, 1);
         int d = i.reg[0] << 1;
         for (int h = 0; h < 2; h++) {
-            xmmArray(e);
-            e.iconst(d + h);
-            xmmLoad(e, d + h);
-            if (notDestination) {
-                e.lconst(-1L);
-                mv.visitInsn(LXOR);
-            }
-            mv.visitVarInsn(LLOAD, v[h]);
-            mv.visitInsn(op);
-            mv.visitInsn(LASTORE);
+            int q = d + h, src = v[h];
+            e.xmmPut(q, () -> {
+                xmmLoad(e, q);
+                if (notDestination) {
+                    e.lconst(-1L);
+                    mv.visitInsn(LXOR);
+                }
+                mv.visitVarInsn(LLOAD, src);
+                mv.visitInsn(op);
+            });
         }
     }
 
@@ -661,27 +747,27 @@ final class SseEmitter {
         int[] v = read128(e, i, 1);
         int d = i.reg[0] << 1;
         for (int h = 0; h < 2; h++) {
-            xmmArray(e);
-            e.iconst(d + h);
-            xmmLoad(e, d + h);
-            mv.visitVarInsn(LLOAD, v[h]);
-            half.invoke(mv);
-            mv.visitInsn(LASTORE);
+            int q = d + h, src = v[h];
+            e.xmmPut(q, () -> {
+                xmmLoad(e, q);
+                mv.visitVarInsn(LLOAD, src);
+                half.invoke(mv);
+            });
         }
     }
 
     /** A scalar floating-point operation ({@code SseFloat.xxxLane}): MXCSR committed, #XM before the write. */
     private static void scalarLane(MethodEmitter e, Instruction i, Helper lane) {
         MethodVisitor mv = e.mv;
-        int b = e.temp(), r = e.temp();
+        int b = e.temp();
         low(e, i, 1);
         mv.visitVarInsn(LSTORE, b);
         int d = i.reg[0] << 1;
-        mv.visitVarInsn(ALOAD, L_CPU);
-        xmmLoad(e, d);
-        mv.visitVarInsn(LLOAD, b);
-        lane.invoke(mv);
-        mv.visitVarInsn(LSTORE, r);
-        xmmStore(e, d, r);
+        e.xmmPut(d, () -> { // #XM leaves before the store
+            mv.visitVarInsn(ALOAD, L_CPU);
+            xmmLoad(e, d);
+            mv.visitVarInsn(LLOAD, b);
+            lane.invoke(mv);
+        });
     }
 }

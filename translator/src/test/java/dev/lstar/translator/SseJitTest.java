@@ -271,6 +271,50 @@ class SseJitTest {
         assertEquals(Double.doubleToRawLongBits(sum), bm.machine.cpu.r[Cpu.RAX]);
     }
 
+    /**
+     * XMM halves held in locals across an interpreter fallback and into the exception handler:
+     * movsd (%rsi),%xmm0; addsd %xmm0,%xmm0; movdq2q %xmm0,%mm0 (fallback: reads xmm0);
+     * movq2dq %mm0,%xmm1 (fallback: writes xmm1); addsd %xmm1,%xmm0; paddq %xmm0,%xmm2;
+     * movq %xmm0,%rax; emms; movhps %xmm2,8(%rsi); divsd %xmm3,%xmm2 — #XM on the last one when
+     * xmm3 is zero and ZM clear, so the handler must store the locals written after the fallback.
+     */
+    static final String LOCALS = "f20f1006f20f58c0f20fd6c0f30fd6c8f20f58c1660fd4d066480f7ec00f770f175608f20f5ed3";
+
+    static Outcome locals(String engineName, boolean fault) {
+        byte[] code = HexFormat.of().parseHex(LOCALS + "eb00f4");
+        BareMachine bm = machine(code);
+        bm.poke(DATA, HexFormat.of().parseHex("0000000000000840")); // 3.0
+        Cpu c = bm.machine.cpu;
+        for (int k = 0; k < 32; k++) c.xmm[k] = 0x0101_0101_0101_0101L * (k + 3);
+        c.xmm[6] = fault ? 0 : Double.doubleToRawLongBits(2.0);
+        c.xmm[7] = 0;
+        c.mxcsr = 0x1F80 & ~0x0200; // ZM clear
+        c.r[Cpu.RSI] = DATA;
+        c.rip = CODE;
+        Engine e = engine(engineName, bm);
+        RunResult r = e.run(bm.machine, 1L << 30, CODE + code.length - 1);
+        if (e instanceof LockstepEngine ls) assertNull(ls.divergence(), ls.divergence());
+        if (e instanceof JitEngine j) {
+            assertTrue(j.translations > 0, "translated");
+            assertEquals(3, j.fallbackInsns, "the two MMX moves and EMMS went through the fallback");
+        }
+        CpuException f = r.fault();
+        return new Outcome(r.reason(), r.instructions(), f == null ? -1 : f.vector, f == null ? -1 : f.errorCode,
+                f == null ? -1 : f.address, r.faultRip(), c.r.clone(), c.rip, c.getRflags(), c.xmm.clone(), c.mxcsr,
+                bm.peek(DATA, 0x2000));
+    }
+
+    @Test
+    void xmmLocalsMeetTheFallbackAndTheExceptionHandler() {
+        for (boolean fault : new boolean[] {false, true}) {
+            Outcome ref = locals("interp", fault);
+            assertEquals(fault ? StopReason.UNHANDLED_FAULT : StopReason.UNTIL_REACHED, ref.reason(), ref.toString());
+            assertEquals(Double.doubleToRawLongBits(12.0), ref.xmm()[0], "3 + 3 + 6");
+            assertEquals(ref, locals("jit", fault), "fault " + fault);
+            assertEquals(ref, locals("lockstep", fault), "fault " + fault);
+        }
+    }
+
     static Engine eager(BareMachine bm) {
         return jit(bm);
     }

@@ -251,11 +251,104 @@ public final class Mmu implements ByteSource {
                 default -> (long) LE64.get(f, o);
             };
         }
+        return readForWriteSlow(la, size);
+    }
+
+    private long readForWriteSlow(long la, int size) {
         int mode = dataMode();
         if (alignCheck && mode == M_USER && (la & (size - 1)) != 0 && !alignCheckSuspended) throw misaligned(la, size);
         xlate(la, ACC_WRITE, mode);
-        if (o > PAGE_SIZE - size) xlate((la | PAGE_MASK) + 1, ACC_WRITE, mode);
+        if ((la & PAGE_MASK) > PAGE_SIZE - size) xlate((la | PAGE_MASK) + 1, ACC_WRITE, mode);
         return readSlow(la, size, mode); // now a TLB hit
+    }
+
+    // =====================================================================================
+    // translated code's accesses: the canonical check on the miss path
+    //
+    // The accessors above with a {@code stack} argument, for translated code, which no longer checks
+    // the linear address itself. A fast tag only ever holds a page that passed the canonical check:
+    // the walk raises #GP first, with paging off only pages below the memory size are filled, and a
+    // change of CR4.LA57 flushes the TLB (see the class comment). So a tag hit implies a canonical
+    // address, and the check moves to the miss: #SS(0) for a stack reference, else #GP(0) (SDM
+    // Vol. 3A §6.15), before anything the slow path checks (#AC, #PF) — the interpreter's order,
+    // whose Operands.linear checks the address first.
+
+    /** {@code la} if canonical for the current paging mode, else #SS(0) ({@code stack}) or #GP(0). */
+    private long canonicalOrFault(long la, boolean stack) {
+        if (cpu.canonical(la)) return la;
+        String why = "non-canonical address 0x" + Long.toHexString(la);
+        throw stack ? CpuException.ss(0, why) : CpuException.gp0(why);
+    }
+
+    public int read8(long la, boolean stack) {
+        TlbSet s = cur;
+        int i = idx(la);
+        if (s.rTag[i] == (la & ~0xFFFL)) return s.frame[i & MASK][(int) la & PAGE_MASK] & 0xFF;
+        return (int) readSlow(canonicalOrFault(la, stack), 1, dataMode());
+    }
+
+    public int read16(long la, boolean stack) {
+        TlbSet s = cur;
+        int i = idx(la), o = (int) la & PAGE_MASK;
+        if (s.rTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 2) return (short) LE16.get(s.frame[i & MASK], o) & 0xFFFF;
+        return (int) readSlow(canonicalOrFault(la, stack), 2, dataMode());
+    }
+
+    public int read32(long la, boolean stack) {
+        TlbSet s = cur;
+        int i = idx(la), o = (int) la & PAGE_MASK;
+        if (s.rTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 4) return (int) LE32.get(s.frame[i & MASK], o);
+        return (int) readSlow(canonicalOrFault(la, stack), 4, dataMode());
+    }
+
+    public long read64(long la, boolean stack) {
+        TlbSet s = cur;
+        int i = idx(la), o = (int) la & PAGE_MASK;
+        if (s.rTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 8) return (long) LE64.get(s.frame[i & MASK], o);
+        return readSlow(canonicalOrFault(la, stack), 8, dataMode());
+    }
+
+    public void write8(long la, int v, boolean stack) {
+        TlbSet s = cur;
+        int i = idx(la);
+        if (s.wTag[i] == (la & ~0xFFFL)) { s.frame[i & MASK][(int) la & PAGE_MASK] = (byte) v; return; }
+        writeSlow(canonicalOrFault(la, stack), v, 1, dataMode());
+    }
+
+    public void write16(long la, int v, boolean stack) {
+        TlbSet s = cur;
+        int i = idx(la), o = (int) la & PAGE_MASK;
+        if (s.wTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 2) { LE16.set(s.frame[i & MASK], o, (short) v); return; }
+        writeSlow(canonicalOrFault(la, stack), v, 2, dataMode());
+    }
+
+    public void write32(long la, int v, boolean stack) {
+        TlbSet s = cur;
+        int i = idx(la), o = (int) la & PAGE_MASK;
+        if (s.wTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 4) { LE32.set(s.frame[i & MASK], o, v); return; }
+        writeSlow(canonicalOrFault(la, stack), v, 4, dataMode());
+    }
+
+    public void write64(long la, long v, boolean stack) {
+        TlbSet s = cur;
+        int i = idx(la), o = (int) la & PAGE_MASK;
+        if (s.wTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 8) { LE64.set(s.frame[i & MASK], o, v); return; }
+        writeSlow(canonicalOrFault(la, stack), v, 8, dataMode());
+    }
+
+    public long readForWrite(long la, int size, boolean stack) {
+        TlbSet s = cur;
+        int i = idx(la), o = (int) la & PAGE_MASK;
+        if (s.wTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - size) {
+            byte[] f = s.frame[i & MASK];
+            return switch (size) {
+                case 1 -> f[o] & 0xFF;
+                case 2 -> (short) LE16.get(f, o) & 0xFFFF;
+                case 4 -> (int) LE32.get(f, o) & 0xFFFF_FFFFL;
+                default -> (long) LE64.get(f, o);
+            };
+        }
+        return readForWriteSlow(canonicalOrFault(la, stack), size);
     }
 
     /**
