@@ -138,6 +138,7 @@ final class BlockCompiler {
             boolean hooks = hookCalls(b, m);
             if (hooks && segs.length > 1) segs = new Block[] {b}; // hooked blocks are never merged
             MethodEmitter g = new MethodEmitter(segs, region && segs.length == 1 && isSelfLoop(b) && !hooks, allFallback);
+            g.ordered = m.phys.smp;
             if (hooks) g.enableHooks(m.hooks);
             byte[] bytes = generateClass(g);
             if (DUMP_DIR != null) dump(g.className, bytes);
@@ -177,7 +178,7 @@ final class BlockCompiler {
     }
 
     /** A class of its own for {@code g}'s method: {@code run}, and for hooked code the constants' initialiser. */
-    private static byte[] generateClass(MethodEmitter g) {
+    static byte[] generateClass(MethodEmitter g) {
         g.className = "dev/lstar/translator/Block_" + Long.toHexString(g.block.la) + "_" + SEQ.incrementAndGet();
         ClassWriter cw = newClass(g.className);
         g.emitMethod(cw, ACC_PUBLIC | ACC_FINAL, "run", "(L" + CPU + ";J)J");
@@ -207,6 +208,7 @@ final class BlockCompiler {
             boolean compact = forceFallbackForTest;
             while (true) {
                 MethodEmitter g = new MethodEmitter(new Block[] {blocks[k]}, false, compact);
+                g.ordered = m.phys.smp;
                 g.className = name;
                 String method = "b" + k + (compact ? "c" : "");
                 g.emitMethod(cw, ACC_PRIVATE | ACC_STATIC, method, desc);

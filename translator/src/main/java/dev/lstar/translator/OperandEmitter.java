@@ -55,6 +55,13 @@ abstract class OperandEmitter {
     static final int L_FIRST_REG = 16;
 
     MethodVisitor mv;
+    /**
+     * Several CPUs share the memory ({@code PhysicalMemory.smp}): every guest load is followed by
+     * {@code VarHandle.loadLoadFence()} — no host instruction on x86, but the JVM's compiler may
+     * then not reorder two guest loads of one method, which x86-TSO forbids (stores keep their
+     * order already: they are all on the byte-array memory chain).
+     */
+    boolean ordered;
 
     // ---------------------------------------------------------------- registers in locals
 
@@ -348,6 +355,12 @@ abstract class OperandEmitter {
             case 2 -> { mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "read16", "(JZ)I", false); mv.visitInsn(I2L); }
             default -> { mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "read8", "(JZ)I", false); mv.visitInsn(I2L); }
         }
+        loadOrder();
+    }
+
+    /** After a guest load: with several CPUs, the load-load order of x86-TSO ({@link #ordered}). */
+    void loadOrder() {
+        if (ordered) mv.visitMethodInsn(INVOKESTATIC, "java/lang/invoke/VarHandle", "loadLoadFence", "()V", false);
     }
 
     /** Stack: mmu, la -> value(long): the load of a read-modify-write instruction ({@link dev.lstar.runtime.mem.Mmu#readForWrite}). */
@@ -355,6 +368,7 @@ abstract class OperandEmitter {
         iconst(size);
         iconst(accessStack ? 1 : 0);
         mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "readForWrite", "(JIZ)J", false);
+        loadOrder();
     }
 
     /** Stack: mmu, la, value(long) -> . */
