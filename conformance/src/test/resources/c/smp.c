@@ -14,6 +14,10 @@
  *   smp compute THREADS ITERS  THREADS workers that share nothing: ITERS x 50 rounds of xorshift
  *                            each (the throughput measurement of README "SMP": one thread on one
  *                            CPU against two threads on two)
+ *   smp affinity             the main thread pins itself to the last CPU and a new thread to the
+ *                            first (sched_setaffinity / pthread_setaffinity_np): getcpu must say
+ *                            so after a burst of work, sched_getaffinity returns the mask, and a
+ *                            child thread inherits its creator's mask
  *   smp cpus                 sched_getaffinity's CPU count equals sysconf(_SC_NPROCESSORS_ONLN)
  *                            and get_nprocs(); getcpu's answer is in the mask
  *
@@ -65,6 +69,46 @@ static void *compute(void *arg) {
     return (void *)acc;
 }
 
+static unsigned cpu_now(void) {
+    unsigned cpu = 99, node = 99;
+    syscall(SYS_getcpu, &cpu, &node, 0);
+    return cpu;
+}
+
+static unsigned long burn(void) {
+    unsigned long x = 1, acc = 0;
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        acc += x;
+    }
+    return acc;
+}
+
+static int last_cpu;
+
+static void *inherit(void *arg) {
+    (void)arg;
+    cpu_set_t set;
+    sched_getaffinity(0, sizeof set, &set);
+    burn();
+    printf("inheriting thread: mask is %s, runs on %s\n", CPU_COUNT(&set) == 1 && CPU_ISSET(last_cpu, &set) ? "the last CPU" : "other",
+           cpu_now() == (unsigned)last_cpu ? "the last CPU" : "another");
+    return 0;
+}
+
+static void *first(void *arg) {
+    (void)arg;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(0, &set);
+    if (pthread_setaffinity_np(pthread_self(), sizeof set, &set)) return (void *)1;
+    burn();
+    printf("thread: pinned to CPU 0, runs on %s\n", cpu_now() == 0 ? "CPU 0" : "another");
+    return 0;
+}
+
 static unsigned next_ticket;
 static volatile unsigned owner;
 
@@ -105,7 +149,7 @@ static int run(int n, void *(*fn)(void *), unsigned long *sum) {
 
 int main(int argc, char **argv) {
     if (argc < 2) {
-        printf("work\nspin\nflag\ncompute\ncpus\n");
+        printf("work\nspin\nflag\ncompute\naffinity\ncpus\n");
         return 0;
     }
     if (!strcmp(argv[1], "work") && argc == 4) {
@@ -143,6 +187,27 @@ int main(int argc, char **argv) {
         pthread_join(t, 0);
         printf("token passed %ld times\n", 2 * iters);
         return 0;
+    }
+    if (!strcmp(argv[1], "affinity")) {
+        cpu_set_t set;
+        if (sched_getaffinity(0, sizeof set, &set)) return 2;
+        int n = CPU_COUNT(&set);
+        last_cpu = n - 1;
+        CPU_ZERO(&set);
+        CPU_SET(last_cpu, &set);
+        if (sched_setaffinity(0, sizeof set, &set)) return 2;
+        burn();
+        printf("main: pinned to the last CPU, runs on %s\n", cpu_now() == (unsigned)last_cpu ? "the last CPU" : "another");
+        cpu_set_t got;
+        sched_getaffinity(0, sizeof got, &got);
+        printf("main: sched_getaffinity %s the mask\n", CPU_EQUAL(&got, &set) ? "returns" : "does NOT return");
+        pthread_t t;
+        void *r;
+        pthread_create(&t, 0, first, 0);
+        pthread_join(t, &r);
+        pthread_create(&t, 0, inherit, 0);
+        pthread_join(t, 0);
+        return r != 0;
     }
     if (!strcmp(argv[1], "cpus")) {
         cpu_set_t set;

@@ -551,12 +551,19 @@ public final class LinuxKernel {
         }
         boolean interrupt = false; // a signal was posted from outside: interrupt the guest once it is in user mode
         while (t.exit == null && !t.killed) {
+            if (t.migrateTo != null && c.cpl == 3) { // sched_setaffinity moved it: between two runs no engine holds it
+                sched.migrate(t);
+                pc = t.home;
+                m = pc.machine;
+                c = pc.cpu;
+            }
             if (interrupt && c.cpl == 3) {
                 interrupt = false;
                 interruptForSignal(pc, t);
             }
             // inside the kernel's entry or exit code, go one block at a time until user mode is reached
-            RunResult r = pc.engine.run(m, interrupt ? 1 : Long.MAX_VALUE);
+            // (where a pending interrupt is raised or a pending move to another CPU made)
+            RunResult r = pc.engine.run(m, interrupt || t.migrateTo != null ? 1 : Long.MAX_VALUE);
             if (t.exit != null || t.killed) break;
             if (r.reason() == StopReason.BUDGET) continue;
             if (r.reason() == StopReason.REQUESTED && SHOOTDOWN_MESSAGE.equals(r.message())) {
@@ -570,9 +577,10 @@ public final class LinuxKernel {
                 interrupt = true;
                 continue;
             }
-            // the scheduler tick (another task waits for the CPU), or a stale stop meant for a killed task
+            // the scheduler tick (another task waits for the CPU), a move to another CPU, or a stale stop meant for a killed task
             if (r.reason() == StopReason.REQUESTED && r.message() != null
-                    && (r.message().equals(Scheduler.PREEMPT_MESSAGE) || r.message().equals("killed"))) {
+                    && (r.message().equals(Scheduler.PREEMPT_MESSAGE) || r.message().equals(Scheduler.MIGRATE_MESSAGE)
+                            || r.message().equals("killed"))) {
                 interrupt = pc.needResched;
                 continue;
             }

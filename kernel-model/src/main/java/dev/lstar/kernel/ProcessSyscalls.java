@@ -359,16 +359,28 @@ final class ProcessSyscalls {
 
     /**
      * sched_setaffinity(pid, len, mask): the user mask is read first (a shorter one is zero-filled,
-     * a longer one cut to cpumask_size(), 8 bytes), then the pid (ESRCH); a mask without any
-     * online CPU is EINVAL (a task stays on the CPU it was placed on: lstar does not migrate tasks).
+     * a longer one cut to cpumask_size(), 8 bytes), then the task (0: the caller; else any thread
+     * by its id, ESRCH if none); a mask without any online CPU is EINVAL. A task whose CPU is no
+     * longer in its mask moves to the lowest CPU of the mask at its next user-mode stop (the caller:
+     * on its way back from this call).
      */
     long schedSetaffinity(int pid, long len, long mask) {
         int n = (int) Math.min(len, 8);
         byte[] b = new byte[8];
         if (n > 0 && !mm().copyFromUser(mask, b, 0, n)) return -EFAULT;
-        if (!self(pid)) return -ESRCH;
+        Task t = pid == 0 ? k.current : k.task(pid);
+        if (t == null || !t.alive()) return -ESRCH;
         long online = k.cpus.length >= 64 ? -1L : (1L << k.cpus.length) - 1;
-        return (java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong() & online) == 0 ? -EINVAL : 0;
+        long want = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong() & online;
+        if (want == 0) return -EINVAL;
+        t.affinity = want;
+        PerCpu home = t.home;
+        if (home != null && (want & (1L << home.id)) == 0) {
+            t.migrateTo = k.cpus[Long.numberOfTrailingZeros(want)];
+            if (t == k.current) k.cur.machine.requestStop(Scheduler.MIGRATE_MESSAGE);
+            else k.kick(t, Scheduler.MIGRATE_MESSAGE);
+        }
+        return 0;
     }
 
     /** getcpu(cpu, node, tcache): the calling task's CPU on node 0; either pointer may be NULL. */

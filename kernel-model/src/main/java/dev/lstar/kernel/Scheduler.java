@@ -41,6 +41,8 @@ final class Scheduler {
     /** The time slice: a running task is preempted after this long when another is runnable (one tick at HZ=250). */
     static final long SLICE_MICROS = 4000;
     static final String PREEMPT_MESSAGE = "preempt";
+    /** The stop message of a task that must move to another CPU (sched_setaffinity). */
+    static final String MIGRATE_MESSAGE = "migrate";
 
     /** The wait key of every wait for a file's state (pipes, eventfds, flock, poll): any descriptor operation wakes them. */
     static final Object FILES = new Object() {
@@ -86,15 +88,17 @@ final class Scheduler {
         k.setCurrent(t);
     }
 
-    /** Pins a new task to the CPU with the fewest live tasks (lowest id on a tie). */
+    /** Places a new task on the CPU of its affinity mask with the fewest live tasks (lowest id on a tie). */
     void place(Task t) {
         lock.lock();
         try {
             int[] load = new int[k.cpus.length];
             for (Task o : k.liveTasks()) if (o.home != null && o != t) load[o.home.id]++;
-            int best = 0;
-            for (int i = 1; i < load.length; i++) if (load[i] < load[best]) best = i;
-            t.home = k.cpus[best];
+            int best = -1;
+            for (int i = 0; i < load.length; i++) {
+                if ((t.affinity & (1L << i)) != 0 && (best < 0 || load[i] < load[best])) best = i;
+            }
+            t.home = k.cpus[Math.max(best, 0)];
         } finally {
             lock.unlock();
         }
@@ -122,6 +126,28 @@ final class Scheduler {
         if (!q.contains(t)) q.add(t);
         if (pc.running == null) handOff(pc);
         while (pc.running != t) changed.awaitUninterruptibly();
+    }
+
+    /**
+     * Moves the running task {@code t} to {@link Task#migrateTo}, between two engine runs in user
+     * mode (no engine call stack holds it then): its registers are saved, its CPU goes to the next
+     * task there, and it waits for the new one like any task and switches in there.
+     */
+    void migrate(Task t) {
+        PerCpu from = t.home, to = t.migrateTo;
+        t.migrateTo = null;
+        if (to == null || to == from) return;
+        lock.lock();
+        try {
+            t.saved.copyStateFrom(from.cpu);
+            if (from.lastRan == t) from.lastRan = null; // its registers are in t.saved now
+            if (from.running == t) handOff(from);
+            t.home = to;
+            waitForCpu(t);
+        } finally {
+            lock.unlock();
+        }
+        switchIn(t);
     }
 
     /** The running task {@code t} gives its CPU up for good (it ended). */

@@ -132,12 +132,14 @@ final class Syscalls {
         }
     }
 
-    /** sched_getaffinity: every modelled CPU; the length must hold nr_cpu_ids bits and be a multiple of 8; returns the bytes written. */
+    /** sched_getaffinity: the task's mask (every modelled CPU unless sched_setaffinity narrowed it); the length must hold nr_cpu_ids bits and be a multiple of 8; returns the bytes written. */
     long schedGetaffinity(int pid, long len, long mask) {
         if (len * 8 < 1 || (len & 7) != 0) return -EINVAL;
-        if (pid != 0 && pid != k.process.pid) return -ESRCH;
+        Task t = pid == 0 ? k.current : k.task(pid);
+        if (t == null || !t.alive()) return -ESRCH;
+        long online = k.cpus.length >= 64 ? -1L : (1L << k.cpus.length) - 1, set = t.affinity & online;
         byte[] b = new byte[8];
-        for (int i = 0; i < k.cpus.length; i++) b[i >> 3] |= (byte) (1 << (i & 7));
+        for (int i = 0; i < 8; i++) b[i] = (byte) (set >>> (8 * i));
         return mm().copyToUser(mask, b, 0, 8) ? 8 : -EFAULT;
     }
 

@@ -73,6 +73,10 @@ final class Task {
     PerCpu home;
     /** sched: the CPU the task holds now, or null (waiting for it, asleep, or ended). */
     volatile PerCpu onCpu;
+    /** sched_setaffinity's mask (bit n: CPU n; inherited by fork and clone); the task runs only on these. */
+    volatile long affinity = -1L;
+    /** A CPU the task is to move to (its affinity no longer holds its home): done at its next user-mode stop. */
+    volatile PerCpu migrateTo;
     /** The top of this task's kernel stack (pcpu_hot.top_of_stack while it runs), and its slot. */
     final long stackTop;
     final int stackSlot;

@@ -160,6 +160,7 @@ final class TaskSyscalls {
         Task parent = k.current;
         int pid = k.allocPid();
         Task child = k.newTask(pid);
+        child.affinity = parent.affinity; // fork and clone inherit the CPU mask
         if (thread) return cloneThread(parent, child, flags, newsp, parentTid, childTid, tls);
         // the address space: shared (CLONE_VM: vfork, or a process that shares memory) or copied
         AddressSpace cmm;
