@@ -150,10 +150,6 @@ final class TaskSyscalls {
             return -EINVAL;
         }
         boolean thread = (flags & CLONE_THREAD) != 0;
-        if ((flags & CLONE_SIGHAND) != 0 && !thread) {
-            warnOnce("clone of a process sharing its signal handlers (CLONE_SIGHAND without CLONE_THREAD) is not modelled: returning -ENOSYS");
-            return -ENOSYS;
-        }
         if ((flags & CLONE_CLEAR_SIGHAND) != 0 && (flags & CLONE_SIGHAND) != 0) return -EINVAL;
         int exitSignal = (int) (flags & CSIGNAL);
         if (exitSignal > Signal.NSIG) return -EINVAL;
@@ -183,12 +179,17 @@ final class TaskSyscalls {
             pf.task = child;
             child.vfs.proc = pf;
         }
-        child.signals = parent.signals.forkCopy(child);
+        // CLONE_SIGHAND (with CLONE_VM, checked above): the same sigactions, its own pending sets and mask
+        child.signals = (flags & CLONE_SIGHAND) != 0 ? parent.signals.sighandCopy(child, (flags & CLONE_VFORK) != 0)
+                : parent.signals.forkCopy(child);
         if ((flags & CLONE_CLEAR_SIGHAND) != 0) child.signals.clearHandlers();
         child.limits = parent.limits.forkCopy();
         child.cred = parent.cred != null ? parent.cred.copy() : null;
         if ((flags & CLONE_VM) == 0) cmm.limits = child.limits;
         child.timers = new SignalSyscalls.Timers(k, child);
+        // RLIMIT_CPU is inherited and the child's CPU time starts at 0: its own check, re-armed by its setrlimit
+        child.limits.cpuLimitChanged = child.timers::cpuLimitChanged;
+        child.timers.cpuLimitChanged();
         child.robustList = 0;
         if ((flags & CLONE_CHILD_SETTID) != 0) child.setChildTid = childTid;
         if ((flags & CLONE_CHILD_CLEARTID) != 0) child.clearChildTid = childTid;
@@ -325,7 +326,10 @@ final class TaskSyscalls {
                 t.vforkDone = true;
                 k.sched.wake(t.vforkParent);
             }
-            if (--t.fds.users == 0) t.fds.closeAll();
+            if (--t.fds.users == 0) {
+                t.fds.closeAll();
+                k.recordLocks.released(t.fds); // its POSIX record locks (fl_owner is the table: a shared one keeps them)
+            }
             k.sched.wakeFiles(); // a pipe's last writer may have gone: its readers see EOF
             AddressSpace mm = t.process.mm;
             if (--mm.users == 0) {
@@ -340,10 +344,12 @@ final class TaskSyscalls {
         t.cpuTotal = k.taskCpuNanos(t);
         synchronized (k.tasks) {
             leader.group.remove(t);
+            if (leader.execWaiter != null) k.sched.wake(leader.execWaiter); // de_thread waits for the group to empty
             leader.deadThreadsCpu += Math.max(t.cpuTotal, 0);
         }
         if (!leader.group.isEmpty()) {
-            // a thread ends; the process goes on
+            // a thread ends; the process goes on (another thread takes the process's signals it could have taken)
+            if (t.signals != null) t.signals.retarget(~0L);
             if (t != leader) reap(k, t);
             else t.state = Task.State.ZOMBIE;
             k.sched.release(t);
@@ -351,7 +357,6 @@ final class TaskSyscalls {
         }
         ExitStatus st = leader.groupExit != null ? leader.groupExit : leader.exit != null ? leader.exit : t.exit;
         leader.processExit = st;
-        k.recordLocks.exited(leader.tgid); // its POSIX record locks (the descriptors' closes dropped them unless the table is shared)
         if (t != leader) reap(k, t);
         if (leader.timers != null) leader.timers.cancel();
         if (leader != k.initTask && st != null && (st.oops() || st.message().startsWith("unsupported"))) {
@@ -595,10 +600,6 @@ final class TaskSyscalls {
         if ((flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW)) != 0) return -EINVAL;
         FileSyscalls files = k.syscalls.files;
         try {
-            if (k.current != k.current.leader) {
-                warnOnce("execve from a thread other than its process's first is not modelled: returning -ENOSYS");
-                return -ENOSYS;
-            }
             String path = files.path(filename, (flags & AT_EMPTY_PATH) != 0);
             List<String> args = strings(argv), env = strings(envp);
             String base;
@@ -701,13 +702,13 @@ final class TaskSyscalls {
     private void commit(UserProcess np, AddressSpace nmm, String guestPath) {
         Task t = k.current;
         UserProcess old = t.process;
-        // de_thread: the other threads of the process are killed (they end when they next run)
-        for (Task o : new ArrayList<>(t.leader.group)) {
-            if (o == t || o.exit != null) continue;
-            o.exit = ExitStatus.killed(Signal.SIGKILL, "killed by execve in another thread");
-            o.killed = true;
-            k.sched.wake(o);
+        long regs = regs(); // this task's pt_regs (read now: while de_thread sleeps, other tasks make system calls)
+        if (!deThread(t)) { // killed meanwhile (another thread's exit_group or exec, a fatal signal): the task ends
+            nmm.destroy();
+            return;
         }
+        t.clearChildTid = 0; // exec_mm_release: the old image's words are not touched at exit
+        t.robustList = 0;
         np.pid = t.tgid;
         t.process = np;
         k.process = np;
@@ -735,7 +736,6 @@ final class TaskSyscalls {
             k.sched.dropMm(omm);
             omm.destroy();
         }
-        long regs = regs();
         Cpu cpu = k.cpu;
         for (int off = 0; off <= PtRegs.DI; off += 8) cpu.mmu.writeSys64(regs + off, 0);
         cpu.mmu.writeSys64(regs + PtRegs.IP, np.startPc);
@@ -748,6 +748,82 @@ final class TaskSyscalls {
         cpu.segSel[Cpu.GS] = 0;
         cpu.kernelGsBase = 0; // the user GS base, while in the kernel
         X87.resetFxState(cpu);
+    }
+
+    /**
+     * de_thread (fs/exec.c): every other thread of the process is killed, and the exec'ing task
+     * sleeps (killable only) until they have all ended. A thread other than the leader then takes
+     * the leader's place: its pid (exchange_tids — afterwards tid = tgid), its parent and
+     * children, its process group, session, exit signal, stop state, CPU time and start time; the
+     * old leader, a zombie by then, is released without a word to the parent, who sees one
+     * process go on. False if the task was killed before the others ended (the exec fails and the
+     * task ends).
+     */
+    private boolean deThread(Task t) {
+        Task leader = t.leader;
+        if (t.killed || leader.groupExit != null) return false;
+        java.util.List<Task> others;
+        synchronized (k.tasks) {
+            others = new ArrayList<>(leader.group);
+        }
+        if (others.size() <= 1 && leader == t) return true;
+        for (Task o : others) {
+            if (o == t || o.exit != null) continue;
+            o.exit = ExitStatus.killed(Signal.SIGKILL, "killed by execve in another thread");
+            o.killed = true;
+            k.sched.wake(o);
+        }
+        java.util.function.BooleanSupplier alone = () -> {
+            synchronized (k.tasks) {
+                return leader.group.size() == 1 && (leader == t || leader.state == Task.State.ZOMBIE);
+            }
+        };
+        leader.execWaiter = t;
+        try {
+            while (!alone.getAsBoolean()) {
+                if (t.killed) return false;
+                k.sched.sleep(t, null, Long.MAX_VALUE, "the other threads of its process to end (execve)", alone, false);
+            }
+        } finally {
+            leader.execWaiter = null;
+        }
+        if (t.killed) return false;
+        if (leader == t) return true;
+        // the exec'ing thread becomes the leader, under the leader's pid
+        synchronized (k.tasks) {
+            leader.state = Task.State.DEAD;
+            k.tasks.remove(t.tid);
+            t.tid = leader.tid;
+            k.tasks.put(t.tid, t);
+            leader.group.clear();
+            t.group.clear();
+            t.group.add(t);
+            t.leader = t;
+            t.comm = null;
+            t.parent = leader.parent;
+            if (t.parent != null) {
+                int i = t.parent.children.indexOf(leader);
+                if (i >= 0) t.parent.children.set(i, t);
+            }
+            for (Task c : leader.children) c.parent = t;
+            t.children.addAll(leader.children);
+            leader.children.clear();
+            t.pgid = leader.pgid;
+            t.sid = leader.sid;
+            t.exitSignal = leader.exitSignal;
+            t.stopped = leader.stopped;
+            t.stopSignal = leader.stopSignal;
+            t.stopReport = leader.stopReport;
+            t.continueReport = leader.continueReport;
+            t.didExec = leader.didExec;
+            t.deadThreadsCpu = leader.deadThreadsCpu;
+            t.childrenCpu = leader.childrenCpu;
+            t.startNanos = leader.startNanos;
+            if (t.timers != null) t.timers.owner = t;
+            if (leader == k.initTask) k.initTask = t;
+        }
+        k.freeKernelStack(leader);
+        return true;
     }
 
     static byte[] le32(int v) {
