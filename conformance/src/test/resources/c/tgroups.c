@@ -122,6 +122,14 @@ static int pending_has(int sig) {
 
 static char **exec_argv;
 static atomic_int exec_ready;
+/* the executable's path, read while /proc/self still resolves: once the leader is a zombie, the
+ * process's /proc/self/exe does not (no mm), so a thread execs it by name */
+static char exe_path[4096];
+
+static void read_exe_path(void) {
+    ssize_t n = readlink(SELF, exe_path, sizeof exe_path - 1);
+    exe_path[n > 0 ? n : 0] = 0;
+}
 
 static void *exec_sleeper(void *arg) {
     (void)arg;
@@ -134,7 +142,7 @@ static void *exec_thread(void *arg) {
     (void)arg;
     await(&exec_ready, 1);
     sleep_ms(20); /* the leader is in pthread_join by now, the other thread in pause */
-    execve(SELF, exec_argv, environ);
+    execve(exe_path, exec_argv, environ);
     say("execve from a thread: %s\n", ename(errno));
     _exit(98);
 }
@@ -154,6 +162,7 @@ static void exec_from_thread(int in_child) {
     snprintf(ppid, sizeof ppid, "%d", getppid());
     char *args[] = {SELF, "after-exec", pid, ppid, NULL};
     exec_argv = args;
+    read_exe_path();
     pthread_t a, b;
     pthread_create(&a, NULL, exec_sleeper, NULL);
     pthread_create(&b, NULL, exec_thread, NULL);
@@ -165,6 +174,37 @@ static void exec_from_thread(int in_child) {
 static int m_exec_thread(void) {
     pid_t c = fork();
     if (c == 0) exec_from_thread(1);
+    int st = 0;
+    pid_t w = waitpid(c, &st, 0);
+    say("parent: waited for the child %d, exited %d with %d\n", w == c, WIFEXITED(st), WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    errno = 0;
+    w = waitpid(-1, &st, WNOHANG);
+    say("parent: nothing else to wait for: %d %s\n", (int)w, ename(errno));
+    return 0;
+}
+
+/* the leader has already ended (pthread_exit: a zombie while the thread goes on) when a thread execs */
+static void *exec_late_thread(void *arg) {
+    (void)arg;
+    sleep_ms(50); /* main has called pthread_exit by now */
+    execve(exe_path, exec_argv, environ);
+    say("execve from a thread: %s\n", ename(errno));
+    _exit(98);
+}
+
+static int m_exec_thread_zombie_leader(void) {
+    pid_t c = fork();
+    if (c == 0) {
+        char pid[32], ppid[32];
+        snprintf(pid, sizeof pid, "%d", getpid());
+        snprintf(ppid, sizeof ppid, "%d", getppid());
+        char *args[] = {SELF, "after-exec", pid, ppid, NULL};
+        exec_argv = args;
+        read_exe_path();
+        pthread_t t;
+        pthread_create(&t, NULL, exec_late_thread, NULL);
+        pthread_exit(NULL);
+    }
     int st = 0;
     pid_t w = waitpid(c, &st, 0);
     say("parent: waited for the child %d, exited %d with %d\n", w == c, WIFEXITED(st), WIFEXITED(st) ? WEXITSTATUS(st) : -1);
@@ -480,6 +520,21 @@ static int m_rlimit_cpu(void) {
     cpu_child("soft 1 hard 2, handled", 1, 2, 1);
     cpu_child("soft 1 = hard 1 (ulimit -t 1)", 1, 1, 0);
     cpu_child("soft 1, no hard limit, default action", 1, RLIM_INFINITY, 0);
+    /* a shell's ulimit -t then a command: the limit is inherited, the child's CPU time starts at 0 */
+    pid_t c = fork();
+    if (c == 0) {
+        struct rlimit rl = {1, 1};
+        if (setrlimit(RLIMIT_CPU, &rl)) _exit(90);
+        pid_t g = fork();
+        if (g == 0) spin();
+        int st = 0;
+        waitpid(g, &st, 0);
+        say("inherited limit: grandchild killed by signal %d\n", WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+        _exit(0);
+    }
+    int st = 0;
+    waitpid(c, &st, 0);
+    say("inherited limit: the shell-like child exited %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
     return 0;
 }
 
@@ -572,6 +627,7 @@ static int m_lock_owner_(void) { return m_lock_owner(lock_file); }
 static const struct { const char *name; int (*fn)(void); } modes[] = {
     {"exec-thread", m_exec_thread},
     {"exec-thread-self", m_exec_thread_self},
+    {"exec-thread-zombie-leader", m_exec_thread_zombie_leader},
     {"sighand", m_sighand},
     {"shared-pending", m_shared_pending},
     {"comm", m_comm},

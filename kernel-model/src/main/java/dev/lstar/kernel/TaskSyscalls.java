@@ -754,7 +754,8 @@ final class TaskSyscalls {
      * de_thread (fs/exec.c): every other thread of the process is killed, and the exec'ing task
      * sleeps (killable only) until they have all ended. A thread other than the leader then takes
      * the leader's place: its pid (exchange_tids — afterwards tid = tgid), its parent and
-     * children, its process group, session, exit signal, stop state, CPU time and start time; the
+     * children, its process group, session, stop state, CPU time and start time (its exit signal
+     * becomes SIGCHLD, as de_thread sets it); the
      * old leader, a zombie by then, is released without a word to the parent, who sees one
      * process go on. False if the task was killed before the others ended (the exec fails and the
      * task ends).
@@ -810,7 +811,7 @@ final class TaskSyscalls {
             leader.children.clear();
             t.pgid = leader.pgid;
             t.sid = leader.sid;
-            t.exitSignal = leader.exitSignal;
+            t.exitSignal = Signal.SIGCHLD.number; // as de_thread sets it (whatever the leader's clone asked for)
             t.stopped = leader.stopped;
             t.stopSignal = leader.stopSignal;
             t.stopReport = leader.stopReport;

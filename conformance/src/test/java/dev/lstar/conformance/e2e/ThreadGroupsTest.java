@@ -28,7 +28,7 @@ class ThreadGroupsTest {
     @TempDir
     static Path dir;
 
-    static final List<String> MODES = List.of("exec-thread", "exec-thread-self", "sighand", "shared-pending", "comm", "rlimit-cpu",
+    static final List<String> MODES = List.of("exec-thread", "exec-thread-self", "exec-thread-zombie-leader", "sighand", "shared-pending", "comm", "rlimit-cpu",
             "lock-owner");
 
     static Stream<Arguments> cases() {
