@@ -544,8 +544,8 @@ final class SignalSyscalls {
         /**
          * check_process_timers' RLIMIT_CPU part (kernel/time/posix-cpu-timers.c, Linux 6.6): at the
          * hard limit SIGKILL, "no further action"; else at the soft limit SIGXCPU, and the soft
-         * limit moves up a second (up to the hard one) so that a process that handles it gets one
-         * every second. The hard limit is checked first: with soft = hard (a shell's
+         * limit moves up a second (even past the hard one, as Linux) so that a process that
+         * handles it gets one every second. The hard limit is checked first: with soft = hard (a shell's
          * {@code ulimit -t N}) the process gets SIGKILL, as a 6.x kernel does. Both are
          * process-directed signals; SIGXCPU's default action ends the process with a core dump
          * (status 128 + 24; no core file is written).
