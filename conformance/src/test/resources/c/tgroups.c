@@ -75,6 +75,7 @@ static const char *ename(int e) {
     case 0: return "0";
     case EINVAL: return "EINVAL";
     case EACCES: return "EACCES";
+    case EPERM: return "EPERM";
     case ECHILD: return "ECHILD";
     case ESRCH: return "ESRCH";
     case EAGAIN: return "EAGAIN";
@@ -618,6 +619,58 @@ static int m_lock_owner(const char *file) {
     return 0;
 }
 
+/* ------------------------------------------------------------------ group and session from a thread */
+
+static atomic_int pg_step;
+static atomic_int pg_tid;
+
+static void *pg_thread(void *arg) {
+    (void)arg;
+    atomic_store(&pg_tid, (int)gettid_());
+    /* a thread acts for its process: setsid makes the process (its pid) a session and group leader */
+    pid_t s = setsid();
+    say("thread: setsid() == pid %d\n", s == getpid());
+    say("thread: getpgrp == pid %d, getsid(0) == pid %d, getpgid(0) == pid %d\n", getpgrp() == getpid(), getsid(0) == getpid(),
+        getpgid(0) == getpid());
+    errno = 0;
+    int r = setpgid(0, 0);
+    say("thread: setpgid(0, 0) as a session leader: %d %s\n", r, ename(errno));
+    atomic_store(&pg_step, 1);
+    await(&pg_step, 2);
+    return NULL;
+}
+
+static int m_thread_pgrp(void) {
+    pid_t c = fork();
+    if (c == 0) {
+        pid_t parent = getppid();
+        say("child: in the parent's group %d\n", getpgrp() == getpgid(parent));
+        pthread_t t;
+        pthread_create(&t, NULL, pg_thread, NULL);
+        await(&pg_step, 1);
+        say("main thread: getpgrp == pid %d, getsid(0) == pid %d\n", getpgrp() == getpid(), getsid(0) == getpid());
+        int tid = atomic_load(&pg_tid);
+        say("main thread: getpgid(thread's tid) == pid %d, getsid(thread's tid) == pid %d\n", getpgid(tid) == getpid(),
+            getsid(tid) == getpid());
+        errno = 0;
+        int r = setpgid(tid, 0);
+        say("main thread: setpgid(thread's tid, 0): %d %s\n", r, ename(errno));
+        /* a fork from the thread joins the process's new group */
+        atomic_store(&pg_step, 2);
+        pthread_join(t, NULL);
+        pid_t g = fork();
+        if (g == 0) _exit(getpgrp() == getppid() && getsid(0) == getppid() ? 0 : 1);
+        int st;
+        waitpid(g, &st, 0);
+        say("main thread: a forked child is in the new group and session %d\n", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        _exit(0);
+    }
+    int st;
+    waitpid(c, &st, 0);
+    say("parent: child exited %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    return 0;
+}
+
 /* ------------------------------------------------------------------ the table */
 
 static const char *lock_file;
@@ -633,6 +686,7 @@ static const struct { const char *name; int (*fn)(void); } modes[] = {
     {"comm", m_comm},
     {"rlimit-cpu", m_rlimit_cpu},
     {"lock-owner", m_lock_owner_},
+    {"thread-pgrp", m_thread_pgrp},
 };
 
 int main(int argc, char **argv) {

@@ -236,7 +236,7 @@ final class ProcFiles implements Vfs.Proc {
         }
         StringBuilder b = new StringBuilder();
         b.append(shownPid()).append(" (").append(comm()).append(") ").append(state()).append(' ').append(TaskSyscalls.ppid(t))
-                .append(' ').append(t.pgid).append(' ').append(t.sid)
+                .append(' ').append(t.leader.pgid).append(' ').append(t.leader.sid)
                 .append(" 0 -1 ").append(p.randomized ? 0x400000 : 0).append(' ') // tty_nr, tpgid, flags (PF_RANDOMIZE)
                 .append(mm.minorFaults()).append(" 0 0 0 ") // minflt cminflt majflt cmajflt
                 .append(utimeTicks()).append(" 0 ").append(cutimeTicks()).append(" 0 ") // utime stime cutime cstime: all CPU time is user time
@@ -300,8 +300,8 @@ final class ProcFiles implements Vfs.Proc {
         b.append("Groups:\t");
         for (long g : groups) b.append(g).append(' ');
         b.append('\n');
-        b.append("NStgid:\t").append(p.pid).append("\nNSpid:\t").append(shownPid()).append("\nNSpgid:\t").append(t.pgid)
-                .append("\nNSsid:\t").append(t.sid).append("\nKthread:\t0\n");
+        b.append("NStgid:\t").append(p.pid).append("\nNSpid:\t").append(shownPid()).append("\nNSpgid:\t").append(t.leader.pgid)
+                .append("\nNSsid:\t").append(t.leader.sid).append("\nKthread:\t0\n");
         b.append("VmPeak:\t").append(kb(mm.totalVmPages())).append('\n'); // no peak kept: the current size
         b.append("VmSize:\t").append(kb(mm.totalVmPages())).append('\n');
         b.append("VmLck:\t").append(kb(0)).append("\nVmPin:\t").append(kb(0)).append('\n');

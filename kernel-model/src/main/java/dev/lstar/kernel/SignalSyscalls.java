@@ -177,7 +177,7 @@ final class SignalSyscalls {
             if (n != 0) k.signalProcess(t.leader, info, false);
             return 0;
         }
-        int pgid = pid == 0 ? k.current.pgid : -pid;
+        int pgid = pid == 0 ? k.current.leader.pgid : -pid;
         boolean any = false;
         java.util.Set<Task> leaders = new java.util.LinkedHashSet<>();
         for (Task t : k.liveTasks()) leaders.add(t.leader);

@@ -76,7 +76,7 @@ final class TaskSyscalls {
         t.x64(186, "gettid", "", (a, b, c, d, e, f) -> k.current.tid);
         t.x64(218, "set_tid_address", "p", (a, b, c, d, e, f) -> { k.current.clearChildTid = a; return k.current.tid; });
         t.x64(109, "setpgid", "ii", (a, b, c, d, e, f) -> setpgid((int) a, (int) b));
-        t.x64(111, "getpgrp", "", (a, b, c, d, e, f) -> k.current.pgid);
+        t.x64(111, "getpgrp", "", (a, b, c, d, e, f) -> k.current.leader.pgid);
         t.x64(112, "setsid", "", (a, b, c, d, e, f) -> setsid());
         t.x64(121, "getpgid", "i", (a, b, c, d, e, f) -> getpgid((int) a, false));
         t.x64(124, "getsid", "i", (a, b, c, d, e, f) -> getpgid((int) a, true));
@@ -170,8 +170,8 @@ final class TaskSyscalls {
         child.process = cp;
         child.parent = (flags & CLONE_PARENT) != 0 ? parent.leader.parent : parent.leader;
         child.parent.children.add(child);
-        child.pgid = parent.pgid;
-        child.sid = parent.sid;
+        child.pgid = parent.leader.pgid; // a process's group and session are its leader's (a thread's own are not kept up to date)
+        child.sid = parent.leader.sid;
         child.exitSignal = exitSignal;
         shareOrCopyFiles(parent, child, flags);
         if (child.vfs != parent.vfs) {
@@ -553,15 +553,17 @@ final class TaskSyscalls {
     // ------------------------------------------------------------------ process groups and sessions
 
     /**
-     * setpgid(pid, pgid): pid 0 is the caller, pgid 0 the target's pid. The target must be the
+     * setpgid(pid, pgid): pid 0 is the calling process (from any thread; a non-leader thread's tid is EINVAL), pgid 0 the target's pid. The target must be the
      * caller or a child of it that has not exec'd (EACCES) in the same session, and not a session
      * leader (EPERM); an existing group it joins must be in the caller's session (EPERM).
      */
     long setpgid(int pid, int pgid) {
-        Task self = k.current;
+        Task self = k.current.leader; // from any thread: the calling process
         if (pgid < 0) return -EINVAL;
         Task t = pid == 0 ? self : k.task(pid);
-        if (t == null || t.tid != t.tgid || (t != self && t.parent != self)) return -ESRCH;
+        if (t == null) return -ESRCH;
+        if (t.tid != t.tgid) return -EINVAL; // a thread other than a leader
+        if (t != self && t.parent != self) return -ESRCH;
         if (t != self) {
             if (t.sid != self.sid) return -EPERM;
             if (t.didExec) return -EACCES;
@@ -570,7 +572,7 @@ final class TaskSyscalls {
         int target = pgid == 0 ? t.tgid : pgid;
         if (target != t.tgid) {
             boolean exists = false;
-            for (Task o : k.liveTasks()) if (o.pgid == target && o.sid == self.sid) exists = true;
+            for (Task o : k.liveTasks()) if (o.leader.pgid == target && o.leader.sid == self.sid) exists = true;
             if (!exists) return -EPERM;
         }
         t.pgid = target;
@@ -579,8 +581,8 @@ final class TaskSyscalls {
 
     /** setsid(): EPERM for a process-group leader (a group with its pid exists), else a new session and group. */
     long setsid() {
-        Task self = k.current;
-        for (Task o : k.liveTasks()) if (o.pgid == self.tgid) return -EPERM;
+        Task self = k.current.leader; // from any thread: the calling process
+        for (Task o : k.liveTasks()) if (o.leader.pgid == self.tgid) return -EPERM;
         self.sid = self.tgid;
         self.pgid = self.tgid;
         return self.sid;
@@ -588,9 +590,9 @@ final class TaskSyscalls {
 
     /** getpgid / getsid: of the caller (0) or any process; ESRCH if there is none. */
     long getpgid(int pid, boolean session) {
-        Task t = pid == 0 ? k.current : k.task(pid);
-        if (t == null || t.tid != t.tgid) return -ESRCH;
-        return session ? t.sid : t.pgid;
+        Task t = pid == 0 ? k.current : k.task(pid); // any thread's id names its process
+        if (t == null) return -ESRCH;
+        return session ? t.leader.sid : t.leader.pgid;
     }
 
     // ------------------------------------------------------------------ execve
