@@ -544,8 +544,12 @@ final class FileSyscalls {
         } else if (l.special() == Vfs.Special.PROC_FD_OBJECT) {
             f = reopen(vfs.openFile(l), fileFlags);
         } else if (l.special() != null && l.special().isProcFile()) {
-            if (acc != O_RDONLY) throw new SysError(EACCES);
-            f = new OpenFile.ContentFile(l.special(), vfs.procContent(l), fileFlags, l.guest());
+            // only comm is writable (0644: the owner's; every guest process has the same credentials)
+            boolean comm = l.special() == Vfs.Special.PROC_COMM;
+            if (acc != O_RDONLY && !comm) throw new SysError(EACCES);
+            OpenFile.ContentFile cf = new OpenFile.ContentFile(l.special(), vfs.procContent(l), fileFlags, l.guest());
+            if (comm && acc != O_RDONLY) cf.commWriter = vfs.procFor(l);
+            f = cf;
         } else if (l.special() != null) {
             f = new OpenFile.DeviceFile(l.special(), k.random, fileFlags, l.guest());
         } else if (l.isRegular()) {
@@ -1124,7 +1128,7 @@ final class FileSyscalls {
         if (a.type != F_RDLCK && a.type != F_WRLCK) throw new SysError(EINVAL);
         lockRange(a, f);
         if (cmd == F_OFD_GETLK && a.pid != 0) throw new SysError(EINVAL);
-        Object owner = cmd == F_OFD_GETLK ? f : (Object) k.current.tgid;
+        Object owner = cmd == F_OFD_GETLK ? f : (Object) k.current.fds; // fl_owner = current->files
         String file = lockKey(f, vfs());
         RecordLocks.Lock c = file == null ? null : k.recordLocks.conflict(file, owner, a.type, a.start, a.end);
         java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(a.b).order(java.nio.ByteOrder.LITTLE_ENDIAN);
@@ -1160,7 +1164,7 @@ final class FileSyscalls {
         if (ofd && a.pid != 0) throw new SysError(EINVAL);
         boolean wait = cmd == F_SETLKW || cmd == F_OFD_SETLKW;
         Task t = k.current;
-        Object owner = ofd ? f : (Object) t.tgid;
+        Object owner = ofd ? f : (Object) t.fds; // fl_owner = current->files (l_pid: the tgid)
         String file = lockKey(f, vfs());
         if (file == null) throw new SysError(ENOLCK);
         RecordLocks locks = k.recordLocks;

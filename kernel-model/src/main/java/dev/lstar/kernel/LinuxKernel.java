@@ -64,8 +64,6 @@ public final class LinuxKernel {
     public final long ramBytes;
     /** The current process's resource limits (each process has its own: fork copies them). */
     ResourceLimits limits;
-    /** The first process's limits: the RLIMIT_CPU check watches its thread. */
-    private final ResourceLimits initLimits;
     /** The process's credentials (struct cred, in {@link ProcessSyscalls}), for /proc/PID/status. */
     ProcessSyscalls creds;
 
@@ -151,8 +149,8 @@ public final class LinuxKernel {
         this.pageCache = new PageCache(machine.phys, frames);
         this.systemFiles = new SystemFiles(this);
         this.limits = new ResourceLimits(ramBytes, Ids.uid() == 0);
-        this.initLimits = limits;
-        limits.cpuLimitChanged = this::armCpuTimer;
+        // RLIMIT_CPU of the first process (an embedder may set it before or after load): its timers check it
+        limits.cpuLimitChanged = () -> { Task t = initTask; if (t != null && t.timers != null) t.timers.cpuLimitChanged(); };
         boolean five = config.fiveLevel();
         // Linux allocates the PTI PGD pair as one 8 KiB-aligned block: kernel half, then user half.
         long pgdPair = allocateAligned8k();
@@ -473,6 +471,7 @@ public final class LinuxKernel {
         v.system = systemFiles;
         tasks.put(t.tid, t);
         initTask = t;
+        t.timers.cpuLimitChanged(); // an RLIMIT_CPU set before load
         sched.start(t);
         process.enterUserMode();
         vdso.startRefresh();
@@ -504,7 +503,6 @@ public final class LinuxKernel {
             Thread.currentThread().interrupt();
         }
         shutdown();
-        stopCpuTimer();
         vdso.stopRefresh();
         Task init = initTask;
         exit = init.processExit != null ? init.processExit : t.exit;
@@ -586,10 +584,6 @@ public final class LinuxKernel {
             }
             lockKernel(pc);
             try {
-                if (cpuLimitDue && r.reason() == StopReason.REQUESTED) {
-                    interrupt = !cpuLimitExceeded();
-                    if (exit == null) continue;
-                }
                 if (t.exit != null) break;
                 if (r.reason() == StopReason.TRIPLE_FAULT) {
                     setExit(ExitStatus.oops("triple fault: the machine shut down (" + r.message() + ")", Signal.SIGKILL));
@@ -864,12 +858,12 @@ public final class LinuxKernel {
         return t;
     }
 
-    /** locks_remove_posix from filp_close: the closing task's process gives up its record locks on the file. */
+    /** locks_remove_posix from filp_close: the closing task's descriptor table (fl_owner) gives up its record locks on the file. */
     private void closingFile(dev.lstar.kernel.vfs.OpenFile f) {
         Task t = current;
-        if (t == null || !recordLocks.holdsAny(t.tgid)) return;
+        if (t == null || !recordLocks.holdsAny(t.fds)) return;
         String key = FileSyscalls.lockKey(f, vfs());
-        if (key != null) recordLocks.closed(t.tgid, key);
+        if (key != null) recordLocks.closed(t.fds, key);
     }
 
     /** Records how the current process ended. */
@@ -1000,15 +994,12 @@ public final class LinuxKernel {
 
     private volatile Thread runThread;
     private volatile long cpuBase;
-    private volatile boolean cpuLimitDue;
-    private java.util.concurrent.ScheduledFuture<?> cpuCheck;
 
     private void startCpuClock() {
         if (runThread == null) {
             runThread = Thread.currentThread();
             cpuBase = THREADS.getCurrentThreadCpuTime();
         }
-        armCpuTimer();
     }
 
     /**
@@ -1019,7 +1010,7 @@ public final class LinuxKernel {
      */
     public long cpuTimeNanos() {
         Task cur = current;
-        if (cur != null && cur != initTask) return taskCpuNanos(cur);
+        if (cur != null && cur.thread != runThread) return taskCpuNanos(cur); // (a thread that exec'd may lead the first process)
         Thread t = runThread;
         if (t == null) return 0;
         long now = t == Thread.currentThread() ? THREADS.getCurrentThreadCpuTime() : THREADS.getThreadCpuTime(t.threadId());
@@ -1046,69 +1037,6 @@ public final class LinuxKernel {
         if (th == null) return 0;
         long now = th == Thread.currentThread() ? THREADS.getCurrentThreadCpuTime() : THREADS.getThreadCpuTime(th.threadId());
         return now < 0 ? 0 : now - t.cpuStart;
-    }
-
-    /**
-     * Arms (or re-arms, after setrlimit) the RLIMIT_CPU check: while the soft limit is finite, a
-     * timer thread reads the guest thread's CPU time every {@value #CPU_CHECK_MICROS} µs and, once
-     * a limit is reached, asks the engine to stop at the next block boundary (the engines already
-     * poll {@link Machine#stopRequested()} there and at loop back-edges); the engine thread then
-     * delivers the signal ({@link #cpuLimitExceeded}). Nothing is added to the guest's hot path.
-     */
-    private synchronized void armCpuTimer() {
-        if (cpuCheck != null) cpuCheck.cancel(false);
-        cpuCheck = null;
-        if (runThread == null || initLimits.soft(ResourceLimits.RLIMIT_CPU) == ResourceLimits.RLIM_INFINITY) return;
-        cpuCheck = KernelTimers.EXECUTOR.scheduleAtFixedRate(() -> {
-            if (cpuLimitDue) return;
-            long t = cpuTimeNanos();
-            if (t < 0) { stopCpuTimer(); return; }
-            if (Long.compareUnsigned(t, nanos(initLimits.soft(ResourceLimits.RLIMIT_CPU))) >= 0) {
-                cpuLimitDue = true;
-                Task init = initTask;
-                PerCpu pc = init == null ? null : init.onCpu;
-                (pc != null ? pc.machine : machine).requestStop("RLIMIT_CPU");
-            }
-        }, CPU_CHECK_MICROS, CPU_CHECK_MICROS, java.util.concurrent.TimeUnit.MICROSECONDS);
-    }
-
-    private synchronized void stopCpuTimer() {
-        if (cpuCheck != null) cpuCheck.cancel(false);
-        cpuCheck = null;
-    }
-
-    private static long nanos(long seconds) {
-        return Long.compareUnsigned(seconds, Long.MAX_VALUE / 1_000_000_000L) > 0 ? -1L : seconds * 1_000_000_000L;
-    }
-
-    /**
-     * kernel/time/posix-cpu-timers.c check_process_timers of Linux 6.6: at the hard limit SIGKILL,
-     * "no further action"; else at the soft limit SIGXCPU (then the soft limit moves up a second, so
-     * a process that handles it gets one every second). The hard limit is checked first, so with
-     * soft = hard (a shell's {@code ulimit -t N}) the process gets SIGKILL (status 137) — as a real
-     * 6.x kernel does. SIGXCPU is a real signal: a handler runs, else the default action
-     * terminates with a core dump (status 128 + 24 = 152; no core file is written).
-     *
-     * @return false when SIGXCPU was sent (the run loop then interrupts the guest for it)
-     */
-    private boolean cpuLimitExceeded() {
-        cpuLimitDue = false;
-        long t = cpuTimeNanos();
-        long soft = initLimits.soft(ResourceLimits.RLIMIT_CPU), hard = initLimits.hard(ResourceLimits.RLIMIT_CPU);
-        String used = String.format("%.3f s of CPU time", t / 1e9);
-        if (hard != ResourceLimits.RLIM_INFINITY && Long.compareUnsigned(t, nanos(hard)) >= 0) {
-            killProcess(ExitStatus.killed(Signal.SIGKILL, "killed by SIGKILL (CPU time limit exceeded: " + used
-                    + ", hard RLIMIT_CPU " + Long.toUnsignedString(hard) + " s)"));
-        } else if (soft != ResourceLimits.RLIM_INFINITY && Long.compareUnsigned(t, nanos(soft)) >= 0) {
-            // SIGXCPU, and the soft limit moves up a second so that a handler gets one every second
-            signals.send(Signals.Info.of(Signal.SIGXCPU.number, Signals.SI_KERNEL, 0, 0, "(CPU time limit exceeded: " + used
-                    + ", soft RLIMIT_CPU " + Long.toUnsignedString(soft) + " s)"));
-            if (Long.compareUnsigned(soft, hard) < 0) initLimits.set(ResourceLimits.RLIMIT_CPU, soft + 1, hard);
-            return false;
-        }
-        if (exit == null) return true; // the limit was raised (setrlimit) after the timer fired: go on
-        machine.takeStop(); // the kill's own stop request; the run ends here
-        return true;
     }
 
     /**
@@ -1212,21 +1140,10 @@ public final class LinuxKernel {
     }
 
     /**
-     * A process-directed signal (kill, SIGCHLD, a timer, the terminal's): queued on a thread of
-     * the process that does not block it — the leader first — or on the first live thread if all
-     * block it (complete_signal's choice; lstar keeps no process-wide pending set).
+     * A process-directed signal (kill, SIGCHLD, a timer, the terminal's): into the process's
+     * shared pending set, taken by a thread that does not block it ({@link Signals#sendToProcess}).
      */
     void signalProcess(Task leader, Signals.Info info, boolean async) {
-        Task target = null;
-        synchronized (tasks) {
-            for (Task t : leader.group) {
-                if (!t.alive() || t.signals == null) continue;
-                if (target == null) target = t;
-                if (!t.signals.blocks(info.signo())) { target = t; break; }
-            }
-        }
-        if (target == null) return;
-        if (async) target.signals.sendAsync(info);
-        else target.signals.send(info);
+        Signals.sendToProcess(this, leader, info, async);
     }
 }

@@ -91,6 +91,24 @@ final class ProcFiles implements Vfs.Proc {
         return c != null && c.tgid == p.pid ? c.tid : p.pid;
     }
 
+    /**
+     * comm_write (fs/proc/base.c): the first 15 bytes written (up to a NUL; a newline is kept, as
+     * Linux keeps it) become the name of the task the file names — the process's leader for
+     * /proc/PID/comm, the thread for /proc/PID/task/TID/comm — if the writer is a thread of the
+     * same process, else EINVAL. The whole count is reported written.
+     */
+    @Override public int writeComm(byte[] b, int off, int len) {
+        Task target = threadView ? task : t().leader;
+        Task me = k.current;
+        if (me == null || target == null || me.tgid != target.tgid) throw new dev.lstar.kernel.vfs.SysError(Errno.EINVAL);
+        int n = 0;
+        while (n < Math.min(len, 15) && b[off + n] != 0) n++;
+        String name = new String(b, off, n, StandardCharsets.ISO_8859_1);
+        if (target.isLeader()) target.process.comm = name;
+        else target.comm = name;
+        return len;
+    }
+
     /** A thread's view of the same process. */
     private ProcFiles(ProcFiles of, Task thread) {
         this.k = of.k;
@@ -218,7 +236,7 @@ final class ProcFiles implements Vfs.Proc {
         }
         StringBuilder b = new StringBuilder();
         b.append(shownPid()).append(" (").append(comm()).append(") ").append(state()).append(' ').append(TaskSyscalls.ppid(t))
-                .append(' ').append(t.pgid).append(' ').append(t.sid)
+                .append(' ').append(t.leader.pgid).append(' ').append(t.leader.sid)
                 .append(" 0 -1 ").append(p.randomized ? 0x400000 : 0).append(' ') // tty_nr, tpgid, flags (PF_RANDOMIZE)
                 .append(mm.minorFaults()).append(" 0 0 0 ") // minflt cminflt majflt cmajflt
                 .append(utimeTicks()).append(" 0 ").append(cutimeTicks()).append(" 0 ") // utime stime cutime cstime: all CPU time is user time
@@ -227,7 +245,7 @@ final class ProcFiles implements Vfs.Proc {
                 .append(mm.totalVmPages() * 4096).append(' ').append(mm.rssPages()).append(' ').append(Long.toUnsignedString(rsslim)).append(' ')
                 .append(Long.toUnsignedString(startCode)).append(' ').append(Long.toUnsignedString(endCode)).append(' ')
                 .append(Long.toUnsignedString(p.initialSp)).append(" 0 0 ") // startstack kstkesp kstkeip
-                .append(s.pending() & 0x7fffffffL).append(' ').append(s.blocked & 0x7fffffffL).append(' ')
+                .append(s.ownPending() & 0x7fffffffL).append(' ').append(s.blocked & 0x7fffffffL).append(' ')
                 .append(ign & 0x7fffffffL).append(' ').append(cgt & 0x7fffffffL)
                 .append(" 0 0 0 17 0 0 0 0 0 0 ") // wchan nswap cnswap exit_signal processor rt_priority policy blkio guest cguest
                 .append(Long.toUnsignedString(startData)).append(' ').append(Long.toUnsignedString(endData)).append(' ')
@@ -282,8 +300,8 @@ final class ProcFiles implements Vfs.Proc {
         b.append("Groups:\t");
         for (long g : groups) b.append(g).append(' ');
         b.append('\n');
-        b.append("NStgid:\t").append(p.pid).append("\nNSpid:\t").append(shownPid()).append("\nNSpgid:\t").append(t.pgid)
-                .append("\nNSsid:\t").append(t.sid).append("\nKthread:\t0\n");
+        b.append("NStgid:\t").append(p.pid).append("\nNSpid:\t").append(shownPid()).append("\nNSpgid:\t").append(t.leader.pgid)
+                .append("\nNSsid:\t").append(t.leader.sid).append("\nKthread:\t0\n");
         b.append("VmPeak:\t").append(kb(mm.totalVmPages())).append('\n'); // no peak kept: the current size
         b.append("VmSize:\t").append(kb(mm.totalVmPages())).append('\n');
         b.append("VmLck:\t").append(kb(0)).append("\nVmPin:\t").append(kb(0)).append('\n');
@@ -298,8 +316,8 @@ final class ProcFiles implements Vfs.Proc {
         b.append("CoreDumping:\t0\nTHP_enabled:\t1\n");
         b.append("Threads:\t").append(Math.max(1, t.leader.group.size())).append('\n');
         b.append("SigQ:\t").append(Long.bitCount(s.pending())).append('/').append(k.limits.soft(ResourceLimits.RLIMIT_SIGPENDING)).append('\n');
-        b.append("SigPnd:\t").append(hex16(s.pending())).append('\n');
-        b.append("ShdPnd:\t").append(hex16(0)).append('\n');
+        b.append("SigPnd:\t").append(hex16(s.ownPending())).append('\n');
+        b.append("ShdPnd:\t").append(hex16(s.sharedPending())).append('\n');
         b.append("SigBlk:\t").append(hex16(s.blocked)).append('\n');
         b.append("SigIgn:\t").append(hex16(ign)).append('\n');
         b.append("SigCgt:\t").append(hex16(cgt)).append('\n');

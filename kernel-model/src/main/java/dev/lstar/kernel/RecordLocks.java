@@ -12,8 +12,10 @@ import java.util.Map;
  * fs/locks.c's POSIX record locks (fcntl F_SETLK/F_SETLKW/F_GETLK) and open file description
  * locks (F_OFD_*), kept per file ("dev:ino", the key flock uses) in Linux's flc_posix order: the
  * owners in the order of their first lock, each owner's locks sorted by start, never overlapping,
- * adjacent or overlapping ones of one type merged. A POSIX lock's owner is the process (its tgid:
- * Linux's files_struct, which threads share and execve keeps); an OFD lock's is the
+ * adjacent or overlapping ones of one type merged. A POSIX lock's owner is the descriptor table
+ * (Linux's fl_owner = current->files: threads share it, so does a clone(CLONE_FILES) process,
+ * and execve keeps it unless it was shared), and F_GETLK reports the tgid of the process that
+ * set it; an OFD lock's is the
  * {@link OpenFile} and dies with the description's last reference. Ranges are inclusive, an end
  * of {@link #OFFSET_MAX} reaching past EOF. The waits-for relation of blocked POSIX requests
  * (Linux's blocked_hash) serves posix_locks_deadlock. Kernel state: touched only by the task
@@ -25,7 +27,7 @@ final class RecordLocks {
     /** posix_locks_deadlock's MAX_DEADLK_ITERATIONS. */
     static final int MAX_DEADLK_ITERATIONS = 10;
 
-    /** One lock (struct file_lock): owner (an Integer tgid or an OpenFile), the pid F_GETLK reports, type, range. */
+    /** One lock (struct file_lock): owner (a descriptor table, FdTable, or an OpenFile), the pid F_GETLK reports, type, range. */
     static final class Lock {
         final Object owner;
         final int pid;
@@ -46,8 +48,8 @@ final class RecordLocks {
     }
 
     private final Map<String, ArrayList<Lock>> files = new HashMap<>();
-    /** How many POSIX locks each process (tgid) holds: a close by a process holding none costs nothing. */
-    private final Map<Integer, Integer> held = new HashMap<>();
+    /** How many POSIX locks each owner (descriptor table) holds: a close by an owner holding none costs nothing. */
+    private final Map<Object, Integer> held = new HashMap<>();
     /** A blocked POSIX owner and the lock it waits for (what_owner_is_waiting_for). */
     private final Map<Object, Lock> waiting = new HashMap<>();
 
@@ -121,10 +123,10 @@ final class RecordLocks {
         out.sort((a, b) -> Long.compare(a.start, b.start));
         list.addAll(at, out);
         if (list.isEmpty()) files.remove(file);
-        if (owner instanceof Integer tgid) {
-            int n = held.getOrDefault(tgid, 0) - mine.size() + out.size();
-            if (n == 0) held.remove(tgid);
-            else held.put(tgid, n);
+        if (!(owner instanceof OpenFile)) {
+            int n = held.getOrDefault(owner, 0) - mine.size() + out.size();
+            if (n == 0) held.remove(owner);
+            else held.put(owner, n);
         }
     }
 
@@ -150,20 +152,20 @@ final class RecordLocks {
         else waiting.put(owner, block);
     }
 
-    boolean holdsAny(int tgid) {
-        return !held.isEmpty() && held.containsKey(tgid);
+    boolean holdsAny(Object owner) {
+        return !held.isEmpty() && held.containsKey(owner);
     }
 
-    /** locks_remove_posix: the process closed a descriptor of {@code file}; all its locks there go. */
-    void closed(int tgid, String file) {
-        set(file, tgid, tgid, F_UNLCK, 0, OFFSET_MAX);
+    /** locks_remove_posix: a descriptor of {@code file} was closed in table {@code owner}; all its locks there go. */
+    void closed(Object owner, String file) {
+        set(file, owner, 0, F_UNLCK, 0, OFFSET_MAX);
     }
 
-    /** The process ended: whatever locks it still holds go (a descriptor table shared with another process kept them). */
-    void exited(int tgid) {
-        waiting.remove(tgid);
-        if (!held.containsKey(tgid)) return;
-        for (String file : new ArrayList<>(files.keySet())) set(file, tgid, tgid, F_UNLCK, 0, OFFSET_MAX);
-        held.remove(tgid);
+    /** The descriptor table's last user let it go (put_files_struct): whatever locks it still holds go. */
+    void released(Object owner) {
+        waiting.remove(owner);
+        if (!held.containsKey(owner)) return;
+        for (String file : new ArrayList<>(files.keySet())) set(file, owner, 0, F_UNLCK, 0, OFFSET_MAX);
+        held.remove(owner);
     }
 }

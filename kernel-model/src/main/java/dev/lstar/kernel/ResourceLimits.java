@@ -111,6 +111,11 @@ public final class ResourceLimits {
      *
      * @return 0 or -errno
      */
+    /** check_process_timers after SIGXCPU: the soft RLIMIT_CPU moves up to {@code soft} (the check is not re-armed). */
+    void raiseCpuSoft(long soft) {
+        cur[RLIMIT_CPU] = soft;
+    }
+
     long prlimit(long resource, long[] newLimit, long[] old) {
         if (Long.compareUnsigned(resource & 0xFFFF_FFFFL, RLIM_NLIMITS) >= 0) return -EINVAL;
         int r = (int) resource;

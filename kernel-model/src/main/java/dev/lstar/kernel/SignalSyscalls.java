@@ -101,7 +101,7 @@ final class SignalSyscalls {
             sig().saFlags[n] = nw[1];
             sig().restorer[n] = nw[2];
             sig().saMask[n] = nw[3] & ~Signals.UNBLOCKABLE;
-            if (nw[0] == Signals.SIG_IGN || (nw[0] == Signals.SIG_DFL && Signal.of(n).ignoredByDefault())) sig().flush(n);
+            if (nw[0] == Signals.SIG_IGN || (nw[0] == Signals.SIG_DFL && Signal.of(n).ignoredByDefault())) sig().flushEverywhere(n);
         }
         if (oact != 0) {
             ByteBuffer o = le(new byte[32]);
@@ -141,7 +141,7 @@ final class SignalSyscalls {
     /** sigaltstack(uss, uoss): the old stack is reported as it was before the change. */
     long sigaltstack(long uss, long uoss) {
         // current_user_stack_pointer(): pt_regs' RSP (the CPU's own when called outside a system call, as tests do)
-        long sp = regs() != 0 ? k.syscalls.reg(regs(), PtRegs.SP) : k.cpu.r[dev.lstar.runtime.Cpu.RSP];
+        long sp = regs() != 0 ? k.syscalls.reg(regs(), PtRegs.SP) : k.cpu().r[dev.lstar.runtime.Cpu.RSP];
         ByteBuffer old = le(new byte[24]);
         old.putLong(0, sig().altSp).putInt(8, sig().sasSsFlags(sp) | (sig().altFlags & Signals.SS_AUTODISARM)).putLong(16, sig().altSize);
         long r = 0;
@@ -177,7 +177,7 @@ final class SignalSyscalls {
             if (n != 0) k.signalProcess(t.leader, info, false);
             return 0;
         }
-        int pgid = pid == 0 ? k.current.pgid : -pid;
+        int pgid = pid == 0 ? k.current.leader.pgid : -pid;
         boolean any = false;
         java.util.Set<Task> leaders = new java.util.LinkedHashSet<>();
         for (Task t : k.liveTasks()) leaders.add(t.leader);
@@ -423,7 +423,8 @@ final class SignalSyscalls {
      */
     static final class Timers {
         private final LinuxKernel k;
-        private final Task owner;
+        /** The process's leader (a thread that execs becomes it: de_thread). */
+        Task owner;
         /** Per timer: the expiry (System.nanoTime scale for REAL, CPU-time ns for the others; 0 = disarmed) and the interval. */
         private final long[] expiry = new long[3], interval = new long[3];
         private final ScheduledFuture<?>[] task = new ScheduledFuture<?>[3];
@@ -511,6 +512,71 @@ final class SignalSyscalls {
                 task[i] = null;
                 expiry[i] = 0;
             }
+            if (cpuCheck != null) cpuCheck.cancel(false);
+            cpuCheck = null;
+            cpuKilled = true;
+        }
+
+        // ---- RLIMIT_CPU (signal_struct's cputime_expires[CPUCLOCK_PROF] and check_process_timers)
+
+        private ScheduledFuture<?> cpuCheck;
+        /** SIGKILL was sent for the hard limit (or the process ended): no further action. */
+        private boolean cpuKilled;
+
+        /**
+         * (Re-)arms the process's RLIMIT_CPU check after setrlimit/prlimit, at fork (the limit is
+         * inherited, the CPU time starts again at 0) and for the first process at load: while the
+         * soft limit is finite, a timer thread reads the process's CPU time (every thread's,
+         * {@link LinuxKernel#processCpuNanos}) every {@value LinuxKernel#CPU_CHECK_MICROS} µs.
+         * Nothing is added to the guest's hot path; the signal interrupts running guest code as
+         * any signal from another host thread does.
+         */
+        synchronized void cpuLimitChanged() {
+            if (cpuCheck != null) cpuCheck.cancel(false);
+            cpuCheck = null;
+            if (owner == null || owner.limits == null || cpuKilled) return;
+            // as Linux, only a finite soft limit is checked (the hard one with it)
+            if (owner.limits.soft(ResourceLimits.RLIMIT_CPU) == ResourceLimits.RLIM_INFINITY) return;
+            cpuCheck = KernelTimers.EXECUTOR.scheduleAtFixedRate(this::checkCpuLimit, LinuxKernel.CPU_CHECK_MICROS,
+                    LinuxKernel.CPU_CHECK_MICROS, TimeUnit.MICROSECONDS);
+        }
+
+        /**
+         * check_process_timers' RLIMIT_CPU part (kernel/time/posix-cpu-timers.c, Linux 6.6): at the
+         * hard limit SIGKILL, "no further action"; else at the soft limit SIGXCPU, and the soft
+         * limit moves up a second (even past the hard one, as Linux) so that a process that
+         * handles it gets one every second. The hard limit is checked first: with soft = hard (a shell's
+         * {@code ulimit -t N}) the process gets SIGKILL, as a 6.x kernel does. Both are
+         * process-directed signals; SIGXCPU's default action ends the process with a core dump
+         * (status 128 + 24; no core file is written).
+         */
+        private synchronized void checkCpuLimit() {
+            Task leader = owner;
+            if (cpuKilled || leader == null || leader.processExit != null) return;
+            ResourceLimits l = leader.limits;
+            long soft = l.soft(ResourceLimits.RLIMIT_CPU), hard = l.hard(ResourceLimits.RLIMIT_CPU);
+            if (soft == ResourceLimits.RLIM_INFINITY) return;
+            long t = k.processCpuNanos(leader);
+            String used = String.format("%.3f s of CPU time", t / 1e9);
+            Signals.Info info;
+            if (hard != ResourceLimits.RLIM_INFINITY && Long.compareUnsigned(t, seconds(hard)) >= 0) {
+                cpuKilled = true;
+                if (cpuCheck != null) cpuCheck.cancel(false);
+                cpuCheck = null;
+                info = Signals.Info.of(Signal.SIGKILL.number, Signals.SI_KERNEL, 0, 0, "(CPU time limit exceeded: " + used
+                        + ", hard RLIMIT_CPU " + Long.toUnsignedString(hard) + " s)");
+            } else if (Long.compareUnsigned(t, seconds(soft)) >= 0) {
+                info = Signals.Info.of(Signal.SIGXCPU.number, Signals.SI_KERNEL, 0, 0, "(CPU time limit exceeded: " + used
+                        + ", soft RLIMIT_CPU " + Long.toUnsignedString(soft) + " s)");
+                l.raiseCpuSoft(soft + 1); // even past the hard limit, as Linux (the hard check comes first)
+            } else {
+                return;
+            }
+            k.signalProcess(leader, info, true);
+        }
+
+        private static long seconds(long s) {
+            return Long.compareUnsigned(s, Long.MAX_VALUE / NS) > 0 ? -1L : s * NS;
         }
     }
 }

@@ -13,11 +13,12 @@ import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 
 /**
- * A task's signals, as Linux 6.6 keeps them: the sigactions (shared by the threads of a
- * process: the arrays are the same objects, CLONE_SIGHAND), the task's blocked mask, its pending
- * set with its queued siginfo (one per standard signal, a queue per real-time signal; a
- * process-directed signal is queued on one thread, see {@link LinuxKernel#signalProcess}), the
- * alternate signal stack, and what sigcontext reports of the last fault. Delivery happens where Linux does it, on the way back to user mode
+ * A task's signals, as Linux 6.6 keeps them: the sigactions (sighand: shared by the threads of a
+ * process and by processes cloned with CLONE_SIGHAND — the arrays are the same objects — and
+ * unshared at execve), the task's blocked mask, its own pending set (thread-directed signals:
+ * tgkill, faults) and its process's shared one (signal_struct's shared_pending: kill, SIGCHLD,
+ * timers, limits — {@link #sendToProcess}), each with its queued siginfo (one per standard
+ * signal, a queue per real-time signal), the alternate signal stack, and what sigcontext reports of the last fault. Delivery happens where Linux does it, on the way back to user mode
  * ({@link #exitToUserMode}, called at the end of do_syscall_64, do_int80_syscall_32 and
  * do_exception, whose guest exit code then chooses SYSRET or IRET from the edited pt_regs):
  * default actions, syscall restart, and the x86-64 {@code rt_sigframe} of
@@ -91,17 +92,58 @@ final class Signals {
         }
     }
 
+    /**
+     * A pending set (struct sigpending): bit n-1 for signal n and the queued siginfo. Its own
+     * lock guards it; a task's Signals lock may be held when it is taken, never the reverse.
+     */
+    static final class Pending {
+        /** The set; written under the lock, read without it. */
+        volatile long bits;
+        @SuppressWarnings("unchecked")
+        private final ArrayDeque<Info>[] queue = new ArrayDeque[Signal.NSIG + 1];
+
+        Pending() {
+            for (int i = 1; i <= Signal.NSIG; i++) queue[i] = new ArrayDeque<>();
+        }
+
+        /** legacy_queue: a standard signal already pending is not queued twice. */
+        synchronized void add(Info info) {
+            int n = info.signo;
+            if (n < 32 && (bits & Signal.bit(n)) != 0) return;
+            queue[n].add(info);
+            bits |= Signal.bit(n);
+        }
+
+        /** next_signal + collect_signal: the lowest synchronous (fault) signal not in {@code mask} first, else the lowest; null if none. */
+        synchronized Info take(long mask) {
+            long ready = bits & ~mask;
+            if (ready == 0) return null;
+            long sync = ready & Signal.SYNCHRONOUS;
+            int n = Long.numberOfTrailingZeros(sync != 0 ? sync : ready) + 1;
+            Info i = queue[n].poll();
+            if (queue[n].isEmpty()) bits &= ~Signal.bit(n);
+            return i;
+        }
+
+        synchronized void flush(int n) {
+            queue[n].clear();
+            bits &= ~Signal.bit(n);
+        }
+    }
+
     private final LinuxKernel k;
     /** The task these signals belong to (set when the task is made). */
     Task owner;
-    // the sigactions, indexed by signal number
-    final long[] handler, saFlags, restorer, saMask;
+    // the sigactions, indexed by signal number (sighand: possibly shared, see the class comment)
+    long[] handler, saFlags, restorer, saMask;
     /** task->blocked. */
-    long blocked;
-    /** The pending set (bit n-1 for signal n); written under the lock, read without it. */
-    private volatile long pending;
-    @SuppressWarnings("unchecked")
-    private final ArrayDeque<Info>[] queue = new ArrayDeque[Signal.NSIG + 1];
+    volatile long blocked;
+    /** task->pending: signals sent to this thread. */
+    private final Pending own = new Pending();
+    /** signal->shared_pending: signals sent to the process, shared by its threads. */
+    private final Pending shared;
+    /** While in rt_sigtimedwait: the signals it waits for (a process-directed one wakes it even if blocked). */
+    private volatile long waitingFor;
     /** sas_ss_sp, sas_ss_size, sas_ss_flags. */
     long altSp, altSize;
     int altFlags = SS_DISABLE;
@@ -117,13 +159,13 @@ final class Signals {
     long delivered;
 
     Signals(LinuxKernel k) {
-        this(k, null);
+        this(k, null, new Pending());
     }
 
-    /** Signals whose actions are {@code share}'s (CLONE_SIGHAND: the threads of a process), or new ones. */
-    private Signals(LinuxKernel k, Signals share) {
+    /** Signals whose actions are {@code share}'s (CLONE_SIGHAND), or new ones, with the process's shared pending set {@code shared}. */
+    private Signals(LinuxKernel k, Signals share, Pending shared) {
         this.k = k;
-        for (int i = 1; i <= Signal.NSIG; i++) queue[i] = new ArrayDeque<>();
+        this.shared = shared;
         handler = share != null ? share.handler : new long[Signal.NSIG + 1];
         saFlags = share != null ? share.saFlags : new long[Signal.NSIG + 1];
         restorer = share != null ? share.restorer : new long[Signal.NSIG + 1];
@@ -136,9 +178,26 @@ final class Signals {
      * sharing the address space gets none, as copy_process's sas_ss_reset).
      */
     synchronized Signals threadCopy(Task child) {
-        Signals c = new Signals(k, this);
+        Signals c = new Signals(k, this, shared);
         c.owner = child;
         c.blocked = blocked;
+        return c;
+    }
+
+    /**
+     * A process cloned with CLONE_SIGHAND but not CLONE_THREAD (which needs CLONE_VM): the same
+     * actions (a sigaction in one is seen by the other), its own pending sets, the creator's
+     * blocked mask; the alternate stack is kept only for CLONE_VFORK (copy_process's sas_ss_reset).
+     */
+    synchronized Signals sighandCopy(Task child, boolean vfork) {
+        Signals c = new Signals(k, this, new Pending());
+        c.owner = child;
+        c.blocked = blocked;
+        if (vfork) {
+            c.altSp = altSp;
+            c.altSize = altSize;
+            c.altFlags = altFlags;
+        }
         return c;
     }
 
@@ -171,14 +230,24 @@ final class Signals {
 
     // ------------------------------------------------------------------ sending
 
-    /** The pending set (for rt_sigpending and tests). */
+    /** What is pending for this thread: its own set and its process's shared one (rt_sigpending's union; SIGKILL checks). */
     long pending() {
-        return pending;
+        return own.bits | shared.bits;
+    }
+
+    /** task->pending only (/proc SigPnd, the stat signal field). */
+    long ownPending() {
+        return own.bits;
+    }
+
+    /** The process's shared pending set (/proc ShdPnd). */
+    long sharedPending() {
+        return shared.bits;
     }
 
     /** Whether a pending signal is not blocked: what makes a sleeping call return and the exit path deliver. */
     boolean hasReady() {
-        return (pending & ~blocked) != 0;
+        return ((own.bits | shared.bits) & ~blocked) != 0;
     }
 
     /**
@@ -206,6 +275,55 @@ final class Signals {
     }
 
     /**
+     * __send_signal with PIDTYPE_TGID, then complete_signal: a process-directed signal goes to the
+     * process's shared pending set (unless ignored, judged by the mask of its first live
+     * thread, as sig_ignored judges the task the pid names); the thread that takes it is woken
+     * — the leader if it does not block it, else the first thread that does not — and a thread
+     * in rt_sigtimedwait for it. When every thread blocks it, it stays pending until one
+     * unblocks it (that thread's next return to user mode delivers it) or waits for it.
+     * {@code async}: sent from a host thread other than the running task's (a timer, the
+     * host's SIGINT): the target is also asked to interrupt running guest code ({@link #takeKick}).
+     */
+    static void sendToProcess(LinuxKernel k, Task leader, Info info, boolean async) {
+        int n = info.signo;
+        Task first = null, target = null;
+        java.util.List<Task> waiters = null;
+        synchronized (k.tasks) {
+            for (Task t : leader.group) {
+                if (!t.alive() || t.signals == null) continue;
+                if (first == null) first = t;
+                if (target == null && !t.signals.blocks(n)) target = t;
+                if ((t.signals.waitingFor & Signal.bit(n)) != 0) {
+                    if (waiters == null) waiters = new java.util.ArrayList<>();
+                    waiters.add(t);
+                }
+            }
+        }
+        if (first == null) return;
+        Signals s = first.signals;
+        s.prepare(n);
+        synchronized (s) {
+            if (s.ignoredNow(n)) return;
+            s.shared.add(info);
+        }
+        if (waiters != null) for (Task w : waiters) k.sched.wake(w);
+        if (target == null) return;
+        Signals ts = target.signals;
+        boolean interrupt;
+        synchronized (ts) {
+            ts.notifyAll();
+            // from outside the guest (a timer, the host), or to a task another CPU runs now (the IPI)
+            interrupt = ts.hasReady() && (async || (k.smp() && target != k.current && target.onCpu != null));
+            if (interrupt) ts.kick = true;
+        }
+        k.sched.wake(target);
+        if (interrupt) {
+            PerCpu pc = target.onCpu != null ? target.onCpu : target.home;
+            (pc != null ? pc.machine : k.machine).requestStop(STOP_MESSAGE + Signal.of(n));
+        }
+    }
+
+    /**
      * prepare_signal's job-control part, before a signal is queued (even an ignored or blocked
      * one): SIGCONT continues the stopped process and discards its pending stop signals; a stop
      * signal discards a pending SIGCONT.
@@ -215,13 +333,17 @@ final class Signals {
         if (n == Signal.SIGCONT.number) {
             k.continueProcess(owner.leader);
         } else if (Signal.of(n).stopsByDefault() && n != 0) {
+            shared.flush(Signal.SIGCONT.number);
             for (Task t : owner.leader.group) if (t.signals != null) t.signals.flush(Signal.SIGCONT.number);
         }
     }
 
-    /** Discards pending stop signals (SIGCONT arrived). */
+    /** Discards pending stop signals (SIGCONT arrived), the thread's and the process's. */
     synchronized void flushStops() {
-        for (int n : new int[] {19, 20, 21, 22}) flush(n);
+        for (int n : new int[] {19, 20, 21, 22}) {
+            flush(n);
+            shared.flush(n);
+        }
     }
 
     /**
@@ -257,11 +379,7 @@ final class Signals {
     }
 
     private void enqueue(Info info) {
-        int n = info.signo;
-        // legacy_queue: a standard signal already pending is not queued twice
-        if (n < 32 && (pending & Signal.bit(n)) != 0) return;
-        queue[n].add(info);
-        pending |= Signal.bit(n);
+        own.add(info);
         notifyAll();
         if (owner != null) k.sched.wake(owner);
     }
@@ -274,29 +392,64 @@ final class Signals {
     }
 
     /**
-     * next_signal + dequeue: the lowest synchronous (fault) signal first, else the lowest number
-     * not in {@code mask}; null if none.
+     * dequeue_signal: from the thread's own set first, then the process's shared one; in each the
+     * lowest synchronous (fault) signal not in {@code mask} first, else the lowest; null if none.
      */
     synchronized Info dequeue(long mask) {
-        long ready = pending & ~mask;
-        if (ready == 0) return null;
-        long sync = ready & Signal.SYNCHRONOUS;
-        int n = Long.numberOfTrailingZeros(sync != 0 ? sync : ready) + 1;
-        Info i = queue[n].poll();
-        if (queue[n].isEmpty()) pending &= ~Signal.bit(n);
-        return i;
+        Info i = own.take(mask);
+        return i != null ? i : shared.take(mask);
     }
 
-    /** Discards pending instances of signal {@code n} (a handler set to SIG_IGN, or SIG_DFL that ignores). */
+    /** Discards this thread's pending instances of signal {@code n}. */
     synchronized void flush(int n) {
-        queue[n].clear();
-        pending &= ~Signal.bit(n);
+        own.flush(n);
+    }
+
+    /**
+     * do_sigaction's flush when a signal becomes ignored (SIG_IGN, or SIG_DFL that ignores): its
+     * pending instances go from the process's shared set and every thread's own set.
+     */
+    void flushEverywhere(int n) {
+        shared.flush(n);
+        if (owner == null) {
+            flush(n);
+            return;
+        }
+        java.util.List<Task> group;
+        synchronized (k.tasks) {
+            group = new java.util.ArrayList<>(owner.leader.group);
+        }
+        flush(n);
+        for (Task t : group) if (t.signals != null) t.signals.flush(n);
     }
 
     /** set_current_blocked: SIGKILL and SIGSTOP can never be blocked. */
-    synchronized void setBlocked(long mask) {
-        blocked = mask & ~UNBLOCKABLE;
-        notifyAll();
+    void setBlocked(long mask) {
+        long newlyBlocked;
+        synchronized (this) {
+            newlyBlocked = mask & ~UNBLOCKABLE & ~blocked;
+            blocked = mask & ~UNBLOCKABLE;
+            notifyAll();
+        }
+        if ((newlyBlocked & shared.bits) != 0) retarget(newlyBlocked);
+    }
+
+    /**
+     * retarget_shared_pending: this thread blocks (or, exiting, no longer takes) the process's
+     * pending signals in {@code mask}; a sleeping thread that does not block one of them is woken
+     * to take it.
+     */
+    void retarget(long mask) {
+        long pend = shared.bits & mask;
+        if (pend == 0 || owner == null) return;
+        java.util.List<Task> group;
+        synchronized (k.tasks) {
+            group = new java.util.ArrayList<>(owner.leader.group);
+        }
+        for (Task t : group) {
+            if (t == owner || !t.alive() || t.signals == null) continue;
+            if ((pend & ~t.signals.blocked) != 0) k.sched.wake(t);
+        }
     }
 
     /**
@@ -323,6 +476,11 @@ final class Signals {
      * alternate stack is disabled; the blocked mask and pending signals are kept.
      */
     synchronized void execReset() {
+        // de_thread's unshare of a sighand another process shares (CLONE_SIGHAND): a private copy
+        handler = handler.clone();
+        saFlags = saFlags.clone();
+        restorer = restorer.clone();
+        saMask = saMask.clone();
         clearHandlers();
         altSp = 0;
         altSize = 0;
@@ -348,20 +506,25 @@ final class Signals {
         k.vdso.timeObserved(); // time passes: the vvar page is republished when the call returns
         Task t = owner;
         if (t == null) return sleepAlone(wanted, deadlineNanos);
-        while (!hasReady() && (pending & wanted) == 0) {
-            if (k.exit != null || t.killed) return true;
-            long now = System.nanoTime();
-            if (deadlineNanos != Long.MAX_VALUE && now - deadlineNanos >= 0) return false;
-            // the CPU runs other tasks meanwhile; a signal for this task wakes it
-            k.sched.sleep(t, null, deadlineNanos, wanted != 0 ? "a signal (rt_sigtimedwait)" : "a signal",
-                    wanted == 0 ? null : () -> (pending & wanted) != 0);
+        waitingFor = wanted;
+        try {
+            while (!hasReady() && (pending() & wanted) == 0) {
+                if (k.exit != null || t.killed) return true;
+                long now = System.nanoTime();
+                if (deadlineNanos != Long.MAX_VALUE && now - deadlineNanos >= 0) return false;
+                // the CPU runs other tasks meanwhile; a signal for this task wakes it
+                k.sched.sleep(t, null, deadlineNanos, wanted != 0 ? "a signal (rt_sigtimedwait)" : "a signal",
+                        wanted == 0 ? null : () -> (pending() & wanted) != 0);
+            }
+            return true;
+        } finally {
+            waitingFor = 0;
         }
-        return true;
     }
 
     /** {@link #sleepFor} before the signals belong to a task (a kernel with no process yet). */
     private synchronized boolean sleepAlone(long wanted, long deadlineNanos) {
-        while (!hasReady() && (pending & wanted) == 0) {
+        while (!hasReady() && (pending() & wanted) == 0) {
             if (k.exit != null) return true;
             long now = System.nanoTime();
             if (deadlineNanos != Long.MAX_VALUE && now - deadlineNanos >= 0) return false;

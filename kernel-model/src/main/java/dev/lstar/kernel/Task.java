@@ -13,14 +13,15 @@ import java.util.List;
  *
  * <p>What a process shares between its threads — the address space and image
  * ({@link UserProcess}), the descriptors, the file-system context, the signal handlers, the
- * limits — is referenced from here; for a single-threaded process (the only kind lstar makes so
- * far) each task has its own.
+ * limits — is referenced from here; the threads of a process (CLONE_THREAD) reference the same
+ * objects, while the group's bookkeeping (its threads, children, wait and stop state) lives on
+ * the leader.
  */
 final class Task {
     enum State { RUNNING, SLEEPING, ZOMBIE, DEAD }
 
-    /** The thread id (final but for execve from a non-leader thread, which takes the leader's). */
-    int tid;
+    /** The thread id (fixed but for execve from a non-leader thread, which takes the leader's). */
+    volatile int tid;
     /** The process (thread group) id: the tid of the group's leader. */
     int tgid;
     /** The thread group's leader (this task for a process's first thread). */
@@ -108,8 +109,10 @@ final class Task {
     long deadThreadsCpu;
     /** For a leader: the CPU time of the children it waited for, theirs included (RUSAGE_CHILDREN, tms_cutime). */
     long childrenCpu;
-    /** System.nanoTime() when the task was made (/proc/PID/stat starttime). */
-    final long startNanos = System.nanoTime();
+    /** System.nanoTime() when the task was made (/proc/PID/stat starttime; a thread that execs takes its leader's). */
+    long startNanos = System.nanoTime();
+    /** For a leader: a thread in execve waiting for the group's other threads to end (de_thread), woken as each ends. */
+    volatile Task execWaiter;
 
     Task(int tid, Cpu saved, long stackTop, int stackSlot) {
         this.tid = tid;

@@ -76,7 +76,7 @@ final class TaskSyscalls {
         t.x64(186, "gettid", "", (a, b, c, d, e, f) -> k.current.tid);
         t.x64(218, "set_tid_address", "p", (a, b, c, d, e, f) -> { k.current.clearChildTid = a; return k.current.tid; });
         t.x64(109, "setpgid", "ii", (a, b, c, d, e, f) -> setpgid((int) a, (int) b));
-        t.x64(111, "getpgrp", "", (a, b, c, d, e, f) -> k.current.pgid);
+        t.x64(111, "getpgrp", "", (a, b, c, d, e, f) -> k.current.leader.pgid);
         t.x64(112, "setsid", "", (a, b, c, d, e, f) -> setsid());
         t.x64(121, "getpgid", "i", (a, b, c, d, e, f) -> getpgid((int) a, false));
         t.x64(124, "getsid", "i", (a, b, c, d, e, f) -> getpgid((int) a, true));
@@ -150,10 +150,6 @@ final class TaskSyscalls {
             return -EINVAL;
         }
         boolean thread = (flags & CLONE_THREAD) != 0;
-        if ((flags & CLONE_SIGHAND) != 0 && !thread) {
-            warnOnce("clone of a process sharing its signal handlers (CLONE_SIGHAND without CLONE_THREAD) is not modelled: returning -ENOSYS");
-            return -ENOSYS;
-        }
         if ((flags & CLONE_CLEAR_SIGHAND) != 0 && (flags & CLONE_SIGHAND) != 0) return -EINVAL;
         int exitSignal = (int) (flags & CSIGNAL);
         if (exitSignal > Signal.NSIG) return -EINVAL;
@@ -175,8 +171,8 @@ final class TaskSyscalls {
         child.process = cp;
         child.parent = (flags & CLONE_PARENT) != 0 ? parent.leader.parent : parent.leader;
         child.parent.children.add(child);
-        child.pgid = parent.pgid;
-        child.sid = parent.sid;
+        child.pgid = parent.leader.pgid; // a process's group and session are its leader's (a thread's own are not kept up to date)
+        child.sid = parent.leader.sid;
         child.exitSignal = exitSignal;
         shareOrCopyFiles(parent, child, flags);
         if (child.vfs != parent.vfs) {
@@ -184,12 +180,17 @@ final class TaskSyscalls {
             pf.task = child;
             child.vfs.proc = pf;
         }
-        child.signals = parent.signals.forkCopy(child);
+        // CLONE_SIGHAND (with CLONE_VM, checked above): the same sigactions, its own pending sets and mask
+        child.signals = (flags & CLONE_SIGHAND) != 0 ? parent.signals.sighandCopy(child, (flags & CLONE_VFORK) != 0)
+                : parent.signals.forkCopy(child);
         if ((flags & CLONE_CLEAR_SIGHAND) != 0) child.signals.clearHandlers();
         child.limits = parent.limits.forkCopy();
         child.cred = parent.cred != null ? parent.cred.copy() : null;
         if ((flags & CLONE_VM) == 0) cmm.limits = child.limits;
         child.timers = new SignalSyscalls.Timers(k, child);
+        // RLIMIT_CPU is inherited and the child's CPU time starts at 0: its own check, re-armed by its setrlimit
+        child.limits.cpuLimitChanged = child.timers::cpuLimitChanged;
+        child.timers.cpuLimitChanged();
         child.robustList = 0;
         if ((flags & CLONE_CHILD_SETTID) != 0) child.setChildTid = childTid;
         if ((flags & CLONE_CHILD_CLEARTID) != 0) child.clearChildTid = childTid;
@@ -326,7 +327,10 @@ final class TaskSyscalls {
                 t.vforkDone = true;
                 k.sched.wake(t.vforkParent);
             }
-            if (--t.fds.users == 0) t.fds.closeAll();
+            if (--t.fds.users == 0) {
+                t.fds.closeAll();
+                k.recordLocks.released(t.fds); // its POSIX record locks (fl_owner is the table: a shared one keeps them)
+            }
             k.sched.wakeFiles(); // a pipe's last writer may have gone: its readers see EOF
             AddressSpace mm = t.process.mm;
             if (--mm.users == 0) {
@@ -341,10 +345,12 @@ final class TaskSyscalls {
         t.cpuTotal = k.taskCpuNanos(t);
         synchronized (k.tasks) {
             leader.group.remove(t);
+            if (leader.execWaiter != null) k.sched.wake(leader.execWaiter); // de_thread waits for the group to empty
             leader.deadThreadsCpu += Math.max(t.cpuTotal, 0);
         }
         if (!leader.group.isEmpty()) {
-            // a thread ends; the process goes on
+            // a thread ends; the process goes on (another thread takes the process's signals it could have taken)
+            if (t.signals != null) t.signals.retarget(~0L);
             if (t != leader) reap(k, t);
             else t.state = Task.State.ZOMBIE;
             k.sched.release(t);
@@ -352,7 +358,6 @@ final class TaskSyscalls {
         }
         ExitStatus st = leader.groupExit != null ? leader.groupExit : leader.exit != null ? leader.exit : t.exit;
         leader.processExit = st;
-        k.recordLocks.exited(leader.tgid); // its POSIX record locks (the descriptors' closes dropped them unless the table is shared)
         if (t != leader) reap(k, t);
         if (leader.timers != null) leader.timers.cancel();
         if (leader != k.initTask && st != null && (st.oops() || st.message().startsWith("unsupported"))) {
@@ -549,15 +554,17 @@ final class TaskSyscalls {
     // ------------------------------------------------------------------ process groups and sessions
 
     /**
-     * setpgid(pid, pgid): pid 0 is the caller, pgid 0 the target's pid. The target must be the
+     * setpgid(pid, pgid): pid 0 is the calling process (from any thread; a non-leader thread's tid is EINVAL), pgid 0 the target's pid. The target must be the
      * caller or a child of it that has not exec'd (EACCES) in the same session, and not a session
      * leader (EPERM); an existing group it joins must be in the caller's session (EPERM).
      */
     long setpgid(int pid, int pgid) {
-        Task self = k.current;
+        Task self = k.current.leader; // from any thread: the calling process
         if (pgid < 0) return -EINVAL;
         Task t = pid == 0 ? self : k.task(pid);
-        if (t == null || t.tid != t.tgid || (t != self && t.parent != self)) return -ESRCH;
+        if (t == null) return -ESRCH;
+        if (t.tid != t.tgid) return -EINVAL; // a thread other than a leader
+        if (t != self && t.parent != self) return -ESRCH;
         if (t != self) {
             if (t.sid != self.sid) return -EPERM;
             if (t.didExec) return -EACCES;
@@ -566,7 +573,7 @@ final class TaskSyscalls {
         int target = pgid == 0 ? t.tgid : pgid;
         if (target != t.tgid) {
             boolean exists = false;
-            for (Task o : k.liveTasks()) if (o.pgid == target && o.sid == self.sid) exists = true;
+            for (Task o : k.liveTasks()) if (o.leader.pgid == target && o.leader.sid == self.sid) exists = true;
             if (!exists) return -EPERM;
         }
         t.pgid = target;
@@ -575,8 +582,8 @@ final class TaskSyscalls {
 
     /** setsid(): EPERM for a process-group leader (a group with its pid exists), else a new session and group. */
     long setsid() {
-        Task self = k.current;
-        for (Task o : k.liveTasks()) if (o.pgid == self.tgid) return -EPERM;
+        Task self = k.current.leader; // from any thread: the calling process
+        for (Task o : k.liveTasks()) if (o.leader.pgid == self.tgid) return -EPERM;
         self.sid = self.tgid;
         self.pgid = self.tgid;
         return self.sid;
@@ -584,9 +591,9 @@ final class TaskSyscalls {
 
     /** getpgid / getsid: of the caller (0) or any process; ESRCH if there is none. */
     long getpgid(int pid, boolean session) {
-        Task t = pid == 0 ? k.current : k.task(pid);
-        if (t == null || t.tid != t.tgid) return -ESRCH;
-        return session ? t.sid : t.pgid;
+        Task t = pid == 0 ? k.current : k.task(pid); // any thread's id names its process
+        if (t == null) return -ESRCH;
+        return session ? t.leader.sid : t.leader.pgid;
     }
 
     // ------------------------------------------------------------------ execve
@@ -596,10 +603,6 @@ final class TaskSyscalls {
         if ((flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW)) != 0) return -EINVAL;
         FileSyscalls files = k.syscalls.files;
         try {
-            if (k.current != k.current.leader) {
-                warnOnce("execve from a thread other than its process's first is not modelled: returning -ENOSYS");
-                return -ENOSYS;
-            }
             String path = files.path(filename, (flags & AT_EMPTY_PATH) != 0);
             List<String> args = strings(argv), env = strings(envp);
             String base;
@@ -702,13 +705,13 @@ final class TaskSyscalls {
     private void commit(UserProcess np, AddressSpace nmm, String guestPath) {
         Task t = k.current;
         UserProcess old = t.process;
-        // de_thread: the other threads of the process are killed (they end when they next run)
-        for (Task o : new ArrayList<>(t.leader.group)) {
-            if (o == t || o.exit != null) continue;
-            o.exit = ExitStatus.killed(Signal.SIGKILL, "killed by execve in another thread");
-            o.killed = true;
-            k.sched.wake(o);
+        long regs = regs(); // this task's pt_regs (read now: while de_thread sleeps, other tasks make system calls)
+        if (!deThread(t)) { // killed meanwhile (another thread's exit_group or exec, a fatal signal): the task ends
+            nmm.destroy();
+            return;
         }
+        t.clearChildTid = 0; // exec_mm_release: the old image's words are not touched at exit
+        t.robustList = 0;
         np.pid = t.tgid;
         t.process = np;
         k.process = np;
@@ -736,7 +739,6 @@ final class TaskSyscalls {
             k.sched.dropMm(omm);
             omm.destroy();
         }
-        long regs = regs();
         Cpu cpu = k.cpu();
         for (int off = 0; off <= PtRegs.DI; off += 8) cpu.mmu.writeSys64(regs + off, 0);
         cpu.mmu.writeSys64(regs + PtRegs.IP, np.startPc);
@@ -749,6 +751,83 @@ final class TaskSyscalls {
         cpu.segSel[Cpu.GS] = 0;
         cpu.kernelGsBase = 0; // the user GS base, while in the kernel
         X87.resetFxState(cpu);
+    }
+
+    /**
+     * de_thread (fs/exec.c): every other thread of the process is killed, and the exec'ing task
+     * sleeps (killable only) until they have all ended. A thread other than the leader then takes
+     * the leader's place: its pid (exchange_tids — afterwards tid = tgid), its parent and
+     * children, its process group, session, stop state, CPU time and start time (its exit signal
+     * becomes SIGCHLD, as de_thread sets it); the
+     * old leader, a zombie by then, is released without a word to the parent, who sees one
+     * process go on. False if the task was killed before the others ended (the exec fails and the
+     * task ends).
+     */
+    private boolean deThread(Task t) {
+        Task leader = t.leader;
+        if (t.killed || leader.groupExit != null) return false;
+        java.util.List<Task> others;
+        synchronized (k.tasks) {
+            others = new ArrayList<>(leader.group);
+        }
+        if (others.size() <= 1 && leader == t) return true;
+        for (Task o : others) {
+            if (o == t || o.exit != null) continue;
+            o.exit = ExitStatus.killed(Signal.SIGKILL, "killed by execve in another thread");
+            o.killed = true;
+            k.sched.wake(o);
+        }
+        java.util.function.BooleanSupplier alone = () -> {
+            synchronized (k.tasks) {
+                return leader.group.size() == 1 && (leader == t || leader.state == Task.State.ZOMBIE);
+            }
+        };
+        leader.execWaiter = t;
+        try {
+            while (!alone.getAsBoolean()) {
+                if (t.killed) return false;
+                k.sched.sleep(t, null, Long.MAX_VALUE, "the other threads of its process to end (execve)", alone, false);
+            }
+        } finally {
+            leader.execWaiter = null;
+        }
+        if (t.killed) return false;
+        if (leader == t) return true;
+        // the exec'ing thread becomes the leader, under the leader's pid
+        synchronized (k.tasks) {
+            leader.state = Task.State.DEAD;
+            k.tasks.remove(t.tid);
+            t.tid = leader.tid;
+            k.tasks.put(t.tid, t);
+            leader.group.clear();
+            t.group.clear();
+            t.group.add(t);
+            t.leader = t;
+            t.comm = null;
+            t.parent = leader.parent;
+            if (t.parent != null) {
+                int i = t.parent.children.indexOf(leader);
+                if (i >= 0) t.parent.children.set(i, t);
+            }
+            for (Task c : leader.children) c.parent = t;
+            t.children.addAll(leader.children);
+            leader.children.clear();
+            t.pgid = leader.pgid;
+            t.sid = leader.sid;
+            t.exitSignal = Signal.SIGCHLD.number; // as de_thread sets it (whatever the leader's clone asked for)
+            t.stopped = leader.stopped;
+            t.stopSignal = leader.stopSignal;
+            t.stopReport = leader.stopReport;
+            t.continueReport = leader.continueReport;
+            t.didExec = leader.didExec;
+            t.deadThreadsCpu = leader.deadThreadsCpu;
+            t.childrenCpu = leader.childrenCpu;
+            t.startNanos = leader.startNanos;
+            if (t.timers != null) t.timers.owner = t;
+            if (leader == k.initTask) k.initTask = t;
+        }
+        k.freeKernelStack(leader);
+        return true;
     }
 
     static byte[] le32(int v) {

@@ -71,14 +71,14 @@ class RecordLocksTest {
     }
 
     @Test
-    void closeAndExitDropAProcesssLocks() {
+    void closeAndTheTablesReleaseDropAnOwnersLocks() {
         locks.set(F, 5, 5, F_WRLCK, 0, 9);
         locks.set("other", 5, 5, F_WRLCK, 0, 9);
         assertTrue(locks.holdsAny(5));
         locks.closed(5, F);
         assertNull(locks.conflict(F, 6, F_WRLCK, 0, OFFSET_MAX));
         assertNotNull(locks.conflict("other", 6, F_WRLCK, 0, OFFSET_MAX));
-        locks.exited(5);
+        locks.released(5);
         assertNull(locks.conflict("other", 6, F_WRLCK, 0, OFFSET_MAX));
         assertFalse(locks.holdsAny(5));
     }

@@ -602,7 +602,13 @@ public abstract class OpenFile {
             return n;
         }
 
-        @Override public int write(byte[] b, int off, int len) { throw new SysError(EBADF); }
+        /** For /proc/PID/comm opened for writing: the process or thread whose name a write sets. */
+        public Vfs.Proc commWriter;
+
+        @Override public int write(byte[] b, int off, int len) {
+            if (commWriter == null) throw new SysError(EBADF);
+            return commWriter.writeComm(b, off, len);
+        }
 
         @Override public long position() { return pos; }
 

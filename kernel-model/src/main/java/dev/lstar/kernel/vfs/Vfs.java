@@ -97,6 +97,8 @@ public final class Vfs {
         default Proc thread(int tid) { return tid == pid() ? this : null; }
         /** The calling thread's id (what /proc/thread-self names). */
         default int currentTid() { return pid(); }
+        /** A write to its comm (fs/proc/base.c comm_write): the bytes written, or a {@link SysError}. */
+        default int writeComm(byte[] b, int off, int len) { throw new SysError(EINVAL); }
     }
 
     /**
@@ -732,6 +734,11 @@ public final class Vfs {
             default -> DirectoryFile.DT_REG;
         };
         return new DirectoryFile.Entry(st.ino(), type, name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** The process (or thread, under task/TID) a /proc/PID file describes; null if there is none. */
+    public Proc procFor(Lookup l) {
+        return procOf(l.guest());
     }
 
     /** The bytes of a generated /proc file at open. */
