@@ -776,6 +776,7 @@ final class TaskSyscalls {
             o.exit = ExitStatus.killed(Signal.SIGKILL, "killed by execve in another thread");
             o.killed = true;
             k.sched.wake(o);
+            k.kick(o, "killed"); // running on another CPU: stop it now
         }
         java.util.function.BooleanSupplier alone = () -> {
             synchronized (k.tasks) {

@@ -125,6 +125,29 @@ class SmpTest {
         ProcPrograms.assertSameUnderLstar(n, argv, engine, 120, CPUS);
     }
 
+    static Stream<Arguments> tgroupsCases() {
+        List<Arguments> out = new ArrayList<>();
+        EngineFactory jit = ProcPrograms.INTERP_AND_JIT.stream().filter(e -> e.name().equals("jit")).findFirst().orElseThrow();
+        for (String cc : List.of("gcc", "musl-gcc")) {
+            for (String mode : ThreadGroupsTest.MODES) {
+                if (!mode.equals("rlimit-cpu")) out.add(Arguments.of(cc, mode, jit)); // (seconds of CPU each; ThreadGroupsTest has it)
+            }
+        }
+        return out.stream();
+    }
+
+    /** tgroups.c on two CPUs: execve from a thread kills threads running on the other CPU, a process-directed signal reaches a thread there. */
+    @ParameterizedTest(name = "{0} tgroups {1} [{2}]")
+    @MethodSource("tgroupsCases")
+    void tgroupsModeOnTwoCpus(String cc, String mode, EngineFactory engine) throws Exception {
+        assumeTrue(NativeRun.available(), NativeRun.unavailableReason());
+        Path exe = ProcPrograms.compile(dir, cc, "tgroups");
+        List<String> argv = List.of(exe.toString(), mode, dir.resolve(cc + "-" + mode + "-smp.lock").toString());
+        ProcPrograms.Native n = ProcPrograms.runNative(argv);
+        ProcPrograms.assumeEnabled();
+        ProcPrograms.assertSameUnderLstar(n, argv, engine, 120, CPUS);
+    }
+
     @ParameterizedTest(name = "{0} threads {1} [{2}]")
     @MethodSource("threadsCases")
     void threadsModeOnTwoCpus(String cc, String mode, EngineFactory engine) throws Exception {
