@@ -560,7 +560,8 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
      */
     private CompiledBlock alone(Translation t) {
         CompiledBlock code = t.code;
-        if (code == null || !code.inBatch) return code;
+        // (a hooked member stays: its hook calls cost far more than the member dispatch)
+        if (code == null || !code.inBatch || t.hookCalls) return code;
         long t0 = System.nanoTime();
         BlockCompiler.Result r = BlockCompiler.compile(lookup, t.block, machine, false);
         translateNanos += System.nanoTime() - t0;
