@@ -12,4 +12,10 @@ public interface CodeCacheControl {
      * address does not translate).
      */
     int precompile(long address);
+
+    /**
+     * Ends a sequence of {@link #precompile} calls (one range): an engine that translates several
+     * blocks into one class may have left the range's blocks for this call. Default: nothing.
+     */
+    default void precompileDone() {}
 }

@@ -700,23 +700,27 @@ public final class Emulator implements AutoCloseable {
         checkOwner();
         int n = 0;
         long a = address, end = address + size;
-        while (Long.compareUnsigned(a, end) < 0) {
-            int len;
-            try {
-                if (engine instanceof Interpreter in) {
-                    Block b = in.cache().lookup(a);
-                    len = b.byteLen;
-                } else if (engine instanceof CodeCacheControl cc) {
-                    len = cc.precompile(a);
-                } else {
-                    throw new UnsupportedOperationException("engine " + engineName + " cannot precompile");
+        try {
+            while (Long.compareUnsigned(a, end) < 0) {
+                int len;
+                try {
+                    if (engine instanceof Interpreter in) {
+                        Block b = in.cache().lookup(a);
+                        len = b.byteLen;
+                    } else if (engine instanceof CodeCacheControl cc) {
+                        len = cc.precompile(a);
+                    } else {
+                        throw new UnsupportedOperationException("engine " + engineName + " cannot precompile");
+                    }
+                } catch (CpuException e) {
+                    break; // does not translate for execution
                 }
-            } catch (CpuException e) {
-                break; // does not translate for execution
+                if (len <= 0) break;
+                n++;
+                a += len;
             }
-            if (len <= 0) break;
-            n++;
-            a += len;
+        } finally {
+            if (engine instanceof CodeCacheControl cc) cc.precompileDone(); // (the JIT translates the range's blocks together)
         }
         return n;
     }

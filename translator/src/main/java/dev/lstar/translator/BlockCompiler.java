@@ -193,7 +193,9 @@ final class BlockCompiler {
      * names. Defining a class has a large fixed cost (parsing, the class loader data HotSpot keeps
      * per hidden class and scans at every young GC, linking), which a batch pays once. Returns
      * one result per block; a block too large for a method even in the compact form gets a
-     * result without code (it is interpreted). Hooked blocks are compiled alone.
+     * result without code (it is interpreted). A member with hook calls ({@link #hookCalls}: only
+     * {@code JitEngine.precompile} batches them) keeps its constants in static fields of its own,
+     * set by the class's one {@code <clinit>} from the class data ({@link HookedCode#prefix}).
      */
     static Result[] compileBatch(MethodHandles.Lookup lookup, Block[] blocks, Machine m) {
         int n = blocks.length;
@@ -203,13 +205,19 @@ final class BlockCompiler {
         String desc = "(L" + BASE + ";L" + CPU + ";J)J";
         MethodEmitter[] gens = new MethodEmitter[n];
         String[] methods = new String[n];
+        boolean anyHooked = false;
         for (int k = 0; k < n; k++) {
-            if (hookCalls(blocks[k], m)) throw new IllegalArgumentException("hooked blocks are compiled alone");
+            boolean hooked = hookCalls(blocks[k], m);
+            anyHooked |= hooked;
             boolean compact = forceFallbackForTest;
             while (true) {
                 MethodEmitter g = new MethodEmitter(new Block[] {blocks[k]}, false, compact);
                 g.ordered = m.phys.smp;
                 g.className = name;
+                if (hooked) {
+                    g.enableHooks(m.hooks);
+                    g.hooks.prefix = "m" + k + "_"; // its constants' fields, set by <clinit> from class data 2k, 2k + 1
+                }
                 String method = "b" + k + (compact ? "c" : "");
                 g.emitMethod(cw, ACC_PRIVATE | ACC_STATIC, method, desc);
                 if (g.codeSize <= HUGE_METHOD_LIMIT) {
@@ -252,11 +260,29 @@ final class BlockCompiler {
         }
         run.visitMaxs(0, 0);
         run.visitEnd();
+        Object[] data = null;
+        if (anyHooked) { // the hooked members' constants (see HookedCode): their fields and one <clinit> from the class data
+            data = new Object[2 * n];
+            MethodVisitor init = cw.visitMethod(ACC_STATIC, "<clinit>", "()V", null, null);
+            init.visitCode();
+            HookedCode.loadClassData(init);
+            for (int k = 0; k < n; k++) {
+                MethodEmitter g = gens[k];
+                if (g == null || g.hooks == null) continue;
+                data[2 * k] = new JitRt.HookSite(g.hooks.embedderHooks, m, blocks[k]);
+                data[2 * k + 1] = g.insns;
+                g.hooks.emitFields(cw);
+                g.hooks.emitInit(init, 2 * k);
+            }
+            init.visitInsn(RETURN);
+            init.visitMaxs(0, 0);
+            init.visitEnd();
+        }
         cw.visitEnd();
         byte[] bytes = cw.toByteArray();
         if (DUMP_DIR != null) dump(name, bytes);
         try {
-            MethodHandles.Lookup h = lookup.defineHiddenClass(bytes, false);
+            MethodHandles.Lookup h = data != null ? lookup.defineHiddenClassWithClassData(bytes, data, true) : lookup.defineHiddenClass(bytes, false);
             Result[] out = new Result[n];
             for (int k = 0; k < n; k++) {
                 MethodEmitter g = gens[k];
@@ -268,6 +294,7 @@ final class BlockCompiler {
                 cb.id = k;
                 cb.inBatch = true;
                 setFields(cb, g, m);
+                if (data != null && data[2 * k] != null) cb.site = (JitRt.HookSite) data[2 * k];
                 out[k] = new Result(cb, g.codeSize, bytes.length / n, g.inlinedCount, g.fallbackCount, false, 1, g.insns.length);
             }
             return out;

@@ -60,10 +60,33 @@ final class HookedCode {
      * for the initialiser.
      */
     void emitConstants(ClassWriter cw) {
-        String name = e.className;
-        cw.visitField(ACC_PRIVATE | ACC_STATIC | ACC_FINAL, "site", "L" + SITE + ";", null, null).visitEnd();
+        emitFields(cw);
         MethodVisitor c = cw.visitMethod(ACC_STATIC, "<clinit>", "()V", null, null);
         c.visitCode();
+        loadClassData(c);
+        emitInit(c, 0);
+        c.visitInsn(RETURN);
+        c.visitMaxs(0, 0);
+        c.visitEnd();
+    }
+
+    /**
+     * Prefix of this block's static fields: empty in a class of its own, {@code "m<k>_"} for
+     * member k of a batch class ({@link BlockCompiler#compileBatch}), whose class data holds
+     * each hooked member's {site, insns} at {2k, 2k + 1}.
+     */
+    String prefix = "";
+
+    /** This block's static fields: {@code site} and the instruction constants. */
+    void emitFields(ClassWriter cw) {
+        cw.visitField(ACC_PRIVATE | ACC_STATIC | ACC_FINAL, prefix + "site", "L" + SITE + ";", null, null).visitEnd();
+        for (int k = staticInsns.nextSetBit(0); k >= 0; k = staticInsns.nextSetBit(k + 1)) {
+            cw.visitField(ACC_PRIVATE | ACC_STATIC | ACC_FINAL, prefix + "i" + k, "L" + INSN + ";", null, null).visitEnd();
+        }
+    }
+
+    /** In {@code <clinit>}: the class data (an {@code Object[]}) into local 0. */
+    static void loadClassData(MethodVisitor c) {
         c.visitMethodInsn(INVOKESTATIC, "java/lang/invoke/MethodHandles", "lookup", "()Ljava/lang/invoke/MethodHandles$Lookup;", false);
         c.visitLdcInsn("_");
         c.visitLdcInsn(org.objectweb.asm.Type.getType("[Ljava/lang/Object;"));
@@ -71,36 +94,37 @@ final class HookedCode {
                 "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/Class;)Ljava/lang/Object;", false);
         c.visitTypeInsn(CHECKCAST, "[Ljava/lang/Object;");
         c.visitVarInsn(ASTORE, 0);
+    }
+
+    /** In {@code <clinit>}: sets this block's fields from class data elements {@code at} (site) and {@code at + 1} (insns); local 1 is scratch. */
+    void emitInit(MethodVisitor c, int at) {
+        String name = e.className;
         c.visitVarInsn(ALOAD, 0);
-        c.visitInsn(ICONST_0);
+        OperandEmitter.iconst(c, at);
         c.visitInsn(AALOAD);
         c.visitTypeInsn(CHECKCAST, SITE);
-        c.visitFieldInsn(PUTSTATIC, name, "site", "L" + SITE + ";");
+        c.visitFieldInsn(PUTSTATIC, name, prefix + "site", "L" + SITE + ";");
         c.visitVarInsn(ALOAD, 0);
-        c.visitInsn(ICONST_1);
+        OperandEmitter.iconst(c, at + 1);
         c.visitInsn(AALOAD);
         c.visitTypeInsn(CHECKCAST, "[L" + INSN + ";");
         c.visitVarInsn(ASTORE, 1);
         for (int k = staticInsns.nextSetBit(0); k >= 0; k = staticInsns.nextSetBit(k + 1)) {
-            cw.visitField(ACC_PRIVATE | ACC_STATIC | ACC_FINAL, "i" + k, "L" + INSN + ";", null, null).visitEnd();
             c.visitVarInsn(ALOAD, 1);
             OperandEmitter.iconst(c, k);
             c.visitInsn(AALOAD);
-            c.visitFieldInsn(PUTSTATIC, name, "i" + k, "L" + INSN + ";");
+            c.visitFieldInsn(PUTSTATIC, name, prefix + "i" + k, "L" + INSN + ";");
         }
-        c.visitInsn(RETURN);
-        c.visitMaxs(0, 0);
-        c.visitEnd();
     }
 
     /** Pushes instruction {@code k}'s {@link Instruction} object from its static constant. */
     void pushInsnConstant(int k) {
         staticInsns.set(k);
-        e.mv.visitFieldInsn(GETSTATIC, e.className, "i" + k, "L" + INSN + ";");
+        e.mv.visitFieldInsn(GETSTATIC, e.className, prefix + "i" + k, "L" + INSN + ";");
     }
 
     private void pushSite() {
-        e.mv.visitFieldInsn(GETSTATIC, e.className, "site", "L" + SITE + ";");
+        e.mv.visitFieldInsn(GETSTATIC, e.className, prefix + "site", "L" + SITE + ";");
     }
 
     /** At block entry: keep {@code cpu.instructions} in a temp. */

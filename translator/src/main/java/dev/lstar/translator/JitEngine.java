@@ -385,7 +385,9 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
         }
         misses++;
         if (t != null) dropTranslation(t);
-        t = options.compileThreshold() <= 1 || BlockCompiler.hookCalls(b, machine) ? translate(b) : pendingTranslation(b);
+        // translated now: at threshold 1 and blocks with hook calls, unless precompile gathers a range to translate together
+        boolean now = options.compileThreshold() <= 1 || BlockCompiler.hookCalls(b, machine);
+        t = now && !inPrecompile ? translate(b) : pendingTranslation(b);
         front[slot] = t;
         synchronized (byPage) { // the code-write listener may run on another CPU's thread
             byPage.computeIfAbsent(b.pa >>> 12, k -> new ArrayList<>()).add(t);
@@ -444,7 +446,7 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
         batch.add(t);
         for (int k = pending.size() - 1; k >= 0 && batch.size() < options.batchSize(); k--) {
             Translation q = pending.get(k);
-            if (q != t && q.pending && q.valid && q.block.valid && !BlockCompiler.hookCalls(q.block, machine)) batch.add(q);
+            if (q != t && q.pending && q.valid && q.block.valid) batch.add(q); // (blocks with hook calls are pending only in precompile)
         }
         pending.removeIf(q -> !q.pending || !q.valid || batch.contains(q));
         if (batch.size() == 1) {
@@ -563,7 +565,8 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
      */
     private CompiledBlock alone(Translation t) {
         CompiledBlock code = t.code;
-        if (code == null || !code.inBatch) return code;
+        // (a hooked member stays: its hook calls cost far more than the member dispatch)
+        if (code == null || !code.inBatch || t.hookCalls) return code;
         long t0 = System.nanoTime();
         BlockCompiler.Result r = BlockCompiler.compile(lookup, t.block, machine, false);
         translateNanos += System.nanoTime() - t0;
@@ -748,12 +751,40 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
         return 0;
     }
 
-    /** {@link dev.lstar.api.CodeCacheControl}: decodes and translates the block at {@code address}; its length. */
+    /**
+     * {@link dev.lstar.api.CodeCacheControl}: decodes the block at {@code address}; its length. The
+     * block is translated by {@link #precompileDone}, with the range's other blocks (those with
+     * hook calls too), in batch classes as a run translates pending blocks.
+     */
     @Override
     public int precompile(long address) {
-        Translation t = lookup(address);
-        if (t.pending) translatePending(t);
-        return t.block.byteLen;
+        inPrecompile = true;
+        try {
+            Translation t = lookup(address);
+            if (t.pending) precompiling.add(t);
+            return t.block.byteLen;
+        } finally {
+            inPrecompile = false;
+        }
+    }
+
+    /** Set during {@link #precompile}'s look-up: every new block waits for {@link #precompileDone}. */
+    private boolean inPrecompile;
+
+    /** Blocks {@link #precompile} looked up that are not translated yet. */
+    private final ArrayList<Translation> precompiling = new ArrayList<>();
+
+    /** Translates the blocks {@link #precompile} left pending, newest first (each batch takes the newest pending blocks). */
+    @Override
+    public void precompileDone() {
+        try {
+            for (int k = precompiling.size() - 1; k >= 0; k--) {
+                Translation t = precompiling.get(k);
+                if (t.pending && t.valid && t.block.valid) translatePending(t);
+            }
+        } finally {
+            precompiling.clear();
+        }
     }
 
     @Override

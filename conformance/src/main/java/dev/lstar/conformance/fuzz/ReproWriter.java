@@ -94,7 +94,8 @@ public final class ReproWriter {
                         }
                         StopInfo s;
                         try {
-                            s = e.start(0x400000L, UNTIL, 500_000, COUNT);
+                            // the count bounds the run; the 10 s time-out only catches a hang (a cold JVM on a loaded machine once took > 0.5 s)
+                            s = e.start(0x400000L, UNTIL, 10_000_000, COUNT);
                         } catch (RuntimeException ex) {
                             return "VIOLATION: exception out of start(): " + ex;
                         }
@@ -144,7 +145,7 @@ public final class ReproWriter {
                                 e.write(0x400000L, CODE);
                                 for (int r = 0; r < 16; r++) e.regWrite(Reg.values()[r], GPR[r]);
                                 e.regWrite(Reg.RFLAGS, RFLAGS);
-                                StopInfo s = e.start(0x400000L, UNTIL, 500_000, COUNT);
+                                StopInfo s = e.start(0x400000L, UNTIL, 10_000_000, COUNT);
                                 assertEquals(StopInfo.Reason.UNTIL_REACHED, s.reason(), engine + ": " + s);
                                 for (int r = 0; r < 16; r++) {
                                     if ((COMPARED_REGS >> r & 1) != 0) assertEquals(HOST_GPR[r], e.regRead(Reg.values()[r]), engine + " " + Reg.values()[r]);
