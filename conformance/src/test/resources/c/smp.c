@@ -37,6 +37,18 @@ static long iters;
 static long atomic_counter, mutex_counter, spin_counter;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 
+/* 50 rounds of xorshift on *x, their sum */
+static unsigned long rounds(unsigned long *x) {
+    unsigned long acc = 0;
+    for (int k = 0; k < 50; k++) {
+        *x ^= *x << 13;
+        *x ^= *x >> 7;
+        *x ^= *x << 17;
+        acc += *x;
+    }
+    return acc;
+}
+
 static void *work(void *arg) {
     unsigned long x = 88172645463325252UL + (unsigned long)arg, acc = 0;
     for (long i = 0; i < iters; i++) {
@@ -46,12 +58,7 @@ static void *work(void *arg) {
             mutex_counter++;
             pthread_mutex_unlock(&mu);
         }
-        for (int k = 0; k < 50; k++) {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            acc += x;
-        }
+        acc += rounds(&x);
     }
     return (void *)acc;
 }
@@ -59,12 +66,7 @@ static void *work(void *arg) {
 static void *compute(void *arg) {
     unsigned long x = 88172645463325252UL + (unsigned long)arg, acc = 0;
     for (long i = 0; i < iters; i++) {
-        for (int k = 0; k < 50; k++) {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            acc += x;
-        }
+        acc += rounds(&x);
     }
     return (void *)acc;
 }

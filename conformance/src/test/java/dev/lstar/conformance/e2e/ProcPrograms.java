@@ -54,6 +54,10 @@ final class ProcPrograms {
     /** The engines the process and thread tests use: interp and jit (lockstep is chosen per case). */
     static final List<EngineFactory> INTERP_AND_JIT = EngineFactory.ALL.stream().filter(e -> !e.name().equals("lockstep")).toList();
 
+    static EngineFactory jit() {
+        return EngineFactory.ALL.stream().filter(e -> e.name().equals("jit")).findFirst().orElseThrow();
+    }
+
     static EngineFactory lockstep() {
         return EngineFactory.ALL.stream().filter(e -> e.name().equals("lockstep")).findFirst().orElseThrow();
     }

@@ -102,7 +102,7 @@ class SmpTest {
 
     static Stream<Arguments> procsCases() {
         List<Arguments> out = new ArrayList<>();
-        EngineFactory jit = ProcPrograms.INTERP_AND_JIT.stream().filter(e -> e.name().equals("jit")).findFirst().orElseThrow();
+        EngineFactory jit = ProcPrograms.jit();
         for (String cc : List.of("gcc", "musl-gcc")) {
             for (String mode : ProcessesTest.MODES) out.add(Arguments.of(cc, mode, jit));
         }
@@ -127,7 +127,7 @@ class SmpTest {
 
     static Stream<Arguments> tgroupsCases() {
         List<Arguments> out = new ArrayList<>();
-        EngineFactory jit = ProcPrograms.INTERP_AND_JIT.stream().filter(e -> e.name().equals("jit")).findFirst().orElseThrow();
+        EngineFactory jit = ProcPrograms.jit();
         for (String cc : List.of("gcc", "musl-gcc")) {
             for (String mode : ThreadGroupsTest.MODES) {
                 if (!mode.equals("rlimit-cpu")) out.add(Arguments.of(cc, mode, jit)); // (seconds of CPU each; ThreadGroupsTest has it)
