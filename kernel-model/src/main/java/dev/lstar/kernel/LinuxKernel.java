@@ -129,8 +129,6 @@ public final class LinuxKernel {
      * of them at once. Not taken with one CPU (holding the CPU is holding the kernel).
      */
     final java.util.concurrent.locks.ReentrantLock bkl = new java.util.concurrent.locks.ReentrantLock();
-    /** The engine tasks run on (one engine, one code cache, shared by every task: they take turns on the CPU). */
-    Engine engine;
     /** The run is ending (the initial process ended): every other task is killed. */
     volatile boolean shuttingDown;
     /** Counted down when the initial process's last thread has ended. */
@@ -486,7 +484,6 @@ public final class LinuxKernel {
      */
     public ExitStatus run(Engine engine) {
         if (process == null) throw new IllegalStateException("no process loaded");
-        this.engine = engine;
         cpus[0].engine = engine;
         for (int i = 1; i < cpus.length; i++) {
             if (engineFactory == null) throw new IllegalStateException(cpus.length + " CPUs need an engine factory (setEngineFactory)");
@@ -758,12 +755,6 @@ public final class LinuxKernel {
     PerCpu percpu(dev.lstar.runtime.Machine m) {
         for (PerCpu pc : cpus) if (pc.machine == m) return pc;
         throw new IllegalStateException("not a CPU of this kernel: " + m);
-    }
-
-    /** The CPU running task {@code t} now, or null. */
-    PerCpu cpuOf(Task t) {
-        PerCpu pc = t.onCpu;
-        return pc;
     }
 
     /** Whether several CPUs run at the same time (the kernel lock and TLB shootdowns are needed). */

@@ -332,11 +332,6 @@ public final class PhysicalMemory {
         }
     }
 
-    /** Whether {@link #compareAndSet} is a host compare-and-set (else locked operations only exclude each other). */
-    public static boolean hostAtomics() {
-        return HostAtomics.UNSAFE != null;
-    }
-
     /** A volatile read of {@code size} bytes at {@code pa} ({@link #casable} only), zero-extended. */
     @SuppressWarnings("removal")
     public long readVolatile(long pa, int size) {
