@@ -20,8 +20,13 @@ final class Engines {
     }
 
     static Engine create(String name, Machine m) {
+        return create(name, m, null);
+    }
+
+    /** {@code shared}: the code cache the JIT engines of one run's CPUs share (null: none). */
+    static Engine create(String name, Machine m, dev.lstar.api.SharedCode shared) {
         return switch (check(name)) {
-            case "jit" -> new JitEngine(m);
+            case "jit" -> new JitEngine(m, shared);
             case "lockstep" -> new LockstepEngine(m);
             default -> new Interpreter(m);
         };

@@ -457,8 +457,10 @@ public final class Main {
                         Disassembler.format(insn), target == null ? "" : " <" + target + ">");
             };
         }
-        Engine engine = Engines.create(o.engine, kernel.machine);
-        kernel.setEngineFactory(m -> Engines.create(o.engine, m));
+        // one code cache for all CPUs: a block is translated once, whichever CPU runs it first
+        dev.lstar.api.SharedCode code = o.cpus > 1 ? dev.lstar.api.SharedCode.create() : null;
+        Engine engine = Engines.create(o.engine, kernel.machine, code);
+        kernel.setEngineFactory(m -> Engines.create(o.engine, m, code));
         // lockstep runs every block twice: the vDSO's clocks must not move between the two runs
         if (o.engine.equals("lockstep")) kernel.vvarRefresh(false);
         dev.lstar.api.gdb.GdbStub gdb = null;
@@ -491,6 +493,16 @@ public final class Main {
                 engine.name(), o.vendor.name().toLowerCase(Locale.ROOT), o.kpti ? "on" : "off",
                 kernel.cpu.instructions, kernel.syscallCount(), nanos / 1e9, engine.stats().strip(),
                 mmu.slowAccesses, mmu.walks, mmu.pageFaults, mmu.cr3Writes, mmu.invlpgs, mmu.fullFlushes);
+        if (kernel.engines().size() > 1) { // each CPU's engine; CPU 0's is above
+            StringBuilder more = new StringBuilder(stats.strip());
+            java.util.List<Engine> es = kernel.engines();
+            for (int i = 1; i < es.size(); i++) {
+                Engine e = es.get(i);
+                more.append("\ncpu ").append(i).append(": ").append(kernel.machines().get(i).cpu.instructions)
+                        .append(" instructions\n").append(e.stats().strip());
+            }
+            stats = more.toString();
+        }
         if (o.stats) err.println(stats.strip());
         return new Outcome(exit.shellStatus(), exit, kernel.syscallCount(), kernel.cpu.instructions, nanos, stats);
     }

@@ -516,6 +516,13 @@ public final class LinuxKernel {
 
     private java.util.function.Function<Machine, Engine> engineFactory;
 
+    /** The engines of the modelled CPUs, by CPU number (set by {@link #run}; null entries before). */
+    public List<Engine> engines() {
+        java.util.List<Engine> l = new java.util.ArrayList<>();
+        for (PerCpu pc : cpus) l.add(pc.engine);
+        return l;
+    }
+
     /** The machines of the modelled CPUs (CPU 0's is {@link #machine}). */
     public List<Machine> machines() {
         java.util.List<Machine> l = new java.util.ArrayList<>();

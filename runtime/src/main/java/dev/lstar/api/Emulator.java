@@ -93,14 +93,14 @@ public final class Emulator implements AutoCloseable {
         hooks = new HookSet(this, machine);
         machine.hooks = hooks;
         engineName = b.engine;
-        engine = createEngine(b.engine, machine);
+        engine = createEngine(b.engine, machine, b.sharedCode);
     }
 
-    private static Engine createEngine(String name, Machine m) {
+    private static Engine createEngine(String name, Machine m, SharedCode shared) {
         if (name.equals("interp")) return new Interpreter(m);
         List<String> known = new ArrayList<>(List.of("interp"));
         for (EngineProvider p : ServiceLoader.load(EngineProvider.class)) {
-            if (p.name().equals(name)) return p.create(m);
+            if (p.name().equals(name)) return shared == null ? p.create(m) : p.create(m, shared);
             known.add(p.name());
         }
         throw new IllegalArgumentException("no engine named '" + name + "' (available: " + String.join(", ", known) + ")");
@@ -121,6 +121,7 @@ public final class Emulator implements AutoCloseable {
         private long ramBytes = 64L << 20;
         private boolean fiveLevel, userMode;
         private String engine = "interp";
+        private SharedCode sharedCode;
 
         private Builder() {}
 
@@ -145,6 +146,14 @@ public final class Emulator implements AutoCloseable {
 
         /** "interp" (built in), or the name of an {@link EngineProvider} on the class path ("jit", "lockstep"). */
         public Builder engine(String name) { this.engine = name; return this; }
+
+        /**
+         * Shares translated code with the other emulators built with {@code code} (default: none):
+         * a block one of them has translated is not translated again by the others (the JIT; the
+         * interpreter ignores it). Each emulator keeps its own memory, registers and hooks; what
+         * one guest writes never changes another's code. See {@link SharedCode}.
+         */
+        public Builder sharedCode(SharedCode code) { this.sharedCode = code; return this; }
 
         public Emulator build() { return new Emulator(this); }
     }

@@ -21,4 +21,13 @@ public interface EngineProvider {
 
     /** A new engine bound to {@code machine}. */
     Engine create(Machine machine);
+
+    /**
+     * A new engine bound to {@code machine} that shares translated code through {@code shared}
+     * (see {@link SharedCode}; null: none). Default: an engine that does not share
+     * ({@link #create(Machine)}), which is correct for any engine, only not faster.
+     */
+    default Engine create(Machine machine, SharedCode shared) {
+        return create(machine);
+    }
 }

@@ -102,7 +102,12 @@ final class BlockCompiler {
      * The result of a translation. {@code insns}: how many instructions of the segments the
      * method covers (it may end inside the last one).
      */
-    record Result(CompiledBlock code, int codeBytes, int classBytes, int inlined, int fallbacks, boolean region, int segments, int insns) {}
+    record Result(CompiledBlock code, int codeBytes, int classBytes, int inlined, int fallbacks, boolean region, int segments, int insns,
+                  boolean reused) {
+        Result(CompiledBlock code, int codeBytes, int classBytes, int inlined, int fallbacks, boolean region, int segments, int insns) {
+            this(code, codeBytes, classBytes, inlined, fallbacks, region, segments, insns, false);
+        }
+    }
 
     /** Whether {@code b} ends in a branch back to its own start (a candidate for a region). */
     static boolean isSelfLoop(Block b) {
@@ -324,14 +329,25 @@ final class BlockCompiler {
 
     /** The objects the generated code of {@code g} refers to (a hooked block's site is set by {@link #compile}). */
     private static void setFields(CompiledBlock cb, MethodEmitter g, Machine m) {
-        long[] addrs = new long[g.insns.length];
-        for (int k = 0; k < addrs.length; k++) addrs[k] = g.insns[k].address;
-        Block[] later = new Block[g.segments.length];
-        for (int s = 1; s < g.segments.length; s++) later[s] = g.segments[s];
-        cb.block = g.block;
+        setFields(cb, g.segments, g.insns, m);
+    }
+
+    /**
+     * The objects the generated code refers to: the blocks it was compiled from ({@code segments},
+     * the first one's {@code valid} flag and physical address), their instructions it covers
+     * ({@code insns}), the machine. The code itself depends only on the instructions (their
+     * bytes and addresses), so an instance of the same class with another machine's equal blocks
+     * runs correctly there ({@link SharedTranslations}).
+     */
+    static void setFields(CompiledBlock cb, Block[] segments, dev.lstar.decoder.Instruction[] insns, Machine m) {
+        long[] addrs = new long[insns.length];
+        for (int k = 0; k < addrs.length; k++) addrs[k] = insns[k].address;
+        Block[] later = new Block[segments.length];
+        for (int s = 1; s < segments.length; s++) later[s] = segments[s];
+        cb.block = segments[0];
         cb.addrs = addrs;
         cb.machine = m;
-        cb.insns = g.insns;
+        cb.insns = insns;
         cb.segs = later;
     }
 

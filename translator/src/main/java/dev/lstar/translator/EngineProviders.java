@@ -24,6 +24,11 @@ public final class EngineProviders {
         public Engine create(Machine machine) {
             return new JitEngine(machine);
         }
+
+        @Override
+        public Engine create(Machine machine, dev.lstar.api.SharedCode shared) {
+            return new JitEngine(machine, shared);
+        }
     }
 
     /** "lockstep". */

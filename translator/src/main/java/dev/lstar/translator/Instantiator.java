@@ -33,4 +33,19 @@ final class Instantiator {
         if (UNSAFE != null) return (CompiledBlock) UNSAFE.allocateInstance(c);
         return (CompiledBlock) h.findConstructor(c, MethodType.methodType(void.class)).invoke();
     }
+
+    /**
+     * Another instance of block class {@code c} (defined earlier, maybe by another engine: see
+     * {@link SharedTranslations}); its public constructor is accessible to this package's lookup.
+     */
+    static CompiledBlock create(Class<?> c) {
+        try {
+            if (UNSAFE != null) return (CompiledBlock) UNSAFE.allocateInstance(c);
+            return (CompiledBlock) MethodHandles.lookup().findConstructor(c, MethodType.methodType(void.class)).invoke();
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("cannot instantiate block class " + c.getName(), t);
+        }
+    }
 }

@@ -108,6 +108,8 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
     }
 
     private final Machine machine;
+    /** Classes shared with other engines (other CPUs, other emulators); null: this engine's own only. */
+    private final SharedTranslations shared;
     private final Cpu cpu;
     private final Mmu mmu;
     private final BlockCache blocks;
@@ -132,14 +134,33 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
     // statistics
     public long blocksExecuted, chainedBlocks, hits, misses, translations, evictions, invalidations, linksFollowed,
             nativeCalls, exceptionsDelivered, interpretedBlocks, firstRuns, batches, batchedBlocks, regions, superblocks, superblockSegments, translateNanos, bytesGenerated,
-            classBytesGenerated, inlinedInsns, fallbackInsns, hookedTranslations, hookInvalidations;
+            classBytesGenerated, inlinedInsns, fallbackInsns, hookedTranslations, hookInvalidations,
+            /** Translations made from a class another engine defined ({@link dev.lstar.api.SharedCode}). */
+            sharedReuses,
+            /** Blocks left pending for a while because another engine was translating them. */
+            sharedDeferrals;
 
     public JitEngine(Machine machine) {
         this(machine, Options.defaults());
     }
 
     public JitEngine(Machine machine, Options options) {
+        this(machine, options, null);
+    }
+
+    /** A JIT engine on {@code machine} that shares its translations through {@code sharedCode}. */
+    public JitEngine(Machine machine, dev.lstar.api.SharedCode sharedCode) {
+        this(machine, Options.defaults(), sharedCode);
+    }
+
+    /**
+     * A JIT engine with {@code options}; with a non-null {@code sharedCode}, a block another
+     * engine sharing it has translated is not translated again here: the engine makes an
+     * instance of that class with its own blocks (see {@link SharedTranslations}).
+     */
+    public JitEngine(Machine machine, Options options, dev.lstar.api.SharedCode sharedCode) {
         this.machine = machine;
+        this.shared = sharedCode == null ? null : SharedTranslations.of(sharedCode);
         this.cpu = machine.cpu;
         this.mmu = machine.mmu;
         this.options = options;
@@ -399,8 +420,12 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
     }
 
     private Translation translate(Block b) {
+        return translate(b, true);
+    }
+
+    private Translation translate(Block b, boolean share) {
         long t0 = System.nanoTime();
-        BlockCompiler.Result r = BlockCompiler.compile(lookup, b, machine, false);
+        BlockCompiler.Result r = share ? compile(new Block[] {b}, false, false) : BlockCompiler.compile(lookup, b, machine, false);
         Translation t = new Translation(b.la, b.pa, b);
         install(t, r);
         translateNanos += System.nanoTime() - t0;
@@ -416,11 +441,45 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
         markHookCalls(t);
         t.codeBytes = r.codeBytes();
         translations++;
-        bytesGenerated += r.codeBytes();
-        classBytesGenerated += r.classBytes();
+        counted(r);
         inlinedInsns += r.inlined();
         fallbackInsns += r.fallbacks();
         if (onTranslate != null) onTranslate.accept(t);
+    }
+
+    /** Counts the code {@code r} generated, or its reuse of a shared class. */
+    private void counted(BlockCompiler.Result r) {
+        if (r.reused()) {
+            sharedReuses++;
+        } else {
+            bytesGenerated += r.codeBytes();
+            classBytesGenerated += r.classBytes();
+        }
+    }
+
+    /**
+     * {@link BlockCompiler#compile} through the shared classes: an instance of a class another
+     * engine made for the same code, else a new translation, published for the others.
+     * {@code ownClass}: a batch member found there does not do (see {@link #alone}).
+     */
+    private BlockCompiler.Result compile(Block[] segs, boolean region, boolean ownClass) {
+        SharedTranslations.Key key = shared == null ? null : SharedTranslations.key(segs, region, machine);
+        if (key == null) return BlockCompiler.compile(lookup, segs, machine, region);
+        for (int attempt = 0; ; attempt++) {
+            BlockCompiler.Result r = shared.instantiate(key, segs, machine);
+            if (r != null && !(ownClass && r.code() != null && r.code().inBatch)) return r;
+            if (shared.claim(key)) {
+                try {
+                    r = BlockCompiler.compile(lookup, segs, machine, region);
+                    shared.publish(key, r);
+                    return r;
+                } finally {
+                    shared.release(key);
+                }
+            }
+            if (attempt > 0) return BlockCompiler.compile(lookup, segs, machine, region); // waited once already
+            shared.await(key, 10_000); // another engine translates it now (this one holds no claims)
+        }
     }
 
     /** A block seen for the first time: interpreted until {@link Options#compileThreshold}. */
@@ -449,21 +508,65 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
             if (q != t && q.pending && q.valid && q.block.valid) batch.add(q); // (blocks with hook calls are pending only in precompile)
         }
         pending.removeIf(q -> !q.pending || !q.valid || batch.contains(q));
-        if (batch.size() == 1) {
-            install(t, BlockCompiler.compile(lookup, t.block, machine, false));
-        } else {
-            installBatch(batch);
+        java.util.List<Translation> all = java.util.List.copyOf(batch);
+        ArrayList<SharedTranslations.Key> claimed = shared == null ? null : new ArrayList<>();
+        try {
+            if (shared != null) { // the blocks another engine translated: instances of its classes
+                for (int k = batch.size() - 1; k >= 0; k--) {
+                    Translation q = batch.get(k);
+                    Block[] one = {q.block};
+                    SharedTranslations.Key key = SharedTranslations.key(one, false, machine);
+                    if (key == null) continue;
+                    BlockCompiler.Result r = shared.instantiate(key, one, machine);
+                    if (r != null) {
+                        install(q, r);
+                    } else if (shared.claim(key)) {
+                        claimed.add(key);
+                        continue;
+                    } else {
+                        sharedDeferrals++; // another engine is translating it: it stays pending, found there next time
+                    }
+                    batch.remove(k);
+                }
+            }
+            if (batch.size() == 1) {
+                Translation q = batch.get(0);
+                BlockCompiler.Result r = BlockCompiler.compile(lookup, q.block, machine, false);
+                if (shared != null) shared.publish(SharedTranslations.key(new Block[] {q.block}, false, machine), r);
+                install(q, r);
+            } else if (batch.size() > 1) {
+                installBatch(batch, true);
+            }
+        } finally {
+            if (claimed != null) for (SharedTranslations.Key key : claimed) shared.release(key);
         }
-        for (Translation q : batch) if (q.valid) cache.put(q.pa, q); // re-weigh (may evict: the objects stay usable)
+        for (Translation q : all) if (q.valid && !q.pending) cache.put(q.pa, q); // re-weigh (may evict: the objects stay usable)
         translateNanos += System.nanoTime() - t0;
     }
 
-    /** Translates the blocks of {@code ts} into one batch class and installs each result. */
-    private void installBatch(java.util.List<Translation> ts) {
+    /**
+     * Translates the blocks of {@code ts} into one batch class and installs each result;
+     * {@code share}: publishes the members (unless one has hook calls: the class data would keep
+     * this machine's hooks reachable).
+     */
+    private void installBatch(java.util.List<Translation> ts, boolean share) {
         Block[] blocks = new Block[ts.size()];
         for (int k = 0; k < blocks.length; k++) blocks[k] = ts.get(k).block;
         BlockCompiler.Result[] rs = BlockCompiler.compileBatch(lookup, blocks, machine);
-        for (int k = 0; k < blocks.length; k++) install(ts.get(k), rs[k]);
+        SharedTranslations.Key[] keys = new SharedTranslations.Key[blocks.length];
+        if (share && shared != null) {
+            for (int k = 0; k < blocks.length; k++) {
+                keys[k] = SharedTranslations.key(new Block[] {blocks[k]}, false, machine);
+                if (keys[k] == null) {
+                    keys = new SharedTranslations.Key[blocks.length];
+                    break;
+                }
+            }
+        }
+        for (int k = 0; k < blocks.length; k++) {
+            if (keys[k] != null) shared.publish(keys[k], rs[k]);
+            install(ts.get(k), rs[k]);
+        }
         batches++;
         batchedBlocks += blocks.length;
     }
@@ -533,7 +636,7 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
         Block[] segs = superblock(t.block);
         if (segs.length == 1) return alone(t);
         long t0 = System.nanoTime();
-        BlockCompiler.Result r = BlockCompiler.compile(lookup, segs, machine, false);
+        BlockCompiler.Result r = compile(segs, false, false);
         translateNanos += System.nanoTime() - t0;
         if (r.segments() == 1) return alone(t); // too large for one method, or cut inside the first block
         Block[] used = Arrays.copyOf(segs, r.segments());
@@ -546,8 +649,7 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
         }
         superblocks++;
         superblockSegments += used.length;
-        bytesGenerated += r.codeBytes();
-        classBytesGenerated += r.classBytes();
+        counted(r);
         t.firstOnly = single;
         t.segments = used;
         t.insns = all;
@@ -568,24 +670,22 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
         // (a hooked member stays: its hook calls cost far more than the member dispatch)
         if (code == null || !code.inBatch || t.hookCalls) return code;
         long t0 = System.nanoTime();
-        BlockCompiler.Result r = BlockCompiler.compile(lookup, t.block, machine, false);
+        BlockCompiler.Result r = compile(new Block[] {t.block}, false, true);
         translateNanos += System.nanoTime() - t0;
         if (r.code() == null || r.insns() != t.insns.length) return code;
-        bytesGenerated += r.codeBytes();
-        classBytesGenerated += r.classBytes();
+        counted(r);
         t.code = r.code();
         return t.code;
     }
 
     private CompiledBlock recompileAsRegion(Translation t) {
         long t0 = System.nanoTime();
-        BlockCompiler.Result r = BlockCompiler.compile(lookup, t.block, machine, true);
+        BlockCompiler.Result r = compile(new Block[] {t.block}, true, false);
         translateNanos += System.nanoTime() - t0;
         t.region = true; // also when the region did not fit: do not try again
         if (!r.region()) return t.code;
         regions++;
-        bytesGenerated += r.codeBytes();
-        classBytesGenerated += r.classBytes();
+        counted(r);
         t.code = r.code();
         t.codeBytes = r.codeBytes();
         cache.put(t.pa, t); // re-weigh
@@ -668,7 +768,7 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
      * the result (nothing in the cache changes). Returns the bytecode size of the method.
      */
     public int translateAgain(Block b) {
-        return translate(b).codeBytes;
+        return translate(b, false).codeBytes;
     }
 
     /**
@@ -680,7 +780,7 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
         long t0 = System.nanoTime();
         ArrayList<Translation> ts = new ArrayList<>(bs.size());
         for (Block b : bs) ts.add(new Translation(b.la, b.pa, b));
-        installBatch(ts);
+        installBatch(ts, false);
         translateNanos += System.nanoTime() - t0;
         int bytes = 0;
         for (Translation t : ts) bytes += t.codeBytes;
@@ -794,7 +894,9 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
                 + "\nlinks followed: " + linksFollowed + " (blocks run by the chain loop: " + chainedBlocks + ")"
                 + "\ncache hits: " + hits
                 + "\ncache misses: " + misses
-                + "\ntranslations: " + translations + " (" + batchedBlocks + " of them in " + batches + " batch classes)"
+                + "\ntranslations: " + translations + " (" + batchedBlocks + " of them in " + batches + " batch classes"
+                        + (shared == null ? ")" : "; " + sharedReuses + " instances of classes from the shared code cache, which holds "
+                                + shared.size() + "; " + sharedDeferrals + " deferred while another engine translated them)")
                 + "\nfirst runs interpreted (before translation): " + firstRuns
                 + "\nregions: " + regions
                 + "\nsuperblocks: " + superblocks + " (" + superblockSegments + " blocks)"

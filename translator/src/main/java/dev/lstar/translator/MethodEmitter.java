@@ -463,7 +463,11 @@ final class MethodEmitter extends OperandEmitter {
         long at = insns[k].address;
         mv.visitVarInsn(ALOAD, L_MMU);
         lconst(at);
-        lconst(block.pa + (at - block.la));
+        // the frame from the instance's block, not a constant: the code depends only on the instructions (SharedTranslations)
+        loadField("block", "L" + BLOCK + ";");
+        mv.visitFieldInsn(GETFIELD, BLOCK, "pa", "J");
+        lconst(at - block.la);
+        mv.visitInsn(LADD);
         mv.visitMethodInsn(INVOKESTATIC, RT, "sameCode", "(L" + MMU + ";JJ)Z", false);
         mv.visitJumpInsn(IFNE, ok);
         coldExit(() -> lconst(at), k);

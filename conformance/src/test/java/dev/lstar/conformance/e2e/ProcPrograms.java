@@ -167,7 +167,7 @@ final class ProcPrograms {
     }
 
     /** One run under lstar. */
-    record Lstar(String stdout, String stderr, String log, ExitStatus exit, boolean timedOut) {
+    record Lstar(String stdout, String stderr, String log, ExitStatus exit, boolean timedOut, List<dev.lstar.runtime.engine.Engine> engines) {
         int status() {
             return exit == null ? -1 : exit.shellStatus();
         }
@@ -198,7 +198,11 @@ final class ProcPrograms {
                 pl = new PrintStream(log, true, StandardCharsets.UTF_8);
         KernelConfig cfg = LstarRun.config(Vendor.INTEL, true).withIo(new ByteArrayInputStream(new byte[0]), po, pe).withLog(pl).withCpus(cpus);
         LinuxKernel kernel = LinuxKernel.boot(cfg);
-        kernel.setEngineFactory(m -> engine.create().apply(m));
+        // several CPUs' JIT engines share one code cache, as `lstar run --cpus N` makes them
+        dev.lstar.api.SharedCode code = cpus > 1 && engine.name().equals("jit") ? dev.lstar.api.SharedCode.create() : null;
+        java.util.function.Function<dev.lstar.runtime.Machine, dev.lstar.runtime.engine.Engine> make =
+                code != null ? m -> new dev.lstar.translator.JitEngine(m, code) : engine.create();
+        kernel.setEngineFactory(make);
         kernel.exec(elf, exe.toString(), argv, ENV);
         ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "lstar-guest " + exe.getFileName());
@@ -208,7 +212,7 @@ final class ProcPrograms {
         boolean timedOut = false;
         ExitStatus exit = null;
         try {
-            Future<ExitStatus> f = runner.submit(() -> kernel.run(engine.create().apply(kernel.machine)));
+            Future<ExitStatus> f = runner.submit(() -> kernel.run(make.apply(kernel.machine)));
             try {
                 exit = f.get(seconds, TimeUnit.SECONDS);
             } catch (TimeoutException e) {
@@ -224,7 +228,7 @@ final class ProcPrograms {
             runner.shutdownNow();
         }
         return new Lstar(out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), log.toString(StandardCharsets.UTF_8),
-                exit, timedOut);
+                exit, timedOut, kernel.engines());
     }
 
     /**

@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.lstar.translator.JitEngine;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -146,6 +148,27 @@ class SmpTest {
         ProcPrograms.Native n = ProcPrograms.runNative(argv);
         ProcPrograms.assumeEnabled();
         ProcPrograms.assertSameUnderLstar(n, argv, engine, 120, CPUS);
+    }
+
+    /**
+     * One code cache for all CPUs: two threads run the same worker on the two CPUs; whichever
+     * translates a block first, the other CPU's engine makes an instance of that class instead of
+     * translating it again (and the program still prints what it prints natively).
+     */
+    @Test
+    void theCpusShareOneCodeCache() throws Exception {
+        assumeTrue(NativeRun.available(), NativeRun.unavailableReason());
+        List<String> argv = List.of(ProcPrograms.compile(dir, "gcc", "smp").toString(), "compute", "2", "20000");
+        ProcPrograms.Native n = ProcPrograms.runNative(argv);
+        ProcPrograms.assumeEnabled();
+        ProcPrograms.Lstar l = ProcPrograms.runLstar(argv, ProcPrograms.jit(), 180, CPUS);
+        assertFalse(l.timedOut());
+        assertEquals(n.stdout(), l.stdout());
+        assertEquals(n.status(), l.exit().shellStatus());
+        JitEngine j0 = (JitEngine) l.engines().get(0), j1 = (JitEngine) l.engines().get(1);
+        assertTrue(j0.blocksExecuted > 0 && j1.blocksExecuted > 0, "both CPUs ran guest code");
+        assertTrue(j0.sharedReuses + j1.sharedReuses > 10, "blocks one CPU translated were reused by the other:\n"
+                + j0.stats() + "\n" + j1.stats());
     }
 
     @ParameterizedTest(name = "{0} threads {1} [{2}]")
