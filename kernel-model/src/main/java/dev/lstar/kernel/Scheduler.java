@@ -30,6 +30,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * flush (CR3 bit 63) unless a TLB shootdown moved its generation on meanwhile, as
  * switch_mm_irqs_off does.
  *
+ * <p>Load balancing: at each tick, a CPU whose run queue is not empty sends its running task to
+ * a CPU of the task's affinity mask that has nothing to run (as Linux's idle balancing pulls a
+ * task to a CPU going idle): the task moves at its next user-mode block boundary
+ * ({@link #migrate}, the sched_setaffinity path), where no engine call stack holds it.
+ *
  * <p>With one CPU all kernel state is touched only by the task holding it, so the hand-off (a lock
  * and a condition) is the only synchronisation the kernel model needs. With several, the kernel's
  * Java code also holds {@link LinuxKernel#bkl}; {@link #sleep} gives it up while the task waits.
@@ -450,14 +455,40 @@ final class Scheduler {
         if (!k.config.pcid()) me.cpu.mmu.flushAll();
     }
 
+    /** Tasks the tick moved to an idle CPU (load balancing). */
+    long balanced;
+
+    /**
+     * A CPU of {@code mask} with nothing to run (no task holds it, none waits for it) and not
+     * {@code taken} already in this tick; null if none (lock held).
+     */
+    private PerCpu idleCpu(long mask, boolean[] taken) {
+        for (PerCpu pc : k.cpus) {
+            if (pc.id < 64 && (mask & (1L << pc.id)) != 0 && pc.running == null && runQueues[pc.id].isEmpty()
+                    && (taken == null || !taken[pc.id])) return pc;
+        }
+        return null;
+    }
+
     /** Starts the scheduler tick once there is more than one task. */
     synchronized void startTick() {
         if (tick != null) return;
         tick = KernelTimers.EXECUTOR.scheduleAtFixedRate(() -> {
             lock.lock();
             try {
+                boolean[] taken = null; // idle CPUs a task was sent to in this tick
                 for (PerCpu pc : k.cpus) {
-                    if (!runQueues[pc.id].isEmpty() && pc.running != null && !pc.needResched) {
+                    if (runQueues[pc.id].isEmpty() || pc.running == null) continue;
+                    // load balancing: a CPU with tasks waiting pushes its running task to an idle CPU of its mask
+                    Task r = pc.running;
+                    PerCpu idle = k.cpus.length > 1 && r.migrateTo == null ? idleCpu(r.affinity, taken) : null;
+                    if (idle != null) {
+                        if (taken == null) taken = new boolean[k.cpus.length];
+                        taken[idle.id] = true;
+                        r.migrateTo = idle;
+                        balanced++;
+                        pc.machine.requestStop(MIGRATE_MESSAGE);
+                    } else if (!pc.needResched) {
                         pc.needResched = true;
                         pc.machine.requestStop(PREEMPT_MESSAGE);
                     }

@@ -150,6 +150,29 @@ class SmpTest {
         ProcPrograms.assertSameUnderLstar(n, argv, engine, 120, CPUS);
     }
 
+    static Stream<Arguments> balanceCases() {
+        List<Arguments> out = new ArrayList<>();
+        for (String cc : List.of("gcc", "musl-gcc")) {
+            for (EngineFactory e : ProcPrograms.INTERP_AND_JIT) out.add(Arguments.of(cc, e));
+        }
+        return out.stream();
+    }
+
+    /**
+     * Load balancing: two long workers placed on one CPU while the other goes idle (the short
+     * worker there ends) end on different CPUs, as natively ({@code balance.c}).
+     */
+    @ParameterizedTest(name = "{0} balance [{1}]")
+    @MethodSource("balanceCases")
+    void anIdleCpuTakesAWaitingTask(String cc, EngineFactory engine) throws Exception {
+        assumeTrue(NativeRun.available(), NativeRun.unavailableReason());
+        List<String> argv = List.of(ProcPrograms.compile(dir, cc, "balance").toString(), "300000");
+        ProcPrograms.Native n = ProcPrograms.runNative(argv);
+        assumeTrue(n.stdout().contains("different CPUs: yes"), "the host did not spread the workers (busy or one CPU):\n" + n.stdout());
+        ProcPrograms.assumeEnabled();
+        ProcPrograms.assertSameUnderLstar(n, argv, engine, 180, CPUS);
+    }
+
     /**
      * One code cache for all CPUs: two threads run the same worker on the two CPUs; whichever
      * translates a block first, the other CPU's engine makes an instance of that class instead of
