@@ -5,7 +5,8 @@
  * sigactions, separate masks and pending sets), the process-wide pending set (process-directed
  * signals taken by whichever thread does not block them; sigpending and /proc SigPnd/ShdPnd),
  * writing /proc/PID/comm and /proc/PID/task/TID/comm, RLIMIT_CPU in a forked child, and the
- * owner of POSIX record locks (the descriptor table: CLONE_FILES shares it, fork copies it).
+ * owner of POSIX record locks (the descriptor table: CLONE_FILES shares it, fork copies it),
+ * ITIMER_PROF/ITIMER_VIRTUAL counting every thread's CPU time.
  * One mode per argv[1]; the output is deterministic (relations, never pids or timings), so a
  * native run and an lstar run can be compared line by line.
  *
@@ -31,6 +32,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/time.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -671,6 +673,46 @@ static int m_thread_pgrp(void) {
     return 0;
 }
 
+/* ------------------------------------------------------------------ process CPU-time timers */
+
+static atomic_int it_stop;
+
+static void *it_burn(void *arg) {
+    (void)arg;
+    volatile unsigned long x = 1;
+    while (!atomic_load(&it_stop)) {
+        for (int i = 0; i < 10000; i++) x = x * 6364136223846793005UL + 1;
+    }
+    return NULL;
+}
+
+/* ITIMER_PROF and ITIMER_VIRTUAL count the CPU time of every thread of the process: they expire
+ * while the main thread sleeps in sigwait and a second thread burns CPU */
+static int m_itimer_threads(void) {
+    sigset_t s;
+    sigemptyset(&s);
+    sigaddset(&s, SIGPROF);
+    sigaddset(&s, SIGVTALRM);
+    sigaddset(&s, SIGALRM);
+    pthread_sigmask(SIG_BLOCK, &s, NULL); /* the worker inherits the mask: the signals wait for sigwait */
+    pthread_t t;
+    CHECK(pthread_create(&t, NULL, it_burn, NULL) == 0);
+    const int which[2] = {ITIMER_PROF, ITIMER_VIRTUAL}, expect[2] = {SIGPROF, SIGVTALRM};
+    const char *name[2] = {"ITIMER_PROF", "ITIMER_VIRTUAL"};
+    for (int k = 0; k < 2; k++) {
+        struct itimerval v = {{0, 0}, {0, 50000}};
+        CHECK(setitimer(which[k], &v, NULL) == 0);
+        alarm(20);
+        int sig = 0;
+        sigwait(&s, &sig);
+        alarm(0);
+        say("%s: %s\n", name[k], sig == expect[k] ? "expired while the main thread slept" : sig == SIGALRM ? "did not expire in 20 s" : "another signal");
+    }
+    atomic_store(&it_stop, 1);
+    pthread_join(t, NULL);
+    return 0;
+}
+
 /* ------------------------------------------------------------------ the table */
 
 static const char *lock_file;
@@ -687,6 +729,7 @@ static const struct { const char *name; int (*fn)(void); } modes[] = {
     {"rlimit-cpu", m_rlimit_cpu},
     {"lock-owner", m_lock_owner_},
     {"thread-pgrp", m_thread_pgrp},
+    {"itimer-threads", m_itimer_threads},
 };
 
 int main(int argc, char **argv) {

@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
  * argument checks and errno values. The state and the delivery are {@link Signals}.
  *
  * <p>Timers: ITIMER_REAL (and alarm) run on the host's monotonic clock; ITIMER_VIRTUAL and
- * ITIMER_PROF both count the CPU time of the thread that runs the guest (lstar does not split
- * user from system time), polled every millisecond while one is armed.
+ * ITIMER_PROF both count the CPU time of the process — the host threads of all its tasks (lstar
+ * does not split user from system time) —, polled every millisecond while one is armed.
  */
 final class SignalSyscalls {
     static final int SIG_BLOCK = 0, SIG_UNBLOCK = 1, SIG_SETMASK = 2;
@@ -435,7 +435,8 @@ final class SignalSyscalls {
         }
 
         private long now(int which) {
-            return which == ITIMER_REAL ? System.nanoTime() : Math.max(0, owner != null ? k.taskCpuNanos(owner) : k.cpuTimeNanos());
+            // ITIMER_VIRTUAL/PROF: the process's CPU time, every thread's (the leader may sleep while others run)
+            return which == ITIMER_REAL ? System.nanoTime() : Math.max(0, owner != null ? k.processCpuNanos(owner) : k.cpuTimeNanos());
         }
 
         private Signals target() {

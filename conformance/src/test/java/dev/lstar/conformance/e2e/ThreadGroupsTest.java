@@ -29,7 +29,7 @@ class ThreadGroupsTest {
     static Path dir;
 
     static final List<String> MODES = List.of("exec-thread", "exec-thread-self", "exec-thread-zombie-leader", "sighand", "shared-pending", "comm", "rlimit-cpu",
-            "lock-owner", "thread-pgrp");
+            "lock-owner", "thread-pgrp", "itimer-threads");
 
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
