@@ -205,7 +205,7 @@ public final class LinuxKernel {
         });
         // the other CPUs (their machines copy the native functions registered above)
         for (int i = 1; i < cpus.length; i++) cpus[i] = bringUp(i, new Machine(machine));
-        if (cpus.length > 1) machine.phys.smp = true;
+        if (cpus.length > 1) machine.phys.shareBetweenCpus();
     }
 
     /**

@@ -293,6 +293,16 @@ public final class PhysicalMemory {
     public boolean smp;
 
     /**
+     * Declares this memory shared by several CPUs that run at the same time (before any of them
+     * runs): sets {@link #smp} and turns on the load-load fences of the runtime's guest loads
+     * ({@link LoadOrder}).
+     */
+    public void shareBetweenCpus() {
+        smp = true;
+        LoadOrder.enable();
+    }
+
+    /**
      * The lock of the locked operations that no compare-and-set can do (an operand that crosses a
      * naturally aligned 4- or 8-byte word or a page — the split locks of the SDM —, CMPXCHG16B and
      * the bit-string forms): they run under it, atomic with respect to each other.
