@@ -20,12 +20,19 @@
  *                            child thread inherits its creator's mask
  *   smp cpus                 sched_getaffinity's CPU count equals sysconf(_SC_NPROCESSORS_ONLN)
  *                            and get_nprocs(); getcpu's answer is in the mask
+ *   smp wakeop ITERS         a thread adds 1 to a word ITERS times with FUTEX_WAKE_OP (the kernel's
+ *                            read-modify-write of user memory) while the main thread adds 1 to the
+ *                            same word with LOCK XADD until the other is done: no update may be lost
+ *   smp robust               a thread dies holding a robust mutex the main thread waits for on the
+ *                            other CPU (the kernel's robust-list walk sets FUTEX_OWNER_DIED by
+ *                            compare-and-set and wakes the waiter): EOWNERDEAD, then usable again
  *
  * Built with gcc -static -pthread (glibc) and musl-gcc -static by SmpTest.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <sched.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,6 +143,34 @@ static void *pong(void *arg) {
     return 0;
 }
 
+/* FUTEX_WAKE_OP | FUTEX_PRIVATE_FLAG with op ADD 1, compare EQ 0 (musl has no linux/futex.h) */
+#define WAKE_OP_PRIVATE (5 | 128)
+#define OP_ADD_1 ((1 << 28) | (0 << 24) | (1 << 12) | 0)
+
+static int wakeop_word, wakeop_dummy, wakeop_started, wakeop_done;
+
+static void *wakeop(void *arg) {
+    (void)arg;
+    __atomic_store_n(&wakeop_started, 1, __ATOMIC_SEQ_CST);
+    for (long i = 0; i < iters; i++) {
+        /* *uaddr2 += 1; wake nobody (nobody waits) */
+        syscall(SYS_futex, &wakeop_dummy, WAKE_OP_PRIVATE, 0, 0, &wakeop_word, OP_ADD_1);
+    }
+    __atomic_store_n(&wakeop_done, 1, __ATOMIC_SEQ_CST);
+    return 0;
+}
+
+static pthread_mutex_t rmu;
+static int r_locked;
+
+static void *robust_owner(void *arg) {
+    (void)arg;
+    pthread_mutex_lock(&rmu);
+    __atomic_store_n(&r_locked, 1, __ATOMIC_SEQ_CST);
+    usleep(100000); /* the main thread blocks on the mutex meanwhile (FUTEX_WAITERS) */
+    return 0;       /* ends holding it */
+}
+
 static int run(int n, void *(*fn)(void *), unsigned long *sum) {
     pthread_t t[64];
     for (long i = 0; i < n; i++) {
@@ -151,7 +186,7 @@ static int run(int n, void *(*fn)(void *), unsigned long *sum) {
 
 int main(int argc, char **argv) {
     if (argc < 2) {
-        printf("work\nspin\nflag\ncompute\naffinity\ncpus\n");
+        printf("work\nspin\nflag\ncompute\naffinity\ncpus\nwakeop\nrobust\n");
         return 0;
     }
     if (!strcmp(argv[1], "work") && argc == 4) {
@@ -222,6 +257,40 @@ int main(int argc, char **argv) {
                CPU_ISSET(cpu, &set) ? "in" : "NOT in", node);
         return 0;
     }
-    printf("usage: smp work|spin|compute THREADS ITERS | flag ITERS | cpus\n");
+    if (!strcmp(argv[1], "wakeop") && argc == 3) {
+        iters = atol(argv[2]);
+        pthread_t t;
+        pthread_create(&t, 0, wakeop, 0);
+        while (!__atomic_load_n(&wakeop_started, __ATOMIC_SEQ_CST)) { }
+        long mine = 0;
+        do {
+            __atomic_fetch_add(&wakeop_word, 1, __ATOMIC_SEQ_CST);
+            mine++;
+        } while (!__atomic_load_n(&wakeop_done, __ATOMIC_SEQ_CST));
+        pthread_join(t, 0);
+        long want = iters + mine;
+        printf("wake_op word %s\n", wakeop_word == want ? "exact" : "LOST UPDATES");
+        if (wakeop_word != want) fprintf(stderr, "word %d, want %ld\n", wakeop_word, want);
+        return wakeop_word == want ? 0 : 1;
+    }
+    if (!strcmp(argv[1], "robust")) {
+        pthread_mutexattr_t a;
+        pthread_mutexattr_init(&a);
+        pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+        pthread_mutex_init(&rmu, &a);
+        pthread_t t;
+        pthread_create(&t, 0, robust_owner, 0);
+        while (!__atomic_load_n(&r_locked, __ATOMIC_SEQ_CST)) { }
+        int r = pthread_mutex_lock(&rmu);
+        printf("lock after the owner ended: %s\n", r == EOWNERDEAD ? "EOWNERDEAD" : strerror(r));
+        if (r == EOWNERDEAD) pthread_mutex_consistent(&rmu);
+        pthread_mutex_unlock(&rmu);
+        r = pthread_mutex_lock(&rmu);
+        printf("lock again: %s\n", r == 0 ? "ok" : strerror(r));
+        pthread_mutex_unlock(&rmu);
+        pthread_join(t, 0);
+        return 0;
+    }
+    printf("usage: smp work|spin|compute THREADS ITERS | flag ITERS | cpus | wakeop ITERS | robust\n");
     return 2;
 }

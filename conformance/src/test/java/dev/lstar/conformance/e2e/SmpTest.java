@@ -33,7 +33,8 @@ class SmpTest {
     static final int CPUS = 2;
 
     static final List<List<String>> SMP = List.of(List.of("work", "2", "20000"), List.of("work", "3", "5000"), List.of("spin", "2", "2000"),
-            List.of("flag", "2000"), List.of("compute", "2", "20000"), List.of("affinity"), List.of("cpus"));
+            List.of("flag", "2000"), List.of("compute", "2", "20000"), List.of("affinity"), List.of("cpus"),
+            List.of("wakeop", "3000"), List.of("robust"));
 
     static Stream<Arguments> smpCases() {
         List<Arguments> out = new ArrayList<>();
