@@ -309,6 +309,9 @@ public final class PhysicalMemory {
      */
     public final Object splitLock = new Object();
 
+    /** The exclusive sections of the split locks (several CPUs driven by the kernel model: its tasks' threads are the members). */
+    public final Exclusive exclusive = new Exclusive();
+
     /**
      * Whether a {@code size}-byte atomic at {@code pa} can be a compare-and-set: it lies inside one
      * naturally aligned 4-byte word (sizes 1, 2, 4) or is an aligned 8-byte word.
