@@ -23,6 +23,12 @@
  *   smp wakeop ITERS         a thread adds 1 to a word ITERS times with FUTEX_WAKE_OP (the kernel's
  *                            read-modify-write of user memory) while the main thread adds 1 to the
  *                            same word with LOCK XADD until the other is done: no update may be lost
+ *   smp splitplain ITERS     a thread runs ITERS LOCK INCL on a word that crosses a page boundary
+ *                            (low three bytes on one page, the high byte on the next) while the main
+ *                            thread keeps storing a counter to the high byte with plain byte stores,
+ *                            checking before each that the byte still holds its last store: the
+ *                            split lock is atomic against plain stores (the bus lock), so none is
+ *                            undone and every increment lands
  *   smp robust               a thread dies holding a robust mutex the main thread waits for on the
  *                            other CPU (the kernel's robust-list walk sets FUTEX_OWNER_DIED by
  *                            compare-and-set and wakes the waiter): EOWNERDEAD, then usable again
@@ -37,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
 
@@ -160,6 +167,16 @@ static void *wakeop(void *arg) {
     return 0;
 }
 
+static unsigned char *split_word;
+static int split_done;
+
+static void *split_incs(void *arg) {
+    (void)arg;
+    for (long i = 0; i < iters; i++) __asm__ volatile("lock incl %0" : "+m"(*(int *)split_word));
+    __atomic_store_n(&split_done, 1, __ATOMIC_SEQ_CST);
+    return 0;
+}
+
 static pthread_mutex_t rmu;
 static int r_locked;
 
@@ -186,7 +203,7 @@ static int run(int n, void *(*fn)(void *), unsigned long *sum) {
 
 int main(int argc, char **argv) {
     if (argc < 2) {
-        printf("work\nspin\nflag\ncompute\naffinity\ncpus\nwakeop\nrobust\n");
+        printf("work\nspin\nflag\ncompute\naffinity\ncpus\nwakeop\nrobust\nsplitplain\n");
         return 0;
     }
     if (!strcmp(argv[1], "work") && argc == 4) {
@@ -273,6 +290,30 @@ int main(int argc, char **argv) {
         if (wakeop_word != want) fprintf(stderr, "word %d, want %ld\n", wakeop_word, want);
         return wakeop_word == want ? 0 : 1;
     }
+    if (!strcmp(argv[1], "splitplain") && argc == 3) {
+        iters = atol(argv[2]);
+        if (iters < 1 || iters >= 1 << 24) return 2;
+        unsigned char *pages = mmap(0, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (pages == MAP_FAILED) return 2;
+        split_word = pages + 4096 - 3;
+        volatile unsigned char *high = split_word + 3;
+        pthread_t t;
+        pthread_create(&t, 0, split_incs, 0);
+        unsigned char last = 0;
+        long undone = 0, stores = 0;
+        do {
+            unsigned char now = *high;
+            if (now != last) { undone++; last = now; }
+            *high = ++last;
+            stores++;
+        } while (!__atomic_load_n(&split_done, __ATOMIC_SEQ_CST));
+        pthread_join(t, 0);
+        int w = *(int *)split_word;
+        printf("split lock against plain stores: increments %s, stores undone: %s\n",
+               (w & 0xFFFFFF) == iters ? "exact" : "LOST", undone == 0 && (unsigned char)(w >> 24) == last ? "none" : "SOME");
+        if (undone) fprintf(stderr, "%ld of %ld stores undone\n", undone, stores);
+        return (w & 0xFFFFFF) == iters && undone == 0 ? 0 : 1;
+    }
     if (!strcmp(argv[1], "robust")) {
         pthread_mutexattr_t a;
         pthread_mutexattr_init(&a);
@@ -291,6 +332,6 @@ int main(int argc, char **argv) {
         pthread_join(t, 0);
         return 0;
     }
-    printf("usage: smp work|spin|compute THREADS ITERS | flag ITERS | cpus | wakeop ITERS | robust\n");
+    printf("usage: smp work|spin|compute THREADS ITERS | flag ITERS | cpus | wakeop ITERS | robust | splitplain ITERS\n");
     return 2;
 }
