@@ -63,9 +63,13 @@ import dev.lstar.runtime.Flags;
  * GDT, the IDT, exception frames, the kernel model's copies) are never checked.
  *
  * <p><b>Threads.</b> One Mmu belongs to one CPU and is used by that CPU's thread only. Several
- * Mmus may share a {@link PhysicalMemory}; A/D bits are set with plain read-modify-write (no
- * locked update yet), and {@link PhysicalMemory#markCode} should run while the other CPUs are not
- * executing (it edits their TLBs).
+ * Mmus may share a {@link PhysicalMemory}; with {@link PhysicalMemory#smp} the walk sets A/D bits by
+ * compare-and-set (again from the top if another CPU changed the entry), and the data reads
+ * ({@code readN}, {@code readForWrite}, {@code readSysN}, the bulk reads and every slow path) end
+ * with {@link LoadOrder#fence} (the x86-TSO load-load order for the interpreter and for what
+ * translated code calls; the accessors with a {@code stack} argument leave it to the translated
+ * code, which emits its own). {@link PhysicalMemory#markCode} should run while the other CPUs are
+ * not executing (it edits their TLBs).
  *
  * <p><b>Fast paths.</b> Every accessor first tries one fast-tag compare and one VarHandle access
  * into the frame array; it allocates nothing. Supervisor read/write fast tags are never filled for

@@ -305,7 +305,9 @@ public final class PhysicalMemory {
     /**
      * The lock of the locked operations that no compare-and-set can do (an operand that crosses a
      * naturally aligned 4- or 8-byte word or a page — the split locks of the SDM —, CMPXCHG16B and
-     * the bit-string forms): they run under it, atomic with respect to each other.
+     * the bit-string forms): they run under it, atomic with respect to each other — and, when
+     * the CPUs' threads are members of {@link #exclusive}, inside an exclusive section, atomic
+     * against every access of the other CPUs.
      */
     public final Object splitLock = new Object();
 
