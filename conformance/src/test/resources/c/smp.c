@@ -20,16 +20,30 @@
  *                            child thread inherits its creator's mask
  *   smp cpus                 sched_getaffinity's CPU count equals sysconf(_SC_NPROCESSORS_ONLN)
  *                            and get_nprocs(); getcpu's answer is in the mask
+ *   smp wakeop ITERS         a thread adds 1 to a word ITERS times with FUTEX_WAKE_OP (the kernel's
+ *                            read-modify-write of user memory) while the main thread adds 1 to the
+ *                            same word with LOCK XADD until the other is done: no update may be lost
+ *   smp splitplain ITERS     a thread runs ITERS LOCK INCL on a word that crosses a page boundary
+ *                            (low three bytes on one page, the high byte on the next) while the main
+ *                            thread keeps storing a counter to the high byte with plain byte stores,
+ *                            checking before each that the byte still holds its last store: the
+ *                            split lock is atomic against plain stores (the bus lock), so none is
+ *                            undone and every increment lands
+ *   smp robust               a thread dies holding a robust mutex the main thread waits for on the
+ *                            other CPU (the kernel's robust-list walk sets FUTEX_OWNER_DIED by
+ *                            compare-and-set and wakes the waiter): EOWNERDEAD, then usable again
  *
  * Built with gcc -static -pthread (glibc) and musl-gcc -static by SmpTest.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <sched.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
 
@@ -136,6 +150,44 @@ static void *pong(void *arg) {
     return 0;
 }
 
+/* FUTEX_WAKE_OP | FUTEX_PRIVATE_FLAG with op ADD 1, compare EQ 0 (musl has no linux/futex.h) */
+#define WAKE_OP_PRIVATE (5 | 128)
+#define OP_ADD_1 ((1 << 28) | (0 << 24) | (1 << 12) | 0)
+
+static int wakeop_word, wakeop_dummy, wakeop_started, wakeop_done;
+
+static void *wakeop(void *arg) {
+    (void)arg;
+    __atomic_store_n(&wakeop_started, 1, __ATOMIC_SEQ_CST);
+    for (long i = 0; i < iters; i++) {
+        /* *uaddr2 += 1; wake nobody (nobody waits) */
+        syscall(SYS_futex, &wakeop_dummy, WAKE_OP_PRIVATE, 0, 0, &wakeop_word, OP_ADD_1);
+    }
+    __atomic_store_n(&wakeop_done, 1, __ATOMIC_SEQ_CST);
+    return 0;
+}
+
+static unsigned char *split_word;
+static int split_done;
+
+static void *split_incs(void *arg) {
+    (void)arg;
+    for (long i = 0; i < iters; i++) __asm__ volatile("lock incl %0" : "+m"(*(int *)split_word));
+    __atomic_store_n(&split_done, 1, __ATOMIC_SEQ_CST);
+    return 0;
+}
+
+static pthread_mutex_t rmu;
+static int r_locked;
+
+static void *robust_owner(void *arg) {
+    (void)arg;
+    pthread_mutex_lock(&rmu);
+    __atomic_store_n(&r_locked, 1, __ATOMIC_SEQ_CST);
+    usleep(100000); /* the main thread blocks on the mutex meanwhile (FUTEX_WAITERS) */
+    return 0;       /* ends holding it */
+}
+
 static int run(int n, void *(*fn)(void *), unsigned long *sum) {
     pthread_t t[64];
     for (long i = 0; i < n; i++) {
@@ -151,7 +203,7 @@ static int run(int n, void *(*fn)(void *), unsigned long *sum) {
 
 int main(int argc, char **argv) {
     if (argc < 2) {
-        printf("work\nspin\nflag\ncompute\naffinity\ncpus\n");
+        printf("work\nspin\nflag\ncompute\naffinity\ncpus\nwakeop\nrobust\nsplitplain\n");
         return 0;
     }
     if (!strcmp(argv[1], "work") && argc == 4) {
@@ -222,6 +274,64 @@ int main(int argc, char **argv) {
                CPU_ISSET(cpu, &set) ? "in" : "NOT in", node);
         return 0;
     }
-    printf("usage: smp work|spin|compute THREADS ITERS | flag ITERS | cpus\n");
+    if (!strcmp(argv[1], "wakeop") && argc == 3) {
+        iters = atol(argv[2]);
+        pthread_t t;
+        pthread_create(&t, 0, wakeop, 0);
+        while (!__atomic_load_n(&wakeop_started, __ATOMIC_SEQ_CST)) { }
+        long mine = 0;
+        do {
+            __atomic_fetch_add(&wakeop_word, 1, __ATOMIC_SEQ_CST);
+            mine++;
+        } while (!__atomic_load_n(&wakeop_done, __ATOMIC_SEQ_CST));
+        pthread_join(t, 0);
+        long want = iters + mine;
+        printf("wake_op word %s\n", wakeop_word == want ? "exact" : "LOST UPDATES");
+        if (wakeop_word != want) fprintf(stderr, "word %d, want %ld\n", wakeop_word, want);
+        return wakeop_word == want ? 0 : 1;
+    }
+    if (!strcmp(argv[1], "splitplain") && argc == 3) {
+        iters = atol(argv[2]);
+        if (iters < 1 || iters >= 1 << 24) return 2;
+        unsigned char *pages = mmap(0, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (pages == MAP_FAILED) return 2;
+        split_word = pages + 4096 - 3;
+        volatile unsigned char *high = split_word + 3;
+        pthread_t t;
+        pthread_create(&t, 0, split_incs, 0);
+        unsigned char last = 0;
+        long undone = 0, stores = 0;
+        do {
+            unsigned char now = *high;
+            if (now != last) { undone++; last = now; }
+            *high = ++last;
+            stores++;
+        } while (!__atomic_load_n(&split_done, __ATOMIC_SEQ_CST));
+        pthread_join(t, 0);
+        int w = *(int *)split_word;
+        printf("split lock against plain stores: increments %s, stores undone: %s\n",
+               (w & 0xFFFFFF) == iters ? "exact" : "LOST", undone == 0 && (unsigned char)(w >> 24) == last ? "none" : "SOME");
+        if (undone) fprintf(stderr, "%ld of %ld stores undone\n", undone, stores);
+        return (w & 0xFFFFFF) == iters && undone == 0 ? 0 : 1;
+    }
+    if (!strcmp(argv[1], "robust")) {
+        pthread_mutexattr_t a;
+        pthread_mutexattr_init(&a);
+        pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+        pthread_mutex_init(&rmu, &a);
+        pthread_t t;
+        pthread_create(&t, 0, robust_owner, 0);
+        while (!__atomic_load_n(&r_locked, __ATOMIC_SEQ_CST)) { }
+        int r = pthread_mutex_lock(&rmu);
+        printf("lock after the owner ended: %s\n", r == EOWNERDEAD ? "EOWNERDEAD" : strerror(r));
+        if (r == EOWNERDEAD) pthread_mutex_consistent(&rmu);
+        pthread_mutex_unlock(&rmu);
+        r = pthread_mutex_lock(&rmu);
+        printf("lock again: %s\n", r == 0 ? "ok" : strerror(r));
+        pthread_mutex_unlock(&rmu);
+        pthread_join(t, 0);
+        return 0;
+    }
+    printf("usage: smp work|spin|compute THREADS ITERS | flag ITERS | cpus | wakeop ITERS | robust | splitplain ITERS\n");
     return 2;
 }

@@ -862,6 +862,42 @@ public final class AddressSpace {
         return true;
     }
 
+    /**
+     * A kernel compare-and-set of the aligned user word at {@code la} (futex_atomic_cmpxchg_inatomic,
+     * a LOCK CMPXCHG on x86): stores {@code update} if the word holds {@code expect}. Returns the
+     * word's value before (zero-extended; the store happened iff it equals {@code expect}), or -1 on
+     * a bad address. With several CPUs a compare-and-set on the frame array, atomic against the
+     * guest's locked instructions and plain stores on the other CPUs.
+     */
+    long cmpxchgUser32(long la, int expect, int update) {
+        if ((la & 3) != 0) throw new IllegalArgumentException("unaligned user word 0x" + Long.toHexString(la));
+        long pa = userPhys(la, true);
+        if (pa < 0) return -1;
+        if (!phys.smp) {
+            int old = phys.read32(pa);
+            if (old == expect) phys.write32(pa, update);
+            return old & 0xFFFF_FFFFL;
+        }
+        long want = expect & 0xFFFF_FFFFL;
+        for (;;) {
+            long old = phys.readVolatile(pa, 4);
+            if (old != want || phys.compareAndSet(pa, 4, want, update & 0xFFFF_FFFFL)) return old;
+        }
+    }
+
+    /**
+     * put_user of a 32-bit word: one 4-byte store when {@code la} is aligned (single-copy atomic, as
+     * x86's MOV: another CPU's load or locked instruction sees the old word or the new one), else
+     * byte by byte as {@link #copyToUser}. False on a bad address.
+     */
+    boolean putUser32(long la, int v) {
+        if ((la & 3) != 0) return copyToUser(la, new byte[] {(byte) v, (byte) (v >>> 8), (byte) (v >>> 16), (byte) (v >>> 24)}, 0, 4);
+        long pa = userPhys(la, true);
+        if (pa < 0) return false;
+        phys.write32(pa, v);
+        return true;
+    }
+
     boolean putUser64(long la, long v) {
         byte[] b = new byte[8];
         for (int i = 0; i < 8; i++) b[i] = (byte) (v >>> (8 * i));

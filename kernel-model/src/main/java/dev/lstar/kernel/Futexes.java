@@ -195,8 +195,10 @@ final class Futexes {
     }
 
     /**
-     * futex_wake_op: *uaddr2 = op(*uaddr2, oparg) (atomic: the task holds the CPU), wake {@code n}
-     * on uaddr, and {@code n2} on uaddr2 if the old value passes the comparison.
+     * futex_wake_op: *uaddr2 = op(*uaddr2, oparg) — atomically, as futex_atomic_op_inuser's locked
+     * instructions: a compare-and-set loop on the word, so that a guest LOCK XADD/CMPXCHG on another
+     * CPU meanwhile is not lost —, wake {@code n} on uaddr, and {@code n2} on uaddr2 if the old value
+     * passes the comparison.
      */
     private long wakeOp(long uaddr, long uaddr2, boolean priv, int n, int n2, int encoded) {
         int op = (encoded >>> 28) & 7, cmp = (encoded >>> 24) & 15;
@@ -205,25 +207,30 @@ final class Futexes {
             if (oparg < 0 || oparg > 31) oparg &= 31; // Linux warns and masks
             oparg = 1 << oparg;
         }
-        int old = readWord(uaddr2);
-        int nv = switch (op) {
-            case 0 -> oparg;        // FUTEX_OP_SET
-            case 1 -> old + oparg;  // ADD
-            case 2 -> old | oparg;  // OR
-            case 3 -> old & ~oparg; // ANDN
-            case 4 -> old ^ oparg;  // XOR
-            default -> throw new dev.lstar.kernel.vfs.SysError(ENOSYS);
-        };
+        if (op > 4) throw new dev.lstar.kernel.vfs.SysError(ENOSYS); // nothing changed
+        int old;
+        for (;;) {
+            old = readWord(uaddr2);
+            int nv = switch (op) {
+                case 0 -> oparg;        // FUTEX_OP_SET
+                case 1 -> old + oparg;  // ADD
+                case 2 -> old | oparg;  // OR
+                case 3 -> old & ~oparg; // ANDN
+                default -> old ^ oparg; // XOR
+            };
+            long was = mm().cmpxchgUser32(uaddr2, old, nv);
+            if (was < 0) throw new dev.lstar.kernel.vfs.SysError(EFAULT);
+            if ((int) was == old) break; // else another CPU changed the word meanwhile: again
+        }
+        if (cmp > 5) throw new dev.lstar.kernel.vfs.SysError(ENOSYS); // as Linux: after the operation
         boolean pass = switch (cmp) {
             case 0 -> old == cmparg;
             case 1 -> old != cmparg;
             case 2 -> old < cmparg;
             case 3 -> old <= cmparg;
             case 4 -> old > cmparg;
-            case 5 -> old >= cmparg;
-            default -> throw new dev.lstar.kernel.vfs.SysError(ENOSYS);
+            default -> old >= cmparg;
         };
-        writeWord(uaddr2, nv);
         int woken = wake(key(uaddr, priv), n, FUTEX_BITSET_MATCH_ANY);
         if (pass) woken += wake(key(uaddr2, priv), n2, FUTEX_BITSET_MATCH_ANY);
         return woken;
@@ -231,7 +238,8 @@ final class Futexes {
 
     /**
      * exit_robust_list: every futex on the ending thread's robust list (and its list_op_pending)
-     * that it owns gets FUTEX_OWNER_DIED, and one waiter is woken if FUTEX_WAITERS is set.
+     * that it owns gets FUTEX_OWNER_DIED, and one waiter is woken if FUTEX_WAITERS is set. Bit 0
+     * of an entry pointer marks a PI futex (no wake-up then: PI futexes are not modelled).
      */
     void exitRobustList(Task t) {
         long head = t.robustList;
@@ -246,23 +254,50 @@ final class Futexes {
                 long entry = next & ~1L;
                 if (!mm().copyFromUser(entry, p, 0, 8)) return;
                 long nextNext = Syscalls.le64(p, 0);
-                if (entry != pending) handleDeath(entry + offset, t);
+                if (entry != (pending & ~1L) && !handleDeath(entry + offset, t, (next & 1) != 0, false)) return;
                 next = nextNext;
             }
-            if (pending != 0) handleDeath((pending & ~1L) + offset, t);
+            if (pending != 0) handleDeath((pending & ~1L) + offset, t, (pending & 1) != 0, true);
         } catch (dev.lstar.kernel.vfs.SysError e) {
             // a bad list ends the walk, as in Linux
         }
     }
 
-    private void handleDeath(long uaddr, Task t) {
-        if ((uaddr & 3) != 0) return;
-        int w = readWord(uaddr);
-        if ((w & FUTEX_TID_MASK) != t.tid) return;
-        writeWord(uaddr, (w & FUTEX_WAITERS) | FUTEX_OWNER_DIED);
-        if ((w & FUTEX_WAITERS) != 0) {
-            wake(key(uaddr, true), 1, FUTEX_BITSET_MATCH_ANY);
-            wake(key(uaddr, false), 1, FUTEX_BITSET_MATCH_ANY);
+    /**
+     * handle_futex_death: if the word at {@code uaddr} names {@code t} as its owner, sets
+     * FUTEX_OWNER_DIED keeping FUTEX_WAITERS — by compare-and-set, again if the word changed
+     * meanwhile (a waiter on another CPU setting FUTEX_WAITERS with LOCK CMPXCHG must not be lost)
+     * — and wakes one waiter if there are any; a pending operation on a free word (0) wakes one
+     * too (the owner may have died between the unlock and the wake). False if the walk must end.
+     */
+    private boolean handleDeath(long uaddr, Task t, boolean pi, boolean pendingOp) {
+        if ((uaddr & 3) != 0) return false;
+        for (;;) {
+            int w = readWord(uaddr);
+            if (pendingOp && !pi && w == 0) {
+                wakeDead(uaddr);
+                return true;
+            }
+            if ((w & FUTEX_TID_MASK) != t.tid) return true;
+            long was = mm().cmpxchgUser32(uaddr, w, (w & FUTEX_WAITERS) | FUTEX_OWNER_DIED);
+            if (was < 0) return false;
+            if ((int) was != w) continue;
+            if (!pi && (w & FUTEX_WAITERS) != 0) wakeDead(uaddr);
+            return true;
         }
+    }
+
+    private void wakeDead(long uaddr) {
+        wake(key(uaddr, true), 1, FUTEX_BITSET_MATCH_ANY);
+        wake(key(uaddr, false), 1, FUTEX_BITSET_MATCH_ANY);
+    }
+
+    /**
+     * mm_release's clear of the CLONE_CHILD_CLEARTID word: a plain 4-byte store of 0 (put_user;
+     * one store when aligned, see {@link AddressSpace#putUser32}), then one waiter woken (pthread_join).
+     */
+    void clearChildTid(AddressSpace mm, long uaddr) {
+        mm.putUser32(uaddr, 0);
+        wake(new TaskSyscalls.FutexKey(mm, uaddr), 1, FUTEX_BITSET_MATCH_ANY);
     }
 }

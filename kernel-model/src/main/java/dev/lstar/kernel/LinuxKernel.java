@@ -205,7 +205,7 @@ public final class LinuxKernel {
         });
         // the other CPUs (their machines copy the native functions registered above)
         for (int i = 1; i < cpus.length; i++) cpus[i] = bringUp(i, new Machine(machine));
-        if (cpus.length > 1) machine.phys.smp = true;
+        if (cpus.length > 1) machine.phys.shareBetweenCpus();
     }
 
     /**
@@ -538,6 +538,17 @@ public final class LinuxKernel {
 
     /** The body of a task's host thread: take the CPU, run guest code until the task ends, then end it. */
     void runTask(Task t) {
+        dev.lstar.runtime.mem.Exclusive ex = machine.phys.exclusive;
+        if (smp()) ex.join(); // a member of the split locks' exclusive sections: active while it may touch guest memory
+        try {
+            runTaskJoined(t);
+        } finally {
+            if (smp()) ex.retire();
+        }
+    }
+
+    private void runTaskJoined(Task t) {
+        dev.lstar.runtime.mem.Exclusive ex = machine.phys.exclusive;
         sched.acquire(t);
         PerCpu pc = t.home;
         Machine m = pc.machine;
@@ -559,13 +570,19 @@ public final class LinuxKernel {
                 m = pc.machine;
                 c = pc.cpu;
             }
-            if (interrupt && c.cpl == 3) {
-                interrupt = false;
-                interruptForSignal(pc, t);
+            ex.enter(m); // guest memory from here (after a split lock's section that is open now)
+            RunResult r;
+            try {
+                if (interrupt && c.cpl == 3) {
+                    interrupt = false;
+                    interruptForSignal(pc, t);
+                }
+                // inside the kernel's entry or exit code, go one block at a time until user mode is reached
+                // (where a pending interrupt is raised or a pending move to another CPU made)
+                r = pc.engine.run(m, interrupt || t.migrateTo != null ? 1 : Long.MAX_VALUE);
+            } finally {
+                ex.suspend();
             }
-            // inside the kernel's entry or exit code, go one block at a time until user mode is reached
-            // (where a pending interrupt is raised or a pending move to another CPU made)
-            RunResult r = pc.engine.run(m, interrupt || t.migrateTo != null ? 1 : Long.MAX_VALUE);
             if (t.exit != null || t.killed) break;
             if (r.reason() == StopReason.BUDGET) continue;
             if (r.reason() == StopReason.REQUESTED && SHOOTDOWN_MESSAGE.equals(r.message())) {
@@ -618,6 +635,7 @@ public final class LinuxKernel {
             if (smp()) { // the CPU may run another task already: only the lock is given up here
                 int holds = bkl.getHoldCount();
                 for (int i = 0; i < holds; i++) bkl.unlock();
+                ex.suspend();
             }
         }
     }
@@ -785,13 +803,17 @@ public final class LinuxKernel {
     void leaveKernel(PerCpu pc) {
         if (cpus.length == 1) return;
         unlockKernel(pc);
+        machine.phys.exclusive.resume(true); // back to guest code (after a split lock's section that is open now)
     }
 
     /** Takes the kernel lock on CPU {@code pc} (for its running task) and points the current-task fields at that task. */
     void lockKernel(PerCpu pc) {
         if (cpus.length == 1) return;
         pc.inKernel = true;
+        dev.lstar.runtime.mem.Exclusive ex = machine.phys.exclusive;
+        ex.suspend(); // waiting for the lock: quiescent for a split lock's section
         bkl.lock();
+        ex.resume(true); // kernel code touches guest memory: not while a section is open
         cur = pc;
         Task t = pc.running;
         if (t != null) setCurrent(t);
@@ -802,6 +824,7 @@ public final class LinuxKernel {
         if (cpus.length == 1) return 0;
         int holds = bkl.getHoldCount();
         for (int i = 0; i < holds; i++) bkl.unlock();
+        if (holds > 0) machine.phys.exclusive.suspend(); // until the kernel lock or guest code again (lockKernel, leaveKernel)
         pc.inKernel = false;
         pc.flushIfRequested();
         return holds;
@@ -840,9 +863,11 @@ public final class LinuxKernel {
         for (PerCpu pc : cpus) {
             if (pc == me) continue;
             int spins = 0;
+            boolean active = machine.phys.exclusive.suspend(); // the CPU waited for may be parked for a split lock
             while (pc.loadedMm == mm && !pc.inKernel && pc.flushDone < gen) {
                 if (++spins < 100) Thread.onSpinWait(); else java.util.concurrent.locks.LockSupport.parkNanos(20_000);
             }
+            machine.phys.exclusive.resume(active);
         }
     }
 

@@ -320,8 +320,7 @@ final class TaskSyscalls {
             k.futexes.exitRobustList(t);
             if (t.clearChildTid != 0 && t.process.mm.users > 1) {
                 // mm_release: the tid word is cleared and a futex waiter on it woken (pthread_join)
-                k.process.mm.copyToUser(t.clearChildTid, new byte[4], 0, 4);
-                k.futexes.wake(new FutexKey(t.process.mm, t.clearChildTid), 1, Futexes.FUTEX_BITSET_MATCH_ANY);
+                k.futexes.clearChildTid(t.process.mm, t.clearChildTid);
             }
             if (t.vforkParent != null && !t.vforkDone) {
                 t.vforkDone = true;

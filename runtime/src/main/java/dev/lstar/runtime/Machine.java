@@ -20,8 +20,10 @@ public final class Machine {
     private final Map<Long, NativeFunction> natives = new HashMap<>();
     private final Map<Long, String> nativeNames = new HashMap<>();
 
+    /** The engines' stop flag: a stop or a park request is pending ({@link #stopWanted} or {@link #parkWanted}; both guarded by this). */
     private volatile boolean stopRequested;
     private String stopMessage;
+    private boolean stopWanted, parkWanted;
 
     /** Optional per-instruction trace sink (slow path: engines check it once per block). */
     public InstructionTracer tracer;
@@ -64,21 +66,47 @@ public final class Machine {
     }
 
     /** Asks the running engine to stop at the next block boundary (any thread). */
-    public void requestStop(String message) {
+    public synchronized void requestStop(String message) {
         this.stopMessage = message;
+        this.stopWanted = true;
         this.stopRequested = true;
     }
 
+    /** Whether a stop or a park is pending: engines check this at every block boundary, then {@link #takePark} and {@link #takeStop}. */
     public boolean stopRequested() {
         return stopRequested;
     }
 
-    /** Clears a stop request; engines call this when they report the stop. */
-    public String takeStop() {
-        stopRequested = false;
+    /** Clears a stop request; engines call this when they report the stop (a pending park request stays). */
+    public synchronized String takeStop() {
+        stopWanted = false;
+        stopRequested = parkWanted;
         String m = stopMessage;
         stopMessage = null;
         return m;
+    }
+
+    /** Whether a stop (not only a park) is pending. */
+    public synchronized boolean stopWanted() {
+        return stopWanted;
+    }
+
+    /**
+     * Asks the running engine to park at its next block boundary for another CPU's exclusive
+     * section ({@link dev.lstar.runtime.mem.Exclusive}; any thread): the stop flag without a stop —
+     * the engine waits there and goes on, it does not return.
+     */
+    public synchronized void requestPark() {
+        parkWanted = true;
+        stopRequested = true;
+    }
+
+    /** Takes a pending park request (true if there was one); the stop flag stays only for a pending stop. */
+    public synchronized boolean takePark() {
+        if (!parkWanted) return false;
+        parkWanted = false;
+        stopRequested = stopWanted;
+        return true;
     }
 
     // ------------------------------------------------------------------ embedding hooks (dev.lstar.api)

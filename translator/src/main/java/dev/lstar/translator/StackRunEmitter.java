@@ -113,6 +113,7 @@ final class StackRunEmitter {
                 mv.visitMethodInsn(INVOKESTATIC, RT, "put64", "([BIJ)V", false);
             } else {
                 mv.visitMethodInsn(INVOKESTATIC, RT, "get64", "([BI)J", false);
+                e.loadOrder(); // several CPUs: the pops' loads stay in order (OperandEmitter.ordered)
                 e.writeReg(i.reg[0], 8);
             }
         }

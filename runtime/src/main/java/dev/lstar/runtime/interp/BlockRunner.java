@@ -38,7 +38,13 @@ public final class BlockRunner {
     /** The stop conditions checked between blocks; null to go on. */
     public RunResult checkStop(long start, long limit, long until) {
         Cpu c = cpu;
-        if (machine.stopRequested()) {
+        while (machine.stopRequested()) {
+            // a park request: wait here while another CPU's exclusive section runs (a split lock), then go on
+            if (machine.takePark()) {
+                machine.phys.exclusive.park();
+                continue;
+            }
+            if (!machine.stopWanted()) continue; // a park request that came in just now
             String msg = machine.takeStop();
             return new RunResult(StopReason.REQUESTED, c.instructions - start, null, 0, msg);
         }

@@ -63,9 +63,13 @@ import dev.lstar.runtime.Flags;
  * GDT, the IDT, exception frames, the kernel model's copies) are never checked.
  *
  * <p><b>Threads.</b> One Mmu belongs to one CPU and is used by that CPU's thread only. Several
- * Mmus may share a {@link PhysicalMemory}; A/D bits are set with plain read-modify-write (no
- * locked update yet), and {@link PhysicalMemory#markCode} should run while the other CPUs are not
- * executing (it edits their TLBs).
+ * Mmus may share a {@link PhysicalMemory}; with {@link PhysicalMemory#smp} the walk sets A/D bits by
+ * compare-and-set (again from the top if another CPU changed the entry), and the data reads
+ * ({@code readN}, {@code readForWrite}, {@code readSysN}, the bulk reads and every slow path) end
+ * with {@link LoadOrder#fence} (the x86-TSO load-load order for the interpreter and for what
+ * translated code calls; the accessors with a {@code stack} argument leave it to the translated
+ * code, which emits its own). {@link PhysicalMemory#markCode} should run while the other CPUs are
+ * not executing (it edits their TLBs).
  *
  * <p><b>Fast paths.</b> Every accessor first tries one fast-tag compare and one VarHandle access
  * into the frame array; it allocates nothing. Supervisor read/write fast tags are never filled for
@@ -178,28 +182,44 @@ public final class Mmu implements ByteSource {
     public int read8(long la) {
         TlbSet s = cur;
         int i = idx(la);
-        if (s.rTag[i] == (la & ~0xFFFL)) return s.frame[i & MASK][(int) la & PAGE_MASK] & 0xFF;
+        if (s.rTag[i] == (la & ~0xFFFL)) {
+            int v = s.frame[i & MASK][(int) la & PAGE_MASK] & 0xFF;
+            LoadOrder.fence();
+            return v;
+        }
         return (int) readSlow(la, 1, dataMode());
     }
 
     public int read16(long la) {
         TlbSet s = cur;
         int i = idx(la), o = (int) la & PAGE_MASK;
-        if (s.rTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 2) return (short) LE16.get(s.frame[i & MASK], o) & 0xFFFF;
+        if (s.rTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 2) {
+            int v = (short) LE16.get(s.frame[i & MASK], o) & 0xFFFF;
+            LoadOrder.fence();
+            return v;
+        }
         return (int) readSlow(la, 2, dataMode());
     }
 
     public int read32(long la) {
         TlbSet s = cur;
         int i = idx(la), o = (int) la & PAGE_MASK;
-        if (s.rTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 4) return (int) LE32.get(s.frame[i & MASK], o);
+        if (s.rTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 4) {
+            int v = (int) LE32.get(s.frame[i & MASK], o);
+            LoadOrder.fence();
+            return v;
+        }
         return (int) readSlow(la, 4, dataMode());
     }
 
     public long read64(long la) {
         TlbSet s = cur;
         int i = idx(la), o = (int) la & PAGE_MASK;
-        if (s.rTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 8) return (long) LE64.get(s.frame[i & MASK], o);
+        if (s.rTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 8) {
+            long v = (long) LE64.get(s.frame[i & MASK], o);
+            LoadOrder.fence();
+            return v;
+        }
         return readSlow(la, 8, dataMode());
     }
 
@@ -244,12 +264,14 @@ public final class Mmu implements ByteSource {
         int i = idx(la), o = (int) la & PAGE_MASK;
         if (s.wTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - size) {
             byte[] f = s.frame[i & MASK];
-            return switch (size) {
+            long v = switch (size) {
                 case 1 -> f[o] & 0xFF;
                 case 2 -> (short) LE16.get(f, o) & 0xFFFF;
                 case 4 -> (int) LE32.get(f, o) & 0xFFFF_FFFFL;
                 default -> (long) LE64.get(f, o);
             };
+            LoadOrder.fence();
+            return v;
         }
         return readForWriteSlow(la, size);
     }
@@ -425,28 +447,44 @@ public final class Mmu implements ByteSource {
     public int readSys8(long la) {
         TlbSet s = cur;
         int i = sidx(la);
-        if (s.rTag[i] == (la & ~0xFFFL)) return s.frame[i][(int) la & PAGE_MASK] & 0xFF;
+        if (s.rTag[i] == (la & ~0xFFFL)) {
+            int v = s.frame[i][(int) la & PAGE_MASK] & 0xFF;
+            LoadOrder.fence();
+            return v;
+        }
         return (int) readSlow(la, 1, M_IMPLICIT);
     }
 
     public int readSys16(long la) {
         TlbSet s = cur;
         int i = sidx(la), o = (int) la & PAGE_MASK;
-        if (s.rTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 2) return (short) LE16.get(s.frame[i], o) & 0xFFFF;
+        if (s.rTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 2) {
+            int v = (short) LE16.get(s.frame[i], o) & 0xFFFF;
+            LoadOrder.fence();
+            return v;
+        }
         return (int) readSlow(la, 2, M_IMPLICIT);
     }
 
     public int readSys32(long la) {
         TlbSet s = cur;
         int i = sidx(la), o = (int) la & PAGE_MASK;
-        if (s.rTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 4) return (int) LE32.get(s.frame[i], o);
+        if (s.rTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 4) {
+            int v = (int) LE32.get(s.frame[i], o);
+            LoadOrder.fence();
+            return v;
+        }
         return (int) readSlow(la, 4, M_IMPLICIT);
     }
 
     public long readSys64(long la) {
         TlbSet s = cur;
         int i = sidx(la), o = (int) la & PAGE_MASK;
-        if (s.rTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 8) return (long) LE64.get(s.frame[i], o);
+        if (s.rTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 8) {
+            long v = (long) LE64.get(s.frame[i], o);
+            LoadOrder.fence();
+            return v;
+        }
         return readSlow(la, 8, M_IMPLICIT);
     }
 
@@ -523,6 +561,7 @@ public final class Mmu implements ByteSource {
             else phys.read(pa, buf, off, n);
             la += n; off += n; len -= n;
         }
+        if (acc == ACC_READ) LoadOrder.fence();
     }
 
     // =====================================================================================
@@ -533,7 +572,9 @@ public final class Mmu implements ByteSource {
         int o = (int) la & PAGE_MASK;
         if (o <= PAGE_SIZE - size) {
             long pa = xlate(la, ACC_READ, mode);
-            return readPhys(pa, size);
+            long v = readPhys(pa, size);
+            LoadOrder.fence();
+            return v;
         }
         long pa1 = xlate(la, ACC_READ, mode);
         long pa2 = xlate((la | PAGE_MASK) + 1, ACC_READ, mode);
@@ -543,6 +584,7 @@ public final class Mmu implements ByteSource {
             long b = phys.read8(k < first ? pa1 + k : pa2 + (k - first));
             v |= b << (8 * k);
         }
+        LoadOrder.fence();
         return v;
     }
 

@@ -293,11 +293,26 @@ public final class PhysicalMemory {
     public boolean smp;
 
     /**
+     * Declares this memory shared by several CPUs that run at the same time (before any of them
+     * runs): sets {@link #smp} and turns on the load-load fences of the runtime's guest loads
+     * ({@link LoadOrder}).
+     */
+    public void shareBetweenCpus() {
+        smp = true;
+        LoadOrder.enable();
+    }
+
+    /**
      * The lock of the locked operations that no compare-and-set can do (an operand that crosses a
      * naturally aligned 4- or 8-byte word or a page — the split locks of the SDM —, CMPXCHG16B and
-     * the bit-string forms): they run under it, atomic with respect to each other.
+     * the bit-string forms): they run under it, atomic with respect to each other — and, when
+     * the CPUs' threads are members of {@link #exclusive}, inside an exclusive section, atomic
+     * against every access of the other CPUs.
      */
     public final Object splitLock = new Object();
+
+    /** The exclusive sections of the split locks (several CPUs driven by the kernel model: its tasks' threads are the members). */
+    public final Exclusive exclusive = new Exclusive();
 
     /**
      * Whether a {@code size}-byte atomic at {@code pa} can be a compare-and-set: it lies inside one

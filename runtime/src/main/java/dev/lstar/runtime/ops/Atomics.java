@@ -26,8 +26,10 @@ import static dev.lstar.runtime.interp.Operands.writeReg;
  * <p>Operands a compare-and-set cannot cover — crossing a naturally aligned 4- or 8-byte word or a
  * page (the SDM's split locks), CMPXCHG16B (no 16-byte compare-and-set in Java) and the
  * bit-string forms BTS/BTR/BTC (their byte may lie far from the operand address) — execute the
- * plain way under {@link PhysicalMemory#splitLock}: atomic with respect to each other, not with
- * respect to plain stores of other CPUs to the same bytes (README: known limits).
+ * plain way in an exclusive section ({@link dev.lstar.runtime.mem.Exclusive}, the bus lock: every
+ * other CPU parked at a block boundary or waiting, so atomic against their plain loads and stores
+ * too) when the CPUs' threads are its members (the kernel model's tasks), and under
+ * {@link PhysicalMemory#splitLock} in any case (atomic with respect to each other).
  */
 public final class Atomics {
     private Atomics() {}
@@ -46,9 +48,22 @@ public final class Atomics {
     }
 
     private static long split(Cpu c, Instruction i) {
+        PhysicalMemory ph = c.mmu.phys();
         long r;
-        synchronized (c.mmu.phys().splitLock) {
-            r = Exec.execute(c, i);
+        if (ph.exclusive.engaged()) {
+            // the bus lock: every other CPU parked or waiting (Exclusive), so plain stores cannot interleave
+            ph.exclusive.begin();
+            try {
+                synchronized (ph.splitLock) {
+                    r = Exec.execute(c, i);
+                }
+            } finally {
+                ph.exclusive.end();
+            }
+        } else {
+            synchronized (ph.splitLock) {
+                r = Exec.execute(c, i);
+            }
         }
         java.lang.invoke.VarHandle.fullFence();
         return r;

@@ -48,7 +48,7 @@ class AtomicsTest {
         Gdt.install(m1.cpu, m1.phys, bm.pageTables.pte(BareMachine.GDT_LA) & PageTables.ADDR_MASK, BareMachine.GDT_LA, 0, 0);
         LongMode.enable(m1.cpu, bm.pageTables.root, false, false);
         Gdt.enterRing(m1.cpu, 3);
-        m0.phys.smp = true;
+        m0.phys.shareBetweenCpus();
         for (Machine m : new Machine[] {m0, m1}) {
             m.cpu.smp = true;
             m.cpu.rip = CODE;
@@ -90,7 +90,7 @@ class AtomicsTest {
     @Test
     void compareAndSetOfSmallOperandsLeavesTheNeighboursAlone() {
         PhysicalMemory p = new PhysicalMemory(1 << 20);
-        p.smp = true;
+        p.shareBetweenCpus();
         p.write32(0x1000, 0xAABBCCDD);
         assertTrue(p.compareAndSet(0x1001, 2, 0xBBCC, 0x1234));
         assertEquals(0xAA1234DD, p.read32(0x1000));
