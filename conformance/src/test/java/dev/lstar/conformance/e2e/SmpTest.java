@@ -164,15 +164,15 @@ class SmpTest {
 
     /**
      * Load balancing: two long workers placed on one CPU while the other goes idle (the short
-     * worker there ends) end on different CPUs, as natively ({@code balance.c}).
+     * worker there ends) run on different CPUs at the same time, as natively ({@code balance.c}).
      */
     @ParameterizedTest(name = "{0} balance [{1}]")
     @MethodSource("balanceCases")
     void anIdleCpuTakesAWaitingTask(String cc, EngineFactory engine) throws Exception {
         assumeTrue(NativeRun.available(), NativeRun.unavailableReason());
-        List<String> argv = List.of(ProcPrograms.compile(dir, cc, "balance").toString(), "300000");
+        List<String> argv = List.of(ProcPrograms.compile(dir, cc, "balance").toString(), "20000");
         ProcPrograms.Native n = ProcPrograms.runNative(argv);
-        assumeTrue(n.stdout().contains("different CPUs: yes"), "the host did not spread the workers (busy or one CPU):\n" + n.stdout());
+        assumeTrue(n.stdout().contains(": yes"), "the host did not spread the workers (busy or one CPU):\n" + n.stdout());
         ProcPrograms.assumeEnabled();
         ProcPrograms.assertSameUnderLstar(n, argv, engine, 180, CPUS);
     }
