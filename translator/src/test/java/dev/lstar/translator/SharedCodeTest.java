@@ -187,6 +187,25 @@ class SharedCodeTest {
     }
 
     @Test
+    void hooksStayWithTheirEmulator() {
+        SharedCode code = SharedCode.create();
+        long[] expected;
+        try (Emulator plain = emulator(code, 3_000)) {
+            expected = runLcg(plain); // publishes the loop's translations
+        }
+        long[] hooked = new long[1];
+        try (Emulator e = emulator(code, 3_000)) {
+            e.hookCode((emu, address, size) -> hooked[0]++);
+            assertArrayEquals(expected, runLcg(e));
+            assertEquals(3_000 * 7, hooked[0], "the hook saw every instruction: the shared unhooked code was not used");
+        }
+        try (Emulator after = emulator(code, 3_000)) { // and a hook elsewhere never reached the shared classes
+            assertArrayEquals(expected, runLcg(after));
+            assertEquals(0, ((JitEngine) after.engine()).bytesGenerated);
+        }
+    }
+
+    @Test
     void emulatorsOnSeveralThreads() throws Exception {
         SharedCode code = SharedCode.create();
         long[] expected;
