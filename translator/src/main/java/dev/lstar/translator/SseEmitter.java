@@ -1,6 +1,10 @@
 package dev.lstar.translator;
 
 import static dev.lstar.translator.BlockCompiler.CPU;
+import static dev.lstar.translator.BlockCompiler.MMU;
+import static dev.lstar.translator.BlockCompiler.RT;
+import static dev.lstar.translator.OperandEmitter.L_FRAME;
+import static dev.lstar.translator.OperandEmitter.L_FRAME_OFFSET;
 import static dev.lstar.translator.OperandEmitter.L_CPU;
 import static dev.lstar.translator.OperandEmitter.L_MMU;
 import static dev.lstar.translator.OperandEmitter.L_REGS;
@@ -622,6 +626,21 @@ final class SseEmitter {
             mv.visitVarInsn(LSTORE, hi);
         } else {
             int la = address(e, i, 16);
+            Label slow = new Label(), done = new Label();
+            frameInPage(e, la, "readFrame", slow);
+            for (int q = 0; q < 2; q++) {
+                mv.visitVarInsn(ALOAD, L_FRAME);
+                mv.visitVarInsn(ILOAD, L_FRAME_OFFSET);
+                if (q == 1) {
+                    e.iconst(8);
+                    mv.visitInsn(IADD);
+                }
+                mv.visitMethodInsn(INVOKESTATIC, RT, "get64", "([BI)J", false);
+                e.loadOrder();
+                mv.visitVarInsn(LSTORE, q == 0 ? lo : hi);
+            }
+            mv.visitJumpInsn(GOTO, done);
+            mv.visitLabel(slow); // another page, a TLB miss, or the operand crosses into the next page
             mv.visitVarInsn(ALOAD, L_MMU);
             mv.visitVarInsn(LLOAD, la);
             e.memRead(8);
@@ -632,8 +651,35 @@ final class SseEmitter {
             mv.visitInsn(LADD);
             e.memRead(8, false); // la itself was checked by the first read
             mv.visitVarInsn(LSTORE, hi);
+            mv.visitLabel(done);
         }
         return new int[] {lo, hi};
+    }
+
+    /**
+     * The one-look-up path of a 16-byte access: L_FRAME = the Mmu's {@code readFrame} or
+     * {@code writeFrame} of {@code la} (the TLB entry its 8-byte fast paths would use) and
+     * L_FRAME_OFFSET = la's offset in the page; jumps to {@code slow} when there is none or the
+     * 16 bytes do not end in that page. A hit means exactly what the two 8-byte fast paths would
+     * do (the page is mapped for this access at this privilege, la is canonical, no write of it
+     * must be reported), so only the look-ups are saved; every fault stays on the slow path.
+     */
+    private static void frameInPage(MethodEmitter e, int la, String lookup, Label slow) {
+        MethodVisitor mv = e.mv;
+        mv.visitVarInsn(ALOAD, L_MMU);
+        mv.visitVarInsn(LLOAD, la);
+        mv.visitMethodInsn(INVOKEVIRTUAL, MMU, lookup, "(J)[B", false);
+        mv.visitVarInsn(ASTORE, L_FRAME);
+        mv.visitVarInsn(ALOAD, L_FRAME);
+        mv.visitJumpInsn(IFNULL, slow);
+        mv.visitVarInsn(LLOAD, la);
+        mv.visitInsn(L2I);
+        e.iconst(0xFFF);
+        mv.visitInsn(IAND);
+        mv.visitVarInsn(ISTORE, L_FRAME_OFFSET);
+        mv.visitVarInsn(ILOAD, L_FRAME_OFFSET);
+        e.iconst(0x1000 - 16);
+        mv.visitJumpInsn(IF_ICMPGT, slow);
     }
 
     /** Pushes bits 63:0 of operand {@code n} (XMM, memory zero-extended from its size, GPR) as {@code Sse.lo}. */
@@ -662,11 +708,26 @@ final class SseEmitter {
         }
         int la = address(e, i, 16, true); // Sse.store128At's accesses do not check it
         MethodVisitor mv = e.mv;
+        Label slow = new Label(), done = new Label();
+        frameInPage(e, la, "writeFrame", slow);
+        for (int q = 0; q < 2; q++) {
+            mv.visitVarInsn(ALOAD, L_FRAME);
+            mv.visitVarInsn(ILOAD, L_FRAME_OFFSET);
+            if (q == 1) {
+                e.iconst(8);
+                mv.visitInsn(IADD);
+            }
+            mv.visitVarInsn(LLOAD, v[q]);
+            mv.visitMethodInsn(INVOKESTATIC, RT, "put64", "([BIJ)V", false);
+        }
+        mv.visitJumpInsn(GOTO, done);
+        mv.visitLabel(slow);
         mv.visitVarInsn(ALOAD, L_CPU);
         mv.visitVarInsn(LLOAD, la);
         mv.visitVarInsn(LLOAD, v[0]);
         mv.visitVarInsn(LLOAD, v[1]);
         STORE128.invoke(mv);
+        mv.visitLabel(done);
     }
 
     /** MOVSD/MOVSS ({@code Sse.movsd/movss}): store the low lane, load it zeroing the rest, or merge it. */

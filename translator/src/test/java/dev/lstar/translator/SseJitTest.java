@@ -231,6 +231,31 @@ class SseJitTest {
         assertArrayEquals(before, Arrays.copyOfRange(o.data(), 0x2000 - 8, 0x2000), "nothing stored in the first page");
     }
 
+    /**
+     * 16-byte loads and stores at the offsets around a page's end (SseEmitter.frameInPage: one
+     * look-up when the 16 bytes end in the page, the two-access path when they cross into the
+     * next, mapped page): the same bytes and registers as the interpreter. movdqu (%rsi),%xmm0;
+     * movdqu %xmm0,(%rdi); inc %rax; movupd 0x7f0(%rdi),%xmm2; movups %xmm1,(%rsi).
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {0xFE0, 0xFEF, 0xFF0, 0xFF1, 0xFF7, 0xFF8, 0xFFF})
+    void sixteenByteAccessesAtThePageEndAgree(int offset) {
+        byte[] code = HexFormat.of().parseHex("f30f6f06f30f7f0748ffc0660f1097f00700000f110e" + "eb00f4");
+        Consumer<BareMachine> setup = bm -> {
+            byte[] d = new byte[0x2000];
+            new Random(offset).nextBytes(d);
+            bm.poke(DATA, d);
+            Cpu c = bm.machine.cpu;
+            c.r[Cpu.RSI] = DATA + offset;
+            c.r[Cpu.RDI] = DATA + offset - 0x7f0; // the store mid-page, the movupd at the page end again
+            for (int k = 0; k < 32; k++) c.xmm[k] = 0x0123_4567_89ab_cdefL * (k + 3);
+        };
+        Outcome ref = run("interp", code, CODE, CODE + code.length - 1, setup);
+        assertEquals(StopReason.UNTIL_REACHED, ref.reason(), ref.toString());
+        assertEquals(ref, run("jit", code, CODE, CODE + code.length - 1, setup));
+        assertEquals(ref, run("lockstep", code, CODE, CODE + code.length - 1, setup));
+    }
+
     @Test
     void sseWithCr0TsIsNm() {
         Outcome o = sameFault(NM, bm -> bm.machine.cpu.cr0 |= Cpu.CR0_TS);
