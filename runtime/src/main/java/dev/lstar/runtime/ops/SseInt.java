@@ -141,6 +141,24 @@ public final class SseInt {
      * half of the register.
      */
     public static long shiftLanes(long v, int bits, int kind, long n) {
+        // The shapes compiled code runs, as word-wide operations on all lanes at once (the JIT
+        // passes constant bits/kind; the lane loop below defines the result and is the rest).
+        if (kind != 2 && (bits == 32 || bits == 16 || bits == 64)) {
+            if (Long.compareUnsigned(n, bits) >= 0) return 0;
+            long lane = bits == 64 ? -1L : (1L << bits) - 1;
+            long m = kind == 0 ? lane << n & lane : lane >>> n; // one lane's surviving bits
+            if (bits == 32) m |= m << 32;
+            else if (bits == 16) m *= 0x0001_0001_0001_0001L;
+            return (kind == 0 ? v << n : v >>> n) & m;
+        }
+        if (kind == 2 && bits == 32) {
+            int k = Long.compareUnsigned(n, 31) > 0 ? 31 : (int) n;
+            return ((int) v >> k) & 0xFFFF_FFFFL | (long) ((int) (v >>> 32) >> k) << 32;
+        }
+        return shiftLanesEach(v, bits, kind, n);
+    }
+
+    private static long shiftLanesEach(long v, int bits, int kind, long n) {
         long m = bits == 64 ? -1L : (1L << bits) - 1, r = 0;
         boolean all = Long.compareUnsigned(n, bits) >= 0;
         for (int s = 0; s < 64; s += bits) {
@@ -215,6 +233,32 @@ public final class SseInt {
      */
     public static long interleave(long a, long b, int bits, boolean upper) {
         if (bits == 64) return upper ? b : a;
+        if (upper) {
+            a >>>= 32;
+            b >>>= 32;
+        }
+        // the four (two, one) lanes of a's and b's 32 bits spread to every other lane
+        return switch (bits) {
+            case 8 -> spread8(a) | spread8(b) << 8;
+            case 16 -> spread16(a) | spread16(b) << 16;
+            case 32 -> a & 0xFFFF_FFFFL | b << 32;
+            default -> interleaveEach(upper ? a << 32 : a, upper ? b << 32 : b, bits, upper);
+        };
+    }
+
+    /** Bytes 0-3 of {@code x} to bytes 0, 2, 4, 6 (the others zero). */
+    private static long spread8(long x) {
+        x = spread16(x);
+        return (x | x << 8) & 0x00FF_00FF_00FF_00FFL;
+    }
+
+    /** Words 0-1 of {@code x} to words 0 and 2 (the others zero). */
+    private static long spread16(long x) {
+        x &= 0xFFFF_FFFFL;
+        return (x | x << 16) & 0x0000_FFFF_0000_FFFFL;
+    }
+
+    private static long interleaveEach(long a, long b, int bits, boolean upper) {
         int n = 64 / bits, first = upper ? n / 2 : 0;
         long m = (1L << bits) - 1, r = 0;
         for (int k = 0; k < n / 2; k++) {
@@ -249,6 +293,11 @@ public final class SseInt {
      * zero-extended (translated code packs with it too).
      */
     public static long narrow(long q, int bits, long min, long max) {
+        if (bits == 16) {
+            return sat((short) q, min, max) & 0xFF | (sat((short) (q >>> 16), min, max) & 0xFF) << 8
+                    | (sat((short) (q >>> 32), min, max) & 0xFF) << 16 | (sat((short) (q >>> 48), min, max) & 0xFF) << 24;
+        }
+        if (bits == 32) return sat((int) q, min, max) & 0xFFFF | (sat((int) (q >>> 32), min, max) & 0xFFFF) << 16;
         int half = bits / 2;
         long r = 0;
         for (int k = 0; k < 64 / bits; k++) r |= (sat(sx(q >>> (bits * k), bits), min, max) & ((1L << half) - 1)) << (half * k);
