@@ -442,6 +442,10 @@ final class SseEmitter {
      */
     private static void laneShift(MethodEmitter e, Instruction i, int[] spec) {
         MethodVisitor mv = e.mv;
+        if (i.kind[1] == Instruction.OP_IMM && spec[1] != 2) {
+            logicalShiftByImmediate(e, i.reg[0] << 1, spec[0], spec[1] == 0, i.imm & 0xFF);
+            return;
+        }
         int n = e.temp();
         if (i.kind[1] == Instruction.OP_IMM) {
             e.lconst(i.imm & 0xFF);
@@ -459,6 +463,36 @@ final class SseEmitter {
                 e.iconst(spec[1]);
                 mv.visitVarInsn(LLOAD, n);
                 SHIFT_LANES.invoke(mv);
+            });
+        }
+    }
+
+    /**
+     * PSLLW/D/Q or PSRLW/D/Q by an immediate as plain bytecode: each half shifted whole, then the
+     * bits that crossed into a neighbouring lane masked off (the mask known here); a count of the
+     * lane width or more gives zero (as {@code SseInt.shiftLanes}).
+     */
+    private static void logicalShiftByImmediate(MethodEmitter e, int d, int bits, boolean left, long n) {
+        MethodVisitor mv = e.mv;
+        long lane = bits == 64 ? -1L : (1L << bits) - 1;
+        long m = left ? lane << n & lane : lane >>> n;
+        if (bits == 32) m |= m << 32;
+        else if (bits == 16) m *= 0x0001_0001_0001_0001L;
+        long mask = m;
+        for (int h = 0; h < 2; h++) {
+            int q = d + h;
+            e.xmmPut(q, () -> {
+                if (n >= bits) {
+                    e.lconst(0);
+                    return;
+                }
+                xmmLoad(e, q);
+                e.iconst((int) n);
+                mv.visitInsn(left ? LSHL : LUSHR);
+                if (mask != -1L) {
+                    e.lconst(mask);
+                    mv.visitInsn(LAND);
+                }
             });
         }
     }
