@@ -112,7 +112,9 @@ final class SseEmitter {
     private static final Map<Mnemonic, Helper> PACKED = new EnumMap<>(Mnemonic.class);
     private static final Helper COMISD_ON = Helpers.of(SseFloat.class, "comisdOn");
     private static final Helper SHIFT_LANES = Helpers.of(SseInt.class, "shiftLanes"),
-            INTERLEAVE = Helpers.of(SseInt.class, "interleave"), NARROW = Helpers.of(SseInt.class, "narrow");
+            ZIP8 = Helpers.of(SseInt.class, "zip8"), ZIP16 = Helpers.of(SseInt.class, "zip16"),
+            ZIP32 = Helpers.of(SseInt.class, "zip32"), PACKSSWB_HALF = Helpers.of(SseInt.class, "packsswbHalf"),
+            PACKUSWB_HALF = Helpers.of(SseInt.class, "packuswbHalf"), PACKSSDW_HALF = Helpers.of(SseInt.class, "packssdwHalf");
     /** PSLL/PSRL/PSRA by lanes: {lane width, kind (0 left, 1 logical right, 2 arithmetic right)}. */
     private static final Map<Mnemonic, int[]> LANE_SHIFT = new EnumMap<>(Mnemonic.class);
     /** PUNPCKLxx/PUNPCKHxx: {lane width, 1 for the high unpacks}. */
@@ -505,11 +507,18 @@ final class SseEmitter {
         xmmLoad(e, d + h);
         mv.visitVarInsn(LSTORE, a);
         for (int u = 0; u < 2; u++) {
-            mv.visitVarInsn(LLOAD, a);
-            mv.visitVarInsn(LLOAD, v[h]);
-            e.iconst(spec[0]);
-            e.iconst(u);
-            INTERLEAVE.invoke(mv);
+            if (spec[0] == 64) { // PUNPCKLQDQ/PUNPCKHQDQ: the destination's half, then the source's
+                mv.visitVarInsn(LLOAD, u == 0 ? a : v[h]);
+            } else { // the low (u = 0) or high 32 bits of both halves, zipped lane by lane
+                for (int src : new int[] {a, v[h]}) {
+                    mv.visitVarInsn(LLOAD, src);
+                    if (u == 1) {
+                        e.iconst(32);
+                        mv.visitInsn(LUSHR);
+                    }
+                }
+                (spec[0] == 8 ? ZIP8 : spec[0] == 16 ? ZIP16 : ZIP32).invoke(mv);
+            }
             if (u == 0) {
                 mv.visitVarInsn(LSTORE, r0);
             } else {
@@ -534,10 +543,7 @@ final class SseEmitter {
         for (int h = 0; h < 2; h++) {
             for (int q = 0; q < 2; q++) {
                 mv.visitVarInsn(LLOAD, quads[h][q]);
-                e.iconst((int) spec[0]);
-                e.lconst(spec[1]);
-                e.lconst(spec[2]);
-                NARROW.invoke(mv);
+                (spec[0] == 32 ? PACKSSDW_HALF : spec[1] == 0 ? PACKUSWB_HALF : PACKSSWB_HALF).invoke(mv);
                 if (q == 1) {
                     e.iconst(32);
                     mv.visitInsn(LSHL);

@@ -279,6 +279,36 @@ class SseJitTest {
         assertEquals(ref, run("jit", code, CODE, CODE + code.length - 1, setup));
     }
 
+    /**
+     * The eight PUNPCK forms (SseInt.zip8/16/32 on the halves) and the three PACKs, register to
+     * register and from memory, on random registers (and lanes at the saturation edges): the
+     * JIT's registers equal the interpreter's.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 4})
+    void unpacksAndPacksAgree(long seed) {
+        int[] ops = {0x60, 0x61, 0x62, 0x6c, 0x68, 0x69, 0x6a, 0x6d, 0x63, 0x67, 0x6b};
+        StringBuilder hex = new StringBuilder();
+        for (int k = 0; k < ops.length; k++) {
+            int dst = k % 8, src = (k + 3) % 8;
+            hex.append(String.format("660f%02x%02x", ops[k], 0xC0 | dst << 3 | src));
+            hex.append(String.format("660f%02x%02x", ops[k], 0x46 | dst << 3)).append(String.format("%02x", 16 * (k % 4))); // op 16*(k%4)(%rsi),%xmm<dst>
+        }
+        byte[] code = HexFormat.of().parseHex(hex + "eb00f4");
+        Consumer<BareMachine> setup = bm -> {
+            Random rnd = new Random(seed);
+            long[] edges = {0x7FFF_8000_0080_FF7FL, 0x8000_0000_7FFF_FFFFL, 0x0000_FFFF_0100_00FFL};
+            for (int k = 0; k < 32; k++) bm.machine.cpu.xmm[k] = k % 5 == 0 ? edges[k % 3] : rnd.nextLong();
+            byte[] d = new byte[0x100];
+            rnd.nextBytes(d);
+            bm.poke(DATA, d);
+            bm.machine.cpu.r[Cpu.RSI] = DATA;
+        };
+        Outcome ref = run("interp", code, CODE, CODE + code.length - 1, setup);
+        assertEquals(StopReason.UNTIL_REACHED, ref.reason(), ref.toString());
+        assertEquals(ref, run("jit", code, CODE, CODE + code.length - 1, setup));
+    }
+
     @Test
     void sseWithCr0TsIsNm() {
         Outcome o = sameFault(NM, bm -> bm.machine.cpu.cr0 |= Cpu.CR0_TS);

@@ -237,13 +237,27 @@ public final class SseInt {
             a >>>= 32;
             b >>>= 32;
         }
-        // the four (two, one) lanes of a's and b's 32 bits spread to every other lane
         return switch (bits) {
-            case 8 -> spread8(a) | spread8(b) << 8;
-            case 16 -> spread16(a) | spread16(b) << 16;
-            case 32 -> a & 0xFFFF_FFFFL | b << 32;
+            case 8 -> zip8(a, b);
+            case 16 -> zip16(a, b);
+            case 32 -> zip32(a, b);
             default -> interleaveEach(upper ? a << 32 : a, upper ? b << 32 : b, bits, upper);
         };
+    }
+
+    /** The four bytes of a's and b's low 32 bits alternated, a's first (PUNPCKLBW of one half). */
+    public static long zip8(long a, long b) {
+        return spread8(a) | spread8(b) << 8;
+    }
+
+    /** The two words of a's and b's low 32 bits alternated, a's first. */
+    public static long zip16(long a, long b) {
+        return spread16(a) | spread16(b) << 16;
+    }
+
+    /** a's low doubleword, then b's. */
+    public static long zip32(long a, long b) {
+        return a & 0xFFFF_FFFFL | b << 32;
     }
 
     /** Bytes 0-3 of {@code x} to bytes 0, 2, 4, 6 (the others zero). */
@@ -293,15 +307,33 @@ public final class SseInt {
      * zero-extended (translated code packs with it too).
      */
     public static long narrow(long q, int bits, long min, long max) {
-        if (bits == 16) {
-            return sat((short) q, min, max) & 0xFF | (sat((short) (q >>> 16), min, max) & 0xFF) << 8
-                    | (sat((short) (q >>> 32), min, max) & 0xFF) << 16 | (sat((short) (q >>> 48), min, max) & 0xFF) << 24;
-        }
-        if (bits == 32) return sat((int) q, min, max) & 0xFFFF | (sat((int) (q >>> 32), min, max) & 0xFFFF) << 16;
+        if (bits == 16) return min == 0 ? packuswbHalf(q) : packsswbHalf(q);
+        if (bits == 32 && min < 0) return packssdwHalf(q);
         int half = bits / 2;
         long r = 0;
         for (int k = 0; k < 64 / bits; k++) r |= (sat(sx(q >>> (bits * k), bits), min, max) & ((1L << half) - 1)) << (half * k);
         return r;
+    }
+
+    /** PACKSSWB of one quadword: its four words as signed bytes (saturated), in bits 31:0. */
+    public static long packsswbHalf(long q) {
+        return sat8((short) q, -128, 127) | sat8((short) (q >>> 16), -128, 127) << 8
+                | sat8((short) (q >>> 32), -128, 127) << 16 | sat8((short) (q >>> 48), -128, 127) << 24;
+    }
+
+    /** PACKUSWB of one quadword: its four signed words as unsigned bytes (saturated). */
+    public static long packuswbHalf(long q) {
+        return sat8((short) q, 0, 255) | sat8((short) (q >>> 16), 0, 255) << 8
+                | sat8((short) (q >>> 32), 0, 255) << 16 | sat8((short) (q >>> 48), 0, 255) << 24;
+    }
+
+    /** PACKSSDW of one quadword: its two doublewords as signed words (saturated). */
+    public static long packssdwHalf(long q) {
+        return sat((int) q, -32768, 32767) & 0xFFFF | (sat((int) (q >>> 32), -32768, 32767) & 0xFFFF) << 16;
+    }
+
+    private static long sat8(int w, int min, int max) {
+        return Math.max(min, Math.min(max, w)) & 0xFF;
     }
 
     public static void packsswb(Cpu c, Instruction i) { pack(c, i, 16, -128, 127); }
