@@ -470,6 +470,8 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
             if (r != null && !(ownClass && r.code() != null && r.code().inBatch)) return r;
             if (shared.claim(key)) {
                 try {
+                    r = shared.instantiate(key, segs, machine); // published between the look-up and the claim
+                    if (r != null && !(ownClass && r.code() != null && r.code().inBatch)) return r;
                     r = BlockCompiler.compile(lookup, segs, machine, region);
                     shared.publish(key, r);
                     return r;
@@ -518,14 +520,16 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
                     SharedTranslations.Key key = SharedTranslations.key(one, false, machine);
                     if (key == null) continue;
                     BlockCompiler.Result r = shared.instantiate(key, one, machine);
-                    if (r != null) {
-                        install(q, r);
-                    } else if (shared.claim(key)) {
-                        claimed.add(key);
-                        continue;
-                    } else {
-                        sharedDeferrals++; // another engine is translating it: it stays pending, found there next time
+                    if (r == null && shared.claim(key)) {
+                        r = shared.instantiate(key, one, machine); // published between the look-up and the claim
+                        if (r == null) {
+                            claimed.add(key);
+                            continue;
+                        }
+                        shared.release(key);
                     }
+                    if (r != null) install(q, r);
+                    else sharedDeferrals++; // another engine is translating it: it stays pending, found there next time
                     batch.remove(k);
                 }
             }
