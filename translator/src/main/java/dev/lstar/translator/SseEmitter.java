@@ -669,12 +669,7 @@ final class SseEmitter {
             Label slow = new Label(), done = new Label();
             frameInPage(e, la, "readFrame", slow);
             for (int q = 0; q < 2; q++) {
-                mv.visitVarInsn(ALOAD, L_FRAME);
-                mv.visitVarInsn(ILOAD, L_FRAME_OFFSET);
-                if (q == 1) {
-                    e.iconst(8);
-                    mv.visitInsn(IADD);
-                }
+                frameQuad(e, q);
                 mv.visitMethodInsn(INVOKESTATIC, RT, "get64", "([BI)J", false);
                 e.loadOrder();
                 mv.visitVarInsn(LSTORE, q == 0 ? lo : hi);
@@ -704,6 +699,16 @@ final class SseEmitter {
      * do (the page is mapped for this access at this privilege, la is canonical, no write of it
      * must be reported), so only the look-ups are saved; every fault stays on the slow path.
      */
+    /** Stack: -> frame, offset of quadword {@code q} (0 or 1) of the 16 bytes {@link #frameInPage} found. */
+    private static void frameQuad(MethodEmitter e, int q) {
+        e.mv.visitVarInsn(ALOAD, L_FRAME);
+        e.mv.visitVarInsn(ILOAD, L_FRAME_OFFSET);
+        if (q == 1) {
+            e.iconst(8);
+            e.mv.visitInsn(IADD);
+        }
+    }
+
     private static void frameInPage(MethodEmitter e, int la, String lookup, Label slow) {
         MethodVisitor mv = e.mv;
         mv.visitVarInsn(ALOAD, L_MMU);
@@ -751,12 +756,7 @@ final class SseEmitter {
         Label slow = new Label(), done = new Label();
         frameInPage(e, la, "writeFrame", slow);
         for (int q = 0; q < 2; q++) {
-            mv.visitVarInsn(ALOAD, L_FRAME);
-            mv.visitVarInsn(ILOAD, L_FRAME_OFFSET);
-            if (q == 1) {
-                e.iconst(8);
-                mv.visitInsn(IADD);
-            }
+            frameQuad(e, q);
             mv.visitVarInsn(LLOAD, v[q]);
             mv.visitMethodInsn(INVOKESTATIC, RT, "put64", "([BIJ)V", false);
         }
