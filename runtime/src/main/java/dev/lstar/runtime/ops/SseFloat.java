@@ -110,6 +110,19 @@ public final class SseFloat {
     private static boolean normalS(long x) { int e = expS(x); return e != 0 && e != S_MAX; }
     /** A finite result at least 2^-959 in magnitude (no overflow, no underflow happened). */
     private static boolean saneD(long r) { int e = expD(r); return e >= D_TINY && e != D_MAX; }
+    /**
+     * {@code normalD(x) && normalD(y) && saneD(r)} for an add, subtract, multiply or divide of
+     * {@code x} and {@code y} giving {@code r}, as compares of the doubles (no moves to integer
+     * registers): an operand at least MIN_NORMAL in magnitude is normal or infinite (a NaN fails
+     * the compare), and an infinite operand always gives an infinite, zero or NaN result, which
+     * the result's range test (at least 2^-959, at most MAX_VALUE; a NaN fails both) rejects.
+     */
+    private static boolean fastD(double x, double y, double r) {
+        double m = Math.abs(r);
+        return Math.abs(x) >= Double.MIN_NORMAL && Math.abs(y) >= Double.MIN_NORMAL && m >= D_TINY_VALUE && m <= Double.MAX_VALUE;
+    }
+    private static final double D_TINY_VALUE = 0x1p-959; // biased exponent D_TINY
+
     private static boolean saneS(long r) { int e = expS(r); return e >= S_TINY && e != S_MAX; }
     private static double d(long x) { return Double.longBitsToDouble(x); }
     private static float f(long x) { return Float.intBitsToFloat((int) x); }
@@ -117,19 +130,19 @@ public final class SseFloat {
     private static long bits(float x) { return Float.floatToRawIntBits(x) & M32; }
 
     public static long addsdLane(Cpu c, long a, long b) {
-        if (fastMode(c) && normalD(a) && normalD(b)) { long r = bits(d(a) + d(b)); if (saneD(r)) return r; }
+        if (fastMode(c)) { double x = d(a), y = d(b), r = x + y; if (fastD(x, y, r)) return bits(r); }
         return laneD(c, ADD, a, b);
     }
     public static long subsdLane(Cpu c, long a, long b) {
-        if (fastMode(c) && normalD(a) && normalD(b)) { long r = bits(d(a) - d(b)); if (saneD(r)) return r; }
+        if (fastMode(c)) { double x = d(a), y = d(b), r = x - y; if (fastD(x, y, r)) return bits(r); }
         return laneD(c, SUB, a, b);
     }
     public static long mulsdLane(Cpu c, long a, long b) {
-        if (fastMode(c) && normalD(a) && normalD(b)) { long r = bits(d(a) * d(b)); if (saneD(r)) return r; }
+        if (fastMode(c)) { double x = d(a), y = d(b), r = x * y; if (fastD(x, y, r)) return bits(r); }
         return laneD(c, MUL, a, b);
     }
     public static long divsdLane(Cpu c, long a, long b) {
-        if (fastMode(c) && normalD(a) && normalD(b)) { long r = bits(d(a) / d(b)); if (saneD(r)) return r; }
+        if (fastMode(c)) { double x = d(a), y = d(b), r = x / y; if (fastD(x, y, r)) return bits(r); }
         return laneD(c, DIV, a, b);
     }
     public static long sqrtsdLane(Cpu c, long a, long b) {
