@@ -476,11 +476,7 @@ final class SseEmitter {
      */
     private static void logicalShiftByImmediate(MethodEmitter e, int d, int bits, boolean left, long n) {
         MethodVisitor mv = e.mv;
-        long lane = bits == 64 ? -1L : (1L << bits) - 1;
-        long m = left ? lane << n & lane : lane >>> n;
-        if (bits == 32) m |= m << 32;
-        else if (bits == 16) m *= 0x0001_0001_0001_0001L;
-        long mask = m;
+        long mask = n >= bits ? 0 : SseInt.logicalShiftMask(bits, left, (int) n);
         for (int h = 0; h < 2; h++) {
             int q = d + h;
             e.xmmPut(q, () -> {

@@ -145,17 +145,26 @@ public final class SseInt {
         // passes constant bits/kind; the lane loop below defines the result and is the rest).
         if (kind != 2 && (bits == 32 || bits == 16 || bits == 64)) {
             if (Long.compareUnsigned(n, bits) >= 0) return 0;
-            long lane = bits == 64 ? -1L : (1L << bits) - 1;
-            long m = kind == 0 ? lane << n & lane : lane >>> n; // one lane's surviving bits
-            if (bits == 32) m |= m << 32;
-            else if (bits == 16) m *= 0x0001_0001_0001_0001L;
-            return (kind == 0 ? v << n : v >>> n) & m;
+            return (kind == 0 ? v << n : v >>> n) & logicalShiftMask(bits, kind == 0, (int) n);
         }
         if (kind == 2 && bits == 32) {
             int k = Long.compareUnsigned(n, 31) > 0 ? 31 : (int) n;
             return ((int) v >> k) & 0xFFFF_FFFFL | (long) ((int) (v >>> 32) >> k) << 32;
         }
         return shiftLanesEach(v, bits, kind, n);
+    }
+
+    /**
+     * The bits of a 64-bit half that survive a logical shift of its {@code bits}-wide lanes by
+     * {@code n} (less than {@code bits}) when the half is shifted whole: each lane's own bits,
+     * not those that crossed in from a neighbour. For the JIT's shifts by an immediate too.
+     */
+    public static long logicalShiftMask(int bits, boolean left, int n) {
+        long lane = bits == 64 ? -1L : (1L << bits) - 1;
+        long m = left ? lane << n & lane : lane >>> n;
+        if (bits == 32) m |= m << 32;
+        else if (bits == 16) m *= 0x0001_0001_0001_0001L;
+        return m;
     }
 
     private static long shiftLanesEach(long v, int bits, int kind, long n) {
@@ -241,7 +250,7 @@ public final class SseInt {
             case 8 -> zip8(a, b);
             case 16 -> zip16(a, b);
             case 32 -> zip32(a, b);
-            default -> interleaveEach(upper ? a << 32 : a, upper ? b << 32 : b, bits, upper);
+            default -> throw new IllegalArgumentException("lane width " + bits);
         };
     }
 
@@ -272,16 +281,6 @@ public final class SseInt {
         return (x | x << 16) & 0x0000_FFFF_0000_FFFFL;
     }
 
-    private static long interleaveEach(long a, long b, int bits, boolean upper) {
-        int n = 64 / bits, first = upper ? n / 2 : 0;
-        long m = (1L << bits) - 1, r = 0;
-        for (int k = 0; k < n / 2; k++) {
-            long x = a >>> (bits * (first + k)) & m, y = b >>> (bits * (first + k)) & m;
-            r |= x << (2 * k * bits) | y << ((2 * k + 1) * bits);
-        }
-        return r;
-    }
-
     public static void punpcklbw(Cpu c, Instruction i) { unpack(c, i, 8, false); }
     public static void punpcklwd(Cpu c, Instruction i) { unpack(c, i, 16, false); }
     public static void punpckldq(Cpu c, Instruction i) { unpack(c, i, 32, false); }
@@ -307,8 +306,9 @@ public final class SseInt {
      * zero-extended (translated code packs with it too).
      */
     public static long narrow(long q, int bits, long min, long max) {
-        if (bits == 16) return min == 0 ? packuswbHalf(q) : packsswbHalf(q);
-        if (bits == 32 && min < 0) return packssdwHalf(q);
+        if (bits == 16 && min == -128 && max == 127) return packsswbHalf(q);
+        if (bits == 16 && min == 0 && max == 255) return packuswbHalf(q);
+        if (bits == 32 && min == -32768 && max == 32767) return packssdwHalf(q);
         int half = bits / 2;
         long r = 0;
         for (int k = 0; k < 64 / bits; k++) r |= (sat(sx(q >>> (bits * k), bits), min, max) & ((1L << half) - 1)) << (half * k);
