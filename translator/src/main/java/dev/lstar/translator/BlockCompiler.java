@@ -111,9 +111,29 @@ final class BlockCompiler {
 
     /** Whether {@code b} ends in a branch back to its own start (a candidate for a region). */
     static boolean isSelfLoop(Block b) {
-        Instruction last = b.insns[b.insns.length - 1];
-        return (last.mnemonic == Mnemonic.JCC || last.mnemonic == Mnemonic.JMP) && last.kind[0] == Instruction.OP_REL
-                && last.target == b.la;
+        return branchesTo(b.insns[b.insns.length - 1], b.la);
+    }
+
+    /** Whether {@code i} is a direct JMP to {@code la}, or a Jcc with {@code la} as either direction. */
+    private static boolean branchesTo(Instruction i, long la) {
+        if (i.kind[0] != Instruction.OP_REL) return false;
+        return i.mnemonic == Mnemonic.JMP ? i.target == la : i.mnemonic == Mnemonic.JCC && (i.target == la || i.next() == la);
+    }
+
+    /**
+     * Whether the blocks {@code segs} (one block, or a superblock's path) form a loop that a
+     * region can keep inside its method: the last one ends in a direct JMP to the first block's
+     * start or a Jcc with that start as either direction, and no block before it ends in SWAPGS or a MOV to CR3 (a region's back-edge
+     * re-checks only the code's validity, not its mapping).
+     */
+    static boolean closesLoop(Block[] segs) {
+        Block last = segs[segs.length - 1];
+        if (!branchesTo(last.insns[last.insns.length - 1], segs[0].la)) return false;
+        for (int s = 0; s < segs.length - 1; s++) {
+            Mnemonic m = segs[s].insns[segs[s].insns.length - 1].mnemonic;
+            if (m == Mnemonic.SWAPGS || m == Mnemonic.MOV_TO_CR) return false;
+        }
+        return true;
     }
 
     /** Where a superblock may go on after block {@code b}, or -1 (see {@link InsnTraits#continuation}). */
@@ -132,7 +152,9 @@ final class BlockCompiler {
 
     /**
      * Compiles {@code segs} (a superblock when more than one: each block continues into the next,
-     * see {@link #continuation}) into one method; {@code region} only for a single self-loop block.
+     * see {@link #continuation}) into one method; {@code region}: as a loop if {@link #closesLoop} (a
+     * self-loop block, or a superblock whose path comes back to its start) and the whole loop fits
+     * one method without a cut.
      * A superblock too large for one method is compiled as its first block alone
      * ({@link Result#segments} says how many were used).
      */
@@ -142,7 +164,7 @@ final class BlockCompiler {
         while (true) {
             boolean hooks = hookCalls(b, m);
             if (hooks && segs.length > 1) segs = new Block[] {b}; // hooked blocks are never merged
-            MethodEmitter g = new MethodEmitter(segs, region && segs.length == 1 && isSelfLoop(b) && !hooks, allFallback);
+            MethodEmitter g = new MethodEmitter(segs, region && closesLoop(segs) && !hooks, allFallback);
             g.ordered = m.phys.smp;
             if (hooks) g.enableHooks(m.hooks);
             byte[] bytes = generateClass(g);

@@ -42,7 +42,7 @@ final class BranchEmitter {
         e.lconst(i.next());
         e.mv.visitVarInsn(LSTORE, returnAddress);
         StackEmitter.pushValue(e, returnAddress, i.opSize);
-        exitTo(e, target, k + 1, loopHead);
+        exitTo(e, target, -1, k + 1, loopHead); // (a call never closes a loop)
         return true;
     }
 
@@ -55,7 +55,7 @@ final class BranchEmitter {
             return false;
         }
         int target = branchTarget(e, i);
-        exitTo(e, target, k + 1, loopHead);
+        exitTo(e, target, i.kind[0] == Instruction.OP_REL ? i.target : -1, k + 1, loopHead);
         return true;
     }
 
@@ -93,14 +93,17 @@ final class BranchEmitter {
         int target = e.temp();
         e.lconst(i.target); // Exec does not check a Jcc target; the fetch at the target faults
         mv.visitVarInsn(LSTORE, target);
-        exitTo(e, target, k + 1, loopHead);
+        exitTo(e, target, i.target, k + 1, loopHead);
         e.dirtyRegs = saveDirty;
         mv.visitLabel(no);
         if (k != insns.length - 1) { // a superblock goes on with the fall-through
             if (insns[k + 1].address != i.next()) throw new IllegalStateException("superblock continues elsewhere after a Jcc");
             return false;
         }
-        e.exit(() -> e.lconst(i.next()), k + 1);
+        int next = e.temp();
+        e.lconst(i.next());
+        mv.visitVarInsn(LSTORE, next);
+        exitTo(e, next, i.next(), k + 1, loopHead);
         return true;
     }
 
@@ -116,11 +119,14 @@ final class BranchEmitter {
         return t;
     }
 
-    /** Exit to the target in temp {@code target}; in a region, a branch to the block start loops. */
-    private static void exitTo(MethodEmitter e, int target, int retired, Label loopHead) {
+    /**
+     * Exit to the target in temp {@code target} ({@code address}: the target when it is known
+     * statically, else -1); in a region, the last instruction's way back to the method's start
+     * (a Jcc's taken or fall-through direction, a direct JMP) is the back-edge.
+     */
+    private static void exitTo(MethodEmitter e, int target, long address, int retired, Label loopHead) {
         MethodVisitor mv = e.mv;
-        Instruction last = e.insns[e.insns.length - 1];
-        if (e.region && last.kind[0] == Instruction.OP_REL && last.target == e.block.la && retired == e.insns.length) {
+        if (e.region && address == e.block.la && retired == e.insns.length) {
             // back-edge: count the iteration; leave when another whole iteration would pass the
             // budget (the engine then interprets the rest exactly) or a stop is requested
             Label leave = new Label();

@@ -233,7 +233,7 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
         try {
             while (true) {
                 long rip = c.rip;
-                s = p.succLa0 == rip ? p.succ0 : p.succLa1 == rip ? p.succ1 : null;
+                s = p.successor(rip);
                 if (s == null || !s.chainable) break;
                 Block b = s.block;
                 if (!b.valid || b.hooked || s.checkedGen != (mm.generation() << 2 | c.cpl)
@@ -359,7 +359,7 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
     private Translation resolve(long rip) {
         Translation p = prev;
         if (p != null && options.linking()) {
-            Translation s = p.succLa0 == rip ? p.succ0 : p.succLa1 == rip ? p.succ1 : null;
+            Translation s = p.successor(rip);
             // re-validate: same physical page(s) under the current CR3/PCID and privilege
             if (s != null && s.usable() && mmu.fetchPhys(rip) == s.pa && (s.block.pa2 < 0 || secondPageSame(s.block))) {
                 linksFollowed++;
@@ -580,11 +580,13 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
      * ({@link BlockCompiler#continuation}: a conditional branch's likely direction
      * ({@link #likelySuccessor}), a direct jump, SWAPGS, MOV to CR3) to an address in the same
      * 4 KiB page, that block follows unless it is already in. Stops at
-     * natives, blocks the embedder's hooks cover, blocks decoded across a page end, and at
-     * {@link Options#superblockInsns} instructions. A self-loop block stays alone (it may become a
-     * region). All segments share the first block's code page, so the per-page invalidation of
-     * the first covers them all; the generated code also checks each later segment's
-     * {@code valid} flag when it reaches it.
+     * natives, blocks the embedder's hooks cover, blocks decoded across a page end, the start of
+     * a region ({@link #headsLoop}), and at {@link Options#superblockInsns} instructions. A path
+     * that comes back to {@code b} is a loop ({@link BlockCompiler#closesLoop}: compiled as a
+     * region when it fits one method). A self-loop block stays alone (it may become a region).
+     * All segments share the first block's code page, so the per-page invalidation of the first
+     * covers them all; the generated code also checks each later segment's {@code valid} flag
+     * when it reaches it.
      */
     private Block[] superblock(Block b) {
         int max = options.superblockInsns();
@@ -604,7 +606,8 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
                 break;
             }
             if (!nb.valid || nb.nativeFn != null || nb.pa2 >= 0 || nb.hooked || nb.insns.length == 0 || nb == b
-                    || (segs != null && segs.contains(nb)) || nb.pa != b.pa + (next - b.la) || count + nb.insns.length > max) break;
+                    || (segs != null && segs.contains(nb)) || nb.pa != b.pa + (next - b.la) || count + nb.insns.length > max
+                    || headsLoop(nb)) break;
             if (segs == null) {
                 segs = new ArrayList<>(4);
                 segs.add(b);
@@ -617,16 +620,37 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
     }
 
     /**
+     * Whether {@code b} starts a region (a loop kept inside its method): a path that reaches it
+     * ends there and goes on into the region, instead of copying the loop's first iteration into
+     * a superblock of its own and leaving the loop at a side exit every time round.
+     */
+    private boolean headsLoop(Block b) {
+        Translation t = cache.getIfPresent(b.pa);
+        return t != null && t.block == b && t.valid && t.loop;
+    }
+
+    /**
      * Where a superblock goes on after {@code b}, which ends in the conditional branch
-     * {@code jcc}: the one successor the engine has seen {@code b} go to, if it has seen only one
-     * (from the block links), else the fall-through. The other direction becomes the side exit.
+     * {@code jcc}: of the directions the engine has gone on from {@code b} through its block
+     * links, the one followed more often ({@link Translation#successor}), else the fall-through.
+     * The other direction becomes the side exit.
      */
     private long likelySuccessor(Block b, Instruction jcc) {
         Translation t = cache.getIfPresent(b.pa);
-        if (t != null && t.block == b && t.succ0 != null && t.succ1 == null
-                && (t.succLa0 == jcc.target || t.succLa0 == jcc.next())) {
-            return t.succLa0;
-        }
+        if (t == null || t.block != b) return jcc.next();
+        if (t.isSuperblock() || t.loop) return t.profiledNext != -1 ? t.profiledNext : jcc.next();
+        return profiled(t, jcc);
+    }
+
+    /**
+     * The direction of {@code jcc} (ending {@code t}'s only block) that {@code t}'s links were
+     * followed to more often, else the fall-through.
+     */
+    private static long profiled(Translation t, Instruction jcc) {
+        boolean in0 = t.succ0 != null && (t.succLa0 == jcc.target || t.succLa0 == jcc.next());
+        boolean in1 = t.succ1 != null && (t.succLa1 == jcc.target || t.succLa1 == jcc.next());
+        if (in0 && (!in1 || t.follows0 > t.follows1)) return t.succLa0;
+        if (in1 && (!in0 || t.follows1 > t.follows0)) return t.succLa1;
         return jcc.next();
     }
 
@@ -638,11 +662,18 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
     private CompiledBlock recompileAsSuperblock(Translation t) {
         CompiledBlock single = t.code;
         Block[] segs = superblock(t.block);
+        Instruction end = t.block.insns[t.block.insns.length - 1];
+        if (end.mnemonic == Mnemonic.JCC && end.kind[0] == Instruction.OP_REL) t.profiledNext = profiled(t, end); // before the links change
         if (segs.length == 1) return alone(t);
         long t0 = System.nanoTime();
-        BlockCompiler.Result r = compile(segs, false, false);
+        // a path that comes back to its start is a loop: kept inside the method when it fits whole
+        BlockCompiler.Result r = compile(segs, BlockCompiler.closesLoop(segs), false);
         translateNanos += System.nanoTime() - t0;
         if (r.segments() == 1) return alone(t); // too large for one method, or cut inside the first block
+        if (r.region()) {
+            regions++;
+            t.region = t.loop = true;
+        }
         Block[] used = Arrays.copyOf(segs, r.segments());
         Instruction[] all = new Instruction[r.insns()];
         int n = 0;
@@ -689,6 +720,7 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
         t.region = true; // also when the region did not fit: do not try again
         if (!r.region()) return t.code;
         regions++;
+        t.loop = true;
         counted(r);
         t.code = r.code();
         t.codeBytes = r.codeBytes();

@@ -79,7 +79,8 @@ final class MethodEmitter extends OperandEmitter {
         if (segs.length > 1) {
             for (int s = 0; s < segs.length; s++) System.arraycopy(segs[s].insns, 0, all, start[s], segs[s].insns.length);
         }
-        int cut = region || allFallback ? all.length : BlockCompiler.methodCut(all);
+        int cut = allFallback || (region && segs.length == 1) ? all.length : BlockCompiler.methodCut(all);
+        if (cut < all.length) region = false; // a superblock loop is a region only if it fits one method whole
         if (cut < all.length) {
             all = Arrays.copyOf(all, cut);
             int used = 0;

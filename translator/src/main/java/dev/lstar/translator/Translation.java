@@ -25,7 +25,10 @@ final class Translation {
     CompiledBlock firstOnly;
     /** Bytecode size of {@code run} (the cache weight). */
     int codeBytes;
+    /** The region decision was made (a self-loop block is tried once as a region). */
     boolean region;
+    /** The code is a region: a loop that goes round inside its method (see {@code JitEngine.superblock}). */
+    boolean loop;
     /** The code calls the embedder's hooks itself (see {@link HookedCode}). */
     boolean hookCalls;
     boolean valid = true;
@@ -49,6 +52,17 @@ final class Translation {
     /** Successor slots: the linear address each was resolved for, and the translation. */
     long succLa0 = -1, succLa1 = -1;
     Translation succ0, succ1;
+    /**
+     * How often the engine went on through each slot (a branch profile: a superblock follows a
+     * conditional branch in the direction taken more often, see {@code JitEngine.likelySuccessor}).
+     */
+    long follows0, follows1;
+    /**
+     * For code recompiled with more blocks (a superblock or region): the direction its first
+     * block's final Jcc went more often until then (-1: none known). The recompiled code's links
+     * are the exits of the whole path, no longer that block's branch.
+     */
+    long profiledNext = -1;
 
     Translation(long la, long pa, Block block) {
         this.la = la;
@@ -85,11 +99,25 @@ final class Translation {
         return valid && block.valid;
     }
 
+    /** The translation linked as the successor at {@code rip} (counted in the branch profile), or null. */
+    Translation successor(long rip) {
+        if (succLa0 == rip) {
+            follows0++;
+            return succ0;
+        }
+        if (succLa1 == rip) {
+            follows1++;
+            return succ1;
+        }
+        return null;
+    }
+
     void invalidate() {
         valid = false;
         chainable = false;
         code = null;
         firstOnly = null;
+        loop = false;
         succ0 = succ1 = null;
     }
 
@@ -103,7 +131,9 @@ final class Translation {
         if (succLa0 != rip) {
             succLa1 = succLa0;
             succ1 = succ0;
+            follows1 = follows0;
             succLa0 = rip;
+            follows0 = 0;
         }
         succ0 = next;
     }
