@@ -72,6 +72,8 @@ public final class Main {
 
     public static void main(String[] args) {
         HostSignals.enable();
+        // the opcode table is built while the kernel boots and the executable loads (README, start-up)
+        Thread.ofPlatform().daemon().name("lstar-preload").start(dev.lstar.decoder.Decoder::preload);
         int status = execute(args, System.in, System.out, System.err);
         System.out.flush();
         System.exit(status);
@@ -412,7 +414,7 @@ public final class Main {
         };
     }
 
-    /** The result of one guest run. */
+    /** The result of one guest run ({@code stats}: the --stats text, empty without --stats). */
     record Outcome(int status, ExitStatus exit, long syscalls, long instructions, long nanos, String stats) {}
 
     static Outcome runGuest(Options o, byte[] elf, String path, List<String> argv, PrintStream out, PrintStream err, InputStream in) {
@@ -487,6 +489,14 @@ public final class Main {
         if ((exit.signal() != null && exit.signal() != Signal.SIGPIPE) || exit.message().startsWith("unsupported:")) {
             err.println("lstar: " + exit.message());
         }
+        // (formatted only when asked for: java.text's number formatting costs a short run milliseconds to load)
+        String stats = o.stats ? stats(o, kernel, engine, nanos) : "";
+        if (o.stats) err.println(stats);
+        return new Outcome(exit.shellStatus(), exit, kernel.syscallCount(), kernel.cpu.instructions, nanos, stats);
+    }
+
+    /** What --stats prints: the run's counts, the engine's statistics and the MMU's, each CPU's with more than one. */
+    private static String stats(Options o, LinuxKernel kernel, Engine engine, long nanos) {
         dev.lstar.runtime.mem.Mmu mmu = kernel.machine.mmu;
         String stats = String.format("lstar stats: engine %s, %s, kpti %s, %,d instructions, %,d syscalls, %.3f s%n%s%n"
                         + "mmu: %,d slow-path accesses, %,d page walks, %,d page faults, %,d CR3 writes, %,d invlpg, %,d full flushes",
@@ -503,8 +513,7 @@ public final class Main {
             }
             stats = more.toString();
         }
-        if (o.stats) err.println(stats.strip());
-        return new Outcome(exit.shellStatus(), exit, kernel.syscallCount(), kernel.cpu.instructions, nanos, stats);
+        return stats.strip();
     }
 
     /**

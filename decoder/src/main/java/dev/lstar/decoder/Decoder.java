@@ -33,6 +33,15 @@ public final class Decoder {
      * instruction longer than 15 bytes decodes to INVALID with {@link OpcodeTable#A_TOO_LONG}.
      * Exceptions thrown by {@code src} propagate unchanged.
      */
+    /**
+     * Builds the opcode table now: its class initialisation parses every row (~20 ms in a cold
+     * JVM), which a launcher can overlap with its other start-up work by calling this on another
+     * thread (class initialisation is thread-safe: a decode meanwhile waits for it).
+     */
+    public static void preload() {
+        OpcodeTable.size();
+    }
+
     public static Instruction decode(ByteSource src, long address, Instruction out) {
         out.clear();
         out.address = address;

@@ -1008,8 +1008,24 @@ public final class OpcodeTable {
     // Row parsing and the decoder's index
     // ------------------------------------------------------------------------------------------
 
+    // (no String.format or regular expressions here: this runs at every start of a cold JVM, where
+    // each compiled Pattern and Formatter costs tens of microseconds, per row)
     private static String hex(int b) {
-        return String.format("%02X", b);
+        return new String(new char[] {Character.toUpperCase(Character.forDigit(b >> 4 & 15, 16)),
+            Character.toUpperCase(Character.forDigit(b & 15, 16))});
+    }
+
+    /** The tokens of {@code s} separated by runs of spaces. */
+    private static String[] words(String s) {
+        ArrayList<String> out = new ArrayList<>(6);
+        int n = s.length();
+        for (int i = 0; i < n; ) {
+            while (i < n && Character.isWhitespace(s.charAt(i))) i++;
+            int start = i;
+            while (i < n && !Character.isWhitespace(s.charAt(i))) i++;
+            if (i > start) out.add(s.substring(start, i));
+        }
+        return out.toArray(new String[0]);
     }
 
     private static void row(String spec, Mnemonic m, String ops, int attrs, int read, int write, int undef) {
@@ -1020,7 +1036,7 @@ public final class OpcodeTable {
                             String attName) {
         AccessSpec acc = parseAccess(ops, spec);
         ops = acc.forms;
-        String[] t = spec.trim().split("\\s+");
+        String[] t = words(spec);
         int i = 0, prefix = 0, map = 0;
         boolean np = false;
         if (t[0].equals("NP")) { np = true; i++; }
@@ -1146,7 +1162,7 @@ public final class OpcodeTable {
         a.forms = forms.toString();
         // implicit operands: "REG:acc[@rep]" or "[mem]:acc"
         if (!implicit.isEmpty()) {
-            for (String tok : implicit.split("\\s+")) {
+            for (String tok : words(implicit)) {
                 boolean rep = tok.endsWith("@rep");
                 if (rep) tok = tok.substring(0, tok.length() - 4);
                 int colon = tok.lastIndexOf(':');

@@ -22,8 +22,8 @@ import java.io.PrintStream;
  * @param aslr            address-space layout randomisation as Linux's randomize_va_space=2 (true,
  *                        the default) or a fixed layout as under {@code setarch -R} / randomize_va_space=0
  * @param aslrSeed        null: every exec draws its layout (and AT_RANDOM's bytes) from a
- *                        SecureRandom; a value: from a generator seeded with it, so that a run can be
- *                        reproduced
+ *                        host's /dev/urandom (HostEntropy); a value: from a generator seeded with it,
+ *                        so that a run can be reproduced
  */
 public record KernelConfig(Vendor vendor, boolean kpti, boolean pcid, boolean fiveLevel, boolean canonicalCheck,
                            boolean strace, InputStream stdin, PrintStream stdout, PrintStream stderr, PrintStream log,
@@ -42,7 +42,7 @@ public record KernelConfig(Vendor vendor, boolean kpti, boolean pcid, boolean fi
     public KernelConfig withIo(InputStream in, PrintStream out, PrintStream err) { return new KernelConfig(vendor, kpti, pcid, fiveLevel, canonicalCheck, strace, in, out, err, log, aslr, aslrSeed, cpus); }
     /** Randomised layouts (true, Linux's default) or the fixed layout of {@code setarch -R} (false: {@code --no-aslr}). */
     public KernelConfig withAslr(boolean on) { return new KernelConfig(vendor, kpti, pcid, fiveLevel, canonicalCheck, strace, stdin, stdout, stderr, log, on, aslrSeed, cpus); }
-    /** Layouts drawn from a generator seeded with {@code seed} (null: from SecureRandom). */
+    /** Layouts drawn from a generator seeded with {@code seed} (null: from the host's /dev/urandom, see HostEntropy). */
     public KernelConfig withAslrSeed(Long seed) { return new KernelConfig(vendor, kpti, pcid, fiveLevel, canonicalCheck, strace, stdin, stdout, stderr, log, aslr, seed, cpus); }
     /**
      * The number of modelled CPUs (1..{@link #MAX_CPUS}): with more than one, guest threads and

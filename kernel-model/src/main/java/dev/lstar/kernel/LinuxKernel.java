@@ -74,10 +74,10 @@ public final class LinuxKernel {
     /** fcntl's record locks (POSIX and OFD) of every guest process. */
     final RecordLocks recordLocks = new RecordLocks();
     /** The random source of getrandom and /dev/urandom. */
-    final java.security.SecureRandom random = new java.security.SecureRandom();
+    final java.util.Random random = new HostEntropy();
     /**
      * The kernel's get_random_long for exec: the layout's random offsets and AT_RANDOM's bytes
-     * (a SecureRandom, or a generator seeded with {@link KernelConfig#aslrSeed()} so that runs repeat).
+     * ({@link #random}, or a generator seeded with {@link KernelConfig#aslrSeed()} so that runs repeat).
      */
     final java.util.Random layoutRandom;
 
@@ -136,7 +136,7 @@ public final class LinuxKernel {
 
     private LinuxKernel(KernelConfig config, long ramBytes) {
         this.config = config;
-        this.layoutRandom = config.aslrSeed() == null ? new java.security.SecureRandom() : new java.util.Random(config.aslrSeed());
+        this.layoutRandom = config.aslrSeed() == null ? random : new java.util.Random(config.aslrSeed());
         this.ramBytes = ramBytes;
         this.sched = new Scheduler(this, config.cpus());
         this.machine = new Machine(config.vendor(), ramBytes);

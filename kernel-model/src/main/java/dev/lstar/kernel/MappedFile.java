@@ -24,7 +24,19 @@ final class MappedFile {
     private Identity identity;
 
     /** What makes two mappings map the same file contents: device, inode, size, modification time or a CRC of the bytes. */
-    record Identity(long dev, long ino, long size, long version) {}
+    record Identity(long dev, long ino, long size, long version) {
+        // written out: a record's generated equals/hashCode bootstrap through method handles on
+        // first use, milliseconds of a short program's start-up (see README, start-up)
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Identity i && dev == i.dev && ino == i.ino && size == i.size && version == i.version;
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(((dev * 31 + ino) * 31 + size) * 31 + version);
+        }
+    }
 
     /** The identity of the contents mapped ({@link PageCache}); null when the file cannot be identified (not cached). */
     Identity identity() {

@@ -21,7 +21,18 @@ import java.util.Map;
  */
 final class PageCache {
     /** A page of a file: the file's identity and the page's offset in it. */
-    private record Key(Object file, long off) {}
+    private record Key(Object file, long off) {
+        // written out, as MappedFile.Identity's
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && off == k.off && java.util.Objects.equals(file, k.file);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hashCode(file) * 31 + Long.hashCode(off);
+        }
+    }
 
     private final PhysicalMemory phys;
     private final FrameAllocator frames;

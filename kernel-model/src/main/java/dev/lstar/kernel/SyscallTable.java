@@ -7,7 +7,6 @@ import dev.lstar.runtime.mem.Mmu;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.util.HashSet;
 import java.util.Set;
 

@@ -5,7 +5,6 @@ import static dev.lstar.kernel.Errno.*;
 import dev.lstar.runtime.Cpu;
 
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 
 /**
  * The system calls lstar implements, with Linux 6.6's argument checks and error codes. Memory
@@ -19,7 +18,7 @@ final class Syscalls {
     static final int GRND_NONBLOCK = 1, GRND_RANDOM = 2, GRND_INSECURE = 4;
 
     private final LinuxKernel k;
-    private final SecureRandom random;
+    private final java.util.Random random;
 
     Syscalls(LinuxKernel k) {
         this.k = k;
