@@ -499,10 +499,10 @@ public final class Main {
     private static String stats(Options o, LinuxKernel kernel, Engine engine, long nanos) {
         dev.lstar.runtime.mem.Mmu mmu = kernel.machine.mmu;
         String stats = String.format("lstar stats: engine %s, %s, kpti %s, %,d instructions, %,d syscalls, %.3f s%n%s%n"
-                        + "mmu: %,d slow-path accesses, %,d page walks, %,d page faults, %,d CR3 writes, %,d invlpg, %,d full flushes",
+                        + "mmu: %,d slow-path accesses, %,d page walks, %,d second-way hits, %,d page faults, %,d CR3 writes, %,d invlpg, %,d full flushes",
                 engine.name(), o.vendor.name().toLowerCase(Locale.ROOT), o.kpti ? "on" : "off",
                 kernel.cpu.instructions, kernel.syscallCount(), nanos / 1e9, engine.stats().strip(),
-                mmu.slowAccesses, mmu.walks, mmu.pageFaults, mmu.cr3Writes, mmu.invlpgs, mmu.fullFlushes);
+                mmu.slowAccesses, mmu.walks, mmu.victimHits, mmu.pageFaults, mmu.cr3Writes, mmu.invlpgs, mmu.fullFlushes);
         if (kernel.engines().size() > 1) { // each CPU's engine; CPU 0's is above
             StringBuilder more = new StringBuilder(stats.strip());
             java.util.List<Engine> es = kernel.engines();

@@ -123,6 +123,8 @@ public final class Mmu implements ByteSource {
     public long slowAccesses;
     /** Slow accesses satisfied by a cached entry (no walk). */
     public long entryHits;
+    /** Slow accesses satisfied by a slot's second way (see {@link TlbSet#vPage}), swapped back into the first. */
+    public long victimHits;
     /** Page walks. */
     public long walks;
     /** #PF raised. */
@@ -728,6 +730,16 @@ public final class Mmu implements ByteSource {
             }
             global.invalidate(i);
         }
+        if (s.vPage[i] == base) {
+            // the entry a fill displaced from this slot: back into the first way
+            if (usable(s.vAttr[i], acc, mode)) {
+                victimHits++;
+                s.swapWays(i);
+                refillTags(s, i);
+                return s.phys[i] | (la & PAGE_MASK);
+            }
+            s.dropVictim(i);
+        }
         if (!cpu.paging()) {
             // CR0.PG = 0: identity, no rights (callers never run long mode without paging)
             if (la < 0 || la >= phys.size()) throw new MachineCheckException(la, "access with paging off");
@@ -776,6 +788,7 @@ public final class Mmu implements ByteSource {
 
     private void fill(TlbSet s, int i, long base, long pa, int attr) {
         byte[] f = phys.frame(pa >>> 12);
+        s.displace(i, base);
         s.page[i] = base;
         s.phys[i] = pa;
         s.frame[i] = f;
@@ -794,6 +807,7 @@ public final class Mmu implements ByteSource {
     }
 
     private void copyEntry(TlbSet from, TlbSet to, int i) {
+        to.displace(i, from.page[i]);
         to.page[i] = from.page[i];
         to.phys[i] = from.phys[i];
         to.frame[i] = from.frame[i];

@@ -35,6 +35,17 @@ final class TlbSet {
     final long[] phys = new long[N];
     final byte[][] frame = new byte[N][];
     final int[] attr = new int[N];
+    /**
+     * A second way per slot, without fast tags: the entry a fill displaced from the slot (a
+     * victim). The slow path looks here before walking and swaps a hit back into the first way,
+     * so two hot pages that hash to one slot cost a swap per switch instead of a page walk (busybox
+     * gzip, with one unlucky layout out of a handful: 4 M walks, ~15% of its run). Every page a
+     * victim holds hashes to its slot, so whatever drops slot i drops its victim too.
+     */
+    final long[] vPage = new long[N];
+    final long[] vPhys = new long[N];
+    final byte[][] vFrame = new byte[N][];
+    final int[] vAttr = new int[N];
     final long[] rTag = new long[2 * N];
     final long[] wTag = new long[2 * N];
     final long[] xTag = new long[2 * N];
@@ -58,6 +69,7 @@ final class TlbSet {
 
     TlbSet() {
         Arrays.fill(page, INVALID);
+        Arrays.fill(vPage, INVALID);
         Arrays.fill(rTag, INVALID);
         Arrays.fill(wTag, INVALID);
         Arrays.fill(xTag, INVALID);
@@ -74,6 +86,13 @@ final class TlbSet {
         lastUse = src.lastUse;
         for (int k = 0; k < src.nUsed; k++) {
             int i = src.used[k];
+            if (src.vPage[i] != INVALID) {
+                vPage[i] = src.vPage[i];
+                vPhys[i] = src.vPhys[i];
+                vFrame[i] = src.vFrame[i];
+                vAttr[i] = src.vAttr[i];
+                filled(i);
+            }
             if (src.page[i] == INVALID) continue;
             page[i] = src.page[i];
             phys[i] = src.phys[i];
@@ -117,12 +136,43 @@ final class TlbSet {
         empty = true;
     }
 
+    /** Drops slot {@code i}: both ways. */
     void invalidate(int i) {
+        dropVictim(i);
         page[i] = INVALID;
         frame[i] = null;
         rTag[i] = INVALID; rTag[i + N] = INVALID;
         wTag[i] = INVALID; wTag[i + N] = INVALID;
         xTag[i] = INVALID; xTag[i + N] = INVALID;
+    }
+
+    void dropVictim(int i) {
+        vPage[i] = INVALID;
+        vFrame[i] = null;
+    }
+
+    /** Before slot {@code i} is filled with the page at {@code base}: its current entry (another page) becomes the victim. */
+    void displace(int i, long base) {
+        if (page[i] == INVALID || page[i] == base) return;
+        vPage[i] = page[i];
+        vPhys[i] = phys[i];
+        vFrame[i] = frame[i];
+        vAttr[i] = attr[i];
+    }
+
+    /** Exchanges slot {@code i}'s two ways (the caller then sets the first way's fast tags). */
+    void swapWays(int i) {
+        long p = page[i], ph = phys[i];
+        byte[] f = frame[i];
+        int a = attr[i];
+        page[i] = vPage[i];
+        phys[i] = vPhys[i];
+        frame[i] = vFrame[i];
+        attr[i] = vAttr[i];
+        vPage[i] = p;
+        vPhys[i] = ph;
+        vFrame[i] = p == INVALID ? null : f;
+        vAttr[i] = a;
     }
 
     /** Drops every entry except global ones (MOV to CR3, INVPCID single-context). */
@@ -133,6 +183,7 @@ final class TlbSet {
             int i = used[k];
             if (page[i] != INVALID && (attr[i] & AT_G) != 0) {
                 used[kept++] = i;
+                dropVictim(i); // (a global victim is still in the global set)
                 continue;
             }
             invalidate(i);
@@ -149,13 +200,16 @@ final class TlbSet {
         long base = la & ~0xFFFL;
         int i = Mmu.sidx(la);
         if (page[i] == base && (includeGlobal || (attr[i] & AT_G) == 0)) invalidate(i);
+        if (vPage[i] == base && (includeGlobal || (vAttr[i] & AT_G) == 0)) dropVictim(i);
         if (hasLarge) {
             for (int k = 0; k < nUsed; k++) {
                 int j = used[k];
                 long p = page[j];
-                if (p == INVALID) continue;
                 int shift = attr[j] >>> AT_SHIFT_POS;
-                if (shift > 12 && ((p ^ base) >>> shift) == 0 && (includeGlobal || (attr[j] & AT_G) == 0)) invalidate(j);
+                if (p != INVALID && shift > 12 && ((p ^ base) >>> shift) == 0 && (includeGlobal || (attr[j] & AT_G) == 0)) invalidate(j);
+                p = vPage[j];
+                shift = vAttr[j] >>> AT_SHIFT_POS;
+                if (p != INVALID && shift > 12 && ((p ^ base) >>> shift) == 0 && (includeGlobal || (vAttr[j] & AT_G) == 0)) dropVictim(j);
             }
         }
     }

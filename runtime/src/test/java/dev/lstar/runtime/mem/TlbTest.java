@@ -302,4 +302,106 @@ class TlbTest extends MmuTestBase {
         mmu.invlpg(VA);
         assertEquals(0xBB, mmu.read64(VA));
     }
+
+    // ---- the second way of a slot (TlbSet.vPage): two pages that hash to one slot
+
+    /** A user page whose TLB slot is the one of {@code la}. */
+    static long collidingWith(long la) {
+        for (long vpn = 0x1000; ; vpn++) {
+            long other = vpn << 12;
+            if (Mmu.sidx(other) == Mmu.sidx(la) && (other ^ la) >>> 21 != 0) return other;
+        }
+    }
+
+    @Test
+    void twoPagesSharingASlotTakeTurnsWithoutWalks() {
+        longMode4();
+        tag();
+        long other = collidingWith(VA);
+        pt.map4k(VA, FA, P | RW | US);
+        pt.map4k(other, FB, P | RW | US);
+        assertEquals(0xA, mmu.read64(VA));
+        assertEquals(0xB, mmu.read64(other));
+        long walks = mmu.walks, hits = mmu.victimHits;
+        for (int k = 0; k < 100; k++) {
+            assertEquals(0xA, mmu.read64(VA));
+            assertEquals(0xB, mmu.read64(other));
+        }
+        assertEquals(walks, mmu.walks, "each switch swaps the two ways");
+        assertEquals(hits + 200, mmu.victimHits);
+    }
+
+    @Test
+    void invlpgAndCr3WritesDropTheSecondWay() {
+        longMode4();
+        tag();
+        long other = collidingWith(VA);
+        pt.map4k(VA, FA, P | RW | US);
+        pt.map4k(other, FB, P | RW | US);
+        assertEquals(0xB, mmu.read64(other));
+        assertEquals(0xA, mmu.read64(VA)); // other's entry is now the second way
+        pt.map4k(other, FC, P | RW | US);
+        assertEquals(0xB, mmu.read64(other), "stale until invalidated, from either way");
+        assertEquals(0xA, mmu.read64(VA));
+        mmu.invlpg(other);
+        assertEquals(0xC, mmu.read64(other));
+        assertEquals(0xA, mmu.read64(VA));
+        pt.map4k(other, FD, P | RW | US);
+        mmu.writeCr3(pt.root); // no PCIDs: every non-global entry goes, second ways too
+        assertEquals(0xA, mmu.read64(VA));
+        assertEquals(0xD, mmu.read64(other));
+    }
+
+    @Test
+    void aCr3WriteDropsTheSecondWayBehindAGlobalEntry() {
+        longMode(4, true, Cpu.CR4_PGE);
+        tag();
+        long other = collidingWith(KVA);
+        pt.map4k(KVA, FA, P | RW | G);
+        pt.map4k(other, FB, P | RW);
+        assertEquals(0xB, mmu.read64(other));
+        assertEquals(0xA, mmu.read64(KVA)); // the global entry in the first way, other's behind it
+        pt.map4k(other, FC, P | RW);
+        mmu.writeCr3(pt.root); // the global entry stays; the non-global one behind it must go
+        assertEquals(0xC, mmu.read64(other));
+        assertEquals(0xA, mmu.read64(KVA));
+    }
+
+    @Test
+    void aSecondWayEntryIsUsedOnlyWithItsRights() {
+        longMode4();
+        long other = collidingWith(VA);
+        pt.map4k(VA, FA, P | RW | US);
+        pt.map4k(other, FB, P | US); // read-only
+        user();
+        assertEquals(0, mmu.read8(other));
+        assertEquals(0, mmu.read8(VA));
+        assertPf(other, Paging.PF_P | Paging.PF_W | Paging.PF_U, () -> mmu.write8(other, 1));
+        // a clean page in the second way: the write walks again and sets D
+        long next = VA + 0x1000, third = collidingWith(next);
+        pt.map4k(third, FC, P | RW | US);
+        pt.map4k(next, FD, P | RW | US);
+        assertEquals(0, mmu.read8(third));
+        assertEquals(0, mmu.read8(next));
+        assertEquals(0, pt.entry(third, PTE) & Paging.D);
+        mmu.write8(third, 7);
+        assertEquals(7, phys.read8(FC));
+        assertTrue((pt.entry(third, PTE) & Paging.D) != 0, "D set by the write's walk");
+    }
+
+    @Test
+    void invlpgDropsAPieceOfALargePageFromTheSecondWay() {
+        longMode4();
+        long large = 0x4000_0000L;
+        pt.map2m(large, 0x200000, P | RW);
+        long piece = large + 0x5000, other = collidingWith(piece);
+        pt.map4k(other, FA, P | RW);
+        phys.write64(0x200000 + 0x5000, 1);
+        phys.write64(0x400000 + 0x5000, 2);
+        assertEquals(1, mmu.read64(piece));
+        assertEquals(0, mmu.read64(other)); // the piece is now the second way
+        pt.map2m(large, 0x400000, P | RW);
+        mmu.invlpg(large + 0x1F_0000); // another address of the same large page
+        assertEquals(2, mmu.read64(piece));
+    }
 }
