@@ -65,6 +65,27 @@ class TlbTest extends MmuTestBase {
     }
 
     @Test
+    void sixteenMibAnywhereTakeDifferentSlots() {
+        // an mmap region starts anywhere: 4,096 consecutive pages across a 16 MiB boundary still
+        // share at most one slot (which the second way then holds)
+        longMode4();
+        tag();
+        long base = 0x0000_7F12_3456_7000L, pages = 16 * MiB >>> 12;
+        for (long k = 0; k < pages; k++) pt.map4k(base + (k << 12), FA, P | RW | US);
+        java.util.Set<Integer> slots = new java.util.HashSet<>();
+        for (long k = 0; k < pages; k++) slots.add(Mmu.sidx(base + (k << 12)));
+        assertTrue(slots.size() >= pages - 1, slots.size() + " slots for " + pages + " pages");
+        user();
+        for (long k = 0; k < pages; k++) assertEquals(0xA, mmu.read8(base + (k << 12)));
+        long walks = mmu.walks, slow = mmu.slowAccesses;
+        for (int pass = 0; pass < 2; pass++) {
+            for (long k = 0; k < pages; k++) assertEquals(0xA, mmu.read8(base + (k << 12)));
+        }
+        assertEquals(walks, mmu.walks);
+        assertTrue(mmu.slowAccesses - slow <= 4, (mmu.slowAccesses - slow) + " slow accesses in two passes");
+    }
+
+    @Test
     void permissionUpgradeNeedsNoInvlpgBecauseAFaultRewalks() {
         longMode4();
         pt.map4k(VA, FA, P | US);
