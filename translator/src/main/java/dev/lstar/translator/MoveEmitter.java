@@ -24,7 +24,7 @@ final class MoveEmitter {
                     e.writeReg(i.reg[0], i.size[0]);
                 } else {
                     mv.visitVarInsn(ALOAD, L_MMU);
-                    e.linearAddress(i);
+                    e.uncheckedLinearAddress(i); // the source is a register or an immediate: the store's miss path checks it first
                     e.readOperand(i, 1, -1);
                     e.memWrite(i.size[0]);
                 }

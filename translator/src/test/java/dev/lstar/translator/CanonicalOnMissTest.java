@@ -36,6 +36,9 @@ class CanonicalOnMissTest {
             "mov 1(%rbx) to rcx, 488b4b01, 13",
             "mov 1(%rbp) to rcx, 488b4d01, 12",
             "movw cx to 3(%rbp), 66894d03, 12",
+            "movb $1 to (%rbx), c60301, 13",
+            "movq $1 to 8(%rsp), 48c744240801000000, 12",
+            "movl $-1 to (%rbx+rcx*8), c704cbffffffff, 13",
     })
     void nonCanonicalOperandsFaultAsOnTheInterpreter(String name, String insn, int vector) {
         for (boolean alignmentCheck : new boolean[] {false, true}) {
