@@ -72,8 +72,12 @@ public final class Main {
 
     public static void main(String[] args) {
         HostSignals.enable();
-        // the opcode table is built while the kernel boots and the executable loads (README, start-up)
-        Thread.ofPlatform().daemon().name("lstar-preload").start(dev.lstar.decoder.Decoder::preload);
+        // the opcode table is built, and the guest loads' fence switch made, while the kernel boots
+        // and the executable loads (README, start-up): work every run needs before its first instruction
+        Thread.ofPlatform().daemon().name("lstar-preload").start(() -> {
+            dev.lstar.decoder.Decoder.preload();
+            dev.lstar.runtime.mem.LoadOrder.enabled();
+        });
         int status = execute(args, System.in, System.out, System.err);
         System.out.flush();
         System.exit(status);
