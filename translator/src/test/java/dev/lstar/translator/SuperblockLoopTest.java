@@ -12,7 +12,6 @@ import dev.lstar.runtime.setup.BareMachine;
 import dev.lstar.runtime.setup.FlatImage;
 import dev.lstar.runtime.setup.PageTables;
 
-import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -61,29 +60,11 @@ class SuperblockLoopTest {
         };
     }
 
-    record State(long[] r, long rip, long rflags, long instructions, byte[] data, byte[] code) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof State s && Arrays.equals(r, s.r) && rip == s.rip && rflags == s.rflags && instructions == s.instructions
-                    && Arrays.equals(data, s.data) && Arrays.equals(code, s.code);
-        }
-
-        @Override
-        public int hashCode() {
-            return Long.hashCode(rip);
-        }
-
-        @Override
-        public String toString() {
-            StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < 16; i++) sb.append("r").append(i).append('=').append(Long.toHexString(r[i])).append(' ');
-            return sb + String.format("rip=%x rflags=%x n=%d", rip, rflags, instructions);
-        }
-    }
-
-    static State state(BareMachine bm) {
+    /** Registers, RIP, RFLAGS, the count, the data page and (in the second memory slot) the code, which the body patches. */
+    static Guests.State state(BareMachine bm) {
         Cpu c = bm.machine.cpu;
-        return new State(c.r.clone(), c.rip, c.getRflags(), c.instructions, bm.peek(DATA, 0x1000), bm.peek(FlatImage.BASE, IMG.code().length));
+        return new Guests.State(c.r.clone(), c.rip, c.getRflags(), c.instructions, bm.peek(DATA, 0x1000),
+                bm.peek(FlatImage.BASE, IMG.code().length));
     }
 
     /** Runs the interpreter and variant {@code v} from the same start; asserts equal outcomes. */
