@@ -219,7 +219,8 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
      * ran, follows block links to chainable translations ({@link Translation#chainable}) and runs
      * them, for as long as nothing needs the general path. Before each block it makes exactly the
      * checks {@link BlockRunner#checkStop} and {@link BlockRunner#mustInterpret} would make for
-     * it (stop request, halt, budget, RF/TF, trace, hooks; {@code until} is never set here), and
+     * it (stop request, halt, budget, RF/TF, trace, hooks; {@code until} is never set here; a
+     * native function linked like a block runs here as well), and
      * re-validates the link as {@link #resolve} does, except that a mapping already checked under
      * the same {@link Mmu#generation} and CPL is not walked again. Returns a stop result as
      * {@link #step} does, or null when the general path must take over.
@@ -234,11 +235,22 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
             while (true) {
                 long rip = c.rip;
                 s = p.successor(rip);
-                if (s == null || !s.chainable) break;
+                if (s == null) break;
                 Block b = s.block;
+                // a native (do_syscall_64 and the other Java functions of the kernel model) runs here
+                // too, as step runs it: one "instruction", after the same checks as a block
+                boolean isNative = b.nativeFn != null;
+                if (isNative ? !s.valid : !s.chainable) break;
                 if (!b.valid || b.hooked || s.checkedGen != (mm.generation() << 2 | c.cpl)
                         || m.stopRequested() || c.halted || (c.rflags & (Flags.RF | Flags.TF)) != 0
-                        || m.tracer != null || limit - c.instructions < s.insns.length) break;
+                        || m.tracer != null || limit - c.instructions < (isNative ? 1 : s.insns.length)) break;
+                if (isNative) {
+                    n++;
+                    nativeCalls++;
+                    runner.runNative(b);
+                    p = s;
+                    continue;
+                }
                 CompiledBlock code = s.code; // null: another CPU's code write invalidated it just now
                 if (code == null) break;
                 runner.setPendingNext(rip);

@@ -66,4 +66,31 @@ class ChainLoopTest {
         mmu.invpcid(3, 0, 0);
         assertNotEquals(g, mmu.generation(), "INVPCID");
     }
+
+    @Test
+    void aNoFlushSwitchBetweenPcidsComesBackToTheSameGeneration() {
+        // KPTI's two address spaces: a translation checked under one PCID's TLB set still stands
+        // when that set is current again, unless something flushed it meanwhile
+        BareMachine bm = Guests.machine("calls", 3);
+        Cpu c = bm.machine.cpu;
+        Mmu mmu = bm.machine.mmu;
+        c.cr4 |= Cpu.CR4_PCIDE;
+        mmu.flushAll();
+        long root = c.cr3 & ~0xFFFL, noFlush = 1L << 63;
+        long user = mmu.generation();
+        mmu.writeCr3(root | 1 | noFlush);
+        long kernel = mmu.generation();
+        assertNotEquals(user, kernel, "another PCID, another set");
+        mmu.writeCr3(root | noFlush);
+        assertEquals(user, mmu.generation(), "back to PCID 0, nothing flushed");
+        mmu.writeCr3(root | 1 | noFlush);
+        assertEquals(kernel, mmu.generation());
+        mmu.writeCr3(root); // PCID 0 with a flush
+        assertNotEquals(user, mmu.generation());
+        user = mmu.generation();
+        mmu.invlpg(0x1000); // every set
+        assertNotEquals(user, mmu.generation());
+        mmu.writeCr3(root | 1 | noFlush);
+        assertNotEquals(kernel, mmu.generation(), "INVLPG reached the other set too");
+    }
 }

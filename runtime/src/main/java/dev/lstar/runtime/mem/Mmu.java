@@ -132,17 +132,31 @@ public final class Mmu implements ByteSource {
     /** CR3 writes, INVLPGs, full flushes, PCID sets recycled. */
     public long cr3Writes, invlpgs, fullFlushes, pcidEvictions;
 
-    /**
-     * The mapping generation: bumped whenever a translation this MMU holds may stop standing (a
-     * CR3 write or PCID switch, INVLPG/INVPCID, a full flush, an access-control change, a TLB
-     * restore). A fetch translation checked under one generation (and the same CPL) is still the
-     * one the TLB gives while the generation stays: x86 lets a cached translation be used until
-     * the guest flushes it, so an engine may skip re-checking it ({@code JitEngine}'s block links).
-     */
-    private long generation;
+    /** Source of the TLB sets' stamps ({@link TlbSet#stamp}): every value is used once. */
+    private long stampClock;
 
-    /** See {@link #generation}: equal values mean no TLB flush, CR3 write or PCID switch between. */
-    public long generation() { return generation; }
+    /**
+     * The mapping generation: the current TLB set's stamp, which changes whenever a translation
+     * that set holds may stop standing (INVLPG/INVPCID, a flushing CR3 write, a full flush, an
+     * access-control change, a TLB restore, the set given to another PCID). A fetch translation
+     * checked under one generation (and the same CPL) is still the one the TLB gives while the
+     * generation is the same again: x86 lets a cached translation be used until the guest
+     * flushes it, so an engine may skip re-checking it ({@code JitEngine}'s block links). A
+     * no-flush CR3 write to another PCID changes the generation, and one back gives the earlier
+     * set's unchanged stamp again: with KPTI's two PCIDs, user code validated before a system
+     * call stays validated after it.
+     */
+    public long generation() { return cur == null ? 0 : cur.stamp; }
+
+    /** The set's translations may have changed: a new stamp. */
+    private void restamp(TlbSet s) {
+        if (s != null) s.stamp = ++stampClock;
+    }
+
+    /** Every set's translations (or the global ones) may have changed. */
+    private void restampAll() {
+        for (TlbSet s : slots) restamp(s);
+    }
 
     public Mmu(Cpu cpu, PhysicalMemory phys) {
         this.cpu = cpu;
@@ -983,7 +997,6 @@ public final class Mmu implements ByteSource {
      * since the save must not get a plain-store tag back).
      */
     public void restoreTlb(TlbState st) {
-        generation++;
         for (int k = 0; k < SLOTS; k++) {
             if (!st.present[k]) {
                 if (slots[k] != null) {
@@ -999,6 +1012,7 @@ public final class Mmu implements ByteSource {
         cur = st.cur >= 0 ? slots[st.cur] : null;
         prev = st.prev >= 0 ? slots[st.prev] : null;
         useClock = st.useClock;
+        restampAll();
         if (cur == null) syncPcid();
     }
 
@@ -1027,10 +1041,10 @@ public final class Mmu implements ByteSource {
                 s = slots[pick];
                 s.clear();
                 s.pcid = pcid;
+                restamp(s);
             }
             cur = s;
             prev = was;
-            generation++;
         }
         s.lastUse = ++useClock;
         return s;
@@ -1048,14 +1062,18 @@ public final class Mmu implements ByteSource {
      */
     public void writeCr3(long value) {
         cr3Writes++;
-        generation++;
         long v = value & ~(1L << 63);
         cpu.cr3 = v;
         if ((cpu.cr4 & Cpu.CR4_PCIDE) != 0) {
             TlbSet s = select((int) v & 0xFFF);
-            if (value >= 0) s.clearNonGlobal();
+            if (value >= 0) {
+                s.clearNonGlobal();
+                restamp(s);
+            }
         } else {
-            select(0).clearNonGlobal();
+            TlbSet s = select(0);
+            s.clearNonGlobal();
+            restamp(s);
         }
     }
 
@@ -1066,9 +1084,9 @@ public final class Mmu implements ByteSource {
      */
     public void invlpg(long la) {
         invlpgs++;
-        generation++;
         for (TlbSet s : slots) if (s != null) s.invalidatePage(la, true);
         global.invalidatePage(la, true);
+        restampAll();
     }
 
     /**
@@ -1077,7 +1095,7 @@ public final class Mmu implements ByteSource {
      * global, 3 = everything except global. The caller checks the descriptor and raises #GP.
      */
     public void invpcid(int type, int pcid, long la) {
-        generation++;
+        restampAll(); // (type 1 touches one PCID's set; restamping them all is simply more conservative)
         switch (type) {
             case 0 -> {
                 invlpgs++;
@@ -1098,11 +1116,11 @@ public final class Mmu implements ByteSource {
      */
     public void flushAll() {
         fullFlushes++;
-        generation++;
         for (TlbSet s : slots) {
             if (s != null) { s.clear(); s.pcid = -1; }
         }
         global.clear();
+        restampAll();
         cur = null;
         syncPcid();
     }
@@ -1113,8 +1131,8 @@ public final class Mmu implements ByteSource {
      * access) and recomputes the fast paths from the new control bits.
      */
     public void accessControlChanged() {
-        generation++;
         for (TlbSet s : slots) if (s != null) s.clearFastTags();
+        restampAll();
     }
 
     /** Called by {@link PhysicalMemory#markCode}: writes to {@code pfn} must leave the fast path. */

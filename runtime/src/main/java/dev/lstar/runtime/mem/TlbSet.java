@@ -50,6 +50,12 @@ final class TlbSet {
     final long[] wTag = new long[2 * N];
     final long[] xTag = new long[2 * N];
 
+    /**
+     * A value from {@link Mmu}'s stamp clock, new whenever an entry of this set (or of the global
+     * set) may have been dropped or changed, or the set changed owner: equal stamps mean every
+     * translation this set gave is one it may still give (see {@link Mmu#generation}).
+     */
+    long stamp;
     /** PCID owning the set, -1 when free. */
     int pcid = -1;
     long lastUse;
