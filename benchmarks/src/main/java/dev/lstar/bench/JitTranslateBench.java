@@ -25,7 +25,8 @@ public class JitTranslateBench {
 
     @Setup
     public void setup() {
-        JitEngine.Options o = JitEngine.Options.defaults().withHotThreshold(0);
+        // translated at the second execution (the default threshold, 8, would leave these short runs interpreted)
+        JitEngine.Options o = JitEngine.Options.defaults().withHotThreshold(0).withCompileThreshold(2);
         memsum = GuestLoops.load("memsum", 4096);
         memJit = new JitEngine(memsum.bm.machine, o);
         xorshift = GuestLoops.load("xorshift", 0);
