@@ -254,9 +254,7 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
                 CompiledBlock code = s.code; // null: another CPU's code write invalidated it just now
                 if (code == null) break;
                 runner.setPendingNext(rip);
-                n++;
-                s.execCount++;
-                b.execCount++;
+                n++; // (no per-translation or per-block counts here: they only serve the thresholds, passed already)
                 code.run(c, limit);
                 runner.trapIfPending(); // a translated SYSRET that loaded TF
                 p = s;

@@ -36,6 +36,10 @@ final class Translation {
     boolean pending;
     /** The hot-threshold check (region or superblock) was made. */
     boolean hotChecked;
+    /**
+     * Executions through the engine's general path ({@code JitEngine.step}), for the compile and
+     * hot thresholds; the chain loop, which runs only translations past both, does not count.
+     */
     long execCount;
     /**
      * May run from {@link JitEngine}'s chain loop: translated, past the tiering decisions (compile
