@@ -17,8 +17,9 @@ import org.objectweb.asm.MethodVisitor;
 /**
  * Bytecode for control flow: CALL, JMP, RET and Jcc. A branch leaves the method through
  * {@link MethodEmitter#exit} with its target, except where the method goes on: inside a
- * superblock (a direct JMP to the next segment, a Jcc whose taken or fall-through path is the
- * next segment, the other path being a side exit) and at a region's back-edge
+ * superblock (a direct JMP or CALL to the next segment — the call's push done —, a Jcc whose
+ * taken or fall-through path is the next segment, the other path being a side exit) and at a
+ * region's back-edge
  * ({@link #exitTo}). Targets of JMP and CALL are canonical-checked as {@code Exec}'s are
  * ({@code JitRt.branch}).
  */
@@ -37,11 +38,17 @@ final class BranchEmitter {
     }
 
     private static boolean call(MethodEmitter e, int k, Instruction i, Label loopHead) {
-        int target = branchTarget(e, i);
+        boolean goesOn = k != e.insns.length - 1;
+        if (goesOn && (i.kind[0] != Instruction.OP_REL || e.insns[k + 1].address != i.target)) { // see InsnTraits.continuation
+            throw new IllegalStateException("superblock continues past a call elsewhere");
+        }
+        // (a superblock's callee lies in its page: the target is canonical, nothing to check)
+        int target = goesOn ? -1 : branchTarget(e, i);
         int returnAddress = e.temp();
         e.lconst(i.next());
         e.mv.visitVarInsn(LSTORE, returnAddress);
         StackEmitter.pushValue(e, returnAddress, i.opSize);
+        if (goesOn) return false; // the callee follows in this method
         exitTo(e, target, -1, k + 1, loopHead); // (a call never closes a loop)
         return true;
     }

@@ -50,9 +50,9 @@ final class InsnTraits {
     /**
      * Where a superblock may go on after block {@code b}, or -1 if it must end with it: the
      * fall-through of a conditional branch (the engine may pick the taken path instead; the
-     * other one is a side exit), the target of a
-     * direct jump, the instruction after SWAPGS or MOV to CR3 (re-checked at run time), or the
-     * next instruction of a block cut by its length. Never past calls, returns, indirect
+     * other one is a side exit), the target of a direct jump or a direct call (the call's push
+     * done, the callee follows), the instruction after SWAPGS or MOV to CR3 (re-checked at run
+     * time), or the next instruction of a block cut by its length. Never past returns, indirect
      * branches, CPL or mode changes, natives, or other control-register writes.
      */
     static long continuation(Block b) {
@@ -61,7 +61,7 @@ final class InsnTraits {
         if ((last.attributes & OpcodeTable.A_TOO_LONG) != 0) return -1;
         return switch (last.mnemonic) {
             case JCC -> last.kind[0] == Instruction.OP_REL ? last.next() : -1;
-            case JMP -> last.kind[0] == Instruction.OP_REL ? last.target : -1;
+            case JMP, CALL -> last.kind[0] == Instruction.OP_REL ? last.target : -1;
             case SWAPGS -> last.next();
             case MOV_TO_CR -> last.reg[0] == 3 ? last.next() : -1;
             case INVALID -> -1;

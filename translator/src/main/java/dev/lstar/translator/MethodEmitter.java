@@ -262,7 +262,7 @@ final class MethodEmitter extends OperandEmitter {
             if (k == n - 1) {
                 exit(() -> lconst(i.next()), n);
             } else if (Access.writesMemory(i)) {
-                validCheck(i.next(), k + 1);
+                validCheck(insns[k + 1].address, k + 1); // (after a superblock's CALL: the callee)
             }
             if (k != n - 1 && i.mnemonic == Mnemonic.MOV_TO_CR) fetchCheck(k + 1);
         } else {
