@@ -3,16 +3,12 @@ package dev.lstar.translator;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.lstar.runtime.Cpu;
-import dev.lstar.runtime.Vendor;
-import dev.lstar.runtime.engine.Engine;
-import dev.lstar.runtime.engine.RunResult;
 import dev.lstar.runtime.engine.StopReason;
 import dev.lstar.runtime.interp.Interpreter;
 import dev.lstar.runtime.setup.BareMachine;
 import dev.lstar.runtime.setup.FlatImage;
 import dev.lstar.runtime.setup.PageTables;
 
-import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -35,33 +31,13 @@ class RegionFlagsTest {
     }
 
     static BareMachine machine(long iterations, long faultAt, long faultAfterInc) {
-        BareMachine bm = BareMachine.create(Vendor.INTEL, 64 << 20, false, 0);
-        bm.map(FlatImage.BASE, IMG.code().length, 0);
-        bm.poke(FlatImage.BASE, IMG.code());
-        bm.map(DATA, 0x1000, PageTables.RW | PageTables.NX);
-        byte[] d = new byte[0x1000];
-        new Random(5).nextBytes(d); // large operands: carries, overflows, both signs
-        bm.poke(DATA, d);
-        bm.map(DATA + 0x10000, 0x1000, PageTables.RW | PageTables.NX); // the stack PUSHFQ uses
+        // random data: large operands, carries, overflows, both signs; the stack is PUSHFQ's
+        BareMachine bm = Variants.flat(IMG, 0, DATA, 5, DATA + 0x11000);
         Cpu c = bm.machine.cpu;
-        c.r[Cpu.RSP] = DATA + 0x11000;
-        c.rip = FlatImage.BASE;
         c.r[Cpu.RCX] = iterations;
-        c.r[Cpu.RSI] = DATA;
         c.r[Cpu.R15] = faultAt;
         c.r[Cpu.RDI] = faultAfterInc;
         return bm;
-    }
-
-    static Engine engine(String v, BareMachine bm, JitEngine[] out) {
-        return switch (v) {
-            case "hot1" -> out[0] = new JitEngine(bm.machine, JitEngine.Options.defaults().withHotThreshold(1));
-            case "lockstep" -> {
-                out[0] = new JitEngine(bm.machine, JitEngine.Options.defaults().withHotThreshold(1));
-                yield new LockstepEngine(bm.machine, out[0]);
-            }
-            default -> out[0] = new JitEngine(bm.machine);
-        };
     }
 
     static Guests.State state(BareMachine bm) {
@@ -74,17 +50,7 @@ class RegionFlagsTest {
     }
 
     static JitEngine compare(String v, long iterations, long faultAt, long faultAfterInc, long budget, long until) {
-        BareMachine ref = machine(iterations, faultAt, faultAfterInc);
-        RunResult rr = new Interpreter(ref.machine).run(ref.machine, budget, until);
-        BareMachine bm = machine(iterations, faultAt, faultAfterInc);
-        JitEngine[] jit = new JitEngine[1];
-        Engine e = engine(v, bm, jit);
-        RunResult jr = e.run(bm.machine, budget, until);
-        if (e instanceof LockstepEngine l) assertNull(l.divergence(), l.divergence());
-        assertEquals(rr.reason(), jr.reason(), "stop reason: " + jr);
-        assertEquals(rr.instructions(), jr.instructions(), "instructions");
-        assertEquals(state(ref), state(bm));
-        return jit[0];
+        return Variants.compare(v, () -> machine(iterations, faultAt, faultAfterInc), RegionFlagsTest::state, budget, until);
     }
 
     @ParameterizedTest
@@ -117,17 +83,6 @@ class RegionFlagsTest {
     @ParameterizedTest
     @ValueSource(strings = {"default", "hot1"})
     void stopAtTheLoopHead(String v) {
-        BareMachine ref = machine(3000, 0), bm = machine(3000, 0);
-        Interpreter in = new Interpreter(ref.machine);
-        JitEngine[] jit = new JitEngine[1];
-        Engine e = engine(v, bm, jit);
-        for (int k = 0; k < 200; k++) {
-            RunResult a = in.run(ref.machine, 1L << 40, IMG.sym("loop"));
-            RunResult b = e.run(bm.machine, 1L << 40, IMG.sym("loop"));
-            assertEquals(a.reason(), b.reason());
-            assertEquals(state(ref), state(bm), "stop " + k);
-            in.run(ref.machine, 1, -1);
-            e.run(bm.machine, 1, -1);
-        }
+        Variants.stopAgainAndAgain(v, () -> machine(3000, 0), RegionFlagsTest::state, k -> IMG.sym("loop"), 200, IMG.sym("done"));
     }
 }

@@ -3,8 +3,6 @@ package dev.lstar.translator;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.lstar.runtime.Cpu;
-import dev.lstar.runtime.Vendor;
-import dev.lstar.runtime.engine.Engine;
 import dev.lstar.runtime.engine.RunResult;
 import dev.lstar.runtime.engine.StopReason;
 import dev.lstar.runtime.interp.Interpreter;
@@ -12,7 +10,6 @@ import dev.lstar.runtime.setup.BareMachine;
 import dev.lstar.runtime.setup.FlatImage;
 import dev.lstar.runtime.setup.PageTables;
 
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -31,33 +28,12 @@ class SuperblockLoopTest {
     static final int ITERATIONS = 4000;
 
     static BareMachine machine(long faultAt, long patchAt) {
-        BareMachine bm = BareMachine.create(Vendor.INTEL, 64 << 20, false, 0);
-        bm.map(FlatImage.BASE, IMG.code().length, PageTables.RW); // writable: the body patches itself
-        bm.poke(FlatImage.BASE, IMG.code());
-        bm.map(DATA, 0x1000, PageTables.RW | PageTables.NX);
-        byte[] d = new byte[0x1000];
-        new Random(11).nextBytes(d);
-        bm.poke(DATA, d);
+        BareMachine bm = Variants.flat(IMG, PageTables.RW, DATA, 11, DATA + 0x11000); // writable code: the body patches itself
         Cpu c = bm.machine.cpu;
-        c.rip = FlatImage.BASE;
         c.r[Cpu.RCX] = ITERATIONS;
-        c.r[Cpu.RSI] = DATA;
         c.r[Cpu.R15] = faultAt;
         c.r[Cpu.R14] = patchAt;
         return bm;
-    }
-
-    static Engine engine(String v, BareMachine bm, JitEngine[] out) {
-        return switch (v) {
-            case "hot1" -> out[0] = new JitEngine(bm.machine, JitEngine.Options.defaults().withHotThreshold(1));
-            case "nosuper" -> out[0] = new JitEngine(bm.machine, JitEngine.Options.defaults().withSuperblocks(0));
-            case "nolink" -> out[0] = new JitEngine(bm.machine, JitEngine.Options.defaults().withLinking(false).withHotThreshold(2));
-            case "lockstep" -> {
-                out[0] = new JitEngine(bm.machine, JitEngine.Options.defaults().withHotThreshold(1));
-                yield new LockstepEngine(bm.machine, out[0]);
-            }
-            default -> out[0] = new JitEngine(bm.machine);
-        };
     }
 
     /** Registers, RIP, RFLAGS, the count, the data page and (in the second memory slot) the code, which the body patches. */
@@ -67,24 +43,8 @@ class SuperblockLoopTest {
                 bm.peek(FlatImage.BASE, IMG.code().length));
     }
 
-    /** Runs the interpreter and variant {@code v} from the same start; asserts equal outcomes. */
     static JitEngine compare(String v, long faultAt, long patchAt, long budget, long until) {
-        return compare(v, faultAt, patchAt, budget, until, null);
-    }
-
-    static JitEngine compare(String v, long faultAt, long patchAt, long budget, long until, long[] regsOut) {
-        BareMachine ref = machine(faultAt, patchAt);
-        RunResult rr = new Interpreter(ref.machine).run(ref.machine, budget, until);
-        BareMachine bm = machine(faultAt, patchAt);
-        JitEngine[] jit = new JitEngine[1];
-        Engine e = engine(v, bm, jit);
-        RunResult jr = e.run(bm.machine, budget, until);
-        if (e instanceof LockstepEngine l) assertNull(l.divergence(), l.divergence());
-        assertEquals(rr.reason(), jr.reason(), "stop reason: " + jr);
-        assertEquals(rr.instructions(), jr.instructions(), "instructions");
-        assertEquals(state(ref), state(bm));
-        if (regsOut != null) System.arraycopy(bm.machine.cpu.r, 0, regsOut, 0, 16);
-        return jit[0];
+        return Variants.compare(v, () -> machine(faultAt, patchAt), SuperblockLoopTest::state, budget, until);
     }
 
     @ParameterizedTest
@@ -127,34 +87,16 @@ class SuperblockLoopTest {
     @ParameterizedTest
     @CsvSource({"default, 100", "default, 2500", "hot1, 3999", "hot1, 1000", "lockstep, 1234", "nolink, 2000"})
     void theBodyPatchesItsOwnCode(String v, long patchAt) {
-        long[] r = new long[16];
-        compare(v, 0, patchAt, 1L << 40, IMG.sym("done"), r);
         // rcx counts down: `add $1, %r8` runs for rcx = ITERATIONS .. patchAt + 1, `add $3` from the patch on
-        assertEquals((ITERATIONS - patchAt) + 3 * patchAt, r[Cpu.R8]);
+        Variants.compare(v, () -> machine(0, patchAt), SuperblockLoopTest::state, 1L << 40, IMG.sym("done"),
+                bm -> assertEquals((ITERATIONS - patchAt) + 3 * patchAt, bm.machine.cpu.r[Cpu.R8]));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"default", "hot1", "nolink"}) // (the lockstep engine runs whole blocks, not budgets of 1)
     void stopAddressInsideTheLoop(String v) {
-        BareMachine ref = machine(0, 0), bm = machine(0, 0);
-        Interpreter in = new Interpreter(ref.machine);
-        JitEngine[] jit = new JitEngine[1];
-        Engine e = engine(v, bm, jit);
-        for (int k = 0; k < 300; k++) {
-            // (`rare` is a side exit's target: the state there carries the flags of `cmp $5, %rdx`)
-            long until = IMG.sym(k % 3 == 0 ? "usual" : k % 3 == 1 ? "nopatch" : "rare");
-            RunResult a = in.run(ref.machine, 1L << 40, until);
-            RunResult b = e.run(bm.machine, 1L << 40, until);
-            assertEquals(a.reason(), b.reason());
-            assertEquals(StopReason.UNTIL_REACHED, b.reason());
-            assertEquals(state(ref), state(bm), "stop " + k);
-            in.run(ref.machine, 1, -1);
-            e.run(bm.machine, 1, -1);
-        }
-        // and then free running: the loop's region takes over
-        RunResult a = in.run(ref.machine, 1L << 40, IMG.sym("done"));
-        RunResult b = e.run(bm.machine, 1L << 40, IMG.sym("done"));
-        assertEquals(a.reason(), b.reason());
-        assertEquals(state(ref), state(bm));
+        // (`rare` is a side exit's target: the state there carries the flags of `cmp $5, %rdx`)
+        String[] at = {"usual", "nopatch", "rare"};
+        Variants.stopAgainAndAgain(v, () -> machine(0, 0), SuperblockLoopTest::state, k -> IMG.sym(at[k % 3]), 300, IMG.sym("done"));
     }
 }

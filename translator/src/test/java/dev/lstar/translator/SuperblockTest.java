@@ -81,31 +81,12 @@ class SuperblockTest {
     }
 
     static Function<BareMachine, Engine> variant(String v, JitEngine[] out) {
-        return bm -> switch (v) {
-            case "hot1" -> out[0] = new JitEngine(bm.machine, JitEngine.Options.defaults().withHotThreshold(1));
-            case "nosuper" -> out[0] = new JitEngine(bm.machine, JitEngine.Options.defaults().withSuperblocks(0));
-            case "nolink" -> out[0] = new JitEngine(bm.machine, JitEngine.Options.defaults().withLinking(false).withHotThreshold(2));
-            case "lockstep" -> {
-                out[0] = new JitEngine(bm.machine, JitEngine.Options.defaults().withHotThreshold(1));
-                yield new LockstepEngine(bm.machine, out[0]);
-            }
-            default -> out[0] = new JitEngine(bm.machine);
-        };
+        return bm -> Variants.engine(v, bm, out);
     }
 
     /** Runs the interpreter and {@code engine} from the same start; asserts equal outcomes. */
     static JitEngine compare(String v, int iterations, long faultAt, boolean pcid, long budget, long until) {
-        BareMachine ref = machine(iterations, faultAt, pcid);
-        RunResult rr = new Interpreter(ref.machine).run(ref.machine, budget, until);
-        BareMachine bm = machine(iterations, faultAt, pcid);
-        JitEngine[] jit = new JitEngine[1];
-        Engine e = variant(v, jit).apply(bm);
-        RunResult jr = e.run(bm.machine, budget, until);
-        if (e instanceof LockstepEngine l) assertNull(l.divergence(), l.divergence());
-        assertEquals(rr.reason(), jr.reason(), "stop reason: " + jr);
-        assertEquals(rr.instructions(), jr.instructions(), "instructions");
-        assertEquals(state(ref), state(bm));
-        return jit[0];
+        return Variants.compare(v, () -> machine(iterations, faultAt, pcid), SuperblockTest::state, budget, until);
     }
 
     @ParameterizedTest
@@ -138,21 +119,8 @@ class SuperblockTest {
     @ValueSource(strings = {"default", "hot1", "nolink"}) // (the lockstep engine runs whole blocks, not budgets of 1)
     void stopAddressInsideASuperblock(String v) {
         // `tail` lies inside the loop's superblock: run to it again and again, as a debugger would
-        BareMachine ref = machine(300, 0, false), bm = machine(300, 0, false);
-        Interpreter in = new Interpreter(ref.machine);
-        JitEngine[] jit = new JitEngine[1];
-        Engine e = variant(v, jit).apply(bm);
-        for (int k = 0; k < 200; k++) {
-            RunResult a = in.run(ref.machine, 1L << 40, IMG.sym("tail"));
-            RunResult b = e.run(bm.machine, 1L << 40, IMG.sym("tail"));
-            assertEquals(a.reason(), b.reason());
-            assertEquals(StopReason.UNTIL_REACHED, b.reason());
-            assertEquals(state(ref), state(bm), "stop " + k);
-            // step over the stop address
-            in.run(ref.machine, 1, -1);
-            e.run(bm.machine, 1, -1);
-        }
-        assertEquals(state(ref), state(bm));
-        if (!v.equals("nolink")) assertTrue(jit[0].superblocks > 0, jit[0].stats());
+        JitEngine jit = Variants.stopAgainAndAgain(v, () -> machine(300, 0, false), SuperblockTest::state, k -> IMG.sym("tail"), 200,
+                IMG.sym("done"));
+        if (!v.equals("nolink")) assertTrue(jit.superblocks > 0, jit.stats());
     }
 }
