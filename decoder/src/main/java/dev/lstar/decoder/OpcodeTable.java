@@ -1015,17 +1015,12 @@ public final class OpcodeTable {
             Character.toUpperCase(Character.forDigit(b & 15, 16))});
     }
 
-    /** The tokens of {@code s} separated by runs of spaces. */
+    /** The tokens of {@code s} separated by runs of blanks (the JDK's tokenizer: no regular expression). */
     private static String[] words(String s) {
-        ArrayList<String> out = new ArrayList<>(6);
-        int n = s.length();
-        for (int i = 0; i < n; ) {
-            while (i < n && Character.isWhitespace(s.charAt(i))) i++;
-            int start = i;
-            while (i < n && !Character.isWhitespace(s.charAt(i))) i++;
-            if (i > start) out.add(s.substring(start, i));
-        }
-        return out.toArray(new String[0]);
+        java.util.StringTokenizer t = new java.util.StringTokenizer(s);
+        String[] out = new String[t.countTokens()];
+        for (int k = 0; k < out.length; k++) out[k] = t.nextToken();
+        return out;
     }
 
     private static void row(String spec, Mnemonic m, String ops, int attrs, int read, int write, int undef) {

@@ -97,15 +97,10 @@ public final class KernelImage {
      * start, where compiling a Pattern per line costs a cold JVM milliseconds).
      */
     private static String[] fields(String line) {
-        List<String> out = new ArrayList<>(4);
-        int n = line.length();
-        for (int i = 0; i < n; ) {
-            while (i < n && Character.isWhitespace(line.charAt(i))) i++;
-            int start = i;
-            while (i < n && !Character.isWhitespace(line.charAt(i))) i++;
-            if (i > start) out.add(line.substring(start, i));
-        }
-        return out.toArray(new String[0]);
+        java.util.StringTokenizer t = new java.util.StringTokenizer(line);
+        String[] out = new String[t.countTokens()];
+        for (int k = 0; k < out.length; k++) out[k] = t.nextToken();
+        return out;
     }
 
     public static KernelImage parse(byte[] bin, String sym, String alt) {

@@ -123,8 +123,8 @@ final class BlockCompiler {
     /**
      * Whether the blocks {@code segs} (one block, or a superblock's path) form a loop that a
      * region can keep inside its method: the last one ends in a direct JMP to the first block's
-     * start or a Jcc with that start as either direction, and no block before it ends in SWAPGS or a MOV to CR3 (a region's back-edge
-     * re-checks only the code's validity, not its mapping).
+     * start or a Jcc with that start as either direction, and no block before it ends in SWAPGS
+     * or a MOV to CR3 (a region's back-edge re-checks only the code's validity, not its mapping).
      */
     static boolean closesLoop(Block[] segs) {
         Block last = segs[segs.length - 1];

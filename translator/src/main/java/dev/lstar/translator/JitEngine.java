@@ -237,10 +237,10 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
                 s = p.successor(rip);
                 if (s == null) break;
                 Block b = s.block;
+                if (!s.chainable) break;
                 // a native (do_syscall_64 and the other Java functions of the kernel model) runs here
                 // too, as step runs it: one "instruction", after the same checks as a block
                 boolean isNative = b.nativeFn != null;
-                if (isNative ? !s.valid : !s.chainable) break;
                 if (!b.valid || b.hooked || s.checkedGen != (mm.generation() << 2 | c.cpl)
                         || m.stopRequested() || c.halted || (c.rflags & (Flags.RF | Flags.TF)) != 0
                         || m.tracer != null || limit - c.instructions < (isNative ? 1 : s.insns.length)) break;
@@ -297,6 +297,7 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
             if (b.nativeFn != null) {
                 nativeCalls++;
                 runner.runNative(b);
+                if (t.valid && !b.hooked) t.chainable = true; // (linked natives run from the chain loop too)
             } else if (code == null || mustInterpret(t, b, until, blockLimit(limit))) {
                 if (t.pending) firstRuns++;
                 else interpretedBlocks++;

@@ -43,8 +43,8 @@ final class Translation {
     long execCount;
     /**
      * May run from {@link JitEngine}'s chain loop: translated, past the tiering decisions (compile
-     * and hot thresholds), no hook calls, not hooked. Set after a run through the general path;
-     * cleared by {@link #invalidate}.
+     * and hot thresholds), no hook calls, not hooked — or a native function, not hooked. Set
+     * after a run through the general path; cleared by {@link #invalidate}.
      */
     boolean chainable;
     /**
