@@ -39,15 +39,27 @@ final class BranchEmitter {
 
     private static boolean call(MethodEmitter e, int k, Instruction i, Label loopHead) {
         boolean goesOn = k != e.insns.length - 1;
-        if (goesOn && (i.kind[0] != Instruction.OP_REL || e.insns[k + 1].address != i.target)) { // see InsnTraits.continuation
+        boolean direct = i.kind[0] == Instruction.OP_REL;
+        if (goesOn && direct && e.insns[k + 1].address != i.target) { // see InsnTraits.continuation
             throw new IllegalStateException("superblock continues past a call elsewhere");
         }
-        // (a superblock's callee lies in its page: the target is canonical, nothing to check)
-        int target = goesOn ? -1 : branchTarget(e, i);
+        // (a superblock's direct callee was decoded at its target: canonical, nothing to check)
+        int target = goesOn && direct ? -1 : branchTarget(e, i);
         int returnAddress = e.temp();
         e.lconst(i.next());
         e.mv.visitVarInsn(LSTORE, returnAddress);
         StackEmitter.pushValue(e, returnAddress, i.opSize);
+        if (goesOn && !direct) {
+            // an indirect call inside a superblock (JitEngine.observedCallee): the path goes on
+            // into the callee it has always seen; any other target is a side exit, the call done
+            Label same = new Label();
+            e.mv.visitVarInsn(LLOAD, target);
+            e.lconst(e.insns[k + 1].address);
+            e.mv.visitInsn(LCMP);
+            e.mv.visitJumpInsn(IFEQ, same);
+            e.coldExit(() -> e.mv.visitVarInsn(LLOAD, target), k + 1);
+            e.mv.visitLabel(same);
+        }
         if (goesOn) return false; // the callee follows in this method
         exitTo(e, target, -1, k + 1, loopHead); // (a call never closes a loop)
         return true;

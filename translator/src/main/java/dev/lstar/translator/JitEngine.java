@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.lstar.decoder.Instruction;
 import dev.lstar.decoder.Mnemonic;
+import dev.lstar.decoder.OpcodeTable;
 import dev.lstar.runtime.Cpu;
 import dev.lstar.runtime.Flags;
 import dev.lstar.runtime.CpuException;
@@ -133,7 +134,9 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
 
     // statistics
     public long blocksExecuted, chainedBlocks, hits, misses, translations, evictions, invalidations, linksFollowed,
-            nativeCalls, exceptionsDelivered, interpretedBlocks, firstRuns, batches, batchedBlocks, regions, superblocks, superblockSegments, translateNanos, bytesGenerated,
+            nativeCalls, exceptionsDelivered, interpretedBlocks, firstRuns, batches, batchedBlocks, regions, superblocks, superblockSegments,
+            /** Superblocks with segments in other pages than their first block's ({@link Translation#extraPages}). */
+            crossPageSuperblocks, translateNanos, bytesGenerated,
             classBytesGenerated, inlinedInsns, fallbackInsns, hookedTranslations, hookInvalidations,
             /** Translations made from a class another engine defined ({@link dev.lstar.api.SharedCode}). */
             sharedReuses,
@@ -372,7 +375,7 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
         if (p != null && options.linking()) {
             Translation s = p.successor(rip);
             // re-validate: same physical page(s) under the current CR3/PCID and privilege
-            if (s != null && s.usable() && mmu.fetchPhys(rip) == s.pa && (s.block.pa2 < 0 || secondPageSame(s.block))) {
+            if (s != null && s.usable() && mmu.fetchPhys(rip) == s.pa && pagesSame(s)) {
                 linksFollowed++;
                 s.checkedGen = mmu.generation() << 2 | cpu.cpl;
                 return s;
@@ -397,6 +400,23 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
         }
     }
 
+    /**
+     * Whether the pages of {@code t}'s code beyond its first one still map (executably) to the
+     * frames it was decoded from: the second page of a first block with an instruction over a
+     * page end, and the pages of a superblock's later segments ({@link Translation#extraPages}).
+     */
+    private boolean pagesSame(Translation t) {
+        if (t.block.pa2 >= 0 && !secondPageSame(t.block)) return false;
+        long[] x = t.extraPages;
+        if (x == null) return true;
+        try {
+            for (int k = 0; k < x.length; k += 2) if (mmu.fetchPhys(x[k]) != x[k + 1]) return false;
+            return true;
+        } catch (CpuException e) {
+            return false;
+        }
+    }
+
     private Translation lookup(long rip) {
         Block b = blocks.lookup(rip); // execute-checked translation of RIP; may fault
         if (!b.valid || b.nativeFn != null) {
@@ -405,12 +425,13 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
         }
         int slot = (int) (b.pa ^ (b.pa >>> 12)) & (front.length - 1);
         Translation t = front[slot];
-        if (t != null && t.block == b && t.valid) {
+        // (a superblock into other pages is used only while they map as they did: else dropped)
+        if (t != null && t.block == b && t.valid && (t.extraPages == null || pagesSame(t))) {
             hits++;
             return t;
         }
         t = cache.getIfPresent(b.pa);
-        if (t != null && t.block == b && t.valid) {
+        if (t != null && t.block == b && t.valid && (t.extraPages == null || pagesSame(t))) {
             hits++;
             front[slot] = t;
             return t;
@@ -589,15 +610,18 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
     /**
      * The blocks to translate together with {@code b} (a superblock): while the last one can go on
      * ({@link BlockCompiler#continuation}: a conditional branch's likely direction
-     * ({@link #likelySuccessor}), a direct jump, SWAPGS, MOV to CR3) to an address in the same
-     * 4 KiB page, that block follows unless it is already in. Stops at
-     * natives, blocks the embedder's hooks cover, blocks decoded across a page end, the start of
+     * ({@link #likelySuccessor}), a direct jump or call, SWAPGS, MOV to CR3, and in user code an
+     * indirect call's one observed callee, {@link #observedCallee}) to an address in the same
+     * 4 KiB page — or, for user code, in up to {@link #MAX_SUPERBLOCK_PAGES} pages in all —, that
+     * block follows unless it is already in. Stops at natives, blocks the embedder's hooks cover,
+     * kernel blocks decoded across a page end, the start of
      * a region ({@link #headsLoop}), and at {@link Options#superblockInsns} instructions. A path
      * that comes back to {@code b} is a loop ({@link BlockCompiler#closesLoop}: compiled as a
      * region when it fits one method). A self-loop block stays alone (it may become a region).
-     * All segments share the first block's code page, so the per-page invalidation of the first
-     * covers them all; the generated code also checks each later segment's {@code valid} flag
-     * when it reaches it.
+     * The translation is registered under every page its segments cover, so a code write to any
+     * of them drops it; the generated code also checks each later segment's {@code valid} flag
+     * when it reaches it, and the other pages' mappings are checked as the first one's
+     * ({@link #pagesSame}, {@code MethodEmitter.pagesCheck}).
      */
     private Block[] superblock(Block b) {
         int max = options.superblockInsns();
@@ -605,20 +629,31 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
         ArrayList<Block> segs = null;
         Block cur = b;
         int count = b.insns.length;
+        // user code may go on into other pages (each checked when the translation is entered);
+        // kernel paths stay in one page (their MOV to CR3 changes the mapping generation)
+        boolean crossPages = b.la >= 0;
+        int pages = 1;
         while (true) {
             long next = BlockCompiler.continuation(cur);
             Instruction last = cur.insns[cur.insns.length - 1];
             if (last.mnemonic == Mnemonic.JCC && next != -1) next = likelySuccessor(cur, last);
-            if (next == -1 || ((next ^ b.la) >>> 12) != 0) break;
+            // an indirect CALL goes on into the callee it has called (nearly) always, behind a guard
+            if (next == -1 && crossPages && isIndirectCall(last)) next = observedCallee(cur);
+            if (next == -1) break;
+            boolean samePage = ((next ^ b.la) >>> 12) == 0;
+            if (!samePage && (!crossPages || next < 0)) break;
             Block nb;
             try {
                 nb = blocks.lookup(next);
             } catch (CpuException | UnsupportedFeatureException e) {
                 break;
             }
-            if (!nb.valid || nb.nativeFn != null || nb.pa2 >= 0 || nb.hooked || nb.insns.length == 0 || nb == b
-                    || (segs != null && segs.contains(nb)) || nb.pa != b.pa + (next - b.la) || count + nb.insns.length > max
-                    || headsLoop(nb)) break;
+            if (!nb.valid || nb.nativeFn != null || (nb.pa2 >= 0 && !crossPages) || nb.hooked || nb.insns.length == 0 || nb == b
+                    || (segs != null && segs.contains(nb)) || (samePage && nb.pa != b.pa + (next - b.la))
+                    || count + nb.insns.length > max || headsLoop(nb)) break;
+            int more = newPages(b, segs, nb);
+            if (pages + more > MAX_SUPERBLOCK_PAGES) break;
+            pages += more;
             if (segs == null) {
                 segs = new ArrayList<>(4);
                 segs.add(b);
@@ -630,6 +665,55 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
         return segs == null ? new Block[] {b} : segs.toArray(new Block[0]);
     }
 
+    /** The most code pages one superblock spans (each is checked when the translation is entered). */
+    static final int MAX_SUPERBLOCK_PAGES = 4;
+
+    /** How many pages of {@code nb}'s code neither {@code first} nor {@code segs} cover. */
+    private static int newPages(Block first, ArrayList<Block> segs, Block nb) {
+        int n = 0;
+        for (long p : codePages(nb)) {
+            boolean seen = covers(first, p);
+            if (segs != null) for (Block s : segs) seen |= covers(s, p);
+            if (!seen) n++;
+        }
+        return n;
+    }
+
+    /** The linear pages (numbers) of {@code b}'s code: one, or two for an instruction over a page end. */
+    private static long[] codePages(Block b) {
+        long p0 = b.la >>> 12, p1 = (b.la + Math.max(b.byteLen, 1) - 1) >>> 12;
+        return p0 == p1 ? new long[] {p0} : new long[] {p0, p1};
+    }
+
+    private static boolean covers(Block b, long page) {
+        for (long p : codePages(b)) if (p == page) return true;
+        return false;
+    }
+
+    /**
+     * The pages of segments after the first that the first block's pages do not cover, as pairs
+     * (linear page address, frame address) for {@link #pagesSame}; null if there are none.
+     */
+    private static long[] extraPages(Block[] used) {
+        long[] x = new long[4 * MAX_SUPERBLOCK_PAGES];
+        int n = 0;
+        for (int s = 1; s < used.length; s++) {
+            Block b = used[s];
+            long[] ps = codePages(b);
+            for (int q = 0; q < ps.length; q++) {
+                long page = ps[q];
+                if (covers(used[0], page)) continue;
+                boolean dup = false;
+                for (int k = 0; k < n; k += 2) dup |= x[k] == page << 12;
+                if (dup) continue;
+                if (n == x.length) x = Arrays.copyOf(x, 2 * n);
+                x[n++] = page << 12;
+                x[n++] = q == 0 ? b.pa & ~0xFFFL : b.pa2 & ~0xFFFL;
+            }
+        }
+        return n == 0 ? null : Arrays.copyOf(x, n);
+    }
+
     /**
      * Whether {@code b} starts a region (a loop kept inside its method): a path that reaches it
      * ends there and goes on into the region, instead of copying the loop's first iteration into
@@ -638,6 +722,33 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
     private boolean headsLoop(Block b) {
         Translation t = cache.getIfPresent(b.pa);
         return t != null && t.block == b && t.valid && t.loop;
+    }
+
+    static boolean isIndirectCall(Instruction i) {
+        return i.mnemonic == Mnemonic.CALL && i.kind[0] != Instruction.OP_REL && (i.attributes & OpcodeTable.A_TOO_LONG) == 0;
+    }
+
+    /**
+     * The callee of {@code b}'s final indirect CALL that its links were followed to at least
+     * {@link #DOMINANT} of the time (counted over both link slots), else -1; the code then
+     * compares the computed target with it (see {@code BranchEmitter.call}) and leaves through a
+     * side exit when it differs.
+     */
+    private long observedCallee(Block b) {
+        Translation t = cache.getIfPresent(b.pa);
+        if (t == null || t.block != b) return -1;
+        if (t.isSuperblock() || t.loop) return t.profiledNext; // its links are the whole path's exits
+        return dominantSuccessor(t);
+    }
+
+    /** Share of the followed links one callee needs: 15/16. */
+    static final int DOMINANT = 15;
+
+    private static long dominantSuccessor(Translation t) {
+        long total = t.follows0 + t.follows1;
+        if (t.succ0 != null && t.follows0 * 16 >= total * DOMINANT && t.follows0 > 0) return t.succLa0;
+        if (t.succ1 != null && t.follows1 * 16 >= total * DOMINANT && t.follows1 > 0) return t.succLa1;
+        return -1;
     }
 
     /**
@@ -674,7 +785,9 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
         CompiledBlock single = t.code;
         Block[] segs = superblock(t.block);
         Instruction end = t.block.insns[t.block.insns.length - 1];
-        if (end.mnemonic == Mnemonic.JCC && end.kind[0] == Instruction.OP_REL) t.profiledNext = profiled(t, end); // before the links change
+        // before the links change
+        if (end.mnemonic == Mnemonic.JCC && end.kind[0] == Instruction.OP_REL) t.profiledNext = profiled(t, end);
+        else if (isIndirectCall(end)) t.profiledNext = dominantSuccessor(t);
         if (segs.length == 1) return alone(t);
         long t0 = System.nanoTime();
         // a path that comes back to its start is a loop: kept inside the method when it fits whole
@@ -696,6 +809,17 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
         superblocks++;
         superblockSegments += used.length;
         counted(r);
+        long[] extra = extraPages(used);
+        if (extra != null) {
+            crossPageSuperblocks++;
+            synchronized (byPage) { // code writes to those pages drop it too
+                for (int k = 1; k < extra.length; k += 2) {
+                    ArrayList<Translation> l = byPage.computeIfAbsent(extra[k] >>> 12, p -> new ArrayList<>());
+                    if (!l.contains(t)) l.add(t);
+                }
+            }
+        }
+        t.extraPages = extra;
         t.firstOnly = single;
         t.segments = used;
         t.insns = all;
@@ -745,6 +869,10 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
             ArrayList<Translation> l = byPage.get(t.pa >>> 12);
             if (l != null) l.remove(t);
             if (t.block.pa2 >= 0 && (l = byPage.get(t.block.pa2 >>> 12)) != null) l.remove(t);
+            long[] x = t.extraPages;
+            if (x != null) {
+                for (int k = 1; k < x.length; k += 2) if ((l = byPage.get(x[k] >>> 12)) != null) l.remove(t);
+            }
         }
         int slot = (int) (t.pa ^ (t.pa >>> 12)) & (front.length - 1);
         if (front[slot] == t) front[slot] = null;
@@ -946,7 +1074,7 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
                                 + shared.size() + "; " + sharedDeferrals + " deferred while another engine translated them)")
                 + "\nfirst runs interpreted (before translation): " + firstRuns
                 + "\nregions: " + regions
-                + "\nsuperblocks: " + superblocks + " (" + superblockSegments + " blocks)"
+                + "\nsuperblocks: " + superblocks + " (" + superblockSegments + " blocks; " + crossPageSuperblocks + " into other pages)"
                 + "\nevictions: " + evictions
                 + "\ninvalidations: " + invalidations
                 + "\nlive translations: " + cache.estimatedSize()

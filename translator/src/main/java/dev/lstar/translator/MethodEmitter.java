@@ -62,6 +62,9 @@ final class MethodEmitter extends OperandEmitter {
      */
     boolean sseAvailable;
 
+    /** The long local holding the entry's generation and CPL ({@link #pagesCheck}); -1: no segment crosses a page. */
+    private int genSlot = -1;
+
     /**
      * {@code segs}: one block, or the blocks of a superblock; the method covers a prefix of their
      * instructions when {@link BlockCompiler#methodCut} cuts it (never a region's or the compact
@@ -91,7 +94,11 @@ final class MethodEmitter extends OperandEmitter {
         this.segments = segs;
         this.segmentStart = start;
         this.insns = all;
-        this.region = region;
+        // a region's back-edge re-checks only the first block's valid flag, and no fetch mapping:
+        // its loop must lie in one page (no segment in another, no instruction over a page end)
+        boolean onePage = !anyCrossesPage();
+        for (Block sb : segs) onePage &= sb.pa2 < 0;
+        this.region = region && onePage;
         int n = insns.length;
         translatedInline = new boolean[n];
         boolean[] opaque = new boolean[n];
@@ -115,6 +122,33 @@ final class MethodEmitter extends OperandEmitter {
     int segmentAt(int k) {
         for (int s = 1; s < segmentStart.length; s++) if (segmentStart[s] == k) return s;
         return 0;
+    }
+
+    /** The segment instruction {@code k} belongs to. */
+    int segmentOf(int k) {
+        int s = 0;
+        while (s + 1 < segmentStart.length && segmentStart[s + 1] <= k) s++;
+        return s;
+    }
+
+    /**
+     * Whether segment {@code s} has code in a page the first segment's pages do not cover (a
+     * superblock that crosses into another page, see {@code JitEngine.superblock}): the engine
+     * checks that page's fetch mapping when it enters the translation, and the code checks at
+     * the segment's entry that no mapping changed since ({@link #pagesCheck}).
+     */
+    boolean crossesPage(int s) {
+        if (s == 0) return false;
+        Block f = segments[0], b = segments[s];
+        long p0 = f.la >>> 12, p1 = (f.la + Math.max(f.byteLen, 1) - 1) >>> 12;
+        long q0 = b.la >>> 12, q1 = (b.la + Math.max(b.byteLen, 1) - 1) >>> 12;
+        return (q0 != p0 && q0 != p1) || (q1 != p0 && q1 != p1);
+    }
+
+    /** Whether any segment {@link #crossesPage}. */
+    boolean anyCrossesPage() {
+        for (int s = 1; s < segments.length; s++) if (crossesPage(s)) return true;
+        return false;
     }
 
     /**
@@ -160,6 +194,10 @@ final class MethodEmitter extends OperandEmitter {
             xmmSlot[q] = next;
             next += 2;
         }
+        if (anyCrossesPage()) { // the mapping generation and CPL the engine checked the pages under
+            genSlot = next;
+            next += 2;
+        }
         nextTemp = maxTemp = next;
         partialWriteTemp = temp();
         tempBase = pinnedTop = nextTemp;
@@ -179,6 +217,10 @@ final class MethodEmitter extends OperandEmitter {
         mv.visitVarInsn(LSTORE, L_LOOP_RETIRED);
         reloadAll();
         reloadXmm(cachedXmm);
+        if (genSlot >= 0) {
+            pushGeneration();
+            mv.visitVarInsn(LSTORE, genSlot);
+        }
         if (hooks != null) hooks.saveEntryCount();
         if (region) { // the back-edge arrives with any of them written
             dirtyRegs = cachedRegs;
@@ -247,6 +289,7 @@ final class MethodEmitter extends OperandEmitter {
         int generation = conditions.generation;
         int seg = segmentAt(k);
         if (seg > 0) segmentCheck(seg, k);
+        if (seg > 0 && crossesPage(seg)) pagesCheck(k);
         if (hooks != null) hooks.before(k, i);
         if (hooks != null || !translatedInline[k] || i.mnemonic == Mnemonic.MOV_TO_CR || i.mnemonic == Mnemonic.CLTS) {
             sseAvailable = false;
@@ -262,7 +305,7 @@ final class MethodEmitter extends OperandEmitter {
             if (k == n - 1) {
                 exit(() -> lconst(i.next()), n);
             } else if (Access.writesMemory(i)) {
-                validCheck(insns[k + 1].address, k + 1); // (after a superblock's CALL: the callee)
+                validCheck(insns[k + 1].address, k + 1, segmentOf(k)); // (after a superblock's CALL: the callee)
             }
             if (k != n - 1 && i.mnemonic == Mnemonic.MOV_TO_CR) fetchCheck(k + 1);
         } else {
@@ -365,11 +408,21 @@ final class MethodEmitter extends OperandEmitter {
         mv.visitInsn(LRETURN);
     }
 
-    /** After a memory write: if the block's code was overwritten, leave at the next instruction. */
-    private void validCheck(long next, int retired) {
+    /**
+     * After a memory write in segment {@code seg}: if that segment's code was overwritten, leave
+     * at the next instruction (a later segment is checked when the code reaches it; a superblock
+     * does not run an earlier one again, and a region lies in one page).
+     */
+    private void validCheck(long next, int retired, int seg) {
         if (hooks != null) return; // JitRt.hookBefore checks before the next instruction (the last one exits anyway)
         Label ok = new Label();
-        loadField("block", "L" + BLOCK + ";");
+        if (seg == 0) {
+            loadField("block", "L" + BLOCK + ";");
+        } else {
+            loadField("segs", "[L" + BLOCK + ";");
+            iconst(seg);
+            mv.visitInsn(AALOAD);
+        }
         mv.visitFieldInsn(GETFIELD, BLOCK, "valid", "Z");
         mv.visitJumpInsn(IFNE, ok);
         coldExit(() -> lconst(next), retired);
@@ -425,7 +478,7 @@ final class MethodEmitter extends OperandEmitter {
         if (k == n - 1) {
             exit(() -> lconst(i.next()), n);
         } else {
-            validCheck(i.next(), k + 1);
+            validCheck(i.next(), k + 1, segmentOf(k));
             if (i.mnemonic == Mnemonic.MOV_TO_CR) fetchCheck(k + 1);
         }
     }
@@ -455,19 +508,56 @@ final class MethodEmitter extends OperandEmitter {
     }
 
     /**
-     * After a MOV to CR3 inside a superblock: the rest of the superblock lies in the same
-     * linear page; go on only if that page still maps to the same frame for execution,
-     * else leave to instruction {@code k} (the engine's look-up then fetches it properly).
+     * Entry of a segment in another page ({@link #crossesPage}, instruction {@code k}): the engine
+     * checked that page's fetch mapping under the generation and CPL of the method's entry; if
+     * either changed since (a MOV to CR3, INVLPG... on the way), leave to the segment's first
+     * instruction for a fresh look-up.
+     */
+    private void pagesCheck(int k) {
+        Label ok = new Label();
+        pushGeneration();
+        mv.visitVarInsn(LLOAD, genSlot);
+        mv.visitInsn(LCMP);
+        mv.visitJumpInsn(IFEQ, ok);
+        long at = insns[k].address;
+        coldExit(() -> lconst(at), k);
+        mv.visitLabel(ok);
+    }
+
+    /** Pushes {@code mmu.generation() << 2 | cpu.cpl}, as the engine's {@code Translation.checkedGen}. */
+    private void pushGeneration() {
+        mv.visitVarInsn(ALOAD, L_MMU);
+        mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "generation", "()J", false);
+        iconst(2);
+        mv.visitInsn(LSHL);
+        mv.visitVarInsn(ALOAD, L_CPU);
+        mv.visitFieldInsn(GETFIELD, CPU, "cpl", "I");
+        mv.visitInsn(I2L);
+        mv.visitInsn(LOR);
+    }
+
+    /**
+     * After a MOV to CR3 inside a superblock: the rest of the segment lies in the same linear
+     * page; go on only if that page still maps to the same frame for execution, else leave to
+     * instruction {@code k} (the engine's look-up then fetches it properly).
      */
     private void fetchCheck(int k) {
         Label ok = new Label();
         long at = insns[k].address;
+        int seg = segmentOf(k);
+        Block sb = segments[seg];
         mv.visitVarInsn(ALOAD, L_MMU);
         lconst(at);
         // the frame from the instance's block, not a constant: the code depends only on the instructions (SharedTranslations)
-        loadField("block", "L" + BLOCK + ";");
+        if (seg == 0) {
+            loadField("block", "L" + BLOCK + ";");
+        } else {
+            loadField("segs", "[L" + BLOCK + ";");
+            iconst(seg);
+            mv.visitInsn(AALOAD);
+        }
         mv.visitFieldInsn(GETFIELD, BLOCK, "pa", "J");
-        lconst(at - block.la);
+        lconst(at - sb.la);
         mv.visitInsn(LADD);
         mv.visitMethodInsn(INVOKESTATIC, RT, "sameCode", "(L" + MMU + ";JJ)Z", false);
         mv.visitJumpInsn(IFNE, ok);

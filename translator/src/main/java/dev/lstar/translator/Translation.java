@@ -13,10 +13,17 @@ final class Translation {
     final long la, pa;
     final Block block;
     /**
-     * The blocks compiled together (a superblock: {@code block} and the blocks it falls or jumps
-     * into in the same page, see {@link JitEngine}); just {@code block} otherwise.
+     * The blocks compiled together (a superblock: {@code block} and the blocks it falls, jumps or
+     * calls into, in the same page or, for user code, in up to three others, see
+     * {@link JitEngine}); just {@code block} otherwise.
      */
     Block[] segments;
+    /**
+     * A superblock whose later segments lie in pages its first block does not cover: those pages
+     * as pairs (linear page address, frame address), checked whenever the translation is entered
+     * under a new mapping generation ({@code JitEngine.pagesSame}); null otherwise.
+     */
+    long[] extraPages;
     /** Instructions of all segments, in execution order along the superblock path. */
     Instruction[] insns;
     /** Null for blocks that are always interpreted (e.g. decoded across a page boundary). */
