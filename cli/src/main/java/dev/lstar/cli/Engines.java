@@ -26,7 +26,7 @@ final class Engines {
     /** {@code shared}: the code cache the JIT engines of one run's CPUs share (null: none). */
     static Engine create(String name, Machine m, dev.lstar.api.SharedCode shared) {
         return switch (check(name)) {
-            case "jit" -> new JitEngine(m, shared);
+            case "jit" -> new JitEngine(m, JitEngine.Options.forPrograms(), shared);
             case "lockstep" -> new LockstepEngine(m);
             default -> new Interpreter(m);
         };
