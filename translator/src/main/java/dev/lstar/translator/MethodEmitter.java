@@ -416,13 +416,7 @@ final class MethodEmitter extends OperandEmitter {
     private void validCheck(long next, int retired, int seg) {
         if (hooks != null) return; // JitRt.hookBefore checks before the next instruction (the last one exits anyway)
         Label ok = new Label();
-        if (seg == 0) {
-            loadField("block", "L" + BLOCK + ";");
-        } else {
-            loadField("segs", "[L" + BLOCK + ";");
-            iconst(seg);
-            mv.visitInsn(AALOAD);
-        }
+        pushSegmentBlock(seg);
         mv.visitFieldInsn(GETFIELD, BLOCK, "valid", "Z");
         mv.visitJumpInsn(IFNE, ok);
         coldExit(() -> lconst(next), retired);
@@ -497,9 +491,7 @@ final class MethodEmitter extends OperandEmitter {
      */
     private void segmentCheck(int s, int k) {
         Label ok = new Label();
-        loadField("segs", "[L" + BLOCK + ";");
-        iconst(s);
-        mv.visitInsn(AALOAD);
+        pushSegmentBlock(s);
         mv.visitFieldInsn(GETFIELD, BLOCK, "valid", "Z");
         mv.visitJumpInsn(IFNE, ok);
         long at = insns[k].address;
@@ -522,6 +514,17 @@ final class MethodEmitter extends OperandEmitter {
         long at = insns[k].address;
         coldExit(() -> lconst(at), k);
         mv.visitLabel(ok);
+    }
+
+    /** Pushes the {@link Block} of segment {@code seg} (the instance's {@code block}, or {@code segs[seg]}). */
+    private void pushSegmentBlock(int seg) {
+        if (seg == 0) {
+            loadField("block", "L" + BLOCK + ";");
+            return;
+        }
+        loadField("segs", "[L" + BLOCK + ";");
+        iconst(seg);
+        mv.visitInsn(AALOAD);
     }
 
     /** Pushes {@code mmu.generation() << 2 | cpu.cpl}, as the engine's {@code Translation.checkedGen}. */
@@ -549,13 +552,7 @@ final class MethodEmitter extends OperandEmitter {
         mv.visitVarInsn(ALOAD, L_MMU);
         lconst(at);
         // the frame from the instance's block, not a constant: the code depends only on the instructions (SharedTranslations)
-        if (seg == 0) {
-            loadField("block", "L" + BLOCK + ";");
-        } else {
-            loadField("segs", "[L" + BLOCK + ";");
-            iconst(seg);
-            mv.visitInsn(AALOAD);
-        }
+        pushSegmentBlock(seg);
         mv.visitFieldInsn(GETFIELD, BLOCK, "pa", "J");
         lconst(at - sb.la);
         mv.visitInsn(LADD);

@@ -41,11 +41,7 @@ class CrossPageSuperblockTest {
 
     /** Registers, RIP, RFLAGS, the count, the data page and (second slot) the stack page followed by the code. */
     static Guests.State state(BareMachine bm) {
-        Cpu c = bm.machine.cpu;
-        byte[] stack = bm.peek(STACK, 0x1000), code = bm.peek(FlatImage.BASE, IMG.code().length);
-        byte[] both = java.util.Arrays.copyOf(stack, stack.length + code.length);
-        System.arraycopy(code, 0, both, stack.length, code.length);
-        return new Guests.State(c.r.clone(), c.rip, c.getRflags(), c.instructions, bm.peek(DATA, 0x1000), both);
+        return Variants.stackAndCode(bm, IMG, DATA, STACK + 0x1000);
     }
 
     static JitEngine compare(String v, long faultAt, long patchAt, long otherMask, long budget, long until) {

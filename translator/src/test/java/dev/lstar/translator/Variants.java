@@ -48,6 +48,18 @@ final class Variants {
         return bm;
     }
 
+    /**
+     * The state flat-image tests compare: registers, RIP, RFLAGS, the count, the data page, and
+     * (second slot) the stack page below {@code stackTop} followed by the image's code.
+     */
+    static Guests.State stackAndCode(BareMachine bm, FlatImage img, long data, long stackTop) {
+        Cpu c = bm.machine.cpu;
+        byte[] stack = bm.peek(stackTop - 0x1000, 0x1000), code = bm.peek(FlatImage.BASE, img.code().length);
+        byte[] both = java.util.Arrays.copyOf(stack, stack.length + code.length);
+        System.arraycopy(code, 0, both, stack.length, code.length);
+        return new Guests.State(c.r.clone(), c.rip, c.getRflags(), c.instructions, bm.peek(data, 0x1000), both);
+    }
+
     /** A new engine of variant {@code v} for {@code bm}; its JIT goes to {@code out[0]}. */
     static Engine engine(String v, BareMachine bm, JitEngine[] out) {
         return switch (v) {
