@@ -1,7 +1,7 @@
-# A hot loop whose path spans four pages: the loop head (page 0) calls through a register into a
-# callee in page 3, jumps to a tail at the end of page 1 whose instruction crosses into page 2,
-# and comes back from page 2 (superblocks that go on into other pages, and a guarded indirect
-# call). Ring 0, flat image at 0x400000 mapped writable, data page at rsi, stack at rsp, set up
+# A hot loop whose path spans three pages: the loop head (page 0) calls through a register into a
+# callee in page 3, then calls it again through a stub's indirect jump (as a PLT does), jumps to
+# a tail at the end of page 0 whose instruction crosses into page 1, and comes back from page 1
+# (superblocks that go on into other pages, a guarded indirect call and a guarded indirect jump). Ring 0, flat image at 0x400000 mapped writable, data page at rsi, stack at rsp, set up
 # by the test.
 # in:  rcx = iterations, rsi = data page, r15 = iteration at which a load in the callee faults,
 #      r14 = iteration at which the loop patches the callee's immediate (0: never),
@@ -26,9 +26,13 @@ loop:
     cmovz %r13, %r11                    # no branch: the call's guard sees both callees
     call  *%r11
     add   %rax, %rbx
+    call  stub                          # as through a PLT: a direct call, then an indirect jump
+    add   %rax, %rbx
     jmp   tail
 done:
     hlt
+stub:
+    jmp   *%r11
 
     .org  0x1000 - 7
 tail:                                   # page 1's last bytes

@@ -17,7 +17,8 @@ import org.objectweb.asm.MethodVisitor;
 /**
  * Bytecode for control flow: CALL, JMP, RET and Jcc. A branch leaves the method through
  * {@link MethodEmitter#exit} with its target, except where the method goes on: inside a
- * superblock (a direct JMP or CALL to the next segment — the call's push done —, a Jcc whose
+ * superblock (a direct JMP or CALL to the next segment — the call's push done —, an indirect one
+ * whose target is compared with the next segment's address ({@link #guard}), a Jcc whose
  * taken or fall-through path is the next segment, the other path being a side exit) and at a
  * region's back-edge
  * ({@link #exitTo}). Targets of JMP and CALL are canonical-checked as {@code Exec}'s are
@@ -49,26 +50,35 @@ final class BranchEmitter {
         e.lconst(i.next());
         e.mv.visitVarInsn(LSTORE, returnAddress);
         StackEmitter.pushValue(e, returnAddress, i.opSize);
-        if (goesOn && !direct) {
-            // an indirect call inside a superblock (JitEngine.observedCallee): the path goes on
-            // into the callee it has always seen; any other target is a side exit, the call done
-            Label same = new Label();
-            e.mv.visitVarInsn(LLOAD, target);
-            e.lconst(e.insns[k + 1].address);
-            e.mv.visitInsn(LCMP);
-            e.mv.visitJumpInsn(IFEQ, same);
-            e.coldExit(() -> e.mv.visitVarInsn(LLOAD, target), k + 1);
-            e.mv.visitLabel(same);
-        }
+        // an indirect call inside a superblock (JitEngine.observedCallee): the path goes on into
+        // the callee it has always seen; any other target is a side exit, the call done
+        if (goesOn && !direct) guard(e, k, target);
         if (goesOn) return false; // the callee follows in this method
         exitTo(e, target, -1, k + 1, loopHead); // (a call never closes a loop)
         return true;
     }
 
+    /** Leaves to the target in temp {@code target} (instruction {@code k} done) unless it is the next instruction's address. */
+    private static void guard(MethodEmitter e, int k, int target) {
+        Label same = new Label();
+        e.mv.visitVarInsn(LLOAD, target);
+        e.lconst(e.insns[k + 1].address);
+        e.mv.visitInsn(LCMP);
+        e.mv.visitJumpInsn(IFEQ, same);
+        e.coldExit(() -> e.mv.visitVarInsn(LLOAD, target), k + 1);
+        e.mv.visitLabel(same);
+    }
+
     private static boolean jmp(MethodEmitter e, int k, Instruction i, Label loopHead) {
         if (k != e.insns.length - 1) {
-            // a superblock continues at the target (same page, so canonical): nothing to do
-            if (i.kind[0] != Instruction.OP_REL || e.insns[k + 1].address != i.target) { // see InsnTraits.continuation
+            if (i.kind[0] != Instruction.OP_REL) {
+                // an indirect jump inside a superblock (a PLT stub's jmp *GOT, JitEngine.observedCallee):
+                // on to the target it has always had, behind a guard
+                guard(e, k, branchTarget(e, i));
+                return false;
+            }
+            // a superblock continues at the target (decoded there, so canonical): nothing to do
+            if (e.insns[k + 1].address != i.target) { // see InsnTraits.continuation
                 throw new IllegalStateException("superblock continues past a jump elsewhere");
             }
             return false;

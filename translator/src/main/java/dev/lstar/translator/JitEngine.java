@@ -627,7 +627,7 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
      * The blocks to translate together with {@code b} (a superblock): while the last one can go on
      * ({@link BlockCompiler#continuation}: a conditional branch's likely direction
      * ({@link #likelySuccessor}), a direct jump or call, SWAPGS, MOV to CR3, and in user code an
-     * indirect call's one observed callee, {@link #observedCallee}) to an address in the same
+     * indirect call's or jump's one observed target, {@link #observedCallee}) to an address in the same
      * 4 KiB page — or, for user code, in up to {@link #MAX_SUPERBLOCK_PAGES} pages in all —, that
      * block follows unless it is already in. Stops at natives, blocks the embedder's hooks cover,
      * kernel blocks decoded across a page end, the start of
@@ -653,8 +653,8 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
             long next = BlockCompiler.continuation(cur);
             Instruction last = cur.insns[cur.insns.length - 1];
             if (last.mnemonic == Mnemonic.JCC && next != -1) next = likelySuccessor(cur, last);
-            // an indirect CALL goes on into the callee it has called (nearly) always, behind a guard
-            if (next == -1 && crossPages && isIndirectCall(last)) next = observedCallee(cur);
+            // an indirect CALL or JMP goes on to the target it has had (nearly) always, behind a guard
+            if (next == -1 && crossPages && isIndirect(last)) next = observedCallee(cur);
             if (next == -1) break;
             boolean samePage = ((next ^ b.la) >>> 12) == 0;
             if (!samePage && (!crossPages || next < 0)) break;
@@ -740,12 +740,14 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
         return t != null && t.block == b && t.valid && t.loop;
     }
 
-    static boolean isIndirectCall(Instruction i) {
-        return i.mnemonic == Mnemonic.CALL && i.kind[0] != Instruction.OP_REL && (i.attributes & OpcodeTable.A_TOO_LONG) == 0;
+    /** An indirect CALL or JMP (a register or memory operand; not a far one). */
+    static boolean isIndirect(Instruction i) {
+        return (i.mnemonic == Mnemonic.CALL || i.mnemonic == Mnemonic.JMP) && i.nOperands == 1
+                && (i.kind[0] == Instruction.OP_REG || i.kind[0] == Instruction.OP_MEM) && (i.attributes & OpcodeTable.A_TOO_LONG) == 0;
     }
 
     /**
-     * The callee of {@code b}'s final indirect CALL that its links were followed to at least
+     * The target of {@code b}'s final indirect CALL or JMP that its links were followed to at least
      * {@link #DOMINANT} of the time (counted over both link slots), else -1; the code then
      * compares the computed target with it (see {@code BranchEmitter.call}) and leaves through a
      * side exit when it differs.
@@ -803,7 +805,7 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
         Instruction end = t.block.insns[t.block.insns.length - 1];
         // before the links change
         if (end.mnemonic == Mnemonic.JCC && end.kind[0] == Instruction.OP_REL) t.profiledNext = profiled(t, end);
-        else if (isIndirectCall(end)) t.profiledNext = dominantSuccessor(t);
+        else if (isIndirect(end)) t.profiledNext = dominantSuccessor(t);
         if (segs.length == 1) return alone(t);
         long t0 = System.nanoTime();
         // a path that comes back to its start is a loop: kept inside the method when it fits whole
