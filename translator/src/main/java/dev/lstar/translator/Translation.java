@@ -48,6 +48,8 @@ final class Translation {
      * hot thresholds; the chain loop, which runs only translations past both, does not count.
      */
     long execCount;
+    /** Pending, with a sparse gap ({@code JitEngine.Options.withSparseGap}): the instruction count and execCount where the current window began. */
+    long windowStart, windowRuns;
     /**
      * May run from {@link JitEngine}'s chain loop: translated, past the tiering decisions (compile
      * and hot thresholds), no hook calls, not hooked — or a native function, not hooked. Set
