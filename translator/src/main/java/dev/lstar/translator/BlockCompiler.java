@@ -136,6 +136,18 @@ final class BlockCompiler {
         return true;
     }
 
+    /** The linear pages (numbers) of {@code b}'s code: one, or two for an instruction over a page end. */
+    static long[] codePages(Block b) {
+        long p0 = b.la >>> 12, p1 = (b.la + Math.max(b.byteLen, 1) - 1) >>> 12;
+        return p0 == p1 ? new long[] {p0} : new long[] {p0, p1};
+    }
+
+    /** Whether linear page {@code page} holds some of {@code b}'s code. */
+    static boolean covers(Block b, long page) {
+        for (long p : codePages(b)) if (p == page) return true;
+        return false;
+    }
+
     /** Where a superblock may go on after block {@code b}, or -1 (see {@link InsnTraits#continuation}). */
     static long continuation(Block b) {
         return InsnTraits.continuation(b);

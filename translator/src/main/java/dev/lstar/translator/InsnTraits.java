@@ -48,6 +48,15 @@ final class InsnTraits {
     }
 
     /**
+     * An indirect CALL or JMP (a register or memory operand): not a continuation itself, but
+     * {@code JitEngine.superblock} may go on to the one target it has been seen to take.
+     */
+    static boolean isIndirectBranch(Instruction i) {
+        return (i.mnemonic == Mnemonic.CALL || i.mnemonic == Mnemonic.JMP) && i.nOperands == 1
+                && (i.kind[0] == Instruction.OP_REG || i.kind[0] == Instruction.OP_MEM) && (i.attributes & OpcodeTable.A_TOO_LONG) == 0;
+    }
+
+    /**
      * Where a superblock may go on after block {@code b}, or -1 if it must end with it: the
      * fall-through of a conditional branch (the engine may pick the taken path instead; the
      * other one is a side exit), the target of a direct jump or a direct call (the call's push

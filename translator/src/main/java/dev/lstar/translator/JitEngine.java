@@ -5,7 +5,6 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.lstar.decoder.Instruction;
 import dev.lstar.decoder.Mnemonic;
-import dev.lstar.decoder.OpcodeTable;
 import dev.lstar.runtime.Cpu;
 import dev.lstar.runtime.Flags;
 import dev.lstar.runtime.CpuException;
@@ -450,7 +449,11 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
      * page end, and the pages of a superblock's later segments ({@link Translation#extraPages}).
      */
     private boolean pagesSame(Translation t) {
-        if (t.block.pa2 >= 0 && !secondPageSame(t.block)) return false;
+        return (t.block.pa2 < 0 || secondPageSame(t.block)) && extraPagesSame(t);
+    }
+
+    /** The {@link Translation#extraPages} part of {@link #pagesSame} (the look-up has checked the first block's pages). */
+    private boolean extraPagesSame(Translation t) {
         long[] x = t.extraPages;
         if (x == null) return true;
         try {
@@ -470,12 +473,12 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
         int slot = (int) (b.pa ^ (b.pa >>> 12)) & (front.length - 1);
         Translation t = front[slot];
         // (a superblock into other pages is used only while they map as they did: else dropped)
-        if (t != null && t.block == b && t.valid && (t.extraPages == null || pagesSame(t))) {
+        if (t != null && t.block == b && t.valid && extraPagesSame(t)) {
             hits++;
             return t;
         }
         t = cache.getIfPresent(b.pa);
-        if (t != null && t.block == b && t.valid && (t.extraPages == null || pagesSame(t))) {
+        if (t != null && t.block == b && t.valid && extraPagesSame(t)) {
             hits++;
             front[slot] = t;
             return t;
@@ -702,7 +705,7 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
             Instruction last = cur.insns[cur.insns.length - 1];
             if (last.mnemonic == Mnemonic.JCC && next != -1) next = likelySuccessor(cur, last);
             // an indirect CALL or JMP goes on to the target it has had (nearly) always, behind a guard
-            if (next == -1 && crossPages && isIndirect(last)) next = observedCallee(cur);
+            if (next == -1 && crossPages && InsnTraits.isIndirectBranch(last)) next = observedCallee(cur);
             if (next == -1) break;
             boolean samePage = ((next ^ b.la) >>> 12) == 0;
             if (!samePage && (!crossPages || next < 0)) break;
@@ -735,23 +738,12 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
     /** How many pages of {@code nb}'s code neither {@code first} nor {@code segs} cover. */
     private static int newPages(Block first, ArrayList<Block> segs, Block nb) {
         int n = 0;
-        for (long p : codePages(nb)) {
-            boolean seen = covers(first, p);
-            if (segs != null) for (Block s : segs) seen |= covers(s, p);
+        for (long p : BlockCompiler.codePages(nb)) {
+            boolean seen = BlockCompiler.covers(first, p);
+            if (segs != null) for (Block s : segs) seen |= BlockCompiler.covers(s, p);
             if (!seen) n++;
         }
         return n;
-    }
-
-    /** The linear pages (numbers) of {@code b}'s code: one, or two for an instruction over a page end. */
-    private static long[] codePages(Block b) {
-        long p0 = b.la >>> 12, p1 = (b.la + Math.max(b.byteLen, 1) - 1) >>> 12;
-        return p0 == p1 ? new long[] {p0} : new long[] {p0, p1};
-    }
-
-    private static boolean covers(Block b, long page) {
-        for (long p : codePages(b)) if (p == page) return true;
-        return false;
     }
 
     /**
@@ -763,10 +755,10 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
         int n = 0;
         for (int s = 1; s < used.length; s++) {
             Block b = used[s];
-            long[] ps = codePages(b);
+            long[] ps = BlockCompiler.codePages(b);
             for (int q = 0; q < ps.length; q++) {
                 long page = ps[q];
-                if (covers(used[0], page)) continue;
+                if (BlockCompiler.covers(used[0], page)) continue;
                 boolean dup = false;
                 for (int k = 0; k < n; k += 2) dup |= x[k] == page << 12;
                 if (dup) continue;
@@ -786,12 +778,6 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
     private boolean headsLoop(Block b) {
         Translation t = cache.getIfPresent(b.pa);
         return t != null && t.block == b && t.valid && t.loop;
-    }
-
-    /** An indirect CALL or JMP (a register or memory operand; not a far one). */
-    static boolean isIndirect(Instruction i) {
-        return (i.mnemonic == Mnemonic.CALL || i.mnemonic == Mnemonic.JMP) && i.nOperands == 1
-                && (i.kind[0] == Instruction.OP_REG || i.kind[0] == Instruction.OP_MEM) && (i.attributes & OpcodeTable.A_TOO_LONG) == 0;
     }
 
     /**
@@ -853,7 +839,7 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
         Instruction end = t.block.insns[t.block.insns.length - 1];
         // before the links change
         if (end.mnemonic == Mnemonic.JCC && end.kind[0] == Instruction.OP_REL) t.profiledNext = profiled(t, end);
-        else if (isIndirect(end)) t.profiledNext = dominantSuccessor(t);
+        else if (InsnTraits.isIndirectBranch(end)) t.profiledNext = dominantSuccessor(t);
         if (segs.length == 1) return alone(t);
         long t0 = System.nanoTime();
         // a path that comes back to its start is a loop: kept inside the method when it fits whole

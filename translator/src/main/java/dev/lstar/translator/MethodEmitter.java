@@ -139,10 +139,8 @@ final class MethodEmitter extends OperandEmitter {
      */
     boolean crossesPage(int s) {
         if (s == 0) return false;
-        Block f = segments[0], b = segments[s];
-        long p0 = f.la >>> 12, p1 = (f.la + Math.max(f.byteLen, 1) - 1) >>> 12;
-        long q0 = b.la >>> 12, q1 = (b.la + Math.max(b.byteLen, 1) - 1) >>> 12;
-        return (q0 != p0 && q0 != p1) || (q1 != p0 && q1 != p1);
+        for (long p : BlockCompiler.codePages(segments[s])) if (!BlockCompiler.covers(segments[0], p)) return true;
+        return false;
     }
 
     /** Whether any segment {@link #crossesPage}. */
