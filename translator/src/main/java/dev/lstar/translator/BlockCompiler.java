@@ -103,9 +103,15 @@ final class BlockCompiler {
      * method covers (it may end inside the last one).
      */
     record Result(CompiledBlock code, int codeBytes, int classBytes, int inlined, int fallbacks, boolean region, int segments, int insns,
-                  boolean reused) {
+                  boolean reused, int cacheEntries) {
         Result(CompiledBlock code, int codeBytes, int classBytes, int inlined, int fallbacks, boolean region, int segments, int insns) {
-            this(code, codeBytes, classBytes, inlined, fallbacks, region, segments, insns, false);
+            this(code, codeBytes, classBytes, inlined, fallbacks, region, segments, insns, false, 0);
+        }
+
+        /** {@code cacheEntries}: the {@link PageCache} entries of the method (its address registers with one). */
+        Result(CompiledBlock code, int codeBytes, int classBytes, int inlined, int fallbacks, boolean region, int segments, int insns,
+               int cacheEntries) {
+            this(code, codeBytes, classBytes, inlined, fallbacks, region, segments, insns, false, cacheEntries);
         }
     }
 
@@ -204,7 +210,8 @@ final class BlockCompiler {
                         : lookup.defineHiddenClass(bytes, false));
                 setFields(cb, g, m);
                 if (site != null) cb.site = site;
-                return new Result(cb, g.codeSize, bytes.length, g.inlinedCount, g.fallbackCount, g.region, g.segments.length, g.insns.length);
+                return new Result(cb, g.codeSize, bytes.length, g.inlinedCount, g.fallbackCount, g.region, g.segments.length, g.insns.length,
+                        g.cacheEntries());
             } catch (VerifyError | ClassFormatError e) {
                 throw new IllegalStateException("translator produced invalid bytecode for block at 0x"
                         + Long.toHexString(b.la) + ": " + e.getMessage(), e);
@@ -334,7 +341,8 @@ final class BlockCompiler {
                 cb.inBatch = true;
                 setFields(cb, g, m);
                 if (data != null && data[2 * k] != null) cb.site = (JitRt.HookSite) data[2 * k];
-                out[k] = new Result(cb, g.codeSize, bytes.length / n, g.inlinedCount, g.fallbackCount, false, 1, g.insns.length);
+                out[k] = new Result(cb, g.codeSize, bytes.length / n, g.inlinedCount, g.fallbackCount, false, 1, g.insns.length,
+                        g.cacheEntries());
             }
             return out;
         } catch (VerifyError | ClassFormatError e) {

@@ -184,7 +184,9 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
             /** Translations made from a class another engine defined ({@link dev.lstar.api.SharedCode}). */
             sharedReuses,
             /** Blocks left pending for a while because another engine was translating them. */
-            sharedDeferrals;
+            sharedDeferrals,
+            /** {@link PageCache} entries in the generated methods, and the methods with any. */
+            pageCacheEntries, pageCacheMethods;
 
     public JitEngine(Machine machine) {
         this(machine, Options.defaults());
@@ -533,6 +535,8 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
         } else {
             bytesGenerated += r.codeBytes();
             classBytesGenerated += r.classBytes();
+            pageCacheEntries += r.cacheEntries();
+            if (r.cacheEntries() > 0) pageCacheMethods++;
         }
     }
 
@@ -1132,6 +1136,7 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
                 + "\nlive translations: " + cache.estimatedSize()
                 + "\ntranslation time: " + String.format("%.3f ms (%.1f us per block)", translateNanos / 1e6,
                         translations == 0 ? 0.0 : translateNanos / 1e3 / translations)
+                + "\npage cache entries: " + pageCacheEntries + " in " + pageCacheMethods + " methods"
                 + "\nbytecode generated: " + bytesGenerated + " bytes (class files " + classBytesGenerated + " bytes)"
                 + "\ninstructions inlined: " + inlinedInsns + ", via interpreter fallback: " + fallbackInsns
                 + "\ninterpreted blocks: " + interpretedBlocks

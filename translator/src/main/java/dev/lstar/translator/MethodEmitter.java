@@ -196,6 +196,7 @@ final class MethodEmitter extends OperandEmitter {
             genSlot = next;
             next += 2;
         }
+        next = allocatePageCache(next);
         nextTemp = maxTemp = next;
         partialWriteTemp = temp();
         tempBase = pinnedTop = nextTemp;
@@ -215,6 +216,14 @@ final class MethodEmitter extends OperandEmitter {
         mv.visitVarInsn(LSTORE, L_LOOP_RETIRED);
         reloadAll();
         reloadXmm(cachedXmm);
+        for (int c : cacheSlot) {
+            if (c < 0) continue;
+            mv.visitInsn(ACONST_NULL);
+            mv.visitVarInsn(ASTORE, c);
+            mv.visitInsn(ACONST_NULL);
+            mv.visitVarInsn(ASTORE, c + 1);
+        }
+        resetPageCache();
         if (genSlot >= 0) {
             pushGeneration();
             mv.visitVarInsn(LSTORE, genSlot);
@@ -278,10 +287,48 @@ final class MethodEmitter extends OperandEmitter {
         mv.visitInsn(ATHROW);
     }
 
+    /**
+     * The {@link PageCache} entries (see there): one per address base register the inline
+     * instructions' memory operands use (RSP for the stack ones), the most used first, at most
+     * {@link #MAX_CACHE_KEYS}, and outside a region only for a register used twice or more; none
+     * with several CPUs or hooks. Returns the next free local.
+     */
+    private int allocatePageCache(int next) {
+        if (ordered || hooks != null) return next;
+        int[] uses = new int[CACHE_KEYS];
+        for (int k = 0; k < insns.length; k++) {
+            Instruction i = insns[k];
+            if (!translatedInline[k] || !Access.accessesMemory(i)) continue;
+            int m = Access.memoryOperand(i);
+            if (m >= 0 && Access.operandAccess(i, m) != OpcodeTable.ACC_ADDR) uses[cacheKey(i)]++;
+            if (Access.implicitMemory(i) != 0) uses[4]++; // the stack (string instructions take the fallback)
+        }
+        // an entry used once in a method that does not loop can only miss (it starts empty)
+        int minUses = region ? 1 : 2;
+        for (int n = 0; n < MAX_CACHE_KEYS; n++) {
+            int best = -1;
+            for (int key = 0; key < CACHE_KEYS; key++) {
+                if (uses[key] >= minUses && cacheSlot[key] < 0 && (best < 0 || uses[key] > uses[best])) best = key;
+            }
+            if (best < 0) break;
+            cacheSlot[best] = next;
+            frames.declare(next, "[B");
+            frames.declare(next + 1, "[B");
+            next += 6;
+            if (cacheLa < 0) {
+                cacheLa = next;
+                cacheValue = next + 2;
+                next += 4;
+            }
+        }
+        return next;
+    }
+
     /** Emits instruction {@code k} (its checks, hooks, inline code or fallback); true if it left the method. */
     boolean emitInstruction(int k, Label loopHead) {
         int n = insns.length;
         Instruction i = insns[k];
+        memKey = -1;
         boolean producer = translatedInline[k] && conditions.producesKnown(k, i);
         nextTemp = producer || conditions.known == ConditionEmitter.Known.NONE ? tempBase : pinnedTop;
         int generation = conditions.generation;
@@ -305,7 +352,10 @@ final class MethodEmitter extends OperandEmitter {
             } else if (Access.writesMemory(i)) {
                 validCheck(insns[k + 1].address, k + 1, segmentOf(k)); // (after a superblock's CALL: the callee)
             }
-            if (k != n - 1 && i.mnemonic == Mnemonic.MOV_TO_CR) fetchCheck(k + 1);
+            if (k != n - 1 && i.mnemonic == Mnemonic.MOV_TO_CR) {
+                fetchCheck(k + 1);
+                resetPageCache(); // a CR3 write: other translations
+            }
         } else {
             fallbackCount++;
             emitFallback(k, i);
@@ -447,6 +497,7 @@ final class MethodEmitter extends OperandEmitter {
         reloadAll();
         reloadXmm(cachedXmm);
         conditions.forget();
+        resetPageCache(); // it may have changed translations (INVLPG, CR3, RFLAGS.AC...)
         Label fall = new Label();
         mv.visitVarInsn(LLOAD, t);
         lconst(Exec.FALLTHROUGH);

@@ -312,6 +312,7 @@ abstract class OperandEmitter {
      */
     void uncheckedLinearAddress(Instruction i) {
         accessStack = Operands.isStackReference(i);
+        memKey = cacheKey(i);
         effectiveAddress(i);
         if (i.segment == Instruction.SEG_FS || i.segment == Instruction.SEG_GS) {
             mv.visitVarInsn(ALOAD, L_CPU);
@@ -341,6 +342,84 @@ abstract class OperandEmitter {
      * RSP, a checked linearAddress) cannot fail that check, so the flag does not matter for it.
      */
 
+    // ---------------------------------------------------------------- the page cache in locals
+
+    /** The number of {@link #memKey} values: a base register 0-15, or 16 for none (RIP-relative, absolute). */
+    static final int CACHE_KEYS = 17;
+    /** At most this many keys get an entry (the others take the Mmu's accessors directly). */
+    static final int MAX_CACHE_KEYS = 6;
+    /**
+     * First local of each key's {@link PageCache} entries, -1 for none: the read frame (a
+     * reference), the write frame, the read tag (long), the write tag (long).
+     */
+    final int[] cacheSlot = new int[CACHE_KEYS];
+    /** Two long scratch locals for the cached accesses (the address, the value), -1 when the method has no entries. */
+    int cacheLa = -1, cacheValue = -1;
+    /**
+     * The entry the next access uses: the base register of the memory operand whose address was
+     * computed last in the instruction being emitted ({@link #uncheckedLinearAddress}), RSP for the
+     * stack accesses, -1 for none (the access goes to the Mmu). Any entry gives the same result
+     * (each one is checked), the key only keeps accesses through one pointer on one entry.
+     */
+    int memKey = -1;
+
+    {
+        java.util.Arrays.fill(cacheSlot, -1);
+    }
+
+    /** How many {@link PageCache} entries the method has. */
+    int cacheEntries() {
+        int n = 0;
+        for (int c : cacheSlot) if (c >= 0) n++;
+        return n;
+    }
+
+    /** The cache key of {@code i}'s memory operand. */
+    static int cacheKey(Instruction i) {
+        return i.base >= 0 && i.base < 16 ? i.base : 16;
+    }
+
+    /** Empties every entry (tag -1): at the method's entry and wherever a translation may have changed. */
+    void resetPageCache() {
+        for (int s : cacheSlot) {
+            if (s < 0) continue;
+            lconst(-1L);
+            mv.visitVarInsn(LSTORE, s + 2);
+            lconst(-1L);
+            mv.visitVarInsn(LSTORE, s + 4);
+        }
+    }
+
+    private static final String PC = "dev/lstar/translator/PageCache";
+    private static final String PC_READ = "(L" + MMU + ";JZ[B)J", PC_WRITE = "(L" + MMU + ";JJZ[B)V",
+            PC_RMW = "(L" + MMU + ";JIZ[B)J", PC_FRAME = "(L" + MMU + ";J[BJ)[B";
+
+    /** The entry slot of the current key, or -1 when the access goes to the Mmu directly. */
+    private int cacheEntry() {
+        return memKey < 0 ? -1 : cacheSlot[memKey];
+    }
+
+    /**
+     * Stack: mmu (stays). The entry (frame slot {@code frame}, tag slot {@code tag}) refilled for
+     * an access at {@code cacheLa} ({@link PageCache#readFrame}/{@code writeFrame}, then
+     * {@code tag}); then pushes {@code cacheLa} and, after {@code middle}, the frame.
+     */
+    private void cachedFrame(int frame, int tag, boolean write, Runnable middle) {
+        mv.visitVarInsn(ALOAD, L_MMU);
+        mv.visitVarInsn(LLOAD, cacheLa);
+        mv.visitVarInsn(ALOAD, frame);
+        mv.visitVarInsn(LLOAD, tag);
+        mv.visitMethodInsn(INVOKESTATIC, PC, write ? "writeFrame" : "readFrame", PC_FRAME, false);
+        mv.visitVarInsn(ASTORE, frame);
+        mv.visitVarInsn(LLOAD, cacheLa);
+        mv.visitVarInsn(ALOAD, frame);
+        mv.visitMethodInsn(INVOKESTATIC, PC, "tag", "(J[B)J", false);
+        mv.visitVarInsn(LSTORE, tag);
+        mv.visitVarInsn(LLOAD, cacheLa);
+        middle.run();
+        mv.visitVarInsn(ALOAD, frame);
+    }
+
     /** Stack: mmu, la -> value (zero-extended long). */
     void memRead(int size) {
         memRead(size, accessStack);
@@ -348,6 +427,14 @@ abstract class OperandEmitter {
 
     /** As {@link #memRead(int)}; {@code stack} false for the second quadword of a 16-byte operand (the interpreter's Mmu raises #GP there). */
     void memRead(int size, boolean stack) {
+        int c = cacheEntry();
+        if (c >= 0) {
+            mv.visitVarInsn(LSTORE, cacheLa);
+            cachedFrame(c, c + 2, false, () -> iconst(stack ? 1 : 0));
+            mv.visitMethodInsn(INVOKESTATIC, PC, "read" + size * 8, PC_READ, false);
+            loadOrder();
+            return;
+        }
         iconst(stack ? 1 : 0);
         switch (size) {
             case 8 -> mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "read64", "(JZ)J", false);
@@ -365,6 +452,17 @@ abstract class OperandEmitter {
 
     /** Stack: mmu, la -> value(long): the load of a read-modify-write instruction ({@link dev.lstar.runtime.mem.Mmu#readForWrite}). */
     void memReadForWrite(int size) {
+        int c = cacheEntry();
+        if (c >= 0) {
+            mv.visitVarInsn(LSTORE, cacheLa);
+            cachedFrame(c + 1, c + 4, true, () -> {
+                iconst(size);
+                iconst(accessStack ? 1 : 0);
+            });
+            mv.visitMethodInsn(INVOKESTATIC, PC, "readForWrite", PC_RMW, false);
+            loadOrder();
+            return;
+        }
         iconst(size);
         iconst(accessStack ? 1 : 0);
         mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "readForWrite", "(JIZ)J", false);
@@ -373,6 +471,17 @@ abstract class OperandEmitter {
 
     /** Stack: mmu, la, value(long) -> . */
     void memWrite(int size) {
+        int c = cacheEntry();
+        if (c >= 0) {
+            mv.visitVarInsn(LSTORE, cacheValue);
+            mv.visitVarInsn(LSTORE, cacheLa);
+            cachedFrame(c + 1, c + 4, true, () -> {
+                mv.visitVarInsn(LLOAD, cacheValue);
+                iconst(accessStack ? 1 : 0);
+            });
+            mv.visitMethodInsn(INVOKESTATIC, PC, "write" + size * 8, PC_WRITE, false);
+            return;
+        }
         if (size != 8) mv.visitInsn(L2I);
         iconst(accessStack ? 1 : 0);
         switch (size) {

@@ -117,7 +117,7 @@ final class SharedTranslations {
         Entry e = cache.getIfPresent(key);
         if (e == null) return null;
         reused.incrementAndGet();
-        if (e.cls() == null) return new BlockCompiler.Result(null, 0, 0, 0, 0, false, 1, e.insns(), true);
+        if (e.cls() == null) return new BlockCompiler.Result(null, 0, 0, 0, 0, false, 1, e.insns(), true, 0);
         Block[] used = e.segments() == segs.length ? segs : Arrays.copyOf(segs, e.segments());
         Instruction[] insns;
         if (used.length == 1 && e.insns() == used[0].insns.length) {
@@ -135,7 +135,7 @@ final class SharedTranslations {
         cb.id = e.id();
         cb.inBatch = e.inBatch();
         BlockCompiler.setFields(cb, used, insns, m);
-        return new BlockCompiler.Result(cb, e.codeBytes(), 0, e.inlined(), e.fallbacks(), e.region(), e.segments(), e.insns(), true);
+        return new BlockCompiler.Result(cb, e.codeBytes(), 0, e.inlined(), e.fallbacks(), e.region(), e.segments(), e.insns(), true, 0);
     }
 
     /**

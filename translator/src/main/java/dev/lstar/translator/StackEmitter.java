@@ -56,6 +56,7 @@ final class StackEmitter {
     static int checkedStackPointer(MethodEmitter e, long delta) {
         MethodVisitor mv = e.mv;
         int sp = e.temp();
+        e.memKey = RSP; // the accesses at it use the stack's page cache entry
         mv.visitVarInsn(ALOAD, L_CPU);
         mv.visitVarInsn(LLOAD, e.slot(RSP));
         if (delta != 0) {
