@@ -157,25 +157,23 @@ final class BranchEmitter {
         MethodVisitor mv = e.mv;
         if (e.region && address == e.block.la && retired == e.insns.length) {
             // back-edge: count the iteration; leave when another whole iteration would pass the
-            // budget (the engine then interprets the rest exactly) or a stop is requested
+            // budget (the engine then interprets the rest exactly) or a stop is requested (in a
+            // region L_LIMIT holds the limit less cpu.instructions at the method's entry)
             Label leave = new Label();
             mv.visitVarInsn(LLOAD, L_LOOP_RETIRED);
             e.lconst(retired);
             mv.visitInsn(LADD);
             mv.visitVarInsn(LSTORE, L_LOOP_RETIRED);
-            mv.visitVarInsn(ALOAD, L_CPU);
-            mv.visitFieldInsn(GETFIELD, CPU, "instructions", "J");
             mv.visitVarInsn(LLOAD, L_LOOP_RETIRED);
-            mv.visitInsn(LADD);
             e.lconst(retired);
             mv.visitInsn(LADD);
             mv.visitVarInsn(LLOAD, L_LIMIT);
             mv.visitInsn(LCMP);
             mv.visitJumpInsn(IFGT, leave);
-            e.loadField("machine", "L" + MACHINE + ";");
+            e.pushMachine();
             mv.visitMethodInsn(INVOKEVIRTUAL, MACHINE, "stopRequested", "()Z", false);
             mv.visitJumpInsn(IFNE, leave);
-            e.loadField("block", "L" + BLOCK + ";");
+            e.pushBlock();
             mv.visitFieldInsn(GETFIELD, BLOCK, "valid", "Z");
             mv.visitJumpInsn(IFEQ, leave);
             e.conditions.forget();

@@ -4,6 +4,7 @@ import static dev.lstar.translator.BlockCompiler.BASE;
 import static dev.lstar.translator.BlockCompiler.BLOCK;
 import static dev.lstar.translator.BlockCompiler.CPU;
 import static dev.lstar.translator.BlockCompiler.INSN;
+import static dev.lstar.translator.BlockCompiler.MACHINE;
 import static dev.lstar.translator.BlockCompiler.MMU;
 import static dev.lstar.translator.BlockCompiler.RT;
 import static org.objectweb.asm.Opcodes.*;
@@ -224,6 +225,14 @@ final class MethodEmitter extends OperandEmitter {
             mv.visitVarInsn(ASTORE, c + 1);
         }
         resetPageCache();
+        if (region) {
+            // the limit as a count of loop instructions: cpu.instructions only changes at the exits
+            mv.visitVarInsn(LLOAD, L_LIMIT);
+            mv.visitVarInsn(ALOAD, L_CPU);
+            mv.visitFieldInsn(GETFIELD, CPU, "instructions", "J");
+            mv.visitInsn(LSUB);
+            mv.visitVarInsn(LSTORE, L_LIMIT);
+        }
         if (genSlot >= 0) {
             pushGeneration();
             mv.visitVarInsn(LSTORE, genSlot);
@@ -568,12 +577,25 @@ final class MethodEmitter extends OperandEmitter {
     /** Pushes the {@link Block} of segment {@code seg} (the instance's {@code block}, or {@code segs[seg]}). */
     private void pushSegmentBlock(int seg) {
         if (seg == 0) {
-            loadField("block", "L" + BLOCK + ";");
+            pushBlock();
             return;
         }
         loadField("segs", "[L" + BLOCK + ";");
         iconst(seg);
         mv.visitInsn(AALOAD);
+    }
+
+    /**
+     * Pushes the first block ({@code this.block}). Loaded from the instance each time: keeping it
+     * (and the machine) in locals of a region made register-bound loops slower (xorshift).
+     */
+    void pushBlock() {
+        loadField("block", "L" + BLOCK + ";");
+    }
+
+    /** Pushes the machine ({@code this.machine}). */
+    void pushMachine() {
+        loadField("machine", "L" + MACHINE + ";");
     }
 
     /** Pushes {@code mmu.generation() << 2 | cpu.cpl}, as the engine's {@code Translation.checkedGen}. */

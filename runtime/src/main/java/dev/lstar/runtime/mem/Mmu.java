@@ -401,16 +401,12 @@ public final class Mmu implements ByteSource {
      * translated code storing a run of pushes with one look-up.
      */
     public byte[] writeFrame(long la) {
-        TlbSet s = cur;
-        int i = idx(la);
-        return s.wTag[i] == (la & ~0xFFFL) ? s.frame[i & MASK] : null;
+        return cur.writeFrame(idx(la), la & ~0xFFFL); // kept under HotSpot's 35-byte always-inline size
     }
 
     /** As {@link #writeFrame}, for reads (a run of pops). */
     public byte[] readFrame(long la) {
-        TlbSet s = cur;
-        int i = idx(la);
-        return s.rTag[i] == (la & ~0xFFFL) ? s.frame[i & MASK] : null;
+        return cur.readFrame(idx(la), la & ~0xFFFL);
     }
 
     /** Instruction fetch of one byte at the current privilege (execute checks: NX, SMEP). */

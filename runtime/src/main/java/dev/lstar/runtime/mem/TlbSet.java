@@ -48,6 +48,16 @@ final class TlbSet {
     final int[] vAttr = new int[N];
     final long[] rTag = new long[2 * N];
     final long[] wTag = new long[2 * N];
+
+    /** The frame of fast-tag index {@code i} if its read tag is {@code page}, else null (small enough for HotSpot to always inline). */
+    byte[] readFrame(int i, long page) {
+        return rTag[i] == page ? frame[i & MASK] : null;
+    }
+
+    /** As {@link #readFrame} with the write tag. */
+    byte[] writeFrame(int i, long page) {
+        return wTag[i] == page ? frame[i & MASK] : null;
+    }
     final long[] xTag = new long[2 * N];
 
     /**
