@@ -38,21 +38,7 @@ class AddressSpaceTest {
             as2.setPte(la, as1.pte(la));
         }
         as2.setPte(x, as1.pte(x2)); // space 2: the page of x holds x2's code
-        Cpu c = bm.machine.cpu;
-        long cr3a = as1.root, cr3b = as2.root;
-        if (pcid) {
-            c.cr4 |= Cpu.CR4_PCIDE;
-            cr3a |= 1 | (1L << 63);
-            cr3b |= 2 | (1L << 63);
-            c.cr3 = cr3a & ~(1L << 63);
-        } else {
-            c.cr3 = cr3a;
-        }
-        bm.machine.mmu.flushAll();
-        c.r[Cpu.RDI] = cr3a;
-        c.r[Cpu.RSI] = cr3b;
-        c.r[Cpu.RSP] = STACK_TOP;
-        c.rip = FlatImage.BASE;
+        Guests.startInTwoSpaces(bm, as2, pcid, STACK_TOP);
         return bm;
     }
 

@@ -29,6 +29,30 @@ final class Guests {
         return bm;
     }
 
+    /**
+     * Starts a ring-0 {@code bm} at {@link FlatImage#BASE} with two address spaces, its own page
+     * tables and {@code as2}: CR3 = space 1, RDI and RSI = the CR3 values that switch to space 1
+     * and 2 (with {@code pcid}: PCIDs 1 and 2, the no-flush bit set, so the TLB keeps both), RSP
+     * = {@code stackTop}.
+     */
+    static void startInTwoSpaces(BareMachine bm, PageTables as2, boolean pcid, long stackTop) {
+        Cpu c = bm.machine.cpu;
+        long cr3a = bm.pageTables.root, cr3b = as2.root;
+        if (pcid) {
+            c.cr4 |= Cpu.CR4_PCIDE;
+            cr3a |= 1 | (1L << 63);
+            cr3b |= 2 | (1L << 63);
+            c.cr3 = cr3a & ~(1L << 63);
+        } else {
+            c.cr3 = cr3a;
+        }
+        bm.machine.mmu.flushAll();
+        c.r[Cpu.RDI] = cr3a;
+        c.r[Cpu.RSI] = cr3b;
+        c.r[Cpu.RSP] = stackTop;
+        c.rip = FlatImage.BASE;
+    }
+
     /** The architectural state compared between engines. */
     record State(long[] r, long rip, long rflags, long instructions, byte[] data, byte[] stack) {
         @Override

@@ -46,22 +46,8 @@ class PageCacheTest {
         frame2 = as2.pte(DATA) & PageTables.ADDR_MASK;
         assertNotEquals(frame1, frame2);
         bm.machine.phys.write8(frame2, 2);
-        Cpu c = bm.machine.cpu;
-        long cr3a = as1.root, cr3b = as2.root;
-        if (pcid) { // the TLB keeps both spaces: only the generation changes
-            c.cr4 |= Cpu.CR4_PCIDE;
-            cr3a |= 1 | (1L << 63);
-            cr3b |= 2 | (1L << 63);
-            c.cr3 = cr3a & ~(1L << 63);
-        } else {
-            c.cr3 = cr3a;
-        }
-        bm.machine.mmu.flushAll();
-        c.r[Cpu.RDI] = cr3a;
-        c.r[Cpu.RSI] = cr3b;
-        c.r[Cpu.RDX] = DATA;
-        c.r[Cpu.RSP] = STACK_TOP;
-        c.rip = FlatImage.BASE;
+        Guests.startInTwoSpaces(bm, as2, pcid, STACK_TOP);
+        bm.machine.cpu.r[Cpu.RDX] = DATA;
         return bm;
     }
 
@@ -77,8 +63,11 @@ class PageCacheTest {
 
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
-    void interpreter(boolean pcid) {
+    void interpreterAndLockstep(boolean pcid) {
         check(pcid, bm -> new Interpreter(bm.machine));
+        LockstepEngine[] l = new LockstepEngine[1];
+        check(pcid, bm -> l[0] = new LockstepEngine(bm.machine));
+        assertNull(l[0].divergence(), "the JIT's run of each block agrees with the interpreter's");
     }
 
     @ParameterizedTest
@@ -88,14 +77,6 @@ class PageCacheTest {
         check(pcid, bm -> j[0] = new JitEngine(bm.machine, JitEngine.Options.defaults().withCompileThreshold(1).withHotThreshold(4)));
         assertTrue(j[0].superblocks >= 1, "the loop is one superblock across the CR3 writes:\n" + j[0].stats());
         assertTrue(j[0].pageCacheEntries >= 1, "the loop's pointer has an entry:\n" + j[0].stats());
-    }
-
-    @ParameterizedTest
-    @ValueSource(booleans = {false, true})
-    void lockstep(boolean pcid) {
-        LockstepEngine[] l = new LockstepEngine[1];
-        check(pcid, bm -> l[0] = new LockstepEngine(bm.machine));
-        assertNull(l[0].divergence());
     }
 
     @Test
