@@ -339,7 +339,6 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
             blocksExecuted++;
             t.execCount++;
             Block b = t.block;
-            b.execCount++;
             if (t.pending && t.execCount >= options.compileThreshold() && denseEnough(t)) translatePending(t);
             CompiledBlock code = t.code;
             if (b.nativeFn != null) {

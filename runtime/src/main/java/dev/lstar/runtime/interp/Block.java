@@ -30,9 +30,6 @@ public final class Block {
     /** Whether embedder hooks cover the block ({@link dev.lstar.runtime.Machine.Hooks#covers}); fixed at build. */
     public boolean hooked;
 
-    /** How many times the block was entered (drives hot-region selection in the JIT). */
-    public long execCount;
-
     /** Bytes covered by the instructions. */
     public final int byteLen;
 

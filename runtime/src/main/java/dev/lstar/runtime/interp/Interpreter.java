@@ -66,7 +66,6 @@ public final class Interpreter implements Engine {
         try {
             Block b = cache.lookup(c.rip);
             blocksExecuted++;
-            b.execCount++;
             runner.interpret(b, until, limit);
         } catch (CpuException e) {
             return runner.deliver(e, c.rip, start);
