@@ -170,10 +170,10 @@ final class BranchEmitter {
             mv.visitVarInsn(LLOAD, L_LIMIT);
             mv.visitInsn(LCMP);
             mv.visitJumpInsn(IFGT, leave);
-            e.pushMachine();
+            e.loadField("machine", "L" + MACHINE + ";");
             mv.visitMethodInsn(INVOKEVIRTUAL, MACHINE, "stopRequested", "()Z", false);
             mv.visitJumpInsn(IFNE, leave);
-            e.pushBlock();
+            e.loadField("block", "L" + BLOCK + ";");
             mv.visitFieldInsn(GETFIELD, BLOCK, "valid", "Z");
             mv.visitJumpInsn(IFEQ, leave);
             e.conditions.forget();

@@ -29,8 +29,7 @@ public final class JitRt {
         return la;
     }
 
-    private static final java.lang.invoke.VarHandle LE64 =
-            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final java.lang.invoke.VarHandle LE64 = PageCache.LE64;
 
     /** A little-endian store into a guest frame (a run of pushes, after {@link Mmu#writeFrame}). */
     public static void put64(byte[] frame, int offset, long v) {

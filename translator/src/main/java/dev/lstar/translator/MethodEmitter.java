@@ -4,7 +4,6 @@ import static dev.lstar.translator.BlockCompiler.BASE;
 import static dev.lstar.translator.BlockCompiler.BLOCK;
 import static dev.lstar.translator.BlockCompiler.CPU;
 import static dev.lstar.translator.BlockCompiler.INSN;
-import static dev.lstar.translator.BlockCompiler.MACHINE;
 import static dev.lstar.translator.BlockCompiler.MMU;
 import static dev.lstar.translator.BlockCompiler.RT;
 import static org.objectweb.asm.Opcodes.*;
@@ -577,25 +576,12 @@ final class MethodEmitter extends OperandEmitter {
     /** Pushes the {@link Block} of segment {@code seg} (the instance's {@code block}, or {@code segs[seg]}). */
     private void pushSegmentBlock(int seg) {
         if (seg == 0) {
-            pushBlock();
+            loadField("block", "L" + BLOCK + ";");
             return;
         }
         loadField("segs", "[L" + BLOCK + ";");
         iconst(seg);
         mv.visitInsn(AALOAD);
-    }
-
-    /**
-     * Pushes the first block ({@code this.block}). Loaded from the instance each time: keeping it
-     * (and the machine) in locals of a region made register-bound loops slower (xorshift).
-     */
-    void pushBlock() {
-        loadField("block", "L" + BLOCK + ";");
-    }
-
-    /** Pushes the machine ({@code this.machine}). */
-    void pushMachine() {
-        loadField("machine", "L" + MACHINE + ";");
     }
 
     /** Pushes {@code mmu.generation() << 2 | cpu.cpl}, as the engine's {@code Translation.checkedGen}. */

@@ -35,7 +35,8 @@ public final class PageCache {
     private PageCache() {}
 
     private static final long PAGE = ~0xFFFL;
-    private static final VarHandle LE16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN),
+    /** Little-endian views of a frame array (also {@code JitRt}'s, for the stack runs). */
+    static final VarHandle LE16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN),
             LE32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN),
             LE64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
