@@ -218,9 +218,9 @@ final class MethodEmitter extends OperandEmitter {
         reloadXmm(cachedXmm);
         for (int c : cacheSlot) {
             if (c < 0) continue;
-            mv.visitInsn(ACONST_NULL);
+            mv.visitFieldInsn(GETSTATIC, PC, "emptyFrame", "[B"); // not null: see PageCache.emptyTag
             mv.visitVarInsn(ASTORE, c);
-            mv.visitInsn(ACONST_NULL);
+            mv.visitFieldInsn(GETSTATIC, PC, "emptyFrame", "[B");
             mv.visitVarInsn(ASTORE, c + 1);
         }
         resetPageCache();

@@ -388,18 +388,18 @@ abstract class OperandEmitter {
         return i.base >= 0 && i.base < 16 ? i.base : 16;
     }
 
-    /** Empties every entry (tag -1): at the method's entry and wherever a translation may have changed. */
+    /** Empties every entry ({@link PageCache#emptyTag}): at the method's entry and wherever a translation may have changed. */
     void resetPageCache() {
         for (int s : cacheSlot) {
             if (s < 0) continue;
-            lconst(-1L);
+            mv.visitFieldInsn(GETSTATIC, PC, "emptyTag", "J"); // not a constant: see PageCache.emptyTag
             mv.visitVarInsn(LSTORE, s + 2);
-            lconst(-1L);
+            mv.visitFieldInsn(GETSTATIC, PC, "emptyTag", "J");
             mv.visitVarInsn(LSTORE, s + 4);
         }
     }
 
-    private static final String PC = "dev/lstar/translator/PageCache";
+    static final String PC = "dev/lstar/translator/PageCache";
     private static final String PC_READ = "(L" + MMU + ";JZ[B)J", PC_WRITE = "(L" + MMU + ";JJZ[B)V",
             PC_RMW = "(L" + MMU + ";JIZ[B)J", PC_FRAME = "(L" + MMU + ";J[BJ)[B";
 
