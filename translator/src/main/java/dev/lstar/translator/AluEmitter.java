@@ -56,6 +56,28 @@ final class AluEmitter {
             e.writeOperand0(i, result, address);
             return;
         }
+        ConditionEmitter.Known kind = switch (op) {
+            case SUB, CMP -> ConditionEmitter.Known.SUB;
+            case ADD -> ConditionEmitter.Known.ADD;
+            default -> ConditionEmitter.Known.LOGIC;
+        };
+        if (e.conditions.defers(k, i)) {
+            // the record stays in locals until somebody may look at it (ConditionEmitter)
+            if (writes) {
+                plainOp(e, op, lhs, rhs);
+                e.mask(size);
+                mv.visitVarInsn(LSTORE, result);
+                e.writeOperand0(i, result, address);
+            } else {
+                mv.visitVarInsn(LLOAD, lhs);
+                mv.visitVarInsn(LLOAD, rhs);
+                mv.visitInsn(op == Mnemonic.CMP ? LSUB : LAND);
+                e.mask(size);
+                mv.visitVarInsn(LSTORE, result);
+            }
+            e.conditions.defer(i, kind, lhs, rhs, result);
+            return;
+        }
         Helpers.Helper helper = Helpers.withFlags(op);
         if (mem && writes) {
             // store first (it may fault), then record the flags: a faulting store leaves flags alone
@@ -91,11 +113,7 @@ final class AluEmitter {
             e.mask(size);
             mv.visitVarInsn(LSTORE, result);
         }
-        ConditionEmitter.Known kind = switch (op) {
-            case SUB, CMP -> ConditionEmitter.Known.SUB;
-            case ADD -> ConditionEmitter.Known.ADD;
-            default -> ConditionEmitter.Known.LOGIC;
-        };
+        if (op == Mnemonic.ADD) e.conditions.dropDeferred(); // its helper stored a whole record
         e.conditions.record(kind, size, lhs, rhs, result);
     }
 
@@ -121,7 +139,12 @@ final class AluEmitter {
         e.mask(size);
         mv.visitVarInsn(LSTORE, result);
         e.writeOperand0(i, result, address); // a faulting store leaves the flags alone: record them after it
-        if (flagsLive) {
+        if (flagsLive && e.conditions.defers(k, i)) { // NEG: the record stays in locals (ConditionEmitter)
+            int zero = e.temp();
+            e.lconst(0);
+            mv.visitVarInsn(LSTORE, zero);
+            e.conditions.defer(i, ConditionEmitter.Known.SUB, zero, operand, result);
+        } else if (flagsLive) {
             mv.visitVarInsn(ALOAD, L_CPU);
             mv.visitVarInsn(LLOAD, operand);
             e.iconst(size);

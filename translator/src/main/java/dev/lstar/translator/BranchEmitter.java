@@ -176,7 +176,7 @@ final class BranchEmitter {
             e.loadField("block", "L" + BLOCK + ";");
             mv.visitFieldInsn(GETFIELD, BLOCK, "valid", "Z");
             mv.visitJumpInsn(IFEQ, leave);
-            e.conditions.forget();
+            e.conditions.backEdge(e.carried);
             mv.visitJumpInsn(GOTO, loopHead);
             mv.visitLabel(leave);
             e.exit(() -> mv.visitVarInsn(LLOAD, target), 0);

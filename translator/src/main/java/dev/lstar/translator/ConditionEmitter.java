@@ -3,10 +3,14 @@ package dev.lstar.translator;
 import static dev.lstar.translator.BlockCompiler.CPU;
 import static dev.lstar.translator.BlockCompiler.LAZY;
 import static dev.lstar.translator.OperandEmitter.L_CPU;
+import static dev.lstar.translator.OperandEmitter.L_FAULT_INDEX;
 import static dev.lstar.translator.OperandEmitter.L_INT_SCRATCH;
+import static dev.lstar.translator.OperandEmitter.L_LOOP_RETIRED;
 import static org.objectweb.asm.Opcodes.*;
 
 import dev.lstar.decoder.Instruction;
+import dev.lstar.decoder.Mnemonic;
+import dev.lstar.translator.Helpers.Helper;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
 
@@ -21,6 +25,20 @@ import org.objectweb.asm.MethodVisitor;
  *
  * <p>It also answers whether an instruction's flags are needed at all ({@link #live}, from
  * {@link Liveness}): only then do the ALU emitters record lazy flags.
+ *
+ * <p><b>Deferred records.</b> SUB, CMP, NEG, AND, OR, XOR and TEST with live flags do not store
+ * their lazy record in the {@code Cpu} (five field stores); they leave it in two long locals
+ * ({@link Form}: the operands, or the result and one operand) and the record is stored only
+ * where somebody may look at it: at every exit, in the exception handler (for the fault indexes
+ * where it is pending), and before any instruction that reads or writes the {@code Cpu}'s flag
+ * state another way ({@link Effect#FLUSH}). A condition answers from the operands as before. In
+ * a region the record pending at the back-edge is carried into the next iteration: from the loop
+ * head to the iteration's first flag writer it is pending only once the loop has gone round
+ * ({@code L_LOOP_RETIRED != 0}; on the way in the {@code Cpu} holds the flags), and the stores
+ * test that. Each slot holds a guest register's raw local where it can (the {@code Alu} helper
+ * masks to the size when the record is stored), and in a region the carried record's slots start
+ * as those registers: HotSpot then sees one value where it would otherwise keep two alive
+ * across the loop. Off in hooked code (a hook may read the flags).
  */
 final class ConditionEmitter {
     /** Which kind of flag record the operands in {@link #left}, {@link #right}, {@link #result} describe. */
@@ -38,6 +56,257 @@ final class ConditionEmitter {
 
     ConditionEmitter(MethodEmitter e) {
         this.e = e;
+    }
+
+    // ---------------------------------------------------------------- deferred records
+
+    /** What emitting an instruction does to a deferred record ({@link #effect}). */
+    enum Effect {
+        /** Touches no flag state in the {@code Cpu}: a deferred record stays deferred. */
+        KEEP,
+        /** Reads or writes the {@code Cpu}'s flag state (a helper, the fallback, a system instruction): store it first. */
+        FLUSH,
+        /** Jcc, SETcc, CMOVcc: answered from a deferred record's operands; from the {@code Cpu} (stored first) otherwise. */
+        COND,
+        /** SUB, CMP, NEG, AND, OR, XOR, TEST with live flags: its own record is deferred. */
+        DEFER,
+        /** ADD with live flags: its helper stores a whole record in the {@code Cpu}, which replaces a deferred one. */
+        DROP
+    }
+
+    /**
+     * How the two slots describe a deferred record, and the {@code Alu} call that stores it:
+     * {@code SUB_AB} a, b: {@code cmp(a, b)}; {@code SUB_RB} result, b: {@code cmp(result + b, b)};
+     * {@code NEG_R} result: {@code cmp(0, -result)}; {@code LOGIC_R} result: {@code test(result, result)};
+     * {@code LOGIC_AB} a, b: {@code test(a, b)} — the record each instruction's own helper makes.
+     */
+    enum Form { SUB_AB, SUB_RB, NEG_R, LOGIC_R, LOGIC_AB }
+
+    /** A slot's source ({@link #source}): operand 1's immediate, a temp of the producer, or nothing. */
+    static final int IMM = -2, TEMP = -1, UNUSED = -3;
+
+    private static final Helper CMP = Helpers.withFlags(Mnemonic.CMP), TEST = Helpers.withFlags(Mnemonic.TEST);
+
+    /** The two long locals of a deferred record; -1: records are not deferred in this method. */
+    int rec0 = -1, rec1 = -1;
+    /** The deferred record (null: none) and its operand size. */
+    Form deferred;
+    int deferredSize;
+    /** The deferred record is the one carried over a region's back-edge: pending only when {@code L_LOOP_RETIRED != 0}. */
+    boolean maybe;
+    /** Per instruction index: the deferred state when it may fault (what the exception handler stores). */
+    private Form[] faultForm;
+    private int[] faultSize;
+    private boolean[] faultMaybe;
+
+    /** Turns deferral on (two long locals from {@code slot}); returns the next free local. */
+    int enableDeferral(int slot, int n) {
+        rec0 = slot;
+        rec1 = slot + 2;
+        faultForm = new Form[n];
+        faultSize = new int[n];
+        faultMaybe = new boolean[n];
+        return slot + 4;
+    }
+
+    /** What emitting instruction {@code k} does to a deferred record. */
+    Effect effect(int k, Instruction i) {
+        if (!e.translatedInline[k] || SysInline.SYSTEM.contains(i.mnemonic)) return Effect.FLUSH;
+        switch (i.mnemonic) {
+            case JCC, SETCC, CMOVCC -> { return Effect.COND; }
+            case SUB, CMP, NEG, AND, OR, XOR, TEST -> { return live(k, i) ? Effect.DEFER : Effect.KEEP; }
+            case ADD -> { return live(k, i) ? Effect.DROP : Effect.KEEP; }
+            // these emitters touch the Cpu only with live flags (INC/DEC's helper reads CF)
+            case INC, DEC, IMUL, SHL, SHR, SAR, ROL, ROR, BT, BTS, BTR, BTC -> { return live(k, i) ? Effect.FLUSH : Effect.KEEP; }
+            case NOT -> { return Effect.KEEP; }
+            default -> { }
+        }
+        return ((i.flagsRead | i.flagsWritten) & Liveness.ALL) == 0 ? Effect.KEEP : Effect.FLUSH;
+    }
+
+    /** Whether instruction {@code k} defers its record (its emitter then calls {@link #defer}). */
+    boolean defers(int k, Instruction i) {
+        return rec0 >= 0 && effect(k, i) == Effect.DEFER;
+    }
+
+    /** The form of the record {@code i} (a {@link Effect#DEFER} instruction) defers. */
+    static Form form(Instruction i) {
+        return switch (i.mnemonic) {
+            case CMP -> Form.SUB_AB;
+            case SUB -> i.kind[0] == Instruction.OP_REG ? Form.SUB_RB : Form.SUB_AB;
+            case NEG -> Form.NEG_R;
+            case AND, OR, XOR -> Form.LOGIC_R;
+            case TEST -> Form.LOGIC_AB;
+            default -> throw new IllegalStateException(i.mnemonic + " does not defer its flags");
+        };
+    }
+
+    /**
+     * Where slot {@code s} of {@code i}'s deferred record comes from: a guest register (0-15: its
+     * local's raw 64 bits, right after the instruction), {@link #IMM}, {@link #TEMP} or {@link #UNUSED}.
+     */
+    static int source(Instruction i, int s) {
+        Form f = form(i);
+        boolean onlyResult = f == Form.NEG_R || f == Form.LOGIC_R;
+        if (onlyResult && s == 1) return UNUSED;
+        boolean result = onlyResult || (f == Form.SUB_RB && s == 0);
+        if (result) return i.kind[0] == Instruction.OP_REG && i.reg[0] < 16 ? i.reg[0] : TEMP; // the destination, written
+        int n = f == Form.SUB_RB ? 1 : s;
+        if (i.kind[n] == Instruction.OP_IMM) return IMM;
+        if (i.kind[n] != Instruction.OP_REG || i.reg[n] >= 16) return TEMP; // memory, AH..BH
+        // read after the instruction: not the register it wrote (SUB rax, rax)
+        if (f == Form.SUB_RB && i.reg[n] == i.reg[0]) return TEMP;
+        return i.reg[n];
+    }
+
+    /**
+     * The end of a {@link Effect#DEFER} instruction (after its last possible fault): its record
+     * goes to the slots ({@code lhs}, {@code rhs}, {@code result}: its operand and result temps),
+     * and the known record for fused conditions is set as by {@link #record}.
+     */
+    void defer(Instruction i, Known kind, int lhs, int rhs, int result) {
+        MethodVisitor mv = e.mv;
+        Form f = form(i);
+        for (int s = 0; s < 2; s++) {
+            int src = source(i, s);
+            if (src == UNUSED) continue;
+            int t = f == Form.SUB_AB || f == Form.LOGIC_AB ? (s == 0 ? lhs : rhs) : s == 0 ? result : rhs;
+            pushSource(i, src, t);
+            mv.visitVarInsn(LSTORE, s == 0 ? rec0 : rec1);
+        }
+        deferred = f;
+        deferredSize = i.opSize;
+        maybe = false;
+        record(kind, i.opSize, lhs, rhs, result);
+    }
+
+    private void pushSource(Instruction i, int src, int temp) {
+        if (src >= 0) e.mv.visitVarInsn(LLOAD, e.slot(src));
+        else if (src == IMM) e.readOperand(i, 1, -1);
+        else if (src == TEMP && temp >= 0) e.mv.visitVarInsn(LLOAD, temp);
+        else e.lconst(0);
+    }
+
+    /**
+     * The record a region's back-edge carries: the state at the end of the loop body, from the
+     * instructions' {@link #effect}s (the emission must end in it: checked at the back-edge).
+     * Returns its producer's index, or -1.
+     */
+    int carriedProducer() {
+        int p = -1;
+        for (int k = 0; k < e.insns.length; k++) {
+            switch (effect(k, e.insns[k])) {
+                case FLUSH, DROP -> p = -1;
+                case DEFER -> p = k;
+                default -> { }
+            }
+        }
+        return p;
+    }
+
+    /**
+     * Prologue: the slots start as the carried record's sources (a region's instruction {@code p},
+     * or -1: zeros) would fill them — the same registers, the same immediate — so that HotSpot's loop
+     * phi of each slot is that register's own; then the loop head starts with it carried.
+     */
+    void enter(int p) {
+        MethodVisitor mv = e.mv;
+        for (int s = 0; s < 2; s++) {
+            int src = p < 0 ? UNUSED : source(e.insns[p], s);
+            if (src >= 0 || src == IMM) pushSource(e.insns[p], src, -1);
+            else e.lconst(0);
+            mv.visitVarInsn(LSTORE, s == 0 ? rec0 : rec1);
+        }
+        if (p >= 0) {
+            deferred = form(e.insns[p]);
+            deferredSize = e.insns[p].opSize;
+            maybe = true;
+        }
+    }
+
+    /** A region's back-edge: the emission must be in the state {@link #carriedProducer} computed. */
+    void backEdge(int p) {
+        boolean ok = p < 0 ? deferred == null
+                : deferred == form(e.insns[p]) && deferredSize == e.insns[p].opSize && !maybe;
+        if (rec0 >= 0 && !ok) throw new IllegalStateException("deferred flags at the back-edge differ from the carried record");
+        known = Known.NONE;
+    }
+
+    /** Before instruction {@code k}'s code: stores a deferred record it would see in the {@code Cpu}; notes the state for the handler. */
+    void before(int k, Instruction i) {
+        if (rec0 < 0) return;
+        Effect eff = effect(k, i);
+        if (eff == Effect.FLUSH || (eff == Effect.COND && (maybe || known == Known.NONE))) flush();
+        faultForm[k] = deferred;
+        faultSize[k] = deferredSize;
+        faultMaybe[k] = maybe;
+    }
+
+    /** ADD's helper stored a whole record: nothing is deferred any more. */
+    void dropDeferred() {
+        deferred = null;
+        maybe = false;
+    }
+
+    /** Emits the stores of the deferred record, if any (on a way out: the state stays). */
+    void storePending() {
+        if (deferred == null) return;
+        emitStore(deferred, deferredSize, maybe);
+    }
+
+    /** Stores the deferred record, if any; nothing is deferred after it. */
+    void flush() {
+        storePending();
+        deferred = null;
+        maybe = false;
+    }
+
+    private void emitStore(Form f, int size, boolean onlyLooped) {
+        MethodVisitor mv = e.mv;
+        Label skip = new Label();
+        if (onlyLooped) {
+            mv.visitVarInsn(LLOAD, L_LOOP_RETIRED);
+            mv.visitInsn(LCONST_0);
+            mv.visitInsn(LCMP);
+            mv.visitJumpInsn(IFEQ, skip);
+        }
+        mv.visitVarInsn(ALOAD, L_CPU);
+        switch (f) {
+            case SUB_AB, LOGIC_AB -> { mv.visitVarInsn(LLOAD, rec0); mv.visitVarInsn(LLOAD, rec1); }
+            case SUB_RB -> { mv.visitVarInsn(LLOAD, rec0); mv.visitVarInsn(LLOAD, rec1); mv.visitInsn(LADD); mv.visitVarInsn(LLOAD, rec1); }
+            case NEG_R -> { e.lconst(0); e.lconst(0); mv.visitVarInsn(LLOAD, rec0); mv.visitInsn(LSUB); }
+            case LOGIC_R -> { mv.visitVarInsn(LLOAD, rec0); mv.visitVarInsn(LLOAD, rec0); }
+        }
+        e.iconst(size);
+        (f == Form.LOGIC_R || f == Form.LOGIC_AB ? TEST : CMP).invoke(mv);
+        if (onlyLooped) mv.visitLabel(skip);
+    }
+
+    /**
+     * In the exception handler (a fault at a non-negative index): stores the record that was
+     * deferred at the faulting instruction — one range test per run of instructions with the same state.
+     */
+    void emitHandlerStores() {
+        if (rec0 < 0) return;
+        MethodVisitor mv = e.mv;
+        int n = faultForm.length;
+        for (int lo = 0; lo < n; ) {
+            int hi = lo;
+            while (hi + 1 < n && faultForm[hi + 1] == faultForm[lo] && faultSize[hi + 1] == faultSize[lo]
+                    && faultMaybe[hi + 1] == faultMaybe[lo]) hi++;
+            if (faultForm[lo] != null) {
+                Label skip = new Label();
+                mv.visitVarInsn(ILOAD, L_FAULT_INDEX);
+                e.iconst(lo);
+                mv.visitJumpInsn(IF_ICMPLT, skip);
+                mv.visitVarInsn(ILOAD, L_FAULT_INDEX);
+                e.iconst(hi);
+                mv.visitJumpInsn(IF_ICMPGT, skip);
+                emitStore(faultForm[lo], faultSize[lo], faultMaybe[lo]);
+                mv.visitLabel(skip);
+            }
+            lo = hi + 1;
+        }
     }
 
     /** Records that the flags now come from {@code kind} applied to the temps given ({@code left}/{@code right} unused for INC/DEC). */

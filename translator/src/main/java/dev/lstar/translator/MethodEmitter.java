@@ -197,6 +197,7 @@ final class MethodEmitter extends OperandEmitter {
             next += 2;
         }
         next = allocatePageCache(next);
+        if (hooks == null && anyDeferral()) next = conditions.enableDeferral(next, insns.length);
         nextTemp = maxTemp = next;
         partialWriteTemp = temp();
         tempBase = pinnedTop = nextTemp;
@@ -224,6 +225,10 @@ final class MethodEmitter extends OperandEmitter {
             mv.visitVarInsn(ASTORE, c + 1);
         }
         resetPageCache();
+        if (conditions.rec0 >= 0) {
+            carried = region ? conditions.carriedProducer() : -1;
+            conditions.enter(carried);
+        }
         if (region) {
             // the limit as a count of loop instructions: cpu.instructions only changes at the exits
             mv.visitVarInsn(LLOAD, L_LIMIT);
@@ -274,6 +279,7 @@ final class MethodEmitter extends OperandEmitter {
         Label fromFallback = new Label();
         mv.visitVarInsn(ILOAD, L_FAULT_INDEX);
         mv.visitJumpInsn(IFLT, fromFallback);
+        conditions.emitHandlerStores(); // (a fallback stored any deferred record before it ran)
         if (hooks == null) spill(cachedRegs); // hooked: cpu.r is already exact (see HookedCode)
         spillXmm(cachedXmm); // none in hooked code
         mv.visitLabel(fromFallback);
@@ -332,6 +338,17 @@ final class MethodEmitter extends OperandEmitter {
         return next;
     }
 
+    /** The instruction whose deferred flag record a region's back-edge carries, or -1 ({@link ConditionEmitter#carriedProducer}). */
+    int carried = -1;
+
+    /** Whether any instruction defers its flag record ({@link ConditionEmitter.Effect#DEFER}). */
+    private boolean anyDeferral() {
+        for (int k = 0; k < insns.length; k++) {
+            if (conditions.effect(k, insns[k]) == ConditionEmitter.Effect.DEFER) return true;
+        }
+        return false;
+    }
+
     /** Emits instruction {@code k} (its checks, hooks, inline code or fallback); true if it left the method. */
     boolean emitInstruction(int k, Label loopHead) {
         int n = insns.length;
@@ -347,6 +364,7 @@ final class MethodEmitter extends OperandEmitter {
         if (hooks != null || !translatedInline[k] || i.mnemonic == Mnemonic.MOV_TO_CR || i.mnemonic == Mnemonic.CLTS) {
             sseAvailable = false;
         }
+        conditions.before(k, i);
         if (translatedInline[k]) {
             inlinedCount++;
             if (InsnTraits.mayFault(i)) { iconst(k); mv.visitVarInsn(ISTORE, L_FAULT_INDEX); }
@@ -390,6 +408,7 @@ final class MethodEmitter extends OperandEmitter {
      * not complete (a REP string instruction between iterations), so no after-instruction hook.
      */
     void exit(Runnable pushRip, int retired, boolean completed) {
+        conditions.storePending();
         spill(dirtyRegs & cachedRegs);
         spillXmm(dirtyXmm & cachedXmm);
         mv.visitVarInsn(ALOAD, L_CPU);
@@ -434,6 +453,7 @@ final class MethodEmitter extends OperandEmitter {
             dirtyXmm = saveXmm;
             return;
         }
+        conditions.storePending();
         pushRip.run();
         mv.visitVarInsn(LSTORE, L_EXIT_RIP);
         iconst(retired);

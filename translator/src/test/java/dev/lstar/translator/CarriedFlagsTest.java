@@ -1,0 +1,82 @@
+package dev.lstar.translator;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.lstar.runtime.Cpu;
+import dev.lstar.runtime.engine.StopReason;
+import dev.lstar.runtime.interp.Interpreter;
+import dev.lstar.runtime.setup.BareMachine;
+import dev.lstar.runtime.setup.FlatImage;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Random;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The flag record a region's back-edge carries (ConditionEmitter's deferred records):
+ * carriedflags.S reads it at the loop head before any flag writer — SETB/CMOVA after a CMP of two
+ * registers, SETP/CMOVS after a NEG — and faults there in a chosen iteration; its two loops run
+ * twice, so the second round enters regions already made, from outside, with other flags. The
+ * first iteration of a region must see the flags from before it (nothing deferred yet: the
+ * stores test the loop count), later ones the previous iteration's. Each variant must end in the
+ * interpreter's state, RFLAGS included.
+ */
+class CarriedFlagsTest {
+    static final long DATA = 0x600000;
+    static final FlatImage IMG = FlatImage.load("carriedflags");
+    static final long UNMAPPED = 0x4000_0000L;
+
+    /** {@code faultA}/{@code faultB}: round * 1000 + the iteration (A: 1..99, B: 100..1) whose load faults; 0: none. */
+    static BareMachine machine(long rdx, long rbx, int faultA, int faultB) {
+        BareMachine bm = Variants.flat(IMG, 0, DATA, 11, DATA + 0x11000);
+        ByteBuffer table = ByteBuffer.allocate(0x1000).order(ByteOrder.LITTLE_ENDIAN);
+        Random rnd = new Random(17);
+        for (int i = 0; i < 0x200; i++) table.putLong(i * 8, rnd.nextInt(0x200) * 8L); // offsets in the page
+        if (faultA > 0) table.putLong((faultA / 1000 - 1) * 0x400 + faultA % 1000 * 8, UNMAPPED);
+        if (faultB > 0) table.putLong(0x800 + (faultB / 1000 - 1) * 0x400 + faultB % 1000 * 8, UNMAPPED);
+        bm.poke(DATA, table.array());
+        Cpu c = bm.machine.cpu;
+        c.r[Cpu.RDX] = rdx;
+        c.r[Cpu.RBX] = rbx;
+        c.r[Cpu.RDI] = 90;
+        return bm;
+    }
+
+    static Guests.State state(BareMachine bm) {
+        Cpu c = bm.machine.cpu;
+        return new Guests.State(c.r.clone(), c.rip, c.getRflags(), c.instructions, bm.peek(DATA, 0x1000), new byte[0]);
+    }
+
+    static JitEngine compare(String v, long rdx, long rbx, int faultA, int faultB) {
+        BareMachine probe = machine(rdx, rbx, faultA, faultB);
+        StopReason expected = faultA + faultB > 0 ? StopReason.UNHANDLED_FAULT : StopReason.UNTIL_REACHED;
+        assertEquals(expected, new Interpreter(probe.machine).run(probe.machine, 1L << 40, IMG.sym("done")).reason());
+        return Variants.compare(v, () -> machine(rdx, rbx, faultA, faultB), CarriedFlagsTest::state, 1L << 40, IMG.sym("done"));
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        // entry CMP: CF=1 (rdx < rbx) / ZF=1 / neither; the ADD before loop B: PF and SF both ways
+        "default, 1, 2", "default, 5, 5", "default, -1, 3",
+        "hot1, 1, 2", "hot1, 5, 5", "hot1, -9223372036854775805, 3", "lockstep, 1, 2"})
+    void toTheEnd(String v, long rdx, long rbx) {
+        JitEngine jit = compare(v, rdx, rbx, 0, 0);
+        assertEquals(2, jit.regions, jit::stats);
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        // round 2: the first iteration (entered from outside), the second (the first carried record), a later one
+        "hot1, 1, 2, 2001, 0", "hot1, 5, 5, 2001, 0", "hot1, 1, 2, 2002, 0", "hot1, 1, 2, 2050, 0",
+        "hot1, 1, 2, 0, 2100", "hot1, -9223372036854775805, 3, 0, 2100", "hot1, 1, 2, 0, 2099", "hot1, 1, 2, 0, 2040",
+        "default, 1, 2, 2001, 0", "default, 5, 5, 0, 2100", "lockstep, 1, 2, 2001, 0", "lockstep, 1, 2, 0, 2100",
+        // round 1: the regions are made along the way
+        "hot1, 1, 2, 1001, 0", "hot1, 1, 2, 1060, 0", "hot1, 1, 2, 0, 1030", "default, 1, 2, 1080, 0"})
+    void aLoadAtTheLoopHeadFaults(String v, long rdx, long rbx, int faultA, int faultB) {
+        JitEngine jit = compare(v, rdx, rbx, faultA, faultB);
+        if (faultA / 1000 == 2 || faultB / 1000 == 2) assertEquals(2, jit.regions, jit::stats);
+    }
+}
