@@ -197,6 +197,7 @@ final class MethodEmitter extends OperandEmitter {
             next += 2;
         }
         next = allocatePageCache(next);
+        if (cacheLa >= 0) slowWriteSlot = next++;
         if (hooks == null && anyDeferral()) next = conditions.enableDeferral(next, insns.length);
         nextTemp = maxTemp = next;
         partialWriteTemp = temp();
@@ -225,6 +226,10 @@ final class MethodEmitter extends OperandEmitter {
             mv.visitVarInsn(ASTORE, c + 1);
         }
         resetPageCache();
+        if (slowWriteSlot >= 0) {
+            iconst(1);
+            mv.visitVarInsn(ISTORE, slowWriteSlot);
+        }
         if (conditions.rec0 >= 0) {
             carried = region ? conditions.carriedProducer() : -1;
             conditions.enter(carried);
@@ -354,6 +359,7 @@ final class MethodEmitter extends OperandEmitter {
         int n = insns.length;
         Instruction i = insns[k];
         memKey = -1;
+        cachedWrites = directWrites = 0;
         boolean producer = translatedInline[k] && conditions.producesKnown(k, i);
         nextTemp = producer || conditions.known == ConditionEmitter.Known.NONE ? tempBase : pinnedTop;
         int generation = conditions.generation;
@@ -376,7 +382,8 @@ final class MethodEmitter extends OperandEmitter {
             if (k == n - 1) {
                 exit(() -> lconst(i.next()), n);
             } else if (Access.writesMemory(i)) {
-                validCheck(insns[k + 1].address, k + 1, segmentOf(k)); // (after a superblock's CALL: the callee)
+                // (after a superblock's CALL: the callee)
+                validCheck(insns[k + 1].address, k + 1, segmentOf(k), onlyCachedWrites(i));
             }
             if (k != n - 1 && i.mnemonic == Mnemonic.MOV_TO_CR) {
                 fetchCheck(k + 1);
@@ -485,13 +492,29 @@ final class MethodEmitter extends OperandEmitter {
     }
 
     /**
+     * Whether every memory write of inline instruction {@code i} just emitted went through the
+     * page cache's writes ({@link #memWrite}) — so {@link #slowWriteSlot} says whether any could
+     * have hit code. Not for SSE, x87 and system instructions, whose emitters also write otherwise.
+     */
+    private boolean onlyCachedWrites(Instruction i) {
+        return cachedWrites > 0 && directWrites == 0 && (i.attributes & OpcodeTable.A_SSE) == 0
+                && !X87Emitter.handles(i) && !SysInline.SYSTEM.contains(i.mnemonic);
+    }
+
+    /**
      * After a memory write in segment {@code seg}: if that segment's code was overwritten, leave
      * at the next instruction (a later segment is checked when the code reaches it; a superblock
-     * does not run an earlier one again, and a region lies in one page).
+     * does not run an earlier one again, and a region lies in one page). {@code cachedOnly}: the
+     * instruction wrote through the page cache only, and the check runs only when a write went
+     * to the Mmu's accessor (a frame the cache writes to holds no code: see {@link PageCache}).
      */
-    private void validCheck(long next, int retired, int seg) {
+    private void validCheck(long next, int retired, int seg, boolean cachedOnly) {
         if (hooks != null) return; // JitRt.hookBefore checks before the next instruction (the last one exits anyway)
         Label ok = new Label();
+        if (cachedOnly) {
+            mv.visitVarInsn(ILOAD, slowWriteSlot);
+            mv.visitJumpInsn(IFEQ, ok);
+        }
         pushSegmentBlock(seg);
         mv.visitFieldInsn(GETFIELD, BLOCK, "valid", "Z");
         mv.visitJumpInsn(IFNE, ok);
@@ -549,7 +572,7 @@ final class MethodEmitter extends OperandEmitter {
         if (k == n - 1) {
             exit(() -> lconst(i.next()), n);
         } else {
-            validCheck(i.next(), k + 1, segmentOf(k));
+            validCheck(i.next(), k + 1, segmentOf(k), false);
             if (i.mnemonic == Mnemonic.MOV_TO_CR) fetchCheck(k + 1);
         }
     }

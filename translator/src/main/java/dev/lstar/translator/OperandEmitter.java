@@ -400,7 +400,7 @@ abstract class OperandEmitter {
     }
 
     static final String PC = "dev/lstar/translator/PageCache";
-    private static final String PC_READ = "(L" + MMU + ";JZ[B)J", PC_WRITE = "(L" + MMU + ";JJZ[B)V",
+    private static final String PC_READ = "(L" + MMU + ";JZ[B)J", PC_WRITE = "(L" + MMU + ";JJZ[B)Z",
             PC_RMW = "(L" + MMU + ";JIZ[B)J", PC_FRAME = "(L" + MMU + ";J[BJ)[B";
 
     /** The entry slot of the current key, or -1 when the access goes to the Mmu directly. */
@@ -478,6 +478,13 @@ abstract class OperandEmitter {
         loadOrder();
     }
 
+    /**
+     * The current instruction's writes through the page cache and straight to the Mmu; an int
+     * local that is 1 when one of the former went to the Mmu's accessor (see {@code PageCache}'s
+     * writes). {@code MethodEmitter} resets the counts per instruction.
+     */
+    int cachedWrites, directWrites, slowWriteSlot = -1;
+
     /** Stack: mmu, la, value(long) -> . */
     void memWrite(int size) {
         int c = cacheEntry();
@@ -489,8 +496,16 @@ abstract class OperandEmitter {
                 iconst(accessStack ? 1 : 0);
             });
             mv.visitMethodInsn(INVOKESTATIC, PC, "write" + size * 8, PC_WRITE, false);
+            // whether it went to the Mmu's accessor, or-ed over the instruction's writes
+            if (cachedWrites > 0) {
+                mv.visitVarInsn(ILOAD, slowWriteSlot);
+                mv.visitInsn(IOR);
+            }
+            mv.visitVarInsn(ISTORE, slowWriteSlot);
+            cachedWrites++;
             return;
         }
+        directWrites++;
         if (size != 8) mv.visitInsn(L2I);
         iconst(accessStack ? 1 : 0);
         switch (size) {

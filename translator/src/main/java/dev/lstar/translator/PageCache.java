@@ -79,7 +79,10 @@ public final class PageCache {
     //
     // f: the frame readFrame/writeFrame gave for la's page, or null. An access that ends in the
     // page is the Mmu fast path's own access; the rest (no frame, or bytes in the next page) is
-    // the Mmu's accessor, which also makes every check and raises every fault.
+    // the Mmu's accessor, which also makes every check and raises every fault. A write returns
+    // whether it went to the accessor: only such a write can have hit translated code (a frame
+    // from writeFrame holds none, and nothing marks one as code while a method runs), so the
+    // generated code re-checks its block's validity only then (MethodEmitter.validCheck).
 
     public static long read8(Mmu m, long la, boolean stack, byte[] f) {
         if (f != null) return f[(int) la & 0xFFF] & 0xFFL;
@@ -104,27 +107,43 @@ public final class PageCache {
         return m.read64(la, stack);
     }
 
-    public static void write8(Mmu m, long la, long v, boolean stack, byte[] f) {
-        if (f != null) f[(int) la & 0xFFF] = (byte) v;
-        else m.write8(la, (int) v, stack);
+    public static boolean write8(Mmu m, long la, long v, boolean stack, byte[] f) {
+        if (f != null) {
+            f[(int) la & 0xFFF] = (byte) v;
+            return false;
+        }
+        m.write8(la, (int) v, stack);
+        return true;
     }
 
-    public static void write16(Mmu m, long la, long v, boolean stack, byte[] f) {
+    public static boolean write16(Mmu m, long la, long v, boolean stack, byte[] f) {
         int o = (int) la & 0xFFF;
-        if (f != null && o <= 0x1000 - 2) LE16.set(f, o, (short) v);
-        else m.write16(la, (int) v, stack);
+        if (f != null && o <= 0x1000 - 2) {
+            LE16.set(f, o, (short) v);
+            return false;
+        }
+        m.write16(la, (int) v, stack);
+        return true;
     }
 
-    public static void write32(Mmu m, long la, long v, boolean stack, byte[] f) {
+    public static boolean write32(Mmu m, long la, long v, boolean stack, byte[] f) {
         int o = (int) la & 0xFFF;
-        if (f != null && o <= 0x1000 - 4) LE32.set(f, o, (int) v);
-        else m.write32(la, (int) v, stack);
+        if (f != null && o <= 0x1000 - 4) {
+            LE32.set(f, o, (int) v);
+            return false;
+        }
+        m.write32(la, (int) v, stack);
+        return true;
     }
 
-    public static void write64(Mmu m, long la, long v, boolean stack, byte[] f) {
+    public static boolean write64(Mmu m, long la, long v, boolean stack, byte[] f) {
         int o = (int) la & 0xFFF;
-        if (f != null && o <= 0x1000 - 8) LE64.set(f, o, v);
-        else m.write64(la, v, stack);
+        if (f != null && o <= 0x1000 - 8) {
+            LE64.set(f, o, v);
+            return false;
+        }
+        m.write64(la, v, stack);
+        return true;
     }
 
     /** The load of a read-modify-write instruction, through the write frame ({@link Mmu#readForWrite}). */

@@ -14,6 +14,8 @@ import dev.lstar.runtime.setup.PageTables;
 
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Guest code that patches itself: in the running block, and in a block translated earlier. */
 class SelfModifyingCodeTest {
@@ -80,5 +82,31 @@ class SelfModifyingCodeTest {
         bm.poke(bm.machine.cpu.r[Cpu.RSP], new byte[] {(byte) 0x2c, 0, 0x40, 0, 0, 0, 0, 0}); // return to done
         jit.run(bm.machine, 1_000, done);
         assertEquals(9, bm.machine.cpu.r[Cpu.RAX]);
+    }
+
+    /**
+     * smcregion.S: a region's store through a base register whose page cache entry holds the data
+     * page patches the loop's own ADD in iteration {@code at}; the loop must leave after that store
+     * (the cache never holds a code frame, so the write went to the Mmu, which the exit test follows)
+     * and add 7 from then on, as the interpreter does.
+     */
+    @ParameterizedTest
+    @CsvSource({"hot1, 60", "hot1, 20", "hot1, 2", "lockstep, 20"})
+    void aRegionPatchesItselfThroughACachedBase(String v, int at) {
+        FlatImage img = FlatImage.load("smcregion");
+        long data = 0x600000;
+        java.util.function.Supplier<BareMachine> machine = () -> {
+            BareMachine bm = Variants.flat(img, PageTables.RW, data, 3, data + 0x11000);
+            java.nio.ByteBuffer table = java.nio.ByteBuffer.allocate(0x1000).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < 0x100; i++) table.putLong(i * 8, data + 0x800 + i);
+            table.putLong(at * 8, img.sym("patch") + 3);
+            bm.poke(data, table.array());
+            return bm;
+        };
+        JitEngine jit = Variants.compare(v, machine, bm -> bm.machine.cpu.r[Cpu.R8], 1L << 40, img.sym("done"));
+        assertTrue(jit.regions > 0, jit::stats);
+        BareMachine ref = machine.get();
+        new Interpreter(ref.machine).run(ref.machine, 1L << 40, img.sym("done"));
+        assertEquals(64 - at + 7L * at, ref.machine.cpu.r[Cpu.R8], "the interpreter: 1 before the patch, 7 from its iteration on");
     }
 }
