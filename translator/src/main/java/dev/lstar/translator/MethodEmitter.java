@@ -99,6 +99,7 @@ final class MethodEmitter extends OperandEmitter {
         boolean onePage = !anyCrossesPage();
         for (Block sb : segs) onePage &= sb.pa2 < 0;
         this.region = region && onePage;
+        opaqueEmptyEntries = this.region;
         int n = insns.length;
         translatedInline = new boolean[n];
         boolean[] opaque = new boolean[n];
@@ -220,9 +221,9 @@ final class MethodEmitter extends OperandEmitter {
         reloadXmm(cachedXmm);
         for (int c : cacheSlot) {
             if (c < 0) continue;
-            mv.visitFieldInsn(GETSTATIC, PC, "emptyFrame", "[B"); // not null: see PageCache.emptyTag
+            pushEmptyFrame();
             mv.visitVarInsn(ASTORE, c);
-            mv.visitFieldInsn(GETSTATIC, PC, "emptyFrame", "[B");
+            pushEmptyFrame();
             mv.visitVarInsn(ASTORE, c + 1);
         }
         resetPageCache();

@@ -388,13 +388,32 @@ abstract class OperandEmitter {
         return i.base >= 0 && i.base < 16 ? i.base : 16;
     }
 
-    /** Empties every entry ({@link PageCache#emptyTag}): at the method's entry and wherever a translation may have changed. */
+    /**
+     * Whether this method's empty entries come from {@link PageCache#emptyTag}/{@code emptyFrame}
+     * rather than constants: a region's (see there); elsewhere the constants let C2 send an
+     * entry's first access straight to its refill.
+     */
+    boolean opaqueEmptyEntries;
+
+    /** Pushes an empty entry's tag. */
+    private void pushEmptyTag() {
+        if (opaqueEmptyEntries) mv.visitFieldInsn(GETSTATIC, PC, "emptyTag", "J");
+        else lconst(-1L);
+    }
+
+    /** Pushes an empty entry's frame. */
+    void pushEmptyFrame() {
+        if (opaqueEmptyEntries) mv.visitFieldInsn(GETSTATIC, PC, "emptyFrame", "[B");
+        else mv.visitInsn(ACONST_NULL);
+    }
+
+    /** Empties every entry: at the method's entry and wherever a translation may have changed. */
     void resetPageCache() {
         for (int s : cacheSlot) {
             if (s < 0) continue;
-            mv.visitFieldInsn(GETSTATIC, PC, "emptyTag", "J"); // not a constant: see PageCache.emptyTag
+            pushEmptyTag();
             mv.visitVarInsn(LSTORE, s + 2);
-            mv.visitFieldInsn(GETSTATIC, PC, "emptyTag", "J");
+            pushEmptyTag();
             mv.visitVarInsn(LSTORE, s + 4);
         }
     }
