@@ -71,13 +71,18 @@ public final class LazyFlags {
             case NONE -> cpu.rflags & Flags.CF;
             case ADD -> ltu(cpu.lzRes, cpu.lzA);
             case ADC -> leu(cpu.lzRes, cpu.lzA);
-            case SUB -> ltu(cpu.lzA, cpu.lzB);
+            case SUB -> subCarry(cpu.lzA, cpu.lzB);
             case SBB -> leu(cpu.lzA, cpu.lzB);
             case LOGIC -> 0;
             case INC, DEC -> cpu.lzAux;
             case RESULT -> cpu.lzAux & Flags.CF;
             default -> throw bad(cpu.lzOp);
         };
+    }
+
+    /** CF of a SUB record of {@code a} and {@code b} (truncated to its size): 1 on a borrow. */
+    public static long subCarry(long a, long b) {
+        return ltu(a, b);
     }
 
     /**

@@ -139,11 +139,18 @@ final class AluEmitter {
         e.mask(size);
         mv.visitVarInsn(LSTORE, result);
         e.writeOperand0(i, result, address); // a faulting store leaves the flags alone: record them after it
-        if (flagsLive && e.conditions.defers(k, i)) { // NEG: the record stays in locals (ConditionEmitter)
-            int zero = e.temp();
-            e.lconst(0);
-            mv.visitVarInsn(LSTORE, zero);
-            e.conditions.defer(i, ConditionEmitter.Known.SUB, zero, operand, result);
+        if (flagsLive && e.conditions.defers(k, i)) { // the record stays in locals (ConditionEmitter)
+            if (op == Mnemonic.NEG) {
+                int zero = e.temp();
+                e.lconst(0);
+                mv.visitVarInsn(LSTORE, zero);
+                e.conditions.defer(i, ConditionEmitter.Known.SUB, zero, operand, result);
+            } else { // INC, DEC: with the CF they keep
+                int cf = e.temp();
+                e.conditions.pushCarry();
+                mv.visitVarInsn(LSTORE, cf);
+                e.conditions.defer(i, ConditionEmitter.Known.INC_DEC, operand, cf, result);
+            }
         } else if (flagsLive) {
             mv.visitVarInsn(ALOAD, L_CPU);
             mv.visitVarInsn(LLOAD, operand);

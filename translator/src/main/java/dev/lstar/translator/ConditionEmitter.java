@@ -78,14 +78,19 @@ final class ConditionEmitter {
      * How the two slots describe a deferred record, and the {@code Alu} call that stores it:
      * {@code SUB_AB} a, b: {@code cmp(a, b)}; {@code SUB_RB} result, b: {@code cmp(result + b, b)};
      * {@code NEG_R} result: {@code cmp(0, -result)}; {@code LOGIC_R} result: {@code test(result, result)};
-     * {@code LOGIC_AB} a, b: {@code test(a, b)} — the record each instruction's own helper makes.
+     * {@code LOGIC_AB} a, b: {@code test(a, b)}; {@code INC_R}/{@code DEC_R} result, the CF the
+     * instruction kept: {@code incRecord/decRecord(result, cf)} — the record each instruction's own helper makes.
      */
-    enum Form { SUB_AB, SUB_RB, NEG_R, LOGIC_R, LOGIC_AB }
+    enum Form { SUB_AB, SUB_RB, NEG_R, LOGIC_R, LOGIC_AB, INC_R, DEC_R }
 
     /** A slot's source ({@link #source}): operand 1's immediate, a temp of the producer, or nothing. */
     static final int IMM = -2, TEMP = -1, UNUSED = -3;
 
-    private static final Helper CMP = Helpers.withFlags(Mnemonic.CMP), TEST = Helpers.withFlags(Mnemonic.TEST);
+    private static final Helper CMP = Helpers.withFlags(Mnemonic.CMP), TEST = Helpers.withFlags(Mnemonic.TEST),
+            INC_RECORD = Helpers.of(dev.lstar.runtime.ops.Alu.class, "incRecord"),
+            DEC_RECORD = Helpers.of(dev.lstar.runtime.ops.Alu.class, "decRecord"),
+            CARRY = Helpers.of(dev.lstar.runtime.LazyFlags.class, "carry"),
+            SUB_CARRY = Helpers.of(dev.lstar.runtime.LazyFlags.class, "subCarry");
 
     /** The two long locals of a deferred record; -1: records are not deferred in this method. */
     int rec0 = -1, rec1 = -1;
@@ -114,10 +119,10 @@ final class ConditionEmitter {
         if (!e.translatedInline[k] || SysInline.SYSTEM.contains(i.mnemonic)) return Effect.FLUSH;
         switch (i.mnemonic) {
             case JCC, SETCC, CMOVCC -> { return Effect.COND; }
-            case SUB, CMP, NEG, AND, OR, XOR, TEST -> { return live(k, i) ? Effect.DEFER : Effect.KEEP; }
+            case SUB, CMP, NEG, AND, OR, XOR, TEST, INC, DEC -> { return live(k, i) ? Effect.DEFER : Effect.KEEP; }
             case ADD -> { return live(k, i) ? Effect.DROP : Effect.KEEP; }
-            // these emitters touch the Cpu only with live flags (INC/DEC's helper reads CF)
-            case INC, DEC, IMUL, SHL, SHR, SAR, ROL, ROR, BT, BTS, BTR, BTC -> { return live(k, i) ? Effect.FLUSH : Effect.KEEP; }
+            // these emitters touch the Cpu only with live flags
+            case IMUL, SHL, SHR, SAR, ROL, ROR, BT, BTS, BTR, BTC -> { return live(k, i) ? Effect.FLUSH : Effect.KEEP; }
             case NOT -> { return Effect.KEEP; }
             default -> { }
         }
@@ -137,6 +142,8 @@ final class ConditionEmitter {
             case NEG -> Form.NEG_R;
             case AND, OR, XOR -> Form.LOGIC_R;
             case TEST -> Form.LOGIC_AB;
+            case INC -> Form.INC_R;
+            case DEC -> Form.DEC_R;
             default -> throw new IllegalStateException(i.mnemonic + " does not defer its flags");
         };
     }
@@ -149,7 +156,8 @@ final class ConditionEmitter {
         Form f = form(i);
         boolean onlyResult = f == Form.NEG_R || f == Form.LOGIC_R;
         if (onlyResult && s == 1) return UNUSED;
-        boolean result = onlyResult || (f == Form.SUB_RB && s == 0);
+        if ((f == Form.INC_R || f == Form.DEC_R) && s == 1) return TEMP; // the CF it kept, computed by its emitter
+        boolean result = onlyResult || ((f == Form.SUB_RB || f == Form.INC_R || f == Form.DEC_R) && s == 0);
         if (result) return i.kind[0] == Instruction.OP_REG && i.reg[0] < 16 ? i.reg[0] : TEMP; // the destination, written
         int n = f == Form.SUB_RB ? 1 : s;
         if (i.kind[n] == Instruction.OP_IMM) return IMM;
@@ -180,6 +188,56 @@ final class ConditionEmitter {
         record(kind, i.opSize, lhs, rhs, result);
     }
 
+    /**
+     * Pushes the current CF as a long 0 or 1 (what INC and DEC keep): from the deferred record's
+     * slots, or the {@code Cpu}'s record ({@code LazyFlags.carry}); for a carried record, the one
+     * or the other by the loop count.
+     */
+    void pushCarry() {
+        MethodVisitor mv = e.mv;
+        if (deferred == null) {
+            mv.visitVarInsn(ALOAD, L_CPU);
+            CARRY.invoke(mv);
+            return;
+        }
+        if (!maybe) {
+            pushSlotCarry(deferred, deferredSize);
+            return;
+        }
+        // through a long temp: jumps carry no operand stack (see FrameWriter)
+        int t = e.temp();
+        Label fromCpu = new Label(), done = new Label();
+        mv.visitVarInsn(LLOAD, L_LOOP_RETIRED);
+        mv.visitInsn(LCONST_0);
+        mv.visitInsn(LCMP);
+        mv.visitJumpInsn(IFEQ, fromCpu);
+        pushSlotCarry(deferred, deferredSize);
+        mv.visitVarInsn(LSTORE, t);
+        mv.visitJumpInsn(GOTO, done);
+        mv.visitLabel(fromCpu);
+        mv.visitVarInsn(ALOAD, L_CPU);
+        CARRY.invoke(mv);
+        mv.visitVarInsn(LSTORE, t);
+        mv.visitLabel(done);
+        mv.visitVarInsn(LLOAD, t);
+    }
+
+    /** The CF of deferred record {@code f} in the slots, as {@code LazyFlags.carry} gives it for the record stored. */
+    private void pushSlotCarry(Form f, int size) {
+        MethodVisitor mv = e.mv;
+        switch (f) {
+            case SUB_AB -> { mv.visitVarInsn(LLOAD, rec0); e.mask(size); mv.visitVarInsn(LLOAD, rec1); e.mask(size); SUB_CARRY.invoke(mv); }
+            case SUB_RB -> {
+                mv.visitVarInsn(LLOAD, rec0); mv.visitVarInsn(LLOAD, rec1); mv.visitInsn(LADD); e.mask(size);
+                mv.visitVarInsn(LLOAD, rec1); e.mask(size);
+                SUB_CARRY.invoke(mv);
+            }
+            case NEG_R -> { e.lconst(0); e.lconst(0); mv.visitVarInsn(LLOAD, rec0); mv.visitInsn(LSUB); e.mask(size); SUB_CARRY.invoke(mv); }
+            case LOGIC_R, LOGIC_AB -> e.lconst(0);
+            case INC_R, DEC_R -> mv.visitVarInsn(LLOAD, rec1);
+        }
+    }
+
     private void pushSource(Instruction i, int src, int temp) {
         if (src >= 0) e.mv.visitVarInsn(LLOAD, e.slot(src));
         else if (src == IMM) e.readOperand(i, 1, -1);
@@ -195,9 +253,11 @@ final class ConditionEmitter {
     int carriedProducer() {
         int p = -1;
         for (int k = 0; k < e.insns.length; k++) {
-            switch (effect(k, e.insns[k])) {
+            Instruction i = e.insns[k];
+            switch (effect(k, i)) {
                 case FLUSH, DROP -> p = -1;
                 case DEFER -> p = k;
+                case COND -> { if (p >= 0 && !answers(form(e.insns[p]), i.cond)) p = -1; }
                 default -> { }
             }
         }
@@ -232,11 +292,16 @@ final class ConditionEmitter {
         known = Known.NONE;
     }
 
+    /** Whether a condition {@code cc} is answered from deferred record {@code f}'s operands ({@link #emit}), not from the {@code Cpu}. */
+    static boolean answers(Form f, int cc) {
+        return (f != Form.INC_R && f != Form.DEC_R) || (cc >> 1) == 2 || (cc >> 1) == 4; // INC/DEC: ZF, SF
+    }
+
     /** Before instruction {@code k}'s code: stores a deferred record it would see in the {@code Cpu}; notes the state for the handler. */
     void before(int k, Instruction i) {
         if (rec0 < 0) return;
         Effect eff = effect(k, i);
-        if (eff == Effect.FLUSH || (eff == Effect.COND && (maybe || known == Known.NONE))) flush();
+        if (eff == Effect.FLUSH || (eff == Effect.COND && (maybe || known == Known.NONE || !answers(deferred, i.cond)))) flush();
         faultForm[k] = deferred;
         faultSize[k] = deferredSize;
         faultMaybe[k] = maybe;
@@ -276,9 +341,15 @@ final class ConditionEmitter {
             case SUB_RB -> { mv.visitVarInsn(LLOAD, rec0); mv.visitVarInsn(LLOAD, rec1); mv.visitInsn(LADD); mv.visitVarInsn(LLOAD, rec1); }
             case NEG_R -> { e.lconst(0); e.lconst(0); mv.visitVarInsn(LLOAD, rec0); mv.visitInsn(LSUB); }
             case LOGIC_R -> { mv.visitVarInsn(LLOAD, rec0); mv.visitVarInsn(LLOAD, rec0); }
+            case INC_R, DEC_R -> { mv.visitVarInsn(LLOAD, rec0); mv.visitVarInsn(LLOAD, rec1); }
         }
         e.iconst(size);
-        (f == Form.LOGIC_R || f == Form.LOGIC_AB ? TEST : CMP).invoke(mv);
+        (switch (f) {
+            case LOGIC_R, LOGIC_AB -> TEST;
+            case INC_R -> INC_RECORD;
+            case DEC_R -> DEC_RECORD;
+            default -> CMP;
+        }).invoke(mv);
         if (onlyLooped) mv.visitLabel(skip);
     }
 

@@ -110,24 +110,32 @@ public final class Alu {
 
     /** INC: like ADD 1 but CF is preserved (SDM INC). The old CF is kept in the record. */
     public static long inc(Cpu cpu, long a, int size) {
-        long m = mask(size);
-        a &= m;
-        long cf = LazyFlags.carry(cpu);
-        long r = (a + 1) & m;
-        cpu.lzAux = cf;
-        record(cpu, LazyFlags.INC, size, a, 1, r);
+        long r = (a + 1) & mask(size);
+        incRecord(cpu, r, LazyFlags.carry(cpu), size);
         return r;
     }
 
     /** DEC: like SUB 1 but CF is preserved (SDM DEC). */
     public static long dec(Cpu cpu, long a, int size) {
-        long m = mask(size);
-        a &= m;
-        long cf = LazyFlags.carry(cpu);
-        long r = (a - 1) & m;
-        cpu.lzAux = cf;
-        record(cpu, LazyFlags.DEC, size, a, 1, r);
+        long r = (a - 1) & mask(size);
+        decRecord(cpu, r, LazyFlags.carry(cpu), size);
         return r;
+    }
+
+    /** The record INC leaves for result {@code r} (any bits above the size ignored) and the CF ({@code cf}, 0 or 1) it kept. */
+    public static void incRecord(Cpu cpu, long r, long cf, int size) {
+        long m = mask(size);
+        r &= m;
+        cpu.lzAux = cf;
+        record(cpu, LazyFlags.INC, size, (r - 1) & m, 1, r);
+    }
+
+    /** The record DEC leaves for result {@code r} and the CF it kept, as {@link #incRecord}. */
+    public static void decRecord(Cpu cpu, long r, long cf, int size) {
+        long m = mask(size);
+        r &= m;
+        cpu.lzAux = cf;
+        record(cpu, LazyFlags.DEC, size, (r + 1) & m, 1, r);
     }
 
     /** NEG: flags of 0 - a (CF = a != 0, SDM NEG), recorded as SUB. */
