@@ -61,36 +61,23 @@ final class AluEmitter {
             case ADD -> ConditionEmitter.Known.ADD;
             default -> ConditionEmitter.Known.LOGIC;
         };
-        if (e.conditions.defers(k, i)) {
-            // the record stays in locals until somebody may look at it (ConditionEmitter)
-            if (writes) {
-                plainOp(e, op, lhs, rhs);
-                e.mask(size);
-                mv.visitVarInsn(LSTORE, result);
-                e.writeOperand0(i, result, address);
-            } else {
-                mv.visitVarInsn(LLOAD, lhs);
-                mv.visitVarInsn(LLOAD, rhs);
-                mv.visitInsn(op == Mnemonic.CMP ? LSUB : LAND);
-                e.mask(size);
-                mv.visitVarInsn(LSTORE, result);
-            }
-            e.conditions.defer(i, kind, lhs, rhs, result);
-            return;
-        }
+        // a deferred record stays in locals until somebody may look at it (ConditionEmitter)
+        boolean defer = e.conditions.defers(k, i);
         Helpers.Helper helper = Helpers.withFlags(op);
-        if (mem && writes) {
+        if (writes && (mem || defer)) {
             // store first (it may fault), then record the flags: a faulting store leaves flags alone
             plainOp(e, op, lhs, rhs);
             e.mask(size);
             mv.visitVarInsn(LSTORE, result);
             e.writeOperand0(i, result, address);
-            mv.visitVarInsn(ALOAD, L_CPU);
-            mv.visitVarInsn(LLOAD, lhs);
-            mv.visitVarInsn(LLOAD, rhs);
-            e.iconst(size);
-            helper.invoke(mv);
-            mv.visitInsn(POP2);
+            if (!defer) {
+                mv.visitVarInsn(ALOAD, L_CPU);
+                mv.visitVarInsn(LLOAD, lhs);
+                mv.visitVarInsn(LLOAD, rhs);
+                e.iconst(size);
+                helper.invoke(mv);
+                mv.visitInsn(POP2);
+            }
         } else if (writes) {
             mv.visitVarInsn(ALOAD, L_CPU);
             mv.visitVarInsn(LLOAD, lhs);
@@ -101,17 +88,23 @@ final class AluEmitter {
             mv.visitVarInsn(LSTORE, result);
             e.writeOperand0(i, result, address);
         } else {
-            mv.visitVarInsn(ALOAD, L_CPU);
-            mv.visitVarInsn(LLOAD, lhs);
-            mv.visitVarInsn(LLOAD, rhs);
-            e.iconst(size);
-            helper.invoke(mv);
+            if (!defer) {
+                mv.visitVarInsn(ALOAD, L_CPU);
+                mv.visitVarInsn(LLOAD, lhs);
+                mv.visitVarInsn(LLOAD, rhs);
+                e.iconst(size);
+                helper.invoke(mv);
+            }
             // the result for fused conditions
             mv.visitVarInsn(LLOAD, lhs);
             mv.visitVarInsn(LLOAD, rhs);
             mv.visitInsn(op == Mnemonic.CMP ? LSUB : LAND);
             e.mask(size);
             mv.visitVarInsn(LSTORE, result);
+        }
+        if (defer) {
+            e.conditions.defer(i, kind, lhs, rhs, result);
+            return;
         }
         if (op == Mnemonic.ADD) e.conditions.dropDeferred(); // its helper stored a whole record
         e.conditions.record(kind, size, lhs, rhs, result);

@@ -26,12 +26,14 @@ import org.objectweb.asm.MethodVisitor;
  * <p>It also answers whether an instruction's flags are needed at all ({@link #live}, from
  * {@link Liveness}): only then do the ALU emitters record lazy flags.
  *
- * <p><b>Deferred records.</b> SUB, CMP, NEG, AND, OR, XOR and TEST with live flags do not store
- * their lazy record in the {@code Cpu} (five field stores); they leave it in two long locals
- * ({@link Form}: the operands, or the result and one operand) and the record is stored only
+ * <p><b>Deferred records.</b> SUB, CMP, NEG, AND, OR, XOR, TEST, INC and DEC with live flags do
+ * not store their lazy record in the {@code Cpu} (five or six field stores); they leave it in two
+ * long locals ({@link Form}: the operands, or the result and one operand, or for INC/DEC the result
+ * and the CF they keep, {@link #pushCarry}) and the record is stored only
  * where somebody may look at it: at every exit, in the exception handler (for the fault indexes
  * where it is pending), and before any instruction that reads or writes the {@code Cpu}'s flag
- * state another way ({@link Effect#FLUSH}). A condition answers from the operands as before. In
+ * state another way ({@link Effect#FLUSH}). A condition answers from the operands as before (one an
+ * INC/DEC record cannot answer, {@link #answers}, stores it first). In
  * a region the record pending at the back-edge is carried into the next iteration: from the loop
  * head to the iteration's first flag writer it is pending only once the loop has gone round
  * ({@code L_LOOP_RETIRED != 0}; on the way in the {@code Cpu} holds the flags), and the stores
@@ -68,7 +70,7 @@ final class ConditionEmitter {
         FLUSH,
         /** Jcc, SETcc, CMOVcc: answered from a deferred record's operands; from the {@code Cpu} (stored first) otherwise. */
         COND,
-        /** SUB, CMP, NEG, AND, OR, XOR, TEST with live flags: its own record is deferred. */
+        /** SUB, CMP, NEG, AND, OR, XOR, TEST, INC, DEC with live flags: its own record is deferred. */
         DEFER,
         /** ADD with live flags: its helper stores a whole record in the {@code Cpu}, which replaces a deferred one. */
         DROP

@@ -227,7 +227,7 @@ final class MethodEmitter extends OperandEmitter {
             mv.visitVarInsn(ASTORE, c + 1);
         }
         resetPageCache();
-        if (slowWriteSlot >= 0) {
+        if (slowWriteSlot >= 0) { // an int on every path the frames merge (each use follows its instruction's own write)
             iconst(1);
             mv.visitVarInsn(ISTORE, slowWriteSlot);
         }
