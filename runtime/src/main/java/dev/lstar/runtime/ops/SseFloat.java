@@ -92,15 +92,15 @@ public final class SseFloat {
     //
     // Each first tries the fast path of compiled code's usual state: MXCSR with every exception
     // masked, round to nearest, no FTZ/DAZ and PE already set (sticky: the first inexact result
-    // sets it), normal operands and a result far from overflow and underflow. Then Java's
+    // sets it), normal operands and a result that neither overflowed nor underflowed. Then Java's
     // arithmetic is the x86 result (both are IEEE 754 round-to-nearest-even) and MXCSR cannot
     // change (PE is the only flag such an operation can raise), so nothing else is computed.
     // Every other case takes the exact lane below (SoftFloat, Mxcsr).
 
     /** MXCSR bits 15:5 (FZ, RC, masks, DAZ, PE) and their value that allows the fast paths. */
     private static final int FAST_BITS = 0xFFE0, FAST = 0x1FA0;
-    /** Biased exponents: the smallest kept on the fast path (|x| >= 2^-959 / 2^-100) and the NaN/infinity one. */
-    private static final int D_TINY = 64, D_MAX = 0x7FF, S_TINY = 27, S_MAX = 0xFF;
+    /** Biased exponents: the smallest kept on the fast path for singles (|x| >= 2^-100) and the NaN/infinity ones. */
+    private static final int D_MAX = 0x7FF, S_TINY = 27, S_MAX = 0xFF;
 
     private static boolean fastMode(Cpu c) { return (c.mxcsr & FAST_BITS) == FAST; }
     private static int expD(long x) { return (int) (x >>> 52) & D_MAX; }
@@ -108,20 +108,26 @@ public final class SseFloat {
     /** A normal double: neither zero, denormal, infinity nor NaN. */
     private static boolean normalD(long x) { int e = expD(x); return e != 0 && e != D_MAX; }
     private static boolean normalS(long x) { int e = expS(x); return e != 0 && e != S_MAX; }
-    /** A finite result at least 2^-959 in magnitude (no overflow, no underflow happened). */
-    private static boolean saneD(long r) { int e = expD(r); return e >= D_TINY && e != D_MAX; }
     /**
-     * {@code normalD(x) && normalD(y) && saneD(r)} for an add, subtract, multiply or divide of
-     * {@code x} and {@code y} giving {@code r}, as compares of the doubles (no moves to integer
-     * registers): an operand at least MIN_NORMAL in magnitude is normal or infinite (a NaN fails
-     * the compare), and an infinite operand always gives an infinite, zero or NaN result, which
-     * the result's range test (at least 2^-959, at most MAX_VALUE; a NaN fails both) rejects.
+     * Whether an add, subtract, multiply or divide of {@code x} and {@code y} giving {@code r}
+     * is exact in Java and leaves MXCSR alone (in the fast mode), as compares of the doubles (no
+     * moves to integer registers): both operands at least {@link #D_FAST_MIN} in magnitude (so
+     * normal or infinite — a NaN fails the compare — and no denormal-operand flag), and the
+     * result at least that and at most MAX_VALUE (finite, so no overflow; above MIN_NORMAL, so no
+     * underflow whether tininess is detected before or after rounding; an infinite operand
+     * always gives an infinite, zero or NaN result, which fails one of the two).
+     *
+     * <p>One threshold for operands and results on purpose: a value this test let through as a
+     * result is tested again as the next operation's operand with the very same compare, which
+     * C2 then drops (the dominating test decides it), so a chain of arithmetic in one method
+     * tests each intermediate value once.
      */
     private static boolean fastD(double x, double y, double r) {
         double m = Math.abs(r);
-        return Math.abs(x) >= Double.MIN_NORMAL && Math.abs(y) >= Double.MIN_NORMAL && m >= D_TINY_VALUE && m <= Double.MAX_VALUE;
+        return Math.abs(x) >= D_FAST_MIN && Math.abs(y) >= D_FAST_MIN && m >= D_FAST_MIN && m <= Double.MAX_VALUE;
     }
-    private static final double D_TINY_VALUE = 0x1p-959; // biased exponent D_TINY
+    /** 2^-1021: twice MIN_NORMAL, the smallest magnitude fastD lets through. */
+    static final double D_FAST_MIN = 0x1p-1021;
 
     private static boolean saneS(long r) { int e = expS(r); return e >= S_TINY && e != S_MAX; }
     private static double d(long x) { return Double.longBitsToDouble(x); }

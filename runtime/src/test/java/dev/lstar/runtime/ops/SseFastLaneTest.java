@@ -105,6 +105,41 @@ class SseFastLaneTest {
         }
     }
 
+    /**
+     * Doubles whose operands or results sit at the fast path's edges: operands from the largest
+     * denormal to 2^-1019 (the fast path's lower bound, 2^-1021, among them), results around
+     * MIN_NORMAL (rounded up to it or not, tiny or not) and around MAX_VALUE (overflowing or not).
+     */
+    @Test
+    void doublesAtTheFastPathsEdgesAgreeWithTheExactLanes() {
+        SplittableRandom r = new SplittableRandom(20261204);
+        String[] ops = {"add", "sub", "mul", "div"};
+        for (int n = 0; n < 40_000; n++) {
+            String op = ops[r.nextInt(ops.length)];
+            boolean high = r.nextInt(4) == 0;
+            int ea, eb; // unbiased exponents
+            switch (op) {
+                case "mul" -> { ea = high ? r.nextInt(500, 525) : -r.nextInt(495, 530); eb = (high ? 1023 : -1022) - ea + r.nextInt(-2, 3); }
+                case "div" -> { ea = high ? r.nextInt(990, 1024) : -r.nextInt(990, 1023); eb = ea - (high ? 1023 : -1022) + r.nextInt(-2, 3); }
+                default -> { ea = high ? r.nextInt(1020, 1024) : -r.nextInt(1019, 1024); eb = high ? r.nextInt(1018, 1024) : -r.nextInt(1019, 1024); }
+            }
+            long a = edgeDouble(r, ea), b = edgeDouble(r, eb);
+            int mxcsr = r.nextInt(3) == 0 ? MXCSRS[r.nextInt(MXCSRS.length)] : 0x1FA0;
+            compare(op + "sd", mxcsr, a, b, sd(op), (e, p, q) -> exact(op).apply(SoftFloat.D, e, p, q));
+        }
+    }
+
+    /** A double of unbiased exponent {@code e} (-1023: a denormal), random sign, a mantissa near its ends or random. */
+    private static long edgeDouble(SplittableRandom r, int e) {
+        long mant = switch (r.nextInt(4)) {
+            case 0 -> r.nextInt(4);
+            case 1 -> (1L << 52) - 1 - r.nextInt(4);
+            default -> r.nextLong() & ((1L << 52) - 1);
+        };
+        long exp = Math.max(0, Math.min(0x7FE, e + 1023));
+        return (r.nextBoolean() ? Long.MIN_VALUE : 0) | exp << 52 | mant;
+    }
+
     private interface Ref {
         long apply(Mxcsr e, long a, long b);
     }
