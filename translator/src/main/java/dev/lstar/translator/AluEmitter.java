@@ -106,7 +106,6 @@ final class AluEmitter {
             e.conditions.defer(i, kind, lhs, rhs, result);
             return;
         }
-        if (op == Mnemonic.ADD) e.conditions.dropDeferred(); // its helper stored a whole record
         e.conditions.record(kind, size, lhs, rhs, result);
     }
 

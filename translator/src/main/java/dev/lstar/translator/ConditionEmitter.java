@@ -26,14 +26,14 @@ import org.objectweb.asm.MethodVisitor;
  * <p>It also answers whether an instruction's flags are needed at all ({@link #live}, from
  * {@link Liveness}): only then do the ALU emitters record lazy flags.
  *
- * <p><b>Deferred records.</b> SUB, CMP, NEG, AND, OR, XOR, TEST, INC and DEC with live flags do
+ * <p><b>Deferred records.</b> ADD, SUB, CMP, NEG, AND, OR, XOR, TEST, INC and DEC with live flags do
  * not store their lazy record in the {@code Cpu} (five or six field stores); they leave it in two
  * long locals ({@link Form}: the operands, or the result and one operand, or for INC/DEC the result
  * and the CF they keep, {@link #pushCarry}) and the record is stored only
  * where somebody may look at it: at every exit, in the exception handler (for the fault indexes
  * where it is pending), and before any instruction that reads or writes the {@code Cpu}'s flag
  * state another way ({@link Effect#FLUSH}). A condition answers from the operands as before (one an
- * INC/DEC record cannot answer, {@link #answers}, stores it first). In
+ * ADD or INC/DEC record cannot answer, {@link #answers}, stores it first). In
  * a region the record pending at the back-edge is carried into the next iteration: from the loop
  * head to the iteration's first flag writer it is pending only once the loop has gone round
  * ({@code L_LOOP_RETIRED != 0}; on the way in the {@code Cpu} holds the flags), and the stores
@@ -70,10 +70,8 @@ final class ConditionEmitter {
         FLUSH,
         /** Jcc, SETcc, CMOVcc: answered from a deferred record's operands; from the {@code Cpu} (stored first) otherwise. */
         COND,
-        /** SUB, CMP, NEG, AND, OR, XOR, TEST, INC, DEC with live flags: its own record is deferred. */
-        DEFER,
-        /** ADD with live flags: its helper stores a whole record in the {@code Cpu}, which replaces a deferred one. */
-        DROP
+        /** ADD, SUB, CMP, NEG, AND, OR, XOR, TEST, INC, DEC with live flags: its own record is deferred. */
+        DEFER
     }
 
     /**
@@ -81,14 +79,16 @@ final class ConditionEmitter {
      * {@code SUB_AB} a, b: {@code cmp(a, b)}; {@code SUB_RB} result, b: {@code cmp(result + b, b)};
      * {@code NEG_R} result: {@code cmp(0, -result)}; {@code LOGIC_R} result: {@code test(result, result)};
      * {@code LOGIC_AB} a, b: {@code test(a, b)}; {@code INC_R}/{@code DEC_R} result, the CF the
-     * instruction kept: {@code incRecord/decRecord(result, cf)} — the record each instruction's own helper makes.
+     * instruction kept: {@code incRecord/decRecord(result, cf)}; {@code ADD_AB} a, b: {@code add(a, b)};
+     * {@code ADD_RB} result, b: {@code add(result - b, b)} — the record each instruction's own helper makes.
      */
-    enum Form { SUB_AB, SUB_RB, NEG_R, LOGIC_R, LOGIC_AB, INC_R, DEC_R }
+    enum Form { SUB_AB, SUB_RB, NEG_R, LOGIC_R, LOGIC_AB, INC_R, DEC_R, ADD_AB, ADD_RB }
 
     /** A slot's source ({@link #source}): operand 1's immediate, a temp of the producer, or nothing. */
     static final int IMM = -2, TEMP = -1, UNUSED = -3;
 
     private static final Helper CMP = Helpers.withFlags(Mnemonic.CMP), TEST = Helpers.withFlags(Mnemonic.TEST),
+            ADD = Helpers.withFlags(Mnemonic.ADD),
             INC_RECORD = Helpers.of(dev.lstar.runtime.ops.Alu.class, "incRecord"),
             DEC_RECORD = Helpers.of(dev.lstar.runtime.ops.Alu.class, "decRecord"),
             CARRY = Helpers.of(dev.lstar.runtime.LazyFlags.class, "carry"),
@@ -121,8 +121,7 @@ final class ConditionEmitter {
         if (!e.translatedInline[k] || SysInline.SYSTEM.contains(i.mnemonic)) return Effect.FLUSH;
         switch (i.mnemonic) {
             case JCC, SETCC, CMOVCC -> { return Effect.COND; }
-            case SUB, CMP, NEG, AND, OR, XOR, TEST, INC, DEC -> { return live(k, i) ? Effect.DEFER : Effect.KEEP; }
-            case ADD -> { return live(k, i) ? Effect.DROP : Effect.KEEP; }
+            case ADD, SUB, CMP, NEG, AND, OR, XOR, TEST, INC, DEC -> { return live(k, i) ? Effect.DEFER : Effect.KEEP; }
             // these emitters touch the Cpu only with live flags
             case IMUL, SHL, SHR, SAR, ROL, ROR, BT, BTS, BTR, BTC -> { return live(k, i) ? Effect.FLUSH : Effect.KEEP; }
             case NOT -> { return Effect.KEEP; }
@@ -146,6 +145,7 @@ final class ConditionEmitter {
             case TEST -> Form.LOGIC_AB;
             case INC -> Form.INC_R;
             case DEC -> Form.DEC_R;
+            case ADD -> i.kind[0] == Instruction.OP_REG ? Form.ADD_RB : Form.ADD_AB;
             default -> throw new IllegalStateException(i.mnemonic + " does not defer its flags");
         };
     }
@@ -159,13 +159,14 @@ final class ConditionEmitter {
         boolean onlyResult = f == Form.NEG_R || f == Form.LOGIC_R;
         if (onlyResult && s == 1) return UNUSED;
         if ((f == Form.INC_R || f == Form.DEC_R) && s == 1) return TEMP; // the CF it kept, computed by its emitter
-        boolean result = onlyResult || ((f == Form.SUB_RB || f == Form.INC_R || f == Form.DEC_R) && s == 0);
+        boolean rb = f == Form.SUB_RB || f == Form.ADD_RB;
+        boolean result = onlyResult || ((rb || f == Form.INC_R || f == Form.DEC_R) && s == 0);
         if (result) return i.kind[0] == Instruction.OP_REG && i.reg[0] < 16 ? i.reg[0] : TEMP; // the destination, written
-        int n = f == Form.SUB_RB ? 1 : s;
+        int n = rb ? 1 : s;
         if (i.kind[n] == Instruction.OP_IMM) return IMM;
         if (i.kind[n] != Instruction.OP_REG || i.reg[n] >= 16) return TEMP; // memory, AH..BH
         // read after the instruction: not the register it wrote (SUB rax, rax)
-        if (f == Form.SUB_RB && i.reg[n] == i.reg[0]) return TEMP;
+        if (rb && i.reg[n] == i.reg[0]) return TEMP;
         return i.reg[n];
     }
 
@@ -180,7 +181,7 @@ final class ConditionEmitter {
         for (int s = 0; s < 2; s++) {
             int src = source(i, s);
             if (src == UNUSED) continue;
-            int t = f == Form.SUB_AB || f == Form.LOGIC_AB ? (s == 0 ? lhs : rhs) : s == 0 ? result : rhs;
+            int t = f == Form.SUB_AB || f == Form.LOGIC_AB || f == Form.ADD_AB ? (s == 0 ? lhs : rhs) : s == 0 ? result : rhs;
             pushSource(i, src, t);
             mv.visitVarInsn(LSTORE, s == 0 ? rec0 : rec1);
         }
@@ -237,6 +238,13 @@ final class ConditionEmitter {
             case NEG_R -> { e.lconst(0); e.lconst(0); mv.visitVarInsn(LLOAD, rec0); mv.visitInsn(LSUB); e.mask(size); SUB_CARRY.invoke(mv); }
             case LOGIC_R, LOGIC_AB -> e.lconst(0);
             case INC_R, DEC_R -> mv.visitVarInsn(LLOAD, rec1);
+            // a carry out of an addition: the truncated sum below an operand
+            case ADD_AB -> {
+                mv.visitVarInsn(LLOAD, rec0); mv.visitVarInsn(LLOAD, rec1); mv.visitInsn(LADD); e.mask(size);
+                mv.visitVarInsn(LLOAD, rec0); e.mask(size);
+                SUB_CARRY.invoke(mv);
+            }
+            case ADD_RB -> { mv.visitVarInsn(LLOAD, rec0); e.mask(size); mv.visitVarInsn(LLOAD, rec1); e.mask(size); SUB_CARRY.invoke(mv); }
         }
     }
 
@@ -257,7 +265,7 @@ final class ConditionEmitter {
         for (int k = 0; k < e.insns.length; k++) {
             Instruction i = e.insns[k];
             switch (effect(k, i)) {
-                case FLUSH, DROP -> p = -1;
+                case FLUSH -> p = -1;
                 case DEFER -> p = k;
                 case COND -> { if (p >= 0 && !answers(form(e.insns[p]), i.cond)) p = -1; }
                 default -> { }
@@ -296,7 +304,8 @@ final class ConditionEmitter {
 
     /** Whether a condition {@code cc} is answered from deferred record {@code f}'s operands ({@link #emit}), not from the {@code Cpu}. */
     static boolean answers(Form f, int cc) {
-        return (f != Form.INC_R && f != Form.DEC_R) || (cc >> 1) == 2 || (cc >> 1) == 4; // INC/DEC: ZF, SF
+        boolean resultOnly = f == Form.INC_R || f == Form.DEC_R || f == Form.ADD_AB || f == Form.ADD_RB;
+        return !resultOnly || (cc >> 1) == 2 || (cc >> 1) == 4; // ADD, INC/DEC: ZF, SF (emit's Known.ADD/INC_DEC)
     }
 
     /** Before instruction {@code k}'s code: stores a deferred record it would see in the {@code Cpu}; notes the state for the handler. */
@@ -307,12 +316,6 @@ final class ConditionEmitter {
         faultForm[k] = deferred;
         faultSize[k] = deferredSize;
         faultMaybe[k] = maybe;
-    }
-
-    /** ADD's helper stored a whole record: nothing is deferred any more. */
-    void dropDeferred() {
-        deferred = null;
-        maybe = false;
     }
 
     /** Emits the stores of the deferred record, if any (on a way out: the state stays). */
@@ -339,8 +342,9 @@ final class ConditionEmitter {
         }
         mv.visitVarInsn(ALOAD, L_CPU);
         switch (f) {
-            case SUB_AB, LOGIC_AB -> { mv.visitVarInsn(LLOAD, rec0); mv.visitVarInsn(LLOAD, rec1); }
+            case SUB_AB, LOGIC_AB, ADD_AB -> { mv.visitVarInsn(LLOAD, rec0); mv.visitVarInsn(LLOAD, rec1); }
             case SUB_RB -> { mv.visitVarInsn(LLOAD, rec0); mv.visitVarInsn(LLOAD, rec1); mv.visitInsn(LADD); mv.visitVarInsn(LLOAD, rec1); }
+            case ADD_RB -> { mv.visitVarInsn(LLOAD, rec0); mv.visitVarInsn(LLOAD, rec1); mv.visitInsn(LSUB); mv.visitVarInsn(LLOAD, rec1); }
             case NEG_R -> { e.lconst(0); e.lconst(0); mv.visitVarInsn(LLOAD, rec0); mv.visitInsn(LSUB); }
             case LOGIC_R -> { mv.visitVarInsn(LLOAD, rec0); mv.visitVarInsn(LLOAD, rec0); }
             case INC_R, DEC_R -> { mv.visitVarInsn(LLOAD, rec0); mv.visitVarInsn(LLOAD, rec1); }
@@ -350,8 +354,10 @@ final class ConditionEmitter {
             case LOGIC_R, LOGIC_AB -> TEST;
             case INC_R -> INC_RECORD;
             case DEC_R -> DEC_RECORD;
+            case ADD_AB, ADD_RB -> ADD;
             default -> CMP;
         }).invoke(mv);
+        if (f == Form.ADD_AB || f == Form.ADD_RB) mv.visitInsn(POP2); // add's result
         if (onlyLooped) mv.visitLabel(skip);
     }
 
