@@ -16,13 +16,13 @@ import org.objectweb.asm.MethodVisitor;
  * a jump target) has an empty operand stack, locals are typed by the slot they live in (a slot
  * holds one kind of value for the whole method), and the only backward jump is a region's
  * back-edge to a label declared with {@link #loopHead}. The writer follows the local types
- * through the stores, merges them at each jump target, and emits one expanded frame before the
+ * through the stores, merges them at each jump target, and emits one frame before the
  * first instruction at a jump target, a loop head or the exception handler. The handler's
  * frame is the meet of the local types over the whole protected range. Anything outside those
  * rules (code after an unconditional branch that nothing jumps to, a backward jump to a label
  * whose frame does not fit, a store of a reference to an undeclared slot) is a generator bug
  * and throws {@link IllegalStateException} at generation time instead of producing a class the
- * verifier would reject.
+ * verifier would reject. Frames are written compressed ({@link #writeFrame}).
  */
 final class FrameWriter extends MethodVisitor {
     /** Marks the second slot of a long. */
@@ -39,6 +39,8 @@ final class FrameWriter extends MethodVisitor {
     private String[] refTypes = new String[16];
     /** The frame to emit before the next instruction, or null. */
     private Object[] pending;
+    /** The locals of the frame written last (at first: the method's implicit frame, its parameters), in ASM's format. */
+    private Object[] lastFrame;
     private boolean pendingHandler;
     private Label tryStart, tryEnd, handler;
     private String handlerType;
@@ -64,6 +66,7 @@ final class FrameWriter extends MethodVisitor {
             if (p == LONG) cur[++s] = LONG_HI;
             s++;
         }
+        lastFrame = frameLocals(cur);
     }
 
     private static Object[] prepend(Object first, Object[] rest) {
@@ -128,16 +131,36 @@ final class FrameWriter extends MethodVisitor {
     /** Called before every instruction: emits the pending frame, refuses unreachable code. */
     private void before() {
         if (pending != null) {
-            Object[] locals = frameLocals(pending);
-            if (pendingHandler) {
-                super.visitFrame(F_NEW, locals.length, locals, 1, new Object[] {handlerType});
-            } else {
-                super.visitFrame(F_NEW, locals.length, locals, 0, null);
-            }
+            writeFrame(frameLocals(pending), pendingHandler ? handlerType : null);
             pending = null;
             pendingHandler = false;
         } else if (!reachable) {
             throw new IllegalStateException("generated code after an unconditional branch is unreachable");
+        }
+    }
+
+    /**
+     * Writes a frame in the class file's compressed forms, relative to the one written last:
+     * {@code F_SAME} (or {@code F_SAME1} for the handler's one stack item) when the locals did not
+     * change, {@code F_APPEND}/{@code F_CHOP} when up to three were added or removed at the end,
+     * else {@code F_FULL}. Expanded frames ({@code F_NEW}) made ASM convert and compare every
+     * local of every frame itself (a fifth of a translation's time in {@code KernelTranslateBench}).
+     */
+    private void writeFrame(Object[] locals, String stackItem) {
+        Object[] prev = lastFrame;
+        lastFrame = locals;
+        int d = locals.length - prev.length;
+        if (stackItem != null) {
+            if (d == 0 && Arrays.equals(locals, prev)) super.visitFrame(F_SAME1, 0, null, 1, new Object[] {stackItem});
+            else super.visitFrame(F_FULL, locals.length, locals, 1, new Object[] {stackItem});
+        } else if (d == 0 && Arrays.equals(locals, prev)) {
+            super.visitFrame(F_SAME, 0, null, 0, null);
+        } else if (d > 0 && d <= 3 && Arrays.equals(locals, 0, prev.length, prev, 0, prev.length)) {
+            super.visitFrame(F_APPEND, d, Arrays.copyOfRange(locals, prev.length, locals.length), 0, null);
+        } else if (d < 0 && d >= -3 && Arrays.equals(prev, 0, locals.length, locals, 0, locals.length)) {
+            super.visitFrame(F_CHOP, -d, null, 0, null);
+        } else {
+            super.visitFrame(F_FULL, locals.length, locals, 0, null);
         }
     }
 

@@ -72,6 +72,91 @@ class FrameWriterTest {
         assertEquals(-33, call(h, -10));
     }
 
+    /**
+     * Frames are written compressed, relative to the one before: a target with the same locals
+     * (F_SAME), with locals added at the end (F_APPEND), with the last ones gone (F_CHOP), with one
+     * changed in the middle (F_FULL), the handler with the last frame's locals (F_SAME1) — and the
+     * class still verifies and runs.
+     */
+    @Test
+    void writesCompressedFrames() throws Throwable {
+        // long f(long x): a chain of forward jumps over code that sets, and on some paths does not set, locals 2..7
+        java.util.function.Consumer<FrameWriter> body = m -> {
+            Label start = new Label(), end = new Label(), handler = new Label();
+            Label same = new Label(), append = new Label(), chop = new Label(), full = new Label();
+            m.visitTryCatchBlock(start, end, handler, "java/lang/ArithmeticException");
+            m.declare(8, "java/lang/ArithmeticException");
+            m.visitLabel(start);
+            m.visitVarInsn(LLOAD, 0);
+            m.visitInsn(L2I);
+            m.visitJumpInsn(IFEQ, same);        // locals: x
+            m.visitLabel(same);                 // F_SAME
+            m.visitInsn(LCONST_1);
+            m.visitVarInsn(LSTORE, 2);
+            m.visitInsn(ICONST_2);
+            m.visitVarInsn(ISTORE, 4);
+            m.visitVarInsn(LLOAD, 0);
+            m.visitInsn(L2I);
+            m.visitJumpInsn(IFEQ, append);      // locals: x, long, int
+            m.visitLabel(append);               // F_APPEND 2
+            m.visitVarInsn(LLOAD, 0);
+            m.visitInsn(L2I);
+            m.visitJumpInsn(IFLT, chop);        // with local 4 an int
+            m.visitInsn(LCONST_0);
+            m.visitVarInsn(LSTORE, 4);          // local 4 a long on this path: TOP after the merge
+            m.visitLabel(chop);                 // F_CHOP 1: x, long
+            m.visitInsn(ICONST_5);
+            m.visitVarInsn(ISTORE, 2);          // local 2 now an int (its long gone): x, int, TOP...
+            m.visitInsn(ICONST_5);
+            m.visitVarInsn(ISTORE, 3);
+            m.visitVarInsn(LLOAD, 0);
+            m.visitInsn(L2I);
+            m.visitJumpInsn(IFEQ, full);
+            m.visitLabel(full);                 // F_FULL: x, int, int
+            m.visitLdcInsn(100L);
+            m.visitVarInsn(LLOAD, 0);
+            m.visitInsn(LDIV);                  // may throw: the handler
+            m.visitVarInsn(ILOAD, 2);
+            m.visitInsn(I2L);
+            m.visitInsn(LADD);
+            m.visitInsn(LRETURN);
+            m.visitLabel(end);
+            m.visitLabel(handler);
+            m.visitVarInsn(ASTORE, 8);
+            m.visitLdcInsn(-1L);
+            m.visitInsn(LRETURN);
+        };
+        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS);
+        cw.visit(V21, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, NAME, null, "java/lang/Object", null);
+        FrameWriter fw = new FrameWriter(cw.visitMethod(ACC_PUBLIC | ACC_STATIC, "f", "(J)J", null, null), new Object[] {LONG});
+        fw.visitCode();
+        body.accept(fw);
+        fw.visitMaxs(0, 0);
+        fw.visitEnd();
+        cw.visitEnd();
+        byte[] bytes = cw.toByteArray();
+        java.util.List<Integer> kinds = new java.util.ArrayList<>();
+        new org.objectweb.asm.ClassReader(bytes).accept(new org.objectweb.asm.ClassVisitor(ASM9) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String desc, String sig, String[] exc) {
+                return new MethodVisitor(ASM9) {
+                    @Override
+                    public void visitFrame(int type, int nLocal, Object[] local, int nStack, Object[] stack) {
+                        kinds.add(type);
+                    }
+                };
+            }
+        }, 0);
+        assertTrue(kinds.contains(F_SAME), kinds::toString);
+        assertTrue(kinds.contains(F_APPEND), kinds::toString);
+        assertTrue(kinds.contains(F_CHOP), kinds::toString);
+        assertTrue(kinds.contains(F_FULL), kinds::toString);
+        MethodHandles.Lookup h = MethodHandles.lookup().defineHiddenClass(bytes, true);
+        assertEquals(30, call(h, 4));
+        assertEquals(-1, call(h, 0));
+        assertEquals(-95, call(h, -1));
+    }
+
     @Test
     void handlerFrameIsTheMeetOverTheProtectedRange() throws Throwable {
         // long f(long x) { long r = 7; try { r = 100 / x (as int); long s = r; } catch (ArithmeticException e) { return r; } return r; }
