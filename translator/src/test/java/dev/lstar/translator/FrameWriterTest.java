@@ -20,6 +20,11 @@ class FrameWriterTest {
 
     /** A class with one static method {@code long f(long)} whose body {@code body} emits. */
     static MethodHandles.Lookup define(java.util.function.Consumer<FrameWriter> body) throws Exception {
+        return MethodHandles.lookup().defineHiddenClass(generate(body), true);
+    }
+
+    /** The class file of {@link #define}. */
+    static byte[] generate(java.util.function.Consumer<FrameWriter> body) {
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS);
         cw.visit(V21, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, NAME, null, "java/lang/Object", null);
         FrameWriter fw = new FrameWriter(cw.visitMethod(ACC_PUBLIC | ACC_STATIC, "f", "(J)J", null, null), new Object[] {LONG});
@@ -28,7 +33,7 @@ class FrameWriterTest {
         fw.visitMaxs(0, 0);
         fw.visitEnd();
         cw.visitEnd();
-        return MethodHandles.lookup().defineHiddenClass(cw.toByteArray(), true);
+        return cw.toByteArray();
     }
 
     static long call(MethodHandles.Lookup h, long x) throws Throwable {
@@ -126,15 +131,7 @@ class FrameWriterTest {
             m.visitLdcInsn(-1L);
             m.visitInsn(LRETURN);
         };
-        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS);
-        cw.visit(V21, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, NAME, null, "java/lang/Object", null);
-        FrameWriter fw = new FrameWriter(cw.visitMethod(ACC_PUBLIC | ACC_STATIC, "f", "(J)J", null, null), new Object[] {LONG});
-        fw.visitCode();
-        body.accept(fw);
-        fw.visitMaxs(0, 0);
-        fw.visitEnd();
-        cw.visitEnd();
-        byte[] bytes = cw.toByteArray();
+        byte[] bytes = generate(body);
         java.util.List<Integer> kinds = new java.util.ArrayList<>();
         new org.objectweb.asm.ClassReader(bytes).accept(new org.objectweb.asm.ClassVisitor(ASM9) {
             @Override
