@@ -82,6 +82,19 @@ final class FrameWriter extends MethodVisitor {
         refTypes[slot] = internalName;
     }
 
+    /** The first local the exception handler does not read (its frame leaves it and all after it unset). */
+    private int handlerLimit = Integer.MAX_VALUE;
+
+    /**
+     * The exception handler reads no local at or after {@code slot}: its frame declares them unset,
+     * which makes it shorter. The JVM's verifier compares the frame of every instruction in the
+     * protected range with the handler's, local by local, and that is most of what verifying a
+     * translated block costs.
+     */
+    void handlerReadsBelow(int slot) {
+        handlerLimit = slot;
+    }
+
     /** {@code l} is the target of a later backward jump: its frame is the state when it is visited. */
     void loopHead(Label l) {
         loops.put(l, null);
@@ -212,6 +225,8 @@ final class FrameWriter extends MethodVisitor {
         if (label == handler) {
             if (pending != null || incoming.containsKey(label)) throw new IllegalStateException("the handler is also a jump target");
             cur = handlerLocals.clone();
+            int from = handlerLimit < cur.length && cur[handlerLimit] == LONG_HI ? handlerLimit + 1 : handlerLimit;
+            for (int i = from; i < cur.length; i++) cur[i] = null;
             pending = cur.clone();
             pendingHandler = true;
             reachable = true;

@@ -193,13 +193,15 @@ final class MethodEmitter extends OperandEmitter {
             xmmSlot[q] = next;
             next += 2;
         }
+        if (hooks == null && anyDeferral()) next = conditions.enableDeferral(next, insns.length);
+        // the exception handler reads no local from here on (see FrameWriter.handlerReadsBelow)
+        if (hooks == null) frames.handlerReadsBelow(next);
         if (anyCrossesPage()) { // the mapping generation and CPL the engine checked the pages under
             genSlot = next;
             next += 2;
         }
         next = allocatePageCache(next);
         if (cacheLa >= 0) slowWriteSlot = next++;
-        if (hooks == null && anyDeferral()) next = conditions.enableDeferral(next, insns.length);
         nextTemp = maxTemp = next;
         partialWriteTemp = temp();
         tempBase = pinnedTop = nextTemp;

@@ -182,6 +182,40 @@ class FrameWriterTest {
         assertEquals(7, call(h, 0));
     }
 
+    /**
+     * {@code handlerReadsBelow}: the handler's frame declares no local from the limit on, so a
+     * handler that reads only locals below it verifies and runs, and one that reads a local past
+     * it is rejected by the JVM's verifier (the frame really is cut there).
+     */
+    @Test
+    void handlerFrameStopsAtTheLimit() throws Throwable {
+        // long f(long x) { long a = 3; long b = 4; try { return 100 / x; } catch (ArithmeticException e) { return a (or b); } }
+        java.util.function.Function<Integer, java.util.function.Consumer<FrameWriter>> body = read -> m -> {
+            Label start = new Label(), end = new Label(), handler = new Label();
+            m.handlerReadsBelow(4); // x (0-1) and a (2-3) are read by the handler; b (4-5) is not
+            m.visitTryCatchBlock(start, end, handler, "java/lang/ArithmeticException");
+            m.declare(6, "java/lang/ArithmeticException");
+            m.visitLdcInsn(3L);
+            m.visitVarInsn(LSTORE, 2);
+            m.visitLdcInsn(4L);
+            m.visitVarInsn(LSTORE, 4);
+            m.visitLabel(start);
+            m.visitLdcInsn(100L);
+            m.visitVarInsn(LLOAD, 0);
+            m.visitInsn(LDIV);
+            m.visitInsn(LRETURN);
+            m.visitLabel(end);
+            m.visitLabel(handler);
+            m.visitVarInsn(ASTORE, 6);
+            m.visitVarInsn(LLOAD, read);
+            m.visitInsn(LRETURN);
+        };
+        MethodHandles.Lookup h = define(body.apply(2));
+        assertEquals(25, call(h, 4));
+        assertEquals(3, call(h, 0));
+        assertThrows(VerifyError.class, () -> define(body.apply(4)));
+    }
+
     @Test
     void refusesUnreachableCode() {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> define(m -> {
