@@ -34,6 +34,15 @@ final class AluEmitter {
         if (op == Mnemonic.ADD && BlockCompiler.injectAddBugForTest) { e.lconst(1); mv.visitInsn(LADD); }
     }
 
+    /** Calls the {@code Alu} helper that records the flags, {@code helper(cpu, lhs, rhs, size)} (its result, if any, left pushed). */
+    private static void pushHelper(MethodEmitter e, Helpers.Helper helper, int lhs, int rhs, int size) {
+        e.mv.visitVarInsn(ALOAD, L_CPU);
+        e.mv.visitVarInsn(LLOAD, lhs);
+        e.mv.visitVarInsn(LLOAD, rhs);
+        e.iconst(size);
+        helper.invoke(e.mv);
+    }
+
     /** ADD, SUB, AND, OR, XOR, CMP, TEST. */
     static void binary(MethodEmitter e, int k, Instruction i) {
         MethodVisitor mv = e.mv;
@@ -71,30 +80,16 @@ final class AluEmitter {
             mv.visitVarInsn(LSTORE, result);
             e.writeOperand0(i, result, address);
             if (!defer) {
-                mv.visitVarInsn(ALOAD, L_CPU);
-                mv.visitVarInsn(LLOAD, lhs);
-                mv.visitVarInsn(LLOAD, rhs);
-                e.iconst(size);
-                helper.invoke(mv);
+                pushHelper(e, helper, lhs, rhs, size);
                 mv.visitInsn(POP2);
             }
         } else if (writes) {
-            mv.visitVarInsn(ALOAD, L_CPU);
-            mv.visitVarInsn(LLOAD, lhs);
-            mv.visitVarInsn(LLOAD, rhs);
-            e.iconst(size);
-            helper.invoke(mv);
+            pushHelper(e, helper, lhs, rhs, size);
             if (op == Mnemonic.ADD && BlockCompiler.injectAddBugForTest) { e.lconst(1); mv.visitInsn(LADD); }
             mv.visitVarInsn(LSTORE, result);
             e.writeOperand0(i, result, address);
         } else {
-            if (!defer) {
-                mv.visitVarInsn(ALOAD, L_CPU);
-                mv.visitVarInsn(LLOAD, lhs);
-                mv.visitVarInsn(LLOAD, rhs);
-                e.iconst(size);
-                helper.invoke(mv);
-            }
+            if (!defer) pushHelper(e, helper, lhs, rhs, size);
             // the result for fused conditions
             mv.visitVarInsn(LLOAD, lhs);
             mv.visitVarInsn(LLOAD, rhs);

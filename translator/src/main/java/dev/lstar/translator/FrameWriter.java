@@ -88,8 +88,8 @@ final class FrameWriter extends MethodVisitor {
     /**
      * The exception handler reads no local at or after {@code slot}: its frame declares them unset,
      * which makes it shorter. The JVM's verifier compares the frame of every instruction in the
-     * protected range with the handler's, local by local, and that is most of what verifying a
-     * translated block costs.
+     * protected range with the handler's, local by local: the largest single part of verifying a
+     * translated block, and verifying is more than half of translating one.
      */
     void handlerReadsBelow(int slot) {
         handlerLimit = slot;
@@ -157,7 +157,7 @@ final class FrameWriter extends MethodVisitor {
      * {@code F_SAME} (or {@code F_SAME1} for the handler's one stack item) when the locals did not
      * change, {@code F_APPEND}/{@code F_CHOP} when up to three were added or removed at the end,
      * else {@code F_FULL}. Expanded frames ({@code F_NEW}) made ASM convert and compare every
-     * local of every frame itself (a fifth of a translation's time in {@code KernelTranslateBench}).
+     * local of every frame itself (a fifth of the translator's own, Java-side time in {@code KernelTranslateBench}).
      */
     private void writeFrame(Object[] locals, String stackItem) {
         Object[] prev = lastFrame;
