@@ -18,7 +18,10 @@ import org.objectweb.asm.MethodVisitor;
  * back-edge to a label declared with {@link #loopHead}. The writer follows the local types
  * through the stores, merges them at each jump target, and emits one frame before the
  * first instruction at a jump target, a loop head or the exception handler. The handler's
- * frame is the meet of the local types over the whole protected range. Anything outside those
+ * frame is the meet of the local types over the whole protected range — or, when the handler is
+ * visited before the range (as the generated methods do), the state there, which no store in the
+ * range may then change. Code that raises nothing the handler is for can be left out of the
+ * range ({@link #pauseRange}). Anything outside those
  * rules (code after an unconditional branch that nothing jumps to, a backward jump to a label
  * whose frame does not fit, a store of a reference to an undeclared slot) is a generator bug
  * and throws {@link IllegalStateException} at generation time instead of producing a class the
@@ -45,8 +48,13 @@ final class FrameWriter extends MethodVisitor {
     private Label tryStart, tryEnd, handler;
     private String handlerType;
     private boolean inTry;
-    /** Meet of the local types over the protected range so far. */
+    /** Meet of the local types over the protected range so far (handler first: the handler's frame). */
     private Object[] handlerLocals;
+    /**
+     * The handler was visited before the protected range ({@link #visitLabel}): its frame is the
+     * state there, and no store in the range may change the type of a slot it holds.
+     */
+    private boolean handlerFirst;
 
     /**
      * {@code thisType}: the generated class; {@code params}: the types of the parameters after
@@ -137,12 +145,16 @@ final class FrameWriter extends MethodVisitor {
     private void meetHandler(int from, int to) {
         Object[] h = handlerLocals;
         for (int i = Math.max(0, from); i < Math.min(to + 1, h.length); i++) {
-            if (h[i] != null && !same(h[i], at(cur, i))) h[i] = null;
+            if (h[i] != null && !same(h[i], at(cur, i))) {
+                if (handlerFirst) throw new IllegalStateException("slot " + i + " changes type in the protected range after the handler's frame was written");
+                h[i] = null;
+            }
         }
     }
 
     /** Called before every instruction: emits the pending frame, refuses unreachable code. */
     private void before() {
+        insnCount++;
         if (pending != null) {
             writeFrame(frameLocals(pending), pendingHandler ? handlerType : null);
             pending = null;
@@ -216,7 +228,53 @@ final class FrameWriter extends MethodVisitor {
         tryEnd = end;
         handler = h;
         handlerType = type;
-        super.visitTryCatchBlock(start, end, h, type);
+        rangeStart = start;
+    }
+
+    /** The start of the current part of the protected range, and the parts closed so far (start, end). */
+    private Label rangeStart;
+    private final java.util.ArrayList<Label> ranges = new java.util.ArrayList<>();
+    /** Instructions visited so far (a part of the range with none is left out of the table). */
+    private int insnCount, rangeStartCount;
+
+    /**
+     * Leaves code that raises nothing the handler is for (an exit: stores and a return) out of the
+     * protected range: the range ends here and goes on at {@link #resumeRange}. The verifier
+     * checks every instruction in the range against the handler's frame; with the exits outside,
+     * a block's many exit stores are not checked. Only inside the range; the exception table gets
+     * one entry per part (in {@link #visitMaxs}).
+     */
+    void pauseRange() {
+        if (!inTry) throw new IllegalStateException("pauseRange outside the protected range");
+        Label end = new Label();
+        super.visitLabel(end);
+        closePart(end);
+        inTry = false;
+    }
+
+    /** Goes on with the protected range after {@link #pauseRange}. */
+    void resumeRange() {
+        if (inTry || rangeStart != null || handler == null) throw new IllegalStateException("resumeRange without pauseRange");
+        rangeStart = new Label();
+        super.visitLabel(rangeStart);
+        rangeStartCount = insnCount;
+        inTry = true;
+    }
+
+    private void closePart(Label end) {
+        if (insnCount > rangeStartCount) {
+            ranges.add(rangeStart);
+            ranges.add(end);
+        }
+        rangeStart = null;
+    }
+
+    @Override
+    public void visitMaxs(int maxStack, int maxLocals) {
+        if (inTry || rangeStart != null) throw new IllegalStateException("the protected range is not closed");
+        // (the class writer computes neither frames nor handler blocks: it takes these any time before visitMaxs)
+        for (int i = 0; i < ranges.size(); i += 2) super.visitTryCatchBlock(ranges.get(i), ranges.get(i + 1), handler, handlerType);
+        super.visitMaxs(maxStack, maxLocals);
     }
 
     @Override
@@ -224,9 +282,15 @@ final class FrameWriter extends MethodVisitor {
         super.visitLabel(label);
         if (label == handler) {
             if (pending != null || incoming.containsKey(label)) throw new IllegalStateException("the handler is also a jump target");
+            if (handlerLocals == null) { // before the protected range: its locals are the state now, for the whole range
+                if (reachable) throw new IllegalStateException("code falls into the handler");
+                handlerFirst = true;
+                handlerLocals = cur.clone();
+            }
             cur = handlerLocals.clone();
             int from = handlerLimit < cur.length && cur[handlerLimit] == LONG_HI ? handlerLimit + 1 : handlerLimit;
             for (int i = from; i < cur.length; i++) cur[i] = null;
+            if (handlerFirst) handlerLocals = cur.clone();
             pending = cur.clone();
             pendingHandler = true;
             reachable = true;
@@ -249,8 +313,11 @@ final class FrameWriter extends MethodVisitor {
         }
         if (label == tryStart) {
             inTry = true;
-            handlerLocals = cur.clone();
+            rangeStartCount = insnCount;
+            if (!handlerFirst) handlerLocals = cur.clone();
+            else meetHandler(0, cur.length);
         } else if (label == tryEnd) {
+            if (inTry) closePart(label);
             inTry = false;
         }
     }

@@ -174,6 +174,9 @@ final class MethodEmitter extends OperandEmitter {
 
     // ---------------------------------------------------------------- body
 
+    /** The local the exception handler keeps the exception in. */
+    private int excSlot;
+
     private void body() {
         // which registers the inline instructions touch
         for (int k = 0; k < insns.length; k++) if (translatedInline[k]) cachedRegs |= Access.regsUsed(insns[k]);
@@ -194,6 +197,8 @@ final class MethodEmitter extends OperandEmitter {
             next += 2;
         }
         if (hooks == null && anyDeferral()) next = conditions.enableDeferral(next, insns.length);
+        excSlot = next++; // the exception the handler caught (set only there)
+        frames.declare(excSlot, "java/lang/RuntimeException");
         // the exception handler reads no local from here on (see FrameWriter.handlerReadsBelow)
         if (hooks == null) frames.handlerReadsBelow(next);
         if (anyCrossesPage()) { // the mapping generation and CPL the engine checked the pages under
@@ -254,8 +259,14 @@ final class MethodEmitter extends OperandEmitter {
             dirtyRegs = cachedRegs;
             dirtyXmm = cachedXmm;
         }
-        Label tryStart = new Label(), tryEnd = new Label(), handler = new Label();
+        // The handler's entry comes first, before the protected range: a stub that keeps the
+        // exception and jumps to the handler's code after the body (FrameWriter.handlerFirst).
+        Label tryStart = new Label(), tryEnd = new Label(), handler = new Label(), handlerCode = new Label();
         mv.visitTryCatchBlock(tryStart, tryEnd, handler, "java/lang/RuntimeException");
+        mv.visitJumpInsn(GOTO, tryStart);
+        mv.visitLabel(handler);
+        mv.visitVarInsn(ASTORE, excSlot);
+        mv.visitJumpInsn(GOTO, handlerCode);
         Label loopHead = new Label();
         if (region) frames.loopHead(loopHead);
         mv.visitLabel(tryStart);
@@ -274,10 +285,8 @@ final class MethodEmitter extends OperandEmitter {
         mv.visitLabel(tryEnd);
         if (sharedExit != null) emitSharedExit();
         // handler: precise state, rethrow
-        mv.visitLabel(handler);
-        int exc = nextTemp++;
-        frames.declare(exc, "java/lang/RuntimeException");
-        mv.visitVarInsn(ASTORE, exc);
+        mv.visitLabel(handlerCode);
+        int exc = excSlot;
         // only the guest's aborts (a CPU exception, a triple fault, a machine check, an unsupported
         // mode) make the state precise; anything else passes through untouched
         Label rethrow = new Label();
@@ -418,6 +427,7 @@ final class MethodEmitter extends OperandEmitter {
      * not complete (a REP string instruction between iterations), so no after-instruction hook.
      */
     void exit(Runnable pushRip, int retired, boolean completed) {
+        if (hooks == null) frames.pauseRange(); // stores and a return: nothing for the handler (hooked: the hook's exit calls may raise)
         conditions.storePending();
         spill(dirtyRegs & cachedRegs);
         spillXmm(dirtyXmm & cachedXmm);
@@ -441,6 +451,7 @@ final class MethodEmitter extends OperandEmitter {
         }
         pushRip.run();
         mv.visitInsn(LRETURN);
+        frames.resumeRange();
     }
 
     /** The shared code of the cold exits ({@link #coldExit}), or null while none jumps to it. */

@@ -216,6 +216,84 @@ class FrameWriterTest {
         assertThrows(VerifyError.class, () -> define(body.apply(4)));
     }
 
+    /**
+     * The handler's entry before the protected range (MethodEmitter's layout: a stub that keeps the
+     * exception and jumps to the handler's code after the body) verifies and catches; a part of
+     * the range left out with {@code pauseRange} is not protected (its exception passes through),
+     * the part after {@code resumeRange} is, and a part with no instruction is left out of the
+     * exception table (an empty entry would not load).
+     */
+    @Test
+    void handlerFirstAndPausedParts() throws Throwable {
+        // long f(long x) { long a = 3; [handler stub]; if (x == 1) return 7 / (x - 1) [paused: not caught];
+        //                  return 100 / (x - 2) [caught: returns a] }
+        MethodHandles.Lookup h = define(m -> {
+            Label start = new Label(), end = new Label(), handler = new Label(), code = new Label(), second = new Label();
+            m.handlerReadsBelow(4);
+            m.declare(4, "java/lang/ArithmeticException");
+            m.visitLdcInsn(3L);
+            m.visitVarInsn(LSTORE, 2);
+            m.visitTryCatchBlock(start, end, handler, "java/lang/ArithmeticException");
+            m.visitJumpInsn(GOTO, start);
+            m.visitLabel(handler);
+            m.visitVarInsn(ASTORE, 4);
+            m.visitJumpInsn(GOTO, code);
+            m.visitLabel(start);
+            m.pauseRange(); // an empty part
+            m.resumeRange();
+            m.visitVarInsn(LLOAD, 0);
+            m.visitInsn(LCONST_1);
+            m.visitInsn(LCMP);
+            m.visitJumpInsn(IFNE, second);
+            m.pauseRange();
+            m.visitLdcInsn(7L);
+            m.visitVarInsn(LLOAD, 0);
+            m.visitInsn(LCONST_1);
+            m.visitInsn(LSUB);
+            m.visitInsn(LDIV);
+            m.visitInsn(LRETURN);
+            m.resumeRange();
+            m.visitLabel(second);
+            m.visitLdcInsn(100L);
+            m.visitVarInsn(LLOAD, 0);
+            m.visitLdcInsn(2L);
+            m.visitInsn(LSUB);
+            m.visitInsn(LDIV);
+            m.visitInsn(LRETURN);
+            m.visitLabel(end);
+            m.visitLabel(code);
+            m.visitVarInsn(LLOAD, 2);
+            m.visitInsn(LRETURN);
+        });
+        assertEquals(50, call(h, 4));
+        assertEquals(3, call(h, 2)); // caught
+        assertThrows(ArithmeticException.class, () -> call(h, 1)); // in the paused part
+    }
+
+    /** With the handler first, its frame is fixed before the range: a store there that changes a slot it holds is refused. */
+    @Test
+    void handlerFirstRefusesATypeChangeInTheRange() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> define(m -> {
+            Label start = new Label(), end = new Label(), handler = new Label();
+            m.declare(4, "java/lang/ArithmeticException");
+            m.visitLdcInsn(3L);
+            m.visitVarInsn(LSTORE, 2);
+            m.visitTryCatchBlock(start, end, handler, "java/lang/ArithmeticException");
+            m.visitJumpInsn(GOTO, start);
+            m.visitLabel(handler);
+            m.visitVarInsn(ASTORE, 4);
+            m.visitVarInsn(LLOAD, 2);
+            m.visitInsn(LRETURN);
+            m.visitLabel(start);
+            m.visitInsn(ICONST_0);
+            m.visitVarInsn(ISTORE, 2); // a long in the handler's frame
+            m.visitVarInsn(LLOAD, 0);
+            m.visitInsn(LRETURN);
+            m.visitLabel(end);
+        }));
+        assertTrue(e.getMessage().contains("changes type"), e.getMessage());
+    }
+
     @Test
     void refusesUnreachableCode() {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> define(m -> {
