@@ -322,10 +322,14 @@ final class MethodEmitter extends OperandEmitter {
      * The {@link PageCache} entries (see there): one per address base register the inline
      * instructions' memory operands use (RSP for the stack ones), the most used first, at most
      * {@link #MAX_CACHE_KEYS}, and outside a region only for a register used twice or more; none
-     * with several CPUs or hooks. Returns the next free local.
+     * with several CPUs or hooks, nor in the kernel half outside a region. Returns the next free local.
      */
     private int allocatePageCache(int next) {
-        if (ordered || hooks != null) return next;
+        // none in the kernel half's straight-line code either: the entry path's methods run once
+        // per system call, their accesses go to different pages, and KPTI's CR3 writes empty the
+        // entries in the middle, so an entry's refill is rarely paid back (SyscallBench with KPTI:
+        // 206-212 ns with entries, 182-186 ns without; the same without KPTI)
+        if (ordered || hooks != null || (block.la < 0 && !region)) return next;
         int[] uses = new int[CACHE_KEYS];
         for (int k = 0; k < insns.length; k++) {
             Instruction i = insns[k];

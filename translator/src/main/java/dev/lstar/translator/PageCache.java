@@ -25,7 +25,8 @@ import java.nio.ByteOrder;
  * TLB's own replacement of the entry meanwhile does not matter. Code marking, the other way a
  * frame's writes start being reported, happens when a block is translated, outside any running
  * method — with a single CPU. With several CPUs ({@code OperandEmitter.ordered}), and in hooked
- * code (a hook may do anything), methods do not use the cache.
+ * code (a hook may do anything), methods do not use the cache; nor does the kernel half's
+ * straight-line code, where it did not pay (see {@code MethodEmitter.allocatePageCache}).
  *
  * <p>The generated code calls these small methods in a fixed, branch-free sequence (the frame,
  * the tag, then the access), which HotSpot inlines and folds into one tag compare on a hit.

@@ -79,6 +79,35 @@ class PageCacheTest {
         assertTrue(j[0].pageCacheEntries >= 1, "the loop's pointer has an entry:\n" + j[0].stats());
     }
 
+    /**
+     * The same straight-line code (three accesses through one pointer) gets an entry for the
+     * pointer in the lower half and none in the kernel half, where the entry path's methods run
+     * once per system call and KPTI's CR3 writes empty the entries (see MethodEmitter.allocatePageCache).
+     */
+    @Test
+    void noEntriesInTheKernelHalfsStraightLineCode() {
+        FlatImage img = FlatImage.load("kernelhalf");
+        for (long base : new long[] {FlatImage.BASE, 0xffffffff80400000L}) {
+            BareMachine bm = Guests.machine("kernelhalf", 0);
+            if (base != FlatImage.BASE) {
+                bm.map(base, 0x1000, 0);
+                bm.poke(base, img.code());
+            }
+            bm.poke(Guests.DATA, new byte[] {5, 0, 0, 0, 0, 0, 0, 0, 7});
+            bm.machine.cpu.rip = base;
+            bm.machine.cpu.r[Cpu.RDX] = Guests.DATA;
+            JitEngine j = new JitEngine(bm.machine, JitEngine.Options.defaults().withCompileThreshold(1));
+            RunResult r = j.run(bm.machine, 1_000, base + (img.sym("done") - FlatImage.BASE));
+            String why = Long.toHexString(base) + ":\n" + j.stats();
+            assertEquals(StopReason.UNTIL_REACHED, r.reason(), r.toString());
+            assertEquals(12, bm.machine.cpu.r[Cpu.RAX], why);
+            assertEquals(12, bm.machine.phys.read64(bm.pageTables.pte(Guests.DATA) & PageTables.ADDR_MASK | 16), why);
+            assertEquals(1, j.translations, why);
+            if (base == FlatImage.BASE) assertEquals(1, j.pageCacheEntries, why);
+            else assertEquals(0, j.pageCacheEntries, why);
+        }
+    }
+
     @Test
     void noEntriesWithSeveralCpus() {
         BareMachine bm = machine(false);
