@@ -152,6 +152,55 @@ final class FrameWriter extends MethodVisitor {
         }
     }
 
+    /** The operand stack's size in words (a long two) before the next instruction; -1 when unknown. */
+    private int depth;
+
+    /** The operand stack's size in words where the next instruction goes (jump targets start empty). */
+    int stackDepth() {
+        return depth;
+    }
+
+    private static final int[] INSN_DELTA = new int[256];
+
+    static {
+        java.util.Arrays.fill(INSN_DELTA, Integer.MIN_VALUE);
+        INSN_DELTA[NOP] = 0;
+        INSN_DELTA[ACONST_NULL] = 1;
+        for (int o = ICONST_M1; o <= ICONST_5; o++) INSN_DELTA[o] = 1;
+        INSN_DELTA[LCONST_0] = INSN_DELTA[LCONST_1] = 2;
+        INSN_DELTA[IALOAD] = INSN_DELTA[BALOAD] = INSN_DELTA[AALOAD] = INSN_DELTA[CALOAD] = INSN_DELTA[SALOAD] = -1;
+        INSN_DELTA[LALOAD] = 0;
+        INSN_DELTA[IASTORE] = INSN_DELTA[BASTORE] = INSN_DELTA[AASTORE] = INSN_DELTA[CASTORE] = INSN_DELTA[SASTORE] = -3;
+        INSN_DELTA[LASTORE] = -4;
+        INSN_DELTA[POP] = -1;
+        INSN_DELTA[POP2] = -2;
+        INSN_DELTA[DUP] = INSN_DELTA[DUP_X1] = INSN_DELTA[DUP_X2] = 1;
+        INSN_DELTA[DUP2] = INSN_DELTA[DUP2_X1] = INSN_DELTA[DUP2_X2] = 2;
+        INSN_DELTA[SWAP] = 0;
+        for (int o : new int[] {IADD, ISUB, IMUL, IDIV, IREM, ISHL, ISHR, IUSHR, IAND, IOR, IXOR}) INSN_DELTA[o] = -1;
+        for (int o : new int[] {LADD, LSUB, LMUL, LDIV, LREM, LAND, LOR, LXOR}) INSN_DELTA[o] = -2;
+        INSN_DELTA[LSHL] = INSN_DELTA[LSHR] = INSN_DELTA[LUSHR] = -1;
+        INSN_DELTA[INEG] = INSN_DELTA[LNEG] = 0;
+        INSN_DELTA[I2L] = 1;
+        INSN_DELTA[L2I] = -1;
+        INSN_DELTA[I2B] = INSN_DELTA[I2C] = INSN_DELTA[I2S] = 0;
+        INSN_DELTA[LCMP] = -3;
+        INSN_DELTA[IRETURN] = INSN_DELTA[ARETURN] = INSN_DELTA[ATHROW] = -1;
+        INSN_DELTA[LRETURN] = -2;
+        INSN_DELTA[RETURN] = 0;
+        INSN_DELTA[ARRAYLENGTH] = 0;
+        INSN_DELTA[MONITORENTER] = INSN_DELTA[MONITOREXIT] = -1;
+    }
+
+    private void grow(int delta) {
+        if (depth >= 0) depth += delta;
+    }
+
+    private static int words(String descriptor) {
+        char c = descriptor.charAt(0);
+        return c == 'V' ? 0 : c == 'J' || c == 'D' ? 2 : 1;
+    }
+
     /** Called before every instruction: emits the pending frame, refuses unreachable code. */
     private void before() {
         insnCount++;
@@ -291,6 +340,7 @@ final class FrameWriter extends MethodVisitor {
             int from = handlerLimit < cur.length && cur[handlerLimit] == LONG_HI ? handlerLimit + 1 : handlerLimit;
             for (int i = from; i < cur.length; i++) cur[i] = null;
             if (handlerFirst) handlerLocals = cur.clone();
+            depth = 1; // the exception
             pending = cur.clone();
             pendingHandler = true;
             reachable = true;
@@ -298,11 +348,14 @@ final class FrameWriter extends MethodVisitor {
         }
         Object[] in = incoming.remove(label);
         if (in != null) {
+            boolean reachableBefore = reachable;
             Object[] merged = reachable ? merge(in, cur) : in;
             if (pending != null) merged = merge(merged, pending);
             if (pendingHandler) throw new IllegalStateException("a jump target at the handler");
             cur = merged.length >= cur.length ? merged : Arrays.copyOf(merged, cur.length);
             pending = merged.clone();
+            if (reachableBefore && depth != 0) depth = -1; // falls in with operands: not the generator's code
+            else depth = 0;
             reachable = true;
             if (inTry) meetHandler(0, cur.length);
         }
@@ -326,6 +379,9 @@ final class FrameWriter extends MethodVisitor {
     public void visitInsn(int opcode) {
         before();
         super.visitInsn(opcode);
+        int d = INSN_DELTA[opcode];
+        if (d == Integer.MIN_VALUE) depth = -1; // not an opcode the generator uses: unknown from here
+        else grow(d);
         if ((opcode >= IRETURN && opcode <= RETURN) || opcode == ATHROW) reachable = false;
     }
 
@@ -333,12 +389,20 @@ final class FrameWriter extends MethodVisitor {
     public void visitIntInsn(int opcode, int operand) {
         before();
         super.visitIntInsn(opcode, operand);
+        if (opcode != NEWARRAY) grow(1); // BIPUSH, SIPUSH
     }
 
     @Override
     public void visitVarInsn(int opcode, int var) {
         before();
         super.visitVarInsn(opcode, var);
+        grow(switch (opcode) {
+            case ILOAD, FLOAD, ALOAD -> 1;
+            case LLOAD, DLOAD -> 2;
+            case ISTORE, FSTORE, ASTORE -> -1;
+            case LSTORE, DSTORE -> -2;
+            default -> 0;
+        });
         switch (opcode) {
             case ISTORE -> set(var, INTEGER);
             case LSTORE -> set(var, LONG);
@@ -356,18 +420,28 @@ final class FrameWriter extends MethodVisitor {
     public void visitTypeInsn(int opcode, String type) {
         before();
         super.visitTypeInsn(opcode, type);
+        if (opcode == NEW) grow(1); // ANEWARRAY, CHECKCAST, INSTANCEOF: one for one
     }
 
     @Override
     public void visitFieldInsn(int opcode, String owner, String name, String descriptor) {
         before();
         super.visitFieldInsn(opcode, owner, name, descriptor);
+        int w = words(descriptor);
+        grow(switch (opcode) {
+            case GETSTATIC -> w;
+            case PUTSTATIC -> -w;
+            case GETFIELD -> w - 1;
+            default -> -w - 1; // PUTFIELD
+        });
     }
 
     @Override
     public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean isInterface) {
         before();
         super.visitMethodInsn(opcode, owner, name, descriptor, isInterface);
+        int sizes = org.objectweb.asm.Type.getArgumentsAndReturnSizes(descriptor); // (arguments + 1) << 2 | return
+        grow((sizes & 3) - (sizes >> 2) + (opcode == INVOKESTATIC ? 1 : 0));
     }
 
     @Override
@@ -379,6 +453,11 @@ final class FrameWriter extends MethodVisitor {
     public void visitJumpInsn(int opcode, Label label) {
         before();
         super.visitJumpInsn(opcode, label);
+        grow(switch (opcode) {
+            case IFEQ, IFNE, IFLT, IFGE, IFGT, IFLE, IFNULL, IFNONNULL -> -1;
+            case GOTO -> 0;
+            default -> -2; // IF_ICMPxx, IF_ACMPxx
+        });
         if (opcode == JSR) throw new IllegalStateException("jsr is not used");
         jumpTo(label);
         if (opcode == GOTO) reachable = false;
@@ -388,6 +467,7 @@ final class FrameWriter extends MethodVisitor {
     public void visitLdcInsn(Object value) {
         before();
         super.visitLdcInsn(value);
+        grow(value instanceof Long || value instanceof Double ? 2 : 1);
     }
 
     @Override
@@ -400,6 +480,7 @@ final class FrameWriter extends MethodVisitor {
     public void visitTableSwitchInsn(int min, int max, Label dflt, Label... labels) {
         before();
         super.visitTableSwitchInsn(min, max, dflt, labels);
+        grow(-1);
         jumpTo(dflt);
         for (Label l : labels) jumpTo(l);
         reachable = false;
@@ -409,6 +490,7 @@ final class FrameWriter extends MethodVisitor {
     public void visitLookupSwitchInsn(Label dflt, int[] keys, Label[] labels) {
         before();
         super.visitLookupSwitchInsn(dflt, keys, labels);
+        grow(-1);
         jumpTo(dflt);
         for (Label l : labels) jumpTo(l);
         reachable = false;
@@ -418,6 +500,7 @@ final class FrameWriter extends MethodVisitor {
     public void visitMultiANewArrayInsn(String descriptor, int numDimensions) {
         before();
         super.visitMultiANewArrayInsn(descriptor, numDimensions);
+        grow(1 - numDimensions);
     }
 
     @Override

@@ -28,9 +28,13 @@ import java.nio.ByteOrder;
  * code (a hook may do anything), methods do not use the cache; nor does the kernel half's
  * straight-line code, where it did not pay (see {@code MethodEmitter.allocatePageCache}).
  *
- * <p>The generated code calls these small methods in a fixed, branch-free sequence (the frame,
- * the tag, then the access), which HotSpot inlines and folds into one tag compare on a hit.
- * Public because the generated hidden classes call them; not meant for other callers.
+ * <p>Where the operand stack holds nothing but the mmu at the access (nearly everywhere), the
+ * generated code makes the tag compare itself, as a branch of its own (so each access has its own
+ * profile and C2 leaves the refill out where it never misses), and refills with
+ * {@code Mmu.readFrame/writeFrame} and {@link #tag}; elsewhere it calls {@link #readFrame} /
+ * {@link #writeFrame} and {@link #tag} in a fixed, branch-free sequence, which HotSpot inlines
+ * and folds into one tag compare on a hit. Then the access below. Public because the generated
+ * hidden classes call them; not meant for other callers.
  */
 public final class PageCache {
     private PageCache() {}

@@ -296,6 +296,51 @@ class FrameWriterTest {
         assertTrue(e.getMessage().contains("changes type"), e.getMessage());
     }
 
+    /**
+     * {@code stackDepth} (what OperandEmitter.cachedFrame asks before it branches): the operand
+     * stack's size in words through loads, calls, field accesses and conditional jumps; 0 at a
+     * jump target (jumps carry empty stacks), 1 in the handler; -1 after an opcode it does not model.
+     */
+    @Test
+    void tracksTheOperandStacksDepth() throws Throwable {
+        java.util.List<Integer> seen = new java.util.ArrayList<>();
+        MethodHandles.Lookup h = define(m -> {
+            Label start = new Label(), end = new Label(), handler = new Label(), target = new Label();
+            m.declare(2, "java/lang/ArithmeticException");
+            m.visitTryCatchBlock(start, end, handler, "java/lang/ArithmeticException");
+            m.visitLabel(start);
+            seen.add(m.stackDepth());                               // 0
+            m.visitVarInsn(LLOAD, 0);
+            seen.add(m.stackDepth());                               // 2
+            m.visitMethodInsn(INVOKESTATIC, "java/lang/Long", "bitCount", "(J)I", false);
+            seen.add(m.stackDepth());                               // 1: an int
+            m.visitFieldInsn(GETSTATIC, "java/lang/Long", "MAX_VALUE", "J");
+            seen.add(m.stackDepth());                               // 3
+            m.visitInsn(POP2);
+            m.visitJumpInsn(IFEQ, target);
+            seen.add(m.stackDepth());                               // 0
+            m.visitLdcInsn(7L);
+            m.visitVarInsn(LLOAD, 0);
+            m.visitInsn(LDIV);
+            m.visitInsn(LRETURN);
+            m.visitLabel(target);
+            seen.add(m.stackDepth());                               // 0
+            m.visitInsn(LCONST_1);
+            m.visitInsn(LRETURN);
+            m.visitLabel(end);
+            m.visitLabel(handler);
+            seen.add(m.stackDepth());                               // 1: the exception
+            m.visitVarInsn(ASTORE, 2);
+            m.visitInsn(LCONST_0);
+            m.visitInsn(L2D);                                       // an opcode it does not model
+            seen.add(m.stackDepth());                               // -1
+            m.visitInsn(D2L);
+            m.visitInsn(LRETURN);
+        });
+        assertEquals(java.util.List.of(0, 2, 1, 3, 0, 0, 1, -1), seen);
+        assertEquals(1, call(h, 0)); // bitCount 0: the jump
+    }
+
     @Test
     void refusesUnreachableCode() {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> define(m -> {
