@@ -434,12 +434,13 @@ abstract class OperandEmitter {
      * {@code tag}); then pushes {@code cacheLa} and, after {@code middle}, the frame.
      */
     private void cachedFrame(int frame, int tag, boolean write, Runnable middle) {
-        if (mv instanceof FrameWriter fw && fw.stackDepth() == 1) { // only the mmu: the compare can be a branch here
-            // The tag compare is this access's own branch (not inside a shared helper, whose profile
-            // mixes every access): where it always hits, C2 leaves the refill out of the compiled
-            // code, and its inlining budget with it.
+        // Where the stack holds only the mmu, the tag compare is this access's own branch (not one
+        // inside the shared helper, whose profile mixes every access): where it always hits, C2
+        // leaves the refill out of the compiled code, and its inlining budget with it. A branch
+        // needs an empty stack: the mmu is pushed again after it.
+        Label hit = mv instanceof FrameWriter fw && fw.stackDepth() == 1 ? new Label() : null;
+        if (hit != null) {
             mv.visitInsn(POP);
-            Label hit = new Label();
             mv.visitVarInsn(LLOAD, cacheLa);
             lconst(~0xFFFL);
             mv.visitInsn(LAND);
@@ -449,28 +450,22 @@ abstract class OperandEmitter {
             mv.visitVarInsn(ALOAD, L_MMU);
             mv.visitVarInsn(LLOAD, cacheLa);
             mv.visitMethodInsn(INVOKEVIRTUAL, MMU, write ? "writeFrame" : "readFrame", "(J)[B", false);
-            mv.visitVarInsn(ASTORE, frame);
-            mv.visitVarInsn(LLOAD, cacheLa);
-            mv.visitVarInsn(ALOAD, frame);
-            mv.visitMethodInsn(INVOKESTATIC, PC, "tag", "(J[B)J", false);
-            mv.visitVarInsn(LSTORE, tag);
-            mv.visitLabel(hit);
+        } else {
             mv.visitVarInsn(ALOAD, L_MMU);
             mv.visitVarInsn(LLOAD, cacheLa);
-            middle.run();
             mv.visitVarInsn(ALOAD, frame);
-            return;
+            mv.visitVarInsn(LLOAD, tag);
+            mv.visitMethodInsn(INVOKESTATIC, PC, write ? "writeFrame" : "readFrame", PC_FRAME, false);
         }
-        mv.visitVarInsn(ALOAD, L_MMU);
-        mv.visitVarInsn(LLOAD, cacheLa);
-        mv.visitVarInsn(ALOAD, frame);
-        mv.visitVarInsn(LLOAD, tag);
-        mv.visitMethodInsn(INVOKESTATIC, PC, write ? "writeFrame" : "readFrame", PC_FRAME, false);
         mv.visitVarInsn(ASTORE, frame);
         mv.visitVarInsn(LLOAD, cacheLa);
         mv.visitVarInsn(ALOAD, frame);
         mv.visitMethodInsn(INVOKESTATIC, PC, "tag", "(J[B)J", false);
         mv.visitVarInsn(LSTORE, tag);
+        if (hit != null) {
+            mv.visitLabel(hit);
+            mv.visitVarInsn(ALOAD, L_MMU);
+        }
         mv.visitVarInsn(LLOAD, cacheLa);
         middle.run();
         mv.visitVarInsn(ALOAD, frame);
