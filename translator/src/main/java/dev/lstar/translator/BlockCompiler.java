@@ -63,8 +63,37 @@ import org.objectweb.asm.MethodVisitor;
 final class BlockCompiler {
     private BlockCompiler() {}
 
-    /** Inline memory accesses per generated method (see {@link #methodCut}). */
-    static final int MEM_OPS_PER_METHOD = 16;
+    /**
+     * Inline memory accesses per generated method (see {@link #methodCut}): 16, or the system
+     * property {@code lstar.jit.memOpsPerMethod} (4 to 256). The budget it keeps is HotSpot's
+     * DesiredMethodLimit, which a JVM started with {@code -XX:-ClipInlining} does not apply: then
+     * a larger value lets a whole loop body be one method (a region) — the launcher passes both,
+     * 48 (n-body's 45-instruction loop with 20 memory operands is one region instead of three
+     * translations; see the README's measurements). Without the flag, 20 or more measured slower
+     * than 16: the accesses past the budget are calls.
+     */
+    static final int MEM_OPS_PER_METHOD = memOpsPerMethodOrDefault();
+
+    private static int memOpsPerMethodOrDefault() {
+        try {
+            return memOpsPerMethod(System.getProperty("lstar.jit.memOpsPerMethod"));
+        } catch (IllegalArgumentException e) { // a typo in a JVM option must not stop the emulator
+            System.err.println("lstar: warning: " + e.getMessage() + "; using 16");
+            return 16;
+        }
+    }
+
+    /** {@link #MEM_OPS_PER_METHOD} from the property's value (null: the default). */
+    static int memOpsPerMethod(String v) {
+        if (v == null) return 16;
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= 4 && n <= 256) return n;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("lstar.jit.memOpsPerMethod: expected a number from 4 to 256, got \"" + v + "\"");
+    }
 
     /** HotSpot does not JIT methods larger than this (HugeMethodLimit). */
     static final int HUGE_METHOD_LIMIT = 8000;
@@ -402,6 +431,11 @@ final class BlockCompiler {
      * translation there and dispatching the rest as the next one.
      */
     static int methodCut(Instruction[] all) {
+        return methodCut(all, MEM_OPS_PER_METHOD);
+    }
+
+    /** {@link #methodCut(Instruction[])} with a budget of {@code memOps} accesses. */
+    static int methodCut(Instruction[] all, int memOps) {
         int mem = 0;
         for (int k = 0; k < all.length; k++) {
             Instruction i = all[k];
@@ -411,7 +445,7 @@ final class BlockCompiler {
             int kind = StackRunEmitter.stackKind(i);
             if (touches && k > 0 && kind != StackRunEmitter.NONE && StackRunEmitter.stackKind(all[k - 1]) == kind) touches = false;
             int quarters = SseEmitter.forms(i) ? SseEmitter.budgetQuarters(i) : touches ? 4 : 0; // SSE: lanes and 16-byte accesses weigh more
-            if (quarters > 0 && (mem += quarters) > 4 * MEM_OPS_PER_METHOD && k > 0) return k;
+            if (quarters > 0 && (mem += quarters) > 4 * memOps && k > 0) return k;
         }
         return all.length;
     }

@@ -29,18 +29,6 @@ public final class JitRt {
         return la;
     }
 
-    private static final java.lang.invoke.VarHandle LE64 = PageCache.LE64;
-
-    /** A little-endian store into a guest frame (a run of pushes, after {@link Mmu#writeFrame}). */
-    public static void put64(byte[] frame, int offset, long v) {
-        LE64.set(frame, offset, v);
-    }
-
-    /** A little-endian load from a guest frame (a run of pops, after {@link Mmu#readFrame}). */
-    public static long get64(byte[] frame, int offset) {
-        return (long) LE64.get(frame, offset);
-    }
-
     /** RSP for a push/pop: #SS(0) when non-canonical (as Operands.push/peek). */
     public static long stack(Cpu c, long rsp) {
         int shift = (c.cr4 & Cpu.CR4_LA57) != 0 ? 7 : 16;

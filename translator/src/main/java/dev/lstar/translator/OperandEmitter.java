@@ -424,7 +424,7 @@ abstract class OperandEmitter {
             PC_RMW = "(L" + MMU + ";JIZ[B)J", PC_FRAME = "(L" + MMU + ";J[BJ)[B";
 
     /** The entry slot of the current key, or -1 when the access goes to the Mmu directly. */
-    private int cacheEntry() {
+    int cacheEntry() {
         return memKey < 0 ? -1 : cacheSlot[memKey];
     }
 

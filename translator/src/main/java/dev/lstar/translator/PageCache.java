@@ -1,9 +1,6 @@
 package dev.lstar.translator;
 
 import dev.lstar.runtime.mem.Mmu;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 
 /**
  * The accesses of translated code through a <b>page cache in locals</b>: a generated method
@@ -55,11 +52,6 @@ public final class PageCache {
     public static long emptyTag = -1L;
     /** See {@link #emptyTag}. */
     public static byte[] emptyFrame;
-    /** Little-endian views of a frame array (also {@code JitRt}'s, for the stack runs). */
-    static final VarHandle LE16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN),
-            LE32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN),
-            LE64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-
     // ------------------------------------------------------------------ the entry
 
     /**
@@ -97,19 +89,19 @@ public final class PageCache {
 
     public static long read16(Mmu m, long la, boolean stack, byte[] f) {
         int o = (int) la & 0xFFF;
-        if (f != null && o <= 0x1000 - 2) return (short) LE16.get(f, o) & 0xFFFFL;
+        if (f != null && o <= 0x1000 - 2) return FrameAccess.get16(f, o);
         return m.read16(la, stack);
     }
 
     public static long read32(Mmu m, long la, boolean stack, byte[] f) {
         int o = (int) la & 0xFFF;
-        if (f != null && o <= 0x1000 - 4) return (int) LE32.get(f, o) & 0xFFFF_FFFFL;
+        if (f != null && o <= 0x1000 - 4) return FrameAccess.get32(f, o);
         return m.read32(la, stack) & 0xFFFF_FFFFL;
     }
 
     public static long read64(Mmu m, long la, boolean stack, byte[] f) {
         int o = (int) la & 0xFFF;
-        if (f != null && o <= 0x1000 - 8) return (long) LE64.get(f, o);
+        if (f != null && o <= 0x1000 - 8) return FrameAccess.get64(f, o);
         return m.read64(la, stack);
     }
 
@@ -125,7 +117,7 @@ public final class PageCache {
     public static boolean write16(Mmu m, long la, long v, boolean stack, byte[] f) {
         int o = (int) la & 0xFFF;
         if (f != null && o <= 0x1000 - 2) {
-            LE16.set(f, o, (short) v);
+            FrameAccess.put16(f, o, v);
             return false;
         }
         m.write16(la, (int) v, stack);
@@ -135,7 +127,7 @@ public final class PageCache {
     public static boolean write32(Mmu m, long la, long v, boolean stack, byte[] f) {
         int o = (int) la & 0xFFF;
         if (f != null && o <= 0x1000 - 4) {
-            LE32.set(f, o, (int) v);
+            FrameAccess.put32(f, o, v);
             return false;
         }
         m.write32(la, (int) v, stack);
@@ -145,7 +137,7 @@ public final class PageCache {
     public static boolean write64(Mmu m, long la, long v, boolean stack, byte[] f) {
         int o = (int) la & 0xFFF;
         if (f != null && o <= 0x1000 - 8) {
-            LE64.set(f, o, v);
+            FrameAccess.put64(f, o, v);
             return false;
         }
         m.write64(la, v, stack);
@@ -158,9 +150,9 @@ public final class PageCache {
         if (f != null && o <= 0x1000 - size) {
             return switch (size) {
                 case 1 -> f[o] & 0xFFL;
-                case 2 -> (short) LE16.get(f, o) & 0xFFFFL;
-                case 4 -> (int) LE32.get(f, o) & 0xFFFF_FFFFL;
-                default -> (long) LE64.get(f, o);
+                case 2 -> FrameAccess.get16(f, o);
+                case 4 -> FrameAccess.get32(f, o);
+                default -> FrameAccess.get64(f, o);
             };
         }
         return m.readForWrite(la, size, stack);

@@ -666,7 +666,7 @@ final class SseEmitter {
             frameInPage(e, la, "readFrame", slow);
             for (int q = 0; q < 2; q++) {
                 frameQuad(e, q);
-                mv.visitMethodInsn(INVOKESTATIC, RT, "get64", "([BI)J", false);
+                mv.visitMethodInsn(INVOKESTATIC, FrameAccess.NAME, "get64", "([BI)J", false);
                 e.loadOrder();
                 mv.visitVarInsn(LSTORE, q == 0 ? lo : hi);
             }
@@ -707,9 +707,34 @@ final class SseEmitter {
 
     private static void frameInPage(MethodEmitter e, int la, String lookup, Label slow) {
         MethodVisitor mv = e.mv;
-        mv.visitVarInsn(ALOAD, L_MMU);
-        mv.visitVarInsn(LLOAD, la);
-        mv.visitMethodInsn(INVOKEVIRTUAL, MMU, lookup, "(J)[B", false);
+        int c = e.cacheEntry();
+        if (c >= 0) {
+            // the method's page cache entry of the operand's base register (see PageCache): the
+            // read entry for a load, the write entry for a store, refilled when the page differs
+            boolean write = lookup.equals("writeFrame");
+            int frame = write ? c + 1 : c, tag = write ? c + 4 : c + 2;
+            Label hit = new Label();
+            mv.visitVarInsn(LLOAD, la);
+            e.lconst(~0xFFFL);
+            mv.visitInsn(LAND);
+            mv.visitVarInsn(LLOAD, tag);
+            mv.visitInsn(LCMP);
+            mv.visitJumpInsn(IFEQ, hit);
+            mv.visitVarInsn(ALOAD, L_MMU);
+            mv.visitVarInsn(LLOAD, la);
+            mv.visitMethodInsn(INVOKEVIRTUAL, MMU, lookup, "(J)[B", false);
+            mv.visitVarInsn(ASTORE, frame);
+            mv.visitVarInsn(LLOAD, la);
+            mv.visitVarInsn(ALOAD, frame);
+            mv.visitMethodInsn(INVOKESTATIC, OperandEmitter.PC, "tag", "(J[B)J", false);
+            mv.visitVarInsn(LSTORE, tag);
+            mv.visitLabel(hit);
+            mv.visitVarInsn(ALOAD, frame);
+        } else {
+            mv.visitVarInsn(ALOAD, L_MMU);
+            mv.visitVarInsn(LLOAD, la);
+            mv.visitMethodInsn(INVOKEVIRTUAL, MMU, lookup, "(J)[B", false);
+        }
         mv.visitVarInsn(ASTORE, L_FRAME);
         mv.visitVarInsn(ALOAD, L_FRAME);
         mv.visitJumpInsn(IFNULL, slow);
@@ -754,7 +779,7 @@ final class SseEmitter {
         for (int q = 0; q < 2; q++) {
             frameQuad(e, q);
             mv.visitVarInsn(LLOAD, v[q]);
-            mv.visitMethodInsn(INVOKESTATIC, RT, "put64", "([BIJ)V", false);
+            mv.visitMethodInsn(INVOKESTATIC, FrameAccess.NAME, "put64", "([BIJ)V", false);
         }
         mv.visitJumpInsn(GOTO, done);
         mv.visitLabel(slow);

@@ -110,9 +110,9 @@ final class StackRunEmitter {
             mv.visitInsn(IADD);
             if (push) {
                 e.readOperand(i, 0, -1);
-                mv.visitMethodInsn(INVOKESTATIC, RT, "put64", "([BIJ)V", false);
+                mv.visitMethodInsn(INVOKESTATIC, FrameAccess.NAME, "put64", "([BIJ)V", false);
             } else {
-                mv.visitMethodInsn(INVOKESTATIC, RT, "get64", "([BI)J", false);
+                mv.visitMethodInsn(INVOKESTATIC, FrameAccess.NAME, "get64", "([BI)J", false);
                 e.loadOrder(); // several CPUs: the pops' loads stay in order (OperandEmitter.ordered)
                 e.writeReg(i.reg[0], 8);
             }

@@ -59,7 +59,7 @@ class SmpLoadOrderTest {
 
     static boolean isLoad(String call) {
         return call.equals("Mmu.read8") || call.equals("Mmu.read16") || call.equals("Mmu.read32") || call.equals("Mmu.read64")
-                || call.equals("Mmu.readForWrite") || call.equals("JitRt.get64");
+                || call.equals("Mmu.readForWrite") || call.equals("FrameAccess.get64");
     }
 
     /** Guest loads in the translation, and how many of them the next call after is not the fence. */

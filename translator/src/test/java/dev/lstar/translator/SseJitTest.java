@@ -257,6 +257,32 @@ class SseJitTest {
     }
 
     /**
+     * A loop of 16-byte loads and stores through one pointer into two pages (the method's page
+     * cache entry of RSI then refills when the page changes, for the loads and the stores): 50
+     * rounds of movdqu (%rsi),%xmm0; movdqu 0x1000(%rsi),%xmm1; paddq %xmm1,%xmm0; movdqu
+     * %xmm0,0x10(%rsi); movdqu %xmm1,0x1010(%rsi); movdqu (%rsi),%xmm2; paddq %xmm2,%xmm1; movdqu
+     * %xmm1,0x1000(%rsi); movdqu %xmm0,(%rsi); movdqu 0x1008(%rsi),%xmm3; paddq %xmm3,%xmm0 — a
+     * region on the JIT — at a page start, mid-page unaligned, and at the last offset that keeps
+     * every access inside the two pages (crossings at the page end: the test above).
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 0x7F8, 0xFE0})
+    void sixteenByteAccessesThroughOnePointerIntoTwoPagesAgree(int offset) {
+        byte[] code = HexFormat.of().parseHex("b932000000f30f6f06f30f6f8e00100000660fd4c1f30f7f4610f30f7f8e10100000f30f6f16"
+                + "660fd4caf30f7f8e00100000f30f7f06f30f6f9e08100000660fd4c3ffc975bf" + "eb00f4");
+        Consumer<BareMachine> setup = bm -> {
+            byte[] d = new byte[0x2000];
+            new Random(offset + 1).nextBytes(d);
+            bm.poke(DATA, d);
+            bm.machine.cpu.r[Cpu.RSI] = DATA + offset;
+        };
+        Outcome ref = run("interp", code, CODE, CODE + code.length - 1, setup);
+        assertEquals(StopReason.UNTIL_REACHED, ref.reason(), ref.toString());
+        assertEquals(ref, run("jit", code, CODE, CODE + code.length - 1, setup));
+        assertEquals(ref, run("lockstep", code, CODE, CODE + code.length - 1, setup));
+    }
+
+    /**
      * The eight PSLL/PSRL/PSRA forms by an immediate (the logical ones compiled as a shift and a
      * mask, SseEmitter.logicalShiftByImmediate) on xmm0-xmm7 holding random lanes, for counts
      * around every lane width: the JIT's registers equal the interpreter's.
