@@ -144,6 +144,17 @@ public final class Cpu {
         if (((was ^ value) & Flags.AC) != 0 && mmu != null) mmu.syncAlignmentCheck();
     }
 
+    /**
+     * Sets all six arithmetic flags (OF SF ZF AF PF CF, {@link Flags#ARITH}) to those in
+     * {@code flags} and discards any lazy record, which covers only those six: the rest of RFLAGS
+     * stays. For the instructions that write all six (UCOMISD, PTEST, PCMPxSTRx, FCOMI...): no
+     * record to fold in first.
+     */
+    public void setArithmeticFlags(long flags) {
+        lzOp = 0;
+        rflags = (rflags & ~(long) Flags.ARITH) | (flags & Flags.ARITH);
+    }
+
     /** Sets the CPL (CS.RPL) and re-evaluates the alignment check, which applies at CPL 3 only. */
     public void setCpl(int value) {
         cpl = value;

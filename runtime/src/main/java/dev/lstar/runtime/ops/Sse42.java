@@ -104,7 +104,7 @@ public final class Sse42 {
         }
         int f = (res != 0 ? OpcodeTable.CF : 0) | (lb < n ? OpcodeTable.ZF : 0) | (la < n ? OpcodeTable.SF : 0)
                 | ((res & 1) != 0 ? OpcodeTable.OF : 0);
-        c.setRflags((c.getRflags() & ~(long) OpcodeTable.OSZAPC) | f);
+        c.setArithmeticFlags(f);
         return res;
     }
 

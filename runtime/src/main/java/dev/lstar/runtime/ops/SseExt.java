@@ -139,7 +139,7 @@ public final class SseExt {
         long dlo = c.xmm[d], dhi = c.xmm[d + 1];
         long f = ((dlo & slo) | (dhi & shi)) == 0 ? Flags.ZF : 0;
         if (((~dlo & slo) | (~dhi & shi)) == 0) f |= Flags.CF;
-        c.setRflags((c.getRflags() & ~(long) dev.lstar.decoder.OpcodeTable.OSZAPC) | f);
+        c.setArithmeticFlags(f);
     }
 
     // ------------------------------------------------------------------ SSE4.1 extensions

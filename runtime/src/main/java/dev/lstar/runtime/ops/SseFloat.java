@@ -230,7 +230,7 @@ public final class SseFloat {
     private static final int CF = 1, ZF = 0x40;
 
     private static void setZpc(Cpu c, int zpc) {
-        c.setRflags((c.getRflags() & ~(long) OpcodeTable.OSZAPC) | zpc);
+        c.setArithmeticFlags(zpc);
     }
 
     private static final Op ADD = (f, e, a, b) -> SoftFloat.add(f, e, a, b, false);
@@ -303,7 +303,7 @@ public final class SseFloat {
         Mxcsr e = Mxcsr.of(c);
         int zpc = SoftFloat.comi(f, e, a, b, signalling);
         e.commit(c);
-        c.setRflags((c.getRflags() & ~(long) OpcodeTable.OSZAPC) | zpc);
+        c.setArithmeticFlags(zpc);
     }
 
     /** COMISS/COMISD (IE for any NaN) and UCOMISS/UCOMISD (IE for an SNaN): ZF PF CF, OF SF AF cleared. */

@@ -503,7 +503,7 @@ public final class X87 {
         boolean done = commit(c, x, true);
         // the flags are written even when an unmasked exception stops the instruction (no pop then)
         long f = switch (r) { case 0 -> 0; case 1 -> Flags.CF; case 2 -> Flags.ZF; default -> Flags.ZF | Flags.PF | Flags.CF; };
-        c.setRflags((c.getRflags() & ~(long) (Flags.CF | Flags.PF | Flags.AF | Flags.ZF | Flags.SF | Flags.OF)) | f);
+        c.setArithmeticFlags(f);
         if (done && pop) pop(c);
         note(c, i);
     }

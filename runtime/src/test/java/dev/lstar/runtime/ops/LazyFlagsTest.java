@@ -152,6 +152,24 @@ class LazyFlagsTest {
         assertEquals(ZF | Flags.FIXED1, c.getRflags());
     }
 
+    /**
+     * {@link Cpu#setArithmeticFlags} (UCOMISD, PTEST, PCMPxSTRx, FCOMI): the six flags given,
+     * every other bit as it was, the pending record dropped without being folded in — also the
+     * flags the record would have set.
+     */
+    @Test
+    void setArithmeticFlagsReplacesTheSixAndDropsTheRecord() {
+        Cpu c = cpu();
+        c.setRflags(Flags.IF | Flags.DF | Flags.AC);
+        Alu.sub(c, 0, 1, 8); // pending: CF SF AF PF set
+        c.setArithmeticFlags(ZF | Flags.PF | Flags.TF); // TF is not an arithmetic flag: ignored
+        assertEquals(LazyFlags.NONE, c.lzOp);
+        assertEquals(Flags.IF | Flags.DF | Flags.AC | Flags.FIXED1 | ZF | Flags.PF, c.getRflags());
+        Alu.add(c, 1, 1, 4);
+        c.setArithmeticFlags(0);
+        assertEquals(Flags.IF | Flags.DF | Flags.AC | Flags.FIXED1, c.getRflags());
+    }
+
     @Test
     void fullFlagWritersIgnoreAPendingRecord() {
         Cpu c = cpu();
