@@ -1,5 +1,6 @@
 package dev.lstar.translator;
 
+import dev.lstar.runtime.mem.FrameAccess;
 import dev.lstar.runtime.mem.Mmu;
 
 /**

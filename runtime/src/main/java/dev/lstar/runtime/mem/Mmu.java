@@ -1,8 +1,5 @@
 package dev.lstar.runtime.mem;
 
-import static dev.lstar.runtime.mem.PhysicalMemory.LE16;
-import static dev.lstar.runtime.mem.PhysicalMemory.LE32;
-import static dev.lstar.runtime.mem.PhysicalMemory.LE64;
 import static dev.lstar.runtime.mem.PhysicalMemory.PAGE_MASK;
 import static dev.lstar.runtime.mem.PhysicalMemory.PAGE_SIZE;
 import static dev.lstar.runtime.mem.TlbSet.AT_D;
@@ -214,7 +211,7 @@ public final class Mmu implements ByteSource {
         TlbSet s = cur;
         int i = idx(la), o = (int) la & PAGE_MASK;
         if (s.rTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 2) {
-            int v = (short) LE16.get(s.frame[i & MASK], o) & 0xFFFF;
+            int v = (int) FrameAccess.get16(s.frame[i & MASK], o);
             LoadOrder.fence();
             return v;
         }
@@ -225,7 +222,7 @@ public final class Mmu implements ByteSource {
         TlbSet s = cur;
         int i = idx(la), o = (int) la & PAGE_MASK;
         if (s.rTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 4) {
-            int v = (int) LE32.get(s.frame[i & MASK], o);
+            int v = (int) FrameAccess.get32(s.frame[i & MASK], o);
             LoadOrder.fence();
             return v;
         }
@@ -236,7 +233,7 @@ public final class Mmu implements ByteSource {
         TlbSet s = cur;
         int i = idx(la), o = (int) la & PAGE_MASK;
         if (s.rTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 8) {
-            long v = (long) LE64.get(s.frame[i & MASK], o);
+            long v = FrameAccess.get64(s.frame[i & MASK], o);
             LoadOrder.fence();
             return v;
         }
@@ -253,21 +250,21 @@ public final class Mmu implements ByteSource {
     public void write16(long la, int v) {
         TlbSet s = cur;
         int i = idx(la), o = (int) la & PAGE_MASK;
-        if (s.wTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 2) { LE16.set(s.frame[i & MASK], o, (short) v); return; }
+        if (s.wTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 2) { FrameAccess.put16(s.frame[i & MASK], o, v); return; }
         writeSlow(la, v, 2, dataMode());
     }
 
     public void write32(long la, int v) {
         TlbSet s = cur;
         int i = idx(la), o = (int) la & PAGE_MASK;
-        if (s.wTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 4) { LE32.set(s.frame[i & MASK], o, v); return; }
+        if (s.wTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 4) { FrameAccess.put32(s.frame[i & MASK], o, v); return; }
         writeSlow(la, v, 4, dataMode());
     }
 
     public void write64(long la, long v) {
         TlbSet s = cur;
         int i = idx(la), o = (int) la & PAGE_MASK;
-        if (s.wTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 8) { LE64.set(s.frame[i & MASK], o, v); return; }
+        if (s.wTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 8) { FrameAccess.put64(s.frame[i & MASK], o, v); return; }
         writeSlow(la, v, 8, dataMode());
     }
 
@@ -286,9 +283,9 @@ public final class Mmu implements ByteSource {
             byte[] f = s.frame[i & MASK];
             long v = switch (size) {
                 case 1 -> f[o] & 0xFF;
-                case 2 -> (short) LE16.get(f, o) & 0xFFFF;
-                case 4 -> (int) LE32.get(f, o) & 0xFFFF_FFFFL;
-                default -> (long) LE64.get(f, o);
+                case 2 -> (int) FrameAccess.get16(f, o);
+                case 4 -> FrameAccess.get32(f, o);
+                default -> FrameAccess.get64(f, o);
             };
             LoadOrder.fence();
             return v;
@@ -332,21 +329,21 @@ public final class Mmu implements ByteSource {
     public int read16(long la, boolean stack) {
         TlbSet s = cur;
         int i = idx(la), o = (int) la & PAGE_MASK;
-        if (s.rTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 2) return (short) LE16.get(s.frame[i & MASK], o) & 0xFFFF;
+        if (s.rTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 2) return (int) FrameAccess.get16(s.frame[i & MASK], o);
         return (int) readSlow(canonicalOrFault(la, stack), 2, dataMode());
     }
 
     public int read32(long la, boolean stack) {
         TlbSet s = cur;
         int i = idx(la), o = (int) la & PAGE_MASK;
-        if (s.rTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 4) return (int) LE32.get(s.frame[i & MASK], o);
+        if (s.rTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 4) return (int) FrameAccess.get32(s.frame[i & MASK], o);
         return (int) readSlow(canonicalOrFault(la, stack), 4, dataMode());
     }
 
     public long read64(long la, boolean stack) {
         TlbSet s = cur;
         int i = idx(la), o = (int) la & PAGE_MASK;
-        if (s.rTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 8) return (long) LE64.get(s.frame[i & MASK], o);
+        if (s.rTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 8) return FrameAccess.get64(s.frame[i & MASK], o);
         return readSlow(canonicalOrFault(la, stack), 8, dataMode());
     }
 
@@ -360,21 +357,21 @@ public final class Mmu implements ByteSource {
     public void write16(long la, int v, boolean stack) {
         TlbSet s = cur;
         int i = idx(la), o = (int) la & PAGE_MASK;
-        if (s.wTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 2) { LE16.set(s.frame[i & MASK], o, (short) v); return; }
+        if (s.wTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 2) { FrameAccess.put16(s.frame[i & MASK], o, v); return; }
         writeSlow(canonicalOrFault(la, stack), v, 2, dataMode());
     }
 
     public void write32(long la, int v, boolean stack) {
         TlbSet s = cur;
         int i = idx(la), o = (int) la & PAGE_MASK;
-        if (s.wTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 4) { LE32.set(s.frame[i & MASK], o, v); return; }
+        if (s.wTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 4) { FrameAccess.put32(s.frame[i & MASK], o, v); return; }
         writeSlow(canonicalOrFault(la, stack), v, 4, dataMode());
     }
 
     public void write64(long la, long v, boolean stack) {
         TlbSet s = cur;
         int i = idx(la), o = (int) la & PAGE_MASK;
-        if (s.wTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 8) { LE64.set(s.frame[i & MASK], o, v); return; }
+        if (s.wTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 8) { FrameAccess.put64(s.frame[i & MASK], o, v); return; }
         writeSlow(canonicalOrFault(la, stack), v, 8, dataMode());
     }
 
@@ -385,9 +382,9 @@ public final class Mmu implements ByteSource {
             byte[] f = s.frame[i & MASK];
             return switch (size) {
                 case 1 -> f[o] & 0xFF;
-                case 2 -> (short) LE16.get(f, o) & 0xFFFF;
-                case 4 -> (int) LE32.get(f, o) & 0xFFFF_FFFFL;
-                default -> (long) LE64.get(f, o);
+                case 2 -> (int) FrameAccess.get16(f, o);
+                case 4 -> FrameAccess.get32(f, o);
+                default -> FrameAccess.get64(f, o);
             };
         }
         return readForWriteSlow(canonicalOrFault(la, stack), size);
@@ -475,7 +472,7 @@ public final class Mmu implements ByteSource {
         TlbSet s = cur;
         int i = sidx(la), o = (int) la & PAGE_MASK;
         if (s.rTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 2) {
-            int v = (short) LE16.get(s.frame[i], o) & 0xFFFF;
+            int v = (int) FrameAccess.get16(s.frame[i], o);
             LoadOrder.fence();
             return v;
         }
@@ -486,7 +483,7 @@ public final class Mmu implements ByteSource {
         TlbSet s = cur;
         int i = sidx(la), o = (int) la & PAGE_MASK;
         if (s.rTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 4) {
-            int v = (int) LE32.get(s.frame[i], o);
+            int v = (int) FrameAccess.get32(s.frame[i], o);
             LoadOrder.fence();
             return v;
         }
@@ -497,7 +494,7 @@ public final class Mmu implements ByteSource {
         TlbSet s = cur;
         int i = sidx(la), o = (int) la & PAGE_MASK;
         if (s.rTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 8) {
-            long v = (long) LE64.get(s.frame[i], o);
+            long v = FrameAccess.get64(s.frame[i], o);
             LoadOrder.fence();
             return v;
         }
@@ -511,7 +508,7 @@ public final class Mmu implements ByteSource {
     public void writeSys64(long la, long v) {
         TlbSet s = cur;
         int i = sidx(la), o = (int) la & PAGE_MASK;
-        if (s.wTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 8) { LE64.set(s.frame[i], o, v); return; }
+        if (s.wTag[i] == (la & ~0xFFFL) && o <= PAGE_SIZE - 8) { FrameAccess.put64(s.frame[i], o, v); return; }
         writeSlow(la, v, 8, M_IMPLICIT);
     }
 

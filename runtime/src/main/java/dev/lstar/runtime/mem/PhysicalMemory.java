@@ -520,21 +520,21 @@ public final class PhysicalMemory {
         int o = (int) pa & PAGE_MASK;
         if (o > PAGE_SIZE - 2) return read8(pa) | read8(pa + 1) << 8;
         byte[] f = frames[frameIndex(pa, "read")];
-        return f == null ? 0 : (short) LE16.get(f, o) & 0xFFFF;
+        return f == null ? 0 : (int) FrameAccess.get16(f, o);
     }
 
     public int read32(long pa) {
         int o = (int) pa & PAGE_MASK;
         if (o > PAGE_SIZE - 4) return read16(pa) | read16(pa + 2) << 16;
         byte[] f = frames[frameIndex(pa, "read")];
-        return f == null ? 0 : (int) LE32.get(f, o);
+        return f == null ? 0 : (int) FrameAccess.get32(f, o);
     }
 
     public long read64(long pa) {
         int o = (int) pa & PAGE_MASK;
         if (o > PAGE_SIZE - 8) return (read32(pa) & 0xFFFF_FFFFL) | (long) read32(pa + 4) << 32;
         byte[] f = frames[frameIndex(pa, "read")];
-        return f == null ? 0 : (long) LE64.get(f, o);
+        return f == null ? 0 : FrameAccess.get64(f, o);
     }
 
     public void write8(long pa, int v) {
@@ -554,7 +554,7 @@ public final class PhysicalMemory {
         }
         byte[] f = frame(frameIndex(pa, "write"));
         preWrite(pa);
-        LE16.set(f, o, (short) v);
+        FrameAccess.put16(f, o, v);
         noteWrite(pa, 2);
     }
 
@@ -566,7 +566,7 @@ public final class PhysicalMemory {
         }
         byte[] f = frame(frameIndex(pa, "write"));
         preWrite(pa);
-        LE32.set(f, o, v);
+        FrameAccess.put32(f, o, v);
         noteWrite(pa, 4);
     }
 
@@ -578,7 +578,7 @@ public final class PhysicalMemory {
         }
         byte[] f = frame(frameIndex(pa, "write"));
         preWrite(pa);
-        LE64.set(f, o, v);
+        FrameAccess.put64(f, o, v);
         noteWrite(pa, 8);
     }
 

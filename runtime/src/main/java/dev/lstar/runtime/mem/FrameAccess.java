@@ -1,4 +1,4 @@
-package dev.lstar.translator;
+package dev.lstar.runtime.mem;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -6,10 +6,11 @@ import java.lang.reflect.Field;
 import java.nio.ByteOrder;
 
 /**
- * Little-endian loads and stores of 2, 4 and 8 bytes at an offset in a guest frame array, for
- * the accesses of translated code that already know the bytes lie in the frame ({@link PageCache}'s
- * hits, the 16-byte SSE accesses, the runs of pushes and pops). Public because the generated
- * hidden classes' helpers call it; not meant for other callers.
+ * Little-endian loads and stores of 2, 4 and 8 bytes at an offset in a guest frame array (always
+ * exactly {@value PhysicalMemory#PAGE_SIZE} bytes, see {@link PhysicalMemory#adoptFrame}), for the
+ * accesses that already know the bytes lie in the frame: the {@link Mmu}'s fast paths and
+ * {@link PhysicalMemory}'s reads and writes, and translated code's (its page cache's hits, the
+ * 16-byte SSE accesses, the runs of pushes and pops).
  *
  * <p>Two implementations of the same thing, picked once: {@code sun.misc.Unsafe}'s plain
  * {@code getLong}/{@code putLong}... at the array's base offset when the JVM allows it without a
@@ -25,8 +26,8 @@ import java.nio.ByteOrder;
 public final class FrameAccess {
     private FrameAccess() {}
 
-    /** The internal name the generated code calls. */
-    static final String NAME = "dev/lstar/translator/FrameAccess";
+    /** The internal name, for generated code that calls it. */
+    public static final String NAME = "dev/lstar/runtime/mem/FrameAccess";
 
     private static final VarHandle LE16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN),
             LE32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN),

@@ -1,4 +1,4 @@
-package dev.lstar.translator;
+package dev.lstar.runtime.mem;
 
 import static org.junit.jupiter.api.Assertions.*;
 
