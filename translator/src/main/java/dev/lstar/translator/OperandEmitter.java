@@ -438,37 +438,51 @@ abstract class OperandEmitter {
         // inside the shared helper, whose profile mixes every access): where it always hits, C2
         // leaves the refill out of the compiled code, and its inlining budget with it. A branch
         // needs an empty stack: the mmu is pushed again after it.
-        Label hit = mv instanceof FrameWriter fw && fw.stackDepth() == 1 ? new Label() : null;
-        if (hit != null) {
+        if (mv instanceof FrameWriter fw && fw.stackDepth() == 1) {
             mv.visitInsn(POP);
-            mv.visitVarInsn(LLOAD, cacheLa);
-            lconst(~0xFFFL);
-            mv.visitInsn(LAND);
-            mv.visitVarInsn(LLOAD, tag);
-            mv.visitInsn(LCMP);
-            mv.visitJumpInsn(IFEQ, hit);
+            refillOnMiss(cacheLa, frame, tag, write);
             mv.visitVarInsn(ALOAD, L_MMU);
-            mv.visitVarInsn(LLOAD, cacheLa);
-            mv.visitMethodInsn(INVOKEVIRTUAL, MMU, write ? "writeFrame" : "readFrame", "(J)[B", false);
         } else {
             mv.visitVarInsn(ALOAD, L_MMU);
             mv.visitVarInsn(LLOAD, cacheLa);
             mv.visitVarInsn(ALOAD, frame);
             mv.visitVarInsn(LLOAD, tag);
             mv.visitMethodInsn(INVOKESTATIC, PC, write ? "writeFrame" : "readFrame", PC_FRAME, false);
-        }
-        mv.visitVarInsn(ASTORE, frame);
-        mv.visitVarInsn(LLOAD, cacheLa);
-        mv.visitVarInsn(ALOAD, frame);
-        mv.visitMethodInsn(INVOKESTATIC, PC, "tag", "(J[B)J", false);
-        mv.visitVarInsn(LSTORE, tag);
-        if (hit != null) {
-            mv.visitLabel(hit);
-            mv.visitVarInsn(ALOAD, L_MMU);
+            storeEntry(cacheLa, frame, tag);
         }
         mv.visitVarInsn(LLOAD, cacheLa);
         middle.run();
         mv.visitVarInsn(ALOAD, frame);
+    }
+
+    /**
+     * With an empty operand stack: when the page of the address in long local {@code la} is not
+     * the entry's (frame slot {@code frame}, tag slot {@code tag}), refills the entry from the
+     * Mmu's read or write fast tags ({@code Mmu.readFrame/writeFrame}, then {@link PageCache#tag}).
+     * Also the 16-byte SSE accesses' path ({@code SseEmitter}).
+     */
+    void refillOnMiss(int la, int frame, int tag, boolean write) {
+        Label hit = new Label();
+        mv.visitVarInsn(LLOAD, la);
+        lconst(~0xFFFL);
+        mv.visitInsn(LAND);
+        mv.visitVarInsn(LLOAD, tag);
+        mv.visitInsn(LCMP);
+        mv.visitJumpInsn(IFEQ, hit);
+        mv.visitVarInsn(ALOAD, L_MMU);
+        mv.visitVarInsn(LLOAD, la);
+        mv.visitMethodInsn(INVOKEVIRTUAL, MMU, write ? "writeFrame" : "readFrame", "(J)[B", false);
+        storeEntry(la, frame, tag);
+        mv.visitLabel(hit);
+    }
+
+    /** Stack: frame found for the address in {@code la} (or null) -> ; the entry takes it and its tag. */
+    private void storeEntry(int la, int frame, int tag) {
+        mv.visitVarInsn(ASTORE, frame);
+        mv.visitVarInsn(LLOAD, la);
+        mv.visitVarInsn(ALOAD, frame);
+        mv.visitMethodInsn(INVOKESTATIC, PC, "tag", "(J[B)J", false);
+        mv.visitVarInsn(LSTORE, tag);
     }
 
     /** Stack: mmu, la -> value (zero-extended long). */

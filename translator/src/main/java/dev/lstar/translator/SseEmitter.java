@@ -688,14 +688,6 @@ final class SseEmitter {
         return new int[] {lo, hi};
     }
 
-    /**
-     * The one-look-up path of a 16-byte access: L_FRAME = the Mmu's {@code readFrame} or
-     * {@code writeFrame} of {@code la} (the TLB entry its 8-byte fast paths would use) and
-     * L_FRAME_OFFSET = la's offset in the page; jumps to {@code slow} when there is none or the
-     * 16 bytes do not end in that page. A hit means exactly what the two 8-byte fast paths would
-     * do (the page is mapped for this access at this privilege, la is canonical, no write of it
-     * must be reported), so only the look-ups are saved; every fault stays on the slow path.
-     */
     /** Stack: -> frame, offset of quadword {@code q} (0 or 1) of the 16 bytes {@link #frameInPage} found. */
     private static void frameQuad(MethodEmitter e, int q) {
         e.mv.visitVarInsn(ALOAD, L_FRAME);
@@ -706,6 +698,17 @@ final class SseEmitter {
         }
     }
 
+    /**
+     * The one-look-up path of a 16-byte access: L_FRAME = the frame of {@code la}'s page — the
+     * method's page cache entry of the operand's base register when it has one (the read entry
+     * for {@code readFrame}, the write entry for {@code writeFrame}, refilled from the Mmu when the
+     * page differs), else the Mmu's {@code readFrame} or {@code writeFrame} (the TLB entry its
+     * 8-byte fast paths would use) — and L_FRAME_OFFSET = la's offset in the page; jumps to
+     * {@code slow} when there is none or the 16 bytes do not end in that page. A hit means exactly
+     * what the two 8-byte fast paths would do (the page is mapped for this access at this
+     * privilege, la is canonical, no write of it must be reported), so only the look-ups are
+     * saved; every fault stays on the slow path.
+     */
     private static void frameInPage(MethodEmitter e, int la, String lookup, Label slow) {
         MethodVisitor mv = e.mv;
         int c = e.cacheEntry();
@@ -714,22 +717,7 @@ final class SseEmitter {
             // read entry for a load, the write entry for a store, refilled when the page differs
             boolean write = lookup.equals("writeFrame");
             int frame = write ? c + 1 : c, tag = write ? c + 4 : c + 2;
-            Label hit = new Label();
-            mv.visitVarInsn(LLOAD, la);
-            e.lconst(~0xFFFL);
-            mv.visitInsn(LAND);
-            mv.visitVarInsn(LLOAD, tag);
-            mv.visitInsn(LCMP);
-            mv.visitJumpInsn(IFEQ, hit);
-            mv.visitVarInsn(ALOAD, L_MMU);
-            mv.visitVarInsn(LLOAD, la);
-            mv.visitMethodInsn(INVOKEVIRTUAL, MMU, lookup, "(J)[B", false);
-            mv.visitVarInsn(ASTORE, frame);
-            mv.visitVarInsn(LLOAD, la);
-            mv.visitVarInsn(ALOAD, frame);
-            mv.visitMethodInsn(INVOKESTATIC, OperandEmitter.PC, "tag", "(J[B)J", false);
-            mv.visitVarInsn(LSTORE, tag);
-            mv.visitLabel(hit);
+            e.refillOnMiss(la, frame, tag, write);
             mv.visitVarInsn(ALOAD, frame);
         } else {
             mv.visitVarInsn(ALOAD, L_MMU);
