@@ -426,7 +426,7 @@ final class BlockCompiler {
      * How many of {@code all} to compile into one method: at most {@link #MEM_OPS_PER_METHOD}
      * inline memory accesses (an SSE instruction counts by {@link SseEmitter#budgetQuarters}:
      * its 16-byte accesses and floating-point lanes). Each inline access costs several hundred bytecodes of HotSpot's
-     * inlining budget for one compiled method (the MMU fast path with its VarHandle access);
+     * inlining budget for one compiled method (the page-cache compare and refill, the frame access);
      * past the budget the accesses become out-of-line calls, which cost more than ending the
      * translation there and dispatching the rest as the next one.
      */

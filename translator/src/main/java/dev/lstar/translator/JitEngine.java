@@ -1136,6 +1136,8 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
                 + "\ntranslation time: " + String.format("%.3f ms (%.1f us per block)", translateNanos / 1e6,
                         translations == 0 ? 0.0 : translateNanos / 1e3 / translations)
                 + "\npage cache entries: " + pageCacheEntries + " in " + pageCacheMethods + " methods"
+                + "\nmethod budget: " + BlockCompiler.MEM_OPS_PER_METHOD + " memory accesses (lstar.jit.memOpsPerMethod); frame access: "
+                        + (dev.lstar.runtime.mem.FrameAccess.usesUnsafe() ? "Unsafe" : "byte-array views")
                 + "\nbytecode generated: " + bytesGenerated + " bytes (class files " + classBytesGenerated + " bytes)"
                 + "\ninstructions inlined: " + inlinedInsns + ", via interpreter fallback: " + fallbackInsns
                 + "\ninterpreted blocks: " + interpretedBlocks

@@ -305,7 +305,7 @@ final class SseEmitter {
     /**
      * The share of HotSpot's inlining budget for one method ({@link BlockCompiler#methodCut})
      * that {@code i} takes, in quarters of one inline 64-bit memory access (the MMU fast path
-     * with its VarHandle access, ~300 bytecodes): 4 per quadword the form accesses, 8 for a
+     * with its frame access, ~200-300 bytecodes): 4 per quadword the form accesses, 8 for a
      * 16-byte store through {@code Sse.store128At}, 2 per floating-point value lane (its fast
      * path, ~190 bytecodes), 1 for the small integer lane and flag methods. A direct call is
      * one call whatever it does (its method is too large to inline): 1, plus 4 when it

@@ -39,6 +39,14 @@ class MethodCutTest {
     }
 
     @Test
+    void statsSayTheBudgetAndTheFrameAccess() {
+        BareMachine bm = BareMachine.create(Vendor.INTEL, 16 << 20, false, 3);
+        String stats = new JitEngine(bm.machine, JitEngine.Options.defaults()).stats();
+        assertTrue(stats.contains("\nmethod budget: " + BlockCompiler.MEM_OPS_PER_METHOD + " memory accesses"), stats);
+        assertTrue(stats.contains("frame access: Unsafe"), "the tests' JVM allows Unsafe (surefire's argLine):\n" + stats);
+    }
+
+    @Test
     void theBudgetsProperty() {
         assertEquals(16, BlockCompiler.memOpsPerMethod(null));
         assertEquals(48, BlockCompiler.memOpsPerMethod("48"));

@@ -68,7 +68,7 @@ import dev.lstar.runtime.Flags;
  * code, which emits its own). {@link PhysicalMemory#markCode} should run while the other CPUs are
  * not executing (it edits their TLBs).
  *
- * <p><b>Fast paths.</b> Every accessor first tries one fast-tag compare and one VarHandle access
+ * <p><b>Fast paths.</b> Every accessor first tries one fast-tag compare and one {@link FrameAccess} access
  * into the frame array; it allocates nothing. Supervisor read/write fast tags are never filled for
  * user pages while SMAP is on (the AC check happens on the slower path), write tags never for
  * pages whose D bit is clear (the walk sets it) nor for frames marked as code (so code-write
