@@ -111,7 +111,8 @@ final class SseEmitter {
      * (Cpu, destination half, source half) -> new half (a PD lane is the SD lane).
      */
     private static final Map<Mnemonic, Helper> PACKED = new EnumMap<>(Mnemonic.class);
-    private static final Helper COMISD_ON = Helpers.of(SseFloat.class, "comisdOn");
+    private static final Helper COMISD_ON = Helpers.of(SseFloat.class, "comisdOn"),
+            PALIGNR_QUAD = Helpers.of(dev.lstar.runtime.ops.Ssse3.class, "palignrQuad");
     private static final Helper SHIFT_LANES = Helpers.of(SseInt.class, "shiftLanes"),
             ZIP8 = Helpers.of(SseInt.class, "zip8"), ZIP16 = Helpers.of(SseInt.class, "zip16"),
             ZIP32 = Helpers.of(SseInt.class, "zip32"), PACKSSWB_HALF = Helpers.of(SseInt.class, "packsswbHalf"),
@@ -297,7 +298,7 @@ final class SseEmitter {
         return switch (m) {
             case MOVSD, MOVSS, MOVQ, MOVD, PAND, ANDPS, ANDPD, PANDN, ANDNPS, ANDNPD, POR, ORPS, ORPD, PXOR, XORPS,
                     XORPD, PMOVMSKB, UNPCKLPD, UNPCKHPD, MOVLPS, MOVLPD, MOVHPS, MOVHPD, MOVHLPS, MOVLHPS, SHUFPD,
-                    UCOMISD, COMISD -> true;
+                    UCOMISD, COMISD, PALIGNR -> true;
             default -> false;
         };
     }
@@ -324,7 +325,7 @@ final class SseEmitter {
         if (LANE.containsKey(m)) q += 2;
         else if (PACKED.containsKey(m)) q += m.name().endsWith("PS") ? 8 : 4;
         else if (HALF.containsKey(m) || LANE_SHIFT.containsKey(m) || UNPACK.containsKey(m) || PACK.containsKey(m)
-                || m == Mnemonic.UCOMISD || m == Mnemonic.COMISD || m == Mnemonic.PMOVMSKB) {
+                || m == Mnemonic.UCOMISD || m == Mnemonic.COMISD || m == Mnemonic.PMOVMSKB || m == Mnemonic.PALIGNR) {
             q += 1;
         }
         return q;
@@ -405,6 +406,23 @@ final class SseEmitter {
                 int d = i.reg[0] << 1;
                 if ((i.imm & 1) != 0) copyHalf(e, d + 1, d);
                 xmmStore(e, d + 1, v[(int) (i.imm >> 1 & 1)]);
+            }
+            case PALIGNR -> { // (the XMM form: forms() leaves the MMX one to the fallback)
+                int[] v = read128(e, i, 1);
+                int d = i.reg[0] << 1, sh = (int) (i.imm & 0xFF), lo = e.temp();
+                for (int h = 0; h < 2; h++) {
+                    e.mv.visitVarInsn(LLOAD, v[0]);
+                    e.mv.visitVarInsn(LLOAD, v[1]);
+                    xmmLoad(e, d);
+                    xmmLoad(e, d + 1);
+                    e.iconst(sh + 8 * h);
+                    PALIGNR_QUAD.invoke(e.mv);
+                    if (h == 0) e.mv.visitVarInsn(LSTORE, lo);
+                }
+                int hi = e.temp();
+                e.mv.visitVarInsn(LSTORE, hi);
+                xmmStore(e, d, lo);
+                xmmStore(e, d + 1, hi);
             }
             case UCOMISD, COMISD -> {
                 int b = e.temp();

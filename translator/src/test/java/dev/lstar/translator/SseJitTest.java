@@ -257,6 +257,34 @@ class SseJitTest {
     }
 
     /**
+     * PALIGNR's inline form (its two result halves from {@code Ssse3.palignrQuad}, the method the
+     * interpreter's PALIGNR uses) for shifts inside each half, across halves, past the
+     * concatenation's end (zero) and 32 and up: register and aligned memory sources, the same
+     * registers and memory on every engine. palignr $imm,%xmm1,%xmm0; palignr $imm,(%rsi),%xmm2;
+     * inc %rax.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 7, 8, 9, 15, 16, 17, 23, 24, 31, 32, 200, 255})
+    void palignrAgrees(int imm) {
+        assertTrue(SseEmitter.inlineForm(Mnemonic.PALIGNR));
+        String b = String.format("%02x", imm);
+        byte[] code = HexFormat.of().parseHex("660f3a0fc1" + b + "660f3a0f16" + b + "48ffc0" + "eb00f4");
+        Consumer<BareMachine> setup = bm -> {
+            byte[] d = new byte[0x2000];
+            new Random(imm).nextBytes(d);
+            bm.poke(DATA, d);
+            Cpu c = bm.machine.cpu;
+            c.r[Cpu.RSI] = DATA + 0x7f0;
+            Random r = new Random(imm + 1000);
+            for (int k = 0; k < 32; k++) c.xmm[k] = r.nextLong();
+        };
+        Outcome ref = run("interp", code, CODE, CODE + code.length - 1, setup);
+        assertEquals(StopReason.UNTIL_REACHED, ref.reason(), ref.toString());
+        assertEquals(ref, run("jit", code, CODE, CODE + code.length - 1, setup));
+        assertEquals(ref, run("lockstep", code, CODE, CODE + code.length - 1, setup));
+    }
+
+    /**
      * A loop of 16-byte loads and stores through one pointer into two pages (the method's page
      * cache entry of RSI then refills when the page changes, for the loads and the stores): 50
      * rounds of movdqu (%rsi),%xmm0; movdqu 0x1000(%rsi),%xmm1; paddq %xmm1,%xmm0; movdqu

@@ -114,14 +114,36 @@ public final class Ssse3 {
     public static void palignr(Cpu c, Instruction i) {
         long slo = lo(c, i, 1), shi = hi(c, i, 1);
         long dlo = lo(c, i, 0), dhi = hi(c, i, 0);
-        int n = mm(i, 0) ? 8 : 16, sh = (int) (i.imm & 0xFF);
-        long rlo = 0, rhi = 0;
-        for (int k = 0; k < n; k++) {
-            int p = k + sh; // byte p of the 2n-byte concatenation
-            long v = p >= 2 * n ? 0 : p < n ? lane(slo, shi, p, 8) : lane(dlo, dhi, p - n, 8);
-            if (k < 8) rlo |= v << (8 * k);
-            else rhi |= v << (8 * (k - 8));
+        int sh = (int) (i.imm & 0xFF);
+        if (mm(i, 0)) { // 8 + 8 bytes
+            store128(c, i, 0, palignrQuad(slo, dlo, 0, 0, sh), 0);
+            return;
         }
-        store128(c, i, 0, rlo, rhi);
+        store128(c, i, 0, palignrQuad(slo, shi, dlo, dhi, sh), palignrQuad(slo, shi, dlo, dhi, sh + 8));
+    }
+
+    /**
+     * Bytes {@code b} to {@code b + 7} of the 32-byte little-endian concatenation of {@code q0}
+     * (lowest) to {@code q3} as one quadword, zero bytes past its end: a PALIGNR result quadword
+     * (the XMM form's low half is {@code b} = imm8, its high half imm8 + 8, with source:destination
+     * as q0:q1:q2:q3; the MMX form's is imm8 with source:destination:0:0). Also translated code's
+     * (the inline XMM form).
+     */
+    public static long palignrQuad(long q0, long q1, long q2, long q3, int b) {
+        if (b >= 32) return 0;
+        int k = b >>> 3, r = (b & 7) << 3;
+        long lo = quad(q0, q1, q2, q3, k);
+        if (r == 0) return lo;
+        long hi = k == 3 ? 0 : quad(q0, q1, q2, q3, k + 1);
+        return lo >>> r | hi << (64 - r);
+    }
+
+    private static long quad(long q0, long q1, long q2, long q3, int k) {
+        return switch (k) {
+            case 0 -> q0;
+            case 1 -> q1;
+            case 2 -> q2;
+            default -> q3;
+        };
     }
 }

@@ -53,6 +53,25 @@ class SseExtRulesTest extends RingThreeMachine {
         }
     }
 
+    /**
+     * {@link Ssse3#palignrQuad} against the definition, byte by byte: bytes b..b+7 of the 32-byte
+     * concatenation (zero past its end), for every b from 0 to 255 and random quadwords.
+     */
+    @Test
+    void palignrQuadIsEightBytesOfTheConcatenation() {
+        java.util.Random rnd = new java.util.Random(11);
+        for (int round = 0; round < 20; round++) {
+            long[] q = {rnd.nextLong(), rnd.nextLong(), rnd.nextLong(), rnd.nextLong()};
+            byte[] cat = new byte[32];
+            for (int k = 0; k < 32; k++) cat[k] = (byte) (q[k >>> 3] >>> (8 * (k & 7)));
+            for (int b = 0; b < 256; b++) {
+                long want = 0;
+                for (int k = 0; k < 8; k++) if (b + k < 32) want |= (cat[b + k] & 0xFFL) << (8 * k);
+                assertEquals(want, Ssse3.palignrQuad(q[0], q[1], q[2], q[3], b), "b = " + b);
+            }
+        }
+    }
+
     @Test
     void packusdwSaturatesSignedDoublewordsToUnsignedWords() {
         xmm(0, 70000L << 32 | 0xFFFF_FFFFL, 0x8000_0000L << 32 | 65535L); // -1, 70000, 65535, INT_MIN
