@@ -1,6 +1,5 @@
 package dev.lstar.translator;
 
-import dev.lstar.runtime.mem.FrameAccess;
 import static dev.lstar.translator.BlockCompiler.CPU;
 import static dev.lstar.translator.BlockCompiler.MMU;
 import static dev.lstar.translator.BlockCompiler.RT;
@@ -16,6 +15,7 @@ import dev.lstar.decoder.Instruction;
 import dev.lstar.decoder.Mnemonic;
 import dev.lstar.decoder.OpcodeTable;
 import dev.lstar.runtime.Cpu;
+import dev.lstar.runtime.mem.FrameAccess;
 import dev.lstar.runtime.ops.Sse;
 import dev.lstar.runtime.ops.SseExt;
 import dev.lstar.runtime.ops.SseFloat;
@@ -409,20 +409,18 @@ final class SseEmitter {
             }
             case PALIGNR -> { // (the XMM form: forms() leaves the MMX one to the fallback)
                 int[] v = read128(e, i, 1);
-                int d = i.reg[0] << 1, sh = (int) (i.imm & 0xFF), lo = e.temp();
-                for (int h = 0; h < 2; h++) {
+                int d = i.reg[0] << 1, sh = (int) (i.imm & 0xFF), r[] = {e.temp(), e.temp()};
+                for (int h = 0; h < 2; h++) { // both result halves from the old destination
                     e.mv.visitVarInsn(LLOAD, v[0]);
                     e.mv.visitVarInsn(LLOAD, v[1]);
                     xmmLoad(e, d);
                     xmmLoad(e, d + 1);
                     e.iconst(sh + 8 * h);
                     PALIGNR_QUAD.invoke(e.mv);
-                    if (h == 0) e.mv.visitVarInsn(LSTORE, lo);
+                    e.mv.visitVarInsn(LSTORE, r[h]);
                 }
-                int hi = e.temp();
-                e.mv.visitVarInsn(LSTORE, hi);
-                xmmStore(e, d, lo);
-                xmmStore(e, d + 1, hi);
+                xmmStore(e, d, r[0]);
+                xmmStore(e, d + 1, r[1]);
             }
             case UCOMISD, COMISD -> {
                 int b = e.temp();
@@ -682,7 +680,7 @@ final class SseEmitter {
         } else {
             int la = address(e, i, 16);
             Label slow = new Label(), done = new Label();
-            frameInPage(e, la, "readFrame", slow);
+            frameInPage(e, la, false, slow);
             for (int q = 0; q < 2; q++) {
                 frameQuad(e, q);
                 mv.visitMethodInsn(INVOKESTATIC, FrameAccess.NAME, "get64", "([BI)J", false);
@@ -719,7 +717,7 @@ final class SseEmitter {
     /**
      * The one-look-up path of a 16-byte access: L_FRAME = the frame of {@code la}'s page — the
      * method's page cache entry of the operand's base register when it has one (the read entry
-     * for {@code readFrame}, the write entry for {@code writeFrame}, refilled from the Mmu when the
+     * for a load, the write entry for a store ({@code write}), refilled from the Mmu when the
      * page differs), else the Mmu's {@code readFrame} or {@code writeFrame} (the TLB entry its
      * 8-byte fast paths would use) — and L_FRAME_OFFSET = la's offset in the page; jumps to
      * {@code slow} when there is none or the 16 bytes do not end in that page. A hit means exactly
@@ -727,20 +725,19 @@ final class SseEmitter {
      * privilege, la is canonical, no write of it must be reported), so only the look-ups are
      * saved; every fault stays on the slow path.
      */
-    private static void frameInPage(MethodEmitter e, int la, String lookup, Label slow) {
+    private static void frameInPage(MethodEmitter e, int la, boolean write, Label slow) {
         MethodVisitor mv = e.mv;
         int c = e.cacheEntry();
         if (c >= 0) {
             // the method's page cache entry of the operand's base register (see PageCache): the
             // read entry for a load, the write entry for a store, refilled when the page differs
-            boolean write = lookup.equals("writeFrame");
             int frame = write ? c + 1 : c, tag = write ? c + 4 : c + 2;
             e.refillOnMiss(la, frame, tag, write);
             mv.visitVarInsn(ALOAD, frame);
         } else {
             mv.visitVarInsn(ALOAD, L_MMU);
             mv.visitVarInsn(LLOAD, la);
-            mv.visitMethodInsn(INVOKEVIRTUAL, MMU, lookup, "(J)[B", false);
+            mv.visitMethodInsn(INVOKEVIRTUAL, MMU, write ? "writeFrame" : "readFrame", "(J)[B", false);
         }
         mv.visitVarInsn(ASTORE, L_FRAME);
         mv.visitVarInsn(ALOAD, L_FRAME);
@@ -782,7 +779,7 @@ final class SseEmitter {
         int la = address(e, i, 16, true); // Sse.store128At's accesses do not check it
         MethodVisitor mv = e.mv;
         Label slow = new Label(), done = new Label();
-        frameInPage(e, la, "writeFrame", slow);
+        frameInPage(e, la, true, slow);
         for (int q = 0; q < 2; q++) {
             frameQuad(e, q);
             mv.visitVarInsn(LLOAD, v[q]);

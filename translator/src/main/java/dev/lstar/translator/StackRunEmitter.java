@@ -1,6 +1,5 @@
 package dev.lstar.translator;
 
-import dev.lstar.runtime.mem.FrameAccess;
 import static dev.lstar.translator.BlockCompiler.MMU;
 import static dev.lstar.translator.BlockCompiler.RT;
 import static dev.lstar.translator.OperandEmitter.L_FRAME;
@@ -10,6 +9,7 @@ import static org.objectweb.asm.Opcodes.*;
 
 import dev.lstar.decoder.Instruction;
 import dev.lstar.decoder.Mnemonic;
+import dev.lstar.runtime.mem.FrameAccess;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
 

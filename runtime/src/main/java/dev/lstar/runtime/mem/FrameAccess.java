@@ -49,11 +49,17 @@ public final class FrameAccess {
                 || ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN || Boolean.getBoolean("lstar.jit.noUnsafe")) {
             return null;
         }
+        sun.misc.Unsafe u = theUnsafe();
+        return u != null && u.arrayIndexScale(byte[].class) == 1 ? u : null;
+    }
+
+    /** {@code sun.misc.Unsafe}'s instance, or null when it cannot be had (also {@code PhysicalMemory}'s atomics). */
+    @SuppressWarnings("removal")
+    static sun.misc.Unsafe theUnsafe() {
         try {
             Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
             f.setAccessible(true);
-            sun.misc.Unsafe u = (sun.misc.Unsafe) f.get(null);
-            return u.arrayIndexScale(byte[].class) == 1 ? u : null;
+            return (sun.misc.Unsafe) f.get(null);
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             return null;
         }

@@ -336,14 +336,8 @@ public final class PhysicalMemory {
 
         @SuppressWarnings("removal")
         private static sun.misc.Unsafe unsafe() {
-            try {
-                java.lang.reflect.Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
-                f.setAccessible(true);
-                sun.misc.Unsafe u = (sun.misc.Unsafe) f.get(null);
-                return (u.arrayBaseOffset(byte[].class) & 7) == 0 ? u : null;
-            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-                return null;
-            }
+            sun.misc.Unsafe u = FrameAccess.theUnsafe();
+            return u != null && (u.arrayBaseOffset(byte[].class) & 7) == 0 ? u : null;
         }
     }
 
