@@ -5,6 +5,7 @@ import static org.objectweb.asm.Opcodes.*;
 import dev.lstar.decoder.Access;
 import dev.lstar.decoder.Instruction;
 import dev.lstar.decoder.Mnemonic;
+import dev.lstar.decoder.OpcodeTable;
 import dev.lstar.runtime.Machine;
 import dev.lstar.runtime.interp.Block;
 import java.lang.invoke.MethodHandles;
@@ -171,6 +172,81 @@ final class BlockCompiler {
         return true;
     }
 
+    /**
+     * Whether the blocks {@code segs} can be one region: they close a loop ({@link #closesLoop})
+     * or make a loop nest ({@link #loopNest}), and no block before the last ends in SWAPGS or a
+     * MOV to CR3.
+     */
+    static boolean formsRegion(Block[] segs) {
+        return closesLoop(segs) || (loopNest(segs) && noMappingChange(segs));
+    }
+
+    private static boolean noMappingChange(Block[] segs) {
+        for (int s = 0; s < segs.length - 1; s++) {
+            Mnemonic m = segs[s].insns[segs[s].insns.length - 1].mnemonic;
+            if (m == Mnemonic.SWAPGS || m == Mnemonic.MOV_TO_CR) return false;
+        }
+        return true;
+    }
+
+    /**
+     * Where a block ending in {@code last} may go on that a loop nest keeps inside its method
+     * when another of its blocks starts there: a direct Jcc's two directions, a direct JMP's
+     * target, the next instruction after one that is no branch; nothing for calls, returns,
+     * indirect branches and the other block ends.
+     */
+    static long[] innerWays(Instruction last) {
+        if ((last.attributes & OpcodeTable.A_TOO_LONG) != 0) return NO_WAYS;
+        boolean direct = last.kind[0] == Instruction.OP_REL;
+        return switch (last.mnemonic) {
+            case JCC -> direct ? new long[] {last.target, last.next()} : NO_WAYS;
+            case JMP -> direct ? new long[] {last.target} : NO_WAYS;
+            case CALL, RET, INVALID, SWAPGS, MOV_TO_CR -> NO_WAYS;
+            default -> (last.attributes & OpcodeTable.A_BLOCK_END) == 0 ? new long[] {last.next()} : NO_WAYS;
+        };
+    }
+
+    private static final long[] NO_WAYS = {};
+
+    /**
+     * Whether a method over {@code segs} is a loop nest: a block goes on to the start of one of
+     * the blocks ({@link #innerWays}) other than the next one, besides the last block's way back
+     * to the first (that alone is a plain region's loop).
+     */
+    static boolean loopNest(Block[] segs) {
+        for (int s = 0; s < segs.length; s++) {
+            for (long w : innerWays(segs[s].insns[segs[s].insns.length - 1])) {
+                if (s + 1 < segs.length && w == segs[s + 1].la) continue;
+                for (int t = 0; t < segs.length; t++) {
+                    if (segs[t].la == w && !(t == 0 && s == segs.length - 1)) return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * How many of {@code segs} form a path from the first: each goes on into the next as a
+     * superblock's code does (a Jcc in either direction, a direct JMP or CALL to it, an indirect
+     * one behind its guard, the next instruction). A loop nest's blocks need not; outside a
+     * region only the path is compiled.
+     */
+    static int pathLength(Block[] segs) {
+        int s = 1;
+        while (s < segs.length && goesOnInto(segs[s - 1], segs[s].la)) s++;
+        return s;
+    }
+
+    private static boolean goesOnInto(Block b, long la) {
+        Instruction last = b.insns[b.insns.length - 1];
+        boolean direct = last.kind[0] == Instruction.OP_REL;
+        return switch (last.mnemonic) {
+            case JCC -> direct && (last.target == la || last.next() == la);
+            case JMP, CALL -> !direct || last.target == la;
+            default -> continuation(b) == la;
+        };
+    }
+
     /** The linear pages (numbers) of {@code b}'s code: one, or two for an instruction over a page end. */
     static long[] codePages(Block b) {
         long p0 = b.la >>> 12, p1 = (b.la + Math.max(b.byteLen, 1) - 1) >>> 12;
@@ -199,22 +275,38 @@ final class BlockCompiler {
 
     /**
      * Compiles {@code segs} (a superblock when more than one: each block continues into the next,
-     * see {@link #continuation}) into one method; {@code region}: as a loop if {@link #closesLoop} (a
-     * self-loop block, or a superblock whose path comes back to its start) and the whole loop fits
-     * one method without a cut.
+     * see {@link #continuation}; or a loop nest's blocks, {@link #loopNest}) into one method;
+     * {@code region}: as a loop if {@link #formsRegion} (a self-loop block, a superblock whose path
+     * comes back to its start, a loop nest) and the whole loop fits one method without a cut
+     * (else only the path from the first block, {@link #pathLength}, as a superblock).
      * A superblock too large for one method is compiled as its first block alone
      * ({@link Result#segments} says how many were used).
      */
     static Result compile(MethodHandles.Lookup lookup, Block[] segs, Machine m, boolean region) {
+        return compile(lookup, segs, m, region, false);
+    }
+
+    /** What {@link #compile} returns for a loop nest that is not one region whole (no code: not a translation). */
+    static final Result NO_NEST = new Result(null, 0, 0, 0, 0, false, 0, 0);
+
+    /**
+     * As {@link #compile(MethodHandles.Lookup, Block[], Machine, boolean)}; {@code nestOnly}: the
+     * blocks of a loop nest, compiled only as one region whole (no method cut, one page, under
+     * {@link #HUGE_METHOD_LIMIT}, no hooks), else {@link #NO_NEST}.
+     */
+    static Result compile(MethodHandles.Lookup lookup, Block[] segs, Machine m, boolean region, boolean nestOnly) {
         boolean allFallback = forceFallbackForTest;
         Block b = segs[0];
+        if (nestOnly && (allFallback || !formsRegion(segs) || !MethodEmitter.fitsWhole(segs, false))) return NO_NEST;
+        for (Block s : segs) if (nestOnly && hookCalls(s, m)) return NO_NEST;
         while (true) {
             boolean hooks = hookCalls(b, m);
             if (hooks && segs.length > 1) segs = new Block[] {b}; // hooked blocks are never merged
-            MethodEmitter g = new MethodEmitter(segs, region && closesLoop(segs) && !hooks, allFallback);
+            MethodEmitter g = new MethodEmitter(segs, region && formsRegion(segs) && !hooks, allFallback);
             g.ordered = m.phys.smp;
             if (hooks) g.enableHooks(m.hooks);
             byte[] bytes = generateClass(g);
+            if (nestOnly && (!g.region || g.codeSize > HUGE_METHOD_LIMIT)) return NO_NEST;
             if (DUMP_DIR != null) dump(g.className, bytes);
             boolean hooked = g.hooks != null;
             if (hooked && g.codeSize > HUGE_METHOD_LIMIT && allFallback) {

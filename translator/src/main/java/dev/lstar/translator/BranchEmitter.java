@@ -19,9 +19,9 @@ import org.objectweb.asm.MethodVisitor;
  * {@link MethodEmitter#exit} with its target, except where the method goes on: inside a
  * superblock (a direct JMP or CALL to the next segment — the call's push done —, an indirect one
  * whose target is compared with the next segment's address ({@link #guard}), a Jcc whose
- * taken or fall-through path is the next segment, the other path being a side exit) and at a
- * region's back-edge
- * ({@link #exitTo}). Targets of JMP and CALL are canonical-checked as {@code Exec}'s are
+ * taken or fall-through path is the next segment, the other path being a side exit), at a
+ * region's back-edge, and in a loop nest at a branch to another of its segments
+ * ({@link #exitTo}, {@link MethodEmitter#jumpToSegment}). Targets of JMP and CALL are canonical-checked as {@code Exec}'s are
  * ({@code JitRt.branch}).
  */
 final class BranchEmitter {
@@ -39,10 +39,11 @@ final class BranchEmitter {
     }
 
     private static boolean call(MethodEmitter e, int k, Instruction i, Label loopHead) {
-        boolean goesOn = k != e.insns.length - 1;
         boolean direct = i.kind[0] == Instruction.OP_REL;
+        boolean goesOn = k != e.insns.length - 1;
         if (goesOn && direct && e.insns[k + 1].address != i.target) { // see InsnTraits.continuation
-            throw new IllegalStateException("superblock continues past a call elsewhere");
+            if (!e.nested) throw new IllegalStateException("superblock continues past a call elsewhere");
+            goesOn = false; // a loop nest's next segment is not the callee: the call leaves
         }
         // (a superblock's direct callee was decoded at its target: canonical, nothing to check)
         int target = goesOn && direct ? -1 : branchTarget(e, i);
@@ -78,10 +79,14 @@ final class BranchEmitter {
                 return false;
             }
             // a superblock continues at the target (decoded there, so canonical): nothing to do
-            if (e.insns[k + 1].address != i.target) { // see InsnTraits.continuation
-                throw new IllegalStateException("superblock continues past a jump elsewhere");
-            }
-            return false;
+            if (e.insns[k + 1].address == i.target) return false;
+            // see InsnTraits.continuation; a loop nest's next segment may be another one's
+            if (!e.nested) throw new IllegalStateException("superblock continues past a jump elsewhere");
+        }
+        int inner = e.nested && i.kind[0] == Instruction.OP_REL ? e.internalTarget(i.target) : -1;
+        if (inner >= 0) { // (decoded there, so canonical)
+            e.jumpToSegment(inner, k + 1, i.target);
+            return true;
         }
         int target = branchTarget(e, i);
         exitTo(e, target, i.kind[0] == Instruction.OP_REL ? i.target : -1, k + 1, loopHead);
@@ -111,7 +116,9 @@ final class BranchEmitter {
             Label taken = new Label();
             e.conditions.emit(i.cond);
             mv.visitJumpInsn(IFNE, taken);
-            e.coldExit(() -> e.lconst(i.next()), k + 1); // the direction not observed
+            int inner = e.nested ? e.internalTarget(i.next()) : -1;
+            if (inner >= 0) e.jumpToSegment(inner, k + 1, i.next()); // a loop nest: the way to another of its segments
+            else e.coldExit(() -> e.lconst(i.next()), k + 1); // the direction not observed
             mv.visitLabel(taken);
             return false;
         }
@@ -125,10 +132,8 @@ final class BranchEmitter {
         exitTo(e, target, i.target, k + 1, loopHead);
         e.dirtyRegs = saveDirty;
         mv.visitLabel(no);
-        if (k != insns.length - 1) { // a superblock goes on with the fall-through
-            if (insns[k + 1].address != i.next()) throw new IllegalStateException("superblock continues elsewhere after a Jcc");
-            return false;
-        }
+        if (k != insns.length - 1 && insns[k + 1].address == i.next()) return false; // a superblock goes on with the fall-through
+        if (k != insns.length - 1 && !e.nested) throw new IllegalStateException("superblock continues elsewhere after a Jcc");
         int next = e.temp();
         e.lconst(i.next());
         mv.visitVarInsn(LSTORE, next);
@@ -155,6 +160,11 @@ final class BranchEmitter {
      */
     private static void exitTo(MethodEmitter e, int target, long address, int retired, Label loopHead) {
         MethodVisitor mv = e.mv;
+        int inner = e.nested && address != -1 ? e.internalTarget(address) : -1;
+        if (inner >= 0) { // a loop nest's branch to one of its segments (MethodEmitter.jumpToSegment)
+            e.jumpToSegment(inner, retired, address);
+            return;
+        }
         if (e.region && address == e.block.la && retired == e.insns.length) {
             // back-edge: count the iteration; leave when another whole iteration would pass the
             // budget (the engine then interprets the rest exactly) or a stop is requested (in a

@@ -14,9 +14,10 @@ import org.objectweb.asm.MethodVisitor;
  *
  * <p>It works because the generator's code is simple: every jump (and every fall-through into
  * a jump target) has an empty operand stack, locals are typed by the slot they live in (a slot
- * holds one kind of value for the whole method), and the only backward jump is a region's
- * back-edge to a label declared with {@link #loopHead}. The writer follows the local types
- * through the stores, merges them at each jump target, and emits one frame before the
+ * holds one kind of value for the whole method), and the only backward jumps are a region's
+ * back-edges to labels declared with {@link #loopHead}. The writer follows the local types
+ * through the stores, merges them at each jump target (a loop head's forward jumps too, a loop
+ * nest's inner heads have them), and emits one frame before the
  * first instruction at a jump target, a loop head or the exception handler. The handler's
  * frame is the meet of the local types over the whole protected range — or, when the handler is
  * visited before the range (as the generated methods do), the state there, which no store in the
@@ -106,6 +107,26 @@ final class FrameWriter extends MethodVisitor {
     /** {@code l} is the target of a later backward jump: its frame is the state when it is visited. */
     void loopHead(Label l) {
         loops.put(l, null);
+    }
+
+    /** The local types where the method's body starts ({@link #markEntry}), or null. */
+    private Object[] entry;
+
+    /** Notes the local types now as those every path through the body keeps ({@link #keepEntryOnly}). */
+    void markEntry() {
+        entry = cur.clone();
+    }
+
+    /** Labels whose frame holds only the locals of {@link #markEntry} ({@link #entryOnly}). */
+    private final java.util.Set<Label> entryOnly = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+
+    /**
+     * At {@code l} the locals set since {@link #markEntry} (temps, values of one path) are
+     * forgotten: a label that ways from anywhere in the method jump to (a loop nest's segment
+     * start), whose frame must hold only what every path into it has.
+     */
+    void entryOnly(Label l) {
+        entryOnly.add(l);
     }
 
     // ------------------------------------------------------------------ state
@@ -255,12 +276,11 @@ final class FrameWriter extends MethodVisitor {
     }
 
     private void jumpTo(Label target) {
-        if (loops.containsKey(target)) {
+        if (loops.get(target) != null) {
             Object[] f = loops.get(target);
-            if (f == null) throw new IllegalStateException("backward jump to a loop head not visited yet");
             for (int i = 0; i < f.length; i++) {
                 if (f[i] != null && !same(f[i], at(cur, i))) {
-                    throw new IllegalStateException("back-edge state does not fit the loop head's frame at slot " + i);
+                    throw new IllegalStateException("back-edge state does not fit the loop head's frame at slot " + i + " (head " + f[i] + ", here " + at(cur, i) + ")");
                 }
             }
             return;
@@ -357,6 +377,12 @@ final class FrameWriter extends MethodVisitor {
             if (reachableBefore && depth != 0) depth = -1; // falls in with operands: not the generator's code
             else depth = 0;
             reachable = true;
+            if (inTry) meetHandler(0, cur.length);
+        }
+        if (entryOnly.contains(label)) {
+            if (entry == null) throw new IllegalStateException("an entry-only label before markEntry");
+            cur = merge(cur, entry);
+            pending = merge(pending == null ? cur.clone() : pending, entry);
             if (inTry) meetHandler(0, cur.length);
         }
         if (loops.containsKey(label)) {

@@ -47,6 +47,14 @@ final class InsnTraits {
         return i.mnemonic == Mnemonic.JCC || i.mnemonic == Mnemonic.MOV_TO_CR;
     }
 
+    /** A CALL, JMP, RET or Jcc: inline, {@code BranchEmitter} decides where the code goes on. */
+    static boolean isBranch(Instruction i) {
+        return switch (i.mnemonic) {
+            case CALL, JMP, RET, JCC -> true;
+            default -> false;
+        };
+    }
+
     /**
      * An indirect CALL or JMP (a register or memory operand): not a continuation itself, but
      * {@code JitEngine.superblock} may go on to the one target it has been seen to take.

@@ -62,6 +62,17 @@ final class MethodEmitter extends OperandEmitter {
      */
     boolean sseAvailable;
 
+    /**
+     * A region with a loop nest: branches to the start of a segment other than the path's next
+     * one stay inside the method ({@link #internalTarget}). {@code segmentHead[s]}: the label at
+     * segment {@code s}'s start that such a branch jumps to (null: none does; segment 0's is the
+     * loop head). False for a plain region, whose only way back is its last instruction's.
+     */
+    final boolean nested;
+    private final Label[] segmentHead;
+    /** Whether some internal branch to segment {@code s} comes from an instruction at or after its start (a loop). */
+    private final boolean[] backwardTarget;
+
     /** The long local holding the entry's generation and CPL ({@link #pagesCheck}); -1: no segment crosses a page. */
     private int genSlot = -1;
 
@@ -72,6 +83,11 @@ final class MethodEmitter extends OperandEmitter {
      */
     MethodEmitter(Block[] segs, boolean region, boolean allFallback) {
         this.block = segs[0];
+        // a loop nest's blocks are one method only as a region, whole, its branches inline (their
+        // ways inside); else their path is a superblock
+        if (region && segs.length > 1 && !fitsWhole(segs, allFallback)) region = false;
+        if (region && BlockCompiler.loopNest(segs) && (allFallback || !branchesInline(segs))) region = false;
+        if (!region && segs.length > 1) segs = Arrays.copyOf(segs, BlockCompiler.pathLength(segs));
         int[] start = new int[segs.length];
         int total = 0;
         for (int s = 0; s < segs.length; s++) {
@@ -100,6 +116,9 @@ final class MethodEmitter extends OperandEmitter {
         for (Block sb : segs) onePage &= sb.pa2 < 0;
         this.region = region && onePage;
         opaqueEmptyEntries = this.region;
+        segmentHead = new Label[segs.length];
+        backwardTarget = new boolean[segs.length];
+        this.nested = this.region && findInternalEdges();
         int n = insns.length;
         translatedInline = new boolean[n];
         boolean[] opaque = new boolean[n];
@@ -112,6 +131,30 @@ final class MethodEmitter extends OperandEmitter {
         for (int s = 1; s < segs.length; s++) exitAfter[segmentStart[s] - 1] = true; // the segment check
         // in a region the back-edge re-enters the block; everything live at the end stays correct
         liveAfter = Liveness.liveAfter(insns, opaque, exitAfter);
+    }
+
+    /** Whether every segment's last instruction is translated inline. */
+    private static boolean branchesInline(Block[] segs) {
+        for (Block b : segs) if (!InsnTraits.inlinable(b.insns[b.insns.length - 1])) return false;
+        return true;
+    }
+
+    /** Whether a region over {@code segs} keeps them all: no method cut, all in one page (see the constructor). */
+    static boolean fitsWhole(Block[] segs, boolean allFallback) {
+        int total = 0;
+        for (Block b : segs) total += b.insns.length;
+        Instruction[] all = new Instruction[total];
+        int n = 0;
+        for (Block b : segs) {
+            System.arraycopy(b.insns, 0, all, n, b.insns.length);
+            n += b.insns.length;
+        }
+        if (!allFallback && BlockCompiler.methodCut(all) < all.length) return false;
+        for (Block b : segs) {
+            if (b.pa2 >= 0) return false;
+            for (long p : BlockCompiler.codePages(b)) if (!BlockCompiler.covers(segs[0], p)) return false;
+        }
+        return true;
     }
 
     /** Compiles the embedder's hook calls into the method (see {@link HookedCode}). */
@@ -130,6 +173,40 @@ final class MethodEmitter extends OperandEmitter {
         int s = 0;
         while (s + 1 < segmentStart.length && segmentStart[s + 1] <= k) s++;
         return s;
+    }
+
+    /**
+     * The segment a branch to {@code address} stays in the method for (a region's), or -1: the
+     * start of one of the segments. Only a region branches inside: its count and budget live in
+     * {@code L_LOOP_RETIRED} and {@code L_LIMIT}.
+     */
+    int internalTarget(long address) {
+        if (!region) return -1;
+        for (int s = 0; s < segments.length; s++) if (segments[s].la == address) return s;
+        return -1;
+    }
+
+    /**
+     * Finds the ways of a region's segments ({@link BlockCompiler#innerWays}) to segment starts
+     * besides the next segment and the last segment's way back to the start (a loop nest: an
+     * inner loop's back-edge, a way into code the method also holds), and gives each target a
+     * label. Returns whether there is any.
+     */
+    private boolean findInternalEdges() {
+        boolean any = false;
+        for (int s = 0; s < segments.length; s++) {
+            Block sb = segments[s];
+            int end = segmentStart[s] + sb.insns.length; // the position after the segment's last instruction
+            for (long w : BlockCompiler.innerWays(sb.insns[sb.insns.length - 1])) {
+                if (s + 1 < segments.length && w == segments[s + 1].la) continue; // the path goes on there
+                int t = internalTarget(w);
+                if (t < 0 || (t == 0 && s == segments.length - 1)) continue; // (the plain region's back-edge)
+                any = true;
+                if (t > 0 && segmentHead[t] == null) segmentHead[t] = new Label();
+                if (segmentStart[t] < end) backwardTarget[t] = true;
+            }
+        }
+        return any;
     }
 
     /**
@@ -196,7 +273,8 @@ final class MethodEmitter extends OperandEmitter {
             xmmSlot[q] = next;
             next += 2;
         }
-        if (hooks == null && anyDeferral()) next = conditions.enableDeferral(next, insns.length);
+        // (a loop nest's labels start with no deferred record: the record lives in the Cpu there)
+        if (hooks == null && !nested && anyDeferral()) next = conditions.enableDeferral(next, insns.length);
         excSlot = next++; // the exception the handler caught (set only there)
         frames.declare(excSlot, "java/lang/RuntimeException");
         // the exception handler reads no local from here on (see FrameWriter.handlerReadsBelow)
@@ -269,17 +347,22 @@ final class MethodEmitter extends OperandEmitter {
         mv.visitJumpInsn(GOTO, handlerCode);
         Label loopHead = new Label();
         if (region) frames.loopHead(loopHead);
+        for (int s = 1; s < segments.length; s++) if (backwardTarget[s]) frames.loopHead(segmentHead[s]);
+        this.loopHead = loopHead;
         mv.visitLabel(tryStart);
         mv.visitLabel(loopHead);
+        frames.markEntry();
         int n = insns.length;
         for (int k = 0; k < n; k++) {
+            int seg = segmentAt(k);
+            if (seg > 0) enterSegment(seg, k);
             int run = hooks != null ? 0 : StackRunEmitter.stackRun(this, k);
             if (run > 1) {
                 StackRunEmitter.emitStackRun(this, k, run, loopHead);
                 k += run - 1;
                 continue;
             }
-            if (emitInstruction(k, loopHead)) break;
+            if (emitInstruction(k, loopHead) && k == n - 1) break; // (a loop nest's next segment is reached by its label)
         }
         nextTemp = maxTemp;
         mv.visitLabel(tryEnd);
@@ -379,9 +462,6 @@ final class MethodEmitter extends OperandEmitter {
         boolean producer = translatedInline[k] && conditions.producesKnown(k, i);
         nextTemp = producer || conditions.known == ConditionEmitter.Known.NONE ? tempBase : pinnedTop;
         int generation = conditions.generation;
-        int seg = segmentAt(k);
-        if (seg > 0) segmentCheck(seg, k);
-        if (seg > 0 && crossesPage(seg)) pagesCheck(k);
         if (hooks != null) hooks.before(k, i);
         if (hooks != null || !translatedInline[k] || i.mnemonic == Mnemonic.MOV_TO_CR || i.mnemonic == Mnemonic.CLTS) {
             sseAvailable = false;
@@ -392,7 +472,7 @@ final class MethodEmitter extends OperandEmitter {
             if (InsnTraits.mayFault(i)) { iconst(k); mv.visitVarInsn(ISTORE, L_FAULT_INDEX); }
             boolean exited = emitInline(k, i, loopHead);
             if (exited) {
-                if (k != n - 1) throw new IllegalStateException("block continues after a branch");
+                if (k != n - 1 && (!nested || segmentAt(k + 1) == 0)) throw new IllegalStateException("block continues after a branch");
                 return true;
             }
             if (k == n - 1) {
@@ -409,6 +489,14 @@ final class MethodEmitter extends OperandEmitter {
             fallbackCount++;
             emitFallback(k, i);
         }
+        if (nested && k < n - 1 && segmentAt(k + 1) > 0 && insns[k + 1].address != i.next()
+                && !(translatedInline[k] && InsnTraits.isBranch(i))) {
+            // a loop nest's segment whose next one is elsewhere: on to its own next instruction
+            int t = internalTarget(i.next());
+            if (t >= 0) jumpToSegment(t, k + 1, i.next());
+            else coldExit(() -> lconst(i.next()), k + 1);
+            return true;
+        }
         if (hooks != null && k < n - 1) hooks.after(k);
         if (conditions.generation != generation) pinnedTop = nextTemp; // keep the new record's temps
         return false;
@@ -417,6 +505,68 @@ final class MethodEmitter extends OperandEmitter {
     /** Emits instruction k with its intrinsic ({@link Intrinsics}); returns true if it ended the block (emitted its own exits). */
     private boolean emitInline(int k, Instruction i, Label loopHead) {
         return Intrinsics.emit(this, k, i, loopHead);
+    }
+
+    /** The region's loop head (segment 0's start), set while the body is emitted. */
+    private Label loopHead;
+
+    /**
+     * The start of segment {@code s} (instruction {@code k}): in a loop nest, the label the
+     * internal branches to it jump to, where nothing is known that only the path falling in knows
+     * (every cached register may differ from {@code cpu.r}, no flag operands in locals, the SSE
+     * rules not checked); then the segment's checks, which a branch back to it passes again.
+     */
+    private void enterSegment(int s, int k) {
+        if (segmentHead[s] != null) {
+            conditions.forget();
+            dirtyRegs = cachedRegs;
+            dirtyXmm = cachedXmm;
+            sseAvailable = false;
+            pinnedTop = tempBase;
+            frames.entryOnly(segmentHead[s]);
+            mv.visitLabel(segmentHead[s]);
+        }
+        segmentCheck(s, k);
+        if (crossesPage(s)) pagesCheck(k);
+    }
+
+    /**
+     * A loop nest's branch (after instruction {@code retired - 1}) to the start of segment
+     * {@code s}, at {@code address}. Going back (a loop), it counts the instructions since the
+     * segment's start in {@code L_LOOP_RETIRED} and leaves instead when another pass over the
+     * whole method could exceed the budget (the engine then interprets the rest exactly) or a stop
+     * is requested — as the plain region's back-edge; segment 0's validity is checked here, a
+     * later segment's at its start ({@link #enterSegment}).
+     */
+    void jumpToSegment(int s, int retired, long address) {
+        int j = segmentStart[s];
+        Label head = s == 0 ? loopHead : segmentHead[s];
+        mv.visitVarInsn(LLOAD, L_LOOP_RETIRED);
+        lconst(retired - j);
+        mv.visitInsn(LADD);
+        mv.visitVarInsn(LSTORE, L_LOOP_RETIRED);
+        if (j < retired) {
+            Label leave = new Label();
+            mv.visitVarInsn(LLOAD, L_LOOP_RETIRED);
+            lconst(insns.length);
+            mv.visitInsn(LADD);
+            mv.visitVarInsn(LLOAD, L_LIMIT);
+            mv.visitInsn(LCMP);
+            mv.visitJumpInsn(IFGT, leave);
+            loadField("machine", "L" + BlockCompiler.MACHINE + ";");
+            mv.visitMethodInsn(INVOKEVIRTUAL, BlockCompiler.MACHINE, "stopRequested", "()Z", false);
+            mv.visitJumpInsn(IFNE, leave);
+            if (s == 0) {
+                loadField("block", "L" + BLOCK + ";");
+                mv.visitFieldInsn(GETFIELD, BLOCK, "valid", "Z");
+                mv.visitJumpInsn(IFEQ, leave);
+            }
+            mv.visitJumpInsn(GOTO, head);
+            mv.visitLabel(leave);
+            exit(() -> lconst(address), j);
+            return;
+        }
+        mv.visitJumpInsn(GOTO, head);
     }
 
     // ---------------------------------------------------------------- exits, checks, fallback

@@ -79,7 +79,7 @@ final class SharedTranslations {
      * {@code region} on {@code m}; null when the translation must not be shared (compiled hook
      * calls, see {@link BlockCompiler#hookCalls}).
      */
-    static Key key(Block[] segs, boolean region, Machine m) {
+    static Key key(Block[] segs, boolean region, boolean nestOnly, Machine m) {
         int n = 8;
         for (Block b : segs) {
             if (BlockCompiler.hookCalls(b, m)) return null;
@@ -89,7 +89,7 @@ final class SharedTranslations {
         byte[] sig = new byte[n];
         int p = 0;
         sig[p++] = (byte) ((region ? 1 : 0) | (m.phys.smp ? 2 : 0) | (BlockCompiler.forceFallbackForTest ? 4 : 0)
-                | (BlockCompiler.injectAddBugForTest ? 8 : 0));
+                | (BlockCompiler.injectAddBugForTest ? 8 : 0) | (nestOnly ? 16 : 0));
         sig[p++] = (byte) segs.length;
         p += 6;
         for (Block b : segs) {

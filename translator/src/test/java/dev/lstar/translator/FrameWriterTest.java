@@ -368,6 +368,56 @@ class FrameWriterTest {
     }
 
     @Test
+    void anEntryOnlyLoopHeadReachedByAForwardJumpKeepsOnlyTheEntrysLocals() throws Throwable {
+        // A loop nest's segment start: reached by a forward jump whose path set a temp (slot 4),
+        // not by falling in (the code before it returned), and by a back-edge whose path did not
+        // set the temp. Its frame holds only what the entry had (slot 2).
+        // long f(long x) { long acc = x; if (x >= 0) { long t = 7; goto head; } return -1;
+        //                  head: do { acc += 1; if (acc odd) { int u = 0; } } while (acc < 10); return acc; }
+        MethodHandles.Lookup h = define(m -> {
+            m.visitVarInsn(LLOAD, 0);
+            m.visitVarInsn(LSTORE, 2);
+            m.markEntry();
+            Label head = new Label();
+            m.entryOnly(head);
+            m.loopHead(head);
+            m.visitVarInsn(LLOAD, 0);
+            m.visitInsn(LCONST_0);
+            m.visitInsn(LCMP);
+            Label neg = new Label();
+            m.visitJumpInsn(IFLT, neg);
+            m.visitLdcInsn(7L);
+            m.visitVarInsn(LSTORE, 4); // the temp, only on the jump's path
+            m.visitJumpInsn(GOTO, head);
+            m.visitLabel(neg);
+            m.visitLdcInsn(-1L);
+            m.visitInsn(LRETURN);
+            m.visitLabel(head); // after a return: only the jump comes here
+            m.visitVarInsn(LLOAD, 2);
+            m.visitInsn(LCONST_1);
+            m.visitInsn(LADD);
+            m.visitVarInsn(LSTORE, 2);
+            Label skip = new Label();
+            m.visitVarInsn(LLOAD, 2);
+            m.visitInsn(LCONST_1);
+            m.visitInsn(LAND);
+            m.visitInsn(L2I);
+            m.visitJumpInsn(IFEQ, skip);
+            m.visitInsn(ICONST_0);
+            m.visitVarInsn(ISTORE, 4); // slot 4 an int on this path: unset after the join
+            m.visitLabel(skip);
+            m.visitVarInsn(LLOAD, 2);
+            m.visitLdcInsn(10L);
+            m.visitInsn(LCMP);
+            m.visitJumpInsn(IFLT, head); // a head frame with the jump's temp would not fit
+            m.visitVarInsn(LLOAD, 2);
+            m.visitInsn(LRETURN);
+        });
+        assertEquals(10, call(h, 3));
+        assertEquals(-1, call(h, -5));
+    }
+
+    @Test
     void refusesReferencesInUndeclaredSlots() {
         assertThrows(IllegalStateException.class, () -> define(m -> {
             m.visitInsn(ACONST_NULL);

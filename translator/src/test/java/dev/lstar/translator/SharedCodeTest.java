@@ -52,7 +52,8 @@ class SharedCodeTest {
         assertEquals(0, jb.bytesGenerated, "the second engine generated no code:\n" + jb.stats());
         assertEquals(0, jb.classBytesGenerated, jb.stats());
         assertEquals(ja.translations, jb.translations, jb.stats());
-        assertEquals(jb.translations + jb.superblocks + jb.regions, jb.sharedReuses, "every translation and recompilation reused:\n" + jb.stats());
+        assertEquals(jb.installs, jb.sharedReuses, "every translation and recompilation reused:\n" + jb.stats());
+        assertTrue(jb.installs >= jb.translations + jb.superblocks, jb.stats());
         assertTrue(jb.stats().contains("instances of classes from the shared code cache"), jb.stats());
     }
 

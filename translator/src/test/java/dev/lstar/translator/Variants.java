@@ -22,7 +22,8 @@ import java.util.function.Supplier;
  * The JIT variants the superblock and region tests run against the interpreter, and the
  * comparisons they make: "default" (the engine's options), "hot1" (superblocks and regions at the
  * first translated run), "nosuper" (none), "nolink" (no block links, hot at 2), "lockstep" (hot1
- * under the lockstep engine, which must find no divergence).
+ * under the lockstep engine, which must find no divergence); each also without loop nests
+ * ("hot1-nonest"...; "-nest" says the default, with them).
  */
 final class Variants {
     private Variants() {}
@@ -60,17 +61,22 @@ final class Variants {
         return new Guests.State(c.r.clone(), c.rip, c.getRflags(), c.instructions, bm.peek(data, 0x1000), both);
     }
 
-    /** A new engine of variant {@code v} for {@code bm}; its JIT goes to {@code out[0]}. */
+    /**
+     * A new engine of variant {@code v} for {@code bm}; its JIT goes to {@code out[0]}. A variant
+     * ending in "-nonest" makes no loop nests ({@code Options.withLoopNests(false)}).
+     */
     static Engine engine(String v, BareMachine bm, JitEngine[] out) {
-        return switch (v) {
-            case "hot1" -> out[0] = new JitEngine(bm.machine, JitEngine.Options.defaults().withHotThreshold(1));
-            case "nosuper" -> out[0] = new JitEngine(bm.machine, JitEngine.Options.defaults().withSuperblocks(0));
-            case "nolink" -> out[0] = new JitEngine(bm.machine, JitEngine.Options.defaults().withLinking(false).withHotThreshold(2));
+        boolean nonest = v.endsWith("-nonest");
+        JitEngine.Options o = JitEngine.Options.defaults().withLoopNests(!nonest);
+        return switch (v.replace("-nonest", "").replace("-nest", "")) {
+            case "hot1" -> out[0] = new JitEngine(bm.machine, o.withHotThreshold(1));
+            case "nosuper" -> out[0] = new JitEngine(bm.machine, o.withSuperblocks(0));
+            case "nolink" -> out[0] = new JitEngine(bm.machine, o.withLinking(false).withHotThreshold(2));
             case "lockstep" -> {
-                out[0] = new JitEngine(bm.machine, JitEngine.Options.defaults().withHotThreshold(1));
+                out[0] = new JitEngine(bm.machine, o.withHotThreshold(1));
                 yield new LockstepEngine(bm.machine, out[0]);
             }
-            default -> out[0] = new JitEngine(bm.machine);
+            default -> out[0] = new JitEngine(bm.machine, o);
         };
     }
 
