@@ -478,8 +478,9 @@ final class MethodEmitter extends OperandEmitter {
             if (k == n - 1) {
                 exit(() -> lconst(i.next()), n);
             } else if (Access.writesMemory(i)) {
-                // (after a superblock's CALL: the callee)
-                validCheck(insns[k + 1].address, k + 1, segmentOf(k), onlyCachedWrites(i));
+                // (after a superblock's CALL: the callee; after any other instruction its next one,
+                // which a loop nest's next segment need not start at)
+                validCheck(InsnTraits.isBranch(i) ? insns[k + 1].address : i.next(), k + 1, segmentOf(k), onlyCachedWrites(i));
             }
             if (k != n - 1 && i.mnemonic == Mnemonic.MOV_TO_CR) {
                 fetchCheck(k + 1);
