@@ -86,6 +86,29 @@ class LoopNestTest {
                 bm -> assertEquals((ITERATIONS - patchAt) + 3 * patchAt, bm.machine.cpu.r[Cpu.R8]));
     }
 
+    static final FlatImage CUT = FlatImage.load("nestcut");
+
+    static BareMachine cutMachine(long patchAt) {
+        BareMachine bm = Variants.flat(CUT, PageTables.RW, DATA, 5, STACK_TOP);
+        bm.machine.cpu.r[Cpu.RCX] = ITERATIONS;
+        bm.machine.cpu.r[Cpu.R14] = patchAt;
+        return bm;
+    }
+
+    /**
+     * nestcut.S: a block cut at 64 instructions whose last one, a store, patches the nest's code;
+     * in the nest's method another segment follows it, so the store's code check must leave at
+     * the store's own next instruction (`dpath`), not at the next segment's start.
+     */
+    @ParameterizedTest
+    @CsvSource({"default, 2049", "hot1, 2049", "hot1, 97", "lockstep, 1025", "default, 0"})
+    void aStoreAtTheEndOfACutBlockPatchesTheNest(String v, long patchAt) {
+        JitEngine jit = Variants.compare(v, () -> cutMachine(patchAt), bm -> Variants.stackAndCode(bm, CUT, DATA, STACK_TOP),
+                1L << 40, CUT.sym("done"),
+                bm -> assertEquals((ITERATIONS - patchAt) + 3 * patchAt, bm.machine.cpu.r[Cpu.R8]));
+        assertTrue(jit.nestedRegions > 0, jit.stats());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"default", "hot1", "nolink"}) // (the lockstep engine runs whole blocks, not budgets of 1)
     void stopAddressesInsideTheNest(String v) {
