@@ -109,6 +109,23 @@ class LoopNestTest {
         assertTrue(jit.nestedRegions > 0, jit.stats());
     }
 
+    /**
+     * nestcall.S: the hot ways of a loop lead through a call; its RET would return outside a nest's
+     * method every time round, so there is no nest (the plain path follows the call instead).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"default", "hot1", "lockstep"})
+    void aCallInTheLoopMakesNoNest(String v) {
+        FlatImage img = FlatImage.load("nestcall");
+        JitEngine jit = Variants.compare(v, () -> {
+            BareMachine bm = Variants.flat(img, 0, DATA, 9, STACK_TOP);
+            bm.machine.cpu.r[Cpu.RCX] = ITERATIONS;
+            return bm;
+        }, bm -> Variants.stackAndCode(bm, img, DATA, STACK_TOP), 1L << 40, img.sym("done"));
+        assertEquals(0, jit.nestedRegions, jit.stats());
+        assertTrue(jit.superblocks > 0, jit.stats());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"default", "hot1", "nolink"}) // (the lockstep engine runs whole blocks, not budgets of 1)
     void stopAddressesInsideTheNest(String v) {
