@@ -25,7 +25,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * through {@code Unsafe}, the forced inlining of a few helpers. A compiled float program (the
  * whole-process n-body, SSE2 doubles, its loop one region only with the larger budget) gives the
  * native program's output on the JIT and in lockstep with the interpreter, the JVM prints nothing
- * of its own on stdout (the CompileCommand lines), and {@code --stats} shows the options in effect.
+ * of its own on stdout (the CompileCommand lines), {@code --stats} shows the options in effect, and
+ * this JDK knows every option and every method the launcher names.
  */
 class CliLauncherJitOptionsTest {
     @TempDir
@@ -92,6 +93,34 @@ class CliLauncherJitOptionsTest {
         Run l = run(lstar("run", "--engine", engine, exe.toString(), steps));
         assertEquals(nat.stdout(), l.stdout(), "stdout (nothing but the guest's):\n" + l.stderr());
         assertEquals(nat.status(), l.status(), l.stderr());
+    }
+
+    /**
+     * The launcher passes {@code -XX:+IgnoreUnrecognizedVMOptions} (a later JDK without one of the
+     * tuning flags still starts), which would also hide a typo: this JDK must accept every option
+     * without it, and each method a {@code CompileCommand=inline} names must exist (HotSpot takes a
+     * pattern that matches nothing without a word).
+     */
+    @Test
+    void everyOptionIsKnownAndEveryInlinedMethodExists() throws Exception {
+        List<String> opts = new ArrayList<>(launcherJvmOptions());
+        assertTrue(opts.remove("-XX:+IgnoreUnrecognizedVMOptions"), opts.toString());
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(opts);
+        cmd.add("-version");
+        Run r = run(cmd);
+        assertEquals(0, r.status(), "this JDK refuses one of the launcher's options:\n" + r.stderr());
+        assertTrue(!r.stderr().contains("Unrecognized"), r.stderr());
+        int inlined = 0;
+        for (String o : opts) {
+            if (!o.startsWith("-XX:CompileCommand=inline,")) continue;
+            String target = o.substring("-XX:CompileCommand=inline,".length());
+            String cls = target.substring(0, target.indexOf("::")), method = target.substring(target.indexOf("::") + 2);
+            boolean found = Arrays.stream(Class.forName(cls).getDeclaredMethods()).anyMatch(m -> m.getName().equals(method));
+            assertTrue(found, "the launcher inlines " + target + ", which does not exist");
+            inlined++;
+        }
+        assertTrue(inlined >= 4, opts.toString());
     }
 
     @Test
