@@ -211,17 +211,44 @@ final class BlockCompiler {
     /**
      * Whether a method over {@code segs} is a loop nest: a block goes on to the start of one of
      * the blocks ({@link #innerWays}) other than the next one, besides the last block's way back
-     * to the first (that alone is a plain region's loop).
+     * to the first (that alone is a plain region's loop), and the ways make a loop ({@link #loops}).
      */
     static boolean loopNest(Block[] segs) {
-        for (int s = 0; s < segs.length; s++) {
+        boolean inner = false;
+        for (int s = 0; s < segs.length && !inner; s++) {
             for (long w : innerWays(segs[s].insns[segs[s].insns.length - 1])) {
                 if (s + 1 < segs.length && w == segs[s + 1].la) continue;
-                for (int t = 0; t < segs.length; t++) {
-                    if (segs[t].la == w && !(t == 0 && s == segs.length - 1)) return true;
-                }
+                for (int t = 0; t < segs.length; t++) inner |= segs[t].la == w && !(t == 0 && s == segs.length - 1);
             }
         }
+        return inner && loops(segs);
+    }
+
+    /**
+     * Whether the ways between {@code segs} ({@link #innerWays}, and each one's way on into the
+     * next when {@link #goesOnInto}) make a cycle: a loop, not only an if/else whose arms join (a
+     * function body like that stays a path, which a caller's superblock goes on into).
+     */
+    static boolean loops(Block[] segs) {
+        int n = segs.length;
+        int[] state = new int[n]; // 0 not seen, 1 on the path, 2 done
+        for (int s = 0; s < n; s++) if (state[s] == 0 && cycleFrom(segs, s, state)) return true;
+        return false;
+    }
+
+    private static boolean cycleFrom(Block[] segs, int s, int[] state) {
+        state[s] = 1;
+        Block b = segs[s];
+        long[] ways = innerWays(b.insns[b.insns.length - 1]);
+        long[] all = java.util.Arrays.copyOf(ways, ways.length + 1);
+        all[ways.length] = s + 1 < segs.length && goesOnInto(b, segs[s + 1].la) ? segs[s + 1].la : -1;
+        for (long w : all) {
+            for (int t = 0; t < segs.length; t++) {
+                if (w == -1 || segs[t].la != w) continue;
+                if (state[t] == 1 || (state[t] == 0 && cycleFrom(segs, t, state))) return true;
+            }
+        }
+        state[s] = 2;
         return false;
     }
 

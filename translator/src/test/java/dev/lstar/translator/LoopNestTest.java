@@ -126,6 +126,48 @@ class LoopNestTest {
         assertTrue(jit.superblocks > 0, jit.stats());
     }
 
+    /**
+     * nestdiamond.S: a function whose if/else arms join before its RET has ways between its blocks
+     * but no loop: no nest (which would stop the calling loop's superblock at the function).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"default", "hot1", "lockstep"})
+    void anIfElseWithoutALoopIsNoNest(String v) {
+        FlatImage img = FlatImage.load("nestdiamond");
+        JitEngine jit = Variants.compare(v, () -> {
+            BareMachine bm = Variants.flat(img, 0, DATA, 3, STACK_TOP);
+            bm.machine.cpu.r[Cpu.RCX] = ITERATIONS;
+            return bm;
+        }, bm -> Variants.stackAndCode(bm, img, DATA, STACK_TOP), 1L << 40, img.sym("done"));
+        assertEquals(0, jit.nestedRegions, jit.stats());
+        assertTrue(jit.superblocks > 0, jit.stats());
+    }
+
+    @Test
+    void aJoinIsNoLoopAndABackEdgeIs() {
+        FlatImage img = FlatImage.load("nestdiamond");
+        BareMachine bm = Variants.flat(img, 0, DATA, 3, STACK_TOP);
+        dev.lstar.runtime.interp.BlockCache bc = new dev.lstar.runtime.interp.BlockCache(bm.machine);
+        // the function's blocks in a depth-first order: ways to one another's starts (odd -> join,
+        // even -> join), no cycle
+        dev.lstar.runtime.interp.Block[] func = {bc.lookup(img.sym("func")), bc.lookup(img.sym("odd")),
+            bc.lookup(img.sym("join")), bc.lookup(img.sym("even"))};
+        assertFalse(BlockCompiler.loops(func));
+        assertFalse(BlockCompiler.loopNest(func));
+        // inner1's two blocks (a jump into the second, its jnz back): a cycle
+        assertTrue(BlockCompiler.loops(nestBlocks()));
+    }
+
+    /** nestloop.S's loop `inner1`: its two blocks. */
+    static dev.lstar.runtime.interp.Block[] nestBlocks() {
+        BareMachine bm = machine(0, 0);
+        dev.lstar.runtime.interp.BlockCache bc = new dev.lstar.runtime.interp.BlockCache(bm.machine);
+        long inner1 = IMG.sym("inner1");
+        dev.lstar.runtime.interp.Block first = bc.lookup(inner1);
+        dev.lstar.runtime.interp.Block second = bc.lookup(first.insns[first.insns.length - 1].target);
+        return new dev.lstar.runtime.interp.Block[] {first, second};
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"default", "hot1", "nolink"}) // (the lockstep engine runs whole blocks, not budgets of 1)
     void stopAddressesInsideTheNest(String v) {
