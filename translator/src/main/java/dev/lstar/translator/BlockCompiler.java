@@ -214,14 +214,35 @@ final class BlockCompiler {
      * to the first (that alone is a plain region's loop), and the ways make a loop ({@link #loops}).
      */
     static boolean loopNest(Block[] segs) {
-        boolean inner = false;
-        for (int s = 0; s < segs.length && !inner; s++) {
+        boolean[] inner = {false};
+        innerEdges(segs, (s, t) -> inner[0] = true);
+        return inner[0] && loops(segs);
+    }
+
+    /** A way of segment {@code from} to the start of segment {@code to} ({@link #innerEdges}). */
+    interface Edge {
+        void at(int from, int to);
+    }
+
+    /**
+     * Calls {@code edge} for every way ({@link #innerWays}) of one of {@code segs} to the start of
+     * one of them, but its way on into the next one and the last one's way back to the first
+     * (a plain region's loop): the ways a loop nest's method keeps inside.
+     */
+    static void innerEdges(Block[] segs, Edge edge) {
+        for (int s = 0; s < segs.length; s++) {
             for (long w : innerWays(segs[s].insns[segs[s].insns.length - 1])) {
                 if (s + 1 < segs.length && w == segs[s + 1].la) continue;
-                for (int t = 0; t < segs.length; t++) inner |= segs[t].la == w && !(t == 0 && s == segs.length - 1);
+                int t = indexOf(segs, w);
+                if (t >= 0 && !(t == 0 && s == segs.length - 1)) edge.at(s, t);
             }
         }
-        return inner && loops(segs);
+    }
+
+    /** The index of the block of {@code segs} that starts at {@code la}, or -1. */
+    static int indexOf(Block[] segs, long la) {
+        for (int s = 0; s < segs.length; s++) if (segs[s].la == la) return s;
+        return -1;
     }
 
     /**
@@ -243,10 +264,8 @@ final class BlockCompiler {
         long[] all = java.util.Arrays.copyOf(ways, ways.length + 1);
         all[ways.length] = s + 1 < segs.length && goesOnInto(b, segs[s + 1].la) ? segs[s + 1].la : -1;
         for (long w : all) {
-            for (int t = 0; t < segs.length; t++) {
-                if (w == -1 || segs[t].la != w) continue;
-                if (state[t] == 1 || (state[t] == 0 && cycleFrom(segs, t, state))) return true;
-            }
+            int t = w == -1 ? -1 : indexOf(segs, w);
+            if (t >= 0 && (state[t] == 1 || (state[t] == 0 && cycleFrom(segs, t, state)))) return true;
         }
         state[s] = 2;
         return false;

@@ -1,12 +1,8 @@
 package dev.lstar.translator;
 
-import static dev.lstar.translator.BlockCompiler.BLOCK;
 import static dev.lstar.translator.BlockCompiler.CPU;
-import static dev.lstar.translator.BlockCompiler.MACHINE;
 import static dev.lstar.translator.BlockCompiler.RT;
 import static dev.lstar.translator.OperandEmitter.L_CPU;
-import static dev.lstar.translator.OperandEmitter.L_LIMIT;
-import static dev.lstar.translator.OperandEmitter.L_LOOP_RETIRED;
 import static dev.lstar.translator.OperandEmitter.L_MMU;
 import static org.objectweb.asm.Opcodes.*;
 
@@ -30,15 +26,15 @@ final class BranchEmitter {
     /** Emits branch instruction {@code k}; returns true if it ended the method's code (emitted its own exits). */
     static boolean emit(MethodEmitter e, int k, Instruction i, Label loopHead) {
         return switch (i.mnemonic) {
-            case CALL -> call(e, k, i, loopHead);
-            case JMP -> jmp(e, k, i, loopHead);
+            case CALL -> call(e, k, i);
+            case JMP -> jmp(e, k, i);
             case RET -> ret(e, k, i);
-            case JCC -> jcc(e, k, i, loopHead);
+            case JCC -> jcc(e, k, i);
             default -> throw new IllegalStateException("not a branch: " + i);
         };
     }
 
-    private static boolean call(MethodEmitter e, int k, Instruction i, Label loopHead) {
+    private static boolean call(MethodEmitter e, int k, Instruction i) {
         boolean direct = i.kind[0] == Instruction.OP_REL;
         boolean goesOn = k != e.insns.length - 1;
         if (goesOn && direct && e.insns[k + 1].address != i.target) { // see InsnTraits.continuation
@@ -55,7 +51,7 @@ final class BranchEmitter {
         // the callee it has always seen; any other target is a side exit, the call done
         if (goesOn && !direct) guard(e, k, target);
         if (goesOn) return false; // the callee follows in this method
-        exitTo(e, target, -1, k + 1, loopHead); // (a call never closes a loop)
+        exitTo(e, target, -1, k + 1); // (a call never closes a loop)
         return true;
     }
 
@@ -70,7 +66,7 @@ final class BranchEmitter {
         e.mv.visitLabel(same);
     }
 
-    private static boolean jmp(MethodEmitter e, int k, Instruction i, Label loopHead) {
+    private static boolean jmp(MethodEmitter e, int k, Instruction i) {
         if (k != e.insns.length - 1) {
             if (i.kind[0] != Instruction.OP_REL) {
                 // an indirect jump inside a superblock (a PLT stub's jmp *GOT, JitEngine.observedCallee):
@@ -83,13 +79,13 @@ final class BranchEmitter {
             // see InsnTraits.continuation; a loop nest's next segment may be another one's
             if (!e.nested) throw new IllegalStateException("superblock continues past a jump elsewhere");
         }
-        int inner = e.nested && i.kind[0] == Instruction.OP_REL ? e.internalTarget(i.target) : -1;
+        int inner = i.kind[0] == Instruction.OP_REL ? e.staysAt(i.target, k + 1) : -1;
         if (inner >= 0) { // (decoded there, so canonical)
             e.jumpToSegment(inner, k + 1, i.target);
             return true;
         }
         int target = branchTarget(e, i);
-        exitTo(e, target, i.kind[0] == Instruction.OP_REL ? i.target : -1, k + 1, loopHead);
+        exitTo(e, target, i.kind[0] == Instruction.OP_REL ? i.target : -1, k + 1);
         return true;
     }
 
@@ -108,7 +104,7 @@ final class BranchEmitter {
         return true;
     }
 
-    private static boolean jcc(MethodEmitter e, int k, Instruction i, Label loopHead) {
+    private static boolean jcc(MethodEmitter e, int k, Instruction i) {
         MethodVisitor mv = e.mv;
         Instruction[] insns = e.insns;
         if (k != insns.length - 1 && insns[k + 1].address == i.target && i.target != i.next()) {
@@ -116,7 +112,7 @@ final class BranchEmitter {
             Label taken = new Label();
             e.conditions.emit(i.cond);
             mv.visitJumpInsn(IFNE, taken);
-            int inner = e.nested ? e.internalTarget(i.next()) : -1;
+            int inner = e.nested ? e.staysAt(i.next(), k + 1) : -1;
             if (inner >= 0) e.jumpToSegment(inner, k + 1, i.next()); // a loop nest: the way to another of its segments
             else e.coldExit(() -> e.lconst(i.next()), k + 1); // the direction not observed
             mv.visitLabel(taken);
@@ -129,7 +125,7 @@ final class BranchEmitter {
         int target = e.temp();
         e.lconst(i.target); // Exec does not check a Jcc target; the fetch at the target faults
         mv.visitVarInsn(LSTORE, target);
-        exitTo(e, target, i.target, k + 1, loopHead);
+        exitTo(e, target, i.target, k + 1);
         e.dirtyRegs = saveDirty;
         mv.visitLabel(no);
         if (k != insns.length - 1 && insns[k + 1].address == i.next()) return false; // a superblock goes on with the fall-through
@@ -137,7 +133,7 @@ final class BranchEmitter {
         int next = e.temp();
         e.lconst(i.next());
         mv.visitVarInsn(LSTORE, next);
-        exitTo(e, next, i.next(), k + 1, loopHead);
+        exitTo(e, next, i.next(), k + 1);
         return true;
     }
 
@@ -155,43 +151,15 @@ final class BranchEmitter {
 
     /**
      * Exit to the target in temp {@code target} ({@code address}: the target when it is known
-     * statically, else -1); in a region, the last instruction's way back to the method's start
-     * (a Jcc's taken or fall-through direction, a direct JMP) is the back-edge.
+     * statically, else -1) — or, where the method goes on ({@link MethodEmitter#staysAt}: a
+     * region's back-edge, a loop nest's way to one of its segments), the jump inside it.
      */
-    private static void exitTo(MethodEmitter e, int target, long address, int retired, Label loopHead) {
-        MethodVisitor mv = e.mv;
-        int inner = e.nested && address != -1 ? e.internalTarget(address) : -1;
-        if (inner >= 0) { // a loop nest's branch to one of its segments (MethodEmitter.jumpToSegment)
+    private static void exitTo(MethodEmitter e, int target, long address, int retired) {
+        int inner = e.staysAt(address, retired);
+        if (inner >= 0) { // a region's back-edge, a loop nest's branch to one of its segments
             e.jumpToSegment(inner, retired, address);
             return;
         }
-        if (e.region && address == e.block.la && retired == e.insns.length) {
-            // back-edge: count the iteration; leave when another whole iteration would pass the
-            // budget (the engine then interprets the rest exactly) or a stop is requested (in a
-            // region L_LIMIT holds the limit less cpu.instructions at the method's entry)
-            Label leave = new Label();
-            mv.visitVarInsn(LLOAD, L_LOOP_RETIRED);
-            e.lconst(retired);
-            mv.visitInsn(LADD);
-            mv.visitVarInsn(LSTORE, L_LOOP_RETIRED);
-            mv.visitVarInsn(LLOAD, L_LOOP_RETIRED);
-            e.lconst(retired);
-            mv.visitInsn(LADD);
-            mv.visitVarInsn(LLOAD, L_LIMIT);
-            mv.visitInsn(LCMP);
-            mv.visitJumpInsn(IFGT, leave);
-            e.loadField("machine", "L" + MACHINE + ";");
-            mv.visitMethodInsn(INVOKEVIRTUAL, MACHINE, "stopRequested", "()Z", false);
-            mv.visitJumpInsn(IFNE, leave);
-            e.loadField("block", "L" + BLOCK + ";");
-            mv.visitFieldInsn(GETFIELD, BLOCK, "valid", "Z");
-            mv.visitJumpInsn(IFEQ, leave);
-            e.conditions.backEdge(e.carried);
-            mv.visitJumpInsn(GOTO, loopHead);
-            mv.visitLabel(leave);
-            e.exit(() -> mv.visitVarInsn(LLOAD, target), 0);
-            return;
-        }
-        e.exit(() -> mv.visitVarInsn(LLOAD, target), retired);
+        e.exit(() -> e.mv.visitVarInsn(LLOAD, target), retired);
     }
 }

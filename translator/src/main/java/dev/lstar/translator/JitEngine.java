@@ -791,9 +791,7 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
         }
         for (long next : new long[] {first, second}) {
             if (next == -1 || ((next ^ head.la) >>> 12) != 0) continue;
-            boolean in = false;
-            for (Block s : segs) in |= s.la == next;
-            if (in) continue;
+            if (segs.stream().anyMatch(x -> x.la == next)) continue;
             Block nb;
             try {
                 nb = blocks.lookup(next);

@@ -181,9 +181,17 @@ final class MethodEmitter extends OperandEmitter {
      * {@code L_LOOP_RETIRED} and {@code L_LIMIT}.
      */
     int internalTarget(long address) {
-        if (!region) return -1;
-        for (int s = 0; s < segments.length; s++) if (segments[s].la == address) return s;
-        return -1;
+        return region ? BlockCompiler.indexOf(segments, address) : -1;
+    }
+
+    /**
+     * The segment a branch after instruction {@code retired - 1} to {@code address} goes on at
+     * inside the method ({@link #jumpToSegment}), or -1 (it leaves): in a loop nest any segment
+     * start; in a plain region the last instruction's way back to the start.
+     */
+    int staysAt(long address, int retired) {
+        int s = address == -1 ? -1 : internalTarget(address);
+        return s >= 0 && (nested || (s == 0 && retired == insns.length)) ? s : -1;
     }
 
     /**
@@ -193,20 +201,13 @@ final class MethodEmitter extends OperandEmitter {
      * label. Returns whether there is any.
      */
     private boolean findInternalEdges() {
-        boolean any = false;
-        for (int s = 0; s < segments.length; s++) {
-            Block sb = segments[s];
-            int end = segmentStart[s] + sb.insns.length; // the position after the segment's last instruction
-            for (long w : BlockCompiler.innerWays(sb.insns[sb.insns.length - 1])) {
-                if (s + 1 < segments.length && w == segments[s + 1].la) continue; // the path goes on there
-                int t = internalTarget(w);
-                if (t < 0 || (t == 0 && s == segments.length - 1)) continue; // (the plain region's back-edge)
-                any = true;
-                if (t > 0 && segmentHead[t] == null) segmentHead[t] = new Label();
-                if (segmentStart[t] < end) backwardTarget[t] = true;
-            }
-        }
-        return any;
+        boolean[] any = {false};
+        BlockCompiler.innerEdges(segments, (s, t) -> {
+            any[0] = true;
+            if (t > 0 && segmentHead[t] == null) segmentHead[t] = new Label();
+            if (segmentStart[t] < segmentStart[s] + segments[s].insns.length) backwardTarget[t] = true; // (at or before the way)
+        });
+        return any[0];
     }
 
     /**
@@ -493,7 +494,7 @@ final class MethodEmitter extends OperandEmitter {
         if (nested && k < n - 1 && segmentAt(k + 1) > 0 && insns[k + 1].address != i.next()
                 && !(translatedInline[k] && InsnTraits.isBranch(i))) {
             // a loop nest's segment whose next one is elsewhere: on to its own next instruction
-            int t = internalTarget(i.next());
+            int t = staysAt(i.next(), k + 1);
             if (t >= 0) jumpToSegment(t, k + 1, i.next());
             else coldExit(() -> lconst(i.next()), k + 1);
             return true;
@@ -532,8 +533,9 @@ final class MethodEmitter extends OperandEmitter {
     }
 
     /**
-     * A loop nest's branch (after instruction {@code retired - 1}) to the start of segment
-     * {@code s}, at {@code address}. Going back (a loop), it counts the instructions since the
+     * A branch (after instruction {@code retired - 1}) to the start of segment {@code s}, at
+     * {@code address}, inside the method ({@link #staysAt}): a loop nest's, or a plain region's
+     * back-edge. Going back (a loop), it counts the instructions since the
      * segment's start in {@code L_LOOP_RETIRED} and leaves instead when another pass over the
      * whole method could exceed the budget (the engine then interprets the rest exactly) or a stop
      * is requested — as the plain region's back-edge; segment 0's validity is checked here, a
@@ -562,6 +564,7 @@ final class MethodEmitter extends OperandEmitter {
                 mv.visitFieldInsn(GETFIELD, BLOCK, "valid", "Z");
                 mv.visitJumpInsn(IFEQ, leave);
             }
+            if (!nested) conditions.backEdge(carried); // a plain region carries its deferred record round
             mv.visitJumpInsn(GOTO, head);
             mv.visitLabel(leave);
             exit(() -> lconst(address), j);
