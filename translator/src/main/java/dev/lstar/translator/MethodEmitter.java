@@ -437,7 +437,8 @@ final class MethodEmitter extends OperandEmitter {
             if (cacheLa < 0) {
                 cacheLa = next;
                 cacheValue = next + 2;
-                next += 4;
+                cacheOffset = next + 4;
+                next += 6;
             }
         }
         return next;

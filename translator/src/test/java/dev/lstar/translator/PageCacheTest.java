@@ -150,4 +150,44 @@ class PageCacheTest {
         assertTrue(j.translations > 0, j.stats());
         assertEquals(0, j.pageCacheEntries, "another CPU may mark a frame as code while the method runs");
     }
+
+    // ---------------------------------------------------------------- offsets at the page's edges
+
+    static final FlatImage EDGE = FlatImage.load("pageedge");
+    static final long EDGE_DATA = 0x600000, EDGE_STACK = 0x612000;
+
+    static BareMachine edgeMachine(long nullAt) {
+        BareMachine bm = Variants.flat(EDGE, 0, EDGE_DATA, 29, EDGE_STACK);
+        bm.map(EDGE_DATA + 0x1000, 0x1000, PageTables.RW | PageTables.NX);
+        byte[] more = new byte[0x1000];
+        new java.util.Random(31).nextBytes(more);
+        bm.poke(EDGE_DATA + 0x1000, more);
+        bm.machine.cpu.r[Cpu.RCX] = 3000;
+        bm.machine.cpu.r[Cpu.R15] = nullAt;
+        return bm;
+    }
+
+    /** The compared state: the flat-image state, the second page and XMM1. */
+    static String edgeState(BareMachine bm) {
+        return Variants.stackAndCode(bm, EDGE, EDGE_DATA, EDGE_STACK) + " " + java.util.Arrays.hashCode(bm.peek(EDGE_DATA, 0x2000))
+                + " " + bm.machine.cpu.r[Cpu.R8] + " " + Long.toHexString(bm.machine.cpu.xmm[2]) + " " + Long.toHexString(bm.machine.cpu.xmm[3]);
+    }
+
+    /**
+     * Every offset of a page and every way across its end (8, 2 and 16 bytes, a read-modify-write,
+     * a write), on every variant: the JIT ends in the interpreter's state; and a null pointer's
+     * access faults as in the interpreter, in a region and in methods that start with empty entries.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"default", "hot1", "nosuper", "nolink", "lockstep", "hot1-nonest"})
+    void offsetsAcrossThePageEndAndANullPointer(String v) {
+        Variants.compare(v, () -> edgeMachine(0), PageCacheTest::edgeState, 1L << 40, EDGE.sym("done"),
+                bm -> assertEquals(EDGE.sym("done"), bm.machine.cpu.rip, "ran to the end"));
+        for (long at : new long[] {2900, 1234, 17}) {
+            BareMachine probe = edgeMachine(at);
+            RunResult r = new Interpreter(probe.machine).run(probe.machine, 1L << 40, EDGE.sym("done"));
+            assertEquals(StopReason.UNHANDLED_FAULT, r.reason(), "the null pointer's access faults (no IDT): " + r);
+            Variants.compare(v, () -> edgeMachine(at), PageCacheTest::edgeState, 1L << 40, EDGE.sym("done"));
+        }
+    }
 }
