@@ -280,6 +280,7 @@ final class MethodEmitter extends OperandEmitter {
         frames.declare(excSlot, "java/lang/RuntimeException");
         // the exception handler reads no local from here on (see FrameWriter.handlerReadsBelow)
         if (hooks == null) frames.handlerReadsBelow(next);
+        if (hooks == null && cachedXmm != 0) taintSlot = next++; // (LaneRanges; the handler does not read it)
         if (anyCrossesPage()) { // the mapping generation and CPL the engine checked the pages under
             genSlot = next;
             next += 2;
@@ -313,6 +314,10 @@ final class MethodEmitter extends OperandEmitter {
             mv.visitVarInsn(ASTORE, c + 1);
         }
         resetPageCache();
+        if (taintSlot >= 0) { // no range check failed yet
+            iconst(0);
+            mv.visitVarInsn(ISTORE, taintSlot);
+        }
         if (slowWriteSlot >= 0) { // an int on every path the frames merge (each use follows its instruction's own write)
             iconst(1);
             mv.visitVarInsn(ISTORE, slowWriteSlot);
@@ -353,6 +358,7 @@ final class MethodEmitter extends OperandEmitter {
         mv.visitLabel(tryStart);
         mv.visitLabel(loopHead);
         frames.markEntry();
+        if (region) forgetRanges(); // the back-edge brings what the loop's end knew
         int n = insns.length;
         for (int k = 0; k < n; k++) {
             int seg = segmentAt(k);
@@ -528,6 +534,7 @@ final class MethodEmitter extends OperandEmitter {
             pinnedTop = tempBase;
             frames.entryOnly(segmentHead[s]);
             mv.visitLabel(segmentHead[s]);
+            forgetRanges();
         }
         segmentCheck(s, k);
         if (crossesPage(s)) pagesCheck(k);
@@ -579,6 +586,18 @@ final class MethodEmitter extends OperandEmitter {
     /** Leaves the block: stores dirty registers, RIP and the retired count, returns RIP. */
     void exit(Runnable pushRip, int retired) {
         exit(pushRip, retired, true);
+    }
+
+    /**
+     * Where paths with different knowledge meet (a loop head, a loop nest's segment start): nothing
+     * is known of the XMM halves' values, so no earlier check is relied on and the taint is cleared.
+     */
+    private void forgetRanges() {
+        ranges.forgetAll();
+        if (taintSlot >= 0) {
+            iconst(0);
+            mv.visitVarInsn(ISTORE, taintSlot);
+        }
     }
 
     /**

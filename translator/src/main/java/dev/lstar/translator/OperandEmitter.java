@@ -148,6 +148,7 @@ abstract class OperandEmitter {
 
     /** XMM half {@code q} = the long {@code value} pushes (its local if cached, else {@code cpu.xmm[q]}). */
     void xmmPut(int q, Runnable value) {
+        ranges.forget(q);
         if (xmmSlot[q] >= 0) {
             value.run();
             mv.visitVarInsn(LSTORE, xmmSlot[q]);
@@ -171,10 +172,18 @@ abstract class OperandEmitter {
         }
     }
 
+    /**
+     * What is known of the doubles in the cached XMM halves ({@link LaneRanges}); {@code taintSlot}:
+     * the int local that is 1 once a range check failed (-1: the method uses no ranges).
+     */
+    final LaneRanges ranges = new LaneRanges();
+    int taintSlot = -1;
+
     /** Loads XMM halves {@code halves} (a mask of cached ones) from {@code cpu.xmm}; the dirty mask is the caller's. */
     void reloadXmm(int halves) {
         for (int q = 0; q < 32; q++) {
             if ((halves & (1 << q)) == 0) continue;
+            ranges.forget(q);
             xmmArray();
             iconst(q);
             mv.visitInsn(LALOAD);

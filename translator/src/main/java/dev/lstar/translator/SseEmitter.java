@@ -115,6 +115,25 @@ final class SseEmitter {
             ZIP8 = Helpers.of(SseInt.class, "zip8"), ZIP16 = Helpers.of(SseInt.class, "zip16"),
             ZIP32 = Helpers.of(SseInt.class, "zip32"), PACKSSWB_HALF = Helpers.of(SseInt.class, "packsswbHalf"),
             PACKUSWB_HALF = Helpers.of(SseInt.class, "packuswbHalf"), PACKSSDW_HALF = Helpers.of(SseInt.class, "packssdwHalf");
+    /** The double operations with range rules ({@link LaneRanges}): the SD forms and the PD forms' halves. */
+    private static final Map<Mnemonic, LaneRanges.Op> RANGED = new EnumMap<>(Mnemonic.class);
+    /** The ranged lane of each ({@code SseFloat.addsdRanged}...). */
+    private static final Map<LaneRanges.Op, Helper> RANGED_LANE = new EnumMap<>(LaneRanges.Op.class);
+    /** The range checks by {@link LaneRanges.Test} (NONE has none). */
+    private static final Map<LaneRanges.Test, Helper> RANGE_TEST = new EnumMap<>(LaneRanges.Test.class);
+
+    static {
+        for (LaneRanges.Op op : LaneRanges.Op.values()) {
+            RANGED.put(Mnemonic.valueOf(op.name() + "SD"), op);
+            RANGED.put(Mnemonic.valueOf(op.name() + "PD"), op);
+            RANGED_LANE.put(op, Helpers.of(SseFloat.class, op.name().toLowerCase() + "sdRanged"));
+        }
+        RANGE_TEST.put(LaneRanges.Test.LOWER, Helpers.of(SseFloat.class, "rangeAtLeast"));
+        RANGE_TEST.put(LaneRanges.Test.UPPER, Helpers.of(SseFloat.class, "rangeAtMost"));
+        RANGE_TEST.put(LaneRanges.Test.BOTH, Helpers.of(SseFloat.class, "rangeWithin"));
+        RANGE_TEST.put(LaneRanges.Test.POSITIVE, Helpers.of(SseFloat.class, "rangePositive"));
+    }
+
     /** PSLL/PSRL/PSRA by lanes: {lane width, kind (0 left, 1 logical right, 2 arithmetic right)}. */
     private static final Map<Mnemonic, int[]> LANE_SHIFT = new EnumMap<>(Mnemonic.class);
     /** PUNPCKLxx/PUNPCKHxx: {lane width, 1 for the high unpacks}. */
@@ -371,16 +390,20 @@ final class SseEmitter {
                 e.writeReg(i.reg[0], 8);
             }
             case UNPCKLPD -> { // d.hi = s.lo (an m128 is read whole: alignment)
+                LaneRanges.Range r = i.kind[1] == Instruction.OP_XMM ? e.ranges.get(i.reg[1] << 1) : null;
                 int[] v = read128(e, i, 1);
                 xmmStore(e, (i.reg[0] << 1) + 1, v[0]);
+                if (r != null) e.ranges.set((i.reg[0] << 1) + 1, r);
             }
             case UNPCKHPD -> { // d = d.hi s.hi (reads only the m128's high quadword, as Exec)
+                LaneRanges.Range r = i.kind[1] == Instruction.OP_XMM ? e.ranges.get((i.reg[1] << 1) + 1) : null;
                 int t = e.temp();
                 high(e, i, 1);
                 e.mv.visitVarInsn(LSTORE, t);
                 int d = i.reg[0] << 1;
                 copyHalf(e, d + 1, d);
                 xmmStore(e, d + 1, t);
+                if (r != null) e.ranges.set(d + 1, r);
             }
             case MOVLPS, MOVLPD, MOVHPS, MOVHPD -> { // m64 <-> one half
                 int h = m == Mnemonic.MOVHPS || m == Mnemonic.MOVHPD ? 1 : 0;
@@ -569,7 +592,9 @@ final class SseEmitter {
 
     /** XMM half {@code to} = XMM half {@code from}. */
     private static void copyHalf(MethodEmitter e, int from, int to) {
+        LaneRanges.Range r = e.ranges.get(from);
         e.xmmPut(to, () -> xmmLoad(e, from));
+        e.ranges.set(to, r); // the same value
     }
 
     /** Pushes bits 127:64 of operand {@code n} (XMM, or the second quadword of an m128) as {@code Sse.hi}. */
@@ -603,9 +628,17 @@ final class SseEmitter {
         mv.visitInsn(IAND);
         e.iconst(ALL_MASKED);
         mv.visitJumpInsn(IF_ICMPNE, slow);
+        LaneRanges lr = e.ranges;
+        LaneRanges.Op op = e.taintSlot >= 0 ? RANGED.get(i.mnemonic) : null;
+        LaneRanges.Range[] rs = new LaneRanges.Range[2], out = new LaneRanges.Range[2];
+        for (int h = 0; h < 2; h++) rs[h] = i.kind[1] == Instruction.OP_XMM ? lr.get((i.reg[1] << 1) + h) : lr.unknown();
         int[] v = read128(e, i, 1);
         int d = i.reg[0] << 1, r0 = e.temp(), r1 = e.temp();
         for (int h = 0; h < 2; h++) {
+            if (op != null) {
+                out[h] = rangedLane(e, op, d + h, v[h], rs[h], half, h == 0 ? r0 : r1);
+                continue;
+            }
             mv.visitVarInsn(ALOAD, L_CPU);
             xmmLoad(e, d + h);
             mv.visitVarInsn(LLOAD, v[h]);
@@ -620,9 +653,17 @@ final class SseEmitter {
         e.dirtyRegs = regsBefore;
         e.dirtyXmm = xmmBefore;
         direct(e, k, i);
+        if (op != null) { // the exact instruction: its results need not be in the ranges the fast path shows
+            e.iconst(1);
+            mv.visitVarInsn(ISTORE, e.taintSlot);
+        }
         mv.visitLabel(done);
         e.dirtyRegs |= regsFast;
         e.dirtyXmm |= xmmFast;
+        if (op != null) {
+            lr.set(d, out[0]);
+            lr.set(d + 1, out[1]);
+        }
     }
 
     /** MXCSR's exception masks (bits 12:7), all set. */
@@ -746,11 +787,20 @@ final class SseEmitter {
 
     /** MOVUPS ... MOVDQU, MOVNT*, LDDQU, MOVNTDQA: a 128-bit copy ({@code Sse.mov128}). */
     private static void mov128(MethodEmitter e, Instruction i) {
+        LaneRanges.Range r0 = null, r1 = null;
+        if (i.kind[1] == Instruction.OP_XMM) {
+            r0 = e.ranges.get(i.reg[1] << 1);
+            r1 = e.ranges.get((i.reg[1] << 1) + 1);
+        }
         int[] v = read128(e, i, 1);
         if (i.kind[0] == Instruction.OP_XMM) {
             int d = i.reg[0] << 1;
             xmmStore(e, d, v[0]);
             xmmStore(e, d + 1, v[1]);
+            if (r0 != null) { // the same values
+                e.ranges.set(d, r0);
+                e.ranges.set(d + 1, r1);
+            }
             return;
         }
         int la = address(e, i, 16, true); // Sse.store128At's accesses do not check it
@@ -791,6 +841,7 @@ final class SseEmitter {
             xmmZero(e, d + 1);
             return;
         }
+        LaneRanges.Range r = e.ranges.get(i.reg[1] << 1);
         xmmLoad(e, i.reg[1] << 1);
         if (size == 4) {
             e.mask(4);
@@ -801,6 +852,7 @@ final class SseEmitter {
         }
         mv.visitVarInsn(LSTORE, t);
         xmmStore(e, d, t);
+        if (size == 8) e.ranges.set(d, r); // the same value
     }
 
     /** MOVD/MOVQ ({@code Sse.movd/movq}): to XMM zero-extended to 128 bits; from XMM the low bits to a GPR or memory. */
@@ -866,11 +918,70 @@ final class SseEmitter {
         low(e, i, 1);
         mv.visitVarInsn(LSTORE, b);
         int d = i.reg[0] << 1;
+        LaneRanges.Op op = RANGED.get(i.mnemonic);
+        if (op != null && e.taintSlot >= 0) {
+            LaneRanges.Range rb = i.kind[1] == Instruction.OP_XMM ? e.ranges.get(i.reg[1] << 1) : e.ranges.unknown();
+            int out = e.temp();
+            LaneRanges.Range r = rangedLane(e, op, d, b, rb, lane, out);
+            xmmStore(e, d, out); // (#XM left before)
+            e.ranges.set(d, r);
+            return;
+        }
         e.xmmPut(d, () -> { // #XM leaves before the store
             mv.visitVarInsn(ALOAD, L_CPU);
             xmmLoad(e, d);
             mv.visitVarInsn(LLOAD, b);
             lane.invoke(mv);
         });
+    }
+
+    /**
+     * op(half {@code d}'s value, the long in temp {@code b}, of range {@code rb}) into temp
+     * {@code out} with the lane ranges ({@link LaneRanges}): first the checks the plan needs (one
+     * that fails sets the method's taint local), then the ranged lane ({@code SseFloat.addsdRanged}...:
+     * untainted, only the MXCSR mode tested; tainted, the general lane {@code general}). Records what
+     * the checks showed and returns the result's range (a new value).
+     */
+    private static LaneRanges.Range rangedLane(MethodEmitter e, LaneRanges.Op op, int d, int b, LaneRanges.Range rb,
+            Helper general, int out) {
+        MethodVisitor mv = e.mv;
+        LaneRanges lr = e.ranges;
+        LaneRanges.Range ra = lr.get(d);
+        LaneRanges.Plan p = LaneRanges.plan(op, ra, rb);
+        if (p != null) {
+            rangeCheck(e, p.a(), () -> xmmLoad(e, d));
+            rangeCheck(e, p.b(), () -> mv.visitVarInsn(LLOAD, b));
+        }
+        mv.visitVarInsn(ALOAD, L_CPU);
+        xmmLoad(e, d);
+        mv.visitVarInsn(LLOAD, b);
+        if (p == null) {
+            general.invoke(mv);
+            mv.visitVarInsn(LSTORE, out);
+            return lr.unknown();
+        }
+        mv.visitVarInsn(ILOAD, e.taintSlot);
+        RANGED_LANE.get(op).invoke(mv);
+        mv.visitVarInsn(LSTORE, out);
+        if (p.a() != LaneRanges.Test.NONE) lr.narrow(ra.id(), p.narrowedA());
+        if (p.b() != LaneRanges.Test.NONE) lr.narrow(rb.id(), p.narrowedB());
+        return lr.fresh(p.result());
+    }
+
+    /**
+     * Check {@code t} of the long {@code value} pushes: where it fails, the method's taint local
+     * becomes 1. A branch of its own (its own profile: where it never fails, C2 leaves the store
+     * out, and with it every taint test after). With an empty operand stack.
+     */
+    private static void rangeCheck(MethodEmitter e, LaneRanges.Test t, Runnable value) {
+        if (t == LaneRanges.Test.NONE) return;
+        MethodVisitor mv = e.mv;
+        Label ok = new Label();
+        value.run();
+        RANGE_TEST.get(t).invoke(mv);
+        mv.visitJumpInsn(IFNE, ok);
+        e.iconst(1);
+        mv.visitVarInsn(ISTORE, e.taintSlot);
+        mv.visitLabel(ok);
     }
 }

@@ -164,6 +164,34 @@ public final class SseFloat {
         if (plainD(a) && plainD(b)) return d(a) > d(b) ? a : b;
         return laneD(c, MAX, a, b);
     }
+    // ---- the scalar double operations with translated code's lane ranges (the translator's
+    // LaneRanges). {@code taint} 0 says the caller has shown — by checks made earlier on the same
+    // values (rangeAtLeast...), and the arithmetic between — that both operands are normal and
+    // the exact result lies in [2^-1021, 2^1023] (a product or quotient), or at most 2^1023 in
+    // magnitude (a sum or difference, whose tiny results are exact); then no flag but PE can arise
+    // and, in the fast mode (PE already set), Java's result is the x86 result: nothing is tested
+    // but the mode. Any other taint (a check failed): the lanes above.
+
+    public static long addsdRanged(Cpu c, long a, long b, int taint) { return taint == 0 && fastMode(c) ? bits(d(a) + d(b)) : addsdLane(c, a, b); }
+    public static long subsdRanged(Cpu c, long a, long b, int taint) { return taint == 0 && fastMode(c) ? bits(d(a) - d(b)) : subsdLane(c, a, b); }
+    public static long mulsdRanged(Cpu c, long a, long b, int taint) { return taint == 0 && fastMode(c) ? bits(d(a) * d(b)) : mulsdLane(c, a, b); }
+    public static long divsdRanged(Cpu c, long a, long b, int taint) { return taint == 0 && fastMode(c) ? bits(d(a) / d(b)) : divsdLane(c, a, b); }
+    /** As the others; {@code taint} 0: {@code b} is known to be positive and normal. */
+    public static long sqrtsdRanged(Cpu c, long a, long b, int taint) { return taint == 0 && fastMode(c) ? bits(Math.sqrt(d(b))) : sqrtsdLane(c, a, b); }
+
+    /** The exponent of the range checks: [2^-RANGE_EXP, 2^RANGE_EXP] (three such factors still neither overflow nor underflow). */
+    public static final int RANGE_EXP = 340;
+    private static final double RANGE_LO = 0x1p-340, RANGE_HI = 0x1p340;
+
+    /** The checks that make a value's range known: |x| >= 2^-RANGE_EXP (not a NaN). */
+    public static boolean rangeAtLeast(long x) { return Math.abs(d(x)) >= RANGE_LO; }
+    /** |x| <= 2^RANGE_EXP (not a NaN). */
+    public static boolean rangeAtMost(long x) { return Math.abs(d(x)) <= RANGE_HI; }
+    /** |x| in [2^-RANGE_EXP, 2^RANGE_EXP]. */
+    public static boolean rangeWithin(long x) { double m = Math.abs(d(x)); return m >= RANGE_LO && m <= RANGE_HI; }
+    /** x in [2^-RANGE_EXP, 2^RANGE_EXP] (positive). */
+    public static boolean rangePositive(long x) { double v = d(x); return v >= RANGE_LO && v <= RANGE_HI; }
+
     /** Zero, normal or infinite (not a NaN or a denormal). */
     private static boolean plainD(long x) { int e = expD(x); return (e != 0 && e != D_MAX) || (x & ~SIGN_D) == 0 || (x & ~SIGN_D) == INF_D; }
     private static boolean plainS(long x) { int e = expS(x); return (e != 0 && e != S_MAX) || (x & 0x7FFF_FFFFL) == 0 || (x & 0x7FFF_FFFFL) == INF_S; }

@@ -129,6 +129,81 @@ class SseFastLaneTest {
         }
     }
 
+    private interface Ranged {
+        long apply(Cpu c, long a, long b, int taint);
+    }
+
+    private static Ranged ranged(String op) {
+        return switch (op) {
+            case "add" -> SseFloat::addsdRanged; case "sub" -> SseFloat::subsdRanged; case "mul" -> SseFloat::mulsdRanged;
+            case "div" -> SseFloat::divsdRanged; default -> SseFloat::sqrtsdRanged;
+        };
+    }
+
+    /**
+     * The ranged lanes ({@code SseFloat.addsdRanged}...): untainted, for operands meeting their
+     * contract (normal; a product or quotient in [2^-1021, 2^1023], a sum at most 2^1023, a root's
+     * operand positive) — drawn right up to those bounds — exactly the exact lane in every MXCSR
+     * state; tainted, for operands of every kind, too.
+     */
+    @Test
+    void rangedLanesAgreeWithTheExactLanesWithinTheirContract() {
+        SplittableRandom r = new SplittableRandom(20261205);
+        String[] ops = {"add", "sub", "mul", "div", "sqrt"};
+        for (int n = 0; n < 60_000; n++) {
+            String op = ops[r.nextInt(ops.length)];
+            int mxcsr = r.nextInt(2) == 0 ? 0x1FA0 : MXCSRS[r.nextInt(MXCSRS.length)];
+            Ranged lane = ranged(op);
+            Lane asLane = (c, a, b) -> lane.apply(c, a, b, 1);
+            long a = operand(r, true), b = operand(r, true);
+            compare(op + "sdRanged tainted", mxcsr, a, b, asLane, (e, p, q) -> exact(op).apply(SoftFloat.D, e, p, q));
+            // untainted: operands within the contract, results up to its edges
+            int ea, eb;
+            switch (op) {
+                case "mul" -> { ea = r.nextInt(-1022, 1023); eb = r.nextInt(Math.max(-1022, -1021 - ea), Math.min(1022, 1022 - ea) + 1); }
+                case "div" -> { ea = r.nextInt(-1022, 1023); eb = r.nextInt(Math.max(-1022, ea - 1022), Math.min(1022, ea + 1021) + 1); }
+                case "sqrt" -> { ea = r.nextInt(-1022, 1023); eb = r.nextInt(-1022, 1023); }
+                default -> { ea = r.nextInt(-1022, 1022); eb = r.nextInt(-1022, 1022); }
+            }
+            long x = edgeDouble(r, ea), y = edgeDouble(r, eb);
+            if (op.equals("sqrt")) y &= Long.MAX_VALUE;
+            if (!inContract(op, x, y)) continue;
+            compare(op + "sdRanged", mxcsr, x, y, (c, p, q) -> lane.apply(c, p, q, 0), (e, p, q) -> exact(op).apply(SoftFloat.D, e, p, q));
+        }
+    }
+
+    /** The ranged lanes' contract, on the exact values (BigDecimal: no rounding). */
+    private static boolean inContract(String op, long a, long b) {
+        double x = Double.longBitsToDouble(a), y = Double.longBitsToDouble(b);
+        boolean normal = Math.abs(x) >= Double.MIN_NORMAL && Math.abs(y) >= Double.MIN_NORMAL
+                && Double.isFinite(x) && Double.isFinite(y);
+        if (!normal) return false;
+        java.math.BigDecimal bx = new java.math.BigDecimal(x).abs(), by = new java.math.BigDecimal(y).abs();
+        java.math.BigDecimal lo = new java.math.BigDecimal(0x1p-1021), hi = new java.math.BigDecimal(0x1p1023);
+        return switch (op) {
+            case "mul" -> { java.math.BigDecimal p = bx.multiply(by); yield p.compareTo(lo) >= 0 && p.compareTo(hi) <= 0; }
+            case "div" -> { java.math.BigDecimal q = bx.divide(by, java.math.MathContext.DECIMAL128); yield q.compareTo(lo.multiply(java.math.BigDecimal.valueOf(1.001))) >= 0 && q.compareTo(hi.multiply(java.math.BigDecimal.valueOf(0.999))) <= 0; }
+            case "sqrt" -> y > 0;
+            default -> bx.add(by).compareTo(hi) <= 0;
+        };
+    }
+
+    @Test
+    void theRangeChecksAreTheirBounds() {
+        double lo = 0x1p-340, hi = 0x1p340;
+        double[] at = {0, -0.0, Double.MIN_VALUE, lo / 2, Math.nextDown(lo), lo, -lo, 1, -1, hi, -hi, Math.nextUp(hi), hi * 2,
+                Double.MAX_VALUE, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN};
+        for (double v : at) {
+            long x = Double.doubleToRawLongBits(v);
+            double m = Math.abs(v);
+            assertEquals(m >= lo, SseFloat.rangeAtLeast(x), "atLeast " + v);
+            assertEquals(m <= hi, SseFloat.rangeAtMost(x), "atMost " + v);
+            assertEquals(m >= lo && m <= hi, SseFloat.rangeWithin(x), "within " + v);
+            assertEquals(v >= lo && v <= hi, SseFloat.rangePositive(x), "positive " + v);
+        }
+        assertEquals(340, SseFloat.RANGE_EXP);
+    }
+
     /** A double of unbiased exponent {@code e} (-1023: a denormal), random sign, a mantissa near its ends or random. */
     private static long edgeDouble(SplittableRandom r, int e) {
         long mant = switch (r.nextInt(4)) {
