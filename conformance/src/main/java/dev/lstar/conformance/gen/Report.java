@@ -82,7 +82,8 @@ public final class Report {
                 families.values().stream().mapToInt(f -> f.tolerated).sum()));
         if (families.values().stream().anyMatch(f -> f.tolerated > 0)) {
             b.append(String.format("tolerated: x87 transcendentals within %d ulp of the 64-bit significand, FSW differing only in"
-                    + " C1/PE (conformance/gen/X87Tolerance)%n", X87Tolerance.ULPS));
+                    + " C1/PE; FXSAVE's MXCSR_MASK without the host's MM bit (17), which lstar does not implement"
+                    + " (conformance/gen/X87Tolerance)%n", X87Tolerance.ULPS));
         }
         return b.toString();
     }

@@ -16,8 +16,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * /proc/cpuinfo agrees with CPUID ({@code src/test/resources/c/cpuinfo.c}, built static with
- * gcc/glibc and musl-gcc at test time): natively the host's file and the host's CPUID agree; under
- * lstar (Intel and AMD semantics, every engine) lstar's file and lstar's CPUID agree, on the vendor,
+ * gcc/glibc and musl-gcc at test time): natively the host's file and the host's CPUID agree (but
+ * for a flag or two a host kernel may leave out); under lstar (Intel and AMD semantics, every engine) lstar's file and lstar's CPUID agree, on the vendor,
  * signature, processor count (sched_getaffinity), address sizes and each flag checked against
  * {@code __builtin_cpu_supports} or the raw bit. The program prints only "agrees" lines, so the
  * two outputs are equal; and lstar's flags are x86-64-v2 (sse4_2, popcnt) without AVX.
@@ -31,10 +31,17 @@ class StaticCpuinfoTest {
     void cpuinfoSaysWhatCpuidSays(String cc, EngineFactory engine) throws Exception {
         assumeTrue(NativeRun.available(), NativeRun.unavailableReason());
         Built b = StaticPrograms.build(dir, cc, "cpuinfo", List.of());
-        assertEquals(0, b.status(), "the host's /proc/cpuinfo and CPUID disagree natively:\n" + b.stdout());
-        assertTrue(b.stdout().contains("sse4_2 agrees") && b.stdout().endsWith("failures 0\n"), b.stdout());
+        // The native run checks the program on a real kernel. A host kernel may leave a flag its
+        // CPUID has out of the file (seen: "abm" on an AMD EPYC VM): what lstar must print is the
+        // native output with every line "agrees" — no host's quirk excuses lstar from any of them.
+        String want = b.stdout().replaceAll("(?m)^(\\S+) DISAGREES.*$", "$1 agrees").replaceAll("(?m)^failures \\d+$", "failures 0");
+        int disagree = b.stdout().split("DISAGREES", -1).length - 1;
+        assertEquals(disagree == 0, b.status() == 0, "the program fails exactly when a line disagrees:\n" + b.stdout());
+        assertTrue(disagree <= 2, "the host's /proc/cpuinfo and CPUID disagree natively on more than a flag or two:\n" + b.stdout());
+        assertTrue(want.contains("sse4_2 agrees") && want.endsWith("failures 0\n"), want);
+        Built expected = new Built(b.exe(), want, 0);
         for (Vendor v : Vendor.values()) {
-            StaticPrograms.assertSameUnderLstar(v + ": ", b, "cpuinfo", List.of(), engine, v);
+            StaticPrograms.assertSameUnderLstar(v + ": ", expected, "cpuinfo", List.of(), engine, v);
         }
         LstarRun.Result f = LstarRun.run("cpuinfo", Files.readAllBytes(b.exe()), List.of("flags"), LstarRun.config(Vendor.INTEL, true), engine, k -> {});
         String flags = " " + f.stdout().strip() + " ";
