@@ -1,5 +1,5 @@
-# Accesses through one pointer at every offset of a page and across its end (the page cache's one
-# unsigned compare, PageCache: an offset from the cached page that ends past it must miss): each
+# Accesses through one pointer at every offset of a page and across its end (the page cache,
+# PageCache: an access in the cached page that ends past it must take the Mmu's accessor): each
 # iteration reads 8 bytes at rbx, 8 at rbx+3, 2 at rbx+6, 16 at rbx (MOVDQU), adds to 8 at rbx+1
 # and writes 8 at rbx+9, then moves rbx on by 5 bytes through two pages and back to their start.
 # At iteration r15 (counting down; 0: never) rbx becomes 0: the next access, a null pointer's,

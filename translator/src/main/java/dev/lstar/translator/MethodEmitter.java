@@ -443,8 +443,7 @@ final class MethodEmitter extends OperandEmitter {
             if (cacheLa < 0) {
                 cacheLa = next;
                 cacheValue = next + 2;
-                cacheOffset = next + 4;
-                next += 6;
+                next += 4;
             }
         }
         return next;

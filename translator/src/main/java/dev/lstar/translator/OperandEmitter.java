@@ -7,7 +7,6 @@ import static org.objectweb.asm.Opcodes.*;
 
 import dev.lstar.decoder.Instruction;
 import dev.lstar.runtime.interp.Operands;
-import dev.lstar.runtime.mem.FrameAccess;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
 
@@ -373,8 +372,8 @@ abstract class OperandEmitter {
      * reference), the write frame, the read tag (long), the write tag (long).
      */
     final int[] cacheSlot = new int[CACHE_KEYS];
-    /** Three long scratch locals for the cached accesses (the address, the value, the offset in the frame), -1 when the method has no entries. */
-    int cacheLa = -1, cacheValue = -1, cacheOffset = -1;
+    /** Two long scratch locals for the cached accesses (the address, the value), -1 when the method has no entries. */
+    int cacheLa = -1, cacheValue = -1;
     /**
      * The entry the next access uses: the base register of the memory operand whose address was
      * computed last in the instruction being emitted ({@link #uncheckedLinearAddress}), RSP for the
@@ -439,21 +438,51 @@ abstract class OperandEmitter {
     }
 
     /**
-     * Stack: mmu (stays), under other values (where {@link #branchable} is false): the entry
-     * (frame slot {@code frame}, tag slot {@code tag}) refilled for an access at {@code cacheLa}
-     * without a branch of the generated code's own ({@link PageCache#readFrame}/{@code writeFrame},
-     * then {@code tag}); then pushes {@code cacheLa} and, after {@code middle}, the frame.
+     * Stack: mmu (stays). The entry (frame slot {@code frame}, tag slot {@code tag}) refilled for
+     * an access at {@code cacheLa} ({@link PageCache#readFrame}/{@code writeFrame}, then
+     * {@code tag}); then pushes {@code cacheLa} and, after {@code middle}, the frame.
      */
     private void cachedFrame(int frame, int tag, boolean write, Runnable middle) {
-        mv.visitVarInsn(ALOAD, L_MMU);
-        mv.visitVarInsn(LLOAD, cacheLa);
-        mv.visitVarInsn(ALOAD, frame);
-        mv.visitVarInsn(LLOAD, tag);
-        mv.visitMethodInsn(INVOKESTATIC, PC, write ? "writeFrame" : "readFrame", PC_FRAME, false);
-        storeEntry(cacheLa, frame, tag);
+        // Where the stack holds only the mmu, the tag compare is this access's own branch (not one
+        // inside the shared helper, whose profile mixes every access): where it always hits, C2
+        // leaves the refill out of the compiled code, and its inlining budget with it. A branch
+        // needs an empty stack: the mmu is pushed again after it.
+        if (mv instanceof FrameWriter fw && fw.stackDepth() == 1) {
+            mv.visitInsn(POP);
+            refillOnMiss(cacheLa, frame, tag, write);
+            mv.visitVarInsn(ALOAD, L_MMU);
+        } else {
+            mv.visitVarInsn(ALOAD, L_MMU);
+            mv.visitVarInsn(LLOAD, cacheLa);
+            mv.visitVarInsn(ALOAD, frame);
+            mv.visitVarInsn(LLOAD, tag);
+            mv.visitMethodInsn(INVOKESTATIC, PC, write ? "writeFrame" : "readFrame", PC_FRAME, false);
+            storeEntry(cacheLa, frame, tag);
+        }
         mv.visitVarInsn(LLOAD, cacheLa);
         middle.run();
         mv.visitVarInsn(ALOAD, frame);
+    }
+
+    /**
+     * With an empty operand stack: when the page of the address in long local {@code la} is not
+     * the entry's (frame slot {@code frame}, tag slot {@code tag}), refills the entry from the
+     * Mmu's read or write fast tags ({@code Mmu.readFrame/writeFrame}, then {@link PageCache#tag}).
+     * Also the 16-byte SSE accesses' path ({@code SseEmitter}).
+     */
+    void refillOnMiss(int la, int frame, int tag, boolean write) {
+        Label hit = new Label();
+        mv.visitVarInsn(LLOAD, la);
+        lconst(~0xFFFL);
+        mv.visitInsn(LAND);
+        mv.visitVarInsn(LLOAD, tag);
+        mv.visitInsn(LCMP);
+        mv.visitJumpInsn(IFEQ, hit);
+        mv.visitVarInsn(ALOAD, L_MMU);
+        mv.visitVarInsn(LLOAD, la);
+        mv.visitMethodInsn(INVOKEVIRTUAL, MMU, write ? "writeFrame" : "readFrame", "(J)[B", false);
+        storeEntry(la, frame, tag);
+        mv.visitLabel(hit);
     }
 
     /** Stack: frame found for the address in {@code la} (or null) -> ; the entry takes it and its tag. */
@@ -465,69 +494,6 @@ abstract class OperandEmitter {
         mv.visitVarInsn(LSTORE, tag);
     }
 
-    /**
-     * With an empty operand stack: finds the frame holding all {@code size} bytes at the address in
-     * long local {@code la} and the offset of the first one in it, or jumps to {@code slow} (no
-     * frame the Mmu's fast tags hold for this access, or bytes in the next page). Returns the
-     * local that then holds the frame; long local {@code offset} holds the offset.
-     *
-     * <p>Through the entry ({@code frame} slot, {@code tag} slot; -1: none, the Mmu's
-     * {@code readFrame}/{@code writeFrame} every time), a hit is one unsigned compare: the offset
-     * {@code la - tag} at most {@code 4096 - size} says at once that the page is the entry's and
-     * that the bytes end in it (an empty entry's tag, -1, can only pass it with its null frame,
-     * which the null check after it sends to the refill). A miss refills the entry from the Mmu
-     * ({@code Mmu.readFrame/writeFrame}, then {@link PageCache#tag}) and checks the new frame the same way. C2 keeps the
-     * difference {@code base - tag} for every access through one base register.
-     */
-    int frameFor(int la, int size, boolean write, int frame, int tag, int offset, Label slow) {
-        long last = 0x1000 - size;
-        if (frame < 0) {
-            mv.visitVarInsn(ALOAD, L_MMU);
-            mv.visitVarInsn(LLOAD, la);
-            mv.visitMethodInsn(INVOKEVIRTUAL, MMU, write ? "writeFrame" : "readFrame", "(J)[B", false);
-            mv.visitVarInsn(ASTORE, L_FRAME);
-            mv.visitVarInsn(ALOAD, L_FRAME);
-            mv.visitJumpInsn(IFNULL, slow);
-            mv.visitVarInsn(LLOAD, la);
-            lconst(0xFFF);
-            mv.visitInsn(LAND);
-            mv.visitVarInsn(LSTORE, offset);
-            mv.visitVarInsn(LLOAD, offset);
-            lconst(last);
-            mv.visitInsn(LCMP);
-            mv.visitJumpInsn(IFGT, slow);
-            return L_FRAME;
-        }
-        Label miss = new Label(), found = new Label();
-        offsetInEntry(la, tag, offset, last, miss);
-        mv.visitVarInsn(ALOAD, frame);
-        mv.visitJumpInsn(IFNONNULL, found);
-        mv.visitLabel(miss);
-        mv.visitVarInsn(ALOAD, L_MMU);
-        mv.visitVarInsn(LLOAD, la);
-        mv.visitMethodInsn(INVOKEVIRTUAL, MMU, write ? "writeFrame" : "readFrame", "(J)[B", false);
-        storeEntry(la, frame, tag);
-        mv.visitVarInsn(ALOAD, frame);
-        mv.visitJumpInsn(IFNULL, slow);
-        offsetInEntry(la, tag, offset, last, slow);
-        mv.visitLabel(found);
-        return frame;
-    }
-
-    /** {@code offset} = la - the entry's tag; jumps to {@code outside} unless it is at most {@code last} (unsigned). */
-    private void offsetInEntry(int la, int tag, int offset, long last, Label outside) {
-        mv.visitVarInsn(LLOAD, la);
-        mv.visitVarInsn(LLOAD, tag);
-        mv.visitInsn(LSUB);
-        mv.visitVarInsn(LSTORE, offset);
-        mv.visitVarInsn(LLOAD, offset);
-        lconst(last);
-        mv.visitMethodInsn(INVOKESTATIC, "java/lang/Long", "compareUnsigned", "(JJ)I", false);
-        mv.visitJumpInsn(IFGT, outside);
-    }
-
-    private static final String FA_GET = "([BJ)J", FA_PUT = "([BJJ)V";
-
     /** Stack: mmu, la -> value (zero-extended long). */
     void memRead(int size) {
         memRead(size, accessStack);
@@ -538,36 +504,11 @@ abstract class OperandEmitter {
         int c = cacheEntry();
         if (c >= 0) {
             mv.visitVarInsn(LSTORE, cacheLa);
-            if (branchable()) {
-                mv.visitInsn(POP);
-                Label slow = new Label(), done = new Label();
-                int f = frameFor(cacheLa, size, false, c, c + 2, cacheOffset, slow);
-                mv.visitVarInsn(ALOAD, f);
-                mv.visitVarInsn(LLOAD, cacheOffset);
-                mv.visitMethodInsn(INVOKESTATIC, FrameAccess.NAME, "get" + size * 8, FA_GET, false);
-                mv.visitVarInsn(LSTORE, cacheValue);
-                mv.visitJumpInsn(GOTO, done);
-                mv.visitLabel(slow);
-                mv.visitVarInsn(ALOAD, L_MMU);
-                mv.visitVarInsn(LLOAD, cacheLa);
-                mmuRead(size, stack);
-                mv.visitVarInsn(LSTORE, cacheValue);
-                mv.visitLabel(done);
-                mv.visitVarInsn(LLOAD, cacheValue);
-                loadOrder();
-                return;
-            }
             cachedFrame(c, c + 2, false, () -> iconst(stack ? 1 : 0));
             mv.visitMethodInsn(INVOKESTATIC, PC, "read" + size * 8, PC_READ, false);
             loadOrder();
             return;
         }
-        mmuRead(size, stack);
-        loadOrder();
-    }
-
-    /** Stack: mmu, la -> value (zero-extended long), through the Mmu's accessor. */
-    private void mmuRead(int size, boolean stack) {
         iconst(stack ? 1 : 0);
         switch (size) {
             case 8 -> mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "read64", "(JZ)J", false);
@@ -575,14 +516,7 @@ abstract class OperandEmitter {
             case 2 -> { mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "read16", "(JZ)I", false); mv.visitInsn(I2L); }
             default -> { mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "read8", "(JZ)I", false); mv.visitInsn(I2L); }
         }
-    }
-
-    /**
-     * Whether the access being emitted may branch: the operand stack holds only the mmu (branches
-     * need an empty stack; the mmu is popped first). Elsewhere the branch-free helpers.
-     */
-    private boolean branchable() {
-        return mv instanceof FrameWriter fw && fw.stackDepth() == 1;
+        loadOrder();
     }
 
     /** After a guest load: with several CPUs, the load-load order of x86-TSO ({@link #ordered}). */
@@ -595,27 +529,6 @@ abstract class OperandEmitter {
         int c = cacheEntry();
         if (c >= 0) {
             mv.visitVarInsn(LSTORE, cacheLa);
-            if (branchable()) {
-                mv.visitInsn(POP);
-                Label slow = new Label(), done = new Label();
-                int f = frameFor(cacheLa, size, true, c + 1, c + 4, cacheOffset, slow);
-                mv.visitVarInsn(ALOAD, f);
-                mv.visitVarInsn(LLOAD, cacheOffset);
-                mv.visitMethodInsn(INVOKESTATIC, FrameAccess.NAME, "get" + size * 8, FA_GET, false);
-                mv.visitVarInsn(LSTORE, cacheValue);
-                mv.visitJumpInsn(GOTO, done);
-                mv.visitLabel(slow);
-                mv.visitVarInsn(ALOAD, L_MMU);
-                mv.visitVarInsn(LLOAD, cacheLa);
-                iconst(size);
-                iconst(accessStack ? 1 : 0);
-                mv.visitMethodInsn(INVOKEVIRTUAL, MMU, "readForWrite", "(JIZ)J", false);
-                mv.visitVarInsn(LSTORE, cacheValue);
-                mv.visitLabel(done);
-                mv.visitVarInsn(LLOAD, cacheValue);
-                loadOrder();
-                return;
-            }
             cachedFrame(c + 1, c + 4, true, () -> {
                 iconst(size);
                 iconst(accessStack ? 1 : 0);
@@ -643,30 +556,6 @@ abstract class OperandEmitter {
         if (c >= 0) {
             mv.visitVarInsn(LSTORE, cacheValue);
             mv.visitVarInsn(LSTORE, cacheLa);
-            if (branchable()) {
-                mv.visitInsn(POP);
-                Label slow = new Label(), done = new Label();
-                int f = frameFor(cacheLa, size, true, c + 1, c + 4, cacheOffset, slow);
-                mv.visitVarInsn(ALOAD, f);
-                mv.visitVarInsn(LLOAD, cacheOffset);
-                mv.visitVarInsn(LLOAD, cacheValue);
-                mv.visitMethodInsn(INVOKESTATIC, FrameAccess.NAME, "put" + size * 8, FA_PUT, false);
-                if (cachedWrites == 0) { // a write to the frame: not to the Mmu's accessor
-                    iconst(0);
-                    mv.visitVarInsn(ISTORE, slowWriteSlot);
-                }
-                mv.visitJumpInsn(GOTO, done);
-                mv.visitLabel(slow);
-                mv.visitVarInsn(ALOAD, L_MMU);
-                mv.visitVarInsn(LLOAD, cacheLa);
-                mv.visitVarInsn(LLOAD, cacheValue);
-                mmuWrite(size);
-                iconst(1);
-                mv.visitVarInsn(ISTORE, slowWriteSlot);
-                mv.visitLabel(done);
-                cachedWrites++;
-                return;
-            }
             cachedFrame(c + 1, c + 4, true, () -> {
                 mv.visitVarInsn(LLOAD, cacheValue);
                 iconst(accessStack ? 1 : 0);
@@ -682,11 +571,6 @@ abstract class OperandEmitter {
             return;
         }
         directWrites++;
-        mmuWrite(size);
-    }
-
-    /** Stack: mmu, la, value(long) -> , through the Mmu's accessor. */
-    private void mmuWrite(int size) {
         if (size != 8) mv.visitInsn(L2I);
         iconst(accessStack ? 1 : 0);
         switch (size) {

@@ -3,6 +3,8 @@ package dev.lstar.translator;
 import static dev.lstar.translator.BlockCompiler.CPU;
 import static dev.lstar.translator.BlockCompiler.MMU;
 import static dev.lstar.translator.BlockCompiler.RT;
+import static dev.lstar.translator.OperandEmitter.L_FRAME;
+import static dev.lstar.translator.OperandEmitter.L_FRAME_OFFSET;
 import static dev.lstar.translator.OperandEmitter.L_CPU;
 import static dev.lstar.translator.OperandEmitter.L_MMU;
 import static dev.lstar.translator.OperandEmitter.L_REGS;
@@ -719,10 +721,10 @@ final class SseEmitter {
         } else {
             int la = address(e, i, 16);
             Label slow = new Label(), done = new Label();
-            int[] found = frameInPage(e, la, false, slow);
+            frameInPage(e, la, false, slow);
             for (int q = 0; q < 2; q++) {
-                frameQuad(e, found, q);
-                mv.visitMethodInsn(INVOKESTATIC, FrameAccess.NAME, "get64", "([BJ)J", false);
+                frameQuad(e, q);
+                mv.visitMethodInsn(INVOKESTATIC, FrameAccess.NAME, "get64", "([BI)J", false);
                 e.loadOrder();
                 mv.visitVarInsn(LSTORE, q == 0 ? lo : hi);
             }
@@ -743,31 +745,52 @@ final class SseEmitter {
         return new int[] {lo, hi};
     }
 
-    /** Stack: -> frame, offset of quadword {@code q} (0 or 1) of the 16 bytes {@link #frameInPage} found ({frame local, offset local}). */
-    private static void frameQuad(MethodEmitter e, int[] found, int q) {
-        e.mv.visitVarInsn(ALOAD, found[0]);
-        e.mv.visitVarInsn(LLOAD, found[1]);
+    /** Stack: -> frame, offset of quadword {@code q} (0 or 1) of the 16 bytes {@link #frameInPage} found. */
+    private static void frameQuad(MethodEmitter e, int q) {
+        e.mv.visitVarInsn(ALOAD, L_FRAME);
+        e.mv.visitVarInsn(ILOAD, L_FRAME_OFFSET);
         if (q == 1) {
-            e.lconst(8);
-            e.mv.visitInsn(LADD);
+            e.iconst(8);
+            e.mv.visitInsn(IADD);
         }
     }
 
     /**
-     * The one-look-up path of a 16-byte access ({@link OperandEmitter#frameFor}): the frame of
-     * {@code la}'s page — through the method's page cache entry of the operand's base register
-     * when it has one (the read entry for a load, the write entry for a store ({@code write}),
-     * refilled from the Mmu when the page differs), else the Mmu's {@code readFrame} or
-     * {@code writeFrame} (the TLB entry its 8-byte fast paths would use) — and la's offset in it;
-     * jumps to {@code slow} when there is none or the 16 bytes do not end in that page. A hit
-     * means exactly what the two 8-byte fast paths would do (the page is mapped for this access
-     * at this privilege, la is canonical, no write of it must be reported), so only the look-ups
-     * are saved; every fault stays on the slow path. Returns {frame local, offset local}.
+     * The one-look-up path of a 16-byte access: L_FRAME = the frame of {@code la}'s page — the
+     * method's page cache entry of the operand's base register when it has one (the read entry
+     * for a load, the write entry for a store ({@code write}), refilled from the Mmu when the
+     * page differs), else the Mmu's {@code readFrame} or {@code writeFrame} (the TLB entry its
+     * 8-byte fast paths would use) — and L_FRAME_OFFSET = la's offset in the page; jumps to
+     * {@code slow} when there is none or the 16 bytes do not end in that page. A hit means exactly
+     * what the two 8-byte fast paths would do (the page is mapped for this access at this
+     * privilege, la is canonical, no write of it must be reported), so only the look-ups are
+     * saved; every fault stays on the slow path.
      */
-    private static int[] frameInPage(MethodEmitter e, int la, boolean write, Label slow) {
-        int c = e.cacheEntry(), offset = e.temp();
-        int frame = c < 0 ? -1 : write ? c + 1 : c, tag = c < 0 ? -1 : write ? c + 4 : c + 2;
-        return new int[] {e.frameFor(la, 16, write, frame, tag, offset, slow), offset};
+    private static void frameInPage(MethodEmitter e, int la, boolean write, Label slow) {
+        MethodVisitor mv = e.mv;
+        int c = e.cacheEntry();
+        if (c >= 0) {
+            // the method's page cache entry of the operand's base register (see PageCache): the
+            // read entry for a load, the write entry for a store, refilled when the page differs
+            int frame = write ? c + 1 : c, tag = write ? c + 4 : c + 2;
+            e.refillOnMiss(la, frame, tag, write);
+            mv.visitVarInsn(ALOAD, frame);
+        } else {
+            mv.visitVarInsn(ALOAD, L_MMU);
+            mv.visitVarInsn(LLOAD, la);
+            mv.visitMethodInsn(INVOKEVIRTUAL, MMU, write ? "writeFrame" : "readFrame", "(J)[B", false);
+        }
+        mv.visitVarInsn(ASTORE, L_FRAME);
+        mv.visitVarInsn(ALOAD, L_FRAME);
+        mv.visitJumpInsn(IFNULL, slow);
+        mv.visitVarInsn(LLOAD, la);
+        mv.visitInsn(L2I);
+        e.iconst(0xFFF);
+        mv.visitInsn(IAND);
+        mv.visitVarInsn(ISTORE, L_FRAME_OFFSET);
+        mv.visitVarInsn(ILOAD, L_FRAME_OFFSET);
+        e.iconst(0x1000 - 16);
+        mv.visitJumpInsn(IF_ICMPGT, slow);
     }
 
     /** Pushes bits 63:0 of operand {@code n} (XMM, memory zero-extended from its size, GPR) as {@code Sse.lo}. */
@@ -806,11 +829,11 @@ final class SseEmitter {
         int la = address(e, i, 16, true); // Sse.store128At's accesses do not check it
         MethodVisitor mv = e.mv;
         Label slow = new Label(), done = new Label();
-        int[] found = frameInPage(e, la, true, slow);
+        frameInPage(e, la, true, slow);
         for (int q = 0; q < 2; q++) {
-            frameQuad(e, found, q);
+            frameQuad(e, q);
             mv.visitVarInsn(LLOAD, v[q]);
-            mv.visitMethodInsn(INVOKESTATIC, FrameAccess.NAME, "put64", "([BJJ)V", false);
+            mv.visitMethodInsn(INVOKESTATIC, FrameAccess.NAME, "put64", "([BIJ)V", false);
         }
         mv.visitJumpInsn(GOTO, done);
         mv.visitLabel(slow);

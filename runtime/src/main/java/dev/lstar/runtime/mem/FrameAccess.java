@@ -98,51 +98,6 @@ public final class FrameAccess {
         else viewPut64(f, o, v);
     }
 
-    // The same accesses at a long offset: translated code's page cache computes the offset as
-    // the address minus the cached page (PageCache), already checked to lie in [0, 4096 - size],
-    // so it goes into the address as it is (no narrowing to int and sign extension back).
-
-    public static long get8(byte[] f, long o) {
-        return f[(int) o] & 0xFFL;
-    }
-
-    @SuppressWarnings("removal")
-    public static long get16(byte[] f, long o) {
-        return U != null ? U.getShort(f, BASE + o) & 0xFFFFL : viewGet16(f, (int) o);
-    }
-
-    @SuppressWarnings("removal")
-    public static long get32(byte[] f, long o) {
-        return U != null ? U.getInt(f, BASE + o) & 0xFFFF_FFFFL : viewGet32(f, (int) o);
-    }
-
-    @SuppressWarnings("removal")
-    public static long get64(byte[] f, long o) {
-        return U != null ? U.getLong(f, BASE + o) : viewGet64(f, (int) o);
-    }
-
-    public static void put8(byte[] f, long o, long v) {
-        f[(int) o] = (byte) v;
-    }
-
-    @SuppressWarnings("removal")
-    public static void put16(byte[] f, long o, long v) {
-        if (U != null) U.putShort(f, BASE + o, (short) v);
-        else viewPut16(f, (int) o, v);
-    }
-
-    @SuppressWarnings("removal")
-    public static void put32(byte[] f, long o, long v) {
-        if (U != null) U.putInt(f, BASE + o, (int) v);
-        else viewPut32(f, (int) o, v);
-    }
-
-    @SuppressWarnings("removal")
-    public static void put64(byte[] f, long o, long v) {
-        if (U != null) U.putLong(f, BASE + o, v);
-        else viewPut64(f, (int) o, v);
-    }
-
     // the byte-array view implementation (separate methods: HotSpot never parses the branch not
     // taken, so its bytecodes do not count against the caller's inlining budget)
 
