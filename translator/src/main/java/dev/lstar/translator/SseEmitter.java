@@ -111,6 +111,7 @@ final class SseEmitter {
      * (Cpu, destination half, source half) -> new half (a PD lane is the SD lane).
      */
     private static final Map<Mnemonic, Helper> PACKED = new EnumMap<>(Mnemonic.class);
+    private static final Helper ALIGNMENT_CHECK16 = Helpers.of(Sse.class, "alignmentCheck16");
     private static final Helper COMISD_ON = Helpers.of(SseFloat.class, "comisdOn"),
             PALIGNR_QUAD = Helpers.of(dev.lstar.runtime.ops.Ssse3.class, "palignrQuad");
     private static final Helper SHIFT_LANES = Helpers.of(SseInt.class, "shiftLanes"),
@@ -708,6 +709,18 @@ final class SseEmitter {
         return address(e, i, size, false);
     }
 
+    /**
+     * On the slow path of an m128 operand that may lie anywhere: AMD's #AC for one not 16-byte
+     * aligned while alignment checking is on ({@code Sse.alignmentCheck16}; with the check on, no
+     * fast path hits, so the slow path is where it runs).
+     */
+    private static void alignmentCheck16(MethodEmitter e, int la) {
+        e.mv.visitVarInsn(ALOAD, L_CPU);
+        e.mv.visitVarInsn(LLOAD, la);
+        e.iconst(e.accessStack ? 1 : 0);
+        ALIGNMENT_CHECK16.invoke(e.mv);
+    }
+
     /** Reads 128-bit operand {@code n} (XMM or m128) into two new temps {lo, hi} (as {@code Sse.lo/hi}). */
     private static int[] read128(MethodEmitter e, Instruction i, int n) {
         MethodVisitor mv = e.mv;
@@ -730,6 +743,7 @@ final class SseEmitter {
             }
             mv.visitJumpInsn(GOTO, done);
             mv.visitLabel(slow); // another page, a TLB miss, or the operand crosses into the next page
+            if ((i.attributes & OpcodeTable.A_ALIGN16) == 0) alignmentCheck16(e, la);
             mv.visitVarInsn(ALOAD, L_MMU);
             mv.visitVarInsn(LLOAD, la);
             e.memRead(8);
@@ -837,6 +851,7 @@ final class SseEmitter {
         }
         mv.visitJumpInsn(GOTO, done);
         mv.visitLabel(slow);
+        if ((i.attributes & OpcodeTable.A_ALIGN16) == 0) alignmentCheck16(e, la);
         mv.visitVarInsn(ALOAD, L_CPU);
         mv.visitVarInsn(LLOAD, la);
         mv.visitVarInsn(LLOAD, v[0]);

@@ -265,12 +265,14 @@ public final class BlockRunner {
      * Whether the instruction at {@code rip}, which raised #AC through one of the 8-byte accesses
      * that make up a 16-byte operand, is one whose 16-byte operand is never alignment-checked:
      * the SSE forms that allow any alignment (MOVUPS, MOVDQU, LDDQU, PCMPxSTRx...: every m128
-     * operand whose row lacks {@code A_ALIGN16}; checked on the Intel host: no #AC at 1 mod 16).
+     * operand whose row lacks {@code A_ALIGN16}; checked on the Intel host: no #AC at 1 mod 16) —
+     * on an Intel CPU; an AMD one checks them whole ({@code Sse.alignmentCheck16}).
      * Decoded here, at the fault, so that no access pays for the distinction.
      */
     private boolean exemptFromAlignmentCheck(long rip) {
         Mmu m = cpu.mmu;
         if (!m.alignmentChecking() || m.alignCheckSuspended) return false;
+        if (cpu.vendor == dev.lstar.runtime.Vendor.AMD) return false; // AMD checks them (Sse.alignmentCheck16)
         Instruction i;
         try {
             i = Decoder.decode(m, rip, acInsn);

@@ -54,8 +54,8 @@ import dev.lstar.runtime.Flags;
  * the fast path nothing: while the check is on, no user read/write fast tag is filled (and turning
  * it on drops them), so every user data access takes the slow path, where the test lives.
  * Accesses are checked by the size the instruction's semantics use (a 16-byte SSE operand is two
- * 8-byte accesses; the engines exempt the SSE forms that never check — see
- * {@code BlockRunner.deliver}); instructions whose operand needs another alignment than its
+ * 8-byte accesses; on an Intel CPU the engines exempt the SSE forms that never check — see
+ * {@code BlockRunner.deliver} — and an AMD one checks those whole, {@code Sse.alignmentCheck16}); instructions whose operand needs another alignment than its
  * pieces check it themselves with {@link #checkAlignment}. Supervisor and implicit accesses (the
  * GDT, the IDT, exception frames, the kernel model's copies) are never checked.
  *

@@ -42,11 +42,31 @@ public final class Sse {
         return i.reg[n] << 1;
     }
 
-    /** Linear address of the memory operand with the 16-byte alignment rule of its row. */
+    /** Linear address of the memory operand with the 16-byte alignment rules of its row and vendor. */
     static long address(Cpu c, Instruction i, int size) {
         long la = Operands.linear(c, i);
-        if (size == 16 && (i.attributes & OpcodeTable.A_ALIGN16) != 0) aligned16(la);
+        if (size == 16) {
+            if ((i.attributes & OpcodeTable.A_ALIGN16) != 0) aligned16(la);
+            else alignmentCheck16(c, la, false); // (linear checked the address)
+        }
         return la;
+    }
+
+    /**
+     * An m128 operand that may lie anywhere (MOVUPS, MOVDQU, LDDQU, PCMPxSTRx...) with alignment
+     * checking on (CR0.AM, RFLAGS.AC, CPL 3): the SDM leaves #AC to the implementation. AMD's raises
+     * #AC(0) unless the operand is 16-byte aligned (seen on an AMD EPYC: at +1, +2, +4, +8 and +12);
+     * Intel's raises none (seen on a Xeon; the engines exempt such an instruction when one of its
+     * 8-byte pieces trips the check: {@code BlockRunner.exemptFromAlignmentCheck}). {@code stack}:
+     * a non-canonical address (not checked yet on the JIT's path) is #SS rather than #GP.
+     */
+    public static void alignmentCheck16(Cpu c, long la, boolean stack) {
+        if (c.vendor != dev.lstar.runtime.Vendor.AMD || !c.mmu.alignmentChecking()) return;
+        if (!c.canonical(la)) { // the address's own fault first, as Operands.linear
+            throw stack ? CpuException.ss(0, "non-canonical stack address 0x" + Long.toHexString(la))
+                    : CpuException.gp0("non-canonical address 0x" + Long.toHexString(la));
+        }
+        c.mmu.checkAlignment(la, 16);
     }
 
     /** Whether operand {@code n} is an MMX register (the instruction then works on 64-bit vectors). */
