@@ -194,7 +194,10 @@ class SmpTest {
         assertEquals(n.status(), l.exit().shellStatus());
         JitEngine j0 = (JitEngine) l.engines().get(0), j1 = (JitEngine) l.engines().get(1);
         assertTrue(j0.blocksExecuted > 0 && j1.blocksExecuted > 0, "both CPUs ran guest code");
-        assertTrue(j0.sharedReuses + j1.sharedReuses > 10, "blocks one CPU translated were reused by the other:\n"
+        // the two workers reach the same loop at about the same time: how many of its blocks one finds
+        // already translated by the other depends on the scheduling (usually more than 10, 4 in one CI
+        // run on a loaded VM); without the shared cache it is none
+        assertTrue(j0.sharedReuses + j1.sharedReuses > 0, "blocks one CPU translated were reused by the other:\n"
                 + j0.stats() + "\n" + j1.stats());
     }
 
