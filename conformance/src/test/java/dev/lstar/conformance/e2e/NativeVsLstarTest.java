@@ -24,8 +24,8 @@ import java.util.stream.Stream;
  * only the results of their own checks, so nothing legitimately host-specific (pids, clocks,
  * random bytes, uids, kernel version) reaches the output. The native status must also be the
  * one listed here, so a program whose own checks fail on real hardware cannot pass by
- * failing the same way under lstar (but for a host kernel's documented quirk, {@link #HOST_QUIRKS},
- * which lstar is not excused from).
+ * failing the same way under lstar (but for a host kernel's documented quirk,
+ * {@code StaticPrograms.HOST_DIFFERENCES}, which lstar is not excused from).
  */
 class NativeVsLstarTest {
     /** A program invocation and the status it ends with on real hardware. */
@@ -41,31 +41,6 @@ class NativeVsLstarTest {
      * as skipped (not hidden) until the gap is closed.
      */
     static final java.util.Map<String, String> KNOWN_GAPS = java.util.Map.of();
-
-    /**
-     * Checks a host kernel may fail where Linux passes them, keyed "program:check name", with what
-     * was seen. Natively such a check's "FAIL (got ...)" line stands for "ok" in what lstar must
-     * print (and the case's listed status for the native one): lstar is held to Linux, the host is
-     * only excused. Any other native failure still fails the case.
-     */
-    static final java.util.Map<String, String> HOST_QUIRKS = java.util.Map.of(
-            "regs:  rflags restored", "an AMD EPYC VM's kernel returned from getpid with RFLAGS 0x203 after"
-                    + " 0xcd5 was set (Linux's SYSRET path restores R11, which the check before it shows was right)");
-
-    /** The native output with the host's quirks excused (see {@link #HOST_QUIRKS}); the reasons go to {@code excused}. */
-    static String excuseHostQuirks(Case c, String stdout, List<String> excused) {
-        for (var q : HOST_QUIRKS.entrySet()) {
-            String[] pk = q.getKey().split(":", 2);
-            if (!pk[0].equals(c.program())) continue;
-            String fixed = stdout.replaceAll("(?m)^" + java.util.regex.Pattern.quote(pk[1]) + ": FAIL \\(got [^)]*\\)$",
-                    java.util.regex.Matcher.quoteReplacement(pk[1] + ": ok"));
-            if (!fixed.equals(stdout)) {
-                excused.add(q.getValue());
-                stdout = fixed;
-            }
-        }
-        return stdout;
-    }
 
     static List<Case> cases() {
         List<Case> c = new ArrayList<>(List.of(
@@ -111,9 +86,8 @@ class NativeVsLstarTest {
         assumeFalse(c.program().equals("int80") && n.status() == 139 && n.stdout().isEmpty(),
                 "the host kernel has IA32 emulation disabled (int $0x80 is #GP): no native oracle for int80");
         List<String> excused = new ArrayList<>();
-        String want = excuseHostQuirks(c, n.stdout(), excused);
+        String want = StaticPrograms.expectedUnderLstar(c.program(), n.stdout(), excused);
         int wantStatus = excused.isEmpty() ? n.status() : c.status();
-        if (!excused.isEmpty()) System.out.println(c + ": host quirk excused natively: " + excused);
         assertEquals(c.status(), wantStatus, "native status of " + c + " (stdout:\n" + n.stdout() + ")");
         assertFalse(want.contains("FAIL"), "a check failed natively:\n" + n.stdout());
 

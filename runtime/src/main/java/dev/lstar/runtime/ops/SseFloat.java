@@ -181,7 +181,7 @@ public final class SseFloat {
 
     /** The exponent of the range checks: [2^-RANGE_EXP, 2^RANGE_EXP] (three such factors still neither overflow nor underflow). */
     public static final int RANGE_EXP = 340;
-    private static final double RANGE_LO = 0x1p-340, RANGE_HI = 0x1p340;
+    private static final double RANGE_LO = Math.scalb(1.0, -RANGE_EXP), RANGE_HI = Math.scalb(1.0, RANGE_EXP);
 
     /** The checks that make a value's range known: |x| >= 2^-RANGE_EXP (not a NaN). */
     public static boolean rangeAtLeast(long x) { return Math.abs(d(x)) >= RANGE_LO; }
