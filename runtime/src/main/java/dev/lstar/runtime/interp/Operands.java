@@ -68,9 +68,13 @@ public final class Operands {
         long la = effectiveAddress(c, i);
         int seg = i.segment;
         if (seg == Instruction.SEG_FS || seg == Instruction.SEG_GS) la += c.segBase[seg];
+        return canonical(c, la, isStackReference(i));
+    }
+
+    /** {@code la} if canonical, else #GP(0), or #SS(0) for a stack reference ({@code stack}). */
+    public static long canonical(Cpu c, long la, boolean stack) {
         if (!c.canonical(la)) {
-            throw isStackReference(i)
-                    ? CpuException.ss(0, "non-canonical stack address 0x" + Long.toHexString(la))
+            throw stack ? CpuException.ss(0, "non-canonical stack address 0x" + Long.toHexString(la))
                     : CpuException.gp0("non-canonical address 0x" + Long.toHexString(la));
         }
         return la;

@@ -62,10 +62,7 @@ public final class Sse {
      */
     public static void alignmentCheck16(Cpu c, long la, boolean stack) {
         if (c.vendor != dev.lstar.runtime.Vendor.AMD || !c.mmu.alignmentChecking()) return;
-        if (!c.canonical(la)) { // the address's own fault first, as Operands.linear
-            throw stack ? CpuException.ss(0, "non-canonical stack address 0x" + Long.toHexString(la))
-                    : CpuException.gp0("non-canonical address 0x" + Long.toHexString(la));
-        }
+        Operands.canonical(c, la, stack); // the address's own fault first
         c.mmu.checkAlignment(la, 16);
     }
 
