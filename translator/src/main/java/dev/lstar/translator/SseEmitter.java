@@ -112,6 +112,7 @@ final class SseEmitter {
      */
     private static final Map<Mnemonic, Helper> PACKED = new EnumMap<>(Mnemonic.class);
     private static final Helper ALIGNMENT_CHECK16 = Helpers.of(Sse.class, "alignmentCheck16");
+    private static final Helper CVTSI2SD_LANE = Helpers.of(SseFloat.class, "cvtsi2sdLane");
     private static final Helper COMISD_ON = Helpers.of(SseFloat.class, "comisdOn"),
             PALIGNR_QUAD = Helpers.of(dev.lstar.runtime.ops.Ssse3.class, "palignrQuad");
     private static final Helper SHIFT_LANES = Helpers.of(SseInt.class, "shiftLanes"),
@@ -318,7 +319,7 @@ final class SseEmitter {
         return switch (m) {
             case MOVSD, MOVSS, MOVQ, MOVD, PAND, ANDPS, ANDPD, PANDN, ANDNPS, ANDNPD, POR, ORPS, ORPD, PXOR, XORPS,
                     XORPD, PMOVMSKB, UNPCKLPD, UNPCKHPD, MOVLPS, MOVLPD, MOVHPS, MOVHPD, MOVHLPS, MOVLHPS, SHUFPD,
-                    UCOMISD, COMISD, PALIGNR -> true;
+                    UCOMISD, COMISD, PALIGNR, CVTSI2SD -> true;
             default -> false;
         };
     }
@@ -342,7 +343,7 @@ final class SseEmitter {
             if (n == 0 && size == 16) q += 8; // store128At: two stores and the second page's check
             else q += size == 16 ? 8 : 4;
         }
-        if (LANE.containsKey(m)) q += 2;
+        if (LANE.containsKey(m) || m == Mnemonic.CVTSI2SD) q += 2;
         else if (PACKED.containsKey(m)) q += m.name().endsWith("PS") ? 8 : 4;
         else if (HALF.containsKey(m) || LANE_SHIFT.containsKey(m) || UNPACK.containsKey(m) || PACK.containsKey(m)
                 || m == Mnemonic.UCOMISD || m == Mnemonic.COMISD || m == Mnemonic.PMOVMSKB || m == Mnemonic.PALIGNR) {
@@ -360,7 +361,7 @@ final class SseEmitter {
     static int halvesUsed(Instruction i) {
         Mnemonic m = i.mnemonic;
         if (!inlineForm(m)) return 0;
-        boolean lowOnly = LANE.containsKey(m) || m == Mnemonic.UCOMISD || m == Mnemonic.COMISD
+        boolean lowOnly = LANE.containsKey(m) || m == Mnemonic.UCOMISD || m == Mnemonic.COMISD || m == Mnemonic.CVTSI2SD
                 || ((m == Mnemonic.MOVSD || m == Mnemonic.MOVSS) && i.kind[1] != Instruction.OP_MEM)
                 || ((m == Mnemonic.MOVQ || m == Mnemonic.MOVD) && i.kind[0] != Instruction.OP_XMM);
         int mask = 0;
@@ -445,6 +446,19 @@ final class SseEmitter {
                 }
                 xmmStore(e, d, r[0]);
                 xmmStore(e, d + 1, r[1]);
+            }
+            case CVTSI2SD -> { // bits 63:0 from a GPR or m32/m64 (SseFloat.cvtsi2sdLane: #XM before the write)
+                int v = e.temp(), out = e.temp(), d = i.reg[0] << 1, size = i.size[1];
+                low(e, i, 1);
+                e.mv.visitVarInsn(LSTORE, v);
+                e.mv.visitVarInsn(ALOAD, L_CPU);
+                e.mv.visitVarInsn(LLOAD, v);
+                e.iconst(size);
+                CVTSI2SD_LANE.invoke(e.mv);
+                e.mv.visitVarInsn(LSTORE, out);
+                xmmStore(e, d, out);
+                // a 32-bit integer's double is zero or in [1, 2^31]; a 64-bit one's at most 2^63
+                e.ranges.set(d, e.ranges.fresh(new LaneRanges.Range(LaneRanges.NO_LO, size == 4 ? 31 : 63, false, 0)));
             }
             case UCOMISD, COMISD -> {
                 int b = e.temp();

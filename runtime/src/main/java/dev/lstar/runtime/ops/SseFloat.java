@@ -129,6 +129,25 @@ public final class SseFloat {
     /** 2^-1021: twice MIN_NORMAL, the smallest magnitude fastD lets through. */
     static final double D_FAST_MIN = 0x1p-1021;
 
+    /**
+     * The second chance of the add/subtract lanes, tried only when {@link #fastD} failed: zeros.
+     * With operands that are zeros or finite and at least {@link #D_FAST_MIN} (no NaN, infinity
+     * or denormal), a sum with a zero operand is the other operand or a signed zero, and a zero
+     * result is an exact cancellation: exact, no flag, and Java's signs of zero are IEEE's, which
+     * are x86's (+0 from x - x in round-to-nearest). Kept off the common path, so code whose
+     * values start at zero (an accumulator, a Mandelbrot orbit) does not reach the soft-float
+     * lane — nor, in translated code, make HotSpot compile it in.
+     */
+    private static boolean zeroSum(double x, double y, double r) {
+        return (x == 0 || y == 0 || r == 0) && zeroOrFast(x) && zeroOrFast(y);
+    }
+
+    /** A zero, or a finite value at least {@link #D_FAST_MIN} in magnitude (false for a NaN). */
+    private static boolean zeroOrFast(double x) {
+        double m = Math.abs(x);
+        return m == 0 || (m >= D_FAST_MIN && m <= Double.MAX_VALUE);
+    }
+
     private static boolean saneS(long r) { int e = expS(r); return e >= S_TINY && e != S_MAX; }
     private static double d(long x) { return Double.longBitsToDouble(x); }
     private static float f(long x) { return Float.intBitsToFloat((int) x); }
@@ -136,23 +155,29 @@ public final class SseFloat {
     private static long bits(float x) { return Float.floatToRawIntBits(x) & M32; }
 
     public static long addsdLane(Cpu c, long a, long b) {
-        if (fastMode(c)) { double x = d(a), y = d(b), r = x + y; if (fastD(x, y, r)) return bits(r); }
+        if (fastMode(c)) { double x = d(a), y = d(b), r = x + y; if (fastD(x, y, r) || zeroSum(x, y, r)) return bits(r); }
         return laneD(c, ADD, a, b);
     }
     public static long subsdLane(Cpu c, long a, long b) {
-        if (fastMode(c)) { double x = d(a), y = d(b), r = x - y; if (fastD(x, y, r)) return bits(r); }
+        if (fastMode(c)) { double x = d(a), y = d(b), r = x - y; if (fastD(x, y, r) || zeroSum(x, y, r)) return bits(r); }
         return laneD(c, SUB, a, b);
     }
     public static long mulsdLane(Cpu c, long a, long b) {
-        if (fastMode(c)) { double x = d(a), y = d(b), r = x * y; if (fastD(x, y, r)) return bits(r); }
+        if (fastMode(c)) {
+            double x = d(a), y = d(b), r = x * y;
+            if (fastD(x, y, r) || ((x == 0 || y == 0) && zeroOrFast(x) && zeroOrFast(y))) return bits(r);
+        }
         return laneD(c, MUL, a, b);
     }
     public static long divsdLane(Cpu c, long a, long b) {
-        if (fastMode(c)) { double x = d(a), y = d(b), r = x / y; if (fastD(x, y, r)) return bits(r); }
+        if (fastMode(c)) {
+            double x = d(a), y = d(b), r = x / y;
+            if (fastD(x, y, r) || (x == 0 && y != 0 && zeroOrFast(y))) return bits(r);
+        }
         return laneD(c, DIV, a, b);
     }
     public static long sqrtsdLane(Cpu c, long a, long b) {
-        if (fastMode(c) && normalD(b) && b > 0) return bits(Math.sqrt(d(b))); // a normal's root is normal
+        if (fastMode(c) && ((normalD(b) && b > 0) || (b & ~SIGN_D) == 0)) return bits(Math.sqrt(d(b))); // a normal's root is normal; ±0's is itself
         return laneD(c, SQRT, a, b);
     }
     /** MIN/MAX of two numbers that are neither NaNs nor denormals: no flag, no mode matters. */
@@ -360,12 +385,23 @@ public final class SseFloat {
 
     /** CVTSI2SD: a signed 32-bit (exact) or 64-bit (rounded by MXCSR.RC) integer to the low double. */
     public static void cvtsi2sd(Cpu c, Instruction i) {
-        long v = intSource(c, i);
-        int d = x(i, 0);
+        c.xmm[x(i, 0)] = cvtsi2sdLane(c, lo(c, i, 1), i.size[1]);
+    }
+
+    /**
+     * CVTSI2SD on a value: the double of the signed {@code size}-byte integer in {@code v} (its
+     * low 32 bits for size 4). A 32-bit integer, and a 64-bit one with at most 53 significant
+     * bits, convert exactly in every mode and raise nothing; only the others round (MXCSR.RC, PE,
+     * #XM when PE is unmasked). The interpreter's and the translated code's one definition.
+     */
+    public static long cvtsi2sdLane(Cpu c, long v, int size) {
+        if (size == 4) return bits((double) (int) v);
+        double r = v;
+        if (v != Long.MAX_VALUE && (long) r == v) return bits(r); // (MAX_VALUE: 2^63, which (long) saturates back)
         Mxcsr e = Mxcsr.of(c);
-        long r = SoftFloat.fromInt(D, e, v);
+        long x = SoftFloat.fromInt(D, e, v);
         e.commit(c);
-        c.xmm[d] = r;
+        return x;
     }
 
     private static void toGpr(Cpu c, Instruction i, Fmt f, boolean truncate) {

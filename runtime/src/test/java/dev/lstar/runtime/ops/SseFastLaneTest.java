@@ -276,4 +276,67 @@ class SseFastLaneTest {
             assertEquals(want, got, String.format("comisd %x, %x MXCSR %x signalling %s", a, b, mxcsr, signalling));
         }
     }
+
+    /**
+     * The zero second chances ({@code zeroSum}, and MUL's/DIV's/SQRT's zero cases): every pair of
+     * zeros of both signs with the fast path's edge values, exact cancellations (x - x, x + -x),
+     * denormals, infinities and NaNs, in every op and MXCSR state, give the exact lane's result
+     * bits (signs of zero too) and MXCSR. Without the zero cases an op with a zero operand went
+     * to the soft-float lane; with a wrong one (e.g. 0 * denormal let through, which raises DE, or
+     * 1 / 0 through, which raises ZE) this fails.
+     */
+    @Test
+    void zerosTakeTheFastPathOnlyWhereItIsExact() {
+        double[] v = {0.0, -0.0, 1.5, -1.5, Double.MIN_NORMAL, -Double.MIN_NORMAL, 0x1p-1021, -0x1p-1021,
+                Math.nextUp(0x1p-1021), Double.MIN_VALUE, -Double.MIN_VALUE, 0x1p-1030, Double.MAX_VALUE,
+                -Double.MAX_VALUE, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN, 0x1p1023, 3.0};
+        long[] extra = {0x7FF4_0000_0000_0001L, 0xFFF8_0000_0000_0002L}; // a signalling and a negative quiet NaN
+        long[] all = new long[v.length + extra.length];
+        for (int n = 0; n < v.length; n++) all[n] = Double.doubleToRawLongBits(v[n]);
+        System.arraycopy(extra, 0, all, v.length, extra.length);
+        for (String op : new String[] {"add", "sub", "mul", "div", "sqrt"}) {
+            for (int mxcsr : MXCSRS) {
+                for (long a : all) {
+                    for (long b : all) {
+                        compare(op + "sd", mxcsr, a, b, sd(op), (e, p, q) -> exact(op).apply(SoftFloat.D, e, p, q));
+                        compare(op + "sdRanged tainted", mxcsr, a, b, (c, p, q) -> ranged(op).apply(c, p, q, 1),
+                                (e, p, q) -> exact(op).apply(SoftFloat.D, e, p, q));
+                    }
+                    // exact cancellation: a - a and a + -a
+                    long neg = a ^ Long.MIN_VALUE;
+                    compare(op + "sd", mxcsr, a, op.equals("add") ? neg : a, sd(op), (e, p, q) -> exact(op).apply(SoftFloat.D, e, p, q));
+                }
+            }
+        }
+    }
+
+    /**
+     * CVTSI2SD's one definition ({@code SseFloat.cvtsi2sdLane}, the interpreter's and the JIT's):
+     * 32-bit integers (the low half of the value only) and 64-bit ones at and around 2^53, 2^63,
+     * the extremes and at random, in every rounding mode and with PE masked or not, give what the
+     * exact conversion ({@code SoftFloat.fromInt}) gives, MXCSR and #XM included.
+     */
+    @Test
+    void cvtsi2sdLaneAgreesWithTheExactConversion() {
+        SplittableRandom r = new SplittableRandom(20261205);
+        java.util.List<Long> vs = new java.util.ArrayList<>(java.util.List.of(0L, 1L, -1L, (long) Integer.MIN_VALUE,
+                (long) Integer.MAX_VALUE, 0xFFFF_FFFFL, 0x1_8000_0000L, Long.MAX_VALUE, Long.MIN_VALUE, Long.MIN_VALUE + 1,
+                Long.MAX_VALUE - 511, Long.MAX_VALUE - 512, Long.MAX_VALUE - 1024));
+        for (int k = -3; k <= 3; k++) {
+            vs.add((1L << 53) + k);
+            vs.add(-(1L << 53) + k);
+            vs.add((1L << 54) + k);
+        }
+        for (int n = 0; n < 2000; n++) vs.add(r.nextLong() >> r.nextInt(64));
+        int[] modes = {0x1FA0, 0x1F80, 0x1F80 | 0x2000, 0x1F80 | 0x4000, 0x1F80 | 0x6000, 0x1F80 & ~0x1000, 0x1FA0 | 0x8040};
+        for (long x : vs) {
+            for (int mxcsr : modes) {
+                for (int size : new int[] {4, 8}) {
+                    long want = size == 4 ? (int) x : x;
+                    compare("cvtsi2sd/" + size, mxcsr, x, 0, (c, p, q) -> SseFloat.cvtsi2sdLane(c, p, size),
+                            (e, p, q) -> SoftFloat.fromInt(SoftFloat.D, e, want));
+                }
+            }
+        }
+    }
 }
