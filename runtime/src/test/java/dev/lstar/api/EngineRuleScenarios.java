@@ -360,6 +360,59 @@ public abstract class EngineRuleScenarios implements EngineUnderTest {
         }
     }
 
+    /**
+     * The flags a guest exception shows at an SSE instruction are the last integer op's, also
+     * where the translator skips flags nothing reads: first an #NM (CR0.TS) at the method's SSE
+     * rules check, which follows an IMUL whose CF/OF a SAR would overwrite — the check is a fault
+     * point, so IMUL's flags are computed; then a #PF at ADDSD's memory operand after a MOVAPD
+     * (no fault point: moves raise nothing once the rules hold), where SAR's flags must show.
+     * <pre>
+     * 0f af ca     imul %edx,%ecx           66 0f ef db  pxor %xmm3,%xmm3
+     * 66 0f 28 c1  movapd %xmm1,%xmm0       0f af ca     imul %edx,%ecx
+     * d1 f8        sar %eax                 66 0f 28 c1  movapd %xmm1,%xmm0
+     * 90           nop                      d1 f8        sar %eax
+     *                                       f2 0f 58 07  addsd (%rdi),%xmm0   (unmapped)
+     * </pre>
+     */
+    @Test
+    public void anSseFaultSeesTheFlagsOfTheLastIntegerOp() {
+        for (int round = 0; round < 2; round++) { // the second run finds the blocks translated
+            Emulator emu = prepared(Emulator.builder().flatUserMode().engine(engine()).build());
+            emu.map(CODE, 0x1000, Perm.READ | Perm.EXEC);
+            emu.write(CODE, hex("0fafca660f28c1d1f890"));
+            emu.write(CODE + 0x100, hex("660fefdb0fafca660f28c1d1f8f20f580790"));
+            emu.map(STACK_TOP - 0x4000, 0x4000, Perm.READ | Perm.WRITE);
+            emu.regWrite(Reg.RSP, STACK_TOP);
+            for (int pass = 0; pass < 2; pass++) {
+                emu.regWrite(Reg.CR0, emu.regRead(Reg.CR0) | 8); // TS: the first SSE instruction raises #NM
+                emu.regWrite(Reg.RCX, 0x10000);
+                emu.regWrite(Reg.RDX, 0x10000);
+                emu.regWrite(Reg.RAX, 0x8000_0001L);
+                emu.regWrite(Reg.RFLAGS, 0x2);
+                StopInfo s = emu.start(CODE, Emulator.NO_UNTIL); // (an end inside the block would have it interpreted)
+                assertEquals(StopInfo.Reason.FAULT, s.reason(), "#NM: " + s);
+                assertEquals(7, s.vector(), "#NM: " + s);
+                assertEquals(CODE + 3, s.rip());
+                assertEquals(0x803, emu.regRead(Reg.RFLAGS) & 0x8D7, "IMUL's CF and OF at the #NM");
+            }
+            emu.regWrite(Reg.CR0, emu.regRead(Reg.CR0) & ~8L);
+            for (int pass = 0; pass < 2; pass++) {
+                emu.regWrite(Reg.RCX, 0x10000);
+                emu.regWrite(Reg.RDX, 0x10000);
+                emu.regWrite(Reg.RAX, 0x8000_0001L);
+                emu.regWrite(Reg.RDI, DATA + 0x10_0000);
+                emu.regWrite(Reg.RFLAGS, 0x2);
+                StopInfo s = emu.start(CODE + 0x100, Emulator.NO_UNTIL);
+                assertEquals(StopInfo.Reason.FAULT, s.reason(), "#PF: " + s);
+                assertEquals(14, s.vector(), "#PF: " + s);
+                assertEquals(CODE + 0x10d, s.rip());
+                assertEquals(0xC000_0000L, emu.regRead(Reg.RAX));
+                assertEquals(0x87, emu.regRead(Reg.RFLAGS) & 0x8C7, "SAR's CF, PF, SF (not IMUL's OF) at the #PF");
+            }
+            checked(emu);
+        }
+    }
+
     /** Supervisor accesses are never alignment-checked (RFLAGS.AC is SMAP's override in ring 0). */
     @Test
     public void alignmentCheckAppliesInRingThreeOnly() {

@@ -46,7 +46,7 @@ final class MethodEmitter extends OperandEmitter {
     /** Whether each instruction is translated inline (else it runs through the fallback). */
     final boolean[] translatedInline;
     /** {@link Liveness}: the flags live after each instruction. */
-    final int[] liveAfter;
+    int[] liveAfter;
     int codeSize, inlinedCount, fallbackCount;
 
     /** The class being generated. */
@@ -121,17 +121,47 @@ final class MethodEmitter extends OperandEmitter {
         this.nested = this.region && findInternalEdges();
         int n = insns.length;
         translatedInline = new boolean[n];
+        for (int k = 0; k < n; k++) translatedInline[k] = !allFallback && InsnTraits.inlinable(insns[k]);
+        computeLiveness(false);
+    }
+
+    /**
+     * The flags' liveness ({@link #liveAfter}): every instruction that may raise a guest
+     * exception reads them all. An SSE instruction raises only what its form can: the CR0/CR4
+     * rules where the method checks them ({@link #sseCheckAt}: the first SSE instruction after
+     * the entry, a segment head, a fallback or a CR write — where {@link #emitInstruction} resets
+     * {@link #sseAvailable}; with hooks, every one), its memory operand's faults, and #XM for the
+     * floating-point forms; the rest ({@code SseEmitter.quiet}: moves, logic, shuffles, integer
+     * lanes on registers) raise nothing, so the flags of an integer op before them need not be
+     * computed for them (spectral-norm's IMUL, followed by a MOVAPD, no longer materializes RFLAGS).
+     */
+    private void computeLiveness(boolean hooked) {
+        int n = insns.length;
         boolean[] opaque = new boolean[n];
         boolean[] exitAfter = new boolean[n];
+        sseCheckAt = new boolean[n];
+        boolean available = false;
         for (int k = 0; k < n; k++) {
-            translatedInline[k] = !allFallback && InsnTraits.inlinable(insns[k]);
-            opaque[k] = !translatedInline[k] || InsnTraits.mayFault(insns[k]) || SysInline.opaque(insns[k]);
-            exitAfter[k] = k < n - 1 && (!translatedInline[k] || Access.writesMemory(insns[k]) || InsnTraits.mayLeaveAfter(insns[k]));
+            Instruction i = insns[k];
+            int s = segmentAt(k);
+            if (s > 0 && segmentHead[s] != null) available = false;
+            if (hooked || !translatedInline[k] || i.mnemonic == Mnemonic.MOV_TO_CR || i.mnemonic == Mnemonic.CLTS) available = false;
+            boolean sse = translatedInline[k] && SseEmitter.forms(i);
+            if (sse) {
+                sseCheckAt[k] = !available;
+                available = true;
+            }
+            boolean quiet = sse && !sseCheckAt[k] && SseEmitter.quiet(i) && !Access.accessesMemory(i);
+            opaque[k] = !translatedInline[k] || (InsnTraits.mayFault(i) && !quiet) || SysInline.opaque(i);
+            exitAfter[k] = k < n - 1 && (!translatedInline[k] || Access.writesMemory(i) || InsnTraits.mayLeaveAfter(i));
         }
-        for (int s = 1; s < segs.length; s++) exitAfter[segmentStart[s] - 1] = true; // the segment check
+        for (int s = 1; s < segments.length; s++) exitAfter[segmentStart[s] - 1] = true; // the segment check
         // in a region the back-edge re-enters the block; everything live at the end stays correct
         liveAfter = Liveness.liveAfter(insns, opaque, exitAfter);
     }
+
+    /** Where the method checks the SSE rules (CR0.EM/TS, CR4.OSFXSR): see {@link #computeLiveness}. */
+    boolean[] sseCheckAt;
 
     /** Whether every segment's last instruction is translated inline. */
     private static boolean branchesInline(Block[] segs) {
@@ -159,6 +189,7 @@ final class MethodEmitter extends OperandEmitter {
 
     /** Compiles the embedder's hook calls into the method (see {@link HookedCode}). */
     void enableHooks(Machine.Hooks h) {
+        computeLiveness(true); // every SSE instruction checks the rules itself (HookedCode then makes every flag live)
         hooks = new HookedCode(this, h);
     }
 

@@ -247,6 +247,8 @@ final class SseEmitter {
     static void emit(MethodEmitter e, int k, Instruction i) {
         MethodVisitor mv = e.mv;
         if (!e.sseAvailable) { // as Exec's prologue for every A_SSE row (once while CR0/CR4 cannot change)
+            // the flags' liveness counted on the rules being checked exactly here (MethodEmitter.computeLiveness)
+            if (!e.sseCheckAt[k]) throw new IllegalStateException("SSE rules checked where the liveness did not expect: " + i);
             mv.visitVarInsn(ALOAD, L_CPU);
             AVAILABLE.invoke(mv);
             e.sseAvailable = true;
@@ -309,6 +311,22 @@ final class SseEmitter {
     }
 
     // ---------------------------------------------------------------- inline forms
+
+    /**
+     * Whether {@code i}, with register operands, raises no exception once the SSE rules (CR0,
+     * CR4) hold: an inline move, logic, shuffle, unpack, pack or integer-lane form, or CVTSI2SD of
+     * a 32-bit integer (always exact). Not the floating-point forms (#XM when unmasked), nor a
+     * direct call. (A memory operand's faults are the caller's to add.)
+     */
+    static boolean quiet(Instruction i) {
+        Mnemonic m = i.mnemonic;
+        if (!inlineForm(m) || LANE.containsKey(m) || PACKED.containsKey(m)) return false;
+        return switch (m) {
+            case UCOMISD, COMISD -> false;
+            case CVTSI2SD -> i.size[1] == 4;
+            default -> true;
+        };
+    }
 
     /** Whether {@link #inline} emits mnemonic {@code m} itself (else the direct call). */
     static boolean inlineForm(Mnemonic m) {
