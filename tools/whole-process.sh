@@ -15,7 +15,7 @@ usage() {
 usage: tools/whole-process.sh [options]
   --runs N              runs per program and engine, alternating (default 3)
   --quick               small sizes (seconds per run) instead of the full ones
-  --only LIST           comma-separated programs: hello,xorshift,getpid,sieve,sha256,qsort,filecopy,gzip,nbody,ldouble
+  --only LIST           comma-separated programs: hello,xorshift,getpid,sieve,sha256,qsort,filecopy,gzip,nbody,spectral,mandel,ldouble
   --engines LIST        comma-separated: native,qemu,jar,launcher (default: all; qemu only if installed)
   --md FILE             also write the markdown table to FILE ("-" = stdout)
   --workdir DIR         build and scratch directory (default: a fresh one under /dev/shm or $TMPDIR)
@@ -29,6 +29,8 @@ usage: tools/whole-process.sh [options]
   --copy-mib N          file copied with 4 KiB reads/writes, MiB (default 256)
   --gzip-mib N          busybox gzip input, MiB (default 32)
   --nbody-steps N       n-body steps (default 5000000)
+  --spectral-n N        spectral-norm matrix size (default 5000)
+  --mandel-n N          Mandelbrot grid size (default 5000)
   --ldouble-steps N     long double (x87) loop steps (default 2000000)
   -h, --help            this text
 EOF
@@ -61,21 +63,23 @@ while [ $# -gt 0 ]; do
     --copy-mib) need_arg "$@"; need_num "$1" "$2"; copy_mib=$2; shift 2 ;;
     --gzip-mib) need_arg "$@"; need_num "$1" "$2"; gzip_mib=$2; shift 2 ;;
     --nbody-steps) need_arg "$@"; need_num "$1" "$2"; nbody_n=$2; shift 2 ;;
+    --spectral-n) need_arg "$@"; need_num "$1" "$2"; spectral_n=$2; shift 2 ;;
+    --mandel-n) need_arg "$@"; need_num "$1" "$2"; mandel_n=$2; shift 2 ;;
     --ldouble-steps) need_arg "$@"; need_num "$1" "$2"; ldouble_n=$2; shift 2 ;;
     *) usage >&2; die "unknown argument '$1'" ;;
   esac
 done
 [ "$runs" -ge 1 ] || die "--runs must be at least 1"
-all_progs=hello,xorshift,getpid,sieve,sha256,qsort,filecopy,gzip,nbody,ldouble
+all_progs=hello,xorshift,getpid,sieve,sha256,qsort,filecopy,gzip,nbody,spectral,mandel,ldouble
 for p in ${only//,/ }; do [[ ",$all_progs," == *",$p,"* ]] || die "unknown program '$p' (one of $all_progs)"; done
 for e in ${engines//,/ }; do [[ ",native,qemu,jar,launcher," == *",$e,"* ]] || die "unknown engine '$e' (native,qemu,jar,launcher)"; done
 [[ ",$engines," == *",native,"* ]] || die "--engines must include native (the reference for output and ratios)"
 [ -z "$only" ] && only=$all_progs
 
-if [ "$quick" = 1 ]; then d=(30000000 200000 4 1 4 1000000 16 4 200000 200000); else d=(300000000 2000000 16 4 64 10000000 256 32 5000000 2000000); fi
+if [ "$quick" = 1 ]; then d=(30000000 200000 4 1 4 1000000 16 4 200000 200000 1000 1000); else d=(300000000 2000000 16 4 64 10000000 256 32 5000000 2000000 5000 5000); fi
 xor_iter=${xor_iter:-${d[0]}} getpid_n=${getpid_n:-${d[1]}} sieve_mib=${sieve_mib:-${d[2]}} sieve_rounds=${sieve_rounds:-${d[3]}}
 sha_mib=${sha_mib:-${d[4]}} qsort_n=${qsort_n:-${d[5]}} copy_mib=${copy_mib:-${d[6]}} gzip_mib=${gzip_mib:-${d[7]}}
-nbody_n=${nbody_n:-${d[8]}} ldouble_n=${ldouble_n:-${d[9]}}
+nbody_n=${nbody_n:-${d[8]}} ldouble_n=${ldouble_n:-${d[9]}} spectral_n=${spectral_n:-${d[10]}} mandel_n=${mandel_n:-${d[11]}}
 
 # ---- tools and JDK ----
 command -v as >/dev/null && command -v ld >/dev/null || die "GNU as and ld are needed (apt-get install binutils)"
@@ -107,7 +111,7 @@ asm "$src/getpid-loop.S" getpid
 asm "$src/sieve.S" sieve
 if [ "$have_gcc" = 1 ]; then
   for c in sha256 qsort filecopy; do gcc -O2 -static -o "$bin/$c" "$src/$c.c"; done
-  gcc -O2 -static -o "$bin/nbody" "$src/nbody.c" -lm
+  for c in nbody spectral mandel; do gcc -O2 -static -o "$bin/$c" "$src/$c.c" -lm; done
   gcc -O2 -static -o "$bin/ldouble" "$src/ldouble.c" -lm
 fi
 if [[ ",$only," == *",filecopy,"* ]] && [ "$have_gcc" = 1 ]; then
@@ -130,9 +134,11 @@ if [ "$have_gcc" = 1 ]; then
   add qsort "qsort of $qsort_n ints (C, glibc qsort)" "$bin/qsort $qsort_n"
   add filecopy "4 KiB read/write copy of $copy_mib MiB, tmpfs (C)" "$bin/filecopy $workdir/copy.in $workdir/copy.out"
   add nbody "n-body, $nbody_n steps (C, SSE2 doubles)" "$bin/nbody $nbody_n"
+  add spectral "spectral norm, N = $spectral_n (C, SSE2 doubles and integer ops)" "$bin/spectral $spectral_n"
+  add mandel "Mandelbrot, $mandel_n x $mandel_n points (C, SSE2 doubles)" "$bin/mandel $mandel_n"
   add ldouble "long double loop, $ldouble_n steps (C, x87)" "$bin/ldouble $ldouble_n"
 else
-  for p in sha256 qsort filecopy nbody ldouble; do [[ ",$only," == *",$p,"* ]] && skipped+=("$p: gcc with a static libc not installed"); done
+  for p in sha256 qsort filecopy nbody spectral mandel ldouble; do [[ ",$only," == *",$p,"* ]] && skipped+=("$p: gcc with a static libc not installed"); done
 fi
 if [ -x /bin/busybox ]; then
   add gzip "busybox gzip -c of $gzip_mib MiB of text" "/bin/busybox gzip -c $workdir/gzip.in"
