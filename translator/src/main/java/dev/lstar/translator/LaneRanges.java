@@ -11,7 +11,8 @@ package dev.lstar.translator;
  * every operation (operands and result: five host instructions or so each, about half of
  * n-body's time). Here the translator shows it instead, once per value: a value read from memory
  * or a register the method does not know is checked once against {@link #CHECK} (|x| in
- * [2^-340, 2^340]); then a product, quotient, sum or root of checked values has a range known by
+ * [2^-256, 2^256): an unsigned compare of the bits, shared by both operands of an operation);
+ * then a product, quotient, sum or root of checked values has a range known by
  * arithmetic on the exponents, and an operation whose operands' ranges make it flag-free
  * ({@link #plan}) calls the {@code SseFloat.*Known} lane, which tests only the MXCSR mode.
  *
@@ -28,7 +29,11 @@ package dev.lstar.translator;
 final class LaneRanges {
     /** Exponent bounds meaning "none": the value may be zero or tiny, or infinite or a NaN. */
     static final int NO_LO = -1_000_000, NO_HI = 1_000_000;
-    /** A check's range: |x| in [2^-CHECK, 2^CHECK]; three factors of it still neither overflow nor underflow. */
+    /**
+     * A check's range: |x| in [2^-CHECK, 2^CHECK]; three factors of it still neither overflow nor
+     * underflow. Every check tests the whole window (SseFloat.rangeExcess), so a LOWER or UPPER
+     * check is at least what it says.
+     */
     static final int CHECK = dev.lstar.runtime.ops.SseFloat.RANGE_EXP;
     /** How far above {@link #CHECK} a top may be and still count as checked ({@link #testFor}). */
     static final int SUM_SLACK = 4;

@@ -123,8 +123,13 @@ final class SseEmitter {
     private static final Map<Mnemonic, LaneRanges.Op> RANGED = new EnumMap<>(Mnemonic.class);
     /** The ranged lane of each ({@code SseFloat.addsdRanged}...). */
     private static final Map<LaneRanges.Op, Helper> RANGED_LANE = new EnumMap<>(LaneRanges.Op.class);
-    /** The range checks by {@link LaneRanges.Test} (NONE has none). */
-    private static final Map<LaneRanges.Test, Helper> RANGE_TEST = new EnumMap<>(LaneRanges.Test.class);
+    /**
+     * The range checks' excesses by {@link LaneRanges.Test} (NONE has none): each test is the
+     * whole window (|x| in [2^-256, 2^256), positive for POSITIVE), at least what its name
+     * promises; a value just above the window that a LOWER test would have let through taints.
+     */
+    private static final Map<LaneRanges.Test, Helper> RANGE_EXCESS = new EnumMap<>(LaneRanges.Test.class);
+    private static final Helper RANGE_OK = Helpers.of(SseFloat.class, "rangeOk");
 
     static {
         for (LaneRanges.Op op : LaneRanges.Op.values()) {
@@ -132,10 +137,11 @@ final class SseEmitter {
             RANGED.put(Mnemonic.valueOf(op.name() + "PD"), op);
             RANGED_LANE.put(op, Helpers.of(SseFloat.class, op.name().toLowerCase() + "sdRanged"));
         }
-        RANGE_TEST.put(LaneRanges.Test.LOWER, Helpers.of(SseFloat.class, "rangeAtLeast"));
-        RANGE_TEST.put(LaneRanges.Test.UPPER, Helpers.of(SseFloat.class, "rangeAtMost"));
-        RANGE_TEST.put(LaneRanges.Test.BOTH, Helpers.of(SseFloat.class, "rangeWithin"));
-        RANGE_TEST.put(LaneRanges.Test.POSITIVE, Helpers.of(SseFloat.class, "rangePositive"));
+        Helper window = Helpers.of(SseFloat.class, "rangeExcess");
+        RANGE_EXCESS.put(LaneRanges.Test.LOWER, window);
+        RANGE_EXCESS.put(LaneRanges.Test.UPPER, window);
+        RANGE_EXCESS.put(LaneRanges.Test.BOTH, window);
+        RANGE_EXCESS.put(LaneRanges.Test.POSITIVE, Helpers.of(SseFloat.class, "positiveExcess"));
     }
 
     /** PSLL/PSRL/PSRA by lanes: {lane width, kind (0 left, 1 logical right, 2 arithmetic right)}. */
@@ -1018,10 +1024,7 @@ final class SseEmitter {
         LaneRanges lr = e.ranges;
         LaneRanges.Range ra = lr.get(d);
         LaneRanges.Plan p = LaneRanges.plan(op, ra, rb);
-        if (p != null) {
-            rangeCheck(e, p.a(), () -> xmmLoad(e, d));
-            rangeCheck(e, p.b(), () -> mv.visitVarInsn(LLOAD, b));
-        }
+        if (p != null) rangeCheck(e, p.a(), () -> xmmLoad(e, d), p.b(), () -> mv.visitVarInsn(LLOAD, b));
         mv.visitVarInsn(ALOAD, L_CPU);
         xmmLoad(e, d);
         mv.visitVarInsn(LLOAD, b);
@@ -1039,16 +1042,27 @@ final class SseEmitter {
     }
 
     /**
-     * Check {@code t} of the long {@code value} pushes: where it fails, the method's taint local
-     * becomes 1. A branch of its own (its own profile: where it never fails, C2 leaves the store
-     * out, and with it every taint test after). With an empty operand stack.
+     * Checks {@code ta} of the long {@code a} pushes and {@code tb} of {@code b}'s (either may be
+     * NONE) as one test: their excesses ({@code SseFloat.rangeExcess}) OR-ed, one compare, one
+     * branch; where it fails, the method's taint local becomes 1. A branch of its own (its own
+     * profile: where it never fails, C2 leaves the store out, and with it every taint test
+     * after). With an empty operand stack.
      */
-    private static void rangeCheck(MethodEmitter e, LaneRanges.Test t, Runnable value) {
-        if (t == LaneRanges.Test.NONE) return;
+    private static void rangeCheck(MethodEmitter e, LaneRanges.Test ta, Runnable a, LaneRanges.Test tb, Runnable b) {
+        boolean checkA = ta != LaneRanges.Test.NONE, checkB = tb != LaneRanges.Test.NONE;
+        if (!checkA && !checkB) return;
         MethodVisitor mv = e.mv;
         Label ok = new Label();
-        value.run();
-        RANGE_TEST.get(t).invoke(mv);
+        if (checkA) {
+            a.run();
+            RANGE_EXCESS.get(ta).invoke(mv);
+        }
+        if (checkB) {
+            b.run();
+            RANGE_EXCESS.get(tb).invoke(mv);
+            if (checkA) mv.visitInsn(LOR);
+        }
+        RANGE_OK.invoke(mv);
         mv.visitJumpInsn(IFNE, ok);
         e.iconst(1);
         mv.visitVarInsn(ISTORE, e.taintSlot);

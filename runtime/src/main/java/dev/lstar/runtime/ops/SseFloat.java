@@ -191,7 +191,7 @@ public final class SseFloat {
     }
     // ---- the scalar double operations with translated code's lane ranges (the translator's
     // LaneRanges). {@code taint} 0 says the caller has shown — by checks made earlier on the same
-    // values (rangeAtLeast...), and the arithmetic between — that both operands are normal and
+    // values (rangeExcess...), and the arithmetic between — that both operands are normal and
     // the exact result lies in [2^-1021, 2^1023] (a product or quotient), or at most 2^1023 in
     // magnitude (a sum or difference, whose tiny results are exact); then no flag but PE can arise
     // and, in the fast mode (PE already set), Java's result is the x86 result: nothing is tested
@@ -204,18 +204,30 @@ public final class SseFloat {
     /** As the others; {@code taint} 0: {@code b} is known to be positive and normal. */
     public static long sqrtsdRanged(Cpu c, long a, long b, int taint) { return taint == 0 && fastMode(c) ? bits(Math.sqrt(d(b))) : sqrtsdLane(c, a, b); }
 
-    /** The exponent of the range checks: [2^-RANGE_EXP, 2^RANGE_EXP] (three such factors still neither overflow nor underflow). */
-    public static final int RANGE_EXP = 340;
-    private static final double RANGE_LO = Math.scalb(1.0, -RANGE_EXP), RANGE_HI = Math.scalb(1.0, RANGE_EXP);
+    /**
+     * The exponent of the range checks: |x| in [2^-RANGE_EXP, 2^RANGE_EXP) — the biased exponent
+     * in a window of 512 values, so a check is an unsigned compare of bits that several checks
+     * share (three such factors still neither overflow nor underflow).
+     */
+    public static final int RANGE_EXP = 256;
+    private static final long RANGE_BASE = (long) (1023 - RANGE_EXP) << 53;
 
-    /** The checks that make a value's range known: |x| >= 2^-RANGE_EXP (not a NaN). */
-    public static boolean rangeAtLeast(long x) { return Math.abs(d(x)) >= RANGE_LO; }
-    /** |x| <= 2^RANGE_EXP (not a NaN). */
-    public static boolean rangeAtMost(long x) { return Math.abs(d(x)) <= RANGE_HI; }
-    /** |x| in [2^-RANGE_EXP, 2^RANGE_EXP]. */
-    public static boolean rangeWithin(long x) { double m = Math.abs(d(x)); return m >= RANGE_LO && m <= RANGE_HI; }
-    /** x in [2^-RANGE_EXP, 2^RANGE_EXP] (positive). */
-    public static boolean rangePositive(long x) { double v = d(x); return v >= RANGE_LO && v <= RANGE_HI; }
+    /**
+     * A range check's <i>excess</i>: below 2^62 (unsigned) exactly when |x| is in
+     * [2^-RANGE_EXP, 2^RANGE_EXP) — the sign shifted out, the exponent's window moved to 0 (a
+     * zero, denormal, infinity or NaN lands far above). The checks of one operation OR their
+     * excesses and make one test ({@link #rangeOk}): a single branch for both operands.
+     */
+    public static long rangeExcess(long x) { return (x << 1) - RANGE_BASE; }
+    /** As {@link #rangeExcess}, and not negative (a set sign bit sets every bit). */
+    public static long positiveExcess(long x) { return rangeExcess(x) | (x >> 63); }
+    /** Whether the excesses OR-ed into {@code excess} were all within the range. */
+    public static boolean rangeOk(long excess) { return excess >>> 62 == 0; }
+
+    /** |x| in [2^-RANGE_EXP, 2^RANGE_EXP) (one check on its own). */
+    public static boolean rangeWithin(long x) { return rangeOk(rangeExcess(x)); }
+    /** x in [2^-RANGE_EXP, 2^RANGE_EXP) (positive). */
+    public static boolean rangePositive(long x) { return rangeOk(positiveExcess(x)); }
 
     /** Zero, normal or infinite (not a NaN or a denormal). */
     private static boolean plainD(long x) { int e = expD(x); return (e != 0 && e != D_MAX) || (x & ~SIGN_D) == 0 || (x & ~SIGN_D) == INF_D; }

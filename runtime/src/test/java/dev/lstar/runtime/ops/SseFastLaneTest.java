@@ -188,20 +188,33 @@ class SseFastLaneTest {
         };
     }
 
+    /**
+     * The range checks are their window, [2^-256, 2^256) in magnitude (positive for
+     * rangePositive), at its edges and for zeros, denormals, infinities and NaNs; and OR-ing the
+     * excesses of several values passes exactly when each passes on its own (the translator's
+     * one test for both operands of an operation).
+     */
     @Test
-    void theRangeChecksAreTheirBounds() {
-        double lo = 0x1p-340, hi = 0x1p340;
-        double[] at = {0, -0.0, Double.MIN_VALUE, lo / 2, Math.nextDown(lo), lo, -lo, 1, -1, hi, -hi, Math.nextUp(hi), hi * 2,
-                Double.MAX_VALUE, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN};
+    void theRangeChecksAreTheirWindow() {
+        double lo = 0x1p-256, hi = 0x1p256;
+        double[] at = {0, -0.0, Double.MIN_VALUE, Double.MIN_NORMAL, lo / 2, Math.nextDown(lo), lo, -lo, 1, -1, 1e-30, -7e40,
+                Math.nextDown(hi), -Math.nextDown(hi), hi, -hi, hi * 2, Double.MAX_VALUE, Double.POSITIVE_INFINITY,
+                Double.NEGATIVE_INFINITY, Double.NaN, Double.longBitsToDouble(0xFFF8_0000_0000_0001L)};
         for (double v : at) {
             long x = Double.doubleToRawLongBits(v);
             double m = Math.abs(v);
-            assertEquals(m >= lo, SseFloat.rangeAtLeast(x), "atLeast " + v);
-            assertEquals(m <= hi, SseFloat.rangeAtMost(x), "atMost " + v);
-            assertEquals(m >= lo && m <= hi, SseFloat.rangeWithin(x), "within " + v);
-            assertEquals(v >= lo && v <= hi, SseFloat.rangePositive(x), "positive " + v);
+            boolean in = m >= lo && m < hi;
+            assertEquals(in, SseFloat.rangeWithin(x), "within " + v);
+            assertEquals(in && (x >>> 63) == 0, SseFloat.rangePositive(x), "positive " + v);
+            for (double w : at) {
+                long y = Double.doubleToRawLongBits(w);
+                boolean both = in && SseFloat.rangeWithin(y);
+                assertEquals(both, SseFloat.rangeOk(SseFloat.rangeExcess(x) | SseFloat.rangeExcess(y)), v + " and " + w);
+                assertEquals(in && SseFloat.rangePositive(y), SseFloat.rangeOk(SseFloat.rangeExcess(x) | SseFloat.positiveExcess(y)),
+                        v + " and positive " + w);
+            }
         }
-        assertEquals(340, SseFloat.RANGE_EXP);
+        assertEquals(256, SseFloat.RANGE_EXP);
     }
 
     /** A double of unbiased exponent {@code e} (-1023: a denormal), random sign, a mantissa near its ends or random. */
