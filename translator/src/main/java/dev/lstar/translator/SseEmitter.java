@@ -112,7 +112,8 @@ final class SseEmitter {
      */
     private static final Map<Mnemonic, Helper> PACKED = new EnumMap<>(Mnemonic.class);
     private static final Helper ALIGNMENT_CHECK16 = Helpers.of(Sse.class, "alignmentCheck16");
-    private static final Helper CVTSI2SD_LANE = Helpers.of(SseFloat.class, "cvtsi2sdLane");
+    private static final Helper CVTSI2SD_LANE = Helpers.of(SseFloat.class, "cvtsi2sdLane"),
+            CVTSI2SS_LANE = Helpers.of(SseFloat.class, "cvtsi2ssLane"), COMISS_ON = Helpers.of(SseFloat.class, "comissOn");
     private static final Helper COMISD_ON = Helpers.of(SseFloat.class, "comisdOn"),
             PALIGNR_QUAD = Helpers.of(dev.lstar.runtime.ops.Ssse3.class, "palignrQuad");
     private static final Helper SHIFT_LANES = Helpers.of(SseInt.class, "shiftLanes"),
@@ -328,7 +329,7 @@ final class SseEmitter {
         Mnemonic m = i.mnemonic;
         if (!inlineForm(m) || LANE.containsKey(m) || PACKED.containsKey(m)) return false;
         return switch (m) {
-            case UCOMISD, COMISD -> false;
+            case UCOMISD, COMISD, UCOMISS, COMISS, CVTSI2SS -> false;
             case CVTSI2SD -> i.size[1] == 4;
             default -> true;
         };
@@ -343,7 +344,7 @@ final class SseEmitter {
         return switch (m) {
             case MOVSD, MOVSS, MOVQ, MOVD, PAND, ANDPS, ANDPD, PANDN, ANDNPS, ANDNPD, POR, ORPS, ORPD, PXOR, XORPS,
                     XORPD, PMOVMSKB, UNPCKLPD, UNPCKHPD, MOVLPS, MOVLPD, MOVHPS, MOVHPD, MOVHLPS, MOVLHPS, SHUFPD,
-                    UCOMISD, COMISD, PALIGNR, CVTSI2SD -> true;
+                    UCOMISD, COMISD, UCOMISS, COMISS, PALIGNR, CVTSI2SD, CVTSI2SS -> true;
             default -> false;
         };
     }
@@ -367,10 +368,11 @@ final class SseEmitter {
             if (n == 0 && size == 16) q += 8; // store128At: two stores and the second page's check
             else q += size == 16 ? 8 : 4;
         }
-        if (LANE.containsKey(m) || m == Mnemonic.CVTSI2SD) q += 2;
+        if (LANE.containsKey(m) || m == Mnemonic.CVTSI2SD || m == Mnemonic.CVTSI2SS) q += 2;
         else if (PACKED.containsKey(m)) q += m.name().endsWith("PS") ? 8 : 4;
         else if (HALF.containsKey(m) || LANE_SHIFT.containsKey(m) || UNPACK.containsKey(m) || PACK.containsKey(m)
-                || m == Mnemonic.UCOMISD || m == Mnemonic.COMISD || m == Mnemonic.PMOVMSKB || m == Mnemonic.PALIGNR) {
+                || m == Mnemonic.UCOMISD || m == Mnemonic.COMISD || m == Mnemonic.UCOMISS || m == Mnemonic.COMISS
+                || m == Mnemonic.PMOVMSKB || m == Mnemonic.PALIGNR) {
             q += 1;
         }
         return q;
@@ -385,7 +387,8 @@ final class SseEmitter {
     static int halvesUsed(Instruction i) {
         Mnemonic m = i.mnemonic;
         if (!inlineForm(m)) return 0;
-        boolean lowOnly = LANE.containsKey(m) || m == Mnemonic.UCOMISD || m == Mnemonic.COMISD || m == Mnemonic.CVTSI2SD
+        boolean lowOnly = LANE.containsKey(m) || m == Mnemonic.UCOMISD || m == Mnemonic.COMISD || m == Mnemonic.UCOMISS
+                || m == Mnemonic.COMISS || m == Mnemonic.CVTSI2SD || m == Mnemonic.CVTSI2SS
                 || ((m == Mnemonic.MOVSD || m == Mnemonic.MOVSS) && i.kind[1] != Instruction.OP_MEM)
                 || ((m == Mnemonic.MOVQ || m == Mnemonic.MOVD) && i.kind[0] != Instruction.OP_XMM);
         int mask = 0;
@@ -484,15 +487,27 @@ final class SseEmitter {
                 // a 32-bit integer's double is zero or in [1, 2^31]; a 64-bit one's at most 2^63
                 e.ranges.set(d, e.ranges.fresh(new LaneRanges.Range(LaneRanges.NO_LO, size == 4 ? 31 : 63, false, 0)));
             }
-            case UCOMISD, COMISD -> {
+            case UCOMISD, COMISD, UCOMISS, COMISS -> { // (the single forms: the lane takes bits 31:0)
                 int b = e.temp();
                 low(e, i, 1);
                 e.mv.visitVarInsn(LSTORE, b);
                 e.mv.visitVarInsn(ALOAD, L_CPU);
                 xmmLoad(e, i.reg[0] << 1);
                 e.mv.visitVarInsn(LLOAD, b);
-                e.iconst(m == Mnemonic.COMISD ? 1 : 0);
-                COMISD_ON.invoke(e.mv);
+                e.iconst(m == Mnemonic.COMISD || m == Mnemonic.COMISS ? 1 : 0);
+                (m == Mnemonic.COMISD || m == Mnemonic.UCOMISD ? COMISD_ON : COMISS_ON).invoke(e.mv);
+            }
+            case CVTSI2SS -> { // bits 31:0 from a GPR or m32/m64 (SseFloat.cvtsi2ssLane: #XM before the write)
+                int v = e.temp(), out = e.temp(), d = i.reg[0] << 1;
+                low(e, i, 1);
+                e.mv.visitVarInsn(LSTORE, v);
+                e.mv.visitVarInsn(ALOAD, L_CPU);
+                xmmLoad(e, d);
+                e.mv.visitVarInsn(LLOAD, v);
+                e.iconst(i.size[1]);
+                CVTSI2SS_LANE.invoke(e.mv);
+                e.mv.visitVarInsn(LSTORE, out);
+                xmmStore(e, d, out);
             }
             default -> {
                 if (LANE_SHIFT.containsKey(m)) {

@@ -235,25 +235,47 @@ public final class SseFloat {
     private static final long SIGN_D = Long.MIN_VALUE, INF_D = 0x7FF0_0000_0000_0000L, INF_S = 0x7F80_0000L;
 
     public static long addssLane(Cpu c, long dlo, long b) {
-        if (fastMode(c) && normalS(dlo) && normalS(b)) { long r = bits(f(dlo) + f(b)); if (saneS(r)) return (dlo & ~M32) | r; }
+        if (fastMode(c)) {
+            float x = f(dlo), y = f(b), r = x + y;
+            if ((normalS(dlo) && normalS(b) && saneS(bits(r))) || zeroSumS(dlo, b, r)) return (dlo & ~M32) | bits(r);
+        }
         return laneS(c, ADD, dlo, b);
     }
     public static long subssLane(Cpu c, long dlo, long b) {
-        if (fastMode(c) && normalS(dlo) && normalS(b)) { long r = bits(f(dlo) - f(b)); if (saneS(r)) return (dlo & ~M32) | r; }
+        if (fastMode(c)) {
+            float x = f(dlo), y = f(b), r = x - y;
+            if ((normalS(dlo) && normalS(b) && saneS(bits(r))) || zeroSumS(dlo, b, r)) return (dlo & ~M32) | bits(r);
+        }
         return laneS(c, SUB, dlo, b);
     }
     public static long mulssLane(Cpu c, long dlo, long b) {
-        if (fastMode(c) && normalS(dlo) && normalS(b)) { long r = bits(f(dlo) * f(b)); if (saneS(r)) return (dlo & ~M32) | r; }
+        if (fastMode(c)) {
+            float x = f(dlo), y = f(b), r = x * y;
+            if ((normalS(dlo) && normalS(b) && saneS(bits(r))) || ((x == 0 || y == 0) && zeroOrNormalS(dlo) && zeroOrNormalS(b))) {
+                return (dlo & ~M32) | bits(r);
+            }
+        }
         return laneS(c, MUL, dlo, b);
     }
     public static long divssLane(Cpu c, long dlo, long b) {
-        if (fastMode(c) && normalS(dlo) && normalS(b)) { long r = bits(f(dlo) / f(b)); if (saneS(r)) return (dlo & ~M32) | r; }
+        if (fastMode(c)) {
+            float x = f(dlo), y = f(b), r = x / y;
+            if ((normalS(dlo) && normalS(b) && saneS(bits(r))) || (x == 0 && zeroOrNormalS(dlo) && normalS(b))) return (dlo & ~M32) | bits(r);
+        }
         return laneS(c, DIV, dlo, b);
     }
     public static long sqrtssLane(Cpu c, long dlo, long b) {
-        if (fastMode(c) && normalS(b) && (b & 0x8000_0000L) == 0) return (dlo & ~M32) | bits((float) Math.sqrt(f(b))); // exact: see SoftFloat.sqrt
+        if (fastMode(c) && ((normalS(b) && (b & 0x8000_0000L) == 0) || (b & 0x7FFF_FFFFL) == 0)) { // exact: see SoftFloat.sqrt; ±0's root is itself
+            return (dlo & ~M32) | bits((float) Math.sqrt(f(b)));
+        }
         return laneS(c, SQRT, dlo, b);
     }
+    /** Singles' {@link #zeroSum}: operands zero or normal, and one of them or the result zero (exact, no flag). */
+    private static boolean zeroSumS(long a, long b, float r) {
+        return (f(a) == 0 || f(b) == 0 || r == 0) && zeroOrNormalS(a) && zeroOrNormalS(b);
+    }
+    /** The single in bits 31:0 is a zero or a normal number (not a denormal, infinity or NaN). */
+    private static boolean zeroOrNormalS(long x) { return normalS(x) || (x & 0x7FFF_FFFFL) == 0; }
     public static long minssLane(Cpu c, long dlo, long b) {
         if (plainS(dlo) && plainS(b)) return (dlo & ~M32) | (f(dlo) < f(b) ? dlo : b) & M32;
         return laneS(c, MIN, dlo, b);
@@ -288,6 +310,21 @@ public final class SseFloat {
         }
         Mxcsr e = Mxcsr.of(c);
         int zpc = SoftFloat.comi(D, e, a, b, signalling);
+        e.commit(c);
+        setZpc(c, zpc);
+    }
+
+    /** COMISS/UCOMISS on values (bits 31:0 of both operands), as {@link #comisdOn}. */
+    public static void comissOn(Cpu c, long a, long b, boolean signalling) {
+        a &= M32;
+        b &= M32;
+        if (plainS(a) && plainS(b)) {
+            float x = f(a), y = f(b);
+            setZpc(c, x < y ? CF : x == y ? ZF : 0);
+            return;
+        }
+        Mxcsr e = Mxcsr.of(c);
+        int zpc = SoftFloat.comi(S, e, a, b, signalling);
         e.commit(c);
         setZpc(c, zpc);
     }
@@ -387,12 +424,24 @@ public final class SseFloat {
 
     /** CVTSI2SS: a signed 32/64-bit integer to the low single, rounded by MXCSR.RC (PE). */
     public static void cvtsi2ss(Cpu c, Instruction i) {
-        long v = intSource(c, i);
         int d = x(i, 0);
+        c.xmm[d] = cvtsi2ssLane(c, c.xmm[d], lo(c, i, 1), i.size[1]);
+    }
+
+    /**
+     * CVTSI2SS on values: bits 31:0 of {@code dlo} replaced by the single of the signed
+     * {@code size}-byte integer in {@code v}. An integer with at most 24 significant bits converts
+     * exactly in every mode; the others round (MXCSR.RC, PE, #XM when PE is unmasked). The
+     * interpreter's and the translated code's one definition.
+     */
+    public static long cvtsi2ssLane(Cpu c, long dlo, long v, int size) {
+        long n = size == 4 ? (int) v : v;
+        float r = n;
+        if (n != Long.MAX_VALUE && (long) r == n) return (dlo & ~M32) | bits(r); // (MAX_VALUE: 2^63, which (long) saturates back)
         Mxcsr e = Mxcsr.of(c);
-        long r = SoftFloat.fromInt(S, e, v);
+        long x = SoftFloat.fromInt(S, e, n);
         e.commit(c);
-        c.xmm[d] = (c.xmm[d] & ~M32) | r;
+        return (dlo & ~M32) | x;
     }
 
     /** CVTSI2SD: a signed 32-bit (exact) or 64-bit (rounded by MXCSR.RC) integer to the low double. */

@@ -258,17 +258,32 @@ class SseFastLaneTest {
 
     @Test
     void comisdOnAgreesWithTheExactCompare() {
-        SplittableRandom r = new SplittableRandom(7);
+        comiOnAgreesWithTheExactCompare(true);
+    }
+
+    /** COMISS/UCOMISS's lane ({@code comissOn}, the JIT's inline form): bits 31:0 only, whatever bits 63:32 hold. */
+    @Test
+    void comissOnAgreesWithTheExactCompare() {
+        comiOnAgreesWithTheExactCompare(false);
+    }
+
+    private static void comiOnAgreesWithTheExactCompare(boolean dbl) {
+        SplittableRandom r = new SplittableRandom(dbl ? 7 : 8);
         for (int n = 0; n < 50_000; n++) {
             int mxcsr = MXCSRS[r.nextInt(MXCSRS.length)];
-            long a = operand(r, true), b = r.nextInt(8) == 0 ? a : operand(r, true);
+            long a = operand(r, dbl), b = r.nextInt(8) == 0 ? a : operand(r, dbl);
+            if (!dbl) { // garbage above the single
+                a |= r.nextLong() & 0xFFFF_FFFF_0000_0000L;
+                b |= r.nextLong() & 0xFFFF_FFFF_0000_0000L;
+            }
             boolean signalling = r.nextBoolean();
             Cpu c = new Cpu(Vendor.INTEL);
             c.mxcsr = mxcsr;
             c.setRflags(0x8D7); // every flag COMISD writes set: they must be cleared or set by it
             String got;
             try {
-                SseFloat.comisdOn(c, a, b, signalling);
+                if (dbl) SseFloat.comisdOn(c, a, b, signalling);
+                else SseFloat.comissOn(c, a, b, signalling);
                 got = "flags " + Long.toHexString(c.getRflags());
             } catch (RuntimeException ex) {
                 got = "fault";
@@ -279,14 +294,15 @@ class SseFastLaneTest {
             String want;
             try {
                 Mxcsr e = Mxcsr.of(d);
-                int zpc = SoftFloat.comi(SoftFloat.D, e, a, b, signalling);
+                int zpc = dbl ? SoftFloat.comi(SoftFloat.D, e, a, b, signalling)
+                        : SoftFloat.comi(SoftFloat.S, e, a & 0xFFFF_FFFFL, b & 0xFFFF_FFFFL, signalling);
                 e.commit(d);
                 want = "flags " + Long.toHexString(2 | zpc);
             } catch (RuntimeException ex) {
                 want = "fault";
             }
             want += " mxcsr " + Integer.toHexString(d.mxcsr);
-            assertEquals(want, got, String.format("comisd %x, %x MXCSR %x signalling %s", a, b, mxcsr, signalling));
+            assertEquals(want, got, String.format("comis%s %x, %x MXCSR %x signalling %s", dbl ? "d" : "s", a, b, mxcsr, signalling));
         }
     }
 
@@ -318,6 +334,52 @@ class SseFastLaneTest {
                     // exact cancellation: a - a and a + -a
                     long neg = a ^ Long.MIN_VALUE;
                     compare(op + "sd", mxcsr, a, op.equals("add") ? neg : a, sd(op), (e, p, q) -> exact(op).apply(SoftFloat.D, e, p, q));
+                }
+                // the single lanes' zero cases: the same values as singles, bits 63:32 of the destination kept
+                for (long a : singles()) {
+                    for (long b : singles()) {
+                        long fa = a | 0x1234_5678_0000_0000L;
+                        compare(op + "ss", mxcsr, fa, b, ss(op), (e, p, q) -> (p & 0xFFFF_FFFF_0000_0000L)
+                                | (exact(op).apply(SoftFloat.S, e, p & 0xFFFF_FFFFL, q & 0xFFFF_FFFFL) & 0xFFFF_FFFFL));
+                    }
+                    long fa = a | 0x1234_5678_0000_0000L, neg = a ^ 0x8000_0000L;
+                    compare(op + "ss", mxcsr, fa, op.equals("add") ? neg : a, ss(op), (e, p, q) -> (p & 0xFFFF_FFFF_0000_0000L)
+                            | (exact(op).apply(SoftFloat.S, e, p & 0xFFFF_FFFFL, q & 0xFFFF_FFFFL) & 0xFFFF_FFFFL));
+                }
+            }
+        }
+    }
+
+    /** Singles at the zero cases' edges: zeros, the smallest normal and S_TINY's bound, denormals, the largest, infinities, NaNs. */
+    private static long[] singles() {
+        float[] v = {0f, -0f, 1.5f, -1.5f, Float.MIN_NORMAL, -Float.MIN_NORMAL, 0x1p-100f, 0x1p-101f, Float.MIN_VALUE,
+                -Float.MIN_VALUE, Float.MAX_VALUE, -Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, 3f};
+        long[] out = new long[v.length + 2];
+        for (int n = 0; n < v.length; n++) out[n] = Float.floatToRawIntBits(v[n]) & 0xFFFF_FFFFL;
+        out[v.length] = 0x7FA0_0001L; // a signalling NaN
+        out[v.length + 1] = 0xFFC0_0002L; // a negative quiet NaN
+        return out;
+    }
+
+    /** CVTSI2SS's one definition ({@code SseFloat.cvtsi2ssLane}) against the exact conversion, bits 63:32 kept. */
+    @Test
+    void cvtsi2ssLaneAgreesWithTheExactConversion() {
+        SplittableRandom r = new SplittableRandom(20261206);
+        java.util.List<Long> vs = new java.util.ArrayList<>(java.util.List.of(0L, 1L, -1L, (long) Integer.MIN_VALUE,
+                (long) Integer.MAX_VALUE, 0xFFFF_FFFFL, Long.MAX_VALUE, Long.MIN_VALUE, Long.MAX_VALUE - 1));
+        for (int k = -3; k <= 3; k++) {
+            vs.add((1L << 24) + k);
+            vs.add(-(1L << 24) + k);
+            vs.add((1L << 25) + k);
+        }
+        for (int n = 0; n < 2000; n++) vs.add(r.nextLong() >> r.nextInt(64));
+        int[] modes = {0x1FA0, 0x1F80, 0x1F80 | 0x2000, 0x1F80 | 0x4000, 0x1F80 | 0x6000, 0x1F80 & ~0x1000, 0x1FA0 | 0x8040};
+        for (long x : vs) {
+            for (int mxcsr : modes) {
+                for (int size : new int[] {4, 8}) {
+                    long want = size == 4 ? (int) x : x;
+                    compare("cvtsi2ss/" + size, mxcsr, 0xABCD_EF01_2345_6789L, x, (c, p, q) -> SseFloat.cvtsi2ssLane(c, p, q, size),
+                            (e, p, q) -> (p & 0xFFFF_FFFF_0000_0000L) | SoftFloat.fromInt(SoftFloat.S, e, want));
                 }
             }
         }
