@@ -113,7 +113,9 @@ final class SseEmitter {
     private static final Map<Mnemonic, Helper> PACKED = new EnumMap<>(Mnemonic.class);
     private static final Helper ALIGNMENT_CHECK16 = Helpers.of(Sse.class, "alignmentCheck16");
     private static final Helper CVTSI2SD_LANE = Helpers.of(SseFloat.class, "cvtsi2sdLane"),
-            CVTSI2SS_LANE = Helpers.of(SseFloat.class, "cvtsi2ssLane"), COMISS_ON = Helpers.of(SseFloat.class, "comissOn");
+            CVTSI2SS_LANE = Helpers.of(SseFloat.class, "cvtsi2ssLane"), COMISS_ON = Helpers.of(SseFloat.class, "comissOn"),
+            TO_INT_LANE = Helpers.of(SseFloat.class, "toIntLane"), CVTSS2SD_LANE = Helpers.of(SseFloat.class, "cvtss2sdLane"),
+            CVTSD2SS_LANE = Helpers.of(SseFloat.class, "cvtsd2ssLane");
     private static final Helper COMISD_ON = Helpers.of(SseFloat.class, "comisdOn"),
             PALIGNR_QUAD = Helpers.of(dev.lstar.runtime.ops.Ssse3.class, "palignrQuad");
     private static final Helper SHIFT_LANES = Helpers.of(SseInt.class, "shiftLanes"),
@@ -176,6 +178,10 @@ final class SseEmitter {
 
     static final Helper AVAILABLE = Helpers.of(Sse.class, "available"), ALIGNED16 = Helpers.of(Sse.class, "aligned16"),
             STORE128 = Helpers.of(Sse.class, "store128At"), BYTE_SIGN_MASK = Helpers.of(Sse.class, "byteSignMask");
+
+    /** The scalar conversions translated inline (their lanes in {@code SseFloat}): all read bits 63:0 at most of one XMM half. */
+    private static final Set<Mnemonic> CONVERSIONS = EnumSet.of(Mnemonic.CVTSI2SD, Mnemonic.CVTSI2SS, Mnemonic.CVTTSD2SI,
+            Mnemonic.CVTSD2SI, Mnemonic.CVTTSS2SI, Mnemonic.CVTSS2SI, Mnemonic.CVTSS2SD, Mnemonic.CVTSD2SS);
 
     private static final Set<Mnemonic> MOV128 = EnumSet.of(Mnemonic.MOVUPS, Mnemonic.MOVUPD, Mnemonic.MOVAPS,
             Mnemonic.MOVAPD, Mnemonic.MOVDQA, Mnemonic.MOVDQU, Mnemonic.MOVNTPS, Mnemonic.MOVNTPD, Mnemonic.MOVNTDQ,
@@ -329,7 +335,7 @@ final class SseEmitter {
         Mnemonic m = i.mnemonic;
         if (!inlineForm(m) || LANE.containsKey(m) || PACKED.containsKey(m)) return false;
         return switch (m) {
-            case UCOMISD, COMISD, UCOMISS, COMISS, CVTSI2SS -> false;
+            case UCOMISD, COMISD, UCOMISS, COMISS, CVTSI2SS, CVTTSD2SI, CVTSD2SI, CVTTSS2SI, CVTSS2SI, CVTSS2SD, CVTSD2SS -> false;
             case CVTSI2SD -> i.size[1] == 4;
             default -> true;
         };
@@ -344,7 +350,8 @@ final class SseEmitter {
         return switch (m) {
             case MOVSD, MOVSS, MOVQ, MOVD, PAND, ANDPS, ANDPD, PANDN, ANDNPS, ANDNPD, POR, ORPS, ORPD, PXOR, XORPS,
                     XORPD, PMOVMSKB, UNPCKLPD, UNPCKHPD, MOVLPS, MOVLPD, MOVHPS, MOVHPD, MOVHLPS, MOVLHPS, SHUFPD,
-                    UCOMISD, COMISD, UCOMISS, COMISS, PALIGNR, CVTSI2SD, CVTSI2SS -> true;
+                    UCOMISD, COMISD, UCOMISS, COMISS, PALIGNR, CVTSI2SD, CVTSI2SS, CVTTSD2SI, CVTSD2SI, CVTTSS2SI,
+                    CVTSS2SI, CVTSS2SD, CVTSD2SS -> true;
             default -> false;
         };
     }
@@ -368,7 +375,7 @@ final class SseEmitter {
             if (n == 0 && size == 16) q += 8; // store128At: two stores and the second page's check
             else q += size == 16 ? 8 : 4;
         }
-        if (LANE.containsKey(m) || m == Mnemonic.CVTSI2SD || m == Mnemonic.CVTSI2SS) q += 2;
+        if (LANE.containsKey(m) || CONVERSIONS.contains(m)) q += 2;
         else if (PACKED.containsKey(m)) q += m.name().endsWith("PS") ? 8 : 4;
         else if (HALF.containsKey(m) || LANE_SHIFT.containsKey(m) || UNPACK.containsKey(m) || PACK.containsKey(m)
                 || m == Mnemonic.UCOMISD || m == Mnemonic.COMISD || m == Mnemonic.UCOMISS || m == Mnemonic.COMISS
@@ -388,7 +395,7 @@ final class SseEmitter {
         Mnemonic m = i.mnemonic;
         if (!inlineForm(m)) return 0;
         boolean lowOnly = LANE.containsKey(m) || m == Mnemonic.UCOMISD || m == Mnemonic.COMISD || m == Mnemonic.UCOMISS
-                || m == Mnemonic.COMISS || m == Mnemonic.CVTSI2SD || m == Mnemonic.CVTSI2SS
+                || m == Mnemonic.COMISS || CONVERSIONS.contains(m)
                 || ((m == Mnemonic.MOVSD || m == Mnemonic.MOVSS) && i.kind[1] != Instruction.OP_MEM)
                 || ((m == Mnemonic.MOVQ || m == Mnemonic.MOVD) && i.kind[0] != Instruction.OP_XMM);
         int mask = 0;
@@ -496,6 +503,40 @@ final class SseEmitter {
                 e.mv.visitVarInsn(LLOAD, b);
                 e.iconst(m == Mnemonic.COMISD || m == Mnemonic.COMISS ? 1 : 0);
                 (m == Mnemonic.COMISD || m == Mnemonic.UCOMISD ? COMISD_ON : COMISS_ON).invoke(e.mv);
+            }
+            case CVTTSD2SI, CVTSD2SI, CVTTSS2SI, CVTSS2SI -> { // a GPR from bits 63:0 (31:0) of an XMM or m64 (m32)
+                boolean single = m == Mnemonic.CVTTSS2SI || m == Mnemonic.CVTSS2SI;
+                int v = e.temp(), size = i.size[0];
+                low(e, i, 1);
+                e.mv.visitVarInsn(LSTORE, v);
+                e.mv.visitVarInsn(ALOAD, L_CPU);
+                e.mv.visitVarInsn(LLOAD, v);
+                e.iconst(single ? 1 : 0);
+                e.iconst(size);
+                e.iconst(m == Mnemonic.CVTTSD2SI || m == Mnemonic.CVTTSS2SI ? 1 : 0);
+                TO_INT_LANE.invoke(e.mv);
+                e.writeReg(i.reg[0], size);
+            }
+            case CVTSS2SD -> { // bits 63:0 from bits 31:0 of an XMM or m32
+                int v = e.temp(), out = e.temp();
+                low(e, i, 1);
+                e.mv.visitVarInsn(LSTORE, v);
+                e.mv.visitVarInsn(ALOAD, L_CPU);
+                e.mv.visitVarInsn(LLOAD, v);
+                CVTSS2SD_LANE.invoke(e.mv);
+                e.mv.visitVarInsn(LSTORE, out);
+                xmmStore(e, i.reg[0] << 1, out);
+            }
+            case CVTSD2SS -> { // bits 31:0 from bits 63:0 of an XMM or m64
+                int v = e.temp(), out = e.temp(), d = i.reg[0] << 1;
+                low(e, i, 1);
+                e.mv.visitVarInsn(LSTORE, v);
+                e.mv.visitVarInsn(ALOAD, L_CPU);
+                xmmLoad(e, d);
+                e.mv.visitVarInsn(LLOAD, v);
+                CVTSD2SS_LANE.invoke(e.mv);
+                e.mv.visitVarInsn(LSTORE, out);
+                xmmStore(e, d, out);
             }
             case CVTSI2SS -> { // bits 31:0 from a GPR or m32/m64 (SseFloat.cvtsi2ssLane: #XM before the write)
                 int v = e.temp(), out = e.temp(), d = i.reg[0] << 1;

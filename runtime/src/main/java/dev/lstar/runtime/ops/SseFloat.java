@@ -466,13 +466,33 @@ public final class SseFloat {
     }
 
     private static void toGpr(Cpu c, Instruction i, Fmt f, boolean truncate) {
-        long b = lo(c, i, 1);
-        if (f == S) b &= M32;
-        Mxcsr e = Mxcsr.of(c);
         int size = i.size[0];
-        long r = SoftFloat.toInt(f, e, b, size * 8, truncate ? Mxcsr.RC_ZERO : e.rc);
+        Operands.writeReg(c, i.reg[0], size, toIntLane(c, lo(c, i, 1), f == S, size, truncate));
+    }
+
+    /**
+     * CVT(T)SD2SI/CVT(T)SS2SI on a value: the double (or the single in bits 31:0 of {@code b})
+     * to a signed {@code size}-byte integer, truncated or rounded by MXCSR.RC, zero-extended
+     * from 32 bits. An integral value in range converts exactly in every mode; in the fast mode
+     * (PE already set) an in-range one truncates (Java's cast) or rounds to nearest even
+     * ({@code Math.rint}) as the CPU does; the rest (out of range, NaN, the other modes) is the
+     * exact conversion (IE and the integer indefinite, PE, #XM). The interpreter's and the
+     * translated code's one definition.
+     */
+    public static long toIntLane(Cpu c, long b, boolean single, int size, boolean truncate) {
+        double x = single ? f(b) : d(b);
+        boolean in = size == 4 ? x > -0x1p31 - 1 && x < 0x1p31 : x >= -0x1p63 && x < 0x1p63; // (false for a NaN)
+        if (in) {
+            double t = truncate ? (x < 0 ? Math.ceil(x) : Math.floor(x)) : Math.rint(x);
+            if (t == x || (fastMode(c) && (truncate || t == Math.rint(x)))) {
+                long r = (long) t;
+                if (size == 8 || r == (int) r) return size == 4 ? r & M32 : r;
+            }
+        }
+        Mxcsr e = Mxcsr.of(c);
+        long r = SoftFloat.toInt(single ? S : D, e, single ? b & M32 : b, size * 8, truncate ? Mxcsr.RC_ZERO : e.rc);
         e.commit(c);
-        Operands.writeReg(c, i.reg[0], size, r);
+        return r;
     }
 
     /** CVTSS2SI/CVTSD2SI (MXCSR.RC) and CVTTSS2SI/CVTTSD2SI (truncating): integer indefinite with IE when out of range or NaN. */
@@ -485,22 +505,45 @@ public final class SseFloat {
 
     /** CVTSS2SD: the low single to the low double (exact). */
     public static void cvtss2sd(Cpu c, Instruction i) {
-        long b = lo(c, i, 1) & M32;
-        int d = x(i, 0);
+        c.xmm[x(i, 0)] = cvtss2sdLane(c, lo(c, i, 1));
+    }
+
+    /**
+     * CVTSS2SD on a value: the double of the single in bits 31:0 of {@code b}. A zero or normal
+     * single converts exactly with no flag; a denormal (DE, DAZ), infinity or NaN (IE for a
+     * signalling one, quieted) takes the exact conversion. The interpreter's and the JIT's.
+     */
+    public static long cvtss2sdLane(Cpu c, long b) {
+        if (zeroOrNormalS(b)) return bits((double) f(b));
         Mxcsr e = Mxcsr.of(c);
-        long r = SoftFloat.s2d(e, b);
+        long r = SoftFloat.s2d(e, b & M32);
         e.commit(c);
-        c.xmm[d] = r;
+        return r;
     }
 
     /** CVTSD2SS: the low double to the low single, rounded. */
     public static void cvtsd2ss(Cpu c, Instruction i) {
-        long b = lo(c, i, 1);
         int d = x(i, 0);
+        c.xmm[d] = cvtsd2ssLane(c, c.xmm[d], lo(c, i, 1));
+    }
+
+    /**
+     * CVTSD2SS on values: bits 31:0 of {@code dlo} replaced by the single nearest the double
+     * {@code b}. In the fast mode a normal double whose single is no smaller than the singles'
+     * fast bound ({@code saneS}) and finite converts as Java's cast does (round to nearest even,
+     * PE already set); a zero converts exactly in any mode; the rest is the exact conversion
+     * (OE, UE, DE, IE, PE, #XM). The interpreter's and the JIT's.
+     */
+    public static long cvtsd2ssLane(Cpu c, long dlo, long b) {
+        if ((b & ~SIGN_D) == 0) return (dlo & ~M32) | bits((float) d(b));
+        if (fastMode(c) && normalD(b)) {
+            long r = bits((float) d(b));
+            if (saneS(r)) return (dlo & ~M32) | r;
+        }
         Mxcsr e = Mxcsr.of(c);
         long r = SoftFloat.d2s(e, b);
         e.commit(c);
-        c.xmm[d] = (c.xmm[d] & ~M32) | r;
+        return (dlo & ~M32) | r;
     }
 
     /** CVTPS2PD: the two low singles (m64) to two doubles. */

@@ -414,4 +414,50 @@ class SseFastLaneTest {
             }
         }
     }
+
+    /**
+     * The conversions' lanes (CVT(T)SD2SI/CVT(T)SS2SI's {@code toIntLane}, {@code cvtss2sdLane},
+     * {@code cvtsd2ssLane}, the interpreter's and the JIT's) against the exact conversions, for
+     * values of every class and around the integer limits and halves, in every MXCSR state:
+     * the same result bits and MXCSR (or the same #XM).
+     */
+    @Test
+    void conversionLanesAgreeWithTheExactConversions() {
+        SplittableRandom r = new SplittableRandom(20261207);
+        java.util.List<Long> ds = new java.util.ArrayList<>();
+        double[] edges = {0x1p31, -0x1p31, 0x1p31 - 0.5, 0x1p31 - 1, -0x1p31 - 0.5, -0x1p31 - 1, -0x1p31 + 0.5, 0x1p63, -0x1p63,
+                Math.nextDown(0x1p63), Math.nextUp(-0x1p63), 0.5, -0.5, 1.5, 2.5, -2.5, 0.49999999999999994, 1e-310, -0.0, 0.0,
+                Double.MAX_VALUE, Double.MIN_NORMAL, 0x1p-126, 0x1p-150, 0x1p128, Math.nextDown(0x1p128), 3.4028235677973366e38};
+        for (double v : edges) ds.add(Double.doubleToRawLongBits(v));
+        for (int n = 0; n < 3000; n++) ds.add(operand(r, true));
+        for (int n = 0; n < 1000; n++) ds.add(Double.doubleToRawLongBits((r.nextDouble() - 0.5) * Math.scalb(1.0, r.nextInt(70))));
+        for (long b : ds) {
+            for (int mxcsr : MXCSRS) {
+                for (int size : new int[] {4, 8}) {
+                    for (boolean t : new boolean[] {true, false}) {
+                        compare("cvt" + (t ? "t" : "") + "sd2si/" + size, mxcsr, b, 0, (c, p, q) -> SseFloat.toIntLane(c, p, false, size, t),
+                                (e, p, q) -> SoftFloat.toInt(SoftFloat.D, e, p, size * 8, t ? Mxcsr.RC_ZERO : e.rc));
+                        long fb = b & 0xFFFF_FFFFL; // the low half of a double's bits as a single: every class too
+                        compare("cvt" + (t ? "t" : "") + "ss2si/" + size, mxcsr, fb | 0x5555_0000_0000_0000L, 0,
+                                (c, p, q) -> SseFloat.toIntLane(c, p, true, size, t),
+                                (e, p, q) -> SoftFloat.toInt(SoftFloat.S, e, p & 0xFFFF_FFFFL, size * 8, t ? Mxcsr.RC_ZERO : e.rc));
+                    }
+                }
+                compare("cvtsd2ss", mxcsr, 0x1234_5678_9ABC_DEF0L, b, SseFloat::cvtsd2ssLane,
+                        (e, p, q) -> (p & 0xFFFF_FFFF_0000_0000L) | SoftFloat.d2s(e, q));
+                long single = (b >>> 32) ^ (b & 0xFFFF_FFFFL);
+                compare("cvtss2sd", mxcsr, 0, single | 0x7777_0000_0000_0000L, (c, p, q) -> SseFloat.cvtss2sdLane(c, q),
+                        (e, p, q) -> SoftFloat.s2d(e, q & 0xFFFF_FFFFL));
+            }
+        }
+        for (long sgl : singles()) {
+            for (int mxcsr : MXCSRS) {
+                compare("cvtss2sd", mxcsr, 0, sgl, (c, p, q) -> SseFloat.cvtss2sdLane(c, q), (e, p, q) -> SoftFloat.s2d(e, q & 0xFFFF_FFFFL));
+                for (int size : new int[] {4, 8}) {
+                    compare("cvttss2si/" + size, mxcsr, sgl, 0, (c, p, q) -> SseFloat.toIntLane(c, p, true, size, true),
+                            (e, p, q) -> SoftFloat.toInt(SoftFloat.S, e, p & 0xFFFF_FFFFL, size * 8, Mxcsr.RC_ZERO));
+                }
+            }
+        }
+    }
 }
