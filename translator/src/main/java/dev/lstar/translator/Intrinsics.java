@@ -49,7 +49,8 @@ final class Intrinsics {
     static {
         bind(EnumSet.of(Mnemonic.NOP, Mnemonic.ENDBR64, Mnemonic.PAUSE), ALL_FORMS, (e, k, i, h) -> false);
         bind(EnumSet.of(Mnemonic.MOV, Mnemonic.MOVZX, Mnemonic.MOVSX, Mnemonic.MOVSXD, Mnemonic.LEA, Mnemonic.CMOVCC,
-                Mnemonic.SETCC), ALL_FORMS, (e, k, i, h) -> { MoveEmitter.emit(e, i); return false; });
+                Mnemonic.SETCC, Mnemonic.CBW, Mnemonic.CWDE, Mnemonic.CDQE, Mnemonic.CWD, Mnemonic.CDQ, Mnemonic.CQO),
+                ALL_FORMS, (e, k, i, h) -> { MoveEmitter.emit(e, i); return false; });
         bind(EnumSet.of(Mnemonic.XCHG), i -> i.kind[0] == Instruction.OP_REG && i.kind[1] == Instruction.OP_REG,
                 (e, k, i, h) -> { MoveEmitter.emit(e, i); return false; });
         bind(EnumSet.of(Mnemonic.ADD, Mnemonic.SUB, Mnemonic.AND, Mnemonic.OR, Mnemonic.XOR, Mnemonic.CMP, Mnemonic.TEST),

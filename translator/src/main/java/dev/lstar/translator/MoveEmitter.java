@@ -7,8 +7,9 @@ import dev.lstar.decoder.Instruction;
 import org.objectweb.asm.MethodVisitor;
 
 /**
- * Bytecode for the data moves: MOV, MOVZX, MOVSX, MOVSXD, LEA, CMOVcc, SETcc and register XCHG
- * (none of them writes flags; CMOVcc and SETcc read them through {@link ConditionEmitter}).
+ * Bytecode for the data moves: MOV, MOVZX, MOVSX, MOVSXD, LEA, CMOVcc, SETcc, register XCHG and
+ * the sign extensions of the accumulator (CBW/CWDE/CDQE, CWD/CDQ/CQO) (none of them writes flags;
+ * CMOVcc and SETcc read them through {@link ConditionEmitter}).
  */
 final class MoveEmitter {
     private MoveEmitter() {}
@@ -37,6 +38,18 @@ final class MoveEmitter {
             case LEA -> {
                 e.effectiveAddress(i);
                 e.writeReg(i.reg[0], size);
+            }
+            case CBW, CWDE, CDQE -> { // AX/EAX/RAX = the half below it, sign-extended (as Ext.cbw...)
+                e.readReg(dev.lstar.runtime.Cpu.RAX, size / 2);
+                e.sext(size / 2);
+                e.writeReg(dev.lstar.runtime.Cpu.RAX, size);
+            }
+            case CWD, CDQ, CQO -> { // DX/EDX/RDX = AX/EAX/RAX's sign, replicated (as Ext.cwd...)
+                e.readReg(dev.lstar.runtime.Cpu.RAX, size);
+                e.sext(size);
+                e.iconst(63);
+                mv.visitInsn(LSHR);
+                e.writeReg(dev.lstar.runtime.Cpu.RDX, size);
             }
             case CMOVCC -> cmov(e, i);
             case SETCC -> {
