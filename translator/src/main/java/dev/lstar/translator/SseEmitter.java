@@ -481,18 +481,9 @@ final class SseEmitter {
                 xmmStore(e, d, r[0]);
                 xmmStore(e, d + 1, r[1]);
             }
-            case CVTSI2SD -> { // bits 63:0 from a GPR or m32/m64 (SseFloat.cvtsi2sdLane: #XM before the write)
-                int v = e.temp(), out = e.temp(), d = i.reg[0] << 1, size = i.size[1];
-                low(e, i, 1);
-                e.mv.visitVarInsn(LSTORE, v);
-                e.mv.visitVarInsn(ALOAD, L_CPU);
-                e.mv.visitVarInsn(LLOAD, v);
-                e.iconst(size);
-                CVTSI2SD_LANE.invoke(e.mv);
-                e.mv.visitVarInsn(LSTORE, out);
-                xmmStore(e, d, out);
-                // a 32-bit integer's double is zero or in [1, 2^31]; a 64-bit one's at most 2^63
-                e.ranges.set(d, e.ranges.fresh(new LaneRanges.Range(LaneRanges.NO_LO, size == 4 ? 31 : 63, false, 0)));
+            case CVTSI2SD -> { // (a 32-bit integer's double is zero or in [1, 2^31]; a 64-bit one's at most 2^63)
+                convertInto(e, i, CVTSI2SD_LANE, false, true);
+                e.ranges.set(i.reg[0] << 1, e.ranges.fresh(new LaneRanges.Range(LaneRanges.NO_LO, i.size[1] == 4 ? 31 : 63, false, 0)));
             }
             case UCOMISD, COMISD, UCOMISS, COMISS -> { // (the single forms: the lane takes bits 31:0)
                 int b = e.temp();
@@ -517,39 +508,9 @@ final class SseEmitter {
                 TO_INT_LANE.invoke(e.mv);
                 e.writeReg(i.reg[0], size);
             }
-            case CVTSS2SD -> { // bits 63:0 from bits 31:0 of an XMM or m32
-                int v = e.temp(), out = e.temp();
-                low(e, i, 1);
-                e.mv.visitVarInsn(LSTORE, v);
-                e.mv.visitVarInsn(ALOAD, L_CPU);
-                e.mv.visitVarInsn(LLOAD, v);
-                CVTSS2SD_LANE.invoke(e.mv);
-                e.mv.visitVarInsn(LSTORE, out);
-                xmmStore(e, i.reg[0] << 1, out);
-            }
-            case CVTSD2SS -> { // bits 31:0 from bits 63:0 of an XMM or m64
-                int v = e.temp(), out = e.temp(), d = i.reg[0] << 1;
-                low(e, i, 1);
-                e.mv.visitVarInsn(LSTORE, v);
-                e.mv.visitVarInsn(ALOAD, L_CPU);
-                xmmLoad(e, d);
-                e.mv.visitVarInsn(LLOAD, v);
-                CVTSD2SS_LANE.invoke(e.mv);
-                e.mv.visitVarInsn(LSTORE, out);
-                xmmStore(e, d, out);
-            }
-            case CVTSI2SS -> { // bits 31:0 from a GPR or m32/m64 (SseFloat.cvtsi2ssLane: #XM before the write)
-                int v = e.temp(), out = e.temp(), d = i.reg[0] << 1;
-                low(e, i, 1);
-                e.mv.visitVarInsn(LSTORE, v);
-                e.mv.visitVarInsn(ALOAD, L_CPU);
-                xmmLoad(e, d);
-                e.mv.visitVarInsn(LLOAD, v);
-                e.iconst(i.size[1]);
-                CVTSI2SS_LANE.invoke(e.mv);
-                e.mv.visitVarInsn(LSTORE, out);
-                xmmStore(e, d, out);
-            }
+            case CVTSS2SD -> convertInto(e, i, CVTSS2SD_LANE, false, false);
+            case CVTSD2SS -> convertInto(e, i, CVTSD2SS_LANE, true, false);
+            case CVTSI2SS -> convertInto(e, i, CVTSI2SS_LANE, true, true);
             default -> {
                 if (LANE_SHIFT.containsKey(m)) {
                     laneShift(e, i, LANE_SHIFT.get(m));
@@ -914,6 +875,24 @@ final class SseEmitter {
             }
             default -> e.readOperand(i, n, -1);
         }
+    }
+
+    /**
+     * A scalar conversion into the low half of the XMM destination: {@code lane(cpu, [the half,]
+     * source[, the source's size])}, the source bits 63:0 of operand 1 (a GPR, memory, XMM); the
+     * lane raises #XM before the write ({@code SseFloat.cvtsi2sdLane}, {@code cvtsd2ssLane}...).
+     */
+    private static void convertInto(MethodEmitter e, Instruction i, Helper lane, boolean withHalf, boolean withSize) {
+        int v = e.temp(), out = e.temp(), d = i.reg[0] << 1;
+        low(e, i, 1);
+        e.mv.visitVarInsn(LSTORE, v);
+        e.mv.visitVarInsn(ALOAD, L_CPU);
+        if (withHalf) xmmLoad(e, d);
+        e.mv.visitVarInsn(LLOAD, v);
+        if (withSize) e.iconst(i.size[1]);
+        lane.invoke(e.mv);
+        e.mv.visitVarInsn(LSTORE, out);
+        xmmStore(e, d, out);
     }
 
     /** MOVUPS ... MOVDQU, MOVNT*, LDDQU, MOVNTDQA: a 128-bit copy ({@code Sse.mov128}). */

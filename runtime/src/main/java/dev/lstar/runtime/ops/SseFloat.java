@@ -303,28 +303,23 @@ public final class SseFloat {
      * numbers that are neither NaNs nor denormals compare without touching MXCSR.
      */
     public static void comisdOn(Cpu c, long a, long b, boolean signalling) {
-        if (plainD(a) && plainD(b)) {
-            double x = d(a), y = d(b);
-            setZpc(c, x < y ? CF : x == y ? ZF : 0);
-            return;
-        }
-        Mxcsr e = Mxcsr.of(c);
-        int zpc = SoftFloat.comi(D, e, a, b, signalling);
-        e.commit(c);
-        setZpc(c, zpc);
+        comiOn(c, D, a, b, signalling);
     }
 
     /** COMISS/UCOMISS on values (bits 31:0 of both operands), as {@link #comisdOn}. */
     public static void comissOn(Cpu c, long a, long b, boolean signalling) {
-        a &= M32;
-        b &= M32;
-        if (plainS(a) && plainS(b)) {
-            float x = f(a), y = f(b);
+        comiOn(c, S, a & M32, b & M32, signalling);
+    }
+
+    /** The compares' one definition (the interpreter's and the translated code's). */
+    private static void comiOn(Cpu c, Fmt f, long a, long b, boolean signalling) {
+        if (f == D ? plainD(a) && plainD(b) : plainS(a) && plainS(b)) {
+            double x = f == D ? d(a) : f(a), y = f == D ? d(b) : f(b); // (a single widens exactly)
             setZpc(c, x < y ? CF : x == y ? ZF : 0);
             return;
         }
         Mxcsr e = Mxcsr.of(c);
-        int zpc = SoftFloat.comi(S, e, a, b, signalling);
+        int zpc = SoftFloat.comi(f, e, a, b, signalling);
         e.commit(c);
         setZpc(c, zpc);
     }
@@ -398,14 +393,8 @@ public final class SseFloat {
 
     private static void comi(Cpu c, Instruction i, Fmt f, boolean signalling) {
         long b = lo(c, i, 1), a = c.xmm[x(i, 0)];
-        if (f == S) {
-            a &= M32;
-            b &= M32;
-        }
-        Mxcsr e = Mxcsr.of(c);
-        int zpc = SoftFloat.comi(f, e, a, b, signalling);
-        e.commit(c);
-        c.setArithmeticFlags(zpc);
+        if (f == S) comissOn(c, a, b, signalling);
+        else comisdOn(c, a, b, signalling);
     }
 
     /** COMISS/COMISD (IE for any NaN) and UCOMISS/UCOMISD (IE for an SNaN): ZF PF CF, OF SF AF cleared. */

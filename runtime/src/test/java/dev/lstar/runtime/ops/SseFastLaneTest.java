@@ -361,46 +361,24 @@ class SseFastLaneTest {
         return out;
     }
 
-    /** CVTSI2SS's one definition ({@code SseFloat.cvtsi2ssLane}) against the exact conversion, bits 63:32 kept. */
-    @Test
-    void cvtsi2ssLaneAgreesWithTheExactConversion() {
-        SplittableRandom r = new SplittableRandom(20261206);
-        java.util.List<Long> vs = new java.util.ArrayList<>(java.util.List.of(0L, 1L, -1L, (long) Integer.MIN_VALUE,
-                (long) Integer.MAX_VALUE, 0xFFFF_FFFFL, Long.MAX_VALUE, Long.MIN_VALUE, Long.MAX_VALUE - 1));
-        for (int k = -3; k <= 3; k++) {
-            vs.add((1L << 24) + k);
-            vs.add(-(1L << 24) + k);
-            vs.add((1L << 25) + k);
-        }
-        for (int n = 0; n < 2000; n++) vs.add(r.nextLong() >> r.nextInt(64));
-        int[] modes = {0x1FA0, 0x1F80, 0x1F80 | 0x2000, 0x1F80 | 0x4000, 0x1F80 | 0x6000, 0x1F80 & ~0x1000, 0x1FA0 | 0x8040};
-        for (long x : vs) {
-            for (int mxcsr : modes) {
-                for (int size : new int[] {4, 8}) {
-                    long want = size == 4 ? (int) x : x;
-                    compare("cvtsi2ss/" + size, mxcsr, 0xABCD_EF01_2345_6789L, x, (c, p, q) -> SseFloat.cvtsi2ssLane(c, p, q, size),
-                            (e, p, q) -> (p & 0xFFFF_FFFF_0000_0000L) | SoftFloat.fromInt(SoftFloat.S, e, want));
-                }
-            }
-        }
-    }
-
     /**
-     * CVTSI2SD's one definition ({@code SseFloat.cvtsi2sdLane}, the interpreter's and the JIT's):
-     * 32-bit integers (the low half of the value only) and 64-bit ones at and around 2^53, 2^63,
-     * the extremes and at random, in every rounding mode and with PE masked or not, give what the
-     * exact conversion ({@code SoftFloat.fromInt}) gives, MXCSR and #XM included.
+     * CVTSI2SD's and CVTSI2SS's one definitions ({@code SseFloat.cvtsi2sdLane}/{@code cvtsi2ssLane},
+     * the interpreter's and the JIT's): 32-bit integers (the low half of the value only) and 64-bit
+     * ones at and around 2^24, 2^53, 2^63, the extremes and at random, in every rounding mode and
+     * with PE masked or not, give what the exact conversion ({@code SoftFloat.fromInt}) gives,
+     * MXCSR and #XM included (CVTSI2SS keeps bits 63:32).
      */
     @Test
-    void cvtsi2sdLaneAgreesWithTheExactConversion() {
+    void cvtsi2sdAndSsLanesAgreeWithTheExactConversion() {
         SplittableRandom r = new SplittableRandom(20261205);
         java.util.List<Long> vs = new java.util.ArrayList<>(java.util.List.of(0L, 1L, -1L, (long) Integer.MIN_VALUE,
                 (long) Integer.MAX_VALUE, 0xFFFF_FFFFL, 0x1_8000_0000L, Long.MAX_VALUE, Long.MIN_VALUE, Long.MIN_VALUE + 1,
-                Long.MAX_VALUE - 511, Long.MAX_VALUE - 512, Long.MAX_VALUE - 1024));
+                Long.MAX_VALUE - 1, Long.MAX_VALUE - 511, Long.MAX_VALUE - 512, Long.MAX_VALUE - 1024));
         for (int k = -3; k <= 3; k++) {
-            vs.add((1L << 53) + k);
-            vs.add(-(1L << 53) + k);
-            vs.add((1L << 54) + k);
+            for (int bits : new int[] {24, 25, 53, 54}) {
+                vs.add((1L << bits) + k);
+                vs.add(-(1L << bits) + k);
+            }
         }
         for (int n = 0; n < 2000; n++) vs.add(r.nextLong() >> r.nextInt(64));
         int[] modes = {0x1FA0, 0x1F80, 0x1F80 | 0x2000, 0x1F80 | 0x4000, 0x1F80 | 0x6000, 0x1F80 & ~0x1000, 0x1FA0 | 0x8040};
@@ -410,6 +388,8 @@ class SseFastLaneTest {
                     long want = size == 4 ? (int) x : x;
                     compare("cvtsi2sd/" + size, mxcsr, x, 0, (c, p, q) -> SseFloat.cvtsi2sdLane(c, p, size),
                             (e, p, q) -> SoftFloat.fromInt(SoftFloat.D, e, want));
+                    compare("cvtsi2ss/" + size, mxcsr, 0xABCD_EF01_2345_6789L, x, (c, p, q) -> SseFloat.cvtsi2ssLane(c, p, q, size),
+                            (e, p, q) -> (p & 0xFFFF_FFFF_0000_0000L) | SoftFloat.fromInt(SoftFloat.S, e, want));
                 }
             }
         }
