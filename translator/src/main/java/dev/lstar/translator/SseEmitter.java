@@ -179,6 +179,9 @@ final class SseEmitter {
     static final Helper AVAILABLE = Helpers.of(Sse.class, "available"), ALIGNED16 = Helpers.of(Sse.class, "aligned16"),
             STORE128 = Helpers.of(Sse.class, "store128At"), BYTE_SIGN_MASK = Helpers.of(Sse.class, "byteSignMask");
 
+    /** The scalar compares translated inline ({@code SseFloat.comisdOn}/{@code comissOn}): flags from the low halves. */
+    private static final Set<Mnemonic> COMPARES = EnumSet.of(Mnemonic.UCOMISD, Mnemonic.COMISD, Mnemonic.UCOMISS, Mnemonic.COMISS);
+
     /** The scalar conversions translated inline (their lanes in {@code SseFloat}): all read bits 63:0 at most of one XMM half. */
     private static final Set<Mnemonic> CONVERSIONS = EnumSet.of(Mnemonic.CVTSI2SD, Mnemonic.CVTSI2SS, Mnemonic.CVTTSD2SI,
             Mnemonic.CVTSD2SI, Mnemonic.CVTTSS2SI, Mnemonic.CVTSS2SI, Mnemonic.CVTSS2SD, Mnemonic.CVTSD2SS);
@@ -333,12 +336,8 @@ final class SseEmitter {
      */
     static boolean quiet(Instruction i) {
         Mnemonic m = i.mnemonic;
-        if (!inlineForm(m) || LANE.containsKey(m) || PACKED.containsKey(m)) return false;
-        return switch (m) {
-            case UCOMISD, COMISD, UCOMISS, COMISS, CVTSI2SS, CVTTSD2SI, CVTSD2SI, CVTTSS2SI, CVTSS2SI, CVTSS2SD, CVTSD2SS -> false;
-            case CVTSI2SD -> i.size[1] == 4;
-            default -> true;
-        };
+        if (!inlineForm(m) || LANE.containsKey(m) || PACKED.containsKey(m) || COMPARES.contains(m)) return false;
+        return !CONVERSIONS.contains(m) || (m == Mnemonic.CVTSI2SD && i.size[1] == 4);
     }
 
     /** Whether {@link #inline} emits mnemonic {@code m} itself (else the direct call). */
@@ -378,8 +377,7 @@ final class SseEmitter {
         if (LANE.containsKey(m) || CONVERSIONS.contains(m)) q += 2;
         else if (PACKED.containsKey(m)) q += m.name().endsWith("PS") ? 8 : 4;
         else if (HALF.containsKey(m) || LANE_SHIFT.containsKey(m) || UNPACK.containsKey(m) || PACK.containsKey(m)
-                || m == Mnemonic.UCOMISD || m == Mnemonic.COMISD || m == Mnemonic.UCOMISS || m == Mnemonic.COMISS
-                || m == Mnemonic.PMOVMSKB || m == Mnemonic.PALIGNR) {
+                || COMPARES.contains(m) || m == Mnemonic.PMOVMSKB || m == Mnemonic.PALIGNR) {
             q += 1;
         }
         return q;
@@ -394,8 +392,7 @@ final class SseEmitter {
     static int halvesUsed(Instruction i) {
         Mnemonic m = i.mnemonic;
         if (!inlineForm(m)) return 0;
-        boolean lowOnly = LANE.containsKey(m) || m == Mnemonic.UCOMISD || m == Mnemonic.COMISD || m == Mnemonic.UCOMISS
-                || m == Mnemonic.COMISS || CONVERSIONS.contains(m)
+        boolean lowOnly = LANE.containsKey(m) || COMPARES.contains(m) || CONVERSIONS.contains(m)
                 || ((m == Mnemonic.MOVSD || m == Mnemonic.MOVSS) && i.kind[1] != Instruction.OP_MEM)
                 || ((m == Mnemonic.MOVQ || m == Mnemonic.MOVD) && i.kind[0] != Instruction.OP_XMM);
         int mask = 0;

@@ -405,12 +405,6 @@ public final class SseFloat {
 
     // ---- conversions with a GPR
 
-    /** The integer source of CVTSI2SS/SD: r/m32 sign-extended, or r/m64. */
-    private static long intSource(Cpu c, Instruction i) {
-        long v = lo(c, i, 1);
-        return i.size[1] == 4 ? (int) v : v;
-    }
-
     /** CVTSI2SS: a signed 32/64-bit integer to the low single, rounded by MXCSR.RC (PE). */
     public static void cvtsi2ss(Cpu c, Instruction i) {
         int d = x(i, 0);
