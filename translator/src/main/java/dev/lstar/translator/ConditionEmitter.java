@@ -26,10 +26,11 @@ import org.objectweb.asm.MethodVisitor;
  * <p>It also answers whether an instruction's flags are needed at all ({@link #live}, from
  * {@link Liveness}): only then do the ALU emitters record lazy flags.
  *
- * <p><b>Deferred records.</b> ADD, SUB, CMP, NEG, AND, OR, XOR, TEST, INC and DEC with live flags do
+ * <p><b>Deferred records.</b> ADD, SUB, CMP, NEG, AND, OR, XOR, TEST, INC and DEC with live flags, and
+ * SHL, SHR and SAR by a constant that does not mask to 0, do
  * not store their lazy record in the {@code Cpu} (five or six field stores); they leave it in two
  * long locals ({@link Form}: the operands, or the result and one operand, or for INC/DEC the result
- * and the CF they keep, {@link #pushCarry}) and the record is stored only
+ * and the CF they keep, {@link #pushCarry}, or a shift's operand and count) and the record is stored only
  * where somebody may look at it: at every exit, in the exception handler (for the fault indexes
  * where it is pending), and before any instruction that reads or writes the {@code Cpu}'s flag
  * state another way ({@link Effect#FLUSH}). A condition answers from the operands as before (one an
@@ -70,7 +71,7 @@ final class ConditionEmitter {
         FLUSH,
         /** Jcc, SETcc, CMOVcc: answered from a deferred record's operands; from the {@code Cpu} (stored first) otherwise. */
         COND,
-        /** ADD, SUB, CMP, NEG, AND, OR, XOR, TEST, INC, DEC with live flags: its own record is deferred. */
+        /** ADD, SUB, CMP, NEG, AND, OR, XOR, TEST, INC, DEC, a constant SHL/SHR/SAR with live flags: its own record is deferred. */
         DEFER
     }
 
@@ -80,9 +81,18 @@ final class ConditionEmitter {
      * {@code NEG_R} result: {@code cmp(0, -result)}; {@code LOGIC_R} result: {@code test(result, result)};
      * {@code LOGIC_AB} a, b: {@code test(a, b)}; {@code INC_R}/{@code DEC_R} result, the CF the
      * instruction kept: {@code incRecord/decRecord(result, cf)}; {@code ADD_AB} a, b: {@code add(a, b)};
-     * {@code ADD_RB} result, b: {@code add(result - b, b)} — the record each instruction's own helper makes.
+     * {@code ADD_RB} result, b: {@code add(result - b, b)}; {@code SHL_AC}/{@code SHR_AC}/{@code SAR_AC}
+     * operand, count: {@code Shifts.shl/shr/sar(a, count)} (a count that masks to a non-zero value:
+     * the record is then the shift's alone) — the record each instruction's own helper makes.
      */
-    enum Form { SUB_AB, SUB_RB, NEG_R, LOGIC_R, LOGIC_AB, INC_R, DEC_R, ADD_AB, ADD_RB }
+    enum Form {
+        SUB_AB, SUB_RB, NEG_R, LOGIC_R, LOGIC_AB, INC_R, DEC_R, ADD_AB, ADD_RB, SHL_AC, SHR_AC, SAR_AC;
+
+        /** SHL, SHR, SAR by an immediate count that is not 0 after masking: operand (before the shift), count. */
+        boolean shift() {
+            return this == SHL_AC || this == SHR_AC || this == SAR_AC;
+        }
+    }
 
     /** A slot's source ({@link #source}): operand 1's immediate, a temp of the producer, or nothing. */
     static final int IMM = -2, TEMP = -1, UNUSED = -3;
@@ -92,7 +102,10 @@ final class ConditionEmitter {
             INC_RECORD = Helpers.of(dev.lstar.runtime.ops.Alu.class, "incRecord"),
             DEC_RECORD = Helpers.of(dev.lstar.runtime.ops.Alu.class, "decRecord"),
             CARRY = Helpers.of(dev.lstar.runtime.LazyFlags.class, "carry"),
-            SUB_CARRY = Helpers.of(dev.lstar.runtime.LazyFlags.class, "subCarry");
+            SUB_CARRY = Helpers.of(dev.lstar.runtime.LazyFlags.class, "subCarry"),
+            SHL_CARRY = Helpers.of(dev.lstar.runtime.ops.Shifts.class, "shlCarry"),
+            SHR_CARRY = Helpers.of(dev.lstar.runtime.ops.Shifts.class, "shrCarry"),
+            SAR_CARRY = Helpers.of(dev.lstar.runtime.ops.Shifts.class, "sarCarry");
 
     /** The two long locals of a deferred record; -1: records are not deferred in this method. */
     int rec0 = -1, rec1 = -1;
@@ -122,12 +135,19 @@ final class ConditionEmitter {
         switch (i.mnemonic) {
             case JCC, SETCC, CMOVCC -> { return Effect.COND; }
             case ADD, SUB, CMP, NEG, AND, OR, XOR, TEST, INC, DEC -> { return live(k, i) ? Effect.DEFER : Effect.KEEP; }
+            // a shift by a non-zero constant replaces every flag (a zero count, or CL's, may leave them)
+            case SHL, SHR, SAR -> { return !live(k, i) ? Effect.KEEP : constantShift(i) ? Effect.DEFER : Effect.FLUSH; }
             // these emitters touch the Cpu only with live flags
-            case IMUL, SHL, SHR, SAR, ROL, ROR, BT, BTS, BTR, BTC -> { return live(k, i) ? Effect.FLUSH : Effect.KEEP; }
+            case IMUL, ROL, ROR, BT, BTS, BTR, BTC -> { return live(k, i) ? Effect.FLUSH : Effect.KEEP; }
             case NOT -> { return Effect.KEEP; }
             default -> { }
         }
         return ((i.flagsRead | i.flagsWritten) & Liveness.ALL) == 0 ? Effect.KEEP : Effect.FLUSH;
+    }
+
+    /** A shift whose count is an immediate that masks to a non-zero value (its record then depends on nothing before). */
+    static boolean constantShift(Instruction i) {
+        return i.kind[1] == Instruction.OP_IMM && dev.lstar.runtime.ops.Shifts.maskCount(i.imm, i.opSize) != 0;
     }
 
     /** Whether instruction {@code k} defers its record (its emitter then calls {@link #defer}). */
@@ -146,6 +166,9 @@ final class ConditionEmitter {
             case INC -> Form.INC_R;
             case DEC -> Form.DEC_R;
             case ADD -> i.kind[0] == Instruction.OP_REG ? Form.ADD_RB : Form.ADD_AB;
+            case SHL -> Form.SHL_AC;
+            case SHR -> Form.SHR_AC;
+            case SAR -> Form.SAR_AC;
             default -> throw new IllegalStateException(i.mnemonic + " does not defer its flags");
         };
     }
@@ -156,6 +179,7 @@ final class ConditionEmitter {
      */
     static int source(Instruction i, int s) {
         Form f = form(i);
+        if (f.shift()) return s == 0 ? TEMP : IMM; // the operand before the shift (its register now holds the result)
         boolean onlyResult = f == Form.NEG_R || f == Form.LOGIC_R;
         if (onlyResult && s == 1) return UNUSED;
         if ((f == Form.INC_R || f == Form.DEC_R) && s == 1) return TEMP; // the CF it kept, computed by its emitter
@@ -181,7 +205,8 @@ final class ConditionEmitter {
         for (int s = 0; s < 2; s++) {
             int src = source(i, s);
             if (src == UNUSED) continue;
-            int t = f == Form.SUB_AB || f == Form.LOGIC_AB || f == Form.ADD_AB ? (s == 0 ? lhs : rhs) : s == 0 ? result : rhs;
+            boolean ab = f == Form.SUB_AB || f == Form.LOGIC_AB || f == Form.ADD_AB || f.shift();
+            int t = ab ? (s == 0 ? lhs : rhs) : s == 0 ? result : rhs;
             pushSource(i, src, t);
             mv.visitVarInsn(LSTORE, s == 0 ? rec0 : rec1);
         }
@@ -245,6 +270,12 @@ final class ConditionEmitter {
                 SUB_CARRY.invoke(mv);
             }
             case ADD_RB -> { mv.visitVarInsn(LLOAD, rec0); e.mask(size); mv.visitVarInsn(LLOAD, rec1); e.mask(size); SUB_CARRY.invoke(mv); }
+            case SHL_AC, SHR_AC, SAR_AC -> {
+                mv.visitVarInsn(LLOAD, rec0);
+                mv.visitVarInsn(LLOAD, rec1);
+                e.iconst(size);
+                (f == Form.SHL_AC ? SHL_CARRY : f == Form.SHR_AC ? SHR_CARRY : SAR_CARRY).invoke(mv);
+            }
         }
     }
 
@@ -304,6 +335,7 @@ final class ConditionEmitter {
 
     /** Whether a condition {@code cc} is answered from deferred record {@code f}'s operands ({@link #emit}), not from the {@code Cpu}. */
     static boolean answers(Form f, int cc) {
+        if (f != null && f.shift()) return false; // (the record in the Cpu answers)
         boolean resultOnly = f == Form.INC_R || f == Form.DEC_R || f == Form.ADD_AB || f == Form.ADD_RB;
         return !resultOnly || (cc >> 1) == 2 || (cc >> 1) == 4; // ADD, INC/DEC: ZF, SF (emit's Known.ADD/INC_DEC)
     }
@@ -342,7 +374,7 @@ final class ConditionEmitter {
         }
         mv.visitVarInsn(ALOAD, L_CPU);
         switch (f) {
-            case SUB_AB, LOGIC_AB, ADD_AB -> { mv.visitVarInsn(LLOAD, rec0); mv.visitVarInsn(LLOAD, rec1); }
+            case SUB_AB, LOGIC_AB, ADD_AB, SHL_AC, SHR_AC, SAR_AC -> { mv.visitVarInsn(LLOAD, rec0); mv.visitVarInsn(LLOAD, rec1); }
             case SUB_RB -> { mv.visitVarInsn(LLOAD, rec0); mv.visitVarInsn(LLOAD, rec1); mv.visitInsn(LADD); mv.visitVarInsn(LLOAD, rec1); }
             case ADD_RB -> { mv.visitVarInsn(LLOAD, rec0); mv.visitVarInsn(LLOAD, rec1); mv.visitInsn(LSUB); mv.visitVarInsn(LLOAD, rec1); }
             case NEG_R -> { e.lconst(0); e.lconst(0); mv.visitVarInsn(LLOAD, rec0); mv.visitInsn(LSUB); }
@@ -355,9 +387,12 @@ final class ConditionEmitter {
             case INC_R -> INC_RECORD;
             case DEC_R -> DEC_RECORD;
             case ADD_AB, ADD_RB -> ADD;
+            case SHL_AC -> Helpers.withFlags(Mnemonic.SHL);
+            case SHR_AC -> Helpers.withFlags(Mnemonic.SHR);
+            case SAR_AC -> Helpers.withFlags(Mnemonic.SAR);
             default -> CMP;
         }).invoke(mv);
-        if (f == Form.ADD_AB || f == Form.ADD_RB) mv.visitInsn(POP2); // add's result
+        if (f == Form.ADD_AB || f == Form.ADD_RB || f.shift()) mv.visitInsn(POP2); // add's (the shift's) result
         if (onlyLooped) mv.visitLabel(skip);
     }
 

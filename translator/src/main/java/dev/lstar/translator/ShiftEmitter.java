@@ -12,7 +12,7 @@ import org.objectweb.asm.MethodVisitor;
  * SAL/SAR/SHL/SHR, RCL/RCR/ROL/ROR) as plain JVM shifts, a rotate as {@code Shifts.rolValue/rorValue}
  * (the interpreter's own result); when a flag they write is live, the {@code ops.Shifts} helper
  * the interpreter uses records the flags after the store (a count of zero leaves them alone,
- * which the helper knows).
+ * which the helper knows) — or, for a constant count, the record is deferred ({@link ConditionEmitter}).
  */
 final class ShiftEmitter {
     private ShiftEmitter() {}
@@ -35,7 +35,7 @@ final class ShiftEmitter {
             e.iconst(size);
             (op == Mnemonic.ROL ? Helpers.ROL_VALUE : Helpers.ROR_VALUE).invoke(mv);
             mv.visitVarInsn(LSTORE, result);
-            store(e, i, op, size, operand, count, result, address, flagsLive);
+            store(e, k, i, op, size, operand, count, result, address, flagsLive);
             return;
         }
         // plain result with the masked count (SDM SAL/SAR/SHL/SHR: count masked to 5 or 6 bits)
@@ -48,15 +48,17 @@ final class ShiftEmitter {
         mv.visitInsn(op == Mnemonic.SHL ? LSHL : op == Mnemonic.SHR ? LUSHR : LSHR);
         e.mask(size);
         mv.visitVarInsn(LSTORE, result);
-        store(e, i, op, size, operand, count, result, address, flagsLive);
+        store(e, k, i, op, size, operand, count, result, address, flagsLive);
     }
 
     /** Writes the result; with live flags, the interpreter's helper records them. */
-    private static void store(MethodEmitter e, Instruction i, Mnemonic op, int size, int operand, int count,
+    private static void store(MethodEmitter e, int k, Instruction i, Mnemonic op, int size, int operand, int count,
             int result, int address, boolean flagsLive) {
         MethodVisitor mv = e.mv;
         e.writeOperand0(i, result, address);
-        if (flagsLive) {
+        if (flagsLive && e.conditions.defers(k, i)) { // the record stays in locals (ConditionEmitter)
+            e.conditions.defer(i, ConditionEmitter.Known.NONE, operand, count, result);
+        } else if (flagsLive) {
             mv.visitVarInsn(ALOAD, L_CPU);
             mv.visitVarInsn(LLOAD, operand);
             mv.visitVarInsn(LLOAD, count);

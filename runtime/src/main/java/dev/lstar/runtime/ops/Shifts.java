@@ -52,6 +52,24 @@ public final class Shifts {
         cpu.rflags = (f & ~(long) (Flags.CF | Flags.OF)) | cf | (of << 11);
     }
 
+    /** SHL's CF for a count that masks to a non-zero value: the last bit shifted out, bit (w - c) of a; 0 once c > w. */
+    public static long shlCarry(long a, long count, int size) {
+        int c = maskCount(count, size), w = size << 3;
+        return c > w ? 0 : ((a & Alu.mask(size)) << (c - 1)) >>> (w - 1) & 1;
+    }
+
+    /** SHR's CF for a count that masks to a non-zero value: bit c - 1 of a; 0 once c > w. */
+    public static long shrCarry(long a, long count, int size) {
+        int c = maskCount(count, size);
+        return c > size << 3 ? 0 : ((a & Alu.mask(size)) >>> (c - 1)) & 1;
+    }
+
+    /** SAR's CF for a count that masks to a non-zero value: bit c - 1 of the sign-extended a. */
+    public static long sarCarry(long a, long count, int size) {
+        int c = maskCount(count, size), w = size << 3;
+        return ((a << (64 - w)) >> (64 - w) >> (c - 1)) & 1;
+    }
+
     public static long shl(Cpu cpu, long a, long count, int size) {
         long m = Alu.mask(size);
         a &= m;
@@ -59,8 +77,7 @@ public final class Shifts {
         if (c == 0) return a;
         int w = size << 3;
         long r = (a << c) & m;
-        // CF: last bit shifted out = bit (w - c) of a; 0 once c > w
-        long cf = c > w ? 0 : (a << (c - 1)) >>> (w - 1) & 1;
+        long cf = shlCarry(a, count, size);
         long of = (r >>> (w - 1) & 1) ^ cf;
         return result(cpu, r, size, cf | Flags.AF | (of << 11));
     }
@@ -72,7 +89,7 @@ public final class Shifts {
         if (c == 0) return a;
         int w = size << 3;
         long r = c >= w ? 0 : a >>> c;
-        long cf = c > w ? 0 : (a >>> (c - 1)) & 1;
+        long cf = shrCarry(a, count, size);
         long of = (r >>> (w - 1) ^ r >>> (w - 2)) & 1;
         return result(cpu, r, size, cf | Flags.AF | (of << 11));
     }
@@ -84,7 +101,7 @@ public final class Shifts {
         int w = size << 3;
         long s = (a << (64 - w)) >> (64 - w); // sign-extended; c <= 31 for w < 64, so no overshift
         long r = (s >> c) & m;
-        long cf = (s >> (c - 1)) & 1;
+        long cf = sarCarry(a, count, size);
         // res[w-1] == res[w-2] always after SAR by >= 1, so OF = 0
         return result(cpu, r, size, cf | Flags.AF);
     }
