@@ -163,6 +163,31 @@ final class MethodEmitter extends OperandEmitter {
     /** Where the method checks the SSE rules (CR0.EM/TS, CR4.OSFXSR): see {@link #computeLiveness}. */
     boolean[] sseCheckAt;
 
+    /**
+     * An int local holding {@code Sse.usable} as the prologue found it, or -1: where nothing in the
+     * method can change CR0 or CR4 ({@link #rulesStable}), a rules check tests it and calls
+     * {@code Sse.available} (which raises the exception) only when it is 0 — a loop then tests a
+     * register instead of loading both control registers every iteration.
+     */
+    int sseOkSlot = -1;
+
+    /**
+     * Whether the SSE rules hold or fail for the whole method: no hooks, some SSE instruction, and
+     * every instruction inline but for none that writes CR0 or CR4 (MOV to CR, CLTS). (A MOV to
+     * CR0 or CR4 ends a method anyway — superblocks go on only past CR3 writes — and CLTS can only
+     * make the rules pass, where the check calls {@code Sse.available} itself.)
+     */
+    private boolean rulesStable() {
+        if (hooks != null) return false;
+        boolean any = false;
+        for (int k = 0; k < insns.length; k++) {
+            Mnemonic m = insns[k].mnemonic;
+            if (!translatedInline[k] || m == Mnemonic.MOV_TO_CR || m == Mnemonic.CLTS) return false;
+            any |= sseCheckAt[k];
+        }
+        return any;
+    }
+
     /** Whether every segment's last instruction is translated inline. */
     private static boolean branchesInline(Block[] segs) {
         for (Block b : segs) if (!InsnTraits.inlinable(b.insns[b.insns.length - 1])) return false;
@@ -311,7 +336,11 @@ final class MethodEmitter extends OperandEmitter {
         frames.declare(excSlot, "java/lang/RuntimeException");
         // the exception handler reads no local from here on (see FrameWriter.handlerReadsBelow)
         if (hooks == null) frames.handlerReadsBelow(next);
-        if (hooks == null && cachedXmm != 0) taintSlot = next++; // (LaneRanges; the handler does not read it)
+        if (hooks == null && cachedXmm != 0) { // (LaneRanges; the handler reads neither)
+            taintSlot = next++;
+            mxSlowSlot = next++;
+        }
+        if (rulesStable()) sseOkSlot = next++; // (the handler does not read it)
         if (anyCrossesPage()) { // the mapping generation and CPL the engine checked the pages under
             genSlot = next;
             next += 2;
@@ -345,9 +374,17 @@ final class MethodEmitter extends OperandEmitter {
             mv.visitVarInsn(ASTORE, c + 1);
         }
         resetPageCache();
-        if (taintSlot >= 0) { // no range check failed yet
-            iconst(0);
+        if (taintSlot >= 0) { // no range check failed yet: tainted only if MXCSR is not in the fast mode
+            mv.visitVarInsn(ALOAD, L_CPU);
+            SseEmitter.SLOW_MODE.invoke(mv);
+            mv.visitVarInsn(ISTORE, mxSlowSlot);
+            mv.visitVarInsn(ILOAD, mxSlowSlot);
             mv.visitVarInsn(ISTORE, taintSlot);
+        }
+        if (sseOkSlot >= 0) { // the SSE rules as they are for the whole method
+            mv.visitVarInsn(ALOAD, L_CPU);
+            SseEmitter.USABLE.invoke(mv);
+            mv.visitVarInsn(ISTORE, sseOkSlot);
         }
         if (slowWriteSlot >= 0) { // an int on every path the frames merge (each use follows its instruction's own write)
             iconst(1);
@@ -537,6 +574,7 @@ final class MethodEmitter extends OperandEmitter {
             return true;
         }
         if (hooks != null && k < n - 1) hooks.after(k);
+        if (taintSlot >= 0 && k < n - 1 && mayLoadMxcsr(k)) refreshMxcsrMode();
         if (conditions.generation != generation) pinnedTop = nextTemp; // keep the new record's temps
         return false;
     }
@@ -625,9 +663,38 @@ final class MethodEmitter extends OperandEmitter {
     private void forgetRanges() {
         ranges.forgetAll();
         if (taintSlot >= 0) {
-            iconst(0);
+            // a slow mode may have become the fast one (the first inexact result sets PE): asked
+            // again while it is slow, so that a loop entered before that point does not stay slow
+            Label known = new Label();
+            mv.visitVarInsn(ILOAD, mxSlowSlot);
+            mv.visitJumpInsn(IFEQ, known);
+            mv.visitVarInsn(ALOAD, L_CPU);
+            SseEmitter.SLOW_MODE.invoke(mv);
+            mv.visitVarInsn(ISTORE, mxSlowSlot);
+            mv.visitLabel(known);
+            mv.visitVarInsn(ILOAD, mxSlowSlot);
             mv.visitVarInsn(ISTORE, taintSlot);
         }
+    }
+
+    /**
+     * Whether instruction {@code k} may change MXCSR other than by raising flags (which leaves the
+     * fast mode as it is): LDMXCSR, anything through the fallback (FXRSTOR...), a system instruction.
+     */
+    private boolean mayLoadMxcsr(int k) {
+        Mnemonic m = insns[k].mnemonic;
+        return !translatedInline[k] || m == Mnemonic.LDMXCSR || SysInline.SYSTEM.contains(m);
+    }
+
+    /** After an instruction that {@link #mayLoadMxcsr}: the mode again, and the taint with it. */
+    private void refreshMxcsrMode() {
+        mv.visitVarInsn(ALOAD, L_CPU);
+        SseEmitter.SLOW_MODE.invoke(mv);
+        mv.visitVarInsn(ISTORE, mxSlowSlot);
+        mv.visitVarInsn(ILOAD, taintSlot);
+        mv.visitVarInsn(ILOAD, mxSlowSlot);
+        mv.visitInsn(IOR);
+        mv.visitVarInsn(ISTORE, taintSlot);
     }
 
     /**

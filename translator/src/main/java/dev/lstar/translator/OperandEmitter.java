@@ -177,6 +177,14 @@ abstract class OperandEmitter {
      */
     final LaneRanges ranges = new LaneRanges();
     int taintSlot = -1;
+    /**
+     * With {@code taintSlot}: an int local, 1 when MXCSR is not in the fast mode
+     * ({@code SseFloat.slowMode}) — read in the prologue and again after anything that may load
+     * MXCSR (LDMXCSR, a fallback); the taint starts as it at every point of no knowledge, so an
+     * untainted ranged operation needs no test of MXCSR (arithmetic leaves the mode alone: in it,
+     * PE is already set and every other flag is masked).
+     */
+    int mxSlowSlot = -1;
 
     /** Loads XMM halves {@code halves} (a mask of cached ones) from {@code cpu.xmm}; the dirty mask is the caller's. */
     void reloadXmm(int halves) {

@@ -176,7 +176,8 @@ final class SseEmitter {
         PACK.put(Mnemonic.PACKSSDW, new long[] {32, -32768, 32767});
     }
 
-    static final Helper AVAILABLE = Helpers.of(Sse.class, "available"), ALIGNED16 = Helpers.of(Sse.class, "aligned16"),
+    static final Helper AVAILABLE = Helpers.of(Sse.class, "available"), USABLE = Helpers.of(Sse.class, "usable"),
+            SLOW_MODE = Helpers.of(SseFloat.class, "slowMode"), ALIGNED16 = Helpers.of(Sse.class, "aligned16"),
             STORE128 = Helpers.of(Sse.class, "store128At"), BYTE_SIGN_MASK = Helpers.of(Sse.class, "byteSignMask");
 
     /** The scalar compares translated inline ({@code SseFloat.comisdOn}/{@code comissOn}): flags from the low halves. */
@@ -265,8 +266,14 @@ final class SseEmitter {
         if (!e.sseAvailable) { // as Exec's prologue for every A_SSE row (once while CR0/CR4 cannot change)
             // the flags' liveness counted on the rules being checked exactly here (MethodEmitter.computeLiveness)
             if (!e.sseCheckAt[k]) throw new IllegalStateException("SSE rules checked where the liveness did not expect: " + i);
+            Label ok = new Label();
+            if (e.sseOkSlot >= 0) { // the prologue's answer holds for the whole method
+                mv.visitVarInsn(ILOAD, e.sseOkSlot);
+                mv.visitJumpInsn(IFNE, ok);
+            }
             mv.visitVarInsn(ALOAD, L_CPU);
             AVAILABLE.invoke(mv);
+            if (e.sseOkSlot >= 0) mv.visitLabel(ok);
             e.sseAvailable = true;
         }
         boolean inlined = inline(e, k, i);

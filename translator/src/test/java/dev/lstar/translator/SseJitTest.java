@@ -15,6 +15,8 @@ import dev.lstar.runtime.setup.FlatImage;
 import dev.lstar.runtime.setup.PageTables;
 
 import java.lang.reflect.Method;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +28,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -368,6 +371,32 @@ class SseJitTest {
         Outcome o = sameFault(NM, bm -> bm.machine.cpu.cr0 |= Cpu.CR0_TS);
         assertEquals(CpuException.NM, o.vector());
         assertEquals(CODE + 3, o.faultRip());
+    }
+
+    /**
+     * cr0write.S: a loop that writes CR0 between two SSE instructions, TS set by the write of
+     * iteration {@code ts}: the SSE instruction after that write raises #NM on every engine. (A
+     * CR0 write ends a translation — superblocks and regions go on only past CR3 writes — so the
+     * method after it reads the new CR0 in its prologue; were it kept inside a method, the rules
+     * check after it would call {@code Sse.available} itself: MethodEmitter.rulesStable.)
+     */
+    @ParameterizedTest
+    @CsvSource({"hot1, 1", "hot1, 7", "hot1, 30", "default, 30", "lockstep, 20", "hot1-nonest, 25"})
+    void aCr0WriteInsideTheMethodReachesTheNextSseInstruction(String v, int ts) {
+        FlatImage img = FlatImage.load("cr0write");
+        java.util.function.Supplier<BareMachine> machine = () -> {
+            BareMachine bm = Variants.flat(img, 0, DATA, 3, STACK_TOP);
+            Cpu c = bm.machine.cpu;
+            ByteBuffer t = ByteBuffer.allocate(0x1000).order(ByteOrder.LITTLE_ENDIAN);
+            for (int k = 0; k < 40; k++) t.putLong(k >= ts ? c.cr0 | Cpu.CR0_TS : c.cr0 & ~Cpu.CR0_TS);
+            bm.poke(DATA, t.array());
+            return bm;
+        };
+        BareMachine probe = machine.get();
+        RunResult r = new Interpreter(probe.machine).run(probe.machine, 1L << 30, img.sym("done"));
+        assertEquals(CpuException.NM, r.fault().vector, r.toString());
+        assertEquals(ts + 1, probe.machine.cpu.r[Cpu.RAX]);
+        Variants.compare(v, machine, bm -> Variants.stackAndCode(bm, img, DATA, STACK_TOP), 1L << 30, img.sym("done"));
     }
 
     @Test

@@ -30,9 +30,15 @@ public final class Sse {
      * CR0.EM = 1 or CR4.OSFXSR = 0, #NM if CR0.TS = 1 (SDM Vol. 3A §2.5 and Table 13-5).
      */
     public static void available(Cpu c) {
+        if (usable(c)) return;
         if ((c.cr0 & Cpu.CR0_EM) != 0) throw CpuException.ud("SSE instruction with CR0.EM = 1");
         if ((c.cr4 & Cpu.CR4_OSFXSR) == 0) throw CpuException.ud("SSE instruction with CR4.OSFXSR = 0");
         if ((c.cr0 & Cpu.CR0_TS) != 0) throw CpuException.of(CpuException.NM, 0, false, "SSE instruction with CR0.TS = 1");
+    }
+
+    /** Whether {@link #available} passes (CR0.EM = 0, CR0.TS = 0, CR4.OSFXSR = 1). */
+    public static boolean usable(Cpu c) {
+        return (c.cr0 & (Cpu.CR0_EM | Cpu.CR0_TS)) == 0 && (c.cr4 & Cpu.CR4_OSFXSR) != 0;
     }
 
     // ------------------------------------------------------------------ operand access

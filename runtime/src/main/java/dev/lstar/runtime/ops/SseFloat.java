@@ -103,6 +103,12 @@ public final class SseFloat {
     private static final int D_MAX = 0x7FF, S_TINY = 27, S_MAX = 0xFF;
 
     private static boolean fastMode(Cpu c) { return (c.mxcsr & FAST_BITS) == FAST; }
+    /**
+     * 0 in the fast mode, else 1: what translated code starts a ranged lane's taint with. Arithmetic
+     * never leaves the fast mode (PE is set already; any other flag it raises is masked and below
+     * bit 5), so the answer holds until MXCSR is loaded (LDMXCSR, FXRSTOR, a signal's return).
+     */
+    public static int slowMode(Cpu c) { return fastMode(c) ? 0 : 1; }
     private static int expD(long x) { return (int) (x >>> 52) & D_MAX; }
     private static int expS(long x) { return (int) (x >>> 23) & S_MAX; }
     /** A normal double: neither zero, denormal, infinity nor NaN. */
@@ -193,16 +199,17 @@ public final class SseFloat {
     // LaneRanges). {@code taint} 0 says the caller has shown — by checks made earlier on the same
     // values (rangeExcess...), and the arithmetic between — that both operands are normal and
     // the exact result lies in [2^-1021, 2^1023] (a product or quotient), or at most 2^1023 in
-    // magnitude (a sum or difference, whose tiny results are exact); then no flag but PE can arise
-    // and, in the fast mode (PE already set), Java's result is the x86 result: nothing is tested
-    // but the mode. Any other taint (a check failed): the lanes above.
+    // magnitude (a sum or difference, whose tiny results are exact), and that MXCSR is in the fast
+    // mode ({@link #slowMode} was 0 since it last could have been loaded); then no flag but PE can
+    // arise, PE is set already, and Java's result is the x86 result: nothing is tested. Any other
+    // taint (a check failed, or another mode): the lanes above.
 
-    public static long addsdRanged(Cpu c, long a, long b, int taint) { return taint == 0 && fastMode(c) ? bits(d(a) + d(b)) : addsdLane(c, a, b); }
-    public static long subsdRanged(Cpu c, long a, long b, int taint) { return taint == 0 && fastMode(c) ? bits(d(a) - d(b)) : subsdLane(c, a, b); }
-    public static long mulsdRanged(Cpu c, long a, long b, int taint) { return taint == 0 && fastMode(c) ? bits(d(a) * d(b)) : mulsdLane(c, a, b); }
-    public static long divsdRanged(Cpu c, long a, long b, int taint) { return taint == 0 && fastMode(c) ? bits(d(a) / d(b)) : divsdLane(c, a, b); }
+    public static long addsdRanged(Cpu c, long a, long b, int taint) { return taint == 0 ? bits(d(a) + d(b)) : addsdLane(c, a, b); }
+    public static long subsdRanged(Cpu c, long a, long b, int taint) { return taint == 0 ? bits(d(a) - d(b)) : subsdLane(c, a, b); }
+    public static long mulsdRanged(Cpu c, long a, long b, int taint) { return taint == 0 ? bits(d(a) * d(b)) : mulsdLane(c, a, b); }
+    public static long divsdRanged(Cpu c, long a, long b, int taint) { return taint == 0 ? bits(d(a) / d(b)) : divsdLane(c, a, b); }
     /** As the others; {@code taint} 0: {@code b} is known to be positive and normal. */
-    public static long sqrtsdRanged(Cpu c, long a, long b, int taint) { return taint == 0 && fastMode(c) ? bits(Math.sqrt(d(b))) : sqrtsdLane(c, a, b); }
+    public static long sqrtsdRanged(Cpu c, long a, long b, int taint) { return taint == 0 ? bits(Math.sqrt(d(b))) : sqrtsdLane(c, a, b); }
 
     /**
      * The exponent of the range checks: |x| in [2^-RANGE_EXP, 2^RANGE_EXP) — the biased exponent
