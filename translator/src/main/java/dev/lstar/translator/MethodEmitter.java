@@ -172,6 +172,20 @@ final class MethodEmitter extends OperandEmitter {
     int sseOkSlot = -1;
 
     /**
+     * A region's back-edges test the stop request and the block's validity on every
+     * {@code POLL_EVERY}th way back, counted down in this int local (-1: tested every time, as in
+     * hooked code, where a hook may ask for a stop that must take effect at once). Only another
+     * thread can raise either while an unhooked method runs (this thread's own writes to code are
+     * checked where they happen, {@link #validCheck}); for it, a stop or an invalidation then
+     * arrives some dozens of iterations later, which it cannot tell from arriving later itself.
+     * The budget is tested on every way back: the engine's instruction limits stay exact. The
+     * volatile read of the stop flag also kept HotSpot from hoisting the validity load: two
+     * loads, two compares per iteration, a tenth of spectral-norm's inner loop.
+     */
+    private int pollSlot = -1;
+    static final int POLL_EVERY = 64;
+
+    /**
      * Whether the SSE rules hold or fail for the whole method: no hooks, some SSE instruction, and
      * every instruction inline but for none that writes CR0 or CR4 (MOV to CR, CLTS). (A MOV to
      * CR0 or CR4 ends a method anyway — superblocks go on only past CR3 writes — and CLTS can only
@@ -341,6 +355,7 @@ final class MethodEmitter extends OperandEmitter {
             mxSlowSlot = next++;
         }
         if (rulesStable()) sseOkSlot = next++; // (the handler does not read it)
+        if (region && hooks == null) pollSlot = next++; // (nor this)
         if (anyCrossesPage()) { // the mapping generation and CPL the engine checked the pages under
             genSlot = next;
             next += 2;
@@ -380,6 +395,10 @@ final class MethodEmitter extends OperandEmitter {
             mv.visitVarInsn(ISTORE, mxSlowSlot);
             mv.visitVarInsn(ILOAD, mxSlowSlot);
             mv.visitVarInsn(ISTORE, taintSlot);
+        }
+        if (pollSlot >= 0) {
+            iconst(POLL_EVERY);
+            mv.visitVarInsn(ISTORE, pollSlot);
         }
         if (sseOkSlot >= 0) { // the SSE rules as they are for the whole method
             mv.visitVarInsn(ALOAD, L_CPU);
@@ -615,7 +634,8 @@ final class MethodEmitter extends OperandEmitter {
      * segment's start in {@code L_LOOP_RETIRED} and leaves instead when another pass over the
      * whole method could exceed the budget (the engine then interprets the rest exactly) or a stop
      * is requested — as the plain region's back-edge; segment 0's validity is checked here, a
-     * later segment's at its start ({@link #enterSegment}).
+     * later segment's at its start ({@link #enterSegment}). The budget is tested on every way
+     * back; the stop request and the validity on every {@link #POLL_EVERY}th ({@link #pollSlot}).
      */
     void jumpToSegment(int s, int retired, long address) {
         int j = segmentStart[s];
@@ -632,6 +652,14 @@ final class MethodEmitter extends OperandEmitter {
             mv.visitVarInsn(LLOAD, L_LIMIT);
             mv.visitInsn(LCMP);
             mv.visitJumpInsn(IFGT, leave);
+            Label polled = new Label();
+            if (pollSlot >= 0) {
+                mv.visitIincInsn(pollSlot, -1);
+                mv.visitVarInsn(ILOAD, pollSlot);
+                mv.visitJumpInsn(IFGT, polled);
+                iconst(POLL_EVERY);
+                mv.visitVarInsn(ISTORE, pollSlot);
+            }
             loadField("machine", "L" + BlockCompiler.MACHINE + ";");
             mv.visitMethodInsn(INVOKEVIRTUAL, BlockCompiler.MACHINE, "stopRequested", "()Z", false);
             mv.visitJumpInsn(IFNE, leave);
@@ -640,6 +668,7 @@ final class MethodEmitter extends OperandEmitter {
                 mv.visitFieldInsn(GETFIELD, BLOCK, "valid", "Z");
                 mv.visitJumpInsn(IFEQ, leave);
             }
+            if (pollSlot >= 0) mv.visitLabel(polled);
             if (!nested) conditions.backEdge(carried); // a plain region carries its deferred record round
             mv.visitJumpInsn(GOTO, head);
             mv.visitLabel(leave);

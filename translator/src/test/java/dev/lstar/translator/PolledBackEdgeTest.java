@@ -1,0 +1,75 @@
+package dev.lstar.translator;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.lstar.runtime.Cpu;
+import dev.lstar.runtime.engine.RunResult;
+import dev.lstar.runtime.engine.StopReason;
+import dev.lstar.runtime.setup.BareMachine;
+import dev.lstar.runtime.setup.FlatImage;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A region's back-edge tests the stop request and its code's validity only on every
+ * {@code MethodEmitter.POLL_EVERY}th iteration (the budget on every one): what another thread
+ * asks for must still arrive. spin.S is an endless {@code inc %rax; jmp} loop, run as a region;
+ * another thread stops it, or rewrites its INC to {@code inc %rcx}, which the loop must pick up.
+ */
+class PolledBackEdgeTest {
+    static final FlatImage IMG = FlatImage.load("spin");
+    static final long DATA = 0x600000;
+
+    static BareMachine machine() {
+        return Variants.flat(IMG, 0, DATA, 1, DATA + 0x11000);
+    }
+
+    /** Runs {@code jit} on another thread with a budget no test reaches; returns its result. */
+    static CompletableFuture<RunResult> start(JitEngine jit, BareMachine bm) {
+        return CompletableFuture.supplyAsync(() -> jit.run(bm.machine, Long.MAX_VALUE / 4, -1));
+    }
+
+    static void awaitRegion(JitEngine jit) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (jit.regions == 0 && System.nanoTime() < end) Thread.sleep(5);
+        Thread.sleep(50); // (well inside the region's method by now)
+    }
+
+    @Test
+    void aStopFromAnotherThreadEndsTheLoopWithItsStateExact() throws Exception {
+        BareMachine bm = machine();
+        JitEngine jit = new JitEngine(bm.machine, JitEngine.Options.defaults().withHotThreshold(1));
+        CompletableFuture<RunResult> run = start(jit, bm);
+        awaitRegion(jit);
+        bm.machine.requestStop("test");
+        RunResult r = run.get(20, TimeUnit.SECONDS);
+        assertEquals(StopReason.REQUESTED, r.reason(), r.toString());
+        Cpu c = bm.machine.cpu;
+        assertTrue(c.r[Cpu.RAX] > 10 * MethodEmitter.POLL_EVERY, "ran: " + c.r[Cpu.RAX]);
+        // two instructions an iteration, two before the loop: the count and RAX agree exactly
+        assertEquals(2 + 2 * c.r[Cpu.RAX], c.instructions);
+        assertEquals(IMG.sym("spin"), c.rip);
+        assertTrue(jit.regions >= 1, jit::stats);
+    }
+
+    @Test
+    void codeRewrittenByAnotherThreadIsPickedUp() throws Exception {
+        BareMachine bm = machine();
+        JitEngine jit = new JitEngine(bm.machine, JitEngine.Options.defaults().withHotThreshold(1));
+        CompletableFuture<RunResult> run = start(jit, bm);
+        awaitRegion(jit);
+        bm.poke(IMG.sym("spin"), new byte[] {0x48, (byte) 0xff, (byte) 0xc1}); // inc %rcx
+        // the loop leaves at a polled back-edge, the new code is decoded and translated
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20), before = jit.translations;
+        while (jit.translations == before && System.nanoTime() < end) Thread.sleep(5);
+        Thread.sleep(50);
+        bm.machine.requestStop("test");
+        RunResult r = run.get(20, TimeUnit.SECONDS);
+        assertEquals(StopReason.REQUESTED, r.reason(), r.toString());
+        Cpu c = bm.machine.cpu;
+        assertTrue(c.r[Cpu.RCX] > 0, "the rewritten loop ran");
+        assertEquals(2 + 2 * (c.r[Cpu.RAX] + c.r[Cpu.RCX]), c.instructions);
+        assertTrue(jit.invalidations + jit.translations >= 2, jit::stats);
+    }
+}
