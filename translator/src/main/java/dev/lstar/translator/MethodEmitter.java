@@ -172,18 +172,20 @@ final class MethodEmitter extends OperandEmitter {
     int sseOkSlot = -1;
 
     /**
-     * A region's back-edges test the stop request and the block's validity on every
-     * {@code POLL_EVERY}th way back, counted down in this int local (-1: tested every time, as in
-     * hooked code, where a hook may ask for a stop that must take effect at once). Only another
-     * thread can raise either while an unhooked method runs (this thread's own writes to code are
-     * checked where they happen, {@link #validCheck}); for it, a stop or an invalidation then
-     * arrives some dozens of iterations later, which it cannot tell from arriving later itself.
-     * The budget is tested on every way back: the engine's instruction limits stay exact. The
-     * volatile read of the stop flag also kept HotSpot from hoisting the validity load: two
+     * A plain region's back-edge tests the stop request and the block's validity only where the
+     * loop's instruction count ({@code L_LOOP_RETIRED}) has just crossed a multiple of POLL_INSNS
+     * — one AND and one compare of a value the budget test keeps live anyway. Loop nests test on
+     * every way back: there the sparser tests made Mandelbrot's nest about 10 % slower (measured
+     * with a countdown local and with this form alike; C2 then shapes the nest differently), and
+     * so do hooked methods, where a hook may ask for a stop that must take effect at once. Only
+     * another thread can raise either while an unhooked method runs (this thread's own writes to
+     * code are checked where they happen, {@link #validCheck}); for it, a stop or an invalidation
+     * then arrives some hundreds of instructions later, which it cannot tell from arriving later
+     * itself. The budget is tested on every way back: the engine's instruction limits stay exact.
+     * The volatile read of the stop flag also kept HotSpot from hoisting the validity load: two
      * loads, two compares per iteration, a tenth of spectral-norm's inner loop.
      */
-    private int pollSlot = -1;
-    static final int POLL_EVERY = 64;
+    static final int POLL_INSNS = 1024;
 
     /**
      * Whether the SSE rules hold or fail for the whole method: no hooks, some SSE instruction, and
@@ -355,7 +357,6 @@ final class MethodEmitter extends OperandEmitter {
             mxSlowSlot = next++;
         }
         if (rulesStable()) sseOkSlot = next++; // (the handler does not read it)
-        if (region && hooks == null) pollSlot = next++; // (nor this)
         if (anyCrossesPage()) { // the mapping generation and CPL the engine checked the pages under
             genSlot = next;
             next += 2;
@@ -395,10 +396,6 @@ final class MethodEmitter extends OperandEmitter {
             mv.visitVarInsn(ISTORE, mxSlowSlot);
             mv.visitVarInsn(ILOAD, mxSlowSlot);
             mv.visitVarInsn(ISTORE, taintSlot);
-        }
-        if (pollSlot >= 0) {
-            iconst(POLL_EVERY);
-            mv.visitVarInsn(ISTORE, pollSlot);
         }
         if (sseOkSlot >= 0) { // the SSE rules as they are for the whole method
             mv.visitVarInsn(ALOAD, L_CPU);
@@ -635,7 +632,8 @@ final class MethodEmitter extends OperandEmitter {
      * whole method could exceed the budget (the engine then interprets the rest exactly) or a stop
      * is requested — as the plain region's back-edge; segment 0's validity is checked here, a
      * later segment's at its start ({@link #enterSegment}). The budget is tested on every way
-     * back; the stop request and the validity on every {@link #POLL_EVERY}th ({@link #pollSlot}).
+     * back; the stop request and the validity where the count crosses a multiple of
+     * {@link #POLL_INSNS}.
      */
     void jumpToSegment(int s, int retired, long address) {
         int j = segmentStart[s];
@@ -653,12 +651,14 @@ final class MethodEmitter extends OperandEmitter {
             mv.visitInsn(LCMP);
             mv.visitJumpInsn(IFGT, leave);
             Label polled = new Label();
-            if (pollSlot >= 0) {
-                mv.visitIincInsn(pollSlot, -1);
-                mv.visitVarInsn(ILOAD, pollSlot);
-                mv.visitJumpInsn(IFGT, polled);
-                iconst(POLL_EVERY);
-                mv.visitVarInsn(ISTORE, pollSlot);
+            boolean poll = hooks == null && !nested && retired - j < POLL_INSNS;
+            if (poll) { // the checks only where the count just crossed a multiple of POLL_INSNS
+                mv.visitVarInsn(LLOAD, L_LOOP_RETIRED);
+                mv.visitInsn(L2I);
+                iconst(POLL_INSNS - 1);
+                mv.visitInsn(IAND);
+                iconst(retired - j);
+                mv.visitJumpInsn(IF_ICMPGE, polled);
             }
             loadField("machine", "L" + BlockCompiler.MACHINE + ";");
             mv.visitMethodInsn(INVOKEVIRTUAL, BlockCompiler.MACHINE, "stopRequested", "()Z", false);
@@ -668,7 +668,7 @@ final class MethodEmitter extends OperandEmitter {
                 mv.visitFieldInsn(GETFIELD, BLOCK, "valid", "Z");
                 mv.visitJumpInsn(IFEQ, leave);
             }
-            if (pollSlot >= 0) mv.visitLabel(polled);
+            if (poll) mv.visitLabel(polled);
             if (!nested) conditions.backEdge(carried); // a plain region carries its deferred record round
             mv.visitJumpInsn(GOTO, head);
             mv.visitLabel(leave);

@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * A region's back-edge tests the stop request and its code's validity only on every
- * {@code MethodEmitter.POLL_EVERY}th iteration (the budget on every one): what another thread
+ * A plain region's back-edge tests the stop request and its code's validity only each
+ * time its instruction count crosses a multiple of {@code MethodEmitter.POLL_INSNS} (the budget on every one): what another thread
  * asks for must still arrive. spin.S is an endless {@code inc %rax; jmp} loop, run as a region;
  * another thread stops it, or rewrites its INC to {@code inc %rcx}, which the loop must pick up.
  */
@@ -46,7 +46,7 @@ class PolledBackEdgeTest {
         RunResult r = run.get(20, TimeUnit.SECONDS);
         assertEquals(StopReason.REQUESTED, r.reason(), r.toString());
         Cpu c = bm.machine.cpu;
-        assertTrue(c.r[Cpu.RAX] > 10 * MethodEmitter.POLL_EVERY, "ran: " + c.r[Cpu.RAX]);
+        assertTrue(c.r[Cpu.RAX] > 10 * MethodEmitter.POLL_INSNS, "ran: " + c.r[Cpu.RAX]);
         // two instructions an iteration, two before the loop: the count and RAX agree exactly
         assertEquals(2 + 2 * c.r[Cpu.RAX], c.instructions);
         assertEquals(IMG.sym("spin"), c.rip);
