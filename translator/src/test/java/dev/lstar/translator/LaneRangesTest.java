@@ -187,10 +187,15 @@ class LaneRangesTest {
     }
 
     static SseState state(BareMachine bm) {
+        return sseState(bm, IMG, DATA, STACK_TOP);
+    }
+
+    /** {@link SseState} of a flat image's machine (data page at {@code data}, stack below {@code stackTop}). */
+    static SseState sseState(BareMachine bm, FlatImage img, long data, long stackTop) {
         Cpu c = bm.machine.cpu;
         StringBuilder sb = new StringBuilder("mxcsr=" + Integer.toHexString(c.mxcsr));
         for (int q = 0; q < 32; q++) sb.append(' ').append(Long.toHexString(c.xmm[q]));
-        return new SseState(Variants.stackAndCode(bm, IMG, DATA, STACK_TOP), sb.toString());
+        return new SseState(Variants.stackAndCode(bm, img, data, stackTop), sb.toString());
     }
 
     @ParameterizedTest

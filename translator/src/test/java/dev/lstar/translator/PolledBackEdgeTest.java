@@ -36,15 +36,30 @@ class PolledBackEdgeTest {
         Thread.sleep(50); // (well inside the region's method by now)
     }
 
+    /** spin.S running on another thread, its loop a region by now. */
+    record Running(BareMachine bm, JitEngine jit, CompletableFuture<RunResult> run) {
+        static Running start() throws InterruptedException {
+            BareMachine bm = machine();
+            JitEngine jit = new JitEngine(bm.machine, JitEngine.Options.defaults().withHotThreshold(1));
+            Running r = new Running(bm, jit, PolledBackEdgeTest.start(jit, bm));
+            awaitRegion(jit);
+            return r;
+        }
+
+        /** Requests a stop; the run must end with it. */
+        void stop() throws Exception {
+            bm.machine.requestStop("test");
+            RunResult r = run.get(20, TimeUnit.SECONDS);
+            assertEquals(StopReason.REQUESTED, r.reason(), r.toString());
+        }
+    }
+
     @Test
     void aStopFromAnotherThreadEndsTheLoopWithItsStateExact() throws Exception {
-        BareMachine bm = machine();
-        JitEngine jit = new JitEngine(bm.machine, JitEngine.Options.defaults().withHotThreshold(1));
-        CompletableFuture<RunResult> run = start(jit, bm);
-        awaitRegion(jit);
-        bm.machine.requestStop("test");
-        RunResult r = run.get(20, TimeUnit.SECONDS);
-        assertEquals(StopReason.REQUESTED, r.reason(), r.toString());
+        Running running = Running.start();
+        running.stop();
+        BareMachine bm = running.bm();
+        JitEngine jit = running.jit();
         Cpu c = bm.machine.cpu;
         assertTrue(c.r[Cpu.RAX] > 10 * MethodEmitter.POLL_INSNS, "ran: " + c.r[Cpu.RAX]);
         // two instructions an iteration, two before the loop: the count and RAX agree exactly
@@ -55,18 +70,15 @@ class PolledBackEdgeTest {
 
     @Test
     void codeRewrittenByAnotherThreadIsPickedUp() throws Exception {
-        BareMachine bm = machine();
-        JitEngine jit = new JitEngine(bm.machine, JitEngine.Options.defaults().withHotThreshold(1));
-        CompletableFuture<RunResult> run = start(jit, bm);
-        awaitRegion(jit);
+        Running running = Running.start();
+        BareMachine bm = running.bm();
+        JitEngine jit = running.jit();
         bm.poke(IMG.sym("spin"), new byte[] {0x48, (byte) 0xff, (byte) 0xc1}); // inc %rcx
         // the loop leaves at a polled back-edge, the new code is decoded and translated
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20), before = jit.translations;
         while (jit.translations == before && System.nanoTime() < end) Thread.sleep(5);
         Thread.sleep(50);
-        bm.machine.requestStop("test");
-        RunResult r = run.get(20, TimeUnit.SECONDS);
-        assertEquals(StopReason.REQUESTED, r.reason(), r.toString());
+        running.stop();
         Cpu c = bm.machine.cpu;
         assertTrue(c.r[Cpu.RCX] > 0, "the rewritten loop ran");
         assertEquals(2 + 2 * (c.r[Cpu.RAX] + c.r[Cpu.RCX]), c.instructions);
