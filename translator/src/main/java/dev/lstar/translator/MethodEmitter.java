@@ -172,22 +172,6 @@ final class MethodEmitter extends OperandEmitter {
     int sseOkSlot = -1;
 
     /**
-     * A plain region's back-edge tests the stop request and the block's validity only where the
-     * loop's instruction count ({@code L_LOOP_RETIRED}) has just crossed a multiple of POLL_INSNS
-     * — one AND and one compare of a value the budget test keeps live anyway. Loop nests test on
-     * every way back: there the sparser tests made Mandelbrot's nest about 10 % slower (measured
-     * with a countdown local and with this form alike; C2 then shapes the nest differently), and
-     * so do hooked methods, where a hook may ask for a stop that must take effect at once. Only
-     * another thread can raise either while an unhooked method runs (this thread's own writes to
-     * code are checked where they happen, {@link #validCheck}); for it, a stop or an invalidation
-     * then arrives some hundreds of instructions later, which it cannot tell from arriving later
-     * itself. The budget is tested on every way back: the engine's instruction limits stay exact.
-     * The volatile read of the stop flag also kept HotSpot from hoisting the validity load: two
-     * loads, two compares per iteration, a tenth of spectral-norm's inner loop.
-     */
-    static final int POLL_INSNS = 1024;
-
-    /**
      * Whether the SSE rules hold or fail for the whole method: no hooks, some SSE instruction, and
      * every instruction inline but for none that writes CR0 or CR4 (MOV to CR, CLTS). (A MOV to
      * CR0 or CR4 ends a method anyway — superblocks go on only past CR3 writes — and CLTS can only
@@ -631,9 +615,7 @@ final class MethodEmitter extends OperandEmitter {
      * segment's start in {@code L_LOOP_RETIRED} and leaves instead when another pass over the
      * whole method could exceed the budget (the engine then interprets the rest exactly) or a stop
      * is requested — as the plain region's back-edge; segment 0's validity is checked here, a
-     * later segment's at its start ({@link #enterSegment}). The budget is tested on every way
-     * back; the stop request and the validity where the count crosses a multiple of
-     * {@link #POLL_INSNS}.
+     * later segment's at its start ({@link #enterSegment}).
      */
     void jumpToSegment(int s, int retired, long address) {
         int j = segmentStart[s];
@@ -650,16 +632,6 @@ final class MethodEmitter extends OperandEmitter {
             mv.visitVarInsn(LLOAD, L_LIMIT);
             mv.visitInsn(LCMP);
             mv.visitJumpInsn(IFGT, leave);
-            Label polled = new Label();
-            boolean poll = hooks == null && !nested && retired - j < POLL_INSNS;
-            if (poll) { // the checks only where the count just crossed a multiple of POLL_INSNS
-                mv.visitVarInsn(LLOAD, L_LOOP_RETIRED);
-                mv.visitInsn(L2I);
-                iconst(POLL_INSNS - 1);
-                mv.visitInsn(IAND);
-                iconst(retired - j);
-                mv.visitJumpInsn(IF_ICMPGE, polled);
-            }
             loadField("machine", "L" + BlockCompiler.MACHINE + ";");
             mv.visitMethodInsn(INVOKEVIRTUAL, BlockCompiler.MACHINE, "stopRequested", "()Z", false);
             mv.visitJumpInsn(IFNE, leave);
@@ -668,7 +640,6 @@ final class MethodEmitter extends OperandEmitter {
                 mv.visitFieldInsn(GETFIELD, BLOCK, "valid", "Z");
                 mv.visitJumpInsn(IFEQ, leave);
             }
-            if (poll) mv.visitLabel(polled);
             if (!nested) conditions.backEdge(carried); // a plain region carries its deferred record round
             mv.visitJumpInsn(GOTO, head);
             mv.visitLabel(leave);
