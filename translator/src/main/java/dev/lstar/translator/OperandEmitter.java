@@ -246,14 +246,16 @@ abstract class OperandEmitter {
         }
     }
 
-    /** Sign-extends the low {@code size} bytes of the long on the stack. */
+    /**
+     * Sign-extends the low {@code size} bytes of the long on the stack: through an int (L2I, I2S
+     * or I2B, I2L — two to three bytes of bytecode, one MOVSX for C2) rather than a shift pair.
+     */
     void sext(int size) {
         if (size == 8) return;
-        int sh = 64 - size * 8;
-        iconst(sh);
-        mv.visitInsn(LSHL);
-        iconst(sh);
-        mv.visitInsn(LSHR);
+        mv.visitInsn(L2I);
+        if (size == 2) mv.visitInsn(I2S);
+        if (size == 1) mv.visitInsn(I2B);
+        mv.visitInsn(I2L);
     }
 
     // ---------------------------------------------------------------- operands
