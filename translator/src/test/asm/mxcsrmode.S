@@ -10,6 +10,18 @@
 # iteration), the eight modes at rsi+0x800, a 512-byte FXSAVE area at rsi+0xc00 (16-aligned).
 # in: ecx = iterations (<= 60).   out: xmm1-xmm7, MXCSR, the data page (results at 0x200, 0x400,
 # 0x600; MXCSR per iteration at 0x900, 0xa00, 0xb00).
+    # one iteration's arithmetic on the double at rsi+8+8*rdx, via register t; its sum to out, MXCSR to flags
+    .macro step t, out, flags
+    movsd 8(%rsi,%rdx,8), %xmm1
+    movapd %xmm1, \t
+    mulsd %xmm7, \t
+    divsd %xmm7, %xmm1
+    addsd \t, %xmm5
+    subsd %xmm1, %xmm5
+    movsd %xmm5, \out(%rsi,%rdx,8)
+    stmxcsr \flags(%rsi,%rdx,4)
+    .endm
+
     .text
     .globl start
 start:
@@ -21,27 +33,13 @@ loopa:
     mov   %edx, %eax
     and   $7, %eax
     ldmxcsr 0x800(%rsi,%rax,4)       # then the arithmetic
-    movsd 8(%rsi,%rdx,8), %xmm1
-    movapd %xmm1, %xmm2
-    mulsd %xmm7, %xmm2
-    divsd %xmm7, %xmm1
-    addsd %xmm2, %xmm5
-    subsd %xmm1, %xmm5
-    movsd %xmm5, 0x200(%rsi,%rdx,8)
-    stmxcsr 0x900(%rsi,%rdx,4)
+    step  %xmm2, 0x200, 0x900
     inc   %edx
     cmp   %r8d, %edx
     jb    loopa
     xor   %edx, %edx
 loopb:
-    movsd 8(%rsi,%rdx,8), %xmm1      # the arithmetic first: the mode the last iteration loaded
-    movapd %xmm1, %xmm3
-    mulsd %xmm7, %xmm3
-    divsd %xmm7, %xmm1
-    addsd %xmm3, %xmm5
-    subsd %xmm1, %xmm5
-    movsd %xmm5, 0x400(%rsi,%rdx,8)
-    stmxcsr 0xa00(%rsi,%rdx,4)
+    step  %xmm3, 0x400, 0xa00        # the arithmetic first: the mode the last iteration loaded
     lea   3(%rdx), %eax
     and   $7, %eax
     ldmxcsr 0x800(%rsi,%rax,4)
@@ -56,14 +54,7 @@ loopc:
     mov   0x800(%rsi,%rax,4), %eax
     mov   %eax, 0xc18(%rsi)          # the image's MXCSR
     fxrstor 0xc00(%rsi)              # (the fallback)
-    movsd 8(%rsi,%rdx,8), %xmm1
-    movapd %xmm1, %xmm4
-    mulsd %xmm7, %xmm4
-    divsd %xmm7, %xmm1
-    addsd %xmm4, %xmm5
-    subsd %xmm1, %xmm5
-    movsd %xmm5, 0x600(%rsi,%rdx,8)
-    stmxcsr 0xb00(%rsi,%rdx,4)
+    step  %xmm4, 0x600, 0xb00
     inc   %edx
     cmp   %r8d, %edx
     jb    loopc

@@ -375,9 +375,7 @@ final class MethodEmitter extends OperandEmitter {
         }
         resetPageCache();
         if (taintSlot >= 0) { // no range check failed yet: tainted only if MXCSR is not in the fast mode
-            mv.visitVarInsn(ALOAD, L_CPU);
-            SseEmitter.SLOW_MODE.invoke(mv);
-            mv.visitVarInsn(ISTORE, mxSlowSlot);
+            readMxcsrMode();
             mv.visitVarInsn(ILOAD, mxSlowSlot);
             mv.visitVarInsn(ISTORE, taintSlot);
         }
@@ -668,9 +666,7 @@ final class MethodEmitter extends OperandEmitter {
             Label known = new Label();
             mv.visitVarInsn(ILOAD, mxSlowSlot);
             mv.visitJumpInsn(IFEQ, known);
-            mv.visitVarInsn(ALOAD, L_CPU);
-            SseEmitter.SLOW_MODE.invoke(mv);
-            mv.visitVarInsn(ISTORE, mxSlowSlot);
+            readMxcsrMode();
             mv.visitLabel(known);
             mv.visitVarInsn(ILOAD, mxSlowSlot);
             mv.visitVarInsn(ISTORE, taintSlot);
@@ -686,11 +682,16 @@ final class MethodEmitter extends OperandEmitter {
         return !translatedInline[k] || m == Mnemonic.LDMXCSR || SysInline.SYSTEM.contains(m);
     }
 
-    /** After an instruction that {@link #mayLoadMxcsr}: the mode again, and the taint with it. */
-    private void refreshMxcsrMode() {
+    /** {@code mxSlowSlot = SseFloat.slowMode(cpu)}. */
+    private void readMxcsrMode() {
         mv.visitVarInsn(ALOAD, L_CPU);
         SseEmitter.SLOW_MODE.invoke(mv);
         mv.visitVarInsn(ISTORE, mxSlowSlot);
+    }
+
+    /** After an instruction that {@link #mayLoadMxcsr}: the mode again, and the taint with it. */
+    private void refreshMxcsrMode() {
+        readMxcsrMode();
         mv.visitVarInsn(ILOAD, taintSlot);
         mv.visitVarInsn(ILOAD, mxSlowSlot);
         mv.visitInsn(IOR);

@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * load. Every variant must end in the interpreter's state, RFLAGS included.
  */
 class ShiftFlagsTest {
-    static final long DATA = 0x600000;
+    static final long DATA = CarriedFlagsTest.DATA;
     static final FlatImage IMG = FlatImage.load("shiftflags");
     static final long UNMAPPED = 0x4000_0000L;
 
@@ -52,16 +52,11 @@ class ShiftFlagsTest {
         return bm;
     }
 
-    static Guests.State state(BareMachine bm) {
-        Cpu c = bm.machine.cpu;
-        return new Guests.State(c.r.clone(), c.rip, c.getRflags(), c.instructions, bm.peek(DATA, 0x1000), new byte[0]);
-    }
-
     static JitEngine compare(String v, long rdx, int faultA, int faultA2, int faultB) {
         BareMachine probe = machine(rdx, faultA, faultA2, faultB);
         StopReason expected = faultA + faultA2 + faultB > 0 ? StopReason.UNHANDLED_FAULT : StopReason.UNTIL_REACHED;
         assertEquals(expected, new Interpreter(probe.machine).run(probe.machine, 1L << 40, IMG.sym("done")).reason());
-        return Variants.compare(v, () -> machine(rdx, faultA, faultA2, faultB), ShiftFlagsTest::state, 1L << 40, IMG.sym("done"));
+        return Variants.compare(v, () -> machine(rdx, faultA, faultA2, faultB), CarriedFlagsTest::state, 1L << 40, IMG.sym("done")); // (the same data page)
     }
 
     @ParameterizedTest
