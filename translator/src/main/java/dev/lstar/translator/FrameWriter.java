@@ -29,10 +29,15 @@ import org.objectweb.asm.MethodVisitor;
  * verifier would reject. Frames are written compressed ({@link #writeFrame}).
  */
 final class FrameWriter extends MethodVisitor {
-    /** Marks the second slot of a long. */
-    private static final Object LONG_HI = new Object();
+    /** Marks the second slot of a long or a double. */
+    private static final Object WIDE_HI = new Object();
 
-    /** Local types by slot: null = unset (TOP), INTEGER, LONG + LONG_HI, or an internal class name. */
+    /** Whether locals of type {@code t} take two slots (LONG, DOUBLE). */
+    private static boolean wide(Object t) {
+        return t == LONG || t == DOUBLE;
+    }
+
+    /** Local types by slot: null = unset (TOP), INTEGER, LONG or DOUBLE + WIDE_HI, or an internal class name. */
     private Object[] cur;
     private boolean reachable = true;
     /** The merged local types of the jumps to each forward target not reached yet. */
@@ -72,7 +77,7 @@ final class FrameWriter extends MethodVisitor {
         int s = 0;
         for (Object p : locals) {
             cur[s] = p;
-            if (p == LONG) cur[++s] = LONG_HI;
+            if (wide(p)) cur[++s] = WIDE_HI;
             s++;
         }
         lastFrame = frameLocals(cur);
@@ -143,22 +148,22 @@ final class FrameWriter extends MethodVisitor {
     private static Object[] merge(Object[] a, Object[] b) {
         if (a == null) return b.clone();
         for (int i = 0; i < a.length; i++) if (a[i] != null && !same(a[i], at(b, i))) a[i] = null;
-        // a long whose halves no longer agree is no long
+        // a long (double) whose halves no longer agree is none
         for (int i = 0; i < a.length; i++) {
-            if (a[i] == LONG && at(a, i + 1) != LONG_HI) a[i] = null;
-            if (a[i] == LONG_HI && (i == 0 || a[i - 1] != LONG)) a[i] = null;
+            if (wide(a[i]) && at(a, i + 1) != WIDE_HI) a[i] = null;
+            if (a[i] == WIDE_HI && (i == 0 || !wide(a[i - 1]))) a[i] = null;
         }
         return a;
     }
 
     private void set(int slot, Object type) {
         if (slot + 3 > cur.length) cur = Arrays.copyOf(cur, Math.max(slot + 3, cur.length * 2));
-        if (cur[slot] == LONG_HI) cur[slot - 1] = null; // overwrote the high half of a long
-        if (cur[slot] == LONG) cur[slot + 1] = null;
+        if (cur[slot] == WIDE_HI) cur[slot - 1] = null; // overwrote the high half of a long or double
+        if (wide(cur[slot])) cur[slot + 1] = null;
         cur[slot] = type;
-        if (type == LONG) {
-            if (cur[slot + 1] == LONG) cur[slot + 2] = null;
-            cur[slot + 1] = LONG_HI;
+        if (wide(type)) {
+            if (wide(cur[slot + 1])) cur[slot + 2] = null;
+            cur[slot + 1] = WIDE_HI;
         }
         if (inTry) meetHandler(slot - 1, slot + 2);
     }
@@ -266,10 +271,10 @@ final class FrameWriter extends MethodVisitor {
         int n = 0;
         for (int i = 0; i < end; i++) {
             Object t = slots[i];
-            if (t == null || t == LONG_HI) out[n++] = TOP;
+            if (t == null || t == WIDE_HI) out[n++] = TOP;
             else {
                 out[n++] = t;
-                if (t == LONG) i++;
+                if (wide(t)) i++;
             }
         }
         return n == out.length ? out : Arrays.copyOf(out, n);
@@ -357,7 +362,7 @@ final class FrameWriter extends MethodVisitor {
                 handlerLocals = cur.clone();
             }
             cur = handlerLocals.clone();
-            int from = handlerLimit < cur.length && cur[handlerLimit] == LONG_HI ? handlerLimit + 1 : handlerLimit;
+            int from = handlerLimit < cur.length && cur[handlerLimit] == WIDE_HI ? handlerLimit + 1 : handlerLimit;
             for (int i = from; i < cur.length; i++) cur[i] = null;
             if (handlerFirst) handlerLocals = cur.clone();
             depth = 1; // the exception
@@ -432,12 +437,13 @@ final class FrameWriter extends MethodVisitor {
         switch (opcode) {
             case ISTORE -> set(var, INTEGER);
             case LSTORE -> set(var, LONG);
+            case DSTORE -> set(var, DOUBLE);
             case ASTORE -> {
                 String t = var < refTypes.length ? refTypes[var] : null;
                 if (t == null) throw new IllegalStateException("reference stored to undeclared local " + var);
                 set(var, t);
             }
-            case FSTORE, DSTORE -> throw new IllegalStateException("float locals are not used");
+            case FSTORE -> throw new IllegalStateException("float locals are not used");
             default -> { }
         }
     }

@@ -330,6 +330,14 @@ final class MethodEmitter extends OperandEmitter {
             xmmSlot[q] = next;
             next += 2;
         }
+        // halves used only as doubles (and moved) live in double locals: see doubleXmm
+        int asDouble = 0, asBits = 0;
+        for (int k = 0; k < insns.length; k++) {
+            if (!translatedInline[k] || !SseEmitter.forms(insns[k])) continue;
+            asDouble |= SseEmitter.doubleHalves(insns[k]);
+            asBits |= SseEmitter.bitHalves(insns[k]);
+        }
+        doubleXmm = asDouble & ~asBits & cachedXmm;
         // (a loop nest's labels start with no deferred record: the record lives in the Cpu there)
         if (hooks == null && !nested && anyDeferral()) next = conditions.enableDeferral(next, insns.length);
         excSlot = next++; // the exception the handler caught (set only there)

@@ -411,6 +411,38 @@ final class SseEmitter {
         return mask;
     }
 
+    /** The scalar double forms whose XMM operands' low halves are doubles to them ({@link #doubleHalves}). */
+    private static final Set<Mnemonic> SCALAR_DOUBLE = EnumSet.of(Mnemonic.ADDSD, Mnemonic.SUBSD, Mnemonic.MULSD,
+            Mnemonic.DIVSD, Mnemonic.SQRTSD, Mnemonic.MINSD, Mnemonic.MAXSD, Mnemonic.UCOMISD, Mnemonic.COMISD,
+            Mnemonic.CVTSI2SD, Mnemonic.CVTTSD2SI, Mnemonic.CVTSD2SI, Mnemonic.CVTSD2SS);
+    /** The packed double forms: both halves of their XMM operands are doubles. */
+    private static final Set<Mnemonic> PACKED_DOUBLE = EnumSet.of(Mnemonic.ADDPD, Mnemonic.SUBPD, Mnemonic.MULPD,
+            Mnemonic.DIVPD, Mnemonic.SQRTPD, Mnemonic.MINPD, Mnemonic.MAXPD);
+
+    /**
+     * The cached halves {@code i} (an inline SSE form) uses as doubles (bit q as {@link #halvesUsed}):
+     * the scalar double forms' low halves, the packed double forms' both.
+     */
+    static int doubleHalves(Instruction i) {
+        Mnemonic m = i.mnemonic;
+        if (SCALAR_DOUBLE.contains(m)) return halvesUsed(i) & 0x5555_5555; // (low halves only: CVTSD2SS writes no high one)
+        return PACKED_DOUBLE.contains(m) ? halvesUsed(i) : 0;
+    }
+
+    /**
+     * The cached halves {@code i} uses as bits, neither as doubles ({@link #doubleHalves}) nor
+     * only moved: 64- and 128-bit register moves and loads/stores, and a register XOR-ed with
+     * itself (zeroing), leave a half's kind open. A half no form uses as bits may live in a
+     * double local ({@code OperandEmitter.doubleXmm}).
+     */
+    static int bitHalves(Instruction i) {
+        Mnemonic m = i.mnemonic;
+        boolean neutral = MOV128.contains(m) || (m == Mnemonic.MOVSD && i.nOperands == 2)
+                || ((m == Mnemonic.PXOR || m == Mnemonic.XORPS || m == Mnemonic.XORPD)
+                        && i.kind[1] == Instruction.OP_XMM && i.reg[0] == i.reg[1]);
+        return neutral ? 0 : halvesUsed(i) & ~doubleHalves(i);
+    }
+
     private static boolean inline(MethodEmitter e, int k, Instruction i) {
         Mnemonic m = i.mnemonic;
         if (MOV128.contains(m)) {

@@ -77,6 +77,48 @@ class FrameWriterTest {
         assertEquals(-33, call(h, -10));
     }
 
+    @Test
+    void doubleLocalsAcrossALoopAndAMerge() throws Throwable {
+        // long f(long x) { double acc = 0.5; int i = 4; do { acc += (double) x; } while (--i != 0);
+        //                  if (x < 0) { long w = 7 in acc's slots (acc unset after the merge) } else { ... }
+        //                  return x < 0 ? 7 : raw bits of acc }
+        MethodHandles.Lookup h = define(m -> {
+            m.visitLdcInsn(0.5);
+            m.visitVarInsn(DSTORE, 2); // acc: a double in slots 2-3
+            m.visitInsn(ICONST_4);
+            m.visitVarInsn(ISTORE, 4);
+            Label loop = new Label(), neg = new Label(), join = new Label();
+            m.loopHead(loop);
+            m.visitLabel(loop);
+            m.visitVarInsn(DLOAD, 2);
+            m.visitVarInsn(LLOAD, 0);
+            m.visitInsn(L2D);
+            m.visitInsn(DADD);
+            m.visitVarInsn(DSTORE, 2);
+            m.visitIincInsn(4, -1);
+            m.visitVarInsn(ILOAD, 4);
+            m.visitJumpInsn(IFNE, loop);
+            m.visitVarInsn(DLOAD, 2);
+            m.visitMethodInsn(INVOKESTATIC, "java/lang/Double", "doubleToRawLongBits", "(D)J", false);
+            m.visitVarInsn(LSTORE, 5); // the bits, in slots 5-6
+            m.visitVarInsn(LLOAD, 0);
+            m.visitInsn(LCONST_0);
+            m.visitInsn(LCMP);
+            m.visitJumpInsn(IFLT, neg);
+            m.visitJumpInsn(GOTO, join);
+            m.visitLabel(neg);
+            m.visitLdcInsn(7L);
+            m.visitVarInsn(LSTORE, 2); // a long over the double: slots 2-3 hold different kinds at the join
+            m.visitLdcInsn(7L);
+            m.visitVarInsn(LSTORE, 5);
+            m.visitLabel(join);
+            m.visitVarInsn(LLOAD, 5);
+            m.visitInsn(LRETURN);
+        });
+        assertEquals(Double.doubleToRawLongBits(40.5), call(h, 10));
+        assertEquals(7, call(h, -10));
+    }
+
     /**
      * Frames are written compressed, relative to the one before: a target with the same locals
      * (F_SAME), with locals added at the end (F_APPEND), with the last ones gone (F_CHOP), with one
