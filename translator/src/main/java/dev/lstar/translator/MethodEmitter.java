@@ -610,7 +610,9 @@ final class MethodEmitter extends OperandEmitter {
             mv.visitLabel(segmentHead[s]);
             forgetRanges();
         }
-        segmentCheck(s, k);
+        // an unrolled self-loop's second copy (JitEngine.unrolled): its block's validity is the
+        // first copy's, checked at the back-edge and after every store that may write code
+        if (segments[s] != segments[0]) segmentCheck(s, k);
         if (crossesPage(s)) pagesCheck(k);
     }
 
@@ -847,11 +849,6 @@ final class MethodEmitter extends OperandEmitter {
         reloadXmm(cachedXmm);
         conditions.forget();
         resetPageCache(); // it may have changed translations (INVLPG, CR3, RFLAGS.AC...)
-        Label fall = new Label();
-        mv.visitVarInsn(LLOAD, t);
-        lconst(Exec.FALLTHROUGH);
-        mv.visitInsn(LCMP);
-        mv.visitJumpInsn(IFEQ, fall);
         if ((i.attributes & OpcodeTable.A_STRING) != 0) {
             // a REP string instruction that stopped between iterations: not retired, runs again
             Label branch = new Label();
@@ -864,6 +861,32 @@ final class MethodEmitter extends OperandEmitter {
             dirtyRegs = saved;
             mv.visitLabel(branch);
         }
+        if (k < n - 1 && segmentAt(k + 1) > 0) {
+            // the end of a superblock's segment (an unrolled loop's first copy: JitEngine.unrolled):
+            // the path goes on where the instruction went, when that is the next segment's start
+            Label went = new Label(), on = new Label();
+            mv.visitVarInsn(LLOAD, t);
+            lconst(Exec.FALLTHROUGH);
+            mv.visitInsn(LCMP);
+            mv.visitJumpInsn(IFNE, went);
+            lconst(i.next());
+            mv.visitVarInsn(LSTORE, t);
+            mv.visitLabel(went);
+            mv.visitVarInsn(LLOAD, t);
+            lconst(insns[k + 1].address);
+            mv.visitInsn(LCMP);
+            mv.visitJumpInsn(IFEQ, on);
+            coldExit(() -> mv.visitVarInsn(LLOAD, t), k + 1);
+            mv.visitLabel(on);
+            validCheck(insns[k + 1].address, k + 1, segmentOf(k), false);
+            if (i.mnemonic == Mnemonic.MOV_TO_CR) fetchCheck(k + 1);
+            return;
+        }
+        Label fall = new Label();
+        mv.visitVarInsn(LLOAD, t);
+        lconst(Exec.FALLTHROUGH);
+        mv.visitInsn(LCMP);
+        mv.visitJumpInsn(IFEQ, fall);
         if (k < n - 1) coldExit(() -> mv.visitVarInsn(LLOAD, t), k + 1);
         else exit(() -> mv.visitVarInsn(LLOAD, t), k + 1);
         mv.visitLabel(fall);
