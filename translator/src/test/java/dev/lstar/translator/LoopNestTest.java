@@ -28,12 +28,8 @@ class LoopNestTest {
     static final int ITERATIONS = 3000;
 
     static BareMachine machine(long faultAt, long patchAt) {
-        BareMachine bm = Variants.flat(IMG, PageTables.RW, DATA, 17, STACK_TOP); // writable code: the nest patches itself
-        Cpu c = bm.machine.cpu;
-        c.r[Cpu.RCX] = ITERATIONS;
-        c.r[Cpu.R15] = faultAt;
-        c.r[Cpu.R14] = patchAt;
-        return bm;
+        // writable code: the nest patches itself
+        return Variants.loopRegisters(Variants.flat(IMG, PageTables.RW, DATA, 17, STACK_TOP), ITERATIONS, faultAt, patchAt);
     }
 
     static Guests.State state(BareMachine bm) {

@@ -28,12 +28,8 @@ class SuperblockLoopTest {
     static final int ITERATIONS = 4000;
 
     static BareMachine machine(long faultAt, long patchAt) {
-        BareMachine bm = Variants.flat(IMG, PageTables.RW, DATA, 11, DATA + 0x11000); // writable code: the body patches itself
-        Cpu c = bm.machine.cpu;
-        c.r[Cpu.RCX] = ITERATIONS;
-        c.r[Cpu.R15] = faultAt;
-        c.r[Cpu.R14] = patchAt;
-        return bm;
+        // writable code: the body patches itself
+        return Variants.loopRegisters(Variants.flat(IMG, PageTables.RW, DATA, 11, DATA + 0x11000), ITERATIONS, faultAt, patchAt);
     }
 
     /** Registers, RIP, RFLAGS, the count, the data page and (in the second memory slot) the code, which the body patches. */

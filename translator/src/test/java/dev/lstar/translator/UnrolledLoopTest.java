@@ -42,11 +42,7 @@ class UnrolledLoopTest {
         for (int k = 0; k < 128; k++) page.putDouble(8 * k, Math.scalb(1.0 + r.nextDouble(), r.nextInt(-30, 30)) * (r.nextBoolean() ? 1 : -1));
         page.putLong(0x800, SNAN);
         bm.poke(DATA, page.array());
-        Cpu c = bm.machine.cpu;
-        c.r[Cpu.RCX] = iterations;
-        c.r[Cpu.R15] = faultAt;
-        c.r[Cpu.R14] = patchAt;
-        return bm;
+        return Variants.loopRegisters(bm, iterations, faultAt, patchAt);
     }
 
     static LaneRangesTest.SseState state(BareMachine bm) {

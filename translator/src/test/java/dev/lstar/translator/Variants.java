@@ -50,6 +50,19 @@ final class Variants {
     }
 
     /**
+     * The registers of the loop tests' images (superloop.S, nestloop.S, selfloop.S): RCX the
+     * iterations, R15 the iteration whose load faults and R14 the one whose store patches the
+     * loop's code (0: never). Returns {@code bm}.
+     */
+    static BareMachine loopRegisters(BareMachine bm, long iterations, long faultAt, long patchAt) {
+        Cpu c = bm.machine.cpu;
+        c.r[Cpu.RCX] = iterations;
+        c.r[Cpu.R15] = faultAt;
+        c.r[Cpu.R14] = patchAt;
+        return bm;
+    }
+
+    /**
      * The state flat-image tests compare: registers, RIP, RFLAGS, the count, the data page, and
      * (second slot) the stack page below {@code stackTop} followed by the image's code.
      */
