@@ -1,5 +1,5 @@
 #include <stdio.h>
-volatile int counter; static char big[1 << 20];
+volatile long counter; static char big[1 << 20];
 int compute(int x) { return x * 3 + 1; }
 int main(int argc, char **argv) {
   int s = 0;

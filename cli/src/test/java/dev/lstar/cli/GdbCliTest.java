@@ -129,7 +129,9 @@ class GdbCliTest {
     @ValueSource(strings = {"interp", "jit"})
     void ctrlCStopsALoopingGuest(String engine) throws Exception {
         // the two seconds start at line 9, the loop's, not at the start: runs on a loaded machine
-        // stopped at the loop's head with counter <= 1000 (start-up had taken the two seconds)
+        // stopped at the loop's head with counter <= 1000 (start-up had taken the two seconds).
+        // counter is a long: the JIT's region runs this loop at up to ~1.9 G iterations/s, and an
+        // int counter passed 2^31 within the two seconds and read as negative (sessions 20-21)
         Result r = session(engine, List.of("l"), "tbreak 9", "continue", "shell (sleep 2; kill -INT $PPID) &", "continue",
                 "p counter > 1000", "kill");
         contains(r, "Program received signal SIGINT", "$1 = 1", "[Inferior 1 (Remote target) killed]");
