@@ -15,7 +15,9 @@ import org.junit.jupiter.api.Test;
  * What another thread asks of a running region must arrive: spin.S is an endless {@code inc %rax;
  * jmp} loop, run as a region; another thread stops it, or rewrites its INC to {@code inc %rcx},
  * which the loop must pick up (the back-edge tests the stop request and its code's validity; a
- * build that tested them only every 1,024 instructions was tried and reverted: README, session 20).
+ * build that tested them only every 1,024 instructions was tried and reverted: README, session 20;
+ * the failure that reverted it was a test's int counter wrapping, and re-tried on top of the
+ * unrolled self-loops it gained nothing: README, session 21).
  */
 class PolledBackEdgeTest {
     static final FlatImage IMG = FlatImage.load("spin");
