@@ -968,13 +968,7 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
             t.region = t.loop = true;
         }
         Block[] used = Arrays.copyOf(segs, r.segments());
-        Instruction[] all = new Instruction[r.insns()];
-        int n = 0;
-        for (Block s : used) {
-            int m = Math.min(s.insns.length, all.length - n);
-            System.arraycopy(s.insns, 0, all, n, m);
-            n += m;
-        }
+        Instruction[] all = pathInsns(used, r.insns());
         superblocks++;
         superblockSegments += used.length;
         counted(r);
@@ -997,6 +991,18 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
         CompiledBlock code = t.code;
         cache.put(t.pa, t); // re-weigh (may evict t: the local stays usable for this run)
         return code;
+    }
+
+    /** The first {@code count} instructions along the segments {@code segs} (a translation's {@link Translation#insns}). */
+    private static Instruction[] pathInsns(Block[] segs, int count) {
+        Instruction[] all = new Instruction[count];
+        int n = 0;
+        for (Block s : segs) {
+            int m = Math.min(s.insns.length, count - n);
+            System.arraycopy(s.insns, 0, all, n, m);
+            n += m;
+        }
+        return all;
     }
 
     /**
@@ -1040,11 +1046,9 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
             // as a superblock of the block twice: the engine enters it only where a whole pass fits
             // the budget and no stop address lies in it (else the block's own code runs, firstOnly)
             unrolledRegions++;
-            Instruction[] all = new Instruction[b.insns.length * segs.length];
-            for (int k = 0; k < segs.length; k++) System.arraycopy(b.insns, 0, all, k * b.insns.length, b.insns.length);
             t.firstOnly = t.code;
             t.segments = segs;
-            t.insns = all;
+            t.insns = pathInsns(segs, r.insns());
         }
         t.code = r.code();
         t.codeBytes = r.codeBytes();
