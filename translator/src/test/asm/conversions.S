@@ -1,11 +1,12 @@
 # Chains through the scalar conversions the translator runs inline (ConversionChainsTest):
 # CVTSI2SD of 32- and 64-bit integers (whose result ranges feed the lane ranges), a square, a
-# sum and a quotient by a double from the data, CVTTSD2SI/CVTSD2SI back, CVTSI2SS,
+# sum and a quotient by a double from the data, a double divided by a converted integer (zero
+# too), CVTTSD2SI/CVTSD2SI back, CVTSI2SS,
 # CVTSS2SD/CVTSD2SS, COMISS/UCOMISS with SETcc, CVTTSS2SI, and CDQE/CQO/CWDE on the results.
 # Each round runs eight iterations from MXCSR 0x1FA0 with the round's rounding mode (all four in
 # turn); r9 sums the MXCSR each round ends with (flags are sticky within a round), r10 sums the
 # integers, so a wrong conversion, flag or rounding shows at the end.
-# in: rsi = the data page, ecx = rounds.   out: r9, r10, xmm1-xmm8, MXCSR, the data page.
+# in: rsi = the data page, ecx = rounds.   out: r9, r10, xmm1-xmm11, MXCSR, the data page.
     .text
     .globl start
 start:
@@ -38,6 +39,10 @@ round:
     cvtsi2ss %r11, %xmm6
     cvtss2sd %xmm5, %xmm7
     mulsd %xmm7, %xmm1
+    cvtsi2sd %r11d, %xmm9        # a divisor from an integer: zero or [1, 2^31] (a NONZERO check)
+    movsd 24(%rsi,%rdi), %xmm10
+    divsd %xmm9, %xmm10          # (zero: ZE, or IE for 0/0; an infinite or NaN quotient)
+    addsd %xmm10, %xmm11         # summed over the round
     cvtsd2ss %xmm3, %xmm8        # may overflow or underflow as a single
     comiss %xmm5, %xmm8
     setb  %bl

@@ -158,6 +158,15 @@ public final class LazyFlags {
         return r ^ ((cc & 1) != 0);
     }
 
+    /**
+     * {@link #condSub}'s E and NE ({@code cc} 4 or 5) from the operands alone, truncated to the
+     * operand size as the record keeps them: the difference is zero exactly when they are equal.
+     * For translated code, where the subtraction then need not be computed.
+     */
+    public static boolean condSubEqual(long a, long b, int cc) {
+        return (a == b) ^ ((cc & 1) != 0);
+    }
+
     /** Condition {@code cc} after a logic op (CF=OF=0) with result {@code res}. */
     public static boolean condLogic(long res, int size, int cc) {
         int sh = 64 - (size << 3);

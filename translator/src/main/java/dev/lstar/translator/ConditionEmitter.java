@@ -459,6 +459,11 @@ final class ConditionEmitter {
             case SUB -> {
                 mv.visitVarInsn(LLOAD, left); e.mask(sz);
                 mv.visitVarInsn(LLOAD, right); e.mask(sz);
+                if ((cc >> 1) == 2) { // ZF: the truncated operands compared (C2 drops the subtraction)
+                    e.iconst(cc);
+                    mv.visitMethodInsn(INVOKESTATIC, LAZY, "condSubEqual", "(JJI)Z", false);
+                    return;
+                }
                 mv.visitVarInsn(LLOAD, result);
                 e.iconst(sz);
                 e.iconst(cc);

@@ -42,12 +42,18 @@ final class LaneRanges {
 
     /**
      * |x| in [2^lo, 2^hi] (lo {@link #NO_LO}: may be zero or tiny; hi {@link #NO_HI}: may be
-     * infinite or a NaN); {@code nonNegative}: x >= 0 (or -0); {@code id}: the value's identity.
+     * infinite or a NaN); {@code nonNegative}: x >= 0 (or -0); {@code id}: the value's identity;
+     * {@code zero}: x may also be ±0 (an integer's double: zero or [1, 2^63]), which a
+     * {@link Test#NONZERO} check rules out more cheaply than the window.
      */
-    record Range(int lo, int hi, boolean nonNegative, int id) {
+    record Range(int lo, int hi, boolean nonNegative, int id, boolean zero) {
+        Range(int lo, int hi, boolean nonNegative, int id) {
+            this(lo, hi, nonNegative, id, false);
+        }
+
         /** A normal double (or at least 2^-1022 in magnitude): no DE, no zero divisor. */
         boolean normal() {
-            return lo >= MIN_NORMAL_EXP;
+            return lo >= MIN_NORMAL_EXP && !zero;
         }
 
         boolean finite() {
@@ -55,15 +61,19 @@ final class LaneRanges {
         }
 
         Range withId(int newId) {
-            return new Range(lo, hi, nonNegative, newId);
+            return new Range(lo, hi, nonNegative, newId, zero);
         }
     }
 
     /** The operations with range rules. */
     enum Op { ADD, SUB, MUL, DIV, SQRT }
 
-    /** A check a plan makes of an operand: none, |x| >= 2^-CHECK, |x| <= 2^CHECK, both, or x in [2^-CHECK, 2^CHECK]. */
-    enum Test { NONE, LOWER, UPPER, BOTH, POSITIVE }
+    /**
+     * A check a plan makes of an operand: none, |x| >= 2^-CHECK, |x| <= 2^CHECK, both, x in
+     * [2^-CHECK, 2^CHECK], or x not ±0 (of a {@link Range#zero} range otherwise within the window:
+     * a test of its own, two host instructions, not OR-ed with the window checks).
+     */
+    enum Test { NONE, LOWER, UPPER, BOTH, POSITIVE, NONZERO }
 
     /** The checks a binary operation makes of its operands, and its result's range (id 0: the caller gives it one). */
     record Plan(Test a, Test b, Range narrowedA, Range narrowedB, Range result) {}
@@ -120,9 +130,10 @@ final class LaneRanges {
         return switch (t) {
             case NONE -> r;
             case LOWER -> new Range(Math.max(r.lo, -CHECK), r.hi, r.nonNegative, r.id);
-            case UPPER -> new Range(r.lo, Math.min(r.hi, CHECK), r.nonNegative, r.id);
+            case UPPER -> new Range(r.lo, Math.min(r.hi, CHECK), r.nonNegative, r.id, r.zero);
             case BOTH -> new Range(Math.max(r.lo, -CHECK), Math.min(r.hi, CHECK), r.nonNegative, r.id);
             case POSITIVE -> new Range(Math.max(r.lo, -CHECK), Math.min(r.hi, CHECK), true, r.id);
+            case NONZERO -> new Range(r.lo, r.hi, r.nonNegative, r.id);
         };
     }
 
@@ -138,6 +149,7 @@ final class LaneRanges {
      */
     static Test testFor(Range r) {
         boolean low = r.lo < -CHECK, high = r.hi > CHECK + SUM_SLACK;
+        if (r.zero && !low) return high ? Test.BOTH : Test.NONZERO; // (the window rules out zero as well)
         return low && high ? Test.BOTH : low ? Test.LOWER : high ? Test.UPPER : Test.NONE;
     }
 
@@ -205,6 +217,10 @@ final class LaneRanges {
     }
 
     private static int cost(Test t) {
-        return t == Test.NONE ? 0 : t == Test.BOTH || t == Test.POSITIVE ? 2 : 1;
+        return switch (t) {
+            case NONE -> 0;
+            case NONZERO, LOWER, UPPER -> 1;
+            case BOTH, POSITIVE -> 2;
+        };
     }
 }

@@ -132,7 +132,7 @@ final class SseEmitter {
      * promises; a value just above the window that a LOWER test would have let through taints.
      */
     private static final Map<LaneRanges.Test, Helper> RANGE_EXCESS = new EnumMap<>(LaneRanges.Test.class);
-    private static final Helper RANGE_OK = Helpers.of(SseFloat.class, "rangeOk");
+    private static final Helper RANGE_OK = Helpers.of(SseFloat.class, "rangeOk"), NON_ZERO = Helpers.of(SseFloat.class, "nonZero");
 
     static {
         for (LaneRanges.Op op : LaneRanges.Op.values()) {
@@ -519,7 +519,7 @@ final class SseEmitter {
             }
             case CVTSI2SD -> { // (a 32-bit integer's double is zero or in [1, 2^31]; a 64-bit one's at most 2^63)
                 convertInto(e, i, CVTSI2SD_LANE, false, true);
-                e.ranges.set(i.reg[0] << 1, e.ranges.fresh(new LaneRanges.Range(LaneRanges.NO_LO, i.size[1] == 4 ? 31 : 63, false, 0)));
+                e.ranges.set(i.reg[0] << 1, e.ranges.fresh(new LaneRanges.Range(0, i.size[1] == 4 ? 31 : 63, false, 0, true)));
             }
             case UCOMISD, COMISD, UCOMISS, COMISS -> { // (the single forms: the lane takes bits 31:0)
                 int b = e.temp();
@@ -1114,16 +1114,26 @@ final class SseEmitter {
 
     /**
      * Checks {@code ta} of the long {@code a} pushes and {@code tb} of {@code b}'s (either may be
-     * NONE) as one test: their excesses ({@code SseFloat.rangeExcess}) OR-ed, one compare, one
-     * branch; where it fails, the method's taint local becomes 1. A branch of its own (its own
-     * profile: where it never fails, C2 leaves the store out, and with it every taint test
-     * after). With an empty operand stack.
+     * NONE); where one fails, the method's taint local becomes 1. The window checks are one test:
+     * their excesses ({@code SseFloat.rangeExcess}) OR-ed, one compare, one branch. A NONZERO
+     * check is a branch of its own ({@code SseFloat.nonZero}: two host instructions, and it leaves
+     * the other operand's check alone, which HotSpot hoists out of a loop when that operand does
+     * not change in it — a constant divisor's numerator, say). Each branch has its own profile:
+     * where it never fails, C2 leaves the store out, and with it every taint test after. With an
+     * empty operand stack.
      */
     private static void rangeCheck(MethodEmitter e, LaneRanges.Test ta, Runnable a, LaneRanges.Test tb, Runnable b) {
+        if (ta == LaneRanges.Test.NONZERO) {
+            nonZeroCheck(e, a);
+            ta = LaneRanges.Test.NONE;
+        }
+        if (tb == LaneRanges.Test.NONZERO) {
+            nonZeroCheck(e, b);
+            tb = LaneRanges.Test.NONE;
+        }
         boolean checkA = ta != LaneRanges.Test.NONE, checkB = tb != LaneRanges.Test.NONE;
         if (!checkA && !checkB) return;
         MethodVisitor mv = e.mv;
-        Label ok = new Label();
         if (checkA) {
             a.run();
             RANGE_EXCESS.get(ta).invoke(mv);
@@ -1134,9 +1144,22 @@ final class SseEmitter {
             if (checkA) mv.visitInsn(LOR);
         }
         RANGE_OK.invoke(mv);
-        mv.visitJumpInsn(IFNE, ok);
+        taintUnless(e);
+    }
+
+    /** The taint local becomes 1 unless the int on the stack is non-zero. */
+    private static void taintUnless(MethodEmitter e) {
+        Label ok = new Label();
+        e.mv.visitJumpInsn(IFNE, ok);
         e.iconst(1);
-        mv.visitVarInsn(ISTORE, e.taintSlot);
-        mv.visitLabel(ok);
+        e.mv.visitVarInsn(ISTORE, e.taintSlot);
+        e.mv.visitLabel(ok);
+    }
+
+    /** A {@link LaneRanges.Test#NONZERO} check of the long {@code x} pushes. */
+    private static void nonZeroCheck(MethodEmitter e, Runnable x) {
+        x.run();
+        NON_ZERO.invoke(e.mv);
+        taintUnless(e);
     }
 }

@@ -34,11 +34,13 @@ class LaneRangesTest {
         int lo = r.nextInt(10) == 0 ? LaneRanges.NO_LO : r.nextInt(-1030, 1000);
         int hi = r.nextInt(10) == 0 ? LaneRanges.NO_HI : Math.max(lo, r.nextInt(-1000, 1030));
         if (lo == LaneRanges.NO_LO && hi != LaneRanges.NO_HI) hi = Math.max(hi, -1000);
-        return new Range(lo, hi, r.nextBoolean(), id);
+        // sometimes an integer's double: zero, or a magnitude in [2^lo, 2^hi]
+        return new Range(lo, hi, r.nextBoolean(), id, lo != LaneRanges.NO_LO && r.nextInt(6) == 0);
     }
 
     /** A double in {@code g} (|x| in [2^lo, 2^hi], non-negative if it says so); finite bounds only. */
     private static double value(SplittableRandom r, Range g) {
+        if (g.zero() && r.nextInt(4) == 0) return r.nextBoolean() ? 0.0 : -0.0;
         int lo = Math.max(g.lo(), -1074), hi = Math.min(g.hi(), 1023);
         double m = switch (r.nextInt(6)) {
             case 0 -> Math.scalb(1.0, lo);
@@ -137,6 +139,26 @@ class LaneRangesTest {
         // the sum of two squares keeps a lower end
         Range sum = LaneRanges.result(Op.ADD, s, s);
         assertEquals(s.lo(), sum.lo());
+    }
+
+    @org.junit.jupiter.api.Test
+    void anIntegersDoubleIsCheckedOnlyForZero() {
+        LaneRanges lr = new LaneRanges();
+        Range n = lr.fresh(new Range(0, 31, false, 0, true)), x = lr.unknown();
+        assertFalse(n.normal(), "zero is possible");
+        assertEquals(Test.NONZERO, LaneRanges.testFor(n));
+        // x / n: the window for x, only "not zero" for n
+        Plan p = LaneRanges.plan(Op.DIV, x, n);
+        assertEquals(Test.BOTH, p.a());
+        assertEquals(Test.NONZERO, p.b());
+        assertFalse(p.narrowedB().zero());
+        assertEquals(0, p.narrowedB().lo());
+        // beyond the window's top it takes the window check, which rules out zero too
+        Range big = lr.fresh(new Range(0, 900, false, 0, true));
+        assertEquals(Test.BOTH, LaneRanges.testFor(big));
+        assertFalse(LaneRanges.checked(big, Test.BOTH).zero());
+        // an UPPER check leaves zero possible
+        assertTrue(LaneRanges.checked(big, Test.UPPER).zero());
     }
 
     @org.junit.jupiter.api.Test

@@ -231,6 +231,9 @@ public final class SseFloat {
     /** Whether the excesses OR-ed into {@code excess} were all within the range. */
     public static boolean rangeOk(long excess) { return excess >>> 62 == 0; }
 
+    /** Whether x is not ±0 (the check of an integer's double, which is ±0 or at least 1 in magnitude). */
+    public static boolean nonZero(long x) { return x << 1 != 0; }
+
     /** |x| in [2^-RANGE_EXP, 2^RANGE_EXP) (one check on its own). */
     public static boolean rangeWithin(long x) { return rangeOk(rangeExcess(x)); }
     /** x in [2^-RANGE_EXP, 2^RANGE_EXP) (positive). */
