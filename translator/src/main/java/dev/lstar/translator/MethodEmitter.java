@@ -75,6 +75,8 @@ final class MethodEmitter extends OperandEmitter {
 
     /** The long local holding the entry's generation and CPL ({@link #pagesCheck}); -1: no segment crosses a page. */
     private int genSlot = -1;
+    /** A region's machine and block (this's fields), read once for its back-edges. */
+    private int machineSlot = -1, blockSlot = -1;
 
     /**
      * {@code segs}: one block, or the blocks of a superblock; the method covers a prefix of their
@@ -349,6 +351,12 @@ final class MethodEmitter extends OperandEmitter {
             mxSlowSlot = next++;
         }
         if (rulesStable()) sseOkSlot = next++; // (the handler does not read it)
+        if (region) { // the back-edge's stop flag and validity: read through locals, not this's fields
+            machineSlot = next++;
+            frames.declare(machineSlot, BlockCompiler.MACHINE);
+            blockSlot = next++;
+            frames.declare(blockSlot, BLOCK);
+        }
         if (anyCrossesPage()) { // the mapping generation and CPL the engine checked the pages under
             genSlot = next;
             next += 2;
@@ -401,12 +409,21 @@ final class MethodEmitter extends OperandEmitter {
             conditions.enter(carried);
         }
         if (region) {
-            // the limit as a count of loop instructions: cpu.instructions only changes at the exits
+            // the limit as a count of loop instructions (cpu.instructions only changes at the exits),
+            // less one pass over the method: a back-edge goes on while L_LOOP_RETIRED <= L_LIMIT
             mv.visitVarInsn(LLOAD, L_LIMIT);
             mv.visitVarInsn(ALOAD, L_CPU);
             mv.visitFieldInsn(GETFIELD, CPU, "instructions", "J");
             mv.visitInsn(LSUB);
+            lconst(insns.length);
+            mv.visitInsn(LSUB);
             mv.visitVarInsn(LSTORE, L_LIMIT);
+        }
+        if (machineSlot >= 0) {
+            loadField("machine", "L" + BlockCompiler.MACHINE + ";");
+            mv.visitVarInsn(ASTORE, machineSlot);
+            loadField("block", "L" + BLOCK + ";");
+            mv.visitVarInsn(ASTORE, blockSlot);
         }
         if (genSlot >= 0) {
             pushGeneration();
@@ -635,16 +652,14 @@ final class MethodEmitter extends OperandEmitter {
         if (j < retired) {
             Label leave = new Label();
             mv.visitVarInsn(LLOAD, L_LOOP_RETIRED);
-            lconst(insns.length);
-            mv.visitInsn(LADD);
             mv.visitVarInsn(LLOAD, L_LIMIT);
             mv.visitInsn(LCMP);
             mv.visitJumpInsn(IFGT, leave);
-            loadField("machine", "L" + BlockCompiler.MACHINE + ";");
+            mv.visitVarInsn(ALOAD, machineSlot);
             mv.visitMethodInsn(INVOKEVIRTUAL, BlockCompiler.MACHINE, "stopRequested", "()Z", false);
             mv.visitJumpInsn(IFNE, leave);
             if (s == 0) {
-                loadField("block", "L" + BLOCK + ";");
+                mv.visitVarInsn(ALOAD, blockSlot);
                 mv.visitFieldInsn(GETFIELD, BLOCK, "valid", "Z");
                 mv.visitJumpInsn(IFEQ, leave);
             }
