@@ -127,7 +127,7 @@ final class SseEmitter {
     /** The ranged lane of each ({@code SseFloat.addsdRanged}...). */
     private static final Map<LaneRanges.Op, Helper> RANGED_LANE = new EnumMap<>(LaneRanges.Op.class);
     /**
-     * The range checks' excesses by {@link LaneRanges.Test} (NONE has none): each test is the
+     * The range checks' excesses by {@link LaneRanges.Test} (NONE and NONZERO have none: see rangeCheck): each test is the
      * whole window (|x| in [2^-256, 2^256), positive for POSITIVE), at least what its name
      * promises; a value just above the window that a LOWER test would have let through taints.
      */
