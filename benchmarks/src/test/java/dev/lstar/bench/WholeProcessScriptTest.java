@@ -21,7 +21,12 @@ class WholeProcessScriptTest {
     record Result(int status, String out, String err) {}
 
     static Result run(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("bash", SCRIPT.toString()));
+        return run(SCRIPT, args);
+    }
+
+    /** Runs {@code script} with bash and {@code args}, stdin empty; at most 30 seconds. */
+    static Result run(Path script, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("bash", script.toString()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         byte[] out = p.getInputStream().readAllBytes(), err = p.getErrorStream().readAllBytes();
