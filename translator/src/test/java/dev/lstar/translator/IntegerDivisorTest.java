@@ -45,12 +45,9 @@ class IntegerDivisorTest {
     @CsvSource({"default, 200, 1", "default, -1, 2", "hot1, 200, 3", "hot1, 7, 4", "nosuper, 200, 5", "lockstep, 200, 6",
             "hot1-nonest, 200, 7", "default, 255, 8"})
     void quotientsEndAsInTheInterpreter(String v, int zeroAt, int seed) {
-        Variants.compare(v, () -> machine(seed, zeroAt, 3000), IntegerDivisorTest::state, 1L << 40, IMG.sym("done"),
-                bm -> {
-                    assertEquals(IMG.sym("done"), bm.machine.cpu.rip, "ran to the end");
-                    // (the interpreter's state, which the JIT's equals: ZE exactly when a divisor was zero)
-                    assertEquals(zeroAt >= 0, (bm.machine.cpu.mxcsr & 4) != 0, "ZE");
-                });
+        // (the interpreter's state, which the JIT's equals: ZE exactly when a divisor was zero)
+        LaneRangesTest.endsAsInTheInterpreter(v, IMG, DATA, STACK_TOP, () -> machine(seed, zeroAt, 3000),
+                bm -> assertEquals(zeroAt >= 0, (bm.machine.cpu.mxcsr & 4) != 0, "ZE"));
     }
 
     @ParameterizedTest

@@ -212,6 +212,19 @@ class LaneRangesTest {
         return sseState(bm, IMG, DATA, STACK_TOP);
     }
 
+    /**
+     * Runs the machines {@code machine} makes, one on JIT variant {@code v} and one on the
+     * interpreter, to {@code img}'s "done" and compares their {@link #sseState}; then {@code check}
+     * on the JIT's machine.
+     */
+    static void endsAsInTheInterpreter(String v, FlatImage img, long data, long stackTop,
+            java.util.function.Supplier<BareMachine> machine, java.util.function.Consumer<BareMachine> check) {
+        Variants.compare(v, machine, bm -> sseState(bm, img, data, stackTop), 1L << 40, img.sym("done"), bm -> {
+            assertEquals(img.sym("done"), bm.machine.cpu.rip, "ran to the end");
+            check.accept(bm);
+        });
+    }
+
     /** {@link SseState} of a flat image's machine (data page at {@code data}, stack below {@code stackTop}). */
     static SseState sseState(BareMachine bm, FlatImage img, long data, long stackTop) {
         Cpu c = bm.machine.cpu;
