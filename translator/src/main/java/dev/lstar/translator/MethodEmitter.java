@@ -75,7 +75,7 @@ final class MethodEmitter extends OperandEmitter {
 
     /** The long local holding the entry's generation and CPL ({@link #pagesCheck}); -1: no segment crosses a page. */
     private int genSlot = -1;
-    /** A region's machine and block (this's fields), read once for its back-edges. */
+    /** A region's machine and block (this's fields), read once for its back-edges and validity checks. */
     private int machineSlot = -1, blockSlot = -1;
 
     /**
@@ -659,7 +659,7 @@ final class MethodEmitter extends OperandEmitter {
             mv.visitMethodInsn(INVOKEVIRTUAL, BlockCompiler.MACHINE, "stopRequested", "()Z", false);
             mv.visitJumpInsn(IFNE, leave);
             if (s == 0) {
-                mv.visitVarInsn(ALOAD, blockSlot);
+                pushSegmentBlock(0);
                 mv.visitFieldInsn(GETFIELD, BLOCK, "valid", "Z");
                 mv.visitJumpInsn(IFEQ, leave);
             }
@@ -952,10 +952,14 @@ final class MethodEmitter extends OperandEmitter {
         mv.visitLabel(ok);
     }
 
-    /** Pushes the {@link Block} of segment {@code seg} (the instance's {@code block}, or {@code segs[seg]}). */
+    /**
+     * Pushes the {@link Block} of segment {@code seg} (the instance's {@code block} — a region's
+     * local copy of it — or {@code segs[seg]}).
+     */
     private void pushSegmentBlock(int seg) {
         if (seg == 0) {
-            loadField("block", "L" + BLOCK + ";");
+            if (blockSlot >= 0) mv.visitVarInsn(ALOAD, blockSlot);
+            else loadField("block", "L" + BLOCK + ";");
             return;
         }
         loadField("segs", "[L" + BLOCK + ";");

@@ -40,19 +40,17 @@ final class ShiftEmitter {
         }
         // plain result with the masked count (SDM SAL/SAR/SHL/SHR: count masked to 5 or 6 bits)
         mv.visitVarInsn(LLOAD, operand);
-        if (size == 4) { // an int shift: one 32-bit shift for C2 (the count mask is 31 either way)
-            mv.visitInsn(L2I);
-            mv.visitVarInsn(LLOAD, count);
-            e.iconst(size);
-            Helpers.SHIFT_COUNT.invoke(mv); // Shifts.maskCount: the one definition of the count mask
+        boolean asInt = size == 4; // an int shift: one 32-bit shift for C2 (the count mask is 31 either way)
+        if (asInt) mv.visitInsn(L2I);
+        else if (op == Mnemonic.SHR) e.mask(size);
+        else if (op == Mnemonic.SAR) e.sext(size);
+        mv.visitVarInsn(LLOAD, count);
+        e.iconst(size);
+        Helpers.SHIFT_COUNT.invoke(mv); // Shifts.maskCount: the one definition of the count mask
+        if (asInt) {
             mv.visitInsn(op == Mnemonic.SHL ? ISHL : op == Mnemonic.SHR ? IUSHR : ISHR);
             mv.visitInsn(I2L);
         } else {
-            if (op == Mnemonic.SHR) e.mask(size);
-            if (op == Mnemonic.SAR) e.sext(size);
-            mv.visitVarInsn(LLOAD, count);
-            e.iconst(size);
-            Helpers.SHIFT_COUNT.invoke(mv);
             mv.visitInsn(op == Mnemonic.SHL ? LSHL : op == Mnemonic.SHR ? LUSHR : LSHR);
         }
         e.mask(size);
