@@ -79,6 +79,7 @@ public final class Main {
         // median of 10 runs 669 -> 610 ms)
         Thread.ofPlatform().daemon().name("lstar-preload").start(() -> {
             dev.lstar.decoder.Decoder.preload();
+            dev.lstar.runtime.interp.Exec.preload(); // before C2 compiles execute: no "unloaded" traps (Exec.preload)
             dev.lstar.runtime.mem.LoadOrder.enabled();
             dev.lstar.kernel.vfs.HostIo.available();
         });
