@@ -83,10 +83,17 @@ public final class Main {
             dev.lstar.runtime.mem.LoadOrder.enabled();
             dev.lstar.kernel.vfs.HostIo.available();
         });
+        preloadTranslator = true;
         int status = execute(args, System.in, System.out, System.err);
         System.out.flush();
         System.exit(status);
     }
+
+    /**
+     * Whether a run starts the translator's preload ({@link dev.lstar.translator.JitEngine#preload})
+     * on a thread of its own while the kernel boots: set by {@link #main} (not by in-process tests).
+     */
+    private static volatile boolean preloadTranslator;
 
     /** The guest's working directory when it is not the JVM's (in-process tests); null: the JVM's. */
     private static final ThreadLocal<Path> GUEST_CWD = new ThreadLocal<>();
@@ -174,6 +181,10 @@ public final class Main {
         Options o = parse(args, 1);
         if (cmd.equals("demo")) return Demo.run(o, out, err);
         if (o.rest.isEmpty()) throw new UsageException("run: no FILE given");
+        if (preloadTranslator && !o.engine.equals("interp")) { // once per JVM, started by main()
+            preloadTranslator = false;
+            Thread.ofPlatform().daemon().name("lstar-preload-jit").start(dev.lstar.translator.JitEngine::preload);
+        }
         String name = o.rest.get(0);
         byte[] elf;
         try {

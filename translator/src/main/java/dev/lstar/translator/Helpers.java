@@ -13,6 +13,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -42,12 +43,31 @@ final class Helpers {
         }
     }
 
+    /**
+     * Each class's public static methods by name, made once per class: {@code getMethods} copies
+     * every public method of the class on each call, and the translator resolves a few hundred
+     * helpers, many in the large SSE classes, at its first translation (in a cold JVM the copies
+     * took a large share of SseEmitter's ~30 ms class initialisation).
+     */
+    private static final ClassValue<Map<String, List<Method>>> STATICS = new ClassValue<>() {
+        @Override
+        protected Map<String, List<Method>> computeValue(Class<?> c) {
+            Map<String, List<Method>> byName = new HashMap<>();
+            for (Method m : c.getMethods()) {
+                if (Modifier.isStatic(m.getModifiers())) byName.computeIfAbsent(m.getName(), k -> new ArrayList<>(1)).add(m);
+            }
+            return byName;
+        }
+    };
+
+    /** The public static methods {@code name} of {@code owner} (possibly none). */
+    static List<Method> publicStatic(Class<?> owner, String name) {
+        return STATICS.get(owner).getOrDefault(name, List.of());
+    }
+
     /** The unique public static method {@code name} of {@code owner}. */
     static Helper of(Class<?> owner, String name) {
-        List<Method> found = new ArrayList<>();
-        for (Method m : owner.getMethods()) {
-            if (m.getName().equals(name) && Modifier.isStatic(m.getModifiers())) found.add(m);
-        }
+        List<Method> found = publicStatic(owner, name);
         if (found.size() != 1) {
             throw new IllegalStateException(owner.getName() + "." + name + ": " + found.size() + " public static methods, expected one");
         }

@@ -46,6 +46,10 @@ final class Intrinsics {
 
     private static final Predicate<Instruction> ALL_FORMS = i -> true;
 
+    /** Nothing but this class's initialisation (the bindings, and with them the SSE and x87 emitters' tables): {@link JitEngine#preload}. */
+    static void preload() {
+    }
+
     static {
         bind(EnumSet.of(Mnemonic.NOP, Mnemonic.ENDBR64, Mnemonic.PAUSE), ALL_FORMS, (e, k, i, h) -> false);
         bind(EnumSet.of(Mnemonic.MOV, Mnemonic.MOVZX, Mnemonic.MOVSX, Mnemonic.MOVSXD, Mnemonic.LEA, Mnemonic.CMOVCC,

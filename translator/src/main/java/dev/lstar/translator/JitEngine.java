@@ -203,6 +203,26 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
             /** {@link PageCache} entries in the generated methods, and the methods with any. */
             pageCacheEntries, pageCacheMethods;
 
+    /**
+     * Makes ahead of the first translation what every JVM's first translation otherwise makes on
+     * the guest's thread: the translator's tables (the instruction bindings, the SSE and x87
+     * helpers found by reflection: 20-30 ms of class initialisation in a cold JVM) and ASM's class
+     * writer, loaded from the jar (its classes are not in the JDK's AOT cache). No class is
+     * defined. The CLI calls it on a start-up thread while the kernel boots.
+     */
+    public static void preload() {
+        Intrinsics.preload();
+        org.objectweb.asm.ClassWriter cw = new org.objectweb.asm.ClassWriter(org.objectweb.asm.ClassWriter.COMPUTE_MAXS);
+        cw.visit(org.objectweb.asm.Opcodes.V21, org.objectweb.asm.Opcodes.ACC_FINAL, "dev/lstar/translator/Preload", null, "java/lang/Object", null);
+        org.objectweb.asm.MethodVisitor mv = cw.visitMethod(org.objectweb.asm.Opcodes.ACC_STATIC, "run", "()V", null, null);
+        mv.visitCode();
+        mv.visitInsn(org.objectweb.asm.Opcodes.RETURN);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+        cw.visitEnd();
+        cw.toByteArray();
+    }
+
     public JitEngine(Machine machine) {
         this(machine, Options.defaults());
     }

@@ -23,7 +23,6 @@ import dev.lstar.runtime.ops.SseInt;
 import dev.lstar.translator.Helpers.Helper;
 
 import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -66,11 +65,6 @@ final class SseEmitter {
 
     private static final Class<?>[] FAMILIES = {Sse.class, SseInt.class, SseFloat.class, SseExt.class,
             dev.lstar.runtime.ops.Ssse3.class, dev.lstar.runtime.ops.Sse42.class};
-    private static final Method[][] FAMILY_METHODS = new Method[FAMILIES.length][];
-
-    static {
-        for (int k = 0; k < FAMILIES.length; k++) FAMILY_METHODS[k] = FAMILIES[k].getMethods();
-    }
 
     /**
      * Mnemonics whose {@code ops} method is not named after them (the rest: the lower-case
@@ -218,11 +212,9 @@ final class SseEmitter {
     private static Helper direct(Mnemonic m) {
         String name = RENAMED.getOrDefault(m, m.name().toLowerCase());
         List<Class<?>> owners = new ArrayList<>();
-        for (int k = 0; k < FAMILIES.length; k++) {
-            Class<?> f = FAMILIES[k];
-            for (Method x : FAMILY_METHODS[k]) {
-                if (x.getName().equals(name) && Modifier.isStatic(x.getModifiers()) && x.getReturnType() == void.class
-                        && x.getParameterCount() == 2 && x.getParameterTypes()[0] == Cpu.class
+        for (Class<?> f : FAMILIES) {
+            for (Method x : Helpers.publicStatic(f, name)) {
+                if (x.getReturnType() == void.class && x.getParameterCount() == 2 && x.getParameterTypes()[0] == Cpu.class
                         && x.getParameterTypes()[1] == Instruction.class) {
                     owners.add(f);
                 }
