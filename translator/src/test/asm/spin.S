@@ -1,4 +1,4 @@
-# Endless loops for the back-edge's polled checks (MethodEmitter.POLL_EVERY): another thread
+# Endless loops for the back-edge's checks (MethodEmitter.CHECK_INTERVAL): another thread
 # stops the run, or rewrites the loop's code, while the loop runs as a region.
 # Ring 0, flat image at 0x400000.
     .text

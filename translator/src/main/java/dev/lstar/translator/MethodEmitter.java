@@ -77,6 +77,21 @@ final class MethodEmitter extends OperandEmitter {
     private int genSlot = -1;
     /** A region's machine and block (this's fields), read once for its back-edges and validity checks. */
     private int machineSlot = -1, blockSlot = -1;
+    /**
+     * A region's long local: the {@code L_LOOP_RETIRED} up to which back-edges go round without
+     * looking at the stop flag and the block's validity ({@link #jumpToSegment}).
+     */
+    private int checkSlot = -1;
+
+    /**
+     * Guest instructions a region runs between two looks at the machine's stop flag and its
+     * first block's validity (the budget is exact on every back-edge). Those two loads and tests
+     * were 7 of spectral-norm's ~90 host instructions per pass of its unrolled loop; a stop request
+     * or another thread's invalidation is now noticed within this many instructions instead of one
+     * pass (a CPU that modifies another's code has no promise of sooner: SDM cross-modifying code).
+     * Stores that may write the region's own code are still checked right after the store.
+     */
+    static final int CHECK_INTERVAL = 4096;
 
     /**
      * {@code segs}: one block, or the blocks of a superblock; the method covers a prefix of their
@@ -356,6 +371,8 @@ final class MethodEmitter extends OperandEmitter {
             frames.declare(machineSlot, BlockCompiler.MACHINE);
             blockSlot = next++;
             frames.declare(blockSlot, BLOCK);
+            checkSlot = next;
+            next += 2;
         }
         if (anyCrossesPage()) { // the mapping generation and CPL the engine checked the pages under
             genSlot = next;
@@ -418,6 +435,7 @@ final class MethodEmitter extends OperandEmitter {
             lconst(insns.length);
             mv.visitInsn(LSUB);
             mv.visitVarInsn(LSTORE, L_LIMIT);
+            nextCheck(); // L_LOOP_RETIRED is 0
         }
         if (machineSlot >= 0) {
             loadField("machine", "L" + BlockCompiler.MACHINE + ";");
@@ -650,7 +668,13 @@ final class MethodEmitter extends OperandEmitter {
         mv.visitInsn(LADD);
         mv.visitVarInsn(LSTORE, L_LOOP_RETIRED);
         if (j < retired) {
-            Label leave = new Label();
+            Label leave = new Label(), round = new Label();
+            // up to the next check point only the count (L_CHECK <= L_LIMIT); there, the budget,
+            // the stop flag and the validity, and the next point (CHECK_INTERVAL)
+            mv.visitVarInsn(LLOAD, L_LOOP_RETIRED);
+            mv.visitVarInsn(LLOAD, checkSlot);
+            mv.visitInsn(LCMP);
+            mv.visitJumpInsn(IFLE, round);
             mv.visitVarInsn(LLOAD, L_LOOP_RETIRED);
             mv.visitVarInsn(LLOAD, L_LIMIT);
             mv.visitInsn(LCMP);
@@ -663,6 +687,8 @@ final class MethodEmitter extends OperandEmitter {
                 mv.visitFieldInsn(GETFIELD, BLOCK, "valid", "Z");
                 mv.visitJumpInsn(IFEQ, leave);
             }
+            nextCheck();
+            mv.visitLabel(round);
             if (!nested) conditions.backEdge(carried); // a plain region carries its deferred record round
             mv.visitJumpInsn(GOTO, head);
             mv.visitLabel(leave);
@@ -670,6 +696,16 @@ final class MethodEmitter extends OperandEmitter {
             return;
         }
         mv.visitJumpInsn(GOTO, head);
+    }
+
+    /** {@code L_CHECK = min(L_LIMIT, L_LOOP_RETIRED + CHECK_INTERVAL)} (see {@link #CHECK_INTERVAL}). */
+    private void nextCheck() {
+        mv.visitVarInsn(LLOAD, L_LOOP_RETIRED);
+        lconst(CHECK_INTERVAL);
+        mv.visitInsn(LADD);
+        mv.visitVarInsn(LLOAD, L_LIMIT);
+        mv.visitMethodInsn(INVOKESTATIC, "java/lang/Math", "min", "(JJ)J", false);
+        mv.visitVarInsn(LSTORE, checkSlot);
     }
 
     // ---------------------------------------------------------------- exits, checks, fallback

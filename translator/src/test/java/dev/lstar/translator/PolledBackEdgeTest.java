@@ -14,10 +14,10 @@ import org.junit.jupiter.api.Test;
 /**
  * What another thread asks of a running region must arrive: spin.S is an endless {@code inc %rax;
  * jmp} loop, run as a region; another thread stops it, or rewrites its INC to {@code inc %rcx},
- * which the loop must pick up (the back-edge tests the stop request and its code's validity; a
- * build that tested them only every 1,024 instructions was tried and reverted: README, session 20;
- * the failure that reverted it was a test's int counter wrapping, and re-tried on top of the
- * unrolled self-loops it gained nothing: README, session 21).
+ * which the loop must pick up. The back-edge looks at the stop request and its code's validity
+ * every {@link MethodEmitter#CHECK_INTERVAL} guest instructions (README, session 23; tried in
+ * sessions 20 and 21 without a measured gain), the budget on every pass: a run given a budget
+ * ends exactly there, wherever the budget falls against the check points.
  */
 class PolledBackEdgeTest {
     static final FlatImage IMG = FlatImage.load("spin");
@@ -68,6 +68,22 @@ class PolledBackEdgeTest {
         assertEquals(2 + 2 * c.r[Cpu.RAX], c.instructions);
         assertEquals(IMG.sym("spin"), c.rip);
         assertTrue(jit.regions >= 1, jit::stats);
+    }
+
+    @Test
+    void aBudgetEndsTheRegionExactlyBetweenCheckPoints() {
+        int interval = MethodEmitter.CHECK_INTERVAL;
+        for (long budget : new long[] {interval - 1, interval + 1, 3L * interval + 5, 250_001}) {
+            BareMachine bm = machine();
+            JitEngine jit = new JitEngine(bm.machine, JitEngine.Options.defaults().withHotThreshold(1));
+            RunResult r = jit.run(bm.machine, budget, -1);
+            Cpu c = bm.machine.cpu;
+            assertEquals(StopReason.BUDGET, r.reason(), r.toString());
+            assertEquals(budget, c.instructions, "budget " + budget);
+            // two before the loop, then INC and JMP: RAX counts the INCs retired
+            assertEquals((budget - 2 + 1) / 2, c.r[Cpu.RAX], "budget " + budget);
+            if (budget > 100_000) assertTrue(jit.regions >= 1, jit::stats);
+        }
     }
 
     @Test
