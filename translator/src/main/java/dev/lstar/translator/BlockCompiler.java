@@ -523,7 +523,7 @@ final class BlockCompiler {
     }
 
     /** A class extending {@link CompiledBlock}, with its constructor. */
-    private static ClassWriter newClass(String name) {
+    static ClassWriter newClass(String name) {
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS); // frames: FrameWriter
         cw.visit(V21, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, name, null, BASE, null);
         MethodVisitor init = cw.visitMethod(ACC_PUBLIC, "<init>", "()V", null, null);

@@ -212,15 +212,7 @@ public final class JitEngine implements Engine, dev.lstar.api.CodeCacheControl {
      */
     public static void preload() {
         Intrinsics.preload();
-        org.objectweb.asm.ClassWriter cw = new org.objectweb.asm.ClassWriter(org.objectweb.asm.ClassWriter.COMPUTE_MAXS);
-        cw.visit(org.objectweb.asm.Opcodes.V21, org.objectweb.asm.Opcodes.ACC_FINAL, "dev/lstar/translator/Preload", null, "java/lang/Object", null);
-        org.objectweb.asm.MethodVisitor mv = cw.visitMethod(org.objectweb.asm.Opcodes.ACC_STATIC, "run", "()V", null, null);
-        mv.visitCode();
-        mv.visitInsn(org.objectweb.asm.Opcodes.RETURN);
-        mv.visitMaxs(0, 0);
-        mv.visitEnd();
-        cw.visitEnd();
-        cw.toByteArray();
+        BlockCompiler.newClass("dev/lstar/translator/Preload").toByteArray(); // ASM's writer classes, nothing defined
     }
 
     public JitEngine(Machine machine) {

@@ -2,12 +2,8 @@ package dev.lstar.translator;
 
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
-import dev.lstar.runtime.Cpu;
 import dev.lstar.runtime.setup.BareMachine;
 import dev.lstar.runtime.setup.FlatImage;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -25,22 +21,18 @@ class AccumulatorCheckTest {
 
     /** The rounds' starts: normal values, and from round {@code firstSpecial} on, one special in four. */
     static BareMachine machine(int seed, int firstSpecial, int rounds) {
-        BareMachine bm = Variants.flat(IMG, 0, DATA, seed, STACK_TOP);
-        SplittableRandom r = new SplittableRandom(seed);
-        ByteBuffer page = ByteBuffer.allocate(0x1000).order(ByteOrder.LITTLE_ENDIAN);
-        for (int k = 0; k < 0x100; k++) page.putDouble(8 * k, 1.0 + r.nextDouble());
-        long[] special = {0x0000_0000_0000_0001L, 0x000F_FFFF_FFFF_FFFFL, 0x8008_0000_0000_0000L, // denormals
-                0x7FF0_0000_0000_0001L, 0xFFF4_0000_0000_0000L, // signalling NaNs with payloads
-                0x7FF8_0000_0000_0042L, 0x7FF0_0000_0000_0000L, 0xFFF0_0000_0000_0000L, 0L, 0x8000_0000_0000_0000L,
-                Double.doubleToRawLongBits(0x1p700), Double.doubleToRawLongBits(-0x1p-1000), Double.doubleToRawLongBits(Double.MAX_VALUE)};
-        for (int k = 0; k < 64; k++) {
-            long v = k >= firstSpecial && k % 4 == 1 ? special[r.nextInt(special.length)]
-                    : Double.doubleToRawLongBits((r.nextDouble() - 0.5) * 100);
-            page.putLong(0x800 + 8 * k, v);
-        }
-        bm.poke(DATA, page.array());
-        bm.machine.cpu.r[Cpu.RCX] = rounds;
-        return bm;
+        return LaneRangesTest.seededMachine(IMG, DATA, STACK_TOP, seed, rounds, (page, r) -> {
+            for (int k = 0; k < 0x100; k++) page.putDouble(8 * k, 1.0 + r.nextDouble());
+            long[] special = {0x0000_0000_0000_0001L, 0x000F_FFFF_FFFF_FFFFL, 0x8008_0000_0000_0000L, // denormals
+                    0x7FF0_0000_0000_0001L, 0xFFF4_0000_0000_0000L, // signalling NaNs with payloads
+                    0x7FF8_0000_0000_0042L, 0x7FF0_0000_0000_0000L, 0xFFF0_0000_0000_0000L, 0L, 0x8000_0000_0000_0000L,
+                    Double.doubleToRawLongBits(0x1p700), Double.doubleToRawLongBits(-0x1p-1000), Double.doubleToRawLongBits(Double.MAX_VALUE)};
+            for (int k = 0; k < 64; k++) {
+                long v = k >= firstSpecial && k % 4 == 1 ? special[r.nextInt(special.length)]
+                        : Double.doubleToRawLongBits((r.nextDouble() - 0.5) * 100);
+                page.putLong(0x800 + 8 * k, v);
+            }
+        });
     }
 
     static LaneRangesTest.SseState state(BareMachine bm) {

@@ -2,12 +2,8 @@ package dev.lstar.translator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.lstar.runtime.Cpu;
 import dev.lstar.runtime.setup.BareMachine;
 import dev.lstar.runtime.setup.FlatImage;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -28,10 +24,7 @@ class ConversionChainsTest {
      * denormals, infinities and NaNs ("mixed"), or random bytes ("bits").
      */
     static BareMachine machine(String data, int seed, int rounds) {
-        BareMachine bm = Variants.flat(IMG, 0, DATA, seed, STACK_TOP);
-        if (!data.equals("bits")) {
-            SplittableRandom r = new SplittableRandom(seed);
-            ByteBuffer page = ByteBuffer.allocate(0x1000).order(ByteOrder.LITTLE_ENDIAN);
+        return LaneRangesTest.seededMachine(IMG, DATA, STACK_TOP, seed, rounds, data.equals("bits") ? null : (page, r) -> {
             long[] edges = {0, 1, -1, 1L << 24, (1L << 24) + 1, Integer.MAX_VALUE, Integer.MIN_VALUE, 1L << 53, (1L << 53) + 1,
                     Long.MAX_VALUE, Long.MIN_VALUE, 0xFFFF_FFFFL};
             double[] special = {0.0, -0.0, Double.MIN_VALUE, 0x1p-1030, Double.POSITIVE_INFINITY, Double.NaN, 0x1p200, 3e38,
@@ -45,10 +38,7 @@ class ConversionChainsTest {
                 };
                 page.putLong(v);
             }
-            bm.poke(DATA, page.array());
-        }
-        bm.machine.cpu.r[Cpu.RCX] = rounds;
-        return bm;
+        });
     }
 
     static LaneRangesTest.SseState state(BareMachine bm) {

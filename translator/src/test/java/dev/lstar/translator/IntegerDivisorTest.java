@@ -2,12 +2,8 @@ package dev.lstar.translator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.lstar.runtime.Cpu;
 import dev.lstar.runtime.setup.BareMachine;
 import dev.lstar.runtime.setup.FlatImage;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -24,17 +20,13 @@ class IntegerDivisorTest {
 
     /** Doubles in [1, 2) and non-zero integers of either sign, a zero at {@code zeroAt} (-1: none). */
     static BareMachine machine(int seed, int zeroAt, int iterations) {
-        BareMachine bm = Variants.flat(IMG, 0, DATA, seed, STACK_TOP);
-        SplittableRandom r = new SplittableRandom(seed);
-        ByteBuffer page = ByteBuffer.allocate(0x1000).order(ByteOrder.LITTLE_ENDIAN);
-        for (int k = 0; k < 256; k++) page.putDouble(8 * k, 1.0 + r.nextDouble());
-        for (int k = 0; k < 256; k++) {
-            int n = r.nextBoolean() ? r.nextInt(1, 1000) : -r.nextInt(1, Integer.MAX_VALUE);
-            page.putInt(0x800 + 4 * k, k == zeroAt ? 0 : n);
-        }
-        bm.poke(DATA, page.array());
-        bm.machine.cpu.r[Cpu.RCX] = iterations;
-        return bm;
+        return LaneRangesTest.seededMachine(IMG, DATA, STACK_TOP, seed, iterations, (page, r) -> {
+            for (int k = 0; k < 256; k++) page.putDouble(8 * k, 1.0 + r.nextDouble());
+            for (int k = 0; k < 256; k++) {
+                int n = r.nextBoolean() ? r.nextInt(1, 1000) : -r.nextInt(1, Integer.MAX_VALUE);
+                page.putInt(0x800 + 4 * k, k == zeroAt ? 0 : n);
+            }
+        });
     }
 
     static LaneRangesTest.SseState state(BareMachine bm) {

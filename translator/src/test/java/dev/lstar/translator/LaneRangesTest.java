@@ -225,6 +225,23 @@ class LaneRangesTest {
         });
     }
 
+    /**
+     * The SSE loop tests' fixture: {@code Variants.flat} of {@code img} with {@code seed}, its data
+     * page at {@code data} written by {@code fill} (a little-endian page and a random source from
+     * {@code seed}; null keeps the page's random bytes), and RCX = {@code rcx} (the loop count).
+     */
+    static BareMachine seededMachine(FlatImage img, long data, long stackTop, int seed, long rcx,
+            java.util.function.BiConsumer<java.nio.ByteBuffer, java.util.SplittableRandom> fill) {
+        BareMachine bm = Variants.flat(img, 0, data, seed, stackTop);
+        if (fill != null) {
+            java.nio.ByteBuffer page = java.nio.ByteBuffer.allocate(0x1000).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            fill.accept(page, new java.util.SplittableRandom(seed));
+            bm.poke(data, page.array());
+        }
+        bm.machine.cpu.r[Cpu.RCX] = rcx;
+        return bm;
+    }
+
     /** {@link SseState} of a flat image's machine (data page at {@code data}, stack below {@code stackTop}). */
     static SseState sseState(BareMachine bm, FlatImage img, long data, long stackTop) {
         Cpu c = bm.machine.cpu;
